@@ -65,7 +65,7 @@ func (b BusinessHours) compile(v *deskpool.Validator) *calendar {
 	open := false
 	for day, periods := range b.Weekly {
 		c.days[day] = compileDay(v, weekdayNames[day], periods)
-		open = open || len(c.days[day]) > 0
+		open = open || len(periods) > 0
 	}
 	if !open && !b.AlwaysOpen {
 		v.Add("weekly", "has no open period; use always_open for a 24x7 calendar")
@@ -82,27 +82,34 @@ func compileDay(v *deskpool.Validator, name string, periods []Period) []minuteSp
 		return nil
 	}
 	spans := make([]minuteSpan, 0, len(periods))
+	field := func(i int, part string) string { return fmt.Sprintf("weekly.%s[%d].%s", name, i, part) }
 	for i, p := range periods {
-		field := fmt.Sprintf("weekly.%s[%d]", name, i)
 		start, okStart := parseClock(p.Start, false)
 		end, okEnd := parseClock(p.End, true)
-		v.Check(okStart, field+".start", "must be a time HH:MM between 00:00 and 23:59")
-		v.Check(okEnd, field+".end", "must be a time HH:MM between 00:01 and 24:00")
+		if !okStart {
+			v.Add(field(i, "start"), "must be a time HH:MM between 00:00 and 23:59")
+		}
+		if !okEnd {
+			v.Add(field(i, "end"), "must be a time HH:MM between 00:01 and 24:00")
+		}
 		if !okStart || !okEnd {
 			continue
 		}
 		if start >= end {
-			v.Add(field+".end", "must be after start")
+			v.Add(field(i, "end"), "must be after start")
 			continue
 		}
 		spans = append(spans, minuteSpan{start, end, i})
 	}
 	slices.SortFunc(spans, func(a, b minuteSpan) int { return a.start - b.start })
-	for i := 1; i < len(spans); i++ {
-		prev, cur := spans[i-1], spans[i]
-		if cur.start < prev.end {
-			v.Add(fmt.Sprintf("weekly.%s[%d].start", name, cur.index),
-				fmt.Sprintf("overlaps weekly.%s[%d]", name, prev.index))
+	// reach is the period reaching furthest so far: a later period starting
+	// before its end overlaps it, even when nested.
+	for i, reach := 1, 0; i < len(spans); i++ {
+		if cur, prev := spans[i], spans[reach]; cur.start < prev.end {
+			v.Add(field(cur.index, "start"), fmt.Sprintf("overlaps weekly.%s[%d]", name, prev.index))
+		}
+		if spans[i].end > spans[reach].end {
+			reach = i
 		}
 	}
 	return spans
@@ -119,18 +126,19 @@ func compileHolidays(v *deskpool.Validator, holidays []Holiday) map[int]struct{}
 		return nil
 	}
 	set := make(map[int]struct{}, len(holidays))
+	field := func(i int, part string) string { return fmt.Sprintf("holidays[%d].%s", i, part) }
 	for i, h := range holidays {
-		field := fmt.Sprintf("holidays[%d]", i)
-		v.Check(len(h.Name) <= maxHolidayName, field+".name",
-			fmt.Sprintf("must be at most %d characters", maxHolidayName))
+		if len(h.Name) > maxHolidayName {
+			v.Add(field(i, "name"), fmt.Sprintf("must be at most %d characters", maxHolidayName))
+		}
 		t, err := time.Parse(time.DateOnly, h.Date)
 		if err != nil {
-			v.Add(field+".date", "must be a date YYYY-MM-DD")
+			v.Add(field(i, "date"), "must be a date YYYY-MM-DD")
 			continue
 		}
 		key := civilOf(t).key()
 		if _, dup := set[key]; dup {
-			v.Add(field+".date", "repeats an earlier holiday")
+			v.Add(field(i, "date"), "repeats an earlier holiday")
 			continue
 		}
 		set[key] = struct{}{}
