@@ -9,12 +9,13 @@ import (
 // Actor is who performs a request: a signed-in user or an API key, acting
 // inside one tenant.
 type Actor struct {
-	TenantID uuid.UUID
-	UserID   uuid.UUID // zero for API keys and system work
-	APIKeyID uuid.UUID // zero for users
-	Role     string    // the user's role in the tenant, or "integration" for keys
-	Scopes   []string  // API key scopes
-	IP       string
+	TenantID  uuid.UUID
+	UserID    uuid.UUID // zero for API keys and system work
+	APIKeyID  uuid.UUID // zero for users
+	SessionID uuid.UUID // the session a user signed in with
+	Role      string    // the user's role in the tenant, or "integration" for keys
+	Scopes    []string  // API key scopes
+	IP        string
 }
 
 // Kind tells what sort of actor this is: "user", "api_key" or "system".

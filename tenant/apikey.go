@@ -1,0 +1,140 @@
+package tenant
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// APIKey is an integrator's credential; the secret key is shown only once,
+// when it is created, and stored as a hash.
+type APIKey struct {
+	ID         uuid.UUID  `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	Scopes     []string   `json:"scopes"`
+	Key        string     `json:"key,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// APIKeyInput names a new key and what it may do.
+type APIKeyInput struct {
+	Name      string     `json:"name"`
+	Scopes    []string   `json:"scopes"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
+
+// Validate checks the name, that every scope is known, and the expiry.
+func (in *APIKeyInput) Validate(now time.Time) error {
+	var v deskpool.Validator
+	in.Name = strings.TrimSpace(in.Name)
+	n := utf8.RuneCountInString(in.Name)
+	v.Check(n >= 1 && n <= 100, "name", "must be 1 to 100 characters")
+	if len(in.Scopes) == 0 {
+		v.Add("scopes", "must list at least one scope")
+	}
+	for i, sc := range in.Scopes {
+		if !slices.Contains(Scopes, sc) {
+			v.Add("scopes["+itoa(i)+"]", "unknown scope "+quote(sc)+"; allowed: "+strings.Join(Scopes, ", "))
+		}
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
+		v.Add("expires_at", "must be in the future")
+	}
+	return v.Err()
+}
+
+// CreateAPIKey issues a key for the workspace in ctx and audits it.
+func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyInput) (*APIKey, error) {
+	if err := in.Validate(s.Now()); err != nil {
+		return nil, err
+	}
+	a, _ := deskpool.ActorFromContext(ctx)
+	token, hash := NewToken(TokenAPIKey, a.TenantID)
+	slices.Sort(in.Scopes)
+	k := &APIKey{ID: uuid.New(), Name: in.Name, Prefix: TokenPrefix(token), Scopes: slices.Compact(in.Scopes),
+		Key: token, CreatedAt: s.Now(), ExpiresAt: in.ExpiresAt}
+	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		var createdBy *uuid.UUID
+		if a.UserID != uuid.Nil {
+			createdBy = &a.UserID
+		}
+		if err := tx.Exec(`INSERT INTO api_keys (tenant_id, id, name, prefix, key_hash, scopes, created_by, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?::text[], ?, ?, ?)`, a.TenantID, k.ID, k.Name, k.Prefix, hash, pgArray(k.Scopes),
+			createdBy, k.ExpiresAt, k.CreatedAt).Error; err != nil {
+			return err
+		}
+		return Audit(ctx, tx, "api_key.created", "api_key", k.ID.String(), map[string]any{"name": k.Name, "scopes": k.Scopes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// ListAPIKeys returns the workspace's keys, newest first, without secrets.
+func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
+	var keys []APIKey
+	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		rows, err := tx.Raw(`SELECT id, name, prefix, array_to_json(scopes)::text, created_at, expires_at, last_used_at, revoked_at
+			FROM api_keys WHERE tenant_id = ? ORDER BY created_at DESC, id DESC`, deskpool.TenantIDFromContext(ctx)).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k APIKey
+			var scopes string
+			if err := rows.Scan(&k.ID, &k.Name, &k.Prefix, &scopes, &k.CreatedAt, &k.ExpiresAt, &k.LastUsedAt, &k.RevokedAt); err != nil {
+				return err
+			}
+			k.Scopes = decodeScopes(scopes)
+			keys = append(keys, k)
+		}
+		return rows.Err()
+	})
+	return keys, err
+}
+
+// RevokeAPIKey revokes a key at once; revoking it again changes nothing.
+func (s *Service) RevokeAPIKey(ctx context.Context, id uuid.UUID) error {
+	return Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		tenantID := deskpool.TenantIDFromContext(ctx)
+		var found int64
+		if err := tx.Raw(`SELECT count(*) FROM api_keys WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&found).Error; err != nil {
+			return err
+		} else if found == 0 {
+			return deskpool.Errorf(deskpool.ENOTFOUND, "API key not found.")
+		}
+		res := tx.Exec(`UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL`, s.Now(), tenantID, id)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return Audit(ctx, tx, "api_key.revoked", "api_key", id.String(), nil)
+	})
+}
+
+func decodeScopes(s string) []string {
+	var out []string
+	_ = json.Unmarshal([]byte(s), &out)
+	return out
+}
+
+// pgArray renders a text array literal for PostgreSQL.
+func pgArray(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	}
+	return "{" + strings.Join(q, ",") + "}"
+}

@@ -1,0 +1,59 @@
+package tenant
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// AuditEntry is one sensitive action recorded in a workspace's audit log.
+type AuditEntry struct {
+	ID         uuid.UUID       `json:"id"`
+	At         time.Time       `json:"at"`
+	ActorKind  string          `json:"actor_kind"`
+	ActorID    *uuid.UUID      `json:"actor_id"`
+	Action     string          `json:"action"`
+	TargetType string          `json:"target_type"`
+	TargetID   string          `json:"target_id"`
+	IP         string          `json:"ip"`
+	RequestID  string          `json:"request_id"`
+	Details    json.RawMessage `json:"details"`
+}
+
+// Audit records an action by the actor in ctx, inside the transaction tx.
+func Audit(ctx context.Context, tx *gorm.DB, action, targetType, targetID string, details map[string]any) error {
+	a, _ := deskpool.ActorFromContext(ctx)
+	if details == nil {
+		details = map[string]any{}
+	}
+	raw, err := json.Marshal(details)
+	if err != nil {
+		return err
+	}
+	var actorID *uuid.UUID
+	if id := a.ID(); id != uuid.Nil {
+		actorID = &id
+	}
+	return tx.Exec(`INSERT INTO audit_log (tenant_id, id, actor_kind, actor_id, action, target_type, target_id, ip, request_id, details)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.TenantID, uuid.New(), a.Kind(), actorID, action, targetType, targetID, a.IP,
+		deskpool.RequestIDFromContext(ctx), string(raw)).Error
+}
+
+// ListAudit returns up to limit entries older than the cursor, newest first.
+func (s *Service) ListAudit(ctx context.Context, cur deskpool.Cursor, limit int) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		q := tx.Table("audit_log").Select("id, at, actor_kind, actor_id, action, target_type, target_id, ip, request_id, details").
+			Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
+		if !cur.IsZero() {
+			q = q.Where("(at, id) < (?, ?)", cur.Time, cur.ID)
+		}
+		return q.Order("at DESC, id DESC").Limit(limit).Scan(&out).Error
+	})
+	return out, err
+}

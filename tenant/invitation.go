@@ -1,0 +1,171 @@
+package tenant
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Invitation asks a person by email to join a workspace with a role. Its
+// one-time token is returned once, when it is created, for the invitation
+// email or link.
+type Invitation struct {
+	ID         uuid.UUID  `json:"id"`
+	Email      string     `json:"email"`
+	Role       string     `json:"role"`
+	Token      string     `json:"token,omitempty"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	AcceptedAt *time.Time `json:"accepted_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// InvitationInput is whom to invite and as what.
+type InvitationInput struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+}
+
+// Invite creates an invitation. Only roles at or below the inviter's own may
+// be granted, and never owner. An open invitation for the same email is
+// ECONFLICT; so is inviting a current member.
+func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, error) {
+	a, _ := deskpool.ActorFromContext(ctx)
+	var v deskpool.Validator
+	email, ok := NormalizeEmail(in.Email)
+	v.Check(ok, "email", "must be a valid email address")
+	switch {
+	case !ValidRole(in.Role) || in.Role == RoleOwner:
+		v.Add("role", "must be one of admin, agent, viewer")
+	case a.UserID != uuid.Nil && RoleRank(in.Role) > RoleRank(a.Role):
+		v.Add("role", "cannot be above your own role")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	token, hash := NewToken(TokenInvitation, a.TenantID)
+	inv := &Invitation{ID: uuid.New(), Email: email, Role: in.Role, Token: token,
+		CreatedAt: s.Now(), ExpiresAt: s.Now().Add(s.InvitationTTL)}
+	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		var members int64
+		if err := tx.Raw(`SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.tenant_id = ? AND u.email = ?`, a.TenantID, email).Scan(&members).Error; err != nil {
+			return err
+		} else if members > 0 {
+			return deskpool.Errorf(deskpool.ECONFLICT, "%s is already a member of this workspace.", email)
+		}
+		res := tx.Exec(`INSERT INTO invitations (tenant_id, id, email, role, token_hash, invited_by, expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, email) WHERE accepted_at IS NULL AND revoked_at IS NULL DO NOTHING`,
+			a.TenantID, inv.ID, inv.Email, inv.Role, hash, nullUUID(a.UserID), inv.ExpiresAt, inv.CreatedAt)
+		if res.Error != nil {
+			return res.Error
+		} else if res.RowsAffected == 0 {
+			return deskpool.Errorf(deskpool.ECONFLICT, "An open invitation for %s exists already.", email)
+		}
+		return Audit(ctx, tx, "invitation.created", "invitation", inv.ID.String(), map[string]any{"email": email, "role": in.Role})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// AcceptInput completes an invitation: a new person chooses a password; a
+// person who already has an account gives theirs.
+type AcceptInput struct {
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+// AcceptInvitation makes the invited person a member and signs them in. The
+// token works once; an unknown token is ENOTFOUND, a used or expired one
+// ECONFLICT.
+func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptInput) (*Session, *User, *Workspace, error) {
+	kind, tenantID, ok := ParseToken(token)
+	if !ok || kind != TokenInvitation {
+		return nil, nil, nil, deskpool.Errorf(deskpool.ENOTFOUND, "Invitation not found.")
+	}
+	if utf8.RuneCountInString(in.Name) > 100 {
+		return nil, nil, nil, deskpool.Invalid(deskpool.FieldError{Field: "name", Message: "must be at most 100 characters"})
+	}
+	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: tenantID, IP: actorIP(ctx)})
+	var sess *Session
+	var u User
+	var ws *Workspace
+	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		var inv struct {
+			ID         uuid.UUID
+			Email      string
+			Role       string
+			ExpiresAt  time.Time
+			AcceptedAt *time.Time
+			RevokedAt  *time.Time
+		}
+		if err := tx.Raw(`SELECT id, email, role, expires_at, accepted_at, revoked_at FROM invitations
+			WHERE tenant_id = ? AND token_hash = ? FOR UPDATE`, tenantID, HashToken(token)).Scan(&inv).Error; err != nil {
+			return err
+		}
+		switch {
+		case inv.ID == uuid.Nil || inv.RevokedAt != nil:
+			return deskpool.Errorf(deskpool.ENOTFOUND, "Invitation not found.")
+		case inv.AcceptedAt != nil:
+			return deskpool.Errorf(deskpool.ECONFLICT, "This invitation has been used already.")
+		case !s.Now().Before(inv.ExpiresAt):
+			return deskpool.Errorf(deskpool.ECONFLICT, "This invitation has expired; ask for a new one.")
+		}
+		if err := tx.Raw(`SELECT id, email, name, password_hash, created_at FROM users WHERE email = ?`, inv.Email).Scan(&u).Error; err != nil {
+			return err
+		}
+		if u.ID != uuid.Nil {
+			if !CheckPassword(u.PasswordHash, in.Password) {
+				return deskpool.Errorf(deskpool.EUNAUTHORIZED, "An account with this email exists; give its password to join.")
+			}
+		} else {
+			if err := ValidatePassword(in.Password, inv.Email); err != nil {
+				return err
+			}
+			u = User{ID: uuid.New(), Email: inv.Email, Name: strings.TrimSpace(in.Name), CreatedAt: s.Now(), PasswordHash: HashPassword(in.Password)}
+			if err := tx.Exec(`INSERT INTO users (id, email, name, password_hash, default_tenant_id, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, tenantID, u.CreatedAt, u.CreatedAt).Error; err != nil {
+				return err
+			}
+		}
+		res := tx.Exec(`INSERT INTO memberships (tenant_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, tenantID, u.ID, inv.Role)
+		if res.Error != nil {
+			return res.Error
+		} else if res.RowsAffected == 0 {
+			return deskpool.Errorf(deskpool.ECONFLICT, "You are a member of this workspace already.")
+		}
+		if err := tx.Exec(`UPDATE users SET default_tenant_id = ? WHERE id = ?`, tenantID, u.ID).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE invitations SET accepted_at = ? WHERE tenant_id = ? AND id = ?`, s.Now(), tenantID, inv.ID).Error; err != nil {
+			return err
+		}
+		actor := deskpool.Actor{TenantID: tenantID, UserID: u.ID, Role: inv.Role, IP: actorIP(ctx)}
+		ctx = deskpool.NewContextWithActor(ctx, actor)
+		var err error
+		if sess, err = s.createSession(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		if ws, err = s.FindWorkspace(ctx); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, "invitation.accepted", "invitation", inv.ID.String(), map[string]any{"role": inv.Role})
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return sess, &u, ws, nil
+}
+
+func nullUUID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}

@@ -1,0 +1,70 @@
+package tenant
+
+import (
+	"context"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Member is a user's membership of the workspace.
+type Member struct {
+	UserID    uuid.UUID `json:"user_id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ListMembers returns the workspace's members, oldest first.
+func (s *Service) ListMembers(ctx context.Context) ([]Member, error) {
+	var out []Member
+	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM memberships m
+			JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? ORDER BY m.created_at, m.user_id`,
+			deskpool.TenantIDFromContext(ctx)).Scan(&out).Error
+	})
+	return out, err
+}
+
+// ChangeRole gives a member another role. Nobody may grant a role above
+// their own or change a member who outranks them, and the last owner keeps
+// the role.
+func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string) (*Member, error) {
+	a, _ := deskpool.ActorFromContext(ctx)
+	if !ValidRole(role) {
+		return nil, deskpool.Invalid(deskpool.FieldError{Field: "role", Message: "must be one of owner, admin, agent, viewer"})
+	}
+	var m Member
+	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tx.Raw(`SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM memberships m
+			JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? AND m.user_id = ? FOR UPDATE OF m`, a.TenantID, userID).Scan(&m).Error; err != nil {
+			return err
+		} else if m.UserID == uuid.Nil {
+			return deskpool.Errorf(deskpool.ENOTFOUND, "Member not found.")
+		}
+		if RoleRank(role) > RoleRank(a.Role) || RoleRank(m.Role) > RoleRank(a.Role) {
+			return deskpool.Errorf(deskpool.EFORBIDDEN, "You cannot grant or change a role above your own.")
+		}
+		if m.Role == RoleOwner && role != RoleOwner {
+			var owners int64
+			if err := tx.Raw(`SELECT count(*) FROM memberships WHERE tenant_id = ? AND role = 'owner'`, a.TenantID).Scan(&owners).Error; err != nil {
+				return err
+			} else if owners <= 1 {
+				return deskpool.Errorf(deskpool.ECONFLICT, "The workspace must keep at least one owner.")
+			}
+		}
+		old := m.Role
+		if err := tx.Exec(`UPDATE memberships SET role = ?, updated_at = now() WHERE tenant_id = ? AND user_id = ?`, role, a.TenantID, userID).Error; err != nil {
+			return err
+		}
+		m.Role = role
+		return Audit(ctx, tx, "member.role_changed", "user", userID.String(), map[string]any{"from": old, "to": role})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}

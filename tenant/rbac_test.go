@@ -1,0 +1,81 @@
+package tenant
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+func TestAuthorizer(t *testing.T) {
+	a, err := NewAuthorizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dom := TenantDomain(uuid.New())
+	alliance := AllianceDomain(uuid.New())
+	tests := []struct {
+		role, domain string
+		perm         Permission
+		want         bool
+	}{
+		{RoleViewer, dom, "conversations:read", true},
+		{RoleViewer, dom, "conversations:write", false},
+		{RoleViewer, dom, "api_keys:write", false},
+		{RoleAgent, dom, "conversations:write", true},
+		{RoleAgent, dom, "conversations:read", true},
+		{RoleAgent, dom, "members:write", false},
+		{RoleAgent, dom, "audit:read", false},
+		{RoleAdmin, dom, "api_keys:write", true},
+		{RoleAdmin, dom, "audit:read", true},
+		{RoleAdmin, dom, "billing:write", false},
+		{RoleAdmin, dom, "conversations:read", true},
+		{RoleOwner, dom, "billing:write", true},
+		{RoleOwner, dom, "workspace:delete", true},
+		{RoleOwner, alliance, "alliance:write", false},
+		{RolePoolAgent, alliance, "pool_conversations:read", true},
+		{RolePoolAgent, dom, "conversations:read", false},
+		{RoleAllianceAdmin, alliance, "alliance:write", true},
+		{RoleAllianceAdmin, dom, "conversations:read", false},
+		{"nobody", dom, "conversations:read", false},
+	}
+	for _, tt := range tests {
+		if got := a.Allowed(tt.role, tt.domain, tt.perm); got != tt.want {
+			t.Errorf("Allowed(%s, %s, %s) = %v, want %v", tt.role, tt.domain, tt.perm, got, tt.want)
+		}
+	}
+}
+
+func TestParseToken(t *testing.T) {
+	id := uuid.New()
+	tok, hash := NewToken(TokenAPIKey, id)
+	kind, got, ok := ParseToken(tok)
+	if !ok || kind != TokenAPIKey || got != id {
+		t.Fatalf("ParseToken(%q) = %q %v %v", tok, kind, got, ok)
+	}
+	if string(HashToken(tok)) != string(hash) {
+		t.Fatal("hash mismatch")
+	}
+	for _, bad := range []string{"", "dpk_abc_def", "xx_" + tok[4:], tok + "x", "dpk_" + string(make([]byte, 32)) + "_" + tok[38:]} {
+		if _, _, ok := ParseToken(bad); ok {
+			t.Errorf("ParseToken(%q) accepted", bad)
+		}
+	}
+}
+
+func TestPassword(t *testing.T) {
+	h := HashPassword("correct horse battery")
+	if !CheckPassword(h, "correct horse battery") {
+		t.Fatal("password did not verify")
+	}
+	if CheckPassword(h, "correct horse batterx") {
+		t.Fatal("wrong password verified")
+	}
+	for _, bad := range []string{"short", "aaaaaaaaaaaa", "password123", "alice-secret-99"} {
+		if ValidatePassword(bad, "alice@example.com") == nil {
+			t.Errorf("ValidatePassword(%q) accepted", bad)
+		}
+	}
+	if err := ValidatePassword("牛奶咖啡很好喝123", "bob@example.com"); err != nil {
+		t.Errorf("unicode password rejected: %v", err)
+	}
+}

@@ -1,0 +1,21 @@
+package tenant
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Service holds the workspace, identity and access operations.
+type Service struct {
+	DB            *gorm.DB      // the application role: row-level security applies
+	SessionTTL    time.Duration // how long a session token lives
+	InvitationTTL time.Duration // how long an invitation can be accepted
+	Now           func() time.Time
+}
+
+// NewService returns a Service with default lifetimes.
+func NewService(db *gorm.DB) *Service {
+	return &Service{DB: db, SessionTTL: 14 * 24 * time.Hour, InvitationTTL: 7 * 24 * time.Hour,
+		Now: func() time.Time { return time.Now().UTC() }}
+}

@@ -1,0 +1,168 @@
+package tenant
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// LoginInput is what a person gives to sign in. Workspace (a slug) picks
+// the workspace when they belong to several; by default the one they joined
+// last.
+type LoginInput struct {
+	Email     string `json:"email"`
+	Password  string `json:"password"`
+	Workspace string `json:"workspace"`
+}
+
+var errBadLogin = deskpool.Errorf(deskpool.EUNAUTHORIZED, "The email or password is wrong.")
+
+// Login checks the password and opens a session in the chosen workspace.
+// Every failure is the same EUNAUTHORIZED, whatever was wrong.
+func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *Workspace, error) {
+	var v deskpool.Validator
+	email, ok := NormalizeEmail(in.Email)
+	v.Check(ok, "email", "must be a valid email address")
+	v.Check(in.Password != "", "password", "is required")
+	if err := v.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	var u User
+	if err := s.DB.WithContext(ctx).Raw(`SELECT id, email, name, password_hash, default_tenant_id, created_at
+		FROM users WHERE email = ?`, email).Scan(&u).Error; err != nil {
+		return nil, nil, nil, err
+	}
+	if u.ID == uuid.Nil {
+		CheckPassword(dummyHash, in.Password)
+		return nil, nil, nil, errBadLogin
+	}
+	if !CheckPassword(u.PasswordHash, in.Password) {
+		return nil, nil, nil, errBadLogin
+	}
+	var ws Workspace
+	q := s.DB.WithContext(ctx).Table("tenants").Select("id, slug, name, plan, created_at")
+	if in.Workspace != "" {
+		q = q.Where("slug = ?", in.Workspace)
+	} else if u.DefaultTenantID != nil {
+		q = q.Where("id = ?", *u.DefaultTenantID)
+	} else {
+		return nil, nil, nil, errBadLogin
+	}
+	if err := q.Scan(&ws).Error; err != nil {
+		return nil, nil, nil, err
+	} else if ws.ID == uuid.Nil {
+		return nil, nil, nil, errBadLogin
+	}
+	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID, UserID: u.ID, IP: actorIP(ctx)})
+	var sess *Session
+	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		var role string
+		if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ?`, ws.ID, u.ID).Scan(&role).Error; err != nil {
+			return err
+		} else if role == "" {
+			return errBadLogin
+		}
+		var err error
+		if sess, err = s.createSession(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, "auth.login", "user", u.ID.String(), nil)
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return sess, &u, &ws, nil
+}
+
+func (s *Service) createSession(ctx context.Context, tx *gorm.DB, userID uuid.UUID) (*Session, error) {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	token, hash := NewToken(TokenSession, tenantID)
+	exp := s.Now().Add(s.SessionTTL)
+	err := tx.Exec(`INSERT INTO sessions (tenant_id, id, user_id, token_hash, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		tenantID, uuid.New(), userID, hash, exp).Error
+	if err != nil {
+		return nil, err
+	}
+	return &Session{Token: token, ExpiresAt: exp}, nil
+}
+
+var errBadCredential = deskpool.Errorf(deskpool.EUNAUTHORIZED, "The credential is missing, expired or revoked.")
+
+type credentialRow struct {
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	Role       string
+	Scopes     []string `gorm:"serializer:json"`
+	ExpiresAt  *time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
+}
+
+// Authenticate resolves a bearer credential (session token or API key)
+// inside the tenant transaction in ctx, which must be the token's tenant.
+// It returns the actor; an unknown, expired or revoked credential is
+// EUNAUTHORIZED. Last-used times are kept to the minute.
+func (s *Service) Authenticate(ctx context.Context, tx *gorm.DB, token string) (deskpool.Actor, error) {
+	kind, tenantID, ok := ParseToken(token)
+	if !ok || tenantID != deskpool.TenantIDFromContext(ctx) {
+		return deskpool.Actor{}, errBadCredential
+	}
+	hash, now := HashToken(token), s.Now()
+	var row credentialRow
+	actor := deskpool.Actor{TenantID: tenantID, IP: actorIP(ctx)}
+	switch kind {
+	case TokenSession:
+		err := tx.Raw(`SELECT s.id, s.user_id, m.role, s.expires_at, s.revoked_at, s.last_seen_at AS last_used_at
+			FROM sessions s JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id
+			WHERE s.tenant_id = ? AND s.token_hash = ?`, tenantID, hash).Scan(&row).Error
+		if err != nil {
+			return actor, err
+		}
+		actor.UserID, actor.SessionID, actor.Role = row.UserID, row.ID, row.Role
+	case TokenAPIKey:
+		var scopes string
+		err := tx.Raw(`SELECT id, expires_at, revoked_at, last_used_at, array_to_json(scopes)::text AS scopes
+			FROM api_keys WHERE tenant_id = ? AND key_hash = ?`, tenantID, hash).Row().
+			Scan(&row.ID, &row.ExpiresAt, &row.RevokedAt, &row.LastUsedAt, &scopes)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return actor, err
+		}
+		actor.APIKeyID, actor.Role = row.ID, "integration"
+		actor.Scopes = decodeScopes(scopes)
+	default:
+		return actor, errBadCredential
+	}
+	if row.ID == uuid.Nil || row.RevokedAt != nil || (row.ExpiresAt != nil && !now.Before(*row.ExpiresAt)) {
+		return deskpool.Actor{}, errBadCredential
+	}
+	if row.LastUsedAt == nil || now.Sub(*row.LastUsedAt) > time.Minute {
+		table, col := "sessions", "last_seen_at"
+		if kind == TokenAPIKey {
+			table, col = "api_keys", "last_used_at"
+		}
+		if err := tx.Exec(`UPDATE `+table+` SET `+col+` = ? WHERE tenant_id = ? AND id = ?`, now, tenantID, row.ID).Error; err != nil {
+			return actor, err
+		}
+	}
+	return actor, nil
+}
+
+// Logout revokes the session the actor in ctx signed in with.
+func (s *Service) Logout(ctx context.Context) error {
+	a, _ := deskpool.ActorFromContext(ctx)
+	if a.SessionID == uuid.Nil {
+		return deskpool.Errorf(deskpool.EINVALID, "Only a signed-in session can log out; revoke API keys instead.")
+	}
+	return Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tx.Exec(`UPDATE sessions SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL`,
+			s.Now(), a.TenantID, a.SessionID).Error; err != nil {
+			return err
+		}
+		return Audit(ctx, tx, "auth.logout", "user", a.UserID.String(), nil)
+	})
+}

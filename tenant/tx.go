@@ -1,0 +1,114 @@
+// Package tenant owns workspaces, users, memberships, invitations, sessions,
+// API keys, roles and permissions, the tenant-scoped transaction and the
+// audit log.
+package tenant
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+)
+
+type txKey struct{}
+
+type txState struct {
+	tx          *gorm.DB
+	tenantID    uuid.UUID
+	afterCommit *[]func()
+}
+
+// Tx runs fn inside a transaction scoped to the tenant of the actor in ctx:
+// it sets app.tenant_id for the transaction, so row-level security admits
+// only that tenant's rows. A transaction already in ctx for the same tenant
+// is reused through a savepoint. Functions registered with AfterCommit run
+// once the outermost transaction commits.
+func Tx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.DB) error) error {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	if tenantID == uuid.Nil {
+		return deskpool.Errorf(deskpool.EINTERNAL, "tenant transaction without a tenant")
+	}
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		if st.tenantID != tenantID {
+			return deskpool.Errorf(deskpool.EINTERNAL, "tenant transaction nested across tenants")
+		}
+		return st.tx.Transaction(func(tx *gorm.DB) error {
+			inner := &txState{tx: tx, tenantID: tenantID, afterCommit: st.afterCommit}
+			return fn(context.WithValue(ctx, txKey{}, inner), tx)
+		})
+	}
+	var hooks []func()
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SELECT set_config('app.tenant_id', ?, true)`, tenantID.String()).Error; err != nil {
+			return err
+		}
+		st := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks}
+		return fn(context.WithValue(ctx, txKey{}, st), tx)
+	})
+	if err != nil {
+		return translate(err)
+	}
+	for _, h := range hooks {
+		h()
+	}
+	return nil
+}
+
+// AfterCommit registers fn to run after the transaction in ctx commits; with
+// no transaction in ctx it runs fn at once.
+func AfterCommit(ctx context.Context, fn func()) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		*st.afterCommit = append(*st.afterCommit, fn)
+		return
+	}
+	fn()
+}
+
+// InTx reports whether ctx carries a tenant transaction.
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*txState)
+	return ok
+}
+
+var systemPathTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "deskpool_system_path_total",
+	Help: "Transactions run on the cross-tenant system path, by reason.",
+}, []string{"reason"})
+
+func init() { prometheus.MustRegister(systemPathTotal) }
+
+// System runs fn in a transaction on the system connection, which sees every
+// tenant. It is the one path for cross-tenant work (outbox reconciliation,
+// pool routing, platform jobs); each use names its reason and is logged and
+// counted. Domain code must write a tenant's own audit entry for any change
+// it makes there.
+func System(ctx context.Context, sysdb *gorm.DB, reason string, fn func(ctx context.Context, tx *gorm.DB) error) error {
+	if reason == "" {
+		return deskpool.Errorf(deskpool.EINTERNAL, "system path used without a reason")
+	}
+	systemPathTotal.WithLabelValues(reason).Inc()
+	slog.DebugContext(ctx, "system path", "reason", reason)
+	return translate(sysdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(ctx, tx)
+	}))
+}
+
+// translate maps database errors that carry meaning for the caller to
+// application error codes.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *deskpool.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return deskpool.Errorf(deskpool.ENOTFOUND, "Not found.")
+	}
+	return err
+}
