@@ -1,0 +1,98 @@
+package sla
+
+import "time"
+
+// Roles the default escalation ladders hand conversations to.
+const (
+	roleSenior = "senior" // L4: senior agents, VIP lane
+	roleExpert = "expert" // L5: experts and crisis handling
+	roleOwner  = "owner"  // the brand owner
+)
+
+// DefaultPolicies returns the service standards a new workspace starts
+// with, counted around the clock (no business hours), in Priority order:
+//
+//  1. premium VIPs: a gold agent answers within 15 seconds;
+//  2. premium, high urgency: a person within 10 minutes, solved within 2 hours;
+//  3. high urgency (overdue orders, after-sales complaints): a person within
+//     10 minutes;
+//  4. premium refunds: reviewed within 2 hours;
+//  5. premium high-value customers: an expert within 30 minutes;
+//  6. premium, everyone else: a solution within 2 hours;
+//  7. every customer: answered within the hour at any hour, closed within 24 hours.
+//
+// The policies have no ID; storage assigns one when a workspace is seeded.
+func DefaultPolicies() []Policy {
+	premium := []string{"premium"}
+	return []Policy{{
+		Name:     "Premium VIP: a gold agent within 15 seconds",
+		Priority: 10,
+		Rule:     Rule{PlanTiers: premium, Segments: []string{"vip"}},
+		Targets:  Targets{FirstResponse: 15 * time.Second, NextResponse: 2 * time.Minute, Resolution: 2 * time.Hour},
+		Escalation: []EscalationStep{
+			breach(MetricFirstResponse, ActionReassign, roleSenior),
+			warning(MetricResolution, ActionNotify, roleOwner),
+		},
+	}, {
+		Name:     "Premium high urgency: a person within 10 minutes, solved within 2 hours",
+		Priority: 20,
+		Rule:     Rule{PlanTiers: premium, Urgencies: []string{"high"}},
+		Targets:  Targets{FirstResponse: 10 * time.Minute, NextResponse: 10 * time.Minute, Resolution: 2 * time.Hour},
+		Escalation: []EscalationStep{
+			warning(MetricFirstResponse, ActionNotify, roleSenior),
+			breach(MetricFirstResponse, ActionReassign, roleSenior),
+			breach(MetricResolution, ActionNotify, roleOwner),
+		},
+	}, {
+		Name:     "High urgency: a person within 10 minutes",
+		Priority: 30,
+		Rule:     Rule{Urgencies: []string{"high"}},
+		Targets:  Targets{FirstResponse: 10 * time.Minute, NextResponse: 30 * time.Minute, Resolution: 24 * time.Hour},
+		Escalation: []EscalationStep{
+			warning(MetricFirstResponse, ActionNotify, roleSenior),
+			breach(MetricFirstResponse, ActionReassign, roleSenior),
+		},
+	}, {
+		Name:     "Premium refunds: reviewed within 2 hours",
+		Priority: 40,
+		Rule:     Rule{PlanTiers: premium, Intents: []string{"refund"}},
+		Targets:  Targets{FirstResponse: 30 * time.Minute, NextResponse: time.Hour, Resolution: 2 * time.Hour},
+		Escalation: []EscalationStep{
+			warning(MetricResolution, ActionNotify, roleSenior),
+		},
+	}, {
+		Name:     "Premium high-value customers: an expert within 30 minutes",
+		Priority: 50,
+		Rule:     Rule{PlanTiers: premium, Segments: []string{"high_value"}},
+		Targets:  Targets{FirstResponse: 30 * time.Minute, NextResponse: 30 * time.Minute, Resolution: 2 * time.Hour},
+		Escalation: []EscalationStep{
+			warning(MetricFirstResponse, ActionReassign, roleExpert),
+		},
+	}, {
+		Name:     "Premium: a solution within 2 hours",
+		Priority: 60,
+		Rule:     Rule{PlanTiers: premium},
+		Targets:  Targets{FirstResponse: time.Hour, NextResponse: time.Hour, Resolution: 2 * time.Hour},
+		Escalation: []EscalationStep{
+			warning(MetricResolution, ActionNotify, roleSenior),
+		},
+	}, {
+		Name:     "Every customer: answered around the clock, closed within 24 hours",
+		Priority: 100,
+		Targets:  Targets{FirstResponse: time.Hour, NextResponse: 4 * time.Hour, Resolution: 24 * time.Hour},
+		Escalation: []EscalationStep{
+			breach(MetricFirstResponse, ActionNotify, roleOwner),
+			breach(MetricResolution, ActionNotify, roleOwner),
+		},
+	}}
+}
+
+// warning returns a step acting as soon as the metric's clock warns.
+func warning(metric, action, to string) EscalationStep {
+	return EscalationStep{Metric: metric, Trigger: TriggerWarning, Action: action, To: to}
+}
+
+// breach returns a step acting as soon as the metric's clock breaches.
+func breach(metric, action, to string) EscalationStep {
+	return EscalationStep{Metric: metric, Trigger: TriggerBreach, Action: action, To: to}
+}

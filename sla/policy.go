@@ -1,0 +1,183 @@
+package sla
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+)
+
+// PlanTiers are the plan tiers a policy rule can name.
+var PlanTiers = []string{"free", "pro", "premium"}
+
+// Segments are the customer value segments a policy rule can name.
+var Segments = []string{"high_value", "core", "mass", "high_frequency", "vip"}
+
+// Urgencies are the triage urgencies a policy rule can name.
+var Urgencies = []string{"high", "medium", "low"}
+
+// Channels are the channels a policy rule can name.
+var Channels = []string{"web", "app", "mini_program", "marketplace", "social", "email", "live_stream", "phone"}
+
+// Intents are the triage intents, used when Validate is given no list.
+var Intents = []string{
+	"order_status", "logistics_delay", "cancel_order", "change_order", "return",
+	"refund", "exchange", "product_question", "stock", "payment", "invoice",
+	"account", "promotion", "complaint", "quality_issue", "privacy_or_fund_safety",
+	"human_request", "feedback", "other",
+}
+
+// DefaultWarnAt is the share of a target after which a warning is raised
+// when a policy sets none.
+const DefaultWarnAt = 0.8
+
+// Limits on one policy.
+const (
+	maxPolicyName     = 100
+	maxTarget         = 365 * 24 * time.Hour
+	maxEscalationStep = 10
+)
+
+// Targets are the business-time limits a policy promises.
+type Targets struct {
+	FirstResponse time.Duration // from a conversation's first message to the first agent reply
+	NextResponse  time.Duration // from a customer's follow-up to the next agent reply
+	Resolution    time.Duration // from the first message to the conversation's resolution
+}
+
+// For returns the target of a metric (MetricFirstResponse, ...), or zero for
+// an unknown metric.
+func (t Targets) For(metric string) time.Duration {
+	switch metric {
+	case MetricFirstResponse:
+		return t.FirstResponse
+	case MetricNextResponse:
+		return t.NextResponse
+	case MetricResolution:
+		return t.Resolution
+	}
+	return 0
+}
+
+// Rule selects the conversations a policy applies to; an empty list
+// matches any value, a non-empty one only the values it lists.
+type Rule struct {
+	PlanTiers []string
+	Segments  []string
+	Urgencies []string
+	Intents   []string
+	Channels  []string
+}
+
+// Facts describe one conversation for policy matching.
+type Facts struct {
+	PlanTier string // the workspace's plan tier
+	Segment  string // the customer's strongest value segment, "" when none
+	Urgency  string // the triage urgency
+	Intent   string // the triage intent
+	Channel  string // the channel of the conversation
+}
+
+// Matches reports whether the rule selects a conversation with facts f.
+func (r Rule) Matches(f Facts) bool {
+	in := func(list []string, v string) bool { return len(list) == 0 || slices.Contains(list, v) }
+	return in(r.PlanTiers, f.PlanTier) && in(r.Segments, f.Segment) &&
+		in(r.Urgencies, f.Urgency) && in(r.Intents, f.Intent) && in(r.Channels, f.Channel)
+}
+
+// Policy is an SLA policy: the conversations it covers, its targets, the
+// calendar they are counted in, and who is told when they slip.
+type Policy struct {
+	ID              string  // UUID; empty until stored
+	Name            string  // shown to agents and in reports
+	Priority        int     // lower runs first when several policies match
+	Rule            Rule    // which conversations the policy covers
+	Targets         Targets // the promised limits, in business time
+	WarnAt          float64 // share of a target at which to warn, in (0,1); 0 means DefaultWarnAt
+	BusinessHoursID string  // UUID of the business hours to count in; empty means 24x7
+	Escalation      []EscalationStep
+}
+
+// WarnFraction returns the share of a target at which the policy warns.
+func (p Policy) WarnFraction() float64 {
+	if p.WarnAt == 0 {
+		return DefaultWarnAt
+	}
+	return p.WarnAt
+}
+
+// Validate reports every fault of the policy as one EINVALID error naming
+// its fields; knownIntents are the workspace's intents, Intents when nil.
+func (p Policy) Validate(knownIntents []string) error {
+	if knownIntents == nil {
+		knownIntents = Intents
+	}
+	var v deskpool.Validator
+	checkUUID(&v, "id", p.ID)
+	checkUUID(&v, "business_hours_id", p.BusinessHoursID)
+	v.Check(p.Name != "", "name", "is required")
+	v.Check(len(p.Name) <= maxPolicyName, "name", fmt.Sprintf("must be at most %d characters", maxPolicyName))
+	v.Check(p.Priority >= 0, "priority", "must not be negative")
+	checkTarget(&v, "targets.first_response", p.Targets.FirstResponse)
+	checkTarget(&v, "targets.next_response", p.Targets.NextResponse)
+	checkTarget(&v, "targets.resolution", p.Targets.Resolution)
+	v.Check(p.WarnAt == 0 || (p.WarnAt > 0 && p.WarnAt < 1), "warn_at", "must be between 0 and 1, exclusive")
+	checkValues(&v, "rule.plan_tiers", "plan tier", p.Rule.PlanTiers, PlanTiers)
+	checkValues(&v, "rule.segments", "segment", p.Rule.Segments, Segments)
+	checkValues(&v, "rule.urgencies", "urgency", p.Rule.Urgencies, Urgencies)
+	checkValues(&v, "rule.intents", "intent", p.Rule.Intents, knownIntents)
+	checkValues(&v, "rule.channels", "channel", p.Rule.Channels, Channels)
+	if len(p.Escalation) > maxEscalationStep {
+		v.Add("escalation", fmt.Sprintf("has more than %d steps", maxEscalationStep))
+	}
+	for i, step := range p.Escalation {
+		step.validate(&v, fmt.Sprintf("escalation[%d]", i))
+	}
+	return v.Err()
+}
+
+// checkUUID records field unless s is empty or a UUID.
+func checkUUID(v *deskpool.Validator, field, s string) {
+	if s == "" {
+		return
+	}
+	if _, err := uuid.Parse(s); err != nil {
+		v.Add(field, "must be a UUID")
+	}
+}
+
+// checkTarget records field unless d is a positive duration within a year.
+func checkTarget(v *deskpool.Validator, field string, d time.Duration) {
+	switch {
+	case d <= 0:
+		v.Add(field, "must be positive")
+	case d > maxTarget:
+		v.Add(field, "must be at most 365 days")
+	}
+}
+
+// checkValues records field[i] for each value not in known.
+func checkValues(v *deskpool.Validator, field, noun string, values, known []string) {
+	for i, s := range values {
+		if !slices.Contains(known, s) {
+			v.Add(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("%q is not a known %s", s, noun))
+		}
+	}
+}
+
+// Match returns the policy with the lowest Priority whose rule matches f,
+// the earliest listed among equals, and false when none matches.
+func Match(policies []Policy, f Facts) (Policy, bool) {
+	best := -1
+	for i, p := range policies {
+		if (best < 0 || p.Priority < policies[best].Priority) && p.Rule.Matches(f) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Policy{}, false
+	}
+	return policies[best], true
+}
