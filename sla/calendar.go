@@ -140,11 +140,11 @@ func (c *calendar) advance(start time.Time, d time.Duration) (time.Time, error) 
 		"The business duration reaches more than ten years ahead.")
 }
 
-// BusinessDurationBetween returns the business time elapsed from a to b,
-// zero when b is not after a; an invalid calendar counts nothing, so
+// BusinessDurationBetween returns the business time elapsed from from to
+// to, zero when to is not after from; an invalid calendar counts nothing, so
 // callers validate calendars when they are saved.
-func (b BusinessHours) BusinessDurationBetween(a, z time.Time) time.Duration {
-	if !z.After(a) {
+func (b BusinessHours) BusinessDurationBetween(from, to time.Time) time.Duration {
+	if !to.After(from) {
 		return 0
 	}
 	c, err := b.parsed()
@@ -152,21 +152,21 @@ func (b BusinessHours) BusinessDurationBetween(a, z time.Time) time.Duration {
 		return 0
 	}
 	if c.always {
-		return z.Sub(a)
+		return to.Sub(from)
 	}
 	var (
 		buf   [8]span
 		total time.Duration
 	)
-	last := civilOf(z.In(c.loc)).addDays(1).key()
-	for day := civilOf(a.In(c.loc)).addDays(-1); day.key() <= last; day = day.addDays(1) {
+	last := civilOf(to.In(c.loc)).addDays(1).key()
+	for day := civilOf(from.In(c.loc)).addDays(-1); day.key() <= last; day = day.addDays(1) {
 		for _, s := range c.spans(day, buf[:0]) {
 			lo, hi := s.start, s.end
-			if lo.Before(a) {
-				lo = a
+			if lo.Before(from) {
+				lo = from
 			}
-			if hi.After(z) {
-				hi = z
+			if hi.After(to) {
+				hi = to
 			}
 			if hi.After(lo) {
 				total += hi.Sub(lo)

@@ -2,6 +2,29 @@ package sla
 
 import "time"
 
+// The vocabulary policy rules are checked against, and the policies a
+// workspace starts with.
+
+// PlanTiers are the plan tiers a policy rule can name.
+var PlanTiers = []string{"free", "pro", "premium"}
+
+// Segments are the customer value segments a policy rule can name.
+var Segments = []string{"high_value", "core", "mass", "high_frequency", "vip"}
+
+// Urgencies are the triage urgencies a policy rule can name.
+var Urgencies = []string{"high", "medium", "low"}
+
+// Channels are the channels a policy rule can name.
+var Channels = []string{"web", "app", "mini_program", "marketplace", "social", "email", "live_stream", "phone"}
+
+// Intents are the triage intents, used when Validate is given no list.
+var Intents = []string{
+	"order_status", "logistics_delay", "cancel_order", "change_order", "return",
+	"refund", "exchange", "product_question", "stock", "payment", "invoice",
+	"account", "promotion", "complaint", "quality_issue", "privacy_or_fund_safety",
+	"human_request", "feedback", "other",
+}
+
 // Roles the default escalation ladders hand conversations to.
 const (
 	roleSenior = "senior" // L4: senior agents, VIP lane

@@ -9,26 +9,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// PlanTiers are the plan tiers a policy rule can name.
-var PlanTiers = []string{"free", "pro", "premium"}
-
-// Segments are the customer value segments a policy rule can name.
-var Segments = []string{"high_value", "core", "mass", "high_frequency", "vip"}
-
-// Urgencies are the triage urgencies a policy rule can name.
-var Urgencies = []string{"high", "medium", "low"}
-
-// Channels are the channels a policy rule can name.
-var Channels = []string{"web", "app", "mini_program", "marketplace", "social", "email", "live_stream", "phone"}
-
-// Intents are the triage intents, used when Validate is given no list.
-var Intents = []string{
-	"order_status", "logistics_delay", "cancel_order", "change_order", "return",
-	"refund", "exchange", "product_question", "stock", "payment", "invoice",
-	"account", "promotion", "complaint", "quality_issue", "privacy_or_fund_safety",
-	"human_request", "feedback", "other",
-}
-
 // DefaultWarnAt is the share of a target after which a warning is raised
 // when a policy sets none.
 const DefaultWarnAt = 0.8
@@ -90,14 +70,14 @@ func (r Rule) Matches(f Facts) bool {
 // Policy is an SLA policy: the conversations it covers, its targets, the
 // calendar they are counted in, and who is told when they slip.
 type Policy struct {
-	ID              string  // UUID; empty until stored
-	Name            string  // shown to agents and in reports
-	Priority        int     // lower runs first when several policies match
-	Rule            Rule    // which conversations the policy covers
-	Targets         Targets // the promised limits, in business time
-	WarnAt          float64 // share of a target at which to warn, in (0,1); 0 means DefaultWarnAt
-	BusinessHoursID string  // UUID of the business hours to count in; empty means 24x7
-	Escalation      []EscalationStep
+	ID              string           // UUID; empty until stored
+	Name            string           // shown to agents and in reports
+	Priority        int              // lower runs first when several policies match
+	Rule            Rule             // which conversations the policy covers
+	Targets         Targets          // the promised limits, in business time
+	WarnAt          float64          // share of a target at which to warn, in (0,1); 0 means DefaultWarnAt
+	BusinessHoursID string           // UUID of the business hours to count in; empty means 24x7
+	Escalation      []EscalationStep // rungs taken as the policy's clocks warn and breach
 }
 
 // WarnFraction returns the share of a target at which the policy warns.
@@ -180,4 +160,66 @@ func Match(policies []Policy, f Facts) (Policy, bool) {
 		return Policy{}, false
 	}
 	return policies[best], true
+}
+
+// Metrics: the clocks a policy's targets apply to.
+const (
+	MetricFirstResponse = "first_response" // the first agent reply
+	MetricNextResponse  = "next_response"  // the agent reply to a customer's follow-up
+	MetricResolution    = "resolution"     // the conversation's resolution
+)
+
+// Triggers: the moments of a clock an escalation step follows.
+const (
+	TriggerWarning = "warning" // the clock reached the policy's warn share
+	TriggerBreach  = "breach"  // the clock passed its target
+)
+
+// Actions: what an escalation step does.
+const (
+	ActionNotify        = "notify"         // tell the role in To
+	ActionReassign      = "reassign"       // hand the conversation to the role in To
+	ActionRaisePriority = "raise_priority" // move the conversation up its queue
+)
+
+var (
+	metrics  = []string{MetricFirstResponse, MetricNextResponse, MetricResolution}
+	triggers = []string{TriggerWarning, TriggerBreach}
+	actions  = []string{ActionNotify, ActionReassign, ActionRaisePriority}
+)
+
+// maxEscalationDelay bounds the After of a step.
+const maxEscalationDelay = 7 * 24 * time.Hour
+
+// EscalationStep is one rung of a policy's escalation ladder: After the
+// Trigger of the Metric's clock, take the Action (towards To).
+type EscalationStep struct {
+	Metric  string        // MetricFirstResponse, MetricNextResponse or MetricResolution
+	Trigger string        // TriggerWarning or TriggerBreach
+	After   time.Duration // wall-clock delay after the trigger; zero acts at once
+	Action  string        // ActionNotify, ActionReassign or ActionRaisePriority
+	To      string        // role or team to notify or reassign to, such as "senior" or "owner"
+}
+
+// validate records the faults of the step under the field prefix.
+func (s EscalationStep) validate(v *deskpool.Validator, prefix string) {
+	known := func(field, value string, list []string) {
+		if !slices.Contains(list, value) {
+			v.Add(prefix+"."+field, fmt.Sprintf("must be one of %v", list))
+		}
+	}
+	known("metric", s.Metric, metrics)
+	known("trigger", s.Trigger, triggers)
+	known("action", s.Action, actions)
+	if s.After < 0 || s.After > maxEscalationDelay {
+		v.Add(prefix+".after", "must be between zero and 7 days")
+	}
+	switch {
+	case s.Action == ActionRaisePriority && s.To != "":
+		v.Add(prefix+".to", "must be empty for raise_priority")
+	case (s.Action == ActionNotify || s.Action == ActionReassign) && s.To == "":
+		v.Add(prefix+".to", "is required")
+	case len(s.To) > maxPolicyName:
+		v.Add(prefix+".to", fmt.Sprintf("must be at most %d characters", maxPolicyName))
+	}
 }
