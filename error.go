@@ -9,17 +9,18 @@ import (
 
 // Error codes. The HTTP layer maps each to one status in a single table.
 const (
-	ECONFLICT        = "conflict"         // the action conflicts with existing state (409)
-	EINTERNAL        = "internal"         // a fault of ours (500)
-	EINVALID         = "invalid"          // the input failed validation (422)
-	EBADREQUEST      = "bad_request"      // the request could not be read (400)
-	ENOTFOUND        = "not_found"        // no such object, or not visible to the caller (404)
-	EUNAUTHORIZED    = "unauthorized"     // no valid credentials (401)
-	EFORBIDDEN       = "forbidden"        // credentials lack the permission (403)
-	ETOOMANY         = "too_many"         // rate limited (429)
-	EUNAVAILABLE     = "unavailable"      // a dependency is down (503)
-	ETOOLARGE        = "too_large"        // the body or a field is over its limit (413)
-	EPAYMENTREQUIRED = "payment_required" // the plan does not include this (402)
+	ECONFLICT        = "conflict"               // the action conflicts with existing state (409)
+	EINTERNAL        = "internal"               // a fault of ours (500)
+	EINVALID         = "invalid"                // the input failed validation (422)
+	EBADREQUEST      = "bad_request"            // the request could not be read (400)
+	ENOTFOUND        = "not_found"              // no such object, or not visible to the caller (404)
+	EUNAUTHORIZED    = "unauthorized"           // no valid credentials (401)
+	EFORBIDDEN       = "forbidden"              // credentials lack the permission (403)
+	ETOOMANY         = "too_many"               // rate limited (429)
+	EUNAVAILABLE     = "unavailable"            // a dependency is down (503)
+	ETOOLARGE        = "too_large"              // the body or a field is over its limit (413)
+	EPAYMENTREQUIRED = "payment_required"       // the plan does not include this (402)
+	EUNSUPPORTED     = "unsupported_media_type" // the body is not JSON (415)
 )
 
 // FieldError names one field that failed validation and why.

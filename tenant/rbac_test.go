@@ -47,6 +47,15 @@ func TestAuthorizer(t *testing.T) {
 
 func TestParseToken(t *testing.T) {
 	id := uuid.New()
+	for i := 0; i < 200; i++ { // secrets often hold '_' and '-'
+		tok, _ := NewToken(TokenSession, id)
+		if kind, got, ok := ParseToken(tok); !ok || kind != TokenSession || got != id {
+			t.Fatalf("ParseToken(%q) failed", tok)
+		}
+		if p := TokenPrefix(tok); len(p) < 10 {
+			t.Fatalf("TokenPrefix(%q) = %q", tok, p)
+		}
+	}
 	tok, hash := NewToken(TokenAPIKey, id)
 	kind, got, ok := ParseToken(tok)
 	if !ok || kind != TokenAPIKey || got != id {

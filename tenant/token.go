@@ -39,7 +39,7 @@ func HashToken(token string) []byte {
 // ParseToken splits a credential into its kind and tenant; ok is false for
 // anything that is not shaped like one of ours.
 func ParseToken(token string) (kind string, tenantID uuid.UUID, ok bool) {
-	parts := strings.Split(token, "_")
+	parts := strings.SplitN(token, "_", 3) // the secret may itself hold '_'
 	if len(parts) != 3 || len(parts[1]) != 32 || len(parts[2]) != 43 {
 		return "", uuid.Nil, false
 	}
@@ -59,9 +59,9 @@ func ParseToken(token string) (kind string, tenantID uuid.UUID, ok bool) {
 // TokenPrefix returns the displayable start of a credential, enough for an
 // owner to recognise a key without revealing it.
 func TokenPrefix(token string) string {
-	i := strings.LastIndexByte(token, '_')
-	if i < 0 || len(token) < i+7 {
+	parts := strings.SplitN(token, "_", 3)
+	if len(parts) != 3 || len(parts[2]) < 6 {
 		return ""
 	}
-	return token[:4] + "…" + token[i+1:i+7]
+	return parts[0] + "_…" + parts[2][:6]
 }

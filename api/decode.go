@@ -1,0 +1,93 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/deskpool/deskpool"
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+)
+
+// decode reads a JSON request body into v strictly: the body must be JSON,
+// one object, valid UTF-8, with no unknown fields and the right types. Each
+// failure names what was wrong.
+func decode(c *fiber.Ctx, v any) error {
+	if ct := string(c.Request().Header.ContentType()); ct != "" && !strings.Contains(ct, "json") {
+		return deskpool.Errorf(deskpool.EUNSUPPORTED, "The body must be JSON (Content-Type: application/json), not %q.", ct)
+	}
+	body := c.Body()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return deskpool.Errorf(deskpool.EBADREQUEST, "The request body is empty; a JSON object is expected.")
+	}
+	if !utf8.Valid(body) {
+		return deskpool.Errorf(deskpool.EBADREQUEST, "The request body is not valid UTF-8.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return deskpool.Errorf(deskpool.EBADREQUEST, "The request body holds more than one JSON value.")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return deskpool.Errorf(deskpool.EBADREQUEST, "The request body is not valid JSON (at byte %d): %s.", syn.Offset, syn.Error())
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return deskpool.Errorf(deskpool.EBADREQUEST, "The request body is truncated JSON.")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return deskpool.Errorf(deskpool.EBADREQUEST, "The request body must be a JSON object, not %s.", typ.Value)
+		}
+		return deskpool.Invalid(deskpool.FieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return deskpool.Invalid(deskpool.FieldError{Field: name, Message: "is not a known field"})
+	}
+	var de *deskpool.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return deskpool.Errorf(deskpool.EBADREQUEST, "The request body could not be read: %s.", err.Error())
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct", "ptr":
+		return "an object"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "an integer"
+	case "float32", "float64":
+		return "a number"
+	}
+	return "of another type"
+}
+
+// pathUUID parses a path parameter as an id; anything else is a 404, as an
+// id that does not exist would be.
+func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Params(name))
+	if err != nil {
+		return uuid.Nil, deskpool.Errorf(deskpool.ENOTFOUND, "No %s with id %q.", strings.TrimSuffix(name, "_id"), c.Params(name))
+	}
+	return id, nil
+}

@@ -1,0 +1,52 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/deskpool/deskpool/openapi"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// healthz: the process is up.
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// readyz: PostgreSQL and Redis answer within two seconds.
+func (s *Server) readyz(c *fiber.Ctx) error {
+	if s.deps.Ready == nil {
+		return c.JSON(fiber.Map{"status": "ok"})
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := s.deps.Ready(ctx); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "checks": fiber.Map{"error": err.Error()}})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// metrics serves the Prometheus registry.
+func (s *Server) metrics() fiber.Handler {
+	return adaptor.HTTPHandler(promhttp.Handler())
+}
+
+// openapiJSON serves the OpenAPI document.
+func (s *Server) openapiJSON(c *fiber.Ctx) error {
+	b, err := openapi.JSON()
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return c.Send(b)
+}
+
+// docs serves the offline API reference page.
+func (s *Server) docs(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+	return c.Send(openapi.DocsPage())
+}

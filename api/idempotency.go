@@ -1,0 +1,60 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+
+	"github.com/deskpool/deskpool"
+	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
+)
+
+// idempotent runs a POST once per Idempotency-Key within the workspace. The
+// key is claimed inside the request's transaction, so concurrent duplicates
+// wait for the first to finish; the same key with the same request replays
+// the stored response (with Idempotent-Replayed: true), with a different
+// request it is EINVALID. Failed requests are not stored: they changed
+// nothing and may be retried with the same key.
+func (s *Server) idempotent(c *fiber.Ctx, ctx context.Context, tx *gorm.DB, h fiber.Handler) error {
+	key := c.Get("Idempotency-Key")
+	if len(key) > 255 {
+		return deskpool.Invalid(deskpool.FieldError{Field: "Idempotency-Key", Message: "must be at most 255 characters"})
+	}
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...))
+	if err := tx.Exec(`DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ? AND expires_at < now()`, tenantID, key).Error; err != nil {
+		return err
+	}
+	res := tx.Exec(`INSERT INTO idempotency_keys (tenant_id, key, method, path, request_hash, expires_at)
+		VALUES (?, ?, ?, ?, ?, now() + make_interval(secs => ?)) ON CONFLICT DO NOTHING`,
+		tenantID, key, c.Method(), c.Path(), sum[:], s.cfg.IdempotencyTTL.Seconds())
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		var prior struct {
+			RequestHash  []byte
+			Status       int
+			ContentType  string
+			ResponseBody []byte
+		}
+		if err := tx.Raw(`SELECT request_hash, status, content_type, response_body FROM idempotency_keys
+			WHERE tenant_id = ? AND key = ?`, tenantID, key).Scan(&prior).Error; err != nil {
+			return err
+		}
+		if !bytes.Equal(prior.RequestHash, sum[:]) {
+			return deskpool.Invalid(deskpool.FieldError{Field: "Idempotency-Key",
+				Message: "was used for a different request; use a new key for a new request"})
+		}
+		c.Set("Idempotent-Replayed", "true")
+		c.Set(fiber.HeaderContentType, prior.ContentType)
+		return c.Status(prior.Status).Send(prior.ResponseBody)
+	}
+	if err := h(c); err != nil {
+		return err
+	}
+	resp := c.Response()
+	return tx.Exec(`UPDATE idempotency_keys SET status = ?, content_type = ?, response_body = ? WHERE tenant_id = ? AND key = ?`,
+		resp.StatusCode(), string(resp.Header.ContentType()), resp.Body(), tenantID, key).Error
+}

@@ -1,0 +1,36 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/deskpool/deskpool"
+	"github.com/gofiber/fiber/v2"
+)
+
+// listParams reads ?limit= (1 to 200, default 50) and ?cursor=.
+func listParams(c *fiber.Ctx) (deskpool.Cursor, int, error) {
+	limit := 50
+	if s := c.Query("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 200 {
+			return deskpool.Cursor{}, 0, deskpool.Invalid(deskpool.FieldError{Field: "limit", Message: "must be an integer from 1 to 200"})
+		}
+		limit = n
+	}
+	cur, err := deskpool.ParseCursor(c.Query("cursor"))
+	return cur, limit, err
+}
+
+// pageOf builds a list response; when the list filled the page, the cursor
+// of its last item continues it.
+func pageOf[T any](items []T, limit int, cursorOf func(T) deskpool.Cursor) page[T] {
+	p := page[T]{Data: items}
+	if p.Data == nil {
+		p.Data = []T{}
+	}
+	if len(items) == limit && limit > 0 {
+		next := cursorOf(items[len(items)-1]).String()
+		p.NextCursor = &next
+	}
+	return p
+}

@@ -1,0 +1,48 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+)
+
+// routes registers every route with the permission it needs. Public routes
+// (signup, login, invitation acceptance) are limited per IP instead.
+func (s *Server) routes() {
+	a := s.app
+	a.Get("/healthz", s.healthz)
+	a.Get("/readyz", s.readyz)
+	a.Get("/metrics", s.metrics())
+	a.Get("/openapi.json", s.openapiJSON)
+	a.Get("/docs", s.docs)
+
+	v1 := a.Group("/v1")
+	v1.Post("/signup", s.public(s.signup))
+	v1.Post("/auth/login", s.public(s.login))
+	v1.Post("/invitations/:token/accept", s.public(s.acceptInvitation))
+
+	v1.Post("/auth/logout", s.authed("workspace:read", s.logout))
+	v1.Get("/me", s.authed("workspace:read", s.me))
+	v1.Get("/workspace", s.authed("workspace:read", s.workspace))
+	v1.Get("/members", s.authed("members:read", s.listMembers))
+	v1.Patch("/members/:user_id", s.authed("members:write", s.changeRole))
+	v1.Post("/invitations", s.authed("members:write", s.invite))
+	v1.Get("/api-keys", s.authed("api_keys:read", s.listAPIKeys))
+	v1.Post("/api-keys", s.authed("api_keys:write", s.createAPIKey))
+	v1.Delete("/api-keys/:key_id", s.authed("api_keys:write", s.revokeAPIKey))
+	v1.Get("/audit-log", s.authed("audit:read", s.listAudit))
+}
+
+// public guards an unauthenticated route with the per-IP rate limit.
+func (s *Server) public(h fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := s.rl.allow(c, "ip:"+c.IP(), s.cfg.IPRate, s.cfg.IPBurst); err != nil {
+			return err
+		}
+		return h(c)
+	}
+}
+
+// page is the shape of every list response.
+type page[T any] struct {
+	Data       []T     `json:"data"`
+	NextCursor *string `json:"next_cursor"`
+}

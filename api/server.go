@@ -1,0 +1,79 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+)
+
+// Config holds the API's limits.
+type Config struct {
+	BodyLimit      int           // largest request body in bytes
+	TenantRate     float64       // sustained requests per second per workspace
+	TenantBurst    int           // bucket size per workspace
+	IPRate         float64       // sustained requests per second per IP on public routes
+	IPBurst        int           // bucket size per IP
+	LoginFailures  int           // failed logins per email before a pause
+	LoginWindow    time.Duration // the window over which failures count
+	IdempotencyTTL time.Duration // how long an Idempotency-Key is remembered
+}
+
+// DefaultConfig returns the limits used when none are configured.
+func DefaultConfig() Config {
+	return Config{BodyLimit: 4 << 20, TenantRate: 50, TenantBurst: 200, IPRate: 5, IPBurst: 30,
+		LoginFailures: 10, LoginWindow: 15 * time.Minute, IdempotencyTTL: 24 * time.Hour}
+}
+
+// Deps are the services the handlers call.
+type Deps struct {
+	DB      *gorm.DB              // application role
+	Redis   redis.UniversalClient // rate limits, login throttle
+	Tenants *tenant.Service
+	Authz   *tenant.Authorizer
+	Log     *slog.Logger
+	Ready   func(ctx context.Context) error // readiness of every dependency
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg  Config
+	deps Deps
+	app  *fiber.App
+	rl   *rateLimiter
+}
+
+// New builds the API with every route registered.
+func New(cfg Config, deps Deps) *Server {
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log)}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "deskpool",
+		BodyLimit:             cfg.BodyLimit,
+		ErrorHandler:          errorHandler(deps.Log),
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ProxyHeader:           "",
+	})
+	s.app.Use(s.requestID, s.recover, s.observe)
+	s.routes()
+	return s
+}
+
+// App returns the fiber application, for tests and embedding.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve answers requests on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting requests and waits for those under way.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }

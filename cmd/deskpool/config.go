@@ -1,0 +1,145 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskpool/deskpool/api"
+)
+
+// Config is every setting of the binary, with defaults for local use. It is
+// loaded once: defaults, then DESKPOOL_* environment variables, then flags.
+type Config struct {
+	Addr              string
+	DatabaseURL       string // the application role
+	SystemDatabaseURL string // the system role (cross-tenant path)
+	OwnerDatabaseURL  string // the migration owner
+	AdminDatabaseURL  string // a superuser, used by setup only
+	DBMaxConns        int
+	RedisAddr         string
+	RedisDB           int
+	RedisPassword     string
+	RedisCluster      string // comma-separated addresses; when set, Redis Cluster is used
+	LogFormat         string // text or json
+	LogLevel          string // debug, info, warn, error
+	WorkerConcurrency int
+	ReconcileInterval time.Duration
+	MasterKey         string // base64 of 32 bytes: encrypts shop credentials
+	API               api.Config
+}
+
+// DefaultConfig is a local set-up: PostgreSQL and Redis on 127.0.0.1.
+func DefaultConfig() Config {
+	return Config{
+		Addr:              "127.0.0.1:8080",
+		DatabaseURL:       "postgres://deskpool_app@127.0.0.1:5432/deskpool?sslmode=disable",
+		SystemDatabaseURL: "postgres://deskpool_system@127.0.0.1:5432/deskpool?sslmode=disable",
+		OwnerDatabaseURL:  "postgres://deskpool_owner@127.0.0.1:5432/deskpool?sslmode=disable",
+		AdminDatabaseURL:  "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable",
+		DBMaxConns:        20,
+		RedisAddr:         "127.0.0.1:6379",
+		LogFormat:         "text",
+		LogLevel:          "info",
+		WorkerConcurrency: 20,
+		ReconcileInterval: 5 * time.Second,
+		API:               api.DefaultConfig(),
+	}
+}
+
+// bind registers every setting as a flag whose default is the value already
+// loaded from the environment.
+func (c *Config) bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (DESKPOOL_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "application role DSN (DESKPOOL_DATABASE_URL)")
+	fs.StringVar(&c.SystemDatabaseURL, "system-database-url", c.SystemDatabaseURL, "system role DSN (DESKPOOL_SYSTEM_DATABASE_URL)")
+	fs.StringVar(&c.OwnerDatabaseURL, "owner-database-url", c.OwnerDatabaseURL, "migration owner DSN (DESKPOOL_OWNER_DATABASE_URL)")
+	fs.StringVar(&c.AdminDatabaseURL, "admin-database-url", c.AdminDatabaseURL, "superuser DSN for setup (DESKPOOL_ADMIN_DATABASE_URL)")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", c.DBMaxConns, "database pool size (DESKPOOL_DB_MAX_CONNS)")
+	fs.StringVar(&c.RedisAddr, "redis-addr", c.RedisAddr, "Redis address (DESKPOOL_REDIS_ADDR)")
+	fs.IntVar(&c.RedisDB, "redis-db", c.RedisDB, "Redis database number (DESKPOOL_REDIS_DB)")
+	fs.StringVar(&c.RedisCluster, "redis-cluster", c.RedisCluster, "Redis Cluster addresses, comma-separated (DESKPOOL_REDIS_CLUSTER)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (DESKPOOL_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (DESKPOOL_LOG_LEVEL)")
+	fs.IntVar(&c.WorkerConcurrency, "worker-concurrency", c.WorkerConcurrency, "concurrent tasks per worker (DESKPOOL_WORKER_CONCURRENCY)")
+	fs.DurationVar(&c.ReconcileInterval, "reconcile-interval", c.ReconcileInterval, "outbox reconciler period (DESKPOOL_RECONCILE_INTERVAL)")
+	fs.Float64Var(&c.API.TenantRate, "rate-tenant", c.API.TenantRate, "requests per second per workspace (DESKPOOL_RATE_TENANT)")
+	fs.IntVar(&c.API.TenantBurst, "rate-tenant-burst", c.API.TenantBurst, "burst per workspace (DESKPOOL_RATE_TENANT_BURST)")
+	fs.Float64Var(&c.API.IPRate, "rate-ip", c.API.IPRate, "requests per second per IP on public routes (DESKPOOL_RATE_IP)")
+	fs.IntVar(&c.API.IPBurst, "rate-ip-burst", c.API.IPBurst, "burst per IP (DESKPOOL_RATE_IP_BURST)")
+}
+
+// loadEnv overrides defaults with DESKPOOL_* variables from getenv.
+func (c *Config) loadEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv("DESKPOOL_" + name); v != "" {
+			*dst = v
+		}
+	}
+	var errs []string
+	num := func(name string, dst *int) {
+		if v := getenv("DESKPOOL_" + name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, "DESKPOOL_"+name+" must be an integer")
+			}
+			*dst = n
+		}
+	}
+	flt := func(name string, dst *float64) {
+		if v := getenv("DESKPOOL_" + name); v != "" {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				errs = append(errs, "DESKPOOL_"+name+" must be a number")
+			}
+			*dst = n
+		}
+	}
+	str("ADDR", &c.Addr)
+	str("DATABASE_URL", &c.DatabaseURL)
+	str("SYSTEM_DATABASE_URL", &c.SystemDatabaseURL)
+	str("OWNER_DATABASE_URL", &c.OwnerDatabaseURL)
+	str("ADMIN_DATABASE_URL", &c.AdminDatabaseURL)
+	num("DB_MAX_CONNS", &c.DBMaxConns)
+	str("REDIS_ADDR", &c.RedisAddr)
+	num("REDIS_DB", &c.RedisDB)
+	str("REDIS_PASSWORD", &c.RedisPassword)
+	str("REDIS_CLUSTER", &c.RedisCluster)
+	str("LOG_FORMAT", &c.LogFormat)
+	str("LOG_LEVEL", &c.LogLevel)
+	num("WORKER_CONCURRENCY", &c.WorkerConcurrency)
+	str("MASTER_KEY", &c.MasterKey)
+	flt("RATE_TENANT", &c.API.TenantRate)
+	num("RATE_TENANT_BURST", &c.API.TenantBurst)
+	flt("RATE_IP", &c.API.IPRate)
+	num("RATE_IP_BURST", &c.API.IPBurst)
+	if v := getenv("DESKPOOL_RECONCILE_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, "DESKPOOL_RECONCILE_INTERVAL must be a duration like 5s")
+		}
+		c.ReconcileInterval = d
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// getenv reads the environment; tests replace it.
+var getenv = os.Getenv
+
+// LoadConfig reads the environment, then parses args as flags.
+func LoadConfig(name string, args []string) (Config, *flag.FlagSet, error) {
+	c := DefaultConfig()
+	if err := c.loadEnv(getenv); err != nil {
+		return c, nil, err
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c.bind(fs)
+	err := fs.Parse(args)
+	return c, fs, err
+}

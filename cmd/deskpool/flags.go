@@ -1,0 +1,18 @@
+package main
+
+import "flag"
+
+type flagSet = flag.FlagSet
+
+// loadWith loads the configuration with extra command-specific flags.
+func loadWith(name string, args []string, extra func(*flagSet)) (Config, *flagSet, error) {
+	c := DefaultConfig()
+	if err := c.loadEnv(getenv); err != nil {
+		return c, nil, err
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c.bind(fs)
+	extra(fs)
+	err := fs.Parse(args)
+	return c, fs, err
+}

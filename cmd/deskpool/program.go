@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deskpool/deskpool/api"
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+)
+
+// Main is the running program: the API, the workers and the scheduler, or
+// a part of them, depending on Mode. Tests start it on port 0.
+type Main struct {
+	Config Config
+	Mode   string // serve, api or worker
+	Log    *slog.Logger
+
+	DB     *gorm.DB
+	SysDB  *gorm.DB
+	Redis  redis.UniversalClient
+	Queue  *asynq.Client
+	Outbox *jobs.Outbox
+	API    *api.Server
+	Worker *asynq.Server
+
+	ln     net.Listener
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewMain returns a program for cfg in the given mode.
+func NewMain(cfg Config, mode string) *Main {
+	return &Main{Config: cfg, Mode: mode, Log: newLogger(cfg)}
+}
+
+// Run connects to every dependency and starts the parts of the mode; it
+// returns once they are running.
+func (m *Main) Run(ctx context.Context) (err error) {
+	c := m.Config
+	if m.DB, err = tenant.OpenDB(c.DatabaseURL, c.DBMaxConns); err != nil {
+		return err
+	}
+	if m.SysDB, err = tenant.OpenDB(c.SystemDatabaseURL, 4); err != nil {
+		return err
+	}
+	rc := m.redisConfig()
+	m.Redis = rc.Client()
+	m.Queue = asynq.NewClient(rc.ConnOpt())
+	m.Outbox = jobs.NewOutbox(m.Queue, m.DB, m.Log)
+	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+
+	if m.Mode == "serve" || m.Mode == "api" {
+		if err := m.startAPI(); err != nil {
+			return err
+		}
+	}
+	if m.Mode == "serve" || m.Mode == "worker" {
+		if err := m.startWorker(ctx, rc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Main) startAPI() error {
+	authz, err := tenant.NewAuthorizer()
+	if err != nil {
+		return err
+	}
+	m.API = api.New(m.Config.API, api.Deps{
+		DB: m.DB, Redis: m.Redis, Tenants: tenant.NewService(m.DB), Authz: authz, Log: m.Log, Ready: m.ready,
+	})
+	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.API.Serve(m.ln); err != nil {
+			m.Log.Error("api stopped", "err", err)
+		}
+	}()
+	m.Log.Info("api listening", "addr", m.ln.Addr().String())
+	return nil
+}
+
+func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
+	m.Worker = jobs.NewServer(rc, m.Config.WorkerConcurrency, m.Log)
+	mux := asynq.NewServeMux()
+	mux.Use(jobs.OutboxDone(m.DB))
+	if err := m.Worker.Start(mux); err != nil {
+		// Redis may be down at start: the API still runs; workers need Redis.
+		return fmt.Errorf("start workers: %w", err)
+	}
+	rec := &jobs.Reconciler{Client: m.Queue, Inspector: asynq.NewInspector(rc.ConnOpt()), Redis: m.Redis,
+		SysDB: m.SysDB, Log: m.Log, Grace: time.Minute}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		rec.Run(ctx, m.Config.ReconcileInterval)
+	}()
+	m.Log.Info("workers running", "concurrency", m.Config.WorkerConcurrency)
+	return nil
+}
+
+func (m *Main) redisConfig() jobs.RedisConfig {
+	rc := jobs.RedisConfig{Addr: m.Config.RedisAddr, DB: m.Config.RedisDB, Password: m.Config.RedisPassword}
+	if m.Config.RedisCluster != "" {
+		rc.ClusterAddrs = strings.Split(m.Config.RedisCluster, ",")
+	}
+	return rc
+}
+
+// ready checks PostgreSQL and Redis.
+func (m *Main) ready(ctx context.Context) error {
+	sqlDB, err := m.DB.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("postgresql: %w", err)
+	}
+	if err := m.Redis.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}
+
+// Addr returns the API's listening address.
+func (m *Main) Addr() string {
+	if m.ln == nil {
+		return ""
+	}
+	return m.ln.Addr().String()
+}
+
+// Close stops every part and closes the connections.
+func (m *Main) Close() error {
+	var errs []error
+	if m.API != nil {
+		errs = append(errs, m.API.Shutdown(context.Background()))
+	}
+	if m.Worker != nil {
+		m.Worker.Shutdown()
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.Queue != nil {
+		errs = append(errs, m.Queue.Close())
+	}
+	if m.Redis != nil {
+		errs = append(errs, m.Redis.Close())
+	}
+	for _, db := range []*gorm.DB{m.DB, m.SysDB} {
+		if db != nil {
+			if s, err := db.DB(); err == nil {
+				errs = append(errs, s.Close())
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func newLogger(c Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// runServer runs a mode until ctx ends (SIGINT or SIGTERM).
+func runServer(ctx context.Context, mode string, args []string) error {
+	cfg, _, err := LoadConfig(mode, args)
+	if err != nil {
+		return err
+	}
+	m := NewMain(cfg, mode)
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	m.Log.Info("shutting down")
+	return m.Close()
+}

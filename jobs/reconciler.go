@@ -1,0 +1,130 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+)
+
+var reconciled = prometheus.NewCounterVec(prometheus.CounterOpts{
+	Name: "deskpool_outbox_reconciled_total",
+	Help: "Outbox tasks the reconciler enqueued, by reason.",
+}, []string{"reason"})
+
+func init() { prometheus.MustRegister(reconciled) }
+
+// epochKey marks a Redis that has been seen by the reconciler. If it is
+// missing, Redis was flushed or restarted empty, and every outbox row still
+// waiting to run is enqueued again.
+const epochKey = "deskpool:jobs:epoch"
+
+// Reconciler repairs what the queue lost: rows never relayed (a process
+// died after commit, or Redis was down), every open row after Redis lost
+// its data, and rows overdue by more than Grace whose task is gone.
+type Reconciler struct {
+	Client    *asynq.Client
+	Inspector *asynq.Inspector
+	Redis     redis.UniversalClient
+	SysDB     *gorm.DB // the system role: sees every tenant's outbox
+	Log       *slog.Logger
+	Grace     time.Duration // how long a relayed task may be overdue before it is checked
+	Batch     int
+}
+
+// Run reconciles every interval until ctx ends.
+func (r *Reconciler) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := r.Once(ctx); err != nil && ctx.Err() == nil {
+			r.Log.Warn("outbox reconcile", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Once runs one pass and returns how many tasks it enqueued.
+func (r *Reconciler) Once(ctx context.Context) (int, error) {
+	if r.Batch == 0 {
+		r.Batch = 1000
+	}
+	n := 0
+	fresh, err := r.Redis.SetNX(ctx, epochKey, time.Now().Unix(), 0).Result()
+	if err != nil {
+		return 0, err // Redis down: nothing to do until it is back
+	}
+	reason, where := "unrelayed", "relayed_at IS NULL AND created_at < now() - interval '2 seconds'"
+	if fresh {
+		reason, where = "redis_lost", "true"
+	}
+	k, err := r.sweep(ctx, reason, where, nil)
+	n += k
+	if err != nil || fresh {
+		return n, err
+	}
+	k, err = r.sweep(ctx, "overdue", "relayed_at IS NOT NULL AND process_at < now() - make_interval(secs => ?)",
+		[]any{r.Grace.Seconds()})
+	return n + k, err
+}
+
+// sweep enqueues the outbox rows matching where, batch by batch, skipping
+// rows another reconciler holds. For overdue rows it first asks asynq
+// whether the task still exists.
+func (r *Reconciler) sweep(ctx context.Context, reason, where string, args []any) (int, error) {
+	total := 0
+	var after struct {
+		TenantID, ID string
+	}
+	for {
+		var rows []outboxRow
+		err := tenant.System(ctx, r.SysDB, "outbox:"+reason, func(ctx context.Context, tx *gorm.DB) error {
+			q := `SELECT tenant_id, id, task_type, payload, queue, process_at, max_retry FROM outbox WHERE ` + where
+			qa := append([]any{}, args...)
+			if after.ID != "" {
+				q += ` AND (tenant_id, id) > (?, ?)`
+				qa = append(qa, after.TenantID, after.ID)
+			}
+			q += ` ORDER BY tenant_id, id LIMIT ? FOR UPDATE SKIP LOCKED`
+			if err := tx.Raw(q, append(qa, r.Batch)...).Scan(&rows).Error; err != nil {
+				return err
+			}
+			var done []any
+			for _, row := range rows {
+				if reason == "overdue" && r.taskExists(ctx, row) {
+					continue
+				}
+				if err := enqueue(ctx, r.Client, row); err != nil {
+					return err
+				}
+				done = append(done, []any{row.TenantID, row.ID})
+				total++
+			}
+			if len(done) == 0 {
+				return nil
+			}
+			reconciled.WithLabelValues(reason).Add(float64(len(done)))
+			return tx.Exec(`UPDATE outbox SET relayed_at = now() WHERE (tenant_id, id) IN ?`, done).Error
+		})
+		if err != nil || len(rows) < r.Batch {
+			return total, err
+		}
+		last := rows[len(rows)-1]
+		after.TenantID, after.ID = last.TenantID.String(), last.ID.String()
+	}
+}
+
+func (r *Reconciler) taskExists(ctx context.Context, row outboxRow) bool {
+	_, err := r.Inspector.GetTaskInfo(row.Queue, row.ID.String())
+	return err == nil || !(errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound))
+}
