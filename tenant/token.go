@@ -53,6 +53,9 @@ func ParseToken(token string) (kind string, tenantID uuid.UUID, ok bool) {
 		return "", uuid.Nil, false
 	}
 	copy(tenantID[:], raw)
+	if tenantID == uuid.Nil {
+		return "", uuid.Nil, false
+	}
 	return parts[0], tenantID, true
 }
 

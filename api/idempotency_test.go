@@ -1,0 +1,69 @@
+package api_test
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+)
+
+func TestIdempotencyKey(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Idempotent Brand")
+	body := map[string]any{"name": "shop", "scopes": []string{"messages:write"}}
+	hdr := map[string]string{"Idempotency-Key": "create-shop-key-1"}
+
+	first := h.must(http.StatusCreated, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: body, header: hdr})
+	t.Run("SameRequestReplays", func(t *testing.T) {
+		again := h.must(http.StatusCreated, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: body, header: hdr})
+		if again.str("id") != first.str("id") || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay = %s (replayed header %q), first = %s", again.Raw, again.Header.Get("Idempotent-Replayed"), first.Raw)
+		}
+	})
+	t.Run("DifferentRequestIsRejected", func(t *testing.T) {
+		other := map[string]any{"name": "other", "scopes": []string{"messages:write"}}
+		r := h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: other, header: hdr})
+		if !contains(r.Raw, `"field":"Idempotency-Key"`) {
+			t.Fatalf("problem does not name the header: %s", r.Raw)
+		}
+	})
+	t.Run("KeysArePerWorkspace", func(t *testing.T) {
+		other := h.signup("Other Brand")
+		r := h.must(http.StatusCreated, call{method: "POST", path: "/v1/api-keys", token: other.OwnerToken, body: body, header: hdr})
+		if r.str("id") == first.str("id") {
+			t.Fatal("another workspace got this workspace's stored response")
+		}
+	})
+	t.Run("ConcurrentDuplicatesCreateOne", func(t *testing.T) {
+		hdr := map[string]string{"Idempotency-Key": "concurrent-1"}
+		var wg sync.WaitGroup
+		ids := make([]string, 20)
+		for i := range ids {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				r := h.do(call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: body, header: hdr})
+				if r.Status == http.StatusCreated {
+					ids[i] = r.str("id")
+				}
+			}(i)
+		}
+		wg.Wait()
+		for i, id := range ids {
+			if id == "" || id != ids[0] {
+				t.Fatalf("request %d got id %q, request 0 got %q", i, id, ids[0])
+			}
+		}
+		var n int64
+		env.System.Raw(`SELECT count(*) FROM api_keys WHERE tenant_id = ?`, ws.ID).Scan(&n)
+		if n != 2 { // the first subtest's key and this one
+			t.Fatalf("%d keys stored, want 2", n)
+		}
+	})
+	t.Run("FailedRequestIsNotStored", func(t *testing.T) {
+		hdr := map[string]string{"Idempotency-Key": "fails-first"}
+		h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken,
+			body: map[string]any{"name": "", "scopes": []string{"messages:write"}}, header: hdr})
+		h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken,
+			body: map[string]any{"name": "", "scopes": []string{"messages:write"}}, header: hdr})
+	})
+}

@@ -1,0 +1,126 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+)
+
+// route is one authenticated operation and what it needs.
+type route struct {
+	method, path string
+	perm         string
+	body         any
+}
+
+// TestRolesPerRoute checks every authenticated route against each role and
+// against API keys with and without the route's scope: allowed callers get
+// past authorization (anything but 401/403), others get 403.
+func TestRolesPerRoute(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Roles Brand")
+	tokens := map[string]string{"owner": ws.OwnerToken}
+	for _, role := range []string{"admin", "agent", "viewer"} {
+		tokens[role], _ = h.member(ws, role)
+	}
+	_, keyID := h.apiKey(ws, "workspace:read")
+	_, viewerID := h.member(ws, "viewer")
+
+	routes := []route{
+		{"GET", "/v1/me", "workspace:read", nil},
+		{"GET", "/v1/workspace", "workspace:read", nil},
+		{"GET", "/v1/members", "members:read", nil},
+		{"PATCH", "/v1/members/" + viewerID, "members:write", map[string]string{"role": "viewer"}},
+		{"POST", "/v1/invitations", "members:write", map[string]string{"email": "", "role": "viewer"}},
+		{"GET", "/v1/api-keys", "api_keys:read", nil},
+		{"POST", "/v1/api-keys", "api_keys:write", map[string]any{"name": "", "scopes": []string{}}},
+		{"DELETE", "/v1/api-keys/00000000-0000-0000-0000-000000000000", "api_keys:write", nil},
+		{"GET", "/v1/audit-log", "audit:read", nil},
+	}
+	allowed := map[string]map[string]bool{
+		"owner":  {"workspace:read": true, "members:read": true, "members:write": true, "api_keys:read": true, "api_keys:write": true, "audit:read": true},
+		"admin":  {"workspace:read": true, "members:read": true, "members:write": true, "api_keys:read": true, "api_keys:write": true, "audit:read": true},
+		"agent":  {"workspace:read": true, "members:read": true},
+		"viewer": {"workspace:read": true, "members:read": true},
+	}
+	for _, rt := range routes {
+		for role, tok := range tokens {
+			r := h.do(call{method: rt.method, path: rt.path, token: tok, body: rt.body, invalid: true})
+			denied := r.Status == http.StatusForbidden
+			if want := !allowed[role][rt.perm]; denied != want {
+				t.Errorf("%s %s as %s: status %d, want denied=%v", rt.method, rt.path, role, r.Status, want)
+			}
+		}
+		with, _ := h.apiKeyIfScope(ws, rt.perm)
+		without, _ := h.apiKey(ws, "triage:run")
+		if with != "" {
+			if r := h.do(call{method: rt.method, path: rt.path, token: with, body: rt.body, invalid: true}); r.Status == http.StatusForbidden || r.Status == http.StatusUnauthorized {
+				t.Errorf("%s %s with scope %s: %d", rt.method, rt.path, rt.perm, r.Status)
+			}
+		}
+		if r := h.do(call{method: rt.method, path: rt.path, token: without, body: rt.body, invalid: true}); r.Status != http.StatusForbidden {
+			t.Errorf("%s %s with a key lacking %s: %d, want 403", rt.method, rt.path, rt.perm, r.Status)
+		}
+		if r := h.do(call{method: rt.method, path: rt.path, body: rt.body, invalid: true}); r.Status != http.StatusUnauthorized || r.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s %s with no credential: %d, want 401 with WWW-Authenticate", rt.method, rt.path, r.Status)
+		}
+	}
+	_ = keyID
+}
+
+// apiKeyIfScope creates a key holding perm when perm is a scope keys may
+// hold; people-only permissions return "".
+func (h *harness) apiKeyIfScope(ws workspace, perm string) (string, string) {
+	for _, s := range []string{"workspace:read", "conversations:read", "messages:write"} {
+		if s == perm {
+			return h.apiKey(ws, perm)
+		}
+	}
+	return "", ""
+}
+
+// TestCrossTenantIDsAreNotFound sends another workspace's ids to every
+// route that takes one: the answer is 404, never 403, and nothing changes.
+func TestCrossTenantIDsAreNotFound(t *testing.T) {
+	h := newHarness(t, nil)
+	a, b := h.signup("Tenant A"), h.signup("Tenant B")
+	_, aAgent := h.member(a, "agent")
+	_, aKey := h.apiKey(a, "workspace:read")
+
+	h.must(http.StatusNotFound, call{method: "PATCH", path: "/v1/members/" + aAgent, token: b.OwnerToken, body: map[string]string{"role": "viewer"}})
+	h.must(http.StatusNotFound, call{method: "PATCH", path: "/v1/members/" + a.OwnerID, token: b.OwnerToken, body: map[string]string{"role": "viewer"}})
+	h.must(http.StatusNotFound, call{method: "DELETE", path: "/v1/api-keys/" + aKey, token: b.OwnerToken})
+	h.must(http.StatusNotFound, call{method: "DELETE", path: "/v1/api-keys/not-a-uuid", token: b.OwnerToken, invalid: true})
+
+	keys := h.must(http.StatusOK, call{method: "GET", path: "/v1/api-keys", token: a.OwnerToken})
+	if !contains(keys.Raw, aKey) || contains(keys.Raw, `"revoked_at":"`) {
+		t.Fatalf("tenant A's key was touched: %s", keys.Raw)
+	}
+	members := h.must(http.StatusOK, call{method: "GET", path: "/v1/members", token: a.OwnerToken})
+	if contains(members.Raw, `"role":"viewer"`) {
+		t.Fatalf("tenant A's member was changed: %s", members.Raw)
+	}
+	// A token of tenant A altered to claim tenant B is rejected.
+	forged := "dps_" + stripDashes(b.ID) + a.OwnerToken[36:]
+	h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me", token: forged})
+}
+
+func contains(b []byte, s string) bool { return len(s) > 0 && string(b) != "" && indexOf(string(b), s) >= 0 }
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+func stripDashes(s string) string {
+	out := make([]byte, 0, 32)
+	for i := 0; i < len(s); i++ {
+		if s[i] != '-' {
+			out = append(out, s[i])
+		}
+	}
+	return string(out)
+}
