@@ -36,10 +36,17 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.
 		if st.tenantID != tenantID {
 			return deskpool.Errorf(deskpool.EINTERNAL, "tenant transaction nested across tenants")
 		}
-		return st.tx.Transaction(func(tx *gorm.DB) error {
-			inner := &txState{tx: tx, tenantID: tenantID, afterCommit: st.afterCommit}
+		// Hooks of a savepoint join the parent's only if it is released:
+		// work registered by a rolled-back savepoint must not happen.
+		var hooks []func()
+		err := st.tx.Transaction(func(tx *gorm.DB) error {
+			inner := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks}
 			return fn(context.WithValue(ctx, txKey{}, inner), tx)
 		})
+		if err == nil {
+			*st.afterCommit = append(*st.afterCommit, hooks...)
+		}
+		return translate(err)
 	}
 	var hooks []func()
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

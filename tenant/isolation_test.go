@@ -1,0 +1,186 @@
+package tenant_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+var env *testenv.Env
+
+func TestMain(m *testing.M) { os.Exit(testenv.Run(m, "tenant", &env)) }
+
+// seeds insert one row of each tenant-owned table for the tenant in the
+// transaction. A new tenant table must add its seed here, or
+// TestRowLevelSecurity fails naming it.
+var seeds = map[string]string{
+	"memberships":      `INSERT INTO memberships (tenant_id, user_id, role) VALUES (@t, @u, 'agent') ON CONFLICT DO NOTHING`,
+	"sessions":         `INSERT INTO sessions (tenant_id, id, user_id, token_hash, expires_at) VALUES (@t, gen_random_uuid(), @u, gen_random_uuid()::text::bytea, now() + interval '1 day')`,
+	"api_keys":         `INSERT INTO api_keys (tenant_id, id, name, prefix, key_hash, scopes) VALUES (@t, gen_random_uuid(), 'k', 'p', gen_random_uuid()::text::bytea, '{}')`,
+	"invitations":      `INSERT INTO invitations (tenant_id, id, email, role, token_hash, expires_at) VALUES (@t, gen_random_uuid(), gen_random_uuid()::text || '@x.io', 'agent', gen_random_uuid()::text::bytea, now())`,
+	"audit_log":        `INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES (@t, gen_random_uuid(), 'system', 'test')`,
+	"idempotency_keys": `INSERT INTO idempotency_keys (tenant_id, key, method, path, request_hash, expires_at) VALUES (@t, gen_random_uuid()::text, 'POST', '/', '\x00', now())`,
+	"outbox":           `INSERT INTO outbox (tenant_id, id, task_type, payload) VALUES (@t, gen_random_uuid(), 'test:noop', '{}')`,
+}
+
+// tenantTables lists every table under row-level security that has a
+// tenant_id column, read from the catalog so no table can be forgotten.
+func tenantTables(t *testing.T) []string {
+	var names []string
+	err := env.System.Raw(`SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+		WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1`).Scan(&names).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func signup(t *testing.T, svc *tenant.Service, brand string) (uuid.UUID, uuid.UUID) {
+	t.Helper()
+	ws, u, _, err := svc.Signup(context.Background(), tenant.SignupInput{Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: brand})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws.ID, u.ID
+}
+
+func asTenant(id uuid.UUID) context.Context {
+	return deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: id})
+}
+
+func TestRowLevelSecurity(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	a, aUser := signup(t, svc, "Tenant A")
+	b, _ := signup(t, svc, "Tenant B")
+	for _, table := range tenantTables(t) {
+		seed, ok := seeds[table]
+		if !ok {
+			t.Errorf("tenant table %s has no isolation seed", table)
+			continue
+		}
+		t.Run(table, func(t *testing.T) {
+			var rls, force bool
+			env.System.Raw(`SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = ?`, table).Row().Scan(&rls, &force)
+			if !rls || !force {
+				t.Fatalf("row-level security enabled=%v forced=%v", rls, force)
+			}
+			err := tenant.Tx(asTenant(a), env.App, func(ctx context.Context, tx *gorm.DB) error {
+				return tx.Exec(seed, map[string]any{"t": a, "u": aUser}).Error
+			})
+			if err != nil {
+				t.Fatalf("seed as tenant A: %v", err)
+			}
+			var total int64
+			env.System.Raw(`SELECT count(*) FROM `+table+` WHERE tenant_id = ?`, a).Scan(&total)
+			if total == 0 {
+				t.Fatal("no rows of tenant A to test with")
+			}
+			t.Run("OtherTenantSeesNothing", func(t *testing.T) {
+				tenant.Tx(asTenant(b), env.App, func(ctx context.Context, tx *gorm.DB) error {
+					var n int64
+					if err := tx.Raw(`SELECT count(*) FROM `+table+` WHERE tenant_id = ?`, a).Scan(&n).Error; err != nil {
+						t.Fatal(err)
+					}
+					if n != 0 {
+						t.Errorf("tenant B sees %d of tenant A's rows", n)
+					}
+					for _, stmt := range []string{`UPDATE ` + table + ` SET tenant_id = tenant_id WHERE tenant_id = ?`, `DELETE FROM ` + table + ` WHERE tenant_id = ?`} {
+						res := tx.Exec(stmt, a)
+						if res.Error != nil || res.RowsAffected != 0 {
+							t.Errorf("%s: affected %d rows, err %v", strings.Fields(stmt)[0], res.RowsAffected, res.Error)
+						}
+					}
+					return nil
+				})
+			})
+			t.Run("InsertForOtherTenantRejected", func(t *testing.T) {
+				err := tenant.Tx(asTenant(b), env.App, func(ctx context.Context, tx *gorm.DB) error {
+					return tx.Exec(seed, map[string]any{"t": a, "u": aUser}).Error
+				})
+				if err == nil || !strings.Contains(err.Error(), "row-level security") {
+					t.Fatalf("insert with tenant A's id inside tenant B's transaction: %v", err)
+				}
+			})
+			t.Run("NoTenantSeesNothing", func(t *testing.T) {
+				var n int64
+				if err := env.App.Raw(`SELECT count(*) FROM ` + table).Scan(&n).Error; err != nil {
+					t.Fatal(err)
+				}
+				if n != 0 {
+					t.Errorf("a query with no tenant set sees %d rows", n)
+				}
+			})
+			var after int64
+			env.System.Raw(`SELECT count(*) FROM `+table+` WHERE tenant_id = ?`, a).Scan(&after)
+			if after != total {
+				t.Errorf("tenant A's rows went from %d to %d", total, after)
+			}
+		})
+	}
+}
+
+func TestApplicationRoleCannotEscape(t *testing.T) {
+	var super, bypass bool
+	env.App.Raw(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Row().Scan(&super, &bypass)
+	if super || bypass {
+		t.Fatalf("application role: superuser=%v bypassrls=%v", super, bypass)
+	}
+	var owned int64
+	env.App.Raw(`SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = current_user`).Scan(&owned)
+	if owned != 0 {
+		t.Fatalf("the application role owns %d relations", owned)
+	}
+	if err := env.App.Exec(`ALTER TABLE sessions DISABLE ROW LEVEL SECURITY`).Error; err == nil {
+		t.Fatal("the application role could disable row-level security")
+	}
+	if err := env.App.Exec(`SET ROLE deskpool_system`).Error; err == nil {
+		t.Fatal("the application role could become the system role")
+	}
+}
+
+func TestTxRefusesEmptyTenant(t *testing.T) {
+	err := tenant.Tx(context.Background(), env.App, func(ctx context.Context, tx *gorm.DB) error { return nil })
+	if deskpool.ErrorCode(err) != deskpool.EINTERNAL {
+		t.Fatalf("Tx without tenant: %v", err)
+	}
+}
+
+func TestTxNestsAndRunsHooksAfterCommit(t *testing.T) {
+	id, _ := signup(t, tenant.NewService(env.App), "Nested")
+	ran := 0
+	err := tenant.Tx(asTenant(id), env.App, func(ctx context.Context, tx *gorm.DB) error {
+		tenant.AfterCommit(ctx, func() { ran++ })
+		inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			tenant.AfterCommit(ctx, func() { ran++ })
+			return deskpool.Errorf(deskpool.EINVALID, "inner fails")
+		})
+		if deskpool.ErrorCode(inner) != deskpool.EINVALID {
+			t.Errorf("inner error = %v", inner)
+		}
+		if ran != 0 {
+			t.Error("hook ran before commit")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran != 1 {
+		t.Fatalf("hooks ran %d times, want 1 (the rolled-back savepoint's hook must not run)", ran)
+	}
+	other, _ := signup(t, tenant.NewService(env.App), "Other")
+	err = tenant.Tx(asTenant(id), env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return tenant.Tx(deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: other}), env.App, func(context.Context, *gorm.DB) error { return nil })
+	})
+	if deskpool.ErrorCode(err) != deskpool.EINTERNAL {
+		t.Fatalf("nesting across tenants: %v", err)
+	}
+}
