@@ -13,7 +13,6 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/migrations"
 	"github.com/deskpool/deskpool/tenant"
-	"github.com/google/uuid"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 )
 
@@ -101,9 +100,8 @@ func createDemo(ctx context.Context, cfg Config, out io.Writer) error {
 	password := randomPassword()
 	_, _, _, err = svc.Signup(ctx, tenant.SignupInput{Email: demoEmail, Password: password, BrandName: "Demo Tea House", Name: "Demo Owner"})
 	if deskpool.ErrorCode(err) == deskpool.ECONFLICT {
-		var id uuid.UUID
-		if err = db.WithContext(ctx).Raw(`UPDATE users SET password_hash = ? WHERE email = ? RETURNING id`,
-			tenant.HashPassword(password), demoEmail).Scan(&id).Error; err == nil {
+		if err = db.WithContext(ctx).Exec(`UPDATE users SET password_hash = ? WHERE email = ?`,
+			tenant.HashPassword(password), demoEmail).Error; err == nil {
 			fmt.Fprintln(out, "demo workspace exists; its owner's password was reset")
 		}
 	}
