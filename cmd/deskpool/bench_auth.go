@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/deskpool/deskpool/api"
+	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/tenant"
+)
+
+// benchAuth measures what authentication, the tenant transaction, casbin
+// and the rate limiter cost: GET /v1/me against GET /healthz on one server,
+// alternating the two twice so drift on a shared machine hits both.
+func benchAuth(ctx context.Context, out io.Writer, d time.Duration, conns int) error {
+	env, err := testenv.New("bench")
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	cfg := api.DefaultConfig()
+	cfg.TenantRate, cfg.TenantBurst = 1e9, 1<<30
+	authz, err := tenant.NewAuthorizer()
+	if err != nil {
+		return err
+	}
+	svc := tenant.NewService(env.App)
+	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go srv.Serve(ln)
+	defer srv.Shutdown(context.Background())
+	_, _, sess, err := svc.Signup(ctx, tenant.SignupInput{Email: "bench@example.com", Password: "correct horse battery", BrandName: "Bench"})
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	load(ctx, base+"/healthz", "", conns, time.Second) // warm up
+	load(ctx, base+"/v1/me", sess.Token, conns, time.Second)
+
+	var health, me []loadResult
+	for i := 0; i < 2; i++ {
+		health = append(health, load(ctx, base+"/healthz", "", conns, d))
+		me = append(me, load(ctx, base+"/v1/me", sess.Token, conns, d))
+	}
+	h, m := merge(health), merge(me)
+	fmt.Fprintf(out, "bench auth: %d connections, 2 x %v per route, server and client on this machine\n", conns, d)
+	fmt.Fprintf(out, "%-28s %10s %9s %9s %7s\n", "route", "req/s", "p50", "p99", "errors")
+	for _, row := range []struct {
+		name string
+		r    loadResult
+	}{{"GET /healthz (reference)", h}, {"GET /v1/me (authenticated)", m}} {
+		fmt.Fprintf(out, "%-28s %10.0f %9v %9v %7d\n", row.name, row.r.RPS(), row.r.P50.Round(time.Microsecond), row.r.P99.Round(time.Microsecond), row.r.Errors)
+	}
+	ratio := m.RPS() / h.RPS()
+	fmt.Fprintf(out, "authenticated throughput = %.1f%% of /healthz (auth + tenant transaction + casbin + rate limit cost %.1f%%)\n", 100*ratio, 100*(1-ratio))
+	return nil
+}
+
+// merge combines phases of one route.
+func merge(rs []loadResult) loadResult {
+	var out loadResult
+	for _, r := range rs {
+		out.Requests += r.Requests
+		out.Errors += r.Errors
+		out.Elapsed += r.Elapsed
+		out.P50 += r.P50 / time.Duration(len(rs))
+		out.P99 += r.P99 / time.Duration(len(rs))
+	}
+	return out
+}
