@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
@@ -53,7 +54,7 @@ func CheckPassword(encoded, password string) bool {
 
 // dummyHash is checked against when no user matches, so that a login for an
 // unknown email costs as much time as one for a known email.
-var dummyHash = HashPassword("not-a-real-password-0000")
+var dummyHash = sync.OnceValue(func() string { return HashPassword("not-a-real-password-0000") })
 
 var commonPasswords = map[string]bool{
 	"password123": true, "password1234": true, "1234567890": true, "12345678910": true,

@@ -38,7 +38,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 		return nil, nil, nil, err
 	}
 	if u.ID == uuid.Nil {
-		CheckPassword(dummyHash, in.Password)
+		CheckPassword(dummyHash(), in.Password)
 		return nil, nil, nil, errBadLogin
 	}
 	if !CheckPassword(u.PasswordHash, in.Password) {
