@@ -1,0 +1,175 @@
+// Package shopify reads orders, fulfillments and stock from a Shopify shop
+// through the REST Admin API, and verifies and decodes Shopify webhooks.
+//
+// Contracts followed (REST Admin API, version 2024-10 by default):
+//   - Authentication: every call carries the X-Shopify-Access-Token header
+//     (https://shopify.dev/docs/api/admin-rest, "Authentication").
+//   - Orders: GET /admin/api/{version}/orders.json with status=any,
+//     updated_at_min ("at or after") and limit (max 250)
+//     (https://shopify.dev/docs/api/admin-rest/2024-10/resources/order).
+//     Fulfillments come embedded in each order with tracking_company,
+//     tracking_number and shipment_status
+//     (https://shopify.dev/docs/api/admin-rest/2024-10/resources/fulfillment);
+//     the REST fulfillment has no estimated delivery, so that comes from the
+//     fulfillment's events (estimated_delivery_at) through TrackShipment
+//     (https://shopify.dev/docs/api/admin-rest/2024-10/resources/fulfillmentevent).
+//   - Stock: GET products.json (variants with inventory_item_id), then
+//     GET inventory_levels.json?inventory_item_ids=...(max 50)&location_ids=...
+//     (https://shopify.dev/docs/api/admin-rest/2024-10/resources/product,
+//     https://shopify.dev/docs/api/admin-rest/2024-10/resources/inventorylevel).
+//   - Pagination: cursor-based, following the rel="next" URL of the Link
+//     header; its page_info is used verbatim and only limit/fields may
+//     accompany it (https://shopify.dev/docs/api/admin-rest/usage/pagination).
+//   - Rate limits: a leaky bucket of 40 requests leaking 2/s on standard
+//     plans; X-Shopify-Shop-Api-Call-Limit: used/size on every response; 429
+//     with Retry-After in (possibly fractional) seconds when full
+//     (https://shopify.dev/docs/api/admin-rest/usage/rate-limits).
+//   - Webhooks: X-Shopify-Hmac-SHA256 is base64(HMAC-SHA256(client secret,
+//     raw body)), compared in constant time
+//     (https://shopify.dev/docs/apps/build/webhooks/verify-deliveries).
+package shopify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/inventory/shop"
+)
+
+// DefaultAPIVersion is the Admin API version the client asks for.
+const DefaultAPIVersion = "2024-10"
+
+// MaxLimit is the largest page size Shopify accepts.
+const MaxLimit = 250
+
+// Config configures a Client; zero fields take the defaults shown.
+type Config struct {
+	BaseURL     string       // https://{shop}.myshopify.com, or a test server
+	AccessToken string       // Admin API access token
+	APIVersion  string       // DefaultAPIVersion
+	HTTPClient  *http.Client // http.DefaultClient
+	PageSize    int          // MaxLimit
+	LocationIDs []string     // stock locations to read (max 50); all when empty
+	MaxRetries  int          // 8: retries of one request on 429, 5xx and network errors
+	MinBackoff  time.Duration
+	MaxBackoff  time.Duration // 100ms .. 30s
+	LeakRate    float64       // 2 requests/s: used to pace when the bucket is nearly full
+	Headroom    int           // 4: slow down when fewer free slots than this remain
+}
+
+// Client talks to one shop; it is safe for concurrent use and paces all its
+// calls against the shop's shared call-limit bucket.
+type Client struct {
+	cfg  Config
+	base string // BaseURL + /admin/api/{version}
+
+	mu       sync.Mutex
+	notUntil time.Time // no request before this instant (pacing)
+}
+
+var _ shop.Source = (*Client)(nil)
+
+// New returns a client for the shop in cfg.
+func New(cfg Config) (*Client, error) {
+	if _, err := url.ParseRequestURI(cfg.BaseURL); err != nil || cfg.BaseURL == "" {
+		return nil, deskpool.Errorf(deskpool.EINVALID, "shopify: base URL %q is not a URL", cfg.BaseURL)
+	}
+	if cfg.AccessToken == "" {
+		return nil, deskpool.Errorf(deskpool.EINVALID, "shopify: access token is required")
+	}
+	if len(cfg.LocationIDs) > 50 {
+		return nil, deskpool.Errorf(deskpool.EINVALID, "shopify: at most 50 locations")
+	}
+	if cfg.APIVersion == "" {
+		cfg.APIVersion = DefaultAPIVersion
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = http.DefaultClient
+	}
+	if cfg.PageSize <= 0 || cfg.PageSize > MaxLimit {
+		cfg.PageSize = MaxLimit
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 8
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 100 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	if cfg.LeakRate <= 0 {
+		cfg.LeakRate = 2
+	}
+	if cfg.Headroom <= 0 {
+		cfg.Headroom = 4
+	}
+	base := strings.TrimRight(cfg.BaseURL, "/") + "/admin/api/" + cfg.APIVersion
+	return &Client{cfg: cfg, base: base}, nil
+}
+
+// Verify checks the access token by reading the shop record.
+func (c *Client) Verify(ctx context.Context) error {
+	resp, err := c.get(ctx, "/shop.json", nil)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// get performs a GET of path with query under the API base, pacing before
+// it and retrying 429, 5xx and network errors with bounded backoff. On
+// success the caller owns the open response body.
+func (c *Client) get(ctx context.Context, path string, q url.Values) (*http.Response, error) {
+	u := c.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var last error
+	for attempt := 0; ; attempt++ {
+		if err := shop.Wait(ctx, c.pace()); err != nil {
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("X-Shopify-Access-Token", c.cfg.AccessToken)
+		req.Header.Set("Accept", "application/json")
+		resp, err := c.cfg.HTTPClient.Do(req)
+		wait := shop.Backoff(attempt, c.cfg.MinBackoff, c.cfg.MaxBackoff)
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			last = fmt.Errorf("shopify: GET %s: %w", path, err)
+		case resp.StatusCode == http.StatusOK:
+			c.observe(resp.Header)
+			return resp, nil
+		default:
+			resp.Body.Close()
+			c.observe(resp.Header)
+			last = shop.StatusError("shopify", resp.StatusCode)
+			if !shop.Retryable(resp.StatusCode) {
+				return nil, last
+			}
+			if d, ok := shop.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+				wait = min(d, c.cfg.MaxBackoff)
+			}
+		}
+		if attempt >= c.cfg.MaxRetries {
+			return nil, fmt.Errorf("shopify: GET %s: giving up after %d attempts: %w", path, attempt+1, last)
+		}
+		if err := shop.Wait(ctx, wait); err != nil {
+			return nil, errors.Join(err, last)
+		}
+	}
+}
