@@ -186,7 +186,7 @@ func TestReconcilerRestoresTasksAfterFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range marks {
-		f.rec.waitFor(t, m, 6*time.Second)
+		f.rec.waitFor(t, m, 10*time.Second)
 	}
 	time.Sleep(500 * time.Millisecond)
 	for _, m := range marks {

@@ -25,11 +25,15 @@ func init() { prometheus.MustRegister(taskTotal) }
 // NewServer returns an asynq worker server with the queue priorities.
 func NewServer(r RedisConfig, concurrency int, log *slog.Logger) *asynq.Server {
 	return asynq.NewServer(r.ConnOpt(), asynq.Config{
-		Concurrency:     concurrency,
-		Queues:          QueuePriorities,
-		ShutdownTimeout: 10 * time.Second,
-		Logger:          asynqLogger{log},
-		LogLevel:        asynq.WarnLevel,
+		Concurrency: concurrency,
+		Queues:      QueuePriorities,
+		// Timers (SLA deadlines) must fire within a second of their time;
+		// asynq's defaults check scheduled tasks only every 5 s.
+		DelayedTaskCheckInterval: 200 * time.Millisecond,
+		TaskCheckInterval:        200 * time.Millisecond,
+		ShutdownTimeout:          10 * time.Second,
+		Logger:                   asynqLogger{log},
+		LogLevel:                 asynq.WarnLevel,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			log.Warn("task failed", "type", t.Type(), "err", err)
 		}),

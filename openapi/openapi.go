@@ -4,7 +4,7 @@
 package openapi
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -12,8 +12,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-//go:embed openapi.yaml
-var spec []byte
+//go:embed openapi.yaml paths_*.yaml schemas_*.yaml
+var files embed.FS
 
 //go:embed docs.html
 var docsPage []byte
@@ -28,6 +28,10 @@ var (
 // Load parses and validates the embedded document once.
 func Load() (*openapi3.T, error) {
 	loadOnce.Do(func() {
+		var spec []byte
+		if spec, loadErr = assemble(); loadErr != nil {
+			return
+		}
 		loader := openapi3.NewLoader()
 		doc, loadErr = loader.LoadFromData(spec)
 		if loadErr == nil {
