@@ -28,6 +28,34 @@ var seeds = map[string]string{
 	"audit_log":        `INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES (@t, gen_random_uuid(), 'system', 'test')`,
 	"idempotency_keys": `INSERT INTO idempotency_keys (tenant_id, key, method, path, request_hash, expires_at) VALUES (@t, gen_random_uuid()::text, 'POST', '/', '\x00', now())`,
 	"outbox":           `INSERT INTO outbox (tenant_id, id, task_type, payload) VALUES (@t, gen_random_uuid(), 'test:noop', '{}')`,
+	"customers":        `INSERT INTO customers (tenant_id, id, name) VALUES (@t, '00000000-0000-0000-0000-0000000000c1', 'Ann') ON CONFLICT DO NOTHING`,
+	"customer_identities": `INSERT INTO customers (tenant_id, id) VALUES (@t, '00000000-0000-0000-0000-0000000000c1') ON CONFLICT DO NOTHING;
+		INSERT INTO customer_identities (tenant_id, id, customer_id, kind, value) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000c1', 'email', gen_random_uuid()::text)`,
+	"agent_profiles": `INSERT INTO memberships (tenant_id, user_id, role) VALUES (@t, @u, 'owner') ON CONFLICT DO NOTHING;
+		INSERT INTO agent_profiles (tenant_id, user_id) VALUES (@t, @u) ON CONFLICT DO NOTHING`,
+	"conversations":       seedConversation,
+	"messages":            seedConversation + `; INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', 'inbound', 'customer', 'web', 'hi')`,
+	"conversation_events": seedConversation + `; INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', 'test', 'system')`,
+	"csat_responses":      seedConversation + `; INSERT INTO csat_responses (tenant_id, conversation_id, score) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', 5) ON CONFLICT DO NOTHING`,
+	"triage_corrections":  seedConversation + `; INSERT INTO triage_corrections (tenant_id, id, conversation_id, original, corrected) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', '{}', '{}')`,
+	"webhooks":            seedWebhook,
+	"webhook_deliveries":  seedWebhook + `; INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000e1', gen_random_uuid(), 'test', '{}')`,
+	"notifications":       `INSERT INTO notifications (tenant_id, id, kind, title) VALUES (@t, gen_random_uuid(), 'test', 'hello')`,
+}
+
+const seedConversation = `INSERT INTO customers (tenant_id, id) VALUES (@t, '00000000-0000-0000-0000-0000000000c1') ON CONFLICT DO NOTHING;
+	INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000c1', 'web', 'web') ON CONFLICT DO NOTHING`
+
+const seedWebhook = `INSERT INTO webhooks (tenant_id, id, url, events, secret_sealed) VALUES (@t, '00000000-0000-0000-0000-0000000000e1', 'https://example.com/hook', '{test}', '\x00') ON CONFLICT DO NOTHING`
+
+// execSeed runs each statement of a seed with @t and @u bound.
+func execSeed(tx *gorm.DB, seed string, tenantID, userID uuid.UUID) error {
+	for _, stmt := range strings.Split(seed, ";") {
+		if err := tx.Exec(stmt, map[string]any{"t": tenantID, "u": userID}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tenantTables lists every table under row-level security that has a
@@ -73,7 +101,7 @@ func TestRowLevelSecurity(t *testing.T) {
 				t.Fatalf("row-level security enabled=%v forced=%v", rls, force)
 			}
 			err := tenant.Tx(asTenant(a), env.App, func(ctx context.Context, tx *gorm.DB) error {
-				return tx.Exec(seed, map[string]any{"t": a, "u": aUser}).Error
+				return execSeed(tx, seed, a, aUser)
 			})
 			if err != nil {
 				t.Fatalf("seed as tenant A: %v", err)
@@ -103,7 +131,7 @@ func TestRowLevelSecurity(t *testing.T) {
 			})
 			t.Run("InsertForOtherTenantRejected", func(t *testing.T) {
 				err := tenant.Tx(asTenant(b), env.App, func(ctx context.Context, tx *gorm.DB) error {
-					return tx.Exec(seed, map[string]any{"t": a, "u": aUser}).Error
+					return execSeed(tx, seed, a, aUser)
 				})
 				if err == nil || !strings.Contains(err.Error(), "row-level security") {
 					t.Fatalf("insert with tenant A's id inside tenant B's transaction: %v", err)
