@@ -17,7 +17,6 @@ import (
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/openapi"
-	"github.com/deskpool/deskpool/tenant"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
@@ -40,6 +39,7 @@ func TestMain(m *testing.M) {
 type harness struct {
 	t      *testing.T
 	srv    *api.Server
+	deps   api.Deps
 	router routers.Router
 }
 
@@ -56,12 +56,8 @@ func newHarness(t *testing.T, mutate func(*api.Config)) *harness {
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	authz, err := tenant.NewAuthorizer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: tenant.NewService(env.App), Authz: authz,
-		Ready: func(ctx context.Context) error { return env.Redis.Ping(ctx).Err() }})
+	deps := testDeps(t)
+	srv := api.New(cfg, deps)
 	doc, err := openapi.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +66,7 @@ func newHarness(t *testing.T, mutate func(*api.Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, srv: srv, router: router}
+	return &harness{t: t, srv: srv, deps: deps, router: router}
 }
 
 // call is one request of a scenario.

@@ -29,6 +29,8 @@ func (s *Server) routes() {
 	v1.Post("/api-keys", s.authed("api_keys:write", s.createAPIKey))
 	v1.Delete("/api-keys/:key_id", s.authed("api_keys:write", s.revokeAPIKey))
 	v1.Get("/audit-log", s.authed("audit:read", s.listAudit))
+	s.helpdeskRoutes(v1)
+	s.webhookRoutes(v1)
 }
 
 // public guards an unauthenticated route with the per-IP rate limit.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
@@ -32,12 +33,14 @@ func DefaultConfig() Config {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	DB      *gorm.DB              // application role
-	Redis   redis.UniversalClient // rate limits, login throttle
-	Tenants *tenant.Service
-	Authz   *tenant.Authorizer
-	Log     *slog.Logger
-	Ready   func(ctx context.Context) error // readiness of every dependency
+	DB       *gorm.DB              // application role
+	Redis    redis.UniversalClient // rate limits, login throttle
+	Tenants  *tenant.Service
+	Helpdesk *helpdesk.Service
+	Webhooks *helpdesk.Webhooks
+	Authz    *tenant.Authorizer
+	Log      *slog.Logger
+	Ready    func(ctx context.Context) error // readiness of every dependency
 }
 
 // Server is the HTTP API.

@@ -1,0 +1,45 @@
+// Package helpdesk owns customers and their identities across channels,
+// conversations, messages, assignment, CSAT and outbound webhooks.
+package helpdesk
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Channels a customer can write from.
+var Channels = []string{"web", "app", "mini_program", "marketplace", "social", "email", "live_stream", "phone"}
+
+// Event types delivered to webhook subscribers.
+const (
+	EventMessageCreated        = "message.created"
+	EventConversationCreated   = "conversation.created"
+	EventConversationUpdated   = "conversation.updated"
+	EventConversationAssigned  = "conversation.assigned"
+	EventConversationResolved  = "conversation.resolved"
+	EventCSATRequested         = "csat.requested"
+	EventSLAWarning            = "sla.warning"
+	EventSLABreached           = "sla.breached"
+	EventOrderLate             = "order.late"
+	EventStockOut              = "stock.out"
+	EventCustomerErased        = "customer.erased"
+	EventConversationHandedOff = "conversation.handed_over"
+)
+
+// EventTypes lists every event type a webhook may subscribe to.
+var EventTypes = []string{
+	EventMessageCreated, EventConversationCreated, EventConversationUpdated, EventConversationAssigned,
+	EventConversationResolved, EventCSATRequested, EventSLAWarning, EventSLABreached, EventOrderLate,
+	EventStockOut, EventCustomerErased, EventConversationHandedOff,
+}
+
+// Emitter records an event inside the caller's transaction, so that it is
+// delivered if and only if the change commits.
+type Emitter interface {
+	Emit(ctx context.Context, tx *gorm.DB, eventType string, data any) error
+}
+
+// now is the clock of the package; tests may replace it.
+var now = func() time.Time { return time.Now().UTC() }
