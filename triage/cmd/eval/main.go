@@ -1,0 +1,66 @@
+// Command eval measures the built-in triage model: per language, intent
+// accuracy and macro-F1, sentiment accuracy, anger precision and recall and
+// the top confusions on the template-held-out dev split and on the
+// hand-written held-out files; then sentiment accuracy on the public
+// evaluation data in ../shared/eval-data (measurement only; skipped if absent).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/deskpool/deskpool/triage"
+)
+
+func main() {
+	corpus := flag.String("corpus", "triage/corpus", "directory holding the corpus and held-out files")
+	evalData := flag.String("eval-data", "../shared/eval-data", "directory of the public evaluation data")
+	limit := flag.Int("limit", 0, "read at most this many rows of each public file (0: all)")
+	misses := flag.Int("misses", 0, "print up to this many misclassified held-out messages per language")
+	flag.Parse()
+
+	c := triage.Default()
+	if err := triage.DefaultErr(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("model %s\n\n", c.Version())
+	for _, lang := range []string{"zh", "en"} {
+		dev := newScores()
+		for _, ex := range readFile(filepath.Join(*corpus, "intents_"+lang+".jsonl")) {
+			if ex.Split == "dev" {
+				dev.add(ex, c.Classify(ex.Text, triage.Context{}))
+			}
+		}
+		dev.report(lang+" dev (held-out templates)", 6)
+		hold := newScores()
+		shown := 0
+		for _, ex := range readFile(filepath.Join(*corpus, "holdout_"+lang+".jsonl")) {
+			r := c.Classify(ex.Text, triage.Context{})
+			hold.add(ex, r)
+			if (r.Intent != ex.Intent || r.Anger != ex.Anger) && shown < *misses {
+				shown++
+				fmt.Printf("    miss: %q gold=%s/%v got=%s/%v (%.2f)\n", ex.Text, ex.Intent, ex.Anger, r.Intent, r.Anger, r.Confidence)
+			}
+		}
+		hold.report(lang+" holdout (hand-written)", 8)
+		fmt.Println()
+	}
+	publicSentiment(c, *evalData, *limit)
+}
+
+// readFile reads a JSON-lines corpus file or exits.
+func readFile(path string) []triage.Example {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	exs, err := triage.ReadExamples(f)
+	if err != nil {
+		log.Fatalf("%s: %v", path, err)
+	}
+	return exs
+}

@@ -1,0 +1,161 @@
+// Command gencorpus composes the labelled training corpus from the hand-written
+// message templates in triage/corpus: it fills slots, adds chat noise, code
+// switching and angry variants, and marks each template train or dev so that
+// no dev message shares a template with a training message.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"log"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// template is one template line with its labels.
+type template struct {
+	id, text, intent, urgency, sentiment, lang string
+	anger                                      bool
+}
+
+// example is one output line.
+type example struct {
+	Text      string `json:"text"`
+	Intent    string `json:"intent"`
+	Urgency   string `json:"urgency"`
+	Sentiment string `json:"sentiment"`
+	Anger     bool   `json:"anger"`
+	Lang      string `json:"lang"`
+	Template  string `json:"tpl"`
+	Split     string `json:"split"`
+}
+
+func main() {
+	dir := flag.String("templates", "triage/corpus", "directory holding templates_<lang>.txt")
+	out := flag.String("out", "triage/corpus", "directory to write intents_<lang>.jsonl")
+	variants := flag.Int("variants", 6, "fills per template")
+	flag.Parse()
+	for _, lang := range []string{"zh", "en"} {
+		tpls, err := readTemplates(filepath.Join(*dir, "templates_"+lang+".txt"), lang)
+		if err != nil {
+			log.Fatal(err)
+		}
+		n, err := write(filepath.Join(*out, "intents_"+lang+".jsonl"), tpls, *variants)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %d templates, %d examples\n", lang, len(tpls), n)
+	}
+}
+
+// readTemplates parses a template file.
+func readTemplates(path, lang string) ([]template, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []template
+	intent, urgency := "", ""
+	sc := bufio.NewScanner(f)
+	line, idx := 0, 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		switch {
+		case s == "" || strings.HasPrefix(s, "//"):
+			continue
+		case strings.HasPrefix(s, "@"):
+			fields := strings.Fields(s[1:])
+			if len(fields) != 2 {
+				return nil, fmt.Errorf("%s:%d: want \"@ intent urgency\"", path, line)
+			}
+			intent, urgency, idx = fields[0], fields[1], 0
+			continue
+		}
+		if intent == "" {
+			return nil, fmt.Errorf("%s:%d: template before any section", path, line)
+		}
+		t := template{intent: intent, urgency: urgency, sentiment: "neutral", lang: lang}
+		if strings.HasPrefix(s, "[") {
+			end := strings.IndexByte(s, ']')
+			if end < 0 {
+				return nil, fmt.Errorf("%s:%d: unclosed flags", path, line)
+			}
+			for _, c := range s[1:end] {
+				switch c {
+				case '-':
+					t.sentiment = "negative"
+				case '+':
+					t.sentiment = "positive"
+				case '!':
+					t.sentiment, t.anger, t.urgency = "negative", true, "high"
+				case 'h':
+					t.urgency = "high"
+				case 'm':
+					t.urgency = "medium"
+				case 'l':
+					t.urgency = "low"
+				}
+			}
+			s = strings.TrimSpace(s[end+1:])
+		}
+		t.text = s
+		t.id = fmt.Sprintf("%s/%s/%d", lang, intent, idx)
+		idx++
+		out = append(out, t)
+	}
+	return out, sc.Err()
+}
+
+// split puts one template in five in the dev set, chosen by a hash of its id.
+func split(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	if h.Sum32()%5 == 0 {
+		return "dev"
+	}
+	return "train"
+}
+
+// write expands every template and writes the examples as JSON lines.
+func write(path string, tpls []template, variants int) (int, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	seen := map[string]bool{}
+	n := 0
+	for ti, t := range tpls {
+		rng := rand.New(rand.NewPCG(uint64(ti)+1, uint64(len(t.lang))))
+		g := &gen{rng: rng, lang: t.lang}
+		sp := split(t.id)
+		for v := 0; v < variants; v++ {
+			text := g.expand(t.text)
+			ex := example{Intent: t.intent, Urgency: t.urgency, Sentiment: t.sentiment,
+				Anger: t.anger, Lang: t.lang, Template: t.id, Split: sp}
+			if g.rng.Float64() < 0.22 && t.sentiment != "positive" && !t.anger {
+				text, ex.Anger, ex.Sentiment, ex.Urgency = g.angry(text), true, "negative", "high"
+			}
+			ex.Text = g.noise(text)
+			if strings.TrimSpace(ex.Text) == "" || seen[ex.Text] {
+				continue
+			}
+			seen[ex.Text] = true
+			if err := enc.Encode(ex); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, w.Flush()
+}

@@ -1,0 +1,63 @@
+package triage
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// Example is one labelled message of a training or evaluation corpus.
+type Example struct {
+	Text      string `json:"text"`
+	Intent    string `json:"intent"`
+	Urgency   string `json:"urgency"`
+	Sentiment string `json:"sentiment"`
+	Anger     bool   `json:"anger"`
+	Lang      string `json:"lang"`
+	Template  string `json:"tpl,omitempty"`   // the template it was composed from, if any
+	Split     string `json:"split,omitempty"` // "train" or "dev"
+}
+
+// labelIndexes returns the example's label per model head.
+func (ex Example) labelIndexes() ([numHeads]int, error) {
+	var out [numHeads]int
+	anger := angerLabels[0]
+	if ex.Anger {
+		anger = angerLabels[1]
+	}
+	values := [numHeads]string{ex.Intent, ex.Sentiment, ex.Urgency, anger}
+	for h, labels := range headLabels() {
+		i := slices.Index(labels, values[h])
+		if i < 0 {
+			return out, fmt.Errorf("unknown label %q", values[h])
+		}
+		out[h] = i
+	}
+	return out, nil
+}
+
+// ReadExamples reads a JSON-lines corpus, one Example per line; blank lines are skipped.
+func ReadExamples(r io.Reader) ([]Example, error) {
+	var out []Example
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<16), 1<<22)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(b) == 0 {
+			continue
+		}
+		var ex Example
+		if err := json.Unmarshal(b, &ex); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if _, err := ex.labelIndexes(); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		out = append(out, ex)
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,84 @@
+package triage
+
+import "strings"
+
+// Keyword lists back the model up where a miss is costly. They are matched on
+// normalised (lower-case, half-width) text; Latin keywords match whole words.
+var (
+	harmWords = []string{
+		"过敏", "受伤", "烫伤", "烧伤", "灼伤", "中毒", "拉肚子", "腹泻", "呕吐", "吐了", "起疹子",
+		"起红疹", "红肿", "划伤", "割伤", "流血", "住院", "进医院", "去医院", "送医", "急诊", "爆炸",
+		"起火", "着火", "漏电", "触电", "冒烟", "窒息", "误吞", "吃坏", "有毒", "烂脸", "毁容", "伤到",
+		"allergy", "allergic", "allergies", "rash", "hives", "injured", "injury", "injuries", "hurt",
+		"burn", "burned", "burnt", "burns", "poison", "poisoned", "poisoning", "hospital", "emergency room",
+		"bleeding", "swelling", "swollen", "exploded", "explode", "caught fire", "on fire", "electric shock",
+		"shocked me", "choked", "choking", "toxic", "vomit", "vomiting", "threw up", "diarrhea",
+		"made me sick", "got sick",
+	}
+	legalWords = []string{
+		"律师", "起诉", "法院", "告你们", "打官司", "消协", "12315", "消费者协会", "工商局", "市场监管",
+		"市场监督", "媒体曝光", "曝光你们", "报警", "黑猫投诉", "法律途径", "仲裁",
+		"lawyer", "attorney", "sue", "suing", "lawsuit", "legal action", "court", "small claims",
+		"consumer protection", "better business bureau", "bbb", "ftc", "police", "trading standards",
+		"chargeback",
+	}
+	fundSafetyWords = []string{
+		"盗刷", "被盗", "诈骗", "冒充", "钓鱼", "泄露", "泄漏", "隐私", "资金安全", "未经授权", "没授权",
+		"不是我本人", "不是本人操作", "陌生设备", "异地登录", "骗子打电话", "骗走",
+		"fraud", "fraudulent", "scam call", "scam text", "phishing", "hacked", "hijacked",
+		"unauthorized", "unauthorised", "stolen card", "identity theft", "data leak", "leaked",
+		"privacy", "pretending to be", "impersonating", "fake customer service",
+	}
+	overdueWords = []string{
+		"还没发货", "还不发货", "没发货", "未发货", "不发货", "迟迟不发", "超时未发", "超过发货时间", "逾期", "说好的发货",
+		"not shipped", "hasnt shipped", "hasnt been shipped", "not been shipped", "still not shipped",
+		"not yet shipped", "never shipped", "overdue", "past the ship date", "should have shipped",
+		"supposed to ship", "still processing", "not dispatched", "hasnt been dispatched",
+	}
+	humanWords = []string{
+		"转人工", "人工客服", "人工服务", "找人工", "要人工", "真人", "活人", "你们经理", "你们主管",
+		"real person", "human agent", "live agent", "real agent", "talk to a human", "speak to a human",
+		"talk to someone", "speak to someone", "speak to a person", "talk to a person",
+		"representative", "supervisor", "not a bot", "stop the bot",
+	}
+)
+
+// detectSignals reads the rule signals from normalised text and the model's result.
+func detectSignals(norm string, r Result) signals {
+	flat := strings.ReplaceAll(norm, "'", "") // "hasn't" reads as "hasnt"
+	return signals{
+		intent:     r.Intent,
+		sentiment:  r.Sentiment,
+		anger:      r.Anger,
+		harm:       containsAny(flat, harmWords),
+		legal:      containsAny(flat, legalWords),
+		fundSafety: containsAny(flat, fundSafetyWords),
+		overdue:    containsAny(flat, overdueWords),
+		humanAsk:   containsAny(flat, humanWords),
+	}
+}
+
+// containsAny reports whether text holds any keyword; a keyword that starts
+// or ends with a Latin letter or digit must meet a word boundary there.
+func containsAny(text string, words []string) bool {
+	for _, w := range words {
+		for from := 0; from < len(text); {
+			i := strings.Index(text[from:], w)
+			if i < 0 {
+				break
+			}
+			i += from
+			end := i + len(w)
+			if (!wordByte(w[0]) || i == 0 || !wordByte(text[i-1])) &&
+				(!wordByte(w[len(w)-1]) || end == len(text) || !wordByte(text[end])) {
+				return true
+			}
+			from = i + 1
+		}
+	}
+	return false
+}
+
+func wordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
+}

@@ -1,0 +1,130 @@
+package triage
+
+import (
+	"math"
+	"sync"
+)
+
+// The model has four linear heads over one shared feature vocabulary; their
+// outputs sit side by side in each weight row.
+const (
+	headIntent = iota
+	headSentiment
+	headUrgency
+	headAnger
+	numHeads
+)
+
+// angerLabels are the two outputs of the anger head.
+var angerLabels = []string{"calm", "angry"}
+
+// headLabels gives each head's labels in output order.
+func headLabels() [numHeads][]string {
+	return [numHeads][]string{Intents, Sentiments, Urgencies, angerLabels}
+}
+
+// numOutputs is the width of a weight row: every head's outputs together.
+var numOutputs = len(Intents) + len(Sentiments) + len(Urgencies) + len(angerLabels)
+
+// model is a quantised multinomial logistic regression per head.
+type model struct {
+	version   string
+	index     map[uint64]int32 // feature hash -> row
+	weights   []int8           // rows x numOutputs
+	scale     []float32        // per output: weight = int8 * scale
+	bias      []float32        // per output
+	angerCut  float32          // P(angry) at or above which a message is angry
+	offsets   [numHeads + 1]int
+	featPool  sync.Pool
+	accumPool sync.Pool
+}
+
+// prediction is the raw output of the model for one text.
+type prediction struct {
+	intent     int
+	intentProb float64
+	sentiment  int
+	urgency    int
+	anger      bool
+	angerProb  float64
+	known      int // features found in the vocabulary
+}
+
+// newModel sets up the offsets and pools of a model with the given parts.
+func newModel(version string, index map[uint64]int32, weights []int8, scale, bias []float32, cut float32) *model {
+	m := &model{version: version, index: index, weights: weights, scale: scale, bias: bias, angerCut: cut}
+	off := 0
+	for h, labels := range headLabels() {
+		m.offsets[h] = off
+		off += len(labels)
+	}
+	m.offsets[numHeads] = off
+	m.featPool.New = func() any { s := make([]uint64, 0, 256); return &s }
+	m.accumPool.New = func() any { s := make([]int32, numOutputs); return &s }
+	return m
+}
+
+// emptyModel knows no features: every text scores by the biases alone.
+func emptyModel() *model {
+	return newModel("none", map[uint64]int32{}, nil, make([]float32, numOutputs), make([]float32, numOutputs), 1)
+}
+
+// predict scores normalised text with every head.
+func (m *model) predict(norm string, shout bool) prediction {
+	fp := m.featPool.Get().(*[]uint64)
+	feats := features(norm, shout, *fp)
+	ap := m.accumPool.Get().(*[]int32)
+	acc := *ap
+	clear(acc)
+	known := 0
+	k := numOutputs
+	for _, f := range feats {
+		row, ok := m.index[f]
+		if !ok {
+			continue
+		}
+		known++
+		w := m.weights[int(row)*k : int(row)*k+k]
+		for j, v := range w {
+			acc[j] += int32(v)
+		}
+	}
+	var scores [32]float64
+	norm2 := 0.0
+	if known > 0 {
+		norm2 = 1 / math.Sqrt(float64(known))
+	}
+	for j := 0; j < k; j++ {
+		scores[j] = float64(m.bias[j]) + norm2*float64(m.scale[j])*float64(acc[j])
+	}
+	*fp = feats[:0]
+	m.featPool.Put(fp)
+	m.accumPool.Put(ap)
+
+	p := prediction{known: known}
+	p.intent, p.intentProb = softmaxArgmax(scores[m.offsets[headIntent]:m.offsets[headIntent+1]])
+	p.sentiment, _ = softmaxArgmax(scores[m.offsets[headSentiment]:m.offsets[headSentiment+1]])
+	p.urgency, _ = softmaxArgmax(scores[m.offsets[headUrgency]:m.offsets[headUrgency+1]])
+	a := scores[m.offsets[headAnger]:m.offsets[headAnger+1]]
+	p.angerProb = 1 / (1 + math.Exp(a[0]-a[1]))
+	p.anger = p.angerProb >= float64(m.angerCut)
+	return p
+}
+
+// softmaxArgmax returns the best output and its softmax probability.
+func softmaxArgmax(s []float64) (int, float64) {
+	best := 0
+	for i, v := range s {
+		if v > s[best] {
+			best = i
+		}
+	}
+	sum := 0.0
+	for _, v := range s {
+		sum += math.Exp(v - s[best])
+	}
+	if sum == 0 || math.IsNaN(sum) {
+		return best, 0
+	}
+	return best, 1 / sum
+}

@@ -1,0 +1,246 @@
+package triage
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// TrainOptions tunes Train; the zero value picks sensible defaults.
+type TrainOptions struct {
+	Epochs       int       // passes over the data (default 12)
+	MinCount     int       // a feature must occur in this many examples (default 2)
+	LearningRate float64   // initial SGD step (default 0.5)
+	L2           float64   // weight decay per example (default 1e-6)
+	Seed         uint64    // shuffling seed; the same seed gives the same model
+	AngerCut     float64   // P(angry) threshold (default 0.5, or tuned on Tune)
+	Tune         []Example // held-out examples to tune the anger threshold on (optional)
+	Version      string    // recorded in the model file
+}
+
+// sparse is one training example as feature rows and its labels per head.
+type sparse struct {
+	rows   []int32
+	labels [numHeads]int
+}
+
+// Train fits a classifier to labelled examples; it is deterministic for a given seed.
+func Train(examples []Example, opt TrainOptions) (*Classifier, error) {
+	if opt.Epochs <= 0 {
+		opt.Epochs = 12
+	}
+	if opt.MinCount <= 0 {
+		opt.MinCount = 2
+	}
+	if opt.LearningRate <= 0 {
+		opt.LearningRate = 0.5
+	}
+	if opt.L2 == 0 {
+		opt.L2 = 1e-6
+	}
+	if opt.AngerCut <= 0 || opt.AngerCut >= 1 {
+		opt.AngerCut = 0.5
+	}
+	if len(examples) == 0 {
+		return nil, errors.New("triage: train: no examples")
+	}
+	// Vocabulary: features seen in at least MinCount examples, in hash order.
+	featsOf := make([][]uint64, len(examples))
+	df := map[uint64]int{}
+	for i, ex := range examples {
+		in := prepare(ex.Text)
+		f := features(in.norm, in.shout, nil)
+		featsOf[i] = f
+		u := slices.Clone(f)
+		slices.Sort(u)
+		for _, h := range slices.Compact(u) {
+			df[h]++
+		}
+	}
+	var keys []uint64
+	for h, n := range df {
+		if n >= opt.MinCount {
+			keys = append(keys, h)
+		}
+	}
+	slices.Sort(keys)
+	index := make(map[uint64]int32, len(keys))
+	for i, k := range keys {
+		index[k] = int32(i)
+	}
+	data := make([]sparse, len(examples))
+	for i, ex := range examples {
+		s := sparse{}
+		for _, h := range featsOf[i] {
+			if row, ok := index[h]; ok {
+				s.rows = append(s.rows, row)
+			}
+		}
+		var err error
+		if s.labels, err = ex.labelIndexes(); err != nil {
+			return nil, fmt.Errorf("triage: train: example %d: %w", i, err)
+		}
+		data[i] = s
+	}
+	k := numOutputs
+	w := make([]float64, len(keys)*k)
+	bias := make([]float64, k)
+	m := newModel(opt.Version, index, nil, nil, nil, float32(opt.AngerCut))
+	for h := range numHeads {
+		lo, hi := m.offsets[h], m.offsets[h+1]
+		fitHead(data, h, lo, hi, k, w, bias, opt)
+	}
+	m.weights, m.scale = quantise(w, k)
+	m.bias = make([]float32, k)
+	for j, b := range bias {
+		m.bias[j] = float32(b)
+	}
+	if len(opt.Tune) > 0 {
+		m.angerCut = tuneAngerCut(m, opt.Tune)
+	}
+	return &Classifier{m: m}, nil
+}
+
+// tuneAngerCut picks the P(angry) threshold with the best F1 on held-out examples.
+func tuneAngerCut(m *model, exs []Example) float32 {
+	probs := make([]float64, len(exs))
+	for i, ex := range exs {
+		in := prepare(ex.Text)
+		probs[i] = m.predict(in.norm, in.shout).angerProb
+	}
+	best, bestF1 := 0.5, -1.0
+	for cut := 0.10; cut < 0.91; cut += 0.025 {
+		tp, fp, fn := 0, 0, 0
+		for i, ex := range exs {
+			switch pred := probs[i] >= cut; {
+			case pred && ex.Anger:
+				tp++
+			case pred:
+				fp++
+			case ex.Anger:
+				fn++
+			}
+		}
+		if f1 := 2 * float64(tp) / float64(2*tp+fp+fn+1); f1 > bestF1 {
+			best, bestF1 = cut, f1
+		}
+	}
+	return float32(best)
+}
+
+// AngerThreshold is the probability of anger at or above which a message counts as angry.
+func (c *Classifier) AngerThreshold() float64 { return float64(c.m.angerCut) }
+
+// fitHead trains one softmax head (outputs lo..hi of each row) by averaged SGD.
+func fitHead(data []sparse, head, lo, hi, k int, w, bias []float64, opt TrainOptions) {
+	n := hi - lo
+	rng := rand.New(rand.NewPCG(opt.Seed, uint64(head)+1))
+	order := make([]int, len(data))
+	for i := range order {
+		order[i] = i
+	}
+	avgW := make([]float64, len(w)/k*n)
+	avgB := make([]float64, n)
+	scores := make([]float64, n)
+	scale := 1.0 // lazy L2: true weight = scale * stored weight
+	step := 0
+	for epoch := range opt.Epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			ex := data[i]
+			lr := opt.LearningRate / (1 + float64(step)*1e-4)
+			step++
+			x := 0.0
+			if len(ex.rows) > 0 {
+				x = 1 / math.Sqrt(float64(len(ex.rows)))
+			}
+			for j := range scores {
+				scores[j] = bias[lo+j]
+			}
+			for _, r := range ex.rows {
+				row := w[int(r)*k+lo : int(r)*k+hi]
+				for j, v := range row {
+					scores[j] += scale * v * x
+				}
+			}
+			softmaxInPlace(scores)
+			scores[ex.labels[head]] -= 1 // gradient of the log loss
+			scale *= 1 - lr*opt.L2
+			for _, r := range ex.rows {
+				row := w[int(r)*k+lo : int(r)*k+hi]
+				for j, g := range scores {
+					row[j] -= lr * g * x / scale
+				}
+			}
+			for j, g := range scores {
+				bias[lo+j] -= lr * g * 0.1
+			}
+		}
+		if scale < 1e-3 || epoch == opt.Epochs-1 {
+			for i := range len(w) / k {
+				row := w[i*k+lo : i*k+hi]
+				for j := range row {
+					row[j] *= scale
+				}
+			}
+			scale = 1
+		}
+		if epoch >= opt.Epochs/2 { // average the second half of the epochs
+			for i := range len(w) / k {
+				for j := range n {
+					avgW[i*n+j] += scale * w[i*k+lo+j]
+				}
+			}
+			for j := range n {
+				avgB[j] += bias[lo+j]
+			}
+		}
+	}
+	count := float64(opt.Epochs - opt.Epochs/2)
+	for i := range len(w) / k {
+		for j := range n {
+			w[i*k+lo+j] = avgW[i*n+j] / count
+		}
+	}
+	for j := range n {
+		bias[lo+j] = avgB[j] / count
+	}
+}
+
+func softmaxInPlace(s []float64) {
+	mx := s[0]
+	for _, v := range s {
+		mx = max(mx, v)
+	}
+	sum := 0.0
+	for i, v := range s {
+		s[i] = math.Exp(v - mx)
+		sum += s[i]
+	}
+	for i := range s {
+		s[i] /= sum
+	}
+}
+
+// quantise stores each output column as int8 with its own scale.
+func quantise(w []float64, k int) ([]int8, []float32) {
+	maxAbs := make([]float64, k)
+	for i, v := range w {
+		maxAbs[i%k] = max(maxAbs[i%k], math.Abs(v))
+	}
+	scale := make([]float32, k)
+	for j, m := range maxAbs {
+		if m > 0 {
+			scale[j] = float32(m / 127)
+		}
+	}
+	q := make([]int8, len(w))
+	for i, v := range w {
+		if s := float64(scale[i%k]); s > 0 {
+			q[i] = int8(math.Round(v / s))
+		}
+	}
+	return q, scale
+}
