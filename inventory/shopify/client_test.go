@@ -216,3 +216,32 @@ func TestCanceledContextStopsWaiting(t *testing.T) {
 		t.Fatalf("err %v after %v", err, time.Since(start))
 	}
 }
+
+func TestServerEnforcesPagingContract(t *testing.T) {
+	srv := shopifytest.New(shopifytest.Options{Orders: 10, Unlimited: true})
+	defer srv.Close()
+	base := srv.URL + "/admin/api/2024-10/orders.json"
+	cases := map[string]int{
+		"?limit=250&status=any":              200,
+		"?limit=251":                         400,
+		"?limit=0":                           400,
+		"?limit=ten":                         400,
+		"?updated_at_min=yesterday":          400,
+		"?page_info=bogus":                   400,
+		"?page_info=eyJwIjoyfQ&status=any":   400, // only limit and fields may accompany page_info
+		"?page_info=eyJwIjoyfQ&limit=5":      200,
+		"?page_info=eyJwIjoyfQ&fields=id,na": 200,
+	}
+	for q, want := range cases {
+		req, _ := http.NewRequest(http.MethodGet, base+q, nil)
+		req.Header.Set("X-Shopify-Access-Token", srv.Options().AccessToken)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", q, resp.StatusCode, want)
+		}
+	}
+}

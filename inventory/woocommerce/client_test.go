@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -214,5 +215,36 @@ func TestMalformedPageIsSkipped(t *testing.T) {
 	// The broken page held orders 20..38 (19 new ones after the restart).
 	if bad != 1 || pages != 6 || len(orders) != 81 {
 		t.Fatalf("%d orders, %d pages, %d bad", len(orders), pages, bad)
+	}
+}
+
+func TestServerEnforcesPagingContract(t *testing.T) {
+	srv := wootest.New(wootest.Options{Orders: 25})
+	defer srv.Close()
+	base := srv.URL + "/wp-json/wc/v3/orders?orderby=modified&order=asc"
+	cases := map[string]int{"&per_page=100": 200, "&per_page=101": 400, "&per_page=0": 400, "&page=0": 400,
+		"&modified_after=soon": 400, "&page=9": 200}
+	for q, want := range cases {
+		req, _ := http.NewRequest(http.MethodGet, base+q, nil)
+		req.SetBasicAuth("ck_test", "cs_test")
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", q, resp.StatusCode, want)
+		}
+	}
+	resp, err := srv.Client().Get(base + "&per_page=10&page=2&consumer_key=ck_test&consumer_secret=cs_test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	link := shop.ParseLink(resp.Header.Get("Link"))
+	if resp.Header.Get("X-WP-Total") != "25" || resp.Header.Get("X-WP-TotalPages") != "3" ||
+		!strings.Contains(link["next"], "page=3&") || !strings.Contains(link["prev"], "page=1&") ||
+		strings.Contains(resp.Header.Get("Link"), "cs_test") {
+		t.Fatalf("headers %v", resp.Header)
 	}
 }
