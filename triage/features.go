@@ -71,19 +71,26 @@ type extractor struct {
 	word     []byte
 	prevWord uint64 // hash of the previous word, 0 at a boundary
 	ex, q    int
+	norm     string
+	hanStart int // byte offset in norm where the current Han run starts
+	words    int // words seen so far
+	negAt    int // word count just after the last negator, or -9
 }
 
 // features appends the hashed features of normalised text to out.
 func features(norm string, shout bool, out []uint64) []uint64 {
-	e := extractor{out: out[:0]}
+	e := extractor{out: out[:0], norm: norm, negAt: -9}
 	var hanBuf [64]rune
 	var wordBuf [64]byte
 	e.han, e.word = hanBuf[:0], wordBuf[:0]
 	var prev rune
-	for _, r := range norm {
+	for at, r := range norm {
 		switch {
 		case isHan(r):
 			e.flushWord()
+			if len(e.han) == 0 {
+				e.hanStart = at
+			}
 			e.han = append(e.han, r)
 			prev = r
 			continue
@@ -157,6 +164,9 @@ func (e *extractor) flushHan() {
 			e.out = append(e.out, finish(mix(mix(mix(seed(kindHan3), uint64(h[i-2])), uint64(h[i-1])), uint64(r))))
 		}
 	}
+	if end := e.hanStart + 3*len(h); len(h) > 0 && end <= len(e.norm) {
+		e.hanPolarity(e.norm[e.hanStart:end]) // Han characters in the BMP take three bytes
+	}
 	e.han = e.han[:0]
 	if len(h) > 0 {
 		e.prevWord = 0
@@ -207,6 +217,13 @@ func (e *extractor) flushWord() {
 		for i := 0; i+3 <= len(w)+2; i++ {
 			e.out = append(e.out, finish(mix(mix(mix(seed(kindChar3), uint64(p[i])), uint64(p[i+1])), uint64(p[i+2]))))
 		}
+	}
+	e.words++
+	if p, ok := enPolarity[string(w)]; ok {
+		e.out = append(e.out, polarityToken(p, e.words-e.negAt <= 2))
+	}
+	if enNegators[string(w)] {
+		e.negAt = e.words
 	}
 	h := hashBytes(kindWord, stem(expandSlang(w)))
 	e.out = append(e.out, h)

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -35,20 +36,56 @@ func main() {
 			}
 		}
 		dev.report(lang+" dev (held-out templates)", 6)
+		pooled := newScores() // anger over every hand-written file of this language
 		hold := newScores()
 		shown := 0
 		for _, ex := range readFile(filepath.Join(*corpus, "holdout_"+lang+".jsonl")) {
 			r := c.Classify(ex.Text, triage.Context{})
 			hold.add(ex, r)
+			pooled.add(ex, r)
 			if (r.Intent != ex.Intent || r.Anger != ex.Anger) && shown < *misses {
 				shown++
 				fmt.Printf("    miss: %q gold=%s/%v got=%s/%v (%.2f)\n", ex.Text, ex.Intent, ex.Anger, r.Intent, r.Anger, r.Confidence)
 			}
 		}
 		hold.report(lang+" holdout (hand-written)", 8)
+		blind := newScores()
+		for _, ex := range readFile(filepath.Join(*corpus, "holdout2_"+lang+".jsonl")) {
+			r := c.Classify(ex.Text, triage.Context{})
+			blind.add(ex, r)
+			pooled.add(ex, r)
+		}
+		blind.report(lang+" holdout2 (hand-written, blind)", 8)
+		angerSet(c, filepath.Join(*corpus, "anger_"+lang+".jsonl"), lang, pooled)
+		fmt.Printf("%-34s n=%4d  anger P %s R %s\n", lang+" anger, all hand-written", pooled.n,
+			pct(pooled.angerTP, pooled.angerTP+pooled.angerFP), pct(pooled.angerTP, pooled.angerTP+pooled.angerFN))
 		fmt.Println()
 	}
 	publicSentiment(c, *evalData, *limit)
+}
+
+// angerSet measures anger on a file of {"text","anger"} lines: angry messages
+// beside calm but unhappy ones.
+func angerSet(c *triage.Classifier, path, lang string, pooled *scores) {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	s := newScores()
+	dec := json.NewDecoder(f)
+	for {
+		var ex triage.Example
+		if err := dec.Decode(&ex); err != nil {
+			break
+		}
+		r := c.Classify(ex.Text, triage.Context{})
+		ex.Intent, ex.Sentiment = r.Intent, r.Sentiment // scored on anger only
+		s.add(ex, r)
+		pooled.add(ex, r)
+	}
+	fmt.Printf("%-34s n=%4d  anger P %s R %s\n", lang+" anger set (hand-written)", s.n,
+		pct(s.angerTP, s.angerTP+s.angerFP), pct(s.angerTP, s.angerTP+s.angerFN))
 }
 
 // readFile reads a JSON-lines corpus file or exits.

@@ -63,7 +63,7 @@ func readTemplates(path, lang string) ([]template, error) {
 	var out []template
 	intent, urgency := "", ""
 	sc := bufio.NewScanner(f)
-	line, idx := 0, 0
+	line, next := 0, map[string]int{} // template ids count on across repeated sections
 	for sc.Scan() {
 		line++
 		s := strings.TrimSpace(sc.Text())
@@ -75,7 +75,7 @@ func readTemplates(path, lang string) ([]template, error) {
 			if len(fields) != 2 {
 				return nil, fmt.Errorf("%s:%d: want \"@ intent urgency\"", path, line)
 			}
-			intent, urgency, idx = fields[0], fields[1], 0
+			intent, urgency = fields[0], fields[1]
 			continue
 		}
 		if intent == "" {
@@ -106,8 +106,8 @@ func readTemplates(path, lang string) ([]template, error) {
 			s = strings.TrimSpace(s[end+1:])
 		}
 		t.text = s
-		t.id = fmt.Sprintf("%s/%s/%d", lang, intent, idx)
-		idx++
+		t.id = fmt.Sprintf("%s/%s/%d", lang, intent, next[intent])
+		next[intent]++
 		out = append(out, t)
 	}
 	return out, sc.Err()
@@ -143,7 +143,7 @@ func write(path string, tpls []template, variants int) (int, error) {
 			text := g.expand(t.text)
 			ex := example{Intent: t.intent, Urgency: t.urgency, Sentiment: t.sentiment,
 				Anger: t.anger, Lang: t.lang, Template: t.id, Split: sp}
-			if g.rng.Float64() < 0.22 && t.sentiment != "positive" && !t.anger {
+			if g.rng.Float64() < 0.28 && t.sentiment != "positive" && !t.anger {
 				text, ex.Anger, ex.Sentiment, ex.Urgency = g.angry(text), true, "negative", "high"
 			}
 			ex.Text = g.noise(text)

@@ -18,13 +18,20 @@ var (
 	enSwitch = [][2]string{{"package", "快递"}, {"thanks", "谢谢"}, {"order", "订单"}, {"refund", "退款"}, {"hi", "亲"}}
 
 	zhAngryPre = []string{"气死我了！", "搞什么啊！", "你们到底怎么回事？！", "太过分了！", "什么破店，", "无语了，",
-		"服了你们了，", "我真的很生气，", "😡", "简直离谱！", "垃圾，", "有病吧，", "能不能靠谱点！"}
+		"服了你们了，", "我真的很生气，", "😡", "简直离谱！", "垃圾，", "有病吧，", "能不能靠谱点！", "你们是智障吗，", "蠢死了，",
+		"我受够了，", "火大，", "骗子！", "搞笑呢，", "到底有没有人管？", "什么鬼，", "说了多少遍了！", "真是服了，"}
 	zhAngrySuf = []string{"！！！", "，气死了😡", "，再不处理我就差评！", "，你们是骗子吗？", "，太离谱了！", "，别再敷衍我了！",
-		"，我已经忍无可忍了", "，什么垃圾服务", "，赶紧给我处理！", "，烦死了", "🤬🤬", "，搞什么鬼", "，耐心已经没了！"}
+		"，我已经忍无可忍了", "，什么垃圾服务", "，赶紧给我处理！", "，烦死了", "🤬🤬", "，搞什么鬼", "，耐心已经没了！",
+		"，我真的受够了", "，到底有没有人管！", "，太欺负人了", "，浪费我时间", "，你们就是一群骗子", "，搞笑呢？", "，恶心"}
 	enAngryPre = []string{"WTF, ", "this is ridiculous, ", "are you kidding me? ", "I'm so angry, ", "seriously?? ",
-		"unbelievable. ", "I'm furious, ", "absolutely unacceptable! ", "what the hell, ", "😡 ", "ugh!!! ", "for god's sake, "}
+		"unbelievable. ", "I'm furious, ", "absolutely unacceptable! ", "what the hell, ", "😡 ", "ugh!!! ", "for god's sake, ",
+		"you idiots, ", "are you stupid? ", "this stupid system, ",
+		"I'm fed up. ", "this is outrageous. ", "you people are incompetent. ", "I've had enough, ", "disgusting service. ",
+		"stop wasting my time, ", "what a joke. ", "liars. ", "I'm livid, ", "so sick of this, ", "how many times do I have to ask?! "}
 	enAngrySuf = []string{"!!!", ". this is ridiculous", ". worst service ever", ". I'm sick of this", ". fix it NOW",
-		". unacceptable!!", " 😡", ". you guys are useless", ". i'm done with you", ". so pissed off", "??!!", ". pathetic"}
+		". unacceptable!!", " 😡", ". you guys are useless", ". i'm done with you", ". so pissed off", "??!!", ". pathetic",
+		". I've had enough", ". stop wasting my time", ". total scam", ". disgraceful", ". I'm livid", ". you people are a joke",
+		". sick and tired of this", ". how many times do I have to say it?!", ". do your job", " - absolutely pathetic"}
 )
 
 // noise adds greetings, sign-offs and typing habits.

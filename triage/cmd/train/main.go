@@ -21,6 +21,9 @@ func main() {
 	out := flag.String("out", "triage/model.bin", "model file to write")
 	epochs := flag.Int("epochs", 12, "passes over the training data")
 	seed := flag.Uint64("seed", 20240601, "shuffling seed")
+	lr := flag.Float64("lr", 0, "initial learning rate (0: default)")
+	l2 := flag.Float64("l2", 0, "L2 weight decay per example (0: default)")
+	minCount := flag.Int("min-count", 0, "minimum examples a feature must occur in (0: default)")
 	flag.Parse()
 
 	var train, dev []triage.Example
@@ -44,9 +47,10 @@ func main() {
 			}
 		}
 	}
-	fmt.Fprintf(sum, "epochs=%d seed=%d", *epochs, *seed)
+	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d", *epochs, *seed, *lr, *l2, *minCount)
 	version := fmt.Sprintf("zh-en-logreg-%x", sum.Sum(nil)[:6])
-	opt := triage.TrainOptions{Epochs: *epochs, Seed: *seed, Version: version, Tune: dev}
+	opt := triage.TrainOptions{Epochs: *epochs, Seed: *seed, Version: version, Tune: dev,
+		LearningRate: *lr, L2: *l2, MinCount: *minCount}
 	start := time.Now()
 	c, err := triage.Train(train, opt)
 	if err != nil {
