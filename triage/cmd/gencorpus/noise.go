@@ -15,7 +15,8 @@ var (
 	enSlang    = map[string]string{"you": "u", "your": "ur", "please": "pls", "thanks": "thx", "are": "r",
 		"because": "cuz", "message": "msg", "tomorrow": "tmrw", "order": "ordr", "address": "adress",
 		"received": "recieved", "receive": "recieve", "package": "pkg", "don't": "dont", "i'm": "im", "it's": "its"}
-	enSwitch = [][2]string{{"package", "快递"}, {"thanks", "谢谢"}, {"order", "订单"}, {"refund", "退款"}, {"hi", "亲"}}
+	enSwitch = [][2]string{{"package", "快递"}, {"parcel", "快递"}, {"package", "包裹"}, {"thanks", "谢谢"}, {"order", "订单"},
+		{"refund", "退款"}, {"hi", "亲"}, {"coupon", "优惠券"}, {"invoice", "发票"}, {"delivery", "物流"}, {"tracking", "物流"}}
 
 	zhAngryPre = []string{"气死我了！", "搞什么啊！", "你们到底怎么回事？！", "太过分了！", "什么破店，", "无语了，",
 		"服了你们了，", "我真的很生气，", "😡", "简直离谱！", "垃圾，", "有病吧，", "能不能靠谱点！", "你们是智障吗，", "蠢死了，",
@@ -57,7 +58,7 @@ func (g *gen) noise(s string) string {
 		}
 	}
 	s = strings.Join(words, " ")
-	if r.Float64() < 0.06 {
+	if r.Float64() < 0.15 {
 		sw := enSwitch[r.IntN(len(enSwitch))]
 		s = strings.Replace(s, sw[0], sw[1], 1)
 	}

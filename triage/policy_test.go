@@ -1,0 +1,101 @@
+package triage
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestDecide(t *testing.T) {
+	tests := []struct {
+		name       string
+		s          signals
+		level      string
+		route      string
+		high       bool
+		soothe     bool
+		wantReason string
+	}{
+		{"FactQuestionStaysWithAI", signals{intent: "order_status"}, "L1", RouteAI, false, false, "model:intent:order_status"},
+		{"SimpleActionIsL2", signals{intent: "change_order"}, "L2", RouteAI, false, false, ""},
+		{"AfterSalesPolicyIsL3", signals{intent: "return"}, "L3", RouteAI, false, false, ""},
+		{"FundSafetyIsCrisis", signals{intent: "privacy_or_fund_safety"}, "L5", RouteExpert, true, false, "rule:human_only:privacy_or_fund_safety"},
+		{"FundSafetyWordsOverrideIntent", signals{intent: "payment", fundSafety: true}, "L5", RouteExpert, true, false, "rule:human_only:privacy_or_fund_safety"},
+		{"QualityIssueGoesToPerson", signals{intent: "quality_issue"}, "L4", RouteSenior, true, false, "rule:human_only:quality_issue"},
+		{"QualityHarmIsCrisis", signals{intent: "quality_issue", harm: true}, "L5", RouteExpert, true, true, "rule:human_only:harm"},
+		{"HarmWordInCalmProductQuestionStaysL1", signals{intent: "product_question", harm: true, sentiment: "neutral"}, "L1", RouteAI, false, false, ""},
+		{"HarmWordInNegativeProductQuestionIsCrisis", signals{intent: "product_question", harm: true, sentiment: "negative"}, "L5", RouteExpert, true, true, "rule:human_only:harm"},
+		{"LegalThreatIsCrisis", signals{intent: "refund", legal: true}, "L5", RouteExpert, true, true, "rule:human_only:legal"},
+		{"AngerGoesToSeniorWithReply", signals{intent: "logistics_delay", anger: true}, "L4", RouteSenior, true, true, "rule:handover:anger"},
+		{"AngryRefundIsAfterSalesComplaint", signals{intent: "refund", anger: true}, "L4", RouteSenior, true, true, "rule:urgency:after_sales_complaint"},
+		{"ComplaintIsStrongDissatisfaction", signals{intent: "complaint"}, "L4", RouteSenior, true, true, "rule:handover:complaint"},
+		{"HumanRequestGoesToAgent", signals{intent: "human_request"}, "L3", RouteAgent, false, false, "rule:handover:human_request"},
+		{"HumanWordsUnderOtherIntent", signals{intent: "refund", humanAsk: true}, "L3", RouteAgent, false, false, "rule:handover:human_request"},
+		{"ThreeUnresolvedAIAnswers", signals{intent: "order_status", ctx: Context{PriorAIUnresolved: 3}}, "L1", RouteAgent, false, false, "rule:handover:ai_unresolved"},
+		{"TwoUnresolvedStayWithAI", signals{intent: "order_status", ctx: Context{PriorAIUnresolved: 2}}, "L1", RouteAI, false, false, ""},
+		{"VulnerableInOneStep", signals{intent: "stock", ctx: Context{Vulnerable: true}}, "L1", RouteAgent, false, false, "rule:handover:vulnerable"},
+		{"VIPHandOverGoesToSenior", signals{intent: "human_request", ctx: Context{VIP: true}}, "L4", RouteSenior, true, false, "rule:route:vip_lane"},
+		{"VIPIsHighUrgency", signals{intent: "order_status", ctx: Context{VIP: true}}, "L1", RouteAI, true, false, "rule:urgency:vip"},
+		{"HighValueSegmentIsHighUrgency", signals{intent: "stock", ctx: Context{Segment: "high_value"}}, "L1", RouteAI, true, false, "rule:urgency:vip"},
+		{"CoreSegmentIsNot", signals{intent: "stock", ctx: Context{Segment: "core"}}, "L1", RouteAI, false, false, ""},
+		{"OverdueTextIsHighUrgency", signals{intent: "order_status", overdue: true}, "L1", RouteAI, true, false, "rule:urgency:order_overdue"},
+		{"OverdueOrderFromContext", signals{intent: "order_status", ctx: Context{OrderOverdue: true}}, "L1", RouteAI, true, false, "rule:urgency:order_overdue"},
+		{"RepeatContactsIsHighUrgency", signals{intent: "refund", ctx: Context{RepeatContacts: 2}}, "L3", RouteAI, true, false, "rule:urgency:repeat_contact"},
+		{"OneRepeatIsNot", signals{intent: "refund", ctx: Context{RepeatContacts: 1}}, "L3", RouteAI, false, false, ""},
+		{"UnknownIntentIsL1", signals{intent: "nonsense"}, "L1", RouteAI, false, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := decide(tt.s)
+			if d.level != tt.level || d.route != tt.route || d.urgencyHigh != tt.high || d.soothe != tt.soothe {
+				t.Fatalf("got level=%s route=%s high=%v soothe=%v reasons=%v; want %s %s %v %v",
+					d.level, d.route, d.urgencyHigh, d.soothe, d.reasons, tt.level, tt.route, tt.high, tt.soothe)
+			}
+			if tt.wantReason != "" && !slices.Contains(d.reasons, tt.wantReason) {
+				t.Fatalf("reasons %v lack %q", d.reasons, tt.wantReason)
+			}
+		})
+	}
+}
+
+func TestHumanOnlyNeverRoutesToAI(t *testing.T) {
+	for _, intent := range Intents {
+		for _, s := range []signals{
+			{intent: intent, fundSafety: true},
+			{intent: intent, legal: true},
+			{intent: "quality_issue", harm: true},
+			{intent: intent, anger: true},
+			{intent: intent, humanAsk: true},
+			{intent: intent, ctx: Context{Vulnerable: true}},
+			{intent: intent, ctx: Context{PriorAIUnresolved: 5}},
+		} {
+			if d := decide(s); d.route == RouteAI {
+				t.Errorf("%+v routed to the AI: %v", s, d.reasons)
+			}
+		}
+	}
+}
+
+func TestKeywordSignals(t *testing.T) {
+	tests := []struct {
+		text  string
+		words []string
+		want  bool
+	}{
+		{"我要找律师起诉你们", legalWords, true},
+		{"i will sue you", legalWords, true},
+		{"there is an issue with my order", legalWords, false}, // "sue" inside "issue"
+		{"脸上过敏了", harmWords, true},
+		{"got a rash from the cream", harmWords, true},
+		{"the brush is nice", harmWords, false},
+		{"my card was hacked", fundSafetyWords, true},
+		{"hasnt shipped after 5 days", overdueWords, true},
+		{"付款超时了", overdueWords, false},
+		{"转人工", humanWords, true},
+		{"i want a real person", humanWords, true},
+	}
+	for _, tt := range tests {
+		if got := containsAny(tt.text, tt.words); got != tt.want {
+			t.Errorf("containsAny(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
