@@ -2,7 +2,7 @@ package api_test
 
 import (
 	"context"
-	"io"
+	"os"
 	"log/slog"
 	"testing"
 	"time"
@@ -15,7 +15,8 @@ import (
 	"github.com/hibiken/asynq"
 )
 
-var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+// quietLog shows only errors: an internal error in a test is worth reading.
+var quietLog = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 
 // fixedTriage answers every message the same way unless a test sets one.
 var fixedTriage = helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.TriageInput) helpdesk.Triage {

@@ -1,0 +1,144 @@
+package api
+
+import (
+	"strings"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+)
+
+// listConversations: GET /v1/conversations with filters status (comma
+// separated), assignee (a user id, "me" or "none"), intent, urgency,
+// channel, customer, tag, updated_since.
+func (s *Server) listConversations(c *fiber.Ctx) error {
+	cur, limit, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	f := helpdesk.ConversationFilter{Cursor: cur, Limit: limit, Intent: c.Query("intent"), Urgency: c.Query("urgency"),
+		Channel: c.Query("channel"), Tag: c.Query("tag")}
+	var v deskpool.Validator
+	if st := c.Query("status"); st != "" {
+		f.Status = strings.Split(st, ",")
+	}
+	switch a := c.Query("assignee"); a {
+	case "":
+	case "none":
+		f.Unassigned = true
+	case "me":
+		id := actor(c).UserID
+		f.AssigneeID = &id
+	default:
+		id, err := uuid.Parse(a)
+		v.Check(err == nil, "assignee", "must be a user id, me or none")
+		f.AssigneeID = &id
+	}
+	if cu := c.Query("customer"); cu != "" {
+		id, err := uuid.Parse(cu)
+		v.Check(err == nil, "customer", "must be a customer id")
+		f.CustomerID = &id
+	}
+	if us := c.Query("updated_since"); us != "" {
+		t, err := time.Parse(time.RFC3339, us)
+		v.Check(err == nil, "updated_since", "must be an RFC 3339 time such as 2026-11-25T08:00:00Z")
+		f.UpdatedSince = &t
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	out, err := s.deps.Helpdesk.FindConversations(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(out, limit, func(cv helpdesk.Conversation) deskpool.Cursor {
+		return deskpool.Cursor{Time: cv.CreatedAt, ID: cv.ID}
+	}))
+}
+
+// getConversation: GET /v1/conversations/{id} with messages and customer.
+func (s *Server) getConversation(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	d, err := s.deps.Helpdesk.FindConversation(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+// patchConversation: PATCH /v1/conversations/{id}.
+func (s *Server) patchConversation(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	var in helpdesk.ConversationUpdate
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	out, err := s.deps.Helpdesk.UpdateConversation(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+// postReply: POST /v1/conversations/{id}/replies {body, internal}.
+func (s *Server) postReply(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	var in helpdesk.Reply
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	m, err := s.deps.Helpdesk.AddReply(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+// listEvents: GET /v1/conversations/{id}/events, oldest first.
+func (s *Server) listEvents(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	cur, limit, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.deps.Helpdesk.FindEvents(c.UserContext(), id, cur, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(out, limit, func(e helpdesk.TimelineEvent) deskpool.Cursor { return deskpool.Cursor{Time: e.CreatedAt, ID: e.ID} }))
+}
+
+// postCSAT: POST /v1/conversations/{id}/csat {score, comment, nps}.
+func (s *Server) postCSAT(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Score   int    `json:"score"`
+		Comment string `json:"comment"`
+		NPS     *int   `json:"nps"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	out, err := s.deps.Helpdesk.RecordCSAT(c.UserContext(), id, helpdesk.CSAT{Score: in.Score, Comment: in.Comment, NPS: in.NPS})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(out)
+}

@@ -1,0 +1,153 @@
+package helpdesk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+)
+
+// TaskAssign assigns a workspace's waiting conversations.
+const TaskAssign = "helpdesk:assign"
+
+type assignPayload struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+}
+
+// waiting is a conversation in the queue.
+type waiting struct {
+	ID       uuid.UUID
+	Level    string
+	Language string
+	Channel  string
+	Intent   string
+	VIP      bool
+}
+
+// candidate is an online agent with room.
+type candidate struct {
+	UserID     uuid.UUID
+	Capacity   int
+	Senior     bool
+	Languages  pq.StringArray `gorm:"type:text[]"`
+	Channels   pq.StringArray `gorm:"type:text[]"`
+	Categories pq.StringArray `gorm:"type:text[]"`
+	Load       int
+}
+
+// assignWaiting gives waiting conversations to online agents: VIP and
+// L4-L5 conversations first and to senior agents, then the longest
+// waiting; each to the agent with the best skill match (language, channel,
+// intent category) and the lowest load, never above capacity. The online
+// agents' profile rows are locked for the whole pass, so concurrent passes
+// (and agents changing status) take turns and capacity holds; the
+// conditional update on assignee_id makes double assignment impossible.
+func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	var agents []candidate
+	if err := tx.Raw(`SELECT a.user_id, a.capacity, a.senior, a.languages, a.channels, a.categories,
+			(SELECT count(*) FROM conversations c WHERE c.tenant_id = a.tenant_id AND c.assignee_id = a.user_id
+				AND c.status IN ('open', 'pending', 'snoozed')) AS load
+		FROM agent_profiles a WHERE a.tenant_id = ? AND a.status = 'online' ORDER BY a.user_id FOR UPDATE OF a`, tenantID).
+		Scan(&agents).Error; err != nil {
+		return 0, err
+	}
+	if len(agents) == 0 {
+		return 0, nil
+	}
+	var queue []waiting
+	if err := tx.Raw(`SELECT c.id, c.level, c.language, c.last_channel AS channel, c.intent, cu.vip
+		FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
+		WHERE c.tenant_id = ? AND c.status = 'open' AND c.assignee_id IS NULL
+		ORDER BY cu.vip DESC, (c.level IN ('L4', 'L5')) DESC, c.waiting_since NULLS LAST, c.created_at
+		LIMIT 200`, tenantID).Scan(&queue).Error; err != nil {
+		return 0, err
+	}
+	assigned := 0
+	for _, w := range queue {
+		best := pickAgent(agents, w)
+		if best < 0 {
+			continue
+		}
+		res := tx.Exec(`UPDATE conversations SET assignee_id = ?, updated_at = now() WHERE tenant_id = ? AND id = ? AND assignee_id IS NULL`,
+			agents[best].UserID, tenantID, w.ID)
+		if res.Error != nil {
+			return assigned, res.Error
+		} else if res.RowsAffected == 0 {
+			continue
+		}
+		agents[best].Load++
+		assigned++
+		if err := s.event(ctx, tx, w.ID, "assigned", map[string]any{"to": agents[best].UserID, "by": "auto"}); err != nil {
+			return assigned, err
+		}
+		if err := s.emitConversation(ctx, tx, EventConversationAssigned, w.ID); err != nil {
+			return assigned, err
+		}
+	}
+	return assigned, nil
+}
+
+// pickAgent returns the index of the best agent for w, or -1.
+func pickAgent(agents []candidate, w waiting) int {
+	needSenior := w.VIP || w.Level == "L4" || w.Level == "L5"
+	best, bestScore := -1, -1.0
+	for i, a := range agents {
+		if a.Load >= a.Capacity {
+			continue
+		}
+		if (w.Level == "L4" || w.Level == "L5") && !a.Senior {
+			continue
+		}
+		score := 0.0
+		if needSenior && a.Senior {
+			score += 8
+		}
+		score += match(a.Languages, w.Language) * 4
+		score += match(a.Channels, w.Channel) * 2
+		score += match(a.Categories, w.Intent) * 2
+		score += 1 - float64(a.Load)/float64(max(a.Capacity, 1))
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return best
+}
+
+// match is 1 when the agent lists the skill, 0.5 when they list none of
+// that kind (generalist), and 0 when they list others.
+func match(skills []string, want string) float64 {
+	switch {
+	case len(skills) == 0 || want == "":
+		return 0.5
+	case slices.Contains(skills, want):
+		return 1
+	}
+	return 0
+}
+
+// AssignWaiting runs one assignment pass for the workspace in ctx.
+func (s *Service) AssignWaiting(ctx context.Context) (int, error) {
+	var n int
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) (err error) {
+		n, err = s.assignWaiting(ctx, tx)
+		return err
+	})
+	return n, err
+}
+
+func (s *Service) handleAssign(ctx context.Context, t *asynq.Task) error {
+	var p assignPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.TenantID == uuid.Nil {
+		return fmt.Errorf("assign payload: %v: %w", err, asynq.SkipRetry)
+	}
+	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: p.TenantID})
+	_, err := s.AssignWaiting(ctx)
+	return err
+}

@@ -1,0 +1,162 @@
+package helpdesk
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+)
+
+// Conversation statuses.
+const (
+	StatusOpen     = "open"
+	StatusPending  = "pending"
+	StatusSnoozed  = "snoozed"
+	StatusResolved = "resolved"
+	StatusClosed   = "closed"
+)
+
+// Conversation is one issue of one customer, across every channel they
+// used for it, with the triage of its latest customer message.
+type Conversation struct {
+	ID              uuid.UUID       `json:"id"`
+	CustomerID      uuid.UUID       `json:"customer_id"`
+	Status          string          `json:"status"`
+	Channel         string          `json:"channel"`
+	LastChannel     string          `json:"last_channel"`
+	Subject         string          `json:"subject"`
+	AssigneeID      *uuid.UUID      `json:"assignee_id"`
+	Priority        string          `json:"priority"`
+	Tags            pq.StringArray  `json:"tags" gorm:"type:text[]"`
+	OrderRefs       pq.StringArray  `json:"order_refs" gorm:"type:text[]"`
+	Intent          string          `json:"intent"`
+	Urgency         string          `json:"urgency"`
+	Sentiment       string          `json:"sentiment"`
+	Anger           bool            `json:"anger"`
+	Level           string          `json:"level"`
+	Route           string          `json:"route"`
+	Language        string          `json:"language"`
+	Confidence      float64         `json:"confidence"`
+	Facts           json.RawMessage `json:"facts"`
+	Proactive       bool            `json:"proactive"`
+	SnoozedUntil    *time.Time      `json:"snoozed_until"`
+	WaitingSince    *time.Time      `json:"waiting_since"`
+	FirstResponseAt *time.Time      `json:"first_response_at"`
+	LastMessageAt   time.Time       `json:"last_message_at"`
+	ResolvedAt      *time.Time      `json:"resolved_at"`
+	ClosedAt        *time.Time      `json:"closed_at"`
+	MessageCount    int             `json:"message_count"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+}
+
+const conversationColumns = `id, customer_id, status, channel, last_channel, subject, assignee_id, priority, tags, order_refs,
+	intent, urgency, sentiment, anger, level, route, language, confidence, facts, proactive, snoozed_until, waiting_since,
+	first_response_at, last_message_at, resolved_at, closed_at, message_count, created_at, updated_at`
+
+// ConversationFilter narrows the inbox. Empty fields do not filter.
+type ConversationFilter struct {
+	Status       []string
+	AssigneeID   *uuid.UUID
+	Unassigned   bool
+	Intent       string
+	Urgency      string
+	Channel      string
+	CustomerID   *uuid.UUID
+	Tag          string
+	UpdatedSince *time.Time
+	Cursor       deskpool.Cursor
+	Limit        int
+}
+
+// FindConversations lists conversations newest first. The order is by
+// creation, so pages stay stable while messages arrive; UpdatedSince finds
+// recently active ones.
+func (s *Service) FindConversations(ctx context.Context, f ConversationFilter) ([]Conversation, error) {
+	var out []Conversation
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		q := tx.Table("conversations").Select(conversationColumns).Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
+		if len(f.Status) > 0 {
+			q = q.Where("status IN ?", f.Status)
+		}
+		if f.AssigneeID != nil {
+			q = q.Where("assignee_id = ?", *f.AssigneeID)
+		}
+		if f.Unassigned {
+			q = q.Where("assignee_id IS NULL")
+		}
+		if f.Intent != "" {
+			q = q.Where("intent = ?", f.Intent)
+		}
+		if f.Urgency != "" {
+			q = q.Where("urgency = ?", f.Urgency)
+		}
+		if f.Channel != "" {
+			q = q.Where("(channel = ? OR last_channel = ?)", f.Channel, f.Channel)
+		}
+		if f.CustomerID != nil {
+			q = q.Where("customer_id = ?", *f.CustomerID)
+		}
+		if f.Tag != "" {
+			q = q.Where("tags @> ?", pq.StringArray{f.Tag})
+		}
+		if f.UpdatedSince != nil {
+			q = q.Where("updated_at >= ?", *f.UpdatedSince)
+		}
+		if !f.Cursor.IsZero() {
+			q = q.Where("(created_at, id) < (?, ?)", f.Cursor.Time, f.Cursor.ID)
+		}
+		return q.Order("created_at DESC, id DESC").Limit(f.Limit).Scan(&out).Error
+	})
+	return out, err
+}
+
+// loadConversation reads one conversation; ENOTFOUND when it is not the
+// workspace's. With lock, the row is locked for update.
+func loadConversation(ctx context.Context, tx *gorm.DB, id uuid.UUID, lock bool) (*Conversation, error) {
+	var c Conversation
+	q := `SELECT ` + conversationColumns + ` FROM conversations WHERE tenant_id = ? AND id = ?`
+	if lock {
+		q += ` FOR UPDATE`
+	}
+	if err := tx.Raw(q, deskpool.TenantIDFromContext(ctx), id).Scan(&c).Error; err != nil {
+		return nil, err
+	}
+	if c.ID == uuid.Nil {
+		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Conversation not found.")
+	}
+	return &c, nil
+}
+
+// ConversationDetail is a conversation with its messages and customer.
+type ConversationDetail struct {
+	Conversation
+	Customer *Customer `json:"customer"`
+	Messages []Message `json:"messages"`
+}
+
+// FindConversation returns a conversation with its customer (and every
+// identity) and its messages, oldest first.
+func (s *Service) FindConversation(ctx context.Context, id uuid.UUID) (*ConversationDetail, error) {
+	var d ConversationDetail
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		c, err := loadConversation(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		d.Conversation = *c
+		if d.Customer, err = s.findCustomer(tx, deskpool.TenantIDFromContext(ctx), c.CustomerID); err != nil {
+			return err
+		}
+		d.Messages, err = s.messagesOf(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}

@@ -1,0 +1,185 @@
+package helpdesk
+
+import (
+	"context"
+	"strings"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// NewCustomer is a customer an agent or integrator adds by hand.
+type NewCustomer struct {
+	Name        string       `json:"name"`
+	Email       string       `json:"email"`
+	Phone       string       `json:"phone"`
+	ExternalIDs []ExternalID `json:"external_ids"`
+	VIP         bool         `json:"vip"`
+	Vulnerable  bool         `json:"vulnerable"`
+}
+
+// ExternalID is a channel's own id for a customer.
+type ExternalID struct {
+	Channel string `json:"channel"`
+	ID      string `json:"id"`
+}
+
+// CreateCustomer adds a customer; an identity that already belongs to
+// someone is ECONFLICT naming it.
+func (s *Service) CreateCustomer(ctx context.Context, in NewCustomer) (*Customer, error) {
+	var v deskpool.Validator
+	ids := CustomerRef{Email: in.Email, Phone: in.Phone, Name: in.Name}.identities("", "", &v)
+	if len(in.ExternalIDs) > 0 && in.Email == "" && in.Phone == "" {
+		v = deskpool.Validator{} // external ids alone are enough
+		ids = nil
+	}
+	for i, e := range in.ExternalIDs {
+		p := "external_ids[" + itoa(i) + "]."
+		v.Check(validChannel(e.Channel), p+"channel", "must be one of "+strings.Join(Channels, ", "))
+		v.Check(e.ID != "" && len(e.ID) <= 200, p+"id", "must be 1 to 200 characters")
+		ids = append(ids, Identity{Kind: "external", Channel: e.Channel, Value: e.ID})
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var out *Customer
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		tenantID := deskpool.TenantIDFromContext(ctx)
+		for _, id := range ids {
+			var n int64
+			tx.Raw(`SELECT count(*) FROM customer_identities WHERE tenant_id = ? AND kind = ? AND channel = ? AND value = ?`,
+				tenantID, id.Kind, id.Channel, id.Value).Scan(&n)
+			if n > 0 {
+				return &deskpool.Error{Code: deskpool.ECONFLICT, Message: "A customer with this " + id.Kind + " exists already.",
+					Fields: []deskpool.FieldError{{Field: fieldOf(id), Message: "belongs to another customer"}}}
+			}
+		}
+		c, _, err := s.resolveCustomer(ctx, tx, ids, in.Name)
+		if err != nil {
+			return err
+		}
+		if in.VIP || in.Vulnerable {
+			if err := tx.Exec(`UPDATE customers SET vip = ?, vulnerable = ? WHERE tenant_id = ? AND id = ?`, in.VIP, in.Vulnerable, tenantID, c.ID).Error; err != nil {
+				return err
+			}
+		}
+		out, err = s.findCustomer(tx, tenantID, c.ID)
+		return err
+	})
+	return out, err
+}
+
+func fieldOf(id Identity) string {
+	if id.Kind == "external" {
+		return "external_ids"
+	}
+	return id.Kind
+}
+
+// CustomerFilter narrows the customer list.
+type CustomerFilter struct {
+	Email, Phone, Query string
+	Cursor              deskpool.Cursor
+	Limit               int
+}
+
+// FindCustomers lists customers newest first; merged records are hidden.
+func (s *Service) FindCustomers(ctx context.Context, f CustomerFilter) ([]Customer, error) {
+	var out []Customer
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		tenantID := deskpool.TenantIDFromContext(ctx)
+		q := tx.Table("customers").Select(customerColumns).Where("tenant_id = ? AND merged_into IS NULL", tenantID)
+		if f.Email != "" {
+			email, _ := tenant.NormalizeEmail(f.Email)
+			q = q.Where("id IN (SELECT customer_id FROM customer_identities WHERE tenant_id = ? AND kind = 'email' AND value = ?)", tenantID, email)
+		}
+		if f.Phone != "" {
+			phone, _ := NormalizePhone(f.Phone, DefaultPhoneRegion)
+			q = q.Where("id IN (SELECT customer_id FROM customer_identities WHERE tenant_id = ? AND kind = 'phone' AND value = ?)", tenantID, phone)
+		}
+		if f.Query != "" {
+			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%"
+			q = q.Where("(name ILIKE ? OR email ILIKE ?)", like, like)
+		}
+		if !f.Cursor.IsZero() {
+			q = q.Where("(created_at, id) < (?, ?)", f.Cursor.Time, f.Cursor.ID)
+		}
+		if err := q.Order("created_at DESC, id DESC").Limit(f.Limit).Scan(&out).Error; err != nil {
+			return err
+		}
+		return s.attachIdentities(tx, tenantID, out)
+	})
+	return out, err
+}
+
+// attachIdentities loads the identities of many customers in one query.
+func (s *Service) attachIdentities(tx *gorm.DB, tenantID uuid.UUID, cs []Customer) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(cs))
+	index := map[uuid.UUID]int{}
+	for i, c := range cs {
+		ids[i], index[c.ID] = c.ID, i
+		cs[i].Identities = []Identity{}
+	}
+	var rows []struct {
+		CustomerID uuid.UUID
+		Identity
+	}
+	if err := tx.Raw(`SELECT customer_id, kind, channel, value FROM customer_identities WHERE tenant_id = ? AND customer_id IN ? ORDER BY created_at, id`,
+		tenantID, ids).Scan(&rows).Error; err != nil {
+		return err
+	}
+	for _, r := range rows {
+		cs[index[r.CustomerID]].Identities = append(cs[index[r.CustomerID]].Identities, r.Identity)
+	}
+	return nil
+}
+
+// FindCustomer returns one customer; a merged record answers with the
+// customer it was merged into.
+func (s *Service) FindCustomer(ctx context.Context, id uuid.UUID) (*Customer, error) {
+	var out *Customer
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) (err error) {
+		tenantID := deskpool.TenantIDFromContext(ctx)
+		if out, err = s.findCustomer(tx, tenantID, id); err == nil && out.MergedInto != nil {
+			out, err = s.findCustomer(tx, tenantID, *out.MergedInto)
+		}
+		return err
+	})
+	return out, err
+}
+
+// MergeCustomers merges other into id (identities, conversations, flags)
+// and audits it.
+func (s *Service) MergeCustomers(ctx context.Context, id, other uuid.UUID) (*Customer, error) {
+	var out *Customer
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		tenantID := deskpool.TenantIDFromContext(ctx)
+		for i, cid := range []uuid.UUID{id, other} {
+			c, err := s.findCustomer(tx, tenantID, cid)
+			if err != nil {
+				return err
+			}
+			if i == 1 && id == other {
+				return deskpool.Invalid(deskpool.FieldError{Field: "customer_id", Message: "must name another customer"})
+			}
+			if c.MergedInto != nil || c.ErasedAt != nil {
+				return deskpool.Errorf(deskpool.ECONFLICT, "Customer %s was merged or erased already.", cid)
+			}
+		}
+		if err := s.mergeInto(ctx, tx, id, other); err != nil {
+			return err
+		}
+		if err := tenant.Audit(ctx, tx, "customer.merged", "customer", id.String(), map[string]any{"merged": other}); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.findCustomer(tx, tenantID, id)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,70 @@
+package helpdesk
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// TimelineEvent is one entry of a conversation's timeline: triage, assignment,
+// status changes, SLA warnings and breaches, escalations, hand-overs.
+type TimelineEvent struct {
+	ID        uuid.UUID       `json:"id"`
+	Kind      string          `json:"kind"`
+	ActorKind string          `json:"actor_kind"`
+	ActorID   *uuid.UUID      `json:"actor_id"`
+	Data      json.RawMessage `json:"data"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+// event appends to a conversation's timeline, as the actor in ctx.
+func (s *Service) event(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, kind string, data any) error {
+	return AppendEvent(ctx, tx, conversationID, kind, data)
+}
+
+// AppendEvent appends to a conversation's timeline inside tx; other
+// packages (SLA, triage, alliance) record their events through it.
+func AppendEvent(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, kind string, data any) error {
+	a, _ := deskpool.ActorFromContext(ctx)
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	var actorID *uuid.UUID
+	if id := a.ID(); id != uuid.Nil {
+		actorID = &id
+	}
+	return tx.Exec(`INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.TenantID, uuid.New(), conversationID, kind, a.Kind(), actorID, string(raw), now()).Error
+}
+
+// FindEvents returns a conversation's timeline, oldest first, after cursor.
+func (s *Service) FindEvents(ctx context.Context, conversationID uuid.UUID, cur deskpool.Cursor, limit int) ([]TimelineEvent, error) {
+	var out []TimelineEvent
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		if _, err := loadConversation(ctx, tx, conversationID, false); err != nil {
+			return err
+		}
+		q := tx.Table("conversation_events").Select("id, kind, actor_kind, actor_id, data, created_at").
+			Where("tenant_id = ? AND conversation_id = ?", deskpool.TenantIDFromContext(ctx), conversationID)
+		if !cur.IsZero() {
+			q = q.Where("(created_at, id) > (?, ?)", cur.Time, cur.ID)
+		}
+		return q.Order("created_at, id").Limit(limit).Scan(&out).Error
+	})
+	return out, err
+}
+
+// emitConversation sends a conversation event with the conversation's
+// current state as data.
+func (s *Service) emitConversation(ctx context.Context, tx *gorm.DB, eventType string, id uuid.UUID) error {
+	c, err := loadConversation(ctx, tx, id, false)
+	if err != nil {
+		return err
+	}
+	return s.events.Emit(ctx, tx, eventType, map[string]any{"conversation": c})
+}

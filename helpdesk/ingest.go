@@ -1,0 +1,219 @@
+package helpdesk
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+)
+
+func (s *Service) tx(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
+	return tenant.Tx(ctx, s.db, fn)
+}
+
+// Ingest stores a customer's message: it finds or creates the customer by
+// any identity (linking identities that turn out to be one person), joins
+// the customer's open conversation on any channel (or reopens one resolved
+// within the reopen window, or starts one), triages the message, records
+// the timeline and emits webhooks, and queues assignment. A repeated
+// external_message_id returns the stored message instead of a new one.
+func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, error) {
+	ids, err := m.validate(s.cfg.MaxBody)
+	if err != nil {
+		return nil, err
+	}
+	var out Ingested
+	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		tenantID := deskpool.TenantIDFromContext(ctx)
+		cust, _, err := s.resolveCustomer(ctx, tx, ids, m.Customer.Name)
+		if err != nil {
+			return err
+		}
+		out.CustomerID = cust.ID
+		if m.ExternalMessageID != "" {
+			if dup, err := s.findExternal(ctx, tx, m.Channel, m.ExternalMessageID); err != nil || dup != nil {
+				if dup != nil {
+					out = *dup
+				}
+				return err
+			}
+		}
+		if err := tx.Exec(`SELECT 1 FROM customers WHERE tenant_id = ? AND id = ? FOR UPDATE`, tenantID, cust.ID).Error; err != nil {
+			return err
+		}
+		conv, kind, err := s.conversationFor(ctx, tx, cust.ID, m.ConversationID)
+		if err != nil {
+			return err
+		}
+		var repeat int
+		tx.Raw(`SELECT count(*) FROM conversations WHERE tenant_id = ? AND customer_id = ? AND created_at > now() - interval '7 days'`,
+			tenantID, cust.ID).Scan(&repeat)
+		var aiUnresolved int
+		if conv != nil {
+			tx.Raw(`SELECT ai_unresolved FROM conversations WHERE tenant_id = ? AND id = ?`, tenantID, conv.ID).Scan(&aiUnresolved)
+		}
+		tr := s.triager.Triage(ctx, TriageInput{Text: m.Body, VIP: cust.VIP, Vulnerable: cust.Vulnerable, Segment: cust.Segment,
+			PriorAIUnresolved: aiUnresolved, RepeatContacts: max(0, repeat-1)})
+		out.Triage = tr
+		at := now()
+		if conv == nil {
+			conv = &Conversation{ID: uuid.New(), CustomerID: cust.ID, Status: StatusOpen, Channel: m.Channel}
+			if err := tx.Exec(`INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel, subject, created_at, updated_at, last_message_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, tenantID, conv.ID, cust.ID, m.Channel, m.Channel, m.Subject, at, at, at).Error; err != nil {
+				return err
+			}
+		}
+		out.ConversationID = conv.ID
+		msgID := uuid.New()
+		out.MessageID = msgID
+		triageJSON, _ := json.Marshal(tr)
+		attachments, _ := json.Marshal(orEmpty(m.Attachments))
+		if err := tx.Exec(`INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
+			VALUES (?, ?, ?, 'inbound', 'customer', ?, ?, NULLIF(?, ''), ?, ?, ?)`, tenantID, msgID, conv.ID, m.Channel, m.Body,
+			m.ExternalMessageID, string(attachments), string(triageJSON), at).Error; err != nil {
+			return err
+		}
+		facts, _ := json.Marshal(orEmptyMap(tr.Facts))
+		var refs pq.StringArray
+		if m.OrderRef != "" {
+			refs = pq.StringArray{m.OrderRef}
+		}
+		if err := tx.Exec(`UPDATE conversations SET
+				status = CASE WHEN status IN ('pending', 'snoozed', 'resolved') THEN 'open' ELSE status END,
+				snoozed_until = NULL, resolved_at = CASE WHEN status = 'resolved' THEN NULL ELSE resolved_at END,
+				last_channel = ?, last_message_at = ?, waiting_since = COALESCE(waiting_since, ?), message_count = message_count + 1,
+				intent = ?, urgency = ?, sentiment = ?, anger = ?, level = ?, route = ?, language = ?, confidence = ?,
+				facts = facts || ?::jsonb, priority = ?, order_refs = ARRAY(SELECT DISTINCT unnest(order_refs || ?::text[])),
+				updated_at = ?
+			WHERE tenant_id = ? AND id = ?`, m.Channel, at, at, tr.Intent, tr.Urgency, tr.Sentiment, tr.Anger, tr.Level, tr.Route,
+			tr.Language, tr.Confidence, string(facts), priorityFor(tr), refs, at, tenantID, conv.ID).Error; err != nil {
+			return err
+		}
+		if kind != "" {
+			if err := s.event(ctx, tx, conv.ID, kind, map[string]any{"channel": m.Channel}); err != nil {
+				return err
+			}
+		}
+		if err := s.event(ctx, tx, conv.ID, "message.received", map[string]any{"message_id": msgID, "channel": m.Channel}); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, conv.ID, "triage", tr); err != nil {
+			return err
+		}
+		if tr.Route != "ai" && tr.Route != "" {
+			if err := s.event(ctx, tx, conv.ID, "handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}); err != nil {
+				return err
+			}
+		}
+		if kind == "conversation.created" {
+			if err := s.emitConversation(ctx, tx, EventConversationCreated, conv.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": msgID, "conversation_id": conv.ID,
+			"customer_id": cust.ID, "channel": m.Channel, "direction": "inbound", "body": m.Body, "triage": tr}); err != nil {
+			return err
+		}
+		return s.queueAssignment(ctx, tx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// conversationFor picks the conversation a new message of the customer
+// joins; kind names what happened to it ("conversation.created",
+// "conversation.reopened", or "" when an open one is joined). A nil
+// conversation means a new one is to be created.
+func (s *Service) conversationFor(ctx context.Context, tx *gorm.DB, customerID uuid.UUID, want *uuid.UUID) (*Conversation, string, error) {
+	if want != nil {
+		c, err := loadConversation(ctx, tx, *want, true)
+		if err != nil {
+			return nil, "", err
+		}
+		switch {
+		case c.CustomerID != customerID:
+			return nil, "", deskpool.Invalid(deskpool.FieldError{Field: "conversation_id", Message: "belongs to another customer"})
+		case c.Status == StatusClosed:
+			return nil, "", deskpool.Errorf(deskpool.ECONFLICT, "The conversation is closed; omit conversation_id to start a new one.")
+		case c.Status == StatusResolved:
+			return c, "conversation.reopened", nil
+		}
+		return c, "", nil
+	}
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	var c Conversation
+	if err := tx.Raw(`SELECT id, customer_id, status FROM conversations WHERE tenant_id = ? AND customer_id = ?
+		AND (status IN ('open', 'pending', 'snoozed') OR (status = 'resolved' AND resolved_at > ?))
+		ORDER BY (status <> 'resolved') DESC, last_message_at DESC LIMIT 1`, tenantID, customerID, now().Add(-s.cfg.ReopenWindow)).Scan(&c).Error; err != nil {
+		return nil, "", err
+	}
+	switch {
+	case c.ID == uuid.Nil:
+		return nil, "conversation.created", nil
+	case c.Status == StatusResolved:
+		return &c, "conversation.reopened", nil
+	}
+	return &c, "", nil
+}
+
+func (s *Service) findExternal(ctx context.Context, tx *gorm.DB, channel, externalID string) (*Ingested, error) {
+	var row struct {
+		ID             uuid.UUID
+		ConversationID uuid.UUID
+		CustomerID     uuid.UUID
+		Triage         []byte
+	}
+	if err := tx.Raw(`SELECT m.id, m.conversation_id, c.customer_id, m.triage FROM messages m
+		JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+		WHERE m.tenant_id = ? AND m.channel = ? AND m.external_message_id = ?`,
+		deskpool.TenantIDFromContext(ctx), channel, externalID).Scan(&row).Error; err != nil || row.ID == uuid.Nil {
+		return nil, err
+	}
+	out := &Ingested{MessageID: row.ID, ConversationID: row.ConversationID, CustomerID: row.CustomerID, Duplicate: true}
+	_ = json.Unmarshal(row.Triage, &out.Triage)
+	return out, nil
+}
+
+// priorityFor maps the triage to a conversation priority.
+func priorityFor(t Triage) string {
+	switch {
+	case t.Level == "L5" || (t.Anger && t.Urgency == "high"):
+		return "urgent"
+	case t.Urgency == "high" || t.Anger || t.Level == "L4":
+		return "high"
+	case t.Urgency == "low":
+		return "low"
+	}
+	return "normal"
+}
+
+// queueAssignment asks a worker to assign waiting conversations after the
+// commit.
+func (s *Service) queueAssignment(ctx context.Context, tx *gorm.DB) error {
+	if s.outbox == nil {
+		return nil
+	}
+	return s.outbox.Add(ctx, tx, jobs.Task{Type: TaskAssign, Queue: jobs.QueueCritical,
+		Payload: assignPayload{TenantID: deskpool.TenantIDFromContext(ctx)}, MaxRetry: 5})
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func orEmptyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}

@@ -1,0 +1,214 @@
+package helpdesk
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+)
+
+// ConversationUpdate is what an agent changes on a conversation; nil
+// fields stay. Unassign clears the assignee.
+type ConversationUpdate struct {
+	Status       *string    `json:"status"`
+	SnoozedUntil *time.Time `json:"snoozed_until"`
+	AssigneeID   *uuid.UUID `json:"assignee_id"`
+	Unassign     bool       `json:"unassign"`
+	Priority     *string    `json:"priority"`
+	Tags         *[]string  `json:"tags"`
+	Triage       *struct {
+		Intent  *string `json:"intent"`
+		Urgency *string `json:"urgency"`
+	} `json:"triage"`
+}
+
+// Intents are the triage's intent labels.
+var Intents = []string{"order_status", "logistics_delay", "cancel_order", "change_order", "return", "refund", "exchange",
+	"product_question", "stock", "payment", "invoice", "account", "promotion", "complaint", "quality_issue",
+	"privacy_or_fund_safety", "human_request", "feedback", "other"}
+
+var statuses = []string{StatusOpen, StatusPending, StatusSnoozed, StatusResolved, StatusClosed}
+
+// Validate checks every field.
+func (u *ConversationUpdate) Validate(at time.Time) error {
+	var v deskpool.Validator
+	if u.Status != nil {
+		v.Check(slices.Contains(statuses, *u.Status), "status", "must be one of "+strings.Join(statuses, ", "))
+		if *u.Status == StatusSnoozed {
+			v.Check(u.SnoozedUntil != nil && u.SnoozedUntil.After(at), "snoozed_until", "is required for snoozed and must be in the future")
+		}
+	}
+	if u.SnoozedUntil != nil && (u.Status == nil || *u.Status != StatusSnoozed) {
+		v.Add("snoozed_until", "goes with status snoozed")
+	}
+	v.Check(!(u.Unassign && u.AssigneeID != nil), "assignee_id", "cannot be set together with unassign")
+	if u.Priority != nil {
+		v.Check(slices.Contains([]string{"low", "normal", "high", "urgent"}, *u.Priority), "priority", "must be low, normal, high or urgent")
+	}
+	if u.Tags != nil {
+		v.Check(len(*u.Tags) <= 50, "tags", "must hold at most 50 tags")
+		for i, t := range *u.Tags {
+			v.Check(strings.TrimSpace(t) != "" && utf8.RuneCountInString(t) <= 50, "tags["+itoa(i)+"]", "must be 1 to 50 characters")
+		}
+	}
+	if u.Triage != nil {
+		if u.Triage.Intent != nil {
+			v.Check(slices.Contains(Intents, *u.Triage.Intent), "triage.intent", "must be one of "+strings.Join(Intents, ", "))
+		}
+		if u.Triage.Urgency != nil {
+			v.Check(slices.Contains([]string{"high", "medium", "low"}, *u.Triage.Urgency), "triage.urgency", "must be high, medium or low")
+		}
+	}
+	return v.Err()
+}
+
+// UpdateConversation applies an agent's changes, records each on the
+// timeline and emits the matching webhooks. A closed conversation cannot
+// change (ECONFLICT). A triage correction is kept as a labelled example.
+func (s *Service) UpdateConversation(ctx context.Context, id uuid.UUID, u ConversationUpdate) (*Conversation, error) {
+	at := now()
+	if err := u.Validate(at); err != nil {
+		return nil, err
+	}
+	var out *Conversation
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		tenantID := deskpool.TenantIDFromContext(ctx)
+		c, err := loadConversation(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if c.Status == StatusClosed {
+			return deskpool.Errorf(deskpool.ECONFLICT, "The conversation is closed and cannot change.")
+		}
+		set := map[string]any{"updated_at": at}
+		var events []func() error
+		if u.Status != nil && *u.Status != c.Status {
+			set["status"] = *u.Status
+			set["snoozed_until"] = u.SnoozedUntil
+			switch *u.Status {
+			case StatusResolved:
+				set["resolved_at"], set["waiting_since"] = at, nil
+			case StatusClosed:
+				set["closed_at"], set["waiting_since"] = at, nil
+				if c.ResolvedAt == nil {
+					set["resolved_at"] = at
+				}
+			case StatusOpen:
+				set["resolved_at"] = nil
+			}
+			from, to := c.Status, *u.Status
+			events = append(events, func() error {
+				return s.event(ctx, tx, id, "status_changed", map[string]any{"from": from, "to": to, "snoozed_until": u.SnoozedUntil})
+			})
+		}
+		if u.AssigneeID != nil || u.Unassign {
+			if u.AssigneeID != nil {
+				if err := s.checkAssignee(ctx, tx, *u.AssigneeID); err != nil {
+					return err
+				}
+				set["assignee_id"] = *u.AssigneeID
+			} else {
+				set["assignee_id"] = nil
+			}
+			to := u.AssigneeID
+			events = append(events, func() error {
+				return s.event(ctx, tx, id, "assigned", map[string]any{"from": c.AssigneeID, "to": to, "by": "manual"})
+			})
+		}
+		if u.Priority != nil {
+			set["priority"] = *u.Priority
+		}
+		if u.Tags != nil {
+			tags := slices.Compact(slices.Sorted(slices.Values(*u.Tags)))
+			set["tags"] = pq.StringArray(tags)
+		}
+		if u.Triage != nil {
+			if err := s.correctTriage(ctx, tx, c, u, set); err != nil {
+				return err
+			}
+		}
+		if err := tx.Table("conversations").Where("tenant_id = ? AND id = ?", tenantID, id).Updates(set).Error; err != nil {
+			return err
+		}
+		for _, ev := range events {
+			if err := ev(); err != nil {
+				return err
+			}
+		}
+		if out, err = loadConversation(ctx, tx, id, false); err != nil {
+			return err
+		}
+		return s.emitChanges(ctx, tx, c, out)
+	})
+	return out, err
+}
+
+// emitChanges sends the webhooks a change calls for.
+func (s *Service) emitChanges(ctx context.Context, tx *gorm.DB, before, after *Conversation) error {
+	data := map[string]any{"conversation": after}
+	if err := s.events.Emit(ctx, tx, EventConversationUpdated, data); err != nil {
+		return err
+	}
+	if after.AssigneeID != nil && (before.AssigneeID == nil || *before.AssigneeID != *after.AssigneeID) {
+		if err := s.events.Emit(ctx, tx, EventConversationAssigned, data); err != nil {
+			return err
+		}
+	}
+	if after.Status == StatusResolved && before.Status != StatusResolved {
+		if err := s.events.Emit(ctx, tx, EventConversationResolved, data); err != nil {
+			return err
+		}
+		if err := s.events.Emit(ctx, tx, EventCSATRequested, map[string]any{"conversation_id": after.ID, "customer_id": after.CustomerID}); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, after.ID, "csat.requested", nil); err != nil {
+			return err
+		}
+	}
+	if (after.Status == StatusResolved || after.Status == StatusClosed) && before.AssigneeID != nil {
+		return s.queueAssignment(ctx, tx) // capacity freed
+	}
+	return nil
+}
+
+// checkAssignee makes sure the user is a member who may take conversations.
+func (s *Service) checkAssignee(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error {
+	var role string
+	if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ?`, deskpool.TenantIDFromContext(ctx), userID).Scan(&role).Error; err != nil {
+		return err
+	}
+	if role == "" || role == "viewer" {
+		return deskpool.Invalid(deskpool.FieldError{Field: "assignee_id", Message: "must be a member of this workspace who can take conversations"})
+	}
+	return nil
+}
+
+// correctTriage applies an agent's triage correction and stores it as a
+// labelled example for learning.
+func (s *Service) correctTriage(ctx context.Context, tx *gorm.DB, c *Conversation, u ConversationUpdate, set map[string]any) error {
+	original := map[string]any{"intent": c.Intent, "urgency": c.Urgency}
+	corrected := map[string]any{"intent": c.Intent, "urgency": c.Urgency}
+	if u.Triage.Intent != nil {
+		set["intent"], corrected["intent"] = *u.Triage.Intent, *u.Triage.Intent
+	}
+	if u.Triage.Urgency != nil {
+		set["urgency"], corrected["urgency"] = *u.Triage.Urgency, *u.Triage.Urgency
+	}
+	a, _ := deskpool.ActorFromContext(ctx)
+	last, err := scanID(tx.Raw(`SELECT id FROM messages WHERE tenant_id = ? AND conversation_id = ? AND direction = 'inbound'
+		ORDER BY created_at DESC, id DESC LIMIT 1`, a.TenantID, c.ID))
+	if err != nil {
+		return err
+	}
+	if err := tx.Exec(`INSERT INTO triage_corrections (tenant_id, id, conversation_id, message_id, corrected_by, original, corrected)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, a.TenantID, uuid.New(), c.ID, nullID(last), nullID(a.ID()), jsonString(original), jsonString(corrected)).Error; err != nil {
+		return err
+	}
+	return s.event(ctx, tx, c.ID, "triage.corrected", map[string]any{"from": original, "to": corrected})
+}
