@@ -2,8 +2,8 @@ package api_test
 
 import (
 	"context"
-	"os"
 	"log/slog"
+	"os"
 	"testing"
 	"time"
 

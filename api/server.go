@@ -58,7 +58,10 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log)}
 	s.app = fiber.New(fiber.Config{
-		AppName:               "deskpool",
+		AppName: "deskpool",
+		// Strings from the request outlive it (metrics labels, task
+		// payloads, logs): copy them instead of aliasing fasthttp's buffers.
+		Immutable:             true,
 		BodyLimit:             cfg.BodyLimit,
 		ErrorHandler:          errorHandler(deps.Log),
 		DisableStartupMessage: true,

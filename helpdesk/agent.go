@@ -98,10 +98,10 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 		} else if role == "viewer" {
 			return deskpool.Errorf(deskpool.ECONFLICT, "Viewers cannot take conversations; change their role first.")
 		}
-		if err := tx.Exec(`INSERT INTO agent_profiles (tenant_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, tenantID, userID).Error; err != nil {
+		if err := lockAssignment(ctx, tx); err != nil {
 			return err
 		}
-		if err := tx.Exec(`SELECT 1 FROM agent_profiles WHERE tenant_id = ? AND user_id = ? FOR UPDATE`, tenantID, userID).Error; err != nil {
+		if err := tx.Exec(`INSERT INTO agent_profiles (tenant_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, tenantID, userID).Error; err != nil {
 			return err
 		}
 		set := map[string]any{"updated_at": now()}

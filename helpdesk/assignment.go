@@ -44,17 +44,23 @@ type candidate struct {
 // assignWaiting gives waiting conversations to online agents: VIP and
 // L4-L5 conversations first and to senior agents, then the longest
 // waiting; each to the agent with the best skill match (language, channel,
-// intent category) and the lowest load, never above capacity. The online
-// agents' profile rows are locked for the whole pass, so concurrent passes
-// (and agents changing status) take turns and capacity holds; the
-// conditional update on assignee_id makes double assignment impossible.
+// intent category) and the lowest load, never above capacity. Passes (and
+// agents changing status) take turns on a per-workspace lock, so capacity
+// holds; the conditional update on assignee_id makes double assignment
+// impossible.
 func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
+	// Lock first, count after: under READ COMMITTED a statement that waited
+	// for a lock still reads with its old snapshot, so the loads must be
+	// read by a later statement.
+	if err := lockAssignment(ctx, tx); err != nil {
+		return 0, err
+	}
 	var agents []candidate
 	if err := tx.Raw(`SELECT a.user_id, a.capacity, a.senior, a.languages, a.channels, a.categories,
 			(SELECT count(*) FROM conversations c WHERE c.tenant_id = a.tenant_id AND c.assignee_id = a.user_id
 				AND c.status IN ('open', 'pending', 'snoozed')) AS load
-		FROM agent_profiles a WHERE a.tenant_id = ? AND a.status = 'online' ORDER BY a.user_id FOR UPDATE OF a`, tenantID).
+		FROM agent_profiles a WHERE a.tenant_id = ? AND a.status = 'online' ORDER BY a.user_id`, tenantID).
 		Scan(&agents).Error; err != nil {
 		return 0, err
 	}
@@ -92,6 +98,13 @@ func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 		}
 	}
 	return assigned, nil
+}
+
+// lockAssignment serialises the workspace's assignment passes and agent
+// status changes for the rest of the transaction. One lock, always taken
+// first, cannot deadlock.
+func lockAssignment(ctx context.Context, tx *gorm.DB) error {
+	return tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('assign:' || ?, 0))`, deskpool.TenantIDFromContext(ctx).String()).Error
 }
 
 // pickAgent returns the index of the best agent for w, or -1.

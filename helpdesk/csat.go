@@ -15,7 +15,7 @@ import (
 type CSAT struct {
 	ConversationID uuid.UUID `json:"conversation_id"`
 	Score          int       `json:"score"`
-	NPS            *int      `json:"nps"`
+	NPS            *int      `json:"nps" gorm:"column:nps"`
 	Comment        string    `json:"comment"`
 	CreatedAt      time.Time `json:"created_at"`
 }

@@ -18,7 +18,7 @@ type Customer struct {
 	Name       *string    `json:"name"`
 	Email      *string    `json:"email"`
 	Phone      *string    `json:"phone"`
-	VIP        bool       `json:"vip"`
+	VIP        bool       `json:"vip" gorm:"column:vip"`
 	Vulnerable bool       `json:"vulnerable"`
 	Segment    string     `json:"segment"`
 	Language   string     `json:"language"`

@@ -80,10 +80,10 @@ var erasure = []string{
 		WHERE tenant_id = @t AND (id = @c OR merged_into = @c)`,
 	`DELETE FROM customer_identities WHERE tenant_id = @t AND customer_id IN (SELECT id FROM customers WHERE tenant_id = @t AND (id = @c OR merged_into = @c))`,
 	`UPDATE messages SET body = '[erased]', attachments = '[]', external_message_id = NULL,
-		triage = CASE WHEN triage IS NULL THEN NULL ELSE triage - 'facts' - 'suggested_reply' END
+		triage = CASE WHEN jsonb_typeof(triage) = 'object' THEN triage - 'facts' - 'suggested_reply' ELSE triage END
 		WHERE tenant_id = @t AND conversation_id IN (SELECT id FROM conversations WHERE tenant_id = @t AND customer_id = @c)`,
 	`UPDATE conversation_events SET data = data - 'facts' - 'suggested_reply'
-		WHERE tenant_id = @t AND conversation_id IN (SELECT id FROM conversations WHERE tenant_id = @t AND customer_id = @c)`,
+		WHERE jsonb_typeof(data) = 'object' AND tenant_id = @t AND conversation_id IN (SELECT id FROM conversations WHERE tenant_id = @t AND customer_id = @c)`,
 	`UPDATE conversations SET subject = '', facts = '{}', order_refs = '{}', updated_at = now() WHERE tenant_id = @t AND customer_id = @c`,
 	`UPDATE csat_responses SET comment = '' WHERE tenant_id = @t AND conversation_id IN (SELECT id FROM conversations WHERE tenant_id = @t AND customer_id = @c)`,
 	`UPDATE webhook_deliveries SET payload = jsonb_set(payload, '{data}', '{"erased": true}')
