@@ -43,40 +43,69 @@ var (
 	}
 )
 
+// Signal flags set by scanKeywords.
+const (
+	flagHarm uint8 = 1 << iota
+	flagLegal
+	flagFundSafety
+	flagOverdue
+	flagHuman
+)
+
+// keyword is one entry of the keyword index.
+type keyword struct {
+	text string
+	flag uint8
+}
+
+// keywordIndex holds every keyword under its first byte, so that the text is scanned once.
+var keywordIndex = func() [256][]keyword {
+	var idx [256][]keyword
+	for flag, words := range map[uint8][]string{flagHarm: harmWords, flagLegal: legalWords,
+		flagFundSafety: fundSafetyWords, flagOverdue: overdueWords, flagHuman: humanWords} {
+		for _, w := range words {
+			idx[w[0]] = append(idx[w[0]], keyword{w, flag})
+		}
+	}
+	return idx
+}()
+
 // detectSignals reads the rule signals from normalised text and the model's result.
 func detectSignals(norm string, r Result) signals {
-	flat := strings.ReplaceAll(norm, "'", "") // "hasn't" reads as "hasnt"
+	f := scanKeywords(norm)
 	return signals{
 		intent:     r.Intent,
 		sentiment:  r.Sentiment,
 		anger:      r.Anger,
-		harm:       containsAny(flat, harmWords),
-		legal:      containsAny(flat, legalWords),
-		fundSafety: containsAny(flat, fundSafetyWords),
-		overdue:    containsAny(flat, overdueWords),
-		humanAsk:   containsAny(flat, humanWords),
+		harm:       f&flagHarm != 0,
+		legal:      f&flagLegal != 0,
+		fundSafety: f&flagFundSafety != 0,
+		overdue:    f&flagOverdue != 0,
+		humanAsk:   f&flagHuman != 0,
 	}
 }
 
-// containsAny reports whether text holds any keyword; a keyword that starts
-// or ends with a Latin letter or digit must meet a word boundary there.
-func containsAny(text string, words []string) bool {
-	for _, w := range words {
-		for from := 0; from < len(text); {
-			i := strings.Index(text[from:], w)
-			if i < 0 {
-				break
+// scanKeywords returns the flags of every keyword in text, ignoring
+// apostrophes ("hasn't" reads as "hasnt"); a keyword that starts or ends with
+// a Latin letter or digit must meet a word boundary there.
+func scanKeywords(text string) uint8 {
+	if strings.IndexByte(text, '\'') >= 0 {
+		text = strings.ReplaceAll(text, "'", "")
+	}
+	var flags uint8
+	for i := 0; i < len(text); i++ {
+		for _, k := range keywordIndex[text[i]] {
+			if flags&k.flag != 0 || !strings.HasPrefix(text[i:], k.text) {
+				continue
 			}
-			i += from
-			end := i + len(w)
-			if (!wordByte(w[0]) || i == 0 || !wordByte(text[i-1])) &&
-				(!wordByte(w[len(w)-1]) || end == len(text) || !wordByte(text[end])) {
-				return true
+			end := i + len(k.text)
+			if (!wordByte(k.text[0]) || i == 0 || !wordByte(text[i-1])) &&
+				(!wordByte(k.text[len(k.text)-1]) || end == len(text) || !wordByte(text[end])) {
+				flags |= k.flag
 			}
-			from = i + 1
 		}
 	}
-	return false
+	return flags
 }
 
 func wordByte(b byte) bool {

@@ -21,7 +21,7 @@ func main() {
 	out := flag.String("out", "triage/model.bin", "model file to write")
 	epochs := flag.Int("epochs", 12, "passes over the training data")
 	seed := flag.Uint64("seed", 20240601, "shuffling seed")
-	lr := flag.Float64("lr", 0, "initial learning rate (0: default)")
+	lr := flag.Float64("lr", 2, "initial learning rate")
 	l2 := flag.Float64("l2", 0, "L2 weight decay per example (0: default)")
 	minCount := flag.Int("min-count", 0, "minimum examples a feature must occur in (0: default)")
 	flag.Parse()
