@@ -42,13 +42,24 @@ func testDeps(t *testing.T) api.Deps {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return api.Deps{
+	d := api.Deps{
 		DB: env.App, Redis: env.Redis, Tenants: tenant.NewService(env.App), Authz: authz, Log: quietLog,
 		Helpdesk: helpdesk.NewService(env.App, hooks, outbox, fixedTriage, helpdesk.DefaultConfig()),
 		Webhooks: hooks,
 		Ready:    func(ctx context.Context) error { return env.Redis.Ping(ctx).Err() },
 	}
+	for _, hook := range depHooks {
+		hook(t, &d, outbox)
+	}
+	return d
 }
+
+// depHooks let each area of the API add its services to the test server
+// (one deps_<area>_test.go file each, appending in init).
+var depHooks []func(t *testing.T, d *api.Deps, outbox *jobs.Outbox)
+
+// workerHooks let each area register its task handlers in startWorker.
+var workerHooks []func(mux *asynq.ServeMux, d api.Deps)
 
 // startWorker runs the task handlers (webhook deliveries, assignment) on the
 // package's Redis database until the test ends.
@@ -59,6 +70,9 @@ func startWorker(t *testing.T, deps api.Deps) {
 	mux.Use(jobs.OutboxDone(env.App))
 	deps.Webhooks.Register(mux)
 	deps.Helpdesk.Register(mux)
+	for _, hook := range workerHooks {
+		hook(mux, deps)
+	}
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}

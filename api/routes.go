@@ -31,6 +31,8 @@ func (s *Server) routes() {
 	v1.Get("/audit-log", s.authed("audit:read", s.listAudit))
 	s.helpdeskRoutes(v1)
 	s.webhookRoutes(v1)
+	s.inventoryRoutes(v1)
+	s.slaRoutes(v1)
 }
 
 // public guards an unauthenticated route with the per-IP rate limit.

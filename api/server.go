@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/inventory"
+	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
@@ -33,14 +35,16 @@ func DefaultConfig() Config {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	DB       *gorm.DB              // application role
-	Redis    redis.UniversalClient // rate limits, login throttle
-	Tenants  *tenant.Service
-	Helpdesk *helpdesk.Service
-	Webhooks *helpdesk.Webhooks
-	Authz    *tenant.Authorizer
-	Log      *slog.Logger
-	Ready    func(ctx context.Context) error // readiness of every dependency
+	DB        *gorm.DB              // application role
+	Redis     redis.UniversalClient // rate limits, login throttle
+	Tenants   *tenant.Service
+	Helpdesk  *helpdesk.Service
+	Webhooks  *helpdesk.Webhooks
+	Inventory *inventory.Service
+	SLA       *sla.Service
+	Authz     *tenant.Authorizer
+	Log       *slog.Logger
+	Ready     func(ctx context.Context) error // readiness of every dependency
 }
 
 // Server is the HTTP API.

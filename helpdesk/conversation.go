@@ -50,13 +50,18 @@ type Conversation struct {
 	ResolvedAt      *time.Time      `json:"resolved_at"`
 	ClosedAt        *time.Time      `json:"closed_at"`
 	MessageCount    int             `json:"message_count"`
+	SLAPolicyID     *uuid.UUID      `json:"sla_policy_id" gorm:"column:sla_policy_id"`
+	FirstDueAt      *time.Time      `json:"first_response_due_at" gorm:"column:first_response_due_at"`
+	NextDueAt       *time.Time      `json:"next_response_due_at" gorm:"column:next_response_due_at"`
+	ResolutionDueAt *time.Time      `json:"resolution_due_at" gorm:"column:resolution_due_at"`
 	CreatedAt       time.Time       `json:"created_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`
 }
 
 const conversationColumns = `id, customer_id, status, channel, last_channel, subject, assignee_id, priority, tags, order_refs,
 	intent, urgency, sentiment, anger, level, route, language, confidence, facts, proactive, snoozed_until, waiting_since,
-	first_response_at, last_message_at, resolved_at, closed_at, message_count, created_at, updated_at`
+	first_response_at, last_message_at, resolved_at, closed_at, message_count, sla_policy_id, first_response_due_at,
+	next_response_due_at, resolution_due_at, created_at, updated_at`
 
 // ConversationFilter narrows the inbox. Empty fields do not filter.
 type ConversationFilter struct {
@@ -137,6 +142,7 @@ type ConversationDetail struct {
 	Conversation
 	Customer *Customer `json:"customer"`
 	Messages []Message `json:"messages"`
+	Orders   any       `json:"orders"`
 }
 
 // FindConversation returns a conversation with its customer (and every
@@ -152,7 +158,13 @@ func (s *Service) FindConversation(ctx context.Context, id uuid.UUID) (*Conversa
 		if d.Customer, err = s.findCustomer(tx, deskpool.TenantIDFromContext(ctx), c.CustomerID); err != nil {
 			return err
 		}
-		d.Messages, err = s.messagesOf(ctx, tx, id)
+		if d.Messages, err = s.messagesOf(ctx, tx, id); err != nil {
+			return err
+		}
+		d.Orders = []any{}
+		if s.orders != nil {
+			d.Orders, err = s.orders.OrdersFor(ctx, tx, c.CustomerID, c.OrderRefs)
+		}
 		return err
 	})
 	if err != nil {

@@ -99,6 +99,22 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 				return err
 			}
 		}
+		after, err := loadConversation(ctx, tx, conv.ID, false)
+		if err != nil {
+			return err
+		}
+		var before *Conversation
+		if kind != "conversation.created" {
+			before = conv
+		}
+		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeInbound, Before: before, After: after, MessageID: msgID, At: at,
+			CustomerVIP: cust.VIP, CustomerSeg: cust.Segment}); err != nil {
+			return err
+		}
+		if after, err = loadConversation(ctx, tx, conv.ID, false); err != nil {
+			return err
+		}
+		out.SLA.FirstResponseDueAt = after.FirstDueAt
 		if err := s.event(ctx, tx, conv.ID, "message.received", map[string]any{"message_id": msgID, "channel": m.Channel}); err != nil {
 			return err
 		}

@@ -97,8 +97,11 @@ type Ingested struct {
 	ConversationID uuid.UUID `json:"conversation_id"`
 	CustomerID     uuid.UUID `json:"customer_id"`
 	Triage         Triage    `json:"triage"`
-	Duplicate      bool      `json:"-"`
-	NewThread      bool      `json:"-"`
+	SLA            struct {
+		FirstResponseDueAt *time.Time `json:"first_response_due_at"`
+	} `json:"sla"`
+	Duplicate bool `json:"-"`
+	NewThread bool `json:"-"`
 }
 
 func itoa(i int) string { return intString(i) }

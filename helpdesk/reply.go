@@ -62,6 +62,13 @@ func (s *Service) AddReply(ctx context.Context, conversationID uuid.UUID, r Repl
 		if r.Internal {
 			return nil
 		}
+		after, err := loadConversation(ctx, tx, c.ID, false)
+		if err != nil {
+			return err
+		}
+		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeReply, Before: c, After: after, MessageID: out.ID, At: at}); err != nil {
+			return err
+		}
 		return s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": out.ID, "conversation_id": c.ID,
 			"customer_id": c.CustomerID, "channel": out.Channel, "direction": "outbound", "body": r.Body})
 	})

@@ -19,11 +19,13 @@ func DefaultConfig() Config { return Config{ReopenWindow: 7 * 24 * time.Hour, Ma
 
 // Service holds the helpdesk operations.
 type Service struct {
-	db      *gorm.DB
-	events  Emitter
-	outbox  *jobs.Outbox
-	cfg     Config
-	triager Triager
+	db        *gorm.DB
+	events    Emitter
+	outbox    *jobs.Outbox
+	cfg       Config
+	triager   Triager
+	observers []Lifecycle
+	orders    OrderLookup
 }
 
 // NewService returns the helpdesk service; events receives every event,

@@ -1,0 +1,57 @@
+package helpdesk
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Change kinds told to lifecycle observers.
+const (
+	ChangeInbound   = "inbound"   // a customer message arrived (the conversation may be new or reopened)
+	ChangeReply     = "reply"     // an agent (or allowed AI) answered the customer
+	ChangeUpdated   = "updated"   // status, assignee, priority, tags or triage changed
+	ChangeProactive = "proactive" // the brand wrote first (a proactive notice)
+)
+
+// Change is what happened to a conversation, told to observers inside the
+// transaction that made it.
+type Change struct {
+	Kind        string
+	Before      *Conversation // nil for a new conversation
+	After       *Conversation
+	MessageID   uuid.UUID
+	At          time.Time
+	CustomerVIP bool
+	CustomerSeg string
+}
+
+// Lifecycle observes conversations inside their transactions: the SLA
+// engine keeps its clocks through it. An error rolls the change back.
+type Lifecycle interface {
+	ConversationChanged(ctx context.Context, tx *gorm.DB, ch Change) error
+}
+
+// Observe adds a lifecycle observer; call it while wiring, before serving.
+func (s *Service) Observe(l Lifecycle) { s.observers = append(s.observers, l) }
+
+func (s *Service) notifyObservers(ctx context.Context, tx *gorm.DB, ch Change) error {
+	for _, o := range s.observers {
+		if err := o.ConversationChanged(ctx, tx, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OrderLookup finds the orders linked to a conversation (by its customer
+// and the order references its messages named); the inventory package
+// provides it.
+type OrderLookup interface {
+	OrdersFor(ctx context.Context, tx *gorm.DB, customerID uuid.UUID, refs []string) (any, error)
+}
+
+// UseOrders sets where linked orders come from; call it while wiring.
+func (s *Service) UseOrders(l OrderLookup) { s.orders = l }
