@@ -1,6 +1,130 @@
 package api
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/gofiber/fiber/v2"
+)
 
-// webhookRoutes registers the webhook subscription routes.
-func (s *Server) webhookRoutes(v1 fiber.Router) {}
+// webhookRoutes registers the webhook subscription routes, their delivery
+// log, and the in-app notifications that tell owners about disabled ones.
+func (s *Server) webhookRoutes(v1 fiber.Router) {
+	v1.Get("/webhooks", s.authed("webhooks:read", s.listWebhooks))
+	v1.Post("/webhooks", s.authed("webhooks:write", s.createWebhook))
+	v1.Get("/webhooks/:webhook_id", s.authed("webhooks:read", s.getWebhook))
+	v1.Patch("/webhooks/:webhook_id", s.authed("webhooks:write", s.updateWebhook))
+	v1.Delete("/webhooks/:webhook_id", s.authed("webhooks:write", s.deleteWebhook))
+	v1.Get("/webhooks/:webhook_id/deliveries", s.authed("webhooks:read", s.listWebhookDeliveries))
+	v1.Post("/webhooks/:webhook_id/deliveries/:delivery_id/redeliver", s.authed("webhooks:write", s.redeliverWebhook))
+	s.notificationRoutes(v1)
+}
+
+// listWebhooks: GET /v1/webhooks, newest first, cursor-paginated.
+func (s *Server) listWebhooks(c *fiber.Ctx) error {
+	cur, limit, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	hooks, err := s.deps.Webhooks.ListWebhooks(c.UserContext(), cur, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(hooks, limit, func(h helpdesk.Webhook) deskpool.Cursor {
+		return deskpool.Cursor{Time: h.CreatedAt, ID: h.ID}
+	}))
+}
+
+// createWebhook: POST /v1/webhooks {url, events, description?}; the
+// signing secret is in this response only.
+func (s *Server) createWebhook(c *fiber.Ctx) error {
+	var in helpdesk.WebhookInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	h, err := s.deps.Webhooks.CreateWebhook(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(h)
+}
+
+// getWebhook: GET /v1/webhooks/{webhook_id}.
+func (s *Server) getWebhook(c *fiber.Ctx) error {
+	id, err := pathID(c, "webhook_id")
+	if err != nil {
+		return err
+	}
+	h, err := s.deps.Webhooks.FindWebhook(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h)
+}
+
+// updateWebhook: PATCH /v1/webhooks/{webhook_id} {url?, events?,
+// description?, enabled?}.
+func (s *Server) updateWebhook(c *fiber.Ctx) error {
+	id, err := pathID(c, "webhook_id")
+	if err != nil {
+		return err
+	}
+	var upd helpdesk.WebhookUpdate
+	if err := decode(c, &upd); err != nil {
+		return err
+	}
+	h, err := s.deps.Webhooks.UpdateWebhook(c.UserContext(), id, upd)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h)
+}
+
+// deleteWebhook: DELETE /v1/webhooks/{webhook_id}.
+func (s *Server) deleteWebhook(c *fiber.Ctx) error {
+	id, err := pathID(c, "webhook_id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Webhooks.DeleteWebhook(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// listWebhookDeliveries: GET /v1/webhooks/{webhook_id}/deliveries, newest
+// first, cursor-paginated.
+func (s *Server) listWebhookDeliveries(c *fiber.Ctx) error {
+	id, err := pathID(c, "webhook_id")
+	if err != nil {
+		return err
+	}
+	cur, limit, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	ds, err := s.deps.Webhooks.ListDeliveries(c.UserContext(), id, cur, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(ds, limit, func(d helpdesk.WebhookDelivery) deskpool.Cursor {
+		return deskpool.Cursor{Time: d.CreatedAt, ID: d.ID}
+	}))
+}
+
+// redeliverWebhook: POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver
+// queues the delivery to be sent again; 202 with the delivery.
+func (s *Server) redeliverWebhook(c *fiber.Ctx) error {
+	hookID, err := pathID(c, "webhook_id")
+	if err != nil {
+		return err
+	}
+	deliveryID, err := pathID(c, "delivery_id")
+	if err != nil {
+		return err
+	}
+	d, err := s.deps.Webhooks.Redeliver(c.UserContext(), hookID, deliveryID)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(d)
+}
