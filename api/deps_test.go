@@ -12,6 +12,7 @@ import (
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/triage"
 	"github.com/hibiken/asynq"
 )
 
@@ -44,9 +45,10 @@ func testDeps(t *testing.T) api.Deps {
 	}
 	d := api.Deps{
 		DB: env.App, Redis: env.Redis, Tenants: tenant.NewService(env.App), Authz: authz, Log: quietLog,
-		Helpdesk: helpdesk.NewService(env.App, hooks, outbox, fixedTriage, helpdesk.DefaultConfig()),
-		Webhooks: hooks,
-		Ready:    func(ctx context.Context) error { return env.Redis.Ping(ctx).Err() },
+		Helpdesk:   helpdesk.NewService(env.App, hooks, outbox, fixedTriage, helpdesk.DefaultConfig()),
+		Webhooks:   hooks,
+		Classifier: triage.Default(),
+		Ready:      func(ctx context.Context) error { return env.Redis.Ping(ctx).Err() },
 	}
 	for _, hook := range depHooks {
 		hook(t, &d, outbox)

@@ -33,6 +33,7 @@ func (s *Server) routes() {
 	s.webhookRoutes(v1)
 	s.inventoryRoutes(v1)
 	s.slaRoutes(v1)
+	s.triageRoutes(v1)
 }
 
 // public guards an unauthenticated route with the per-IP rate limit.

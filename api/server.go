@@ -10,6 +10,7 @@ import (
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/triage"
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
@@ -35,16 +36,17 @@ func DefaultConfig() Config {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	DB        *gorm.DB              // application role
-	Redis     redis.UniversalClient // rate limits, login throttle
-	Tenants   *tenant.Service
-	Helpdesk  *helpdesk.Service
-	Webhooks  *helpdesk.Webhooks
-	Inventory *inventory.Service
-	SLA       *sla.Service
-	Authz     *tenant.Authorizer
-	Log       *slog.Logger
-	Ready     func(ctx context.Context) error // readiness of every dependency
+	DB         *gorm.DB              // application role
+	Redis      redis.UniversalClient // rate limits, login throttle
+	Tenants    *tenant.Service
+	Helpdesk   *helpdesk.Service
+	Webhooks   *helpdesk.Webhooks
+	Inventory  *inventory.Service
+	SLA        *sla.Service
+	Classifier *triage.Classifier // the built-in triage, for POST /v1/triage
+	Authz      *tenant.Authorizer
+	Log        *slog.Logger
+	Ready      func(ctx context.Context) error // readiness of every dependency
 }
 
 // Server is the HTTP API.

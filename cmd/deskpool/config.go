@@ -14,22 +14,23 @@ import (
 // Config is every setting of the binary, with defaults for local use. It is
 // loaded once: defaults, then DESKPOOL_* environment variables, then flags.
 type Config struct {
-	Addr              string
-	DatabaseURL       string // the application role
-	SystemDatabaseURL string // the system role (cross-tenant path)
-	OwnerDatabaseURL  string // the migration owner
-	AdminDatabaseURL  string // a superuser, used by setup only
-	DBMaxConns        int
-	RedisAddr         string
-	RedisDB           int
-	RedisPassword     string
-	RedisCluster      string // comma-separated addresses; when set, Redis Cluster is used
-	LogFormat         string // text or json
-	LogLevel          string // debug, info, warn, error
-	WorkerConcurrency int
-	ReconcileInterval time.Duration
-	MasterKey         string // base64 of 32 bytes: encrypts shop credentials
-	API               api.Config
+	Addr                 string
+	DatabaseURL          string // the application role
+	SystemDatabaseURL    string // the system role (cross-tenant path)
+	OwnerDatabaseURL     string // the migration owner
+	AdminDatabaseURL     string // a superuser, used by setup only
+	DBMaxConns           int
+	RedisAddr            string
+	RedisDB              int
+	RedisPassword        string
+	RedisCluster         string // comma-separated addresses; when set, Redis Cluster is used
+	LogFormat            string // text or json
+	LogLevel             string // debug, info, warn, error
+	WorkerConcurrency    int
+	ReconcileInterval    time.Duration
+	MasterKey            string // "id:base64key,..." (32-byte keys, first is current): seals shop credentials and webhook secrets
+	AllowPrivateWebhooks bool   // let webhook subscriptions target loopback and private networks
+	API                  api.Config
 }
 
 // DefaultConfig is a local set-up: PostgreSQL and Redis on 127.0.0.1.
@@ -70,6 +71,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.IntVar(&c.API.TenantBurst, "rate-tenant-burst", c.API.TenantBurst, "burst per workspace (DESKPOOL_RATE_TENANT_BURST)")
 	fs.Float64Var(&c.API.IPRate, "rate-ip", c.API.IPRate, "requests per second per IP on public routes (DESKPOOL_RATE_IP)")
 	fs.IntVar(&c.API.IPBurst, "rate-ip-burst", c.API.IPBurst, "burst per IP (DESKPOOL_RATE_IP_BURST)")
+	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", c.AllowPrivateWebhooks, "allow webhook URLs on private networks (DESKPOOL_ALLOW_PRIVATE_WEBHOOKS)")
 }
 
 // loadEnv overrides defaults with DESKPOOL_* variables from getenv.
@@ -112,6 +114,9 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	str("LOG_LEVEL", &c.LogLevel)
 	num("WORKER_CONCURRENCY", &c.WorkerConcurrency)
 	str("MASTER_KEY", &c.MasterKey)
+	if v := getenv("DESKPOOL_ALLOW_PRIVATE_WEBHOOKS"); v != "" {
+		c.AllowPrivateWebhooks = v == "true" || v == "1"
+	}
 	flt("RATE_TENANT", &c.API.TenantRate)
 	num("RATE_TENANT_BURST", &c.API.TenantBurst)
 	flt("RATE_IP", &c.API.IPRate)

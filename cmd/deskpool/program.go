@@ -12,8 +12,11 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/api"
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/triage"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
@@ -26,13 +29,16 @@ type Main struct {
 	Mode   string // serve, api or worker
 	Log    *slog.Logger
 
-	DB     *gorm.DB
-	SysDB  *gorm.DB
-	Redis  redis.UniversalClient
-	Queue  *asynq.Client
-	Outbox *jobs.Outbox
-	API    *api.Server
-	Worker *asynq.Server
+	DB       *gorm.DB
+	SysDB    *gorm.DB
+	Redis    redis.UniversalClient
+	Queue    *asynq.Client
+	Outbox   *jobs.Outbox
+	Box      *secretbox.Box
+	Helpdesk *helpdesk.Service
+	Webhooks *helpdesk.Webhooks
+	API      *api.Server
+	Worker   *asynq.Server
 
 	ln     net.Listener
 	cancel context.CancelFunc
@@ -58,6 +64,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Redis = rc.Client()
 	m.Queue = asynq.NewClient(rc.ConnOpt())
 	m.Outbox = jobs.NewOutbox(m.Queue, m.DB, m.Log)
+	if err := m.services(); err != nil {
+		return err
+	}
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 
 	if m.Mode == "serve" || m.Mode == "api" {
@@ -73,6 +82,23 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return nil
 }
 
+// services builds the domain services shared by the API and the workers.
+func (m *Main) services() error {
+	box, err := masterBox(m.Config.MasterKey, m.Log)
+	if err != nil {
+		return err
+	}
+	classifier := triage.Default()
+	if err := triage.DefaultErr(); err != nil {
+		return err
+	}
+	m.Box = box
+	m.Webhooks = helpdesk.NewWebhooks(m.DB, m.Outbox, box, helpdesk.WebhookConfig{AllowPrivate: m.Config.AllowPrivateWebhooks,
+		Timeout: 10 * time.Second, DisableAfter: 50, MaxRetry: 18})
+	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, helpdesk.BuiltinTriager(classifier), helpdesk.DefaultConfig())
+	return nil
+}
+
 func (m *Main) startAPI() error {
 	authz, err := tenant.NewAuthorizer()
 	if err != nil {
@@ -80,6 +106,7 @@ func (m *Main) startAPI() error {
 	}
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: tenant.NewService(m.DB), Authz: authz, Log: m.Log, Ready: m.ready,
+		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, Classifier: triage.Default(),
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -99,6 +126,8 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.Worker = jobs.NewServer(rc, m.Config.WorkerConcurrency, m.Log)
 	mux := asynq.NewServeMux()
 	mux.Use(jobs.OutboxDone(m.DB))
+	m.Webhooks.Register(mux)
+	m.Helpdesk.Register(mux)
 	if err := m.Worker.Start(mux); err != nil {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)

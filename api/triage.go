@@ -1,0 +1,40 @@
+package api
+
+import (
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/triage"
+	"github.com/gofiber/fiber/v2"
+)
+
+// triageRoutes registers the side-effect-free triage endpoint.
+func (s *Server) triageRoutes(v1 fiber.Router) {
+	v1.Post("/triage", s.authed("triage:run", s.postTriage))
+}
+
+// postTriage classifies a text without storing anything: POST /v1/triage
+// {text, context?}.
+func (s *Server) postTriage(c *fiber.Ctx) error {
+	var in struct {
+		Text    *string `json:"text"`
+		Context struct {
+			VIP               bool   `json:"vip"`
+			Vulnerable        bool   `json:"vulnerable"`
+			PriorAIUnresolved int    `json:"prior_ai_unresolved"`
+			RepeatContacts    int    `json:"repeat_contacts"`
+			OrderOverdue      bool   `json:"order_overdue"`
+			Segment           string `json:"segment"`
+		} `json:"context"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if in.Text == nil {
+		return deskpool.Invalid(deskpool.FieldError{Field: "text", Message: "is required"})
+	}
+	if s.deps.Classifier == nil {
+		return deskpool.Errorf(deskpool.EUNAVAILABLE, "The triage model is not loaded.")
+	}
+	x := in.Context
+	return c.JSON(s.deps.Classifier.Classify(*in.Text, triage.Context{VIP: x.VIP, Vulnerable: x.Vulnerable,
+		PriorAIUnresolved: x.PriorAIUnresolved, RepeatContacts: x.RepeatContacts, OrderOverdue: x.OrderOverdue, Segment: x.Segment}))
+}

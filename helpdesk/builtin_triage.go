@@ -1,0 +1,28 @@
+package helpdesk
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/deskpool/deskpool/triage"
+)
+
+// BuiltinTriager triages with the built-in classifier.
+func BuiltinTriager(c *triage.Classifier) Triager {
+	return TriagerFunc(func(ctx context.Context, in TriageInput) Triage {
+		r := c.Classify(in.Text, triage.Context{VIP: in.VIP, Vulnerable: in.Vulnerable, Segment: in.Segment,
+			PriorAIUnresolved: in.PriorAIUnresolved, RepeatContacts: in.RepeatContacts})
+		return FromResult(r)
+	})
+}
+
+// FromResult converts a classifier result to the helpdesk's triage.
+func FromResult(r triage.Result) Triage {
+	var facts map[string]any
+	if b, err := json.Marshal(r.Facts); err == nil {
+		_ = json.Unmarshal(b, &facts)
+	}
+	return Triage{Intent: r.Intent, Urgency: r.Urgency, Sentiment: r.Sentiment, Anger: r.Anger, Level: r.Level,
+		Route: r.Route, Language: r.Language, Confidence: r.Confidence, Reasons: r.Reasons, Facts: facts,
+		SuggestedReply: r.SuggestedReply}
+}
