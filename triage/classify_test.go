@@ -73,6 +73,17 @@ func TestClassifyHumanOnlyTopics(t *testing.T) {
 	}
 }
 
+func TestHarmReplySpeaksOfTheProduct(t *testing.T) {
+	r := Default().Classify("I got a rash from your face cream, my lawyer will hear about this", Context{})
+	if r.Level != "L5" || !strings.Contains(r.SuggestedReply, "product") {
+		t.Fatalf("level %s reply %q", r.Level, r.SuggestedReply)
+	}
+	r = Default().Classify("用了你们的面霜过敏了，我要找律师", Context{})
+	if r.Level != "L5" || !strings.Contains(r.SuggestedReply, "商品") {
+		t.Fatalf("level %s reply %q", r.Level, r.SuggestedReply)
+	}
+}
+
 func TestClassifyBadInput(t *testing.T) {
 	c := Default()
 	t.Run("Empty", func(t *testing.T) {

@@ -19,7 +19,8 @@ type decision struct {
 	route       string
 	reasons     []string
 	urgencyHigh bool
-	soothe      bool // suggest a soothing reply to the agent
+	soothe      bool   // suggest a soothing reply to the agent
+	replyTopic  string // the reply topic when a rule, not the intent, decides it
 }
 
 // baseLevel is the level of each intent before any rule: L1 facts, L2 simple
@@ -64,11 +65,14 @@ func decide(s signals) decision {
 	}
 	if s.harm && (harmIntents[s.intent] || s.sentiment == "negative") {
 		raise(5, "rule:human_only:harm")
-		d.soothe = true
+		d.soothe, d.replyTopic = true, "quality"
 	}
 	if s.legal {
 		raise(5, "rule:human_only:legal")
 		d.soothe = true
+		if d.replyTopic == "" {
+			d.replyTopic = "service"
+		}
 	}
 	if s.intent == "quality_issue" {
 		raise(4, "rule:human_only:quality_issue")

@@ -35,15 +35,17 @@ var soothing = map[string]map[string]string{
 	},
 }
 
-// soothingReply returns a soothing reply template in the customer's language.
-func soothingReply(lang, intent string) string {
+// soothingReply returns a soothing reply template in the customer's language;
+// topic, when set, overrides the topic of the intent.
+func soothingReply(lang, intent, topic string) string {
 	t, ok := soothing[lang]
 	if !ok {
 		t = soothing["en"]
 	}
-	topic, ok := replyTopic[intent]
-	if !ok {
-		topic = "default"
+	if _, ok := t[topic]; !ok || topic == "" {
+		if topic, ok = replyTopic[intent]; !ok {
+			topic = "default"
+		}
 	}
 	sep := " "
 	if lang == "zh" {

@@ -144,7 +144,7 @@ func (c *Classifier) Classify(text string, ctx Context) Result {
 		r.Urgency = "high"
 	}
 	if d.soothe {
-		r.SuggestedReply = soothingReply(r.Language, r.Intent)
+		r.SuggestedReply = soothingReply(r.Language, r.Intent, d.replyTopic)
 	}
 	return r
 }
