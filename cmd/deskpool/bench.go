@@ -15,6 +15,10 @@ const benchUsage = `deskpool bench <name> [flags]
 
   auth   authenticated GET /v1/me (credential lookup, tenant transaction,
          casbin, rate limit) beside GET /healthz on the same server
+  ingest POST /v1/messages (triage stubbed out) at full load and at half
+         of it, beside pgbench's simple-update script (same connections)
+  inbox  GET /v1/conversations latency on a workspace seeded with
+         --messages messages (default 1,000,000)
   rss    resident memory of an idle 'deskpool serve' beside an idle Go
          process that does nothing
 
@@ -29,6 +33,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench "+name, flag.ContinueOnError)
 	duration := fs.Duration("duration", 5*time.Second, "how long each measured phase runs")
 	conns := fs.Int("conns", 16, "concurrent client connections")
+	rows := fs.Int("messages", 1_000_000, "messages to seed (bench inbox)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,6 +42,10 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		return benchAuth(ctx, out, *duration, *conns)
 	case "rss":
 		return benchRSS(ctx, out)
+	case "ingest":
+		return benchIngest(ctx, out, *duration, *conns)
+	case "inbox":
+		return benchInbox(ctx, out, *rows)
 	case "idle-reference":
 		<-ctx.Done() // the reference process for bench rss: a Go program that only waits
 		return nil
@@ -54,37 +63,66 @@ type loadResult struct {
 
 func (r loadResult) RPS() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
 
-// load sends GET requests to url from conns goroutines for d and measures
-// throughput and latency. Any status but 200 counts as an error.
+// load sends GET requests to url from conns goroutines for d.
 func load(ctx context.Context, url, token string, conns int, d time.Duration) loadResult {
+	client := benchClient(conns)
+	return drive(ctx, conns, d, 0, func(i int) bool {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return false
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+}
+
+func benchClient(conns int) *http.Client {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	defer tr.CloseIdleConnections()
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+// drive calls op from conns goroutines for d and measures throughput and
+// latency; op reports success. With rate > 0 the calls are paced to that
+// many per second in all (an open loop), and latency counts from each
+// call's scheduled time, so queueing shows.
+func drive(ctx context.Context, conns int, d time.Duration, rate float64, op func(i int) bool) loadResult {
 	var mu sync.Mutex
 	var lat []time.Duration
 	errs := 0
 	start := time.Now()
 	stop := start.Add(d)
+	var next sync.Mutex
+	seq := 0
 	var wg sync.WaitGroup
-	for i := 0; i < conns; i++ {
+	for w := 0; w < conns; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			mine := make([]time.Duration, 0, 4096)
 			bad := 0
-			for time.Now().Before(stop) && ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-				if token != "" {
-					req.Header.Set("Authorization", "Bearer "+token)
-				}
+			for ctx.Err() == nil {
+				next.Lock()
+				i := seq
+				seq++
+				next.Unlock()
 				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
+				if rate > 0 {
+					t0 = start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+					if !t0.Before(stop) {
+						break
+					}
+					time.Sleep(time.Until(t0))
+				} else if !t0.Before(stop) {
+					break
 				}
+				ok := op(i)
 				mine = append(mine, time.Since(t0))
-				if err != nil || resp.StatusCode != http.StatusOK {
+				if !ok {
 					bad++
 				}
 			}

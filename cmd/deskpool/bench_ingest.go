@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/deskpool/deskpool/api"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/secretbox"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/hibiken/asynq"
+)
+
+// benchServer is an API server on a scratch database with one workspace
+// and an integration key.
+type benchServer struct {
+	env   *testenv.Env
+	srv   *api.Server
+	base  string
+	key   string
+	owner string
+	close func()
+}
+
+func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager) (*benchServer, error) {
+	env, err := testenv.New(name)
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	client := asynq.NewClient(jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}.ConnOpt())
+	outbox := jobs.NewOutbox(client, env.App, log)
+	box, _ := secretbox.New(map[string][]byte{"k": make([]byte, 32)}, "k")
+	hooks := helpdesk.NewWebhooks(env.App, outbox, box, helpdesk.WebhookConfig{})
+	authz, _ := tenant.NewAuthorizer()
+	cfg := api.DefaultConfig()
+	cfg.TenantRate, cfg.TenantBurst = 1e9, 1<<30
+	svc := tenant.NewService(env.App)
+	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz, Log: log,
+		Helpdesk: helpdesk.NewService(env.App, hooks, outbox, triager, helpdesk.DefaultConfig()), Webhooks: hooks})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	go srv.Serve(ln)
+	_, _, sess, err := svc.Signup(ctx, tenant.SignupInput{Email: "bench@example.com", Password: "correct horse battery", BrandName: "Bench"})
+	if err != nil {
+		return nil, err
+	}
+	b := &benchServer{env: env, srv: srv, base: "http://" + ln.Addr().String(), owner: sess.Token}
+	b.close = func() { srv.Shutdown(context.Background()); client.Close(); env.Close() }
+	req, _ := http.NewRequest("POST", b.base+"/v1/api-keys", bytes.NewReader([]byte(`{"name":"bench","scopes":["messages:write","conversations:read"]}`)))
+	req.Header.Set("Authorization", "Bearer "+b.owner)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`"key":"([^"]+)"`).FindSubmatch(raw)
+	if m == nil {
+		return nil, fmt.Errorf("bench: no API key: %s", raw)
+	}
+	b.key = string(m[1])
+	return b, nil
+}
+
+// fixedTriager stands in for the classifier, so the ingest benchmark
+// measures the message path alone.
+var fixedTriager = helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.TriageInput) helpdesk.Triage {
+	return helpdesk.Triage{Intent: "order_status", Urgency: "medium", Sentiment: "neutral", Level: "L2", Route: "ai", Language: "en", Confidence: 0.9}
+})
+
+// benchIngest measures sustained POST /v1/messages (triage stubbed out) at
+// full load and at half of that rate, beside pgbench's built-in
+// simple-update script with the same number of connections.
+func benchIngest(ctx context.Context, out io.Writer, d time.Duration, conns int) error {
+	b, err := newBenchServer(ctx, "ingest", fixedTriager)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	client := benchClient(conns)
+	post := func(i int) bool {
+		body := fmt.Sprintf(`{"channel":"web","customer":{"external_id":"c%d"},"body":"Where is my order %d? It has not shipped yet."}`, i%5000, i)
+		req, _ := http.NewRequestWithContext(ctx, "POST", b.base+"/v1/messages", bytes.NewReader([]byte(body)))
+		req.Header.Set("Authorization", "Bearer "+b.key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return false
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusCreated
+	}
+	drive(ctx, conns, time.Second, 0, post) // warm up
+	peak := drive(ctx, conns, d, 0, post)
+	half := drive(ctx, conns, d, peak.RPS()/2, post)
+	pgTPS, pgErr := pgbenchTPS(ctx, b.env, conns, d)
+
+	fmt.Fprintf(out, "bench ingest: %d connections, %v per phase, triage stubbed out\n", conns, d)
+	fmt.Fprintf(out, "%-36s %10s %9s %9s %7s\n", "phase", "per s", "p50", "p99", "errors")
+	fmt.Fprintf(out, "%-36s %10.0f %9v %9v %7d\n", "POST /v1/messages, full load", peak.RPS(), peak.P50.Round(time.Microsecond), peak.P99.Round(time.Microsecond), peak.Errors)
+	fmt.Fprintf(out, "%-36s %10.0f %9v %9v %7d\n", "POST /v1/messages, half of peak", half.RPS(), half.P50.Round(time.Microsecond), half.P99.Round(time.Microsecond), half.Errors)
+	if pgErr != nil {
+		fmt.Fprintf(out, "pgbench (reference): %v\n", pgErr)
+		return nil
+	}
+	fmt.Fprintf(out, "%-36s %10.0f\n", "pgbench simple-update (reference)", pgTPS)
+	fmt.Fprintf(out, "ingest = %.1f%% of pgbench's transactions per second\n", 100*peak.RPS()/pgTPS)
+	return nil
+}
+
+// pgbenchTPS runs pgbench's built-in simple-update script (-N) against a
+// scale-1 database made for it on the same server.
+func pgbenchTPS(ctx context.Context, env *testenv.Env, conns int, d time.Duration) (float64, error) {
+	name := env.Name + "_pgbench"
+	admin, err := sql.Open("pgx", env.AdminDSN)
+	if err != nil {
+		return 0, err
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return 0, err
+	}
+	defer admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	dsn := testenv.DSN("postgres", name)
+	if outp, err := exec.CommandContext(ctx, "pgbench", "-i", "-s", "1", "-q", dsn).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("pgbench -i: %v: %s", err, outp)
+	}
+	outp, err := exec.CommandContext(ctx, "pgbench", "-N", "-n", "-c", strconv.Itoa(conns), "-j", "2",
+		"-T", strconv.Itoa(int(d.Seconds())), dsn).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("pgbench: %v: %s", err, outp)
+	}
+	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(outp)
+	if m == nil {
+		return 0, fmt.Errorf("pgbench printed no tps: %s", outp)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}
