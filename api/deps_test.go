@@ -48,6 +48,7 @@ func testDeps(t *testing.T) api.Deps {
 		Helpdesk:   helpdesk.NewService(env.App, hooks, outbox, fixedTriage, helpdesk.DefaultConfig()),
 		Webhooks:   hooks,
 		Classifier: triage.Default(),
+		Box:        box,
 		Ready:      func(ctx context.Context) error { return env.Redis.Ping(ctx).Err() },
 	}
 	for _, hook := range depHooks {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
@@ -47,14 +48,38 @@ func (s *Server) idempotent(c *fiber.Ctx, ctx context.Context, tx *gorm.DB, h fi
 			return deskpool.Invalid(deskpool.FieldError{Field: "Idempotency-Key",
 				Message: "was used for a different request; use a new key for a new request"})
 		}
+		body, err := s.openStored(tenantID, key, prior.ResponseBody)
+		if err != nil {
+			return err
+		}
 		c.Set("Idempotent-Replayed", "true")
 		c.Set(fiber.HeaderContentType, prior.ContentType)
-		return c.Status(prior.Status).Send(prior.ResponseBody)
+		return c.Status(prior.Status).Send(body)
 	}
 	if err := h(c); err != nil {
 		return err
 	}
 	resp := c.Response()
+	stored, err := s.sealStored(tenantID, key, resp.Body())
+	if err != nil {
+		return err
+	}
 	return tx.Exec(`UPDATE idempotency_keys SET status = ?, content_type = ?, response_body = ? WHERE tenant_id = ? AND key = ?`,
-		resp.StatusCode(), string(resp.Header.ContentType()), resp.Body(), tenantID, key).Error
+		resp.StatusCode(), string(resp.Header.ContentType()), stored, tenantID, key).Error
+}
+
+// sealStored encrypts a response before it is kept for replay: responses
+// may carry a secret shown once (an API key, a webhook signing secret).
+func (s *Server) sealStored(tenantID uuid.UUID, key string, body []byte) ([]byte, error) {
+	if s.deps.Box == nil {
+		return nil, deskpool.Errorf(deskpool.EINTERNAL, "no secret box to keep idempotent responses")
+	}
+	return s.deps.Box.Seal(body, []byte("idempotency:"+tenantID.String()+":"+key))
+}
+
+func (s *Server) openStored(tenantID uuid.UUID, key string, sealed []byte) ([]byte, error) {
+	if s.deps.Box == nil {
+		return nil, deskpool.Errorf(deskpool.EINTERNAL, "no secret box to read idempotent responses")
+	}
+	return s.deps.Box.Open(sealed, []byte("idempotency:"+tenantID.String()+":"+key))
 }

@@ -59,6 +59,14 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Fatalf("%d keys stored, want 2", n)
 		}
 	})
+	t.Run("StoredResponseHidesTheSecret", func(t *testing.T) {
+		var n int
+		env.System.Raw(`SELECT count(*) FROM idempotency_keys WHERE tenant_id = ? AND position(? in convert_from(response_body, 'LATIN1')) > 0`,
+			ws.ID, first.str("key")).Scan(&n)
+		if n != 0 {
+			t.Fatal("the stored response holds the API key in clear")
+		}
+	})
 	t.Run("FailedRequestIsNotStored", func(t *testing.T) {
 		hdr := map[string]string{"Idempotency-Key": "fails-first"}
 		h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken,

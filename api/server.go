@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
+	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
@@ -44,6 +45,7 @@ type Deps struct {
 	Inventory  *inventory.Service
 	SLA        *sla.Service
 	Classifier *triage.Classifier // the built-in triage, for POST /v1/triage
+	Box        *secretbox.Box     // seals stored responses (they may hold a new key or secret)
 	Authz      *tenant.Authorizer
 	Log        *slog.Logger
 	Ready      func(ctx context.Context) error // readiness of every dependency

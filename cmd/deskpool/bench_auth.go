@@ -10,6 +10,7 @@ import (
 
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
 )
 
@@ -30,7 +31,7 @@ func benchAuth(ctx context.Context, out io.Writer, d time.Duration, conns int) e
 	}
 	svc := tenant.NewService(env.App)
 	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Box: benchBox()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -75,4 +76,10 @@ func merge(rs []loadResult) loadResult {
 		out.P99 += r.P99 / time.Duration(len(rs))
 	}
 	return out
+}
+
+// benchBox is a throwaway secret box for benchmark servers.
+func benchBox() *secretbox.Box {
+	b, _ := secretbox.New(map[string][]byte{"bench": make([]byte, 32)}, "bench")
+	return b
 }

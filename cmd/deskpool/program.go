@@ -93,8 +93,9 @@ func (m *Main) services() error {
 		return err
 	}
 	m.Box = box
-	m.Webhooks = helpdesk.NewWebhooks(m.DB, m.Outbox, box, helpdesk.WebhookConfig{AllowPrivate: m.Config.AllowPrivateWebhooks,
-		Timeout: 10 * time.Second, DisableAfter: 50, MaxRetry: 18})
+	hookCfg := helpdesk.DefaultWebhookConfig()
+	hookCfg.AllowPrivate = m.Config.AllowPrivateWebhooks
+	m.Webhooks = helpdesk.NewWebhooks(m.DB, m.Outbox, box, hookCfg)
 	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, helpdesk.BuiltinTriager(classifier), helpdesk.DefaultConfig())
 	return nil
 }
@@ -106,7 +107,7 @@ func (m *Main) startAPI() error {
 	}
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: tenant.NewService(m.DB), Authz: authz, Log: m.Log, Ready: m.ready,
-		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, Classifier: triage.Default(),
+		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, Classifier: triage.Default(), Box: m.Box,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
