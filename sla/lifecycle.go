@@ -1,0 +1,193 @@
+package sla
+
+import (
+	"context"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// ConversationChanged keeps the conversation's clocks inside the
+// transaction of the change: a customer message starts the first-response
+// (new conversation) or next-response clock and the resolution clock; a
+// reply stops the response clocks; pending and snoozed pause every clock,
+// open resumes them, resolved and closed stop them; a change of the
+// matching policy or its targets (urgency, intent, segment, plan) moves the
+// deadlines. Every moved deadline gets new timers; the old ones lapse.
+func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {
+	c := ch.After
+	if c == nil || ch.Kind == helpdesk.ChangeProactive {
+		return nil
+	}
+	at := ch.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	timers, err := loadTimers(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	if ch.Kind != helpdesk.ChangeInbound && len(timers) == 0 {
+		return nil // never under an SLA: nothing to keep
+	}
+	pol, err := s.policyFor(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	switch ch.Kind {
+	case helpdesk.ChangeInbound:
+		startClocks(timers, c, pol, at)
+	case helpdesk.ChangeReply:
+		for _, m := range []string{MetricFirstResponse, MetricNextResponse} {
+			stopClock(timers[m], at)
+		}
+	}
+	retarget(timers, pol)
+	applyStatus(timers, c.Status, pol.calendar(), at)
+	for _, t := range timers {
+		if t.dirty {
+			if err := s.save(ctx, tx, t, pol); err != nil {
+				return err
+			}
+		}
+	}
+	if c.SLAPolicyID != nil && *c.SLAPolicyID != pol.ID {
+		if err := helpdesk.AppendEvent(ctx, tx, c.ID, "sla.policy_changed", map[string]any{
+			"from": *c.SLAPolicyID, "to": pol.ID, "name": pol.Name}); err != nil {
+			return err
+		}
+	}
+	due := func(m string) *time.Time {
+		if t := timers[m]; t.live() && t.Status != TimerPaused {
+			return t.DueAt
+		}
+		return nil
+	}
+	return tx.Exec(`UPDATE conversations SET sla_policy_id = ?, first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?
+		WHERE tenant_id = ? AND id = ?`, pol.ID, due(MetricFirstResponse), due(MetricNextResponse), due(MetricResolution),
+		deskpool.TenantIDFromContext(ctx), c.ID).Error
+}
+
+// startClocks starts the clocks a customer message calls for: first
+// response until the first reply, next response after it (unless one is
+// already waiting), and resolution unless it is already counting.
+func startClocks(timers map[string]*Timer, c *helpdesk.Conversation, pol *PolicyDoc, at time.Time) {
+	start := func(metric string) {
+		t := &Timer{ConversationID: c.ID, Metric: metric, PolicyID: pol.ID, Status: TimerRunning,
+			Clock: NewClock(pol.Policy().Targets.For(metric), at), dirty: true}
+		if old := timers[metric]; old != nil {
+			t.Version = old.Version // versions only grow, so task ids never repeat
+		}
+		timers[metric] = t
+	}
+	if c.FirstResponseAt == nil {
+		if timers[MetricFirstResponse] == nil {
+			start(MetricFirstResponse)
+		}
+	} else if !timers[MetricNextResponse].live() {
+		start(MetricNextResponse)
+	}
+	if !timers[MetricResolution].live() {
+		start(MetricResolution)
+	}
+}
+
+// stopClock stops a clock still waiting for its target; a breached one
+// keeps its status and records when it was met.
+func stopClock(t *Timer, at time.Time) {
+	if !t.live() {
+		return
+	}
+	t.Clock = t.Clock.Stop(at)
+	if t.Status != TimerBreached {
+		t.Status = TimerStopped
+	}
+	t.dirty = true
+}
+
+// retarget moves running and paused clocks to the policy's targets when
+// the policy or its targets changed; breached clocks keep theirs.
+func retarget(timers map[string]*Timer, pol *PolicyDoc) {
+	targets := pol.Policy().Targets
+	for _, t := range timers {
+		if t.Status != TimerRunning && t.Status != TimerPaused {
+			continue
+		}
+		if target := targets.For(t.Metric); t.PolicyID != pol.ID || t.Clock.Target != target {
+			t.PolicyID, t.Clock.Target, t.dirty = pol.ID, target, true
+		}
+	}
+}
+
+// applyStatus pauses, resumes or stops the clocks as the conversation's
+// status asks.
+func applyStatus(timers map[string]*Timer, status string, cal BusinessHours, at time.Time) {
+	for _, t := range timers {
+		switch {
+		case (status == helpdesk.StatusPending || status == helpdesk.StatusSnoozed) && t.Status == TimerRunning:
+			t.Clock, t.Status, t.dirty = t.Clock.Pause(at), TimerPaused, true
+		case status == helpdesk.StatusOpen && t.Status == TimerPaused:
+			t.Clock, t.Status, t.dirty = t.Clock.Resume(cal, at), TimerRunning, true
+		case status == helpdesk.StatusResolved || status == helpdesk.StatusClosed:
+			stopClock(t, at)
+		}
+	}
+}
+
+// policyFor matches the conversation against the workspace's policies (the
+// built-in ones while it has none); a conversation no policy matches falls
+// under the built-in baseline, so every customer has a promise.
+func (s *Service) policyFor(ctx context.Context, tx *gorm.DB, c *helpdesk.Conversation) (*PolicyDoc, error) {
+	var who struct {
+		Plan    string
+		VIP     bool
+		Segment string
+	}
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	if err := tx.Raw(`SELECT t.plan, cu.vip, cu.segment FROM tenants t
+		LEFT JOIN customers cu ON cu.tenant_id = t.id AND cu.id = ? WHERE t.id = ?`, c.CustomerID, tenantID).Scan(&who).Error; err != nil {
+		return nil, err
+	}
+	f := Facts{PlanTier: who.Plan, Segment: who.Segment, Urgency: c.Urgency, Intent: c.Intent, Channel: c.LastChannel}
+	if who.VIP {
+		f.Segment = "vip"
+	}
+	docs, err := activePolicies(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	pol := baseline()
+	pure := make([]Policy, len(docs))
+	for i, d := range docs {
+		pure[i] = d.Policy()
+	}
+	if m, ok := Match(pure, f); ok {
+		for _, d := range docs {
+			if d.ID.String() == m.ID {
+				pol = d
+				break
+			}
+		}
+	}
+	if err := withHours(ctx, tx, &pol); err != nil {
+		return nil, err
+	}
+	return &pol, nil
+}
+
+// withHours loads the business hours the policy counts in.
+func withHours(ctx context.Context, tx *gorm.DB, pol *PolicyDoc) error {
+	if pol.BusinessHoursID == nil || *pol.BusinessHoursID == uuid.Nil {
+		return nil
+	}
+	sc, err := loadSchedule(ctx, tx, *pol.BusinessHoursID, false)
+	if err != nil {
+		return err
+	}
+	h := sc.Hours()
+	pol.hours = &h
+	return nil
+}

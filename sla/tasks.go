@@ -1,0 +1,158 @@
+package sla
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"gorm.io/gorm"
+)
+
+// Task types of the SLA timers, on the critical queue.
+const (
+	TaskWarn   = "sla:warn"   // a clock reached its policy's warning share
+	TaskBreach = "sla:breach" // a clock reached its deadline
+	TaskStep   = "sla:step"   // a delayed rung of a policy's escalation ladder
+)
+
+// TimerPayload names the clock (and its version) a timer task is for;
+// Step is the escalation step index of an sla:step task.
+type TimerPayload struct {
+	TenantID       uuid.UUID `json:"tenant_id"`
+	ConversationID uuid.UUID `json:"conversation_id"`
+	Metric         string    `json:"metric"`
+	Version        int       `json:"version"`
+	Step           int       `json:"step,omitempty"`
+	Trigger        string    `json:"trigger,omitempty"`
+}
+
+var lateness = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	Name:    "deskpool_sla_lateness_seconds",
+	Help:    "How long after its instant an SLA warning or breach was acted on, by kind and by who acted.",
+	Buckets: []float64{.05, .1, .2, .3, .5, .75, 1, 2, 5, 15, 60, 300},
+}, []string{"kind", "by"})
+
+func init() { prometheus.MustRegister(lateness) }
+
+// decodePayload reads a timer payload; a broken one is never retried.
+func decodePayload(t *asynq.Task) (TimerPayload, error) {
+	var p TimerPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.TenantID == uuid.Nil || p.ConversationID == uuid.Nil {
+		return p, fmt.Errorf("sla timer payload %q: %v: %w", t.Payload(), err, asynq.SkipRetry)
+	}
+	return p, nil
+}
+
+// handleTimer acts on an sla:warn or sla:breach task.
+func (s *Service) handleTimer(ctx context.Context, t *asynq.Task) error {
+	p, err := decodePayload(t)
+	if err != nil {
+		return err
+	}
+	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: p.TenantID})
+	_, err = s.Fire(ctx, p.ConversationID, p.Metric, p.Version, t.Type(), false)
+	return err
+}
+
+// Fire acts on a clock's warning (TaskWarn) or deadline (TaskBreach) for
+// the workspace in ctx, if the clock is still at version and running and
+// the moment has not been acted on: it re-checks in PostgreSQL under the
+// conversation's lock, so stale and repeated timers do nothing, and the
+// state change and the whole escalation commit together. bySweep marks a
+// late act of the sweep. It reports whether it acted.
+func (s *Service) Fire(ctx context.Context, conversationID uuid.UUID, metric string, version int, kind string, bySweep bool) (bool, error) {
+	acted := false
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		tenantID := deskpool.TenantIDFromContext(ctx)
+		// A cheap look first: most stale timers end here, without locks.
+		var cur struct {
+			Version int
+			Status  string
+		}
+		if err := tx.Raw(`SELECT version, status FROM sla_timers WHERE tenant_id = ? AND conversation_id = ? AND metric = ?`,
+			tenantID, conversationID, metric).Scan(&cur).Error; err != nil {
+			return err
+		}
+		if cur.Version != version || cur.Status != TimerRunning {
+			return nil
+		}
+		// Lock order as everywhere: assignment, conversation, clock.
+		if kind == TaskBreach {
+			if err := lockAssignment(ctx, tx); err != nil {
+				return err
+			}
+		}
+		conv, err := loadConv(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		timers, err := loadTimers(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		t := timers[metric]
+		if t == nil || t.Version != version || t.Status != TimerRunning {
+			return nil
+		}
+		now := s.now()
+		switch kind {
+		case TaskWarn:
+			if t.WarnedAt != nil || t.WarnAt == nil {
+				return nil
+			}
+			late := now.Sub(*t.WarnAt)
+			if err := tx.Exec(`UPDATE sla_timers SET warned_at = ?, updated_at = now() WHERE tenant_id = ? AND conversation_id = ? AND metric = ?`,
+				now, tenantID, conversationID, metric).Error; err != nil {
+				return err
+			}
+			observe(ctx, "warning", bySweep, late)
+			acted = true
+			return s.escalate(ctx, tx, conv, t, TriggerWarning, Breach{ConversationID: conversationID, Metric: metric,
+				PolicyID: t.PolicyID, AssigneeID: conv.AssigneeID, DueAt: *t.DueAt, BreachedAt: now,
+				Lateness: late.Seconds(), Late: bySweep})
+		case TaskBreach:
+			if t.BreachedAt != nil || t.DueAt == nil {
+				return nil
+			}
+			late := now.Sub(*t.DueAt)
+			b := Breach{ConversationID: conversationID, Metric: metric, PolicyID: t.PolicyID, AssigneeID: conv.AssigneeID,
+				DueAt: *t.DueAt, BreachedAt: now, Lateness: late.Seconds(), Late: bySweep}
+			if err := tx.Exec(`UPDATE sla_timers SET status = 'breached', breached_at = ?, lateness_ms = ?, updated_at = now()
+				WHERE tenant_id = ? AND conversation_id = ? AND metric = ?`, now, late.Milliseconds(), tenantID, conversationID, metric).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec(`INSERT INTO sla_breaches (tenant_id, id, conversation_id, metric, policy_id, assignee_id, due_at, breached_at, lateness_ms, late_by_sweep)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tenantID, uuid.New(), conversationID, metric, t.PolicyID, conv.AssigneeID,
+				*t.DueAt, now, late.Milliseconds(), bySweep).Error; err != nil {
+				return err
+			}
+			observe(ctx, "breach", bySweep, late)
+			acted = true
+			return s.escalate(ctx, tx, conv, t, TriggerBreach, b)
+		}
+		return fmt.Errorf("sla: unknown timer kind %q: %w", kind, asynq.SkipRetry)
+	})
+	return acted, err
+}
+
+// observe records the lateness once the transaction commits.
+func observe(ctx context.Context, kind string, bySweep bool, late time.Duration) {
+	by := "timer"
+	if bySweep {
+		by = "sweep"
+	}
+	tenant.AfterCommit(ctx, func() { lateness.WithLabelValues(kind, by).Observe(max(late, 0).Seconds()) })
+}
+
+// lockAssignment serialises the workspace's assignment for the rest of
+// the transaction; it is the helpdesk's lock (same key), so reassignment on
+// breach never exceeds an agent's capacity.
+func lockAssignment(ctx context.Context, tx *gorm.DB) error {
+	return tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('assign:' || ?, 0))`, deskpool.TenantIDFromContext(ctx).String()).Error
+}
