@@ -13,17 +13,17 @@ import (
 // seconds. Built-in policies (the defaults a workspace has until it defines
 // its own) carry Builtin and cannot be changed.
 type PolicyDoc struct {
-	ID              uuid.UUID    `json:"id"`
-	Name            string       `json:"name"`
-	Priority        int          `json:"priority"`
-	Rule            RuleDoc      `json:"rule"`
-	Targets         TargetsDoc   `json:"targets"`
-	WarnAt          float64      `json:"warn_at"`
-	BusinessHoursID *uuid.UUID   `json:"business_hours_id"`
-	Escalation      []StepDoc    `json:"escalation"`
-	Builtin         bool         `json:"builtin"`
-	CreatedAt       *time.Time   `json:"created_at"`
-	UpdatedAt       *time.Time   `json:"updated_at"`
+	ID              uuid.UUID      `json:"id"`
+	Name            string         `json:"name"`
+	Priority        int            `json:"priority"`
+	Rule            RuleDoc        `json:"rule"`
+	Targets         TargetsDoc     `json:"targets"`
+	WarnAt          float64        `json:"warn_at"`
+	BusinessHoursID *uuid.UUID     `json:"business_hours_id"`
+	Escalation      []StepDoc      `json:"escalation"`
+	Builtin         bool           `json:"builtin"`
+	CreatedAt       *time.Time     `json:"created_at"`
+	UpdatedAt       *time.Time     `json:"updated_at"`
 	hours           *BusinessHours // the calendar, once loaded
 }
 
