@@ -89,20 +89,27 @@ func (s *Service) resolveCustomer(ctx context.Context, tx *gorm.DB, ids []Identi
 			}
 		}
 	}
+	added := int64(0)
 	for _, id := range ids {
-		if err := tx.Exec(`INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value)
+		res := tx.Exec(`INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING`,
-			tenantID, uuid.New(), primary, id.Kind, id.Channel, id.Value).Error; err != nil {
+			tenantID, uuid.New(), primary, id.Kind, id.Channel, id.Value)
+		if res.Error != nil {
+			return nil, false, res.Error
+		}
+		added += res.RowsAffected
+	}
+	if added > 0 || name != "" {
+		// Fill the display fields the customer lacks from what is known now.
+		if err := tx.Exec(`UPDATE customers SET
+				name = COALESCE(name, NULLIF(@name, '')),
+				email = COALESCE(email, (SELECT value FROM customer_identities WHERE tenant_id = @t AND customer_id = @c AND kind = 'email' ORDER BY created_at LIMIT 1)),
+				phone = COALESCE(phone, (SELECT value FROM customer_identities WHERE tenant_id = @t AND customer_id = @c AND kind = 'phone' ORDER BY created_at LIMIT 1)),
+				updated_at = now()
+			WHERE tenant_id = @t AND id = @c AND (name IS NULL OR @added > 0)`,
+			map[string]any{"name": name, "t": tenantID, "c": primary, "added": added}).Error; err != nil {
 			return nil, false, err
 		}
-	}
-	if err := tx.Exec(`UPDATE customers SET
-			name = COALESCE(name, NULLIF(?, '')),
-			email = COALESCE(email, (SELECT value FROM customer_identities WHERE tenant_id = ? AND customer_id = ? AND kind = 'email' ORDER BY created_at LIMIT 1)),
-			phone = COALESCE(phone, (SELECT value FROM customer_identities WHERE tenant_id = ? AND customer_id = ? AND kind = 'phone' ORDER BY created_at LIMIT 1)),
-			updated_at = now()
-		WHERE tenant_id = ? AND id = ?`, name, tenantID, primary, tenantID, primary, tenantID, primary).Error; err != nil {
-		return nil, false, err
 	}
 	c, err := s.findCustomer(tx, tenantID, primary)
 	return c, created, err

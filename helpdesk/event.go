@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -40,6 +41,41 @@ func AppendEvent(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, kin
 	}
 	return tx.Exec(`INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.TenantID, uuid.New(), conversationID, kind, a.Kind(), actorID, string(raw), now()).Error
+}
+
+// timelineEntry is one event to append.
+type timelineEntry struct {
+	kind string
+	data any
+}
+
+// appendEvents appends several events to a timeline in one statement.
+func appendEvents(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, entries ...timelineEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	a, _ := deskpool.ActorFromContext(ctx)
+	var actorID *uuid.UUID
+	if id := a.ID(); id != uuid.Nil {
+		actorID = &id
+	}
+	at := now()
+	var sql strings.Builder
+	sql.WriteString(`INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at) VALUES `)
+	args := make([]any, 0, 8*len(entries))
+	for i, e := range entries {
+		raw, err := json.Marshal(e.data)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+		// A microsecond apart, so the timeline keeps the order written.
+		args = append(args, a.TenantID, uuid.New(), conversationID, e.kind, a.Kind(), actorID, string(raw), at.Add(time.Duration(i)*time.Microsecond))
+	}
+	return tx.Exec(sql.String(), args...).Error
 }
 
 // FindEvents returns a conversation's timeline, oldest first, after cursor.

@@ -50,15 +50,21 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if err != nil {
 			return err
 		}
-		var repeat int
-		tx.Raw(`SELECT count(*) FROM conversations WHERE tenant_id = ? AND customer_id = ? AND created_at > now() - interval '7 days'`,
-			tenantID, cust.ID).Scan(&repeat)
-		var aiUnresolved int
+		var prior struct {
+			Repeat       int
+			AIUnresolved int
+		}
+		var convID any
 		if conv != nil {
-			tx.Raw(`SELECT ai_unresolved FROM conversations WHERE tenant_id = ? AND id = ?`, tenantID, conv.ID).Scan(&aiUnresolved)
+			convID = conv.ID
+		}
+		if err := tx.Raw(`SELECT (SELECT count(*) FROM conversations WHERE tenant_id = @t AND customer_id = @c AND created_at > now() - interval '7 days') AS repeat,
+			COALESCE((SELECT ai_unresolved FROM conversations WHERE tenant_id = @t AND id = @v), 0) AS ai_unresolved`,
+			map[string]any{"t": tenantID, "c": cust.ID, "v": convID}).Scan(&prior).Error; err != nil {
+			return err
 		}
 		tr := s.triager.Triage(ctx, TriageInput{Text: m.Body, VIP: cust.VIP, Vulnerable: cust.Vulnerable, Segment: cust.Segment,
-			PriorAIUnresolved: aiUnresolved, RepeatContacts: max(0, repeat-1)})
+			PriorAIUnresolved: prior.AIUnresolved, RepeatContacts: max(0, prior.Repeat-1)})
 		out.Triage = tr
 		at := now()
 		if conv == nil {
@@ -88,16 +94,24 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 				snoozed_until = NULL, resolved_at = CASE WHEN status = 'resolved' THEN NULL ELSE resolved_at END,
 				last_channel = ?, last_message_at = ?, waiting_since = COALESCE(waiting_since, ?), message_count = message_count + 1,
 				intent = ?, urgency = ?, sentiment = ?, anger = ?, level = ?, route = ?, language = ?, confidence = ?,
-				facts = facts || ?::jsonb, priority = ?, order_refs = ARRAY(SELECT DISTINCT unnest(order_refs || ?::text[])),
+				facts = facts || ?::jsonb, priority = ?,
+				order_refs = CASE WHEN ?::text[] IS NULL THEN order_refs ELSE ARRAY(SELECT DISTINCT unnest(order_refs || ?::text[])) END,
 				updated_at = ?
 			WHERE tenant_id = ? AND id = ?`, m.Channel, at, at, tr.Intent, tr.Urgency, tr.Sentiment, tr.Anger, tr.Level, tr.Route,
-			tr.Language, tr.Confidence, string(facts), priorityFor(tr), refs, at, tenantID, conv.ID).Error; err != nil {
+			tr.Language, tr.Confidence, string(facts), priorityFor(tr), refs, refs, at, tenantID, conv.ID).Error; err != nil {
 			return err
 		}
+		timeline := []timelineEntry{}
 		if kind != "" {
-			if err := s.event(ctx, tx, conv.ID, kind, map[string]any{"channel": m.Channel}); err != nil {
-				return err
-			}
+			timeline = append(timeline, timelineEntry{kind, map[string]any{"channel": m.Channel}})
+		}
+		timeline = append(timeline, timelineEntry{"message.received", map[string]any{"message_id": msgID, "channel": m.Channel}},
+			timelineEntry{"triage", tr})
+		if tr.Route != "ai" && tr.Route != "" {
+			timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}})
+		}
+		if err := appendEvents(ctx, tx, conv.ID, timeline...); err != nil {
+			return err
 		}
 		after, err := loadConversation(ctx, tx, conv.ID, false)
 		if err != nil {
@@ -107,33 +121,27 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if kind != "conversation.created" {
 			before = conv
 		}
-		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeInbound, Before: before, After: after, MessageID: msgID, At: at,
-			CustomerVIP: cust.VIP, CustomerSeg: cust.Segment}); err != nil {
-			return err
-		}
-		if after, err = loadConversation(ctx, tx, conv.ID, false); err != nil {
-			return err
-		}
-		out.SLA.FirstResponseDueAt = after.FirstDueAt
-		if err := s.event(ctx, tx, conv.ID, "message.received", map[string]any{"message_id": msgID, "channel": m.Channel}); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, conv.ID, "triage", tr); err != nil {
-			return err
-		}
-		if tr.Route != "ai" && tr.Route != "" {
-			if err := s.event(ctx, tx, conv.ID, "handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}); err != nil {
+		if len(s.observers) > 0 {
+			if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeInbound, Before: before, After: after, MessageID: msgID, At: at,
+				CustomerVIP: cust.VIP, CustomerSeg: cust.Segment}); err != nil {
+				return err
+			}
+			if after, err = loadConversation(ctx, tx, conv.ID, false); err != nil {
 				return err
 			}
 		}
+		out.SLA.FirstResponseDueAt = after.FirstDueAt
 		if kind == "conversation.created" {
-			if err := s.emitConversation(ctx, tx, EventConversationCreated, conv.ID); err != nil {
+			if err := s.events.Emit(ctx, tx, EventConversationCreated, map[string]any{"conversation": after}); err != nil {
 				return err
 			}
 		}
 		if err := s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": msgID, "conversation_id": conv.ID,
 			"customer_id": cust.ID, "channel": m.Channel, "direction": "inbound", "body": m.Body, "triage": tr}); err != nil {
 			return err
+		}
+		if after.AssigneeID != nil || after.Status != StatusOpen {
+			return nil
 		}
 		return s.queueAssignment(ctx, tx)
 	})

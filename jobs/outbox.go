@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,11 +35,15 @@ type Task struct {
 // retried by the reconciler never enqueues twice. With Redis unreachable,
 // writes still succeed and the reconciler relays them later.
 type Outbox struct {
-	client  *asynq.Client
-	db      *gorm.DB
-	log     *slog.Logger
-	downTil atomic.Int64 // unix nanos until which direct relays are skipped
+	client   *asynq.Client
+	db       *gorm.DB
+	log      *slog.Logger
+	downTil  atomic.Int64 // unix nanos until which direct relays are skipped
+	marks    chan outboxKey
+	markOnce sync.Once
 }
+
+type outboxKey struct{ tenantID, id uuid.UUID }
 
 // NewOutbox returns an outbox relaying through client; db is the
 // application role.
@@ -99,12 +104,45 @@ func (o *Outbox) relay(ctx context.Context, row outboxRow) {
 		o.log.Warn("outbox relay deferred to the reconciler", "task", row.TaskType, "id", row.ID, "err", err)
 		return
 	}
-	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: row.TenantID})
-	err := tenant.Tx(ctx, o.db, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Exec(`UPDATE outbox SET relayed_at = now() WHERE tenant_id = ? AND id = ?`, row.TenantID, row.ID).Error
+	o.markRelayed(outboxKey{row.TenantID, row.ID})
+}
+
+// markRelayed records, in batches off the request path, that rows reached
+// the queue. A mark that is lost (the process dies first) only makes the
+// reconciler enqueue the row again, which asynq refuses as a duplicate id.
+func (o *Outbox) markRelayed(k outboxKey) {
+	o.markOnce.Do(func() {
+		o.marks = make(chan outboxKey, 8192)
+		go o.markLoop()
 	})
-	if err != nil {
-		o.log.Warn("outbox relayed but not marked; the reconciler will see a duplicate id", "id", row.ID, "err", err)
+	select {
+	case o.marks <- k:
+	default: // the marker is behind: the reconciler will see the row
+	}
+}
+
+func (o *Outbox) markLoop() {
+	for first := range o.marks {
+		batch := map[uuid.UUID][]uuid.UUID{first.tenantID: {first.id}}
+		timeout := time.After(10 * time.Millisecond)
+	collect:
+		for n := 1; n < 500; n++ {
+			select {
+			case k := <-o.marks:
+				batch[k.tenantID] = append(batch[k.tenantID], k.id)
+			case <-timeout:
+				break collect
+			}
+		}
+		for tenantID, ids := range batch {
+			ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: tenantID})
+			err := tenant.Tx(ctx, o.db, func(ctx context.Context, tx *gorm.DB) error {
+				return tx.Exec(`UPDATE outbox SET relayed_at = now() WHERE tenant_id = ? AND id IN ? AND relayed_at IS NULL`, tenantID, ids).Error
+			})
+			if err != nil {
+				o.log.Warn("outbox rows relayed but not marked; the reconciler will see duplicate ids", "rows", len(ids), "err", err)
+			}
+		}
 	}
 }
 
