@@ -210,3 +210,26 @@ func joinName(first, last string) string {
 	}
 	return first + " " + last
 }
+
+// CountOrders returns how many orders were updated at or after since (any
+// status), through GET orders/count.json
+// (https://shopify.dev/docs/api/admin-rest/2024-10/resources/order#get-orders-count);
+// the sync shows a backfill's progress against it.
+func (c *Client) CountOrders(ctx context.Context, since time.Time) (int, error) {
+	q := url.Values{"status": {"any"}}
+	if !since.IsZero() {
+		q.Set("updated_at_min", since.UTC().Format(time.RFC3339))
+	}
+	resp, err := c.get(ctx, "/orders/count.json", q)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Count int `json:"count"`
+	}
+	if err := decode(resp.Body, &body); err != nil {
+		return 0, &shop.MalformedPageError{Source: "shopify", Err: err}
+	}
+	return body.Count, nil
+}

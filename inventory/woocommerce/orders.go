@@ -144,3 +144,24 @@ func parseGMT(s string) time.Time {
 	}
 	return t
 }
+
+// CountOrders returns how many orders were modified at or after since, read
+// from the X-WP-Total header of a one-item listing ("Pagination"); the sync
+// shows a backfill's progress against it.
+func (c *Client) CountOrders(ctx context.Context, since time.Time) (int, error) {
+	q := url.Values{"per_page": {"1"}, "orderby": {"modified"}, "order": {"asc"}, "dates_are_gmt": {"true"}}
+	if !since.IsZero() {
+		q.Set("modified_after", since.UTC().Truncate(time.Second).Add(-time.Second).Format(gmt))
+	}
+	resp, err := c.get(ctx, "/orders", q)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	n, err := strconv.Atoi(resp.Header.Get("X-WP-Total"))
+	if err != nil {
+		return 0, &shop.MalformedPageError{Source: "woocommerce", Err: err}
+	}
+	return n, nil
+}

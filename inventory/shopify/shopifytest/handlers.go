@@ -66,6 +66,21 @@ func (s *Server) orders(w http.ResponseWriter, r *http.Request) int {
 	return http.StatusOK
 }
 
+// count serves GET orders/count.json with status=any and updated_at_min.
+func (s *Server) count(w http.ResponseWriter, r *http.Request) int {
+	f := shoptest.Filter{Inclusive: true}
+	if v := r.URL.Query().Get("updated_at_min"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, map[string]string{"updated_at_min": "is not an ISO 8601 time"})
+			return http.StatusBadRequest
+		}
+		f.Since = t
+	}
+	_ = json.NewEncoder(w).Encode(map[string]int{"count": s.cat.Count(f)})
+	return http.StatusOK
+}
+
 // products serves GET products.json (id, title and variants of each).
 func (s *Server) products(w http.ResponseWriter, r *http.Request) int {
 	limit, tok, ok := paging(w, r)

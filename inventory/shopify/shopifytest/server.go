@@ -98,6 +98,7 @@ func New(opts Options) *Server {
 	p := "GET /admin/api/" + opts.APIVersion
 	mux.HandleFunc(p+"/shop.json", s.api(s.shopInfo))
 	mux.HandleFunc(p+"/orders.json", s.api(s.orders))
+	mux.HandleFunc(p+"/orders/count.json", s.api(s.count))
 	mux.HandleFunc(p+"/products.json", s.api(s.products))
 	mux.HandleFunc(p+"/inventory_levels.json", s.api(s.levels))
 	mux.HandleFunc(p+"/orders/{oid}/fulfillments/{fid}/events.json", s.api(s.events))

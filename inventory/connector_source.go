@@ -1,0 +1,59 @@
+package inventory
+
+import (
+	"context"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/inventory/shop"
+	"github.com/deskpool/deskpool/inventory/shopify"
+	"github.com/deskpool/deskpool/inventory/woocommerce"
+)
+
+// source is a shop the sync reads: the vendor-neutral listing, and the
+// count of orders a backfill measures its progress against.
+type source interface {
+	shop.Source
+	CountOrders(ctx context.Context, since time.Time) (int, error)
+}
+
+// tracker refreshes a shipment from the carrier's events (Shopify).
+type tracker interface {
+	TrackShipment(ctx context.Context, orderExternalID string, s *shop.Shipment) error
+}
+
+// newSource builds the shop client of a connector.
+func (s *Service) newSource(c *Connector, creds Credentials) (source, error) {
+	switch c.Kind {
+	case KindShopify:
+		return shopify.New(shopify.Config{BaseURL: c.BaseURL, AccessToken: creds.AccessToken, HTTPClient: s.cfg.HTTPClient})
+	case KindWooCommerce:
+		return woocommerce.New(woocommerce.Config{BaseURL: c.BaseURL, ConsumerKey: creds.ConsumerKey,
+			ConsumerSecret: creds.ConsumerSecret, HTTPClient: s.cfg.HTTPClient})
+	}
+	return nil, deskpool.Errorf(deskpool.ECONFLICT, "A %s connector has no shop to read.", c.Kind)
+}
+
+// SetSourceFactory replaces how shop clients are built from connectors; the
+// benchmarks use it to tune the client (page size, retries). Call it while
+// wiring.
+func (s *Service) SetSourceFactory(f func(kind, baseURL string, creds Credentials) (shop.Source, error)) {
+	s.sources = func(c *Connector, creds Credentials) (source, error) {
+		src, err := f(c.Kind, c.BaseURL, creds)
+		if err != nil {
+			return nil, err
+		}
+		if full, ok := src.(source); ok {
+			return full, nil
+		}
+		return uncounted{src}, nil
+	}
+}
+
+// uncounted is a source that cannot count its orders: the backfill shows
+// its done count without a percent.
+type uncounted struct{ shop.Source }
+
+func (uncounted) CountOrders(context.Context, time.Time) (int, error) {
+	return 0, deskpool.Errorf(deskpool.EUNAVAILABLE, "count not supported")
+}
