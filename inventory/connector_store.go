@@ -18,18 +18,18 @@ const connectorColumns = `id, kind, name, base_url, status, sync_interval_s, bac
 	created_at, updated_at`
 
 type connectorRow struct {
-	ID                                    uuid.UUID
-	Kind, Name, BaseURL, Status           string
-	SyncIntervalS                         int
-	BackfillTotal                         *int
-	BackfillDone                          int
-	BackfilledAt                          *time.Time
-	OrdersSynced, StockSynced             int64
-	PagesSkipped                          int
-	LastSyncAt, NextSyncAt                *time.Time
-	LastError                             string
-	LastErrorAt, FailingSince             *time.Time
-	CreatedAt, UpdatedAt                  time.Time
+	ID                          uuid.UUID
+	Kind, Name, BaseURL, Status string
+	SyncIntervalS               int
+	BackfillTotal               *int
+	BackfillDone                int
+	BackfilledAt                *time.Time
+	OrdersSynced, StockSynced   int64
+	PagesSkipped                int
+	LastSyncAt, NextSyncAt      *time.Time
+	LastError                   string
+	LastErrorAt, FailingSince   *time.Time
+	CreatedAt, UpdatedAt        time.Time
 }
 
 func (r *connectorRow) view(tenantID uuid.UUID) Connector {

@@ -154,8 +154,8 @@ func (s *Service) LinkPending(ctx context.Context, limit int) (int, error) {
 	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		var rows []struct {
-			ID                                                  uuid.UUID
-			Source                                              string
+			ID                                                     uuid.UUID
+			Source                                                 string
 			CustomerEmail, CustomerPhone, CustomerExternalID, Name string
 		}
 		if err := tx.Raw(`SELECT id, source, customer_email, customer_phone, customer_external_id, customer_name AS name
