@@ -139,7 +139,7 @@ func (s *Service) scheduleStep(ctx context.Context, tx *gorm.DB, t *Timer, trigg
 		ID:   TaskID(tenantID, t.ConversationID, t.Metric, t.Version, fmt.Sprintf("%s/%s/%d", TaskStep, trigger, step)),
 		Type: TaskStep, Queue: jobs.QueueCritical, ProcessAt: at, MaxRetry: s.cfg.MaxRetry,
 		Payload: TimerPayload{TenantID: tenantID, ConversationID: t.ConversationID, Metric: t.Metric, Version: t.Version,
-			Step: step, Trigger: trigger},
+			At: at, Step: step, Trigger: trigger},
 	})
 }
 

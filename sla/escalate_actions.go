@@ -141,6 +141,9 @@ func (s *Service) handleStep(ctx context.Context, task *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	if err := sleepUntil(ctx, p.At); err != nil {
+		return err
+	}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: p.TenantID})
 	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		if err := lockAssignment(ctx, tx); err != nil {

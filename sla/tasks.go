@@ -28,6 +28,7 @@ type TimerPayload struct {
 	ConversationID uuid.UUID `json:"conversation_id"`
 	Metric         string    `json:"metric"`
 	Version        int       `json:"version"`
+	At             time.Time `json:"at"` // the instant the timer stands for
 	Step           int       `json:"step,omitempty"`
 	Trigger        string    `json:"trigger,omitempty"`
 }
@@ -49,10 +50,15 @@ func decodePayload(t *asynq.Task) (TimerPayload, error) {
 	return p, nil
 }
 
-// handleTimer acts on an sla:warn or sla:breach task.
+// handleTimer acts on an sla:warn or sla:breach task. asynq keeps
+// scheduled tasks in whole seconds and hands them out up to a second
+// early, so the handler first waits for the timer's own instant.
 func (s *Service) handleTimer(ctx context.Context, t *asynq.Task) error {
 	p, err := decodePayload(t)
 	if err != nil {
+		return err
+	}
+	if err := sleepUntil(ctx, p.At); err != nil {
 		return err
 	}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: p.TenantID})
@@ -139,6 +145,23 @@ func (s *Service) Fire(ctx context.Context, conversationID uuid.UUID, metric str
 		return fmt.Errorf("sla: unknown timer kind %q: %w", kind, asynq.SkipRetry)
 	})
 	return acted, err
+}
+
+// sleepUntil waits until at (never more than asynq's one-second
+// granularity ahead) or until ctx ends.
+func sleepUntil(ctx context.Context, at time.Time) error {
+	wait := min(time.Until(at), 1100*time.Millisecond)
+	if wait <= 0 {
+		return nil
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // observe records the lateness once the transaction commits.

@@ -165,7 +165,7 @@ func (s *Service) schedule(ctx context.Context, tx *gorm.DB, t *Timer, kind stri
 	return s.outbox.Add(ctx, tx, jobs.Task{
 		ID:   TaskID(tenantID, t.ConversationID, t.Metric, t.Version, kind),
 		Type: kind, Queue: jobs.QueueCritical, ProcessAt: at, MaxRetry: s.cfg.MaxRetry,
-		Payload: TimerPayload{TenantID: tenantID, ConversationID: t.ConversationID, Metric: t.Metric, Version: t.Version},
+		Payload: TimerPayload{TenantID: tenantID, ConversationID: t.ConversationID, Metric: t.Metric, Version: t.Version, At: at},
 	})
 }
 

@@ -1,0 +1,168 @@
+package sla_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/sla"
+	"github.com/google/uuid"
+)
+
+func TestBreachEscalatesWithinASecondOfTheDeadline(t *testing.T) {
+	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
+	f.startWorker(t, f.svc)
+	pol := f.policy(t, 2, 60, 3600)
+	first := f.agent(t, false)
+	in := f.ingest(t, "ann")
+	conv := in.ConversationID
+	waitFor(t, time.Second, "assignment to the front-line agent", func() bool {
+		return count(t, `SELECT count(*) FROM conversations WHERE id = ? AND assignee_id = ?`, conv, first) == 1
+	})
+	senior := f.senior(t)
+	due := in.SLA.FirstResponseDueAt
+	if due == nil || time.Until(*due) < 1500*time.Millisecond || time.Until(*due) > 2*time.Second {
+		t.Fatalf("first response due %v, want about 2 s from now", due)
+	}
+	var breachedAt *time.Time
+	waitFor(t, 4*time.Second, "breach", func() bool {
+		_, _, breachedAt, _ = timer(t, conv, sla.MetricFirstResponse)
+		return breachedAt != nil
+	})
+	seen := time.Now()
+	status, _, _, late := timer(t, conv, sla.MetricFirstResponse)
+	if status != sla.TimerBreached || late == nil || *late < 0 || *late >= 1000 || seen.Sub(*due) >= time.Second+100*time.Millisecond {
+		t.Fatalf("status %s, lateness %v ms, seen %v after the deadline: want breached within 1 s", status, *late, seen.Sub(*due))
+	}
+	t.Logf("breached %d ms after the deadline", *late)
+
+	t.Run("WarnedTheAssigneeFirst", func(t *testing.T) {
+		if n := count(t, `SELECT count(*) FROM conversation_events WHERE conversation_id = ? AND kind = 'sla.warning'`, conv); n != 1 {
+			t.Fatalf("%d warnings on the timeline, want 1", n)
+		}
+		if n := count(t, `SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'sla.warning'`, first); n != 1 {
+			t.Fatalf("%d warnings to the assignee, want 1", n)
+		}
+		if n := count(t, `SELECT count(*) FROM sla_timers WHERE conversation_id = ? AND metric = 'first_response' AND warned_at < breached_at`, conv); n != 1 {
+			t.Fatal("the warning did not come before the breach")
+		}
+	})
+	t.Run("EscalatedToTheSeniorAgent", func(t *testing.T) {
+		var assignee uuid.UUID
+		var priority string
+		if err := env.System.Raw(`SELECT assignee_id, priority FROM conversations WHERE id = ?`, conv).Row().Scan(&assignee, &priority); err != nil {
+			t.Fatal(err)
+		}
+		if assignee != senior || priority != "urgent" && priority != "high" {
+			t.Fatalf("assignee %v priority %s, want the senior %v and a raised priority", assignee, priority, senior)
+		}
+		if n := count(t, `SELECT count(*) FROM notifications WHERE tenant_id = ? AND user_id IS NULL AND kind = 'sla.breach'`, f.tenant); n != 1 {
+			t.Fatalf("%d breach notices to the owners, want 1", n)
+		}
+		if n := count(t, `SELECT count(*) FROM notifications WHERE tenant_id = ? AND user_id = ? AND kind = 'sla.reassigned'`, f.tenant, senior); n != 1 {
+			t.Fatalf("%d notices to the senior agent, want 1", n)
+		}
+	})
+	t.Run("RecordedOnce", func(t *testing.T) {
+		if n := count(t, `SELECT count(*) FROM sla_breaches WHERE conversation_id = ? AND policy_id = ?`, conv, pol.ID); n != 1 {
+			t.Fatalf("%d breaches recorded, want 1", n)
+		}
+		waitFor(t, time.Second, "webhook events", func() bool { return f.events.count(helpdesk.EventSLABreached) == 1 })
+		if f.events.count(helpdesk.EventSLAWarning) != 1 {
+			t.Fatalf("sla.warning emitted %d times", f.events.count(helpdesk.EventSLAWarning))
+		}
+	})
+}
+
+func TestReplyBeforeTheDeadlineCancelsIt(t *testing.T) {
+	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
+	f.startWorker(t, f.svc)
+	f.policy(t, 2, 60, 3600)
+	in := f.ingest(t, "bob")
+	if _, err := f.hd.AddReply(f.ctx(), in.ConversationID, helpdesk.Reply{Body: "On its way!"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second) // a second past the old deadline
+	status, _, breached, _ := timer(t, in.ConversationID, sla.MetricFirstResponse)
+	if status != sla.TimerStopped || breached != nil {
+		t.Fatalf("first response %s, breached at %v: want stopped, never breached", status, breached)
+	}
+	if n := count(t, `SELECT count(*) FROM conversation_events WHERE conversation_id = ? AND kind IN ('sla.breached', 'sla.warning')`, in.ConversationID); n != 0 {
+		t.Fatalf("%d SLA events after the reply", n)
+	}
+	var firstDue *time.Time
+	env.System.Raw(`SELECT first_response_due_at FROM conversations WHERE id = ?`, in.ConversationID).Row().Scan(&firstDue)
+	if firstDue != nil {
+		t.Fatalf("first_response_due_at still %v after the reply", firstDue)
+	}
+	t.Run("FollowUpStartsNextResponse", func(t *testing.T) {
+		cid := in.ConversationID
+		if _, err := f.hd.Ingest(f.ctx(), helpdesk.InboundMessage{Channel: "web", Body: "Thanks, and the invoice?",
+			ConversationID: &cid, Customer: helpdesk.CustomerRef{ExternalID: customerRef(t, cid)}}); err != nil {
+			t.Fatal(err)
+		}
+		status, due, _, _ := timer(t, cid, sla.MetricNextResponse)
+		if status != sla.TimerRunning || due == nil || time.Until(*due) < 55*time.Second {
+			t.Fatalf("next response %s due %v, want running for a minute", status, due)
+		}
+	})
+}
+
+func TestPauseAndResumeMoveTheDeadline(t *testing.T) {
+	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
+	f.startWorker(t, f.svc)
+	f.policy(t, 3, 60, 3600)
+	in := f.ingest(t, "cem")
+	conv := in.ConversationID
+	oldDue := *in.SLA.FirstResponseDueAt
+	setStatus := func(status string) {
+		t.Helper()
+		if _, err := f.hd.UpdateConversation(f.ctx(), conv, helpdesk.ConversationUpdate{Status: &status}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	setStatus(helpdesk.StatusPending)
+	pausedAt := time.Now()
+	if status, due, _, _ := timer(t, conv, sla.MetricFirstResponse); status != sla.TimerPaused || due != nil {
+		t.Fatalf("while pending: %s due %v, want paused with no deadline", status, due)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	setStatus(helpdesk.StatusOpen)
+	paused := time.Since(pausedAt)
+	status, due, _, _ := timer(t, conv, sla.MetricFirstResponse)
+	if status != sla.TimerRunning || due == nil {
+		t.Fatalf("after resuming: %s due %v", status, due)
+	}
+	if moved := due.Sub(oldDue); moved < paused-100*time.Millisecond || moved > paused+100*time.Millisecond {
+		t.Fatalf("deadline moved by %v, want the %v the clock was paused", moved, paused)
+	}
+	time.Sleep(time.Until(oldDue.Add(300 * time.Millisecond)))
+	if _, _, breached, _ := timer(t, conv, sla.MetricFirstResponse); breached != nil {
+		t.Fatal("breached at the old deadline")
+	}
+	waitFor(t, 3*time.Second, "breach at the moved deadline", func() bool {
+		_, _, breached, _ := timer(t, conv, sla.MetricFirstResponse)
+		return breached != nil
+	})
+	if _, _, breached, _ := timer(t, conv, sla.MetricFirstResponse); breached.Before(*due) {
+		t.Fatalf("breached at %v, before the moved deadline %v", breached, due)
+	}
+	t.Run("ResolvingStopsEveryClock", func(t *testing.T) {
+		setStatus(helpdesk.StatusResolved)
+		if n := count(t, `SELECT count(*) FROM sla_timers WHERE conversation_id = ? AND stopped_at IS NULL`, conv); n != 0 {
+			t.Fatalf("%d clocks still running after resolution", n)
+		}
+	})
+}
+
+// customerRef returns the external id the conversation's customer wrote with.
+func customerRef(t *testing.T, conv uuid.UUID) string {
+	var ref string
+	if err := env.System.Raw(`SELECT i.value FROM customer_identities i JOIN conversations c ON c.customer_id = i.customer_id
+		AND c.tenant_id = i.tenant_id WHERE c.id = ? AND i.kind = 'external'`, conv).Scan(&ref).Error; err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
