@@ -143,6 +143,12 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if after.AssigneeID != nil || after.Status != StatusOpen {
 			return nil
 		}
+		// With nobody online there is nothing to assign; an agent coming
+		// online takes the queue.
+		var online bool
+		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = ? AND status = 'online')`, tenantID).Scan(&online).Error; err != nil || !online {
+			return err
+		}
 		return s.queueAssignment(ctx, tx)
 	})
 	if err != nil {

@@ -90,11 +90,13 @@ CREATE TABLE conversations (
   updated_at          timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, id),
   FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id)
-);
+) WITH (fillfactor = 80); -- room for HOT updates: every message updates its conversation
 CREATE INDEX conversations_inbox ON conversations (tenant_id, created_at DESC, id DESC);
 CREATE INDEX conversations_status ON conversations (tenant_id, status, created_at DESC, id DESC);
 CREATE INDEX conversations_assignee ON conversations (tenant_id, assignee_id, status);
-CREATE INDEX conversations_customer ON conversations (tenant_id, customer_id, last_message_at DESC);
+-- No last_message_at here: an indexed column that changes on every message
+-- would make every conversation update a non-HOT one.
+CREATE INDEX conversations_customer ON conversations (tenant_id, customer_id);
 CREATE INDEX conversations_waiting ON conversations (tenant_id, waiting_since)
   WHERE assignee_id IS NULL AND status = 'open';
 CREATE INDEX conversations_tags ON conversations USING gin (tags);
