@@ -121,11 +121,14 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if kind != "conversation.created" {
 			before = conv
 		}
-		if len(s.observers) > 0 {
-			if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeInbound, Before: before, After: after, MessageID: msgID, At: at,
-				CustomerVIP: cust.VIP, CustomerSeg: cust.Segment}); err != nil {
-				return err
-			}
+		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeInbound, Before: before, After: after, MessageID: msgID, At: at,
+			CustomerVIP: cust.VIP, CustomerSeg: cust.Segment}); err != nil {
+			return err
+		}
+		if out.AIReply, err = s.answer(ctx, tx, AnswerInput{Conversation: after, CustomerID: cust.ID, MessageID: msgID, Text: m.Body, Triage: tr}); err != nil {
+			return err
+		}
+		if out.AIReply != nil || len(s.observers) > 0 {
 			if after, err = loadConversation(ctx, tx, conv.ID, false); err != nil {
 				return err
 			}

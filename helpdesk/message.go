@@ -97,6 +97,7 @@ type Ingested struct {
 	ConversationID uuid.UUID `json:"conversation_id"`
 	CustomerID     uuid.UUID `json:"customer_id"`
 	Triage         Triage    `json:"triage"`
+	AIReply        *AIReply  `json:"ai_reply"`
 	SLA            struct {
 		FirstResponseDueAt *time.Time `json:"first_response_due_at"`
 	} `json:"sla"`

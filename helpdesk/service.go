@@ -26,6 +26,7 @@ type Service struct {
 	triager   Triager
 	observers []Lifecycle
 	orders    OrderLookup
+	answerer  Answerer
 }
 
 // NewService returns the helpdesk service; events receives every event,

@@ -1,0 +1,99 @@
+package helpdesk
+
+import (
+	"context"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// AnswerInput is a customer message the triage left to the AI (route "ai").
+type AnswerInput struct {
+	Conversation *Conversation
+	CustomerID   uuid.UUID
+	MessageID    uuid.UUID
+	Text         string
+	Triage       Triage
+}
+
+// Answer is the AI's reply to a customer, or its decision to hand over.
+type Answer struct {
+	Body       string         // the reply; empty means hand over to a person
+	ScenarioID *uuid.UUID     // the knowledge scenario that answered
+	HandOver   string         // why a person takes over when Body is empty (e.g. "no_scenario", "deflection_ceiling")
+	Facts      map[string]any // facts collected for the agent (order number, problem, photos requested)
+}
+
+// Answerer answers the messages the triage leaves to the AI, from the
+// workspace's knowledge scenarios; the triage's knowledge service provides
+// it. It runs inside the ingest transaction.
+type Answerer interface {
+	Answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (*Answer, error)
+}
+
+// UseAnswerer sets the AI answerer; call it while wiring.
+func (s *Service) UseAnswerer(a Answerer) { s.answerer = a }
+
+// AIReply is the AI's answer returned with an ingested message, for the
+// integrator to deliver on the customer's channel.
+type AIReply struct {
+	MessageID  uuid.UUID  `json:"message_id"`
+	Body       string     `json:"body"`
+	ScenarioID *uuid.UUID `json:"scenario_id"`
+}
+
+// answer lets the AI answer a message routed to it, or records why a
+// person takes over. An AI reply counts toward the three unresolved AI
+// answers after which a person takes over.
+func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (*AIReply, error) {
+	if s.answerer == nil || in.Triage.Route != "ai" {
+		return nil, nil
+	}
+	ans, err := s.answerer.Answer(ctx, tx, in)
+	if err != nil || ans == nil {
+		return nil, err
+	}
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	if len(ans.Facts) > 0 {
+		if err := tx.Exec(`UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
+			jsonString(ans.Facts), tenantID, in.Conversation.ID).Error; err != nil {
+			return nil, err
+		}
+	}
+	if ans.Body == "" {
+		reason := ans.HandOver
+		if reason == "" {
+			reason = "no_answer"
+		}
+		if err := tx.Exec(`UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`, tenantID, in.Conversation.ID).Error; err != nil {
+			return nil, err
+		}
+		return nil, AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts})
+	}
+	at := now()
+	reply := &AIReply{MessageID: uuid.New(), Body: ans.Body, ScenarioID: ans.ScenarioID}
+	if err := tx.Exec(`INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
+		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
+		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Exec(`UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
+		waiting_since = NULL, first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
+		WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID).Error; err != nil {
+		return nil, err
+	}
+	if err := AppendEvent(ctx, tx, in.Conversation.ID, "ai.answered", map[string]any{"message_id": reply.MessageID, "scenario_id": ans.ScenarioID}); err != nil {
+		return nil, err
+	}
+	before := in.Conversation
+	after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeReply, Before: before, After: after, MessageID: reply.MessageID, At: at}); err != nil {
+		return nil, err
+	}
+	return reply, s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": reply.MessageID,
+		"conversation_id": in.Conversation.ID, "customer_id": in.CustomerID, "direction": "outbound", "author_kind": "ai", "body": ans.Body})
+}
