@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -56,4 +57,24 @@ type uncounted struct{ shop.Source }
 
 func (uncounted) CountOrders(context.Context, time.Time) (int, error) {
 	return 0, deskpool.Errorf(deskpool.EUNAVAILABLE, "count not supported")
+}
+
+// ShopifyFactory returns a factory for SetSourceFactory that builds
+// Shopify clients on httpClient (the default client when nil) with tune
+// applied to their configuration, and WooCommerce clients as usual.
+func ShopifyFactory(httpClient *http.Client, tune func(*shopify.Config)) func(kind, baseURL string, creds Credentials) (shop.Source, error) {
+	return func(kind, baseURL string, creds Credentials) (shop.Source, error) {
+		switch kind {
+		case KindShopify:
+			cfg := shopify.Config{BaseURL: baseURL, AccessToken: creds.AccessToken, HTTPClient: httpClient}
+			if tune != nil {
+				tune(&cfg)
+			}
+			return shopify.New(cfg)
+		case KindWooCommerce:
+			return woocommerce.New(woocommerce.Config{BaseURL: baseURL, ConsumerKey: creds.ConsumerKey,
+				ConsumerSecret: creds.ConsumerSecret, HTTPClient: httpClient})
+		}
+		return nil, deskpool.Errorf(deskpool.ECONFLICT, "A %s connector has no shop to read.", kind)
+	}
 }

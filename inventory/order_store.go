@@ -47,7 +47,7 @@ const upsertOrdersSQL = `INSERT INTO orders (tenant_id, id, source, external_id,
 SELECT @t, gen_random_uuid(), @src, x.external_id, x.number, x.customer_id, x.customer_email, x.customer_phone,
 	x.customer_external_id, x.customer_name, x.link_state, x.status, x.financial_status, x.fulfillment_status,
 	x.currency, x.total_minor, x.promised_ship_by, x.shipping_address, x.created_at, x.updated_at
-FROM jsonb_to_recordset(@rows::jsonb) AS x(external_id text, number text, customer_id uuid, customer_email text,
+FROM jsonb_to_recordset(CAST(@rows AS jsonb)) AS x(external_id text, number text, customer_id uuid, customer_email text,
 	customer_phone text, customer_external_id text, customer_name text, link_state text, status text,
 	financial_status text, fulfillment_status text, currency text, total_minor bigint, promised_ship_by timestamptz,
 	shipping_address jsonb, created_at timestamptz, updated_at timestamptz)

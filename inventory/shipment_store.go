@@ -94,6 +94,9 @@ func insertLines(tx *gorm.DB, tenantID uuid.UUID, lines []lineRow) error {
 // estimated delivery it was given, so a later estimate shows the slip, and
 // an update without an estimate or tracking time keeps the known ones.
 func upsertShipments(tx *gorm.DB, tenantID uuid.UUID, replaced pq.StringArray, ships []shipRow) error {
+	if ships == nil {
+		ships = []shipRow{}
+	}
 	raw, err := json.Marshal(ships)
 	if err != nil {
 		return err

@@ -146,7 +146,7 @@ func storeStock(tx *gorm.DB, tenantID uuid.UUID, source string, levels []shop.St
 			product_external_id, inventory_item_id, title)
 		SELECT @t, gen_random_uuid(), @src, x.variant_key, x.sku, x.variant_external_id, x.product_external_id,
 			x.inventory_item_id, x.title
-		FROM jsonb_to_recordset(@rows::jsonb) AS x(variant_key text, sku text, variant_external_id text,
+		FROM jsonb_to_recordset(CAST(@rows AS jsonb)) AS x(variant_key text, sku text, variant_external_id text,
 			product_external_id text, inventory_item_id text, title text)
 		ON CONFLICT (tenant_id, source, variant_key) DO UPDATE SET
 			sku = COALESCE(NULLIF(excluded.sku, ''), variants.sku),
@@ -165,7 +165,7 @@ func storeStock(tx *gorm.DB, tenantID uuid.UUID, source string, levels []shop.St
 	var inserted []bool
 	if err := tx.Raw(`INSERT INTO stock_levels (tenant_id, variant_id, location, available, updated_at)
 		SELECT @t, v.id, x.location, x.available, x.updated_at
-		FROM jsonb_to_recordset(@rows::jsonb) AS x(variant_key text, location text, available int, updated_at timestamptz)
+		FROM jsonb_to_recordset(CAST(@rows AS jsonb)) AS x(variant_key text, location text, available int, updated_at timestamptz)
 		JOIN variants v ON v.tenant_id = @t AND v.source = @src AND v.variant_key = x.variant_key
 		ON CONFLICT (tenant_id, variant_id, location) DO UPDATE SET available = excluded.available,
 			updated_at = excluded.updated_at
