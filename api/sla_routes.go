@@ -1,6 +1,89 @@
 package api
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/sla"
+	"github.com/gofiber/fiber/v2"
+)
 
 // slaRoutes registers business hours, SLA policies and metrics.
-func (s *Server) slaRoutes(v1 fiber.Router) {}
+func (s *Server) slaRoutes(v1 fiber.Router) {
+	v1.Get("/business-hours", s.authed("sla:read", s.listBusinessHours))
+	v1.Post("/business-hours", s.authed("sla:write", s.createBusinessHours))
+	v1.Get("/business-hours/:business_hours_id", s.authed("sla:read", s.getBusinessHours))
+	v1.Patch("/business-hours/:business_hours_id", s.authed("sla:write", s.updateBusinessHours))
+	v1.Delete("/business-hours/:business_hours_id", s.authed("sla:write", s.deleteBusinessHours))
+	s.slaPolicyRoutes(v1)
+	v1.Get("/metrics", s.authed("metrics:read", s.serviceMetrics))
+}
+
+// listBusinessHours: GET /v1/business-hours, newest first, cursor-paginated.
+func (s *Server) listBusinessHours(c *fiber.Ctx) error {
+	cur, limit, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.deps.SLA.FindSchedules(c.UserContext(), cur, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(pageOf(list, limit, func(h sla.Schedule) deskpool.Cursor {
+		return deskpool.Cursor{Time: h.CreatedAt, ID: h.ID}
+	}))
+}
+
+// createBusinessHours: POST /v1/business-hours.
+func (s *Server) createBusinessHours(c *fiber.Ctx) error {
+	var in sla.ScheduleInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	h, err := s.deps.SLA.CreateSchedule(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(h)
+}
+
+// getBusinessHours: GET /v1/business-hours/{business_hours_id}.
+func (s *Server) getBusinessHours(c *fiber.Ctx) error {
+	id, err := pathID(c, "business_hours_id")
+	if err != nil {
+		return err
+	}
+	h, err := s.deps.SLA.FindSchedule(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h)
+}
+
+// updateBusinessHours: PATCH /v1/business-hours/{business_hours_id}.
+func (s *Server) updateBusinessHours(c *fiber.Ctx) error {
+	id, err := pathID(c, "business_hours_id")
+	if err != nil {
+		return err
+	}
+	var in sla.ScheduleInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	h, err := s.deps.SLA.UpdateSchedule(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(h)
+}
+
+// deleteBusinessHours: DELETE /v1/business-hours/{business_hours_id}; 409
+// while a policy counts in them.
+func (s *Server) deleteBusinessHours(c *fiber.Ctx) error {
+	id, err := pathID(c, "business_hours_id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.SLA.DeleteSchedule(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

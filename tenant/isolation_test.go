@@ -41,6 +41,10 @@ var seeds = map[string]string{
 	"webhooks":            seedWebhook,
 	"webhook_deliveries":  seedWebhook + `; INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000e1', gen_random_uuid(), 'test', '{}')`,
 	"notifications":       `INSERT INTO notifications (tenant_id, id, kind, title) VALUES (@t, gen_random_uuid(), 'test', 'hello')`,
+	"business_hours":      `INSERT INTO business_hours (tenant_id, id, name, always_open) VALUES (@t, gen_random_uuid(), gen_random_uuid()::text, true)`,
+	"sla_policies":        `INSERT INTO sla_policies (tenant_id, id, name, first_response_secs, next_response_secs, resolution_secs) VALUES (@t, gen_random_uuid(), 'p', 60, 60, 60)`,
+	"sla_timers":          seedConversation + `; INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', 'resolution', gen_random_uuid(), 60, now(), 'running') ON CONFLICT DO NOTHING`,
+	"sla_breaches":        seedConversation + `; INSERT INTO sla_breaches (tenant_id, id, conversation_id, metric, policy_id, due_at, breached_at, lateness_ms) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', 'resolution', gen_random_uuid(), now(), now(), 0)`,
 }
 
 const seedConversation = `INSERT INTO customers (tenant_id, id) VALUES (@t, '00000000-0000-0000-0000-0000000000c1') ON CONFLICT DO NOTHING;

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/sla"
+	"github.com/gofiber/fiber/v2"
+)
+
+// slaPolicyRoutes registers the SLA policy routes.
+func (s *Server) slaPolicyRoutes(v1 fiber.Router) {
+	v1.Get("/sla-policies", s.authed("sla:read", s.listSLAPolicies))
+	v1.Post("/sla-policies", s.authed("sla:write", s.createSLAPolicy))
+	v1.Get("/sla-policies/:policy_id", s.authed("sla:read", s.getSLAPolicy))
+	v1.Patch("/sla-policies/:policy_id", s.authed("sla:write", s.updateSLAPolicy))
+	v1.Delete("/sla-policies/:policy_id", s.authed("sla:write", s.deleteSLAPolicy))
+}
+
+// listSLAPolicies: GET /v1/sla-policies, newest first; the built-in
+// policies while the workspace has none of its own.
+func (s *Server) listSLAPolicies(c *fiber.Ctx) error {
+	cur, limit, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.deps.SLA.FindPolicies(c.UserContext(), cur, limit)
+	if err != nil {
+		return err
+	}
+	p := pageOf(list, limit, func(d sla.PolicyDoc) deskpool.Cursor {
+		if d.CreatedAt == nil {
+			return deskpool.Cursor{}
+		}
+		return deskpool.Cursor{Time: *d.CreatedAt, ID: d.ID}
+	})
+	if len(list) > 0 && list[0].Builtin {
+		p.NextCursor = nil // the built-in list is whole
+	}
+	return c.JSON(p)
+}
+
+// createSLAPolicy: POST /v1/sla-policies.
+func (s *Server) createSLAPolicy(c *fiber.Ctx) error {
+	var in sla.PolicyInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	p, err := s.deps.SLA.CreatePolicy(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(p)
+}
+
+// getSLAPolicy: GET /v1/sla-policies/{policy_id}.
+func (s *Server) getSLAPolicy(c *fiber.Ctx) error {
+	id, err := pathID(c, "policy_id")
+	if err != nil {
+		return err
+	}
+	p, err := s.deps.SLA.FindPolicy(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+// updateSLAPolicy: PATCH /v1/sla-policies/{policy_id}.
+func (s *Server) updateSLAPolicy(c *fiber.Ctx) error {
+	id, err := pathID(c, "policy_id")
+	if err != nil {
+		return err
+	}
+	var in sla.PolicyInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	p, err := s.deps.SLA.UpdatePolicy(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
+// deleteSLAPolicy: DELETE /v1/sla-policies/{policy_id}; 409 while open
+// conversations are under it.
+func (s *Server) deleteSLAPolicy(c *fiber.Ctx) error {
+	id, err := pathID(c, "policy_id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.SLA.DeletePolicy(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
