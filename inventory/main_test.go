@@ -139,3 +139,12 @@ func (f *fixture) waitFor(what string, within time.Duration, cond func() bool) {
 	}
 	f.t.Fatalf("%s: not within %v", what, within)
 }
+
+func mustUUID(t *testing.T, s string) uuid.UUID {
+	t.Helper()
+	id, err := uuid.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
