@@ -69,10 +69,29 @@ func emptyModel() *model {
 	return newModel("none", map[uint64]int32{}, nil, make([]float32, numOutputs), make([]float32, numOutputs), 1)
 }
 
-// predict scores normalised text with every head.
-func (m *model) predict(norm string, shout bool) prediction {
+// predict scores normalised text with every head; adjustments, if any, add
+// their learned intent and urgency scores before the choice.
+func (m *model) predict(norm string, shout bool, adj []*Adjustment) prediction {
 	fp := m.featPool.Get().(*[]uint64)
 	feats := features(norm, shout, *fp)
+	var scores [32]float64
+	known := m.logits(feats, adj, scores[:numOutputs])
+	*fp = feats[:0]
+	m.featPool.Put(fp)
+
+	p := prediction{known: known}
+	p.intent, p.intentProb = softmaxArgmax(scores[m.offsets[headIntent]:m.offsets[headIntent+1]])
+	p.sentiment, _ = softmaxArgmax(scores[m.offsets[headSentiment]:m.offsets[headSentiment+1]])
+	p.urgency, _ = softmaxArgmax(scores[m.offsets[headUrgency]:m.offsets[headUrgency+1]])
+	a := scores[m.offsets[headAnger]:m.offsets[headAnger+1]]
+	p.angerProb = 1 / (1 + math.Exp(a[0]-a[1]))
+	p.anger = p.angerProb >= float64(m.angerCut)
+	return p
+}
+
+// logits writes the raw score of every output for a text's features into
+// scores (numOutputs long) and returns how many features the model knows.
+func (m *model) logits(feats []uint64, adj []*Adjustment, scores []float64) int {
 	ap := m.accumPool.Get().(*[]int32)
 	acc := *ap
 	clear(acc)
@@ -89,7 +108,6 @@ func (m *model) predict(norm string, shout bool) prediction {
 			acc[j] += int32(v)
 		}
 	}
-	var scores [32]float64
 	norm2 := 0.0
 	if known > 0 {
 		norm2 = 1 / math.Sqrt(float64(known))
@@ -97,18 +115,11 @@ func (m *model) predict(norm string, shout bool) prediction {
 	for j := 0; j < k; j++ {
 		scores[j] = float64(m.bias[j]) + norm2*float64(m.scale[j])*float64(acc[j])
 	}
-	*fp = feats[:0]
-	m.featPool.Put(fp)
 	m.accumPool.Put(ap)
-
-	p := prediction{known: known}
-	p.intent, p.intentProb = softmaxArgmax(scores[m.offsets[headIntent]:m.offsets[headIntent+1]])
-	p.sentiment, _ = softmaxArgmax(scores[m.offsets[headSentiment]:m.offsets[headSentiment+1]])
-	p.urgency, _ = softmaxArgmax(scores[m.offsets[headUrgency]:m.offsets[headUrgency+1]])
-	a := scores[m.offsets[headAnger]:m.offsets[headAnger+1]]
-	p.angerProb = 1 / (1 + math.Exp(a[0]-a[1]))
-	p.anger = p.angerProb >= float64(m.angerCut)
-	return p
+	for _, a := range adj {
+		a.addScores(feats, scores, m.offsets)
+	}
+	return known
 }
 
 // softmaxArgmax returns the best output and its softmax probability.

@@ -108,7 +108,7 @@ func tuneAngerCut(m *model, exs []Example) float32 {
 	probs := make([]float64, len(exs))
 	for i, ex := range exs {
 		in := prepare(ex.Text)
-		probs[i] = m.predict(in.norm, in.shout).angerProb
+		probs[i] = m.predict(in.norm, in.shout, nil).angerProb
 	}
 	best, bestF1 := 0.5, -1.0
 	for cut := 0.10; cut < 0.91; cut += 0.025 {

@@ -109,6 +109,17 @@ func (c *Classifier) Version() string {
 
 // Classify triages one message; it never panics and accepts any input.
 func (c *Classifier) Classify(text string, ctx Context) Result {
+	return c.classify(text, ctx, Options{})
+}
+
+// ClassifyWith triages one message like Classify, with learned adjustments
+// added to the model's scores, or with the intent given by another
+// classifier; the service rules run after either, unchanged.
+func (c *Classifier) ClassifyWith(text string, ctx Context, opt Options) Result {
+	return c.classify(text, ctx, opt)
+}
+
+func (c *Classifier) classify(text string, ctx Context, opt Options) Result {
 	in := prepare(text)
 	r := Result{Language: in.lang, Truncated: in.truncated}
 	if in.truncated {
@@ -125,8 +136,12 @@ func (c *Classifier) Classify(text string, ctx Context) Result {
 		r.Reasons = append(r.Reasons, "input:empty")
 		s = signals{intent: "other"}
 	} else {
-		p := c.m.predict(in.norm, in.shout)
+		p := c.m.predict(in.norm, in.shout, opt.Adjust)
 		r.Intent, r.Confidence = Intents[p.intent], p.intentProb
+		if opt.overrides(r.Intent) {
+			r.Intent, r.Confidence = opt.Intent, opt.IntentConfidence
+			r.Reasons = append(r.Reasons, "override:intent:"+opt.Intent)
+		}
 		r.Sentiment, r.Urgency = Sentiments[p.sentiment], Urgencies[p.urgency]
 		r.Anger = p.anger
 		if r.Anger {
@@ -146,5 +161,25 @@ func (c *Classifier) Classify(text string, ctx Context) Result {
 	if d.soothe {
 		r.SuggestedReply = soothingReply(r.Language, r.Intent, d.replyTopic)
 	}
+	if !in.empty && (len(opt.Adjust) > 0 || opt.Intent != "") {
+		keepHandOver(&r, c.classify(text, ctx, Options{}))
+	}
 	return r
+}
+
+// keepHandOver makes sure that learning and other classifiers never lower
+// what the built-in model alone decided: a higher level or a hand-over to a
+// person stays, with its urgency and soothing reply.
+func keepHandOver(r *Result, base Result) {
+	if base.Level <= r.Level && (base.Route == RouteAI || r.Route != RouteAI) {
+		return
+	}
+	r.Level, r.Route = base.Level, base.Route
+	if base.Urgency == "high" {
+		r.Urgency = "high"
+	}
+	if r.SuggestedReply == "" {
+		r.SuggestedReply = base.SuggestedReply
+	}
+	r.Reasons = append(r.Reasons, "guard:kept_built_in_hand_over")
 }
