@@ -41,6 +41,11 @@ var seeds = map[string]string{
 	"webhooks":            seedWebhook,
 	"webhook_deliveries":  seedWebhook + `; INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000e1', gen_random_uuid(), 'test', '{}')`,
 	"notifications":       `INSERT INTO notifications (tenant_id, id, kind, title) VALUES (@t, gen_random_uuid(), 'test', 'hello')`,
+	"triage_settings":     `INSERT INTO triage_settings (tenant_id) VALUES (@t) ON CONFLICT DO NOTHING`,
+	"knowledge_scenarios": seedScenario,
+	"knowledge_answers":   seedScenario + `; INSERT INTO knowledge_answers (tenant_id, conversation_id, scenario_id) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000f1')`,
+	"triage_adjustments":  `INSERT INTO triage_adjustments (tenant_id, version, examples, watermark) VALUES (@t, (SELECT coalesce(max(version), 0) + 1 FROM triage_adjustments), 1, now())`,
+	"llm_usage":           `INSERT INTO llm_usage (tenant_id, id, purpose, ok) VALUES (@t, gen_random_uuid(), 'draft', true)`,
 	"business_hours":      `INSERT INTO business_hours (tenant_id, id, name, always_open) VALUES (@t, gen_random_uuid(), gen_random_uuid()::text, true)`,
 	"sla_policies":        `INSERT INTO sla_policies (tenant_id, id, name, first_response_secs, next_response_secs, resolution_secs) VALUES (@t, gen_random_uuid(), 'p', 60, 60, 60)`,
 	"sla_timers":          seedConversation + `; INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', 'resolution', gen_random_uuid(), 60, now(), 'running') ON CONFLICT DO NOTHING`,
@@ -49,6 +54,8 @@ var seeds = map[string]string{
 
 const seedConversation = `INSERT INTO customers (tenant_id, id) VALUES (@t, '00000000-0000-0000-0000-0000000000c1') ON CONFLICT DO NOTHING;
 	INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000c1', 'web', 'web') ON CONFLICT DO NOTHING`
+
+const seedScenario = `INSERT INTO knowledge_scenarios (tenant_id, id, name, intent) VALUES (@t, '00000000-0000-0000-0000-0000000000f1', 'Order status', 'order_status') ON CONFLICT DO NOTHING`
 
 const seedWebhook = `INSERT INTO webhooks (tenant_id, id, url, events, secret_sealed) VALUES (@t, '00000000-0000-0000-0000-0000000000e1', 'https://example.com/hook', '{test}', '\x00') ON CONFLICT DO NOTHING`
 
@@ -214,5 +221,40 @@ func TestTxNestsAndRunsHooksAfterCommit(t *testing.T) {
 	})
 	if deskpool.ErrorCode(err) != deskpool.EINTERNAL {
 		t.Fatalf("nesting across tenants: %v", err)
+	}
+}
+
+// TestTxLeavesConnectionsClean makes sure no connection goes back to the
+// pool inside a transaction or with a tenant set, whatever fn did.
+func TestTxLeavesConnectionsClean(t *testing.T) {
+	id, _ := signup(t, tenant.NewService(env.App), "Clean")
+	ctx := asTenant(id)
+	_ = tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Exec(`SELECT no_such_column FROM tenants`).Error
+	})
+	func() {
+		defer func() { _ = recover() }()
+		_ = tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { panic("handler bug") })
+	}()
+	sqlDB, _ := env.App.DB()
+	sqlDB.SetMaxOpenConns(1) // every later query reuses the same connection
+	defer sqlDB.SetMaxOpenConns(20)
+	for i := 0; i < 3; i++ {
+		var setting string
+		if err := env.App.Raw(`SELECT COALESCE(current_setting('app.tenant_id', true), '')`).Row().Scan(&setting); err != nil {
+			t.Fatal(err)
+		}
+		// SAVEPOINT fails outside a transaction block: success means the
+		// pooled connection was left inside one.
+		if err := env.App.Exec(`SAVEPOINT probe`).Error; err == nil {
+			env.App.Exec(`ROLLBACK`)
+			t.Fatal("a pooled connection was left inside a transaction")
+		}
+		if setting != "" {
+			t.Fatalf("a pooled connection kept tenant %q", setting)
+		}
+		if err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -49,10 +49,7 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.
 		return translate(err)
 	}
 	var hooks []func()
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec(`SELECT set_config('app.tenant_id', ?, true)`, tenantID.String()).Error; err != nil {
-			return err
-		}
+	err := begin(ctx, db, tenantID, func(tx *gorm.DB) error {
 		st := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks}
 		return fn(context.WithValue(ctx, txKey{}, st), tx)
 	})
