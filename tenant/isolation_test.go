@@ -46,11 +46,6 @@ var seeds = map[string]string{
 	"knowledge_answers":   seedScenario + `; INSERT INTO knowledge_answers (tenant_id, conversation_id, scenario_id) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000f1')`,
 	"triage_adjustments":  `INSERT INTO triage_adjustments (tenant_id, version, examples, watermark) VALUES (@t, (SELECT coalesce(max(version), 0) + 1 FROM triage_adjustments), 1, now())`,
 	"llm_usage":           `INSERT INTO llm_usage (tenant_id, id, purpose, ok) VALUES (@t, gen_random_uuid(), 'draft', true)`,
-	"triage_settings":     `INSERT INTO triage_settings (tenant_id) VALUES (@t) ON CONFLICT DO NOTHING`,
-	"knowledge_scenarios": seedScenario,
-	"knowledge_answers":   seedScenario + `; INSERT INTO knowledge_answers (tenant_id, conversation_id, scenario_id) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000f1')`,
-	"triage_adjustments":  `INSERT INTO triage_adjustments (tenant_id, version, examples, watermark) VALUES (@t, (SELECT coalesce(max(version), 0) + 1 FROM triage_adjustments), 1, now())`,
-	"llm_usage":           `INSERT INTO llm_usage (tenant_id, id, purpose, ok) VALUES (@t, gen_random_uuid(), 'draft', true)`,
 	"business_hours":      `INSERT INTO business_hours (tenant_id, id, name, always_open) VALUES (@t, gen_random_uuid(), gen_random_uuid()::text, true)`,
 	"sla_policies":        `INSERT INTO sla_policies (tenant_id, id, name, first_response_secs, next_response_secs, resolution_secs) VALUES (@t, gen_random_uuid(), 'p', 60, 60, 60)`,
 	"sla_timers":          seedConversation + `; INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', 'resolution', gen_random_uuid(), 60, now(), 'running') ON CONFLICT DO NOTHING`,
@@ -59,8 +54,6 @@ var seeds = map[string]string{
 
 const seedConversation = `INSERT INTO customers (tenant_id, id) VALUES (@t, '00000000-0000-0000-0000-0000000000c1') ON CONFLICT DO NOTHING;
 	INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000c1', 'web', 'web') ON CONFLICT DO NOTHING`
-
-const seedScenario = `INSERT INTO knowledge_scenarios (tenant_id, id, name, intent) VALUES (@t, '00000000-0000-0000-0000-0000000000f1', 'Order status', 'order_status') ON CONFLICT DO NOTHING`
 
 const seedScenario = `INSERT INTO knowledge_scenarios (tenant_id, id, name, intent) VALUES (@t, '00000000-0000-0000-0000-0000000000f1', 'Order status', 'order_status') ON CONFLICT DO NOTHING`
 
