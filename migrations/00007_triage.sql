@@ -8,8 +8,8 @@
 
 CREATE TABLE triage_settings (
   tenant_id               uuid NOT NULL REFERENCES tenants (id),
-  deflection_ceiling      real NOT NULL DEFAULT 0.75 CHECK (deflection_ceiling BETWEEN 0 AND 1),
-  borderline_confidence   real NOT NULL DEFAULT 0.8 CHECK (borderline_confidence BETWEEN 0 AND 1),
+  deflection_ceiling      double precision NOT NULL DEFAULT 0.75 CHECK (deflection_ceiling BETWEEN 0 AND 1),
+  borderline_confidence   double precision NOT NULL DEFAULT 0.8 CHECK (borderline_confidence BETWEEN 0 AND 1),
   deflection_window_days  int NOT NULL DEFAULT 7 CHECK (deflection_window_days BETWEEN 1 AND 90),
   pool_opt_in             boolean NOT NULL DEFAULT false,
   llm_enabled             boolean NOT NULL DEFAULT false,

@@ -1,0 +1,149 @@
+package knowledge
+
+import (
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Facts are what the synced shop data says about the customer's question.
+type Facts struct {
+	CustomerName string
+	Order        *OrderFacts
+	Stock        *StockFacts
+}
+
+// OrderFacts describe the order a message is about and its latest shipment.
+type OrderFacts struct {
+	ID             uuid.UUID
+	Number         string
+	Status         string
+	Country        string
+	Carrier        string
+	Tracking       string
+	ShipmentStatus string
+	Shipped        bool
+	ETA            *time.Time
+	DeliveredAt    *time.Time
+}
+
+// StockFacts are the stock of a product the message names.
+type StockFacts struct {
+	Product   string
+	Available int
+}
+
+// loadFacts reads, from the inventory's synced tables, the order the
+// message names (by number or external id) or else the customer's latest
+// order, with its latest shipment, and the stock of a product the text
+// names by SKU or title.
+func loadFacts(tx *gorm.DB, tenantID, customerID uuid.UUID, refs []string, text string, wantStock bool) (*Facts, error) {
+	f := &Facts{}
+	if err := tx.Raw(`SELECT COALESCE(name, '') FROM customers WHERE tenant_id = ? AND id = ?`, tenantID, customerID).
+		Scan(&f.CustomerName).Error; err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, r := range refs {
+		if r = strings.TrimPrefix(strings.TrimSpace(r), "#"); r != "" && len(names) < 30 {
+			names = append(names, r, "#"+r)
+		}
+	}
+	var rows []struct {
+		ID      uuid.UUID
+		Number  string
+		Status  string
+		Country string
+	}
+	q := `SELECT id, number, status, COALESCE(shipping_address->>'country', '') AS country FROM orders WHERE tenant_id = ? AND `
+	var err error
+	if len(names) > 0 {
+		err = tx.Raw(q+`(number IN ? OR external_id IN ?) ORDER BY created_at DESC, id DESC LIMIT 1`, tenantID, names, names).Scan(&rows).Error
+	}
+	if err == nil && len(rows) == 0 {
+		err = tx.Raw(q+`customer_id IN (SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?))
+			ORDER BY created_at DESC, id DESC LIMIT 1`, tenantID, tenantID, customerID, customerID).Scan(&rows).Error
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 1 {
+		o := &OrderFacts{ID: rows[0].ID, Number: rows[0].Number, Status: rows[0].Status, Country: strings.ToUpper(rows[0].Country)}
+		var ships []struct {
+			Carrier, TrackingNumber, Status string
+			EstimatedDelivery, LastEventAt  *time.Time
+		}
+		if err := tx.Raw(`SELECT carrier, tracking_number, status, estimated_delivery, last_event_at FROM shipments
+			WHERE tenant_id = ? AND order_id = ? ORDER BY shipped_at DESC NULLS LAST, updated_at DESC LIMIT 1`, tenantID, o.ID).
+			Scan(&ships).Error; err != nil {
+			return nil, err
+		}
+		if len(ships) == 1 {
+			s := ships[0]
+			o.Shipped, o.Carrier, o.Tracking, o.ShipmentStatus, o.ETA = true, s.Carrier, s.TrackingNumber, s.Status, s.EstimatedDelivery
+			if s.Status == "delivered" {
+				o.DeliveredAt = s.LastEventAt
+				if o.DeliveredAt == nil {
+					o.DeliveredAt = s.EstimatedDelivery
+				}
+			}
+		}
+		f.Order = o
+	}
+	if wantStock && strings.TrimSpace(text) != "" {
+		var st []StockFacts
+		if err := tx.Raw(`SELECT v.title AS product, COALESCE(sum(s.available), 0)::int AS available
+			FROM variants v LEFT JOIN stock_levels s ON s.tenant_id = v.tenant_id AND s.variant_id = v.id
+			WHERE v.tenant_id = ? AND ((length(v.sku) >= 3 AND strpos(lower(?), lower(v.sku)) > 0)
+				OR (length(v.title) >= 2 AND strpos(lower(?), lower(v.title)) > 0))
+			GROUP BY v.id, v.title ORDER BY length(v.title) DESC LIMIT 1`, tenantID, text, text).Scan(&st).Error; err != nil {
+			return nil, err
+		}
+		if len(st) == 1 {
+			f.Stock = &st[0]
+		}
+	}
+	return f, nil
+}
+
+// holds reports whether the conditions hold for the facts.
+func (c Conditions) holds(f *Facts, homeCountry string, now time.Time) bool {
+	o := f.Order
+	needOrder := c.RequiresOrder || len(c.OrderStatus) > 0 || len(c.ShipmentStatus) > 0 ||
+		c.MaxDaysSinceDelivery != nil || c.CrossBorder != nil || c.Shipped != nil
+	if o == nil {
+		return !needOrder
+	}
+	if len(c.OrderStatus) > 0 && !contains(c.OrderStatus, o.Status) {
+		return false
+	}
+	if len(c.ShipmentStatus) > 0 && !contains(c.ShipmentStatus, o.ShipmentStatus) {
+		return false
+	}
+	if c.Shipped != nil && *c.Shipped != o.Shipped {
+		return false
+	}
+	if c.CrossBorder != nil {
+		cross := o.Country != "" && !strings.EqualFold(o.Country, homeCountry)
+		if cross != *c.CrossBorder {
+			return false
+		}
+	}
+	if c.MaxDaysSinceDelivery != nil {
+		if o.DeliveredAt == nil || now.Sub(*o.DeliveredAt) > time.Duration(*c.MaxDaysSinceDelivery)*24*time.Hour {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
