@@ -146,48 +146,64 @@ func (s *Service) handleLink(ctx context.Context, t *asynq.Task) error {
 	}
 }
 
+// inlineLinks is the most unresolved customers a batch links in its own
+// transaction; a bigger batch leaves them to the linking task.
+const inlineLinks = 25
+
 // LinkPending resolves the customers of up to limit pending orders of the
 // workspace in ctx (creating customers as needed) and returns how many it
 // handled.
 func (s *Service) LinkPending(ctx context.Context, limit int) (int, error) {
 	n := 0
 	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
-		tenantID := deskpool.TenantIDFromContext(ctx)
-		var rows []struct {
-			ID                                                     uuid.UUID
-			Source                                                 string
-			CustomerEmail, CustomerPhone, CustomerExternalID, Name string
-		}
-		if err := tx.Raw(`SELECT id, source, customer_email, customer_phone, customer_external_id, customer_name AS name
-			FROM orders WHERE tenant_id = ? AND link_state = 'pending' ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED`,
-			tenantID, limit).Scan(&rows).Error; err != nil {
-			return err
-		}
-		n = len(rows)
-		cache := map[string]uuid.UUID{}
-		for _, r := range rows {
-			ref, ok := customerRef(r.CustomerEmail, r.CustomerPhone, r.CustomerExternalID, r.Name)
-			state, key := linkNone, r.Source+"|"+ref.Email+"|"+ref.Phone+"|"+ref.ExternalID
-			var cid *uuid.UUID
-			if ok {
-				id, hit := cache[key]
-				if !hit {
-					c, err := s.helpdesk.ResolveCustomer(ctx, tx, ref, shopChannel(r.Source))
-					if err != nil {
-						return err
-					}
-					id, cache[key] = c.ID, c.ID
-				}
-				cid, state = &id, linkDone
-			}
-			if err := tx.Exec(`UPDATE orders SET customer_id = COALESCE(?, customer_id), link_state = ? WHERE tenant_id = ? AND id = ?`,
-				cid, state, tenantID, r.ID).Error; err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		n, err = s.linkOrders(ctx, tx, nil, limit)
+		return err
 	})
 	return n, err
+}
+
+// linkOrders resolves pending orders inside tx: those of ids, or any up to
+// limit when ids is nil.
+func (s *Service) linkOrders(ctx context.Context, tx *gorm.DB, ids []string, limit int) (int, error) {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	var rows []struct {
+		ID                                                     uuid.UUID
+		Source                                                 string
+		CustomerEmail, CustomerPhone, CustomerExternalID, Name string
+	}
+	q := `SELECT id, source, customer_email, customer_phone, customer_external_id, customer_name AS name
+		FROM orders WHERE tenant_id = ? AND link_state = 'pending'`
+	args := []any{tenantID}
+	if ids != nil {
+		q += ` AND id = ANY(?::uuid[])`
+		args = append(args, pq.StringArray(ids))
+	}
+	if err := tx.Raw(q+` ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED`, append(args, limit)...).Scan(&rows).Error; err != nil {
+		return 0, err
+	}
+	cache := map[string]uuid.UUID{}
+	for _, r := range rows {
+		ref, ok := customerRef(r.CustomerEmail, r.CustomerPhone, r.CustomerExternalID, r.Name)
+		state, key := linkNone, r.Source+"|"+ref.Email+"|"+ref.Phone+"|"+ref.ExternalID
+		var cid *uuid.UUID
+		if ok {
+			id, hit := cache[key]
+			if !hit {
+				c, err := s.helpdesk.ResolveCustomer(ctx, tx, ref, shopChannel(r.Source))
+				if err != nil {
+					return 0, err
+				}
+				id, cache[key] = c.ID, c.ID
+			}
+			cid, state = &id, linkDone
+		}
+		if err := tx.Exec(`UPDATE orders SET customer_id = COALESCE(?, customer_id), link_state = ? WHERE tenant_id = ? AND id = ?`,
+			cid, state, tenantID, r.ID).Error; err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
 }
 
 // textArray adapts a string slice for = ANY(?::text[]).

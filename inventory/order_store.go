@@ -131,7 +131,7 @@ func (s *Service) storeOrders(ctx context.Context, tx *gorm.DB, source string, o
 	var replaced pq.StringArray
 	var lines []lineRow
 	var ships []shipRow
-	pending := false
+	var pending []string
 	for _, w := range written {
 		if w.Inserted {
 			res.Inserted++
@@ -139,7 +139,9 @@ func (s *Service) storeOrders(ctx context.Context, tx *gorm.DB, source string, o
 			replaced = append(replaced, w.ID.String())
 		}
 		i := byExt[w.ExternalID]
-		pending = pending || links[i].state == linkPending
+		if links[i].state == linkPending {
+			pending = append(pending, w.ID.String())
+		}
 		lines = appendLines(lines, w.ID, &orders[i])
 		ships = appendShipments(ships, w.ID, &orders[i])
 	}
@@ -154,8 +156,12 @@ func (s *Service) storeOrders(ctx context.Context, tx *gorm.DB, source string, o
 	if err := upsertShipments(tx, tenantID, replaced, ships); err != nil {
 		return res, err
 	}
-	if pending && s.outbox != nil {
-		return res, s.requestLink(ctx, tx)
+	switch {
+	case len(pending) == 0:
+	case len(pending) <= inlineLinks || s.outbox == nil:
+		_, err = s.linkOrders(ctx, tx, pending, len(pending))
+	default:
+		err = s.requestLink(ctx, tx)
 	}
-	return res, nil
+	return res, err
 }
