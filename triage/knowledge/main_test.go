@@ -1,0 +1,101 @@
+package knowledge_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/triage"
+	"github.com/deskpool/deskpool/triage/knowledge"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// env is this package's database and Redis database.
+var env *testenv.Env
+
+func TestMain(m *testing.M) { os.Exit(testenv.Run(m, "knowledge", &env)) }
+
+type nopEmitter struct{}
+
+func (nopEmitter) Emit(context.Context, *gorm.DB, string, any) error { return nil }
+
+// shop is a workspace with the helpdesk answering through the knowledge service.
+type shop struct {
+	t   *testing.T
+	ctx context.Context
+	hd  *helpdesk.Service
+	kn  *knowledge.Service
+}
+
+func newShop(t *testing.T) *shop {
+	t.Helper()
+	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
+		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "Knowledge Brand"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := knowledge.DefaultConfig()
+	cfg.ShareCacheTTL = 0
+	kn := knowledge.NewService(env.App, cfg)
+	hd := helpdesk.NewService(env.App, nopEmitter{}, nil, helpdesk.BuiltinTriager(triage.Default()), helpdesk.DefaultConfig())
+	hd.UseAnswerer(kn)
+	return &shop{t: t, ctx: deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID}), hd: hd, kn: kn}
+}
+
+// say ingests a customer's message on the web channel.
+func (s *shop) say(customer, body string) *helpdesk.Ingested {
+	s.t.Helper()
+	out, err := s.hd.Ingest(s.ctx, helpdesk.InboundMessage{Channel: "web", Body: body,
+		Customer: helpdesk.CustomerRef{ExternalID: customer, Name: "Ann Lee"}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return out
+}
+
+// exec runs SQL in the workspace's transaction.
+func (s *shop) exec(sql string, args ...any) {
+	s.t.Helper()
+	err := tenant.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { return tx.Exec(sql, args...).Error })
+	if err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// order stores an order with a shipment shipped to country; delivered, when
+// set, marks the shipment delivered then.
+func (s *shop) order(number, status, country string, shipped bool, delivered *time.Time) {
+	s.t.Helper()
+	id := uuid.New()
+	s.exec(`INSERT INTO orders (tenant_id, id, source, external_id, number, status, currency, total_minor, shipping_address, created_at, updated_at)
+		VALUES (?, ?, 'push', ?, ?, ?, 'CNY', 9900, ?, now() - interval '12 days', now())`,
+		deskpool.TenantIDFromContext(s.ctx), id, number, "#"+number, status, `{"country":"`+country+`"}`)
+	if !shipped {
+		return
+	}
+	shipStatus, eta := "in_transit", time.Date(2030, 5, 6, 0, 0, 0, 0, time.UTC)
+	if delivered != nil {
+		shipStatus = "delivered"
+	}
+	s.exec(`INSERT INTO shipments (tenant_id, id, order_id, external_id, carrier, tracking_number, status, shipped_at, estimated_delivery, last_event_at)
+		VALUES (?, ?, ?, 's1', 'SF Express', 'SF1234567890', ?, now() - interval '10 days', ?, ?)`,
+		deskpool.TenantIDFromContext(s.ctx), uuid.New(), id, shipStatus, eta, delivered)
+}
+
+// handOver returns the reason of the conversation's last hand-over event.
+func (s *shop) handOver(convID uuid.UUID) string {
+	var reason string
+	_ = tenant.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT COALESCE(data->>'reason', '') FROM conversation_events WHERE tenant_id = ? AND conversation_id = ?
+			AND kind = 'handed_over' ORDER BY created_at DESC LIMIT 1`, deskpool.TenantIDFromContext(ctx), convID).Scan(&reason).Error
+	})
+	return reason
+}
+
+func (s *shop) tenant() any { return deskpool.TenantIDFromContext(s.ctx) }
