@@ -50,7 +50,19 @@ var seeds = map[string]string{
 	"sla_policies":        `INSERT INTO sla_policies (tenant_id, id, name, first_response_secs, next_response_secs, resolution_secs) VALUES (@t, gen_random_uuid(), 'p', 60, 60, 60)`,
 	"sla_timers":          seedConversation + `; INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', 'resolution', gen_random_uuid(), 60, now(), 'running') ON CONFLICT DO NOTHING`,
 	"sla_breaches":        seedConversation + `; INSERT INTO sla_breaches (tenant_id, id, conversation_id, metric, policy_id, due_at, breached_at, lateness_ms) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', 'resolution', gen_random_uuid(), now(), now(), 0)`,
+	"connectors":          `INSERT INTO connectors (tenant_id, id, kind, name) VALUES (@t, gen_random_uuid(), 'push', 'p')`,
+	"orders":              seedOrder,
+	"order_lines":         seedOrder + `; INSERT INTO order_lines (tenant_id, order_id, position, quantity, price_minor) VALUES (@t, '00000000-0000-0000-0000-0000000000a1', 0, 1, 100) ON CONFLICT DO NOTHING`,
+	"shipments":           seedOrder + `; INSERT INTO shipments (tenant_id, id, order_id, external_id) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000a1', gen_random_uuid()::text)`,
+	"variants":            seedVariant,
+	"stock_levels":        seedVariant + `; INSERT INTO stock_levels (tenant_id, variant_id, location, available, updated_at) VALUES (@t, '00000000-0000-0000-0000-0000000000a2', gen_random_uuid()::text, 1, now())`,
+	"proactive_notices":   `INSERT INTO proactive_notices (tenant_id, id, cause, kind, customer_id) VALUES (@t, gen_random_uuid(), gen_random_uuid()::text, 'test', gen_random_uuid())`,
+	"inventory_schedules": `INSERT INTO inventory_schedules (tenant_id, job) VALUES (@t, gen_random_uuid()::text)`,
 }
+
+const seedOrder = `INSERT INTO orders (tenant_id, id, source, external_id, status, currency, total_minor, created_at, updated_at) VALUES (@t, '00000000-0000-0000-0000-0000000000a1', 'push', 'o1', 'paid', 'USD', 100, now(), now()) ON CONFLICT DO NOTHING`
+
+const seedVariant = `INSERT INTO variants (tenant_id, id, source, variant_key) VALUES (@t, '00000000-0000-0000-0000-0000000000a2', 'push', 'sku:A') ON CONFLICT DO NOTHING`
 
 const seedConversation = `INSERT INTO customers (tenant_id, id) VALUES (@t, '00000000-0000-0000-0000-0000000000c1') ON CONFLICT DO NOTHING;
 	INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000c1', 'web', 'web') ON CONFLICT DO NOTHING`
