@@ -78,14 +78,16 @@ func enqueueBench(ctx context.Context, client *asynq.Client, timers []benchTimer
 				t := timers[i]
 				id := TaskID(t.TenantID, t.ConversationID, MetricFirstResponse, 1, TaskBreach)
 				p := jsonText(TimerPayload{TenantID: t.TenantID, ConversationID: t.ConversationID, Metric: MetricFirstResponse, Version: 1, At: t.DueAt})
-				opts := []asynq.Option{asynq.Queue(jobs.QueueCritical), asynq.ProcessAt(t.DueAt), asynq.MaxRetry(maxRetry)}
-				if _, err := client.EnqueueContext(ctx, asynq.NewTask(TaskBreach, []byte(p)), append(opts, asynq.TaskID(id.String()))...); err != nil {
+				opts := []asynq.Option{asynq.Queue(jobs.QueueCritical), asynq.MaxRetry(maxRetry)}
+				if _, err := client.EnqueueContext(ctx, asynq.NewTask(TaskBreach, []byte(p)), append(opts, asynq.TaskID(id.String()),
+					asynq.ProcessAt(t.DueAt.Add(-handOutLead)))...); err != nil {
 					errs <- err
 					return
 				}
 				noop := uuid.New().String()
 				np := fmt.Appendf(nil, `{"due":%q}`, t.DueAt.Format(time.RFC3339Nano))
-				if _, err := client.EnqueueContext(ctx, asynq.NewTask(taskBenchNoop, np), append(opts, asynq.TaskID(noop))...); err != nil {
+				if _, err := client.EnqueueContext(ctx, asynq.NewTask(taskBenchNoop, np), append(opts, asynq.TaskID(noop),
+					asynq.ProcessAt(t.DueAt))...); err != nil {
 					errs <- err
 					return
 				}

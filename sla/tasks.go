@@ -51,9 +51,9 @@ func decodePayload(t *asynq.Task) (TimerPayload, error) {
 	return p, nil
 }
 
-// handleTimer acts on an sla:warn or sla:breach task. asynq keeps
-// scheduled tasks in whole seconds and hands them out up to a second
-// early, so the handler first waits for the timer's own instant.
+// handleTimer acts on an sla:warn or sla:breach task. Timer tasks are
+// handed out early (see handOutLead), so the handler first waits for the
+// timer's own instant.
 func (s *Service) handleTimer(ctx context.Context, t *asynq.Task) error {
 	p, err := decodePayload(t)
 	if err != nil {
@@ -149,9 +149,9 @@ func (s *Service) Fire(ctx context.Context, conversationID uuid.UUID, metric str
 }
 
 // sleepUntil waits until at (never more than asynq's one-second
-// granularity ahead) or until ctx ends.
+// granularity and the hand-out lead ahead) or until ctx ends.
 func sleepUntil(ctx context.Context, at time.Time) error {
-	wait := min(time.Until(at), 1100*time.Millisecond)
+	wait := min(time.Until(at), time.Second+handOutLead+100*time.Millisecond)
 	if wait <= 0 {
 		return nil
 	}
