@@ -45,6 +45,7 @@ type Deps struct {
 	Inventory  *inventory.Service
 	SLA        *sla.Service
 	Classifier *triage.Classifier // the built-in triage, for POST /v1/triage
+	AI         *AIServices        // knowledge scenarios, learning, LLM drafts and AI settings
 	Box        *secretbox.Box     // seals stored responses (they may hold a new key or secret)
 	Authz      *tenant.Authorizer
 	Log        *slog.Logger

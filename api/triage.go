@@ -6,9 +6,17 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// triageRoutes registers the side-effect-free triage endpoint.
+// triageRoutes registers the side-effect-free triage endpoint, the model
+// in use, the workspace's AI settings, drafts for agents and the knowledge
+// scenarios.
 func (s *Server) triageRoutes(v1 fiber.Router) {
 	v1.Post("/triage", s.authed("triage:run", s.postTriage))
+	v1.Get("/triage/model", s.authed("triage:read", s.getTriageModel))
+	v1.Post("/triage/model/retrain", s.authed("triage:write", s.retrainTriageModel))
+	v1.Get("/triage/settings", s.authed("triage:read", s.getTriageSettings))
+	v1.Patch("/triage/settings", s.authed("triage:write", s.updateTriageSettings))
+	v1.Post("/conversations/:conversation_id/draft", s.authed("conversations:write", s.draftReply))
+	s.knowledgeRoutes(v1)
 }
 
 // postTriage classifies a text without storing anything: POST /v1/triage

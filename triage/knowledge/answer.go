@@ -28,6 +28,16 @@ var _ helpdesk.Answerer = (*Service)(nil)
 // scenario needs one that is not known; or hands over to a person with the
 // facts collected so far. It runs inside the ingest transaction tx.
 func (s *Service) Answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInput) (*helpdesk.Answer, error) {
+	return s.answer(ctx, tx, in, true)
+}
+
+// Suggest composes the reply the scenarios would give to a message, for an
+// agent's draft: no deflection guard applies and nothing is recorded.
+func (s *Service) Suggest(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInput) (*helpdesk.Answer, error) {
+	return s.answer(ctx, tx, in, false)
+}
+
+func (s *Service) answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInput, record bool) (*helpdesk.Answer, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if err := s.ensureDefaults(ctx, tx); err != nil {
 		return nil, err
@@ -45,7 +55,7 @@ func (s *Service) Answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInp
 	if summary, _ := tr.Facts["summary"].(string); summary != "" {
 		facts["problem"] = summary
 	}
-	if tr.Confidence < set.BorderlineConfidence {
+	if record && tr.Confidence < set.BorderlineConfidence {
 		sh, err := s.aiShare(tx, tenantID, set.DeflectionWindowDays)
 		if err != nil {
 			return nil, err
@@ -108,23 +118,27 @@ func (s *Service) Answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInp
 			facts["photos_requested"] = true
 		}
 		facts["scenario"] = c.Name
-		return s.answered(tx, tenantID, in.Conversation.ID, c, body, facts)
+		return s.answered(tx, record, tenantID, in.Conversation.ID, c, body, facts)
 	}
 	switch {
 	case askOrder != nil:
 		facts["requested"] = "order_number"
 		facts["scenario"] = askOrder.Name
-		return s.answered(tx, tenantID, in.Conversation.ID, askOrder, ask(lang, "order_number"), facts)
+		return s.answered(tx, record, tenantID, in.Conversation.ID, askOrder, ask(lang, "order_number"), facts)
 	case askProduct != nil:
 		facts["requested"] = "product"
 		facts["scenario"] = askProduct.Name
-		return s.answered(tx, tenantID, in.Conversation.ID, askProduct, ask(lang, "product"), facts)
+		return s.answered(tx, record, tenantID, in.Conversation.ID, askProduct, ask(lang, "product"), facts)
 	}
 	return &helpdesk.Answer{HandOver: HandOverNoScenario, Facts: facts}, nil
 }
 
 // answered records that the scenario answered in the conversation.
-func (s *Service) answered(tx *gorm.DB, tenantID, convID uuid.UUID, c *candidate, body string, facts map[string]any) (*helpdesk.Answer, error) {
+func (s *Service) answered(tx *gorm.DB, record bool, tenantID, convID uuid.UUID, c *candidate, body string, facts map[string]any) (*helpdesk.Answer, error) {
+	if !record {
+		id := c.ID
+		return &helpdesk.Answer{Body: body, ScenarioID: &id, Facts: facts}, nil
+	}
 	if err := tx.Exec(`INSERT INTO knowledge_answers (tenant_id, conversation_id, scenario_id) VALUES (?, ?, ?)
 		ON CONFLICT (tenant_id, conversation_id, scenario_id) DO UPDATE SET answers = knowledge_answers.answers + 1, last_at = now()`,
 		tenantID, convID, c.ID).Error; err != nil {
