@@ -98,7 +98,7 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 		} else if role == "viewer" {
 			return deskpool.Errorf(deskpool.ECONFLICT, "Viewers cannot take conversations; change their role first.")
 		}
-		if err := lockAssignment(ctx, tx); err != nil {
+		if err := LockAssignment(ctx, tx); err != nil {
 			return err
 		}
 		if err := tx.Exec(`INSERT INTO agent_profiles (tenant_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, tenantID, userID).Error; err != nil {

@@ -53,7 +53,7 @@ func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 	// Lock first, count after: under READ COMMITTED a statement that waited
 	// for a lock still reads with its old snapshot, so the loads must be
 	// read by a later statement.
-	if err := lockAssignment(ctx, tx); err != nil {
+	if err := LockAssignment(ctx, tx); err != nil {
 		return 0, err
 	}
 	var agents []candidate
@@ -100,10 +100,10 @@ func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 	return assigned, nil
 }
 
-// lockAssignment serialises the workspace's assignment passes and agent
-// status changes for the rest of the transaction. One lock, always taken
-// first, cannot deadlock.
-func lockAssignment(ctx context.Context, tx *gorm.DB) error {
+// LockAssignment serialises the workspace's assignment passes, agent
+// status changes and SLA reassignments for the rest of the transaction.
+// One lock, always taken first, cannot deadlock.
+func LockAssignment(ctx context.Context, tx *gorm.DB) error {
 	return tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('assign:' || ?, 0))`, deskpool.TenantIDFromContext(ctx).String()).Error
 }
 

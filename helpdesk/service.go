@@ -38,4 +38,5 @@ func NewService(db *gorm.DB, events Emitter, outbox *jobs.Outbox, triager Triage
 // Register adds the helpdesk's task handlers to the worker mux.
 func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TaskAssign, s.handleAssign)
+	mux.HandleFunc(TaskWake, s.handleWake)
 }

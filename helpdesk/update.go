@@ -102,6 +102,11 @@ func (s *Service) UpdateConversation(ctx context.Context, id uuid.UUID, u Conver
 			case StatusOpen:
 				set["resolved_at"] = nil
 			}
+			if *u.Status == StatusSnoozed {
+				if err := s.queueWake(ctx, tx, id, *u.SnoozedUntil); err != nil {
+					return err
+				}
+			}
 			from, to := c.Status, *u.Status
 			events = append(events, func() error {
 				return s.event(ctx, tx, id, "status_changed", map[string]any{"from": from, "to": to, "snoozed_until": u.SnoozedUntil})

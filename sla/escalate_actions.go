@@ -146,7 +146,7 @@ func (s *Service) handleStep(ctx context.Context, task *asynq.Task) error {
 	}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: p.TenantID})
 	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		if err := lockAssignment(ctx, tx); err != nil {
+		if err := helpdesk.LockAssignment(ctx, tx); err != nil {
 			return err
 		}
 		conv, err := loadConv(ctx, tx, p.ConversationID)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -91,7 +92,7 @@ func (s *Service) Fire(ctx context.Context, conversationID uuid.UUID, metric str
 		}
 		// Lock order as everywhere: assignment, conversation, clock.
 		if kind == TaskBreach {
-			if err := lockAssignment(ctx, tx); err != nil {
+			if err := helpdesk.LockAssignment(ctx, tx); err != nil {
 				return err
 			}
 		}
@@ -172,13 +173,6 @@ func observe(ctx context.Context, kind string, bySweep bool, late time.Duration)
 		by = "sweep"
 	}
 	tenant.AfterCommit(ctx, func() { lateness.WithLabelValues(kind, by).Observe(max(late, 0).Seconds()) })
-}
-
-// lockAssignment serialises the workspace's assignment for the rest of
-// the transaction; it is the helpdesk's lock (same key), so reassignment on
-// breach never exceeds an agent's capacity.
-func lockAssignment(ctx context.Context, tx *gorm.DB) error {
-	return tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('assign:' || ?, 0))`, deskpool.TenantIDFromContext(ctx).String()).Error
 }
 
 // overdue is a running clock whose warning or deadline passed unacted.

@@ -19,6 +19,8 @@ const benchUsage = `deskpool bench <name> [flags]
          of it, beside pgbench's simple-update script (same connections)
   inbox  GET /v1/conversations latency on a workspace seeded with
          --messages messages (default 1,000,000)
+  sla    breach lateness with --timers pending SLA timers across 1,000
+         workspaces while messages are ingested, beside a bare asynq task
   rss    resident memory of an idle 'deskpool serve' beside an idle Go
          process that does nothing
 
@@ -34,6 +36,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	duration := fs.Duration("duration", 5*time.Second, "how long each measured phase runs")
 	conns := fs.Int("conns", 16, "concurrent client connections")
 	rows := fs.Int("messages", 1_000_000, "messages to seed (bench inbox)")
+	timers := fs.Int("timers", 100_000, "pending SLA timers (bench sla)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +49,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		return benchIngest(ctx, out, *duration, *conns)
 	case "inbox":
 		return benchInbox(ctx, out, *rows)
+	case "sla":
+		return benchSLA(ctx, out, *timers)
 	case "idle-reference":
 		<-ctx.Done() // the reference process for bench rss: a Go program that only waits
 		return nil

@@ -45,7 +45,7 @@ func DefaultConfig() Config {
 		RedisAddr:         "127.0.0.1:6379",
 		LogFormat:         "text",
 		LogLevel:          "info",
-		WorkerConcurrency: 20,
+		WorkerConcurrency: 64, // SLA timers wait up to a second for their instant
 		ReconcileInterval: 5 * time.Second,
 		API:               api.DefaultConfig(),
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/secretbox"
+	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
 	"github.com/hibiken/asynq"
@@ -37,6 +38,7 @@ type Main struct {
 	Box      *secretbox.Box
 	Helpdesk *helpdesk.Service
 	Webhooks *helpdesk.Webhooks
+	SLA      *sla.Service
 	API      *api.Server
 	Worker   *asynq.Server
 
@@ -97,6 +99,8 @@ func (m *Main) services() error {
 	hookCfg.AllowPrivate = m.Config.AllowPrivateWebhooks
 	m.Webhooks = helpdesk.NewWebhooks(m.DB, m.Outbox, box, hookCfg)
 	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, helpdesk.BuiltinTriager(classifier), helpdesk.DefaultConfig())
+	m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
+	m.Helpdesk.Observe(m.SLA)
 	return nil
 }
 
@@ -107,7 +111,7 @@ func (m *Main) startAPI() error {
 	}
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: tenant.NewService(m.DB), Authz: authz, Log: m.Log, Ready: m.ready,
-		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, Classifier: triage.Default(), Box: m.Box,
+		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: triage.Default(), Box: m.Box,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -129,16 +133,21 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	mux.Use(jobs.OutboxDone(m.DB))
 	m.Webhooks.Register(mux)
 	m.Helpdesk.Register(mux)
+	m.SLA.Register(mux)
 	if err := m.Worker.Start(mux); err != nil {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)
 	}
 	rec := &jobs.Reconciler{Client: m.Queue, Inspector: asynq.NewInspector(rc.ConnOpt()), Redis: m.Redis,
 		SysDB: m.SysDB, Log: m.Log, Grace: time.Minute}
-	m.wg.Add(1)
+	m.wg.Add(2)
 	go func() {
 		defer m.wg.Done()
 		rec.Run(ctx, m.Config.ReconcileInterval)
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.SLA.RunSweeper(ctx, time.Second, m.Log)
 	}()
 	m.Log.Info("workers running", "concurrency", m.Config.WorkerConcurrency)
 	return nil

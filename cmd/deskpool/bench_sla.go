@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/sla"
+	"github.com/deskpool/deskpool/tenant"
+)
+
+// benchSLA runs the SLA engine's lateness benchmark on a scratch database
+// and a Redis database of its own.
+func benchSLA(ctx context.Context, out io.Writer, timers int) error {
+	env, err := testenv.New("slabench")
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	app, err := tenant.OpenDB(env.AppDSN, 24)
+	if err != nil {
+		return err
+	}
+	return sla.RunBench(ctx, out, sla.BenchConfig{App: app, Sys: env.System, Timers: timers,
+		Redis: jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}, Cleanup: true,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
