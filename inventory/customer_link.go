@@ -182,24 +182,38 @@ func (s *Service) linkOrders(ctx context.Context, tx *gorm.DB, ids []string, lim
 	if err := tx.Raw(q+` ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED`, append(args, limit)...).Scan(&rows).Error; err != nil {
 		return 0, err
 	}
-	cache := map[string]uuid.UUID{}
+	type group struct {
+		ref   helpdesk.CustomerRef
+		ok    bool
+		chann string
+		ids   pq.StringArray
+	}
+	groups := map[string]*group{}
+	var order []string
 	for _, r := range rows {
 		ref, ok := customerRef(r.CustomerEmail, r.CustomerPhone, r.CustomerExternalID, r.Name)
-		state, key := linkNone, r.Source+"|"+ref.Email+"|"+ref.Phone+"|"+ref.ExternalID
-		var cid *uuid.UUID
-		if ok {
-			id, hit := cache[key]
-			if !hit {
-				c, err := s.helpdesk.ResolveCustomer(ctx, tx, ref, shopChannel(r.Source))
-				if err != nil {
-					return 0, err
-				}
-				id, cache[key] = c.ID, c.ID
-			}
-			cid, state = &id, linkDone
+		key := r.Source + "|" + ref.Email + "|" + ref.Phone + "|" + ref.ExternalID
+		g := groups[key]
+		if g == nil {
+			g = &group{ref: ref, ok: ok, chann: shopChannel(r.Source)}
+			groups[key] = g
+			order = append(order, key)
 		}
-		if err := tx.Exec(`UPDATE orders SET customer_id = COALESCE(?, customer_id), link_state = ? WHERE tenant_id = ? AND id = ?`,
-			cid, state, tenantID, r.ID).Error; err != nil {
+		g.ids = append(g.ids, r.ID.String())
+	}
+	for _, key := range order {
+		g := groups[key]
+		state := linkNone
+		var cid *uuid.UUID
+		if g.ok {
+			c, err := s.helpdesk.ResolveCustomer(ctx, tx, g.ref, g.chann)
+			if err != nil {
+				return 0, err
+			}
+			cid, state = &c.ID, linkDone
+		}
+		if err := tx.Exec(`UPDATE orders SET customer_id = COALESCE(?, customer_id), link_state = ?
+			WHERE tenant_id = ? AND id = ANY(?::uuid[])`, cid, state, tenantID, g.ids).Error; err != nil {
 			return 0, err
 		}
 	}

@@ -1,0 +1,101 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/deskpool/deskpool/inventory/shopify"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+)
+
+// heapPeak samples the live heap every millisecond until stop is called
+// and returns the largest value seen, in bytes.
+func heapPeak() (stop func() uint64) {
+	var peak atomic.Uint64
+	done, finished := make(chan struct{}), make(chan struct{})
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(done); <-finished; return peak.Load() }
+}
+
+// peakRSS reads the process's high-water resident set (VmHWM) in bytes, 0
+// where /proc is not available.
+func peakRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			var kb uint64
+			fmt.Sscan(f[1], &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// RunBackfillBench backfills cfg.Orders orders (100,000 by default) from a
+// local Shopify-contract server (no rate limit) through the real sync path
+// (connector, sealed credentials, pages of 250 stored with the walk's
+// position, stock) and writes the time and the peak memory. The server runs
+// in the same process, so the figures include it.
+func RunBackfillBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
+	if cfg.Orders <= 0 {
+		cfg.Orders = 100_000
+	}
+	svc, tctx, err := benchService(cfg)
+	if err != nil {
+		return err
+	}
+	srv := shopifytest.New(shopifytest.Options{Orders: cfg.Orders, Unlimited: true, Products: 100})
+	defer srv.Close()
+	svc.SetSourceFactory(ShopifyFactory(nil, func(c *shopify.Config) { c.PageSize = shopify.MaxLimit }))
+	c, err := svc.CreateConnector(tctx, NewConnector{Kind: KindShopify, Name: "Bench shop", BaseURL: srv.URL,
+		Credentials: Credentials{AccessToken: srv.Options().AccessToken, WebhookSecret: "bench"}})
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	stop := heapPeak()
+	start := time.Now()
+	if err := svc.SyncNow(tctx, c.ID); err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	peak := stop()
+	got, err := svc.FindConnector(tctx, c.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "backfill through the sync path: %d orders (%d stock levels) in %v, %.0f orders/s\n",
+		got.Counts.Orders, got.Counts.StockLevels, elapsed.Round(time.Millisecond), float64(got.Counts.Orders)/elapsed.Seconds())
+	fmt.Fprintf(out, "peak live heap %.1f MiB, peak RSS %.1f MiB (target under 150 MiB; shop server in the same process)\n",
+		float64(peak)/(1<<20), float64(peakRSS())/(1<<20))
+	if got.Counts.Orders != int64(cfg.Orders) {
+		return fmt.Errorf("backfill stored %d orders, want %d", got.Counts.Orders, cfg.Orders)
+	}
+	return nil
+}
