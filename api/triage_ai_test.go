@@ -1,0 +1,105 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+)
+
+// seedOrder stores a shipped order of the workspace, as the inventory sync would.
+func seedOrder(t *testing.T, ws workspace, number string) {
+	t.Helper()
+	tid, oid := uuid.MustParse(ws.ID), uuid.New()
+	if err := env.System.Exec(`INSERT INTO orders (tenant_id, id, source, external_id, number, status, currency, total_minor, created_at, updated_at)
+		VALUES (?, ?, 'push', ?, ?, 'fulfilled', 'CNY', 9900, now(), now())`, tid, oid, number, "#"+number).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := env.System.Exec(`INSERT INTO shipments (tenant_id, id, order_id, external_id, carrier, tracking_number, status, shipped_at, estimated_delivery)
+		VALUES (?, ?, ?, 's1', 'YTO', 'YT9876543210', 'in_transit', now(), '2030-05-06')`, tid, uuid.New(), oid).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAIAnswersAndLearning(t *testing.T) {
+	h := newHarness(t, nil)
+	in := h.inbox("AI Brand")
+	useAI(in.ws)
+	seedOrder(t, in.ws, "5001")
+	m := msg("web", map[string]string{"external_id": "ai-1", "name": "Mia"}, "where is my parcel?")
+	m["order_ref"] = "5001"
+	r := h.post(in, m)
+	reply, _ := r.JSON["ai_reply"].(map[string]any)
+	if reply == nil || !strings.Contains(reply["body"].(string), "YT9876543210") || !strings.Contains(reply["body"].(string), "Mia") {
+		t.Fatalf("no AI reply from the synced order: %s", r.Raw)
+	}
+	conv := r.str("conversation_id")
+
+	t.Run("ScenarioCountsTheConversation", func(t *testing.T) {
+		sc := h.must(http.StatusOK, call{method: "GET", path: "/v1/knowledge/scenarios/" + reply["scenario_id"].(string), token: in.ws.OwnerToken})
+		if stats := sc.JSON["stats"].(map[string]any); stats["conversations"] != float64(1) || sc.JSON["flagged"] != false {
+			t.Fatalf("scenario after one answer: %s", sc.Raw)
+		}
+	})
+	t.Run("Draft", func(t *testing.T) {
+		d := h.must(http.StatusOK, call{method: "POST", path: "/v1/conversations/" + conv + "/draft", token: in.agent})
+		if d.str("source") != "scenario" || !strings.Contains(d.str("draft"), "YT9876543210") || d.JSON["fallback"] != false {
+			t.Fatalf("draft: %s", d.Raw)
+		}
+		h.must(http.StatusNotFound, call{method: "POST", path: "/v1/conversations/" + uuid.NewString() + "/draft", token: in.agent})
+		other := h.signup("Other AI Brand")
+		h.must(http.StatusNotFound, call{method: "POST", path: "/v1/conversations/" + conv + "/draft", token: other.OwnerToken})
+		viewer, _ := h.member(in.ws, "viewer")
+		h.must(http.StatusForbidden, call{method: "POST", path: "/v1/conversations/" + conv + "/draft", token: viewer})
+	})
+	t.Run("Settings", func(t *testing.T) {
+		s := h.must(http.StatusOK, call{method: "GET", path: "/v1/triage/settings", token: in.agent})
+		if s.JSON["deflection_ceiling"] != 0.75 || s.JSON["pool_opt_in"] != false || s.JSON["llm"].(map[string]any)["configured"] != false {
+			t.Fatalf("default settings: %s", s.Raw)
+		}
+		if share := s.JSON["ai_share"].(map[string]any); share["ai_resolved"] != float64(1) || share["conversations"] != float64(1) {
+			t.Fatalf("AI-resolved share: %s", s.Raw)
+		}
+		up := h.must(http.StatusOK, call{method: "PATCH", path: "/v1/triage/settings", token: in.ws.OwnerToken,
+			body: map[string]any{"deflection_ceiling": 0.5, "pool_opt_in": true, "home_country": "US"}})
+		if up.JSON["deflection_ceiling"] != 0.5 || up.JSON["pool_opt_in"] != true || up.str("home_country") != "US" {
+			t.Fatalf("updated settings: %s", up.Raw)
+		}
+		bad := h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: "/v1/triage/settings", token: in.ws.OwnerToken,
+			body: map[string]any{"deflection_ceiling": 1.5, "home_country": "usa"}, invalid: true})
+		if !strings.Contains(string(bad.Raw), "deflection_ceiling") || !strings.Contains(string(bad.Raw), "home_country") {
+			t.Fatalf("errors do not name the fields: %s", bad.Raw)
+		}
+		h.must(http.StatusForbidden, call{method: "PATCH", path: "/v1/triage/settings", token: in.agent, body: map[string]any{"llm_enabled": true}})
+	})
+	t.Run("CorrectionRetrainsTheWorkspace", func(t *testing.T) {
+		before := h.must(http.StatusOK, call{method: "GET", path: "/v1/triage/model", token: in.agent})
+		if before.JSON["workspace"] != nil || !strings.HasPrefix(before.str("in_use"), before.str("built_in.version")) {
+			t.Fatalf("model before corrections: %s", before.Raw)
+		}
+		if ho := before.JSON["built_in"].(map[string]any)["holdout"].(map[string]any); ho["n"].(float64) < 200 || ho["intent_accuracy"].(float64) < 0.9 {
+			t.Fatalf("built-in held-out score: %v", ho)
+		}
+		convs := []string{conv}
+		for _, c := range []string{"ai-2", "ai-3"} {
+			convs = append(convs, h.post(in, msg("web", map[string]string{"external_id": c}, "parcel stuck again?")).str("conversation_id"))
+		}
+		for _, c := range convs { // a workspace adjustment needs three corrections
+			h.must(http.StatusOK, call{method: "PATCH", path: "/v1/conversations/" + c, token: in.agent,
+				body: map[string]any{"triage": map[string]any{"intent": "logistics_delay", "urgency": "high"}}})
+		}
+		h.must(http.StatusAccepted, call{method: "POST", path: "/v1/triage/model/retrain", token: in.ws.OwnerToken})
+		ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: uuid.MustParse(in.ws.ID)})
+		if _, err := h.deps.AI.Learning.RetrainWorkspace(ctx); err != nil { // what the queued task runs
+			t.Fatal(err)
+		}
+		after := h.must(http.StatusOK, call{method: "GET", path: "/v1/triage/model", token: in.agent})
+		if after.JSON["corrections"] != float64(3) || after.JSON["pool_opt_in"] != true || !strings.Contains(after.str("in_use"), "+ws-1") {
+			t.Fatalf("model after a correction: %s", after.Raw)
+		}
+		h.must(http.StatusForbidden, call{method: "POST", path: "/v1/triage/model/retrain", token: in.agent})
+	})
+}
