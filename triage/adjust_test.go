@@ -89,3 +89,25 @@ func TestAdjustmentCannotBypassRules(t *testing.T) {
 		t.Fatal("an unknown intent label was accepted")
 	}
 }
+
+// BenchmarkClassifyAdjusted measures triage with a pooled and a workspace
+// adjustment on top (the built-in classification runs twice: the guard
+// compares with the unadjusted hand-over).
+func BenchmarkClassifyAdjusted(b *testing.B) {
+	c := Default()
+	var exs []Example
+	for i, ex := range HeldOut() {
+		if i%3 == 0 {
+			exs = append(exs, ex)
+		}
+	}
+	pool, _ := TrainAdjustment(c, nil, exs, AdjustOptions{Seed: 1})
+	ws, _ := TrainAdjustment(c, []*Adjustment{pool}, exs[:20], AdjustOptions{Seed: 2})
+	opt := Options{Adjust: []*Adjustment{pool, ws}}
+	texts := HeldOut()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		c.ClassifyWith(texts[i%len(texts)].Text, Context{}, opt)
+	}
+}
