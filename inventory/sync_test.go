@@ -10,6 +10,7 @@ import (
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/inventory/shopify"
 	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/woocommerce/wootest"
 	"github.com/google/uuid"
 )
 
@@ -144,6 +145,7 @@ func TestFailingForADayAlertsTheOwnersOnce(t *testing.T) {
 	srv := shopifytest.New(shopifytest.Options{Orders: 10})
 	id := f.shopifyConnector(srv, "shpat_test")
 	srv.Close() // the shop is down
+	f.svc.SetSourceFactory(inventory.ShopifyFactory(nil, func(c *shopify.Config) { c.MaxRetries, c.MaxBackoff = 1, 10 * time.Millisecond }))
 	sys := func(q string) {
 		if err := env.System.Exec(q, id).Error; err != nil {
 			t.Fatal(err)
@@ -194,3 +196,27 @@ func TestCredentialsUnreadableInTheDatabase(t *testing.T) {
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestWooCommerceBackfill(t *testing.T) {
+	f := newFixture(t, nil)
+	srv := wootest.New(wootest.Options{Orders: 450})
+	defer srv.Close()
+	c, err := f.svc.CreateConnector(f.ctx, inventory.NewConnector{Kind: inventory.KindWooCommerce, Name: "Woo shop", BaseURL: srv.URL,
+		Credentials: inventory.Credentials{ConsumerKey: "ck_test", ConsumerSecret: "cs_test", WebhookSecret: "woo-hook"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SyncNow(f.ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := f.connector(c.ID)
+	if got.Counts.Orders != 450 || got.Backfill.Total == nil || *got.Backfill.Total != 450 || got.Counts.StockLevels == 0 {
+		t.Fatalf("%+v", got)
+	}
+	body := srv.OrderPayload(7)
+	res, err := f.svc.ReceiveWebhook(f.ctx, f.tenant, c.ID, headers(map[string]string{
+		"X-WC-Webhook-Signature": wootest.Sign("woo-hook", body), "X-WC-Webhook-Topic": "order.updated"}), body)
+	if err != nil || res.Stored { // the same version is already stored
+		t.Fatalf("%+v %v", res, err)
+	}
+}
