@@ -145,7 +145,7 @@ func TestFailingForADayAlertsTheOwnersOnce(t *testing.T) {
 	srv := shopifytest.New(shopifytest.Options{Orders: 10})
 	id := f.shopifyConnector(srv, "shpat_test")
 	srv.Close() // the shop is down
-	f.svc.SetSourceFactory(inventory.ShopifyFactory(nil, func(c *shopify.Config) { c.MaxRetries, c.MaxBackoff = 1, 10 * time.Millisecond }))
+	f.svc.SetSourceFactory(inventory.ShopifyFactory(nil, func(c *shopify.Config) { c.MaxRetries, c.MaxBackoff = 1, 10*time.Millisecond }))
 	sys := func(q string) {
 		if err := env.System.Exec(q, id).Error; err != nil {
 			t.Fatal(err)
