@@ -30,6 +30,11 @@ type Config struct {
 	ReconcileInterval    time.Duration
 	MasterKey            string // "id:base64key,..." (32-byte keys, first is current): seals shop credentials and webhook secrets
 	AllowPrivateWebhooks bool   // let webhook subscriptions target loopback and private networks
+	LLMBaseURL           string // an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1; empty: no provider
+	LLMAPIKey            string // never logged
+	LLMModel             string
+	LLMTimeout           time.Duration
+	LLMPlans             string // comma-separated plans that include the provider; empty: every plan
 	API                  api.Config
 }
 
@@ -46,6 +51,7 @@ func DefaultConfig() Config {
 		LogFormat:         "text",
 		LogLevel:          "info",
 		WorkerConcurrency: 64, // SLA timers wait up to a second for their instant
+		LLMTimeout:        2 * time.Second,
 		ReconcileInterval: 5 * time.Second,
 		API:               api.DefaultConfig(),
 	}
@@ -71,6 +77,9 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.IntVar(&c.API.TenantBurst, "rate-tenant-burst", c.API.TenantBurst, "burst per workspace (DESKPOOL_RATE_TENANT_BURST)")
 	fs.Float64Var(&c.API.IPRate, "rate-ip", c.API.IPRate, "requests per second per IP on public routes (DESKPOOL_RATE_IP)")
 	fs.IntVar(&c.API.IPBurst, "rate-ip-burst", c.API.IPBurst, "burst per IP (DESKPOOL_RATE_IP_BURST)")
+	fs.StringVar(&c.LLMBaseURL, "llm-base-url", c.LLMBaseURL, "OpenAI-compatible chat completions base URL (DESKPOOL_LLM_BASE_URL)")
+	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "LLM model name (DESKPOOL_LLM_MODEL)")
+	fs.DurationVar(&c.LLMTimeout, "llm-timeout", c.LLMTimeout, "LLM call timeout (DESKPOOL_LLM_TIMEOUT)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", c.AllowPrivateWebhooks, "allow webhook URLs on private networks (DESKPOOL_ALLOW_PRIVATE_WEBHOOKS)")
 }
 
@@ -114,6 +123,17 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	str("LOG_LEVEL", &c.LogLevel)
 	num("WORKER_CONCURRENCY", &c.WorkerConcurrency)
 	str("MASTER_KEY", &c.MasterKey)
+	str("LLM_BASE_URL", &c.LLMBaseURL)
+	str("LLM_API_KEY", &c.LLMAPIKey)
+	str("LLM_MODEL", &c.LLMModel)
+	str("LLM_PLANS", &c.LLMPlans)
+	if v := getenv("DESKPOOL_LLM_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, "DESKPOOL_LLM_TIMEOUT must be a duration like 2s")
+		}
+		c.LLMTimeout = d
+	}
 	if v := getenv("DESKPOOL_ALLOW_PRIVATE_WEBHOOKS"); v != "" {
 		c.AllowPrivateWebhooks = v == "true" || v == "1"
 	}

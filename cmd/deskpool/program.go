@@ -18,6 +18,10 @@ import (
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
+	"github.com/deskpool/deskpool/triage/ai"
+	"github.com/deskpool/deskpool/triage/knowledge"
+	"github.com/deskpool/deskpool/triage/learning"
+	"github.com/deskpool/deskpool/triage/llm"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
@@ -39,6 +43,7 @@ type Main struct {
 	Helpdesk *helpdesk.Service
 	Webhooks *helpdesk.Webhooks
 	SLA      *sla.Service
+	AI       *ai.Services
 	API      *api.Server
 	Worker   *asynq.Server
 
@@ -98,7 +103,18 @@ func (m *Main) services() error {
 	hookCfg := helpdesk.DefaultWebhookConfig()
 	hookCfg.AllowPrivate = m.Config.AllowPrivateWebhooks
 	m.Webhooks = helpdesk.NewWebhooks(m.DB, m.Outbox, box, hookCfg)
-	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, helpdesk.BuiltinTriager(classifier), helpdesk.DefaultConfig())
+	c := m.Config
+	var plans []string
+	if c.LLMPlans != "" {
+		plans = strings.Split(c.LLMPlans, ",")
+	}
+	m.AI = ai.New(m.DB, m.SysDB, m.Outbox, m.Queue, classifier, ai.Config{
+		Knowledge: knowledge.DefaultConfig(),
+		Learning:  learning.DefaultConfig(),
+		LLM:       llm.Config{BaseURL: c.LLMBaseURL, APIKey: c.LLMAPIKey, Model: c.LLMModel, Timeout: c.LLMTimeout, Plans: plans},
+	}, m.Log)
+	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.AI.Triager(), helpdesk.DefaultConfig())
+	m.Helpdesk.UseAnswerer(m.AI.Answerer())
 	m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
 	m.Helpdesk.Observe(m.SLA)
 	return nil
@@ -111,7 +127,7 @@ func (m *Main) startAPI() error {
 	}
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: tenant.NewService(m.DB), Authz: authz, Log: m.Log, Ready: m.ready,
-		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: triage.Default(), Box: m.Box,
+		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: triage.Default(), Box: m.Box, AI: m.AI,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -134,13 +150,18 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.Webhooks.Register(mux)
 	m.Helpdesk.Register(mux)
 	m.SLA.Register(mux)
+	m.AI.Register(mux)
 	if err := m.Worker.Start(mux); err != nil {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)
 	}
 	rec := &jobs.Reconciler{Client: m.Queue, Inspector: asynq.NewInspector(rc.ConnOpt()), Redis: m.Redis,
 		SysDB: m.SysDB, Log: m.Log, Grace: time.Minute}
-	m.wg.Add(2)
+	m.wg.Add(3)
+	go func() {
+		defer m.wg.Done()
+		m.AI.RunScheduler(ctx)
+	}()
 	go func() {
 		defer m.wg.Done()
 		rec.Run(ctx, m.Config.ReconcileInterval)
