@@ -49,6 +49,11 @@ func TestExportAndErasure(t *testing.T) {
 	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/conversations/" + cid, token: in.agent, body: map[string]any{"status": "resolved"}})
 	h.must(http.StatusCreated, call{method: "POST", path: "/v1/conversations/" + cid + "/csat", token: in.key, body: map[string]any{"score": 2, "comment": "Erin Erasable is unhappy"}})
 
+	// Her order from the shop carries her contact data and address too.
+	order := pushOrder("ERIN-9", "erin.erasable@example.com", "2024-06-02T09:00:00Z")
+	order["customer"] = map[string]string{"email": "erin.erasable@example.com", "name": "Erin Erasable", "phone": "+447700900123"}
+	order["shipping_address"] = map[string]string{"name": "Erin Erasable", "line1": "221B Baker Street", "city": "London", "country": "GB"}
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/orders", token: in.ws.OwnerToken, body: map[string]any{"items": []any{order}}})
 	exp := h.must(http.StatusOK, call{method: "GET", path: "/v1/customers/" + m.str("customer_id") + "/export", token: in.key})
 	for _, want := range []string{"erin.erasable@example.com", "221B Baker Street", "erin-photo.jpg", "Erin Erasable is unhappy"} {
 		if !strings.Contains(string(exp.Raw), want) {

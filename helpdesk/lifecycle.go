@@ -55,3 +55,10 @@ type OrderLookup interface {
 
 // UseOrders sets where linked orders come from; call it while wiring.
 func (s *Service) UseOrders(l OrderLookup) { s.orders = l }
+
+// CustomerDataEraser is implemented by an OrderLookup that also holds
+// personal data about customers (the contact fields and addresses of their
+// orders): erasing a customer erases it there too, in the same transaction.
+type CustomerDataEraser interface {
+	EraseCustomerData(ctx context.Context, tx *gorm.DB, customerIDs []uuid.UUID) error
+}

@@ -91,8 +91,9 @@ var erasure = []string{
 }
 
 // EraseCustomer scrubs a customer's personal fields, identities, message
-// bodies and attachments, rating comments and webhook payloads, keeps the
-// aggregates, audits the erasure and emits customer.erased.
+// bodies and attachments, rating comments, webhook payloads and the contact
+// data of their orders, keeps the aggregates, audits the erasure and emits
+// customer.erased.
 func (s *Service) EraseCustomer(ctx context.Context, id uuid.UUID) error {
 	return s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
@@ -102,6 +103,15 @@ func (s *Service) EraseCustomer(ctx context.Context, id uuid.UUID) error {
 		}
 		if c.MergedInto != nil {
 			return deskpool.Errorf(deskpool.ECONFLICT, "This record was merged into customer %s; erase that one.", *c.MergedInto)
+		}
+		ids, err := scanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?)`, tenantID, id, id))
+		if err != nil {
+			return err
+		}
+		if e, ok := s.orders.(CustomerDataEraser); ok {
+			if err := e.EraseCustomerData(ctx, tx, ids); err != nil {
+				return err
+			}
 		}
 		args := map[string]any{"t": tenantID, "c": id, "cs": id.String()}
 		for _, q := range erasure {

@@ -21,6 +21,9 @@ const benchUsage = `deskpool bench <name> [flags]
          --messages messages (default 1,000,000)
   sla    breach lateness with --timers pending SLA timers across 1,000
          workspaces while messages are ingested, beside a bare asynq task
+  push   POST /v1/orders batch upserts beside a plain COPY of the same rows
+  backfill  a 100,000-order backfill from the local Shopify-contract server:
+         time and peak memory
   rss    resident memory of an idle 'deskpool serve' beside an idle Go
          process that does nothing
 
@@ -49,6 +52,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		return benchIngest(ctx, out, *duration, *conns)
 	case "inbox":
 		return benchInbox(ctx, out, *rows)
+	case "push", "backfill":
+		return benchInventory(ctx, out, name)
 	case "sla":
 		return benchSLA(ctx, out, *timers)
 	case "idle-reference":

@@ -13,6 +13,7 @@ import (
 
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/sla"
@@ -34,18 +35,19 @@ type Main struct {
 	Mode   string // serve, api or worker
 	Log    *slog.Logger
 
-	DB       *gorm.DB
-	SysDB    *gorm.DB
-	Redis    redis.UniversalClient
-	Queue    *asynq.Client
-	Outbox   *jobs.Outbox
-	Box      *secretbox.Box
-	Helpdesk *helpdesk.Service
-	Webhooks *helpdesk.Webhooks
-	SLA      *sla.Service
-	AI       *ai.Services
-	API      *api.Server
-	Worker   *asynq.Server
+	DB        *gorm.DB
+	SysDB     *gorm.DB
+	Redis     redis.UniversalClient
+	Queue     *asynq.Client
+	Outbox    *jobs.Outbox
+	Box       *secretbox.Box
+	Helpdesk  *helpdesk.Service
+	Webhooks  *helpdesk.Webhooks
+	SLA       *sla.Service
+	AI        *ai.Services
+	Inventory *inventory.Service
+	API       *api.Server
+	Worker    *asynq.Server
 
 	ln     net.Listener
 	cancel context.CancelFunc
@@ -115,6 +117,8 @@ func (m *Main) services() error {
 	}, m.Log)
 	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.AI.Triager(), helpdesk.DefaultConfig())
 	m.Helpdesk.UseAnswerer(m.AI.Answerer())
+	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, inventory.DefaultConfig(), m.Log)
+	m.Helpdesk.UseOrders(m.Inventory)
 	m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
 	m.Helpdesk.Observe(m.SLA)
 	return nil
@@ -128,6 +132,7 @@ func (m *Main) startAPI() error {
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: tenant.NewService(m.DB), Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: triage.Default(), Box: m.Box, AI: m.AI,
+		Inventory: m.Inventory,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -151,6 +156,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.Helpdesk.Register(mux)
 	m.SLA.Register(mux)
 	m.AI.Register(mux)
+	m.Inventory.Register(mux)
 	if err := m.Worker.Start(mux); err != nil {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)
