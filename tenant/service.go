@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -12,6 +13,7 @@ type Service struct {
 	SessionTTL    time.Duration // how long a session token lives
 	InvitationTTL time.Duration // how long an invitation can be accepted
 	Now           func() time.Time
+	touched       sync.Map // credential id -> when this process last recorded its use
 }
 
 // NewService returns a Service with default lifetimes.

@@ -141,15 +141,34 @@ func (s *Service) Authenticate(ctx context.Context, tx *gorm.DB, token string) (
 		return deskpool.Actor{}, errBadCredential
 	}
 	if row.LastUsedAt == nil || now.Sub(*row.LastUsedAt) > time.Minute {
-		table, col := "sessions", "last_seen_at"
-		if kind == TokenAPIKey {
-			table, col = "api_keys", "last_used_at"
-		}
-		if err := tx.Exec(`UPDATE `+table+` SET `+col+` = ? WHERE tenant_id = ? AND id = ?`, now, tenantID, row.ID).Error; err != nil {
-			return actor, err
-		}
+		s.touch(ctx, kind, tenantID, row.ID, now)
 	}
 	return actor, nil
+}
+
+// touch records that a credential was used, off the request's path: in a
+// transaction of its own after the request commits, skipping the row if
+// another request holds it, and at most once a minute per credential in
+// this process. Updating it inside every request would make all requests
+// with one busy API key queue behind each other's row lock.
+func (s *Service) touch(ctx context.Context, kind string, tenantID, id uuid.UUID, at time.Time) {
+	if last, ok := s.touched.Load(id); ok && at.Sub(last.(time.Time)) < time.Minute {
+		return
+	}
+	s.touched.Store(id, at)
+	table, col := "sessions", "last_seen_at"
+	if kind == TokenAPIKey {
+		table, col = "api_keys", "last_used_at"
+	}
+	AfterCommit(ctx, func() {
+		go func() {
+			ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: tenantID})
+			_ = Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+				return tx.Exec(`UPDATE `+table+` SET `+col+` = ? WHERE tenant_id = ? AND id IN
+					(SELECT id FROM `+table+` WHERE tenant_id = ? AND id = ? FOR UPDATE SKIP LOCKED)`, at, tenantID, tenantID, id).Error
+			})
+		}()
+	})
 }
 
 // Logout revokes the session the actor in ctx signed in with.
