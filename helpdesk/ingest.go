@@ -89,7 +89,8 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if m.OrderRef != "" {
 			refs = pq.StringArray{m.OrderRef}
 		}
-		if err := tx.Exec(`UPDATE conversations SET
+		after := &Conversation{}
+		if err := tx.Raw(`UPDATE conversations SET
 				status = CASE WHEN status IN ('pending', 'snoozed', 'resolved') THEN 'open' ELSE status END,
 				snoozed_until = NULL, resolved_at = CASE WHEN status = 'resolved' THEN NULL ELSE resolved_at END,
 				last_channel = ?, last_message_at = ?, waiting_since = COALESCE(waiting_since, ?), message_count = message_count + 1,
@@ -97,8 +98,8 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 				facts = facts || ?::jsonb, priority = ?,
 				order_refs = CASE WHEN ?::text[] IS NULL THEN order_refs ELSE ARRAY(SELECT DISTINCT unnest(order_refs || ?::text[])) END,
 				updated_at = ?
-			WHERE tenant_id = ? AND id = ?`, m.Channel, at, at, tr.Intent, tr.Urgency, tr.Sentiment, tr.Anger, tr.Level, tr.Route,
-			tr.Language, tr.Confidence, string(facts), priorityFor(tr), refs, refs, at, tenantID, conv.ID).Error; err != nil {
+			WHERE tenant_id = ? AND id = ? RETURNING `+conversationColumns, m.Channel, at, at, tr.Intent, tr.Urgency, tr.Sentiment, tr.Anger, tr.Level, tr.Route,
+			tr.Language, tr.Confidence, string(facts), priorityFor(tr), refs, refs, at, tenantID, conv.ID).Scan(after).Error; err != nil {
 			return err
 		}
 		timeline := []timelineEntry{}
@@ -111,10 +112,6 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}})
 		}
 		if err := appendEvents(ctx, tx, conv.ID, timeline...); err != nil {
-			return err
-		}
-		after, err := loadConversation(ctx, tx, conv.ID, false)
-		if err != nil {
 			return err
 		}
 		var before *Conversation
