@@ -11,8 +11,8 @@ import (
 	"github.com/hibiken/asynq"
 )
 
-// The inventory service in API tests: shop URLs on loopback are allowed
-// (the tests' shop servers), and orders show on conversations.
+// The inventory service in API tests: http shop URLs on loopback are
+// allowed (the tests' shop servers), and orders show on conversations.
 func init() {
 	depHooks = append(depHooks, func(t *testing.T, d *api.Deps, outbox *jobs.Outbox) {
 		box, err := secretbox.New(map[string][]byte{"inv": bytes.Repeat([]byte{9}, 32)}, "inv")
@@ -20,7 +20,7 @@ func init() {
 			t.Fatal(err)
 		}
 		cfg := inventory.DefaultConfig()
-		cfg.AllowHTTP = true
+		cfg.AllowHTTP, cfg.AllowPrivate = true, true
 		d.Inventory = inventory.NewService(env.App, outbox, box, d.Helpdesk, cfg, quietLog)
 		d.Helpdesk.UseOrders(d.Inventory)
 	})

@@ -47,7 +47,7 @@ func benchService(cfg BenchConfig) (*Service, context.Context, error) {
 	}
 	hd := helpdesk.NewService(cfg.App, nopEmitter{}, outbox, nil, helpdesk.DefaultConfig())
 	c := DefaultConfig()
-	c.AllowHTTP = true
+	c.AllowHTTP, c.AllowPrivate = true, true // the shop server is local
 	svc := NewService(cfg.App, outbox, box, hd, c, quiet)
 	ws, _, _, err := tenant.NewService(cfg.App).Signup(context.Background(), tenant.SignupInput{
 		Email: uuid.NewString() + "@bench.example", Password: "correct horse battery", BrandName: "Bench Brand"})

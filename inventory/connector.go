@@ -1,15 +1,18 @@
 package inventory
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 )
 
 // Connector kinds.
@@ -92,45 +95,52 @@ type NewConnector struct {
 	SyncIntervalMinutes int         `json:"sync_interval_minutes"`
 }
 
-// Validate checks a new connector; allowHTTP admits http:// URLs.
+// Validate checks a new connector; allowHTTP admits http:// URLs and
+// minInterval is the shortest sync interval the workspace's plan allows.
 func (n *NewConnector) Validate(allowHTTP bool, minInterval time.Duration) error {
 	var v deskpool.Validator
 	v.Check(slices.Contains([]string{KindShopify, KindWooCommerce, KindPush, KindCSV}, n.Kind), "kind",
 		"must be one of shopify, woocommerce, push, csv")
 	n.Name = strings.TrimSpace(n.Name)
 	v.Check(n.Name != "" && utf8.RuneCountInString(n.Name) <= 100, "name", "is required, at most 100 characters")
-	v.Check(n.SyncIntervalMinutes == 0 || (time.Duration(n.SyncIntervalMinutes)*time.Minute >= minInterval &&
-		n.SyncIntervalMinutes <= 24*60), "sync_interval_minutes",
-		"must be from "+minInterval.String()+" to 1440 minutes")
-	c := n.Credentials
+	checkInterval(&v, n.SyncIntervalMinutes, minInterval, true)
 	switch n.Kind {
 	case KindShopify, KindWooCommerce:
-		v.Check(validShopURL(n.BaseURL, allowHTTP), "base_url", "must be the shop's https URL with no path, user or query")
-		v.Check(len(c.WebhookSecret) <= 255, "credentials.webhook_secret", "must be at most 255 characters")
+		if _, err := checkShopURLForm(n.BaseURL, allowHTTP); err != nil {
+			v.Add("base_url", err.Error())
+		}
+		checkCredentials(&v, n.Kind, n.Credentials)
 	default:
 		v.Check(n.BaseURL == "", "base_url", "is only for shopify and woocommerce connectors")
-		v.Check(c == Credentials{}, "credentials", "are only for shopify and woocommerce connectors")
-	}
-	if n.Kind == KindShopify {
-		v.Check(c.AccessToken != "" && len(c.AccessToken) <= 255, "credentials.access_token", "is required, at most 255 characters")
-		v.Check(c.ConsumerKey == "" && c.ConsumerSecret == "", "credentials.consumer_key", "is for woocommerce connectors")
-	}
-	if n.Kind == KindWooCommerce {
-		v.Check(c.ConsumerKey != "" && len(c.ConsumerKey) <= 255, "credentials.consumer_key", "is required, at most 255 characters")
-		v.Check(c.ConsumerSecret != "" && len(c.ConsumerSecret) <= 255, "credentials.consumer_secret", "is required, at most 255 characters")
-		v.Check(c.AccessToken == "", "credentials.access_token", "is for shopify connectors")
+		v.Check(n.Credentials == Credentials{}, "credentials", "are only for shopify and woocommerce connectors")
 	}
 	return v.Err()
 }
 
-// validShopURL admits an absolute https URL naming a host and nothing but
-// an optional path prefix (http too when allowHTTP).
-func validShopURL(s string, allowHTTP bool) bool {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || len(s) > 500 {
-		return false
+// checkInterval checks a requested sync interval in minutes against the
+// plan's minimum and the one-day maximum; zero (the default) passes when
+// zeroOK.
+func checkInterval(v *deskpool.Validator, minutes int, minInterval time.Duration, zeroOK bool) {
+	if minutes == 0 && zeroOK {
+		return
 	}
-	return u.Scheme == "https" || (allowHTTP && u.Scheme == "http")
+	least := int((minInterval + time.Minute - 1) / time.Minute)
+	v.Check(minutes >= least && minutes <= 24*60, "sync_interval_minutes",
+		fmt.Sprintf("must be from %d to 1440 minutes; %d is the shortest interval the workspace's plan allows", least, least))
+}
+
+// checkCredentials checks a shop connector's complete credentials.
+func checkCredentials(v *deskpool.Validator, kind string, c Credentials) {
+	v.Check(len(c.WebhookSecret) <= 255, "credentials.webhook_secret", "must be at most 255 characters")
+	if kind == KindShopify {
+		v.Check(c.AccessToken != "" && len(c.AccessToken) <= 255, "credentials.access_token", "is required, at most 255 characters")
+		v.Check(c.ConsumerKey == "" && c.ConsumerSecret == "", "credentials.consumer_key", "is for woocommerce connectors")
+	}
+	if kind == KindWooCommerce {
+		v.Check(c.ConsumerKey != "" && len(c.ConsumerKey) <= 255, "credentials.consumer_key", "is required, at most 255 characters")
+		v.Check(c.ConsumerSecret != "" && len(c.ConsumerSecret) <= 255, "credentials.consumer_secret", "is required, at most 255 characters")
+		v.Check(c.AccessToken == "", "credentials.access_token", "is for shopify connectors")
+	}
 }
 
 // shopKind reports whether a connector kind syncs from a shop API.
@@ -141,4 +151,53 @@ func shopKind(kind string) bool { return kind == KindShopify || kind == KindWooC
 // authenticated by the shop's HMAC signature.
 func WebhookPath(tenantID, connectorID uuid.UUID) string {
 	return "/v1/shop-webhooks/" + tenantID.String() + "/" + connectorID.String()
+}
+
+// planMinInterval returns the shortest sync interval the plan allows: its
+// entry in PlanMinSyncInterval, the longest entry for a plan not listed,
+// never below MinSyncInterval.
+func (s *Service) planMinInterval(plan string) time.Duration {
+	d, ok := s.cfg.PlanMinSyncInterval[plan]
+	if !ok {
+		for _, m := range s.cfg.PlanMinSyncInterval {
+			d = max(d, m)
+		}
+	}
+	return max(d, s.cfg.MinSyncInterval)
+}
+
+// workspacePlan reads the plan of the workspace in ctx inside tx.
+func workspacePlan(ctx context.Context, tx *gorm.DB) (string, error) {
+	var plan string
+	err := tx.Raw(`SELECT plan FROM tenants WHERE id = ?`, deskpool.TenantIDFromContext(ctx)).Scan(&plan).Error
+	return plan, err
+}
+
+// minIntervalOf returns the shortest sync interval the plan of the
+// workspace in ctx allows.
+func (s *Service) minIntervalOf(ctx context.Context) (time.Duration, error) {
+	var plan string
+	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		var err error
+		plan, err = workspacePlan(ctx, tx)
+		return err
+	})
+	return s.planMinInterval(plan), err
+}
+
+// syncInterval is the interval a connector asking for minutes (0: the
+// default) syncs at under a plan allowing minInterval: the default is
+// raised to the plan's minimum; a request below it was refused before.
+func (s *Service) syncInterval(minutes int, minInterval time.Duration) time.Duration {
+	if minutes > 0 {
+		return max(time.Duration(minutes)*time.Minute, minInterval)
+	}
+	return max(s.cfg.SyncInterval, minInterval)
+}
+
+// effectiveInterval is the wait before a connector's next incremental
+// sync: its own interval, or the plan's minimum when the workspace has
+// since moved to a plan with a longer one.
+func (s *Service) effectiveInterval(st *walkState) time.Duration {
+	return max(time.Duration(st.SyncIntervalS)*time.Second, s.planMinInterval(st.Plan))
 }

@@ -61,7 +61,9 @@ func (uncounted) CountOrders(context.Context, time.Time) (int, error) {
 
 // ShopifyFactory returns a factory for SetSourceFactory that builds
 // Shopify clients on httpClient (the default client when nil) with tune
-// applied to their configuration, and WooCommerce clients as usual.
+// applied to their configuration, and WooCommerce clients as usual. The
+// client is used as given, without the public-address check of the
+// service's own client: it is for benchmarks and tests on local shops.
 func ShopifyFactory(httpClient *http.Client, tune func(*shopify.Config)) func(kind, baseURL string, creds Credentials) (shop.Source, error) {
 	return func(kind, baseURL string, creds Credentials) (shop.Source, error) {
 		switch kind {

@@ -60,24 +60,30 @@ func (r *connectorRow) view(tenantID uuid.UUID) Connector {
 
 // CreateConnector adds a connector; a shop connector's credentials are
 // sealed under the workspace and connector, and its backfill starts at once.
+// A sync interval below the plan's minimum is refused (EINVALID); none
+// given means the default raised to that minimum. A shop URL must resolve
+// to public addresses unless AllowPrivate.
 func (s *Service) CreateConnector(ctx context.Context, in NewConnector) (*Connector, error) {
-	if err := in.Validate(s.cfg.AllowHTTP, s.cfg.MinSyncInterval); err != nil {
+	least, err := s.minIntervalOf(ctx)
+	if err != nil {
 		return nil, err
 	}
-	interval := s.cfg.SyncInterval
-	if in.SyncIntervalMinutes > 0 {
-		interval = time.Duration(in.SyncIntervalMinutes) * time.Minute
+	if err := in.Validate(s.cfg.AllowHTTP, least); err != nil {
+		return nil, err
 	}
+	if shopKind(in.Kind) {
+		if err := s.checkShopURL(ctx, in.BaseURL); err != nil {
+			return nil, err
+		}
+	}
+	interval := s.syncInterval(in.SyncIntervalMinutes, least)
 	var out *Connector
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err = tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID, id := deskpool.TenantIDFromContext(ctx), uuid.New()
 		var sealed []byte
 		if shopKind(in.Kind) {
-			plain, err := json.Marshal(in.Credentials)
-			if err != nil {
-				return err
-			}
-			if sealed, err = s.box.Seal(plain, secretbox.ConnectorAD(tenantID.String(), id.String())); err != nil {
+			var err error
+			if sealed, err = s.seal(tenantID, id, in.Credentials); err != nil {
 				return err
 			}
 		}

@@ -48,6 +48,9 @@ func (s *Service) ImportCSV(ctx context.Context, connectorID uuid.UUID, kind str
 		if c.Kind != KindCSV {
 			return deskpool.Errorf(deskpool.ECONFLICT, "CSV files go to a csv connector; this one is %s.", c.Kind)
 		}
+		if c.Status == StatusDisabled {
+			return deskpool.Errorf(deskpool.ECONFLICT, "The connector is disabled.")
+		}
 		source := connectorID.String()
 		var written, stock int
 		if kind == CSVOrders {

@@ -52,9 +52,11 @@ type fixture struct {
 	svc    *inventory.Service
 	hd     *helpdesk.Service
 	outbox *jobs.Outbox
+	box    *secretbox.Box
 	tenant uuid.UUID
 	ctx    context.Context
 	logs   *syncBuffer
+	log    *slog.Logger
 }
 
 func newFixture(t *testing.T, mutate func(*inventory.Config)) *fixture {
@@ -75,7 +77,7 @@ func newFixture(t *testing.T, mutate func(*inventory.Config)) *fixture {
 	})
 	hd := helpdesk.NewService(env.App, hooks, outbox, triage, helpdesk.DefaultConfig())
 	cfg := inventory.DefaultConfig()
-	cfg.AllowHTTP = true
+	cfg.AllowHTTP, cfg.AllowPrivate = true, true
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -86,8 +88,17 @@ func newFixture(t *testing.T, mutate func(*inventory.Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, svc: svc, hd: hd, outbox: outbox, tenant: ws.ID, logs: logs,
+	return &fixture{t: t, svc: svc, hd: hd, outbox: outbox, box: box, tenant: ws.ID, logs: logs, log: log,
 		ctx: deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})}
+}
+
+// service returns another inventory service on the fixture's database,
+// key and helpdesk, configured as the fixture's but for mutate.
+func (f *fixture) service(mutate func(*inventory.Config)) *inventory.Service {
+	cfg := inventory.DefaultConfig()
+	cfg.AllowHTTP, cfg.AllowPrivate = true, true
+	mutate(&cfg)
+	return inventory.NewService(env.App, f.outbox, f.box, f.hd, cfg, f.log)
 }
 
 // startWorker runs the inventory's and helpdesk's task handlers until the

@@ -23,8 +23,8 @@ import (
 
 // Config holds the inventory settings that do not vary by workspace.
 type Config struct {
-	SyncInterval      time.Duration // between incremental syncs of a connector; 5 min
-	MinSyncInterval   time.Duration // the shortest interval a connector may ask for; 1 min
+	SyncInterval      time.Duration // between incremental syncs of a connector; 5 min (raised to the plan's minimum)
+	MinSyncInterval   time.Duration // the shortest interval any connector may ask for; 1 min
 	ChunkBudget       time.Duration // work one sync task does before handing over to the next; 60 s
 	Lease             time.Duration // how long a sync run holds its connector; 3 min
 	FailureAlertAfter time.Duration // a connector failing this long alerts the owners; 24 h
@@ -33,10 +33,17 @@ type Config struct {
 	StallAfter        time.Duration // tracking without news this long is stalled; 72 h
 	Lookback          time.Duration // orders older than this are never the subject of a notice; 30 days
 	MaxNoticesPerRun  int           // notices one scan sends at most; 200
+	StockAskWindow    time.Duration // customer messages this recent asking about a product that ran out get a notice; 7 days
 	TrackPerPage      int           // in-transit shipments refreshed per page of an incremental sync; 25
-	AllowHTTP         bool          // accept http:// and private shop URLs (tests and local shops only)
-	HTTPClient        *http.Client  // for shop APIs; a client with a 30 s timeout
+	AllowHTTP         bool          // accept http:// shop URLs (tests and local shops only)
+	AllowPrivate      bool          // accept shop hosts on loopback, private and other non-public addresses (tests only)
+	HTTPClient        *http.Client  // for shop APIs; by default a 30 s client that dials public addresses only (unless AllowPrivate); one given is used as is
 	DefaultLanguage   string        // notice language when the customer's is unknown; "en"
+
+	// PlanMinSyncInterval is the shortest sync interval of each plan
+	// (tenants.plan): free 15 min, pro 5 min, premium 1 min. A plan not
+	// listed gets the longest minimum listed.
+	PlanMinSyncInterval map[string]time.Duration
 }
 
 // DefaultConfig returns the defaults listed on Config.
@@ -44,7 +51,8 @@ func DefaultConfig() Config {
 	return Config{SyncInterval: 5 * time.Minute, MinSyncInterval: time.Minute, ChunkBudget: time.Minute,
 		Lease: 3 * time.Minute, FailureAlertAfter: 24 * time.Hour, ProactiveInterval: 10 * time.Minute,
 		ShipWithin: 72 * time.Hour, StallAfter: 72 * time.Hour, Lookback: 30 * 24 * time.Hour,
-		MaxNoticesPerRun: 200, TrackPerPage: 25, DefaultLanguage: "en"}
+		MaxNoticesPerRun: 200, TrackPerPage: 25, DefaultLanguage: "en", StockAskWindow: 7 * 24 * time.Hour,
+		PlanMinSyncInterval: map[string]time.Duration{"free": 15 * time.Minute, "pro": 5 * time.Minute, "premium": time.Minute}}
 }
 
 // Service holds the inventory operations.
@@ -97,8 +105,14 @@ func NewService(db *gorm.DB, outbox *jobs.Outbox, box *secretbox.Box, hd *helpde
 	if cfg.TrackPerPage <= 0 {
 		cfg.TrackPerPage = def.TrackPerPage
 	}
+	if cfg.StockAskWindow <= 0 {
+		cfg.StockAskWindow = def.StockAskWindow
+	}
+	if len(cfg.PlanMinSyncInterval) == 0 {
+		cfg.PlanMinSyncInterval = def.PlanMinSyncInterval
+	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTPClient = shopHTTPClient(30*time.Second, cfg.AllowHTTP, cfg.AllowPrivate)
 	}
 	if cfg.DefaultLanguage == "" {
 		cfg.DefaultLanguage = def.DefaultLanguage

@@ -107,7 +107,7 @@ func (s *Service) runChunk(ctx context.Context, st *walkState, budget time.Durat
 			return false, s.fail(ctx, st, err)
 		}
 		if done {
-			return true, s.release(ctx, st, true, time.Duration(st.SyncIntervalS)*time.Second)
+			return true, s.release(ctx, st, true, s.effectiveInterval(st))
 		}
 	}
 	return false, s.release(ctx, st, false, 0)

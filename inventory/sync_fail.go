@@ -27,7 +27,8 @@ func failureBackoff(failures int, interval time.Duration) time.Duration {
 // sync is asked for again; a shop still throttling after the client's own
 // retries resumes shortly without counting as a failure; anything else
 // marks the connector failing and retries with backoff, and a connector
-// failing for FailureAlertAfter alerts the workspace's owners once.
+// failing for FailureAlertAfter alerts the workspace's owners once. A
+// connector disabled meanwhile only records the error.
 func (s *Service) fail(ctx context.Context, st *walkState, cause error) error {
 	msg := truncate(deskpool.ErrorMessage(cause), 500)
 	if deskpool.ErrorCode(cause) == deskpool.EINTERNAL {
@@ -36,6 +37,14 @@ func (s *Service) fail(ctx context.Context, st *walkState, cause error) error {
 	s.log.Warn("connector sync failed", "connector_id", st.ID, "kind", st.Kind, "err", msg)
 	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
+		var status string
+		if err := tx.Raw(`SELECT status FROM connectors WHERE tenant_id = ? AND id = ? FOR UPDATE`, tenantID, st.ID).Scan(&status).Error; err != nil {
+			return err
+		}
+		if status == StatusDisabled { // disabled while the run worked: it stays so
+			return tx.Exec(`UPDATE connectors SET lease_until = NULL, last_error = ?, last_error_at = now(), updated_at = now()
+				WHERE tenant_id = ? AND id = ?`, msg, tenantID, st.ID).Error
+		}
 		switch deskpool.ErrorCode(cause) {
 		case deskpool.EUNAUTHORIZED:
 			res := tx.Exec(`UPDATE connectors SET status = 'auth_failed', lease_until = NULL, next_sync_at = NULL,
@@ -74,7 +83,7 @@ func (s *Service) fail(ctx context.Context, st *walkState, cause error) error {
 				return err
 			}
 		}
-		wait := failureBackoff(st.Failures, time.Duration(st.SyncIntervalS)*time.Second)
+		wait := failureBackoff(st.Failures, s.effectiveInterval(st))
 		return s.scheduleSync(ctx, tx, st.ID, time.Now().Add(wait))
 	})
 }

@@ -30,10 +30,12 @@ type walkState struct {
 	BackfilledAt      *time.Time
 	BackfillTotal     *int
 	Failures          int
+	Plan              string // the workspace's plan, which bounds the interval
 }
 
 const walkColumns = `id, kind, base_url, name, status, sync_seq, sync_interval_s, credentials_sealed, stage, walk_cursor,
-	walk_since, walk_max, walk_started_at, walk_orders, orders_since, backfilled_at, backfill_total, failures`
+	walk_since, walk_max, walk_started_at, walk_orders, orders_since, backfilled_at, backfill_total, failures,
+	(SELECT plan FROM tenants t WHERE t.id = connectors.tenant_id) AS plan`
 
 // claim outcomes.
 const (
@@ -89,13 +91,21 @@ func (s *Service) save(tx *gorm.DB, tenantID uuid.UUID, st *walkState, addOrders
 
 // release ends a run: it drops the lease, records a finished walk, and
 // schedules the chain's next step. A sync requested while the run worked
-// (the chain moved past the run's step) runs at once.
+// (the chain moved past the run's step) runs at once; a connector
+// disabled while the run worked stays disabled and schedules nothing.
 func (s *Service) release(ctx context.Context, st *walkState, walkDone bool, next time.Duration) error {
 	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
-		var seq int64
-		if err := tx.Raw(`SELECT sync_seq FROM connectors WHERE tenant_id = ? AND id = ? FOR UPDATE`, tenantID, st.ID).Scan(&seq).Error; err != nil {
+		var cur struct {
+			SyncSeq int64
+			Status  string
+		}
+		if err := tx.Raw(`SELECT sync_seq, status FROM connectors WHERE tenant_id = ? AND id = ? FOR UPDATE`, tenantID, st.ID).Scan(&cur).Error; err != nil {
 			return err
+		}
+		seq := cur.SyncSeq
+		if cur.Status == StatusDisabled {
+			return tx.Exec(`UPDATE connectors SET lease_until = NULL, updated_at = now() WHERE tenant_id = ? AND id = ?`, tenantID, st.ID).Error
 		}
 		set := `lease_until = NULL, status = 'active', updated_at = now()`
 		if walkDone {

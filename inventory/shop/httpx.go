@@ -2,6 +2,7 @@ package shop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -11,6 +12,21 @@ import (
 
 	"github.com/deskpool/deskpool"
 )
+
+// ErrNotPublic is wrapped by the error of a connection the connector's
+// HTTP client refused because the shop's address is not public. Clients
+// do not retry it; RefusedAddress reports it as EFORBIDDEN.
+var ErrNotPublic = errors.New("the address is not public")
+
+// RefusedAddress turns a request error that wraps ErrNotPublic into an
+// EFORBIDDEN application error naming the source, and any other error
+// into nil.
+func RefusedAddress(source string, err error) error {
+	if !errors.Is(err, ErrNotPublic) {
+		return nil
+	}
+	return deskpool.Errorf(deskpool.EFORBIDDEN, "%s: the shop's address is not public; connecting to it was refused", source)
+}
 
 // MalformedPageError reports a page whose body could not be decoded. The
 // sync logs it (with the connector id) and carries on from Next, which is

@@ -151,6 +151,9 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) (*http.Resp
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
+			if refused := shop.RefusedAddress("shopify", err); refused != nil {
+				return nil, refused
+			}
 			last = fmt.Errorf("shopify: GET %s: %w", path, err)
 		case resp.StatusCode == http.StatusOK:
 			c.observe(resp.Header)

@@ -130,6 +130,9 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) (*http.Resp
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
+			if refused := shop.RefusedAddress("woocommerce", err); refused != nil {
+				return nil, refused
+			}
 			// The URL may carry the secret (QueryAuth): report the path only.
 			last = fmt.Errorf("woocommerce: GET %s: %w", path, unwrapURLError(err))
 		case resp.StatusCode == http.StatusOK:
