@@ -11,6 +11,7 @@ const (
 	NoticeTrackingStalled = "tracking_stalled" // the parcel's tracking has not moved
 	NoticeDeliverySlipped = "delivery_slipped" // the estimated delivery moved later or passed
 	NoticeStockOut        = "stock_out"        // an item of an open order ran out
+	NoticeStockAsked      = "stock_out_asked"  // a product a customer asked about in an open conversation ran out
 )
 
 // noticeTemplates hold each notice in Chinese and English; {placeholders}
@@ -31,6 +32,10 @@ var noticeTemplates = map[string]map[string]string{
 	NoticeStockOut: {
 		"en": "Hello {name}, {product} in your order {number} has just sold out. Reply to this message and we will help you choose: wait for the restock, swap it for something similar, or get a refund for it.",
 		"zh": "{name}您好，您订单 {number} 中的 {product} 刚刚售罄。回复本消息，我们帮您选择：等待补货、换成相近的商品，或退还该商品的款项。",
+	},
+	NoticeStockAsked: {
+		"en": "Hello {name}, about {product} you asked us about: it has just sold out. Reply to this message and we will tell you when it is back, or suggest something similar.",
+		"zh": "{name}您好，您咨询的 {product} 刚刚售罄。回复本消息，我们可以在补货后第一时间通知您，或为您推荐相近的商品。",
 	},
 }
 

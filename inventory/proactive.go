@@ -27,6 +27,11 @@ type candidate struct {
 	Tracking   string
 	Product    string
 	At         *time.Time // promised time, last tracking news, or estimated delivery
+	VariantID  uuid.UUID  // the variant that ran out (stock notices)
+	// ConversationID and Language are those of the conversation that asked
+	// about the variant (NoticeStockAsked).
+	ConversationID uuid.UUID
+	Language       string
 }
 
 // ensureProactive starts the workspace's proactive scan chain unless it is
@@ -89,8 +94,10 @@ func (s *Service) repairSyncChains(ctx context.Context) error {
 // ScanProactive finds, in the workspace in ctx, paid orders not shipped by
 // their promised time (or ShipWithin of their creation), shipments whose
 // tracking has not moved for StallAfter, shipments whose estimated delivery
-// slipped or passed, and open orders holding a variant that is out of
-// stock. Each cause not told before is sent to the customer as a
+// slipped or passed, open orders holding a variant that is out of stock,
+// and open conversations asking about one (intent stock or
+// product_question, a customer message within StockAskWindow naming its
+// SKU or product title). Each cause not told before is sent to the customer as a
 // proactive notice, at most MaxNoticesPerRun per scan. It returns how many
 // notices it sent.
 func (s *Service) ScanProactive(ctx context.Context) (int, error) {
@@ -147,8 +154,12 @@ func (s *Service) notify(ctx context.Context, c candidate) (bool, error) {
 			return nil
 		}
 		noticeID := uuid.New()
+		var orderID *uuid.UUID
+		if c.OrderID != uuid.Nil {
+			orderID = &c.OrderID
+		}
 		res := tx.Exec(`INSERT INTO proactive_notices (tenant_id, id, cause, kind, order_id, customer_id)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, cause) DO NOTHING`, tenantID, noticeID, c.Cause, c.Kind, c.OrderID, cust.ID)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, cause) DO NOTHING`, tenantID, noticeID, c.Cause, c.Kind, orderID, cust.ID)
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
 		}
@@ -166,12 +177,18 @@ func (s *Service) notify(ctx context.Context, c candidate) (bool, error) {
 			f.ETA = c.At
 		}
 		event := helpdesk.EventOrderLate
-		if c.Kind == NoticeStockOut {
+		data := map[string]any{"order_id": c.OrderID, "order_number": c.Number, "kind": c.Kind}
+		lang := noticeLanguage(cust.Language, c.Currency, s.cfg.DefaultLanguage)
+		switch c.Kind {
+		case NoticeStockOut:
 			event = helpdesk.EventStockOut
+		case NoticeStockAsked:
+			event = helpdesk.EventStockOut
+			data = map[string]any{"kind": c.Kind, "product": c.Product, "variant_id": c.VariantID, "asked_in": c.ConversationID}
+			lang = noticeLanguage(c.Language, "", lang) // the language they asked in first
 		}
 		convID, err := s.helpdesk.SendNotice(ctx, tx, helpdesk.Notice{CustomerID: cust.ID, Cause: c.Cause, EventType: event,
-			Body: renderNotice(c.Kind, noticeLanguage(cust.Language, c.Currency, s.cfg.DefaultLanguage), f),
-			Data: map[string]any{"order_id": c.OrderID, "order_number": c.Number, "kind": c.Kind}})
+			Body: renderNotice(c.Kind, lang, f), Data: data})
 		if err != nil {
 			return err
 		}

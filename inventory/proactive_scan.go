@@ -11,7 +11,8 @@ import (
 const doneShipment = `lower(s.status) IN ('delivered', 'failure', 'canceled', 'cancelled', 'returned', 'picked_up')`
 
 // findCandidates lists the causes of the workspace not yet told, oldest
-// orders first, up to MaxNoticesPerRun in all.
+// orders first, then open conversations asking about a product that ran
+// out, up to MaxNoticesPerRun in all.
 func (s *Service) findCandidates(tx *gorm.DB, tenantID uuid.UUID, now time.Time) ([]candidate, error) {
 	limit := s.cfg.MaxNoticesPerRun
 	since := now.Add(-s.cfg.Lookback)
@@ -42,7 +43,8 @@ func (s *Service) findCandidates(tx *gorm.DB, tenantID uuid.UUID, now time.Time)
 				AND (s.estimated_delivery > s.first_estimated_delivery + interval '12 hours' OR s.estimated_delivery < CAST(@now AS timestamptz))` +
 			notTold(`'shipment.slipped:' || s.id`) + ` ORDER BY o.created_at LIMIT @limit`},
 		{NoticeStockOut, `SELECT DISTINCT ON (o.created_at, o.id, v.id) 'stock.out:' || o.id || ':' || v.id AS cause,
-				o.id AS order_id, o.number, o.customer_id, o.currency, COALESCE(NULLIF(l.title, ''), v.title, v.sku) AS product
+				o.id AS order_id, o.number, o.customer_id, o.currency, COALESCE(NULLIF(l.title, ''), v.title, v.sku) AS product,
+				v.id AS variant_id
 			FROM variants v
 			JOIN (SELECT variant_id FROM stock_levels WHERE tenant_id = @t GROUP BY variant_id HAVING sum(available) = 0) st
 				ON st.variant_id = v.id
@@ -70,5 +72,79 @@ func (s *Service) findCandidates(tx *gorm.DB, tenantID uuid.UUID, now time.Time)
 		}
 		out = append(out, rows...)
 	}
+	if len(out) < limit {
+		asked, err := s.askedCandidates(tx, tenantID, now, limit-len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, dropTold(out, asked)...)
+	}
 	return out, nil
+}
+
+// minMention is the shortest SKU or product title, in characters, that a
+// customer message is searched for: shorter ones would match by chance.
+const minMention = 3
+
+// askedCandidates lists open conversations (open, pending or snoozed) whose
+// intent is stock or product_question and in which the customer wrote,
+// within StockAskWindow, a message naming the SKU or the product title
+// (the part before " - " of a variant's title, case-insensitive) of a
+// variant now out of stock at every location. The cause is the
+// conversation and the product (its SKU, else the variant), so the same
+// product synced by two sources is told once. A customer already told about
+// the variant through an open order is not told again; oldest conversations
+// first, at most limit.
+func (s *Service) askedCandidates(tx *gorm.DB, tenantID uuid.UUID, now time.Time, limit int) ([]candidate, error) {
+	const cause = `'stock.asked:' || c.id || ':' || COALESCE(NULLIF(lower(v.sku), ''), v.id::text)`
+	const product = `split_part(v.title, ' - ', 1)`
+	var rows []candidate
+	err := tx.Raw(`SELECT `+cause+` AS cause, c.id AS conversation_id, c.customer_id, c.language, v.id AS variant_id,
+			COALESCE(NULLIF(v.title, ''), v.sku) AS product
+		FROM conversations c
+		JOIN variants v ON v.tenant_id = c.tenant_id
+		JOIN (SELECT variant_id FROM stock_levels WHERE tenant_id = @t GROUP BY variant_id HAVING sum(available) = 0) st
+			ON st.variant_id = v.id
+		WHERE c.tenant_id = @t AND c.status IN ('open', 'pending', 'snoozed') AND c.intent IN ('stock', 'product_question')
+			AND EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id
+				AND m.direction = 'inbound' AND NOT m.internal AND m.created_at > CAST(@asked AS timestamptz)
+				AND ((char_length(v.sku) >= @min AND strpos(lower(m.body), lower(v.sku)) > 0)
+					OR (char_length(`+product+`) >= @min AND strpos(lower(m.body), lower(`+product+`)) > 0)))
+			AND NOT EXISTS (SELECT 1 FROM proactive_notices n WHERE n.tenant_id = c.tenant_id AND n.cause = `+cause+`)
+			AND NOT EXISTS (SELECT 1 FROM proactive_notices n WHERE n.tenant_id = c.tenant_id AND n.kind = 'stock_out'
+				AND n.customer_id = c.customer_id AND n.cause LIKE 'stock.out:%:' || v.id::text)
+		ORDER BY c.created_at, c.id, v.id LIMIT @limit`,
+		map[string]any{"t": tenantID, "asked": now.Add(-s.cfg.StockAskWindow), "min": minMention, "limit": limit}).
+		Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := rows[:0]
+	for _, r := range rows {
+		if !seen[r.Cause] {
+			seen[r.Cause] = true
+			r.Kind = NoticeStockAsked
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// dropTold leaves out of asked the conversations whose customer this scan
+// already tells about the same variant through an open order.
+func dropTold(found, asked []candidate) []candidate {
+	told := map[[2]uuid.UUID]bool{}
+	for _, c := range found {
+		if c.Kind == NoticeStockOut {
+			told[[2]uuid.UUID{c.CustomerID, c.VariantID}] = true
+		}
+	}
+	out := asked[:0]
+	for _, c := range asked {
+		if !told[[2]uuid.UUID{c.CustomerID, c.VariantID}] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
