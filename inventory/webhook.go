@@ -26,32 +26,45 @@ type WebhookResult struct {
 // and nothing is stored; a verified body that cannot be read is
 // EBADREQUEST. A verified event about data the workspace does not hold yet
 // (a fulfillment of an order not synced) is acknowledged and left to the
-// next sync.
+// next sync; one for a disabled connector is acknowledged and not stored.
+// WooCommerce's creation ping (unsigned, body "webhook_id=<id>") to a
+// WooCommerce connector is acknowledged and stores nothing.
 func (s *Service) ReceiveWebhook(ctx context.Context, tenantID, connectorID uuid.UUID, header func(string) string, body []byte) (*WebhookResult, error) {
 	denied := deskpool.Errorf(deskpool.EUNAUTHORIZED, "The webhook signature does not match.")
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: tenantID})
 	var out *WebhookResult
 	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var rows []struct {
-			Kind              string
+			Kind, Status      string
 			CredentialsSealed []byte
 		}
-		if err := tx.Raw(`SELECT kind, credentials_sealed FROM connectors WHERE tenant_id = ? AND id = ?`,
+		if err := tx.Raw(`SELECT kind, status, credentials_sealed FROM connectors WHERE tenant_id = ? AND id = ?`,
 			tenantID, connectorID).Scan(&rows).Error; err != nil {
 			return err
 		}
 		if len(rows) == 0 || !shopKind(rows[0].Kind) {
 			return denied
 		}
+		if rows[0].Kind == KindWooCommerce && woocommerce.IsPing(header, body) {
+			out = &WebhookResult{Topic: woocommerce.TopicPing, Reason: "WooCommerce's webhook creation ping: acknowledged, nothing stored"}
+			return nil
+		}
 		creds, err := s.credentials(tenantID, connectorID, rows[0].CredentialsSealed)
 		if err != nil || creds.WebhookSecret == "" {
 			return denied
+		}
+		disabled := func(topic string) {
+			out = &WebhookResult{Topic: topic, Reason: "the connector is disabled; nothing stored"}
 		}
 		source := connectorID.String()
 		switch rows[0].Kind {
 		case KindShopify:
 			if !shopify.VerifyWebhook(creds.WebhookSecret, body, header(shopify.HeaderHmac)) {
 				return denied
+			}
+			if rows[0].Status == StatusDisabled {
+				disabled(header(shopify.HeaderTopic))
+				return nil
 			}
 			ev, err := shopify.DecodeWebhook(header(shopify.HeaderTopic), body)
 			if err != nil {
@@ -62,6 +75,10 @@ func (s *Service) ReceiveWebhook(ctx context.Context, tenantID, connectorID uuid
 		default:
 			if !woocommerce.VerifyWebhook(creds.WebhookSecret, body, header(woocommerce.HeaderSignature)) {
 				return denied
+			}
+			if rows[0].Status == StatusDisabled {
+				disabled(header(woocommerce.HeaderTopic))
+				return nil
 			}
 			ev, err := woocommerce.DecodeWebhook(header(woocommerce.HeaderTopic), body)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/inventory/csvimport"
 	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/google/uuid"
 )
 
 func headers(h map[string]string) func(string) string {
@@ -85,4 +86,45 @@ func TestCSVImportKeepsValidRows(t *testing.T) {
 	if deskpool.ErrorCode(err) != deskpool.EINVALID {
 		t.Fatalf("a file without the available column: %v", err)
 	}
+}
+
+func TestWooCommercePingIsAcknowledged(t *testing.T) {
+	f := newFixture(t, nil)
+	f.dropConnectorsAtEnd()
+	woo, err := f.svc.CreateConnector(f.ctx, inventory.NewConnector{Kind: inventory.KindWooCommerce, Name: "Woo", BaseURL: "http://127.0.0.1:9",
+		Credentials: inventory.Credentials{ConsumerKey: "ck_test", ConsumerSecret: "cs_test", WebhookSecret: "woo-hook"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	res, err := f.svc.ReceiveWebhook(f.ctx, f.tenant, woo.ID, headers(form), []byte("webhook_id=42"))
+	if err != nil || res.Topic != "ping" || res.Stored {
+		t.Fatalf("ping: %+v %v", res, err)
+	}
+	t.Run("OtherUnsignedDeliveriesAreUnauthorized", func(t *testing.T) {
+		shopifySrv := shopifytest.New(shopifytest.Options{Orders: 1})
+		defer shopifySrv.Close()
+		shopifyID := f.shopifyConnector(shopifySrv, "shpat_test")
+		for _, tc := range []struct {
+			name string
+			id   uuid.UUID
+			h    map[string]string
+			body string
+		}{
+			{"OrderBody", woo.ID, map[string]string{"X-WC-Webhook-Topic": "order.created"}, `{"id": 7, "status": "processing"}`},
+			{"PingWithATopic", woo.ID, map[string]string{"X-WC-Webhook-Topic": "order.created"}, "webhook_id=42"},
+			{"PingWithABadSignature", woo.ID, map[string]string{"X-WC-Webhook-Signature": "bm9wZQ=="}, "webhook_id=42"},
+			{"MoreThanTheID", woo.ID, form, "webhook_id=42&status=processing"},
+			{"NotANumber", woo.ID, form, "webhook_id=abc"},
+			{"PingToShopify", shopifyID, form, "webhook_id=42"},
+			{"PingToAnUnknownConnector", uuid.New(), form, "webhook_id=42"},
+		} {
+			if _, err := f.svc.ReceiveWebhook(f.ctx, f.tenant, tc.id, headers(tc.h), []byte(tc.body)); deskpool.ErrorCode(err) != deskpool.EUNAUTHORIZED {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+		}
+		if n := f.count(`SELECT count(*) FROM orders`) + f.count(`SELECT count(*) FROM stock_levels`); n != 0 {
+			t.Fatalf("%d rows stored from unsigned deliveries", n)
+		}
+	})
 }

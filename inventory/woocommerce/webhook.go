@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"regexp"
 	"strings"
 
 	"github.com/deskpool/deskpool"
@@ -39,6 +40,22 @@ func VerifyWebhook(secret string, body []byte, header string) bool {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	return hmac.Equal(got, mac.Sum(nil))
+}
+
+// TopicPing is the topic deskpool gives WooCommerce's creation ping.
+const TopicPing = "ping"
+
+// pingBody is the whole body of WooCommerce's creation ping.
+var pingBody = regexp.MustCompile(`^webhook_id=[0-9]{1,20}$`)
+
+// IsPing reports whether a delivery is the ping WooCommerce sends once
+// when a webhook is created or its delivery URL changes
+// (WC_Webhook::deliver_ping in includes/class-wc-webhook.php): a POST whose
+// form-encoded body is only "webhook_id=<id>", with no signature and no
+// topic header. WooCommerce saves the webhook only if the ping is answered
+// 200. header reads the request's headers.
+func IsPing(header func(string) string, body []byte) bool {
+	return header(HeaderSignature) == "" && header(HeaderTopic) == "" && pingBody.Match(body)
 }
 
 // Event is a decoded webhook: Order for order topics, Stock (the product's
