@@ -51,6 +51,24 @@ func (s *Server) getConnector(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// patchConnector: PATCH /v1/connectors/{id}: credentials (never shown
+// again), shop URL, sync interval, name, enabled.
+func (s *Server) patchConnector(c *fiber.Ctx) error {
+	id, err := pathID(c, "connector_id")
+	if err != nil {
+		return err
+	}
+	var in inventory.ConnectorPatch
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	out, err := s.deps.Inventory.UpdateConnector(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
 // deleteConnector: DELETE /v1/connectors/{id}.
 func (s *Server) deleteConnector(c *fiber.Ctx) error {
 	id, err := pathID(c, "connector_id")
@@ -99,7 +117,8 @@ func (s *Server) importCSV(c *fiber.Ctx) error {
 
 // shopWebhook: POST /v1/shop-webhooks/{tenant_id}/{connector_id}, sent by
 // the shop and authenticated by its HMAC signature, not a bearer token.
-// Unknown workspaces, connectors and bad signatures all answer 401.
+// Unknown workspaces, connectors and bad signatures all answer 401;
+// WooCommerce's unsigned creation ping answers 200 and stores nothing.
 func (s *Server) shopWebhook(c *fiber.Ctx) error {
 	tenantID, err1 := uuid.Parse(c.Params("tenant_id"))
 	connectorID, err2 := uuid.Parse(c.Params("connector_id"))

@@ -13,6 +13,7 @@ func (s *Server) inventoryRoutes(v1 fiber.Router) {
 	v1.Get("/connectors", s.authed("connectors:read", s.listConnectors))
 	v1.Post("/connectors", s.authed("connectors:write", s.createConnector))
 	v1.Get("/connectors/:connector_id", s.authed("connectors:read", s.getConnector))
+	v1.Patch("/connectors/:connector_id", s.authed("connectors:write", s.patchConnector))
 	v1.Delete("/connectors/:connector_id", s.authed("connectors:write", s.deleteConnector))
 	v1.Post("/connectors/:connector_id/sync", s.authed("connectors:write", s.syncConnector))
 	v1.Post("/connectors/:connector_id/csv", s.authed("connectors:write", s.importCSV))
