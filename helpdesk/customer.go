@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -53,7 +54,7 @@ func (s *Service) resolveCustomer(ctx context.Context, tx *gorm.DB, ids []Identi
 	}
 	var owners []uuid.UUID
 	for _, id := range ids {
-		owner, err := scanID(tx.Raw(`SELECT customer_id FROM customer_identities WHERE tenant_id = ? AND kind = ? AND channel = ? AND value = ?`,
+		owner, err := tenant.ScanID(tx.Raw(`SELECT customer_id FROM customer_identities WHERE tenant_id = ? AND kind = ? AND channel = ? AND value = ?`,
 			tenantID, id.Kind, id.Channel, id.Value))
 		if err != nil {
 			return nil, false, err

@@ -38,7 +38,7 @@ func (s *Service) ExportCustomer(ctx context.Context, id uuid.UUID) (*CustomerEx
 			return err
 		}
 		out.Customer = c
-		merged, err := scanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND merged_into = ?`, tenantID, id))
+		merged, err := tenant.ScanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND merged_into = ?`, tenantID, id))
 		if err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func (s *Service) EraseCustomer(ctx context.Context, id uuid.UUID) error {
 		if c.MergedInto != nil {
 			return deskpool.Errorf(deskpool.ECONFLICT, "This record was merged into customer %s; erase that one.", *c.MergedInto)
 		}
-		ids, err := scanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?)`, tenantID, id, id))
+		ids, err := tenant.ScanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?)`, tenantID, id, id))
 		if err != nil {
 			return err
 		}
