@@ -32,7 +32,7 @@ type Customer struct {
 
 const customerColumns = `id, name, email, phone, vip, vulnerable, segment, language, merged_into, erased_at, created_at, updated_at`
 
-// resolveCustomer finds the customer owning any of ids, creating one when
+// resolveCustomer finds (and locks) the customer owning any of ids, creating one when
 // none does. When the identities belong to several customers, the message
 // has shown them to be one person: the newer records are merged into the
 // oldest, so the whole history follows the customer. Identities not yet
@@ -112,8 +112,13 @@ func (s *Service) resolveCustomer(ctx context.Context, tx *gorm.DB, ids []Identi
 			return nil, false, err
 		}
 	}
-	c, err := s.findCustomer(tx, tenantID, primary)
-	return c, created, err
+	// The row is locked for the rest of the transaction: messages of one
+	// customer take turns choosing or opening their conversation.
+	var c Customer
+	if err := tx.Raw(`SELECT `+customerColumns+` FROM customers WHERE tenant_id = ? AND id = ? FOR UPDATE`, tenantID, primary).Scan(&c).Error; err != nil {
+		return nil, false, err
+	}
+	return &c, created, nil
 }
 
 func (s *Service) oldest(tx *gorm.DB, tenantID uuid.UUID, ids []uuid.UUID) (uuid.UUID, error) {

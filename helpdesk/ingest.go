@@ -43,9 +43,6 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 				return err
 			}
 		}
-		if err := tx.Exec(`SELECT 1 FROM customers WHERE tenant_id = ? AND id = ? FOR UPDATE`, tenantID, cust.ID).Error; err != nil {
-			return err
-		}
 		conv, kind, err := s.conversationFor(ctx, tx, cust.ID, m.ConversationID)
 		if err != nil {
 			return err
@@ -53,13 +50,15 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		var prior struct {
 			Repeat       int
 			AIUnresolved int
+			Online       bool
 		}
 		var convID any
 		if conv != nil {
 			convID = conv.ID
 		}
 		if err := tx.Raw(`SELECT (SELECT count(*) FROM conversations WHERE tenant_id = @t AND customer_id = @c AND created_at > now() - interval '7 days') AS repeat,
-			COALESCE((SELECT ai_unresolved FROM conversations WHERE tenant_id = @t AND id = @v), 0) AS ai_unresolved`,
+			COALESCE((SELECT ai_unresolved FROM conversations WHERE tenant_id = @t AND id = @v), 0) AS ai_unresolved,
+			EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = @t AND status = 'online') AS online`,
 			map[string]any{"t": tenantID, "c": cust.ID, "v": convID}).Scan(&prior).Error; err != nil {
 			return err
 		}
@@ -145,9 +144,8 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		}
 		// With nobody online there is nothing to assign; an agent coming
 		// online takes the queue.
-		var online bool
-		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = ? AND status = 'online')`, tenantID).Scan(&online).Error; err != nil || !online {
-			return err
+		if !prior.Online {
+			return nil
 		}
 		return s.queueAssignment(ctx, tx)
 	})
