@@ -31,6 +31,10 @@ type Notice struct {
 	EventType  string         // the webhook to emit, e.g. order.late
 	Data       map[string]any // webhook data
 	Channel    string         // the channel to write on; the customer's last one when empty
+	// ConversationID, when set, is the conversation to write in (the one
+	// that asked about the product), if it is still the customer's and not
+	// closed; otherwise the customer's open conversation is used.
+	ConversationID uuid.UUID
 }
 
 // SendNotice adds an outbound proactive message to the customer's open
@@ -45,9 +49,17 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 	if err := tx.Exec(`SELECT 1 FROM customers WHERE tenant_id = ? AND id = ? FOR UPDATE`, tenantID, n.CustomerID).Error; err != nil {
 		return uuid.Nil, err
 	}
-	conv, _, err := s.conversationFor(ctx, tx, n.CustomerID, nil)
-	if err != nil {
-		return uuid.Nil, err
+	var conv *Conversation
+	if n.ConversationID != uuid.Nil {
+		if c, err := loadConversation(ctx, tx, n.ConversationID, true); err == nil && c.CustomerID == n.CustomerID && c.Status != StatusClosed {
+			conv = c
+		}
+	}
+	if conv == nil {
+		var err error
+		if conv, _, err = s.conversationFor(ctx, tx, n.CustomerID, nil); err != nil {
+			return uuid.Nil, err
+		}
 	}
 	at := now()
 	channel := n.Channel

@@ -188,7 +188,7 @@ func (s *Service) notify(ctx context.Context, c candidate) (bool, error) {
 			lang = noticeLanguage(c.Language, "", lang) // the language they asked in first
 		}
 		convID, err := s.helpdesk.SendNotice(ctx, tx, helpdesk.Notice{CustomerID: cust.ID, Cause: c.Cause, EventType: event,
-			Body: renderNotice(c.Kind, lang, f), Data: data})
+			Body: renderNotice(c.Kind, lang, f), Data: data, ConversationID: c.ConversationID})
 		if err != nil {
 			return err
 		}

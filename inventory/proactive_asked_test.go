@@ -72,6 +72,12 @@ func TestStockOutNoticesReachConversationsAskingAboutIt(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The English asker has a newer open conversation too; the notice must
+	// still reach the conversation in which they asked.
+	if err := env.System.Exec(`INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel, status, last_message_at)
+		SELECT tenant_id, gen_random_uuid(), customer_id, 'app', 'app', 'open', now() + interval '1 minute' FROM conversations WHERE id = ?`, byTitle).Error; err != nil {
+		t.Fatal(err)
+	}
 	n, err := f.svc.ScanProactive(f.ctx)
 	if err != nil || n != 3 {
 		t.Fatalf("scan sent %d notices (%v), want 3", n, err)
