@@ -59,6 +59,8 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 		{"KeyForBilling", call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: `{"name":"k","scopes":["api_keys:write"]}`, invalid: true}, 422, "scopes[0]"},
 		{"PastExpiry", call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: `{"name":"k","scopes":["triage:run"],"expires_at":"2001-01-01T00:00:00Z"}`}, 422, "expires_at"},
 		{"InviteOwnerRole", call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken, body: `{"email":"x@example.com","role":"owner"}`, invalid: true}, 422, "role"},
+		{"NULInBody", signup(`{"email":"n@example.com","password":"correct horse battery","brand_name":"Tea\u0000House"}`), 400, ""},
+		{"NULInQuery", call{method: "GET", path: "/v1/audit-log?cursor=%00", token: ws.OwnerToken, invalid: true}, 400, ""},
 		{"GarbageToken", call{method: "GET", path: "/v1/me", token: "'; DROP TABLE users; --"}, 401, ""},
 		{"ExpiredShapeToken", call{method: "GET", path: "/v1/me", token: "dps_00000000000000000000000000000000_" + strings.Repeat("A", 43)}, 401, ""},
 	}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -34,6 +35,33 @@ func TestCustomers(t *testing.T) {
 		t.Fatalf("merge lost the identity: %s", merged.Raw)
 	}
 	h.must(http.StatusConflict, call{method: "POST", path: "/v1/customers/" + c.str("id") + "/merge", token: in.key, body: map[string]any{"customer_id": other.str("id")}})
+
+	t.Run("OppositeMergesAtOnce", func(t *testing.T) {
+		a := h.must(http.StatusCreated, call{method: "POST", path: "/v1/customers", token: in.key, body: map[string]any{"email": "a-side@example.com"}})
+		b := h.must(http.StatusCreated, call{method: "POST", path: "/v1/customers", token: in.key, body: map[string]any{"email": "b-side@example.com"}})
+		var wg sync.WaitGroup
+		statuses := make([]int, 2)
+		for i, pair := range [][2]string{{a.str("id"), b.str("id")}, {b.str("id"), a.str("id")}} {
+			wg.Add(1)
+			go func(i int, into, from string) {
+				defer wg.Done()
+				statuses[i] = h.do(call{method: "POST", path: "/v1/customers/" + into + "/merge", token: in.key, body: map[string]any{"customer_id": from}}).Status
+			}(i, pair[0], pair[1])
+		}
+		wg.Wait()
+		ok, conflict := 0, 0
+		for _, s := range statuses {
+			switch s {
+			case http.StatusOK:
+				ok++
+			case http.StatusConflict:
+				conflict++
+			}
+		}
+		if ok != 1 || conflict != 1 {
+			t.Fatalf("opposite merges answered %v, want one 200 and one 409", statuses)
+		}
+	})
 }
 
 // TestExportAndErasure exports everything about a customer, erases them,

@@ -28,6 +28,9 @@ func decode(c *fiber.Ctx, v any) error {
 	if !utf8.Valid(body) {
 		return deskpool.Errorf(deskpool.EBADREQUEST, "The request body is not valid UTF-8.")
 	}
+	if hasEscapedNUL(body) {
+		return deskpool.Errorf(deskpool.EBADREQUEST, `The request body holds the NUL character (\u0000), which no field may contain.`)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -90,4 +93,20 @@ func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {
 		return uuid.Nil, deskpool.Errorf(deskpool.ENOTFOUND, "No %s with id %q.", strings.TrimSuffix(name, "_id"), c.Params(name))
 	}
 	return id, nil
+}
+
+// hasEscapedNUL reports whether a JSON text holds the escape \u0000 (a NUL
+// character, which PostgreSQL text cannot store), telling it apart from an
+// escaped backslash followed by "u0000".
+func hasEscapedNUL(body []byte) bool {
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' || i+1 >= len(body) {
+			continue
+		}
+		if body[i+1] == 'u' && i+5 < len(body) && string(body[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // skip the escaped character
+	}
+	return false
 }

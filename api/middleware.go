@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -37,6 +39,10 @@ func (s *Server) requestID(c *fiber.Ctx) error {
 	ctx := deskpool.NewContextWithRequestID(c.UserContext(), id)
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{IP: c.IP()})
 	c.SetUserContext(ctx)
+	if q := c.Request().URI().QueryString(); bytes.Contains(q, []byte("%00")) || bytes.IndexByte(q, 0) >= 0 ||
+		strings.Contains(strings.ToLower(string(c.Request().URI().PathOriginal())), "%00") {
+		return deskpool.Errorf(deskpool.EBADREQUEST, "The URL holds the NUL character (%%00), which no parameter may contain.")
+	}
 	return c.Next()
 }
 
@@ -71,7 +77,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	httpRequests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
 	httpDuration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
 	if s.deps.Log.Enabled(c.UserContext(), slog.LevelDebug) || status >= 500 {
-		s.deps.Log.Log(c.UserContext(), levelFor(status), "request", "method", c.Method(), "path", c.Path(),
+		s.deps.Log.Log(c.UserContext(), levelFor(status), "request", "method", c.Method(), "route", route,
 			"status", status, "ms", elapsed.Milliseconds(), "request_id", requestID(c))
 	}
 	return nil

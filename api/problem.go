@@ -60,7 +60,8 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			status = http.StatusInternalServerError
 		}
 		if status >= 500 && code == deskpool.EINTERNAL {
-			log.ErrorContext(c.UserContext(), "request failed", "err", err, "method", c.Method(), "path", c.Path(),
+			// The route pattern, not the path: a path can hold a token.
+			log.ErrorContext(c.UserContext(), "request failed", "err", err, "method", c.Method(), "route", c.Route().Path,
 				"request_id", requestID(c))
 		}
 		p := Problem{Type: problemBase + code, Title: http.StatusText(status), Status: status, Detail: msg,

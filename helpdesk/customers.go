@@ -49,8 +49,10 @@ func (s *Service) CreateCustomer(ctx context.Context, in NewCustomer) (*Customer
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		for _, id := range ids {
 			var n int64
-			tx.Raw(`SELECT count(*) FROM customer_identities WHERE tenant_id = ? AND kind = ? AND channel = ? AND value = ?`,
-				tenantID, id.Kind, id.Channel, id.Value).Scan(&n)
+			if err := tx.Raw(`SELECT count(*) FROM customer_identities WHERE tenant_id = ? AND kind = ? AND channel = ? AND value = ?`,
+				tenantID, id.Kind, id.Channel, id.Value).Scan(&n).Error; err != nil {
+				return err
+			}
 			if n > 0 {
 				return &deskpool.Error{Code: deskpool.ECONFLICT, Message: "A customer with this " + id.Kind + " exists already.",
 					Fields: []deskpool.FieldError{{Field: fieldOf(id), Message: "belongs to another customer"}}}
@@ -159,6 +161,12 @@ func (s *Service) MergeCustomers(ctx context.Context, id, other uuid.UUID) (*Cus
 	var out *Customer
 	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
+		// Both rows locked, in id order, before anything is read: merges
+		// of the same two customers in opposite directions take turns.
+		if _, err := tenant.ScanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND id IN ? ORDER BY id FOR UPDATE`,
+			tenantID, []uuid.UUID{id, other})); err != nil {
+			return err
+		}
 		for i, cid := range []uuid.UUID{id, other} {
 			c, err := s.findCustomer(tx, tenantID, cid)
 			if err != nil {

@@ -58,8 +58,10 @@ func (s *Service) ExportCustomer(ctx context.Context, id uuid.UUID) (*CustomerEx
 				return err
 			}
 			var csat CSAT
-			tx.Raw(`SELECT conversation_id, score, nps, comment, created_at FROM csat_responses WHERE tenant_id = ? AND conversation_id = ?`,
-				tenantID, cv.ID).Scan(&csat)
+			if err := tx.Raw(`SELECT conversation_id, score, nps, comment, created_at FROM csat_responses WHERE tenant_id = ? AND conversation_id = ?`,
+				tenantID, cv.ID).Scan(&csat).Error; err != nil {
+				return err
+			}
 			if csat.ConversationID != uuid.Nil {
 				e.CSAT = &csat
 			}

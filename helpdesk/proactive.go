@@ -65,8 +65,10 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 	channel := n.Channel
 	if conv == nil {
 		if channel == "" {
-			tx.Raw(`SELECT last_channel FROM conversations WHERE tenant_id = ? AND customer_id = ? ORDER BY last_message_at DESC LIMIT 1`,
-				tenantID, n.CustomerID).Scan(&channel)
+			if err := tx.Raw(`SELECT last_channel FROM conversations WHERE tenant_id = ? AND customer_id = ? ORDER BY last_message_at DESC LIMIT 1`,
+				tenantID, n.CustomerID).Scan(&channel).Error; err != nil {
+				return uuid.Nil, err
+			}
 		}
 		if channel == "" {
 			channel = "web"
@@ -80,7 +82,9 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 			return uuid.Nil, err
 		}
 	} else if channel == "" {
-		tx.Raw(`SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?`, tenantID, conv.ID).Scan(&channel)
+		if err := tx.Raw(`SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?`, tenantID, conv.ID).Scan(&channel).Error; err != nil {
+			return uuid.Nil, err
+		}
 	}
 	msgID := uuid.New()
 	if err := tx.Exec(`INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)

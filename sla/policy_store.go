@@ -131,7 +131,9 @@ func (s *Service) FindPolicy(ctx context.Context, id uuid.UUID) (*PolicyDoc, err
 		out, err = loadPolicy(ctx, tx, id, false)
 		if err == nil && out.Builtin {
 			var own int64
-			tx.Raw(`SELECT count(*) FROM sla_policies WHERE tenant_id = ?`, deskpool.TenantIDFromContext(ctx)).Scan(&own)
+			if err := tx.Raw(`SELECT count(*) FROM sla_policies WHERE tenant_id = ?`, deskpool.TenantIDFromContext(ctx)).Scan(&own).Error; err != nil {
+				return err
+			}
 			if own > 0 {
 				return deskpool.Errorf(deskpool.ENOTFOUND, "SLA policy not found.")
 			}

@@ -90,11 +90,10 @@ func (s *Service) Fire(ctx context.Context, conversationID uuid.UUID, metric str
 		if cur.Version != version || cur.Status != TimerRunning {
 			return nil
 		}
-		// Lock order as everywhere: assignment, conversation, clock.
-		if kind == TaskBreach {
-			if err := helpdesk.LockAssignment(ctx, tx); err != nil {
-				return err
-			}
+		// Lock order as everywhere: assignment, conversation, clock. Warnings
+		// take it too: a policy may reassign at the warning.
+		if err := helpdesk.LockAssignment(ctx, tx); err != nil {
+			return err
 		}
 		conv, err := loadConv(ctx, tx, conversationID)
 		if err != nil {

@@ -270,3 +270,19 @@ func TestTxLeavesConnectionsClean(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitOfFailedTransactionIsAnError: a statement failed and its error
+// was ignored; PostgreSQL turns the COMMIT into a rollback, and Tx must
+// say so instead of reporting success (and running after-commit work).
+func TestCommitOfFailedTransactionIsAnError(t *testing.T) {
+	id, _ := signup(t, tenant.NewService(env.App), "Failed Commit")
+	ran := false
+	err := tenant.Tx(asTenant(id), env.App, func(ctx context.Context, tx *gorm.DB) error {
+		tenant.AfterCommit(ctx, func() { ran = true })
+		_ = tx.Exec(`SELECT 1 / 0`).Error // ignored on purpose
+		return nil
+	})
+	if err == nil || ran {
+		t.Fatalf("Tx = %v, after-commit ran = %v; want an error and no after-commit work", err, ran)
+	}
+}

@@ -49,10 +49,12 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 			return deskpool.Errorf(deskpool.EFORBIDDEN, "You cannot grant or change a role above your own.")
 		}
 		if m.Role == RoleOwner && role != RoleOwner {
-			var owners int64
-			if err := tx.Raw(`SELECT count(*) FROM memberships WHERE tenant_id = ? AND role = 'owner'`, a.TenantID).Scan(&owners).Error; err != nil {
+			// Lock every owner row before counting: two owners demoting each
+			// other at once must not leave the workspace without one.
+			var owners []string
+			if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND role = 'owner' ORDER BY user_id FOR UPDATE`, a.TenantID).Scan(&owners).Error; err != nil {
 				return err
-			} else if owners <= 1 {
+			} else if len(owners) <= 1 {
 				return deskpool.Errorf(deskpool.ECONFLICT, "The workspace must keep at least one owner.")
 			}
 		}

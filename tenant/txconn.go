@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -21,10 +22,21 @@ type txConn struct {
 	ctx context.Context
 }
 
-// Commit ends the transaction.
+// Commit ends the transaction. PostgreSQL answers COMMIT in a failed
+// transaction by rolling back without an error; that answer is reported
+// as one, so a change that did not persist never looks committed.
 func (c txConn) Commit() error {
-	_, err := c.ExecContext(c.ctx, "COMMIT")
-	return err
+	return c.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("commit: unexpected driver connection %T", dc)
+		}
+		tag, err := pc.Conn().Exec(c.ctx, "COMMIT")
+		if err == nil && tag.String() == "ROLLBACK" {
+			return errors.New("commit: the transaction had failed and was rolled back")
+		}
+		return err
+	})
 }
 
 // Rollback abandons the transaction, even when the request was cancelled.
