@@ -99,10 +99,12 @@ func currentJob(tx *gorm.DB, tenantID uuid.UUID, job string, seq int64) (bool, e
 	return cur == seq, err
 }
 
-// requestLink adds the linking task for the workspace; while one is
-// waiting, another request adds nothing.
+// requestLink adds the linking task for the workspace, one per second at
+// most: requests within the same second share a task, and a request made
+// while an earlier task is finishing gets a new one rather than waiting
+// for the next push.
 func (s *Service) requestLink(ctx context.Context, tx *gorm.DB) error {
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	return s.outbox.Add(ctx, tx, jobs.Task{ID: seqID("link:"+tenantID.String(), 0), Type: TaskLink,
+	return s.outbox.Add(ctx, tx, jobs.Task{ID: seqID("link:"+tenantID.String(), time.Now().Unix()), Type: TaskLink,
 		Payload: TenantPayload{TenantID: tenantID}, Queue: jobs.QueueLow, MaxRetry: 5})
 }
