@@ -1,11 +1,7 @@
 package shopify
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -31,16 +27,7 @@ const (
 // VerifyWebhook reports whether header (the X-Shopify-Hmac-Sha256 value) is
 // the base64 HMAC-SHA256 of the raw body under secret, in constant time.
 func VerifyWebhook(secret string, body []byte, header string) bool {
-	if secret == "" || header == "" {
-		return false
-	}
-	got, err := base64.StdEncoding.DecodeString(strings.TrimSpace(header))
-	if err != nil {
-		return false
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return hmac.Equal(got, mac.Sum(nil))
+	return shop.VerifyHMAC(secret, body, header)
 }
 
 // Event is a decoded webhook: Order for order topics, Shipment (with its

@@ -1,12 +1,8 @@
 package woocommerce
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"regexp"
-	"strings"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory/shop"
@@ -30,16 +26,7 @@ const (
 // VerifyWebhook reports whether header (the X-WC-Webhook-Signature value)
 // is the base64 HMAC-SHA256 of the raw body under secret, in constant time.
 func VerifyWebhook(secret string, body []byte, header string) bool {
-	if secret == "" || header == "" {
-		return false
-	}
-	got, err := base64.StdEncoding.DecodeString(strings.TrimSpace(header))
-	if err != nil {
-		return false
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return hmac.Equal(got, mac.Sum(nil))
+	return shop.VerifyHMAC(secret, body, header)
 }
 
 // TopicPing is the topic deskpool gives WooCommerce's creation ping.
