@@ -104,5 +104,3 @@ type Ingested struct {
 	Duplicate bool `json:"-"`
 	NewThread bool `json:"-"`
 }
-
-func itoa(i int) string { return intString(i) }

@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 )
 
-func intString(i int) string { return strconv.Itoa(i) }
+func itoa(i int) string { return strconv.Itoa(i) }
 
 func nullID(id uuid.UUID) *uuid.UUID {
 	if id == uuid.Nil {
