@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -112,10 +113,7 @@ func (s *Service) FindConversations(ctx context.Context, f ConversationFilter) (
 		if f.UpdatedSince != nil {
 			q = q.Where("updated_at >= ?", *f.UpdatedSince)
 		}
-		if !f.Cursor.IsZero() {
-			q = q.Where("(created_at, id) < (?, ?)", f.Cursor.Time, f.Cursor.ID)
-		}
-		return q.Order("created_at DESC, id DESC").Limit(f.Limit).Scan(&out).Error
+		return tenant.NewestFirst(q, "created_at", f.Cursor, f.Limit).Scan(&out).Error
 	})
 	return out, err
 }

@@ -105,10 +105,7 @@ func (s *Service) FindCustomers(ctx context.Context, f CustomerFilter) ([]Custom
 			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%"
 			q = q.Where("(name ILIKE ? OR email ILIKE ?)", like, like)
 		}
-		if !f.Cursor.IsZero() {
-			q = q.Where("(created_at, id) < (?, ?)", f.Cursor.Time, f.Cursor.ID)
-		}
-		if err := q.Order("created_at DESC, id DESC").Limit(f.Limit).Scan(&out).Error; err != nil {
+		if err := tenant.NewestFirst(q, "created_at", f.Cursor, f.Limit).Scan(&out).Error; err != nil {
 			return err
 		}
 		return s.attachIdentities(tx, tenantID, out)

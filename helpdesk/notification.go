@@ -63,12 +63,8 @@ func (s *Service) ListNotifications(ctx context.Context, cur deskpool.Cursor, li
 	}
 	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		where, args := notificationScope(a)
-		if !cur.IsZero() {
-			where += ` AND (created_at, id) < (?, ?)`
-			args = append(args, cur.Time, cur.ID)
-		}
-		rows, err := tx.Raw(`SELECT id, user_id, kind, title, body, data::text, read_at, created_at FROM notifications
-			WHERE `+where+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit)...).Rows()
+		q := tx.Table("notifications").Select("id, user_id, kind, title, body, data::text, read_at, created_at").Where(where, args...)
+		rows, err := tenant.NewestFirst(q, "created_at", cur, limit).Rows()
 		if err != nil {
 			return err
 		}

@@ -168,13 +168,8 @@ func scanWebhook(scan func(dest ...any) error) (Webhook, error) {
 func (w *Webhooks) ListWebhooks(ctx context.Context, cur deskpool.Cursor, limit int) ([]Webhook, error) {
 	var out []Webhook
 	err := tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
-		q := `SELECT ` + webhookColumns + ` FROM webhooks WHERE tenant_id = ?`
-		args := []any{deskpool.TenantIDFromContext(ctx)}
-		if !cur.IsZero() {
-			q += ` AND (created_at, id) < (?, ?)`
-			args = append(args, cur.Time, cur.ID)
-		}
-		rows, err := tx.Raw(q+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit)...).Rows()
+		q := tx.Table("webhooks").Select(webhookColumns).Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
+		rows, err := tenant.NewestFirst(q, "created_at", cur, limit).Rows()
 		if err != nil {
 			return err
 		}

@@ -111,13 +111,9 @@ func (w *Webhooks) ListDeliveries(ctx context.Context, webhookID uuid.UUID, cur 
 		if _, err := findWebhook(ctx, tx, webhookID, false); err != nil {
 			return err
 		}
-		q := `SELECT ` + deliveryColumns + ` FROM webhook_deliveries WHERE tenant_id = ? AND webhook_id = ?`
-		args := []any{deskpool.TenantIDFromContext(ctx), webhookID}
-		if !cur.IsZero() {
-			q += ` AND (created_at, id) < (?, ?)`
-			args = append(args, cur.Time, cur.ID)
-		}
-		rows, err := tx.Raw(q+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit)...).Rows()
+		q := tx.Table("webhook_deliveries").Select(deliveryColumns).
+			Where("tenant_id = ? AND webhook_id = ?", deskpool.TenantIDFromContext(ctx), webhookID)
+		rows, err := tenant.NewestFirst(q, "created_at", cur, limit).Rows()
 		if err != nil {
 			return err
 		}

@@ -140,11 +140,8 @@ func (s *Service) FindConnectors(ctx context.Context, cur deskpool.Cursor, limit
 	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		q := tx.Table("connectors").Select(connectorColumns).Where("tenant_id = ?", tenantID)
-		if !cur.IsZero() {
-			q = q.Where("(created_at, id) < (?, ?)", cur.Time, cur.ID)
-		}
 		var rows []connectorRow
-		if err := q.Order("created_at DESC, id DESC").Limit(limit).Scan(&rows).Error; err != nil {
+		if err := tenant.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for i := range rows {

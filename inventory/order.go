@@ -130,11 +130,8 @@ func (s *Service) FindOrders(ctx context.Context, f OrderFilter) ([]Order, error
 		if f.Number != "" {
 			q = q.Where("(number = ? OR external_id = ?)", f.Number, f.Number)
 		}
-		if !f.Cursor.IsZero() {
-			q = q.Where("(created_at, id) < (?, ?)", f.Cursor.Time, f.Cursor.ID)
-		}
 		var err error
-		out, err = scanOrders(q.Order("created_at DESC, id DESC").Limit(f.Limit))
+		out, err = scanOrders(tenant.NewestFirst(q, "created_at", f.Cursor, f.Limit))
 		return err
 	})
 	return out, err

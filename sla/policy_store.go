@@ -100,11 +100,8 @@ func (s *Service) FindPolicies(ctx context.Context, cur deskpool.Cursor, limit i
 	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		q := tx.Table("sla_policies").Select(policyColumns).Where("tenant_id = ?", tenantID)
-		if !cur.IsZero() {
-			q = q.Where("(created_at, id) < (?, ?)", cur.Time, cur.ID)
-		}
 		var rows []policyRow
-		if err := q.Order("created_at DESC, id DESC").Limit(limit).Scan(&rows).Error; err != nil {
+		if err := tenant.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {

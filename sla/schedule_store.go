@@ -16,11 +16,8 @@ func (s *Service) FindSchedules(ctx context.Context, cur deskpool.Cursor, limit 
 	out := []Schedule{}
 	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		q := tx.Table("business_hours").Select(scheduleColumns).Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
-		if !cur.IsZero() {
-			q = q.Where("(created_at, id) < (?, ?)", cur.Time, cur.ID)
-		}
 		var rows []scheduleRow
-		if err := q.Order("created_at DESC, id DESC").Limit(limit).Scan(&rows).Error; err != nil {
+		if err := tenant.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {

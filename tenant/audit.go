@@ -50,10 +50,7 @@ func (s *Service) ListAudit(ctx context.Context, cur deskpool.Cursor, limit int)
 	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		q := tx.Table("audit_log").Select("id, at, actor_kind, actor_id, action, target_type, target_id, ip, request_id, details").
 			Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
-		if !cur.IsZero() {
-			q = q.Where("(at, id) < (?, ?)", cur.Time, cur.ID)
-		}
-		return q.Order("at DESC, id DESC").Limit(limit).Scan(&out).Error
+		return NewestFirst(q, "at", cur, limit).Scan(&out).Error
 	})
 	return out, err
 }

@@ -51,11 +51,8 @@ func (s *Service) FindScenarios(ctx context.Context, cur deskpool.Cursor, limit 
 		}
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		q := tx.Table("knowledge_scenarios").Select(scenarioColumns).Where("tenant_id = ?", tenantID)
-		if !cur.IsZero() {
-			q = q.Where("(created_at, id) < (?, ?)", cur.Time, cur.ID)
-		}
 		var rows []scenarioRow
-		if err := q.Order("created_at DESC, id DESC").Limit(limit).Scan(&rows).Error; err != nil {
+		if err := tenant.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {
