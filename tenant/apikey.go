@@ -2,7 +2,6 @@ package tenant
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
 
@@ -70,7 +70,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyInput) (*APIKey, er
 			createdBy = &a.UserID
 		}
 		if err := tx.Exec(`INSERT INTO api_keys (tenant_id, id, name, prefix, key_hash, scopes, created_by, expires_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?::text[], ?, ?, ?)`, a.TenantID, k.ID, k.Name, k.Prefix, hash, pgArray(k.Scopes),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.TenantID, k.ID, k.Name, k.Prefix, hash, pq.StringArray(k.Scopes),
 			createdBy, k.ExpiresAt, k.CreatedAt).Error; err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyInput) (*APIKey, er
 func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 	var keys []APIKey
 	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
-		rows, err := tx.Raw(`SELECT id, name, prefix, array_to_json(scopes)::text, created_at, expires_at, last_used_at, revoked_at
+		rows, err := tx.Raw(`SELECT id, name, prefix, scopes, created_at, expires_at, last_used_at, revoked_at
 			FROM api_keys WHERE tenant_id = ? ORDER BY created_at DESC, id DESC`, deskpool.TenantIDFromContext(ctx)).Rows()
 		if err != nil {
 			return err
@@ -94,11 +94,11 @@ func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 		defer rows.Close()
 		for rows.Next() {
 			var k APIKey
-			var scopes string
+			var scopes pq.StringArray
 			if err := rows.Scan(&k.ID, &k.Name, &k.Prefix, &scopes, &k.CreatedAt, &k.ExpiresAt, &k.LastUsedAt, &k.RevokedAt); err != nil {
 				return err
 			}
-			k.Scopes = decodeScopes(scopes)
+			k.Scopes = scopes
 			keys = append(keys, k)
 		}
 		return rows.Err()
@@ -122,19 +122,4 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id uuid.UUID) error {
 		}
 		return Audit(ctx, tx, "api_key.revoked", "api_key", id.String(), nil)
 	})
-}
-
-func decodeScopes(s string) []string {
-	var out []string
-	_ = json.Unmarshal([]byte(s), &out)
-	return out
-}
-
-// pgArray renders a text array literal for PostgreSQL.
-func pgArray(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-	}
-	return "{" + strings.Join(q, ",") + "}"
 }

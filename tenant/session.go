@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
 
@@ -125,15 +126,15 @@ func (s *Service) Authenticate(ctx context.Context, tx *gorm.DB, token string) (
 		}
 		actor.UserID, actor.SessionID, actor.Role = row.UserID, row.ID, row.Role
 	case TokenAPIKey:
-		var scopes string
-		err := tx.Raw(`SELECT id, expires_at, revoked_at, last_used_at, array_to_json(scopes)::text AS scopes
+		var scopes pq.StringArray
+		err := tx.Raw(`SELECT id, expires_at, revoked_at, last_used_at, scopes
 			FROM api_keys WHERE tenant_id = ? AND key_hash = ?`, tenantID, hash).Row().
 			Scan(&row.ID, &row.ExpiresAt, &row.RevokedAt, &row.LastUsedAt, &scopes)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return actor, err
 		}
 		actor.APIKeyID, actor.Role = row.ID, "integration"
-		actor.Scopes = decodeScopes(scopes)
+		actor.Scopes = scopes
 	default:
 		return actor, errBadCredential
 	}
