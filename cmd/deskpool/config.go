@@ -159,12 +159,5 @@ var getenv = os.Getenv
 
 // LoadConfig reads the environment, then parses args as flags.
 func LoadConfig(name string, args []string) (Config, *flag.FlagSet, error) {
-	c := DefaultConfig()
-	if err := c.loadEnv(getenv); err != nil {
-		return c, nil, err
-	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	c.bind(fs)
-	err := fs.Parse(args)
-	return c, fs, err
+	return loadWith(name, args, nil)
 }

@@ -4,7 +4,8 @@ import "flag"
 
 type flagSet = flag.FlagSet
 
-// loadWith loads the configuration with extra command-specific flags.
+// loadWith loads the configuration: defaults, then DESKPOOL_* variables,
+// then args as flags, with extra command-specific flags when given.
 func loadWith(name string, args []string, extra func(*flagSet)) (Config, *flagSet, error) {
 	c := DefaultConfig()
 	if err := c.loadEnv(getenv); err != nil {
@@ -12,7 +13,9 @@ func loadWith(name string, args []string, extra func(*flagSet)) (Config, *flagSe
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	c.bind(fs)
-	extra(fs)
+	if extra != nil {
+		extra(fs)
+	}
 	err := fs.Parse(args)
 	return c, fs, err
 }
