@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"time"
@@ -28,7 +30,9 @@ const benchUsage = `deskpool bench <name> [flags]
          process that does nothing
 
 Benchmarks create a scratch database (through DESKPOOL_TEST_ADMIN_URL or the
-local postgres superuser) and a Redis database of their own, and drop them.`
+local postgres superuser) and a Redis database of their own, and drop them.
+--cpuprofile FILE writes a CPU profile of this process (server and load
+generator) for the whole run.`
 
 func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
@@ -40,8 +44,23 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	conns := fs.Int("conns", 16, "concurrent client connections")
 	rows := fs.Int("messages", 1_000_000, "messages to seed (bench inbox)")
 	timers := fs.Int("timers", 100_000, "pending SLA timers (bench sla)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (this process: server and load generator) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	switch name {
 	case "auth":
