@@ -13,20 +13,89 @@ import (
 	"gorm.io/gorm"
 )
 
-// txConn is a transaction held on one pooled connection. It was begun with
-// the tenant set in the same round trip ("BEGIN; SELECT set_config(...)"
-// in one simple-protocol message), which a database/sql transaction cannot
-// do. It satisfies gorm's TxCommitter, so gorm nests savepoints in it.
+// txConn is a tenant transaction that takes a pooled connection and begins
+// only when its first statement runs, so a request answered from memory
+// (a cached credential, a route that reads nothing) costs the database
+// nothing. It begins with the tenant set in the same round trip ("BEGIN;
+// SELECT set_config(...)" in one simple-protocol message), which a
+// database/sql transaction cannot do. It satisfies gorm's ConnPool and
+// TxCommitter, so gorm runs statements and nests savepoints in it.
 type txConn struct {
-	*sql.Conn
-	ctx context.Context
+	db       *sql.DB
+	ctx      context.Context
+	tenantID uuid.UUID
+	conn     *sql.Conn // nil until the first statement
+	err      error     // why the transaction could not begin
+}
+
+// open takes the connection and begins the transaction, once.
+func (c *txConn) open(ctx context.Context) (*sql.Conn, error) {
+	if c.conn != nil || c.err != nil {
+		return c.conn, c.err
+	}
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		c.err = err
+		return nil, err
+	}
+	// tenantID is a parsed uuid: its text form is safe to place in SQL.
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("BEGIN; SELECT set_config('app.tenant_id', '%s', true)", c.tenantID)); err != nil {
+		discard(conn)
+		c.err = err
+		return nil, err
+	}
+	c.conn = conn
+	return conn, nil
+}
+
+func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	conn, err := c.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return conn.PrepareContext(ctx, query)
+}
+
+func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	conn, err := c.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return conn.ExecContext(ctx, query, args...)
+}
+
+func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	conn, err := c.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return conn.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext cannot return the error of a failed begin in a *sql.Row,
+// whose fields are private; the row it returns then fails on Scan, and the
+// begin error itself is returned when the transaction ends.
+func (c *txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	conn, err := c.open(ctx)
+	if err != nil {
+		failed, cancel := context.WithCancel(ctx)
+		cancel()
+		return c.db.QueryRowContext(failed, query, args...)
+	}
+	return conn.QueryRowContext(ctx, query, args...)
 }
 
 // Commit ends the transaction. PostgreSQL answers COMMIT in a failed
 // transaction by rolling back without an error; that answer is reported
 // as one, so a change that did not persist never looks committed.
-func (c txConn) Commit() error {
-	return c.Raw(func(dc any) error {
+func (c *txConn) Commit() error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.conn == nil {
+		return nil
+	}
+	return c.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("commit: unexpected driver connection %T", dc)
@@ -40,37 +109,45 @@ func (c txConn) Commit() error {
 }
 
 // Rollback abandons the transaction, even when the request was cancelled.
-func (c txConn) Rollback() error {
+func (c *txConn) Rollback() error {
+	if c.conn == nil {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
 	defer cancel()
-	_, err := c.ExecContext(ctx, "ROLLBACK")
+	_, err := c.conn.ExecContext(ctx, "ROLLBACK")
 	return err
 }
 
-// begin runs fn in a transaction on one connection of db with app.tenant_id
-// set. A connection whose transaction could not be closed cleanly is
-// discarded rather than returned to the pool.
+// release returns the connection to the pool, or discards it when its
+// transaction could not be closed cleanly.
+func (c *txConn) release(healthy bool) {
+	if c.conn == nil {
+		return
+	}
+	if !healthy {
+		discard(c.conn)
+		return
+	}
+	c.conn.Close()
+}
+
+// discard closes conn and keeps the pool from reusing it.
+func discard(conn *sql.Conn) {
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn.Close()
+}
+
+// begin runs fn in a transaction with app.tenant_id set, begun on one
+// connection of db when fn first runs a statement.
 func begin(ctx context.Context, db *gorm.DB, tenantID uuid.UUID, fn func(tx *gorm.DB) error) (err error) {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
 	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
+	tc := &txConn{db: sqlDB, ctx: ctx, tenantID: tenantID}
 	healthy := false
-	defer func() {
-		if !healthy {
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		conn.Close()
-	}()
-	// tenantID is a parsed uuid: its text form is safe to place in SQL.
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("BEGIN; SELECT set_config('app.tenant_id', '%s', true)", tenantID)); err != nil {
-		return err
-	}
-	tc := txConn{Conn: conn, ctx: ctx}
+	defer func() { tc.release(healthy) }()
 	tx := db.Session(&gorm.Session{NewDB: true, Context: ctx})
 	tx.Statement.ConnPool = tc
 	done := false
