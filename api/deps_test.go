@@ -43,8 +43,18 @@ func testDeps(t *testing.T) api.Deps {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tenants := tenant.NewService(env.App)
+	listenCtx, stopListening := context.WithCancel(context.Background())
+	listened := make(chan struct{})
+	go func() { defer close(listened); tenants.ListenForChanges(listenCtx, env.AppDSN, quietLog) }()
+	t.Cleanup(func() { stopListening(); <-listened })
+	for deadline := time.Now().Add(10 * time.Second); !tenants.Listening(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the credential change listener did not connect")
+		}
+	}
 	d := api.Deps{
-		DB: env.App, Redis: env.Redis, Tenants: tenant.NewService(env.App), Authz: authz, Log: quietLog,
+		DB: env.App, Redis: env.Redis, Tenants: tenants, Authz: authz, Log: quietLog,
 		Helpdesk:   helpdesk.NewService(env.App, hooks, outbox, fixedTriage, helpdesk.DefaultConfig()),
 		Webhooks:   hooks,
 		Classifier: triage.Default(),

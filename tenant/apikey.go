@@ -120,6 +120,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id uuid.UUID) error {
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
 		}
+		s.credentialsChanged(ctx, tenantID)
 		return Audit(ctx, tx, "api_key.revoked", "api_key", id.String(), nil)
 	})
 }

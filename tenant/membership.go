@@ -63,6 +63,7 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 			return err
 		}
 		m.Role = role
+		s.credentialsChanged(ctx, a.TenantID)
 		return Audit(ctx, tx, "member.role_changed", "user", userID.String(), map[string]any{"from": old, "to": role})
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ type Service struct {
 	InvitationTTL time.Duration // how long an invitation can be accepted
 	Now           func() time.Time
 	touched       sync.Map // credential id -> when this process last recorded its use
+	creds         credentialCache
 }
 
 // NewService returns a Service with default lifetimes.

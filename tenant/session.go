@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"time"
@@ -95,56 +96,80 @@ func (s *Service) createSession(ctx context.Context, tx *gorm.DB, userID uuid.UU
 var errBadCredential = deskpool.Errorf(deskpool.EUNAUTHORIZED, "The credential is missing, expired or revoked.")
 
 type credentialRow struct {
-	ID         uuid.UUID
-	UserID     uuid.UUID
-	Role       string
-	Scopes     []string `gorm:"serializer:json"`
-	ExpiresAt  *time.Time
-	RevokedAt  *time.Time
-	LastUsedAt *time.Time
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	Role      string
+	ExpiresAt *time.Time
+	RevokedAt *time.Time
 }
 
 // Authenticate resolves a bearer credential (session token or API key)
 // inside the tenant transaction in ctx, which must be the token's tenant.
 // It returns the actor; an unknown, expired or revoked credential is
-// EUNAUTHORIZED. Last-used times are kept to the minute.
+// EUNAUTHORIZED. What a credential grants is cached in the process while
+// ListenForChanges runs, so a known credential costs no round trip. Last-used
+// times are kept to the minute.
 func (s *Service) Authenticate(ctx context.Context, tx *gorm.DB, token string) (deskpool.Actor, error) {
 	kind, tenantID, ok := ParseToken(token)
 	if !ok || tenantID != deskpool.TenantIDFromContext(ctx) {
 		return deskpool.Actor{}, errBadCredential
 	}
-	hash, now := HashToken(token), s.Now()
+	hash, now := sha256.Sum256([]byte(token)), s.Now()
+	e, ok := s.creds.credential(tenantID, hash, now)
+	if !ok {
+		var err error
+		epoch, _ := s.creds.snapshot()
+		if e, err = s.loadCredential(tx, kind, tenantID, hash[:]); err != nil {
+			return deskpool.Actor{}, err
+		}
+		if e.actor.TenantID == uuid.Nil {
+			return deskpool.Actor{}, errBadCredential
+		}
+		e.loaded = now
+		s.creds.putCredential(epoch, hash, e)
+	}
+	if e.expiresAt != nil && !now.Before(*e.expiresAt) {
+		return deskpool.Actor{}, errBadCredential
+	}
+	actor := e.actor
+	actor.IP = actorIP(ctx)
+	id := actor.SessionID
+	if kind == TokenAPIKey {
+		id = actor.APIKeyID
+	}
+	s.touch(ctx, kind, tenantID, id, now)
+	return actor, nil
+}
+
+// loadCredential reads what a credential grants; a zero TenantID means it
+// is unknown or revoked.
+func (s *Service) loadCredential(tx *gorm.DB, kind string, tenantID uuid.UUID, hash []byte) (cachedCredential, error) {
 	var row credentialRow
-	actor := deskpool.Actor{TenantID: tenantID, IP: actorIP(ctx)}
+	var e cachedCredential
 	switch kind {
 	case TokenSession:
-		err := tx.Raw(`SELECT s.id, s.user_id, m.role, s.expires_at, s.revoked_at, s.last_seen_at AS last_used_at
+		err := tx.Raw(`SELECT s.id, s.user_id, m.role, s.expires_at, s.revoked_at
 			FROM sessions s JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id
 			WHERE s.tenant_id = ? AND s.token_hash = ?`, tenantID, hash).Scan(&row).Error
 		if err != nil {
-			return actor, err
+			return e, err
 		}
-		actor.UserID, actor.SessionID, actor.Role = row.UserID, row.ID, row.Role
+		e.actor = deskpool.Actor{UserID: row.UserID, SessionID: row.ID, Role: row.Role}
 	case TokenAPIKey:
 		var scopes pq.StringArray
-		err := tx.Raw(`SELECT id, expires_at, revoked_at, last_used_at, scopes
+		err := tx.Raw(`SELECT id, expires_at, revoked_at, scopes
 			FROM api_keys WHERE tenant_id = ? AND key_hash = ?`, tenantID, hash).Row().
-			Scan(&row.ID, &row.ExpiresAt, &row.RevokedAt, &row.LastUsedAt, &scopes)
+			Scan(&row.ID, &row.ExpiresAt, &row.RevokedAt, &scopes)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return actor, err
+			return e, err
 		}
-		actor.APIKeyID, actor.Role = row.ID, "integration"
-		actor.Scopes = scopes
-	default:
-		return actor, errBadCredential
+		e.actor = deskpool.Actor{APIKeyID: row.ID, Role: "integration", Scopes: scopes}
 	}
-	if row.ID == uuid.Nil || row.RevokedAt != nil || (row.ExpiresAt != nil && !now.Before(*row.ExpiresAt)) {
-		return deskpool.Actor{}, errBadCredential
+	if row.ID == uuid.Nil || row.RevokedAt != nil {
+		return cachedCredential{}, nil
 	}
-	if row.LastUsedAt == nil || now.Sub(*row.LastUsedAt) > time.Minute {
-		s.touch(ctx, kind, tenantID, row.ID, now)
-	}
-	return actor, nil
+	e.actor.TenantID, e.expiresAt = tenantID, row.ExpiresAt
+	return e, nil
 }
 
 // touch records that a credential was used, off the request's path: in a
@@ -183,6 +208,7 @@ func (s *Service) Logout(ctx context.Context) error {
 			s.Now(), a.TenantID, a.SessionID).Error; err != nil {
 			return err
 		}
+		s.credentialsChanged(ctx, a.TenantID)
 		return Audit(ctx, tx, "auth.logout", "user", a.UserID.String(), nil)
 	})
 }

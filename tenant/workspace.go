@@ -116,17 +116,26 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (*Workspace, *User
 	return ws, u, sess, nil
 }
 
-// FindWorkspace returns the workspace of the actor in ctx.
+// FindWorkspace returns the workspace of the actor in ctx, from the
+// process's cache while the change listener runs.
 func (s *Service) FindWorkspace(ctx context.Context) (*Workspace, error) {
+	tenantID, now := deskpool.TenantIDFromContext(ctx), s.Now()
+	if ws, ok := s.creds.workspace(tenantID, now); ok {
+		return ws, nil
+	}
+	epoch, _ := s.creds.snapshot()
 	var ws Workspace
 	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT id, slug, name, plan, created_at FROM tenants WHERE id = ?`,
-			deskpool.TenantIDFromContext(ctx)).Scan(&ws).Error
+		return tx.Raw(`SELECT id, slug, name, plan, created_at FROM tenants WHERE id = ?`, tenantID).Scan(&ws).Error
 	})
-	if err == nil && ws.ID == uuid.Nil {
+	if err != nil {
+		return nil, err
+	}
+	if ws.ID == uuid.Nil {
 		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Workspace not found.")
 	}
-	return &ws, err
+	s.creds.putWorkspace(epoch, ws, now)
+	return &ws, nil
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)

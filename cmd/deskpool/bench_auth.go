@@ -30,6 +30,9 @@ func benchAuth(ctx context.Context, out io.Writer, d time.Duration, conns int) e
 		return err
 	}
 	svc := tenant.NewService(env.App)
+	if err := listenForChanges(ctx, svc, env); err != nil {
+		return err
+	}
 	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Box: benchBox()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -62,6 +65,18 @@ func benchAuth(ctx context.Context, out io.Writer, d time.Duration, conns int) e
 	}
 	ratio := m.RPS() / h.RPS()
 	fmt.Fprintf(out, "authenticated throughput = %.1f%% of /healthz (auth + tenant transaction + casbin + rate limit cost %.1f%%)\n", 100*ratio, 100*(1-ratio))
+	return nil
+}
+
+// listenForChanges runs the credential cache's change listener until ctx
+// ends, as deskpool serve does, and waits until it is connected.
+func listenForChanges(ctx context.Context, svc *tenant.Service, env *testenv.Env) error {
+	go svc.ListenForChanges(ctx, env.AppDSN, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for deadline := time.Now().Add(10 * time.Second); !svc.Listening(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench: the credential change listener did not connect")
+		}
+	}
 	return nil
 }
 

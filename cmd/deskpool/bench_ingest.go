@@ -48,6 +48,9 @@ func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager) 
 	cfg := api.DefaultConfig()
 	cfg.TenantRate, cfg.TenantBurst = 1e9, 1<<30
 	svc := tenant.NewService(env.App)
+	if err := listenForChanges(ctx, svc, env); err != nil {
+		return nil, err
+	}
 	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz, Log: log,
 		Helpdesk: helpdesk.NewService(env.App, hooks, outbox, triager, helpdesk.DefaultConfig()), Webhooks: hooks, Box: box})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

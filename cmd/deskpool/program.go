@@ -79,7 +79,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 
 	if m.Mode == "serve" || m.Mode == "api" {
-		if err := m.startAPI(); err != nil {
+		if err := m.startAPI(ctx); err != nil {
 			return err
 		}
 	}
@@ -124,13 +124,19 @@ func (m *Main) services() error {
 	return nil
 }
 
-func (m *Main) startAPI() error {
+func (m *Main) startAPI(ctx context.Context) error {
 	authz, err := tenant.NewAuthorizer()
 	if err != nil {
 		return err
 	}
+	tenants := tenant.NewService(m.DB)
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		tenants.ListenForChanges(ctx, m.Config.DatabaseURL, m.Log)
+	}()
 	m.API = api.New(m.Config.API, api.Deps{
-		DB: m.DB, Redis: m.Redis, Tenants: tenant.NewService(m.DB), Authz: authz, Log: m.Log, Ready: m.ready,
+		DB: m.DB, Redis: m.Redis, Tenants: tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: triage.Default(), Box: m.Box, AI: m.AI,
 		Inventory: m.Inventory,
 	})

@@ -1,0 +1,221 @@
+package tenant
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// ChangesChannel is the PostgreSQL channel on which every committed change
+// to a workspace, membership, session or API key is announced with the
+// workspace's id (see migration 00008).
+const ChangesChannel = "deskpool_credentials"
+
+// credentialCache keeps what recently used credentials grant, and their
+// workspaces, so that an authenticated request needs no database round
+// trip to know who is calling. It answers only while a listener on
+// ChangesChannel is connected: a committed change drops the workspace's
+// entries in every process, and losing the listener drops everything and
+// turns the cache off until the listener is back. Entries also age out.
+type credentialCache struct {
+	mu      sync.Mutex
+	live    bool
+	epoch   uint64 // bumped by every drop: a load that raced one is not kept
+	size    int
+	tenants map[uuid.UUID]*tenantEntries
+}
+
+type tenantEntries struct {
+	creds     map[[32]byte]cachedCredential
+	workspace *Workspace
+	wsLoaded  time.Time
+}
+
+type cachedCredential struct {
+	actor     deskpool.Actor // TenantID, UserID, SessionID, APIKeyID, Role, Scopes
+	expiresAt *time.Time
+	loaded    time.Time
+}
+
+const (
+	cacheTTL     = time.Minute
+	cacheEntries = 100_000
+)
+
+// snapshot returns the epoch to pass to a later put, and whether caching is
+// on at all.
+func (c *credentialCache) snapshot() (uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.epoch, c.live
+}
+
+func (c *credentialCache) credential(tenantID uuid.UUID, hash [32]byte, now time.Time) (cachedCredential, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.live {
+		return cachedCredential{}, false
+	}
+	t := c.tenants[tenantID]
+	if t == nil {
+		return cachedCredential{}, false
+	}
+	e, ok := t.creds[hash]
+	if !ok || now.Sub(e.loaded) > cacheTTL {
+		return cachedCredential{}, false
+	}
+	return e, true
+}
+
+func (c *credentialCache) putCredential(epoch uint64, hash [32]byte, e cachedCredential) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.entries(epoch, e.actor.TenantID)
+	if t == nil {
+		return
+	}
+	if _, ok := t.creds[hash]; !ok {
+		c.size++
+	}
+	t.creds[hash] = e
+}
+
+func (c *credentialCache) workspace(tenantID uuid.UUID, now time.Time) (*Workspace, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.live {
+		return nil, false
+	}
+	t := c.tenants[tenantID]
+	if t == nil || t.workspace == nil || now.Sub(t.wsLoaded) > cacheTTL {
+		return nil, false
+	}
+	ws := *t.workspace
+	return &ws, true
+}
+
+func (c *credentialCache) putWorkspace(epoch uint64, ws Workspace, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := c.entries(epoch, ws.ID); t != nil {
+		t.workspace, t.wsLoaded = &ws, now
+	}
+}
+
+// entries returns the workspace's entries to fill, or nil when the cache
+// is off or something was dropped since epoch. c.mu is held.
+func (c *credentialCache) entries(epoch uint64, tenantID uuid.UUID) *tenantEntries {
+	if !c.live || c.epoch != epoch {
+		return nil
+	}
+	if c.size >= cacheEntries {
+		c.tenants, c.size = nil, 0
+	}
+	if c.tenants == nil {
+		c.tenants = make(map[uuid.UUID]*tenantEntries)
+	}
+	t := c.tenants[tenantID]
+	if t == nil {
+		t = &tenantEntries{creds: make(map[[32]byte]cachedCredential)}
+		c.tenants[tenantID] = t
+	}
+	return t
+}
+
+// drop forgets one workspace's entries.
+func (c *credentialCache) drop(tenantID uuid.UUID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	if t := c.tenants[tenantID]; t != nil {
+		c.size -= len(t.creds)
+		delete(c.tenants, tenantID)
+	}
+}
+
+// setLive turns the cache on or off, forgetting everything either way.
+func (c *credentialCache) setLive(live bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	c.live, c.tenants, c.size = live, nil, 0
+}
+
+// credentialsChanged drops the workspace's cached credentials in this
+// process as soon as the transaction in ctx commits; other processes hear
+// of the change on ChangesChannel.
+func (s *Service) credentialsChanged(ctx context.Context, tenantID uuid.UUID) {
+	AfterCommit(ctx, func() { s.creds.drop(tenantID) })
+}
+
+// ListenForChanges keeps this process's credential cache in step with the
+// database until ctx ends, reconnecting after failures. dsn is any role's
+// connection string. Without it running the cache stays off and every
+// request reads its credential from the database.
+func (s *Service) ListenForChanges(ctx context.Context, dsn string, log *slog.Logger) {
+	for ctx.Err() == nil {
+		err := s.listen(ctx, dsn)
+		s.creds.setLive(false)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("credential change listener lost; credentials are read from the database until it reconnects", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// listenCheck is how long the listener waits for a notice before checking
+// that its connection is still alive.
+const listenCheck = 15 * time.Second
+
+func (s *Service) listen(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+ChangesChannel); err != nil {
+		return err
+	}
+	s.creds.setLive(true)
+	for {
+		wait, cancel := context.WithTimeout(ctx, listenCheck)
+		n, err := conn.WaitForNotification(wait)
+		cancel()
+		switch {
+		case err == nil:
+			if id, perr := uuid.Parse(n.Payload); perr == nil {
+				s.creds.drop(id)
+			} else {
+				s.creds.setLive(true) // an unreadable notice: forget everything
+			}
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():
+			ping, cancel := context.WithTimeout(ctx, 5*time.Second)
+			err = conn.Ping(ping)
+			cancel()
+			if err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+	}
+}
+
+// Listening reports whether the change listener is connected, that is
+// whether credentials and workspaces are being cached.
+func (s *Service) Listening() bool {
+	_, live := s.creds.snapshot()
+	return live
+}
