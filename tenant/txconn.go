@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,12 +25,15 @@ type txConn struct {
 	db       *sql.DB
 	ctx      context.Context
 	tenantID uuid.UUID
+	mu       sync.Mutex
 	conn     *sql.Conn // nil until the first statement
 	err      error     // why the transaction could not begin
 }
 
 // open takes the connection and begins the transaction, once.
 func (c *txConn) open(ctx context.Context) (*sql.Conn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.conn != nil || c.err != nil {
 		return c.conn, c.err
 	}
