@@ -89,6 +89,15 @@ func TestExportAndErasure(t *testing.T) {
 		}
 	}
 	h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/customers/" + m.str("customer_id"), token: in.key})
+	// The shop sends the order again, changed and still carrying her data:
+	// the change is taken, her data is not.
+	order["updated_at"], order["status"] = "2024-06-03T09:00:00Z", "refunded"
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/orders", token: in.ws.OwnerToken, body: map[string]any{"items": []any{order}}})
+	var resynced struct{ Status, LinkState string }
+	env.System.Raw(`SELECT status, link_state FROM orders WHERE external_id = 'ERIN-9'`).Scan(&resynced)
+	if resynced.Status != "refunded" || resynced.LinkState != "none" {
+		t.Errorf("erased order after a later push: %+v", resynced)
+	}
 
 	var tables []string
 	env.System.Raw(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`).Scan(&tables)

@@ -52,13 +52,17 @@ FROM jsonb_to_recordset(CAST(@rows AS jsonb)) AS x(external_id text, number text
 	financial_status text, fulfillment_status text, currency text, total_minor bigint, promised_ship_by timestamptz,
 	shipping_address jsonb, created_at timestamptz, updated_at timestamptz)
 ON CONFLICT (tenant_id, source, external_id) DO UPDATE SET number = excluded.number,
-	customer_id = COALESCE(excluded.customer_id, orders.customer_id),
-	customer_email = excluded.customer_email, customer_phone = excluded.customer_phone,
-	customer_external_id = excluded.customer_external_id, customer_name = excluded.customer_name,
-	link_state = CASE WHEN excluded.link_state = 'none' AND orders.customer_id IS NOT NULL THEN 'linked' ELSE excluded.link_state END,
+	customer_id = CASE WHEN orders.erased_at IS NULL THEN COALESCE(excluded.customer_id, orders.customer_id) ELSE orders.customer_id END,
+	customer_email = CASE WHEN orders.erased_at IS NULL THEN excluded.customer_email ELSE '' END,
+	customer_phone = CASE WHEN orders.erased_at IS NULL THEN excluded.customer_phone ELSE '' END,
+	customer_external_id = CASE WHEN orders.erased_at IS NULL THEN excluded.customer_external_id ELSE '' END,
+	customer_name = CASE WHEN orders.erased_at IS NULL THEN excluded.customer_name ELSE '' END,
+	link_state = CASE WHEN orders.erased_at IS NOT NULL THEN 'none'
+		WHEN excluded.link_state = 'none' AND orders.customer_id IS NOT NULL THEN 'linked' ELSE excluded.link_state END,
 	status = excluded.status, financial_status = excluded.financial_status,
 	fulfillment_status = excluded.fulfillment_status, currency = excluded.currency, total_minor = excluded.total_minor,
-	promised_ship_by = excluded.promised_ship_by, shipping_address = excluded.shipping_address,
+	promised_ship_by = excluded.promised_ship_by,
+	shipping_address = CASE WHEN orders.erased_at IS NULL THEN excluded.shipping_address END,
 	created_at = excluded.created_at, updated_at = excluded.updated_at, synced_at = now()
 WHERE orders.updated_at < excluded.updated_at
 RETURNING id, external_id, (xmax = 0) AS inserted`
