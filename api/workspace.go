@@ -45,6 +45,17 @@ func (s *Server) workspace(c *fiber.Ctx) error {
 	return c.JSON(ws)
 }
 
+// meResponse is who the caller is; a person has user_id, an API key has
+// api_key_id and scopes.
+type meResponse struct {
+	Tenant   *tenant.Workspace `json:"tenant"`
+	Kind     string            `json:"kind"`
+	Role     string            `json:"role"`
+	UserID   string            `json:"user_id,omitempty"`
+	APIKeyID string            `json:"api_key_id,omitempty"`
+	Scopes   *[]string         `json:"scopes,omitempty"`
+}
+
 // me tells who the caller is: GET /v1/me.
 func (s *Server) me(c *fiber.Ctx) error {
 	a := actor(c)
@@ -52,12 +63,12 @@ func (s *Server) me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := fiber.Map{"tenant": ws, "kind": a.Kind(), "role": a.Role}
+	out := meResponse{Tenant: ws, Kind: a.Kind(), Role: a.Role}
 	if a.Kind() == "user" {
-		out["user_id"] = a.UserID
+		out.UserID = a.UserID.String()
 	} else {
-		out["api_key_id"] = a.APIKeyID
-		out["scopes"] = a.Scopes
+		scopes := append([]string{}, a.Scopes...)
+		out.APIKeyID, out.Scopes = a.APIKeyID.String(), &scopes
 	}
 	return c.JSON(out)
 }
