@@ -4,11 +4,12 @@ import (
 	"context"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
 
@@ -37,7 +38,9 @@ const customerColumns = `id, name, email, phone, vip, vulnerable, segment, langu
 // has shown them to be one person: the newer records are merged into the
 // oldest, so the whole history follows the customer. Identities not yet
 // known are attached. Concurrent calls for the same identities are
-// serialised with transaction-scoped advisory locks.
+// serialised with transaction-scoped advisory locks. A known customer
+// whose identities are all known already costs two statements (the locks,
+// then the owners locked as they are read); a new one three.
 func (s *Service) resolveCustomer(ctx context.Context, tx *gorm.DB, ids []Identity, name string) (*Customer, bool, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	keys := make([]int64, 0, len(ids))
@@ -47,84 +50,123 @@ func (s *Service) resolveCustomer(ctx context.Context, tx *gorm.DB, ids []Identi
 		keys = append(keys, int64(h.Sum64()))
 	}
 	slices.Sort(keys)
-	for _, k := range slices.Compact(keys) {
-		if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, k).Error; err != nil {
-			return nil, false, err
-		}
+	// In ascending order, in one statement; the owners are read by the
+	// next one, whose snapshot sees what earlier holders committed.
+	if err := tx.Exec(`SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k`, pq.Int64Array(slices.Compact(keys))).Error; err != nil {
+		return nil, false, err
 	}
-	var owners []uuid.UUID
-	for _, id := range ids {
-		owner, err := tenant.ScanID(tx.Raw(`SELECT customer_id FROM customer_identities WHERE tenant_id = ? AND kind = ? AND channel = ? AND value = ?`,
-			tenantID, id.Kind, id.Channel, id.Value))
-		if err != nil {
-			return nil, false, err
-		}
-		if owner != uuid.Nil && !slices.Contains(owners, owner) {
-			owners = append(owners, owner)
-		}
+	owners, err := s.lockOwners(tx, tenantID, ids)
+	if err != nil {
+		return nil, false, err
 	}
-	created := false
-	var primary uuid.UUID
-	switch len(owners) {
-	case 0:
-		primary, created = uuid.New(), true
-		var nm *string
-		if name != "" {
-			nm = &name
-		}
-		if err := tx.Exec(`INSERT INTO customers (tenant_id, id, name) VALUES (?, ?, ?)`, tenantID, primary, nm).Error; err != nil {
+	if len(owners) == 0 {
+		c, err := s.createCustomer(tx, tenantID, ids, name)
+		return c, err == nil, err
+	}
+	// The oldest owner is the one kept; owners are locked oldest first.
+	primary, known := &owners[0].Customer, 0
+	for _, o := range owners {
+		known += o.Known
+	}
+	for _, other := range owners[1:] {
+		if err := s.mergeInto(ctx, tx, primary.ID, other.ID); err != nil {
 			return nil, false, err
-		}
-	case 1:
-		primary = owners[0]
-	default:
-		var err error
-		if primary, err = s.oldest(tx, tenantID, owners); err != nil {
-			return nil, false, err
-		}
-		for _, other := range owners {
-			if other != primary {
-				if err := s.mergeInto(ctx, tx, primary, other); err != nil {
-					return nil, false, err
-				}
-			}
 		}
 	}
 	added := int64(0)
-	for _, id := range ids {
-		res := tx.Exec(`INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING`,
-			tenantID, uuid.New(), primary, id.Kind, id.Channel, id.Value)
+	if known < len(ids) {
+		values := make([]string, len(ids))
+		args := make([]any, 0, 6*len(ids))
+		for i, id := range ids {
+			values[i] = "(?, ?, ?, ?, ?, ?)"
+			args = append(args, tenantID, uuid.New(), primary.ID, id.Kind, id.Channel, id.Value)
+		}
+		res := tx.Exec(`INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value) VALUES `+
+			strings.Join(values, ", ")+` ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING`, args...)
 		if res.Error != nil {
 			return nil, false, res.Error
 		}
-		added += res.RowsAffected
+		added = res.RowsAffected
 	}
+	var c Customer
 	if added > 0 || name != "" {
 		// Fill the display fields the customer lacks from what is known now.
-		if err := tx.Exec(`UPDATE customers SET
+		if err := tx.Raw(`UPDATE customers SET
 				name = COALESCE(name, NULLIF(@name, '')),
 				email = COALESCE(email, (SELECT value FROM customer_identities WHERE tenant_id = @t AND customer_id = @c AND kind = 'email' ORDER BY created_at LIMIT 1)),
 				phone = COALESCE(phone, (SELECT value FROM customer_identities WHERE tenant_id = @t AND customer_id = @c AND kind = 'phone' ORDER BY created_at LIMIT 1)),
 				updated_at = now()
-			WHERE tenant_id = @t AND id = @c AND (name IS NULL OR @added > 0)`,
-			map[string]any{"name": name, "t": tenantID, "c": primary, "added": added}).Error; err != nil {
+			WHERE tenant_id = @t AND id = @c AND (name IS NULL OR @added > 0) RETURNING `+customerColumns,
+			map[string]any{"name": name, "t": tenantID, "c": primary.ID, "added": added}).Scan(&c).Error; err != nil {
 			return nil, false, err
 		}
 	}
-	// The row is locked for the rest of the transaction: messages of one
-	// customer take turns choosing or opening their conversation.
-	var c Customer
-	if err := tx.Raw(`SELECT `+customerColumns+` FROM customers WHERE tenant_id = ? AND id = ? FOR UPDATE`, tenantID, primary).Scan(&c).Error; err != nil {
-		return nil, false, err
+	if c.ID == uuid.Nil && len(owners) > 1 {
+		// The merges changed the record: read it back (it is locked).
+		if err := tx.Raw(`SELECT `+customerColumns+` FROM customers WHERE tenant_id = ? AND id = ?`, tenantID, primary.ID).Scan(&c).Error; err != nil {
+			return nil, false, err
+		}
 	}
-	return &c, created, nil
+	if c.ID == uuid.Nil {
+		return primary, false, nil
+	}
+	return &c, false, nil
 }
 
-func (s *Service) oldest(tx *gorm.DB, tenantID uuid.UUID, ids []uuid.UUID) (uuid.UUID, error) {
-	var id uuid.UUID
-	err := tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND id IN ? ORDER BY created_at, id LIMIT 1`, tenantID, ids).Row().Scan(&id)
-	return id, err
+// identityOwner is a customer found by some of a message's identities.
+type identityOwner struct {
+	Customer
+	Known int // how many of the identities are the customer's
+}
+
+// lockOwners reads and locks the customers owning any of ids, oldest first.
+func (s *Service) lockOwners(tx *gorm.DB, tenantID uuid.UUID, ids []Identity) ([]identityOwner, error) {
+	match := make([]string, len(ids))
+	args := make([]any, 0, 2+3*len(ids))
+	args = append(args, tenantID)
+	for i, id := range ids {
+		match[i] = "(?, ?, ?)"
+		args = append(args, id.Kind, id.Channel, id.Value)
+	}
+	args = append(args, tenantID)
+	var owners []identityOwner
+	err := tx.Raw(`SELECT c.id, c.name, c.email, c.phone, c.vip, c.vulnerable, c.segment, c.language, c.merged_into, c.erased_at,
+			c.created_at, c.updated_at, i.known
+		FROM customers c JOIN (SELECT customer_id, count(*) AS known FROM customer_identities
+			WHERE tenant_id = ? AND (kind, channel, value) IN (`+strings.Join(match, ", ")+`) GROUP BY customer_id) i ON i.customer_id = c.id
+		WHERE c.tenant_id = ? ORDER BY c.created_at, c.id FOR UPDATE OF c`, args...).Scan(&owners).Error
+	return owners, err
+}
+
+// createCustomer stores a new customer with its identities in one
+// statement; email and phone come from the identities.
+func (s *Service) createCustomer(tx *gorm.DB, tenantID uuid.UUID, ids []Identity, name string) (*Customer, error) {
+	var nm, email, phone *string
+	if name != "" {
+		nm = &name
+	}
+	id := uuid.New()
+	values := make([]string, len(ids))
+	args := make([]any, 0, 5+6*len(ids))
+	for i, ident := range ids {
+		switch {
+		case ident.Kind == "email" && email == nil:
+			email = &ids[i].Value
+		case ident.Kind == "phone" && phone == nil:
+			phone = &ids[i].Value
+		}
+	}
+	args = append(args, tenantID, id, nm, email, phone)
+	for i, ident := range ids {
+		values[i] = "(?, ?, ?, ?, ?, ?)"
+		args = append(args, tenantID, uuid.New(), id, ident.Kind, ident.Channel, ident.Value)
+	}
+	var c Customer
+	err := tx.Raw(`WITH c AS (INSERT INTO customers (tenant_id, id, name, email, phone) VALUES (?, ?, ?, ?, ?) RETURNING `+customerColumns+`),
+		i AS (INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value) VALUES `+strings.Join(values, ", ")+`
+			ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING)
+		SELECT `+customerColumns+` FROM c`, args...).Scan(&c).Error
+	return &c, err
 }
 
 // findCustomer loads a customer with its identities; ENOTFOUND when absent.
