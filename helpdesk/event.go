@@ -54,6 +54,19 @@ func appendEvents(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, en
 	if len(entries) == 0 {
 		return nil
 	}
+	values, args, err := timelineRows(ctx, conversationID, entries)
+	if err != nil {
+		return err
+	}
+	return tx.Exec(insertEvents+values, args...).Error
+}
+
+const insertEvents = `INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at) VALUES `
+
+// timelineRows renders entries as the VALUES list of insertEvents, as the
+// actor in ctx, a microsecond apart so the timeline keeps the order
+// written.
+func timelineRows(ctx context.Context, conversationID uuid.UUID, entries []timelineEntry) (string, []any, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
 	var actorID *uuid.UUID
 	if id := a.ID(); id != uuid.Nil {
@@ -61,21 +74,19 @@ func appendEvents(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, en
 	}
 	at := now()
 	var sql strings.Builder
-	sql.WriteString(`INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at) VALUES `)
 	args := make([]any, 0, 8*len(entries))
 	for i, e := range entries {
 		raw, err := json.Marshal(e.data)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		if i > 0 {
 			sql.WriteString(", ")
 		}
 		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-		// A microsecond apart, so the timeline keeps the order written.
 		args = append(args, a.TenantID, uuid.New(), conversationID, e.kind, a.Kind(), actorID, string(raw), at.Add(time.Duration(i)*time.Microsecond))
 	}
-	return tx.Exec(sql.String(), args...).Error
+	return sql.String(), args, nil
 }
 
 // FindEvents returns a conversation's timeline, oldest first, after cursor.

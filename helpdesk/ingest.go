@@ -8,7 +8,6 @@ import (
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
 
@@ -29,8 +28,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 	}
 	var out Ingested
 	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		tenantID := deskpool.TenantIDFromContext(ctx)
-		cust, _, err := s.resolveCustomer(ctx, tx, ids, m.Customer.Name)
+		cust, created, err := s.resolveCustomer(ctx, tx, ids, m.Customer.Name)
 		if err != nil {
 			return err
 		}
@@ -43,64 +41,21 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 				return err
 			}
 		}
-		conv, kind, err := s.conversationFor(ctx, tx, cust.ID, m.ConversationID)
+		conv, kind, prior, err := s.joinConversation(ctx, tx, cust.ID, created, m.ConversationID)
 		if err != nil {
-			return err
-		}
-		var prior struct {
-			Repeat       int
-			AIUnresolved int
-			Online       bool
-		}
-		var convID any
-		if conv != nil {
-			convID = conv.ID
-		}
-		if err := tx.Raw(`SELECT (SELECT count(*) FROM conversations WHERE tenant_id = @t AND customer_id = @c AND created_at > now() - interval '7 days') AS repeat,
-			COALESCE((SELECT ai_unresolved FROM conversations WHERE tenant_id = @t AND id = @v), 0) AS ai_unresolved,
-			EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = @t AND status = 'online') AS online`,
-			map[string]any{"t": tenantID, "c": cust.ID, "v": convID}).Scan(&prior).Error; err != nil {
 			return err
 		}
 		tr := s.triager.Triage(ctx, TriageInput{Text: m.Body, VIP: cust.VIP, Vulnerable: cust.Vulnerable, Segment: cust.Segment,
 			PriorAIUnresolved: prior.AIUnresolved, RepeatContacts: max(0, prior.Repeat-1)})
 		out.Triage = tr
 		at := now()
-		if conv == nil {
+		newConv := conv == nil
+		if newConv {
 			conv = &Conversation{ID: uuid.New(), CustomerID: cust.ID, Status: StatusOpen, Channel: m.Channel}
-			if err := tx.Exec(`INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel, subject, created_at, updated_at, last_message_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, tenantID, conv.ID, cust.ID, m.Channel, m.Channel, m.Subject, at, at, at).Error; err != nil {
-				return err
-			}
 		}
 		out.ConversationID = conv.ID
 		msgID := uuid.New()
 		out.MessageID = msgID
-		triageJSON, _ := json.Marshal(tr)
-		attachments, _ := json.Marshal(orEmpty(m.Attachments))
-		if err := tx.Exec(`INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
-			VALUES (?, ?, ?, 'inbound', 'customer', ?, ?, NULLIF(?, ''), ?, ?, ?)`, tenantID, msgID, conv.ID, m.Channel, m.Body,
-			m.ExternalMessageID, string(attachments), string(triageJSON), at).Error; err != nil {
-			return err
-		}
-		facts, _ := json.Marshal(orEmptyMap(tr.Facts))
-		var refs pq.StringArray
-		if m.OrderRef != "" {
-			refs = pq.StringArray{m.OrderRef}
-		}
-		after := &Conversation{}
-		if err := tx.Raw(`UPDATE conversations SET
-				status = CASE WHEN status IN ('pending', 'snoozed', 'resolved') THEN 'open' ELSE status END,
-				snoozed_until = NULL, resolved_at = CASE WHEN status = 'resolved' THEN NULL ELSE resolved_at END,
-				last_channel = ?, last_message_at = ?, waiting_since = COALESCE(waiting_since, ?), message_count = message_count + 1,
-				intent = ?, urgency = ?, sentiment = ?, anger = ?, level = ?, route = ?, language = ?, confidence = ?,
-				facts = facts || ?::jsonb, priority = ?,
-				order_refs = CASE WHEN ?::text[] IS NULL THEN order_refs ELSE ARRAY(SELECT DISTINCT unnest(order_refs || ?::text[])) END,
-				updated_at = ?
-			WHERE tenant_id = ? AND id = ? RETURNING `+conversationColumns, m.Channel, at, at, tr.Intent, tr.Urgency, tr.Sentiment, tr.Anger, tr.Level, tr.Route,
-			tr.Language, tr.Confidence, string(facts), priorityFor(tr), refs, refs, at, tenantID, conv.ID).Scan(after).Error; err != nil {
-			return err
-		}
 		timeline := []timelineEntry{}
 		if kind != "" {
 			timeline = append(timeline, timelineEntry{kind, map[string]any{"channel": m.Channel}})
@@ -110,9 +65,12 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if tr.Route != "ai" && tr.Route != "" {
 			timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}})
 		}
-		if err := appendEvents(ctx, tx, conv.ID, timeline...); err != nil {
+		row, err := s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
+			timeline: timeline, announce: kind == "conversation.created"})
+		if err != nil {
 			return err
 		}
+		after := &row.Conversation
 		var before *Conversation
 		if kind != "conversation.created" {
 			before = conv
@@ -131,11 +89,11 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		}
 		out.SLA.FirstResponseDueAt = after.FirstDueAt
 		if kind == "conversation.created" {
-			if err := s.events.Emit(ctx, tx, EventConversationCreated, map[string]any{"conversation": after}); err != nil {
+			if err := s.emitTo(ctx, tx, EventConversationCreated, row.CreatedHooks, map[string]any{"conversation": after}); err != nil {
 				return err
 			}
 		}
-		if err := s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": msgID, "conversation_id": conv.ID,
+		if err := s.emitTo(ctx, tx, EventMessageCreated, row.MessageHooks, map[string]any{"message_id": msgID, "conversation_id": conv.ID,
 			"customer_id": cust.ID, "channel": m.Channel, "direction": "inbound", "body": m.Body, "triage": tr}); err != nil {
 			return err
 		}
@@ -144,7 +102,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		}
 		// With nobody online there is nothing to assign; an agent coming
 		// online takes the queue.
-		if !prior.Online {
+		if !row.Online {
 			return nil
 		}
 		return s.queueAssignment(ctx, tx)
@@ -153,6 +111,59 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		return nil, err
 	}
 	return &out, nil
+}
+
+// priorContact is what triage needs to know of the customer's history.
+type priorContact struct {
+	Repeat       int // conversations opened in the last 7 days
+	AIUnresolved int // AI answers in the joined conversation not yet resolved
+}
+
+// joinedRow is the conversation a message joins, with priorContact.
+type joinedRow struct {
+	ID           uuid.UUID
+	CustomerID   uuid.UUID
+	Status       string
+	Repeat       int
+	AIUnresolved int
+}
+
+// joinConversation is conversationFor for an inbound message, with the
+// customer's recent contacts read in the same statement. A customer
+// created by this message has no conversation yet, and costs none.
+func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID uuid.UUID, created bool, want *uuid.UUID) (*Conversation, string, priorContact, error) {
+	var prior priorContact
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	switch {
+	case want != nil:
+		c, kind, err := s.conversationFor(ctx, tx, customerID, want)
+		if err != nil {
+			return nil, "", prior, err
+		}
+		err = tx.Raw(`SELECT (SELECT count(*) FROM conversations WHERE tenant_id = @t AND customer_id = @c AND created_at > now() - interval '7 days') AS repeat,
+			(SELECT ai_unresolved FROM conversations WHERE tenant_id = @t AND id = @v) AS ai_unresolved`,
+			map[string]any{"t": tenantID, "c": customerID, "v": c.ID}).Scan(&prior).Error
+		return c, kind, prior, err
+	case created:
+		return nil, "conversation.created", prior, nil
+	}
+	var row joinedRow
+	if err := tx.Raw(`SELECT v.id, v.customer_id, v.status, COALESCE(v.ai_unresolved, 0) AS ai_unresolved,
+			(SELECT count(*) FROM conversations WHERE tenant_id = @t AND customer_id = @c AND created_at > now() - interval '7 days') AS repeat
+		FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT id, customer_id, status, ai_unresolved FROM conversations
+			WHERE tenant_id = @t AND customer_id = @c AND (status IN ('open', 'pending', 'snoozed') OR (status = 'resolved' AND resolved_at > @since))
+			ORDER BY (status <> 'resolved') DESC, last_message_at DESC LIMIT 1) AS v ON true`,
+		map[string]any{"t": tenantID, "c": customerID, "since": now().Add(-s.cfg.ReopenWindow)}).Scan(&row).Error; err != nil {
+		return nil, "", prior, err
+	}
+	prior = priorContact{Repeat: row.Repeat, AIUnresolved: row.AIUnresolved}
+	switch {
+	case row.ID == uuid.Nil:
+		return nil, "conversation.created", prior, nil
+	case row.Status == StatusResolved:
+		return &Conversation{ID: row.ID, CustomerID: row.CustomerID, Status: row.Status}, "conversation.reopened", prior, nil
+	}
+	return &Conversation{ID: row.ID, CustomerID: row.CustomerID, Status: row.Status}, "", prior, nil
 }
 
 // conversationFor picks the conversation a new message of the customer

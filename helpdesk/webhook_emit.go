@@ -54,23 +54,50 @@ type Event struct {
 // receivers recognise a repeat. With no matching subscription it writes
 // nothing.
 func (w *Webhooks) Emit(ctx context.Context, tx *gorm.DB, eventType string, data any) error {
-	tenantID := deskpool.TenantIDFromContext(ctx)
+	if err := checkEmit(ctx, eventType); err != nil {
+		return err
+	}
+	var hooks []uuid.UUID
+	if err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
+		deskpool.TenantIDFromContext(ctx), eventType).Scan(&hooks).Error; err != nil {
+		return fmt.Errorf("webhook subscriptions for %s: %w", eventType, err)
+	}
+	return w.deliver(ctx, tx, eventType, hooks, data)
+}
+
+// subscribersSQL is an expression for the ids (as text) of the enabled
+// subscriptions to one event type, to place in a caller's own statement;
+// its arguments are the tenant id and the event type.
+const subscribersSQL = `ARRAY(SELECT id::text FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[])`
+
+// EmitTo is Emit for a caller that read the subscriptions to eventType
+// itself, with subscribersSQL in one of its statements in tx; it spares
+// the lookup.
+func (w *Webhooks) EmitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error {
+	if err := checkEmit(ctx, eventType); err != nil {
+		return err
+	}
+	return w.deliver(ctx, tx, eventType, hooks, data)
+}
+
+func checkEmit(ctx context.Context, eventType string) error {
 	switch {
-	case tenantID == uuid.Nil:
+	case deskpool.TenantIDFromContext(ctx) == uuid.Nil:
 		return deskpool.Errorf(deskpool.EINTERNAL, "webhook event %s without a tenant", eventType)
 	case !tenant.InTx(ctx):
 		return deskpool.Errorf(deskpool.EINTERNAL, "webhook event %s outside a tenant transaction", eventType)
 	case !slices.Contains(EventTypes, eventType):
 		return deskpool.Errorf(deskpool.EINTERNAL, "unknown webhook event type %q", eventType)
 	}
-	var hooks []uuid.UUID
-	if err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
-		tenantID, eventType).Scan(&hooks).Error; err != nil {
-		return fmt.Errorf("webhook subscriptions for %s: %w", eventType, err)
-	}
+	return nil
+}
+
+// deliver writes a delivery row and an outbox task for each subscription.
+func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error {
 	if len(hooks) == 0 {
 		return nil
 	}
+	tenantID := deskpool.TenantIDFromContext(ctx)
 	ev := Event{ID: uuid.New(), Type: eventType, CreatedAt: now(), Data: data}
 	payload, err := json.Marshal(ev)
 	if err != nil {

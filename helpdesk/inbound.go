@@ -1,0 +1,112 @@
+package helpdesk
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+)
+
+// inbound is a customer message ready to be stored.
+type inbound struct {
+	msg      *InboundMessage
+	conv     *Conversation // the conversation joined, or the one to create
+	create   bool          // conv is new
+	msgID    uuid.UUID
+	at       time.Time
+	triage   Triage
+	timeline []timelineEntry
+	announce bool // conversation.created subscriptions are needed
+}
+
+// inboundRow is the conversation after an inbound message, with what the
+// rest of the ingest needs to know in the same statement: whether an
+// agent is online, and the webhook subscriptions to the events it emits.
+type inboundRow struct {
+	Conversation
+	Online       bool
+	CreatedHooks pq.StringArray `gorm:"type:text[]"`
+	MessageHooks pq.StringArray `gorm:"type:text[]"`
+}
+
+// storeInbound writes an inbound message in one statement: it creates the
+// conversation with the message's triage (or updates the one joined:
+// reopened, waiting, triaged, counted), inserts the message, appends the
+// timeline, and returns the conversation as it is now.
+func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*inboundRow, error) {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	m, tr := in.msg, in.triage
+	facts, _ := json.Marshal(orEmptyMap(tr.Facts))
+	var refs pq.StringArray
+	if m.OrderRef != "" {
+		refs = pq.StringArray{m.OrderRef}
+	}
+	var conv string
+	var args []any
+	if in.create {
+		conv = `INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel, subject, created_at, updated_at, last_message_at,
+				waiting_since, message_count, intent, urgency, sentiment, anger, level, route, language, confidence, facts, priority, order_refs)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, COALESCE(?::text[], '{}'))`
+		args = append(args, tenantID, in.conv.ID, in.conv.CustomerID, m.Channel, m.Channel, m.Subject, in.at, in.at, in.at,
+			in.at, tr.Intent, tr.Urgency, tr.Sentiment, tr.Anger, tr.Level, tr.Route, tr.Language, tr.Confidence, string(facts), priorityFor(tr), refs)
+	} else {
+		conv = `UPDATE conversations SET
+				status = CASE WHEN status IN ('pending', 'snoozed', 'resolved') THEN 'open' ELSE status END,
+				snoozed_until = NULL, resolved_at = CASE WHEN status = 'resolved' THEN NULL ELSE resolved_at END,
+				last_channel = ?, last_message_at = ?, waiting_since = COALESCE(waiting_since, ?), message_count = message_count + 1,
+				intent = ?, urgency = ?, sentiment = ?, anger = ?, level = ?, route = ?, language = ?, confidence = ?,
+				facts = facts || ?::jsonb, priority = ?,
+				order_refs = CASE WHEN ?::text[] IS NULL THEN order_refs ELSE ARRAY(SELECT DISTINCT unnest(order_refs || ?::text[])) END,
+				updated_at = ?
+			WHERE tenant_id = ? AND id = ?`
+		args = append(args, m.Channel, in.at, in.at, tr.Intent, tr.Urgency, tr.Sentiment, tr.Anger, tr.Level, tr.Route,
+			tr.Language, tr.Confidence, string(facts), priorityFor(tr), refs, refs, in.at, tenantID, in.conv.ID)
+	}
+	triageJSON, _ := json.Marshal(tr)
+	attachments, _ := json.Marshal(orEmpty(m.Attachments))
+	args = append(args, tenantID, in.msgID, in.conv.ID, m.Channel, m.Body, m.ExternalMessageID, string(attachments), string(triageJSON), in.at)
+	events, eventArgs, err := timelineRows(ctx, in.conv.ID, in.timeline)
+	if err != nil {
+		return nil, err
+	}
+	args = append(args, eventArgs...)
+	created := `ARRAY[]::text[]`
+	if in.announce {
+		created = subscribersSQL
+		args = append(args, tenantID, EventConversationCreated)
+	}
+	args = append(args, tenantID, EventMessageCreated, tenantID)
+	var row inboundRow
+	err = tx.Raw(`WITH c AS (`+conv+` RETURNING `+conversationColumns+`),
+		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
+			VALUES (?, ?, ?, 'inbound', 'customer', ?, ?, NULLIF(?, ''), ?, ?, ?)),
+		e AS (`+insertEvents+events+`)
+		SELECT c.*, `+created+` AS created_hooks, `+subscribersSQL+` AS message_hooks,
+			EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = ? AND status = 'online') AS online
+		FROM c`, args...).Scan(&row).Error
+	return &row, err
+}
+
+// emitTo emits an event to the subscriptions read with subscribersSQL,
+// when the emitter can take them, and through Emit otherwise.
+func (s *Service) emitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks pq.StringArray, data any) error {
+	e, ok := s.events.(interface {
+		EmitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error
+	})
+	if !ok {
+		return s.events.Emit(ctx, tx, eventType, data)
+	}
+	ids := make([]uuid.UUID, len(hooks))
+	for i, h := range hooks {
+		id, err := uuid.Parse(h)
+		if err != nil {
+			return err
+		}
+		ids[i] = id
+	}
+	return e.EmitTo(ctx, tx, eventType, ids, data)
+}
