@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,46 +31,61 @@ type txConn struct {
 	err      error     // why the transaction could not begin
 }
 
-// open takes the connection and begins the transaction, once.
-func (c *txConn) open(ctx context.Context) (*sql.Conn, error) {
+// open takes the connection and begins the transaction, once. then, a
+// statement without arguments, is sent in the same round trip; it ran only
+// if ran is true.
+func (c *txConn) open(ctx context.Context, then string) (conn *sql.Conn, ran bool, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.conn != nil || c.err != nil {
-		return c.conn, c.err
+		return c.conn, false, c.err
 	}
-	conn, err := c.db.Conn(ctx)
-	if err != nil {
+	if conn, err = c.db.Conn(ctx); err != nil {
 		c.err = err
-		return nil, err
+		return nil, false, err
 	}
 	// tenantID is a parsed uuid: its text form is safe to place in SQL.
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("BEGIN; SELECT set_config('app.tenant_id', '%s', true)", c.tenantID)); err != nil {
+	batch := fmt.Sprintf("BEGIN; SELECT set_config('app.tenant_id', '%s', true)", c.tenantID)
+	if then != "" {
+		batch += "; " + then
+	}
+	if _, err := conn.ExecContext(ctx, batch); err != nil {
 		discard(conn)
 		c.err = err
-		return nil, err
+		return nil, false, err
 	}
 	c.conn = conn
-	return conn, nil
+	return conn, then != "", nil
 }
 
 func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	conn, err := c.open(ctx)
+	conn, _, err := c.open(ctx, "")
 	if err != nil {
 		return nil, err
 	}
 	return conn.PrepareContext(ctx, query)
 }
 
+// ExecContext runs a statement. A savepoint opening the transaction (a
+// nested tenant.Tx is often the first thing a request does) is sent with
+// the BEGIN, in the same round trip.
 func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	conn, err := c.open(ctx)
+	then := ""
+	if len(args) == 0 && strings.HasPrefix(query, "SAVEPOINT ") {
+		then = query
+	}
+	conn, ran, err := c.open(ctx, then)
 	if err != nil {
 		return nil, err
+	}
+	if ran {
+		return driver.RowsAffected(0), nil
 	}
 	return conn.ExecContext(ctx, query, args...)
 }
 
 func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	conn, err := c.open(ctx)
+	conn, _, err := c.open(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +96,7 @@ func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*
 // whose fields are private; the row it returns then fails on Scan, and the
 // begin error itself is returned when the transaction ends.
 func (c *txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	conn, err := c.open(ctx)
+	conn, _, err := c.open(ctx, "")
 	if err != nil {
 		failed, cancel := context.WithCancel(ctx)
 		cancel()
