@@ -2,6 +2,8 @@ package tenant
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -9,7 +11,7 @@ import (
 )
 
 // uuidCodec is pgx's uuid codec that also takes google/uuid values (and
-// pointers to them) as they are. Without it pgx sees their driver.Valuer,
+// pointers to them) as they are, and scans into them. Without it pgx sees their driver.Valuer,
 // formats each as text and parses it back, on every argument of every
 // statement.
 type uuidCodec struct{ pgtype.UUIDCodec }
@@ -37,6 +39,27 @@ func (encodeGoogleUUID) Encode(value any, buf []byte) ([]byte, error) {
 		return append(buf, u[:]...), nil
 	}
 	return nil, nil
+}
+
+func (c uuidCodec) PlanScan(m *pgtype.Map, oid uint32, format int16, target any) pgtype.ScanPlan {
+	if _, ok := target.(*uuid.UUID); ok && format == pgtype.BinaryFormatCode {
+		return scanGoogleUUID{}
+	}
+	return c.UUIDCodec.PlanScan(m, oid, format, target)
+}
+
+type scanGoogleUUID struct{}
+
+func (scanGoogleUUID) Scan(src []byte, dst any) error {
+	u := dst.(*uuid.UUID)
+	if src == nil {
+		return errors.New("cannot scan NULL into a uuid.UUID")
+	}
+	if len(src) != 16 {
+		return fmt.Errorf("a binary uuid has 16 bytes, not %d", len(src))
+	}
+	copy(u[:], src)
+	return nil
 }
 
 // registerTypes prepares a new connection's type map.

@@ -7,6 +7,8 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -37,5 +39,48 @@ func TestSavepointOpeningTheTransaction(t *testing.T) {
 	env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, ws.ID).Scan(&actions)
 	if len(actions) != 1 || actions[0] != "test.outer" {
 		t.Fatalf("audit after the inner rollback: %v", actions)
+	}
+}
+
+// A batch that opens the transaction carries its BEGIN and the tenant:
+// its statements see only the workspace's rows, and their work commits
+// or rolls back with the transaction.
+func TestBatchInTheTenantTransaction(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "batch-one@example.com")
+	signupCached(t, svc, "batch-other@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	count := func() (n int) {
+		env.System.Raw(`SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'test.batch'`, ws.ID).Scan(&n)
+		return n
+	}
+	var seen []uuid.UUID
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { // a pending savepoint goes too
+			b := &pgx.Batch{}
+			b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID)
+			b.Queue(`SELECT DISTINCT tenant_id FROM audit_log`).Query(func(rows pgx.Rows) error {
+				var err error
+				seen, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+				return err
+			})
+			return tenant.Batch(ctx, tx, b)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0] != ws.ID || count() != 1 {
+		t.Fatalf("batch saw workspaces %v; %d rows committed", seen, count())
+	}
+
+	failed := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID)
+		b.Queue(`SELECT 1/0`)
+		return tenant.Batch(ctx, tx, b)
+	})
+	if failed == nil || count() != 1 {
+		t.Fatalf("failing batch: err %v, %d rows", failed, count())
 	}
 }

@@ -6,11 +6,14 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
@@ -18,10 +21,12 @@ import (
 // txConn is a tenant transaction that takes a pooled connection and begins
 // only when its first statement runs, so a request answered from memory
 // (a cached credential, a route that reads nothing) costs the database
-// nothing. It begins with the tenant set in the same round trip ("BEGIN;
-// SELECT set_config(...)" in one simple-protocol message), which a
-// database/sql transaction cannot do. It satisfies gorm's ConnPool and
-// TxCommitter, so gorm runs statements and nests savepoints in it.
+// nothing. It begins with the tenant set in the same round trip as the
+// first statement where it can: "BEGIN; SELECT set_config(...)" as one
+// simple-protocol message, which a database/sql transaction cannot do, or
+// at the head of a pipelined Batch. Savepoints wait, likewise, for the
+// next statement. It satisfies gorm's ConnPool and TxCommitter, so gorm
+// runs statements and nests savepoints in it.
 type txConn struct {
 	db       *sql.DB
 	ctx      context.Context
@@ -29,63 +34,92 @@ type txConn struct {
 	mu       sync.Mutex
 	conn     *sql.Conn // nil until the first statement
 	err      error     // why the transaction could not begin
+	pending  []string  // savepoints not yet sent
 }
 
-// open takes the connection and begins the transaction, once. then, a
-// statement without arguments, is sent in the same round trip; it ran only
-// if ran is true.
-func (c *txConn) open(ctx context.Context, then string) (conn *sql.Conn, ran bool, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.conn != nil || c.err != nil {
-		return c.conn, false, c.err
+// beginSQL begins the transaction with the tenant set. tenantID is a
+// parsed uuid: its text form is safe to place in SQL.
+func (c *txConn) beginSQL() string {
+	return fmt.Sprintf("BEGIN; SELECT set_config('app.tenant_id', '%s', true)", c.tenantID)
+}
+
+// ready returns the connection with the transaction begun and pending
+// savepoints sent, in one round trip. c.mu is held.
+func (c *txConn) ready(ctx context.Context) (*sql.Conn, error) {
+	if c.err != nil {
+		return nil, c.err
 	}
-	if conn, err = c.db.Conn(ctx); err != nil {
-		c.err = err
-		return nil, false, err
+	var batch []string
+	if c.conn == nil {
+		conn, err := c.db.Conn(ctx)
+		if err != nil {
+			c.err = err
+			return nil, err
+		}
+		c.conn = conn
+		batch = append(batch, c.beginSQL())
 	}
-	// tenantID is a parsed uuid: its text form is safe to place in SQL.
-	batch := fmt.Sprintf("BEGIN; SELECT set_config('app.tenant_id', '%s', true)", c.tenantID)
-	if then != "" {
-		batch += "; " + then
+	batch = append(batch, c.pending...)
+	if len(batch) == 0 {
+		return c.conn, nil
 	}
-	if _, err := conn.ExecContext(ctx, batch); err != nil {
-		discard(conn)
-		c.err = err
-		return nil, false, err
+	if _, err := c.conn.ExecContext(ctx, strings.Join(batch, "; ")); err != nil {
+		c.fail(err)
+		return nil, err
 	}
-	c.conn = conn
-	return conn, then != "", nil
+	c.pending = nil
+	return c.conn, nil
+}
+
+// fail records that the transaction cannot go on; its connection is
+// discarded.
+func (c *txConn) fail(err error) {
+	c.err = err
+	if c.conn != nil {
+		discard(c.conn)
+		c.conn = nil
+	}
 }
 
 func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	conn, _, err := c.open(ctx, "")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	conn, err := c.ready(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return conn.PrepareContext(ctx, query)
 }
 
-// ExecContext runs a statement. A savepoint opening the transaction (a
-// nested tenant.Tx is often the first thing a request does) is sent with
-// the BEGIN, in the same round trip.
+// ExecContext runs a statement. A savepoint is kept until the next
+// statement and sent with it; rolling back to one not yet sent sends
+// nothing.
 func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	then := ""
-	if len(args) == 0 && strings.HasPrefix(query, "SAVEPOINT ") {
-		then = query
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(args) == 0 {
+		if name, ok := strings.CutPrefix(query, "SAVEPOINT "); ok && c.err == nil {
+			c.pending = append(c.pending, "SAVEPOINT "+name)
+			return driver.RowsAffected(0), nil
+		}
+		if name, ok := strings.CutPrefix(query, "ROLLBACK TO SAVEPOINT "); ok {
+			if i := slices.Index(c.pending, "SAVEPOINT "+name); i >= 0 {
+				c.pending = c.pending[:i]
+				return driver.RowsAffected(0), nil
+			}
+		}
 	}
-	conn, ran, err := c.open(ctx, then)
+	conn, err := c.ready(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if ran {
-		return driver.RowsAffected(0), nil
 	}
 	return conn.ExecContext(ctx, query, args...)
 }
 
 func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	conn, _, err := c.open(ctx, "")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	conn, err := c.ready(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +130,9 @@ func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*
 // whose fields are private; the row it returns then fails on Scan, and the
 // begin error itself is returned when the transaction ends.
 func (c *txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	conn, _, err := c.open(ctx, "")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	conn, err := c.ready(ctx)
 	if err != nil {
 		failed, cancel := context.WithCancel(ctx)
 		cancel()
@@ -105,10 +141,79 @@ func (c *txConn) QueryRowContext(ctx context.Context, query string, args ...any)
 	return conn.QueryRowContext(ctx, query, args...)
 }
 
+// batch sends b's statements in one pipelined round trip, preceded by the
+// transaction's BEGIN and pending savepoints when those have not gone out,
+// and runs the statements' callbacks.
+func (c *txConn) batch(ctx context.Context, b *pgx.Batch) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	full := &pgx.Batch{}
+	begin := c.conn == nil
+	if begin {
+		conn, err := c.db.Conn(ctx)
+		if err != nil {
+			c.err = err
+			return err
+		}
+		c.conn = conn
+		full.Queue("BEGIN")
+		full.Queue("SELECT set_config('app.tenant_id', $1, true)", c.tenantID.String())
+	}
+	for _, sp := range c.pending {
+		full.Queue(sp)
+	}
+	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
+	err := c.conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("batch: unexpected driver connection %T", dc)
+		}
+		return pc.Conn().SendBatch(ctx, full).Close()
+	})
+	if err != nil && begin && !txStarted(c.conn) {
+		c.fail(err)
+		return err
+	}
+	c.pending = nil
+	return err
+}
+
+// txStarted reports whether conn is inside a transaction block (begun,
+// possibly failed), as PostgreSQL last said.
+func txStarted(conn *sql.Conn) bool {
+	started := false
+	_ = conn.Raw(func(dc any) error {
+		if pc, ok := dc.(*stdlib.Conn); ok {
+			status := pc.Conn().PgConn().TxStatus()
+			started = status == 'T' || status == 'E'
+		}
+		return nil
+	})
+	return started
+}
+
+// Batch sends the statements queued in b to the database in one round
+// trip inside the tenant transaction of tx, and runs their callbacks in
+// order (see pgx.QueuedQuery). When the transaction has not begun yet, its
+// BEGIN goes out in the same round trip. Statements after a failing one
+// do not run, and the transaction can then only roll back.
+func Batch(ctx context.Context, tx *gorm.DB, b *pgx.Batch) error {
+	tc, ok := tx.Statement.ConnPool.(*txConn)
+	if !ok {
+		return deskpool.Errorf(deskpool.EINTERNAL, "tenant.Batch outside a tenant transaction")
+	}
+	return tc.batch(ctx, b)
+}
+
 // Commit ends the transaction. PostgreSQL answers COMMIT in a failed
 // transaction by rolling back without an error; that answer is reported
 // as one, so a change that did not persist never looks committed.
 func (c *txConn) Commit() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.err != nil {
 		return c.err
 	}
@@ -130,6 +235,8 @@ func (c *txConn) Commit() error {
 
 // Rollback abandons the transaction, even when the request was cancelled.
 func (c *txConn) Rollback() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.conn == nil {
 		return nil
 	}
