@@ -2,14 +2,16 @@ package helpdesk
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -38,10 +40,17 @@ const customerColumns = `id, name, email, phone, vip, vulnerable, segment, langu
 // has shown them to be one person: the newer records are merged into the
 // oldest, so the whole history follows the customer. Identities not yet
 // known are attached. Concurrent calls for the same identities are
-// serialised with transaction-scoped advisory locks. A known customer
-// whose identities are all known already costs two statements (the locks,
-// then the owners locked as they are read); a new one three.
+// serialised with transaction-scoped advisory locks. The locks and the
+// owners, locked as they are read, go out in one round trip; a new
+// customer takes one more.
 func (s *Service) resolveCustomer(ctx context.Context, tx *gorm.DB, ids []Identity, name string) (*Customer, bool, error) {
+	c, created, _, err := s.resolveWith(ctx, tx, ids, name, nil)
+	return c, created, err
+}
+
+// resolveWith is resolveCustomer that also runs join, when given, in the
+// same round trip, after the owners are locked.
+func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, name string, join *pgx.QueuedQuery) (*Customer, bool, []identityOwner, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	keys := make([]int64, 0, len(ids))
 	for _, id := range ids {
@@ -50,15 +59,38 @@ func (s *Service) resolveCustomer(ctx context.Context, tx *gorm.DB, ids []Identi
 		keys = append(keys, int64(h.Sum64()))
 	}
 	slices.Sort(keys)
-	// In ascending order, in one statement; the owners are read by the
-	// next one, whose snapshot sees what earlier holders committed.
-	if err := tx.Exec(`SELECT pg_advisory_xact_lock(k) FROM unnest(?::bigint[]) AS k`, pq.Int64Array(slices.Compact(keys))).Error; err != nil {
-		return nil, false, err
+	// The locks in ascending order in one statement; the owners are read
+	// by the next one, whose snapshot sees what earlier holders committed.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, slices.Compact(keys))
+	var owners []identityOwner
+	q, args := ownersSQL(tenantID, ids)
+	b.Queue(q, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var o identityOwner
+			c := &o.Customer
+			if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.VIP, &c.Vulnerable, &c.Segment, &c.Language,
+				&c.MergedInto, &c.ErasedAt, &c.CreatedAt, &c.UpdatedAt, &o.Known); err != nil {
+				return err
+			}
+			owners = append(owners, o)
+		}
+		return rows.Err()
+	})
+	if join != nil {
+		b.QueuedQueries = append(b.QueuedQueries, join)
 	}
-	owners, err := s.lockOwners(tx, tenantID, ids)
-	if err != nil {
-		return nil, false, err
+	if err := tenant.Batch(ctx, tx, b); err != nil {
+		return nil, false, nil, err
 	}
+	c, created, err := s.settleOwners(ctx, tx, tenantID, ids, name, owners)
+	return c, created, owners, err
+}
+
+// settleOwners makes one customer of the identities' owners: a new one
+// when there are none, else the oldest, with the others merged into it and
+// the identities it lacks attached.
+func (s *Service) settleOwners(ctx context.Context, tx *gorm.DB, tenantID uuid.UUID, ids []Identity, name string, owners []identityOwner) (*Customer, bool, error) {
 	if len(owners) == 0 {
 		c, err := s.createCustomer(tx, tenantID, ids, name)
 		return c, err == nil, err
@@ -119,23 +151,22 @@ type identityOwner struct {
 	Known int // how many of the identities are the customer's
 }
 
-// lockOwners reads and locks the customers owning any of ids, oldest first.
-func (s *Service) lockOwners(tx *gorm.DB, tenantID uuid.UUID, ids []Identity) ([]identityOwner, error) {
+// ownersSQL reads and locks the customers owning any of ids, oldest
+// first, with how many of the identities each holds.
+func ownersSQL(tenantID uuid.UUID, ids []Identity) (string, []any) {
 	match := make([]string, len(ids))
-	args := make([]any, 0, 2+3*len(ids))
+	args := make([]any, 0, 1+3*len(ids))
 	args = append(args, tenantID)
 	for i, id := range ids {
-		match[i] = "(?, ?, ?)"
+		n := 2 + 3*i
+		match[i] = fmt.Sprintf("($%d, $%d, $%d)", n, n+1, n+2)
 		args = append(args, id.Kind, id.Channel, id.Value)
 	}
-	args = append(args, tenantID)
-	var owners []identityOwner
-	err := tx.Raw(`SELECT c.id, c.name, c.email, c.phone, c.vip, c.vulnerable, c.segment, c.language, c.merged_into, c.erased_at,
+	return `SELECT c.id, c.name, c.email, c.phone, c.vip, c.vulnerable, c.segment, c.language, c.merged_into, c.erased_at,
 			c.created_at, c.updated_at, i.known
 		FROM customers c JOIN (SELECT customer_id, count(*) AS known FROM customer_identities
-			WHERE tenant_id = ? AND (kind, channel, value) IN (`+strings.Join(match, ", ")+`) GROUP BY customer_id) i ON i.customer_id = c.id
-		WHERE c.tenant_id = ? ORDER BY c.created_at, c.id FOR UPDATE OF c`, args...).Scan(&owners).Error
-	return owners, err
+			WHERE tenant_id = $1 AND (kind, channel, value) IN (` + strings.Join(match, ", ") + `) GROUP BY customer_id) i ON i.customer_id = c.id
+		WHERE c.tenant_id = $1 ORDER BY c.created_at, c.id FOR UPDATE OF c`, args
 }
 
 // createCustomer stores a new customer with its identities in one

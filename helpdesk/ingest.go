@@ -3,11 +3,14 @@ package helpdesk
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -28,9 +31,19 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 	}
 	var out Ingested
 	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
-		cust, created, err := s.resolveCustomer(ctx, tx, ids, m.Customer.Name)
+		// The conversation to join is read in the customer's round trip;
+		// it stands if the message's identities had one owner.
+		var joined *joinedRow
+		var join *pgx.QueuedQuery
+		if m.ConversationID == nil {
+			join = s.joinByIdentities(ctx, ids, func(r *joinedRow) { joined = r })
+		}
+		cust, created, owners, err := s.resolveWith(ctx, tx, ids, m.Customer.Name, join)
 		if err != nil {
 			return err
+		}
+		if len(owners) != 1 || joined == nil || joined.Owner != cust.ID {
+			joined = nil
 		}
 		out.CustomerID = cust.ID
 		if m.ExternalMessageID != "" {
@@ -41,7 +54,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 				return err
 			}
 		}
-		conv, kind, prior, err := s.joinConversation(ctx, tx, cust.ID, created, m.ConversationID)
+		conv, kind, prior, err := s.joinConversation(ctx, tx, cust.ID, created, m.ConversationID, joined)
 		if err != nil {
 			return err
 		}
@@ -121,6 +134,7 @@ type priorContact struct {
 
 // joinedRow is the conversation a message joins, with priorContact.
 type joinedRow struct {
+	Owner        uuid.UUID // the customer whose conversation it is
 	ID           uuid.UUID
 	CustomerID   uuid.UUID
 	Status       string
@@ -128,10 +142,55 @@ type joinedRow struct {
 	AIUnresolved int
 }
 
+// joinSQL picks the conversation a message of customer $2 joins (none when
+// its id is null): the open one, else one resolved since $3; with the
+// customer's conversations of the last 7 days. $1 is the tenant.
+const joinSQL = `SELECT v.id, v.customer_id, COALESCE(v.status, ''), COALESCE(v.ai_unresolved, 0),
+		(SELECT count(*) FROM conversations WHERE tenant_id = $1 AND customer_id = o.id AND created_at > now() - interval '7 days')
+	FROM (SELECT %s AS id) AS o LEFT JOIN LATERAL (SELECT id, customer_id, status, ai_unresolved FROM conversations
+		WHERE tenant_id = $1 AND customer_id = o.id AND (status IN ('open', 'pending', 'snoozed') OR (status = 'resolved' AND resolved_at > $2))
+		ORDER BY (status <> 'resolved') DESC, last_message_at DESC LIMIT 1) AS v ON true`
+
+// joinByIdentities is joinSQL for the oldest customer owning any of ids,
+// to be queued after the owners are locked; found receives the row.
+func (s *Service) joinByIdentities(ctx context.Context, ids []Identity, found func(*joinedRow)) *pgx.QueuedQuery {
+	match := make([]string, len(ids))
+	args := []any{deskpool.TenantIDFromContext(ctx), now().Add(-s.cfg.ReopenWindow)}
+	for i, id := range ids {
+		n := 3 + 3*i
+		match[i] = fmt.Sprintf("($%d, $%d, $%d)", n, n+1, n+2)
+		args = append(args, id.Kind, id.Channel, id.Value)
+	}
+	return joinQuery(`(SELECT c.id FROM customers c JOIN customer_identities i ON i.tenant_id = c.tenant_id AND i.customer_id = c.id
+		WHERE c.tenant_id = $1 AND (i.kind, i.channel, i.value) IN (`+strings.Join(match, ", ")+`) ORDER BY c.created_at, c.id LIMIT 1)`, args, found)
+}
+
+// joinQuery is joinSQL for the customer owner (an expression), found
+// receiving the row when owner is not null.
+func joinQuery(owner string, args []any, found func(*joinedRow)) *pgx.QueuedQuery {
+	q := &pgx.QueuedQuery{SQL: `SELECT o.id, j.* FROM (SELECT ` + owner + ` AS id) AS o, LATERAL (` + fmt.Sprintf(joinSQL, "o.id") + `) AS j`, Arguments: args}
+	q.QueryRow(func(row pgx.Row) error {
+		var r joinedRow
+		var own, id, cust *uuid.UUID
+		if err := row.Scan(&own, &id, &cust, &r.Status, &r.AIUnresolved, &r.Repeat); err != nil {
+			return err
+		}
+		if own != nil {
+			r.Owner = *own
+			if id != nil {
+				r.ID, r.CustomerID = *id, *cust
+			}
+			found(&r)
+		}
+		return nil
+	})
+	return q
+}
+
 // joinConversation is conversationFor for an inbound message, with the
-// customer's recent contacts read in the same statement. A customer
-// created by this message has no conversation yet, and costs none.
-func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID uuid.UUID, created bool, want *uuid.UUID) (*Conversation, string, priorContact, error) {
+// customer's recent contacts. A customer created by this message has no
+// conversation yet, and costs none; joined, when read already, costs none.
+func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID uuid.UUID, created bool, want *uuid.UUID, joined *joinedRow) (*Conversation, string, priorContact, error) {
 	var prior priorContact
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	switch {
@@ -140,21 +199,20 @@ func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID 
 		if err != nil {
 			return nil, "", prior, err
 		}
-		err = tx.Raw(`SELECT (SELECT count(*) FROM conversations WHERE tenant_id = @t AND customer_id = @c AND created_at > now() - interval '7 days') AS repeat,
-			(SELECT ai_unresolved FROM conversations WHERE tenant_id = @t AND id = @v) AS ai_unresolved`,
-			map[string]any{"t": tenantID, "c": customerID, "v": c.ID}).Scan(&prior).Error
+		err = tx.Raw(`SELECT (SELECT count(*) FROM conversations WHERE tenant_id = ? AND customer_id = ? AND created_at > now() - interval '7 days') AS repeat,
+			(SELECT ai_unresolved FROM conversations WHERE tenant_id = ? AND id = ?) AS ai_unresolved`,
+			tenantID, customerID, tenantID, c.ID).Scan(&prior).Error
 		return c, kind, prior, err
 	case created:
 		return nil, "conversation.created", prior, nil
 	}
-	var row joinedRow
-	if err := tx.Raw(`SELECT v.id, v.customer_id, v.status, COALESCE(v.ai_unresolved, 0) AS ai_unresolved,
-			(SELECT count(*) FROM conversations WHERE tenant_id = @t AND customer_id = @c AND created_at > now() - interval '7 days') AS repeat
-		FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT id, customer_id, status, ai_unresolved FROM conversations
-			WHERE tenant_id = @t AND customer_id = @c AND (status IN ('open', 'pending', 'snoozed') OR (status = 'resolved' AND resolved_at > @since))
-			ORDER BY (status <> 'resolved') DESC, last_message_at DESC LIMIT 1) AS v ON true`,
-		map[string]any{"t": tenantID, "c": customerID, "since": now().Add(-s.cfg.ReopenWindow)}).Scan(&row).Error; err != nil {
-		return nil, "", prior, err
+	row := joined
+	if row == nil {
+		row = &joinedRow{}
+		q := joinQuery(`CAST($3 AS uuid)`, []any{tenantID, now().Add(-s.cfg.ReopenWindow), customerID}, func(r *joinedRow) { *row = *r })
+		if err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}}); err != nil {
+			return nil, "", prior, err
+		}
 	}
 	prior = priorContact{Repeat: row.Repeat, AIUnresolved: row.AIUnresolved}
 	switch {
