@@ -44,13 +44,28 @@ const customerColumns = `id, name, email, phone, vip, vulnerable, segment, langu
 // owners, locked as they are read, go out in one round trip; a new
 // customer takes one more.
 func (s *Service) resolveCustomer(ctx context.Context, tx *gorm.DB, ids []Identity, name string) (*Customer, bool, error) {
-	c, created, _, err := s.resolveWith(ctx, tx, ids, name, nil)
-	return c, created, err
+	r, err := s.resolveWith(ctx, tx, ids, name, nil, false)
+	return r.customer, r.created, err
+}
+
+// resolution is what resolveWith found or made.
+type resolution struct {
+	customer *Customer
+	created  bool
+	owners   []identityOwner // of the identities, before any merge
+	// store, when the customer is new and its storing was deferred, holds
+	// the common table expressions that store it, for the caller's next
+	// statement, and their arguments.
+	store     string
+	storeArgs []any
 }
 
 // resolveWith is resolveCustomer that also runs join, when given, in the
-// same round trip, after the owners are locked.
-func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, name string, join *pgx.QueuedQuery) (*Customer, bool, []identityOwner, error) {
+// same round trip, after the owners are locked. With deferNew a new
+// customer is not stored but returned with the statement parts that store
+// it.
+func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, name string, join *pgx.QueuedQuery, deferNew bool) (resolution, error) {
+	var r resolution
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	keys := make([]int64, 0, len(ids))
 	for _, id := range ids {
@@ -63,7 +78,6 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 	// by the next one, whose snapshot sees what earlier holders committed.
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, slices.Compact(keys))
-	var owners []identityOwner
 	q, args := ownersSQL(tenantID, ids)
 	b.Queue(q, args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -73,7 +87,7 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 				&c.MergedInto, &c.ErasedAt, &c.CreatedAt, &c.UpdatedAt, &o.Known); err != nil {
 				return err
 			}
-			owners = append(owners, o)
+			r.owners = append(r.owners, o)
 		}
 		return rows.Err()
 	})
@@ -81,10 +95,16 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 		b.QueuedQueries = append(b.QueuedQueries, join)
 	}
 	if err := tenant.Batch(ctx, tx, b); err != nil {
-		return nil, false, nil, err
+		return r, err
 	}
-	c, created, err := s.settleOwners(ctx, tx, tenantID, ids, name, owners)
-	return c, created, owners, err
+	if len(r.owners) == 0 && deferNew {
+		r.customer, r.store, r.storeArgs = newCustomer(tenantID, ids, name)
+		r.created = true
+		return r, nil
+	}
+	var err error
+	r.customer, r.created, err = s.settleOwners(ctx, tx, tenantID, ids, name, r.owners)
+	return r, err
 }
 
 // settleOwners makes one customer of the identities' owners: a new one
@@ -172,32 +192,44 @@ func ownersSQL(tenantID uuid.UUID, ids []Identity) (string, []any) {
 // createCustomer stores a new customer with its identities in one
 // statement; email and phone come from the identities.
 func (s *Service) createCustomer(tx *gorm.DB, tenantID uuid.UUID, ids []Identity, name string) (*Customer, error) {
-	var nm, email, phone *string
-	if name != "" {
-		nm = &name
+	c, insert, args := newCustomer(tenantID, ids, name)
+	var out Customer
+	err := tx.Raw(`WITH `+insert+` SELECT `+customerColumns+` FROM new_customer`, args...).Scan(&out).Error
+	if err == nil && out.ID != c.ID {
+		err = fmt.Errorf("customer %s was not stored", c.ID)
 	}
-	id := uuid.New()
-	values := make([]string, len(ids))
-	args := make([]any, 0, 5+6*len(ids))
+	return &out, err
+}
+
+// newCustomer is a customer of the identities, not yet stored, with the
+// common table expressions that store it and them (the customer's is
+// new_customer) and their arguments. Email and phone come from the
+// identities.
+func newCustomer(tenantID uuid.UUID, ids []Identity, name string) (*Customer, string, []any) {
+	c := &Customer{ID: uuid.New(), CreatedAt: now(), Identities: ids}
+	c.UpdatedAt = c.CreatedAt
+	if name != "" {
+		c.Name = &name
+	}
 	for i, ident := range ids {
 		switch {
-		case ident.Kind == "email" && email == nil:
-			email = &ids[i].Value
-		case ident.Kind == "phone" && phone == nil:
-			phone = &ids[i].Value
+		case ident.Kind == "email" && c.Email == nil:
+			c.Email = &ids[i].Value
+		case ident.Kind == "phone" && c.Phone == nil:
+			c.Phone = &ids[i].Value
 		}
 	}
-	args = append(args, tenantID, id, nm, email, phone)
+	values := make([]string, len(ids))
+	args := make([]any, 0, 7+6*len(ids))
+	args = append(args, tenantID, c.ID, c.Name, c.Email, c.Phone, c.CreatedAt, c.UpdatedAt)
 	for i, ident := range ids {
 		values[i] = "(?, ?, ?, ?, ?, ?)"
-		args = append(args, tenantID, uuid.New(), id, ident.Kind, ident.Channel, ident.Value)
+		args = append(args, tenantID, uuid.New(), c.ID, ident.Kind, ident.Channel, ident.Value)
 	}
-	var c Customer
-	err := tx.Raw(`WITH c AS (INSERT INTO customers (tenant_id, id, name, email, phone) VALUES (?, ?, ?, ?, ?) RETURNING `+customerColumns+`),
-		i AS (INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value) VALUES `+strings.Join(values, ", ")+`
-			ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING)
-		SELECT `+customerColumns+` FROM c`, args...).Scan(&c).Error
-	return &c, err
+	return c, `new_customer AS (INSERT INTO customers (tenant_id, id, name, email, phone, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ` + customerColumns + `),
+		new_identities AS (INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value) VALUES ` + strings.Join(values, ", ") + `
+			ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING)`, args
 }
 
 // findCustomer loads a customer with its identities; ENOTFOUND when absent.

@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -21,6 +22,10 @@ type inbound struct {
 	triage   Triage
 	timeline []timelineEntry
 	announce bool // conversation.created subscriptions are needed
+	// customer, when the customer is new, stores it (common table
+	// expressions from newCustomer, with their arguments).
+	customer     string
+	customerArgs []any
 }
 
 // inboundRow is the conversation after an inbound message, with what the
@@ -81,7 +86,12 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 	}
 	args = append(args, tenantID, EventMessageCreated, tenantID)
 	var row inboundRow
-	err = tx.Raw(`WITH c AS (`+conv+` RETURNING `+conversationColumns+`),
+	with := "WITH "
+	if in.customer != "" {
+		with += in.customer + ",\n\t\t"
+		args = append(slices.Clip(in.customerArgs), args...)
+	}
+	err = tx.Raw(with+`c AS (`+conv+` RETURNING `+conversationColumns+`),
 		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
 			VALUES (?, ?, ?, 'inbound', 'customer', ?, ?, NULLIF(?, ''), ?, ?, ?)),
 		e AS (`+insertEvents+events+`)

@@ -38,11 +38,13 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if m.ConversationID == nil {
 			join = s.joinByIdentities(ctx, ids, func(r *joinedRow) { joined = r })
 		}
-		cust, created, owners, err := s.resolveWith(ctx, tx, ids, m.Customer.Name, join)
+		// A new customer is stored with the message, in its statement.
+		res, err := s.resolveWith(ctx, tx, ids, m.Customer.Name, join, true)
 		if err != nil {
 			return err
 		}
-		if len(owners) != 1 || joined == nil || joined.Owner != cust.ID {
+		cust, created := res.customer, res.created
+		if len(res.owners) != 1 || joined == nil || joined.Owner != cust.ID {
 			joined = nil
 		}
 		out.CustomerID = cust.ID
@@ -79,7 +81,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}})
 		}
 		row, err := s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
-			timeline: timeline, announce: kind == "conversation.created"})
+			timeline: timeline, announce: kind == "conversation.created", customer: res.store, customerArgs: res.storeArgs})
 		if err != nil {
 			return err
 		}
