@@ -64,6 +64,16 @@ const conversationColumns = `id, customer_id, status, channel, last_channel, sub
 	first_response_at, last_message_at, resolved_at, closed_at, message_count, sla_policy_id, first_response_due_at,
 	next_response_due_at, resolution_due_at, created_at, updated_at`
 
+// targets are the fields of c in the order of conversationColumns, to
+// scan a row into.
+func (c *Conversation) targets() []any {
+	return []any{&c.ID, &c.CustomerID, &c.Status, &c.Channel, &c.LastChannel, &c.Subject, &c.AssigneeID, &c.Priority,
+		(*[]string)(&c.Tags), (*[]string)(&c.OrderRefs), &c.Intent, &c.Urgency, &c.Sentiment, &c.Anger, &c.Level, &c.Route, &c.Language,
+		&c.Confidence, &c.Facts, &c.Proactive, &c.SnoozedUntil, &c.WaitingSince, &c.FirstResponseAt, &c.LastMessageAt,
+		&c.ResolvedAt, &c.ClosedAt, &c.MessageCount, &c.SLAPolicyID, &c.FirstDueAt, &c.NextDueAt, &c.ResolutionDueAt,
+		&c.CreatedAt, &c.UpdatedAt}
+}
+
 // ConversationFilter narrows the inbox. Empty fields do not filter.
 type ConversationFilter struct {
 	Status       []string

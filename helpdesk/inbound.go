@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
@@ -91,14 +95,37 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 		with += in.customer + ",\n\t\t"
 		args = append(slices.Clip(in.customerArgs), args...)
 	}
-	err = tx.Raw(with+`c AS (`+conv+` RETURNING `+conversationColumns+`),
+	q := &pgx.QueuedQuery{SQL: numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
 		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
 			VALUES (?, ?, ?, 'inbound', 'customer', ?, ?, NULLIF(?, ''), ?, ?, ?)),
-		e AS (`+insertEvents+events+`)
-		SELECT c.*, `+created+` AS created_hooks, `+subscribersSQL+` AS message_hooks,
+		e AS (` + insertEvents + events + `)
+		SELECT c.*, ` + created + ` AS created_hooks, ` + subscribersSQL + ` AS message_hooks,
 			EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = ? AND status = 'online') AS online
-		FROM c`, args...).Scan(&row).Error
-	return &row, err
+		FROM c`), Arguments: args}
+	q.QueryRow(func(r pgx.Row) error {
+		return r.Scan(append(row.Conversation.targets(), (*[]string)(&row.CreatedHooks), (*[]string)(&row.MessageHooks), &row.Online)...)
+	})
+	if err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}}); err != nil {
+		return nil, err
+	}
+	return &row, nil
+}
+
+// numbered turns the ? placeholders of q, which has no ? of its own in
+// literals or operators, into PostgreSQL's $1, $2, ...
+func numbered(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 64)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
 }
 
 // emitTo emits an event to the subscriptions read with subscribersSQL,
