@@ -84,3 +84,49 @@ func TestBatchInTheTenantTransaction(t *testing.T) {
 		t.Fatalf("failing batch: err %v, %d rows", failed, count())
 	}
 }
+
+// Savepoints nested two deep roll back to the right places.
+func TestNestedSavepoints(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "savepoint-nested@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	failed := errors.New("failed")
+	audit := func(ctx context.Context, tx *gorm.DB, action string) error {
+		return tenant.Audit(ctx, tx, action, "test", action, nil)
+	}
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := audit(ctx, tx, "test.outer"); err != nil {
+			return err
+		}
+		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			if err := audit(ctx, tx, "test.middle"); err != nil {
+				return err
+			}
+			inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+				if err := audit(ctx, tx, "test.inner"); err != nil {
+					return err
+				}
+				return failed
+			})
+			if !errors.Is(inner, failed) {
+				t.Errorf("inner: %v", inner)
+			}
+			if err := audit(ctx, tx, "test.middle-after"); err != nil {
+				return err
+			}
+			return failed
+		})
+		if !errors.Is(err, failed) {
+			t.Errorf("middle: %v", err)
+		}
+		return audit(ctx, tx, "test.outer-after")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, ws.ID).Scan(&actions)
+	if len(actions) != 2 || actions[0] != "test.outer" || actions[1] != "test.outer-after" {
+		t.Fatalf("committed: %v", actions)
+	}
+}

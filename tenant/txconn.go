@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,25 @@ type txConn struct {
 	conn     *sql.Conn // nil until the first statement
 	err      error     // why the transaction could not begin
 	pending  []string  // savepoints not yet sent
+	// savepoints maps gorm's savepoint names, random per nested
+	// transaction, to names numbered within this transaction: the
+	// statements' text then repeats across transactions, so the
+	// connection's statement cache knows them and a pipeline that carries
+	// one needs no round trip to prepare it.
+	savepoints map[string]string
+}
+
+// savepoint returns the name used for gorm's savepoint name.
+func (c *txConn) savepoint(name string) string {
+	if sp, ok := c.savepoints[name]; ok {
+		return sp
+	}
+	if c.savepoints == nil {
+		c.savepoints = make(map[string]string)
+	}
+	sp := "sp" + strconv.Itoa(len(c.savepoints)+1)
+	c.savepoints[name] = sp
+	return sp
 }
 
 // beginSQL begins the transaction with the tenant set. tenantID is a
@@ -99,14 +119,16 @@ func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sq
 	defer c.mu.Unlock()
 	if len(args) == 0 {
 		if name, ok := strings.CutPrefix(query, "SAVEPOINT "); ok && c.err == nil {
-			c.pending = append(c.pending, "SAVEPOINT "+name)
+			c.pending = append(c.pending, "SAVEPOINT "+c.savepoint(name))
 			return driver.RowsAffected(0), nil
 		}
 		if name, ok := strings.CutPrefix(query, "ROLLBACK TO SAVEPOINT "); ok {
-			if i := slices.Index(c.pending, "SAVEPOINT "+name); i >= 0 {
+			sp := c.savepoint(name)
+			if i := slices.Index(c.pending, "SAVEPOINT "+sp); i >= 0 {
 				c.pending = c.pending[:i]
 				return driver.RowsAffected(0), nil
 			}
+			query = "ROLLBACK TO SAVEPOINT " + sp
 		}
 	}
 	conn, err := c.ready(ctx)
