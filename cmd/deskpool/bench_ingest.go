@@ -21,6 +21,7 @@ import (
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/hibiken/asynq"
+	"github.com/valyala/fasthttp"
 )
 
 // benchServer is an API server on a scratch database with one workspace
@@ -96,19 +97,10 @@ func benchIngest(ctx context.Context, out io.Writer, d time.Duration, conns int)
 		return err
 	}
 	defer b.close()
-	client := benchClient(conns)
+	client := newLoadClient(conns)
 	post := func(i int) bool {
 		body := fmt.Sprintf(`{"channel":"web","customer":{"external_id":"c%d"},"body":"Where is my order %d? It has not shipped yet."}`, i%5000, i)
-		req, _ := http.NewRequestWithContext(ctx, "POST", b.base+"/v1/messages", bytes.NewReader([]byte(body)))
-		req.Header.Set("Authorization", "Bearer "+b.key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return false
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusCreated
+		return client.do(fasthttp.MethodPost, b.base+"/v1/messages", b.key, []byte(body)) == http.StatusCreated
 	}
 	drive(ctx, conns, time.Second, 0, post) // warm up
 	// A live database has statistics; the scratch one has none until
