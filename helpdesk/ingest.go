@@ -30,7 +30,9 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		return nil, err
 	}
 	var out Ingested
-	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+	// Joined, not nested: a failed ingest fails the request's transaction,
+	// which then needs no savepoint of its own.
+	err = tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		// The conversation to join is read in the customer's round trip;
 		// it stands if the message's identities had one owner.
 		var joined *joinedRow

@@ -20,6 +20,7 @@ type txState struct {
 	tx          *gorm.DB
 	tenantID    uuid.UUID
 	afterCommit *[]func()
+	doomed      *error // shared by every level: set, the transaction can only roll back
 }
 
 // Tx runs fn inside a transaction scoped to the tenant of the actor in ctx:
@@ -40,7 +41,7 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.
 		// work registered by a rolled-back savepoint must not happen.
 		var hooks []func()
 		err := st.tx.Transaction(func(tx *gorm.DB) error {
-			inner := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks}
+			inner := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks, doomed: st.doomed}
 			return fn(context.WithValue(ctx, txKey{}, inner), tx)
 		})
 		if err == nil {
@@ -49,9 +50,13 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.
 		return translate(err)
 	}
 	var hooks []func()
+	var doomed error
 	err := begin(ctx, db, tenantID, func(tx *gorm.DB) error {
-		st := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks}
-		return fn(context.WithValue(ctx, txKey{}, st), tx)
+		st := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks, doomed: &doomed}
+		if err := fn(context.WithValue(ctx, txKey{}, st), tx); err != nil {
+			return err
+		}
+		return doomed
 	})
 	if err != nil {
 		return translate(err)
@@ -60,6 +65,26 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.
 		h()
 	}
 	return nil
+}
+
+// Join runs fn in the tenant transaction in ctx as part of it, without the
+// savepoint (a subtransaction) that a nested Tx costs, or in a transaction
+// of its own when ctx has none. It is for work whose failure fails its
+// caller: an error from fn dooms the whole transaction, which then rolls
+// back even if a caller goes on, and its after-commit functions never run.
+func Join(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.DB) error) error {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return Tx(ctx, db, fn)
+	}
+	if st.tenantID != deskpool.TenantIDFromContext(ctx) {
+		return deskpool.Errorf(deskpool.EINTERNAL, "tenant transaction joined across tenants")
+	}
+	err := fn(ctx, st.tx)
+	if err != nil && *st.doomed == nil {
+		*st.doomed = err
+	}
+	return translate(err)
 }
 
 // AfterCommit registers fn to run after the transaction in ctx commits; with

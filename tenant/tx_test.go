@@ -130,3 +130,38 @@ func TestNestedSavepoints(t *testing.T) {
 		t.Fatalf("committed: %v", actions)
 	}
 }
+
+// Joined work commits with its transaction; failed joined work dooms it,
+// even when the caller goes on as if nothing happened.
+func TestJoin(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "join@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	actions := func() (out []string) {
+		env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, ws.ID).Scan(&out)
+		return out
+	}
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return tenant.Join(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			return tenant.Audit(ctx, tx, "test.joined", "test", "1", nil)
+		})
+	})
+	if err != nil || len(actions()) != 1 {
+		t.Fatalf("joined work: err %v, committed %v", err, actions())
+	}
+	failed := errors.New("failed")
+	ran := false
+	err = tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		_ = tenant.Join(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			tenant.AfterCommit(ctx, func() { ran = true })
+			if err := tenant.Audit(ctx, tx, "test.doomed", "test", "2", nil); err != nil {
+				return err
+			}
+			return failed
+		})
+		return tenant.Audit(ctx, tx, "test.after", "test", "3", nil) // goes on regardless
+	})
+	if !errors.Is(err, failed) || ran || len(actions()) != 1 {
+		t.Fatalf("doomed transaction: err %v, after-commit ran %v, committed %v", err, ran, actions())
+	}
+}
