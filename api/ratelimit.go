@@ -53,12 +53,14 @@ const (
 	leaseLife   = 250 * time.Millisecond
 	maxLease    = 100
 	idleBucket  = time.Minute
+	redisRetry  = time.Second // after a failed call, Redis is not asked again for this long
 )
 
 type rateLimiter struct {
-	rdb      redis.UniversalClient
-	log      *slog.Logger
-	lastWarn atomic.Int64
+	rdb       redis.UniversalClient
+	log       *slog.Logger
+	lastWarn  atomic.Int64
+	downUntil atomic.Int64 // unix nanoseconds: Redis failed; let requests through without asking until then
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -86,13 +88,17 @@ func newRateLimiter(rdb redis.UniversalClient, log *slog.Logger) *rateLimiter {
 
 // allow takes one request from the bucket named key, sets the X-RateLimit-*
 // headers and returns ETOOMANY (with Retry-After) when the bucket is full.
-// With Redis unreachable it lets the request through: accepting customer
-// messages matters more than limiting them.
+// With Redis unreachable it lets the request through, and lets requests
+// through without asking for a second after each failure: accepting
+// customer messages matters more than limiting them.
 func (r *rateLimiter) allow(c *fiber.Ctx, key string, rate float64, burst int) error {
 	if r.rdb == nil || rate <= 0 {
 		return nil
 	}
 	now := time.Now()
+	if r.redisDown(now) {
+		return nil
+	}
 	b := r.bucket(key, now)
 	b.waiting.Add(1)
 	b.mu.Lock()
@@ -110,6 +116,9 @@ func (r *rateLimiter) allow(c *fiber.Ctx, key string, rate float64, burst int) e
 		return r.refuse(c, burst, rate, b.deniedTil.Sub(now), b.resetAt.Sub(now))
 	}
 	if b.tokens == 0 || !now.Before(b.expires) {
+		if r.redisDown(time.Now()) { // failed while this request waited for the bucket
+			return nil
+		}
 		demand := max(b.last, b.count)/2 + int(b.waiting.Load()) + 1
 		want := min(demand, max(1, burst/10), maxLease)
 		ctx, cancel := context.WithTimeout(c.UserContext(), 200*time.Millisecond)
@@ -117,6 +126,7 @@ func (r *rateLimiter) allow(c *fiber.Ctx, key string, rate float64, burst int) e
 		cancel()
 		b.tokens = 0
 		if err != nil || len(res) != 4 {
+			r.downUntil.Store(time.Now().Add(redisRetry).UnixNano())
 			if sec := now.Unix(); r.lastWarn.Swap(sec) != sec {
 				r.log.Warn("rate limiter unavailable; allowing request", "err", err)
 			}
@@ -132,6 +142,12 @@ func (r *rateLimiter) allow(c *fiber.Ctx, key string, rate float64, burst int) e
 	b.tokens--
 	setLimitHeaders(c, burst, b.remaining+int64(b.tokens), b.resetAt.Sub(now))
 	return nil
+}
+
+// redisDown reports whether Redis failed within the last redisRetry, so
+// that requests neither wait on it nor queue behind each other's timeouts.
+func (r *rateLimiter) redisDown(now time.Time) bool {
+	return now.UnixNano() < r.downUntil.Load()
 }
 
 func (r *rateLimiter) refuse(c *fiber.Ctx, burst int, rate float64, retry, reset time.Duration) error {

@@ -1,7 +1,11 @@
 package api_test
 
 import (
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,5 +50,55 @@ func TestMessagesAcceptedWithRedisDown(t *testing.T) {
 	env.System.Raw(`SELECT count(*) FROM outbox WHERE tenant_id = ? AND relayed_at IS NULL`, in.ws.ID).Scan(&after)
 	if after <= before {
 		t.Fatalf("no follow-up work was kept for the reconciler (%d -> %d unrelayed outbox rows)", before, after)
+	}
+}
+
+// A Redis that accepts connections but never answers costs the requests of
+// one workspace one timeout, not one each in turn.
+func TestRateLimiterWithHangingRedis(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	h := newHarness(t, nil)
+	ws := h.signup("Hanging Redis Brand")
+	deps := testDeps(t)
+	hanging := jobs.RedisConfig{Addr: ln.Addr().String()}.Client()
+	defer hanging.Close()
+	deps.Redis = hanging
+	srv := api.New(api.DefaultConfig(), deps)
+
+	const requests = 32
+	start := time.Now()
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for i := 0; i < requests; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := httptest.NewRequest("GET", "/v1/me", nil)
+			req.Header.Set("Authorization", "Bearer "+ws.OwnerToken)
+			if resp, err := srv.App().Test(req, -1); err != nil || resp.StatusCode != http.StatusOK {
+				failed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Fatalf("%d of %d requests failed with Redis hanging", failed.Load(), requests)
+	}
+	// One at a time behind each other's 200 ms timeouts would take 6.4 s.
+	if elapsed := time.Since(start); elapsed > 3*time.Second {
+		t.Fatalf("%d requests took %v with Redis hanging", requests, elapsed)
 	}
 }

@@ -44,7 +44,9 @@ func (c RedisConfig) ConnOpt() asynq.RedisConnOpt {
 // other small state.
 func (c RedisConfig) Client() redis.UniversalClient {
 	return redis.NewUniversalClient(&redis.UniversalOptions{Addrs: c.addrs(), DB: c.DB, Password: c.Password,
-		DialTimeout: 500 * time.Millisecond, ReadTimeout: time.Second, WriteTimeout: time.Second})
+		DialTimeout: 500 * time.Millisecond, ReadTimeout: time.Second, WriteTimeout: time.Second,
+		ContextTimeoutEnabled: true}) // a caller's deadline (the rate limiter's 200 ms) bounds the call
+
 }
 
 func (c RedisConfig) addrs() []string {
