@@ -79,23 +79,39 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, slices.Compact(keys))
 	q, args := ownersSQL(tenantID, ids)
-	b.Queue(q, args...).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var o identityOwner
-			c := &o.Customer
-			if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.VIP, &c.Vulnerable, &c.Segment, &c.Language,
-				&c.MergedInto, &c.ErasedAt, &c.CreatedAt, &c.UpdatedAt, &o.Known); err != nil {
-				return err
+	readOwners := func() *pgx.QueuedQuery {
+		r.owners = nil
+		read := &pgx.QueuedQuery{SQL: q, Arguments: args}
+		read.Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var o identityOwner
+				c := &o.Customer
+				if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.VIP, &c.Vulnerable, &c.Segment, &c.Language,
+					&c.MergedInto, &c.ErasedAt, &c.CreatedAt, &c.UpdatedAt, &o.Known); err != nil {
+					return err
+				}
+				r.owners = append(r.owners, o)
 			}
-			r.owners = append(r.owners, o)
-		}
-		return rows.Err()
-	})
+			return rows.Err()
+		})
+		return read
+	}
+	b.QueuedQueries = append(b.QueuedQueries, readOwners())
 	if join != nil {
 		b.QueuedQueries = append(b.QueuedQueries, join)
 	}
 	if err := tenant.Batch(ctx, tx, b); err != nil {
 		return r, err
+	}
+	// An owner merged away or erased while this statement waited for its
+	// row lock was read from a snapshot taken before that: read the owners
+	// again, still under the locks, with a fresh one.
+	for again := 0; again < 3 && slices.ContainsFunc(r.owners, func(o identityOwner) bool {
+		return o.MergedInto != nil || o.ErasedAt != nil
+	}); again++ {
+		if err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{readOwners()}}); err != nil {
+			return r, err
+		}
 	}
 	if len(r.owners) == 0 && deferNew {
 		r.customer, r.store, r.storeArgs = newCustomer(tenantID, ids, name)
