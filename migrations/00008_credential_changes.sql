@@ -8,15 +8,19 @@
 -- +goose StatementBegin
 CREATE FUNCTION notify_credentials_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-  row_tenant uuid;
 BEGIN
+  -- A row moved to another workspace is announced to both.
   IF TG_TABLE_NAME = 'tenants' THEN
-    row_tenant := CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
+    PERFORM pg_notify('deskpool_credentials', OLD.id::text);
+    IF TG_OP = 'UPDATE' AND NEW.id <> OLD.id THEN
+      PERFORM pg_notify('deskpool_credentials', NEW.id::text);
+    END IF;
   ELSE
-    row_tenant := CASE WHEN TG_OP = 'DELETE' THEN OLD.tenant_id ELSE NEW.tenant_id END;
+    PERFORM pg_notify('deskpool_credentials', OLD.tenant_id::text);
+    IF TG_OP = 'UPDATE' AND NEW.tenant_id <> OLD.tenant_id THEN
+      PERFORM pg_notify('deskpool_credentials', NEW.tenant_id::text);
+    END IF;
   END IF;
-  PERFORM pg_notify('deskpool_credentials', row_tenant::text);
   RETURN NULL;
 END $$;
 -- +goose StatementEnd

@@ -26,7 +26,8 @@ const ChangesChannel = "deskpool_credentials"
 type credentialCache struct {
 	mu      sync.Mutex
 	live    bool
-	epoch   uint64 // bumped by every drop: a load that raced one is not kept
+	alive   time.Time // until when the listener is known to be connected
+	epoch   uint64    // bumped by every drop: a load that raced one is not kept
 	size    int
 	tenants map[uuid.UUID]*tenantEntries
 }
@@ -59,7 +60,7 @@ func (c *credentialCache) snapshot() (uint64, bool) {
 func (c *credentialCache) credential(tenantID uuid.UUID, hash [32]byte, now time.Time) (cachedCredential, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.live {
+	if !c.serving() {
 		return cachedCredential{}, false
 	}
 	t := c.tenants[tenantID]
@@ -89,7 +90,7 @@ func (c *credentialCache) putCredential(epoch uint64, hash [32]byte, e cachedCre
 func (c *credentialCache) workspace(tenantID uuid.UUID, now time.Time) (*Workspace, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.live {
+	if !c.serving() {
 		return nil, false
 	}
 	t := c.tenants[tenantID]
@@ -106,6 +107,20 @@ func (c *credentialCache) putWorkspace(epoch uint64, ws Workspace, now time.Time
 	if t := c.entries(epoch, ws.ID); t != nil {
 		t.workspace, t.wsLoaded = &ws, now
 	}
+}
+
+// serving reports whether entries may be answered: the listener is
+// connected and was heard from recently (a connection that died without
+// closing is noticed within listenCheck plus listenPing). c.mu is held.
+func (c *credentialCache) serving() bool {
+	return c.live && time.Now().Before(c.alive)
+}
+
+// heard records that the listener's connection answered just now.
+func (c *credentialCache) heard() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.alive = time.Now().Add(listenCheck + listenPing)
 }
 
 // entries returns the workspace's entries to fill, or nil when the cache
@@ -156,7 +171,8 @@ func (s *Service) credentialsChanged(ctx context.Context, tenantID uuid.UUID) {
 
 // ListenForChanges keeps this process's credential cache in step with the
 // database until ctx ends, reconnecting after failures. dsn is any role's
-// connection string. Without it running the cache stays off and every
+// connection string; it must reach PostgreSQL directly or through a
+// session-mode pooler (LISTEN gets nothing through a transaction-mode one). Without it running the cache stays off and every
 // request reads its credential from the database.
 func (s *Service) ListenForChanges(ctx context.Context, dsn string, log *slog.Logger) {
 	for ctx.Err() == nil {
@@ -174,8 +190,11 @@ func (s *Service) ListenForChanges(ctx context.Context, dsn string, log *slog.Lo
 }
 
 // listenCheck is how long the listener waits for a notice before checking
-// that its connection is still alive.
-const listenCheck = 15 * time.Second
+// that its connection is still alive, which it must show within listenPing.
+const (
+	listenCheck = 5 * time.Second
+	listenPing  = 2 * time.Second
+)
 
 func (s *Service) listen(ctx context.Context, dsn string) error {
 	conn, err := pgx.Connect(ctx, dsn)
@@ -187,12 +206,14 @@ func (s *Service) listen(ctx context.Context, dsn string) error {
 		return err
 	}
 	s.creds.setLive(true)
+	s.creds.heard()
 	for {
 		wait, cancel := context.WithTimeout(ctx, listenCheck)
 		n, err := conn.WaitForNotification(wait)
 		cancel()
 		switch {
 		case err == nil:
+			s.creds.heard()
 			if id, perr := uuid.Parse(n.Payload); perr == nil {
 				s.creds.drop(id)
 			} else {
@@ -201,12 +222,13 @@ func (s *Service) listen(ctx context.Context, dsn string) error {
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():
-			ping, cancel := context.WithTimeout(ctx, 5*time.Second)
+			ping, cancel := context.WithTimeout(ctx, listenPing)
 			err = conn.Ping(ping)
 			cancel()
 			if err != nil {
 				return err
 			}
+			s.creds.heard()
 		default:
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -132,7 +133,7 @@ func (s *Service) Authenticate(ctx context.Context, tx *gorm.DB, token string) (
 		return deskpool.Actor{}, errBadCredential
 	}
 	actor := e.actor
-	actor.IP = actorIP(ctx)
+	actor.IP, actor.Scopes = actorIP(ctx), slices.Clone(actor.Scopes) // the cache keeps its own
 	id := actor.SessionID
 	if kind == TokenAPIKey {
 		id = actor.APIKeyID

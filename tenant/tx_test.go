@@ -165,3 +165,35 @@ func TestJoin(t *testing.T) {
 		t.Fatalf("doomed transaction: err %v, after-commit ran %v, committed %v", err, ran, actions())
 	}
 }
+
+// A batch whose statement fails as it runs leaves the transaction to the
+// savepoint it carried: the nested transaction rolls back alone and the
+// outer one commits.
+func TestBatchFailingInANestedTransaction(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "batch-nested@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tenant.Audit(ctx, tx, "test.outer", "test", "1", nil); err != nil {
+			return err
+		}
+		inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			b := &pgx.Batch{}
+			b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.inner')`, ws.ID)
+			b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, NULL, 'system', 'test.inner')`, ws.ID)
+			return tenant.Batch(ctx, tx, b)
+		})
+		if inner == nil {
+			t.Error("the failing batch succeeded")
+		}
+		return tenant.Audit(ctx, tx, "test.outer-after", "test", "2", nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, ws.ID).Scan(&actions)
+	if len(actions) != 2 || actions[0] != "test.outer" || actions[1] != "test.outer-after" {
+		t.Fatalf("committed: %v", actions)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
@@ -184,22 +185,26 @@ func (c *txConn) batch(ctx context.Context, b *pgx.Batch) error {
 		full.Queue("BEGIN")
 		full.Queue("SELECT set_config('app.tenant_id', $1, true)", c.tenantID.String())
 	}
+	sent := 0 // pending savepoints that ran
 	for _, sp := range c.pending {
-		full.Queue(sp)
+		full.Queue(sp).Exec(func(pgconn.CommandTag) error { sent++; return nil })
 	}
 	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
+	closed := false
 	err := c.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("batch: unexpected driver connection %T", dc)
 		}
-		return pc.Conn().SendBatch(ctx, full).Close()
+		err := pc.Conn().SendBatch(ctx, full).Close()
+		closed = pc.Conn().IsClosed()
+		return err
 	})
-	if err != nil && begin && !txStarted(c.conn) {
+	if err != nil && (closed || (begin && !txStarted(c.conn))) {
 		c.fail(err)
 		return err
 	}
-	c.pending = nil
+	c.pending = c.pending[sent:]
 	return err
 }
 
@@ -220,8 +225,11 @@ func txStarted(conn *sql.Conn) bool {
 // Batch sends the statements queued in b to the database in one round
 // trip inside the tenant transaction of tx, and runs their callbacks in
 // order (see pgx.QueuedQuery). When the transaction has not begun yet, its
-// BEGIN goes out in the same round trip. Statements after a failing one
-// do not run, and the transaction can then only roll back.
+// BEGIN goes out in the same round trip, and so do savepoints of nested
+// transactions not sent yet. Statements after a failing one do not run;
+// the transaction can then roll back to a savepoint that ran, or only
+// roll back. A statement PostgreSQL cannot even prepare (a mistake in the
+// SQL) fails the batch before its savepoints run.
 func Batch(ctx context.Context, tx *gorm.DB, b *pgx.Batch) error {
 	tc, ok := tx.Statement.ConnPool.(*txConn)
 	if !ok {
