@@ -70,6 +70,15 @@ func TestExportAndErasure(t *testing.T) {
 	h := newHarness(t, nil)
 	in := h.inbox("Privacy Brand")
 	secret := map[string]string{"name": "Erin Erasable", "email": "erin.erasable@example.com", "phone": "+447700900123"}
+	// An order from before she wrote, still waiting to be linked to her.
+	early := pushOrder("ERIN-0", "erin.erasable@example.com", "2024-06-01T09:00:00Z")
+	early["customer"] = map[string]string{"email": "erin.erasable@example.com", "name": "Erin Erasable"}
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/orders", token: in.ws.OwnerToken, body: map[string]any{"items": []any{early}}})
+	// Left unlinked, as a large batch leaves its orders until the linking
+	// task runs.
+	if err := env.System.Exec(`UPDATE orders SET customer_id = NULL, link_state = 'pending' WHERE tenant_id = ? AND external_id = 'ERIN-0'`, in.ws.ID).Error; err != nil {
+		t.Fatal(err)
+	}
 	m := h.post(in, map[string]any{"channel": "email", "customer": secret, "body": "My address is 221B Baker Street, please fix",
 		"order_ref": "ORD-ERIN-1", "attachments": []map[string]any{{"url": "https://files.example.com/erin-photo.jpg", "content_type": "image/jpeg", "size": 1024}}})
 	cid := m.str("conversation_id")
