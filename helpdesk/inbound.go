@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,13 +96,17 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 		with += in.customer + ",\n\t\t"
 		args = append(slices.Clip(in.customerArgs), args...)
 	}
-	q := &pgx.QueuedQuery{SQL: numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
+	text, n := numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
 		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
 			VALUES (?, ?, ?, 'inbound', 'customer', ?, ?, NULLIF(?, ''), ?, ?, ?)),
 		e AS (` + insertEvents + events + `)
 		SELECT c.*, ` + created + ` AS created_hooks, ` + subscribersSQL + ` AS message_hooks,
 			EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = ? AND status = 'online') AS online
-		FROM c`), Arguments: args}
+		FROM c`)
+	if n != len(args) {
+		return nil, fmt.Errorf("store inbound: %d placeholders for %d arguments", n, len(args))
+	}
+	q := &pgx.QueuedQuery{SQL: text, Arguments: args}
 	q.QueryRow(func(r pgx.Row) error {
 		return r.Scan(append(row.Conversation.targets(), (*[]string)(&row.CreatedHooks), (*[]string)(&row.MessageHooks), &row.Online)...)
 	})
@@ -112,8 +117,8 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 }
 
 // numbered turns the ? placeholders of q, which has no ? of its own in
-// literals or operators, into PostgreSQL's $1, $2, ...
-func numbered(q string) string {
+// literals or operators, into PostgreSQL's $1, $2, ... and counts them.
+func numbered(q string) (string, int) {
 	var b strings.Builder
 	b.Grow(len(q) + 64)
 	n := 0
@@ -125,7 +130,7 @@ func numbered(q string) string {
 		}
 		b.WriteByte(q[i])
 	}
-	return b.String()
+	return b.String(), n
 }
 
 // emitTo emits an event to the subscriptions read with subscribersSQL,
