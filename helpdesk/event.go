@@ -49,18 +49,6 @@ type timelineEntry struct {
 	data any
 }
 
-// appendEvents appends several events to a timeline in one statement.
-func appendEvents(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, entries ...timelineEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	values, args, err := timelineRows(ctx, conversationID, entries)
-	if err != nil {
-		return err
-	}
-	return tx.Exec(insertEvents+values, args...).Error
-}
-
 const insertEvents = `INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at) VALUES `
 
 // timelineRows renders entries as the VALUES list of insertEvents, as the
