@@ -9,7 +9,6 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/tenant"
-	"github.com/google/uuid"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
@@ -18,15 +17,7 @@ import (
 // waits for the merge and lands with the customer it was merged into, not
 // with the record merged away.
 func TestIngestWaitingOnAMerge(t *testing.T) {
-	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
-		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "Merging"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
-	svc := helpdesk.NewService(env.App, noEvents{}, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
-		return helpdesk.Triage{Intent: "other", Urgency: "low", Route: "agent", Level: "L3"}
-	}), helpdesk.DefaultConfig())
+	svc, ctx, tenantID := newWorkspace(t, "Merging")
 	ingest := func(ext string) *helpdesk.Ingested {
 		in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: ext}, Body: "hello"})
 		if err != nil {
@@ -51,7 +42,7 @@ func TestIngestWaitingOnAMerge(t *testing.T) {
 			return err
 		}
 		go func() {
-			in, err := svc.Ingest(deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID}),
+			in, err := svc.Ingest(deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: tenantID}),
 				helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "merge-y"}, Body: "me again"})
 			done <- result{in, err}
 		}()

@@ -16,9 +16,12 @@ type noEvents struct{}
 
 func (noEvents) Emit(context.Context, *gorm.DB, string, any) error { return nil }
 
-func TestSnoozeEndsAtItsTime(t *testing.T) {
+// newWorkspace signs a workspace up and returns a helpdesk service with a
+// fixed triage and no events, and a context acting in the workspace.
+func newWorkspace(t *testing.T, brand string) (*helpdesk.Service, context.Context, uuid.UUID) {
+	t.Helper()
 	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
-		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "Snooze"})
+		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: brand})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +29,11 @@ func TestSnoozeEndsAtItsTime(t *testing.T) {
 	svc := helpdesk.NewService(env.App, noEvents{}, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
 		return helpdesk.Triage{Intent: "other", Urgency: "low", Route: "agent", Level: "L3"}
 	}), helpdesk.DefaultConfig())
+	return svc, ctx, ws.ID
+}
+
+func TestSnoozeEndsAtItsTime(t *testing.T) {
+	svc, ctx, _ := newWorkspace(t, "Snooze")
 	in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "snoozer"}, Body: "call me next week"})
 	if err != nil {
 		t.Fatal(err)

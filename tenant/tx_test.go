@@ -3,6 +3,7 @@ package tenant_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/deskpool/deskpool"
@@ -35,10 +36,8 @@ func TestSavepointOpeningTheTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var actions []string
-	env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, ws.ID).Scan(&actions)
-	if len(actions) != 1 || actions[0] != "test.outer" {
-		t.Fatalf("audit after the inner rollback: %v", actions)
+	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.outer"}) {
+		t.Fatalf("audit after the inner rollback: %v", got)
 	}
 }
 
@@ -124,10 +123,8 @@ func TestNestedSavepoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var actions []string
-	env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, ws.ID).Scan(&actions)
-	if len(actions) != 2 || actions[0] != "test.outer" || actions[1] != "test.outer-after" {
-		t.Fatalf("committed: %v", actions)
+	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.outer", "test.outer-after"}) {
+		t.Fatalf("committed: %v", got)
 	}
 }
 
@@ -137,10 +134,7 @@ func TestJoin(t *testing.T) {
 	svc := tenant.NewService(env.App)
 	ws, _ := signupCached(t, svc, "join@example.com")
 	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
-	actions := func() (out []string) {
-		env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, ws.ID).Scan(&out)
-		return out
-	}
+	actions := func() []string { return testActions(ws.ID) }
 	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tenant.Join(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			return tenant.Audit(ctx, tx, "test.joined", "test", "1", nil)
@@ -191,9 +185,14 @@ func TestBatchFailingInANestedTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var actions []string
-	env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, ws.ID).Scan(&actions)
-	if len(actions) != 2 || actions[0] != "test.outer" || actions[1] != "test.outer-after" {
-		t.Fatalf("committed: %v", actions)
+	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.outer", "test.outer-after"}) {
+		t.Fatalf("committed: %v", got)
 	}
+}
+
+// testActions returns the workspace's audit actions named test.*, in order.
+func testActions(tenantID uuid.UUID) []string {
+	var actions []string
+	env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, tenantID).Scan(&actions)
+	return actions
 }
