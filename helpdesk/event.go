@@ -49,11 +49,11 @@ type timelineEntry struct {
 	data any
 }
 
-const insertEvents = `INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at) VALUES `
+const insertEvents = `INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at) `
 
-// timelineRows renders entries as the VALUES list of insertEvents, as the
-// actor in ctx, a microsecond apart so the timeline keeps the order
-// written.
+// timelineRows renders entries as a VALUES list (typed, so that it can
+// stand in a subquery) to follow insertEvents, as the actor in ctx, a
+// microsecond apart so the timeline keeps the order written.
 func timelineRows(ctx context.Context, conversationID uuid.UUID, entries []timelineEntry) (string, []any, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
 	var actorID *uuid.UUID
@@ -62,6 +62,7 @@ func timelineRows(ctx context.Context, conversationID uuid.UUID, entries []timel
 	}
 	at := now()
 	var sql strings.Builder
+	sql.WriteString("VALUES ")
 	args := make([]any, 0, 8*len(entries))
 	for i, e := range entries {
 		raw, err := json.Marshal(e.data)
@@ -71,7 +72,7 @@ func timelineRows(ctx context.Context, conversationID uuid.UUID, entries []timel
 		if i > 0 {
 			sql.WriteString(", ")
 		}
-		sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+		sql.WriteString("(?::uuid, ?::uuid, ?::uuid, ?::text, ?::text, ?::uuid, ?::jsonb, ?::timestamptz)")
 		args = append(args, a.TenantID, uuid.New(), conversationID, e.kind, a.Kind(), actorID, string(raw), at.Add(time.Duration(i)*time.Microsecond))
 	}
 	return sql.String(), args, nil

@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -43,6 +44,10 @@ type inboundRow struct {
 	MessageHooks pq.StringArray `gorm:"type:text[]"`
 }
 
+// errConversationClosed is storeInbound's answer when the conversation to
+// join was closed after it was chosen: nothing was written.
+var errConversationClosed = errors.New("the conversation was closed meanwhile")
+
 // storeInbound writes an inbound message in one statement: it creates the
 // conversation with the message's triage (or updates the one joined:
 // reopened, waiting, triaged, counted), inserts the message, appends the
@@ -72,13 +77,13 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 				facts = facts || ?::jsonb, priority = ?,
 				order_refs = CASE WHEN ?::text[] IS NULL THEN order_refs ELSE ARRAY(SELECT DISTINCT unnest(order_refs || ?::text[])) END,
 				updated_at = ?
-			WHERE tenant_id = ? AND id = ?`
+			WHERE tenant_id = ? AND id = ? AND status <> 'closed'`
 		args = append(args, m.Channel, in.at, in.at, tr.Intent, tr.Urgency, tr.Sentiment, tr.Anger, tr.Level, tr.Route,
 			tr.Language, tr.Confidence, string(facts), priorityFor(tr), refs, refs, in.at, tenantID, in.conv.ID)
 	}
 	triageJSON, _ := json.Marshal(tr)
 	attachments, _ := json.Marshal(orEmpty(m.Attachments))
-	args = append(args, tenantID, in.msgID, in.conv.ID, m.Channel, m.Body, m.ExternalMessageID, string(attachments), string(triageJSON), in.at)
+	args = append(args, tenantID, in.msgID, m.Channel, m.Body, m.ExternalMessageID, string(attachments), string(triageJSON), in.at)
 	events, eventArgs, err := timelineRows(ctx, in.conv.ID, in.timeline)
 	if err != nil {
 		return nil, err
@@ -98,8 +103,8 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 	}
 	text, n := numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
 		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
-			VALUES (?, ?, ?, 'inbound', 'customer', ?, ?, NULLIF(?, ''), ?, ?, ?)),
-		e AS (` + insertEvents + events + `)
+			SELECT ?::uuid, ?::uuid, c.id, 'inbound', 'customer', ?::text, ?::text, NULLIF(?::text, ''), ?::jsonb, ?::jsonb, ?::timestamptz FROM c),
+		e AS (` + insertEvents + `SELECT * FROM (` + events + `) AS v WHERE EXISTS (SELECT 1 FROM c))
 		SELECT c.*, ` + created + ` AS created_hooks, ` + subscribersSQL + ` AS message_hooks,
 			EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = ? AND status = 'online') AS online
 		FROM c`)
@@ -110,7 +115,11 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 	q.QueryRow(func(r pgx.Row) error {
 		return r.Scan(append(row.Conversation.targets(), (*[]string)(&row.CreatedHooks), (*[]string)(&row.MessageHooks), &row.Online)...)
 	})
-	if err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}}); err != nil {
+	err = tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}})
+	if errors.Is(err, pgx.ErrNoRows) && !in.create {
+		return nil, errConversationClosed
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &row, nil

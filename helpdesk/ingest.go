@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -66,24 +67,33 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			PriorAIUnresolved: prior.AIUnresolved, RepeatContacts: max(0, prior.Repeat-1)})
 		out.Triage = tr
 		at := now()
-		newConv := conv == nil
-		if newConv {
-			conv = &Conversation{ID: uuid.New(), CustomerID: cust.ID, Status: StatusOpen, Channel: m.Channel}
-		}
-		out.ConversationID = conv.ID
 		msgID := uuid.New()
 		out.MessageID = msgID
-		timeline := []timelineEntry{}
-		if kind != "" {
-			timeline = append(timeline, timelineEntry{kind, map[string]any{"channel": m.Channel}})
+		var row *inboundRow
+		for {
+			newConv := conv == nil
+			if newConv {
+				conv = &Conversation{ID: uuid.New(), CustomerID: cust.ID, Status: StatusOpen, Channel: m.Channel}
+			}
+			out.ConversationID = conv.ID
+			timeline := []timelineEntry{}
+			if kind != "" {
+				timeline = append(timeline, timelineEntry{kind, map[string]any{"channel": m.Channel}})
+			}
+			timeline = append(timeline, timelineEntry{"message.received", map[string]any{"message_id": msgID, "channel": m.Channel}},
+				timelineEntry{"triage", tr})
+			if tr.Route != "ai" && tr.Route != "" {
+				timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}})
+			}
+			row, err = s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
+				timeline: timeline, announce: kind == "conversation.created", customer: res.store, customerArgs: res.storeArgs})
+			if !errors.Is(err, errConversationClosed) {
+				break
+			}
+			// An agent closed it since it was chosen: the message starts
+			// a new one.
+			conv, kind = nil, "conversation.created"
 		}
-		timeline = append(timeline, timelineEntry{"message.received", map[string]any{"message_id": msgID, "channel": m.Channel}},
-			timelineEntry{"triage", tr})
-		if tr.Route != "ai" && tr.Route != "" {
-			timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}})
-		}
-		row, err := s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
-			timeline: timeline, announce: kind == "conversation.created", customer: res.store, customerArgs: res.storeArgs})
 		if err != nil {
 			return err
 		}

@@ -75,3 +75,43 @@ func TestIngestWaitingOnAMerge(t *testing.T) {
 		t.Fatalf("its conversation: %+v, %v", conv, err)
 	}
 }
+
+// A conversation an agent closes after a message chose it, before the
+// message is stored, does not swallow the message: it starts a new one.
+func TestIngestAfterTheConversationClosed(t *testing.T) {
+	_, ctx, tenantID := newWorkspace(t, "Closing")
+	var closeFirst func()
+	svc := helpdesk.NewService(env.App, noEvents{}, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+		if closeFirst != nil {
+			closeFirst() // runs between choosing the conversation and storing the message
+		}
+		return helpdesk.Triage{Intent: "other", Urgency: "low", Route: "agent", Level: "L3"}
+	}), helpdesk.DefaultConfig())
+	send := func() *helpdesk.Ingested {
+		in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "closer"}, Body: "hello"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	first := send()
+	closeFirst = func() {
+		if err := env.System.Exec(`UPDATE conversations SET status = 'closed', closed_at = now() WHERE tenant_id = ? AND id = ?`,
+			tenantID, first.ConversationID).Error; err != nil {
+			t.Error(err)
+		}
+	}
+	second := send()
+	if second.ConversationID == first.ConversationID {
+		t.Fatal("the message went into the conversation closed meanwhile")
+	}
+	var n int
+	env.System.Raw(`SELECT count(*) FROM messages WHERE tenant_id = ? AND conversation_id = ?`, tenantID, first.ConversationID).Scan(&n)
+	if n != 1 {
+		t.Fatalf("the closed conversation has %d messages", n)
+	}
+	conv, err := svc.FindConversation(ctx, second.ConversationID)
+	if err != nil || conv.Status != helpdesk.StatusOpen || conv.MessageCount != 1 {
+		t.Fatalf("the new conversation: %+v, %v", conv, err)
+	}
+}
