@@ -72,7 +72,7 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (*AIR
 		return nil, AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts})
 	}
 	at := now()
-	reply := &AIReply{MessageID: uuid.New(), Body: ans.Body, ScenarioID: ans.ScenarioID}
+	reply := &AIReply{MessageID: deskpool.NewID(), Body: ans.Body, ScenarioID: ans.ScenarioID}
 	if err := tx.Exec(`INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
 		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at).Error; err != nil {

@@ -147,7 +147,7 @@ func (s *Service) settleOwners(ctx context.Context, tx *gorm.DB, tenantID uuid.U
 		args := make([]any, 0, 6*len(ids))
 		for i, id := range ids {
 			values[i] = "(?, ?, ?, ?, ?, ?)"
-			args = append(args, tenantID, uuid.New(), primary.ID, id.Kind, id.Channel, id.Value)
+			args = append(args, tenantID, deskpool.NewID(), primary.ID, id.Kind, id.Channel, id.Value)
 		}
 		res := tx.Exec(`INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value) VALUES `+
 			strings.Join(values, ", ")+` ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING`, args...)
@@ -222,7 +222,7 @@ func (s *Service) createCustomer(tx *gorm.DB, tenantID uuid.UUID, ids []Identity
 // new_customer) and their arguments. Email and phone come from the
 // identities.
 func newCustomer(tenantID uuid.UUID, ids []Identity, name string) (*Customer, string, []any) {
-	c := &Customer{ID: uuid.New(), CreatedAt: now(), Identities: ids}
+	c := &Customer{ID: deskpool.NewID(), CreatedAt: now(), Identities: ids}
 	c.UpdatedAt = c.CreatedAt
 	if name != "" {
 		c.Name = &name
@@ -240,7 +240,7 @@ func newCustomer(tenantID uuid.UUID, ids []Identity, name string) (*Customer, st
 	args = append(args, tenantID, c.ID, c.Name, c.Email, c.Phone, c.CreatedAt, c.UpdatedAt)
 	for i, ident := range ids {
 		values[i] = "(?, ?, ?, ?, ?, ?)"
-		args = append(args, tenantID, uuid.New(), c.ID, ident.Kind, ident.Channel, ident.Value)
+		args = append(args, tenantID, deskpool.NewID(), c.ID, ident.Kind, ident.Channel, ident.Value)
 	}
 	return c, `new_customer AS (INSERT INTO customers (tenant_id, id, name, email, phone, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ` + customerColumns + `),

@@ -40,7 +40,7 @@ func AppendEvent(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, kin
 		actorID = &id
 	}
 	return tx.Exec(`INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.TenantID, uuid.New(), conversationID, kind, a.Kind(), actorID, string(raw), now()).Error
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.TenantID, deskpool.NewID(), conversationID, kind, a.Kind(), actorID, string(raw), now()).Error
 }
 
 // timelineEntry is one event to append.
@@ -73,7 +73,7 @@ func timelineRows(ctx context.Context, conversationID uuid.UUID, entries []timel
 			sql.WriteString(", ")
 		}
 		sql.WriteString("(?::uuid, ?::uuid, ?::uuid, ?::text, ?::text, ?::uuid, ?::jsonb, ?::timestamptz)")
-		args = append(args, a.TenantID, uuid.New(), conversationID, e.kind, a.Kind(), actorID, string(raw), at.Add(time.Duration(i)*time.Microsecond))
+		args = append(args, a.TenantID, deskpool.NewID(), conversationID, e.kind, a.Kind(), actorID, string(raw), at.Add(time.Duration(i)*time.Microsecond))
 	}
 	return sql.String(), args, nil
 }

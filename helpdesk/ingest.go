@@ -67,13 +67,13 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			PriorAIUnresolved: prior.AIUnresolved, RepeatContacts: max(0, prior.Repeat-1)})
 		out.Triage = tr
 		at := now()
-		msgID := uuid.New()
+		msgID := deskpool.NewID()
 		out.MessageID = msgID
 		var row *inboundRow
 		for {
 			newConv := conv == nil
 			if newConv {
-				conv = &Conversation{ID: uuid.New(), CustomerID: cust.ID, Status: StatusOpen, Channel: m.Channel}
+				conv = &Conversation{ID: deskpool.NewID(), CustomerID: cust.ID, Status: StatusOpen, Channel: m.Channel}
 			}
 			out.ConversationID = conv.ID
 			timeline := []timelineEntry{}

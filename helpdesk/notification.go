@@ -34,7 +34,7 @@ func Notify(ctx context.Context, tx *gorm.DB, userID *uuid.UUID, kind, title, bo
 		return err
 	}
 	return tx.Exec(`INSERT INTO notifications (tenant_id, id, user_id, kind, title, body, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		deskpool.TenantIDFromContext(ctx), uuid.New(), userID, kind, title, body, string(raw)).Error
+		deskpool.TenantIDFromContext(ctx), deskpool.NewID(), userID, kind, title, body, string(raw)).Error
 }
 
 // seesWorkspaceNotices reports whether the actor receives the

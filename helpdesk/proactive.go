@@ -73,7 +73,7 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 		if channel == "" {
 			channel = "web"
 		}
-		conv = &Conversation{ID: uuid.New()}
+		conv = &Conversation{ID: deskpool.NewID()}
 		if err := tx.Exec(`INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel, proactive, status, created_at, updated_at, last_message_at)
 			VALUES (?, ?, ?, ?, ?, true, 'pending', ?, ?, ?)`, tenantID, conv.ID, n.CustomerID, channel, channel, at, at, at).Error; err != nil {
 			return uuid.Nil, err
@@ -86,7 +86,7 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 			return uuid.Nil, err
 		}
 	}
-	msgID := uuid.New()
+	msgID := deskpool.NewID()
 	if err := tx.Exec(`INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'system', ?, ?, ?)`, tenantID, msgID, conv.ID, channel, n.Body, at).Error; err != nil {
 		return uuid.Nil, err

@@ -36,7 +36,7 @@ func (s *Service) AddReply(ctx context.Context, conversationID uuid.UUID, r Repl
 			return deskpool.Errorf(deskpool.ECONFLICT, "The conversation is closed; the customer's next message starts a new one.")
 		}
 		at := now()
-		out = Message{ID: uuid.New(), ConversationID: c.ID, Direction: "outbound", AuthorKind: "agent", AuthorID: nullID(a.ID()),
+		out = Message{ID: deskpool.NewID(), ConversationID: c.ID, Direction: "outbound", AuthorKind: "agent", AuthorID: nullID(a.ID()),
 			Channel: c.LastChannel, Body: r.Body, Internal: r.Internal, Attachments: []byte("[]"), Triage: []byte("null"), CreatedAt: at}
 		if err := tx.Exec(`INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, author_id, channel, body, internal, created_at)
 			VALUES (?, ?, ?, 'outbound', 'agent', ?, ?, ?, ?, ?)`, a.TenantID, out.ID, c.ID, out.AuthorID, out.Channel, r.Body, r.Internal, at).Error; err != nil {

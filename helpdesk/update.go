@@ -219,7 +219,7 @@ func (s *Service) correctTriage(ctx context.Context, tx *gorm.DB, c *Conversatio
 		return err
 	}
 	if err := tx.Exec(`INSERT INTO triage_corrections (tenant_id, id, conversation_id, message_id, corrected_by, original, corrected)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, a.TenantID, uuid.New(), c.ID, nullID(last), nullID(a.ID()), jsonString(original), jsonString(corrected)).Error; err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, a.TenantID, deskpool.NewID(), c.ID, nullID(last), nullID(a.ID()), jsonString(original), jsonString(corrected)).Error; err != nil {
 		return err
 	}
 	return s.event(ctx, tx, c.ID, "triage.corrected", map[string]any{"from": original, "to": corrected})

@@ -123,7 +123,7 @@ func (w *Webhooks) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook
 		return nil, err
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	hook := &Webhook{ID: uuid.New(), URL: in.URL, Description: in.Description, Events: events, Enabled: true}
+	hook := &Webhook{ID: deskpool.NewID(), URL: in.URL, Description: in.Description, Events: events, Enabled: true}
 	secret, err := newSecret()
 	if err != nil {
 		return nil, err

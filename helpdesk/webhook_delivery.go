@@ -158,7 +158,7 @@ func (w *Webhooks) Redeliver(ctx context.Context, webhookID, deliveryID uuid.UUI
 			WHERE tenant_id = ? AND id = ? RETURNING `+deliveryColumns, tenantID, deliveryID).Row().Scan); err != nil {
 			return err
 		}
-		if err := w.outbox.Add(ctx, tx, w.deliverTask(ctx, uuid.New(), deliveryID)); err != nil {
+		if err := w.outbox.Add(ctx, tx, w.deliverTask(ctx, deskpool.NewID(), deliveryID)); err != nil {
 			return err
 		}
 		return tenant.Audit(ctx, tx, "webhook.redelivered", "webhook_delivery", deliveryID.String(),

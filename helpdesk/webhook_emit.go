@@ -98,7 +98,7 @@ func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, h
 		return nil
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	ev := Event{ID: uuid.New(), Type: eventType, CreatedAt: now(), Data: data}
+	ev := Event{ID: deskpool.NewID(), Type: eventType, CreatedAt: now(), Data: data}
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("webhook event %s: %w", eventType, err)
@@ -107,7 +107,7 @@ func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, h
 	values := make([]string, len(hooks))
 	args := make([]any, 0, 6*len(hooks))
 	for i, hook := range hooks {
-		ids[i] = uuid.New()
+		ids[i] = deskpool.NewID()
 		values[i] = "(?, ?, ?, ?, ?, ?::jsonb)"
 		args = append(args, tenantID, ids[i], hook, ev.ID, eventType, string(payload))
 	}

@@ -144,12 +144,12 @@ func copyBaseline(ctx context.Context, ownerDSN string, batches [][]OrderInput) 
 		}
 		defer conn.Exec(context.Background(), `DROP TABLE IF EXISTS bench_copy_`+t)
 	}
-	tenantID := uuid.New()
+	tenantID := deskpool.NewID()
 	start := time.Now()
 	for _, batch := range batches {
 		var orders, lines, ships [][]any
 		for _, in := range batch {
-			id := uuid.New()
+			id := deskpool.NewID()
 			at, _ := time.Parse(time.RFC3339, in.UpdatedAt)
 			orders = append(orders, []any{tenantID, id, SourcePush, in.ExternalID, in.Number, in.Customer.Email, in.Customer.Name,
 				linkPending, in.Status, in.Currency, int64(12800), at, at})
@@ -157,7 +157,7 @@ func copyBaseline(ctx context.Context, ownerDSN string, batches [][]OrderInput) 
 				lines = append(lines, []any{tenantID, id, k, l.SKU, l.Title, l.Quantity, int64(8800)})
 			}
 			for _, s := range in.Shipments {
-				ships = append(ships, []any{tenantID, uuid.New(), id, s.TrackingNumber, s.Carrier, s.TrackingNumber, s.Status, at})
+				ships = append(ships, []any{tenantID, deskpool.NewID(), id, s.TrackingNumber, s.Carrier, s.TrackingNumber, s.Status, at})
 			}
 		}
 		for _, c := range []struct {

@@ -79,7 +79,7 @@ func (s *Service) CreateConnector(ctx context.Context, in NewConnector) (*Connec
 	interval := s.syncInterval(in.SyncIntervalMinutes, least)
 	var out *Connector
 	err = tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
-		tenantID, id := deskpool.TenantIDFromContext(ctx), uuid.New()
+		tenantID, id := deskpool.TenantIDFromContext(ctx), deskpool.NewID()
 		var sealed []byte
 		if shopKind(in.Kind) {
 			var err error

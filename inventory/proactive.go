@@ -153,7 +153,7 @@ func (s *Service) notify(ctx context.Context, c candidate) (bool, error) {
 		if cust.ID == uuid.Nil || cust.ErasedAt != nil {
 			return nil
 		}
-		noticeID := uuid.New()
+		noticeID := deskpool.NewID()
 		var orderID *uuid.UUID
 		if c.OrderID != uuid.Nil {
 			orderID = &c.OrderID

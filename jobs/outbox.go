@@ -71,7 +71,7 @@ func (o *Outbox) Add(ctx context.Context, tx *gorm.DB, t Task) error {
 	row := outboxRow{TenantID: deskpool.TenantIDFromContext(ctx), ID: t.ID, TaskType: t.Type, Payload: payload,
 		Queue: t.Queue, ProcessAt: t.ProcessAt, MaxRetry: t.MaxRetry}
 	if row.ID == uuid.Nil {
-		row.ID = uuid.New()
+		row.ID = deskpool.NewID()
 	}
 	if row.Queue == "" {
 		row.Queue = QueueDefault

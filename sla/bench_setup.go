@@ -3,6 +3,7 @@ package sla
 import (
 	"context"
 	"fmt"
+	"github.com/deskpool/deskpool"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -84,7 +85,7 @@ func enqueueBench(ctx context.Context, client *asynq.Client, timers []benchTimer
 					errs <- err
 					return
 				}
-				noop := uuid.New().String()
+				noop := deskpool.NewID().String()
 				np := fmt.Appendf(nil, `{"due":%q}`, t.DueAt.Format(time.RFC3339Nano))
 				if _, err := client.EnqueueContext(ctx, asynq.NewTask(taskBenchNoop, np), append(opts, asynq.TaskID(noop),
 					asynq.ProcessAt(t.DueAt))...); err != nil {

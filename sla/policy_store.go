@@ -175,7 +175,7 @@ func policyValues(d *PolicyDoc) []any {
 // CreatePolicy stores a new policy after validating it. From then on the
 // workspace's own policies replace the built-in ones. Audited.
 func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (*PolicyDoc, error) {
-	d := PolicyDoc{ID: uuid.New()}
+	d := PolicyDoc{ID: deskpool.NewID()}
 	d.apply(in)
 	var v deskpool.Validator
 	v.Check(in.Name != nil, "name", "is required")

@@ -59,7 +59,7 @@ func loadSchedule(ctx context.Context, tx *gorm.DB, id uuid.UUID, lock bool) (*S
 // CreateSchedule stores new business hours after validating them; a name
 // the workspace already uses is ECONFLICT. Audited.
 func (s *Service) CreateSchedule(ctx context.Context, in ScheduleInput) (*Schedule, error) {
-	sc := Schedule{ID: uuid.New()}
+	sc := Schedule{ID: deskpool.NewID()}
 	if in.Name == nil {
 		empty := ""
 		in.Name = &empty

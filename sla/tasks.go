@@ -135,7 +135,7 @@ func (s *Service) Fire(ctx context.Context, conversationID uuid.UUID, metric str
 				return err
 			}
 			if err := tx.Exec(`INSERT INTO sla_breaches (tenant_id, id, conversation_id, metric, policy_id, assignee_id, due_at, breached_at, lateness_ms, late_by_sweep)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tenantID, uuid.New(), conversationID, metric, t.PolicyID, conv.AssigneeID,
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tenantID, deskpool.NewID(), conversationID, metric, t.PolicyID, conv.AssigneeID,
 				*t.DueAt, now, late.Milliseconds(), bySweep).Error; err != nil {
 				return err
 			}

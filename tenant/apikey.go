@@ -62,7 +62,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyInput) (*APIKey, er
 	a, _ := deskpool.ActorFromContext(ctx)
 	token, hash := NewToken(TokenAPIKey, a.TenantID)
 	slices.Sort(in.Scopes)
-	k := &APIKey{ID: uuid.New(), Name: in.Name, Prefix: TokenPrefix(token), Scopes: slices.Compact(in.Scopes),
+	k := &APIKey{ID: deskpool.NewID(), Name: in.Name, Prefix: TokenPrefix(token), Scopes: slices.Compact(in.Scopes),
 		Key: token, CreatedAt: s.Now(), ExpiresAt: in.ExpiresAt}
 	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var createdBy *uuid.UUID

@@ -40,7 +40,7 @@ func Audit(ctx context.Context, tx *gorm.DB, action, targetType, targetID string
 	}
 	return tx.Exec(`INSERT INTO audit_log (tenant_id, id, actor_kind, actor_id, action, target_type, target_id, ip, request_id, details)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.TenantID, uuid.New(), a.Kind(), actorID, action, targetType, targetID, a.IP,
+		a.TenantID, deskpool.NewID(), a.Kind(), actorID, action, targetType, targetID, a.IP,
 		deskpool.RequestIDFromContext(ctx), string(raw)).Error
 }
 

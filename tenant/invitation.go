@@ -48,7 +48,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		return nil, err
 	}
 	token, hash := NewToken(TokenInvitation, a.TenantID)
-	inv := &Invitation{ID: uuid.New(), Email: email, Role: in.Role, Token: token,
+	inv := &Invitation{ID: deskpool.NewID(), Email: email, Role: in.Role, Token: token,
 		CreatedAt: s.Now(), ExpiresAt: s.Now().Add(s.InvitationTTL)}
 	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var members int64
@@ -128,7 +128,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 			if err := ValidatePassword(in.Password, inv.Email); err != nil {
 				return err
 			}
-			u = User{ID: uuid.New(), Email: inv.Email, Name: strings.TrimSpace(in.Name), CreatedAt: s.Now(), PasswordHash: HashPassword(in.Password)}
+			u = User{ID: deskpool.NewID(), Email: inv.Email, Name: strings.TrimSpace(in.Name), CreatedAt: s.Now(), PasswordHash: HashPassword(in.Password)}
 			if err := tx.Exec(`INSERT INTO users (id, email, name, password_hash, default_tenant_id, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, tenantID, u.CreatedAt, u.CreatedAt).Error; err != nil {
 				return err

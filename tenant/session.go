@@ -87,7 +87,7 @@ func (s *Service) createSession(ctx context.Context, tx *gorm.DB, userID uuid.UU
 	token, hash := NewToken(TokenSession, tenantID)
 	exp := s.Now().Add(s.SessionTTL)
 	err := tx.Exec(`INSERT INTO sessions (tenant_id, id, user_id, token_hash, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		tenantID, uuid.New(), userID, hash, exp).Error
+		tenantID, deskpool.NewID(), userID, hash, exp).Error
 	if err != nil {
 		return nil, err
 	}

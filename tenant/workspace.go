@@ -70,8 +70,8 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (*Workspace, *User
 	if err := in.Validate(); err != nil {
 		return nil, nil, nil, err
 	}
-	ws := &Workspace{ID: uuid.New(), Name: in.BrandName, Plan: "free", CreatedAt: s.Now()}
-	u := &User{ID: uuid.New(), Email: in.Email, Name: strings.TrimSpace(in.Name), CreatedAt: ws.CreatedAt,
+	ws := &Workspace{ID: deskpool.NewID(), Name: in.BrandName, Plan: "free", CreatedAt: s.Now()}
+	u := &User{ID: deskpool.NewID(), Email: in.Email, Name: strings.TrimSpace(in.Name), CreatedAt: ws.CreatedAt,
 		PasswordHash: HashPassword(in.Password), DefaultTenantID: &ws.ID}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID, UserID: u.ID, Role: RoleOwner, IP: actorIP(ctx)})
 	var sess *Session

@@ -110,7 +110,7 @@ func (s *Service) CreateScenario(ctx context.Context, in Input) (*Scenario, erro
 			return err
 		}
 		tenantID := deskpool.TenantIDFromContext(ctx)
-		sc.ID = uuid.New()
+		sc.ID = deskpool.NewID()
 		if err := s.write(tx, tenantID, &sc, true); err != nil {
 			return err
 		}

@@ -84,7 +84,7 @@ func insertScenario(tx *gorm.DB, tenantID uuid.UUID, sc Scenario) error {
 	cond, _ := json.Marshal(sc.Conditions)
 	replies, _ := json.Marshal(sc.Replies)
 	return tx.Exec(`INSERT INTO knowledge_scenarios (tenant_id, id, key, name, intent, triggers_zh, triggers_en, conditions, replies, collect, priority, enabled)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, tenantID, uuid.New(), sc.Key, sc.Name, sc.Intent,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, tenantID, deskpool.NewID(), sc.Key, sc.Name, sc.Intent,
 		pq.StringArray(orEmpty(sc.Triggers.ZH)), pq.StringArray(orEmpty(sc.Triggers.EN)), string(cond), string(replies),
 		pq.StringArray(orEmpty(sc.Collect)), sc.Priority, true).Error
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/triage/settings"
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
@@ -41,7 +40,7 @@ func (p *Provider) Available() bool { return p != nil && !p.breaker.open() }
 // meter records one call for the workspace in ctx, inside tx.
 func meter(ctx context.Context, tx *gorm.DB, purpose string, ok bool, u Usage, took time.Duration) error {
 	return tx.Exec(`INSERT INTO llm_usage (tenant_id, id, purpose, ok, prompt_tokens, completion_tokens, latency_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, deskpool.TenantIDFromContext(ctx), uuid.New(), purpose, ok,
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, deskpool.TenantIDFromContext(ctx), deskpool.NewID(), purpose, ok,
 		u.PromptTokens, u.CompletionTokens, took.Milliseconds()).Error
 }
 
