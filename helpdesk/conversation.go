@@ -118,7 +118,7 @@ func (s *Service) FindConversations(ctx context.Context, f ConversationFilter) (
 			q = q.Where("customer_id = ?", *f.CustomerID)
 		}
 		if f.Tag != "" {
-			q = q.Where("tags @> ?", pq.StringArray{f.Tag})
+			q = q.Where("tags @> ? AND tags <> '{}'", pq.StringArray{f.Tag}) // the second clause lets the partial tag index serve it
 		}
 		if f.UpdatedSince != nil {
 			q = q.Where("updated_at >= ?", *f.UpdatedSince)
