@@ -17,6 +17,10 @@ import (
 // workspace's id (see migration 00008).
 const ChangesChannel = "deskpool_credentials"
 
+// ListenerName is the application_name of the listener's connection, by
+// which it shows in pg_stat_activity.
+const ListenerName = "deskpool credential listener"
+
 // credentialCache keeps what recently used credentials grant, and their
 // workspaces, so that an authenticated request needs no database round
 // trip to know who is calling. It answers only while a listener on
@@ -197,7 +201,12 @@ const (
 )
 
 func (s *Service) listen(ctx context.Context, dsn string) error {
-	conn, err := pgx.Connect(ctx, dsn)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return err
+	}
+	cfg.RuntimeParams["application_name"] = ListenerName
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}

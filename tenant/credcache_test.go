@@ -208,7 +208,7 @@ func TestCacheOffWhileListenerIsLost(t *testing.T) {
 	}
 	ctx := deskpool.NewContextWithActor(context.Background(), a)
 	if err := env.App.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Error; err != nil {
+		WHERE datname = current_database() AND application_name = ?`, tenant.ListenerName).Error; err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the cache to turn off", func() bool { return !svc.Listening() })
