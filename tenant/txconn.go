@@ -23,12 +23,13 @@ import (
 // txConn is a tenant transaction that takes a pooled connection and begins
 // only when its first statement runs, so a request answered from memory
 // (a cached credential, a route that reads nothing) costs the database
-// nothing. It begins with the tenant set in the same round trip as the
-// first statement where it can: "BEGIN; SELECT set_config(...)" as one
-// simple-protocol message, which a database/sql transaction cannot do, or
-// at the head of a pipelined Batch. Savepoints wait, likewise, for the
-// next statement. It satisfies gorm's ConnPool and TxCommitter, so gorm
-// runs statements and nests savepoints in it.
+// nothing. It begins with the tenant set in one round trip: "BEGIN; SELECT
+// set_config(...)" as one simple-protocol message (which a database/sql
+// transaction cannot do) before a gorm statement, or at the head of a
+// pipelined Batch, with that batch. Savepoints of nested transactions
+// wait for the next statement and go with the BEGIN or the batch. It
+// satisfies gorm's ConnPool and TxCommitter, so gorm runs statements and
+// nests savepoints in it.
 type txConn struct {
 	db       *sql.DB
 	ctx      context.Context
