@@ -31,8 +31,6 @@ package shopify
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -68,8 +66,9 @@ type Config struct {
 // Client talks to one shop; it is safe for concurrent use and paces all its
 // calls against the shop's shared call-limit bucket.
 type Client struct {
-	cfg  Config
-	base string // BaseURL + /admin/api/{version}
+	cfg    Config
+	base   string // BaseURL + /admin/api/{version}
+	getter shop.Getter
 
 	mu       sync.Mutex
 	notUntil time.Time // no request before this instant (pacing)
@@ -112,8 +111,17 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Headroom <= 0 {
 		cfg.Headroom = 4
 	}
-	base := strings.TrimRight(cfg.BaseURL, "/") + "/admin/api/" + cfg.APIVersion
-	return &Client{cfg: cfg, base: base}, nil
+	c := &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/") + "/admin/api/" + cfg.APIVersion}
+	c.getter = shop.Getter{
+		Source: "shopify", HTTPClient: cfg.HTTPClient, MaxRetries: cfg.MaxRetries,
+		MinBackoff: cfg.MinBackoff, MaxBackoff: cfg.MaxBackoff,
+		Authorize: func(req *http.Request) {
+			req.Header.Set("X-Shopify-Access-Token", cfg.AccessToken)
+			req.Header.Set("Accept", "application/json")
+		},
+		Pace: c.pace, Observe: c.observe,
+	}
+	return c, nil
 }
 
 // Verify checks the access token by reading the shop record.
@@ -133,49 +141,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) (*http.Resp
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	var last error
-	for attempt := 0; ; attempt++ {
-		if err := shop.Wait(ctx, c.pace()); err != nil {
-			return nil, err
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("X-Shopify-Access-Token", c.cfg.AccessToken)
-		req.Header.Set("Accept", "application/json")
-		resp, err := c.cfg.HTTPClient.Do(req)
-		wait := shop.Backoff(attempt, c.cfg.MinBackoff, c.cfg.MaxBackoff)
-		switch {
-		case err != nil:
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if refused := shop.RefusedAddress("shopify", err); refused != nil {
-				return nil, refused
-			}
-			last = fmt.Errorf("shopify: GET %s: %w", path, err)
-		case resp.StatusCode == http.StatusOK:
-			c.observe(resp.Header)
-			return resp, nil
-		default:
-			resp.Body.Close()
-			c.observe(resp.Header)
-			last = shop.StatusError("shopify", resp.StatusCode)
-			if !shop.Retryable(resp.StatusCode) {
-				return nil, last
-			}
-			if d, ok := shop.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				wait = min(d, c.cfg.MaxBackoff)
-			}
-		}
-		if attempt >= c.cfg.MaxRetries {
-			return nil, fmt.Errorf("shopify: GET %s: giving up after %d attempts: %w", path, attempt+1, last)
-		}
-		if err := shop.Wait(ctx, wait); err != nil {
-			return nil, errors.Join(err, last)
-		}
-	}
+	return c.getter.Get(ctx, u, path)
 }
 
 // CallLimit parses the X-Shopify-Shop-Api-Call-Limit header ("32/40") into

@@ -29,8 +29,6 @@ package woocommerce
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -58,8 +56,9 @@ type Config struct {
 
 // Client talks to one WooCommerce site; it is safe for concurrent use.
 type Client struct {
-	cfg  Config
-	base string // BaseURL + /wp-json/wc/v3
+	cfg    Config
+	base   string // BaseURL + /wp-json/wc/v3
+	getter shop.Getter
 }
 
 var _ shop.Source = (*Client)(nil)
@@ -87,7 +86,18 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 30 * time.Second
 	}
-	return &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/") + "/wp-json/wc/v3"}, nil
+	getter := shop.Getter{
+		Source: "woocommerce", HTTPClient: cfg.HTTPClient, MaxRetries: cfg.MaxRetries,
+		MinBackoff: cfg.MinBackoff, MaxBackoff: cfg.MaxBackoff,
+		HideURL: true, // with QueryAuth the URL carries the secret: errors name the path only
+		Authorize: func(req *http.Request) {
+			if !cfg.QueryAuth {
+				req.SetBasicAuth(cfg.ConsumerKey, cfg.ConsumerSecret)
+			}
+			req.Header.Set("Accept", "application/json")
+		},
+	}
+	return &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/") + "/wp-json/wc/v3", getter: getter}, nil
 }
 
 // Verify checks the consumer key and secret by listing one order.
@@ -113,56 +123,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) (*http.Resp
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	var last error
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return nil, err
-		}
-		if !c.cfg.QueryAuth {
-			req.SetBasicAuth(c.cfg.ConsumerKey, c.cfg.ConsumerSecret)
-		}
-		req.Header.Set("Accept", "application/json")
-		resp, err := c.cfg.HTTPClient.Do(req)
-		wait := shop.Backoff(attempt, c.cfg.MinBackoff, c.cfg.MaxBackoff)
-		switch {
-		case err != nil:
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if refused := shop.RefusedAddress("woocommerce", err); refused != nil {
-				return nil, refused
-			}
-			// The URL may carry the secret (QueryAuth): report the path only.
-			last = fmt.Errorf("woocommerce: GET %s: %w", path, unwrapURLError(err))
-		case resp.StatusCode == http.StatusOK:
-			return resp, nil
-		default:
-			resp.Body.Close()
-			last = shop.StatusError("woocommerce", resp.StatusCode)
-			if !shop.Retryable(resp.StatusCode) {
-				return nil, last
-			}
-			if d, ok := shop.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				wait = min(d, c.cfg.MaxBackoff)
-			}
-		}
-		if attempt >= c.cfg.MaxRetries {
-			return nil, fmt.Errorf("woocommerce: GET %s: giving up after %d attempts: %w", path, attempt+1, last)
-		}
-		if err := shop.Wait(ctx, wait); err != nil {
-			return nil, errors.Join(err, last)
-		}
-	}
-}
-
-// unwrapURLError drops the *url.Error wrapper, whose message holds the URL.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return c.getter.Get(ctx, u, path)
 }
 
 func cloneValues(q url.Values) url.Values {
