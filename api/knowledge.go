@@ -13,28 +13,27 @@ type AIServices = ai.Services
 
 // knowledgeRoutes registers the knowledge scenarios.
 func (s *Server) knowledgeRoutes(v1 fiber.Router) {
-	v1.Get("/knowledge/scenarios", s.authed("knowledge:read", s.listScenarios))
-	v1.Post("/knowledge/scenarios", s.authed("knowledge:write", s.createScenario))
-	v1.Get("/knowledge/scenarios/:scenario_id", s.authed("knowledge:read", s.getScenario))
-	v1.Patch("/knowledge/scenarios/:scenario_id", s.authed("knowledge:write", s.updateScenario))
-	v1.Delete("/knowledge/scenarios/:scenario_id", s.authed("knowledge:write", s.deleteScenario))
+	v1.Get("/knowledge/scenarios", s.authed("knowledge:read", s.withAI(listScenarios)))
+	v1.Post("/knowledge/scenarios", s.authed("knowledge:write", s.withAI(createScenario)))
+	v1.Get("/knowledge/scenarios/:scenario_id", s.authed("knowledge:read", s.withAI(getScenario)))
+	v1.Patch("/knowledge/scenarios/:scenario_id", s.authed("knowledge:write", s.withAI(updateScenario)))
+	v1.Delete("/knowledge/scenarios/:scenario_id", s.authed("knowledge:write", s.withAI(deleteScenario)))
 }
 
-// aiServices returns the triage's services, or 503 when they are not wired.
-func (s *Server) aiServices() (*ai.Services, error) {
-	if s.deps.AI == nil {
-		return nil, deskpool.Errorf(deskpool.EUNAVAILABLE, "Knowledge and learning are not available on this server.")
+// withAI hands h the triage's services, or answers 503 when they are not
+// wired.
+func (s *Server) withAI(h func(c *fiber.Ctx, svc *AIServices) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if s.deps.AI == nil {
+			return deskpool.Errorf(deskpool.EUNAVAILABLE, "Knowledge and learning are not available on this server.")
+		}
+		return h(c, s.deps.AI)
 	}
-	return s.deps.AI, nil
 }
 
 // listScenarios: GET /v1/knowledge/scenarios, newest first, with each
 // scenario's human share; the defaults are created on first use.
-func (s *Server) listScenarios(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func listScenarios(c *fiber.Ctx, svc *AIServices) error {
 	cur, limit, err := listParams(c)
 	if err != nil {
 		return err
@@ -49,11 +48,7 @@ func (s *Server) listScenarios(c *fiber.Ctx) error {
 }
 
 // createScenario: POST /v1/knowledge/scenarios.
-func (s *Server) createScenario(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func createScenario(c *fiber.Ctx, svc *AIServices) error {
 	var in knowledge.Input
 	if err := decode(c, &in); err != nil {
 		return err
@@ -66,11 +61,7 @@ func (s *Server) createScenario(c *fiber.Ctx) error {
 }
 
 // getScenario: GET /v1/knowledge/scenarios/{scenario_id}.
-func (s *Server) getScenario(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func getScenario(c *fiber.Ctx, svc *AIServices) error {
 	id, err := pathID(c, "scenario_id")
 	if err != nil {
 		return err
@@ -83,11 +74,7 @@ func (s *Server) getScenario(c *fiber.Ctx) error {
 }
 
 // updateScenario: PATCH /v1/knowledge/scenarios/{scenario_id}.
-func (s *Server) updateScenario(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func updateScenario(c *fiber.Ctx, svc *AIServices) error {
 	id, err := pathID(c, "scenario_id")
 	if err != nil {
 		return err
@@ -104,11 +91,7 @@ func (s *Server) updateScenario(c *fiber.Ctx) error {
 }
 
 // deleteScenario: DELETE /v1/knowledge/scenarios/{scenario_id}.
-func (s *Server) deleteScenario(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func deleteScenario(c *fiber.Ctx, svc *AIServices) error {
 	id, err := pathID(c, "scenario_id")
 	if err != nil {
 		return err

@@ -7,11 +7,7 @@ import (
 
 // getTriageModel: GET /v1/triage/model, the model layers in use and their
 // held-out scores.
-func (s *Server) getTriageModel(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func getTriageModel(c *fiber.Ctx, svc *AIServices) error {
 	m, err := svc.Model(c.UserContext())
 	if err != nil {
 		return err
@@ -21,11 +17,7 @@ func (s *Server) getTriageModel(c *fiber.Ctx) error {
 
 // retrainTriageModel: POST /v1/triage/model/retrain queues the workspace's
 // retraining from its corrections.
-func (s *Server) retrainTriageModel(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func retrainTriageModel(c *fiber.Ctx, svc *AIServices) error {
 	if err := svc.RequestRetrain(c.UserContext()); err != nil {
 		return err
 	}
@@ -33,11 +25,7 @@ func (s *Server) retrainTriageModel(c *fiber.Ctx) error {
 }
 
 // getTriageSettings: GET /v1/triage/settings.
-func (s *Server) getTriageSettings(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func getTriageSettings(c *fiber.Ctx, svc *AIServices) error {
 	v, err := svc.Settings(c.UserContext())
 	if err != nil {
 		return err
@@ -46,11 +34,7 @@ func (s *Server) getTriageSettings(c *fiber.Ctx) error {
 }
 
 // updateTriageSettings: PATCH /v1/triage/settings.
-func (s *Server) updateTriageSettings(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func updateTriageSettings(c *fiber.Ctx, svc *AIServices) error {
 	var in settings.Update
 	if err := decode(c, &in); err != nil {
 		return err
@@ -64,11 +48,7 @@ func (s *Server) updateTriageSettings(c *fiber.Ctx) error {
 
 // draftReply: POST /v1/conversations/{conversation_id}/draft suggests a
 // reply for the agent; nothing is sent.
-func (s *Server) draftReply(c *fiber.Ctx) error {
-	svc, err := s.aiServices()
-	if err != nil {
-		return err
-	}
+func draftReply(c *fiber.Ctx, svc *AIServices) error {
 	id, err := pathID(c, "conversation_id")
 	if err != nil {
 		return err
