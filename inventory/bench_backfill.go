@@ -6,39 +6,13 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"time"
 
+	"github.com/deskpool/deskpool/inventory/shop/shoptest"
 	"github.com/deskpool/deskpool/inventory/shopify"
 	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
 )
-
-// heapPeak samples the live heap every millisecond until stop is called
-// and returns the largest value seen, in bytes.
-func heapPeak() (stop func() uint64) {
-	var peak atomic.Uint64
-	done, finished := make(chan struct{}), make(chan struct{})
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-finished; return peak.Load() }
-}
 
 // peakRSS reads the process's high-water resident set (VmHWM) in bytes, 0
 // where /proc is not available.
@@ -79,7 +53,7 @@ func RunBackfillBench(ctx context.Context, out io.Writer, cfg BenchConfig) error
 		return err
 	}
 	runtime.GC()
-	stop := heapPeak()
+	stop := shoptest.HeapPeak()
 	start := time.Now()
 	if err := svc.SyncNow(tctx, c.ID); err != nil {
 		return err
