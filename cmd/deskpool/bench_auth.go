@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"time"
 
-	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
@@ -21,43 +19,21 @@ import (
 // its tenant transaction never begins; GET /v1/api-keys, which reads the
 // workspace's keys, shows what one database read adds.
 func benchAuth(ctx context.Context, out io.Writer, d time.Duration, conns int) error {
-	env, err := testenv.New("bench")
+	b, err := newBenchServer(ctx, "bench", fixedTriager)
 	if err != nil {
 		return err
 	}
-	defer env.Close()
-	cfg := api.DefaultConfig()
-	cfg.TenantRate, cfg.TenantBurst = 1e9, 1<<30
-	authz, err := tenant.NewAuthorizer()
-	if err != nil {
-		return err
-	}
-	svc := tenant.NewService(env.App)
-	if err := listenForChanges(ctx, svc, env); err != nil {
-		return err
-	}
-	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Box: benchBox()})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	go srv.Serve(ln)
-	defer srv.Shutdown(context.Background())
-	_, _, sess, err := svc.Signup(ctx, tenant.SignupInput{Email: "bench@example.com", Password: "correct horse battery", BrandName: "Bench"})
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
+	defer b.close()
+	base, token := b.base, b.owner
 	load(ctx, base+"/healthz", "", conns, time.Second) // warm up
-	load(ctx, base+"/v1/me", sess.Token, conns, time.Second)
-	load(ctx, base+"/v1/api-keys", sess.Token, conns, time.Second)
+	load(ctx, base+"/v1/me", token, conns, time.Second)
+	load(ctx, base+"/v1/api-keys", token, conns, time.Second)
 
 	var health, me, keys []loadResult
 	for i := 0; i < 2; i++ {
 		health = append(health, load(ctx, base+"/healthz", "", conns, d))
-		me = append(me, load(ctx, base+"/v1/me", sess.Token, conns, d))
-		keys = append(keys, load(ctx, base+"/v1/api-keys", sess.Token, conns, d))
+		me = append(me, load(ctx, base+"/v1/me", token, conns, d))
+		keys = append(keys, load(ctx, base+"/v1/api-keys", token, conns, d))
 	}
 	h, m, k := merge(health), merge(me), merge(keys)
 	fmt.Fprintf(out, "bench auth: %d connections, 2 x %v per route, server and client on this machine\n", conns, d)
@@ -77,7 +53,7 @@ func benchAuth(ctx context.Context, out io.Writer, d time.Duration, conns int) e
 // listenForChanges runs the credential cache's change listener until ctx
 // ends, as deskpool serve does, and waits until it is connected.
 func listenForChanges(ctx context.Context, svc *tenant.Service, env *testenv.Env) error {
-	go svc.ListenForChanges(ctx, env.AppDSN, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go svc.ListenForChanges(ctx, env.AppDSN, discardLog)
 	for deadline := time.Now().Add(10 * time.Second); !svc.Listening(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("bench: the credential change listener did not connect")
@@ -98,6 +74,9 @@ func merge(rs []loadResult) loadResult {
 	}
 	return out
 }
+
+// discardLog is the log of benchmark servers and their parts.
+var discardLog = slog.New(slog.DiscardHandler)
 
 // benchBox is a throwaway secret box for benchmark servers.
 func benchBox() *secretbox.Box {

@@ -17,7 +17,7 @@ import (
 // per conversation) and measures the inbox queries an agent runs, one at a
 // time, beside /healthz on the same server.
 func benchInbox(ctx context.Context, out io.Writer, messages int) error {
-	b, err := newBenchServer(ctx, "inbox", fixedTriager)
+	b, err := newKeyedBenchServer(ctx, "inbox", fixedTriager)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os/exec"
@@ -18,14 +17,14 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/hibiken/asynq"
 	"github.com/valyala/fasthttp"
 )
 
-// benchServer is an API server on a scratch database with one workspace
-// and an integration key.
+// benchServer is an API server on a scratch database with one workspace,
+// signed in as its owner, and for the routes that need one an integration
+// key.
 type benchServer struct {
 	env   *testenv.Env
 	srv   *api.Server
@@ -35,50 +34,81 @@ type benchServer struct {
 	close func()
 }
 
-func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager) (*benchServer, error) {
+// newBenchServer starts the server on a scratch database named after name,
+// signs up one workspace and waits for the credential listener. The caller
+// closes it.
+func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager) (b *benchServer, err error) {
 	env, err := testenv.New(name)
 	if err != nil {
 		return nil, err
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client := asynq.NewClient(jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}.ConnOpt())
-	outbox := jobs.NewOutbox(client, env.App, log)
-	box, _ := secretbox.New(map[string][]byte{"k": make([]byte, 32)}, "k")
+	b = &benchServer{env: env, close: func() { client.Close(); env.Close() }}
+	defer func() {
+		if err != nil {
+			b.close()
+		}
+	}()
+	outbox := jobs.NewOutbox(client, env.App, discardLog)
+	box := benchBox()
 	hooks := helpdesk.NewWebhooks(env.App, outbox, box, helpdesk.WebhookConfig{})
-	authz, _ := tenant.NewAuthorizer()
+	authz, err := tenant.NewAuthorizer()
+	if err != nil {
+		return nil, err
+	}
 	cfg := api.DefaultConfig()
 	cfg.TenantRate, cfg.TenantBurst = 1e9, 1<<30
 	svc := tenant.NewService(env.App)
 	if err := listenForChanges(ctx, svc, env); err != nil {
 		return nil, err
 	}
-	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz, Log: log,
+	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz, Log: discardLog,
 		Helpdesk: helpdesk.NewService(env.App, hooks, outbox, triager, helpdesk.DefaultConfig()), Webhooks: hooks, Box: box})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	go srv.Serve(ln)
+	b.srv, b.base = srv, "http://"+ln.Addr().String()
+	b.close = func() { srv.Shutdown(context.Background()); client.Close(); env.Close() }
 	_, _, sess, err := svc.Signup(ctx, tenant.SignupInput{Email: "bench@example.com", Password: "correct horse battery", BrandName: "Bench"})
 	if err != nil {
 		return nil, err
 	}
-	b := &benchServer{env: env, srv: srv, base: "http://" + ln.Addr().String(), owner: sess.Token}
-	b.close = func() { srv.Shutdown(context.Background()); client.Close(); env.Close() }
+	b.owner = sess.Token
+	return b, nil
+}
+
+// createKey gives the workspace the integration key the load is sent
+// with.
+func (b *benchServer) createKey() error {
 	req, _ := http.NewRequest("POST", b.base+"/v1/api-keys", bytes.NewReader([]byte(`{"name":"bench","scopes":["messages:write","conversations:read"]}`)))
 	req.Header.Set("Authorization", "Bearer "+b.owner)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	m := regexp.MustCompile(`"key":"([^"]+)"`).FindSubmatch(raw)
 	if m == nil {
-		return nil, fmt.Errorf("bench: no API key: %s", raw)
+		return fmt.Errorf("bench: no API key: %s", raw)
 	}
 	b.key = string(m[1])
+	return nil
+}
+
+// newKeyedBenchServer is newBenchServer with an integration key.
+func newKeyedBenchServer(ctx context.Context, name string, triager helpdesk.Triager) (*benchServer, error) {
+	b, err := newBenchServer(ctx, name, triager)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.createKey(); err != nil {
+		b.close()
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -92,7 +122,7 @@ var fixedTriager = helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.Tr
 // full load and at half of that rate, beside pgbench's built-in
 // simple-update script with the same number of connections.
 func benchIngest(ctx context.Context, out io.Writer, d time.Duration, conns int) error {
-	b, err := newBenchServer(ctx, "ingest", fixedTriager)
+	b, err := newKeyedBenchServer(ctx, "ingest", fixedTriager)
 	if err != nil {
 		return err
 	}

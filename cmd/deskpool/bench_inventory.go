@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/inventory"
@@ -22,7 +21,7 @@ func benchInventory(ctx context.Context, out io.Writer, name string) error {
 	client := asynq.NewClient(jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}.ConnOpt())
 	defer client.Close()
 	cfg := inventory.BenchConfig{App: env.App, OwnerDSN: env.OwnerDSN,
-		Outbox: jobs.NewOutbox(client, env.App, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+		Outbox: jobs.NewOutbox(client, env.App, discardLog)}
 	if name == "push" {
 		return inventory.RunPushBench(ctx, out, cfg)
 	}

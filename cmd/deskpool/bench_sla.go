@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
@@ -25,5 +24,5 @@ func benchSLA(ctx context.Context, out io.Writer, timers int) error {
 	}
 	return sla.RunBench(ctx, out, sla.BenchConfig{App: app, Sys: env.System, Timers: timers,
 		Redis: jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}, Cleanup: true,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Log: discardLog})
 }
