@@ -24,11 +24,14 @@ func (s *Server) idempotent(c *fiber.Ctx, ctx context.Context, tx *gorm.DB, h fi
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...))
-	if err := tx.Exec(`DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ? AND expires_at < now()`, tenantID, key).Error; err != nil {
-		return err
-	}
+	// One statement claims the key, or takes it over when its stored
+	// response has expired; a live claim leaves no row affected.
 	res := tx.Exec(`INSERT INTO idempotency_keys (tenant_id, key, method, path, request_hash, expires_at)
-		VALUES (?, ?, ?, ?, ?, now() + make_interval(secs => ?)) ON CONFLICT DO NOTHING`,
+		VALUES (?, ?, ?, ?, ?, now() + make_interval(secs => ?))
+		ON CONFLICT (tenant_id, key) DO UPDATE SET method = EXCLUDED.method, path = EXCLUDED.path,
+			request_hash = EXCLUDED.request_hash, status = 0, content_type = '', response_body = NULL,
+			created_at = now(), expires_at = EXCLUDED.expires_at
+		WHERE idempotency_keys.expires_at < now()`,
 		tenantID, key, c.Method(), c.Path(), sum[:], s.cfg.IdempotencyTTL.Seconds())
 	if res.Error != nil {
 		return res.Error

@@ -73,5 +73,26 @@ func TestIdempotencyKey(t *testing.T) {
 			body: map[string]any{"name": "", "scopes": []string{"messages:write"}}, header: hdr})
 		h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken,
 			body: map[string]any{"name": "", "scopes": []string{"messages:write"}}, header: hdr})
+		// Had the failure been stored, the corrected request would be refused
+		// as a different one under the same key.
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken,
+			body: map[string]any{"name": "fixed", "scopes": []string{"messages:write"}}, header: hdr})
+	})
+	t.Run("ExpiredKeyServesANewRequest", func(t *testing.T) {
+		hdr := map[string]string{"Idempotency-Key": "expires"}
+		before := h.must(http.StatusCreated, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: body, header: hdr})
+		if err := env.System.Exec(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE tenant_id = ? AND key = ?`,
+			ws.ID, "expires").Error; err != nil {
+			t.Fatal(err)
+		}
+		other := map[string]any{"name": "after expiry", "scopes": []string{"messages:write"}}
+		after := h.must(http.StatusCreated, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: other, header: hdr})
+		if after.str("id") == before.str("id") || after.Header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("after expiry got %s (replayed header %q), before %s", after.Raw, after.Header.Get("Idempotent-Replayed"), before.Raw)
+		}
+		again := h.must(http.StatusCreated, call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: other, header: hdr})
+		if again.str("id") != after.str("id") || again.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay after takeover = %s, want %s replayed", again.Raw, after.Raw)
+		}
 	})
 }
