@@ -19,7 +19,17 @@ func VerifyHMAC(secret string, body []byte, header string) bool {
 	if err != nil {
 		return false
 	}
+	return hmac.Equal(got, sum(secret, body))
+}
+
+// SignHMAC returns the signature header VerifyHMAC accepts for body under
+// secret, as the shops (and their test servers) send it.
+func SignHMAC(secret string, body []byte) string {
+	return base64.StdEncoding.EncodeToString(sum(secret, body))
+}
+
+func sum(secret string, body []byte) []byte {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
-	return hmac.Equal(got, mac.Sum(nil))
+	return mac.Sum(nil)
 }

@@ -18,8 +18,6 @@ package shopifytest
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"math"
@@ -31,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/deskpool/deskpool/inventory/shop"
 	"github.com/deskpool/deskpool/inventory/shop/shoptest"
 )
 
@@ -230,9 +229,7 @@ func link(w http.ResponseWriter, r *http.Request, limit int, next token) {
 
 // Sign returns the X-Shopify-Hmac-Sha256 value of body under secret.
 func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return shop.SignHMAC(secret, body)
 }
 
 // PostWebhook delivers body to url as Shopify does: a POST with the topic,

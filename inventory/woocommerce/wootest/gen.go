@@ -3,9 +3,6 @@ package wootest
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/deskpool/deskpool/inventory/shop"
 	"github.com/deskpool/deskpool/inventory/shop/shoptest"
 )
 
@@ -160,9 +158,7 @@ var deliveries atomic.Int64
 
 // Sign returns the X-WC-Webhook-Signature value of body under secret.
 func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return shop.SignHMAC(secret, body)
 }
 
 // PostWebhook delivers body to url as WooCommerce does: a POST with the
