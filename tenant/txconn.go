@@ -73,12 +73,9 @@ func (c *txConn) ready(ctx context.Context) (*sql.Conn, error) {
 	}
 	var batch []string
 	if c.conn == nil {
-		conn, err := c.db.Conn(ctx)
-		if err != nil {
-			c.err = err
+		if err := c.acquire(ctx); err != nil {
 			return nil, err
 		}
-		c.conn = conn
 		batch = append(batch, c.beginSQL())
 	}
 	batch = append(batch, c.pending...)
@@ -91,6 +88,18 @@ func (c *txConn) ready(ctx context.Context) (*sql.Conn, error) {
 	}
 	c.pending = nil
 	return c.conn, nil
+}
+
+// acquire takes the transaction's connection from the pool; when none can
+// be had, the transaction cannot begin. c.mu is held.
+func (c *txConn) acquire(ctx context.Context) error {
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		c.err = err
+		return err
+	}
+	c.conn = conn
+	return nil
 }
 
 // fail records that the transaction cannot go on; its connection is
@@ -177,12 +186,9 @@ func (c *txConn) batch(ctx context.Context, b *pgx.Batch) error {
 	full := &pgx.Batch{}
 	begin := c.conn == nil
 	if begin {
-		conn, err := c.db.Conn(ctx)
-		if err != nil {
-			c.err = err
+		if err := c.acquire(ctx); err != nil {
 			return err
 		}
-		c.conn = conn
 		full.Queue("BEGIN")
 		full.Queue("SELECT set_config('app.tenant_id', $1, true)", c.tenantID.String())
 	}
