@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,14 +50,8 @@ func benchInbox(ctx context.Context, out io.Writer, messages int) error {
 			return fmt.Errorf("seed: %w", err)
 		}
 	}
-	// Statistics as autovacuum would gather them; only the owner may.
-	owner, err := sql.Open("pgx", b.env.OwnerDSN)
-	if err != nil {
-		return err
-	}
-	_, err = owner.ExecContext(ctx, `ANALYZE customers, conversations, messages`)
-	owner.Close()
-	if err != nil {
+	// Statistics as autovacuum would gather them.
+	if err := analyze(ctx, b.env, "customers", "conversations", "messages"); err != nil {
 		return err
 	}
 	var n int64

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool/api"
@@ -158,14 +159,15 @@ func benchIngest(ctx context.Context, out io.Writer, d time.Duration, conns int)
 	return nil
 }
 
-// analyze updates the planner statistics of the scratch database.
-func analyze(ctx context.Context, env *testenv.Env) error {
+// analyze updates the planner statistics of the scratch database, of the
+// named tables or, with none named, of all; only the owner may.
+func analyze(ctx context.Context, env *testenv.Env, tables ...string) error {
 	db, err := sql.Open("pgx", env.OwnerDSN)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	_, err = db.ExecContext(ctx, "ANALYZE")
+	_, err = db.ExecContext(ctx, strings.TrimSpace("ANALYZE "+strings.Join(tables, ", ")))
 	return err
 }
 
