@@ -30,17 +30,11 @@ func (s *Service) event(ctx context.Context, tx *gorm.DB, conversationID uuid.UU
 // AppendEvent appends to a conversation's timeline inside tx; other
 // packages (SLA, triage, alliance) record their events through it.
 func AppendEvent(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, kind string, data any) error {
-	a, _ := deskpool.ActorFromContext(ctx)
-	raw, err := json.Marshal(data)
+	rows, args, err := timelineRows(ctx, conversationID, []timelineEntry{{kind, data}})
 	if err != nil {
 		return err
 	}
-	var actorID *uuid.UUID
-	if id := a.ID(); id != uuid.Nil {
-		actorID = &id
-	}
-	return tx.Exec(`INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.TenantID, deskpool.NewID(), conversationID, kind, a.Kind(), actorID, string(raw), now()).Error
+	return tx.Exec(insertEvents+rows, args...).Error
 }
 
 // timelineEntry is one event to append.
