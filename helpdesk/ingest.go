@@ -201,15 +201,20 @@ func joinQuery(owner string, args []any, found func(*joinedRow)) *pgx.QueuedQuer
 	return q
 }
 
-// joinConversation is conversationFor for an inbound message, with the
-// customer's recent contacts. A customer created by this message has no
-// conversation yet, and costs none; joined, when read already, costs none.
+// joinConversation picks the conversation a new message of the customer
+// joins, with the customer's recent contacts: want when given (see
+// conversationFor), else the open one or one resolved within the reopen
+// window. kind names what happened to it ("conversation.created",
+// "conversation.reopened", or "" when an open one is joined); a nil
+// conversation means a new one is to be created. A customer created by
+// this message has no conversation yet, and costs none; joined, when read
+// already, costs none.
 func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID uuid.UUID, created bool, want *uuid.UUID, joined *joinedRow) (*Conversation, string, priorContact, error) {
 	var prior priorContact
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	switch {
 	case want != nil:
-		c, kind, err := s.conversationFor(ctx, tx, customerID, want)
+		c, kind, err := s.conversationFor(ctx, tx, customerID, *want)
 		if err != nil {
 			return nil, "", prior, err
 		}
@@ -238,40 +243,23 @@ func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID 
 	return &Conversation{ID: row.ID, CustomerID: row.CustomerID, Status: row.Status}, "", prior, nil
 }
 
-// conversationFor picks the conversation a new message of the customer
-// joins; kind names what happened to it ("conversation.created",
-// "conversation.reopened", or "" when an open one is joined). A nil
-// conversation means a new one is to be created.
-func (s *Service) conversationFor(ctx context.Context, tx *gorm.DB, customerID uuid.UUID, want *uuid.UUID) (*Conversation, string, error) {
-	if want != nil {
-		c, err := loadConversation(ctx, tx, *want, true)
-		if err != nil {
-			return nil, "", err
-		}
-		switch {
-		case c.CustomerID != customerID:
-			return nil, "", deskpool.Invalid(deskpool.FieldError{Field: "conversation_id", Message: "belongs to another customer"})
-		case c.Status == StatusClosed:
-			return nil, "", deskpool.Errorf(deskpool.ECONFLICT, "The conversation is closed; omit conversation_id to start a new one.")
-		case c.Status == StatusResolved:
-			return c, "conversation.reopened", nil
-		}
-		return c, "", nil
-	}
-	tenantID := deskpool.TenantIDFromContext(ctx)
-	var c Conversation
-	if err := tx.Raw(`SELECT id, customer_id, status FROM conversations WHERE tenant_id = ? AND customer_id = ?
-		AND (status IN ('open', 'pending', 'snoozed') OR (status = 'resolved' AND resolved_at > ?))
-		ORDER BY (status <> 'resolved') DESC, last_message_at DESC LIMIT 1`, tenantID, customerID, now().Add(-s.cfg.ReopenWindow)).Scan(&c).Error; err != nil {
+// conversationFor checks that conversation id, which a new message of the
+// customer names, can take it; kind is "conversation.reopened" when it was
+// resolved, else "".
+func (s *Service) conversationFor(ctx context.Context, tx *gorm.DB, customerID, id uuid.UUID) (*Conversation, string, error) {
+	c, err := loadConversation(ctx, tx, id, true)
+	if err != nil {
 		return nil, "", err
 	}
 	switch {
-	case c.ID == uuid.Nil:
-		return nil, "conversation.created", nil
+	case c.CustomerID != customerID:
+		return nil, "", deskpool.Invalid(deskpool.FieldError{Field: "conversation_id", Message: "belongs to another customer"})
+	case c.Status == StatusClosed:
+		return nil, "", deskpool.Errorf(deskpool.ECONFLICT, "The conversation is closed; omit conversation_id to start a new one.")
 	case c.Status == StatusResolved:
-		return &c, "conversation.reopened", nil
+		return c, "conversation.reopened", nil
 	}
-	return &c, "", nil
+	return c, "", nil
 }
 
 func (s *Service) findExternal(ctx context.Context, tx *gorm.DB, channel, externalID string) (*Ingested, error) {

@@ -57,7 +57,7 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 	}
 	if conv == nil {
 		var err error
-		if conv, _, err = s.conversationFor(ctx, tx, n.CustomerID, nil); err != nil {
+		if conv, _, _, err = s.joinConversation(ctx, tx, n.CustomerID, false, nil, nil); err != nil {
 			return uuid.Nil, err
 		}
 	}
