@@ -15,24 +15,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/deskpool/deskpool/triage"
 )
 
 // template is one template line with its labels.
 type template struct {
 	id, text, intent, urgency, sentiment, lang string
 	anger                                      bool
-}
-
-// example is one output line.
-type example struct {
-	Text      string `json:"text"`
-	Intent    string `json:"intent"`
-	Urgency   string `json:"urgency"`
-	Sentiment string `json:"sentiment"`
-	Anger     bool   `json:"anger"`
-	Lang      string `json:"lang"`
-	Template  string `json:"tpl"`
-	Split     string `json:"split"`
 }
 
 func main() {
@@ -141,7 +131,7 @@ func write(path string, tpls []template, variants int) (int, error) {
 		sp := split(t.id)
 		for v := 0; v < variants; v++ {
 			text := g.expand(t.text)
-			ex := example{Intent: t.intent, Urgency: t.urgency, Sentiment: t.sentiment,
+			ex := triage.Example{Intent: t.intent, Urgency: t.urgency, Sentiment: t.sentiment,
 				Anger: t.anger, Lang: t.lang, Template: t.id, Split: sp}
 			if g.rng.Float64() < 0.28 && t.sentiment != "positive" && !t.anger {
 				text, ex.Anger, ex.Sentiment, ex.Urgency = g.angry(text), true, "negative", "high"
