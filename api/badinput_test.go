@@ -19,11 +19,7 @@ func rowCounts(t *testing.T) map[string]int64 {
 	t.Helper()
 	out := map[string]int64{}
 	for _, table := range []string{"tenants", "users", "memberships", "sessions", "api_keys", "invitations", "audit_log", "idempotency_keys"} {
-		var n int64
-		if err := env.System.Raw("SELECT count(*) FROM " + table).Scan(&n).Error; err != nil {
-			t.Fatal(err)
-		}
-		out[table] = n
+		out[table] = int64(countOf(t, "SELECT count(*) FROM "+table))
 	}
 	return out
 }

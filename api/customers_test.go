@@ -159,8 +159,7 @@ func TestMessageBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var before int
-			env.System.Raw(`SELECT count(*) FROM messages`).Scan(&before)
+			before := countOf(t, `SELECT count(*) FROM messages`)
 			r := h.do(call{method: "POST", path: "/v1/messages", token: in.key, body: tc.body, invalid: true})
 			if r.Status != tc.status {
 				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Raw)
@@ -168,8 +167,7 @@ func TestMessageBadInput(t *testing.T) {
 			if tc.field != "" && !strings.Contains(string(r.Raw), `"field":"`+tc.field+`"`) {
 				t.Errorf("problem does not name %s: %s", tc.field, r.Raw)
 			}
-			var after int
-			env.System.Raw(`SELECT count(*) FROM messages`).Scan(&after)
+			after := countOf(t, `SELECT count(*) FROM messages`)
 			if after != before {
 				t.Errorf("a rejected message changed the messages table (%d -> %d)", before, after)
 			}

@@ -204,3 +204,14 @@ func checkCoverage() int {
 }
 
 var _ = openapi3.T{}
+
+// countOf runs a count query through the system role; a failing query fails
+// the test rather than counting zero.
+func countOf(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := env.System.Raw(query, args...).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -36,8 +36,7 @@ func TestMessagesAcceptedWithRedisDown(t *testing.T) {
 	// An agent online makes every new conversation queue an assignment task.
 	_, agentID := h.member(in.ws, "agent")
 	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/agents/" + agentID, token: in.ws.OwnerToken, body: map[string]any{"status": "online"}})
-	var before int
-	env.System.Raw(`SELECT count(*) FROM outbox WHERE tenant_id = ? AND relayed_at IS NULL`, in.ws.ID).Scan(&before)
+	before := countOf(t, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND relayed_at IS NULL`, in.ws.ID)
 
 	start := time.Now()
 	for i := 0; i < 3; i++ {
@@ -46,8 +45,7 @@ func TestMessagesAcceptedWithRedisDown(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("three messages took %v with Redis down", elapsed)
 	}
-	var after int
-	env.System.Raw(`SELECT count(*) FROM outbox WHERE tenant_id = ? AND relayed_at IS NULL`, in.ws.ID).Scan(&after)
+	after := countOf(t, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND relayed_at IS NULL`, in.ws.ID)
 	if after <= before {
 		t.Fatalf("no follow-up work was kept for the reconciler (%d -> %d unrelayed outbox rows)", before, after)
 	}

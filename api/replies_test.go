@@ -55,8 +55,7 @@ func TestRepliesStatusAndCSAT(t *testing.T) {
 		if r.str("intent") != "quality_issue" || r.str("urgency") != "high" {
 			t.Fatalf("after correction: %s", r.Raw)
 		}
-		var n int
-		env.System.Raw(`SELECT count(*) FROM triage_corrections WHERE tenant_id = ? AND corrected->>'intent' = 'quality_issue'`, in.ws.ID).Scan(&n)
+		n := countOf(t, `SELECT count(*) FROM triage_corrections WHERE tenant_id = ? AND corrected->>'intent' = 'quality_issue'`, in.ws.ID)
 		if n != 1 {
 			t.Fatalf("%d corrections stored", n)
 		}

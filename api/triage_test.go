@@ -10,8 +10,7 @@ func TestTriageEndpoint(t *testing.T) {
 	h := newHarness(t, nil)
 	ws := h.signup("Triage Brand")
 	key, _ := h.apiKey(ws, "triage:run")
-	var before int
-	env.System.Raw(`SELECT count(*) FROM messages`).Scan(&before)
+	before := countOf(t, `SELECT count(*) FROM messages`)
 	r := h.must(http.StatusOK, call{method: "POST", path: "/v1/triage", token: key, body: map[string]any{"text": "我要退款，收到的杯子是碎的！！"}})
 	if r.str("language") != "zh" || r.str("intent") == "" || r.str("level") == "" {
 		t.Fatalf("triage = %s", r.Raw)
@@ -28,8 +27,7 @@ func TestTriageEndpoint(t *testing.T) {
 	h.must(http.StatusOK, call{method: "POST", path: "/v1/triage", token: key, body: map[string]any{"text": ""}})
 	h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/triage", token: key, body: map[string]any{"context": map[string]any{}}, invalid: true})
 	h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/triage", token: key, body: map[string]any{"text": 5}, invalid: true})
-	var after int
-	env.System.Raw(`SELECT count(*) FROM messages`).Scan(&after)
+	after := countOf(t, `SELECT count(*) FROM messages`)
 	if after != before {
 		t.Fatal("POST /v1/triage stored something")
 	}
