@@ -60,11 +60,11 @@ type resolution struct {
 	storeArgs []any
 }
 
-// resolveWith is resolveCustomer that also runs join, when given, in the
+// resolveWith is resolveCustomer that also runs the queued queries in the
 // same round trip, after the owners are locked. With deferNew a new
 // customer is not stored but returned with the statement parts that store
 // it.
-func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, name string, join *pgx.QueuedQuery, deferNew bool) (resolution, error) {
+func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, name string, queued []*pgx.QueuedQuery, deferNew bool) (resolution, error) {
 	var r resolution
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	keys := make([]int64, 0, len(ids))
@@ -96,10 +96,7 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 		})
 		return read
 	}
-	b.QueuedQueries = append(b.QueuedQueries, readOwners())
-	if join != nil {
-		b.QueuedQueries = append(b.QueuedQueries, join)
-	}
+	b.QueuedQueries = append(append(b.QueuedQueries, readOwners()), queued...)
 	if err := tenant.Batch(ctx, tx, b); err != nil {
 		return r, err
 	}

@@ -34,31 +34,32 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 	// Joined, not nested: a failed ingest fails the request's transaction,
 	// which then needs no savepoint of its own.
 	err = tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
-		// The conversation to join is read in the customer's round trip;
-		// it stands if the message's identities had one owner.
+		// The conversation to join is read in the customer's round trip
+		// (it stands if the message's identities had one owner), and so is
+		// a message already stored under the external id.
 		var joined *joinedRow
-		var join *pgx.QueuedQuery
+		var dup *Ingested
+		var queued []*pgx.QueuedQuery
 		if m.ConversationID == nil {
-			join = s.joinByIdentities(ctx, ids, func(r *joinedRow) { joined = r })
+			queued = append(queued, s.joinByIdentities(ctx, ids, func(r *joinedRow) { joined = r }))
+		}
+		if m.ExternalMessageID != "" {
+			queued = append(queued, findExternal(ctx, m.Channel, m.ExternalMessageID, func(d *Ingested) { dup = d }))
 		}
 		// A new customer is stored with the message, in its statement.
-		res, err := s.resolveWith(ctx, tx, ids, m.Customer.Name, join, true)
+		res, err := s.resolveWith(ctx, tx, ids, m.Customer.Name, queued, true)
 		if err != nil {
 			return err
+		}
+		if dup != nil {
+			out = *dup
+			return nil
 		}
 		cust, created := res.customer, res.created
 		if len(res.owners) != 1 || joined == nil || joined.Owner != cust.ID {
 			joined = nil
 		}
 		out.CustomerID = cust.ID
-		if m.ExternalMessageID != "" {
-			if dup, err := s.findExternal(ctx, tx, m.Channel, m.ExternalMessageID); err != nil || dup != nil {
-				if dup != nil {
-					out = *dup
-				}
-				return err
-			}
-		}
 		conv, kind, prior, err := s.joinConversation(ctx, tx, cust.ID, created, m.ConversationID, joined)
 		if err != nil {
 			return err
@@ -262,22 +263,26 @@ func (s *Service) conversationFor(ctx context.Context, tx *gorm.DB, customerID, 
 	return c, "", nil
 }
 
-func (s *Service) findExternal(ctx context.Context, tx *gorm.DB, channel, externalID string) (*Ingested, error) {
-	var row struct {
-		ID             uuid.UUID
-		ConversationID uuid.UUID
-		CustomerID     uuid.UUID
-		Triage         []byte
-	}
-	if err := tx.Raw(`SELECT m.id, m.conversation_id, c.customer_id, m.triage FROM messages m
+// findExternal reads the message stored under a channel's external id,
+// found receiving it when there is one.
+func findExternal(ctx context.Context, channel, externalID string, found func(*Ingested)) *pgx.QueuedQuery {
+	q := &pgx.QueuedQuery{SQL: `SELECT m.id, m.conversation_id, c.customer_id, m.triage FROM messages m
 		JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
-		WHERE m.tenant_id = ? AND m.channel = ? AND m.external_message_id = ?`,
-		deskpool.TenantIDFromContext(ctx), channel, externalID).Scan(&row).Error; err != nil || row.ID == uuid.Nil {
-		return nil, err
-	}
-	out := &Ingested{MessageID: row.ID, ConversationID: row.ConversationID, CustomerID: row.CustomerID, Duplicate: true}
-	_ = json.Unmarshal(row.Triage, &out.Triage)
-	return out, nil
+		WHERE m.tenant_id = $1 AND m.channel = $2 AND m.external_message_id = $3`,
+		Arguments: []any{deskpool.TenantIDFromContext(ctx), channel, externalID}}
+	q.Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			out := &Ingested{Duplicate: true}
+			var triage []byte
+			if err := rows.Scan(&out.MessageID, &out.ConversationID, &out.CustomerID, &triage); err != nil {
+				return err
+			}
+			_ = json.Unmarshal(triage, &out.Triage)
+			found(out)
+		}
+		return rows.Err()
+	})
+	return q
 }
 
 // priorityFor maps the triage to a conversation priority.
