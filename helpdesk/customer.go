@@ -140,14 +140,8 @@ func (s *Service) settleOwners(ctx context.Context, tx *gorm.DB, tenantID uuid.U
 	}
 	added := int64(0)
 	if known < len(ids) {
-		values := make([]string, len(ids))
-		args := make([]any, 0, 6*len(ids))
-		for i, id := range ids {
-			values[i] = "(?, ?, ?, ?, ?, ?)"
-			args = append(args, tenantID, deskpool.NewID(), primary.ID, id.Kind, id.Channel, id.Value)
-		}
-		res := tx.Exec(`INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value) VALUES `+
-			strings.Join(values, ", ")+` ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING`, args...)
+		rows, args := identityRows(tenantID, primary.ID, ids)
+		res := tx.Exec(insertIdentities+rows, args...)
 		if res.Error != nil {
 			return nil, false, res.Error
 		}
@@ -187,19 +181,41 @@ type identityOwner struct {
 // ownersSQL reads and locks the customers owning any of ids, oldest
 // first, with how many of the identities each holds.
 func ownersSQL(tenantID uuid.UUID, ids []Identity) (string, []any) {
-	match := make([]string, len(ids))
-	args := make([]any, 0, 1+3*len(ids))
-	args = append(args, tenantID)
-	for i, id := range ids {
-		n := 2 + 3*i
-		match[i] = fmt.Sprintf("($%d, $%d, $%d)", n, n+1, n+2)
-		args = append(args, id.Kind, id.Channel, id.Value)
-	}
+	match, args := identityMatch(ids, 2)
 	return `SELECT c.id, c.name, c.email, c.phone, c.vip, c.vulnerable, c.segment, c.language, c.merged_into, c.erased_at,
 			c.created_at, c.updated_at, i.known
 		FROM customers c JOIN (SELECT customer_id, count(*) AS known FROM customer_identities
-			WHERE tenant_id = $1 AND (kind, channel, value) IN (` + strings.Join(match, ", ") + `) GROUP BY customer_id) i ON i.customer_id = c.id
-		WHERE c.tenant_id = $1 ORDER BY c.created_at, c.id FOR UPDATE OF c`, args
+			WHERE tenant_id = $1 AND (kind, channel, value) IN (` + match + `) GROUP BY customer_id) i ON i.customer_id = c.id
+		WHERE c.tenant_id = $1 ORDER BY c.created_at, c.id FOR UPDATE OF c`, append([]any{tenantID}, args...)
+}
+
+// identityMatch is ids as a list of (kind, channel, value) rows for an IN,
+// numbered from placeholder $first on, with their arguments.
+func identityMatch(ids []Identity, first int) (string, []any) {
+	match := make([]string, len(ids))
+	args := make([]any, 0, 3*len(ids))
+	for i, id := range ids {
+		n := first + 3*i
+		match[i] = fmt.Sprintf("($%d, $%d, $%d)", n, n+1, n+2)
+		args = append(args, id.Kind, id.Channel, id.Value)
+	}
+	return strings.Join(match, ", "), args
+}
+
+// insertIdentities stores identities given by identityRows; one already
+// stored is left as it is.
+const insertIdentities = `INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value) `
+
+// identityRows is ids as the rows of insertIdentities for a customer, with
+// their arguments.
+func identityRows(tenantID, customerID uuid.UUID, ids []Identity) (string, []any) {
+	values := make([]string, len(ids))
+	args := make([]any, 0, 6*len(ids))
+	for i, id := range ids {
+		values[i] = "(?, ?, ?, ?, ?, ?)"
+		args = append(args, tenantID, deskpool.NewID(), customerID, id.Kind, id.Channel, id.Value)
+	}
+	return "VALUES " + strings.Join(values, ", ") + " ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING", args
 }
 
 // createCustomer stores a new customer with its identities in one
@@ -232,17 +248,11 @@ func newCustomer(tenantID uuid.UUID, ids []Identity, name string) (*Customer, st
 			c.Phone = &ids[i].Value
 		}
 	}
-	values := make([]string, len(ids))
-	args := make([]any, 0, 7+6*len(ids))
-	args = append(args, tenantID, c.ID, c.Name, c.Email, c.Phone, c.CreatedAt, c.UpdatedAt)
-	for i, ident := range ids {
-		values[i] = "(?, ?, ?, ?, ?, ?)"
-		args = append(args, tenantID, deskpool.NewID(), c.ID, ident.Kind, ident.Channel, ident.Value)
-	}
+	rows, idArgs := identityRows(tenantID, c.ID, ids)
+	args := append([]any{tenantID, c.ID, c.Name, c.Email, c.Phone, c.CreatedAt, c.UpdatedAt}, idArgs...)
 	return c, `new_customer AS (INSERT INTO customers (tenant_id, id, name, email, phone, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ` + customerColumns + `),
-		new_identities AS (INSERT INTO customer_identities (tenant_id, id, customer_id, kind, channel, value) VALUES ` + strings.Join(values, ", ") + `
-			ON CONFLICT (tenant_id, kind, channel, value) DO NOTHING)`, args
+		new_identities AS (` + insertIdentities + rows + `)`, args
 }
 
 // findCustomer loads a customer with its identities; ENOTFOUND when absent.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
@@ -169,15 +168,10 @@ const joinSQL = `SELECT v.id, v.customer_id, COALESCE(v.status, ''), COALESCE(v.
 // joinByIdentities is joinSQL for the oldest customer owning any of ids,
 // to be queued after the owners are locked; found receives the row.
 func (s *Service) joinByIdentities(ctx context.Context, ids []Identity, found func(*joinedRow)) *pgx.QueuedQuery {
-	match := make([]string, len(ids))
-	args := []any{deskpool.TenantIDFromContext(ctx), now().Add(-s.cfg.ReopenWindow)}
-	for i, id := range ids {
-		n := 3 + 3*i
-		match[i] = fmt.Sprintf("($%d, $%d, $%d)", n, n+1, n+2)
-		args = append(args, id.Kind, id.Channel, id.Value)
-	}
+	match, idArgs := identityMatch(ids, 3)
+	args := append([]any{deskpool.TenantIDFromContext(ctx), now().Add(-s.cfg.ReopenWindow)}, idArgs...)
 	return joinQuery(`(SELECT c.id FROM customers c JOIN customer_identities i ON i.tenant_id = c.tenant_id AND i.customer_id = c.id
-		WHERE c.tenant_id = $1 AND (i.kind, i.channel, i.value) IN (`+strings.Join(match, ", ")+`) ORDER BY c.created_at, c.id LIMIT 1)`, args, found)
+		WHERE c.tenant_id = $1 AND (i.kind, i.channel, i.value) IN (`+match+`) ORDER BY c.created_at, c.id LIMIT 1)`, args, found)
 }
 
 // joinQuery is joinSQL for the customer owner (an expression), found
