@@ -85,7 +85,7 @@ func jsonKind(goKind string) string {
 	return "of another type"
 }
 
-// pathUUID parses a path parameter as an id; anything else is a 404, as an
+// pathID parses a path parameter as an id; anything else is a 404, as an
 // id that does not exist would be.
 func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Params(name))
