@@ -37,9 +37,22 @@ func TestRepliesStatusAndCSAT(t *testing.T) {
 	})
 	t.Run("Timeline", func(t *testing.T) {
 		ev := h.must(http.StatusOK, call{method: "GET", path: path + "/events?limit=200", token: in.agent})
-		for _, kind := range []string{"conversation.created", "message.received", "triage", "note.added", "first_response", "reply.sent", "status_changed", "csat.requested", "csat.recorded"} {
+		for _, kind := range []string{"conversation.created", "message.received", "note.added", "first_response", "reply.sent", "status_changed", "csat.requested", "csat.recorded"} {
 			if !strings.Contains(string(ev.Raw), `"kind":"`+kind+`"`) {
 				t.Errorf("timeline lacks %s", kind)
+			}
+		}
+		// The customer's message is its entry, with its triage.
+		entries, _ := ev.JSON["data"].([]any)
+		for _, e := range entries {
+			e, _ := e.(map[string]any)
+			if e["kind"] != "message.received" {
+				continue
+			}
+			data, _ := e["data"].(map[string]any)
+			triage, _ := data["triage"].(map[string]any)
+			if data["message_id"] != m.str("message_id") || triage["intent"] == nil {
+				t.Errorf("message entry %v", e)
 			}
 		}
 	})

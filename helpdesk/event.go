@@ -11,8 +11,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// TimelineEvent is one entry of a conversation's timeline: triage, assignment,
-// status changes, SLA warnings and breaches, escalations, hand-overs.
+// TimelineEvent is one entry of a conversation's timeline: the customer's
+// messages (with their triage), assignment, status changes, SLA warnings
+// and breaches, escalations, hand-overs.
 type TimelineEvent struct {
 	ID        uuid.UUID       `json:"id"`
 	Kind      string          `json:"kind"`
@@ -30,24 +31,26 @@ func (s *Service) event(ctx context.Context, tx *gorm.DB, conversationID uuid.UU
 // AppendEvent appends to a conversation's timeline inside tx; other
 // packages (SLA, triage, alliance) record their events through it.
 func AppendEvent(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, kind string, data any) error {
-	rows, args, err := timelineRows(ctx, conversationID, []timelineEntry{{kind, data}})
+	rows, args, err := timelineRows(ctx, conversationID, []timelineEntry{{kind: kind, data: data}})
 	if err != nil {
 		return err
 	}
 	return tx.Exec(insertEvents+rows, args...).Error
 }
 
-// timelineEntry is one event to append.
+// timelineEntry is one event to append; at, when set, is its time.
 type timelineEntry struct {
 	kind string
 	data any
+	at   time.Time
 }
 
 const insertEvents = `INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at) `
 
 // timelineRows renders entries as a VALUES list (typed, so that it can
-// stand in a subquery) to follow insertEvents, as the actor in ctx, a
-// microsecond apart so the timeline keeps the order written.
+// stand in a subquery) to follow insertEvents, as the actor in ctx; those
+// without a time of their own are a microsecond apart from now, so the
+// timeline keeps the order written.
 func timelineRows(ctx context.Context, conversationID uuid.UUID, entries []timelineEntry) (string, []any, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
 	var actorID *uuid.UUID
@@ -67,7 +70,11 @@ func timelineRows(ctx context.Context, conversationID uuid.UUID, entries []timel
 			sql.WriteString(", ")
 		}
 		sql.WriteString("(?::uuid, ?::uuid, ?::uuid, ?::text, ?::text, ?::uuid, ?::jsonb, ?::timestamptz)")
-		args = append(args, a.TenantID, deskpool.NewID(), conversationID, e.kind, a.Kind(), actorID, string(raw), at.Add(time.Duration(i)*time.Microsecond))
+		t := e.at
+		if t.IsZero() {
+			t = at.Add(time.Duration(i) * time.Microsecond)
+		}
+		args = append(args, a.TenantID, deskpool.NewID(), conversationID, e.kind, a.Kind(), actorID, string(raw), t)
 	}
 	return sql.String(), args, nil
 }
@@ -79,7 +86,7 @@ func (s *Service) FindEvents(ctx context.Context, conversationID uuid.UUID, cur 
 		if _, err := loadConversation(ctx, tx, conversationID, false); err != nil {
 			return err
 		}
-		q := tx.Table("conversation_events").Select("id, kind, actor_kind, actor_id, data, created_at").
+		q := tx.Table("conversation_timeline").Select("id, kind, actor_kind, actor_id, data, created_at").
 			Where("tenant_id = ? AND conversation_id = ?", deskpool.TenantIDFromContext(ctx), conversationID)
 		if !cur.IsZero() {
 			q = q.Where("(created_at, id) > (?, ?)", cur.Time, cur.ID)

@@ -51,7 +51,8 @@ var errConversationClosed = errors.New("the conversation was closed meanwhile")
 // storeInbound writes an inbound message in one statement: it creates the
 // conversation with the message's triage (or updates the one joined:
 // reopened, waiting, triaged, counted), inserts the message, appends the
-// timeline, and returns the conversation as it is now.
+// timeline what happened to the conversation (the message is its own
+// entry), and returns the conversation as it is now.
 func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*inboundRow, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	m, tr := in.msg, in.triage
@@ -84,11 +85,18 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 	triageJSON, _ := json.Marshal(tr)
 	attachments, _ := json.Marshal(orEmpty(m.Attachments))
 	args = append(args, tenantID, in.msgID, m.Channel, m.Body, m.ExternalMessageID, string(attachments), string(triageJSON), in.at)
-	events, eventArgs, err := timelineRows(ctx, in.conv.ID, in.timeline)
-	if err != nil {
-		return nil, err
+	// The timeline's entry for the message is the message itself; only
+	// what happened to the conversation is written beside it.
+	events := ""
+	if len(in.timeline) > 0 {
+		rows, eventArgs, err := timelineRows(ctx, in.conv.ID, in.timeline)
+		if err != nil {
+			return nil, err
+		}
+		events = `,
+		e AS (` + insertEvents + `SELECT * FROM (` + rows + `) AS v WHERE EXISTS (SELECT 1 FROM c))`
+		args = append(args, eventArgs...)
 	}
-	args = append(args, eventArgs...)
 	created := `ARRAY[]::text[]`
 	if in.announce {
 		created = subscribersSQL
@@ -103,8 +111,7 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 	}
 	text, n := numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
 		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
-			SELECT ?::uuid, ?::uuid, c.id, 'inbound', 'customer', ?::text, ?::text, NULLIF(?::text, ''), ?::jsonb, ?::jsonb, ?::timestamptz FROM c),
-		e AS (` + insertEvents + `SELECT * FROM (` + events + `) AS v WHERE EXISTS (SELECT 1 FROM c))
+			SELECT ?::uuid, ?::uuid, c.id, 'inbound', 'customer', ?::text, ?::text, NULLIF(?::text, ''), ?::jsonb, ?::jsonb, ?::timestamptz FROM c)` + events + `
 		SELECT c.*, ` + created + ` AS created_hooks, ` + subscribersSQL + ` AS message_hooks,
 			EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = ? AND status = 'online') AS online
 		FROM c`)
@@ -115,7 +122,7 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 	q.QueryRow(func(r pgx.Row) error {
 		return r.Scan(append(row.Conversation.targets(), (*[]string)(&row.CreatedHooks), (*[]string)(&row.MessageHooks), &row.Online)...)
 	})
-	err = tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}})
+	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}})
 	if errors.Is(err, pgx.ErrNoRows) && !in.create {
 		return nil, errConversationClosed
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
@@ -76,14 +77,15 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 				conv = &Conversation{ID: deskpool.NewID(), CustomerID: cust.ID, Status: StatusOpen, Channel: m.Channel}
 			}
 			out.ConversationID = conv.ID
-			timeline := []timelineEntry{}
+			// The message is its own timeline entry ("message.received",
+			// with its triage, at its time): what happened to the
+			// conversation goes just before it, a hand-over just after.
+			var timeline []timelineEntry
 			if kind != "" {
-				timeline = append(timeline, timelineEntry{kind, map[string]any{"channel": m.Channel}})
+				timeline = append(timeline, timelineEntry{kind, map[string]any{"channel": m.Channel}, at.Add(-time.Microsecond)})
 			}
-			timeline = append(timeline, timelineEntry{"message.received", map[string]any{"message_id": msgID, "channel": m.Channel}},
-				timelineEntry{"triage", tr})
 			if tr.Route != "ai" && tr.Route != "" {
-				timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}})
+				timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}, at.Add(time.Microsecond)})
 			}
 			row, err = s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
 				timeline: timeline, announce: kind == "conversation.created", customer: res.store, customerArgs: res.storeArgs})

@@ -53,7 +53,7 @@ func (s *Service) ExportCustomer(ctx context.Context, id uuid.UUID) (*CustomerEx
 			if e.Messages, err = s.messagesOf(ctx, tx, cv.ID); err != nil {
 				return err
 			}
-			if err := tx.Raw(`SELECT id, kind, actor_kind, actor_id, data, created_at FROM conversation_events
+			if err := tx.Raw(`SELECT id, kind, actor_kind, actor_id, data, created_at FROM conversation_timeline
 				WHERE tenant_id = ? AND conversation_id = ? ORDER BY created_at, id`, tenantID, cv.ID).Scan(&e.Events).Error; err != nil {
 				return err
 			}
