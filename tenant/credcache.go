@@ -13,8 +13,9 @@ import (
 )
 
 // ChangesChannel is the PostgreSQL channel on which every committed change
-// to a workspace, membership, session or API key is announced with the
-// workspace's id (see migration 00008).
+// to a workspace, membership, session or API key (migration 00008), and to
+// what Caches hold (webhook subscriptions and agents' presence, migration
+// 00012), is announced with the workspace's id.
 const ChangesChannel = "deskpool_credentials"
 
 // ListenerName is the application_name of the listener's connection, by
@@ -113,6 +114,13 @@ func (c *credentialCache) putWorkspace(epoch uint64, ws Workspace, now time.Time
 	}
 }
 
+// isServing is serving for a caller not holding c.mu.
+func (c *credentialCache) isServing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.serving()
+}
+
 // serving reports whether entries may be answered: the listener is
 // connected and was heard from recently (a connection that died without
 // closing is noticed within listenCheck plus listenPing). c.mu is held.
@@ -181,7 +189,7 @@ func (s *Service) credentialsChanged(ctx context.Context, tenantID uuid.UUID) {
 func (s *Service) ListenForChanges(ctx context.Context, dsn string, log *slog.Logger) {
 	for ctx.Err() == nil {
 		err := s.listen(ctx, dsn)
-		s.creds.setLive(false)
+		s.setLive(false)
 		if ctx.Err() != nil {
 			return
 		}
@@ -214,7 +222,7 @@ func (s *Service) listen(ctx context.Context, dsn string) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+ChangesChannel); err != nil {
 		return err
 	}
-	s.creds.setLive(true)
+	s.setLive(true)
 	s.creds.heard()
 	for {
 		wait, cancel := context.WithTimeout(ctx, listenCheck)
@@ -224,9 +232,9 @@ func (s *Service) listen(ctx context.Context, dsn string) error {
 		case err == nil:
 			s.creds.heard()
 			if id, perr := uuid.Parse(n.Payload); perr == nil {
-				s.creds.drop(id)
+				s.dropWorkspace(id)
 			} else {
-				s.creds.setLive(true) // an unreadable notice: forget everything
+				s.setLive(true) // an unreadable notice: forget everything
 			}
 		case ctx.Err() != nil:
 			return ctx.Err()

@@ -15,6 +15,8 @@ type Service struct {
 	Now           func() time.Time
 	touched       sync.Map // credential id -> when this process last recorded its use
 	creds         credentialCache
+	cachesMu      sync.Mutex
+	caches        []workspaceCache // NewCache's, told of changes with creds
 }
 
 // NewService returns a Service with default lifetimes.

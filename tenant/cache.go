@@ -1,0 +1,122 @@
+package tenant
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Cache keeps one value per workspace in this process, for what a hot path
+// would otherwise read from the database on every request. Like the
+// credential cache it answers only while the Service's change listener is
+// connected: a change announced on ChangesChannel drops the workspace's
+// value in every process, Changed drops it in this one as soon as its
+// transaction commits, losing the listener empties it, and values age out
+// after cacheTTL.
+type Cache[T any] struct {
+	svc     *Service
+	mu      sync.Mutex
+	epoch   uint64 // bumped by every drop: a load that raced one is not kept
+	entries map[uuid.UUID]cacheEntry[T]
+}
+
+type cacheEntry[T any] struct {
+	value  T
+	loaded time.Time
+}
+
+// workspaceCache is what the listener tells of changes.
+type workspaceCache interface {
+	drop(tenantID uuid.UUID)
+	reset()
+}
+
+// NewCache returns an empty cache kept in step by s's change listener.
+func NewCache[T any](s *Service) *Cache[T] {
+	c := &Cache[T]{svc: s}
+	s.cachesMu.Lock()
+	s.caches = append(s.caches, c)
+	s.cachesMu.Unlock()
+	return c
+}
+
+// Get returns the workspace's value when one is cached and may be served;
+// otherwise the epoch to pass to Put with the value the caller loads.
+func (c *Cache[T]) Get(tenantID uuid.UUID) (v T, epoch uint64, ok bool) {
+	if c == nil {
+		return v, 0, false
+	}
+	serving := c.svc.creds.isServing()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, found := c.entries[tenantID]
+	if serving && found && time.Since(e.loaded) < cacheTTL {
+		return e.value, c.epoch, true
+	}
+	return v, c.epoch, false
+}
+
+// Put keeps a value loaded after Get returned epoch, unless the workspace
+// (or anything) was dropped since or the listener is not connected.
+func (c *Cache[T]) Put(epoch uint64, tenantID uuid.UUID, v T) {
+	if c == nil || !c.svc.creds.isServing() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch != epoch {
+		return
+	}
+	if c.entries == nil || len(c.entries) >= cacheEntries {
+		c.entries = make(map[uuid.UUID]cacheEntry[T])
+	}
+	c.entries[tenantID] = cacheEntry[T]{value: v, loaded: time.Now()}
+}
+
+// Changed drops the workspace's value in this process as soon as the
+// transaction in ctx commits (at once outside one); other processes hear of
+// the change from the database's trigger on ChangesChannel.
+func (c *Cache[T]) Changed(ctx context.Context, tenantID uuid.UUID) {
+	if c != nil {
+		AfterCommit(ctx, func() { c.drop(tenantID) })
+	}
+}
+
+func (c *Cache[T]) drop(tenantID uuid.UUID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	delete(c.entries, tenantID)
+}
+
+func (c *Cache[T]) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	c.entries = nil
+}
+
+// dropWorkspace drops the workspace from the credential cache and every
+// other cache of s.
+func (s *Service) dropWorkspace(tenantID uuid.UUID) {
+	s.creds.drop(tenantID)
+	for _, c := range s.workspaceCaches() {
+		c.drop(tenantID)
+	}
+}
+
+// setLive turns caching on or off, forgetting everything either way.
+func (s *Service) setLive(live bool) {
+	s.creds.setLive(live)
+	for _, c := range s.workspaceCaches() {
+		c.reset()
+	}
+}
+
+func (s *Service) workspaceCaches() []workspaceCache {
+	s.cachesMu.Lock()
+	defer s.cachesMu.Unlock()
+	return s.caches
+}
