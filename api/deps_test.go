@@ -53,9 +53,11 @@ func testDeps(t *testing.T) api.Deps {
 			t.Fatal("the credential change listener did not connect")
 		}
 	}
+	hd := helpdesk.NewService(env.App, hooks, outbox, fixedTriage, helpdesk.DefaultConfig())
+	hd.UseWorkspaceCache(tenants)
 	d := api.Deps{
 		DB: env.App, Redis: env.Redis, Tenants: tenants, Authz: authz, Log: quietLog,
-		Helpdesk:   helpdesk.NewService(env.App, hooks, outbox, fixedTriage, helpdesk.DefaultConfig()),
+		Helpdesk:   hd,
 		Webhooks:   hooks,
 		Classifier: triage.Default(),
 		Box:        box,

@@ -127,6 +127,9 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 		if err := tx.Table("agent_profiles").Where("tenant_id = ? AND user_id = ?", tenantID, userID).Updates(set).Error; err != nil {
 			return err
 		}
+		if u.Status != nil {
+			s.facts.Changed(ctx, tenantID)
+		}
 		if u.Status != nil && *u.Status == "offline" {
 			if err := s.releaseUnanswered(ctx, tx, userID); err != nil {
 				return err

@@ -27,21 +27,10 @@ type inbound struct {
 	at       time.Time
 	triage   Triage
 	timeline []timelineEntry
-	announce bool // conversation.created subscriptions are needed
 	// customer, when the customer is new, stores it (common table
 	// expressions from newCustomer, with their arguments).
 	customer     string
 	customerArgs []any
-}
-
-// inboundRow is the conversation after an inbound message, with what the
-// rest of the ingest needs to know in the same statement: whether an
-// agent is online, and the webhook subscriptions to the events it emits.
-type inboundRow struct {
-	Conversation
-	Online       bool
-	CreatedHooks pq.StringArray `gorm:"type:text[]"`
-	MessageHooks pq.StringArray `gorm:"type:text[]"`
 }
 
 // errConversationClosed is storeInbound's answer when the conversation to
@@ -53,7 +42,7 @@ var errConversationClosed = errors.New("the conversation was closed meanwhile")
 // reopened, waiting, triaged, counted), inserts the message, appends the
 // timeline what happened to the conversation (the message is its own
 // entry), and returns the conversation as it is now.
-func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*inboundRow, error) {
+func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*Conversation, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	m, tr := in.msg, in.triage
 	facts, _ := json.Marshal(orEmptyMap(tr.Facts))
@@ -97,13 +86,7 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 		e AS (` + insertEvents + `SELECT * FROM (` + rows + `) AS v WHERE EXISTS (SELECT 1 FROM c))`
 		args = append(args, eventArgs...)
 	}
-	created := `ARRAY[]::text[]`
-	if in.announce {
-		created = subscribersSQL
-		args = append(args, tenantID, EventConversationCreated)
-	}
-	args = append(args, tenantID, EventMessageCreated, tenantID)
-	var row inboundRow
+	var row Conversation
 	with := "WITH "
 	if in.customer != "" {
 		with += in.customer + ",\n\t\t"
@@ -112,15 +95,13 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*i
 	text, n := numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
 		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
 			SELECT ?::uuid, ?::uuid, c.id, 'inbound', 'customer', ?::text, ?::text, NULLIF(?::text, ''), ?::jsonb, ?::jsonb, ?::timestamptz FROM c)` + events + `
-		SELECT c.*, ` + created + ` AS created_hooks, ` + subscribersSQL + ` AS message_hooks,
-			EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = ? AND status = 'online') AS online
-		FROM c`)
+		SELECT c.* FROM c`)
 	if n != len(args) {
 		return nil, fmt.Errorf("store inbound: %d placeholders for %d arguments", n, len(args))
 	}
 	q := &pgx.QueuedQuery{SQL: text, Arguments: args}
 	q.QueryRow(func(r pgx.Row) error {
-		return r.Scan(append(row.Conversation.targets(), (*[]string)(&row.CreatedHooks), (*[]string)(&row.MessageHooks), &row.Online)...)
+		return r.Scan(row.targets()...)
 	})
 	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}})
 	if errors.Is(err, pgx.ErrNoRows) && !in.create {
@@ -149,22 +130,14 @@ func numbered(q string) (string, int) {
 	return b.String(), n
 }
 
-// emitTo emits an event to the subscriptions read with subscribersSQL,
+// emitTo emits an event to the subscriptions of the workspace's facts,
 // when the emitter can take them, and through Emit otherwise.
-func (s *Service) emitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks pq.StringArray, data any) error {
+func (s *Service) emitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error {
 	e, ok := s.events.(interface {
 		EmitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error
 	})
 	if !ok {
 		return s.events.Emit(ctx, tx, eventType, data)
 	}
-	ids := make([]uuid.UUID, len(hooks))
-	for i, h := range hooks {
-		id, err := uuid.Parse(h)
-		if err != nil {
-			return err
-		}
-		ids[i] = id
-	}
-	return e.EmitTo(ctx, tx, eventType, ids, data)
+	return e.EmitTo(ctx, tx, eventType, hooks, data)
 }

@@ -31,6 +31,8 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		return nil, err
 	}
 	var out Ingested
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	facts, epoch, cached := s.facts.Get(tenantID)
 	// Joined, not nested: a failed ingest fails the request's transaction,
 	// which then needs no savepoint of its own.
 	err = tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
@@ -46,10 +48,16 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if m.ExternalMessageID != "" {
 			queued = append(queued, findExternal(ctx, m.Channel, m.ExternalMessageID, func(d *Ingested) { dup = d }))
 		}
+		if !cached {
+			queued = append(queued, factsQuery(tenantID, &facts))
+		}
 		// A new customer is stored with the message, in its statement.
 		res, err := s.resolveWith(ctx, tx, ids, m.Customer.Name, queued, true)
 		if err != nil {
 			return err
+		}
+		if !cached {
+			s.facts.Put(epoch, tenantID, facts)
 		}
 		if dup != nil {
 			out = *dup
@@ -70,7 +78,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		at := now()
 		msgID := deskpool.NewID()
 		out.MessageID = msgID
-		var row *inboundRow
+		var after *Conversation
 		for {
 			newConv := conv == nil
 			if newConv {
@@ -87,8 +95,8 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			if tr.Route != "ai" && tr.Route != "" {
 				timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}, at.Add(time.Microsecond)})
 			}
-			row, err = s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
-				timeline: timeline, announce: kind == "conversation.created", customer: res.store, customerArgs: res.storeArgs})
+			after, err = s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
+				timeline: timeline, customer: res.store, customerArgs: res.storeArgs})
 			if !errors.Is(err, errConversationClosed) {
 				break
 			}
@@ -99,7 +107,6 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if err != nil {
 			return err
 		}
-		after := &row.Conversation
 		var before *Conversation
 		if kind != "conversation.created" {
 			before = conv
@@ -118,11 +125,11 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		}
 		out.SLA.FirstResponseDueAt = after.FirstDueAt
 		if kind == "conversation.created" {
-			if err := s.emitTo(ctx, tx, EventConversationCreated, row.CreatedHooks, map[string]any{"conversation": after}); err != nil {
+			if err := s.emitTo(ctx, tx, EventConversationCreated, facts.subscribers(EventConversationCreated), map[string]any{"conversation": after}); err != nil {
 				return err
 			}
 		}
-		if err := s.emitTo(ctx, tx, EventMessageCreated, row.MessageHooks, map[string]any{"message_id": msgID, "conversation_id": conv.ID,
+		if err := s.emitTo(ctx, tx, EventMessageCreated, facts.subscribers(EventMessageCreated), map[string]any{"message_id": msgID, "conversation_id": conv.ID,
 			"customer_id": cust.ID, "channel": m.Channel, "direction": "inbound", "body": m.Body, "triage": tr}); err != nil {
 			return err
 		}
@@ -131,7 +138,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		}
 		// With nobody online there is nothing to assign; an agent coming
 		// online takes the queue.
-		if !row.Online {
+		if !facts.online {
 			return nil
 		}
 		return s.queueAssignment(ctx, tx)

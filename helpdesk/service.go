@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
 )
@@ -27,6 +28,7 @@ type Service struct {
 	observers []Lifecycle
 	orders    OrderLookup
 	answerer  Answerer
+	facts     *tenant.Cache[workspaceFacts] // nil: read with each message
 }
 
 // NewService returns the helpdesk service; events receives every event,

@@ -41,6 +41,7 @@ type Webhooks struct {
 	box    *secretbox.Box
 	cfg    WebhookConfig
 	client *http.Client
+	facts  *tenant.Cache[workspaceFacts] // the helpdesk's, dropped on changes here
 }
 
 // NewWebhooks returns the webhook service; db is the application role.
@@ -139,6 +140,7 @@ func (w *Webhooks) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook
 			Row().Scan(&hook.CreatedAt, &hook.UpdatedAt); err != nil {
 			return err
 		}
+		w.facts.Changed(ctx, tenantID)
 		return tenant.Audit(ctx, tx, "webhook.created", "webhook", hook.ID.String(),
 			map[string]any{"url": hook.URL, "events": events})
 	})
@@ -222,6 +224,7 @@ func (w *Webhooks) DeleteWebhook(ctx context.Context, id uuid.UUID) error {
 		if err := tx.Exec(`DELETE FROM webhooks WHERE tenant_id = ? AND id = ?`, deskpool.TenantIDFromContext(ctx), id).Error; err != nil {
 			return err
 		}
+		w.facts.Changed(ctx, deskpool.TenantIDFromContext(ctx))
 		return tenant.Audit(ctx, tx, "webhook.deleted", "webhook", id.String(), map[string]any{"url": h.URL})
 	})
 }

@@ -92,6 +92,7 @@ func (w *Webhooks) UpdateWebhook(ctx context.Context, id uuid.UUID, upd WebhookU
 			` WHERE tenant_id = ? AND id = ? RETURNING `+webhookColumns, append(args, tenantID, id)...).Row().Scan); err != nil {
 			return err
 		}
+		w.facts.Changed(ctx, tenantID)
 		if len(changes) == 0 {
 			return nil
 		}

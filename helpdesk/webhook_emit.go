@@ -65,14 +65,8 @@ func (w *Webhooks) Emit(ctx context.Context, tx *gorm.DB, eventType string, data
 	return w.deliver(ctx, tx, eventType, hooks, data)
 }
 
-// subscribersSQL is an expression for the ids (as text) of the enabled
-// subscriptions to one event type, to place in a caller's own statement;
-// its arguments are the tenant id and the event type.
-const subscribersSQL = `ARRAY(SELECT id::text FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[])`
-
-// EmitTo is Emit for a caller that read the subscriptions to eventType
-// itself, with subscribersSQL in one of its statements in tx; it spares
-// the lookup.
+// EmitTo is Emit for a caller that knows the subscriptions to eventType
+// already (the ingest, from the workspace's facts); it spares the lookup.
 func (w *Webhooks) EmitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error {
 	if err := checkEmit(ctx, eventType); err != nil {
 		return err

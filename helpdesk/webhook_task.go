@@ -195,6 +195,7 @@ func (w *Webhooks) record(ctx context.Context, o *outgoing, att attempt, final b
 		if !disabled {
 			return nil
 		}
+		w.facts.Changed(ctx, tenantID)
 		details := map[string]any{"url": o.URL, "failure_streak": streak, "last_error": cleanError(att.err)}
 		if err := tenant.Audit(ctx, tx, "webhook.disabled", "webhook", o.WebhookID.String(), details); err != nil {
 			return err

@@ -63,8 +63,10 @@ func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager) 
 	if err := listenForChanges(ctx, svc, env); err != nil {
 		return nil, err
 	}
+	hd := helpdesk.NewService(env.App, hooks, outbox, triager, helpdesk.DefaultConfig())
+	hd.UseWorkspaceCache(svc)
 	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz, Log: discardLog,
-		Helpdesk: helpdesk.NewService(env.App, hooks, outbox, triager, helpdesk.DefaultConfig()), Webhooks: hooks, Box: box})
+		Helpdesk: hd, Webhooks: hooks, Box: box})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

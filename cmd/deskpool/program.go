@@ -130,6 +130,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 		return err
 	}
 	tenants := tenant.NewService(m.DB)
+	m.Helpdesk.UseWorkspaceCache(tenants)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()

@@ -1,0 +1,70 @@
+package helpdesk
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// workspaceFacts is what every message's ingest needs to know of its
+// workspace: the enabled webhook subscriptions and whether an agent is
+// online.
+type workspaceFacts struct {
+	hooks  []subscription
+	online bool
+}
+
+type subscription struct {
+	id     uuid.UUID
+	events []string
+}
+
+// subscribers returns the subscriptions to eventType.
+func (f workspaceFacts) subscribers(eventType string) []uuid.UUID {
+	var ids []uuid.UUID
+	for _, h := range f.hooks {
+		if slices.Contains(h.events, eventType) {
+			ids = append(ids, h.id)
+		}
+	}
+	return ids
+}
+
+// UseWorkspaceCache keeps the workspace facts each ingest needs in this
+// process, in step with the database through t's change listener, instead
+// of reading them with every message; call it while wiring, with the
+// Service whose ListenForChanges runs.
+func (s *Service) UseWorkspaceCache(t *tenant.Service) {
+	s.facts = tenant.NewCache[workspaceFacts](t)
+	if w, ok := s.events.(*Webhooks); ok {
+		w.facts = s.facts
+	}
+}
+
+// factsQuery reads the workspace's facts into f, in the caller's pipeline
+// (in a tenant transaction).
+func factsQuery(tenantID uuid.UUID, f *workspaceFacts) *pgx.QueuedQuery {
+	q := &pgx.QueuedQuery{SQL: `SELECT ARRAY(SELECT id::text || ' ' || array_to_string(events, ' ') FROM webhooks
+			WHERE tenant_id = $1 AND enabled ORDER BY id),
+		EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = $1 AND status = 'online')`, Arguments: []any{tenantID}}
+	q.QueryRow(func(row pgx.Row) error {
+		var hooks []string
+		if err := row.Scan(&hooks, &f.online); err != nil {
+			return err
+		}
+		f.hooks = make([]subscription, 0, len(hooks))
+		for _, h := range hooks {
+			fields := strings.Fields(h)
+			id, err := uuid.Parse(fields[0])
+			if err != nil {
+				return err
+			}
+			f.hooks = append(f.hooks, subscription{id: id, events: fields[1:]})
+		}
+		return nil
+	})
+	return q
+}

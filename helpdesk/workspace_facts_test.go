@@ -1,0 +1,81 @@
+package helpdesk_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/hibiken/asynq"
+)
+
+// The ingest caches its workspace's webhook subscriptions and whether an
+// agent is online; a change made by another process (another service
+// instance here, whose own cache is not this one) reaches it through the
+// database's change notices, and one made by this process at its commit.
+func TestWorkspaceFactsFollowChanges(t *testing.T) {
+	ctx := workspace(t)
+	tenants := tenant.NewService(env.App)
+	listenCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.AppDSN, quietLog) }()
+	t.Cleanup(func() { stop(); <-done })
+	waitFor(t, "the change listener", tenants.Listening)
+
+	client := asynq.NewClient(jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}.ConnOpt())
+	t.Cleanup(func() { client.Close() })
+	outbox := jobs.NewOutbox(client, env.App, quietLog)
+	triager := helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+		return helpdesk.Triage{Intent: "other", Urgency: "low", Route: "agent", Level: "L3"}
+	})
+	hooks := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true})
+	svc := helpdesk.NewService(env.App, hooks, outbox, triager, helpdesk.DefaultConfig())
+	svc.UseWorkspaceCache(tenants)
+	// Another process: its own services, no cache of this one's.
+	otherHooks := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true})
+	other := helpdesk.NewService(env.App, otherHooks, outbox, triager, helpdesk.DefaultConfig())
+
+	n := 0
+	ingest := func() {
+		t.Helper()
+		n++
+		// A new customer each time: a new conversation, waiting for an agent.
+		if _, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: fmt.Sprintf("facts-%d", n)},
+			Body: "is my parcel on its way?"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ingest() // the facts are cached: no subscription, nobody online
+
+	t.Run("SubscriptionByAnotherProcess", func(t *testing.T) {
+		rcv := newReceiver(t, always(200))
+		h := subscribe(t, ctx, otherHooks, rcv)
+		waitFor(t, "a delivery to the new subscription", func() bool {
+			ingest()
+			return count(t, ctx, "webhook_deliveries", "webhook_id = ?", h.ID) > 0
+		})
+	})
+	t.Run("AgentOnlineInAnotherProcess", func(t *testing.T) {
+		online := "online"
+		owner, _ := deskpool.ActorFromContext(ctx)
+		if _, err := other.UpdateAgent(ctx, owner.UserID, helpdesk.AgentUpdate{Status: &online}); err != nil {
+			t.Fatal(err)
+		}
+		before := count(t, ctx, "outbox", "task_type = ?", helpdesk.TaskAssign)
+		waitFor(t, "assignment to be queued", func() bool {
+			ingest()
+			return count(t, ctx, "outbox", "task_type = ?", helpdesk.TaskAssign) > before
+		})
+	})
+	t.Run("OwnChangeAtOnce", func(t *testing.T) {
+		rcv := newReceiver(t, always(200))
+		h := subscribe(t, ctx, hooks, rcv)
+		ingest()
+		if count(t, ctx, "webhook_deliveries", "webhook_id = ?", h.ID) != 1 {
+			t.Fatal("the message right after this process's own subscription was not delivered to it")
+		}
+	})
+}
