@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -92,7 +90,7 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*C
 		with += in.customer + ",\n\t\t"
 		args = append(slices.Clip(in.customerArgs), args...)
 	}
-	text, n := numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
+	text, n := tenant.Numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
 		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
 			SELECT ?::uuid, ?::uuid, c.id, 'inbound', 'customer', ?::text, ?::text, NULLIF(?::text, ''), ?::jsonb, ?::jsonb, ?::timestamptz FROM c)` + events + `
 		SELECT c.* FROM c`)
@@ -111,23 +109,6 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*C
 		return nil, err
 	}
 	return &row, nil
-}
-
-// numbered turns the ? placeholders of q, which has no ? of its own in
-// literals or operators, into PostgreSQL's $1, $2, ... and counts them.
-func numbered(q string) (string, int) {
-	var b strings.Builder
-	b.Grow(len(q) + 64)
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String(), n
 }
 
 // emitTo emits an event to the subscriptions of the workspace's facts,

@@ -26,10 +26,11 @@ import (
 // nothing. It begins with the tenant set in one round trip: "BEGIN; SELECT
 // set_config(...)" as one simple-protocol message (which a database/sql
 // transaction cannot do) before a gorm statement, or at the head of a
-// pipelined Batch, with that batch. Savepoints of nested transactions
-// wait for the next statement and go with the BEGIN or the batch. It
-// satisfies gorm's ConnPool and TxCommitter, so gorm runs statements and
-// nests savepoints in it.
+// pipelined Batch, with that batch. Savepoints of nested transactions and
+// deferred statements (Defer) wait, in the order they came, for the next
+// round trip: a statement, a batch or COMMIT. It satisfies gorm's
+// ConnPool and TxCommitter, so gorm runs statements and nests savepoints
+// in it.
 type txConn struct {
 	db       *sql.DB
 	ctx      context.Context
@@ -37,13 +38,25 @@ type txConn struct {
 	mu       sync.Mutex
 	conn     *sql.Conn // nil until the first statement
 	err      error     // why the transaction could not begin
-	pending  []string  // savepoints not yet sent
+	pending  []pendingStatement // not yet sent, in order
 	// savepoints maps gorm's savepoint names, random per nested
 	// transaction, to names numbered within this transaction: the
 	// statements' text then repeats across transactions, so the
 	// connection's statement cache knows them and a pipeline that carries
 	// one needs no round trip to prepare it.
 	savepoints map[string]string
+}
+
+// pendingStatement is a savepoint (sql) or a deferred statement (q) that
+// waits for the transaction's next round trip.
+type pendingStatement struct {
+	sql string
+	q   *pgx.QueuedQuery
+}
+
+// deferring reports whether a deferred statement waits. c.mu is held.
+func (c *txConn) deferring() bool {
+	return slices.ContainsFunc(c.pending, func(p pendingStatement) bool { return p.q != nil })
 }
 
 // savepoint returns the name used for gorm's savepoint name.
@@ -66,10 +79,17 @@ func (c *txConn) beginSQL() string {
 }
 
 // ready returns the connection with the transaction begun and pending
-// savepoints sent, in one round trip. c.mu is held.
+// savepoints sent, in one round trip; deferred statements waiting among
+// them go first, in a pipeline of their own. c.mu is held.
 func (c *txConn) ready(ctx context.Context) (*sql.Conn, error) {
 	if c.err != nil {
 		return nil, c.err
+	}
+	if c.deferring() {
+		if err := c.sendBatch(ctx, &pgx.Batch{}); err != nil {
+			return nil, err
+		}
+		return c.conn, nil
 	}
 	var batch []string
 	if c.conn == nil {
@@ -78,7 +98,9 @@ func (c *txConn) ready(ctx context.Context) (*sql.Conn, error) {
 		}
 		batch = append(batch, c.beginSQL())
 	}
-	batch = append(batch, c.pending...)
+	for _, p := range c.pending {
+		batch = append(batch, p.sql)
+	}
 	if len(batch) == 0 {
 		return c.conn, nil
 	}
@@ -130,12 +152,14 @@ func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sq
 	defer c.mu.Unlock()
 	if len(args) == 0 {
 		if name, ok := strings.CutPrefix(query, "SAVEPOINT "); ok && c.err == nil {
-			c.pending = append(c.pending, "SAVEPOINT "+c.savepoint(name))
+			c.pending = append(c.pending, pendingStatement{sql: "SAVEPOINT " + c.savepoint(name)})
 			return driver.RowsAffected(0), nil
 		}
 		if name, ok := strings.CutPrefix(query, "ROLLBACK TO SAVEPOINT "); ok {
+			// A savepoint not sent yet takes what waits after it along:
+			// none of it ran.
 			sp := c.savepoint(name)
-			if i := slices.Index(c.pending, "SAVEPOINT "+sp); i >= 0 {
+			if i := slices.Index(c.pending, pendingStatement{sql: "SAVEPOINT " + sp}); i >= 0 {
 				c.pending = c.pending[:i]
 				return driver.RowsAffected(0), nil
 			}
@@ -175,7 +199,7 @@ func (c *txConn) QueryRowContext(ctx context.Context, query string, args ...any)
 }
 
 // batch sends b's statements in one pipelined round trip, preceded by the
-// transaction's BEGIN and pending savepoints when those have not gone out,
+// transaction's BEGIN and the savepoints and deferred statements waiting,
 // and runs the statements' callbacks.
 func (c *txConn) batch(ctx context.Context, b *pgx.Batch) error {
 	c.mu.Lock()
@@ -183,6 +207,13 @@ func (c *txConn) batch(ctx context.Context, b *pgx.Batch) error {
 	if c.err != nil {
 		return c.err
 	}
+	return c.sendBatch(ctx, b)
+}
+
+// sendBatch is batch with c.mu held. What waited and ran is no longer
+// pending; after a failure, what did not run stays (a later ROLLBACK TO a
+// savepoint among it sends nothing).
+func (c *txConn) sendBatch(ctx context.Context, b *pgx.Batch) error {
 	full := &pgx.Batch{}
 	begin := c.conn == nil
 	if begin {
@@ -192,9 +223,13 @@ func (c *txConn) batch(ctx context.Context, b *pgx.Batch) error {
 		full.Queue("BEGIN")
 		full.Queue("SELECT set_config('app.tenant_id', $1, true)", c.tenantID.String())
 	}
-	sent := 0 // pending savepoints that ran
-	for _, sp := range c.pending {
-		full.Queue(sp).Exec(func(pgconn.CommandTag) error { sent++; return nil })
+	sent := 0 // pending statements that ran
+	for _, p := range c.pending {
+		q := p.q
+		if q == nil {
+			q = &pgx.QueuedQuery{SQL: p.sql}
+		}
+		full.QueuedQueries = append(full.QueuedQueries, counted(q, &sent))
 	}
 	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
 	closed := false
@@ -215,6 +250,24 @@ func (c *txConn) batch(ctx context.Context, b *pgx.Batch) error {
 	return err
 }
 
+// counted returns a copy of q that counts in n when it ran.
+func counted(q *pgx.QueuedQuery, n *int) *pgx.QueuedQuery {
+	out := *q
+	out.Fn = func(br pgx.BatchResults) error {
+		var err error
+		if q.Fn != nil {
+			err = q.Fn(br)
+		} else {
+			_, err = br.Exec()
+		}
+		if err == nil {
+			*n++
+		}
+		return err
+	}
+	return &out
+}
+
 // txStarted reports whether conn is inside a transaction block (begun,
 // possibly failed), as PostgreSQL last said.
 func txStarted(conn *sql.Conn) bool {
@@ -233,7 +286,7 @@ func txStarted(conn *sql.Conn) bool {
 // trip inside the tenant transaction of tx, and runs their callbacks in
 // order (see pgx.QueuedQuery). When the transaction has not begun yet, its
 // BEGIN goes out in the same round trip, and so do savepoints of nested
-// transactions not sent yet. Statements after a failing one do not run;
+// transactions and deferred statements not sent yet. Statements after a failing one do not run;
 // the transaction can then roll back to a savepoint that ran, or only
 // roll back. A statement PostgreSQL cannot even prepare (a mistake in the
 // SQL) fails the batch before its savepoints run.
@@ -245,14 +298,85 @@ func Batch(ctx context.Context, tx *gorm.DB, b *pgx.Batch) error {
 	return tc.batch(ctx, b)
 }
 
-// Commit ends the transaction. PostgreSQL answers COMMIT in a failed
-// transaction by rolling back without an error; that answer is reported
-// as one, so a change that did not persist never looks committed.
+// Defer queues a write in the tenant transaction of tx to go out with its
+// next round trip (the next statement, Batch or the COMMIT), so work that
+// follows a change and whose result nothing reads costs no round trip of
+// its own. sql takes ? placeholders, as tx.Exec does. rows, when not nil,
+// receives the rows the statement affected when it has run. A deferred
+// statement that fails fails the transaction: the statement or COMMIT
+// that carried it returns its error, and nothing commits. Outside a tenant
+// transaction (the system path) it runs at once.
+func Defer(ctx context.Context, tx *gorm.DB, rows *int64, sql string, args ...any) error {
+	tc, ok := tx.Statement.ConnPool.(*txConn)
+	if !ok {
+		res := tx.Exec(sql, args...)
+		if rows != nil {
+			*rows = res.RowsAffected
+		}
+		return res.Error
+	}
+	text, n := Numbered(sql)
+	if n != len(args) {
+		return fmt.Errorf("deferred statement: %d placeholders for %d arguments", n, len(args))
+	}
+	q := &pgx.QueuedQuery{SQL: text, Arguments: args}
+	q.Exec(func(tag pgconn.CommandTag) error {
+		if rows != nil {
+			*rows = tag.RowsAffected()
+		}
+		return nil
+	})
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.err != nil {
+		return tc.err
+	}
+	tc.pending = append(tc.pending, pendingStatement{q: q})
+	return nil
+}
+
+// Numbered turns the ? placeholders of q, which has no ? of its own in
+// literals or operators, into PostgreSQL's $1, $2, ... and counts them.
+func Numbered(q string) (string, int) {
+	var b strings.Builder
+	b.Grow(len(q) + 64)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String(), n
+}
+
+// errRolledBack is Commit's error when PostgreSQL answered COMMIT by
+// rolling back.
+var errRolledBack = errors.New("commit: the transaction had failed and was rolled back")
+
+// Commit ends the transaction; deferred statements still waiting go out
+// with the COMMIT, in its round trip. PostgreSQL answers COMMIT in a
+// failed transaction by rolling back without an error; that answer is
+// reported as one, so a change that did not persist never looks committed.
 func (c *txConn) Commit() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.err != nil {
 		return c.err
+	}
+	if c.deferring() {
+		var tag pgconn.CommandTag
+		b := &pgx.Batch{}
+		b.Queue("COMMIT").Exec(func(t pgconn.CommandTag) error { tag = t; return nil })
+		if err := c.sendBatch(c.ctx, b); err != nil {
+			return err
+		}
+		if tag.String() == "ROLLBACK" {
+			return errRolledBack
+		}
+		return nil
 	}
 	if c.conn == nil {
 		return nil
@@ -264,16 +388,18 @@ func (c *txConn) Commit() error {
 		}
 		tag, err := pc.Conn().Exec(c.ctx, "COMMIT")
 		if err == nil && tag.String() == "ROLLBACK" {
-			return errors.New("commit: the transaction had failed and was rolled back")
+			return errRolledBack
 		}
 		return err
 	})
 }
 
-// Rollback abandons the transaction, even when the request was cancelled.
+// Rollback abandons the transaction, even when the request was cancelled;
+// deferred statements still waiting are dropped.
 func (c *txConn) Rollback() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.pending = nil
 	if c.conn == nil {
 		return nil
 	}

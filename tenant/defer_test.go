@@ -1,0 +1,164 @@
+package tenant_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
+	"gorm.io/gorm"
+)
+
+const deferredAudit = `INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES (?, gen_random_uuid(), 'system', ?)`
+
+// A deferred write waits for the transaction's next round trip: it has not
+// reached the server while the transaction goes on, it goes out with the
+// COMMIT (and commits), and its affected rows are told once it ran.
+func TestDeferredWriteGoesWithTheCommit(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "defer-commit@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	rows := int64(-1)
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		var pid int
+		if err := tx.Raw(`SELECT pg_backend_pid()`).Scan(&pid).Error; err != nil {
+			return err
+		}
+		if err := tenant.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.deferred"); err != nil {
+			return err
+		}
+		// A transaction that has written holds a transaction id.
+		var wrote bool
+		if err := env.System.Raw(`SELECT backend_xid IS NOT NULL FROM pg_stat_activity WHERE pid = ?`, pid).Scan(&wrote).Error; err != nil {
+			return err
+		}
+		if wrote {
+			t.Error("the deferred write reached the server before the commit")
+		}
+		if rows != -1 {
+			t.Errorf("rows told before the statement ran: %d", rows)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.deferred"}) || rows != 1 {
+		t.Fatalf("committed %v, rows told %d", got, rows)
+	}
+}
+
+// A deferred write goes before any later statement, which sees it.
+func TestDeferredWriteBeforeTheNextStatement(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "defer-order@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tenant.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.first"); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.Raw(`SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'test.first'`, ws.ID).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n != 1 {
+			t.Errorf("the statement after the deferred write saw %d rows of it", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A deferred write that fails fails the commit that carries it: nothing of
+// the transaction persists and the caller gets the error.
+func TestDeferredWriteFailingAtTheCommit(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "defer-fail@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	ran := false
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		tenant.AfterCommit(ctx, func() { ran = true })
+		if err := tenant.Audit(ctx, tx, "test.before", "test", "1", nil); err != nil {
+			return err
+		}
+		// id NULL violates the primary key's NOT NULL.
+		return tenant.Defer(ctx, tx, nil, `INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES (?, NULL, 'system', 'test.bad')`, ws.ID)
+	})
+	if err == nil || ran {
+		t.Fatalf("commit with a failing deferred write: err %v, after-commit ran %v", err, ran)
+	}
+	if got := testActions(ws.ID); len(got) != 0 {
+		t.Fatalf("committed %v", got)
+	}
+	// The pool's connections are still good.
+	if err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return tenant.Audit(ctx, tx, "test.next", "test", "2", nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Deferred writes of a nested transaction that rolls back are dropped
+// with it, whether its savepoint went out or not; the outer transaction's
+// own deferred write commits.
+func TestDeferredWriteInARolledBackSavepoint(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "defer-savepoint@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	failed := errors.New("failed")
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tenant.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.outer"); err != nil {
+			return err
+		}
+		for _, sent := range []bool{false, true} {
+			inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+				if sent { // a statement sends the savepoint
+					if err := tx.Exec(`SELECT 1`).Error; err != nil {
+						return err
+					}
+				}
+				if err := tenant.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.inner"); err != nil {
+					return err
+				}
+				return failed
+			})
+			if !errors.Is(inner, failed) {
+				t.Errorf("inner (savepoint sent %v): %v", sent, inner)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.outer"}) {
+		t.Fatalf("committed %v", got)
+	}
+}
+
+// Outside a tenant transaction, on the system path, a deferred write runs
+// at once.
+func TestDeferredWriteOnTheSystemPath(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "defer-system@example.com")
+	rows := int64(-1)
+	err := tenant.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
+		if err := tenant.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.system"); err != nil {
+			return err
+		}
+		if rows != 1 {
+			t.Errorf("rows %d right after the call", rows)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.system"}) {
+		t.Fatalf("committed %v", got)
+	}
+}
