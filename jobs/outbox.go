@@ -61,7 +61,8 @@ type outboxRow struct {
 	MaxRetry  int
 }
 
-// Add records t in the transaction tx of the tenant in ctx. After the commit
+// Add records t in the transaction tx of the tenant in ctx, deferred to
+// the transaction's next round trip (see tenant.Defer). After the commit
 // the task is relayed to asynq.
 func (o *Outbox) Add(ctx context.Context, tx *gorm.DB, t Task) error {
 	payload, err := json.Marshal(t.Payload)
@@ -82,13 +83,19 @@ func (o *Outbox) Add(ctx context.Context, tx *gorm.DB, t Task) error {
 	if row.MaxRetry == 0 {
 		row.MaxRetry = 25
 	}
-	res := tx.Exec(`INSERT INTO outbox (tenant_id, id, task_type, payload, queue, process_at, max_retry)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING`,
-		row.TenantID, row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry)
-	if res.Error != nil || res.RowsAffected == 0 {
-		return res.Error
+	// The row goes out with the transaction's next round trip (often its
+	// COMMIT); a task already there (a stable id) is not relayed again.
+	var inserted int64
+	if err := tenant.Defer(ctx, tx, &inserted, `INSERT INTO outbox (tenant_id, id, task_type, payload, queue, process_at, max_retry)
+		VALUES (?, ?, ?, ?::jsonb, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING`,
+		row.TenantID, row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry); err != nil {
+		return err
 	}
-	tenant.AfterCommit(ctx, func() { o.relay(context.WithoutCancel(ctx), row) })
+	tenant.AfterCommit(ctx, func() {
+		if inserted > 0 {
+			o.relay(context.WithoutCancel(ctx), row)
+		}
+	})
 	return nil
 }
 
