@@ -19,8 +19,10 @@ const benchUsage = `deskpool bench <name> [flags]
 
   auth   authenticated GET /v1/me (credential lookup, tenant transaction,
          casbin, rate limit) beside GET /healthz on the same server
-  ingest POST /v1/messages (triage stubbed out) at full load and at half
-         of it, beside pgbench's simple-update script (same connections)
+  ingest POST /v1/messages (triage stubbed out), helpdesk alone and as
+         served (SLA engine observing): --rounds rounds of full load, each
+         beside pgbench's simple-update script (same connections), their
+         median ratio, then latency at half of the median peak
   inbox  GET /v1/conversations latency on a workspace seeded with
          --messages messages (default 1,000,000)
   sla    breach lateness with --timers pending SLA timers across 1,000
@@ -46,6 +48,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	conns := fs.Int("conns", 16, "concurrent client connections")
 	rows := fs.Int("messages", 1_000_000, "messages to seed (bench inbox)")
 	timers := fs.Int("timers", 100_000, "pending SLA timers (bench sla)")
+	rounds := fs.Int("rounds", 3, "rounds of full load and pgbench, interleaved (bench ingest)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (this process: server and load generator) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -70,7 +73,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	case "rss":
 		return benchRSS(ctx, out)
 	case "ingest":
-		return benchIngest(ctx, out, *duration, *conns)
+		return benchIngest(ctx, out, *duration, *conns, *rounds)
 	case "inbox":
 		return benchInbox(ctx, out, *rows)
 	case "push", "backfill":

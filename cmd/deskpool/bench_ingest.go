@@ -6,10 +6,12 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/hibiken/asynq"
 	"github.com/valyala/fasthttp"
@@ -35,10 +38,17 @@ type benchServer struct {
 	close func()
 }
 
+// benchOption is an optional part of a bench server's wiring.
+type benchOption int
+
+// withSLA has the SLA engine observe conversations, as deskpool serve
+// wires it.
+const withSLA benchOption = 1
+
 // newBenchServer starts the server on a scratch database named after name,
 // signs up one workspace and waits for the credential listener. The caller
 // closes it.
-func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager) (b *benchServer, err error) {
+func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager, opts ...benchOption) (b *benchServer, err error) {
 	env, err := testenv.New(name)
 	if err != nil {
 		return nil, err
@@ -65,8 +75,13 @@ func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager) 
 	}
 	hd := helpdesk.NewService(env.App, hooks, outbox, triager, helpdesk.DefaultConfig())
 	hd.UseWorkspaceCache(svc)
+	var slaSvc *sla.Service
+	if slices.Contains(opts, withSLA) {
+		slaSvc = sla.NewService(env.App, env.System, outbox, hooks, sla.DefaultConfig())
+		hd.Observe(slaSvc)
+	}
 	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz, Log: discardLog,
-		Helpdesk: hd, Webhooks: hooks, Box: box})
+		Helpdesk: hd, Webhooks: hooks, SLA: slaSvc, Box: box})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -103,8 +118,8 @@ func (b *benchServer) createKey() error {
 }
 
 // newKeyedBenchServer is newBenchServer with an integration key.
-func newKeyedBenchServer(ctx context.Context, name string, triager helpdesk.Triager) (*benchServer, error) {
-	b, err := newBenchServer(ctx, name, triager)
+func newKeyedBenchServer(ctx context.Context, name string, triager helpdesk.Triager, opts ...benchOption) (*benchServer, error) {
+	b, err := newBenchServer(ctx, name, triager, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -121,13 +136,49 @@ var fixedTriager = helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.Tr
 	return helpdesk.Triage{Intent: "order_status", Urgency: "medium", Sentiment: "neutral", Level: "L2", Route: "ai", Language: "en", Confidence: 0.9}
 })
 
-// benchIngest measures sustained POST /v1/messages (triage stubbed out) at
-// full load and at half of that rate, beside pgbench's built-in
-// simple-update script with the same number of connections.
-func benchIngest(ctx context.Context, out io.Writer, d time.Duration, conns int) error {
-	b, err := newKeyedBenchServer(ctx, "ingest", fixedTriager)
+// ingestWirings are the server wirings bench ingest measures: the message
+// path alone, and with the SLA engine observing as deskpool serve has it.
+var ingestWirings = []struct {
+	name string
+	opts []benchOption
+}{{"helpdesk", nil}, {"as served", []benchOption{withSLA}}}
+
+// benchIngest measures sustained POST /v1/messages (triage stubbed out) for
+// each wiring in rounds that alternate a full-load phase with pgbench's
+// built-in simple-update script (same connections, same duration), so that
+// each round's ratio sees one speed of the shared machine; then the latency
+// at half of the median full-load rate.
+func benchIngest(ctx context.Context, out io.Writer, d time.Duration, conns, rounds int) error {
+	if rounds < 1 {
+		return fmt.Errorf("bench ingest: --rounds must be at least 1")
+	}
+	pg, err := newPgbenchDB(ctx)
 	if err != nil {
 		return err
+	}
+	defer pg.drop()
+	fmt.Fprintf(out, "bench ingest: %d connections, %v per phase, %d rounds, triage stubbed out\n", conns, d, rounds)
+	fmt.Fprintf(out, "%-10s %5s %8s %9s %9s %6s %11s %6s\n", "wiring", "round", "msg/s", "p50", "p99", "errors", "pgbench tps", "ratio")
+	var summary []string
+	for _, w := range ingestWirings {
+		line, err := ingestWiring(ctx, out, pg, w.name, d, conns, rounds, w.opts...)
+		if err != nil {
+			return err
+		}
+		summary = append(summary, line)
+	}
+	for _, line := range summary {
+		fmt.Fprintln(out, line)
+	}
+	return nil
+}
+
+// ingestWiring runs one wiring's rounds and its half-of-peak phase on a
+// fresh server, prints a row per phase and returns its summary line.
+func ingestWiring(ctx context.Context, out io.Writer, pg *pgbenchDB, name string, d time.Duration, conns, rounds int, opts ...benchOption) (string, error) {
+	b, err := newKeyedBenchServer(ctx, "ingest", fixedTriager, opts...)
+	if err != nil {
+		return "", err
 	}
 	defer b.close()
 	client := newLoadClient(conns)
@@ -142,23 +193,46 @@ func benchIngest(ctx context.Context, out io.Writer, d time.Duration, conns int)
 	// them) may pick an index that reads every conversation of the
 	// workspace. pgbench -i likewise analyzes its tables.
 	if err := analyze(ctx, b.env); err != nil {
-		return err
+		return "", err
 	}
-	peak := drive(ctx, conns, d, 0, post)
-	half := drive(ctx, conns, d, peak.RPS()/2, post)
-	pgTPS, pgErr := pgbenchTPS(ctx, b.env, conns, d)
+	var rates, ratios []float64
+	errs := 0
+	for r := 1; r <= rounds; r++ {
+		peak := drive(ctx, conns, d, 0, post)
+		tps, err := pg.tps(ctx, conns, d)
+		if err != nil {
+			return "", err
+		}
+		rates, ratios = append(rates, peak.RPS()), append(ratios, peak.RPS()/tps)
+		errs += peak.Errors
+		printIngestRow(out, name, strconv.Itoa(r), peak, tps)
+	}
+	rate := median(rates) / 2
+	half := drive(ctx, conns, d, rate, post)
+	errs += half.Errors
+	printIngestRow(out, name, "half", half, 0)
+	return fmt.Sprintf("%s: median ratio %.1f%%; p50 %v, p99 %v at half of peak (%.0f msg/s); %d errors",
+		name, 100*median(ratios), half.P50.Round(time.Microsecond), half.P99.Round(time.Microsecond), rate, errs), nil
+}
 
-	fmt.Fprintf(out, "bench ingest: %d connections, %v per phase, triage stubbed out\n", conns, d)
-	fmt.Fprintf(out, "%-36s %10s %9s %9s %7s\n", "phase", "per s", "p50", "p99", "errors")
-	fmt.Fprintf(out, "%-36s %10.0f %9v %9v %7d\n", "POST /v1/messages, full load", peak.RPS(), peak.P50.Round(time.Microsecond), peak.P99.Round(time.Microsecond), peak.Errors)
-	fmt.Fprintf(out, "%-36s %10.0f %9v %9v %7d\n", "POST /v1/messages, half of peak", half.RPS(), half.P50.Round(time.Microsecond), half.P99.Round(time.Microsecond), half.Errors)
-	if pgErr != nil {
-		fmt.Fprintf(out, "pgbench (reference): %v\n", pgErr)
-		return nil
+// printIngestRow prints one phase of the ingest table; a phase without
+// pgbench beside it (tps 0) leaves the last two columns empty.
+func printIngestRow(out io.Writer, wiring, round string, r loadResult, tps float64) {
+	fmt.Fprintf(out, "%-10s %5s %8.0f %9v %9v %6d", wiring, round, r.RPS(), r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Errors)
+	if tps > 0 {
+		fmt.Fprintf(out, " %11.0f %5.1f%%", tps, 100*r.RPS()/tps)
 	}
-	fmt.Fprintf(out, "%-36s %10.0f\n", "pgbench simple-update (reference)", pgTPS)
-	fmt.Fprintf(out, "ingest = %.1f%% of pgbench's transactions per second\n", 100*peak.RPS()/pgTPS)
-	return nil
+	fmt.Fprintln(out)
+}
+
+// median returns the middle value of xs, or the mean of the middle two.
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // analyze updates the planner statistics of the scratch database, of the
@@ -173,25 +247,41 @@ func analyze(ctx context.Context, env *testenv.Env, tables ...string) error {
 	return err
 }
 
-// pgbenchTPS runs pgbench's built-in simple-update script (-N) against a
-// scale-1 database made for it on the same server.
-func pgbenchTPS(ctx context.Context, env *testenv.Env, conns int, d time.Duration) (float64, error) {
-	name := env.Name + "_pgbench"
-	admin, err := sql.Open("pgx", env.AdminDSN)
+// pgbenchDB is a scale-1 database for pgbench on the benchmark's
+// PostgreSQL server, filled once and reused by every run.
+type pgbenchDB struct {
+	admin *sql.DB
+	name  string
+}
+
+// newPgbenchDB creates the database and fills it with pgbench -i; the
+// caller drops it.
+func newPgbenchDB(ctx context.Context) (*pgbenchDB, error) {
+	admin, err := sql.Open("pgx", testenv.AdminDSN())
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		return 0, err
+	p := &pgbenchDB{admin: admin, name: "deskpool_test_pgbench_" + strconv.FormatInt(time.Now().UnixNano(), 36)}
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+p.name); err != nil {
+		admin.Close()
+		return nil, err
 	}
-	defer admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	dsn := testenv.DSN("postgres", name)
-	if outp, err := exec.CommandContext(ctx, "pgbench", "-i", "-s", "1", "-q", dsn).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("pgbench -i: %v: %s", err, outp)
+	if outp, err := exec.CommandContext(ctx, "pgbench", "-i", "-s", "1", "-q", p.dsn()).CombinedOutput(); err != nil {
+		p.drop()
+		return nil, fmt.Errorf("pgbench -i: %v: %s", err, outp)
 	}
+	return p, nil
+}
+
+// dsn is the superuser's connection string for the database.
+func (p *pgbenchDB) dsn() string { return testenv.DSN("postgres", p.name) }
+
+// tps runs pgbench's built-in simple-update script (-N) for d, in whole
+// seconds, with conns connections and returns its transactions per second.
+func (p *pgbenchDB) tps(ctx context.Context, conns int, d time.Duration) (float64, error) {
+	secs := max(1, int(math.Ceil(d.Seconds())))
 	outp, err := exec.CommandContext(ctx, "pgbench", "-N", "-n", "-c", strconv.Itoa(conns), "-j", "2",
-		"-T", strconv.Itoa(int(d.Seconds())), dsn).CombinedOutput()
+		"-T", strconv.Itoa(secs), p.dsn()).CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("pgbench: %v: %s", err, outp)
 	}
@@ -200,4 +290,10 @@ func pgbenchTPS(ctx context.Context, env *testenv.Env, conns int, d time.Duratio
 		return 0, fmt.Errorf("pgbench printed no tps: %s", outp)
 	}
 	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+// drop drops the database, even if pgbench left connections open.
+func (p *pgbenchDB) drop() {
+	p.admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+p.name+" WITH (FORCE)")
+	p.admin.Close()
 }
