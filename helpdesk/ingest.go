@@ -118,7 +118,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if out.AIReply, err = s.answer(ctx, tx, AnswerInput{Conversation: after, CustomerID: cust.ID, MessageID: msgID, Text: m.Body, Triage: tr}); err != nil {
 			return err
 		}
-		if out.AIReply != nil || len(s.observers) > 0 {
+		if out.AIReply != nil { // the answer moved the conversation on
 			if after, err = loadConversation(ctx, tx, conv.ID, false); err != nil {
 				return err
 			}

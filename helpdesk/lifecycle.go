@@ -29,7 +29,10 @@ type Change struct {
 }
 
 // Lifecycle observes conversations inside their transactions: the SLA
-// engine keeps its clocks through it. An error rolls the change back.
+// engine keeps its clocks through it. An error rolls the change back. An
+// observer that changes the conversation sets what it changed on
+// ch.After too, so the caller has the conversation as stored without
+// reading it again.
 type Lifecycle interface {
 	ConversationChanged(ctx context.Context, tx *gorm.DB, ch Change) error
 }

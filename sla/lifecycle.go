@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -16,7 +17,9 @@ import (
 // reply stops the response clocks; pending and snoozed pause every clock,
 // open resumes them, resolved and closed stop them; a change of the
 // matching policy or its targets (urgency, intent, segment, plan) moves the
-// deadlines. Every moved deadline gets new timers; the old ones lapse.
+// deadlines. Every moved deadline gets new timers; the old ones lapse. The
+// conversation's policy and deadlines are written, when they moved, with
+// the transaction's next round trip, and set on ch.After as well.
 func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {
 	c := ch.After
 	if c == nil || ch.Kind == helpdesk.ChangeProactive {
@@ -61,14 +64,29 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 		}
 	}
 	due := func(m string) *time.Time {
-		if t := timers[m]; t.live() && t.Status != TimerPaused {
-			return t.DueAt
+		if t := timers[m]; t.live() && t.Status != TimerPaused && t.DueAt != nil {
+			at := t.DueAt.Truncate(time.Microsecond) // as stored
+			return &at
 		}
 		return nil
 	}
-	return tx.Exec(`UPDATE conversations SET sla_policy_id = ?, first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?
-		WHERE tenant_id = ? AND id = ?`, pol.ID, due(MetricFirstResponse), due(MetricNextResponse), due(MetricResolution),
-		deskpool.TenantIDFromContext(ctx), c.ID).Error
+	first, next, resolution := due(MetricFirstResponse), due(MetricNextResponse), due(MetricResolution)
+	if c.SLAPolicyID != nil && *c.SLAPolicyID == pol.ID && sameInstant(c.FirstDueAt, first) &&
+		sameInstant(c.NextDueAt, next) && sameInstant(c.ResolutionDueAt, resolution) {
+		return nil // the conversation shows its deadlines already
+	}
+	// The caller's copy shows the deadlines too: it needs no second read.
+	c.SLAPolicyID, c.FirstDueAt, c.NextDueAt, c.ResolutionDueAt = &pol.ID, first, next, resolution
+	return tenant.Defer(ctx, tx, nil, `UPDATE conversations SET sla_policy_id = ?, first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?
+		WHERE tenant_id = ? AND id = ?`, pol.ID, first, next, resolution, deskpool.TenantIDFromContext(ctx), c.ID)
+}
+
+// sameInstant reports whether a and b are both unset or the same instant.
+func sameInstant(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }
 
 // startClocks starts the clocks a customer message calls for: first

@@ -7,6 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -124,7 +125,9 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 		t.WarnAt = &warn
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	if err := tx.Exec(`INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at,
+	// The clock and its timers go out with the transaction's next round
+	// trip (at an inbound message, with its COMMIT).
+	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at,
 			warn_at, paused_at, paused_for_ms, stopped_at, version, warned_at, breached_at, lateness_ms, steps_done, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', now())
 		ON CONFLICT (tenant_id, conversation_id, metric) DO UPDATE SET policy_id = excluded.policy_id, target_secs = excluded.target_secs,
@@ -136,7 +139,7 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 			updated_at = now()`,
 		tenantID, t.ConversationID, t.Metric, t.PolicyID, int64(t.Clock.Target/time.Second), t.Clock.StartedAt, t.Status, t.DueAt,
 		t.WarnAt, t.Clock.PausedAt, t.Clock.PausedFor.Milliseconds(), t.Clock.StoppedAt, t.Version, t.WarnedAt, t.BreachedAt,
-		t.Lateness).Error; err != nil {
+		t.Lateness); err != nil {
 		return err
 	}
 	if t.Status != TimerRunning {
