@@ -13,6 +13,7 @@ import (
 func init() {
 	depHooks = append(depHooks, func(t *testing.T, d *api.Deps, outbox *jobs.Outbox) {
 		d.SLA = sla.NewService(env.App, env.System, outbox, d.Webhooks, sla.DefaultConfig())
+		d.SLA.UseWorkspaceCache(d.Tenants)
 		d.Helpdesk.Observe(d.SLA)
 	})
 	workerHooks = append(workerHooks, func(mux *asynq.ServeMux, d api.Deps) { d.SLA.Register(mux) })

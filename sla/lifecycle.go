@@ -36,7 +36,7 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 	if ch.Kind != helpdesk.ChangeInbound && len(timers) == 0 {
 		return nil // never under an SLA: nothing to keep
 	}
-	pol, err := s.policyFor(ctx, tx, c)
+	pol, err := s.policyFor(ctx, tx, ch)
 	if err != nil {
 		return err
 	}
@@ -157,36 +157,40 @@ func applyStatus(timers map[string]*Timer, status string, cal BusinessHours, at 
 
 // policyFor matches the conversation against the workspace's policies (the
 // built-in ones while it has none); a conversation no policy matches falls
-// under the built-in baseline, so every customer has a promise.
-func (s *Service) policyFor(ctx context.Context, tx *gorm.DB, c *helpdesk.Conversation) (*PolicyDoc, error) {
-	var who struct {
-		Plan    string
-		VIP     bool
-		Segment string
-	}
-	tenantID := deskpool.TenantIDFromContext(ctx)
-	if err := tx.Raw(`SELECT t.plan, cu.vip, cu.segment FROM tenants t
-		LEFT JOIN customers cu ON cu.tenant_id = t.id AND cu.id = ? WHERE t.id = ?`, c.CustomerID, tenantID).Scan(&who).Error; err != nil {
-		return nil, err
-	}
-	f := Facts{PlanTier: who.Plan, Segment: who.Segment, Urgency: c.Urgency, Intent: c.Intent, Channel: c.LastChannel}
-	if who.VIP {
-		f.Segment = "vip"
-	}
-	docs, err := activePolicies(ctx, tx)
+// under the built-in baseline, so every customer has a promise. An inbound
+// change tells the customer's VIP flag and segment; other changes read
+// them.
+func (s *Service) policyFor(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) (*PolicyDoc, error) {
+	c := ch.After
+	wp, err := s.workspacePolicies(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
+	vip, segment := ch.CustomerVIP, ch.CustomerSeg
+	if ch.Kind != helpdesk.ChangeInbound {
+		var who struct {
+			VIP     bool
+			Segment string
+		}
+		if err := tx.Raw(`SELECT vip, segment FROM customers WHERE tenant_id = ? AND id = ?`,
+			deskpool.TenantIDFromContext(ctx), c.CustomerID).Scan(&who).Error; err != nil {
+			return nil, err
+		}
+		vip, segment = who.VIP, who.Segment
+	}
+	f := Facts{PlanTier: wp.plan, Segment: segment, Urgency: c.Urgency, Intent: c.Intent, Channel: c.LastChannel}
+	if vip {
+		f.Segment = "vip"
+	}
 	pol := baseline()
-	pure := make([]Policy, len(docs))
-	for i, d := range docs {
+	pure := make([]Policy, len(wp.docs))
+	for i, d := range wp.docs {
 		pure[i] = d.Policy()
 	}
 	if m, ok := Match(pure, f); ok {
-		for _, d := range docs {
+		for _, d := range wp.docs {
 			if d.ID.String() == m.ID {
-				pol = d
-				break
+				return &d, nil
 			}
 		}
 	}

@@ -202,6 +202,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in PolicyInput) (*PolicyDoc,
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, at, at)...).Error; err != nil {
 			return err
 		}
+		s.policiesChanged(ctx)
 		return tenant.Audit(ctx, tx, "sla_policy.created", "sla_policy", d.ID.String(), map[string]any{"name": d.Name})
 	})
 	if err != nil {
@@ -234,6 +235,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, id uuid.UUID, in PolicyInput
 			return err
 		}
 		out = d
+		s.policiesChanged(ctx)
 		return tenant.Audit(ctx, tx, "sla_policy.updated", "sla_policy", id.String(), map[string]any{"name": d.Name})
 	})
 	return out, err
@@ -262,6 +264,7 @@ func (s *Service) DeletePolicy(ctx context.Context, id uuid.UUID) error {
 		if err := tx.Exec(`DELETE FROM sla_policies WHERE tenant_id = ? AND id = ?`, tenantID, id).Error; err != nil {
 			return err
 		}
+		s.policiesChanged(ctx)
 		return tenant.Audit(ctx, tx, "sla_policy.deleted", "sla_policy", id.String(), map[string]any{"name": d.Name})
 	})
 }

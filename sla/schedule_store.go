@@ -76,6 +76,7 @@ func (s *Service) CreateSchedule(ctx context.Context, in ScheduleInput) (*Schedu
 		if err != nil {
 			return nameTaken(err, "Business hours", sc.Name)
 		}
+		s.policiesChanged(ctx)
 		return tenant.Audit(ctx, tx, "business_hours.created", "business_hours", sc.ID.String(), map[string]any{"name": sc.Name})
 	})
 	if err != nil {
@@ -104,6 +105,7 @@ func (s *Service) UpdateSchedule(ctx context.Context, id uuid.UUID, in ScheduleI
 			return nameTaken(err, "Business hours", sc.Name)
 		}
 		out = sc
+		s.policiesChanged(ctx)
 		return tenant.Audit(ctx, tx, "business_hours.updated", "business_hours", id.String(), map[string]any{"name": sc.Name})
 	})
 	return out, err
@@ -128,6 +130,7 @@ func (s *Service) DeleteSchedule(ctx context.Context, id uuid.UUID) error {
 		if err := tx.Exec(`DELETE FROM business_hours WHERE tenant_id = ? AND id = ?`, tenantID, id).Error; err != nil {
 			return err
 		}
+		s.policiesChanged(ctx)
 		return tenant.Audit(ctx, tx, "business_hours.deleted", "business_hours", id.String(), map[string]any{"name": sc.Name})
 	})
 }

@@ -59,6 +59,7 @@ type Service struct {
 	overflow Overflow
 	cfg      Config
 	now      func() time.Time
+	policies *tenant.Cache[workspacePolicies] // nil: read at every change
 }
 
 // NewService returns the SLA service. db is the application role, sysdb

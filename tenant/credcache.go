@@ -174,11 +174,11 @@ func (c *credentialCache) setLive(live bool) {
 	c.live, c.tenants, c.size = live, nil, 0
 }
 
-// credentialsChanged drops the workspace's cached credentials in this
-// process as soon as the transaction in ctx commits; other processes hear
-// of the change on ChangesChannel.
+// credentialsChanged drops the workspace's cached credentials (and every
+// other cached fact of it) in this process as soon as the transaction in
+// ctx commits; other processes hear of the change on ChangesChannel.
 func (s *Service) credentialsChanged(ctx context.Context, tenantID uuid.UUID) {
-	AfterCommit(ctx, func() { s.creds.drop(tenantID) })
+	AfterCommit(ctx, func() { s.dropWorkspace(tenantID) })
 }
 
 // ListenForChanges keeps this process's credential cache in step with the

@@ -78,6 +78,7 @@ func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager, 
 	var slaSvc *sla.Service
 	if slices.Contains(opts, withSLA) {
 		slaSvc = sla.NewService(env.App, env.System, outbox, hooks, sla.DefaultConfig())
+		slaSvc.UseWorkspaceCache(svc)
 		hd.Observe(slaSvc)
 	}
 	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz, Log: discardLog,

@@ -131,6 +131,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 	}
 	tenants := tenant.NewService(m.DB)
 	m.Helpdesk.UseWorkspaceCache(tenants)
+	m.SLA.UseWorkspaceCache(tenants)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()

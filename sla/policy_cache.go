@@ -1,0 +1,59 @@
+package sla
+
+import (
+	"context"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
+	"gorm.io/gorm"
+)
+
+// workspacePolicies is what matching a conversation to its policy needs
+// of its workspace: the plan, and the policies conversations are matched
+// against with their business hours loaded.
+type workspacePolicies struct {
+	plan string
+	docs []PolicyDoc
+}
+
+// UseWorkspaceCache keeps each workspace's plan and policies in this
+// process, in step with the database through t's change listener (a
+// committed change to a workspace, its policies or business hours is
+// announced; see migrations 00008 and 00013), instead of reading them at
+// every change of a conversation. Call it while wiring, with the Service
+// whose ListenForChanges runs.
+func (s *Service) UseWorkspaceCache(t *tenant.Service) {
+	s.policies = tenant.NewCache[workspacePolicies](t)
+}
+
+// workspacePolicies returns the workspace's plan and policies, from the
+// cache when it holds them.
+func (s *Service) workspacePolicies(ctx context.Context, tx *gorm.DB) (workspacePolicies, error) {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	wp, epoch, ok := s.policies.Get(tenantID)
+	if ok {
+		return wp, nil
+	}
+	if err := tx.Raw(`SELECT plan FROM tenants WHERE id = ?`, tenantID).Scan(&wp.plan).Error; err != nil {
+		return wp, err
+	}
+	docs, err := activePolicies(ctx, tx)
+	if err != nil {
+		return wp, err
+	}
+	for i := range docs {
+		if err := withHours(ctx, tx, &docs[i]); err != nil {
+			return wp, err
+		}
+	}
+	wp.docs = docs
+	s.policies.Put(epoch, tenantID, wp)
+	return wp, nil
+}
+
+// policiesChanged drops the workspace's cached policies in this process
+// once the transaction in ctx commits; other processes hear of it from
+// the database.
+func (s *Service) policiesChanged(ctx context.Context) {
+	s.policies.Changed(ctx, deskpool.TenantIDFromContext(ctx))
+}

@@ -1,0 +1,67 @@
+package sla_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/sla"
+	"github.com/deskpool/deskpool/tenant"
+)
+
+// A new conversation is matched against the workspace's policies as this
+// process caches them; a policy created, changed or deleted by another
+// process (another SLA service here, with no cache of this one's) reaches
+// the cache through the database's change notices, and one made by this
+// process at its commit.
+func TestCachedPoliciesFollowChanges(t *testing.T) {
+	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
+	tenants := tenant.NewService(env.App)
+	listenCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.AppDSN, quiet) }()
+	t.Cleanup(func() { stop(); <-done })
+	waitFor(t, 10*time.Second, "the change listener", tenants.Listening)
+	f.svc.UseWorkspaceCache(tenants)
+	other := sla.NewService(env.App, env.System, f.outbox, f.events, sla.DefaultConfig())
+
+	// firstResponseIn is how long a new conversation has until its first
+	// response is due.
+	firstResponseIn := func() time.Duration {
+		in := f.ingest(t, "cache")
+		if in.SLA.FirstResponseDueAt == nil {
+			t.Fatal("a new conversation has no first response deadline")
+		}
+		return time.Until(*in.SLA.FirstResponseDueAt)
+	}
+	builtin := firstResponseIn() // the built-in policies, now cached
+	if builtin < 5*time.Minute {
+		t.Fatalf("built-in first response in %v", builtin)
+	}
+
+	name := "Other process"
+	var pol *sla.PolicyDoc
+	t.Run("CreatedByAnotherProcess", func(t *testing.T) {
+		var err error
+		pol, err = other.CreatePolicy(f.ctx(), sla.PolicyInput{Name: &name, Targets: &sla.TargetsDoc{FirstResponse: 60, NextResponse: 60, Resolution: 3600}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 5*time.Second, "the new policy", func() bool { return firstResponseIn() <= time.Minute })
+	})
+	t.Run("ChangedByAnotherProcess", func(t *testing.T) {
+		if _, err := other.UpdatePolicy(f.ctx(), pol.ID, sla.PolicyInput{Targets: &sla.TargetsDoc{FirstResponse: 120, NextResponse: 60, Resolution: 3600}}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 5*time.Second, "the changed targets", func() bool { d := firstResponseIn(); return d > time.Minute && d <= 2*time.Minute })
+	})
+	t.Run("ChangedHereAtOnce", func(t *testing.T) {
+		if _, err := f.svc.UpdatePolicy(f.ctx(), pol.ID, sla.PolicyInput{Targets: &sla.TargetsDoc{FirstResponse: 30, NextResponse: 60, Resolution: 3600}}); err != nil {
+			t.Fatal(err)
+		}
+		if d := firstResponseIn(); d > 30*time.Second {
+			t.Fatalf("the conversation right after this process's change is due in %v, want 30s", d)
+		}
+	})
+}
