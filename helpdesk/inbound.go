@@ -29,6 +29,7 @@ type inbound struct {
 	// expressions from newCustomer, with their arguments).
 	customer     string
 	customerArgs []any
+	reads        []*pgx.QueuedQuery // the observers' (see Preparer), sent after the store
 }
 
 // errConversationClosed is storeInbound's answer when the conversation to
@@ -39,7 +40,8 @@ var errConversationClosed = errors.New("the conversation was closed meanwhile")
 // conversation with the message's triage (or updates the one joined:
 // reopened, waiting, triaged, counted), inserts the message, appends the
 // timeline what happened to the conversation (the message is its own
-// entry), and returns the conversation as it is now.
+// entry), and returns the conversation as it is now. The observers' reads
+// go in the same round trip, after it.
 func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*Conversation, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	m, tr := in.msg, in.triage
@@ -101,7 +103,7 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*C
 	q.QueryRow(func(r pgx.Row) error {
 		return r.Scan(row.targets()...)
 	})
-	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}})
+	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: append([]*pgx.QueuedQuery{q}, in.reads...)})
 	if errors.Is(err, pgx.ErrNoRows) && !in.create {
 		return nil, errConversationClosed
 	}

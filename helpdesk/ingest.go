@@ -79,6 +79,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		msgID := deskpool.NewID()
 		out.MessageID = msgID
 		var after *Conversation
+		told := ctx // the context observers are told the change in
 		for {
 			newConv := conv == nil
 			if newConv {
@@ -95,8 +96,10 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			if tr.Route != "ai" && tr.Route != "" {
 				timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}, at.Add(time.Microsecond)})
 			}
+			var reads []*pgx.QueuedQuery
+			told, reads = s.prepareInbound(ctx, conv.ID, newConv)
 			after, err = s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
-				timeline: timeline, customer: res.store, customerArgs: res.storeArgs})
+				timeline: timeline, customer: res.store, customerArgs: res.storeArgs, reads: reads})
 			if !errors.Is(err, errConversationClosed) {
 				break
 			}
@@ -111,7 +114,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		if kind != "conversation.created" {
 			before = conv
 		}
-		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeInbound, Before: before, After: after, MessageID: msgID, At: at,
+		if err := s.notifyObservers(told, tx, Change{Kind: ChangeInbound, Before: before, After: after, MessageID: msgID, At: at,
 			CustomerVIP: cust.VIP, CustomerSeg: cust.Segment}); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -35,6 +36,30 @@ type Change struct {
 // reading it again.
 type Lifecycle interface {
 	ConversationChanged(ctx context.Context, tx *gorm.DB, ch Change) error
+}
+
+// Preparer is a Lifecycle observer that reads what it needs of a
+// conversation in the round trip that stores an inbound message in it,
+// before it is told of the change: PrepareInbound returns the statement to
+// send (nil for none) and the context to tell the change in, which carries
+// where its result goes. created says the conversation is new.
+type Preparer interface {
+	PrepareInbound(ctx context.Context, conversationID uuid.UUID, created bool) (context.Context, *pgx.QueuedQuery)
+}
+
+// prepareInbound asks the observers that prepare for the statements to
+// store a message in the conversation with.
+func (s *Service) prepareInbound(ctx context.Context, conversationID uuid.UUID, created bool) (context.Context, []*pgx.QueuedQuery) {
+	var qs []*pgx.QueuedQuery
+	for _, o := range s.observers {
+		if p, ok := o.(Preparer); ok {
+			var q *pgx.QueuedQuery
+			if ctx, q = p.PrepareInbound(ctx, conversationID, created); q != nil {
+				qs = append(qs, q)
+			}
+		}
+	}
+	return ctx, qs
 }
 
 // Observe adds a lifecycle observer; call it while wiring, before serving.

@@ -29,9 +29,12 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 	if at.IsZero() {
 		at = s.now()
 	}
-	timers, err := loadTimers(ctx, tx, c.ID)
-	if err != nil {
-		return err
+	timers, ok := prefetchedTimers(ctx, c.ID)
+	if !ok {
+		var err error
+		if timers, err = loadTimers(ctx, tx, c.ID); err != nil {
+			return err
+		}
 	}
 	if ch.Kind != helpdesk.ChangeInbound && len(timers) == 0 {
 		return nil // never under an SLA: nothing to keep
