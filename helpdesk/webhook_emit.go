@@ -105,8 +105,10 @@ func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, h
 		values[i] = "(?, ?, ?, ?, ?, ?::jsonb)"
 		args = append(args, tenantID, ids[i], hook, ev.ID, eventType, string(payload))
 	}
-	if err := tx.Exec(`INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload) VALUES `+
-		strings.Join(values, ", "), args...).Error; err != nil {
+	// The deliveries and their tasks go out with the transaction's next
+	// round trip.
+	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload) VALUES `+
+		strings.Join(values, ", "), args...); err != nil {
 		return fmt.Errorf("webhook deliveries for %s: %w", eventType, err)
 	}
 	for _, id := range ids {
