@@ -36,8 +36,8 @@ type txConn struct {
 	ctx      context.Context
 	tenantID uuid.UUID
 	mu       sync.Mutex
-	conn     *sql.Conn // nil until the first statement
-	err      error     // why the transaction could not begin
+	conn     *sql.Conn          // nil until the first statement
+	err      error              // why the transaction could not begin
 	pending  []pendingStatement // not yet sent, in order
 	// savepoints maps gorm's savepoint names, random per nested
 	// transaction, to names numbered within this transaction: the
