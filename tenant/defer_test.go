@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/tenant"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 )
 
@@ -86,7 +87,7 @@ func TestDeferredWriteFailingAtTheCommit(t *testing.T) {
 			return err
 		}
 		// id NULL violates the primary key's NOT NULL.
-		return tenant.Defer(ctx, tx, nil, `INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES (?, NULL, 'system', 'test.bad')`, ws.ID)
+		return tenant.Defer(ctx, tx, nil, badAudit, ws.ID)
 	})
 	if err == nil || ran {
 		t.Fatalf("commit with a failing deferred write: err %v, after-commit ran %v", err, ran)
@@ -162,3 +163,56 @@ func TestDeferredWriteOnTheSystemPath(t *testing.T) {
 		t.Fatalf("committed %v", got)
 	}
 }
+
+// A deferred write queued in a nested transaction whose savepoint went out
+// is dropped unsent when it rolls back, even a write that would fail: the
+// outer transaction goes on and commits.
+func TestDeferredWriteRolledBackUnsent(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "defer-unsent@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	failed := errors.New("failed")
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			if err := tx.Exec(`SELECT 1`).Error; err != nil { // the savepoint goes out
+				return err
+			}
+			if err := tenant.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
+				return err
+			}
+			return failed
+		})
+		if !errors.Is(inner, failed) {
+			t.Errorf("inner: %v", inner)
+		}
+		return tenant.Audit(ctx, tx, "test.outer", "test", "1", nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.outer"}) {
+		t.Fatalf("committed %v", got)
+	}
+}
+
+// A deferred write that fails when a later read carries it fails the
+// transaction with its own error, not only the read's.
+func TestDeferredWriteFailureNamesItsCause(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "defer-cause@example.com")
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tenant.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
+			return err
+		}
+		var n int
+		return tx.Raw(`SELECT 1`).Row().Scan(&n)
+	})
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23502" { // not_null_violation
+		t.Fatalf("err %v, want the deferred write's not-null violation", err)
+	}
+}
+
+// badAudit is an audit insert that fails: id NULL violates the primary key.
+const badAudit = `INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES (?, NULL, 'system', 'test.bad')`

@@ -124,6 +124,13 @@ func (c *txConn) acquire(ctx context.Context) error {
 	return nil
 }
 
+// failure returns why the transaction cannot go on, if it cannot.
+func (c *txConn) failure() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
 // fail records that the transaction cannot go on; its connection is
 // discarded.
 func (c *txConn) fail(err error) {
@@ -163,6 +170,9 @@ func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sq
 				c.pending = c.pending[:i]
 				return driver.RowsAffected(0), nil
 			}
+			// The savepoint went out: whatever waits came after it, and
+			// is rolled back unsent.
+			c.pending = nil
 			query = "ROLLBACK TO SAVEPOINT " + sp
 		}
 	}
@@ -246,6 +256,12 @@ func (c *txConn) sendBatch(ctx context.Context, b *pgx.Batch) error {
 		c.fail(err)
 		return err
 	}
+	if err != nil && sent < len(c.pending) {
+		// A deferred statement failed: nobody waits on it to recover, so
+		// the transaction can only roll back, and every later statement
+		// and the commit report this error.
+		c.err = err
+	}
 	c.pending = c.pending[sent:]
 	return err
 }
@@ -304,8 +320,11 @@ func Batch(ctx context.Context, tx *gorm.DB, b *pgx.Batch) error {
 // its own. sql takes ? placeholders, as tx.Exec does. rows, when not nil,
 // receives the rows the statement affected when it has run. A deferred
 // statement that fails fails the transaction: the statement or COMMIT
-// that carried it returns its error, and nothing commits. Outside a tenant
-// transaction (the system path) it runs at once.
+// that carried it, and every one after, return its error, and nothing
+// commits; rolling back to a savepoint taken before it was queued drops
+// it unsent. args are read when the statement goes out, so they must not
+// change meanwhile, and must be plain values (no IN ? expansion). Outside
+// a tenant transaction (the system path) it runs at once.
 func Defer(ctx context.Context, tx *gorm.DB, rows *int64, sql string, args ...any) error {
 	tc, ok := tx.Statement.ConnPool.(*txConn)
 	if !ok {
@@ -451,6 +470,11 @@ func begin(ctx context.Context, db *gorm.DB, tenantID uuid.UUID, fn func(tx *gor
 	err = fn(tx)
 	done = true
 	if err != nil {
+		// A statement that failed because the transaction had (a begin or
+		// a deferred write that failed) names that cause too.
+		if cause := tc.failure(); cause != nil && !errors.Is(err, cause) {
+			err = errors.Join(cause, err)
+		}
 		if rerr := tc.Rollback(); rerr != nil {
 			return errors.Join(err, rerr)
 		}
