@@ -44,16 +44,24 @@ type AIReply struct {
 }
 
 // answer lets the AI answer a message routed to it, or records why a
-// person takes over. An AI reply counts toward the three unresolved AI
-// answers after which a person takes over.
-func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (*AIReply, error) {
+// person takes over; changed says the conversation moved on (facts, route
+// or the reply). An AI reply counts toward the three unresolved AI answers
+// after which a person takes over.
+func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (reply *AIReply, changed bool, err error) {
 	if s.answerer == nil || in.Triage.Route != "ai" {
-		return nil, nil
+		return nil, false, nil
 	}
 	ans, err := s.answerer.Answer(ctx, tx, in)
 	if err != nil || ans == nil {
-		return nil, err
+		return nil, false, err
 	}
+	reply, err = s.apply(ctx, tx, in, ans)
+	return reply, true, err
+}
+
+// apply records the AI's answer: the facts it collected, and its reply or
+// the hand-over.
+func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer) (*AIReply, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if len(ans.Facts) > 0 {
 		if err := tx.Exec(`UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,

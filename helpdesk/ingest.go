@@ -118,10 +118,11 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			CustomerVIP: cust.VIP, CustomerSeg: cust.Segment}); err != nil {
 			return err
 		}
-		if out.AIReply, err = s.answer(ctx, tx, AnswerInput{Conversation: after, CustomerID: cust.ID, MessageID: msgID, Text: m.Body, Triage: tr}); err != nil {
+		var answered bool
+		if out.AIReply, answered, err = s.answer(ctx, tx, AnswerInput{Conversation: after, CustomerID: cust.ID, MessageID: msgID, Text: m.Body, Triage: tr}); err != nil {
 			return err
 		}
-		if out.AIReply != nil { // the answer moved the conversation on
+		if answered { // the AI moved the conversation on
 			if after, err = loadConversation(ctx, tx, conv.ID, false); err != nil {
 				return err
 			}

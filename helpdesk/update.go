@@ -150,10 +150,8 @@ func (s *Service) UpdateConversation(ctx context.Context, id uuid.UUID, u Conver
 		if out, err = loadConversation(ctx, tx, id, false); err != nil {
 			return err
 		}
+		// The observers set what they change on out.
 		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: c, After: out, At: at}); err != nil {
-			return err
-		}
-		if out, err = loadConversation(ctx, tx, id, false); err != nil {
 			return err
 		}
 		return s.emitChanges(ctx, tx, c, out)
