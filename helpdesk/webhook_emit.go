@@ -102,13 +102,15 @@ func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, h
 	args := make([]any, 0, 6*len(hooks))
 	for i, hook := range hooks {
 		ids[i] = deskpool.NewID()
-		values[i] = "(?, ?, ?, ?, ?, ?::jsonb)"
+		values[i] = "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::jsonb)"
 		args = append(args, tenantID, ids[i], hook, ev.ID, eventType, string(payload))
 	}
 	// The deliveries and their tasks go out with the transaction's next
-	// round trip.
-	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload) VALUES `+
-		strings.Join(values, ", "), args...); err != nil {
+	// round trip. A subscription deleted or disabled since it was read
+	// gets none (its task then finds nothing to send).
+	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload)
+		SELECT v.* FROM (VALUES `+strings.Join(values, ", ")+`) AS v (tenant_id, id, webhook_id, event_id, event_type, payload)
+		JOIN webhooks w ON w.tenant_id = v.tenant_id AND w.id = v.webhook_id AND w.enabled`, args...); err != nil {
 		return fmt.Errorf("webhook deliveries for %s: %w", eventType, err)
 	}
 	for _, id := range ids {

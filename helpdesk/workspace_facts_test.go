@@ -79,3 +79,44 @@ func TestWorkspaceFactsFollowChanges(t *testing.T) {
 		}
 	})
 }
+
+// A subscription deleted or disabled after this process cached it (its
+// notice not heard: the listener here hears none) gets no delivery, and
+// the message is stored all the same.
+func TestDeliveryToASubscriptionGoneMeanwhile(t *testing.T) {
+	ctx := workspace(t)
+	tenants := tenant.NewService(env.App)
+	listenCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.DeafDSN(), quietLog) }()
+	t.Cleanup(func() { stop(); <-done })
+	waitFor(t, "the change listener", tenants.Listening)
+	hooks := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true})
+	svc := helpdesk.NewService(env.App, hooks, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+		return helpdesk.Triage{Intent: "other", Urgency: "low", Route: "agent", Level: "L3"}
+	}), helpdesk.DefaultConfig())
+	svc.UseWorkspaceCache(tenants)
+	other := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true}) // another process's
+	gone, disabled := subscribe(t, ctx, hooks, newReceiver(t, always(200))), subscribe(t, ctx, hooks, newReceiver(t, always(200)))
+	ingest := func() {
+		t.Helper()
+		if _, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "gone"}, Body: "hello?"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ingest() // both subscriptions cached, one delivery each
+	if err := other.DeleteWebhook(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	if _, err := other.UpdateWebhook(ctx, disabled.ID, helpdesk.WebhookUpdate{Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	ingest()
+	if n := count(t, ctx, "webhook_deliveries", "webhook_id = ?", disabled.ID); n != 1 {
+		t.Fatalf("the disabled subscription has %d deliveries, want the one from before", n)
+	}
+	if n := count(t, ctx, "messages", ""); n != 2 {
+		t.Fatalf("%d messages stored, want 2", n)
+	}
+}

@@ -56,12 +56,35 @@ func TestCachedPoliciesFollowChanges(t *testing.T) {
 		}
 		waitFor(t, 5*time.Second, "the changed targets", func() bool { d := firstResponseIn(); return d > time.Minute && d <= 2*time.Minute })
 	})
-	t.Run("ChangedHereAtOnce", func(t *testing.T) {
-		if _, err := f.svc.UpdatePolicy(f.ctx(), pol.ID, sla.PolicyInput{Targets: &sla.TargetsDoc{FirstResponse: 30, NextResponse: 60, Resolution: 3600}}); err != nil {
-			t.Fatal(err)
-		}
-		if d := firstResponseIn(); d > 30*time.Second {
-			t.Fatalf("the conversation right after this process's change is due in %v, want 30s", d)
-		}
-	})
+}
+
+// This process's own changes to policies and business hours drop its
+// cached policies when they commit, without waiting for a notice (the
+// listener here hears none).
+func TestOwnPolicyChangesDropTheCacheAtCommit(t *testing.T) {
+	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
+	tenants := tenant.NewService(env.App)
+	listenCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.DeafDSN(), quiet) }()
+	t.Cleanup(func() { stop(); <-done })
+	waitFor(t, 10*time.Second, "the change listener", tenants.Listening)
+	f.svc.UseWorkspaceCache(tenants)
+	firstResponseIn := func() time.Duration {
+		in := f.ingest(t, "own")
+		return time.Until(*in.SLA.FirstResponseDueAt)
+	}
+	if d := firstResponseIn(); d < 5*time.Minute { // the built-in policies, now cached
+		t.Fatalf("built-in first response in %v", d)
+	}
+	pol := f.policy(t, 60, 60, 3600)
+	if d := firstResponseIn(); d > time.Minute {
+		t.Fatalf("after this process created a policy, first response in %v, want 1m", d)
+	}
+	if _, err := f.svc.UpdatePolicy(f.ctx(), pol.ID, sla.PolicyInput{Targets: &sla.TargetsDoc{FirstResponse: 30, NextResponse: 60, Resolution: 3600}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := firstResponseIn(); d > 30*time.Second {
+		t.Fatalf("after this process changed the policy, first response in %v, want 30s", d)
+	}
 }

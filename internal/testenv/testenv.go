@@ -161,3 +161,11 @@ func Run(m interface{ Run() int }, pkg string, env **Env) int {
 	e.Close()
 	return code
 }
+
+// DeafDSN is the application role on another database of the same server
+// (postgres): a change listener connected there is live but hears none of
+// this database's notices, so a test sees what this process's own drops
+// do alone.
+func (e *Env) DeafDSN() string {
+	return DSN(migrations.DefaultRoles.App, "postgres")
+}
