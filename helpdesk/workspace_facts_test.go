@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5"
 )
 
 // The ingest caches its workspace's webhook subscriptions and whether an
@@ -118,5 +120,41 @@ func TestDeliveryToASubscriptionGoneMeanwhile(t *testing.T) {
 	}
 	if n := count(t, ctx, "messages", ""); n != 2 {
 		t.Fatalf("%d messages stored, want 2", n)
+	}
+}
+
+// A failed delivery rewrites its webhook's row without changing what the
+// caches hold: nothing is announced. Disabling it is announced.
+func TestOnlyCachedChangesAreAnnounced(t *testing.T) {
+	ctx := workspace(t)
+	hooks := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true})
+	h := subscribe(t, ctx, hooks, newReceiver(t, always(200)))
+	conn, err := pgx.Connect(context.Background(), env.AppDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	if _, err := conn.Exec(context.Background(), "LISTEN "+tenant.ChangesChannel); err != nil {
+		t.Fatal(err)
+	}
+	heard := func() bool {
+		wait, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		_, err := conn.WaitForNotification(wait)
+		return err == nil
+	}
+	// As a failed delivery does (see Webhooks.record).
+	if err := env.System.Exec(`UPDATE webhooks SET failure_streak = failure_streak + 1, enabled = failure_streak + 1 < 5,
+		updated_at = now() WHERE id = ?`, h.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if heard() {
+		t.Fatal("a failure that left the webhook enabled was announced")
+	}
+	if err := env.System.Exec(`UPDATE webhooks SET enabled = false WHERE id = ?`, h.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !heard() {
+		t.Fatal("disabling the webhook was not announced")
 	}
 }

@@ -9,6 +9,7 @@
 CREATE VIEW conversation_timeline WITH (security_invoker = true) AS
   SELECT tenant_id, id, conversation_id, kind, actor_kind, actor_id, data, created_at
   FROM conversation_events
+  WHERE kind NOT IN ('message.received', 'triage') -- rows a process of the old code may still write
   UNION ALL
   SELECT tenant_id, id, conversation_id, 'message.received', 'customer', NULL::uuid,
     jsonb_build_object('message_id', id, 'channel', channel, 'triage', triage), created_at

@@ -19,12 +19,23 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
-CREATE TRIGGER workspace_changed AFTER INSERT OR DELETE OR UPDATE OF enabled, events, tenant_id ON webhooks
+-- An update is announced only when what the caches hold changed: a failed
+-- delivery rewrites a webhook's row (and its enabled flag) every time.
+CREATE TRIGGER workspace_changed AFTER INSERT OR DELETE ON webhooks
   FOR EACH ROW EXECUTE FUNCTION notify_workspace_changed();
-CREATE TRIGGER workspace_changed AFTER INSERT OR DELETE OR UPDATE OF status, tenant_id ON agent_profiles
+CREATE TRIGGER workspace_changed_update AFTER UPDATE ON webhooks
+  FOR EACH ROW WHEN (OLD.enabled IS DISTINCT FROM NEW.enabled OR OLD.events IS DISTINCT FROM NEW.events
+    OR OLD.tenant_id IS DISTINCT FROM NEW.tenant_id)
+  EXECUTE FUNCTION notify_workspace_changed();
+CREATE TRIGGER workspace_changed AFTER INSERT OR DELETE ON agent_profiles
   FOR EACH ROW EXECUTE FUNCTION notify_workspace_changed();
+CREATE TRIGGER workspace_changed_update AFTER UPDATE ON agent_profiles
+  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.tenant_id IS DISTINCT FROM NEW.tenant_id)
+  EXECUTE FUNCTION notify_workspace_changed();
 
 -- +goose Down
+DROP TRIGGER workspace_changed_update ON agent_profiles;
 DROP TRIGGER workspace_changed ON agent_profiles;
+DROP TRIGGER workspace_changed_update ON webhooks;
 DROP TRIGGER workspace_changed ON webhooks;
 DROP FUNCTION notify_workspace_changed();
