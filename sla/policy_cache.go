@@ -5,6 +5,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
@@ -41,10 +42,8 @@ func (s *Service) workspacePolicies(ctx context.Context, tx *gorm.DB) (workspace
 	if err != nil {
 		return wp, err
 	}
-	for i := range docs {
-		if err := withHours(ctx, tx, &docs[i]); err != nil {
-			return wp, err
-		}
+	if err := withAllHours(ctx, tx, docs); err != nil {
+		return wp, err
 	}
 	wp.docs = docs
 	s.policies.Put(epoch, tenantID, wp)
@@ -56,4 +55,35 @@ func (s *Service) workspacePolicies(ctx context.Context, tx *gorm.DB) (workspace
 // the database.
 func (s *Service) policiesChanged(ctx context.Context) {
 	s.policies.Changed(ctx, deskpool.TenantIDFromContext(ctx))
+}
+
+// withAllHours loads the business hours of every policy in one read.
+func withAllHours(ctx context.Context, tx *gorm.DB, docs []PolicyDoc) error {
+	var ids []uuid.UUID
+	for _, d := range docs {
+		if d.BusinessHoursID != nil && *d.BusinessHoursID != uuid.Nil {
+			ids = append(ids, *d.BusinessHoursID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []scheduleRow
+	if err := tx.Raw(`SELECT `+scheduleColumns+` FROM business_hours WHERE tenant_id = ? AND id IN ?`,
+		deskpool.TenantIDFromContext(ctx), ids).Scan(&rows).Error; err != nil {
+		return err
+	}
+	hours := make(map[uuid.UUID]BusinessHours, len(rows))
+	for _, r := range rows {
+		hours[r.ID] = r.schedule().Hours()
+	}
+	for i, d := range docs {
+		if d.BusinessHoursID == nil {
+			continue
+		}
+		if h, ok := hours[*d.BusinessHoursID]; ok {
+			docs[i].hours = &h
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package sla_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +87,38 @@ func TestOwnPolicyChangesDropTheCacheAtCommit(t *testing.T) {
 	}
 	if d := firstResponseIn(); d > 30*time.Second {
 		t.Fatalf("after this process changed the policy, first response in %v, want 30s", d)
+	}
+}
+
+// A policy's deadlines count in its business hours as cached with it: a
+// message on a day the hours are closed is due once they open.
+func TestCachedPolicyCountsInItsBusinessHours(t *testing.T) {
+	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
+	tenants := tenant.NewService(env.App)
+	listenCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.AppDSN, quiet) }()
+	t.Cleanup(func() { stop(); <-done })
+	waitFor(t, 10*time.Second, "the change listener", tenants.Listening)
+	f.svc.UseWorkspaceCache(tenants)
+	// Open only the day after tomorrow (UTC), all day.
+	open := time.Now().UTC().AddDate(0, 0, 2)
+	weekly := map[string][]sla.Period{strings.ToLower(open.Weekday().String()): {{Start: "00:00", End: "24:00"}}}
+	name, zone := "Day after tomorrow", "UTC"
+	hours, err := f.svc.CreateSchedule(f.ctx(), sla.ScheduleInput{Name: &name, TimeZone: &zone, Weekly: &weekly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := "Office"
+	if _, err := f.svc.CreatePolicy(f.ctx(), sla.PolicyInput{Name: &pol, Targets: &sla.TargetsDoc{FirstResponse: 60, NextResponse: 60, Resolution: 3600},
+		BusinessHoursID: sla.OptionalID{Set: true, Value: hours.ID.String()}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // loaded, then from the cache
+		due := f.ingest(t, "office").SLA.FirstResponseDueAt
+		want := time.Date(open.Year(), open.Month(), open.Day(), 0, 1, 0, 0, time.UTC)
+		if due == nil || !due.Equal(want) {
+			t.Fatalf("message %d: first response due %v, want %v (a minute into the open day)", i+1, due, want)
+		}
 	}
 }

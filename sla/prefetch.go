@@ -3,7 +3,6 @@ package sla
 import (
 	"context"
 
-	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
@@ -30,23 +29,15 @@ func (s *Service) PrepareInbound(ctx context.Context, conversationID uuid.UUID, 
 		p.read = true
 		return ctx, nil
 	}
-	q := &pgx.QueuedQuery{SQL: `SELECT ` + timerColumns + ` FROM sla_timers WHERE tenant_id = $1 AND conversation_id = $2 FOR UPDATE`,
-		Arguments: []any{deskpool.TenantIDFromContext(ctx), conversationID}}
-	q.Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var r timerRow
-			if err := rows.Scan(&r.ConversationID, &r.Metric, &r.PolicyID, &r.TargetSecs, &r.StartedAt, &r.Status, &r.DueAt, &r.WarnAt,
-				&r.PausedAt, &r.PausedForMs, &r.StoppedAt, &r.Version, &r.WarnedAt, &r.BreachedAt, &r.LatenessMs); err != nil {
-				return err
-			}
-			p.timers[r.Metric] = r.timer()
-		}
-		if err := rows.Err(); err != nil {
+	q := timersQuery(ctx, conversationID, p.timers)
+	read := q.Fn
+	q.Fn = func(br pgx.BatchResults) error {
+		if err := read(br); err != nil {
 			return err
 		}
 		p.read = true
 		return nil
-	})
+	}
 	return ctx, q
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -71,18 +72,30 @@ func (r timerRow) timer() *Timer {
 			PausedFor: time.Duration(r.PausedForMs) * time.Millisecond, StoppedAt: r.StoppedAt}}
 }
 
-// loadTimers reads a conversation's clocks by metric, locked for update.
+// loadTimers reads and locks a conversation's clocks, by metric.
 func loadTimers(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID) (map[string]*Timer, error) {
-	var rows []timerRow
-	if err := tx.Raw(`SELECT `+timerColumns+` FROM sla_timers WHERE tenant_id = ? AND conversation_id = ? FOR UPDATE`,
-		deskpool.TenantIDFromContext(ctx), conversationID).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[string]*Timer, len(rows))
-	for _, r := range rows {
-		out[r.Metric] = r.timer()
-	}
-	return out, nil
+	out := map[string]*Timer{}
+	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{timersQuery(ctx, conversationID, out)}})
+	return out, err
+}
+
+// timersQuery reads and locks a conversation's clocks into into, by
+// metric.
+func timersQuery(ctx context.Context, conversationID uuid.UUID, into map[string]*Timer) *pgx.QueuedQuery {
+	q := &pgx.QueuedQuery{SQL: `SELECT ` + timerColumns + ` FROM sla_timers WHERE tenant_id = $1 AND conversation_id = $2 FOR UPDATE`,
+		Arguments: []any{deskpool.TenantIDFromContext(ctx), conversationID}}
+	q.Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var r timerRow
+			if err := rows.Scan(&r.ConversationID, &r.Metric, &r.PolicyID, &r.TargetSecs, &r.StartedAt, &r.Status, &r.DueAt, &r.WarnAt,
+				&r.PausedAt, &r.PausedForMs, &r.StoppedAt, &r.Version, &r.WarnedAt, &r.BreachedAt, &r.LatenessMs); err != nil {
+				return err
+			}
+			into[r.Metric] = r.timer()
+		}
+		return rows.Err()
+	})
+	return q
 }
 
 // FindTimers returns a conversation's SLA clocks; ENOTFOUND when the
