@@ -20,15 +20,16 @@ func assignedCounts(t *testing.T, tenantID string) (map[string]int, int) {
 		AssigneeID string
 		N          int
 	}
-	env.System.Raw(`SELECT assignee_id::text, count(*) AS n FROM conversations WHERE tenant_id = ? AND assignee_id IS NOT NULL
-		AND status IN ('open', 'pending', 'snoozed') GROUP BY assignee_id`, tenantID).Scan(&rows)
+	if err := env.System.Raw(`SELECT assignee_id::text, count(*) AS n FROM conversations WHERE tenant_id = ? AND assignee_id IS NOT NULL
+		AND status IN ('open', 'pending', 'snoozed') GROUP BY assignee_id`, tenantID).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
 	out := map[string]int{}
 	for _, r := range rows {
 		out[r.AssigneeID] = r.N
 	}
-	var most int
-	env.System.Raw(`SELECT COALESCE(max(n), 0) FROM (SELECT count(*) AS n FROM conversation_events WHERE tenant_id = ? AND kind = 'assigned'
-		GROUP BY conversation_id) x`, tenantID).Scan(&most)
+	most := countOf(t, `SELECT COALESCE(max(n), 0) FROM (SELECT count(*) AS n FROM conversation_events WHERE tenant_id = ? AND kind = 'assigned'
+		GROUP BY conversation_id) x`, tenantID)
 	return out, most
 }
 

@@ -109,12 +109,10 @@ func TestOneCustomerAcrossChannels(t *testing.T) {
 func TestIngestIsIdempotent(t *testing.T) {
 	h := newHarness(t, nil)
 	in := h.inbox("Retry Brand")
-	countMessages := func(cust string) int {
-		var n int
-		env.System.Raw(`SELECT count(*) FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
+	countMessages := func(t *testing.T, cust string) int {
+		return countOf(t, `SELECT count(*) FROM messages m JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
 			JOIN customer_identities i ON i.tenant_id = c.tenant_id AND i.customer_id = c.customer_id
-			WHERE i.value = ? AND m.tenant_id = ?`, cust, in.ws.ID).Scan(&n)
-		return n
+			WHERE i.value = ? AND m.tenant_id = ?`, cust, in.ws.ID)
 	}
 	for _, tc := range []struct {
 		name   string
@@ -150,7 +148,7 @@ func TestIngestIsIdempotent(t *testing.T) {
 					t.Fatalf("duplicates answered different messages: %v", ids)
 				}
 			}
-			if n := countMessages(cust); n != 1 {
+			if n := countMessages(t, cust); n != 1 {
 				t.Fatalf("%d messages stored for 20 duplicates, want 1", n)
 			}
 		})

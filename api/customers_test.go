@@ -103,13 +103,17 @@ func TestExportAndErasure(t *testing.T) {
 	order["updated_at"], order["status"] = "2024-06-03T09:00:00Z", "refunded"
 	h.must(http.StatusOK, call{method: "POST", path: "/v1/orders", token: in.ws.OwnerToken, body: map[string]any{"items": []any{order}}})
 	var resynced struct{ Status, LinkState string }
-	env.System.Raw(`SELECT status, link_state FROM orders WHERE external_id = 'ERIN-9'`).Scan(&resynced)
+	if err := env.System.Raw(`SELECT status, link_state FROM orders WHERE external_id = 'ERIN-9'`).Scan(&resynced).Error; err != nil {
+		t.Fatal(err)
+	}
 	if resynced.Status != "refunded" || resynced.LinkState != "none" {
 		t.Errorf("erased order after a later push: %+v", resynced)
 	}
 
 	var tables []string
-	env.System.Raw(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`).Scan(&tables)
+	if err := env.System.Raw(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`).Scan(&tables).Error; err != nil {
+		t.Fatal(err)
+	}
 	for _, needle := range []string{"Erasable", "erin.erasable", "447700900123", "Baker Street", "erin-photo", "ORD-ERIN-1"} {
 		for _, table := range tables {
 			var n int
