@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -28,14 +29,15 @@ func (s *Service) event(ctx context.Context, tx *gorm.DB, conversationID uuid.UU
 	return AppendEvent(ctx, tx, conversationID, kind, data)
 }
 
-// AppendEvent appends to a conversation's timeline inside tx; other
-// packages (SLA, triage, alliance) record their events through it.
+// AppendEvent appends to a conversation's timeline inside tx, with the
+// transaction's next round trip (see tenant.Defer); other packages (SLA,
+// triage, alliance) record their events through it.
 func AppendEvent(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, kind string, data any) error {
 	rows, args, err := timelineRows(ctx, conversationID, []timelineEntry{{kind: kind, data: data}})
 	if err != nil {
 		return err
 	}
-	return tx.Exec(insertEvents+rows, args...).Error
+	return tenant.Defer(ctx, tx, nil, insertEvents+rows, args...)
 }
 
 // timelineEntry is one event to append; at, when set, is its time.
