@@ -22,6 +22,9 @@ func benchSLA(ctx context.Context, out io.Writer, timers int) error {
 	if err != nil {
 		return err
 	}
+	if pool, err := app.DB(); err == nil {
+		defer pool.Close()
+	}
 	return sla.RunBench(ctx, out, sla.BenchConfig{App: app, Sys: env.System, Timers: timers,
 		Redis: jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}, Cleanup: true,
 		Log: discardLog})
