@@ -20,12 +20,7 @@ import (
 // database's change notices, and one made by this process at its commit.
 func TestWorkspaceFactsFollowChanges(t *testing.T) {
 	ctx := workspace(t)
-	tenants := tenant.NewService(env.App)
-	listenCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.AppDSN, quietLog) }()
-	t.Cleanup(func() { stop(); <-done })
-	waitFor(t, "the change listener", tenants.Listening)
+	tenants := listening(t, env.AppDSN)
 
 	client := asynq.NewClient(jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}.ConnOpt())
 	t.Cleanup(func() { client.Close() })
@@ -87,12 +82,7 @@ func TestWorkspaceFactsFollowChanges(t *testing.T) {
 // the message is stored all the same.
 func TestDeliveryToASubscriptionGoneMeanwhile(t *testing.T) {
 	ctx := workspace(t)
-	tenants := tenant.NewService(env.App)
-	listenCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.DeafDSN(), quietLog) }()
-	t.Cleanup(func() { stop(); <-done })
-	waitFor(t, "the change listener", tenants.Listening)
+	tenants := listening(t, env.DeafDSN())
 	hooks := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true})
 	svc := helpdesk.NewService(env.App, hooks, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
 		return helpdesk.Triage{Intent: "other", Urgency: "low", Route: "agent", Level: "L3"}
@@ -157,4 +147,17 @@ func TestOnlyCachedChangesAreAnnounced(t *testing.T) {
 	if !heard() {
 		t.Fatal("disabling the webhook was not announced")
 	}
+}
+
+// listening returns a tenant service whose change listener is connected
+// to dsn (env.DeafDSN() for one that hears no notices).
+func listening(t *testing.T, dsn string) *tenant.Service {
+	t.Helper()
+	tenants := tenant.NewService(env.App)
+	listenCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tenants.ListenForChanges(listenCtx, dsn, quietLog) }()
+	t.Cleanup(func() { stop(); <-done })
+	waitFor(t, "the change listener", tenants.Listening)
+	return tenants
 }

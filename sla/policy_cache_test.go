@@ -18,13 +18,7 @@ import (
 // process at its commit.
 func TestCachedPoliciesFollowChanges(t *testing.T) {
 	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
-	tenants := tenant.NewService(env.App)
-	listenCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.AppDSN, quiet) }()
-	t.Cleanup(func() { stop(); <-done })
-	waitFor(t, 10*time.Second, "the change listener", tenants.Listening)
-	f.svc.UseWorkspaceCache(tenants)
+	f.cachePolicies(t, env.AppDSN)
 	other := sla.NewService(env.App, env.System, f.outbox, f.events, sla.DefaultConfig())
 
 	// firstResponseIn is how long a new conversation has until its first
@@ -64,13 +58,7 @@ func TestCachedPoliciesFollowChanges(t *testing.T) {
 // listener here hears none).
 func TestOwnPolicyChangesDropTheCacheAtCommit(t *testing.T) {
 	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
-	tenants := tenant.NewService(env.App)
-	listenCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.DeafDSN(), quiet) }()
-	t.Cleanup(func() { stop(); <-done })
-	waitFor(t, 10*time.Second, "the change listener", tenants.Listening)
-	f.svc.UseWorkspaceCache(tenants)
+	f.cachePolicies(t, env.DeafDSN())
 	firstResponseIn := func() time.Duration {
 		in := f.ingest(t, "own")
 		return time.Until(*in.SLA.FirstResponseDueAt)
@@ -94,13 +82,7 @@ func TestOwnPolicyChangesDropTheCacheAtCommit(t *testing.T) {
 // message on a day the hours are closed is due once they open.
 func TestCachedPolicyCountsInItsBusinessHours(t *testing.T) {
 	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
-	tenants := tenant.NewService(env.App)
-	listenCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tenants.ListenForChanges(listenCtx, env.AppDSN, quiet) }()
-	t.Cleanup(func() { stop(); <-done })
-	waitFor(t, 10*time.Second, "the change listener", tenants.Listening)
-	f.svc.UseWorkspaceCache(tenants)
+	f.cachePolicies(t, env.AppDSN)
 	// Open only the day after tomorrow (UTC), all day.
 	open := time.Now().UTC().AddDate(0, 0, 2)
 	weekly := map[string][]sla.Period{strings.ToLower(open.Weekday().String()): {{Start: "00:00", End: "24:00"}}}
@@ -121,4 +103,18 @@ func TestCachedPolicyCountsInItsBusinessHours(t *testing.T) {
 			t.Fatalf("message %d: first response due %v, want %v (a minute into the open day)", i+1, due, want)
 		}
 	}
+}
+
+// cachePolicies has the fixture's SLA service cache policies, kept in step
+// by a change listener connected to dsn (env.DeafDSN() for one that hears
+// no notices).
+func (f *fixture) cachePolicies(t *testing.T, dsn string) {
+	t.Helper()
+	tenants := tenant.NewService(env.App)
+	listenCtx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tenants.ListenForChanges(listenCtx, dsn, quiet) }()
+	t.Cleanup(func() { stop(); <-done })
+	waitFor(t, 10*time.Second, "the change listener", tenants.Listening)
+	f.svc.UseWorkspaceCache(tenants)
 }
