@@ -35,19 +35,20 @@ type Main struct {
 	Mode   string // serve, api or worker
 	Log    *slog.Logger
 
-	DB        *gorm.DB
-	SysDB     *gorm.DB
-	Redis     redis.UniversalClient
-	Queue     *asynq.Client
-	Outbox    *jobs.Outbox
-	Box       *secretbox.Box
-	Helpdesk  *helpdesk.Service
-	Webhooks  *helpdesk.Webhooks
-	SLA       *sla.Service
-	AI        *ai.Services
-	Inventory *inventory.Service
-	API       *api.Server
-	Worker    *asynq.Server
+	DB         *gorm.DB
+	SysDB      *gorm.DB
+	Redis      redis.UniversalClient
+	Queue      *asynq.Client
+	Outbox     *jobs.Outbox
+	Box        *secretbox.Box
+	Classifier *triage.Classifier // the built-in triage, loaded once
+	Helpdesk   *helpdesk.Service
+	Webhooks   *helpdesk.Webhooks
+	SLA        *sla.Service
+	AI         *ai.Services
+	Inventory  *inventory.Service
+	API        *api.Server
+	Worker     *asynq.Server
 
 	ln     net.Listener
 	cancel context.CancelFunc
@@ -101,7 +102,7 @@ func (m *Main) services() error {
 	if err := triage.DefaultErr(); err != nil {
 		return err
 	}
-	m.Box = box
+	m.Box, m.Classifier = box, classifier
 	hookCfg := helpdesk.DefaultWebhookConfig()
 	hookCfg.AllowPrivate = m.Config.AllowPrivateWebhooks
 	m.Webhooks = helpdesk.NewWebhooks(m.DB, m.Outbox, box, hookCfg)
@@ -139,7 +140,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 	}()
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: tenants, Authz: authz, Log: m.Log, Ready: m.ready,
-		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: triage.Default(), Box: m.Box, AI: m.AI,
+		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
 		Inventory: m.Inventory,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
