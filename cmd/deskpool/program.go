@@ -42,6 +42,7 @@ type Main struct {
 	Outbox     *jobs.Outbox
 	Box        *secretbox.Box
 	Classifier *triage.Classifier // the built-in triage, loaded once
+	Tenants    *tenant.Service    // its change listener keeps the caches
 	Helpdesk   *helpdesk.Service
 	Webhooks   *helpdesk.Webhooks
 	SLA        *sla.Service
@@ -78,6 +79,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	m.listen(ctx)
 
 	if m.Mode == "serve" || m.Mode == "api" {
 		if err := m.startAPI(ctx); err != nil {
@@ -125,21 +127,27 @@ func (m *Main) services() error {
 	return nil
 }
 
+// listen keeps this process's per-workspace caches (credentials,
+// webhook subscriptions and presence, SLA policies) in step with the
+// database, in every mode: workers change conversations too.
+func (m *Main) listen(ctx context.Context) {
+	m.Tenants = tenant.NewService(m.DB)
+	m.Helpdesk.UseWorkspaceCache(m.Tenants)
+	m.SLA.UseWorkspaceCache(m.Tenants)
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		m.Tenants.ListenForChanges(ctx, m.Config.DatabaseURL, m.Log)
+	}()
+}
+
 func (m *Main) startAPI(ctx context.Context) error {
 	authz, err := tenant.NewAuthorizer()
 	if err != nil {
 		return err
 	}
-	tenants := tenant.NewService(m.DB)
-	m.Helpdesk.UseWorkspaceCache(tenants)
-	m.SLA.UseWorkspaceCache(tenants)
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		tenants.ListenForChanges(ctx, m.Config.DatabaseURL, m.Log)
-	}()
 	m.API = api.New(m.Config.API, api.Deps{
-		DB: m.DB, Redis: m.Redis, Tenants: tenants, Authz: authz, Log: m.Log, Ready: m.ready,
+		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
 		Inventory: m.Inventory,
 	})

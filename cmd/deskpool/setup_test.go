@@ -83,6 +83,19 @@ func TestSetupThenServe(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), `"token"`) {
 		t.Fatalf("demo login: %d %s", resp.StatusCode, raw)
 	}
+
+	t.Run("WorkerKeepsItsCachesInStep", func(t *testing.T) {
+		w := NewMain(cfg, "worker")
+		if err := w.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		for deadline := time.Now().Add(10 * time.Second); !w.Tenants.Listening(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("a worker process's change listener did not connect")
+			}
+		}
+	})
 }
 
 func TestConfigFromEnvironmentAndFlags(t *testing.T) {
