@@ -18,9 +18,15 @@ import (
 type Cache[T any] struct {
 	svc     *Service
 	mu      sync.Mutex
-	epoch   uint64 // bumped by every drop: a load that raced one is not kept
+	gen     uint64               // bumped when everything is forgotten
+	drops   map[uuid.UUID]uint64 // bumped by each drop of the workspace
 	entries map[uuid.UUID]cacheEntry[T]
 }
+
+// CacheEpoch is what a load saw of a Cache: a value loaded after it is
+// kept only if neither its workspace nor the whole cache was dropped
+// since.
+type CacheEpoch struct{ gen, drops uint64 }
 
 type cacheEntry[T any] struct {
 	value  T
@@ -44,29 +50,30 @@ func NewCache[T any](s *Service) *Cache[T] {
 
 // Get returns the workspace's value when one is cached and may be served;
 // otherwise the epoch to pass to Put with the value the caller loads.
-func (c *Cache[T]) Get(tenantID uuid.UUID) (v T, epoch uint64, ok bool) {
+func (c *Cache[T]) Get(tenantID uuid.UUID) (v T, epoch CacheEpoch, ok bool) {
 	if c == nil {
-		return v, 0, false
+		return v, epoch, false
 	}
 	serving := c.svc.creds.isServing()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	epoch = CacheEpoch{c.gen, c.drops[tenantID]}
 	e, found := c.entries[tenantID]
 	if serving && found && time.Since(e.loaded) < cacheTTL {
-		return e.value, c.epoch, true
+		return e.value, epoch, true
 	}
-	return v, c.epoch, false
+	return v, epoch, false
 }
 
 // Put keeps a value loaded after Get returned epoch, unless the workspace
-// (or anything) was dropped since or the listener is not connected.
-func (c *Cache[T]) Put(epoch uint64, tenantID uuid.UUID, v T) {
+// was dropped since (or everything was) or the listener is not connected.
+func (c *Cache[T]) Put(epoch CacheEpoch, tenantID uuid.UUID, v T) {
 	if c == nil || !c.svc.creds.isServing() {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.epoch != epoch {
+	if epoch != (CacheEpoch{c.gen, c.drops[tenantID]}) {
 		return
 	}
 	if c.entries == nil || len(c.entries) >= cacheEntries {
@@ -87,15 +94,23 @@ func (c *Cache[T]) Changed(ctx context.Context, tenantID uuid.UUID) {
 func (c *Cache[T]) drop(tenantID uuid.UUID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.epoch++
 	delete(c.entries, tenantID)
+	switch {
+	case c.drops == nil:
+		c.drops = make(map[uuid.UUID]uint64)
+	case len(c.drops) >= cacheEntries:
+		// Forgetting the counts forgets everything they guarded.
+		c.gen++
+		c.drops, c.entries = make(map[uuid.UUID]uint64), nil
+	}
+	c.drops[tenantID]++
 }
 
 func (c *Cache[T]) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.epoch++
-	c.entries = nil
+	c.gen++
+	c.drops, c.entries = nil, nil
 }
 
 // dropWorkspace drops the workspace from the credential cache and every

@@ -63,10 +63,35 @@ func TestWorkspaceCache(t *testing.T) {
 	})
 	t.Run("LoadRacingADropIsNotKept", func(t *testing.T) {
 		_, epoch, _ := cache.Get(a)
-		cache.Changed(context.Background(), b) // outside a transaction: at once
+		cache.Changed(context.Background(), a) // outside a transaction: at once
 		cache.Put(epoch, a, "stale")
 		if cachedValue(cache, a) != "" {
 			t.Fatal("a value loaded before a drop was kept")
+		}
+	})
+	t.Run("LoadRacingAnotherWorkspacesDropIsKept", func(t *testing.T) {
+		_, epoch, _ := cache.Get(a)
+		cache.Changed(context.Background(), b)
+		cache.Put(epoch, a, "a")
+		if cachedValue(cache, a) != "a" {
+			t.Fatal("a drop of another workspace discarded this one's load")
+		}
+	})
+	t.Run("LoadRacingAResetIsNotKept", func(t *testing.T) {
+		put(b, "b") // to see the notice heard
+		if cachedValue(cache, b) != "b" {
+			t.Fatal("b was not cached")
+		}
+		fresh := uuid.New() // never dropped on its own
+		_, epoch, _ := cache.Get(fresh)
+		// An unreadable notice forgets everything, as losing the listener does.
+		if err := env.System.Exec(`SELECT pg_notify(?, 'not a workspace id')`, tenant.ChangesChannel).Error; err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the notice", func() bool { return cachedValue(cache, b) == "" })
+		cache.Put(epoch, fresh, "stale")
+		if cachedValue(cache, fresh) != "" {
+			t.Fatal("a value loaded before everything was forgotten was kept")
 		}
 	})
 	t.Run("OffWithoutTheListener", func(t *testing.T) {
