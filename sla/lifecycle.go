@@ -7,7 +7,6 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/tenant"
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
@@ -185,7 +184,6 @@ func (s *Service) policyFor(ctx context.Context, tx *gorm.DB, ch helpdesk.Change
 	if vip {
 		f.Segment = "vip"
 	}
-	pol := baseline()
 	pure := make([]Policy, len(wp.docs))
 	for i, d := range wp.docs {
 		pure[i] = d.Policy()
@@ -197,22 +195,6 @@ func (s *Service) policyFor(ctx context.Context, tx *gorm.DB, ch helpdesk.Change
 			}
 		}
 	}
-	if err := withHours(ctx, tx, &pol); err != nil {
-		return nil, err
-	}
+	pol := baseline() // built in: around the clock, no business hours to load
 	return &pol, nil
-}
-
-// withHours loads the business hours the policy counts in.
-func withHours(ctx context.Context, tx *gorm.DB, pol *PolicyDoc) error {
-	if pol.BusinessHoursID == nil || *pol.BusinessHoursID == uuid.Nil {
-		return nil
-	}
-	sc, err := loadSchedule(ctx, tx, *pol.BusinessHoursID, false)
-	if err != nil {
-		return err
-	}
-	h := sc.Hours()
-	pol.hours = &h
-	return nil
 }
