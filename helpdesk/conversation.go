@@ -3,11 +3,13 @@ package helpdesk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
@@ -132,15 +134,20 @@ func (s *Service) FindConversations(ctx context.Context, f ConversationFilter) (
 // workspace's. With lock, the row is locked for update.
 func loadConversation(ctx context.Context, tx *gorm.DB, id uuid.UUID, lock bool) (*Conversation, error) {
 	var c Conversation
-	q := `SELECT ` + conversationColumns + ` FROM conversations WHERE tenant_id = ? AND id = ?`
+	sql := `SELECT ` + conversationColumns + ` FROM conversations WHERE tenant_id = $1 AND id = $2`
 	if lock {
-		q += ` FOR UPDATE`
+		sql += ` FOR UPDATE`
 	}
-	if err := tx.Raw(q, deskpool.TenantIDFromContext(ctx), id).Scan(&c).Error; err != nil {
-		return nil, err
-	}
-	if c.ID == uuid.Nil {
+	// Through a pipeline, so the transaction's deferred writes (often the
+	// ones that changed the conversation) go in the same round trip.
+	q := &pgx.QueuedQuery{SQL: sql, Arguments: []any{deskpool.TenantIDFromContext(ctx), id}}
+	q.QueryRow(func(r pgx.Row) error { return r.Scan(c.targets()...) })
+	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}})
+	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Conversation not found.")
+	}
+	if err != nil {
+		return nil, err
 	}
 	return &c, nil
 }
