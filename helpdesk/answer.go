@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -44,29 +45,29 @@ type AIReply struct {
 }
 
 // answer lets the AI answer a message routed to it, or records why a
-// person takes over; changed says the conversation moved on (facts, route
-// or the reply). An AI reply counts toward the three unresolved AI answers
-// after which a person takes over.
-func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (reply *AIReply, changed bool, err error) {
+// person takes over; after is the conversation as the answer left it (nil
+// when the AI did nothing). An AI reply counts toward the three unresolved
+// AI answers after which a person takes over.
+func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (reply *AIReply, after *Conversation, err error) {
 	if s.answerer == nil || in.Triage.Route != "ai" {
-		return nil, false, nil
+		return nil, nil, nil
 	}
 	ans, err := s.answerer.Answer(ctx, tx, in)
 	if err != nil || ans == nil {
-		return nil, false, err
+		return nil, nil, err
 	}
-	reply, err = s.apply(ctx, tx, in, ans)
-	return reply, true, err
+	return s.apply(ctx, tx, in, ans)
 }
 
 // apply records the AI's answer: the facts it collected, and its reply or
-// the hand-over.
-func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer) (*AIReply, error) {
+// the hand-over. Its writes are deferred: they go out with the read of the
+// conversation as they left it.
+func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer) (*AIReply, *Conversation, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if len(ans.Facts) > 0 {
-		if err := tx.Exec(`UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
-			jsonString(ans.Facts), tenantID, in.Conversation.ID).Error; err != nil {
-			return nil, err
+		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
+			jsonString(ans.Facts), tenantID, in.Conversation.ID); err != nil {
+			return nil, nil, err
 		}
 	}
 	if ans.Body == "" {
@@ -74,34 +75,39 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		if reason == "" {
 			reason = "no_answer"
 		}
-		if err := tx.Exec(`UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`, tenantID, in.Conversation.ID).Error; err != nil {
-			return nil, err
+		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`, tenantID, in.Conversation.ID); err != nil {
+			return nil, nil, err
 		}
-		return nil, AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts})
+		if err := AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts}); err != nil {
+			return nil, nil, err
+		}
+		after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
+		return nil, after, err
 	}
 	at := now()
 	reply := &AIReply{MessageID: deskpool.NewID(), Body: ans.Body, ScenarioID: ans.ScenarioID}
-	if err := tx.Exec(`INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
+	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
-		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at).Error; err != nil {
-		return nil, err
+		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at); err != nil {
+		return nil, nil, err
 	}
-	if err := tx.Exec(`UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
+	if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
 		waiting_since = NULL, first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
-		WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID).Error; err != nil {
-		return nil, err
+		WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID); err != nil {
+		return nil, nil, err
 	}
 	if err := AppendEvent(ctx, tx, in.Conversation.ID, "ai.answered", map[string]any{"message_id": reply.MessageID, "scenario_id": ans.ScenarioID}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	before := in.Conversation
 	after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	// The observers set what they change on after.
 	if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeReply, Before: before, After: after, MessageID: reply.MessageID, At: at}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return reply, s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": reply.MessageID,
+	return reply, after, s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": reply.MessageID,
 		"conversation_id": in.Conversation.ID, "customer_id": in.CustomerID, "direction": "outbound", "author_kind": "ai", "body": ans.Body})
 }

@@ -118,14 +118,13 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			CustomerVIP: cust.VIP, CustomerSeg: cust.Segment}); err != nil {
 			return err
 		}
-		var answered bool
-		if out.AIReply, answered, err = s.answer(ctx, tx, AnswerInput{Conversation: after, CustomerID: cust.ID, MessageID: msgID, Text: m.Body, Triage: tr}); err != nil {
+		reply, answered, err := s.answer(ctx, tx, AnswerInput{Conversation: after, CustomerID: cust.ID, MessageID: msgID, Text: m.Body, Triage: tr})
+		if err != nil {
 			return err
 		}
-		if answered { // the AI moved the conversation on
-			if after, err = loadConversation(ctx, tx, conv.ID, false); err != nil {
-				return err
-			}
+		out.AIReply = reply
+		if answered != nil { // the AI moved the conversation on
+			after = answered
 		}
 		out.SLA.FirstResponseDueAt = after.FirstDueAt
 		if kind == "conversation.created" {
