@@ -116,24 +116,32 @@ func TestPauseAndResumeMoveTheDeadline(t *testing.T) {
 	in := f.ingest(t, "cem")
 	conv := in.ConversationID
 	oldDue := *in.SLA.FirstResponseDueAt
-	setStatus := func(status string) {
+	setStatus := func(status string) *helpdesk.Conversation {
 		t.Helper()
-		if _, err := f.hd.UpdateConversation(f.ctx(), conv, helpdesk.ConversationUpdate{Status: &status}); err != nil {
+		c, err := f.hd.UpdateConversation(f.ctx(), conv, helpdesk.ConversationUpdate{Status: &status})
+		if err != nil {
 			t.Fatal(err)
 		}
+		return c
 	}
 	time.Sleep(500 * time.Millisecond)
-	setStatus(helpdesk.StatusPending)
+	pending := setStatus(helpdesk.StatusPending)
 	pausedAt := time.Now()
 	if status, due, _, _ := timer(t, conv, sla.MetricFirstResponse); status != sla.TimerPaused || due != nil {
 		t.Fatalf("while pending: %s due %v, want paused with no deadline", status, due)
 	}
+	if pending.FirstDueAt != nil {
+		t.Fatalf("the update answered first response due %v while pending, want none", pending.FirstDueAt)
+	}
 	time.Sleep(1500 * time.Millisecond)
-	setStatus(helpdesk.StatusOpen)
+	resumed := setStatus(helpdesk.StatusOpen)
 	paused := time.Since(pausedAt)
 	status, due, _, _ := timer(t, conv, sla.MetricFirstResponse)
 	if status != sla.TimerRunning || due == nil {
 		t.Fatalf("after resuming: %s due %v", status, due)
+	}
+	if resumed.FirstDueAt == nil || !resumed.FirstDueAt.Equal(*due) {
+		t.Fatalf("the update answered first response due %v after resuming, want the moved %v", resumed.FirstDueAt, due)
 	}
 	if moved := due.Sub(oldDue); moved < paused-100*time.Millisecond || moved > paused+100*time.Millisecond {
 		t.Fatalf("deadline moved by %v, want the %v the clock was paused", moved, paused)
