@@ -17,9 +17,7 @@ import (
 // with the BEGIN) still rolls back alone: the outer transaction goes on
 // and commits without the inner one's work.
 func TestSavepointOpeningTheTransaction(t *testing.T) {
-	svc := tenant.NewService(env.App)
-	ws, _ := signupCached(t, svc, "savepoint-first@example.com")
-	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	ws, ctx := workspaceCtx(t, "savepoint-first@example.com")
 	failed := errors.New("inner failed")
 	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
@@ -36,7 +34,7 @@ func TestSavepointOpeningTheTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.outer"}) {
+	if got := testActions(t, ws.ID); !slices.Equal(got, []string{"test.outer"}) {
 		t.Fatalf("audit after the inner rollback: %v", got)
 	}
 }
@@ -50,7 +48,9 @@ func TestBatchInTheTenantTransaction(t *testing.T) {
 	signupCached(t, svc, "batch-other@example.com")
 	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
 	count := func() (n int) {
-		env.System.Raw(`SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'test.batch'`, ws.ID).Scan(&n)
+		if err := env.System.Raw(`SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'test.batch'`, ws.ID).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
 		return n
 	}
 	var seen []uuid.UUID
@@ -86,9 +86,7 @@ func TestBatchInTheTenantTransaction(t *testing.T) {
 
 // Savepoints nested two deep roll back to the right places.
 func TestNestedSavepoints(t *testing.T) {
-	svc := tenant.NewService(env.App)
-	ws, _ := signupCached(t, svc, "savepoint-nested@example.com")
-	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	ws, ctx := workspaceCtx(t, "savepoint-nested@example.com")
 	failed := errors.New("failed")
 	audit := func(ctx context.Context, tx *gorm.DB, action string) error {
 		return tenant.Audit(ctx, tx, action, "test", action, nil)
@@ -123,7 +121,7 @@ func TestNestedSavepoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.outer", "test.outer-after"}) {
+	if got := testActions(t, ws.ID); !slices.Equal(got, []string{"test.outer", "test.outer-after"}) {
 		t.Fatalf("committed: %v", got)
 	}
 }
@@ -131,10 +129,8 @@ func TestNestedSavepoints(t *testing.T) {
 // Joined work commits with its transaction; failed joined work dooms it,
 // even when the caller goes on as if nothing happened.
 func TestJoin(t *testing.T) {
-	svc := tenant.NewService(env.App)
-	ws, _ := signupCached(t, svc, "join@example.com")
-	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
-	actions := func() []string { return testActions(ws.ID) }
+	ws, ctx := workspaceCtx(t, "join@example.com")
+	actions := func() []string { return testActions(t, ws.ID) }
 	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tenant.Join(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			return tenant.Audit(ctx, tx, "test.joined", "test", "1", nil)
@@ -164,9 +160,7 @@ func TestJoin(t *testing.T) {
 // savepoint it carried: the nested transaction rolls back alone and the
 // outer one commits.
 func TestBatchFailingInANestedTransaction(t *testing.T) {
-	svc := tenant.NewService(env.App)
-	ws, _ := signupCached(t, svc, "batch-nested@example.com")
-	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	ws, ctx := workspaceCtx(t, "batch-nested@example.com")
 	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tenant.Audit(ctx, tx, "test.outer", "test", "1", nil); err != nil {
 			return err
@@ -185,14 +179,25 @@ func TestBatchFailingInANestedTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := testActions(ws.ID); !slices.Equal(got, []string{"test.outer", "test.outer-after"}) {
+	if got := testActions(t, ws.ID); !slices.Equal(got, []string{"test.outer", "test.outer-after"}) {
 		t.Fatalf("committed: %v", got)
 	}
 }
 
+// workspaceCtx signs up a workspace and returns it with a context acting
+// in it.
+func workspaceCtx(t *testing.T, email string) (*tenant.Workspace, context.Context) {
+	t.Helper()
+	ws, _ := signupCached(t, tenant.NewService(env.App), email)
+	return ws, deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+}
+
 // testActions returns the workspace's audit actions named test.*, in order.
-func testActions(tenantID uuid.UUID) []string {
+func testActions(t *testing.T, tenantID uuid.UUID) []string {
+	t.Helper()
 	var actions []string
-	env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, tenantID).Scan(&actions)
+	if err := env.System.Raw(`SELECT action FROM audit_log WHERE tenant_id = ? AND action LIKE 'test.%' ORDER BY action`, tenantID).Scan(&actions).Error; err != nil {
+		t.Fatal(err)
+	}
 	return actions
 }
