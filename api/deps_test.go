@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
@@ -44,15 +45,7 @@ func testDeps(t *testing.T) api.Deps {
 		t.Fatal(err)
 	}
 	tenants := tenant.NewService(env.App)
-	listenCtx, stopListening := context.WithCancel(context.Background())
-	listened := make(chan struct{})
-	go func() { defer close(listened); tenants.ListenForChanges(listenCtx, env.AppDSN, quietLog) }()
-	t.Cleanup(func() { stopListening(); <-listened })
-	for deadline := time.Now().Add(10 * time.Second); !tenants.Listening(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the credential change listener did not connect")
-		}
-	}
+	testenv.Listen(t, tenants, env.AppDSN)
 	hd := helpdesk.NewService(env.App, hooks, outbox, fixedTriage, helpdesk.DefaultConfig())
 	hd.UseWorkspaceCache(tenants)
 	d := api.Deps{

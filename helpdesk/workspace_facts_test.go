@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/hibiken/asynq"
@@ -154,10 +155,6 @@ func TestOnlyCachedChangesAreAnnounced(t *testing.T) {
 func listening(t *testing.T, dsn string) *tenant.Service {
 	t.Helper()
 	tenants := tenant.NewService(env.App)
-	listenCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tenants.ListenForChanges(listenCtx, dsn, quietLog) }()
-	t.Cleanup(func() { stop(); <-done })
-	waitFor(t, "the change listener", tenants.Listening)
+	testenv.Listen(t, tenants, dsn)
 	return tenants
 }

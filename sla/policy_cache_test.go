@@ -1,11 +1,11 @@
 package sla_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
@@ -111,10 +111,6 @@ func TestCachedPolicyCountsInItsBusinessHours(t *testing.T) {
 func (f *fixture) cachePolicies(t *testing.T, dsn string) {
 	t.Helper()
 	tenants := tenant.NewService(env.App)
-	listenCtx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); tenants.ListenForChanges(listenCtx, dsn, quiet) }()
-	t.Cleanup(func() { stop(); <-done })
-	waitFor(t, 10*time.Second, "the change listener", tenants.Listening)
+	testenv.Listen(t, tenants, dsn)
 	f.svc.UseWorkspaceCache(tenants)
 }

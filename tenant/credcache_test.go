@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/tenant"
 	"gorm.io/gorm"
 )
@@ -28,11 +29,7 @@ func listening(t *testing.T) (*tenant.Service, *gorm.DB) {
 		}
 	})
 	svc := tenant.NewService(db)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); svc.ListenForChanges(ctx, env.AppDSN, quiet) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the listener to connect", svc.Listening)
+	testenv.Listen(t, svc, env.AppDSN)
 	return svc, db
 }
 
