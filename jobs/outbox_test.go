@@ -211,3 +211,36 @@ func TestReconcilerRestoresTasksAfterFlush(t *testing.T) {
 		}
 	}
 }
+
+// A task added again under its stable id (a timer queued twice) is stored
+// once and runs once, and the tasks after it are still relayed at once.
+func TestSameTaskAddedTwiceIsRelayedOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: f.tenant})
+	id := uuid.New()
+	addWithID := func(mark string, id uuid.UUID, at time.Time) {
+		t.Helper()
+		if err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			return f.outbox.Add(ctx, tx, jobs.Task{ID: id, Type: "test:record", Payload: recordPayload{TenantID: f.tenant, Mark: mark}, ProcessAt: at})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := time.Now().Add(1500 * time.Millisecond)
+	addWithID("same", id, at)
+	addWithID("same", id, at)
+	addWithID("next", uuid.New(), time.Time{})
+	f.rec.waitFor(t, "next", 2*time.Second) // relayed directly: no reconciler runs here
+	f.rec.waitFor(t, "same", 5*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	if n := f.rec.count("same"); n != 1 {
+		t.Fatalf("the task added twice ran %d times, want once", n)
+	}
+	var rows int64
+	if err := env.System.Raw(`SELECT count(*) FROM outbox WHERE tenant_id = ? AND id = ?`, f.tenant, id).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if rows > 1 {
+		t.Fatalf("%d outbox rows for one task id", rows)
+	}
+}
