@@ -23,14 +23,13 @@ import (
 // txConn is a tenant transaction that takes a pooled connection and begins
 // only when its first statement runs, so a request answered from memory
 // (a cached credential, a route that reads nothing) costs the database
-// nothing. It begins with the tenant set in one round trip: "BEGIN; SELECT
-// set_config(...)" as one simple-protocol message (which a database/sql
-// transaction cannot do) before a gorm statement, or at the head of a
-// pipelined Batch, with that batch. Savepoints of nested transactions and
-// deferred statements (Defer) wait, in the order they came, for the next
-// round trip: a statement, a batch or COMMIT. It satisfies gorm's
-// ConnPool and TxCommitter, so gorm runs statements and nests savepoints
-// in it.
+// nothing. It begins with the tenant set in one round trip: BEGIN and
+// set_config(...) pipelined (which a database/sql transaction cannot do)
+// before a gorm statement, or at the head of a pipelined Batch, with that
+// batch. Savepoints of nested transactions and deferred statements (Defer)
+// wait, in the order they came, for the next round trip: a statement, a
+// batch or COMMIT, and go in it. It satisfies gorm's ConnPool and
+// TxCommitter, so gorm runs statements and nests savepoints in it.
 type txConn struct {
 	db       *sql.DB
 	ctx      context.Context
@@ -72,43 +71,18 @@ func (c *txConn) savepoint(name string) string {
 	return sp
 }
 
-// beginSQL begins the transaction with the tenant set. tenantID is a
-// parsed uuid: its text form is safe to place in SQL.
-func (c *txConn) beginSQL() string {
-	return fmt.Sprintf("BEGIN; SELECT set_config('app.tenant_id', '%s', true)", c.tenantID)
-}
-
-// ready returns the connection with the transaction begun and pending
-// savepoints sent, in one round trip; deferred statements waiting among
-// them go first, in a pipeline of their own. c.mu is held.
+// ready returns the connection with the transaction begun and what waits
+// (savepoints, deferred statements) sent, all in one pipelined round trip
+// when there is any. c.mu is held.
 func (c *txConn) ready(ctx context.Context) (*sql.Conn, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	if c.deferring() {
+	if c.conn == nil || len(c.pending) > 0 {
 		if err := c.sendBatch(ctx, &pgx.Batch{}); err != nil {
 			return nil, err
 		}
-		return c.conn, nil
 	}
-	var batch []string
-	if c.conn == nil {
-		if err := c.acquire(ctx); err != nil {
-			return nil, err
-		}
-		batch = append(batch, c.beginSQL())
-	}
-	for _, p := range c.pending {
-		batch = append(batch, p.sql)
-	}
-	if len(batch) == 0 {
-		return c.conn, nil
-	}
-	if _, err := c.conn.ExecContext(ctx, strings.Join(batch, "; ")); err != nil {
-		c.fail(err)
-		return nil, err
-	}
-	c.pending = nil
 	return c.conn, nil
 }
 
