@@ -2,11 +2,13 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/deskpool/deskpool/openapi"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -29,9 +31,17 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
-// metrics serves the Prometheus registry.
+// metrics serves the Prometheus registry and the process's own collectors
+// (Deps.Metrics). A collector that fails leaves its families out instead
+// of failing the scrape.
 func (s *Server) metrics() fiber.Handler {
-	return adaptor.HTTPHandler(promhttp.Handler())
+	g := prometheus.Gatherers{prometheus.DefaultGatherer}
+	if s.deps.Metrics != nil {
+		g = append(g, s.deps.Metrics)
+	}
+	return adaptor.HTTPHandler(promhttp.InstrumentMetricHandler(prometheus.DefaultRegisterer,
+		promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.deps.Log.Handler(), slog.LevelError),
+			ErrorHandling: promhttp.ContinueOnError})))
 }
 
 // openapiJSON serves the OpenAPI document.

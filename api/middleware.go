@@ -65,6 +65,7 @@ func (s *Server) recover(c *fiber.Ctx) (err error) {
 // observe logs each request and records its metrics by route pattern.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
+	own := c.Route() // this middleware's route: still current after Next when no route matched
 	err := c.Next()
 	if err != nil {
 		if herr := s.app.ErrorHandler(c, err); herr != nil {
@@ -73,6 +74,9 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	}
 	status := c.Response().StatusCode()
 	route := c.Route().Path
+	if c.Route() == own {
+		route = unmatchedRoute
+	}
 	elapsed := time.Since(start)
 	httpRequests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
 	httpDuration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())

@@ -113,7 +113,7 @@ func (r *rateLimiter) allow(c *fiber.Ctx, key string, rate float64, burst int) e
 	}
 	b.count++
 	if now.Before(b.deniedTil) {
-		return r.refuse(c, burst, rate, b.deniedTil.Sub(now), b.resetAt.Sub(now))
+		return r.refuse(c, key, burst, rate, b.deniedTil.Sub(now), b.resetAt.Sub(now))
 	}
 	if b.tokens == 0 || !now.Before(b.expires) {
 		if r.redisDown(time.Now()) { // failed while this request waited for the bucket
@@ -135,7 +135,7 @@ func (r *rateLimiter) allow(c *fiber.Ctx, key string, rate float64, burst int) e
 		b.resetAt = now.Add(time.Duration(res[3]) * time.Millisecond)
 		if res[0] == 0 {
 			b.deniedTil = now.Add(time.Duration(res[2]) * time.Millisecond)
-			return r.refuse(c, burst, rate, b.deniedTil.Sub(now), b.resetAt.Sub(now))
+			return r.refuse(c, key, burst, rate, b.deniedTil.Sub(now), b.resetAt.Sub(now))
 		}
 		b.tokens, b.remaining, b.expires = int(res[0]), res[1], now.Add(leaseLife)
 	}
@@ -150,7 +150,8 @@ func (r *rateLimiter) redisDown(now time.Time) bool {
 	return now.UnixNano() < r.downUntil.Load()
 }
 
-func (r *rateLimiter) refuse(c *fiber.Ctx, burst int, rate float64, retry, reset time.Duration) error {
+func (r *rateLimiter) refuse(c *fiber.Ctx, key string, burst int, rate float64, retry, reset time.Duration) error {
+	rateLimitRefusals.WithLabelValues(limiterKind(key)).Inc()
 	setLimitHeaders(c, burst, 0, reset)
 	c.Set(fiber.HeaderRetryAfter, strconv.FormatInt(max(1, ceilSeconds(retry)), 10))
 	return deskpool.Errorf(deskpool.ETOOMANY, "Rate limit reached (%d requests, refilled at %.4g per second); retry after the Retry-After header's seconds.", burst, rate)

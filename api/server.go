@@ -13,6 +13,7 @@ import (
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 )
@@ -50,6 +51,7 @@ type Deps struct {
 	Authz      *tenant.Authorizer
 	Log        *slog.Logger
 	Ready      func(ctx context.Context) error // readiness of every dependency
+	Metrics    prometheus.Gatherer             // the process's own collectors, served on /metrics beside the default registry
 }
 
 // Server is the HTTP API.

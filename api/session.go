@@ -48,6 +48,7 @@ func (s *Server) loginAllowed(c *fiber.Ctx, email string) error {
 	}
 	ttl, _ := s.deps.Redis.TTL(ctx, loginKey(email)).Result()
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(ttl.Seconds()))))
+	rateLimitRefusals.WithLabelValues(limiterLogin).Inc()
 	return deskpool.Errorf(deskpool.ETOOMANY, "Too many failed logins for this email; try again later.")
 }
 

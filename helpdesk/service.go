@@ -34,7 +34,7 @@ type Service struct {
 // NewService returns the helpdesk service; events receives every event,
 // outbox carries follow-up tasks such as assignment.
 func NewService(db *gorm.DB, events Emitter, outbox *jobs.Outbox, triager Triager, cfg Config) *Service {
-	return &Service{db: db, events: events, outbox: outbox, triager: triager, cfg: cfg}
+	return &Service{db: db, events: events, outbox: outbox, triager: timedTriager{triager}, cfg: cfg}
 }
 
 // Register adds the helpdesk's task handlers to the worker mux.

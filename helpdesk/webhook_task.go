@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,7 +60,9 @@ func (w *Webhooks) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	if err != nil || out == nil {
 		return err
 	}
+	start := time.Now()
 	att := w.send(ctx, out)
+	took := time.Since(start)
 	if ctx.Err() != nil {
 		// The worker is stopping or the task timed out: nothing is
 		// recorded, and the task runs again.
@@ -67,7 +70,12 @@ func (w *Webhooks) handleDeliver(ctx context.Context, t *asynq.Task) error {
 	}
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)
-	return w.record(ctx, out, att, retried >= maxRetry)
+	final := retried >= maxRetry
+	err = w.record(ctx, out, att, final)
+	outcome := deliveryOutcome(att, final || errors.Is(err, asynq.SkipRetry))
+	webhookDeliveries.WithLabelValues(outcome).Inc()
+	webhookDuration.WithLabelValues(outcome).Observe(took.Seconds())
+	return err
 }
 
 // loadOutgoing returns the delivery to send, or nil when there is nothing

@@ -12,15 +12,8 @@ import (
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
-	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 )
-
-var taskTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-	Name: "deskpool_tasks_total", Help: "Tasks handled, by type and outcome.",
-}, []string{"type", "outcome"})
-
-func init() { prometheus.MustRegister(taskTotal) }
 
 // NewServer returns an asynq worker server with the queue priorities.
 func NewServer(r RedisConfig, concurrency int, log *slog.Logger) *asynq.Server {
@@ -54,16 +47,13 @@ func OutboxDone(db *gorm.DB) asynq.MiddlewareFunc {
 		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 			var p tenantPayload
 			if err := json.Unmarshal(t.Payload(), &p); err != nil || p.TenantID == uuid.Nil {
-				err := next.ProcessTask(ctx, t) // a platform task, not from a tenant's outbox
-				taskTotal.WithLabelValues(t.Type(), outcome(err)).Inc()
-				return err
+				return next.ProcessTask(ctx, t) // a platform task, not from a tenant's outbox
 			}
 			ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: p.TenantID})
 			err := next.ProcessTask(ctx, t)
 			retried, _ := asynq.GetRetryCount(ctx)
 			maxRetry, _ := asynq.GetMaxRetry(ctx)
 			final := err == nil || retried >= maxRetry || isSkipRetry(err)
-			taskTotal.WithLabelValues(t.Type(), outcome(err)).Inc()
 			if !final {
 				return err
 			}
@@ -78,13 +68,6 @@ func OutboxDone(db *gorm.DB) asynq.MiddlewareFunc {
 			return err
 		})
 	}
-}
-
-func outcome(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	return "error"
 }
 
 func isSkipRetry(err error) bool {

@@ -24,6 +24,7 @@ import (
 	"github.com/deskpool/deskpool/triage/learning"
 	"github.com/deskpool/deskpool/triage/llm"
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 )
@@ -39,6 +40,8 @@ type Main struct {
 	SysDB      *gorm.DB
 	Redis      redis.UniversalClient
 	Queue      *asynq.Client
+	Inspector  *asynq.Inspector // queue sizes for /metrics and the reconciler
+	Metrics    *prometheus.Registry
 	Outbox     *jobs.Outbox
 	Box        *secretbox.Box
 	Classifier *triage.Classifier // the built-in triage, loaded once
@@ -74,8 +77,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	rc := m.redisConfig()
 	m.Redis = rc.Client()
 	m.Queue = asynq.NewClient(rc.ConnOpt())
+	m.Inspector = asynq.NewInspector(rc.ConnOpt())
 	m.Outbox = jobs.NewOutbox(m.Queue, m.DB, m.Log)
 	if err := m.services(); err != nil {
+		return err
+	}
+	if m.Metrics, err = m.metrics(m.Inspector); err != nil {
 		return err
 	}
 	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
@@ -149,7 +156,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
-		Inventory: m.Inventory,
+		Inventory: m.Inventory, Metrics: m.Metrics,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -168,7 +175,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.Worker = jobs.NewServer(rc, m.Config.WorkerConcurrency, m.Log)
 	mux := asynq.NewServeMux()
-	mux.Use(jobs.OutboxDone(m.DB))
+	mux.Use(jobs.Observe(), jobs.OutboxDone(m.DB))
 	m.Webhooks.Register(mux)
 	m.Helpdesk.Register(mux)
 	m.SLA.Register(mux)
@@ -178,7 +185,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)
 	}
-	rec := &jobs.Reconciler{Client: m.Queue, Inspector: asynq.NewInspector(rc.ConnOpt()), Redis: m.Redis,
+	rec := &jobs.Reconciler{Client: m.Queue, Inspector: m.Inspector, Redis: m.Redis,
 		SysDB: m.SysDB, Log: m.Log, Grace: time.Minute}
 	m.wg.Add(3)
 	go func() {
@@ -243,6 +250,9 @@ func (m *Main) Close() error {
 	m.wg.Wait()
 	if m.Queue != nil {
 		errs = append(errs, m.Queue.Close())
+	}
+	if m.Inspector != nil {
+		errs = append(errs, m.Inspector.Close())
 	}
 	if m.Redis != nil {
 		errs = append(errs, m.Redis.Close())
