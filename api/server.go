@@ -58,6 +58,8 @@ type Server struct {
 	deps Deps
 	app  *fiber.App
 	rl   *rateLimiter
+
+	methods routeMethods // for the Allow header of a 405
 }
 
 // New builds the API with every route registered.
@@ -72,14 +74,15 @@ func New(cfg Config, deps Deps) *Server {
 		// payloads, logs): copy them instead of aliasing fasthttp's buffers.
 		Immutable:             true,
 		BodyLimit:             cfg.BodyLimit,
-		ErrorHandler:          errorHandler(deps.Log),
+		ErrorHandler:          s.handleError,
+		ReadBufferSize:        readBufferSize,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ProxyHeader:           "",
 	})
-	s.app.Use(s.requestID, s.recover, s.observe)
+	s.app.Use(s.requestID, s.recover, s.observe, s.checkRequest)
 	s.routes()
 	return s
 }
