@@ -78,6 +78,9 @@ func (s *Server) observe(c *fiber.Ctx) error {
 }
 
 func levelFor(status int) slog.Level {
+	if status == fiber.StatusServiceUnavailable {
+		return slog.LevelWarn // a dependency is down; the caller is told to retry
+	}
 	if status >= 500 {
 		return slog.LevelError
 	}
