@@ -27,6 +27,12 @@ type Config struct {
 	LoginFailures  int           // failed logins per email before a pause
 	LoginWindow    time.Duration // the window over which failures count
 	IdempotencyTTL time.Duration // how long an Idempotency-Key is remembered
+
+	// HookIPRate and HookIPBurst limit shop webhooks per IP, apart from the
+	// other public routes: a shop posts far more than a person signs in.
+	// Zero takes 100 per second with a bucket of 1,000.
+	HookIPRate  float64
+	HookIPBurst int
 }
 
 // DefaultConfig returns the limits used when none are configured.
@@ -66,6 +72,9 @@ type Server struct {
 func New(cfg Config, deps Deps) *Server {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
+	}
+	if cfg.HookIPRate == 0 && cfg.HookIPBurst == 0 {
+		cfg.HookIPRate, cfg.HookIPBurst = 100, 1000
 	}
 	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log)}
 	s.app = fiber.New(fiber.Config{
