@@ -125,6 +125,11 @@ func fiberMessage(fe *fiber.Error) string {
 		return "This path does not answer this method; the Allow header lists those it does."
 	case http.StatusRequestHeaderFieldsTooLarge:
 		return fmt.Sprintf("The request line and headers are over %d KB; send a shorter URL and headers.", readBufferSize>>10)
+	case http.StatusBadRequest:
+		if strings.HasPrefix(fe.Message, "error when reading request") {
+			// fasthttp quotes the request, credentials included.
+			return "The request is not well-formed HTTP/1.1."
+		}
 	}
 	return fe.Message
 }

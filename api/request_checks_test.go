@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -183,5 +186,33 @@ func TestOversizedLineOrHeaderIs414Or431AtWarn(t *testing.T) {
 		if rec["level"] == "ERROR" {
 			t.Errorf("logged an error: %v", rec)
 		}
+	}
+}
+
+// A request fasthttp cannot parse is a 400 that does not quote it back
+// (the quote would hold the credentials).
+func TestUnparsableRequestIsNotQuoted(t *testing.T) {
+	h := newHarness(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go h.srv.Serve(ln)
+	defer h.srv.Shutdown(context.Background())
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	go fmt.Fprint(conn, "GET /v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer dps_secret-token\r\nContent-Length: nope\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || strings.Contains(string(raw), "secret-token") ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("status %d: %s", resp.StatusCode, raw)
 	}
 }
