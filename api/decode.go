@@ -86,7 +86,7 @@ func jsonKind(goKind string) string {
 }
 
 // pathID parses a path parameter as an id; anything else is a 404, as an
-// id that does not exist would be.
+// id that does not exist would be, naming the parameter.
 func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {
 	raw := c.Params(name)
 	id, err := uuid.Parse(raw)
@@ -94,7 +94,9 @@ func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {
 		if len(raw) > 64 {
 			raw = strings.ToValidUTF8(raw[:64], "") + "…"
 		}
-		return uuid.Nil, deskpool.Errorf(deskpool.ENOTFOUND, "No %s with id %q.", strings.TrimSuffix(name, "_id"), raw)
+		e := deskpool.Errorf(deskpool.ENOTFOUND, "No %s with id %q.", strings.TrimSuffix(name, "_id"), raw)
+		e.Fields = []deskpool.FieldError{{Field: name, Message: "is not an id"}}
+		return uuid.Nil, e
 	}
 	return id, nil
 }

@@ -124,8 +124,8 @@ func TestOversizedLineOrHeaderIs414Or431AtWarn(t *testing.T) {
 		status             int
 		field              string
 	}{
-		{"LongPathID", "GET", "/v1/conversations/" + long(5000), nil, 404, ""},
-		{"LongPathIDPatch", "PATCH", "/v1/connectors/" + long(5000), nil, 404, ""},
+		{"LongPathID", "GET", "/v1/conversations/" + long(5000), nil, 404, "conversation_id"},
+		{"LongPathIDPatch", "PATCH", "/v1/connectors/" + long(5000), nil, 404, "connector_id"},
 		{"LongCursor", "GET", "/v1/conversations?cursor=" + long(5000), nil, 422, "cursor"},
 		{"CursorOver8KB", "GET", "/v1/conversations?cursor=" + long(10<<10), nil, 414, ""},
 		{"LongIdempotencyKey", "POST", "/v1/api-keys", map[string]string{"Idempotency-Key": long(300)}, 422, "Idempotency-Key"},
