@@ -70,6 +70,13 @@ func TestFuzzAPI(t *testing.T) {
 		for _, m := range methods {
 			reqs = append(reqs, malformedFor(m, p, ops[m], ids)...)
 		}
+		// Methods the path does not answer, known to HTTP or not.
+		for i, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "FOO", "G\xffT"} {
+			if ops[m] == nil {
+				uri := strings.NewReplacer("{", "", "}", "").Replace(p)
+				reqs = append(reqs, malformed{what: m + " " + p + ": method not answered", method: m, uri: uri, sample: i == 2})
+			}
+		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -92,7 +99,7 @@ func TestFuzzAPI(t *testing.T) {
 		case status >= 500:
 			fives++
 			failures = append(failures, fmt.Sprintf("%s -> %d %.300s", r.what, status, body))
-		case status >= 400 && status != 405 && !strings.HasPrefix(ctype, "application/problem+json"):
+		case status >= 400 && !strings.HasPrefix(ctype, "application/problem+json"):
 			failures = append(failures, fmt.Sprintf("%s -> %d with Content-Type %q", r.what, status, ctype))
 		}
 		if status == http.StatusUnauthorized && !strings.Contains(r.what, "shop-webhooks") && !strings.Contains(r.what, "/accept") &&

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 )
 
 // routeMethods lists, for each registered path pattern, the methods it
@@ -71,4 +72,21 @@ func matchSegments(pattern, path []string) bool {
 		}
 	}
 	return true
+}
+
+// refuseUnknownMethods answers a method HTTP does not define (fiber answers
+// it with a plain-text 400 before any middleware) as any method the path
+// does not answer: a 405 problem with Allow.
+func (s *Server) refuseUnknownMethods() {
+	srv := s.app.Server()
+	next := srv.Handler
+	srv.Handler = func(fctx *fasthttp.RequestCtx) {
+		if slices.Contains(fiber.DefaultMethods, string(fctx.Method())) {
+			next(fctx)
+			return
+		}
+		c := s.app.AcquireCtx(fctx)
+		defer s.app.ReleaseCtx(c)
+		_ = s.handleError(c, fiber.ErrMethodNotAllowed)
+	}
 }

@@ -54,6 +54,7 @@ func TestWrongMethodIs405WithAllow(t *testing.T) {
 		{"PUT", "/v1/conversations", "GET, HEAD"},
 		{"GET", "/v1/signup", "POST"},
 		{"POST", "/v1/connectors/" + uuid.NewString(), "DELETE, GET, HEAD, PATCH"},
+		{"FOO", "/v1/connectors", "GET, HEAD, POST"},
 	} {
 		r := h.do(call{method: tc.method, path: tc.path, token: ws.OwnerToken, invalid: true})
 		if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != tc.allow || r.str("type") != "https://deskpool.app/problems/method_not_allowed" {

@@ -93,6 +93,7 @@ func New(cfg Config, deps Deps) *Server {
 	})
 	s.app.Use(s.requestID, s.recover, s.observe, s.checkRequest)
 	s.routes()
+	s.refuseUnknownMethods()
 	return s
 }
 
