@@ -122,7 +122,8 @@ func (s *Server) importCSV(c *fiber.Ctx) error {
 func (s *Server) shopWebhook(c *fiber.Ctx) error {
 	tenantID, err1 := uuid.Parse(c.Params("tenant_id"))
 	connectorID, err2 := uuid.Parse(c.Params("connector_id"))
-	if err1 != nil || err2 != nil {
+	// The all-zero id is no workspace's: it is refused as any unknown one.
+	if err1 != nil || err2 != nil || tenantID == uuid.Nil {
 		return deskpool.Errorf(deskpool.EUNAUTHORIZED, "The webhook signature does not match.")
 	}
 	if err := s.rl.allow(c, "hook:"+connectorID.String(), 50, 500); err != nil {

@@ -86,11 +86,17 @@ func jsonKind(goKind string) string {
 }
 
 // pathID parses a path parameter as an id; anything else is a 404, as an
-// id that does not exist would be.
+// id that does not exist would be, naming the parameter.
 func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Params(name))
+	raw := c.Params(name)
+	id, err := uuid.Parse(raw)
 	if err != nil {
-		return uuid.Nil, deskpool.Errorf(deskpool.ENOTFOUND, "No %s with id %q.", strings.TrimSuffix(name, "_id"), c.Params(name))
+		if len(raw) > 64 {
+			raw = strings.ToValidUTF8(raw[:64], "") + "…"
+		}
+		e := deskpool.Errorf(deskpool.ENOTFOUND, "No %s with id %q.", strings.TrimSuffix(name, "_id"), raw)
+		e.Fields = []deskpool.FieldError{{Field: name, Message: "is not an id"}}
+		return uuid.Nil, e
 	}
 	return id, nil
 }

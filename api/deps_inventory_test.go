@@ -23,6 +23,7 @@ func init() {
 		cfg.AllowHTTP, cfg.AllowPrivate = true, true
 		d.Inventory = inventory.NewService(env.App, outbox, box, d.Helpdesk, cfg, quietLog)
 		d.Helpdesk.UseOrders(d.Inventory)
+		d.Inventory.UseConnectorCache(d.Tenants)
 	})
 	workerHooks = append(workerHooks, func(mux *asynq.ServeMux, d api.Deps) { d.Inventory.Register(mux) })
 }

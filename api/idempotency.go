@@ -22,6 +22,9 @@ func (s *Server) idempotent(c *fiber.Ctx, ctx context.Context, tx *gorm.DB, h fi
 	if len(key) > 255 {
 		return deskpool.Invalid(deskpool.FieldError{Field: "Idempotency-Key", Message: "must be at most 255 characters"})
 	}
+	if m := badText([]byte(key)); m != "" {
+		return deskpool.Invalid(deskpool.FieldError{Field: "Idempotency-Key", Message: m})
+	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...))
 	// One statement claims the key, or takes it over when its stored

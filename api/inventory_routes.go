@@ -17,5 +17,5 @@ func (s *Server) inventoryRoutes(v1 fiber.Router) {
 	v1.Delete("/connectors/:connector_id", s.authed("connectors:write", s.deleteConnector))
 	v1.Post("/connectors/:connector_id/sync", s.authed("connectors:write", s.syncConnector))
 	v1.Post("/connectors/:connector_id/csv", s.authed("connectors:write", s.importCSV))
-	v1.Post("/shop-webhooks/:tenant_id/:connector_id", s.shopWebhook)
+	v1.Post("/shop-webhooks/:tenant_id/:connector_id", s.publicHook(s.shopWebhook))
 }

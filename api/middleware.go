@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -30,7 +29,7 @@ func init() { prometheus.MustRegister(httpRequests, httpDuration) }
 // echoes it, and puts it in the request's context for logs.
 func (s *Server) requestID(c *fiber.Ctx) error {
 	id := c.Get("X-Request-Id")
-	if id == "" || len(id) > 128 {
+	if id == "" || len(id) > 128 || badText([]byte(id)) != "" {
 		id = uuid.NewString()
 	}
 	c.Locals("request_id", id)
@@ -38,11 +37,6 @@ func (s *Server) requestID(c *fiber.Ctx) error {
 	ctx := deskpool.NewContextWithRequestID(c.UserContext(), id)
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{IP: c.IP()})
 	c.SetUserContext(ctx)
-	nul := []byte("%00") // no letters: no case to fold
-	if q := c.Request().URI().QueryString(); bytes.Contains(q, nul) || bytes.IndexByte(q, 0) >= 0 ||
-		bytes.Contains(c.Request().URI().PathOriginal(), nul) {
-		return deskpool.Errorf(deskpool.EBADREQUEST, "The URL holds the NUL character (%%00), which no parameter may contain.")
-	}
 	return c.Next()
 }
 
@@ -88,6 +82,9 @@ func (s *Server) observe(c *fiber.Ctx) error {
 }
 
 func levelFor(status int) slog.Level {
+	if status == fiber.StatusServiceUnavailable {
+		return slog.LevelWarn // a dependency is down; the caller is told to retry
+	}
 	if status >= 500 {
 		return slog.LevelError
 	}

@@ -5,11 +5,13 @@ package api
 
 import (
 	"errors"
-	"log/slog"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/deskpool/deskpool"
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 )
 
 // codeStatus maps each application error code to its HTTP status.
@@ -26,7 +28,18 @@ var codeStatus = map[string]int{
 	deskpool.ETOOMANY:         http.StatusTooManyRequests,
 	deskpool.EINTERNAL:        http.StatusInternalServerError,
 	deskpool.EUNAVAILABLE:     http.StatusServiceUnavailable,
+	codeMethodNotAllowed:      http.StatusMethodNotAllowed,
+	codeURITooLong:            http.StatusRequestURITooLong,
+	codeHeaderTooLarge:        http.StatusRequestHeaderFieldsTooLarge,
 }
+
+// Codes of the HTTP layer alone: what a request's method, line or headers
+// were, before any domain package saw it.
+const (
+	codeMethodNotAllowed = "method_not_allowed" // 405, with an Allow header
+	codeURITooLong       = "uri_too_long"       // 414
+	codeHeaderTooLarge   = "header_too_large"   // 431
+)
 
 // Problem is an RFC 9457 problem document.
 type Problem struct {
@@ -42,34 +55,83 @@ type Problem struct {
 // problemBase prefixes each problem type; the docs page explains each code.
 const problemBase = "https://deskpool.app/problems/"
 
-// errorHandler renders every error as application/problem+json. Internal
-// errors are logged with the request id and never shown to the caller.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
-	return func(c *fiber.Ctx, err error) error {
-		var fe *fiber.Error
-		code, msg := deskpool.ErrorCode(err), deskpool.ErrorMessage(err)
-		var fields []deskpool.FieldError
-		var de *deskpool.Error
-		if errors.As(err, &de) {
-			fields = de.Fields
-		} else if errors.As(err, &fe) {
-			code, msg = fiberCode(fe.Code), fe.Message
-		}
-		status := codeStatus[code]
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		if status >= 500 && code == deskpool.EINTERNAL {
-			// The route pattern, not the path: a path can hold a token.
-			log.ErrorContext(c.UserContext(), "request failed", "err", err, "method", c.Method(), "route", c.Route().Path,
-				"request_id", requestID(c))
-		}
-		p := Problem{Type: problemBase + code, Title: http.StatusText(status), Status: status, Detail: msg,
-			Instance: c.OriginalURL(), RequestID: requestID(c), Errors: fields}
-		c.Status(status)
-		c.Set(fiber.HeaderContentType, "application/problem+json")
-		return c.JSON(p, "application/problem+json")
+// handleError renders every error as application/problem+json. Internal
+// errors are logged with the request id and never shown to the caller; a
+// lost database connection is a 503 with Retry-After, since the same
+// request succeeds when retried; refusals of the request's shape (an
+// oversized line or header) are logged at warn. Errors fasthttp raises
+// before any middleware ran get a request id here.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	log := s.deps.Log
+	var fe *fiber.Error
+	code, msg := deskpool.ErrorCode(err), deskpool.ErrorMessage(err)
+	var fields []deskpool.FieldError
+	var de *deskpool.Error
+	if errors.As(err, &de) {
+		fields = de.Fields
+	} else if errors.As(err, &fe) {
+		code, msg = fiberCode(fe.Code), fiberMessage(fe)
+	} else if connectionLost(err) {
+		code, msg = deskpool.EUNAVAILABLE, "The database connection was lost; nothing was changed. Retry after the Retry-After header's seconds."
+		log.WarnContext(c.UserContext(), "database connection lost", "err", err, "method", c.Method(),
+			"route", c.Route().Path, "request_id", requestID(c))
 	}
+	status := codeStatus[code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if requestID(c) == "" {
+		id := uuid.NewString()
+		c.Locals("request_id", id)
+		c.Set("X-Request-Id", id)
+	}
+	switch {
+	case status >= 500 && code == deskpool.EINTERNAL:
+		// The route pattern, not the path: a path can hold a token.
+		log.ErrorContext(c.UserContext(), "request failed", "err", err, "method", c.Method(), "route", c.Route().Path,
+			"request_id", requestID(c))
+	case code == codeURITooLong || code == codeHeaderTooLarge:
+		log.WarnContext(c.UserContext(), "request refused", "status", status, "detail", msg, "request_id", requestID(c))
+	}
+	switch status {
+	case http.StatusServiceUnavailable:
+		if len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
+			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds)
+		}
+	case http.StatusMethodNotAllowed:
+		c.Set(fiber.HeaderAllow, s.allowed(c.Path()))
+	}
+	p := Problem{Type: problemBase + code, Title: http.StatusText(status), Status: status, Detail: msg,
+		Instance: instance(c), RequestID: requestID(c), Errors: fields}
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	return c.JSON(p, "application/problem+json")
+}
+
+// instance is the request's URL for a problem, cut short when it is long:
+// the caller knows what they sent.
+func instance(c *fiber.Ctx) string {
+	u := c.OriginalURL()
+	if len(u) > 256 {
+		u = strings.ToValidUTF8(u[:256], "") + "…"
+	}
+	return u
+}
+
+// fiberMessage words fiber's own errors for the caller.
+func fiberMessage(fe *fiber.Error) string {
+	switch fe.Code {
+	case http.StatusMethodNotAllowed:
+		return "This path does not answer this method; the Allow header lists those it does."
+	case http.StatusRequestHeaderFieldsTooLarge:
+		return fmt.Sprintf("The request line and headers are over %d KB; send a shorter URL and headers.", readBufferSize>>10)
+	case http.StatusBadRequest:
+		if strings.HasPrefix(fe.Message, "error when reading request") {
+			// fasthttp quotes the request, credentials included.
+			return "The request is not well-formed HTTP/1.1."
+		}
+	}
+	return fe.Message
 }
 
 // fiberCode maps fiber's own errors (routing, body limit) to our codes.
@@ -77,8 +139,14 @@ func fiberCode(status int) string {
 	switch status {
 	case http.StatusNotFound:
 		return deskpool.ENOTFOUND
-	case http.StatusMethodNotAllowed, http.StatusBadRequest:
+	case http.StatusBadRequest:
 		return deskpool.EBADREQUEST
+	case http.StatusMethodNotAllowed:
+		return codeMethodNotAllowed
+	case http.StatusRequestURITooLong:
+		return codeURITooLong
+	case http.StatusRequestHeaderFieldsTooLarge:
+		return codeHeaderTooLarge
 	case http.StatusRequestEntityTooLarge:
 		return deskpool.ETOOLARGE
 	case http.StatusTooManyRequests:

@@ -36,10 +36,23 @@ func (s *Server) routes() {
 	s.triageRoutes(v1)
 }
 
-// public guards an unauthenticated route with the per-IP rate limit.
+// public guards an unauthenticated route with the per-IP rate limit. Every
+// route without a bearer credential goes through it (or publicHook).
 func (s *Server) public(h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := s.rl.allow(c, "ip:"+c.IP(), s.cfg.IPRate, s.cfg.IPBurst); err != nil {
+			return err
+		}
+		return h(c)
+	}
+}
+
+// publicHook guards a webhook receiver (a shop's, a payment provider's)
+// with its own per-IP limit, looser than a person's: the sender posts in
+// bursts, from few addresses.
+func (s *Server) publicHook(h fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := s.rl.allow(c, "hookip:"+c.IP(), s.cfg.HookIPRate, s.cfg.HookIPBurst); err != nil {
 			return err
 		}
 		return h(c)

@@ -28,6 +28,12 @@ type Config struct {
 	LoginFailures  int           // failed logins per email before a pause
 	LoginWindow    time.Duration // the window over which failures count
 	IdempotencyTTL time.Duration // how long an Idempotency-Key is remembered
+
+	// HookIPRate and HookIPBurst limit shop webhooks per IP, apart from the
+	// other public routes: a shop posts far more than a person signs in.
+	// Zero takes 100 per second with a bucket of 1,000.
+	HookIPRate  float64
+	HookIPBurst int
 }
 
 // DefaultConfig returns the limits used when none are configured.
@@ -60,12 +66,17 @@ type Server struct {
 	deps Deps
 	app  *fiber.App
 	rl   *rateLimiter
+
+	methods routeMethods // for the Allow header of a 405
 }
 
 // New builds the API with every route registered.
 func New(cfg Config, deps Deps) *Server {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
+	}
+	if cfg.HookIPRate == 0 && cfg.HookIPBurst == 0 {
+		cfg.HookIPRate, cfg.HookIPBurst = 100, 1000
 	}
 	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log)}
 	s.app = fiber.New(fiber.Config{
@@ -74,15 +85,17 @@ func New(cfg Config, deps Deps) *Server {
 		// payloads, logs): copy them instead of aliasing fasthttp's buffers.
 		Immutable:             true,
 		BodyLimit:             cfg.BodyLimit,
-		ErrorHandler:          errorHandler(deps.Log),
+		ErrorHandler:          s.handleError,
+		ReadBufferSize:        readBufferSize,
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ProxyHeader:           "",
 	})
-	s.app.Use(s.requestID, s.recover, s.observe)
+	s.app.Use(s.requestID, s.recover, s.observe, s.checkRequest)
 	s.routes()
+	s.refuseUnknownMethods()
 	return s
 }
 

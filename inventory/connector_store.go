@@ -91,6 +91,7 @@ func (s *Service) CreateConnector(ctx context.Context, in NewConnector) (*Connec
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, tenantID, id, in.Kind, in.Name, in.BaseURL, sealed, int(interval.Seconds())).Error; err != nil {
 			return err
 		}
+		s.connectors.Changed(ctx, tenantID)
 		if shopKind(in.Kind) {
 			if err := s.scheduleSync(ctx, tx, id, time.Now()); err != nil {
 				return err
@@ -163,6 +164,7 @@ func (s *Service) DeleteConnector(ctx context.Context, id uuid.UUID) error {
 		if res.RowsAffected == 0 {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "No connector with id %s.", id)
 		}
+		s.connectors.Changed(ctx, deskpool.TenantIDFromContext(ctx))
 		return tenant.Audit(ctx, tx, "connector.deleted", "connector", id.String(), nil)
 	})
 }

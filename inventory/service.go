@@ -17,6 +17,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/secretbox"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
 )
@@ -65,6 +66,8 @@ type Service struct {
 	log      *slog.Logger
 	// sources builds the shop client of a connector; tests may replace it.
 	sources func(c *Connector, creds Credentials) (source, error)
+	// connectors caches each workspace's shop connector ids (UseConnectorCache).
+	connectors *tenant.Cache[shopConnectors]
 }
 
 // NewService returns the inventory service. db is the application role;

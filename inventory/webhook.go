@@ -31,7 +31,15 @@ type WebhookResult struct {
 // WooCommerce connector is acknowledged and stores nothing.
 func (s *Service) ReceiveWebhook(ctx context.Context, tenantID, connectorID uuid.UUID, header func(string) string, body []byte) (*WebhookResult, error) {
 	denied := deskpool.Errorf(deskpool.EUNAUTHORIZED, "The webhook signature does not match.")
+	if tenantID == uuid.Nil {
+		return nil, denied // no workspace's id
+	}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: tenantID})
+	if known, err := s.mayBeShopConnector(ctx, tenantID, connectorID); err != nil {
+		return nil, err
+	} else if !known {
+		return nil, denied
+	}
 	var out *WebhookResult
 	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var rows []struct {

@@ -135,12 +135,13 @@ func (m *Main) services() error {
 }
 
 // listen keeps this process's per-workspace caches (credentials,
-// webhook subscriptions and presence, SLA policies) in step with the
+// webhook subscriptions and presence, SLA policies, shop connectors) in step with the
 // database, in every mode: workers change conversations too.
 func (m *Main) listen(ctx context.Context) {
 	m.Tenants = tenant.NewService(m.DB)
 	m.Helpdesk.UseWorkspaceCache(m.Tenants)
 	m.SLA.UseWorkspaceCache(m.Tenants)
+	m.Inventory.UseConnectorCache(m.Tenants)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
