@@ -8,6 +8,7 @@ import (
 // (signup, login, invitation acceptance) are limited per IP instead.
 func (s *Server) routes() {
 	a := s.app
+	a.Get("/", home)
 	a.Get("/healthz", s.healthz)
 	a.Get("/readyz", s.readyz)
 	a.Get("/metrics", s.metrics())
@@ -35,6 +36,13 @@ func (s *Server) routes() {
 	s.slaRoutes(v1)
 	s.triageRoutes(v1)
 }
+
+// homePath is where GET / sends a visitor: the API reference, until the
+// brand owners' web app exists; then this is the one place to point it there.
+const homePath = "/docs"
+
+// home: GET / redirects to homePath.
+func home(c *fiber.Ctx) error { return c.Redirect(homePath, fiber.StatusFound) }
 
 // public guards an unauthenticated route with the per-IP rate limit.
 func (s *Server) public(h fiber.Handler) fiber.Handler {
