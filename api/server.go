@@ -27,6 +27,7 @@ type Config struct {
 	LoginFailures  int           // failed logins per email before a pause
 	LoginWindow    time.Duration // the window over which failures count
 	IdempotencyTTL time.Duration // how long an Idempotency-Key is remembered
+	LogRequests    bool          // log every request (route, status, time) at info, for development
 }
 
 // DefaultConfig returns the limits used when none are configured.

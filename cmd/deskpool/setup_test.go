@@ -101,13 +101,13 @@ func TestSetupThenServe(t *testing.T) {
 func TestConfigFromEnvironmentAndFlags(t *testing.T) {
 	old := getenv
 	defer func() { getenv = old }()
-	vars := map[string]string{"DESKPOOL_ADDR": "0.0.0.0:9000", "DESKPOOL_RATE_TENANT": "7.5", "DESKPOOL_REDIS_DB": "3"}
+	vars := map[string]string{"DESKPOOL_ADDR": "0.0.0.0:9000", "DESKPOOL_RATE_TENANT": "7.5", "DESKPOOL_REDIS_DB": "3", "DESKPOOL_LOG_REQUESTS": "true"}
 	getenv = func(k string) string { return vars[k] }
 	cfg, _, err := LoadConfig("serve", []string{"--redis-db", "4"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != "0.0.0.0:9000" || cfg.API.TenantRate != 7.5 || cfg.RedisDB != 4 {
+	if cfg.Addr != "0.0.0.0:9000" || cfg.API.TenantRate != 7.5 || cfg.RedisDB != 4 || !cfg.API.LogRequests {
 		t.Fatalf("config = %+v", cfg)
 	}
 	vars["DESKPOOL_REDIS_DB"] = "three"
