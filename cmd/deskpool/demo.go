@@ -65,7 +65,7 @@ var demoMessages = []demoMessage{
 	{"demo-1", "web", helpdesk.CustomerRef{Email: "alice@example.com", Name: "Alice Brown"},
 		"Hi, has my order DT-1002 shipped yet? When will it arrive?", "DT-1002"},
 	{"demo-2", "mini_program", helpdesk.CustomerRef{ExternalID: "wx-demo-zhang", Name: "张伟"},
-		"我的订单DT-1001承诺三天前发货，到现在还没有发货，怎么回事？", "DT-1001"},
+		"我的订单DT-1001已经超时未发货，说好48小时内发货的，怎么回事？", "DT-1001"},
 	{"demo-3", "marketplace", helpdesk.CustomerRef{ExternalID: "tb-demo-chen", Name: "陈静"},
 		"收到的茶壶是碎的，太失望了！我要退款。", ""},
 	{"demo-4", "email", helpdesk.CustomerRef{Email: "omar@example.com", Name: "Omar Haddad"},
