@@ -14,6 +14,7 @@ func (s *Server) routes() {
 	a.Get("/metrics", s.metrics())
 	a.Get("/openapi.json", s.openapiJSON)
 	a.Get("/docs", s.docs)
+	a.Get("/docs/redoc.standalone.js", s.docsScript)
 
 	v1 := a.Group("/v1")
 	v1.Post("/signup", s.public(s.signup))
