@@ -20,10 +20,14 @@ import (
 func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token := bearer(c)
+		if token == "" {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool"`)
+			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "No token was sent: send a session token or API key as 'Authorization: Bearer <token>'.")
+		}
 		_, tenantID, ok := tenant.ParseToken(token)
 		if !ok {
-			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool"`)
-			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "Send a session token or API key as 'Authorization: Bearer <token>'.")
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool", error="invalid_token"`)
+			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "The token was not recognised: a session token starts with dps_, an API key with dpk_.")
 		}
 		base, _ := deskpool.ActorFromContext(c.UserContext())
 		ctx := deskpool.NewContextWithActor(c.UserContext(), deskpool.Actor{TenantID: tenantID, IP: base.IP})

@@ -55,9 +55,21 @@ func (s *Server) openapiJSON(c *fiber.Ctx) error {
 	return c.Send(b)
 }
 
+// docsPolicy keeps the docs page on this server: Redoc, the document and
+// Redoc's search worker (a blob) are all it may load.
+const docsPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:"
+
 // docs serves the offline API reference page.
 func (s *Server) docs(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'")
+	c.Set("Content-Security-Policy", docsPolicy)
 	return c.Send(openapi.DocsPage())
+}
+
+// docsScript serves the Redoc bundle the docs page loads.
+func (s *Server) docsScript(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	return c.Send(openapi.DocsScript())
 }

@@ -74,19 +74,24 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	elapsed := time.Since(start)
 	httpRequests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
 	httpDuration.WithLabelValues(c.Method(), route).Observe(elapsed.Seconds())
-	if s.deps.Log.Enabled(c.UserContext(), slog.LevelDebug) || status >= 500 {
-		s.deps.Log.Log(c.UserContext(), levelFor(status), "request", "method", c.Method(), "route", route,
+	if level := s.levelFor(status); s.deps.Log.Enabled(c.UserContext(), level) {
+		s.deps.Log.Log(c.UserContext(), level, "request", "method", c.Method(), "route", route,
 			"status", status, "ms", elapsed.Milliseconds(), "request_id", requestID(c))
 	}
 	return nil
 }
 
-func levelFor(status int) slog.Level {
-	if status == fiber.StatusServiceUnavailable {
-		return slog.LevelWarn // a dependency is down; the caller is told to retry
-	}
-	if status >= 500 {
+// levelFor is the level at which a request is logged: error for a 5xx
+// (warn for a 503: a dependency is down and the caller is told to retry),
+// info for the rest in development (LogRequests), debug otherwise.
+func (s *Server) levelFor(status int) slog.Level {
+	switch {
+	case status == fiber.StatusServiceUnavailable:
+		return slog.LevelWarn
+	case status >= 500:
 		return slog.LevelError
+	case s.cfg.LogRequests:
+		return slog.LevelInfo
 	}
 	return slog.LevelDebug
 }

@@ -8,11 +8,13 @@ import (
 // (signup, login, invitation acceptance) are limited per IP instead.
 func (s *Server) routes() {
 	a := s.app
+	a.Get("/", home)
 	a.Get("/healthz", s.healthz)
 	a.Get("/readyz", s.readyz)
 	a.Get("/metrics", s.metrics())
 	a.Get("/openapi.json", s.openapiJSON)
 	a.Get("/docs", s.docs)
+	a.Get("/docs/redoc.standalone.js", s.docsScript)
 
 	v1 := a.Group("/v1")
 	v1.Post("/signup", s.public(s.signup))
@@ -35,6 +37,13 @@ func (s *Server) routes() {
 	s.slaRoutes(v1)
 	s.triageRoutes(v1)
 }
+
+// homePath is where GET / sends a visitor: the API reference, until the
+// brand owners' web app exists; then this is the one place to point it there.
+const homePath = "/docs"
+
+// home: GET / redirects to homePath.
+func home(c *fiber.Ctx) error { return c.Redirect(homePath, fiber.StatusFound) }
 
 // public guards an unauthenticated route with the per-IP rate limit. Every
 // route without a bearer credential goes through it (or publicHook).

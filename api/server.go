@@ -28,6 +28,7 @@ type Config struct {
 	LoginFailures  int           // failed logins per email before a pause
 	LoginWindow    time.Duration // the window over which failures count
 	IdempotencyTTL time.Duration // how long an Idempotency-Key is remembered
+	LogRequests    bool          // log every request (route, status, time) at info, for development
 
 	// HookIPRate and HookIPBurst limit shop webhooks per IP, apart from the
 	// other public routes: a shop posts far more than a person signs in.

@@ -107,6 +107,10 @@ func TestWebhookSubscriptions(t *testing.T) {
 			if r.fieldOf() != "url" {
 				t.Errorf("%s: %s", url, r.Raw)
 			}
+			// The refusal says how a developer lets a receiver on this machine in.
+			if !strings.Contains(r.str("detail"), "DESKPOOL_ALLOW_PRIVATE_WEBHOOKS") {
+				t.Errorf("%s: the detail does not name DESKPOOL_ALLOW_PRIVATE_WEBHOOKS: %s", url, r.Raw)
+			}
 		}
 		strict.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: path, token: tok, body: map[string]any{"url": "http://192.168.1.1/"}})
 	})

@@ -51,7 +51,10 @@ func PublicAddr(addr netip.Addr) bool {
 }
 
 // errPrivate is returned when a receiver resolves to a non-public address.
-var errPrivate = errors.New("resolves to a loopback, private or otherwise non-public address")
+// It names the setting that lets one in, for a developer whose receiver
+// runs on their own machine.
+var errPrivate = errors.New("resolves to a loopback, private or otherwise non-public address" +
+	" (a server started with DESKPOOL_ALLOW_PRIVATE_WEBHOOKS=true accepts it, for development)")
 
 // checkURL validates a receiver URL: http or https, a host, no user info,
 // and, unless private receivers are allowed, a host whose every address

@@ -18,6 +18,12 @@ var files embed.FS
 //go:embed docs.html
 var docsPage []byte
 
+// redoc is Redoc's standalone bundle (MIT), vendored from npm at the
+// version named in redoc/VERSION; the docs page loads it from this server.
+//
+//go:embed redoc/redoc.standalone.js
+var redoc []byte
+
 var (
 	loadOnce sync.Once
 	doc      *openapi3.T
@@ -53,5 +59,8 @@ func JSON() ([]byte, error) {
 	return docJSON, err
 }
 
-// DocsPage returns the self-contained HTML page that renders the document.
+// DocsPage returns the HTML page that renders the document with Redoc.
 func DocsPage() []byte { return docsPage }
+
+// DocsScript returns the Redoc bundle the docs page loads.
+func DocsScript() []byte { return redoc }

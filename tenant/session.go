@@ -94,7 +94,7 @@ func (s *Service) createSession(ctx context.Context, tx *gorm.DB, userID uuid.UU
 	return &Session{Token: token, ExpiresAt: exp}, nil
 }
 
-var errBadCredential = deskpool.Errorf(deskpool.EUNAUTHORIZED, "The credential is missing, expired or revoked.")
+var errBadCredential = deskpool.Errorf(deskpool.EUNAUTHORIZED, "The token was not recognised: it is unknown, expired or revoked.")
 
 type credentialRow struct {
 	ID        uuid.UUID

@@ -9,46 +9,96 @@ import (
 	"os"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
 )
 
-const benchUsage = `deskpool bench <name> [flags]
+// benchFlags are the settings of a `deskpool bench` run.
+type benchFlags struct {
+	duration                time.Duration
+	conns, messages, timers int
+	rounds                  int
+}
 
-  auth   authenticated GET /v1/me (credential lookup, tenant transaction,
-         casbin, rate limit) beside GET /healthz on the same server
-  ingest POST /v1/messages (triage stubbed out), helpdesk alone and as
+// benchmark is one benchmark that `deskpool bench <name>` runs.
+type benchmark struct {
+	name  string
+	about string // what it measures, for the usage text (lines after the first indented)
+	run   func(ctx context.Context, out io.Writer, f benchFlags) error
+}
+
+// benchmarks is every benchmark, in the order the usage texts list them;
+// `deskpool help` and `deskpool bench` name them from here.
+var benchmarks = []benchmark{
+	{"auth", `authenticated GET /v1/me (credential lookup, tenant transaction,
+         casbin, rate limit) beside GET /healthz on the same server`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error {
+			return benchAuth(ctx, out, f.duration, f.conns)
+		}},
+	{"ingest", `POST /v1/messages (triage stubbed out), helpdesk alone and as
          served (SLA engine observing): --rounds rounds of full load, each
          beside pgbench's simple-update script (same connections), their
-         median ratio, then latency at half of the median peak
-  inbox  GET /v1/conversations latency on a workspace seeded with
-         --messages messages (default 1,000,000)
-  sla    breach lateness with --timers pending SLA timers across 1,000
-         workspaces while messages are ingested, beside a bare asynq task
-  push   POST /v1/orders batch upserts beside a plain COPY of the same rows
-  backfill  a 100,000-order backfill from the local Shopify-contract server:
-         time and peak memory
-  rss    resident memory of an idle 'deskpool serve' beside an idle Go
-         process that does nothing
+         median ratio, then latency at half of the median peak`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error {
+			return benchIngest(ctx, out, f.duration, f.conns, f.rounds)
+		}},
+	{"inbox", `GET /v1/conversations latency on a workspace seeded with
+         --messages messages (default 1,000,000)`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchInbox(ctx, out, f.messages) }},
+	{"sla", `breach lateness with --timers pending SLA timers across 1,000
+         workspaces while messages are ingested, beside a bare asynq task`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchSLA(ctx, out, f.timers) }},
+	{"push", `POST /v1/orders batch upserts beside a plain COPY of the same rows`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchInventory(ctx, out, "push") }},
+	{"backfill", `a 100,000-order backfill from the local Shopify-contract server:
+         time and peak memory`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error {
+			return benchInventory(ctx, out, "backfill")
+		}},
+	{"rss", `resident memory of an idle 'deskpool serve' beside an idle Go
+         process that does nothing`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchRSS(ctx, out) }},
+}
 
+// benchNames lists the benchmarks' names, separated by " | ".
+func benchNames() string {
+	names := make([]string, len(benchmarks))
+	for i, b := range benchmarks {
+		names[i] = b.name
+	}
+	return strings.Join(names, " | ")
+}
+
+// benchUsage is the usage text of `deskpool bench`.
+func benchUsage() string {
+	var b strings.Builder
+	b.WriteString("deskpool bench <name> [flags]\n\n")
+	for _, m := range benchmarks {
+		fmt.Fprintf(&b, "  %-6s %s\n", m.name, m.about)
+	}
+	b.WriteString(`
 Benchmarks create a scratch database (through DESKPOOL_TEST_ADMIN_URL or the
 local postgres superuser) and a Redis database of their own, and drop them.
 --cpuprofile FILE writes a CPU profile of this process (server and load
-generator) for the whole run.`
+generator) for the whole run.`)
+	return b.String()
+}
 
 func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%s", benchUsage)
+		return fmt.Errorf("%s", benchUsage())
 	}
 	name, args := args[0], args[1:]
 	fs := flag.NewFlagSet("bench "+name, flag.ContinueOnError)
-	duration := fs.Duration("duration", 5*time.Second, "how long each measured phase runs")
-	conns := fs.Int("conns", 16, "concurrent client connections")
-	rows := fs.Int("messages", 1_000_000, "messages to seed (bench inbox)")
-	timers := fs.Int("timers", 100_000, "pending SLA timers (bench sla)")
-	rounds := fs.Int("rounds", 3, "rounds of full load and pgbench, interleaved (bench ingest)")
+	var f benchFlags
+	fs.DurationVar(&f.duration, "duration", 5*time.Second, "how long each measured phase runs")
+	fs.IntVar(&f.conns, "conns", 16, "concurrent client connections")
+	fs.IntVar(&f.messages, "messages", 1_000_000, "messages to seed (bench inbox)")
+	fs.IntVar(&f.timers, "timers", 100_000, "pending SLA timers (bench sla)")
+	fs.IntVar(&f.rounds, "rounds", 3, "rounds of full load and pgbench, interleaved (bench ingest)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (this process: server and load generator) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -67,24 +117,16 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 			f.Close()
 		}()
 	}
-	switch name {
-	case "auth":
-		return benchAuth(ctx, out, *duration, *conns)
-	case "rss":
-		return benchRSS(ctx, out)
-	case "ingest":
-		return benchIngest(ctx, out, *duration, *conns, *rounds)
-	case "inbox":
-		return benchInbox(ctx, out, *rows)
-	case "push", "backfill":
-		return benchInventory(ctx, out, name)
-	case "sla":
-		return benchSLA(ctx, out, *timers)
-	case "idle-reference":
+	if name == "idle-reference" {
 		<-ctx.Done() // the reference process for bench rss: a Go program that only waits
 		return nil
 	}
-	return fmt.Errorf("unknown benchmark %q\n\n%s", name, benchUsage)
+	for _, b := range benchmarks {
+		if b.name == name {
+			return b.run(ctx, out, f)
+		}
+	}
+	return fmt.Errorf("unknown benchmark %q\n\n%s", name, benchUsage())
 }
 
 // loadResult is what one load phase measured.

@@ -80,6 +80,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.LLMBaseURL, "llm-base-url", c.LLMBaseURL, "OpenAI-compatible chat completions base URL (DESKPOOL_LLM_BASE_URL)")
 	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "LLM model name (DESKPOOL_LLM_MODEL)")
 	fs.DurationVar(&c.LLMTimeout, "llm-timeout", c.LLMTimeout, "LLM call timeout (DESKPOOL_LLM_TIMEOUT)")
+	fs.BoolVar(&c.API.LogRequests, "log-requests", c.API.LogRequests, "log every request (route, status, time) at info, for development (DESKPOOL_LOG_REQUESTS)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", c.AllowPrivateWebhooks, "allow webhook URLs on private networks (DESKPOOL_ALLOW_PRIVATE_WEBHOOKS)")
 }
 
@@ -136,6 +137,9 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	}
 	if v := getenv("DESKPOOL_ALLOW_PRIVATE_WEBHOOKS"); v != "" {
 		c.AllowPrivateWebhooks = v == "true" || v == "1"
+	}
+	if v := getenv("DESKPOOL_LOG_REQUESTS"); v != "" {
+		c.API.LogRequests = v == "true" || v == "1"
 	}
 	flt("RATE_TENANT", &c.API.TenantRate)
 	num("RATE_TENANT_BURST", &c.API.TenantBurst)

@@ -14,7 +14,8 @@ import (
 	"syscall"
 )
 
-const usage = `deskpool: the pooled customer-service back end
+// usage is the text of `deskpool help`.
+var usage = fmt.Sprintf(`deskpool: the pooled customer-service back end
 
 Usage: deskpool <command> [flags]
 
@@ -25,12 +26,12 @@ Commands:
   migrate   apply database migrations (as the owner role)
   setup     create roles, database and migrations; --demo adds a demo workspace
   triage    classify JSON lines {"id","text"} from stdin to stdout, offline
-  bench     run a benchmark: bench auth | bench rss
+  bench     run a benchmark, one of: %s
   version   print the version
 
 Every flag can also be set as a DESKPOOL_* environment variable; run
 'deskpool <command> -h' for the list.
-`
+`, benchNames())
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

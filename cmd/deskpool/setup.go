@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/deskpool/deskpool/migrations"
 	"github.com/deskpool/deskpool/tenant"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	"github.com/lib/pq"
 )
 
 // runMigrate applies pending migrations as the owner role.
@@ -82,35 +84,54 @@ func setup(ctx context.Context, cfg Config, demo bool, out io.Writer) error {
 	return createDemo(ctx, cfg, out)
 }
 
-const demoEmail = "owner@demo.deskpool.local"
-
-// createDemo signs up the demo brand, or gives its owner a fresh password
-// when it exists already.
+// createDemo signs up the demo brand (or, when it exists, sets its owner's
+// password again), fills it with agents, orders and conversations, and
+// prints how to sign in. Running it again changes nothing but what time
+// moves (the orders' update times), and prints the same password.
 func createDemo(ctx context.Context, cfg Config, out io.Writer) error {
-	db, err := tenant.OpenDB(cfg.DatabaseURL, 2)
-	if err != nil {
+	m := NewMain(cfg, "setup")
+	m.Log = slog.New(slog.NewTextHandler(io.Discard, nil)) // setup reports on out
+	if err := m.Run(ctx); err != nil {
+		m.Close()
 		return err
 	}
-	defer func() {
-		if s, err := db.DB(); err == nil {
-			s.Close()
-		}
-	}()
-	svc := tenant.NewService(db)
-	password := randomPassword()
-	_, _, _, err = svc.Signup(ctx, tenant.SignupInput{Email: demoEmail, Password: password, BrandName: "Demo Tea House", Name: "Demo Owner"})
+	defer m.Close()
+	password, stable := demoPassword(cfg.MasterKey)
+	_, _, _, err := m.Tenants.Signup(ctx, tenant.SignupInput{Email: demoEmail, Password: password, BrandName: demoBrand, Name: "Demo Owner"})
 	if deskpool.ErrorCode(err) == deskpool.ECONFLICT {
-		if err = db.WithContext(ctx).Exec(`UPDATE users SET password_hash = ? WHERE email = ?`,
-			tenant.HashPassword(password), demoEmail).Error; err == nil {
-			fmt.Fprintln(out, "demo workspace exists; its owner's password was reset")
+		emails := []string{demoEmail}
+		for _, a := range demoAgents {
+			emails = append(emails, a.email)
+		}
+		err = m.DB.WithContext(ctx).Exec(`UPDATE users SET password_hash = ? WHERE email = ANY(?)`,
+			tenant.HashPassword(password), pq.StringArray(emails)).Error
+		if err == nil && !stable {
+			fmt.Fprintln(out, "demo workspace exists; without DESKPOOL_MASTER_KEY its people's password was reset to a new one")
 		}
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nDemo workspace ready. Sign in with:\n  email:    %s\n  password: %s\n", demoEmail, password)
+	_, owner, ws, err := m.Tenants.Login(ctx, tenant.LoginInput{Email: demoEmail, Password: password})
+	if err != nil {
+		return err
+	}
+	actx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID, UserID: owner.ID, Role: tenant.RoleOwner})
+	if err := seedDemo(actx, m, out, password); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nDemo workspace %q ready. Sign in with:\n  email:    %s\n  password: %s\n", demoBrand, demoEmail, password)
+	fmt.Fprintf(out, "  (agents %s use the same password; %s is online)\n", demoAgentEmails(), demoAgents[0].email)
 	fmt.Fprintf(out, "  curl -s -X POST http://%s/v1/auth/login -H 'Content-Type: application/json' \\\n    -d '{\"email\":\"%s\",\"password\":\"%s\"}'\n\n", cfg.Addr, demoEmail, password)
 	return nil
+}
+
+func demoAgentEmails() string {
+	var names []string
+	for _, a := range demoAgents {
+		names = append(names, a.email)
+	}
+	return strings.Join(names, ", ")
 }
 
 func randomPassword() string {

@@ -1,0 +1,37 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestUnauthorizedSaysWhatWasWrong: a request without a token is told that
+// none was sent; one whose token is not ours, or no longer valid, is told
+// that it was not recognised, never that none was sent.
+func TestUnauthorizedSaysWhatWasWrong(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Unauthorized Brand")
+	missing := h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me"})
+	if d := missing.str("detail"); !strings.Contains(d, "No token was sent") {
+		t.Errorf("no Authorization header: detail %q", d)
+	}
+	// A malformed token, a well-formed one of no workspace, and a real
+	// workspace's token with a wrong secret.
+	forged := ws.OwnerToken[:len(ws.OwnerToken)-4] + "AAAA"
+	for _, tok := range []string{"not-a-token", "dpk_" + strings.Repeat("ab", 16) + "_" + strings.Repeat("x", 43), forged} {
+		r := h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me", token: tok})
+		if d := r.str("detail"); !strings.Contains(d, "not recognised") || strings.Contains(d, "No token") {
+			t.Errorf("token %q: detail %q", tok, d)
+		}
+	}
+}
+
+// TestRootSendsToTheDocs: GET / is not a dead end.
+func TestRootSendsToTheDocs(t *testing.T) {
+	h := newHarness(t, nil)
+	r := h.do(call{method: "GET", path: "/"})
+	if r.Status != http.StatusFound || r.Header.Get("Location") != "/docs" {
+		t.Fatalf("GET / -> %d Location %q: %s", r.Status, r.Header.Get("Location"), r.Raw)
+	}
+}
