@@ -125,6 +125,11 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		out.AIReply = reply
 		if answered != nil { // the AI moved the conversation on
 			after = answered
+			// A hand-over moves the conversation to a person: the answer
+			// says the route the conversation now has, as its webhook does.
+			if after.Route != "" {
+				out.Triage.Route = after.Route
+			}
 		}
 		out.SLA.FirstResponseDueAt = after.FirstDueAt
 		if kind == "conversation.created" {
@@ -133,7 +138,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			}
 		}
 		if err := s.emitTo(ctx, tx, EventMessageCreated, facts.subscribers(EventMessageCreated), map[string]any{"message_id": msgID, "conversation_id": conv.ID,
-			"customer_id": cust.ID, "channel": m.Channel, "direction": "inbound", "body": m.Body, "triage": tr}); err != nil {
+			"customer_id": cust.ID, "channel": m.Channel, "direction": "inbound", "body": m.Body, "triage": out.Triage}); err != nil {
 			return err
 		}
 		if after.AssigneeID != nil || after.Status != StatusOpen {
