@@ -55,7 +55,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 		return nil, nil, nil, errBadLogin
 	}
 	var ws Workspace
-	q := s.DB.WithContext(ctx).Table("tenants").Select("id, slug, name, plan, created_at")
+	q := s.DB.WithContext(ctx).Table("tenants").Select(workspaceColumns)
 	if in.Workspace != "" {
 		q = q.Where("slug = ?", in.Workspace)
 	} else if u.DefaultTenantID != nil {
