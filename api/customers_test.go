@@ -69,7 +69,7 @@ func TestCustomers(t *testing.T) {
 func TestExportAndErasure(t *testing.T) {
 	h := newHarness(t, nil)
 	in := h.inbox("Privacy Brand")
-	secret := map[string]string{"name": "Erin Erasable", "email": "erin.erasable@example.com", "phone": "+447700900123"}
+	secret := map[string]string{"name": "Erin Erasable", "email": "erin.erasable@example.com", "phone": "+447911123456"}
 	// An order from before she wrote, still waiting to be linked to her.
 	early := pushOrder("ERIN-0", "erin.erasable@example.com", "2024-06-01T09:00:00Z")
 	early["customer"] = map[string]string{"email": "erin.erasable@example.com", "name": "Erin Erasable"}
@@ -88,7 +88,7 @@ func TestExportAndErasure(t *testing.T) {
 
 	// Her order from the shop carries her contact data and address too.
 	order := pushOrder("ERIN-9", "erin.erasable@example.com", "2024-06-02T09:00:00Z")
-	order["customer"] = map[string]string{"email": "erin.erasable@example.com", "name": "Erin Erasable", "phone": "+447700900123"}
+	order["customer"] = map[string]string{"email": "erin.erasable@example.com", "name": "Erin Erasable", "phone": "+447911123456"}
 	order["shipping_address"] = map[string]string{"name": "Erin Erasable", "line1": "221B Baker Street", "city": "London", "country": "GB"}
 	h.must(http.StatusOK, call{method: "POST", path: "/v1/orders", token: in.ws.OwnerToken, body: map[string]any{"items": []any{order}}})
 	exp := h.must(http.StatusOK, call{method: "GET", path: "/v1/customers/" + m.str("customer_id") + "/export", token: in.key})
@@ -114,7 +114,7 @@ func TestExportAndErasure(t *testing.T) {
 	if err := env.System.Raw(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`).Scan(&tables).Error; err != nil {
 		t.Fatal(err)
 	}
-	for _, needle := range []string{"Erasable", "erin.erasable", "447700900123", "Baker Street", "erin-photo", "ORD-ERIN-1"} {
+	for _, needle := range []string{"Erasable", "erin.erasable", "447911123456", "Baker Street", "erin-photo", "ORD-ERIN-1"} {
 		for _, table := range tables {
 			var n int
 			if err := env.System.Raw(`SELECT count(*) FROM `+table+` t WHERE t::text ILIKE ?`, "%"+needle+"%").Scan(&n).Error; err != nil {

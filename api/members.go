@@ -57,7 +57,7 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	}
 	sess, u, ws, err := s.deps.Tenants.AcceptInvitation(c.UserContext(), c.Params("token"), in)
 	if err != nil {
-		return err
+		return lockedRetryAfter(c, err)
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": sess.Token, "expires_at": sess.ExpiresAt.Format(timeFormat),
 		"tenant": ws, "user": viewUser(u)})

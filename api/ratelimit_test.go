@@ -48,13 +48,33 @@ func TestRateLimits(t *testing.T) {
 		env.Redis.Del(t.Context(), "deskpool:rl:ip:0.0.0.0")
 	})
 	t.Run("LoginThrottlePerEmail", func(t *testing.T) {
-		h := newHarness(t, func(c *api.Config) { c.LoginFailures = 3 })
+		h := newHarness(t, nil)
 		ws := h.signup("Throttle Brand")
-		for i := 0; i < 3; i++ {
+		other := h.signup("Inviting Brand")
+		inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: other.OwnerToken,
+			body: map[string]string{"email": ws.OwnerEmail, "role": "agent"}})
+		// The new-password rules come first, account or not: no 401 that
+		// would tell the inviter this email has an account.
+		h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+			body: map[string]string{"password": "short"}})
+		for i := 0; i < 10; i++ {
 			h.must(http.StatusUnauthorized, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": "wrong password"}})
 		}
-		// Even the right password waits now.
+		// Even the right password waits now, and a Redis flush forgets nothing.
 		h.must(http.StatusTooManyRequests, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": goodPassword}})
+		if err := env.Redis.FlushDB(t.Context()).Err(); err != nil {
+			t.Fatal(err)
+		}
+		r := h.must(http.StatusTooManyRequests, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": goodPassword}})
+		if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 1 || s > 15*60 {
+			t.Fatalf("Retry-After = %q", r.Header.Get("Retry-After"))
+		}
+		// Accepting an invitation is a password check like a login's.
+		r = h.must(http.StatusTooManyRequests, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+			body: map[string]string{"password": goodPassword}})
+		if r.Header.Get("Retry-After") == "" {
+			t.Fatal("no Retry-After")
+		}
 	})
 }
 

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	v1.Post("/auth/logout", s.authed("workspace:read", s.logout))
 	v1.Get("/me", s.authed("workspace:read", s.me))
 	v1.Get("/workspace", s.authed("workspace:read", s.workspace))
+	v1.Patch("/workspace", s.authed("workspace:write", s.updateWorkspace))
 	v1.Get("/members", s.authed("members:read", s.listMembers))
 	v1.Patch("/members/:user_id", s.authed("members:write", s.changeRole))
 	v1.Post("/invitations", s.authed("members:write", s.invite))

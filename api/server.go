@@ -25,8 +25,6 @@ type Config struct {
 	TenantBurst    int           // bucket size per workspace
 	IPRate         float64       // sustained requests per second per IP on public routes
 	IPBurst        int           // bucket size per IP
-	LoginFailures  int           // failed logins per email before a pause
-	LoginWindow    time.Duration // the window over which failures count
 	IdempotencyTTL time.Duration // how long an Idempotency-Key is remembered
 	LogRequests    bool          // log every request (route, status, time) at info, for development
 
@@ -40,13 +38,13 @@ type Config struct {
 // DefaultConfig returns the limits used when none are configured.
 func DefaultConfig() Config {
 	return Config{BodyLimit: 4 << 20, TenantRate: 50, TenantBurst: 200, IPRate: 5, IPBurst: 30,
-		LoginFailures: 10, LoginWindow: 15 * time.Minute, IdempotencyTTL: 24 * time.Hour}
+		IdempotencyTTL: 24 * time.Hour}
 }
 
 // Deps are the services the handlers call.
 type Deps struct {
 	DB         *gorm.DB              // application role
-	Redis      redis.UniversalClient // rate limits, login throttle
+	Redis      redis.UniversalClient // rate limits
 	Tenants    *tenant.Service
 	Helpdesk   *helpdesk.Service
 	Webhooks   *helpdesk.Webhooks

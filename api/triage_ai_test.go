@@ -103,3 +103,35 @@ func TestAIAnswersAndLearning(t *testing.T) {
 		h.must(http.StatusForbidden, call{method: "POST", path: "/v1/triage/model/retrain", token: in.agent})
 	})
 }
+
+// When the AI has nothing to answer with and hands the message over, the
+// ingest answer says what the conversation records: route agent, no reply.
+func TestHandOverAnswerMatchesConversation(t *testing.T) {
+	h := newHarness(t, nil)
+	in := h.inbox("Hand Over Brand")
+	useAI(in.ws)
+	list := h.must(http.StatusOK, call{method: "GET", path: "/v1/knowledge/scenarios?limit=50", token: in.ws.OwnerToken})
+	for _, sc := range list.JSON["data"].([]any) {
+		id := sc.(map[string]any)["id"].(string)
+		h.must(http.StatusOK, call{method: "PATCH", path: "/v1/knowledge/scenarios/" + id, token: in.ws.OwnerToken, body: map[string]any{"enabled": false}})
+	}
+	hello := msg("web", map[string]string{"external_id": "hello-1", "name": "Hal"}, "hello")
+	hello["external_message_id"] = "m-hello-1"
+	r := h.post(in, hello)
+	if r.JSON["ai_reply"] != nil {
+		t.Fatalf("an AI reply without a scenario: %s", r.Raw)
+	}
+	conv := h.must(http.StatusOK, call{method: "GET", path: "/v1/conversations/" + r.str("conversation_id"), token: in.agent})
+	if r.str("triage.route") != "agent" || conv.str("route") != "agent" {
+		t.Fatalf("ingest answer route %q, stored conversation route %q; want both agent", r.str("triage.route"), conv.str("route"))
+	}
+	for _, m := range conv.JSON["messages"].([]any) {
+		if m := m.(map[string]any); m["id"] == r.str("message_id") && m["triage"].(map[string]any)["route"] != "agent" {
+			t.Fatalf("the stored message's triage: %v", m["triage"])
+		}
+	}
+	again := h.must(http.StatusOK, call{method: "POST", path: "/v1/messages", token: in.key, body: hello})
+	if again.str("message_id") != r.str("message_id") || again.str("triage.route") != "agent" {
+		t.Fatalf("the repeated message: %s", again.Raw)
+	}
+}

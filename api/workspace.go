@@ -45,6 +45,20 @@ func (s *Server) workspace(c *fiber.Ctx) error {
 	return c.JSON(ws)
 }
 
+// updateWorkspace changes the workspace's settings (name, country):
+// PATCH /v1/workspace.
+func (s *Server) updateWorkspace(c *fiber.Ctx) error {
+	var in tenant.WorkspaceUpdate
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ws, err := s.deps.Tenants.UpdateWorkspace(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(ws)
+}
+
 // meResponse is who the caller is; a person has user_id, an API key has
 // api_key_id and scopes.
 type meResponse struct {

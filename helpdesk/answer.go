@@ -78,6 +78,12 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`, tenantID, in.Conversation.ID); err != nil {
 			return nil, nil, err
 		}
+		// The message's own triage says so too, for whoever reads it or
+		// sends it again.
+		if err := tenant.Defer(ctx, tx, nil, `UPDATE messages SET triage = jsonb_set(triage, '{route}', '"agent"')
+			WHERE tenant_id = ? AND id = ? AND triage IS NOT NULL`, tenantID, in.MessageID); err != nil {
+			return nil, nil, err
+		}
 		if err := AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts}); err != nil {
 			return nil, nil, err
 		}

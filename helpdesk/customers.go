@@ -29,8 +29,15 @@ type ExternalID struct {
 // CreateCustomer adds a customer; an identity that already belongs to
 // someone is ECONFLICT naming it.
 func (s *Service) CreateCustomer(ctx context.Context, in NewCustomer) (*Customer, error) {
+	var region string
+	if in.Phone != "" {
+		var err error
+		if region, err = s.phoneRegion(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var v deskpool.Validator
-	ids := CustomerRef{Email: in.Email, Phone: in.Phone, Name: in.Name}.identities("", "", &v)
+	ids := CustomerRef{Email: in.Email, Phone: in.Phone, Name: in.Name}.identities("", "", region, &v)
 	if len(in.ExternalIDs) > 0 && in.Email == "" && in.Phone == "" {
 		v = deskpool.Validator{} // external ids alone are enough
 		ids = nil
@@ -98,7 +105,14 @@ func (s *Service) FindCustomers(ctx context.Context, f CustomerFilter) ([]Custom
 			q = q.Where("id IN (SELECT customer_id FROM customer_identities WHERE tenant_id = ? AND kind = 'email' AND value = ?)", tenantID, email)
 		}
 		if f.Phone != "" {
-			phone, _ := NormalizePhone(f.Phone, DefaultPhoneRegion)
+			region, err := s.phoneRegion(ctx)
+			if err != nil {
+				return err
+			}
+			phone, ok := NormalizePhone(f.Phone, region)
+			if !ok {
+				return deskpool.Invalid(deskpool.FieldError{Field: "phone", Message: PhoneMessage(region)})
+			}
 			q = q.Where("id IN (SELECT customer_id FROM customer_identities WHERE tenant_id = ? AND kind = 'phone' AND value = ?)", tenantID, phone)
 		}
 		if f.Query != "" {

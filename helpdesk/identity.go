@@ -27,27 +27,32 @@ type CustomerRef struct {
 	Name       string `json:"name,omitempty"`
 }
 
-// DefaultPhoneRegion is the region assumed for numbers written without a
-// country code.
-const DefaultPhoneRegion = "CN"
-
 // NormalizePhone returns a phone number in E.164, reading numbers without a
-// country code as numbers of region.
+// country code as numbers of region (a workspace's country); it refuses a
+// number that libphonenumber does not hold valid (a wrong length or an
+// unassigned range, such as "12345").
 func NormalizePhone(s, region string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 32 {
 		return "", false
 	}
 	n, err := phonenumbers.Parse(s, region)
-	if err != nil || !phonenumbers.IsPossibleNumber(n) {
+	if err != nil || !phonenumbers.IsValidNumber(n) {
 		return "", false
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), true
 }
 
+// PhoneMessage is the validation message of a phone number refused in
+// region.
+func PhoneMessage(region string) string {
+	return "must be a valid phone number: E.164 such as +8613800138000, or a national number of the workspace's country (" + region + ")"
+}
+
 // identities validates a customer reference for a channel and returns its
-// normalised identities; field names are prefixed with prefix.
-func (r CustomerRef) identities(channel, prefix string, v *deskpool.Validator) []Identity {
+// normalised identities, reading phones in region; field names are
+// prefixed with prefix.
+func (r CustomerRef) identities(channel, prefix, region string, v *deskpool.Validator) []Identity {
 	var out []Identity
 	if r.ExternalID != "" {
 		ok := utf8.RuneCountInString(r.ExternalID) <= 200 && strings.TrimSpace(r.ExternalID) == r.ExternalID
@@ -60,8 +65,8 @@ func (r CustomerRef) identities(channel, prefix string, v *deskpool.Validator) [
 		out = append(out, Identity{Kind: "email", Value: email})
 	}
 	if r.Phone != "" {
-		phone, ok := NormalizePhone(r.Phone, DefaultPhoneRegion)
-		v.Check(ok, prefix+"phone", "must be a phone number (E.164 such as +8613800138000, or a national number)")
+		phone, ok := NormalizePhone(r.Phone, region)
+		v.Check(ok, prefix+"phone", PhoneMessage(region))
 		out = append(out, Identity{Kind: "phone", Value: phone})
 	}
 	if len(out) == 0 {

@@ -26,13 +26,20 @@ func (s *Service) tx(ctx context.Context, fn func(ctx context.Context, tx *gorm.
 // the timeline and emits webhooks, and queues assignment. A repeated
 // external_message_id returns the stored message instead of a new one.
 func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, error) {
-	ids, err := m.validate(s.cfg.MaxBody)
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	facts, epoch, cached := s.facts.Get(tenantID)
+	region := facts.country
+	if m.Customer.Phone != "" && region == "" {
+		var err error
+		if region, err = s.phoneRegion(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ids, err := m.validate(s.cfg.MaxBody, region)
 	if err != nil {
 		return nil, err
 	}
 	var out Ingested
-	tenantID := deskpool.TenantIDFromContext(ctx)
-	facts, epoch, cached := s.facts.Get(tenantID)
 	// Joined, not nested: a failed ingest fails the request's transaction,
 	// which then needs no savepoint of its own.
 	err = tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
@@ -125,6 +132,11 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		out.AIReply = reply
 		if answered != nil { // the AI moved the conversation on
 			after = answered
+			// A hand-over moves the conversation to a person: the answer
+			// says the route the conversation now has, as its webhook does.
+			if after.Route != "" {
+				out.Triage.Route = after.Route
+			}
 		}
 		out.SLA.FirstResponseDueAt = after.FirstDueAt
 		if kind == "conversation.created" {
@@ -133,7 +145,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			}
 		}
 		if err := s.emitTo(ctx, tx, EventMessageCreated, facts.subscribers(EventMessageCreated), map[string]any{"message_id": msgID, "conversation_id": conv.ID,
-			"customer_id": cust.ID, "channel": m.Channel, "direction": "inbound", "body": m.Body, "triage": tr}); err != nil {
+			"customer_id": cust.ID, "channel": m.Channel, "direction": "inbound", "body": m.Body, "triage": out.Triage}); err != nil {
 			return err
 		}
 		if after.AssigneeID != nil || after.Status != StatusOpen {

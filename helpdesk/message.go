@@ -62,13 +62,14 @@ type InboundMessage struct {
 	Subject           string       `json:"subject,omitempty"`
 }
 
-// validate checks the message and returns the customer's identities.
-func (m *InboundMessage) validate(maxBody int) ([]Identity, error) {
+// validate checks the message and returns the customer's identities,
+// reading a phone without a country code in region.
+func (m *InboundMessage) validate(maxBody int, region string) ([]Identity, error) {
 	var v deskpool.Validator
 	if !validChannel(m.Channel) {
 		v.Add("channel", "must be one of "+strings.Join(Channels, ", "))
 	}
-	ids := m.Customer.identities(m.Channel, "customer.", &v)
+	ids := m.Customer.identities(m.Channel, "customer.", region, &v)
 	switch {
 	case strings.TrimSpace(m.Body) == "" && len(m.Attachments) == 0:
 		v.Add("body", "must not be empty")

@@ -14,8 +14,12 @@ import (
 // (the shop connectors link orders to customers through it); channel scopes
 // an external id.
 func (s *Service) ResolveCustomer(ctx context.Context, tx *gorm.DB, ref CustomerRef, channel string) (*Customer, error) {
+	region, err := s.phoneRegion(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var v deskpool.Validator
-	ids := ref.identities(channel, "customer.", &v)
+	ids := ref.identities(channel, "customer.", region, &v)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -1,20 +1,24 @@
 package helpdesk
 
 import (
+	"context"
 	"slices"
 	"strings"
 
+	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 )
 
 // workspaceFacts is what every message's ingest needs to know of its
-// workspace: the enabled webhook subscriptions and whether an agent is
-// online.
+// workspace: the enabled webhook subscriptions, whether an agent is
+// online, and its country (the region of phone numbers).
 type workspaceFacts struct {
-	hooks  []subscription
-	online bool
+	hooks   []subscription
+	online  bool
+	country string
 }
 
 type subscription struct {
@@ -49,10 +53,11 @@ func (s *Service) UseWorkspaceCache(t *tenant.Service) {
 func factsQuery(tenantID uuid.UUID, f *workspaceFacts) *pgx.QueuedQuery {
 	q := &pgx.QueuedQuery{SQL: `SELECT ARRAY(SELECT id::text || ' ' || array_to_string(events, ' ') FROM webhooks
 			WHERE tenant_id = $1 AND enabled ORDER BY id),
-		EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = $1 AND status = 'online')`, Arguments: []any{tenantID}}
+		EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = $1 AND status = 'online'),
+		(SELECT country FROM tenants WHERE id = $1)`, Arguments: []any{tenantID}}
 	q.QueryRow(func(row pgx.Row) error {
 		var hooks []string
-		if err := row.Scan(&hooks, &f.online); err != nil {
+		if err := row.Scan(&hooks, &f.online, &f.country); err != nil {
 			return err
 		}
 		f.hooks = make([]subscription, 0, len(hooks))
@@ -67,4 +72,21 @@ func factsQuery(tenantID uuid.UUID, f *workspaceFacts) *pgx.QueuedQuery {
 		return nil
 	})
 	return q
+}
+
+// phoneRegion returns the workspace's country, in which phone numbers
+// without a country code are read: from the facts cache, or read in the
+// tenant transaction in ctx.
+func (s *Service) phoneRegion(ctx context.Context) (string, error) {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	if f, _, ok := s.facts.Get(tenantID); ok && f.country != "" {
+		return f.country, nil
+	}
+	var region string
+	err := tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		var err error
+		region, err = tenant.WorkspaceCountry(tx, tenantID)
+		return err
+	})
+	return region, err
 }

@@ -54,6 +54,9 @@ func (s *Service) ImportCSV(ctx context.Context, connectorID uuid.UUID, kind str
 		source := connectorID.String()
 		var written, stock int
 		if kind == CSVOrders {
+			if opts.PhoneRegion, err = tenant.WorkspaceCountry(tx, tenantID); err != nil {
+				return err
+			}
 			res, err := csvimport.Orders(r, opts)
 			if err != nil {
 				return err

@@ -25,14 +25,15 @@ const (
 // linkBatch is how many orders one linking transaction resolves.
 const linkBatch = 200
 
-// customerRef returns the usable identities of an order's customer: a
-// malformed email or phone is left out rather than failing the order.
-func customerRef(email, phone, externalID, name string) (helpdesk.CustomerRef, bool) {
+// customerRef returns the usable identities of an order's customer, its
+// phone read in region (the workspace's country): a malformed email or
+// phone is left out rather than failing the order.
+func customerRef(email, phone, externalID, name, region string) (helpdesk.CustomerRef, bool) {
 	var ref helpdesk.CustomerRef
 	if e, ok := tenant.NormalizeEmail(email); ok && email != "" {
 		ref.Email = e
 	}
-	if p, ok := helpdesk.NormalizePhone(phone, helpdesk.DefaultPhoneRegion); ok && phone != "" {
+	if p, ok := helpdesk.NormalizePhone(phone, region); ok && phone != "" {
 		ref.Phone = p
 	}
 	if externalID != "" && utf8.RuneCountInString(externalID) <= 200 && strings.TrimSpace(externalID) == externalID {
@@ -57,13 +58,13 @@ type link struct {
 // whose identities all belong to one known customer is linked; one with an
 // unknown identity gets the known customer for now and stays pending, so
 // the linking task attaches the new identity (or merges customers).
-func knownCustomers(tx *gorm.DB, tenantID uuid.UUID, source string, orders []shop.Order) ([]link, error) {
+func knownCustomers(tx *gorm.DB, tenantID uuid.UUID, source, region string, orders []shop.Order) ([]link, error) {
 	refs := make([]helpdesk.CustomerRef, len(orders))
 	out := make([]link, len(orders))
 	var emails, phones, exts []string
 	for i := range orders {
 		o := &orders[i]
-		ref, ok := customerRef(o.CustomerEmail, o.CustomerPhone, o.CustomerExternalID, o.CustomerName)
+		ref, ok := customerRef(o.CustomerEmail, o.CustomerPhone, o.CustomerExternalID, o.CustomerName, region)
 		refs[i] = ref
 		if !ok {
 			out[i].state = linkNone
@@ -182,6 +183,10 @@ func (s *Service) linkOrders(ctx context.Context, tx *gorm.DB, ids []string, lim
 	if err := tx.Raw(q+` ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED`, append(args, limit)...).Scan(&rows).Error; err != nil {
 		return 0, err
 	}
+	region, err := tenant.WorkspaceCountry(tx, tenantID)
+	if err != nil {
+		return 0, err
+	}
 	type group struct {
 		ref   helpdesk.CustomerRef
 		ok    bool
@@ -191,7 +196,7 @@ func (s *Service) linkOrders(ctx context.Context, tx *gorm.DB, ids []string, lim
 	groups := map[string]*group{}
 	var order []string
 	for _, r := range rows {
-		ref, ok := customerRef(r.CustomerEmail, r.CustomerPhone, r.CustomerExternalID, r.Name)
+		ref, ok := customerRef(r.CustomerEmail, r.CustomerPhone, r.CustomerExternalID, r.Name, region)
 		key := r.Source + "|" + ref.Email + "|" + ref.Phone + "|" + ref.ExternalID
 		g := groups[key]
 		if g == nil {

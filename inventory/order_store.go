@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory/shop"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -98,7 +100,20 @@ func (s *Service) storeOrders(ctx context.Context, tx *gorm.DB, source string, o
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	orders = newest(orders, func(o *shop.Order) string { return o.ExternalID }, func(o *shop.Order) time.Time { return o.UpdatedAt })
-	links, err := knownCustomers(tx, tenantID, source, orders)
+	region, err := tenant.WorkspaceCountry(tx, tenantID)
+	if err != nil {
+		return res, err
+	}
+	// A shop's phone that is no valid number is dropped, not the order
+	// (pushed and imported orders were refused for it already).
+	for i := range orders {
+		if p := orders[i].CustomerPhone; p != "" {
+			if _, ok := helpdesk.NormalizePhone(p, region); !ok {
+				orders[i].CustomerPhone = ""
+			}
+		}
+	}
+	links, err := knownCustomers(tx, tenantID, source, region, orders)
 	if err != nil {
 		return res, err
 	}

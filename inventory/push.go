@@ -3,11 +3,13 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory/shop"
 	"github.com/deskpool/deskpool/tenant"
 	"gorm.io/gorm"
@@ -90,6 +92,15 @@ func (f fieldCheck) text(field, s string, max int) string {
 	return strings.TrimSpace(s)
 }
 
+// phone checks a phone number, read in region when it has no country code.
+func (f fieldCheck) phone(field, s, region string) string {
+	s = strings.TrimSpace(s)
+	if _, ok := helpdesk.NormalizePhone(s, region); s != "" && !ok {
+		f.add(field, helpdesk.PhoneMessage(region))
+	}
+	return s
+}
+
 func (f fieldCheck) time(field, s string, required bool) *time.Time {
 	if s == "" {
 		if required {
@@ -141,11 +152,22 @@ func (s *Service) PushOrders(ctx context.Context, items []OrderInput) (UpsertRes
 	if err := checkBatch(len(items)); err != nil {
 		return UpsertResult{}, err
 	}
+	var region string
+	if slices.ContainsFunc(items, func(o OrderInput) bool { return o.Customer.Phone != "" }) {
+		err := tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+			var err error
+			region, err = tenant.WorkspaceCountry(tx, deskpool.TenantIDFromContext(ctx))
+			return err
+		})
+		if err != nil {
+			return UpsertResult{}, err
+		}
+	}
 	var v deskpool.Validator
 	n := 0
 	orders := make([]shop.Order, len(items))
 	for i := range items {
-		orders[i] = items[i].toShop(fieldCheck{v: &v, n: &n, prefix: fmt.Sprintf("items[%d].", i)})
+		orders[i] = items[i].toShop(fieldCheck{v: &v, n: &n, prefix: fmt.Sprintf("items[%d].", i)}, region)
 	}
 	if err := v.Err(); err != nil {
 		return UpsertResult{}, err

@@ -18,10 +18,11 @@ const (
 // toShop converts a pushed order to the shop shape, recording every field
 // at fault in f; shop.Order.Validate's own checks are reported under the
 // same prefix.
-func (in *OrderInput) toShop(f fieldCheck) shop.Order {
+// A customer's phone is read in region, the workspace's country.
+func (in *OrderInput) toShop(f fieldCheck, region string) shop.Order {
 	o := shop.Order{
 		ExternalID: f.text("external_id", in.ExternalID, 255), Number: f.text("number", in.Number, 100),
-		CustomerEmail: f.text("customer.email", in.Customer.Email, 254), CustomerPhone: f.text("customer.phone", in.Customer.Phone, 32),
+		CustomerEmail: f.text("customer.email", in.Customer.Email, 254), CustomerPhone: f.phone("customer.phone", in.Customer.Phone, region),
 		CustomerExternalID: f.text("customer.external_id", in.Customer.ExternalID, 200),
 		CustomerName:       f.text("customer.name", in.Customer.Name, 200),
 		Status:             in.Status, Currency: strings.ToUpper(in.Currency), ShippingAddress: in.ShippingAddress,

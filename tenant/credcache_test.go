@@ -2,8 +2,6 @@ package tenant_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -12,8 +10,6 @@ import (
 	"github.com/deskpool/deskpool/tenant"
 	"gorm.io/gorm"
 )
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // listening returns a service on its own connection pool whose change
 // listener is connected.

@@ -83,7 +83,7 @@ type AcceptInput struct {
 
 // AcceptInvitation makes the invited person a member and signs them in. The
 // token works once; an unknown token is ENOTFOUND, a used or expired one
-// ECONFLICT.
+// ECONFLICT. The password goes through the login lockout (*LockedError).
 func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptInput) (*Session, *User, *Workspace, error) {
 	kind, tenantID, ok := ParseToken(token)
 	if !ok || kind != TokenInvitation {
@@ -117,17 +117,39 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 		case !s.Now().Before(inv.ExpiresAt):
 			return deskpool.Errorf(deskpool.ECONFLICT, "This invitation has expired; ask for a new one.")
 		}
+		// The token is no proof of the email: whoever invites gets it, and
+		// anyone may open a workspace and invite any address. So an answer
+		// must not tell whether the email has an account, and accepting
+		// must not be a way to guess its password. Hence, in this order:
+		// the new-password rules apply to every password given, account or
+		// not (a weak one is the same 422 either way; every stored password
+		// passed these rules when it was chosen); the check is counted and
+		// locked with logins' (one lockout per email and per address, the
+		// same 429 either way); a wrong password for an existing account is
+		// a 401 that, like a login's, costs one of ten attempts. What is
+		// left for the inviter to learn, by giving a strong password, is
+		// whether the address had an account: 401 (it had) or a new account
+		// made (it had not), once per invitation and throttled; signup's
+		// 409 for a taken email says as much to anyone.
+		if err := ValidatePassword(in.Password, inv.Email); err != nil {
+			return err
+		}
 		if err := tx.Raw(`SELECT id, email, name, password_hash, created_at FROM users WHERE email = ?`, inv.Email).Scan(&u).Error; err != nil {
 			return err
 		}
-		if u.ID != uuid.Nil {
-			if !CheckPassword(u.PasswordHash, in.Password) {
-				return deskpool.Errorf(deskpool.EUNAUTHORIZED, "An account with this email exists; give its password to join.")
+		exists := u.ID != uuid.Nil
+		ok, err := s.checkPassword(ctx, inv.Email, func() bool {
+			if !exists {
+				return true // a new account: the password is chosen, not checked
 			}
-		} else {
-			if err := ValidatePassword(in.Password, inv.Email); err != nil {
-				return err
-			}
+			return CheckPassword(u.PasswordHash, in.Password)
+		})
+		if err != nil {
+			return err
+		} else if !ok {
+			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "An account with this email exists; give its password to join.")
+		}
+		if !exists {
 			u = User{ID: deskpool.NewID(), Email: inv.Email, Name: strings.TrimSpace(in.Name), CreatedAt: s.Now(), PasswordHash: HashPassword(in.Password)}
 			if err := tx.Exec(`INSERT INTO users (id, email, name, password_hash, default_tenant_id, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, tenantID, u.CreatedAt, u.CreatedAt).Error; err != nil {
@@ -148,7 +170,6 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 		}
 		actor := deskpool.Actor{TenantID: tenantID, UserID: u.ID, Role: inv.Role, IP: actorIP(ctx)}
 		ctx = deskpool.NewContextWithActor(ctx, actor)
-		var err error
 		if sess, err = s.createSession(ctx, tx, u.ID); err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ type Service struct {
 	DB            *gorm.DB      // the application role: row-level security applies
 	SessionTTL    time.Duration // how long a session token lives
 	InvitationTTL time.Duration // how long an invitation can be accepted
+	Lockout       Lockout       // limits on failed password checks
 	Now           func() time.Time
 	touched       sync.Map // credential id -> when this process last recorded its use
 	creds         credentialCache
@@ -22,5 +23,5 @@ type Service struct {
 // NewService returns a Service with default lifetimes.
 func NewService(db *gorm.DB) *Service {
 	return &Service{DB: db, SessionTTL: 14 * 24 * time.Hour, InvitationTTL: 7 * 24 * time.Hour,
-		Now: func() time.Time { return time.Now().UTC() }}
+		Lockout: DefaultLockout(), Now: func() time.Time { return time.Now().UTC() }}
 }

@@ -26,7 +26,9 @@ type LoginInput struct {
 var errBadLogin = deskpool.Errorf(deskpool.EUNAUTHORIZED, "The email or password is wrong.")
 
 // Login checks the password and opens a session in the chosen workspace.
-// Every failure is the same EUNAUTHORIZED, whatever was wrong.
+// Every failure is the same EUNAUTHORIZED, whatever was wrong; an email or
+// address with too many failures is refused with *LockedError (ETOOMANY),
+// whether or not an account has the email.
 func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *Workspace, error) {
 	var v deskpool.Validator
 	email, ok := NormalizeEmail(in.Email)
@@ -40,15 +42,20 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 		FROM users WHERE email = ?`, email).Scan(&u).Error; err != nil {
 		return nil, nil, nil, err
 	}
-	if u.ID == uuid.Nil {
-		CheckPassword(dummyHash(), in.Password)
-		return nil, nil, nil, errBadLogin
-	}
-	if !CheckPassword(u.PasswordHash, in.Password) {
+	ok, err := s.checkPassword(ctx, email, func() bool {
+		if u.ID == uuid.Nil {
+			CheckPassword(dummyHash(), in.Password)
+			return false
+		}
+		return CheckPassword(u.PasswordHash, in.Password)
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	} else if !ok {
 		return nil, nil, nil, errBadLogin
 	}
 	var ws Workspace
-	q := s.DB.WithContext(ctx).Table("tenants").Select("id, slug, name, plan, created_at")
+	q := s.DB.WithContext(ctx).Table("tenants").Select(workspaceColumns)
 	if in.Workspace != "" {
 		q = q.Where("slug = ?", in.Workspace)
 	} else if u.DefaultTenantID != nil {
@@ -63,7 +70,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 	}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID, UserID: u.ID, IP: actorIP(ctx)})
 	var sess *Session
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err = Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var role string
 		if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ?`, ws.ID, u.ID).Scan(&role).Error; err != nil {
 			return err

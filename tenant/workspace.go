@@ -20,8 +20,12 @@ type Workspace struct {
 	Slug      string    `json:"slug"`
 	Name      string    `json:"name"`
 	Plan      string    `json:"plan"`
+	Country   string    `json:"country"` // ISO 3166-1 alpha-2: phone numbers without a country code are read as its
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// workspaceColumns are the columns of a Workspace in tenants.
+const workspaceColumns = `id, slug, name, plan, country, created_at`
 
 // User is a person who signs in; one user may belong to several workspaces.
 type User struct {
@@ -39,6 +43,7 @@ type SignupInput struct {
 	Password  string `json:"password"`
 	BrandName string `json:"brand_name"`
 	Name      string `json:"name"`
+	Country   string `json:"country"` // the workspace's country; DefaultCountry when empty
 }
 
 // Validate normalises the email and checks every field.
@@ -51,6 +56,12 @@ func (in *SignupInput) Validate() error {
 	n := utf8.RuneCountInString(in.BrandName)
 	v.Check(n >= 1 && n <= 100, "brand_name", "must be 1 to 100 characters")
 	v.Check(utf8.RuneCountInString(in.Name) <= 100, "name", "must be at most 100 characters")
+	if in.Country == "" {
+		in.Country = DefaultCountry
+	} else {
+		in.Country, ok = NormalizeCountry(in.Country)
+		v.Check(ok, "country", countryMessage)
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -70,7 +81,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (*Workspace, *User
 	if err := in.Validate(); err != nil {
 		return nil, nil, nil, err
 	}
-	ws := &Workspace{ID: deskpool.NewID(), Name: in.BrandName, Plan: "free", CreatedAt: s.Now()}
+	ws := &Workspace{ID: deskpool.NewID(), Name: in.BrandName, Plan: "free", Country: in.Country, CreatedAt: s.Now()}
 	u := &User{ID: deskpool.NewID(), Email: in.Email, Name: strings.TrimSpace(in.Name), CreatedAt: ws.CreatedAt,
 		PasswordHash: HashPassword(in.Password), DefaultTenantID: &ws.ID}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID, UserID: u.ID, Role: RoleOwner, IP: actorIP(ctx)})
@@ -82,8 +93,8 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (*Workspace, *User
 			if attempt > 0 {
 				ws.Slug = base + "-" + randomSuffix(4+attempt)
 			}
-			res := tx.Exec(`INSERT INTO tenants (id, slug, name, plan, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (slug) DO NOTHING`, ws.ID, ws.Slug, ws.Name, ws.Plan, ws.CreatedAt, ws.CreatedAt)
+			res := tx.Exec(`INSERT INTO tenants (id, slug, name, plan, country, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (slug) DO NOTHING`, ws.ID, ws.Slug, ws.Name, ws.Plan, ws.Country, ws.CreatedAt, ws.CreatedAt)
 			if res.Error != nil {
 				return res.Error
 			} else if res.RowsAffected == 1 {
@@ -126,7 +137,7 @@ func (s *Service) FindWorkspace(ctx context.Context) (*Workspace, error) {
 	epoch, _ := s.creds.snapshot()
 	var ws Workspace
 	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT id, slug, name, plan, created_at FROM tenants WHERE id = ?`, tenantID).Scan(&ws).Error
+		return tx.Raw(`SELECT `+workspaceColumns+` FROM tenants WHERE id = ?`, tenantID).Scan(&ws).Error
 	})
 	if err != nil {
 		return nil, err

@@ -64,12 +64,22 @@ func DSN(role, name string) string {
 
 // New creates a fresh database for the package named pkg and claims a
 // Redis database. Call Close at the end (from TestMain).
-func New(pkg string) (*Env, error) {
+func New(pkg string) (_ *Env, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	e := &Env{Name: "deskpool_test_" + pkg + "_" + hex.EncodeToString(suffix), AdminDSN: AdminDSN(), RedisAddr: RedisAddr()}
+	// The claim names the database before it exists, so that a sweep
+	// (Sweep) running meanwhile never takes it for a stale one.
+	if err := e.claimRedis(ctx); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil { // release the claim and drop what was made
+			e.Close()
+		}
+	}()
 	admin, err := sql.Open("pgx", e.AdminDSN)
 	if err != nil {
 		return nil, err
@@ -92,9 +102,6 @@ func New(pkg string) (*Env, error) {
 		return nil, err
 	}
 	if e.System, err = tenant.OpenDB(e.SystemDSN, 5); err != nil {
-		return nil, err
-	}
-	if err := e.claimRedis(ctx); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -27,7 +27,7 @@ func TestOrdersChineseHeadersAndBOM(t *testing.T) {
 		"A1002,待付款,CNY,59.80,2024/3/2 09:30,13900000000,李四,TEA-2,2,29.90,,\n" +
 		"A1002,,,,,,,TEA-3,1,0,,\n" +
 		"\n"
-	res, err := csvimport.Orders(strings.NewReader(in), csvimport.Options{Location: shanghai})
+	res, err := csvimport.Orders(strings.NewReader(in), csvimport.Options{Location: shanghai, PhoneRegion: "CN"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +76,22 @@ func TestOrdersRowErrors(t *testing.T) {
 		if res.Errors[i].Line < res.Errors[i-1].Line {
 			t.Fatalf("errors out of line order: %v", res.Errors)
 		}
+	}
+}
+
+// A phone number libphonenumber does not hold valid in the workspace's
+// country fails its row, naming the column.
+func TestOrdersInvalidPhone(t *testing.T) {
+	in := "order id,status,currency,total,created_at,phone\n" +
+		"1,paid,USD,10.00,2024-01-01,12345\n" +
+		"2,paid,USD,10.00,2024-01-01,(415) 555-2671\n" +
+		"3,paid,USD,10.00,2024-01-01,+8613800138000\n"
+	res, err := csvimport.Orders(strings.NewReader(in), csvimport.Options{PhoneRegion: "US"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != 2 || res.Items[0].ExternalID != "2" || !has(res.Errors, 2, "customer_phone") || len(res.Errors) != 1 {
+		t.Fatalf("kept %+v, errors %v", res.Items, res.Errors)
 	}
 }
 

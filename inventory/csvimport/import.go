@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory/shop"
 )
 
@@ -92,6 +93,9 @@ func orderOf(rw *row, opts Options) shop.Order {
 		Currency: strings.ToUpper(rw.get("currency"))}
 	if o.Number == "" {
 		o.Number = o.ExternalID
+	}
+	if _, ok := helpdesk.NormalizePhone(o.CustomerPhone, opts.PhoneRegion); o.CustomerPhone != "" && !ok {
+		rw.fail("customer_phone", "%s", helpdesk.PhoneMessage(opts.PhoneRegion))
 	}
 	if o.Currency == "" {
 		o.Currency = opts.DefaultCurrency

@@ -22,6 +22,7 @@ const DefaultMaxRows = 100_000
 type Options struct {
 	Comma           rune              // ','
 	DefaultCurrency string            // used when a row has no currency; none by default
+	PhoneRegion     string            // the country phone numbers without a country code are read in (the workspace's); none: only +numbers
 	Location        *time.Location    // zone of dates written without one; UTC
 	Aliases         map[string]string // extra header -> canonical field, e.g. {"Bestellnummer": "external_id"}
 	MaxRows         int               // DefaultMaxRows

@@ -52,6 +52,17 @@ func TestWorkspaceLearnsFromItsCorrections(t *testing.T) {
 	})
 }
 
+// A workspace without any correction has nothing to learn: retraining it
+// (as the scheduled task does) trains nothing and does not fail.
+func TestRetrainWithoutCorrections(t *testing.T) {
+	ls := newLearning(t)
+	b := newBrand(t, ls, false)
+	b.say("n1", "Dee", "where is my order")
+	if m, err := ls.RetrainWorkspace(b.ctx); err != nil || m != nil {
+		t.Fatalf("retrain without corrections: %+v %v", m, err)
+	}
+}
+
 func TestPooledModelFromOptedInWorkspaces(t *testing.T) {
 	ls := newLearning(t)
 	a := newBrand(t, ls, true)

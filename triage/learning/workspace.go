@@ -61,19 +61,22 @@ func (s *Service) RetrainWorkspace(ctx context.Context) (*WorkspaceModel, error)
 		if optIn {
 			pool = deidentified(cs)
 		}
+		// Latest is NULL when the workspace has no correction (then nothing
+		// is fresh): '-infinity' is for the comparison only, since it has
+		// no time.Time to scan into.
 		var last struct {
 			Version int
 			Fresh   bool
-			Latest  time.Time
+			Latest  *time.Time
 		}
 		if err := tx.Raw(`SELECT COALESCE((SELECT max(version) FROM triage_adjustments WHERE tenant_id = @t), 0) AS version,
-			COALESCE((SELECT max(created_at) FROM triage_corrections WHERE tenant_id = @t), '-infinity') AS latest,
+			(SELECT max(created_at) FROM triage_corrections WHERE tenant_id = @t) AS latest,
 			COALESCE((SELECT max(created_at) FROM triage_corrections WHERE tenant_id = @t), '-infinity') >
 			COALESCE((SELECT max(watermark) FROM triage_adjustments WHERE tenant_id = @t), '-infinity') AS fresh`,
 			map[string]any{"t": tenantID}).Scan(&last).Error; err != nil {
 			return err
 		}
-		if !last.Fresh {
+		if !last.Fresh || last.Latest == nil {
 			return nil
 		}
 		if len(cs) == 0 { // corrections of erased or missing messages: note them as learned, nothing to train

@@ -18,6 +18,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/sony/gobreaker/v2"
 )
 
 // Config is the operator's provider; an empty BaseURL means no provider.
@@ -69,7 +71,7 @@ var ErrUnavailable = errors.New("llm: provider unavailable")
 type Provider struct {
 	cfg     Config
 	http    *http.Client
-	breaker *breaker
+	breaker *gobreaker.CircuitBreaker[completion]
 }
 
 // New returns the provider for cfg, or nil when cfg has no BaseURL.
@@ -94,14 +96,19 @@ func New(cfg Config) *Provider {
 
 // complete sends one chat completion and returns the first choice's content.
 func (p *Provider) complete(ctx context.Context, msgs []Message, maxTokens int) (string, Usage, error) {
-	if p == nil || !p.breaker.allow() {
+	if p == nil {
 		return "", Usage{}, ErrUnavailable
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
-	content, usage, err := p.call(ctx, msgs, maxTokens)
-	p.breaker.record(err == nil)
-	return content, usage, err
+	out, err := p.breaker.Execute(func() (completion, error) {
+		content, usage, err := p.call(ctx, msgs, maxTokens)
+		return completion{content, usage}, err
+	})
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		return "", Usage{}, ErrUnavailable
+	}
+	return out.content, out.usage, err
 }
 
 func (p *Provider) call(ctx context.Context, msgs []Message, maxTokens int) (string, Usage, error) {

@@ -35,7 +35,7 @@ func (p *Provider) Enabled(ctx context.Context, tx *gorm.DB) (bool, error) {
 }
 
 // Available reports whether a provider is configured and its circuit is closed.
-func (p *Provider) Available() bool { return p != nil && !p.breaker.open() }
+func (p *Provider) Available() bool { return p != nil && !circuitOpen(p.breaker) }
 
 // meter records one call for the workspace in ctx, inside tx.
 func meter(ctx context.Context, tx *gorm.DB, purpose string, ok bool, u Usage, took time.Duration) error {
