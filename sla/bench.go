@@ -94,6 +94,7 @@ func RunBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
 	})
 	hd := helpdesk.NewService(cfg.App, noEvents{}, outbox, fixed, helpdesk.DefaultConfig())
 	hd.Observe(svc)
+	svc.UseAssigner(hd)
 	fmt.Fprintf(out, "sla bench %s: %d workspaces, %d pending breach timers due over %v, %d workers, ingesting %d msg/s\n",
 		run, cfg.Workspaces, cfg.Timers, cfg.Horizon, cfg.Concurrency, cfg.IngestRate)
 

@@ -80,6 +80,7 @@ func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager, 
 		slaSvc = sla.NewService(env.App, env.System, outbox, hooks, sla.DefaultConfig())
 		slaSvc.UseWorkspaceCache(svc)
 		hd.Observe(slaSvc)
+		slaSvc.UseAssigner(hd)
 	}
 	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz, Log: discardLog,
 		Helpdesk: hd, Webhooks: hooks, SLA: slaSvc, Box: box})

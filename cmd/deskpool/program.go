@@ -124,6 +124,7 @@ func (m *Main) services() error {
 	m.Helpdesk.UseOrders(m.Inventory)
 	m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
 	m.Helpdesk.Observe(m.SLA)
+	m.SLA.UseAssigner(m.Helpdesk)
 	return nil
 }
 
