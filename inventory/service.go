@@ -17,6 +17,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/secretbox"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
 )
@@ -63,6 +64,7 @@ type Service struct {
 	helpdesk *helpdesk.Service
 	cfg      Config
 	log      *slog.Logger
+	tenants  *tenant.Service // answers the plan; nil: read every time
 	// sources builds the shop client of a connector; tests may replace it.
 	sources func(c *Connector, creds Credentials) (source, error)
 }
@@ -124,6 +126,11 @@ func NewService(db *gorm.DB, outbox *jobs.Outbox, box *secretbox.Box, hd *helpde
 	s.sources = s.newSource
 	return s
 }
+
+// UseWorkspaceCache answers each workspace's plan (which bounds its sync
+// intervals) through t, cached in step with t's change listener, instead
+// of reading it at every connector change and sync; call it while wiring.
+func (s *Service) UseWorkspaceCache(t *tenant.Service) { s.tenants = t }
 
 // Register adds the inventory's task handlers to the worker mux: connector
 // syncs, customer linking and the proactive scan.

@@ -61,6 +61,7 @@ type Service struct {
 	cfg      Config
 	now      func() time.Time
 	policies *tenant.Cache[workspacePolicies] // nil: read at every change
+	tenants  *tenant.Service                  // answers the plan; nil: read at every change
 }
 
 // NewService returns the SLA service. db is the application role, sysdb

@@ -135,6 +135,8 @@ func (m *Main) listen(ctx context.Context) {
 	m.Tenants = tenant.NewService(m.DB)
 	m.Helpdesk.UseWorkspaceCache(m.Tenants)
 	m.SLA.UseWorkspaceCache(m.Tenants)
+	m.Inventory.UseWorkspaceCache(m.Tenants)
+	m.AI.UseWorkspaceCache(m.Tenants)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()

@@ -18,6 +18,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/deskpool/deskpool/tenant"
 )
 
 // Config is the operator's provider; an empty BaseURL means no provider.
@@ -70,6 +72,16 @@ type Provider struct {
 	cfg     Config
 	http    *http.Client
 	breaker *breaker
+	tenants *tenant.Service // answers the plan; nil: read every time
+}
+
+// UseWorkspaceCache answers each workspace's plan (which may include the
+// provider) through t, cached in step with t's change listener; call it
+// while wiring. It does nothing on a nil provider.
+func (p *Provider) UseWorkspaceCache(t *tenant.Service) {
+	if p != nil {
+		p.tenants = t
+	}
 }
 
 // New returns the provider for cfg, or nil when cfg has no BaseURL.
