@@ -30,6 +30,7 @@ type Config struct {
 	ReconcileInterval    time.Duration
 	MasterKey            string // "id:base64key,..." (32-byte keys, first is current): seals shop credentials and webhook secrets
 	AllowPrivateWebhooks bool   // let webhook subscriptions target loopback and private networks
+	AllowPrivateShops    bool   // let shop connectors reach plain-http shops on loopback and private networks
 	LLMBaseURL           string // an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1; empty: no provider
 	LLMAPIKey            string // never logged
 	LLMModel             string
@@ -81,6 +82,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "LLM model name (DESKPOOL_LLM_MODEL)")
 	fs.DurationVar(&c.LLMTimeout, "llm-timeout", c.LLMTimeout, "LLM call timeout (DESKPOOL_LLM_TIMEOUT)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", c.AllowPrivateWebhooks, "allow webhook URLs on private networks (DESKPOOL_ALLOW_PRIVATE_WEBHOOKS)")
+	fs.BoolVar(&c.AllowPrivateShops, "allow-private-shops", c.AllowPrivateShops, "allow plain-http shop URLs on private networks (DESKPOOL_ALLOW_PRIVATE_SHOPS)")
 }
 
 // loadEnv overrides defaults with DESKPOOL_* variables from getenv.
@@ -136,6 +138,9 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	}
 	if v := getenv("DESKPOOL_ALLOW_PRIVATE_WEBHOOKS"); v != "" {
 		c.AllowPrivateWebhooks = v == "true" || v == "1"
+	}
+	if v := getenv("DESKPOOL_ALLOW_PRIVATE_SHOPS"); v != "" {
+		c.AllowPrivateShops = v == "true" || v == "1"
 	}
 	flt("RATE_TENANT", &c.API.TenantRate)
 	num("RATE_TENANT_BURST", &c.API.TenantBurst)
