@@ -46,7 +46,7 @@ const withSLA benchOption = 1
 // closes it.
 func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager, opts ...benchOption) (b *benchServer, err error) {
 	m, env, err := benchMain(ctx, name, "api", func(m *Main) {
-		m.Triager, m.WithoutSLA = triager, !slices.Contains(opts, withSLA)
+		m.StubTriage, m.WithoutSLA = triager, !slices.Contains(opts, withSLA)
 	})
 	if err != nil {
 		return nil, err

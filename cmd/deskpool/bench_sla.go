@@ -9,7 +9,7 @@ import (
 // and a Redis database of its own, wired as deskpool serve is.
 func benchSLA(ctx context.Context, out io.Writer, timers int) error {
 	m, env, err := benchMain(ctx, "slabench", "", func(m *Main) {
-		m.Config.DBMaxConns, m.Triager = 24, slaBenchTriage
+		m.Config.DBMaxConns, m.StubTriage = 24, slaBenchTriage
 	})
 	if err != nil {
 		return err

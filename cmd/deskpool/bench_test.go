@@ -15,7 +15,7 @@ func TestSLABenchSmall(t *testing.T) {
 		t.Skip("runs for several seconds")
 	}
 	ctx := context.Background()
-	m, env, err := benchMain(ctx, "slabench", "", func(m *Main) { m.Triager = slaBenchTriage })
+	m, env, err := benchMain(ctx, "slabench", "", func(m *Main) { m.StubTriage = slaBenchTriage })
 	if err != nil {
 		t.Fatal(err)
 	}

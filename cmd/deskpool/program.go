@@ -51,9 +51,10 @@ type Main struct {
 	API        *api.Server
 	Worker     *asynq.Server
 
-	// Triager, when set, stands in for the AI's workspace-aware triage
-	// (the benchmarks measure the message path without it).
-	Triager helpdesk.Triager
+	// StubTriage, when set, stands in for the AI: it triages every
+	// message and the AI answers none (the benchmarks measure the message
+	// path alone).
+	StubTriage helpdesk.Triager
 	// WithoutSLA leaves the SLA engine out (bench ingest measures the
 	// helpdesk alone beside the wiring as served).
 	WithoutSLA bool
@@ -144,12 +145,12 @@ func (m *Main) services() error {
 		Learning:  learning.DefaultConfig(),
 		LLM:       llm.Config{BaseURL: c.LLMBaseURL, APIKey: c.LLMAPIKey, Model: c.LLMModel, Timeout: c.LLMTimeout, Plans: plans},
 	}, m.Log)
-	triager := m.Triager
-	if triager == nil {
-		triager = m.AI.Triager()
+	if m.StubTriage != nil {
+		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.StubTriage, helpdesk.DefaultConfig())
+	} else {
+		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.AI.Triager(), helpdesk.DefaultConfig())
+		m.Helpdesk.UseAnswerer(m.AI.Answerer())
 	}
-	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, triager, helpdesk.DefaultConfig())
-	m.Helpdesk.UseAnswerer(m.AI.Answerer())
 	invCfg := inventory.DefaultConfig()
 	invCfg.AllowHTTP, invCfg.AllowPrivate = c.AllowPrivateShops, c.AllowPrivateShops
 	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, invCfg, m.Log)
