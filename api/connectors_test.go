@@ -5,14 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 )
 
 func TestConnectorPlanMinimumAndPatch(t *testing.T) {
 	h := newHarness(t, nil)
 	ws, other := h.signup("Patch Brand"), h.signup("Other Patch Brand")
 	tok := ws.OwnerToken
-	srv := shopifytest.New(shopifytest.Options{Orders: 3})
+	srv := shopifysim.New(shopifysim.Options{Orders: 3})
 	defer srv.Close()
 	t.Cleanup(func() { env.System.Exec(`DELETE FROM connectors WHERE tenant_id IN (?, ?)`, ws.ID, other.ID) })
 	shop := func(minutes int) map[string]any {

@@ -15,6 +15,7 @@ func init() {
 		d.SLA = sla.NewService(env.App, env.System, outbox, d.Webhooks, sla.DefaultConfig())
 		d.SLA.UseWorkspaceCache(d.Tenants)
 		d.Helpdesk.Observe(d.SLA)
+		d.SLA.UseAssigner(d.Helpdesk)
 	})
 	workerHooks = append(workerHooks, func(mux *asynq.ServeMux, d api.Deps) { d.SLA.Register(mux) })
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 )
 
 // pushOrder is a valid push item for order ext of the customer email.
@@ -103,7 +103,7 @@ func TestConnectorsAPI(t *testing.T) {
 	h := newHarness(t, nil)
 	ws, other := h.signup("Shop Brand"), h.signup("Other Shop Brand")
 	tok := ws.OwnerToken
-	srv := shopifytest.New(shopifytest.Options{Orders: 20})
+	srv := shopifysim.New(shopifysim.Options{Orders: 20})
 	defer srv.Close()
 	r := h.must(http.StatusCreated, call{method: "POST", path: "/v1/connectors", token: tok, body: map[string]any{
 		"kind": "shopify", "name": "Tmall-style shop", "base_url": srv.URL,
@@ -125,16 +125,16 @@ func TestConnectorsAPI(t *testing.T) {
 		hook := r.str("webhook_path")
 		body := srv.OrderPayload(2)
 		bad := h.must(http.StatusUnauthorized, call{method: "POST", path: hook, body: body,
-			header: map[string]string{"X-Shopify-Hmac-Sha256": shopifytest.Sign("wrong", body), "X-Shopify-Topic": "orders/create"}})
+			header: map[string]string{"X-Shopify-Hmac-Sha256": shopifysim.Sign("wrong", body), "X-Shopify-Topic": "orders/create"}})
 		_ = bad
 		orders := h.must(http.StatusOK, call{method: "GET", path: "/v1/orders", token: tok})
 		if len(orders.JSON["data"].([]any)) != 0 {
 			t.Fatalf("an unsigned webhook stored %s", orders.Raw)
 		}
 		h.must(http.StatusUnauthorized, call{method: "POST", path: strings.Replace(hook, ws.ID, other.ID, 1), body: body,
-			header: map[string]string{"X-Shopify-Hmac-Sha256": shopifytest.Sign("hook-secret-77", body), "X-Shopify-Topic": "orders/create"}})
+			header: map[string]string{"X-Shopify-Hmac-Sha256": shopifysim.Sign("hook-secret-77", body), "X-Shopify-Topic": "orders/create"}})
 		ok := h.must(http.StatusOK, call{method: "POST", path: hook, body: body,
-			header: map[string]string{"X-Shopify-Hmac-Sha256": shopifytest.Sign("hook-secret-77", body), "X-Shopify-Topic": "orders/create"}})
+			header: map[string]string{"X-Shopify-Hmac-Sha256": shopifysim.Sign("hook-secret-77", body), "X-Shopify-Topic": "orders/create"}})
 		if ok.JSON["stored"] != true {
 			t.Fatalf("%s", ok.Raw)
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/inventory"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/openapi"
 	"github.com/deskpool/deskpool/secretbox"
@@ -91,13 +91,13 @@ func TestUnknownShopConnectorIsRefusedBeforeTheDatabase(t *testing.T) {
 	acfg.IPRate, acfg.IPBurst, acfg.TenantRate, acfg.TenantBurst = 1000, 1000, 1000, 1000
 	h.srv = api.New(acfg, h.deps)
 	ws := h.signup("Connector Cache Brand")
-	srv := shopifytest.New(shopifytest.Options{Orders: 1})
+	srv := shopifysim.New(shopifysim.Options{Orders: 1})
 	defer srv.Close()
 	t.Cleanup(func() { env.System.Exec(`DELETE FROM connectors WHERE tenant_id = ?`, ws.ID) })
 	bogus := func() string { return "/v1/shop-webhooks/" + ws.ID + "/" + uuid.NewString() }
 	body := srv.OrderPayload(1)
 	signed := func(secret string) map[string]string {
-		return map[string]string{"X-Shopify-Hmac-Sha256": shopifytest.Sign(secret, body), "X-Shopify-Topic": "orders/create"}
+		return map[string]string{"X-Shopify-Hmac-Sha256": shopifysim.Sign(secret, body), "X-Shopify-Topic": "orders/create"}
 	}
 	// Read once: the workspace has no connector yet.
 	h.must(http.StatusUnauthorized, call{method: "POST", path: bogus(), body: body, header: signed("x")})

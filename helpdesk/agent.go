@@ -149,9 +149,13 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 // releaseUnanswered unassigns an agent's conversations in which the
 // customer is waiting for an answer.
 func (s *Service) releaseUnanswered(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error {
-	ids, err := tenant.ScanIDs(tx.Raw(`UPDATE conversations SET assignee_id = NULL, updated_at = now()
-		WHERE tenant_id = ? AND assignee_id = ? AND status = 'open' AND waiting_since IS NOT NULL RETURNING id`,
+	waiting, err := tenant.ScanIDs(tx.Raw(`SELECT id FROM conversations
+		WHERE tenant_id = ? AND assignee_id = ? AND status = 'open' AND waiting_since IS NOT NULL`,
 		deskpool.TenantIDFromContext(ctx), userID))
+	if err != nil {
+		return err
+	}
+	ids, err := setAssignee(ctx, tx, waiting, &userID, nil, "")
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
 
@@ -20,25 +19,15 @@ type assignPayload struct {
 	TenantID uuid.UUID `json:"tenant_id"`
 }
 
-// waiting is a conversation in the queue.
+// waiting is a conversation in the queue, or one being reassigned.
 type waiting struct {
-	ID       uuid.UUID
-	Level    string
-	Language string
-	Channel  string
-	Intent   string
-	VIP      bool
-}
-
-// candidate is an online agent with room.
-type candidate struct {
-	UserID     uuid.UUID
-	Capacity   int
-	Senior     bool
-	Languages  pq.StringArray `gorm:"type:text[]"`
-	Channels   pq.StringArray `gorm:"type:text[]"`
-	Categories pq.StringArray `gorm:"type:text[]"`
-	Load       int
+	ID         uuid.UUID
+	Level      string
+	Language   string
+	Channel    string
+	Intent     string
+	AssigneeID *uuid.UUID
+	VIP        bool
 }
 
 // assignWaiting gives waiting conversations to online agents: VIP and
@@ -46,8 +35,8 @@ type candidate struct {
 // waiting; each to the agent with the best skill match (language, channel,
 // intent category) and the lowest load, never above capacity. Passes (and
 // agents changing status) take turns on a per-workspace lock, so capacity
-// holds; the conditional update on assignee_id makes double assignment
-// impossible.
+// holds; each assignment is claimed with a conditional update (see take),
+// so double assignment is impossible.
 func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	// Lock first, count after: under READ COMMITTED a statement that waited
@@ -56,16 +45,9 @@ func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 	if err := LockAssignment(ctx, tx); err != nil {
 		return 0, err
 	}
-	var agents []candidate
-	if err := tx.Raw(`SELECT a.user_id, a.capacity, a.senior, a.languages, a.channels, a.categories,
-			(SELECT count(*) FROM conversations c WHERE c.tenant_id = a.tenant_id AND c.assignee_id = a.user_id
-				AND c.status IN ('open', 'pending', 'snoozed')) AS load
-		FROM agent_profiles a WHERE a.tenant_id = ? AND a.status = 'online' ORDER BY a.user_id`, tenantID).
-		Scan(&agents).Error; err != nil {
+	agents, err := BrandAgents{}.Candidates(ctx, tx)
+	if err != nil || len(agents) == 0 {
 		return 0, err
-	}
-	if len(agents) == 0 {
-		return 0, nil
 	}
 	var queue []waiting
 	if err := tx.Raw(`SELECT c.id, c.level, c.language, c.last_channel AS channel, c.intent, cu.vip
@@ -81,21 +63,14 @@ func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 		if best < 0 {
 			continue
 		}
-		res := tx.Exec(`UPDATE conversations SET assignee_id = ?, updated_at = now() WHERE tenant_id = ? AND id = ? AND assignee_id IS NULL`,
-			agents[best].UserID, tenantID, w.ID)
-		if res.Error != nil {
-			return assigned, res.Error
-		} else if res.RowsAffected == 0 {
+		a, err := s.take(ctx, tx, w, agents[best], "auto", AssignNotice{})
+		if err != nil {
+			return assigned, err
+		} else if a == nil {
 			continue
 		}
 		agents[best].Load++
 		assigned++
-		if err := s.event(ctx, tx, w.ID, "assigned", map[string]any{"to": agents[best].UserID, "by": "auto"}); err != nil {
-			return assigned, err
-		}
-		if err := s.emitConversation(ctx, tx, EventConversationAssigned, w.ID); err != nil {
-			return assigned, err
-		}
 	}
 	return assigned, nil
 }
@@ -108,7 +83,7 @@ func LockAssignment(ctx context.Context, tx *gorm.DB) error {
 }
 
 // pickAgent returns the index of the best agent for w, or -1.
-func pickAgent(agents []candidate, w waiting) int {
+func pickAgent(agents []Candidate, w waiting) int {
 	needSenior := w.VIP || w.Level == "L4" || w.Level == "L5"
 	best, bestScore := -1, -1.0
 	for i, a := range agents {

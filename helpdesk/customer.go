@@ -44,7 +44,7 @@ const customerColumns = `id, name, email, phone, vip, vulnerable, segment, langu
 // owners, locked as they are read, go out in one round trip; a new
 // customer takes one more.
 func (s *Service) resolveCustomer(ctx context.Context, tx *gorm.DB, ids []Identity, name string) (*Customer, bool, error) {
-	r, err := s.resolveWith(ctx, tx, ids, name, nil, false)
+	r, err := s.resolveWith(ctx, tx, ids, name, nil, storeNewNow)
 	return r.customer, r.created, err
 }
 
@@ -60,11 +60,18 @@ type resolution struct {
 	storeArgs []any
 }
 
+// newCustomerStore says when a customer that resolving finds new is stored.
+type newCustomerStore int
+
+const (
+	storeNewNow               newCustomerStore = iota // by resolveWith itself
+	storeNewWithNextStatement                         // returned with the statement parts that store it (see resolution)
+)
+
 // resolveWith is resolveCustomer that also runs the queued queries in the
-// same round trip, after the owners are locked. With deferNew a new
-// customer is not stored but returned with the statement parts that store
-// it.
-func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, name string, queued []*pgx.QueuedQuery, deferNew bool) (resolution, error) {
+// same round trip, after the owners are locked; store says when a new
+// customer is stored.
+func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, name string, queued []*pgx.QueuedQuery, store newCustomerStore) (resolution, error) {
 	var r resolution
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	keys := make([]int64, 0, len(ids))
@@ -110,7 +117,7 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 			return r, err
 		}
 	}
-	if len(r.owners) == 0 && deferNew {
+	if len(r.owners) == 0 && store == storeNewWithNextStatement {
 		r.customer, r.store, r.storeArgs = newCustomer(tenantID, ids, name)
 		r.created = true
 		return r, nil

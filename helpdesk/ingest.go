@@ -26,10 +26,10 @@ func (s *Service) tx(ctx context.Context, fn func(ctx context.Context, tx *gorm.
 // the timeline and emits webhooks, and queues assignment. A repeated
 // external_message_id returns the stored message instead of a new one.
 func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, error) {
-	tenantID := deskpool.TenantIDFromContext(ctx)
-	facts, epoch, cached := s.facts.Get(tenantID)
-	region := facts.country
-	if m.Customer.Phone != "" && region == "" {
+	// A phone without its country code is read in the workspace's country
+	// (cached with the workspace's facts; read only when a phone needs it).
+	var region string
+	if m.Customer.Phone != "" {
 		var err error
 		if region, err = s.phoneRegion(ctx); err != nil {
 			return nil, err
@@ -39,129 +39,211 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 	if err != nil {
 		return nil, err
 	}
-	var out Ingested
+	var out *Ingested
 	// Joined, not nested: a failed ingest fails the request's transaction,
 	// which then needs no savepoint of its own.
-	err = tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
-		// The conversation to join is read in the customer's round trip
-		// (it stands if the message's identities had one owner), and so is
-		// a message already stored under the external id.
-		var joined *joinedRow
-		var dup *Ingested
-		var queued []*pgx.QueuedQuery
-		if m.ConversationID == nil {
-			queued = append(queued, s.joinByIdentities(ctx, ids, func(r *joinedRow) { joined = r }))
-		}
-		if m.ExternalMessageID != "" {
-			queued = append(queued, findExternal(ctx, m.Channel, m.ExternalMessageID, func(d *Ingested) { dup = d }))
-		}
-		if !cached {
-			queued = append(queued, factsQuery(tenantID, &facts))
-		}
-		// A new customer is stored with the message, in its statement.
-		res, err := s.resolveWith(ctx, tx, ids, m.Customer.Name, queued, true)
-		if err != nil {
-			return err
-		}
-		if !cached {
-			s.facts.Put(epoch, tenantID, facts)
-		}
-		if dup != nil {
-			out = *dup
-			return nil
-		}
-		cust, created := res.customer, res.created
-		if len(res.owners) != 1 || joined == nil || joined.Owner != cust.ID {
-			joined = nil
-		}
-		out.CustomerID = cust.ID
-		conv, kind, prior, err := s.joinConversation(ctx, tx, cust.ID, created, m.ConversationID, joined)
-		if err != nil {
-			return err
-		}
-		tr := s.triager.Triage(ctx, TriageInput{Text: m.Body, VIP: cust.VIP, Vulnerable: cust.Vulnerable, Segment: cust.Segment,
-			PriorAIUnresolved: prior.AIUnresolved, RepeatContacts: max(0, prior.Repeat-1)})
-		out.Triage = tr
-		at := now()
-		msgID := deskpool.NewID()
-		out.MessageID = msgID
-		var after *Conversation
-		told := ctx // the context observers are told the change in
-		for {
-			newConv := conv == nil
-			if newConv {
-				conv = &Conversation{ID: deskpool.NewID(), CustomerID: cust.ID, Status: StatusOpen, Channel: m.Channel}
-			}
-			out.ConversationID = conv.ID
-			// The message is its own timeline entry ("message.received",
-			// with its triage, at its time): what happened to the
-			// conversation goes just before it, a hand-over just after.
-			var timeline []timelineEntry
-			if kind != "" {
-				timeline = append(timeline, timelineEntry{kind, map[string]any{"channel": m.Channel}, at.Add(-time.Microsecond)})
-			}
-			if tr.Route != "ai" && tr.Route != "" {
-				timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}, at.Add(time.Microsecond)})
-			}
-			var reads []*pgx.QueuedQuery
-			told, reads = s.prepareInbound(ctx, conv.ID, newConv)
-			after, err = s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
-				timeline: timeline, customer: res.store, customerArgs: res.storeArgs, reads: reads})
-			if !errors.Is(err, errConversationClosed) {
-				break
-			}
-			// An agent closed it since it was chosen: the message starts
-			// a new one.
-			conv, kind = nil, "conversation.created"
-		}
-		if err != nil {
-			return err
-		}
-		var before *Conversation
-		if kind != "conversation.created" {
-			before = conv
-		}
-		if err := s.notifyObservers(told, tx, Change{Kind: ChangeInbound, Before: before, After: after, MessageID: msgID, At: at,
-			CustomerVIP: cust.VIP, CustomerSeg: cust.Segment}); err != nil {
-			return err
-		}
-		reply, answered, err := s.answer(ctx, tx, AnswerInput{Conversation: after, CustomerID: cust.ID, MessageID: msgID, Text: m.Body, Triage: tr})
-		if err != nil {
-			return err
-		}
-		out.AIReply = reply
-		if answered != nil { // the AI moved the conversation on
-			after = answered
-			// A hand-over moves the conversation to a person: the answer
-			// says the route the conversation now has, as its webhook does.
-			if after.Route != "" {
-				out.Triage.Route = after.Route
-			}
-		}
-		out.SLA.FirstResponseDueAt = after.FirstDueAt
-		if kind == "conversation.created" {
-			if err := s.emitTo(ctx, tx, EventConversationCreated, facts.subscribers(EventConversationCreated), map[string]any{"conversation": after}); err != nil {
-				return err
-			}
-		}
-		if err := s.emitTo(ctx, tx, EventMessageCreated, facts.subscribers(EventMessageCreated), map[string]any{"message_id": msgID, "conversation_id": conv.ID,
-			"customer_id": cust.ID, "channel": m.Channel, "direction": "inbound", "body": m.Body, "triage": out.Triage}); err != nil {
-			return err
-		}
-		if after.AssigneeID != nil || after.Status != StatusOpen {
-			return nil
-		}
-		// With nobody online there is nothing to assign; an agent coming
-		// online takes the queue.
-		if !facts.online {
-			return nil
-		}
-		return s.queueAssignment(ctx, tx)
+	err = tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) (err error) {
+		out, err = s.ingest(ctx, tx, &ingestion{msg: &m, ids: ids})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return out, nil
+}
+
+// ingestion is an inbound message on its way through Ingest's steps, and
+// what each step found out.
+type ingestion struct {
+	msg   *InboundMessage
+	ids   []Identity
+	facts workspaceFacts
+	// findSender's
+	customer resolution
+	joined   *joinedRow // the conversation to join, read with the customer
+	dup      *Ingested  // the message already stored under its external id
+	// chooseConversation's
+	conv  *Conversation // nil: a new one
+	kind  string        // what happens to it: "conversation.created", "conversation.reopened" or ""
+	prior priorContact
+	// storeMessage's
+	triage Triage
+	msgID  uuid.UUID
+	at     time.Time
+	after  *Conversation
+	told   context.Context // the context observers are told the change in
+	out    Ingested
+}
+
+// ingest runs Ingest's steps in the transaction tx.
+func (s *Service) ingest(ctx context.Context, tx *gorm.DB, in *ingestion) (*Ingested, error) {
+	if err := s.findSender(ctx, tx, in); err != nil {
+		return nil, err
+	}
+	if in.dup != nil {
+		return in.dup, nil
+	}
+	if err := s.chooseConversation(ctx, tx, in); err != nil {
+		return nil, err
+	}
+	in.triage = s.triageMessage(ctx, in)
+	if err := s.storeMessage(ctx, tx, in); err != nil {
+		return nil, err
+	}
+	if err := s.tellObservers(tx, in); err != nil {
+		return nil, err
+	}
+	if err := s.answerByAI(ctx, tx, in); err != nil {
+		return nil, err
+	}
+	if err := s.emitInbound(ctx, tx, in); err != nil {
+		return nil, err
+	}
+	return &in.out, s.queueIfWaiting(ctx, tx, in)
+}
+
+// findSender locks and finds (or prepares to create) the customer in
+// one round trip that also reads the conversation their identities join,
+// a message already stored under the external id, and the workspace facts
+// when they are not cached.
+func (s *Service) findSender(ctx context.Context, tx *gorm.DB, in *ingestion) error {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	facts, epoch, cached := s.facts.Get(tenantID)
+	var queued []*pgx.QueuedQuery
+	if in.msg.ConversationID == nil {
+		queued = append(queued, s.joinByIdentities(ctx, in.ids, func(r *joinedRow) { in.joined = r }))
+	}
+	if in.msg.ExternalMessageID != "" {
+		queued = append(queued, findExternal(ctx, in.msg.Channel, in.msg.ExternalMessageID, func(d *Ingested) { in.dup = d }))
+	}
+	if !cached {
+		queued = append(queued, factsQuery(tenantID, &facts))
+	}
+	res, err := s.resolveWith(ctx, tx, in.ids, in.msg.Customer.Name, queued, storeNewWithNextStatement)
+	if err != nil {
+		return err
+	}
+	if !cached {
+		s.facts.Put(epoch, tenantID, facts)
+	}
+	in.customer, in.facts = res, facts
+	return nil
+}
+
+// chooseConversation picks the conversation the message joins; the one
+// read with the customer stands only if the identities had one owner, the
+// customer found.
+func (s *Service) chooseConversation(ctx context.Context, tx *gorm.DB, in *ingestion) error {
+	cust := in.customer.customer
+	if len(in.customer.owners) != 1 || in.joined == nil || in.joined.Owner != cust.ID {
+		in.joined = nil
+	}
+	in.out.CustomerID = cust.ID
+	var err error
+	in.conv, in.kind, in.prior, err = s.joinConversation(ctx, tx, cust.ID, in.customer.created, in.msg.ConversationID, in.joined)
+	return err
+}
+
+// triageMessage classifies the message, knowing the customer and their
+// recent contacts.
+func (s *Service) triageMessage(ctx context.Context, in *ingestion) Triage {
+	cust := in.customer.customer
+	tr := s.triager.Triage(ctx, TriageInput{Text: in.msg.Body, VIP: cust.VIP, Vulnerable: cust.Vulnerable, Segment: cust.Segment,
+		PriorAIUnresolved: in.prior.AIUnresolved, RepeatContacts: max(0, in.prior.Repeat-1)})
+	in.out.Triage = tr
+	return tr
+}
+
+// storeMessage stores the message (and a new customer) in its
+// conversation, with the timeline and what the observers read first. A
+// conversation an agent closed since it was chosen makes way for a new
+// one.
+func (s *Service) storeMessage(ctx context.Context, tx *gorm.DB, in *ingestion) error {
+	in.at, in.msgID = now(), deskpool.NewID()
+	in.out.MessageID = in.msgID
+	for {
+		newConv := in.conv == nil
+		if newConv {
+			in.conv = &Conversation{ID: deskpool.NewID(), CustomerID: in.customer.customer.ID, Status: StatusOpen, Channel: in.msg.Channel}
+		}
+		in.out.ConversationID = in.conv.ID
+		var reads []*pgx.QueuedQuery
+		var err error
+		in.told, reads = s.prepareInbound(ctx, in.conv.ID, newConv)
+		in.after, err = s.storeInbound(ctx, tx, inbound{msg: in.msg, conv: in.conv, create: newConv, msgID: in.msgID, at: in.at,
+			triage: in.triage, timeline: in.timeline(), customer: in.customer.store, customerArgs: in.customer.storeArgs, reads: reads})
+		if !errors.Is(err, errConversationClosed) {
+			return err
+		}
+		in.conv, in.kind = nil, "conversation.created"
+	}
+}
+
+// timeline is what the message's timeline entry ("message.received", with
+// its triage, at its time) is written beside: what happened to the
+// conversation just before it, a hand-over just after.
+func (in *ingestion) timeline() []timelineEntry {
+	var timeline []timelineEntry
+	if in.kind != "" {
+		timeline = append(timeline, timelineEntry{in.kind, map[string]any{"channel": in.msg.Channel}, in.at.Add(-time.Microsecond)})
+	}
+	if tr := in.triage; tr.Route != "ai" && tr.Route != "" {
+		timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}, in.at.Add(time.Microsecond)})
+	}
+	return timeline
+}
+
+// tellObservers tells the observers (the SLA engine) of the message.
+func (s *Service) tellObservers(tx *gorm.DB, in *ingestion) error {
+	var before *Conversation
+	if in.kind != "conversation.created" {
+		before = in.conv
+	}
+	cust := in.customer.customer
+	return s.notifyObservers(in.told, tx, Change{Kind: ChangeInbound, Before: before, After: in.after, MessageID: in.msgID, At: in.at,
+		CustomerVIP: cust.VIP, CustomerSeg: cust.Segment})
+}
+
+// answerByAI lets the AI answer a message triage routed to it.
+func (s *Service) answerByAI(ctx context.Context, tx *gorm.DB, in *ingestion) error {
+	reply, answered, err := s.answer(ctx, tx, AnswerInput{Conversation: in.after, CustomerID: in.customer.customer.ID, MessageID: in.msgID,
+		Text: in.msg.Body, Triage: in.triage})
+	if err != nil {
+		return err
+	}
+	in.out.AIReply = reply
+	if answered != nil { // the AI moved the conversation on
+		in.after = answered
+		// A hand-over moves the conversation to a person: the answer says
+		// the route the conversation now has, as its webhook does.
+		if in.after.Route != "" {
+			in.out.Triage.Route = in.after.Route
+		}
+	}
+	in.out.SLA.FirstResponseDueAt = in.after.FirstDueAt
+	return nil
+}
+
+// emitInbound sends the webhooks of a new conversation and of the message.
+func (s *Service) emitInbound(ctx context.Context, tx *gorm.DB, in *ingestion) error {
+	if in.kind == "conversation.created" {
+		if err := s.emitTo(ctx, tx, EventConversationCreated, in.facts.subscribers(EventConversationCreated), map[string]any{"conversation": in.after}); err != nil {
+			return err
+		}
+	}
+	return s.emitTo(ctx, tx, EventMessageCreated, in.facts.subscribers(EventMessageCreated), map[string]any{"message_id": in.msgID,
+		"conversation_id": in.conv.ID, "customer_id": in.customer.customer.ID, "channel": in.msg.Channel, "direction": "inbound",
+		"body": in.msg.Body, "triage": in.out.Triage})
+}
+
+// queueIfWaiting queues an assignment pass for an open conversation nobody
+// holds; with nobody online there is nothing to assign, and an agent
+// coming online takes the queue.
+func (s *Service) queueIfWaiting(ctx context.Context, tx *gorm.DB, in *ingestion) error {
+	if in.after.AssigneeID != nil || in.after.Status != StatusOpen || !in.facts.online {
+		return nil
+	}
+	return s.queueAssignment(ctx, tx)
 }
 
 // priorContact is what triage needs to know of the customer's history.

@@ -113,19 +113,9 @@ func (s *Service) UpdateConversation(ctx context.Context, id uuid.UUID, u Conver
 				return s.event(ctx, tx, id, "status_changed", map[string]any{"from": from, "to": to, "snoozed_until": u.SnoozedUntil})
 			})
 		}
-		if u.AssigneeID != nil || u.Unassign {
-			if u.AssigneeID != nil {
-				if err := s.checkAssignee(ctx, tx, *u.AssigneeID); err != nil {
-					return err
-				}
-				set["assignee_id"] = *u.AssigneeID
-			} else {
-				set["assignee_id"] = nil
-			}
-			to := u.AssigneeID
-			events = append(events, func() error {
-				return s.event(ctx, tx, id, "assigned", map[string]any{"from": c.AssigneeID, "to": to, "by": "manual"})
-			})
+		assignment, err := s.assignManually(ctx, tx, c, u)
+		if err != nil {
+			return err
 		}
 		if u.Priority != nil {
 			set["priority"] = *u.Priority
@@ -154,19 +144,48 @@ func (s *Service) UpdateConversation(ctx context.Context, id uuid.UUID, u Conver
 		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: c, After: out, At: at}); err != nil {
 			return err
 		}
-		return s.emitChanges(ctx, tx, c, out)
+		return s.emitChanges(ctx, tx, c, out, assignment)
 	})
 	return out, err
 }
 
-// emitChanges sends the webhooks a change calls for.
-func (s *Service) emitChanges(ctx context.Context, tx *gorm.DB, before, after *Conversation) error {
+// assignManually hands the conversation to the update's assignee, or
+// back to the queue, when that changes who holds it; the assignment is
+// announced with the rest of the update (see emitChanges).
+func (s *Service) assignManually(ctx context.Context, tx *gorm.DB, c *Conversation, u ConversationUpdate) (*Assignment, error) {
+	to := u.AssigneeID
+	if (to == nil && !u.Unassign) || sameUser(c.AssigneeID, to) {
+		return nil, nil
+	}
+	if to != nil {
+		if err := s.checkAssignee(ctx, tx, *to); err != nil {
+			return nil, err
+		}
+	}
+	// c is locked: the conversation cannot have changed hands since.
+	if _, err := setAssignee(ctx, tx, []uuid.UUID{c.ID}, c.AssigneeID, to, ""); err != nil {
+		return nil, err
+	}
+	return &Assignment{ConversationID: c.ID, From: c.AssigneeID, To: to, By: "manual"}, nil
+}
+
+// sameUser reports whether a and b are both nobody or the same user.
+func sameUser(a, b *uuid.UUID) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// emitChanges sends the webhooks a change calls for, and announces its
+// assignment (nil for none).
+func (s *Service) emitChanges(ctx context.Context, tx *gorm.DB, before, after *Conversation, assignment *Assignment) error {
 	data := map[string]any{"conversation": after}
 	if err := s.events.Emit(ctx, tx, EventConversationUpdated, data); err != nil {
 		return err
 	}
-	if after.AssigneeID != nil && (before.AssigneeID == nil || *before.AssigneeID != *after.AssigneeID) {
-		if err := s.events.Emit(ctx, tx, EventConversationAssigned, data); err != nil {
+	if assignment != nil {
+		if err := s.announce(ctx, tx, assignment, after, AssignNotice{}); err != nil {
 			return err
 		}
 	}

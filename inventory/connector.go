@@ -166,20 +166,13 @@ func (s *Service) planMinInterval(plan string) time.Duration {
 	return max(d, s.cfg.MinSyncInterval)
 }
 
-// workspacePlan reads the plan of the workspace in ctx inside tx.
-func workspacePlan(ctx context.Context, tx *gorm.DB) (string, error) {
-	var plan string
-	err := tx.Raw(`SELECT plan FROM tenants WHERE id = ?`, deskpool.TenantIDFromContext(ctx)).Scan(&plan).Error
-	return plan, err
-}
-
 // minIntervalOf returns the shortest sync interval the plan of the
 // workspace in ctx allows.
 func (s *Service) minIntervalOf(ctx context.Context) (time.Duration, error) {
 	var plan string
 	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
-		plan, err = workspacePlan(ctx, tx)
+		plan, err = s.tenants.Plan(ctx, tx)
 		return err
 	})
 	return s.planMinInterval(plan), err

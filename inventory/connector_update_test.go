@@ -7,7 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 	"github.com/google/uuid"
 )
 
@@ -43,7 +43,7 @@ func invalidField(err error) string {
 func TestSyncIntervalFollowsThePlan(t *testing.T) {
 	f := newFixture(t, nil)
 	f.dropConnectorsAtEnd()
-	srv := shopifytest.New(shopifytest.Options{Orders: 5})
+	srv := shopifysim.New(shopifysim.Options{Orders: 5})
 	defer srv.Close()
 	create := func(minutes int) (*inventory.Connector, error) {
 		return f.svc.CreateConnector(f.ctx, inventory.NewConnector{Kind: inventory.KindShopify, Name: "Shop", BaseURL: srv.URL,
@@ -106,7 +106,7 @@ func TestSyncIntervalFollowsThePlan(t *testing.T) {
 func TestPatchConnector(t *testing.T) {
 	f := newFixture(t, nil)
 	f.dropConnectorsAtEnd()
-	srv := shopifytest.New(shopifytest.Options{Orders: 10})
+	srv := shopifysim.New(shopifysim.Options{Orders: 10})
 	defer srv.Close()
 	id := f.shopifyConnector(srv, "shpat_wrong")
 	f.startWorker()
@@ -135,7 +135,7 @@ func TestPatchConnector(t *testing.T) {
 		// The webhook secret was kept: a webhook signed with it is stored.
 		body := srv.OrderPayload(1)
 		res, err := f.svc.ReceiveWebhook(f.ctx, f.tenant, id, headers(map[string]string{
-			"X-Shopify-Hmac-Sha256": shopifytest.Sign("whsec-shop-shpat_wrong", body), "X-Shopify-Topic": "orders/updated"}), body)
+			"X-Shopify-Hmac-Sha256": shopifysim.Sign("whsec-shop-shpat_wrong", body), "X-Shopify-Topic": "orders/updated"}), body)
 		if err != nil || res.Topic != "orders/updated" {
 			t.Fatalf("%+v %v", res, err)
 		}
@@ -180,7 +180,7 @@ func TestShopURLMustBePublic(t *testing.T) {
 	f.dropConnectorsAtEnd()
 	guarded := f.service(func(c *inventory.Config) { c.AllowPrivate = false })
 	httpsOnly := f.service(func(c *inventory.Config) { c.AllowHTTP, c.AllowPrivate = false, false })
-	srv := shopifytest.New(shopifytest.Options{Orders: 5})
+	srv := shopifysim.New(shopifysim.Options{Orders: 5})
 	defer srv.Close()
 	create := func(svc *inventory.Service, url string) error {
 		_, err := svc.CreateConnector(f.ctx, inventory.NewConnector{Kind: inventory.KindShopify, Name: "Shop", BaseURL: url,

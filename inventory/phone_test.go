@@ -7,7 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 )
 
 // A shop's order whose phone is no valid number is stored without the
@@ -16,7 +16,7 @@ import (
 func TestInvalidPhones(t *testing.T) {
 	t.Run("ShopOrderDropsThePhone", func(t *testing.T) {
 		f := newFixture(t, nil)
-		srv := shopifytest.New(shopifytest.Options{Orders: 5})
+		srv := shopifysim.New(shopifysim.Options{Orders: 5})
 		defer srv.Close()
 		id := f.shopifyConnector(srv, "shpat_phone")
 		var order map[string]any
@@ -29,7 +29,7 @@ func TestInvalidPhones(t *testing.T) {
 		}
 		body, _ := json.Marshal(order)
 		res, err := f.svc.ReceiveWebhook(f.ctx, f.tenant, id, headers(map[string]string{
-			"X-Shopify-Hmac-Sha256": shopifytest.Sign("whsec-shop-shpat_phone", body), "X-Shopify-Topic": "orders/create"}), body)
+			"X-Shopify-Hmac-Sha256": shopifysim.Sign("whsec-shop-shpat_phone", body), "X-Shopify-Topic": "orders/create"}), body)
 		if err != nil || !res.Stored {
 			t.Fatalf("%+v %v", res, err)
 		}

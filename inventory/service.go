@@ -64,6 +64,7 @@ type Service struct {
 	helpdesk *helpdesk.Service
 	cfg      Config
 	log      *slog.Logger
+	tenants  *tenant.Service // answers the plan; nil: read every time
 	// sources builds the shop client of a connector; tests may replace it.
 	sources func(c *Connector, creds Credentials) (source, error)
 	// connectors caches each workspace's shop connector ids (UseConnectorCache).
@@ -127,6 +128,11 @@ func NewService(db *gorm.DB, outbox *jobs.Outbox, box *secretbox.Box, hd *helpde
 	s.sources = s.newSource
 	return s
 }
+
+// UseWorkspaceCache answers each workspace's plan (which bounds its sync
+// intervals) through t, cached in step with t's change listener, instead
+// of reading it at every connector change and sync; call it while wiring.
+func (s *Service) UseWorkspaceCache(t *tenant.Service) { s.tenants = t }
 
 // Register adds the inventory's task handlers to the worker mux: connector
 // syncs, customer linking and the proactive scan.

@@ -34,8 +34,7 @@ type walkState struct {
 }
 
 const walkColumns = `id, kind, base_url, name, status, sync_seq, sync_interval_s, credentials_sealed, stage, walk_cursor,
-	walk_since, walk_max, walk_started_at, walk_orders, orders_since, backfilled_at, backfill_total, failures,
-	(SELECT plan FROM tenants t WHERE t.id = connectors.tenant_id) AS plan`
+	walk_since, walk_max, walk_started_at, walk_orders, orders_since, backfilled_at, backfill_total, failures`
 
 // claim outcomes.
 const (
@@ -72,6 +71,10 @@ func (s *Service) claim(ctx context.Context, id uuid.UUID, seq *int64) (*walkSta
 			return nil
 		}
 		st, outcome = rows[0], claimed
+		var err error
+		if st.Plan, err = s.tenants.Plan(ctx, tx); err != nil {
+			return err
+		}
 		return tx.Exec(`UPDATE connectors SET lease_until = now() + make_interval(secs => ?), status = 'syncing',
 			updated_at = now() WHERE tenant_id = ? AND id = ?`, s.cfg.Lease.Seconds(), tenantID, id).Error
 	})

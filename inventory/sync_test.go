@@ -9,13 +9,13 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/inventory/shopify"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
-	"github.com/deskpool/deskpool/inventory/woocommerce/wootest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
+	"github.com/deskpool/deskpool/inventory/woocommerce/woosim"
 	"github.com/google/uuid"
 )
 
 // shopifyConnector adds a Shopify connector for srv with the given token.
-func (f *fixture) shopifyConnector(srv *shopifytest.Server, token string) uuid.UUID {
+func (f *fixture) shopifyConnector(srv *shopifysim.Server, token string) uuid.UUID {
 	f.t.Helper()
 	c, err := f.svc.CreateConnector(f.ctx, inventory.NewConnector{Kind: inventory.KindShopify, Name: "Main shop",
 		BaseURL: srv.URL, Credentials: inventory.Credentials{AccessToken: token, WebhookSecret: "whsec-shop-" + token}})
@@ -27,7 +27,7 @@ func (f *fixture) shopifyConnector(srv *shopifytest.Server, token string) uuid.U
 
 func TestBackfillThroughTheJobThenIncremental(t *testing.T) {
 	f := newFixture(t, nil)
-	srv := shopifytest.New(shopifytest.Options{Orders: 3000, LeakRate: 40})
+	srv := shopifysim.New(shopifysim.Options{Orders: 3000, LeakRate: 40})
 	defer srv.Close()
 	id := f.shopifyConnector(srv, "shpat_test")
 	f.startWorker()
@@ -69,7 +69,7 @@ func TestBackfillThroughTheJobThenIncremental(t *testing.T) {
 			t.Fatalf("the incremental sync read %d orders for %d changes", walked, len(touched))
 		}
 		for _, i := range touched {
-			ext := itoa(shopifytest.OrderIDBase + int64(i))
+			ext := itoa(shopifysim.OrderIDBase + int64(i))
 			if n := f.count(`SELECT count(*) FROM orders WHERE external_id = ? AND status = 'fulfilled'`, ext); n != 1 {
 				t.Errorf("touched order %s not updated", ext)
 			}
@@ -82,7 +82,7 @@ func TestBackfillThroughTheJobThenIncremental(t *testing.T) {
 
 func TestRateLimitStormSlowsButLosesNothing(t *testing.T) {
 	f := newFixture(t, nil)
-	srv := shopifytest.New(shopifytest.Options{Orders: 1200, BucketSize: 2, LeakRate: 20})
+	srv := shopifysim.New(shopifysim.Options{Orders: 1200, BucketSize: 2, LeakRate: 20})
 	defer srv.Close()
 	id := f.shopifyConnector(srv, "shpat_test")
 	f.svc.SetSourceFactory(inventory.ShopifyFactory(nil, func(c *shopify.Config) { c.PageSize = 50; c.Headroom = 1; c.LeakRate = 1000 }))
@@ -102,7 +102,7 @@ func TestRateLimitStormSlowsButLosesNothing(t *testing.T) {
 
 func TestMalformedPageIsSkippedAndLogged(t *testing.T) {
 	f := newFixture(t, nil)
-	srv := shopifytest.New(shopifytest.Options{Orders: 600, MalformedPages: []int{2}, Unlimited: true})
+	srv := shopifysim.New(shopifysim.Options{Orders: 600, MalformedPages: []int{2}, Unlimited: true})
 	defer srv.Close()
 	id := f.shopifyConnector(srv, "shpat_test")
 	if err := f.svc.SyncNow(f.ctx, id); err != nil {
@@ -121,7 +121,7 @@ func TestMalformedPageIsSkippedAndLogged(t *testing.T) {
 
 func TestInvalidCredentialsStopTheSync(t *testing.T) {
 	f := newFixture(t, nil)
-	srv := shopifytest.New(shopifytest.Options{Orders: 10})
+	srv := shopifysim.New(shopifysim.Options{Orders: 10})
 	defer srv.Close()
 	id := f.shopifyConnector(srv, "shpat_wrong")
 	f.startWorker()
@@ -142,7 +142,7 @@ func TestInvalidCredentialsStopTheSync(t *testing.T) {
 
 func TestFailingForADayAlertsTheOwnersOnce(t *testing.T) {
 	f := newFixture(t, nil)
-	srv := shopifytest.New(shopifytest.Options{Orders: 10})
+	srv := shopifysim.New(shopifysim.Options{Orders: 10})
 	id := f.shopifyConnector(srv, "shpat_test")
 	srv.Close() // the shop is down
 	f.svc.SetSourceFactory(inventory.ShopifyFactory(nil, func(c *shopify.Config) { c.MaxRetries, c.MaxBackoff = 1, 10*time.Millisecond }))
@@ -168,7 +168,7 @@ func TestFailingForADayAlertsTheOwnersOnce(t *testing.T) {
 
 func TestCredentialsUnreadableInTheDatabase(t *testing.T) {
 	f := newFixture(t, nil)
-	srv := shopifytest.New(shopifytest.Options{Orders: 20, AccessToken: "shpat_TOPSECRET_4711"})
+	srv := shopifysim.New(shopifysim.Options{Orders: 20, AccessToken: "shpat_TOPSECRET_4711"})
 	defer srv.Close()
 	id := f.shopifyConnector(srv, "shpat_TOPSECRET_4711")
 	if err := f.svc.SyncNow(f.ctx, id); err != nil {
@@ -199,7 +199,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestWooCommerceBackfill(t *testing.T) {
 	f := newFixture(t, nil)
-	srv := wootest.New(wootest.Options{Orders: 450})
+	srv := woosim.New(woosim.Options{Orders: 450})
 	defer srv.Close()
 	c, err := f.svc.CreateConnector(f.ctx, inventory.NewConnector{Kind: inventory.KindWooCommerce, Name: "Woo shop", BaseURL: srv.URL,
 		Credentials: inventory.Credentials{ConsumerKey: "ck_test", ConsumerSecret: "cs_test", WebhookSecret: "woo-hook"}})
@@ -215,7 +215,7 @@ func TestWooCommerceBackfill(t *testing.T) {
 	}
 	body := srv.OrderPayload(7)
 	res, err := f.svc.ReceiveWebhook(f.ctx, f.tenant, c.ID, headers(map[string]string{
-		"X-WC-Webhook-Signature": wootest.Sign("woo-hook", body), "X-WC-Webhook-Topic": "order.updated"}), body)
+		"X-WC-Webhook-Signature": woosim.Sign("woo-hook", body), "X-WC-Webhook-Topic": "order.updated"}), body)
 	if err != nil || res.Stored { // the same version is already stored
 		t.Fatalf("%+v %v", res, err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/inventory/csvimport"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 	"github.com/google/uuid"
 )
 
@@ -23,13 +23,13 @@ func headers(h map[string]string) func(string) string {
 
 func TestShopWebhooks(t *testing.T) {
 	f := newFixture(t, nil)
-	srv := shopifytest.New(shopifytest.Options{Orders: 10})
+	srv := shopifysim.New(shopifysim.Options{Orders: 10})
 	defer srv.Close()
 	id := f.shopifyConnector(srv, "shpat_test")
 	secret := "whsec-shop-shpat_test"
 	body := srv.OrderPayload(3)
 	t.Run("BadSignatureStoresNothing", func(t *testing.T) {
-		for _, sig := range []string{"", "bm90IGEgc2lnbmF0dXJl", shopifytest.Sign("another secret", body)} {
+		for _, sig := range []string{"", "bm90IGEgc2lnbmF0dXJl", shopifysim.Sign("another secret", body)} {
 			_, err := f.svc.ReceiveWebhook(f.ctx, f.tenant, id, headers(map[string]string{
 				"X-Shopify-Hmac-Sha256": sig, "X-Shopify-Topic": "orders/create"}), body)
 			if deskpool.ErrorCode(err) != deskpool.EUNAUTHORIZED {
@@ -43,23 +43,23 @@ func TestShopWebhooks(t *testing.T) {
 	t.Run("OtherWorkspaceIsUnauthorized", func(t *testing.T) {
 		other := newFixture(t, nil)
 		_, err := other.svc.ReceiveWebhook(other.ctx, other.tenant, id, headers(map[string]string{
-			"X-Shopify-Hmac-Sha256": shopifytest.Sign(secret, body), "X-Shopify-Topic": "orders/create"}), body)
+			"X-Shopify-Hmac-Sha256": shopifysim.Sign(secret, body), "X-Shopify-Topic": "orders/create"}), body)
 		if deskpool.ErrorCode(err) != deskpool.EUNAUTHORIZED {
 			t.Fatalf("%v", err)
 		}
 	})
 	t.Run("SignedOrderAndStockAreStored", func(t *testing.T) {
 		res, err := f.svc.ReceiveWebhook(f.ctx, f.tenant, id, headers(map[string]string{
-			"X-Shopify-Hmac-Sha256": shopifytest.Sign(secret, body), "X-Shopify-Topic": "orders/create"}), body)
+			"X-Shopify-Hmac-Sha256": shopifysim.Sign(secret, body), "X-Shopify-Topic": "orders/create"}), body)
 		if err != nil || !res.Stored {
 			t.Fatalf("%+v %v", res, err)
 		}
 		if err := f.svc.SyncNow(f.ctx, id); err != nil { // brings the variants the level webhook refers to
 			t.Fatal(err)
 		}
-		lvl := shopifytest.InventoryLevelPayload(0, 0, 0, time.Now().UTC())
+		lvl := shopifysim.InventoryLevelPayload(0, 0, 0, time.Now().UTC())
 		res, err = f.svc.ReceiveWebhook(f.ctx, f.tenant, id, headers(map[string]string{
-			"X-Shopify-Hmac-Sha256": shopifytest.Sign(secret, lvl), "X-Shopify-Topic": "inventory_levels/update"}), lvl)
+			"X-Shopify-Hmac-Sha256": shopifysim.Sign(secret, lvl), "X-Shopify-Topic": "inventory_levels/update"}), lvl)
 		if err != nil || !res.Stored {
 			t.Fatalf("level: %+v %v", res, err)
 		}
@@ -102,7 +102,7 @@ func TestWooCommercePingIsAcknowledged(t *testing.T) {
 		t.Fatalf("ping: %+v %v", res, err)
 	}
 	t.Run("OtherUnsignedDeliveriesAreUnauthorized", func(t *testing.T) {
-		shopifySrv := shopifytest.New(shopifytest.Options{Orders: 1})
+		shopifySrv := shopifysim.New(shopifysim.Options{Orders: 1})
 		defer shopifySrv.Close()
 		shopifyID := f.shopifyConnector(shopifySrv, "shpat_test")
 		for _, tc := range []struct {

@@ -137,7 +137,7 @@ func (s *Service) scheduleStep(ctx context.Context, tx *gorm.DB, t *Timer, trigg
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	return s.outbox.Add(ctx, tx, jobs.Task{
 		ID:   TaskID(tenantID, t.ConversationID, t.Metric, t.Version, fmt.Sprintf("%s/%s/%d", TaskStep, trigger, step)),
-		Type: TaskStep, Queue: jobs.QueueCritical, ProcessAt: at.Add(-handOutLead), MaxRetry: s.cfg.MaxRetry,
+		Type: TaskStep, Queue: jobs.QueueCritical, ProcessAt: at.Add(-HandOutLead), MaxRetry: s.cfg.MaxRetry,
 		Payload: TimerPayload{TenantID: tenantID, ConversationID: t.ConversationID, Metric: t.Metric, Version: t.Version,
 			At: at, Step: step, Trigger: trigger},
 	})

@@ -2,12 +2,12 @@ package sla
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -77,39 +77,28 @@ func (s *Service) recipients(ctx context.Context, tx *gorm.DB, conv *convRow, ro
 	return []*uuid.UUID{nil}, nil
 }
 
-// reassign hands the conversation to the online senior agent with the
-// most room (never above capacity; the caller holds the assignment lock).
-// With none, a conversation held by a non-senior agent or by nobody goes
-// to the L4 queue (L5 for experts), which only senior agents take.
+// reassign hands the conversation to the online senior agent who fits it
+// best and has room, through the helpdesk's one assignment path (the
+// caller holds the assignment lock). With none, a conversation held by a
+// non-senior agent or by nobody goes to the L4 queue (L5 for experts),
+// which only senior agents take.
 func (s *Service) reassign(ctx context.Context, tx *gorm.DB, conv *convRow, to string) (string, error) {
-	tenantID := deskpool.TenantIDFromContext(ctx)
-	next, err := tenant.ScanIDs(tx.Raw(`SELECT a.user_id FROM agent_profiles a
-		WHERE a.tenant_id = ? AND a.senior AND a.status = 'online' AND a.user_id IS DISTINCT FROM ?
-		AND (SELECT count(*) FROM conversations c WHERE c.tenant_id = a.tenant_id AND c.assignee_id = a.user_id
-			AND c.status IN ('open', 'pending', 'snoozed')) < a.capacity
-		ORDER BY (SELECT count(*) FROM conversations c WHERE c.tenant_id = a.tenant_id AND c.assignee_id = a.user_id
-			AND c.status IN ('open', 'pending', 'snoozed')), a.user_id LIMIT 1`, tenantID, conv.AssigneeID))
+	if s.assigner == nil {
+		return "", errors.New("sla: reassigning needs an assigner (UseAssigner)")
+	}
+	a, err := s.assigner.Assign(ctx, tx, helpdesk.AssignRequest{ConversationID: conv.ID,
+		Candidates: helpdesk.BrandAgents{Senior: true}, By: "sla", Notice: reassignedNotice})
 	if err != nil {
 		return "", err
 	}
-	if len(next) == 1 {
-		from := conv.AssigneeID
-		conv.AssigneeID = &next[0]
-		if err := tx.Exec(`UPDATE conversations SET assignee_id = ?, updated_at = now() WHERE tenant_id = ? AND id = ?`,
-			next[0], tenantID, conv.ID).Error; err != nil {
-			return "", err
-		}
-		if err := helpdesk.AppendEvent(ctx, tx, conv.ID, "assigned", map[string]any{"from": from, "to": next[0], "by": "sla"}); err != nil {
-			return "", err
-		}
-		err := helpdesk.Notify(ctx, tx, &next[0], "sla.reassigned", "A conversation past its SLA is yours",
-			"It was handed to you because its deadline passed.", map[string]any{"conversation_id": conv.ID})
-		return "reassigned=" + next[0].String(), err
+	if a != nil {
+		conv.AssigneeID = a.To
+		return "reassigned=" + a.To.String(), nil
 	}
 	if conv.AssigneeID != nil {
 		var senior bool
-		if err := tx.Raw(`SELECT senior FROM agent_profiles WHERE tenant_id = ? AND user_id = ?`, tenantID, *conv.AssigneeID).
-			Scan(&senior).Error; err != nil || senior {
+		if err := tx.Raw(`SELECT senior FROM agent_profiles WHERE tenant_id = ? AND user_id = ?`,
+			deskpool.TenantIDFromContext(ctx), *conv.AssigneeID).Scan(&senior).Error; err != nil || senior {
 			return "", err // already with a senior agent, and none other has room
 		}
 	}
@@ -121,18 +110,17 @@ func (s *Service) reassign(ctx context.Context, tx *gorm.DB, conv *convRow, to s
 		return "", nil
 	}
 	from := conv.AssigneeID
+	if moved, err := s.assigner.Requeue(ctx, tx, conv.ID, from, level); err != nil || !moved {
+		return "", err
+	}
 	conv.AssigneeID, conv.Level = nil, level
-	if err := tx.Exec(`UPDATE conversations SET assignee_id = NULL, level = ?, updated_at = now() WHERE tenant_id = ? AND id = ?`,
-		level, tenantID, conv.ID).Error; err != nil {
-		return "", err
-	}
-	if err := helpdesk.AppendEvent(ctx, tx, conv.ID, "escalated", map[string]any{"from": from, "to": level + " queue", "by": "sla"}); err != nil {
-		return "", err
-	}
-	err = s.outbox.Add(ctx, tx, jobs.Task{Type: helpdesk.TaskAssign, Queue: jobs.QueueCritical, MaxRetry: 5,
-		Payload: map[string]any{"tenant_id": tenantID}})
+	err = helpdesk.AppendEvent(ctx, tx, conv.ID, "escalated", map[string]any{"from": from, "to": level + " queue", "by": "sla"})
 	return "queued=" + level, err
 }
+
+// reassignedNotice tells a senior agent why a conversation came to them.
+var reassignedNotice = helpdesk.AssignNotice{Kind: "sla.reassigned", Title: "A conversation past its SLA is yours",
+	Body: "It was handed to you because its deadline passed."}
 
 // handleStep runs a delayed rung of a policy's ladder if its clock is
 // still at the version, its trigger fired, it is still not met, and the

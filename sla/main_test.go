@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -37,19 +38,37 @@ var fixedTriage = helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.Tri
 	return helpdesk.Triage{Intent: "order_status", Urgency: "medium", Sentiment: "neutral", Level: "L2", Route: "human", Language: "en", Confidence: 0.9}
 })
 
-// emitted counts the committed events by type.
+// emitted counts the committed events by type, and keeps the assignee
+// of each conversation.assigned.
 type emitted struct {
-	mu     sync.Mutex
-	byType map[string]int
+	mu       sync.Mutex
+	byType   map[string]int
+	assigned []uuid.UUID
 }
 
 func (e *emitted) Emit(ctx context.Context, tx *gorm.DB, eventType string, data any) error {
+	var assignee uuid.UUID
+	if eventType == helpdesk.EventConversationAssigned {
+		if c, ok := data.(map[string]any)["conversation"].(*helpdesk.Conversation); ok && c.AssigneeID != nil {
+			assignee = *c.AssigneeID
+		}
+	}
 	tenant.AfterCommit(ctx, func() {
 		e.mu.Lock()
 		e.byType[eventType]++
+		if eventType == helpdesk.EventConversationAssigned {
+			e.assigned = append(e.assigned, assignee)
+		}
 		e.mu.Unlock()
 	})
 	return nil
+}
+
+// assignees returns who each committed conversation.assigned named.
+func (e *emitted) assignees() []uuid.UUID {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.assigned)
 }
 
 func (e *emitted) count(eventType string) int {
@@ -78,6 +97,7 @@ func newFixture(t *testing.T, rc jobs.RedisConfig) *fixture {
 	f.hd = helpdesk.NewService(env.App, f.events, f.outbox, fixedTriage, helpdesk.DefaultConfig())
 	f.svc = sla.NewService(env.App, env.System, f.outbox, f.events, sla.Config{SweepGrace: time.Second})
 	f.hd.Observe(f.svc)
+	f.svc.UseAssigner(f.hd)
 	ws, u, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
 		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "SLA Brand"})
 	if err != nil {

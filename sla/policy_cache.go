@@ -24,7 +24,7 @@ type workspacePolicies struct {
 // every change of a conversation. Call it while wiring, with the Service
 // whose ListenForChanges runs.
 func (s *Service) UseWorkspaceCache(t *tenant.Service) {
-	s.policies = tenant.NewCache[workspacePolicies](t)
+	s.tenants, s.policies = t, tenant.NewCache[workspacePolicies](t)
 }
 
 // workspacePolicies returns the workspace's plan and policies, from the
@@ -35,9 +35,11 @@ func (s *Service) workspacePolicies(ctx context.Context, tx *gorm.DB) (workspace
 	if ok {
 		return wp, nil
 	}
-	if err := tx.Raw(`SELECT plan FROM tenants WHERE id = ?`, tenantID).Scan(&wp.plan).Error; err != nil {
+	plan, err := s.tenants.Plan(ctx, tx)
+	if err != nil {
 		return wp, err
 	}
+	wp.plan = plan
 	docs, err := activePolicies(ctx, tx)
 	if err != nil {
 		return wp, err

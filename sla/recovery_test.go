@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
@@ -170,8 +171,12 @@ func runHelperWorker() int {
 	db, _ := strconv.Atoi(os.Getenv("HELPER_REDIS_DB"))
 	rc := jobs.RedisConfig{Addr: os.Getenv("HELPER_REDIS"), DB: db}
 	client := asynq.NewClient(rc.ConnOpt())
-	svc := sla.NewService(app, sys, jobs.NewOutbox(client, app, quiet), nil, sla.DefaultConfig())
+	outbox := jobs.NewOutbox(client, app, quiet)
+	svc := sla.NewService(app, sys, outbox, nil, sla.DefaultConfig())
 	svc.UseOverflow(stallingOverflow{})
+	hd := helpdesk.NewService(app, &emitted{byType: map[string]int{}}, outbox, fixedTriage, helpdesk.DefaultConfig())
+	hd.Observe(svc)
+	svc.UseAssigner(hd)
 	srv := jobs.NewServer(rc, 2, quiet)
 	mux := asynq.NewServeMux()
 	mux.Use(jobs.OutboxDone(app))

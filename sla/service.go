@@ -57,9 +57,11 @@ type Service struct {
 	outbox   *jobs.Outbox
 	events   helpdesk.Emitter
 	overflow Overflow
+	assigner Assigner
 	cfg      Config
 	now      func() time.Time
 	policies *tenant.Cache[workspacePolicies] // nil: read at every change
+	tenants  *tenant.Service                  // answers the plan; nil: read at every change
 }
 
 // NewService returns the SLA service. db is the application role, sysdb
@@ -79,6 +81,17 @@ func NewService(db, sysdb *gorm.DB, outbox *jobs.Outbox, events helpdesk.Emitter
 	return &Service{db: db, sysdb: sysdb, outbox: outbox, events: events, cfg: cfg,
 		now: func() time.Time { return time.Now().UTC() }}
 }
+
+// Assigner hands conversations to agents and back to the queue; the
+// helpdesk implements it, and every change of assignee goes through it.
+type Assigner interface {
+	Assign(ctx context.Context, tx *gorm.DB, req helpdesk.AssignRequest) (*helpdesk.Assignment, error)
+	Requeue(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, from *uuid.UUID, level string) (bool, error)
+}
+
+// UseAssigner sets who reassigns escalated conversations (the helpdesk);
+// call it while wiring. Without one, a reassigning rung fails.
+func (s *Service) UseAssigner(a Assigner) { s.assigner = a }
 
 // UseOverflow sets the rung offered a breached conversation after the
 // workspace's own escalation; call it while wiring.

@@ -53,7 +53,7 @@ func decodePayload(t *asynq.Task) (TimerPayload, error) {
 }
 
 // handleTimer acts on an sla:warn or sla:breach task. Timer tasks are
-// handed out early (see handOutLead), so the handler first waits for the
+// handed out early (see HandOutLead), so the handler first waits for the
 // timer's own instant.
 func (s *Service) handleTimer(ctx context.Context, t *asynq.Task) error {
 	p, err := decodePayload(t)
@@ -151,7 +151,7 @@ func (s *Service) Fire(ctx context.Context, conversationID uuid.UUID, metric str
 // sleepUntil waits until at (never more than asynq's one-second
 // granularity and the hand-out lead ahead) or until ctx ends.
 func sleepUntil(ctx context.Context, at time.Time) error {
-	wait := min(time.Until(at), time.Second+handOutLead+100*time.Millisecond)
+	wait := min(time.Until(at), time.Second+HandOutLead+100*time.Millisecond)
 	if wait <= 0 {
 		return nil
 	}

@@ -175,21 +175,21 @@ func TaskID(tenantID, conversationID uuid.UUID, metric string, version int, kind
 	return uuid.NewSHA1(timerNS, fmt.Appendf(nil, "%s/%s/%s/%d/%s", tenantID, conversationID, metric, version, kind))
 }
 
-// handOutLead is how early a timer task is scheduled before its instant.
+// HandOutLead is how early a timer task is scheduled before its instant.
 // asynq keeps scheduled tasks in whole seconds (a task becomes ready at the
 // start of its second) and polls for ready ones every 200 ms, so a task
 // scheduled at its instant runs anywhere from a second early to 400 ms
 // late. Scheduled half a second early it always arrives before its
 // instant, and the handler waits for it: lateness is then the handler's
 // own work.
-const handOutLead = 500 * time.Millisecond
+const HandOutLead = 500 * time.Millisecond
 
 // schedule queues a timer task for the instant at through the outbox.
 func (s *Service) schedule(ctx context.Context, tx *gorm.DB, t *Timer, kind string, at time.Time) error {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	return s.outbox.Add(ctx, tx, jobs.Task{
 		ID:   TaskID(tenantID, t.ConversationID, t.Metric, t.Version, kind),
-		Type: kind, Queue: jobs.QueueCritical, ProcessAt: at.Add(-handOutLead), MaxRetry: s.cfg.MaxRetry,
+		Type: kind, Queue: jobs.QueueCritical, ProcessAt: at.Add(-HandOutLead), MaxRetry: s.cfg.MaxRetry,
 		Payload: TimerPayload{TenantID: tenantID, ConversationID: t.ConversationID, Metric: t.Metric, Version: t.Version, At: at},
 	})
 }

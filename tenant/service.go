@@ -18,10 +18,13 @@ type Service struct {
 	creds         credentialCache
 	cachesMu      sync.Mutex
 	caches        []workspaceCache // NewCache's, told of changes with creds
+	plans         *Cache[string]   // each workspace's plan, see Plan
 }
 
 // NewService returns a Service with default lifetimes.
 func NewService(db *gorm.DB) *Service {
-	return &Service{DB: db, SessionTTL: 14 * 24 * time.Hour, InvitationTTL: 7 * 24 * time.Hour,
+	s := &Service{DB: db, SessionTTL: 14 * 24 * time.Hour, InvitationTTL: 7 * 24 * time.Hour,
 		Lockout: DefaultLockout(), Now: func() time.Time { return time.Now().UTC() }}
+	s.plans = NewCache[string](s)
+	return s
 }

@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
-	"github.com/deskpool/deskpool/internal/testenv"
-	"github.com/deskpool/deskpool/secretbox"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/internal/scratch"
 )
 
 // benchAuth measures what authentication, the tenant transaction, casbin
@@ -50,18 +49,6 @@ func benchAuth(ctx context.Context, out io.Writer, d time.Duration, conns int) e
 	return nil
 }
 
-// listenForChanges runs the credential cache's change listener until ctx
-// ends, as deskpool serve does, and waits until it is connected.
-func listenForChanges(ctx context.Context, svc *tenant.Service, env *testenv.Env) error {
-	go svc.ListenForChanges(ctx, env.AppDSN, discardLog)
-	for deadline := time.Now().Add(10 * time.Second); !svc.Listening(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("bench: the credential change listener did not connect")
-		}
-	}
-	return nil
-}
-
 // merge combines phases of one route.
 func merge(rs []loadResult) loadResult {
 	var out loadResult
@@ -78,8 +65,42 @@ func merge(rs []loadResult) loadResult {
 // discardLog is the log of benchmark servers and their parts.
 var discardLog = slog.New(slog.DiscardHandler)
 
-// benchBox is a throwaway secret box for benchmark servers.
-func benchBox() *secretbox.Box {
-	b, _ := secretbox.New(map[string][]byte{"bench": make([]byte, 32)}, "bench")
-	return b
+// benchMain wires a program as deskpool serve does (see Main.Wire), on a
+// scratch database and Redis database named after name, with tune's
+// changes to it; mode "api" starts the API on a free port, "" nothing
+// more. It returns once the change listener is connected; the caller
+// closes the program, then the scratch databases.
+func benchMain(ctx context.Context, name, mode string, tune func(*Main)) (*Main, *scratch.Env, error) {
+	env, err := scratch.New(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg := DefaultConfig()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DatabaseURL, cfg.SystemDatabaseURL, cfg.OwnerDatabaseURL = env.AppDSN, env.SystemDSN, env.OwnerDSN
+	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
+	cfg.API.TenantRate, cfg.API.TenantBurst = 1e9, 1<<30
+	cfg.MasterKey = "bench:" + base64.StdEncoding.EncodeToString(make([]byte, 32))
+	cfg.AllowPrivateShops = true // the shop simulator is local
+	m := NewMain(cfg, mode)
+	m.Log = discardLog
+	if tune != nil {
+		tune(m)
+	}
+	if mode == "" {
+		err = m.Wire(ctx)
+	} else {
+		err = m.Run(ctx)
+	}
+	for deadline := time.Now().Add(10 * time.Second); err == nil && !m.Tenants.Listening(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			err = fmt.Errorf("bench: the change listener did not connect")
+		}
+	}
+	if err != nil {
+		m.Close()
+		env.Close()
+		return nil, nil, err
+	}
+	return m, env, nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"os/exec"
 	"regexp"
@@ -16,13 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/internal/testenv"
-	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/sla"
+	"github.com/deskpool/deskpool/internal/scratch"
 	"github.com/deskpool/deskpool/tenant"
-	"github.com/hibiken/asynq"
 	"github.com/valyala/fasthttp"
 )
 
@@ -30,8 +25,8 @@ import (
 // signed in as its owner, and for the routes that need one an integration
 // key.
 type benchServer struct {
-	env   *testenv.Env
-	srv   *api.Server
+	env   *scratch.Env
+	main  *Main
 	base  string
 	key   string
 	owner string
@@ -45,53 +40,21 @@ type benchOption int
 // wires it.
 const withSLA benchOption = 1
 
-// newBenchServer starts the server on a scratch database named after name,
-// signs up one workspace and waits for the credential listener. The caller
+// newBenchServer starts the API, wired as deskpool serve wires it (see
+// benchMain) with triager standing in for the triage, on a scratch
+// database named after name, and signs up one workspace. The caller
 // closes it.
 func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager, opts ...benchOption) (b *benchServer, err error) {
-	env, err := testenv.New(name)
+	m, env, err := benchMain(ctx, name, "api", func(m *Main) {
+		m.StubTriage, m.WithoutSLA = triager, !slices.Contains(opts, withSLA)
+	})
 	if err != nil {
 		return nil, err
 	}
-	client := asynq.NewClient(jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}.ConnOpt())
-	b = &benchServer{env: env, close: func() { client.Close(); env.Close() }}
-	defer func() {
-		if err != nil {
-			b.close()
-		}
-	}()
-	outbox := jobs.NewOutbox(client, env.App, discardLog)
-	box := benchBox()
-	hooks := helpdesk.NewWebhooks(env.App, outbox, box, helpdesk.WebhookConfig{})
-	authz, err := tenant.NewAuthorizer()
+	b = &benchServer{env: env, main: m, base: "http://" + m.Addr(), close: func() { m.Close(); env.Close() }}
+	_, _, sess, err := m.Tenants.Signup(ctx, tenant.SignupInput{Email: "bench@example.com", Password: "correct horse battery", BrandName: "Bench"})
 	if err != nil {
-		return nil, err
-	}
-	cfg := api.DefaultConfig()
-	cfg.TenantRate, cfg.TenantBurst = 1e9, 1<<30
-	svc := tenant.NewService(env.App)
-	if err := listenForChanges(ctx, svc, env); err != nil {
-		return nil, err
-	}
-	hd := helpdesk.NewService(env.App, hooks, outbox, triager, helpdesk.DefaultConfig())
-	hd.UseWorkspaceCache(svc)
-	var slaSvc *sla.Service
-	if slices.Contains(opts, withSLA) {
-		slaSvc = sla.NewService(env.App, env.System, outbox, hooks, sla.DefaultConfig())
-		slaSvc.UseWorkspaceCache(svc)
-		hd.Observe(slaSvc)
-	}
-	srv := api.New(cfg, api.Deps{DB: env.App, Redis: env.Redis, Tenants: svc, Authz: authz, Log: discardLog,
-		Helpdesk: hd, Webhooks: hooks, SLA: slaSvc, Box: box})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	go srv.Serve(ln)
-	b.srv, b.base = srv, "http://"+ln.Addr().String()
-	b.close = func() { srv.Shutdown(context.Background()); client.Close(); env.Close() }
-	_, _, sess, err := svc.Signup(ctx, tenant.SignupInput{Email: "bench@example.com", Password: "correct horse battery", BrandName: "Bench"})
-	if err != nil {
+		b.close()
 		return nil, err
 	}
 	b.owner = sess.Token
@@ -238,7 +201,7 @@ func median(xs []float64) float64 {
 
 // analyze updates the planner statistics of the scratch database, of the
 // named tables or, with none named, of all; only the owner may.
-func analyze(ctx context.Context, env *testenv.Env, tables ...string) error {
+func analyze(ctx context.Context, env *scratch.Env, tables ...string) error {
 	db, err := sql.Open("pgx", env.OwnerDSN)
 	if err != nil {
 		return err
@@ -258,7 +221,7 @@ type pgbenchDB struct {
 // newPgbenchDB creates the database and fills it with pgbench -i; the
 // caller drops it.
 func newPgbenchDB(ctx context.Context) (*pgbenchDB, error) {
-	admin, err := sql.Open("pgx", testenv.AdminDSN())
+	admin, err := sql.Open("pgx", scratch.AdminDSN())
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +238,7 @@ func newPgbenchDB(ctx context.Context) (*pgbenchDB, error) {
 }
 
 // dsn is the superuser's connection string for the database.
-func (p *pgbenchDB) dsn() string { return testenv.DSN("postgres", p.name) }
+func (p *pgbenchDB) dsn() string { return scratch.DSN("postgres", p.name) }
 
 // tps runs pgbench's built-in simple-update script (-N) for d, in whole
 // seconds, with conns connections and returns its transactions per second.

@@ -12,14 +12,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/internal/scratch"
 )
 
 // benchRSS starts 'deskpool serve' on a scratch database, waits until it is
 // ready and idle, and reads its resident memory beside that of an idle Go
 // process started from the same binary.
 func benchRSS(ctx context.Context, out io.Writer) error {
-	env, err := testenv.New("rss")
+	env, err := scratch.New("rss")
 	if err != nil {
 		return err
 	}

@@ -3,29 +3,18 @@ package main
 import (
 	"context"
 	"io"
-
-	"github.com/deskpool/deskpool/internal/testenv"
-	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/sla"
-	"github.com/deskpool/deskpool/tenant"
 )
 
 // benchSLA runs the SLA engine's lateness benchmark on a scratch database
-// and a Redis database of its own.
+// and a Redis database of its own, wired as deskpool serve is.
 func benchSLA(ctx context.Context, out io.Writer, timers int) error {
-	env, err := testenv.New("slabench")
+	m, env, err := benchMain(ctx, "slabench", "", func(m *Main) {
+		m.Config.DBMaxConns, m.StubTriage = 24, slaBenchTriage
+	})
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	app, err := tenant.OpenDB(env.AppDSN, 24)
-	if err != nil {
-		return err
-	}
-	if pool, err := app.DB(); err == nil {
-		defer pool.Close()
-	}
-	return sla.RunBench(ctx, out, sla.BenchConfig{App: app, Sys: env.System, Timers: timers,
-		Redis: jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}, Cleanup: true,
-		Log: discardLog})
+	defer m.Close()
+	return runSLABench(ctx, out, m, slaBenchConfig{Timers: timers, Cleanup: true})
 }

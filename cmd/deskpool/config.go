@@ -30,6 +30,7 @@ type Config struct {
 	ReconcileInterval    time.Duration
 	MasterKey            string // "id:base64key,..." (32-byte keys, first is current): seals shop credentials and webhook secrets
 	AllowPrivateWebhooks bool   // let webhook subscriptions target loopback and private networks
+	AllowPrivateShops    bool   // let shop connectors reach plain-http shops on loopback and private networks
 	LLMBaseURL           string // an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1; empty: no provider
 	LLMAPIKey            string // never logged
 	LLMModel             string
@@ -82,6 +83,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.LLMTimeout, "llm-timeout", c.LLMTimeout, "LLM call timeout (DESKPOOL_LLM_TIMEOUT)")
 	fs.BoolVar(&c.API.LogRequests, "log-requests", c.API.LogRequests, "log every request (route, status, time) at info, for development (DESKPOOL_LOG_REQUESTS)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", c.AllowPrivateWebhooks, "allow webhook URLs on private networks (DESKPOOL_ALLOW_PRIVATE_WEBHOOKS)")
+	fs.BoolVar(&c.AllowPrivateShops, "allow-private-shops", c.AllowPrivateShops, "allow plain-http shop URLs on private networks (DESKPOOL_ALLOW_PRIVATE_SHOPS)")
 }
 
 // loadEnv overrides defaults with DESKPOOL_* variables from getenv.
@@ -140,6 +142,9 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	}
 	if v := getenv("DESKPOOL_LOG_REQUESTS"); v != "" {
 		c.API.LogRequests = v == "true" || v == "1"
+	}
+	if v := getenv("DESKPOOL_ALLOW_PRIVATE_SHOPS"); v != "" {
+		c.AllowPrivateShops = v == "true" || v == "1"
 	}
 	flt("RATE_TENANT", &c.API.TenantRate)
 	num("RATE_TENANT_BURST", &c.API.TenantBurst)

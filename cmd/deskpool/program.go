@@ -54,6 +54,14 @@ type Main struct {
 	API        *api.Server
 	Worker     *asynq.Server
 
+	// StubTriage, when set, stands in for the AI: it triages every
+	// message and the AI answers none (the benchmarks measure the message
+	// path alone).
+	StubTriage helpdesk.Triager
+	// WithoutSLA leaves the SLA engine out (bench ingest measures the
+	// helpdesk alone beside the wiring as served).
+	WithoutSLA bool
+
 	ln     net.Listener
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -67,6 +75,37 @@ func NewMain(cfg Config, mode string) *Main {
 // Run connects to every dependency and starts the parts of the mode; it
 // returns once they are running.
 func (m *Main) Run(ctx context.Context) (err error) {
+	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if err := m.wire(ctx); err != nil {
+		return err
+	}
+	rc := m.redisConfig()
+
+	if m.Mode == "serve" || m.Mode == "api" {
+		if err := m.startAPI(ctx); err != nil {
+			return err
+		}
+	}
+	if m.Mode == "serve" || m.Mode == "worker" {
+		if err := m.startWorker(ctx, rc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Wire connects to PostgreSQL and Redis, builds the domain services and
+// starts the change listener that keeps their caches, as every mode does,
+// without starting the API or the workers (the benchmarks start what they
+// measure). Close undoes it.
+func (m *Main) Wire(ctx context.Context) error {
+	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	return m.wire(ctx)
+}
+
+// wire is what every mode shares: the connections, the services and the
+// change listener, which runs until ctx ends.
+func (m *Main) wire(ctx context.Context) (err error) {
 	c := m.Config
 	if m.DB, err = tenant.OpenDB(c.DatabaseURL, c.DBMaxConns); err != nil {
 		return err
@@ -85,19 +124,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Metrics, err = m.metrics(m.Inspector); err != nil {
 		return err
 	}
-	ctx, m.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	m.listen(ctx)
-
-	if m.Mode == "serve" || m.Mode == "api" {
-		if err := m.startAPI(ctx); err != nil {
-			return err
-		}
-	}
-	if m.Mode == "serve" || m.Mode == "worker" {
-		if err := m.startWorker(ctx, rc); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -125,12 +152,21 @@ func (m *Main) services() error {
 		Learning:  learning.DefaultConfig(),
 		LLM:       llm.Config{BaseURL: c.LLMBaseURL, APIKey: c.LLMAPIKey, Model: c.LLMModel, Timeout: c.LLMTimeout, Plans: plans},
 	}, m.Log)
-	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.AI.Triager(), helpdesk.DefaultConfig())
-	m.Helpdesk.UseAnswerer(m.AI.Answerer())
-	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, inventory.DefaultConfig(), m.Log)
+	if m.StubTriage != nil {
+		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.StubTriage, helpdesk.DefaultConfig())
+	} else {
+		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.AI.Triager(), helpdesk.DefaultConfig())
+		m.Helpdesk.UseAnswerer(m.AI.Answerer())
+	}
+	invCfg := inventory.DefaultConfig()
+	invCfg.AllowHTTP, invCfg.AllowPrivate = c.AllowPrivateShops, c.AllowPrivateShops
+	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, invCfg, m.Log)
 	m.Helpdesk.UseOrders(m.Inventory)
-	m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
-	m.Helpdesk.Observe(m.SLA)
+	if !m.WithoutSLA {
+		m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
+		m.Helpdesk.Observe(m.SLA)
+		m.SLA.UseAssigner(m.Helpdesk)
+	}
 	return nil
 }
 
@@ -140,7 +176,11 @@ func (m *Main) services() error {
 func (m *Main) listen(ctx context.Context) {
 	m.Tenants = tenant.NewService(m.DB)
 	m.Helpdesk.UseWorkspaceCache(m.Tenants)
-	m.SLA.UseWorkspaceCache(m.Tenants)
+	if m.SLA != nil {
+		m.SLA.UseWorkspaceCache(m.Tenants)
+	}
+	m.Inventory.UseWorkspaceCache(m.Tenants)
+	m.AI.UseWorkspaceCache(m.Tenants)
 	m.Inventory.UseConnectorCache(m.Tenants)
 	m.wg.Add(1)
 	go func() {

@@ -9,8 +9,7 @@ import (
 	"github.com/deskpool/deskpool/tenant"
 )
 
-// TB is the part of testing.TB that Listen uses (this package is also
-// built into the benchmarks, which do not import testing).
+// TB is the part of testing.TB that Listen uses.
 type TB interface {
 	Helper()
 	Fatal(args ...any)

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskpool/deskpool/inventory/shop/shoptest"
+	"github.com/deskpool/deskpool/inventory/shop/shopsim"
 	"github.com/deskpool/deskpool/inventory/shopify"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 )
 
 // BenchmarkBackfill100k fetches 100,000 orders from the Shopify-contract
@@ -17,11 +17,11 @@ import (
 // which share the process.
 func BenchmarkBackfill100k(b *testing.B) {
 	const n = 100_000
-	srv := shopifytest.New(shopifytest.Options{Orders: n, Unlimited: true})
+	srv := shopifysim.New(shopifysim.Options{Orders: n, Unlimited: true})
 	defer srv.Close()
 	c := newClient(b, srv, func(c *shopify.Config) { c.PageSize = shopify.MaxLimit })
 	runtime.GC()
-	stop := shoptest.HeapPeak()
+	stop := shopsim.HeapPeak()
 	b.ResetTimer()
 	start := time.Now()
 	for b.Loop() {

@@ -12,7 +12,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory/shop"
 	"github.com/deskpool/deskpool/inventory/shopify"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 )
 
 // countingTransport counts the requests that go out.
@@ -23,7 +23,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-func newClient(t testing.TB, srv *shopifytest.Server, mod func(*shopify.Config)) *shopify.Client {
+func newClient(t testing.TB, srv *shopifysim.Server, mod func(*shopify.Config)) *shopify.Client {
 	t.Helper()
 	cfg := shopify.Config{BaseURL: srv.URL, AccessToken: srv.Options().AccessToken,
 		HTTPClient: srv.Client(), PageSize: 100, MinBackoff: time.Millisecond, MaxBackoff: time.Second}
@@ -61,7 +61,7 @@ func walk(t testing.TB, c *shopify.Client, since time.Time) (orders []shop.Order
 }
 
 func TestOrders(t *testing.T) {
-	srv := shopifytest.New(shopifytest.Options{Orders: 1000, Unlimited: true})
+	srv := shopifysim.New(shopifysim.Options{Orders: 1000, Unlimited: true})
 	defer srv.Close()
 	c := newClient(t, srv, nil)
 
@@ -125,7 +125,7 @@ func TestOrders(t *testing.T) {
 }
 
 func TestRateLimitStormSlowsButLosesNothing(t *testing.T) {
-	srv := shopifytest.New(shopifytest.Options{Orders: 200, BucketSize: 3, LeakRate: 60})
+	srv := shopifysim.New(shopifysim.Options{Orders: 200, BucketSize: 3, LeakRate: 60})
 	defer srv.Close()
 	var wg sync.WaitGroup
 	counts := make([]int, 3)
@@ -152,7 +152,7 @@ func TestRateLimitStormSlowsButLosesNothing(t *testing.T) {
 }
 
 func TestProactivePacingAvoids429(t *testing.T) {
-	srv := shopifytest.New(shopifytest.Options{Orders: 100, BucketSize: 4, LeakRate: 100})
+	srv := shopifysim.New(shopifysim.Options{Orders: 100, BucketSize: 4, LeakRate: 100})
 	defer srv.Close()
 	c := newClient(t, srv, func(c *shopify.Config) { c.PageSize = 5; c.LeakRate = 100; c.Headroom = 2 })
 	if orders, _, _ := walk(t, c, time.Time{}); len(orders) != 100 {
@@ -164,7 +164,7 @@ func TestProactivePacingAvoids429(t *testing.T) {
 }
 
 func TestUnauthorized(t *testing.T) {
-	srv := shopifytest.New(shopifytest.Options{Orders: 10})
+	srv := shopifysim.New(shopifysim.Options{Orders: 10})
 	defer srv.Close()
 	tr := &countingTransport{}
 	c := newClient(t, srv, func(c *shopify.Config) { c.AccessToken = "wrong"; c.HTTPClient = &http.Client{Transport: tr} })
@@ -187,7 +187,7 @@ func TestUnauthorized(t *testing.T) {
 }
 
 func TestMalformedPageIsSkipped(t *testing.T) {
-	srv := shopifytest.New(shopifytest.Options{Orders: 500, Unlimited: true, MalformedPages: []int{2}})
+	srv := shopifysim.New(shopifysim.Options{Orders: 500, Unlimited: true, MalformedPages: []int{2}})
 	defer srv.Close()
 	c := newClient(t, srv, nil)
 	orders, pages, bad := walk(t, c, time.Time{})
@@ -201,7 +201,7 @@ func TestMalformedPageIsSkipped(t *testing.T) {
 }
 
 func TestCanceledContextStopsWaiting(t *testing.T) {
-	srv := shopifytest.New(shopifytest.Options{Orders: 10, BucketSize: 1, LeakRate: 0.01})
+	srv := shopifysim.New(shopifysim.Options{Orders: 10, BucketSize: 1, LeakRate: 0.01})
 	defer srv.Close()
 	c := newClient(t, srv, func(c *shopify.Config) { c.PageSize = 1; c.LeakRate = 1000 })
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -219,7 +219,7 @@ func TestCanceledContextStopsWaiting(t *testing.T) {
 }
 
 func TestServerEnforcesPagingContract(t *testing.T) {
-	srv := shopifytest.New(shopifytest.Options{Orders: 10, Unlimited: true})
+	srv := shopifysim.New(shopifysim.Options{Orders: 10, Unlimited: true})
 	defer srv.Close()
 	base := srv.URL + "/admin/api/2024-10/orders.json"
 	cases := map[string]int{

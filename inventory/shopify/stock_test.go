@@ -7,11 +7,11 @@ import (
 
 	"github.com/deskpool/deskpool/inventory/shop"
 	"github.com/deskpool/deskpool/inventory/shopify"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 )
 
 func TestStock(t *testing.T) {
-	srv := shopifytest.New(shopifytest.Options{Products: 25, VariantsPerProduct: 3, Locations: 2, Unlimited: true})
+	srv := shopifysim.New(shopifysim.Options{Products: 25, VariantsPerProduct: 3, Locations: 2, Unlimited: true})
 	defer srv.Close()
 	srv.SetAvailable(4, 1, 77)
 	c := newClient(t, srv, func(c *shopify.Config) { c.PageSize = 10 })
@@ -61,7 +61,7 @@ func TestStock(t *testing.T) {
 }
 
 func TestTrackShipment(t *testing.T) {
-	srv := shopifytest.New(shopifytest.Options{Orders: 10, Unlimited: true})
+	srv := shopifysim.New(shopifysim.Options{Orders: 10, Unlimited: true})
 	defer srv.Close()
 	c := newClient(t, srv, nil)
 	p, err := c.Orders(context.Background(), time.Time{}, "")

@@ -11,7 +11,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory/shopify"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 )
 
 // receiver is a webhook endpoint as the API layer runs it: verify the raw
@@ -44,7 +44,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestWebhooks(t *testing.T) {
-	shopSrv := shopifytest.New(shopifytest.Options{Orders: 20})
+	shopSrv := shopifysim.New(shopifysim.Options{Orders: 20})
 	defer shopSrv.Close()
 	rc := &receiver{secret: "whsec_test"}
 	hook := httptest.NewServer(rc)
@@ -52,7 +52,7 @@ func TestWebhooks(t *testing.T) {
 	ctx := context.Background()
 	post := func(topic, secret string, body []byte) int {
 		t.Helper()
-		resp, err := shopifytest.PostWebhook(ctx, hook.Client(), hook.URL, topic, secret, body)
+		resp, err := shopifysim.PostWebhook(ctx, hook.Client(), hook.URL, topic, secret, body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestWebhooks(t *testing.T) {
 		{"OrderCreated", shopify.TopicOrdersCreate, rc.secret, shopSrv.OrderPayload(4), 200},
 		{"OrderUpdated", shopify.TopicOrdersUpdated, rc.secret, shopSrv.OrderPayload(5), 200},
 		{"FulfillmentCreated", shopify.TopicFulfillmentsCreate, rc.secret, shopSrv.FulfillmentPayload(4), 200},
-		{"InventoryLevelUpdated", shopify.TopicInventoryLevelsUpdate, rc.secret, shopifytest.InventoryLevelPayload(2, 1, -3, at), 200},
+		{"InventoryLevelUpdated", shopify.TopicInventoryLevelsUpdate, rc.secret, shopifysim.InventoryLevelPayload(2, 1, -3, at), 200},
 		{"BadSignature", shopify.TopicOrdersCreate, "not-the-secret", shopSrv.OrderPayload(6), 401},
 		{"UnknownTopic", "carts/update", rc.secret, []byte(`{"id":1}`), 400},
 		{"NotJSON", shopify.TopicOrdersUpdated, rc.secret, []byte(`{"id":`), 400},
@@ -97,7 +97,7 @@ func TestWebhooks(t *testing.T) {
 
 func TestVerifyWebhook(t *testing.T) {
 	body := []byte(`{"id":1}`)
-	good := shopifytest.Sign("s3cret", body)
+	good := shopifysim.Sign("s3cret", body)
 	cases := []struct {
 		name, secret, header string
 		body                 []byte
@@ -106,7 +106,7 @@ func TestVerifyWebhook(t *testing.T) {
 		{"Good", "s3cret", good, body, true},
 		{"BodyChanged", "s3cret", good, []byte(`{"id":2}`), false},
 		{"WrongSecret", "other", good, body, false},
-		{"EmptySecret", "", shopifytest.Sign("", body), body, false},
+		{"EmptySecret", "", shopifysim.Sign("", body), body, false},
 		{"NotBase64", "s3cret", "%%%", body, false},
 		{"Missing", "s3cret", "", body, false},
 	}

@@ -13,10 +13,10 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory/shop"
 	"github.com/deskpool/deskpool/inventory/woocommerce"
-	"github.com/deskpool/deskpool/inventory/woocommerce/wootest"
+	"github.com/deskpool/deskpool/inventory/woocommerce/woosim"
 )
 
-func newClient(t testing.TB, srv *wootest.Server, mod func(*woocommerce.Config)) *woocommerce.Client {
+func newClient(t testing.TB, srv *woosim.Server, mod func(*woocommerce.Config)) *woocommerce.Client {
 	t.Helper()
 	o := srv.Options()
 	cfg := woocommerce.Config{BaseURL: srv.URL, ConsumerKey: o.ConsumerKey, ConsumerSecret: o.ConsumerSecret,
@@ -65,7 +65,7 @@ func distinct(orders []shop.Order) int {
 }
 
 func TestOrders(t *testing.T) {
-	srv := wootest.New(wootest.Options{Orders: 250})
+	srv := woosim.New(woosim.Options{Orders: 250})
 	defer srv.Close()
 	c := newClient(t, srv, nil)
 
@@ -127,7 +127,7 @@ func TestOrders(t *testing.T) {
 
 func TestWalkSurvivesEditsAndCrowdedSeconds(t *testing.T) {
 	// Ten orders per second, pages of 7: pages end mid-second all the time.
-	srv := wootest.New(wootest.Options{Orders: 300, Step: 100 * time.Millisecond})
+	srv := woosim.New(woosim.Options{Orders: 300, Step: 100 * time.Millisecond})
 	defer srv.Close()
 	c := newClient(t, srv, func(c *woocommerce.Config) { c.PerPage = 7 })
 	touched := 0
@@ -146,7 +146,7 @@ func TestWalkSurvivesEditsAndCrowdedSeconds(t *testing.T) {
 }
 
 func TestQueryAuth(t *testing.T) {
-	srv := wootest.New(wootest.Options{Orders: 30})
+	srv := woosim.New(woosim.Options{Orders: 30})
 	defer srv.Close()
 	c := newClient(t, srv, func(c *woocommerce.Config) { c.QueryAuth = true })
 	if orders, _, _ := walk(t, c, time.Time{}, nil); len(orders) != 30 {
@@ -162,7 +162,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestUnauthorized(t *testing.T) {
-	srv := wootest.New(wootest.Options{Orders: 10})
+	srv := woosim.New(woosim.Options{Orders: 10})
 	defer srv.Close()
 	tr := &countingTransport{}
 	c := newClient(t, srv, func(c *woocommerce.Config) { c.ConsumerSecret = "cs_wrong"; c.HTTPClient = &http.Client{Transport: tr} })
@@ -185,7 +185,7 @@ func TestUnauthorized(t *testing.T) {
 }
 
 func TestRateLimitStormSlowsButLosesNothing(t *testing.T) {
-	srv := wootest.New(wootest.Options{Orders: 120, Rate: 40, Burst: 3})
+	srv := woosim.New(woosim.Options{Orders: 120, Rate: 40, Burst: 3})
 	defer srv.Close()
 	var wg sync.WaitGroup
 	counts := make([]int, 3)
@@ -209,7 +209,7 @@ func TestRateLimitStormSlowsButLosesNothing(t *testing.T) {
 }
 
 func TestMalformedPageIsSkipped(t *testing.T) {
-	srv := wootest.New(wootest.Options{Orders: 100, MalformedCalls: []int{2}})
+	srv := woosim.New(woosim.Options{Orders: 100, MalformedCalls: []int{2}})
 	defer srv.Close()
 	orders, pages, bad := walk(t, newClient(t, srv, nil), time.Time{}, nil)
 	// The broken page held orders 20..38 (19 new ones after the restart).
@@ -219,7 +219,7 @@ func TestMalformedPageIsSkipped(t *testing.T) {
 }
 
 func TestServerEnforcesPagingContract(t *testing.T) {
-	srv := wootest.New(wootest.Options{Orders: 25})
+	srv := woosim.New(woosim.Options{Orders: 25})
 	defer srv.Close()
 	base := srv.URL + "/wp-json/wc/v3/orders?orderby=modified&order=asc"
 	cases := map[string]int{"&per_page=100": 200, "&per_page=101": 400, "&per_page=0": 400, "&page=0": 400,

@@ -10,7 +10,7 @@ import (
 
 	"github.com/deskpool/deskpool/inventory/shop"
 	"github.com/deskpool/deskpool/inventory/woocommerce"
-	"github.com/deskpool/deskpool/inventory/woocommerce/wootest"
+	"github.com/deskpool/deskpool/inventory/woocommerce/woosim"
 )
 
 // receiver verifies the raw body, then decodes, then keeps: what fails a
@@ -38,9 +38,9 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestWebhooks(t *testing.T) {
-	srv := wootest.New(wootest.Options{Orders: 10})
+	srv := woosim.New(woosim.Options{Orders: 10})
 	defer srv.Close()
-	srv.SetStock(wootest.ProductIDBase, 12)
+	srv.SetStock(woosim.ProductIDBase, 12)
 	rc := &receiver{secret: "wc_secret"}
 	hook := httptest.NewServer(rc)
 	defer hook.Close()
@@ -59,7 +59,7 @@ func TestWebhooks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := wootest.PostWebhook(context.Background(), hook.Client(), hook.URL, tc.topic, tc.secret, tc.body)
+			resp, err := woosim.PostWebhook(context.Background(), hook.Client(), hook.URL, tc.topic, tc.secret, tc.body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,14 +85,14 @@ func TestWebhooks(t *testing.T) {
 
 func TestVerifyWebhook(t *testing.T) {
 	body := []byte(`{"id":1}`)
-	good := wootest.Sign("k", body)
+	good := woosim.Sign("k", body)
 	if !woocommerce.VerifyWebhook("k", body, good) {
 		t.Error("good signature rejected")
 	}
 	for name, ok := range map[string]bool{
 		"OtherBody":   woocommerce.VerifyWebhook("k", []byte(`{"id":2}`), good),
 		"OtherSecret": woocommerce.VerifyWebhook("j", body, good),
-		"NoSecret":    woocommerce.VerifyWebhook("", body, wootest.Sign("", body)),
+		"NoSecret":    woocommerce.VerifyWebhook("", body, woosim.Sign("", body)),
 		"NoHeader":    woocommerce.VerifyWebhook("k", body, ""),
 		"Garbage":     woocommerce.VerifyWebhook("k", body, "!!"),
 	} {
@@ -103,10 +103,10 @@ func TestVerifyWebhook(t *testing.T) {
 }
 
 func TestStock(t *testing.T) {
-	srv := wootest.New(wootest.Options{Products: 25, VariationsPerItem: 3})
+	srv := woosim.New(woosim.Options{Products: 25, VariationsPerItem: 3})
 	defer srv.Close()
-	srv.SetStock(wootest.VariationIDBase+2*3+1, 55) // product 2, variation 1
-	srv.SetStock(wootest.ProductIDBase+1, -4)       // on backorder
+	srv.SetStock(woosim.VariationIDBase+2*3+1, 55) // product 2, variation 1
+	srv.SetStock(woosim.ProductIDBase+1, -4)       // on backorder
 	c := newClient(t, srv, func(c *woocommerce.Config) { c.PerPage = 10 })
 	var levels []shop.StockLevel
 	pages := 0

@@ -59,6 +59,10 @@ func New(db, sysdb *gorm.DB, outbox *jobs.Outbox, queue *asynq.Client, base *tri
 	}
 }
 
+// UseWorkspaceCache answers each workspace's plan through t (see
+// llm.Provider.UseWorkspaceCache); call it while wiring.
+func (s *Services) UseWorkspaceCache(t *tenant.Service) { s.LLM.UseWorkspaceCache(t) }
+
 // Triager is the workspace-aware triage to pass to helpdesk.NewService.
 func (s *Services) Triager() helpdesk.Triager { return s.Learning.Triager() }
 

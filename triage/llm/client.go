@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/sony/gobreaker/v2"
 )
 
@@ -72,6 +73,16 @@ type Provider struct {
 	cfg     Config
 	http    *http.Client
 	breaker *gobreaker.CircuitBreaker[completion]
+	tenants *tenant.Service // answers the plan; nil: read every time
+}
+
+// UseWorkspaceCache answers each workspace's plan (which may include the
+// provider) through t, cached in step with t's change listener; call it
+// while wiring. It does nothing on a nil provider.
+func (p *Provider) UseWorkspaceCache(t *tenant.Service) {
+	if p != nil {
+		p.tenants = t
+	}
 }
 
 // New returns the provider for cfg, or nil when cfg has no BaseURL.

@@ -30,7 +30,7 @@ func (p *Provider) Enabled(ctx context.Context, tx *gorm.DB) (bool, error) {
 	if len(p.cfg.Plans) == 0 {
 		return true, nil
 	}
-	plan, err := settings.Plan(ctx, tx)
+	plan, err := p.tenants.Plan(ctx, tx)
 	return slices.Contains(p.cfg.Plans, plan), err
 }
 

@@ -108,10 +108,3 @@ func Save(ctx context.Context, tx *gorm.DB, u Update) (Settings, error) {
 		s.DeflectionWindowDays, s.PoolOptIn, s.LLMEnabled, s.HomeCountry, s.UpdatedAt).Error
 	return s, err
 }
-
-// Plan returns the billing plan of the workspace in ctx.
-func Plan(ctx context.Context, tx *gorm.DB) (string, error) {
-	var plan string
-	err := tx.Raw(`SELECT plan FROM tenants WHERE id = ?`, deskpool.TenantIDFromContext(ctx)).Scan(&plan).Error
-	return plan, err
-}

@@ -1,11 +1,10 @@
-package sla
+package main
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -16,19 +15,14 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/hibiken/asynq"
-	"gorm.io/gorm"
 )
 
 // taskBenchNoop is the bare asynq task the benchmark schedules beside each
 // breach timer, to measure asynq's own lateness in the same run.
 const taskBenchNoop = "sla:bench_noop"
 
-// BenchConfig sets up RunBench. App and Sys are the application and system
-// roles (give App a pool of 20 or more); Redis should be a database of its
-// own, since leftover bench tasks are deleted from the critical queue.
-type BenchConfig struct {
-	App, Sys    *gorm.DB
-	Redis       jobs.RedisConfig
+// slaBenchConfig sets up runSLABench.
+type slaBenchConfig struct {
 	Workspaces  int           // workspaces the clocks are spread over (1,000)
 	Timers      int           // pending breach timers (100,000)
 	Lead        time.Duration // from the start to the first deadline, for the setup (1 min)
@@ -37,10 +31,9 @@ type BenchConfig struct {
 	IngestRate  int           // customer messages ingested per second meanwhile (50)
 	Concurrency int           // worker goroutines (256: timers wait up to a second for their instant)
 	Cleanup     bool          // delete the bench workspaces and their tasks afterwards
-	Log         *slog.Logger
 }
 
-func (c *BenchConfig) defaults() {
+func (c *slaBenchConfig) defaults() {
 	def := func(v *int, d int) {
 		if *v <= 0 {
 			*v = d
@@ -59,15 +52,7 @@ func (c *BenchConfig) defaults() {
 	if c.Measure <= 0 {
 		c.Measure = time.Minute
 	}
-	if c.Log == nil {
-		c.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
 }
-
-// noEvents drops events: the bench workspaces have no webhooks.
-type noEvents struct{}
-
-func (noEvents) Emit(context.Context, *gorm.DB, string, any) error { return nil }
 
 // lateSamples collects lateness samples safely.
 type lateSamples struct {
@@ -77,39 +62,39 @@ type lateSamples struct {
 
 func (l *lateSamples) add(d time.Duration) { l.mu.Lock(); l.d = append(l.d, d); l.mu.Unlock() }
 
-// RunBench measures the lateness (handled minus due) of SLA breach
+// slaBenchTriage answers every message as a medium-urgency order question
+// for a person, so that every ingested message starts the SLA clocks.
+var slaBenchTriage = helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+	return helpdesk.Triage{Intent: "order_status", Urgency: "medium", Sentiment: "neutral", Level: "L2", Route: "human", Language: "en", Confidence: 0.9}
+})
+
+// runSLABench measures the lateness (handled minus due) of SLA breach
 // handling with cfg.Timers pending timers across cfg.Workspaces workspaces
 // while customer messages are ingested, beside a bare asynq no-op task
 // scheduled at the same instants in the same run, and writes the figures
-// to out.
-func RunBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
+// to out. m is wired as deskpool serve is (with slaBenchTriage); its Redis
+// database should be its own, since leftover bench tasks are deleted from
+// the critical queue.
+func runSLABench(ctx context.Context, out io.Writer, m *Main, cfg slaBenchConfig) error {
 	cfg.defaults()
 	run := fmt.Sprintf("%x", rand.Uint32())
-	client := asynq.NewClient(cfg.Redis.ConnOpt())
-	defer client.Close()
-	outbox := jobs.NewOutbox(client, cfg.App, cfg.Log)
-	svc := NewService(cfg.App, cfg.Sys, outbox, noEvents{}, DefaultConfig())
-	fixed := helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
-		return helpdesk.Triage{Intent: "order_status", Urgency: "medium", Sentiment: "neutral", Level: "L2", Route: "human", Language: "en", Confidence: 0.9}
-	})
-	hd := helpdesk.NewService(cfg.App, noEvents{}, outbox, fixed, helpdesk.DefaultConfig())
-	hd.Observe(svc)
+	client, rc, hd, svc := m.Queue, m.redisConfig(), m.Helpdesk, m.SLA
 	fmt.Fprintf(out, "sla bench %s: %d workspaces, %d pending breach timers due over %v, %d workers, ingesting %d msg/s\n",
 		run, cfg.Workspaces, cfg.Timers, cfg.Horizon, cfg.Concurrency, cfg.IngestRate)
 
 	start := time.Now()
 	base := start.Add(cfg.Lead)
-	timers, err := seedBench(ctx, cfg.Sys, run, cfg, base)
+	timers, err := seedBench(ctx, m.SysDB, run, cfg, base)
 	if err != nil {
 		return err
 	}
 	seeded := time.Now()
 	ids, err := enqueueBench(ctx, client, timers, 32, 3)
-	ins := asynq.NewInspector(cfg.Redis.ConnOpt())
+	ins := asynq.NewInspector(rc.ConnOpt())
 	defer ins.Close()
 	if cfg.Cleanup {
 		defer func() {
-			if err := cleanupBench(context.WithoutCancel(ctx), cfg.Sys, ins, run, ids); err != nil {
+			if err := cleanupBench(context.WithoutCancel(ctx), m.SysDB, ins, run, ids); err != nil {
 				fmt.Fprintf(out, "cleanup: %v\n", err)
 			}
 		}()
@@ -126,9 +111,9 @@ func RunBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
 	}
 	to := from.Add(cfg.Measure)
 	var noops lateSamples
-	srv := jobs.NewServer(cfg.Redis, cfg.Concurrency, cfg.Log)
+	srv := jobs.NewServer(rc, cfg.Concurrency, m.Log)
 	mux := asynq.NewServeMux()
-	mux.Use(jobs.OutboxDone(cfg.App))
+	mux.Use(jobs.OutboxDone(m.DB))
 	svc.Register(mux)
 	hd.Register(mux)
 	mux.HandleFunc(taskBenchNoop, func(ctx context.Context, t *asynq.Task) error {
@@ -142,13 +127,13 @@ func RunBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
 	if err := srv.Start(mux); err != nil {
 		return err
 	}
-	ingest := benchIngest(ctx, hd, timers, cfg.IngestRate, time.Until(to))
+	ingest := ingestDuring(ctx, hd, timers, cfg.IngestRate, time.Until(to))
 	time.Sleep(time.Until(to.Add(1500 * time.Millisecond)))
 	srv.Shutdown()
 	ing := <-ingest
 
 	var breaches []time.Duration
-	if err := cfg.Sys.Raw(`SELECT (lateness_ms * 1000000)::bigint FROM sla_breaches b JOIN tenants t ON t.id = b.tenant_id
+	if err := m.SysDB.Raw(`SELECT (lateness_ms * 1000000)::bigint FROM sla_breaches b JOIN tenants t ON t.id = b.tenant_id
 		WHERE t.slug LIKE 'bench-' || ? || '-%' AND b.due_at >= ? AND b.due_at < ?`, run, from, to).Scan(&breaches).Error; err != nil {
 		return err
 	}
@@ -159,8 +144,8 @@ func RunBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
 		}
 	}
 	fmt.Fprintf(out, "measured %v with %d timers still pending at its start; %d deadlines fell in it\n", cfg.Measure, len(timers)-countBefore(timers, from), due)
-	fmt.Fprintf(out, "  sla:breach (PostgreSQL check + escalation)  %s\n", summary(breaches))
-	fmt.Fprintf(out, "  bare asynq no-op, same instants            %s\n", summary(noops.d))
+	fmt.Fprintf(out, "  sla:breach (PostgreSQL check + escalation)  %s\n", latenessSummary(breaches))
+	fmt.Fprintf(out, "  bare asynq no-op, same instants            %s\n", latenessSummary(noops.d))
 	fmt.Fprintf(out, "  ingest while measuring: %s\n", ing)
 	return nil
 }
@@ -172,7 +157,7 @@ func countBefore(timers []benchTimer, t time.Time) int {
 }
 
 // summary formats lateness samples: count, p50, p99, min and max.
-func summary(d []time.Duration) string {
+func latenessSummary(d []time.Duration) string {
 	if len(d) == 0 {
 		return "n=0"
 	}
@@ -182,9 +167,9 @@ func summary(d []time.Duration) string {
 	return fmt.Sprintf("n=%d lateness p50=%v p99=%v min=%v max=%v", len(d), r(q(0.5)), r(q(0.99)), r(d[0]), r(d[len(d)-1]))
 }
 
-// benchIngest posts customer messages to random bench workspaces at rate
+// ingestDuring posts customer messages to random bench workspaces at rate
 // per second for span, and reports the count and latency percentiles.
-func benchIngest(ctx context.Context, hd *helpdesk.Service, timers []benchTimer, rate int, span time.Duration) <-chan string {
+func ingestDuring(ctx context.Context, hd *helpdesk.Service, timers []benchTimer, rate int, span time.Duration) <-chan string {
 	done := make(chan string, 1)
 	go func() {
 		var lat lateSamples

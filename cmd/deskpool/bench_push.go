@@ -1,99 +1,60 @@
-package inventory
+package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/secretbox"
+	"github.com/deskpool/deskpool/internal/scratch"
+	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
-	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
-	"gorm.io/gorm"
 )
 
-// BenchConfig says where a benchmark runs: a scratch database reached as
-// the application role (App) and as the table owner (OwnerDSN, used by the
-// push benchmark's COPY baseline for its scratch tables). Outbox may be nil:
-// tasks then stay in the outbox table.
-type BenchConfig struct {
-	App      *gorm.DB
-	OwnerDSN string
-	Outbox   *jobs.Outbox
-	Batches  int // push: batches of 1,000 orders; 20 by default
-	Orders   int // backfill: orders in the shop; 100,000 by default
-}
-
-// benchService wires a service for a benchmark with a fresh workspace.
-func benchService(cfg BenchConfig) (*Service, context.Context, error) {
-	key := make([]byte, secretbox.KeySize)
-	_, _ = rand.Read(key)
-	box, err := secretbox.New(map[string][]byte{"bench": key}, "bench")
-	if err != nil {
-		return nil, nil, err
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	outbox := cfg.Outbox
-	if outbox == nil {
-		dead := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 50 * time.Millisecond})
-		outbox = jobs.NewOutbox(dead, cfg.App, quiet)
-	}
-	hd := helpdesk.NewService(cfg.App, nopEmitter{}, outbox, nil, helpdesk.DefaultConfig())
-	c := DefaultConfig()
-	c.AllowHTTP, c.AllowPrivate = true, true // the shop server is local
-	svc := NewService(cfg.App, outbox, box, hd, c, quiet)
-	ws, _, _, err := tenant.NewService(cfg.App).Signup(context.Background(), tenant.SignupInput{
+// benchWorkspace signs up a workspace on m for a benchmark and returns a
+// context acting in it.
+func benchWorkspace(ctx context.Context, m *Main) (context.Context, error) {
+	ws, _, _, err := m.Tenants.Signup(ctx, tenant.SignupInput{
 		Email: uuid.NewString() + "@bench.example", Password: "correct horse battery", BrandName: "Bench Brand"})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return svc, deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID}), nil
+	return deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID}), nil
 }
-
-// nopEmitter drops events: benchmarks have no webhook subscribers.
-type nopEmitter struct{}
-
-func (nopEmitter) Emit(context.Context, *gorm.DB, string, any) error { return nil }
 
 // benchOrders builds batch b of 1,000 pushed orders, two lines and one
 // shipment each, over 5,000 recurring customers.
-func benchOrders(b int) []OrderInput {
-	out := make([]OrderInput, MaxBatch)
+func benchOrders(b int) []inventory.OrderInput {
+	out := make([]inventory.OrderInput, inventory.MaxBatch)
 	base := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	for i := range out {
-		n := b*MaxBatch + i
+		n := b*inventory.MaxBatch + i
 		at := base.Add(time.Duration(n) * time.Second).Format(time.RFC3339)
 		c := n % 5000
-		out[i] = OrderInput{ExternalID: fmt.Sprintf("B%07d", n), Number: fmt.Sprintf("#%d", 100000+n), Status: "paid",
+		out[i] = inventory.OrderInput{ExternalID: fmt.Sprintf("B%07d", n), Number: fmt.Sprintf("#%d", 100000+n), Status: "paid",
 			Currency: "CNY", Total: "128.00", CreatedAt: at, UpdatedAt: at,
-			Customer: OrderCustomer{Email: fmt.Sprintf("bench%d@example.com", c), Name: fmt.Sprintf("Buyer %d", c)},
-			Lines: []LineInput{{SKU: fmt.Sprintf("SKU-%03d", n%300), Title: "Oolong tea", Quantity: 1, Price: "88.00"},
+			Customer: inventory.OrderCustomer{Email: fmt.Sprintf("bench%d@example.com", c), Name: fmt.Sprintf("Buyer %d", c)},
+			Lines: []inventory.LineInput{{SKU: fmt.Sprintf("SKU-%03d", n%300), Title: "Oolong tea", Quantity: 1, Price: "88.00"},
 				{SKU: fmt.Sprintf("SKU-%03d", (n+7)%300), Title: "Tea cup", Quantity: 2, Price: "20.00"}},
-			Shipments: []ShipmentInput{{TrackingNumber: fmt.Sprintf("SF%010d", n), Carrier: "SF Express", Status: "in_transit", ShippedAt: at}}}
+			Shipments: []inventory.ShipmentInput{{TrackingNumber: fmt.Sprintf("SF%010d", n), Carrier: "SF Express", Status: "in_transit", ShippedAt: at}}}
 	}
 	return out
 }
 
-// RunPushBench measures the push API's order upsert (validation, the
+// benchPush measures the push API's order upsert (validation, the
 // tenant transaction, orders with their lines and shipments, customer
 // lookup) in batches of 1,000, then COPYs the same rows into plain scratch
 // tables of the same columns in the same database, and writes both rates.
-func RunPushBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
-	if cfg.Batches <= 0 {
-		cfg.Batches = 20
-	}
-	svc, tctx, err := benchService(cfg)
+func benchPush(ctx context.Context, out io.Writer, m *Main, env *scratch.Env, batchCount int) error {
+	svc := m.Inventory
+	tctx, err := benchWorkspace(ctx, m)
 	if err != nil {
 		return err
 	}
-	batches := make([][]OrderInput, cfg.Batches)
+	batches := make([][]inventory.OrderInput, batchCount)
 	for b := range batches {
 		batches[b] = benchOrders(b)
 	}
@@ -104,19 +65,19 @@ func RunPushBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
 		}
 	}
 	push := time.Since(start)
-	items := cfg.Batches * MaxBatch
-	copied, err := copyBaseline(ctx, cfg.OwnerDSN, batches)
+	items := batchCount * inventory.MaxBatch
+	copied, err := copyBaseline(ctx, env.OwnerDSN, batches)
 	if err != nil {
 		return err
 	}
 	pushRate, copyRate := float64(items)/push.Seconds(), float64(items)/copied.Seconds()
 	fmt.Fprintf(out, "push API upsert: %d orders (2 lines, 1 shipment each) in batches of %d: %v, %.0f orders/s\n",
-		items, MaxBatch, push.Round(time.Millisecond), pushRate)
+		items, inventory.MaxBatch, push.Round(time.Millisecond), pushRate)
 	fmt.Fprintf(out, "plain COPY of the same rows into scratch tables: %v, %.0f orders/s\n", copied.Round(time.Millisecond), copyRate)
 	fmt.Fprintf(out, "push / COPY: %.1f%% (target 25%% or more)\n", 100*pushRate/copyRate)
 	start, linked := time.Now(), 0
 	for {
-		n, err := svc.LinkPending(tctx, 5*linkBatch)
+		n, err := svc.LinkPending(tctx, 1000)
 		if err != nil {
 			return err
 		}
@@ -132,7 +93,7 @@ func RunPushBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
 // copyBaseline COPYs the batches' orders, lines and shipments into
 // index-less scratch tables shaped like the real ones, one COPY per table
 // per batch, and drops them.
-func copyBaseline(ctx context.Context, ownerDSN string, batches [][]OrderInput) (time.Duration, error) {
+func copyBaseline(ctx context.Context, ownerDSN string, batches [][]inventory.OrderInput) (time.Duration, error) {
 	conn, err := pgx.Connect(ctx, ownerDSN)
 	if err != nil {
 		return 0, err
@@ -151,8 +112,8 @@ func copyBaseline(ctx context.Context, ownerDSN string, batches [][]OrderInput) 
 		for _, in := range batch {
 			id := deskpool.NewID()
 			at, _ := time.Parse(time.RFC3339, in.UpdatedAt)
-			orders = append(orders, []any{tenantID, id, SourcePush, in.ExternalID, in.Number, in.Customer.Email, in.Customer.Name,
-				linkPending, in.Status, in.Currency, int64(12800), at, at})
+			orders = append(orders, []any{tenantID, id, inventory.SourcePush, in.ExternalID, in.Number, in.Customer.Email, in.Customer.Name,
+				"pending", in.Status, in.Currency, int64(12800), at, at})
 			for k, l := range in.Lines {
 				lines = append(lines, []any{tenantID, id, k, l.SKU, l.Title, l.Quantity, int64(8800)})
 			}

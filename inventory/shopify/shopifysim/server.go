@@ -1,4 +1,4 @@
-// Package shopifytest is a local test server following the contract of
+// Package shopifysim is a local shop server (a simulator) following the contract of
 // Shopify's REST Admin API as the shopify package reads it (see that
 // package's documentation for the sources): X-Shopify-Access-Token (401
 // otherwise), orders.json with status=any, updated_at_min and limit
@@ -13,7 +13,10 @@
 // syncs have work. It departs from Shopify in ways the client does not rely
 // on: no rel="previous" links, and status filters other than any are not
 // supported.
-package shopifytest
+//
+// The shopify package's contract tests and 'deskpool bench backfill' run
+// against it.
+package shopifysim
 
 import (
 	"bytes"
@@ -30,7 +33,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/inventory/shop"
-	"github.com/deskpool/deskpool/inventory/shop/shoptest"
+	"github.com/deskpool/deskpool/inventory/shop/shopsim"
 )
 
 // Options configures a Server; zero fields take the defaults shown.
@@ -53,7 +56,7 @@ type Options struct {
 type Server struct {
 	*httptest.Server
 	opts Options
-	cat  *shoptest.Catalog
+	cat  *shopsim.Catalog
 
 	mu     sync.Mutex
 	level  float64 // bucket fill
@@ -92,7 +95,7 @@ func New(opts Options) *Server {
 	if opts.Step <= 0 {
 		opts.Step = time.Minute
 	}
-	s := &Server{opts: opts, cat: shoptest.NewCatalog(opts.Orders, opts.Start, opts.Step), stock: map[[2]int]int{}}
+	s := &Server{opts: opts, cat: shopsim.NewCatalog(opts.Orders, opts.Start, opts.Step), stock: map[[2]int]int{}}
 	mux := http.NewServeMux()
 	p := "GET /admin/api/" + opts.APIVersion
 	mux.HandleFunc(p+"/shop.json", s.api(s.shopInfo))

@@ -1,4 +1,4 @@
-package inventory
+package main
 
 import (
 	"context"
@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/deskpool/deskpool/inventory/shop/shoptest"
+	"github.com/deskpool/deskpool/inventory"
+	"github.com/deskpool/deskpool/inventory/shop/shopsim"
 	"github.com/deskpool/deskpool/inventory/shopify"
-	"github.com/deskpool/deskpool/inventory/shopify/shopifytest"
+	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 )
 
 // peakRSS reads the process's high-water resident set (VmHWM) in bytes, 0
@@ -31,29 +32,27 @@ func peakRSS() uint64 {
 	return 0
 }
 
-// RunBackfillBench backfills cfg.Orders orders (100,000 by default) from a
+// benchBackfill backfills orders orders from a
 // local Shopify-contract server (no rate limit) through the real sync path
 // (connector, sealed credentials, pages of 250 stored with the walk's
 // position, stock) and writes the time and the peak memory. The server runs
 // in the same process, so the figures include it.
-func RunBackfillBench(ctx context.Context, out io.Writer, cfg BenchConfig) error {
-	if cfg.Orders <= 0 {
-		cfg.Orders = 100_000
-	}
-	svc, tctx, err := benchService(cfg)
+func benchBackfill(ctx context.Context, out io.Writer, m *Main, orders int) error {
+	svc := m.Inventory
+	tctx, err := benchWorkspace(ctx, m)
 	if err != nil {
 		return err
 	}
-	srv := shopifytest.New(shopifytest.Options{Orders: cfg.Orders, Unlimited: true, Products: 100})
+	srv := shopifysim.New(shopifysim.Options{Orders: orders, Unlimited: true, Products: 100})
 	defer srv.Close()
-	svc.SetSourceFactory(ShopifyFactory(nil, func(c *shopify.Config) { c.PageSize = shopify.MaxLimit }))
-	c, err := svc.CreateConnector(tctx, NewConnector{Kind: KindShopify, Name: "Bench shop", BaseURL: srv.URL,
-		Credentials: Credentials{AccessToken: srv.Options().AccessToken, WebhookSecret: "bench"}})
+	svc.SetSourceFactory(inventory.ShopifyFactory(nil, func(c *shopify.Config) { c.PageSize = shopify.MaxLimit }))
+	c, err := svc.CreateConnector(tctx, inventory.NewConnector{Kind: inventory.KindShopify, Name: "Bench shop", BaseURL: srv.URL,
+		Credentials: inventory.Credentials{AccessToken: srv.Options().AccessToken, WebhookSecret: "bench"}})
 	if err != nil {
 		return err
 	}
 	runtime.GC()
-	stop := shoptest.HeapPeak()
+	stop := shopsim.HeapPeak()
 	start := time.Now()
 	if err := svc.SyncNow(tctx, c.ID); err != nil {
 		return err
@@ -68,8 +67,8 @@ func RunBackfillBench(ctx context.Context, out io.Writer, cfg BenchConfig) error
 		got.Counts.Orders, got.Counts.StockLevels, elapsed.Round(time.Millisecond), float64(got.Counts.Orders)/elapsed.Seconds())
 	fmt.Fprintf(out, "peak live heap %.1f MiB, peak RSS %.1f MiB (target under 150 MiB; shop server in the same process)\n",
 		float64(peak)/(1<<20), float64(peakRSS())/(1<<20))
-	if got.Counts.Orders != int64(cfg.Orders) {
-		return fmt.Errorf("backfill stored %d orders, want %d", got.Counts.Orders, cfg.Orders)
+	if got.Counts.Orders != int64(orders) {
+		return fmt.Errorf("backfill stored %d orders, want %d", got.Counts.Orders, orders)
 	}
 	return nil
 }

@@ -1,9 +1,9 @@
-// Package shoptest holds what the shop test servers share: a lazily
+// Package shopsim holds what the shop simulators share: a lazily
 // generated, deterministic catalog of N records ordered by update time, in
 // which single records can be "touched" (updated) so incremental syncs have
 // something to find. Nothing is held per record except touched ones, so
 // catalogs of 100,000 orders cost a few hundred bytes.
-package shoptest
+package shopsim
 
 import (
 	"fmt"
@@ -67,7 +67,7 @@ func (c *Catalog) base(i int) time.Time { return c.start.Add(time.Duration(i) * 
 // returns the record as now.
 func (c *Catalog) Touch(i int) Item {
 	if i < 0 || i >= c.n {
-		panic(fmt.Sprintf("shoptest: touch of record %d out of %d", i, c.n))
+		panic(fmt.Sprintf("shopsim: touch of record %d out of %d", i, c.n))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

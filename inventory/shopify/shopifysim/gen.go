@@ -1,10 +1,10 @@
-package shopifytest
+package shopifysim
 
 import (
 	"fmt"
 	"time"
 
-	"github.com/deskpool/deskpool/inventory/shop/shoptest"
+	"github.com/deskpool/deskpool/inventory/shop/shopsim"
 )
 
 // Fixed id ranges of generated records, so tests can compute them.
@@ -79,7 +79,7 @@ func ptr[T any](v T) *T { return &v }
 // genOrder builds order it deterministically from its index and revision:
 // revision 0 is the seeded state; a touched order (revision 1) is paid and
 // shipped, in transit; touched again it is delivered.
-func (s *Server) genOrder(it shoptest.Item) order {
+func (s *Server) genOrder(it shopsim.Item) order {
 	i := it.Index
 	created := s.opts.Start.Add(time.Duration(i)*s.opts.Step - s.opts.Step/2) // before any update
 	ci := int64(i % 5000)

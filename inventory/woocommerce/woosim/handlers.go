@@ -1,4 +1,4 @@
-package wootest
+package woosim
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/deskpool/deskpool/inventory/shop/shoptest"
+	"github.com/deskpool/deskpool/inventory/shop/shopsim"
 )
 
 // orders serves GET /wp-json/wc/v3/orders, ordered by date_modified.
@@ -23,7 +23,7 @@ func (s *Server) orders(w http.ResponseWriter, r *http.Request) int {
 		writeError(w, http.StatusBadRequest, "rest_invalid_param", "this test server serves orderby=modified&order=asc only", nil)
 		return http.StatusBadRequest
 	}
-	var f shoptest.Filter
+	var f shopsim.Filter
 	if v := q.Get("modified_after"); v != "" {
 		t, err := parseDate(v)
 		if err != nil {
@@ -32,7 +32,7 @@ func (s *Server) orders(w http.ResponseWriter, r *http.Request) int {
 			return http.StatusBadRequest
 		}
 		// Dates have whole seconds, so "modified after t" is "at or after t+1s".
-		f = shoptest.Filter{Since: t.Truncate(time.Second).Add(time.Second), Inclusive: true}
+		f = shopsim.Filter{Since: t.Truncate(time.Second).Add(time.Second), Inclusive: true}
 	}
 	s.mu.Lock()
 	s.orderCalls++

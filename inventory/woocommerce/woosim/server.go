@@ -1,4 +1,4 @@
-// Package wootest is a local test server following the contract of the
+// Package woosim is a local shop server (a simulator) following the contract of the
 // WooCommerce REST API v3 as the woocommerce package reads it (see that
 // package's documentation for the sources): consumer key and secret by HTTP
 // Basic or by consumer_key/consumer_secret query parameters (401 with a
@@ -12,7 +12,10 @@
 // front of it do; Options.Rate adds such a limit, answered 429 with an
 // integer Retry-After. Orders are generated from their index on each
 // request, so 100,000 of them cost nothing; Touch updates one.
-package wootest
+//
+// The woocommerce package's contract tests and 'deskpool bench backfill' run
+// against it.
+package woosim
 
 import (
 	"encoding/json"
@@ -24,7 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/deskpool/deskpool/inventory/shop/shoptest"
+	"github.com/deskpool/deskpool/inventory/shop/shopsim"
 )
 
 // Options configures a Server; zero fields take the defaults shown.
@@ -45,7 +48,7 @@ type Options struct {
 type Server struct {
 	*httptest.Server
 	opts Options
-	cat  *shoptest.Catalog
+	cat  *shopsim.Catalog
 
 	mu         sync.Mutex
 	tokens     float64
@@ -79,7 +82,7 @@ func New(opts Options) *Server {
 	if opts.Step <= 0 {
 		opts.Step = time.Minute
 	}
-	s := &Server{opts: opts, cat: shoptest.NewCatalog(opts.Orders, opts.Start, opts.Step),
+	s := &Server{opts: opts, cat: shopsim.NewCatalog(opts.Orders, opts.Start, opts.Step),
 		tokens: float64(opts.Burst), stock: map[int]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /wp-json/wc/v3/orders", s.api(s.orders))

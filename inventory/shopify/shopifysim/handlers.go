@@ -1,4 +1,4 @@
-package shopifytest
+package shopifysim
 
 import (
 	"encoding/json"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/deskpool/deskpool/inventory/shop/shoptest"
+	"github.com/deskpool/deskpool/inventory/shop/shopsim"
 )
 
 func (s *Server) shopInfo(w http.ResponseWriter, r *http.Request) int {
@@ -37,13 +37,13 @@ func (s *Server) orders(w http.ResponseWriter, r *http.Request) int {
 		}
 		tok.Since = t.UnixNano()
 	}
-	f := shoptest.Filter{Inclusive: true}
+	f := shopsim.Filter{Inclusive: true}
 	if tok.Since != 0 {
 		f.Since = time.Unix(0, tok.Since)
 	}
 	offset := 0
 	if tok.Page > 1 {
-		offset = s.cat.Position(f, shoptest.Key{UpdatedAt: time.Unix(0, tok.After), Index: tok.Index})
+		offset = s.cat.Position(f, shopsim.Key{UpdatedAt: time.Unix(0, tok.After), Index: tok.Index})
 	}
 	items := s.cat.Slice(f, offset, limit)
 	if len(items) > 0 && offset+len(items) < s.cat.Count(f) {
@@ -68,7 +68,7 @@ func (s *Server) orders(w http.ResponseWriter, r *http.Request) int {
 
 // count serves GET orders/count.json with status=any and updated_at_min.
 func (s *Server) count(w http.ResponseWriter, r *http.Request) int {
-	f := shoptest.Filter{Inclusive: true}
+	f := shopsim.Filter{Inclusive: true}
 	if v := r.URL.Query().Get("updated_at_min"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {

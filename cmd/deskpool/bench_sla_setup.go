@@ -1,14 +1,16 @@
-package sla
+package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"github.com/deskpool/deskpool"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -26,7 +28,7 @@ type benchTimer struct {
 // timer, and a running first-response clock each (already warned, so only
 // the breach is pending), due evenly over [base, base+horizon), in random
 // order across workspaces. It returns the clocks by deadline.
-func seedBench(ctx context.Context, sys *gorm.DB, run string, cfg BenchConfig, base time.Time) ([]benchTimer, error) {
+func seedBench(ctx context.Context, sys *gorm.DB, run string, cfg slaBenchConfig, base time.Time) ([]benchTimer, error) {
 	var out []benchTimer
 	per := (cfg.Timers + cfg.Workspaces - 1) / cfg.Workspaces
 	step := float64(cfg.Horizon.Microseconds()) / float64(cfg.Timers)
@@ -44,10 +46,10 @@ func seedBench(ctx context.Context, sys *gorm.DB, run string, cfg BenchConfig, b
 				LIMIT ?`, []any{base, step, run, per, cfg.Timers}},
 			{`INSERT INTO customers (tenant_id, id, name) SELECT tenant_id, customer_id, 'bench' FROM bench_rows`, nil},
 			{`INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel, sla_policy_id, first_response_due_at, waiting_since)
-				SELECT tenant_id, conversation_id, customer_id, 'web', 'web', ?, due_at, now() FROM bench_rows`, []any{baseline().ID}},
+				SELECT tenant_id, conversation_id, customer_id, 'web', 'web', ?, due_at, now() FROM bench_rows`, []any{baselinePolicyID()}},
 			{`INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at, warn_at, warned_at)
 				SELECT tenant_id, conversation_id, 'first_response', ?, 3600, due_at - interval '1 hour', 'running', due_at,
-					due_at - interval '12 minutes', now() FROM bench_rows`, []any{baseline().ID}},
+					due_at - interval '12 minutes', now() FROM bench_rows`, []any{baselinePolicyID()}},
 		}
 		for _, s := range stmts {
 			if err := tx.Exec(s.q, s.args...).Error; err != nil {
@@ -62,6 +64,19 @@ func seedBench(ctx context.Context, sys *gorm.DB, run string, cfg BenchConfig, b
 // enqueueBench schedules, for every clock, its breach timer and a bare
 // no-op task at the same instant, in deadline order, with workers
 // goroutines. It returns the task ids for cleanup.
+// baselinePolicyID is the built-in baseline policy's id, which every seeded
+// clock runs under.
+func baselinePolicyID() uuid.UUID {
+	all := sla.BuiltinPolicies()
+	return all[len(all)-1].ID
+}
+
+// jsonText is v as JSON text.
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 func enqueueBench(ctx context.Context, client *asynq.Client, timers []benchTimer, workers, maxRetry int) ([]string, error) {
 	ids := make([]string, 2*len(timers))
 	var next atomic.Int64
@@ -77,11 +92,11 @@ func enqueueBench(ctx context.Context, client *asynq.Client, timers []benchTimer
 					return
 				}
 				t := timers[i]
-				id := TaskID(t.TenantID, t.ConversationID, MetricFirstResponse, 1, TaskBreach)
-				p := jsonText(TimerPayload{TenantID: t.TenantID, ConversationID: t.ConversationID, Metric: MetricFirstResponse, Version: 1, At: t.DueAt})
+				id := sla.TaskID(t.TenantID, t.ConversationID, sla.MetricFirstResponse, 1, sla.TaskBreach)
+				p := jsonText(sla.TimerPayload{TenantID: t.TenantID, ConversationID: t.ConversationID, Metric: sla.MetricFirstResponse, Version: 1, At: t.DueAt})
 				opts := []asynq.Option{asynq.Queue(jobs.QueueCritical), asynq.MaxRetry(maxRetry)}
-				if _, err := client.EnqueueContext(ctx, asynq.NewTask(TaskBreach, []byte(p)), append(opts, asynq.TaskID(id.String()),
-					asynq.ProcessAt(t.DueAt.Add(-handOutLead)))...); err != nil {
+				if _, err := client.EnqueueContext(ctx, asynq.NewTask(sla.TaskBreach, []byte(p)), append(opts, asynq.TaskID(id.String()),
+					asynq.ProcessAt(t.DueAt.Add(-sla.HandOutLead)))...); err != nil {
 					errs <- err
 					return
 				}

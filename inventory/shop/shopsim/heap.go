@@ -1,4 +1,4 @@
-package shoptest
+package shopsim
 
 import (
 	"runtime/metrics"

@@ -1,4 +1,4 @@
-package wootest
+package woosim
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/inventory/shop"
-	"github.com/deskpool/deskpool/inventory/shop/shoptest"
+	"github.com/deskpool/deskpool/inventory/shop/shopsim"
 )
 
 // Fixed id ranges of generated records, so tests can compute them.
@@ -78,7 +78,7 @@ func ptr[T any](v T) *T { return &v }
 
 // genOrder builds order it from its index and revision: revision 0 is the
 // seeded state; a touched order is completed and shipped with tracking.
-func (s *Server) genOrder(it shoptest.Item) order {
+func (s *Server) genOrder(it shopsim.Item) order {
 	i := it.Index
 	created := s.opts.Start.Add(time.Duration(i)*s.opts.Step - time.Hour)
 	ci := int64(i % 3000)

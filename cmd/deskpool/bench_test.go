@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The benchmarks run on the wiring deskpool serve uses; small runs of each
+// harness show they still measure what they say.
+func TestSLABenchSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for several seconds")
+	}
+	ctx := context.Background()
+	m, env, err := benchMain(ctx, "slabench", "", func(m *Main) { m.StubTriage = slaBenchTriage })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	defer m.Close()
+	var out bytes.Buffer
+	err = runSLABench(ctx, &out, m, slaBenchConfig{Workspaces: 5, Timers: 400, Lead: 3 * time.Second, Horizon: 8 * time.Second,
+		Measure: 4 * time.Second, IngestRate: 10, Concurrency: 64, Cleanup: true})
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "sla:breach") || strings.Contains(out.String(), "sla:breach (PostgreSQL check + escalation)  n=0") {
+		t.Fatalf("no breach measured:\n%s", out.String())
+	}
+	var left int
+	if err := env.System.Raw(`SELECT count(*) FROM tenants WHERE slug LIKE 'bench-%'`).Scan(&left).Error; err != nil || left != 0 {
+		t.Fatalf("%d bench workspaces left after cleanup (%v)", left, err)
+	}
+}
+
+func TestInventoryBenchesSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for several seconds")
+	}
+	ctx := context.Background()
+	m, env, err := benchMain(ctx, "invbench", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	defer m.Close()
+	var out bytes.Buffer
+	if err := benchPush(ctx, &out, m, env, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := benchBackfill(ctx, &out, m, 600); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out.String())
+	for _, want := range []string{"push API upsert: 1000 orders", "backfill through the sync path: 600 orders"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("no %q in:\n%s", want, out.String())
+		}
+	}
+}
