@@ -10,30 +10,34 @@ import (
 	"github.com/google/uuid"
 )
 
-func TestBreachEscalatesWithinASecondOfTheDeadline(t *testing.T) {
+func TestBreachWarnsThenEscalatesAtTheDeadline(t *testing.T) {
 	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
 	f.startWorker(t, f.svc)
 	pol := f.policy(t, 2, 60, 3600)
 	first := f.agent(t, false)
+	sent := time.Now()
 	in := f.ingest(t, "ann")
+	answered := time.Now()
 	conv := in.ConversationID
-	waitFor(t, time.Second, "assignment to the front-line agent", func() bool {
+	waitFor(t, 10*time.Second, "assignment to the front-line agent", func() bool {
 		return count(t, `SELECT count(*) FROM conversations WHERE id = ? AND assignee_id = ?`, conv, first) == 1
 	})
 	senior := f.senior(t)
 	due := in.SLA.FirstResponseDueAt
-	if due == nil || time.Until(*due) < 1500*time.Millisecond || time.Until(*due) > 2*time.Second {
-		t.Fatalf("first response due %v, want about 2 s from now", due)
+	// The deadline is the policy's 2 s after the message arrived, which was
+	// between the call and its answer (how fast a breach fires is measured
+	// by bench sla, not asserted here).
+	if due == nil || due.Before(sent.Add(2*time.Second).Truncate(time.Millisecond)) || due.After(answered.Add(2*time.Second)) {
+		t.Fatalf("first response due %v, want 2 s after the message (sent %v, answered %v)", due, sent, answered)
 	}
 	var breachedAt *time.Time
-	waitFor(t, 4*time.Second, "breach", func() bool {
+	waitFor(t, 30*time.Second, "breach", func() bool {
 		_, _, breachedAt, _ = timer(t, conv, sla.MetricFirstResponse)
 		return breachedAt != nil
 	})
-	seen := time.Now()
 	status, _, _, late := timer(t, conv, sla.MetricFirstResponse)
-	if status != sla.TimerBreached || late == nil || *late < 0 || *late >= 1000 || seen.Sub(*due) >= time.Second+100*time.Millisecond {
-		t.Fatalf("status %s, lateness %v ms, seen %v after the deadline: want breached within 1 s", status, *late, seen.Sub(*due))
+	if status != sla.TimerBreached || late == nil || *late < 0 || breachedAt.Before(*due) {
+		t.Fatalf("status %s, lateness %v ms, breached at %v for a deadline at %v: want breached, never before the deadline", status, late, breachedAt, due)
 	}
 	t.Logf("breached %d ms after the deadline", *late)
 
@@ -125,8 +129,9 @@ func TestPauseAndResumeMoveTheDeadline(t *testing.T) {
 		return c
 	}
 	time.Sleep(500 * time.Millisecond)
+	pausing := time.Now()
 	pending := setStatus(helpdesk.StatusPending)
-	pausedAt := time.Now()
+	paused := time.Now()
 	if status, due, _, _ := timer(t, conv, sla.MetricFirstResponse); status != sla.TimerPaused || due != nil {
 		t.Fatalf("while pending: %s due %v, want paused with no deadline", status, due)
 	}
@@ -134,8 +139,9 @@ func TestPauseAndResumeMoveTheDeadline(t *testing.T) {
 		t.Fatalf("the update answered first response due %v while pending, want none", pending.FirstDueAt)
 	}
 	time.Sleep(1500 * time.Millisecond)
+	resuming := time.Now()
 	resumed := setStatus(helpdesk.StatusOpen)
-	paused := time.Since(pausedAt)
+	running := time.Now()
 	status, due, _, _ := timer(t, conv, sla.MetricFirstResponse)
 	if status != sla.TimerRunning || due == nil {
 		t.Fatalf("after resuming: %s due %v", status, due)
@@ -143,14 +149,18 @@ func TestPauseAndResumeMoveTheDeadline(t *testing.T) {
 	if resumed.FirstDueAt == nil || !resumed.FirstDueAt.Equal(*due) {
 		t.Fatalf("the update answered first response due %v after resuming, want the moved %v", resumed.FirstDueAt, due)
 	}
-	if moved := due.Sub(oldDue); moved < paused-100*time.Millisecond || moved > paused+100*time.Millisecond {
-		t.Fatalf("deadline moved by %v, want the %v the clock was paused", moved, paused)
+	// The clock stopped during the first update and started again during
+	// the second: the deadline moved by at least the time between their
+	// answers and at most the time between their calls.
+	least, most := resuming.Sub(paused), running.Sub(pausing)
+	if moved := due.Sub(oldDue); moved < least-time.Millisecond || moved > most+time.Millisecond {
+		t.Fatalf("deadline moved by %v, want between %v and %v, the time the clock was paused", moved, least, most)
 	}
 	time.Sleep(time.Until(oldDue.Add(300 * time.Millisecond)))
-	if _, _, breached, _ := timer(t, conv, sla.MetricFirstResponse); breached != nil {
-		t.Fatal("breached at the old deadline")
+	if _, _, breached, _ := timer(t, conv, sla.MetricFirstResponse); breached != nil && breached.Before(*due) {
+		t.Fatalf("breached at %v, at the old deadline %v", breached, oldDue)
 	}
-	waitFor(t, 3*time.Second, "breach at the moved deadline", func() bool {
+	waitFor(t, 30*time.Second, "breach at the moved deadline", func() bool {
 		_, _, breached, _ := timer(t, conv, sla.MetricFirstResponse)
 		return breached != nil
 	})
