@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	s.inventoryRoutes(v1)
 	s.slaRoutes(v1)
 	s.triageRoutes(v1)
+	s.billingRoutes(v1)
 }
 
 // public guards an unauthenticated route with the per-IP rate limit.

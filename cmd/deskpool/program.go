@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/api"
+	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/jobs"
@@ -48,6 +49,7 @@ type Main struct {
 	SLA        *sla.Service
 	AI         *ai.Services
 	Inventory  *inventory.Service
+	Billing    *billing.Service
 	API        *api.Server
 	Worker     *asynq.Server
 
@@ -120,7 +122,14 @@ func (m *Main) services() error {
 	}, m.Log)
 	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.AI.Triager(), helpdesk.DefaultConfig())
 	m.Helpdesk.UseAnswerer(m.AI.Answerer())
-	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, inventory.DefaultConfig(), m.Log)
+	m.Billing = billing.NewService(m.DB, m.SysDB, m.Outbox, c.Billing, m.Log)
+	m.Billing.UseNotifier(billingNotifier{m.Webhooks})
+	invCfg := inventory.DefaultConfig()
+	invCfg.PlanMinSyncInterval = m.Billing.Catalog().MinSyncIntervals()
+	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, invCfg, m.Log)
+	m.Billing.OnPlanChange(func(ctx context.Context, tx *gorm.DB, from, to string, e billing.Entitlements) error {
+		return m.Inventory.ApplyConnectorLimit(ctx, tx, e.Connectors)
+	})
 	m.Helpdesk.UseOrders(m.Inventory)
 	m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
 	m.Helpdesk.Observe(m.SLA)
@@ -149,7 +158,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
-		Inventory: m.Inventory,
+		Inventory: m.Inventory, Billing: m.Billing,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -174,6 +183,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.SLA.Register(mux)
 	m.AI.Register(mux)
 	m.Inventory.Register(mux)
+	m.Billing.Register(mux)
 	if err := m.Worker.Start(mux); err != nil {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)

@@ -108,7 +108,10 @@ func createDemo(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nDemo workspace ready. Sign in with:\n  email:    %s\n  password: %s\n", demoEmail, password)
+	if err := demoPremium(ctx, cfg, db); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nDemo workspace ready (Premium plan, a demo: no Stripe). Sign in with:\n  email:    %s\n  password: %s\n", demoEmail, password)
 	fmt.Fprintf(out, "  curl -s -X POST http://%s/v1/auth/login -H 'Content-Type: application/json' \\\n    -d '{\"email\":\"%s\",\"password\":\"%s\"}'\n\n", cfg.Addr, demoEmail, password)
 	return nil
 }

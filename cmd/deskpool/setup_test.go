@@ -83,6 +83,9 @@ func TestSetupThenServe(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), `"token"`) {
 		t.Fatalf("demo login: %d %s", resp.StatusCode, raw)
 	}
+	if !strings.Contains(string(raw), `"plan":"premium"`) {
+		t.Fatalf("the demo workspace is not on premium: %s", raw)
+	}
 
 	t.Run("WorkerKeepsItsCachesInStep", func(t *testing.T) {
 		w := NewMain(cfg, "worker")
