@@ -1,11 +1,15 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"strconv"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/billing"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/gofiber/fiber/v2"
+	"gorm.io/gorm"
 )
 
 // billingRoutes registers the billing routes: owners and admins only, and
@@ -102,4 +106,49 @@ func (s *Server) billingWebhook(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(r)
+}
+
+// planIncludes fails with a 402 plan limit when the workspace's plan does
+// not include feature (a billing.Limit* name).
+func (s *Server) planIncludes(c *fiber.Ctx, feature string) error {
+	if s.deps.Billing == nil {
+		return nil
+	}
+	return s.deps.Billing.CheckFeature(c.UserContext(), feature)
+}
+
+// llmInPlan refuses to turn the LLM provider on below the plan that
+// includes it.
+func (s *Server) llmInPlan(h fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var in struct {
+			LLMEnabled *bool `json:"llm_enabled"`
+		}
+		if json.Unmarshal(c.Body(), &in) == nil && in.LLMEnabled != nil && *in.LLMEnabled {
+			if err := s.planIncludes(c, billing.LimitLLM); err != nil {
+				return err
+			}
+		}
+		return h(c)
+	}
+}
+
+// acceptWithinSeats accepts an invitation and, in the same transaction,
+// checks that the workspace's members still fit its plan's seats; past
+// them, nothing is accepted.
+func (s *Server) acceptWithinSeats(c *fiber.Ctx, in tenant.AcceptInput) (sess *tenant.Session, u *tenant.User, ws *tenant.Workspace, err error) {
+	token := c.Params("token")
+	_, tenantID, ok := tenant.ParseToken(token)
+	if s.deps.Billing == nil || !ok {
+		return s.deps.Tenants.AcceptInvitation(c.UserContext(), token, in)
+	}
+	base, _ := deskpool.ActorFromContext(c.UserContext())
+	ctx := deskpool.NewContextWithActor(c.UserContext(), deskpool.Actor{TenantID: tenantID, IP: base.IP})
+	err = tenant.Tx(ctx, s.deps.DB, func(ctx context.Context, tx *gorm.DB) error {
+		if sess, u, ws, err = s.deps.Tenants.AcceptInvitation(ctx, token, in); err != nil {
+			return err
+		}
+		return s.deps.Billing.CheckSeats(ctx)
+	})
+	return sess, u, ws, err
 }

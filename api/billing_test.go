@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -201,4 +202,65 @@ func TestBillingStripeUnreachable(t *testing.T) {
 	if n := countOf(t, `SELECT count(*) FROM billing_accounts WHERE tenant_id = ?`, ws.ID); n != 0 {
 		t.Fatalf("%d accounts written", n)
 	}
+}
+
+// planLimit checks a 402 plan-limit problem naming plan and limit.
+func planLimit(t *testing.T, r result, plan, limit string) {
+	t.Helper()
+	if r.Status != http.StatusPaymentRequired || !strings.HasSuffix(r.str("type"), "/plan-limit") || r.str("plan") != plan || r.str("limit") != limit {
+		t.Fatalf("want a %s plan limit of %s: %d %s", limit, plan, r.Status, r.Raw)
+	}
+}
+
+func TestPlanLimits(t *testing.T) {
+	h, _ := newBillingHarness(t, "http://127.0.0.1:18858") // no Stripe call is needed
+	ws := h.signup("Limits Brand")
+	tok := ws.OwnerToken
+	h.member(ws, "agent") // two seats on free: the owner and this agent
+
+	t.Run("Seats", func(t *testing.T) {
+		inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: tok,
+			body: map[string]string{"email": uniqueEmail("third"), "role": "agent"}})
+		r := h.do(call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+			body: map[string]string{"password": goodPassword, "name": "Third"}})
+		planLimit(t, r, "free", "seats")
+		if n := countOf(t, `SELECT count(*) FROM memberships WHERE tenant_id = ?`, ws.ID); n != 2 {
+			t.Fatalf("%d members", n)
+		}
+		if n := countOf(t, `SELECT count(*) FROM invitations WHERE tenant_id = ? AND accepted_at IS NOT NULL`, ws.ID); n != 1 {
+			t.Fatalf("%d invitations accepted", n)
+		}
+	})
+	t.Run("Connectors", func(t *testing.T) {
+		push := map[string]any{"kind": "push", "name": "Push"}
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/connectors", token: tok, body: push})
+		planLimit(t, h.do(call{method: "POST", path: "/v1/connectors", token: tok, body: push}), "free", "connectors")
+		if n := countOf(t, `SELECT count(*) FROM connectors WHERE tenant_id = ?`, ws.ID); n != 1 {
+			t.Fatalf("%d connectors", n)
+		}
+	})
+	policy := map[string]any{"name": "Refunds", "priority": 10, "targets": targets(300, 1800, 7200),
+		"rule": map[string]any{"intents": []string{"refund"}}}
+	t.Run("CustomSLAAndBusinessHours", func(t *testing.T) {
+		planLimit(t, h.do(call{method: "POST", path: "/v1/sla-policies", token: tok, body: policy}), "free", "custom_sla")
+		planLimit(t, h.do(call{method: "POST", path: "/v1/business-hours", token: tok, body: officeHours("Office")}), "free", "business_hours")
+	})
+	t.Run("LLMBelowPremium", func(t *testing.T) {
+		planLimit(t, h.do(call{method: "PATCH", path: "/v1/triage/settings", token: tok, body: map[string]any{"llm_enabled": true}}), "free", "llm")
+		h.must(http.StatusOK, call{method: "PATCH", path: "/v1/triage/settings", token: tok, body: map[string]any{"llm_enabled": false}})
+	})
+	t.Run("WebhooksStayOnFree", func(t *testing.T) {
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/webhooks", token: tok,
+			body: map[string]any{"url": "https://hooks.example.com/deskpool", "events": []string{"message.created"}}})
+	})
+	t.Run("PremiumIncludesThem", func(t *testing.T) {
+		if err := env.System.Exec(`UPDATE tenants SET plan = 'premium' WHERE id = ?`, ws.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/sla-policies", token: tok, body: policy})
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/business-hours", token: tok, body: officeHours("Office")})
+		h.must(http.StatusOK, call{method: "PATCH", path: "/v1/triage/settings", token: tok, body: map[string]any{"llm_enabled": true}})
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/connectors", token: tok, body: map[string]any{"kind": "push", "name": "Second"}})
+		h.member(ws, "viewer")
+	})
 }
