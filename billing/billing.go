@@ -63,6 +63,7 @@ type Service struct {
 	stripe  *client.API
 	notify  Notifier
 	hooks   []PlanHook
+	quotas  quotas
 	log     *slog.Logger
 	now     func() time.Time
 }

@@ -1,9 +1,17 @@
 package main
 
 import (
+	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/billing"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/tenant"
+	"gorm.io/gorm"
 )
 
 func TestBillingConfig(t *testing.T) {
@@ -29,4 +37,43 @@ func TestBillingConfig(t *testing.T) {
 	if _, _, err := LoadConfig("serve", nil); err == nil || !strings.Contains(err.Error(), "DESKPOOL_BILLING_GRACE") {
 		t.Fatalf("a bad grace: %v", err)
 	}
+}
+
+func TestMeteredTriagerPastQuota(t *testing.T) {
+	id := deskpool.NewID()
+	if err := env.System.Exec(`INSERT INTO tenants (id, slug, name) VALUES (?, ?, 'Quota')`, id, "quota-"+id.String()).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := env.System.Exec(`INSERT INTO usage_buckets (tenant_id, meter, bucket_start, quantity) VALUES (?, 'ai_messages', ?, 499)`,
+		id, time.Now().UTC().Truncate(time.Hour)).Error; err != nil {
+		t.Fatal(err)
+	}
+	bill := billing.NewService(env.App, env.System, nil, billing.DefaultConfig(), nil)
+	m := meteredTriager{billing: bill, log: slog.Default(),
+		ai:    helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage { return helpdesk.Triage{Route: "ai"} }),
+		rules: helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage { return helpdesk.Triage{Route: "rules"} })}
+	answers := quotaAnswerer{billing: bill, next: answerFunc(func() *helpdesk.Answer { return &helpdesk.Answer{Body: "AI reply"} })}
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: id})
+	var routes []string
+	var replies []string
+	for i := 0; i < 2; i++ {
+		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			routes = append(routes, m.Triage(ctx, helpdesk.TriageInput{Text: "where is my order"}).Route)
+			a, err := answers.Answer(ctx, tx, helpdesk.AnswerInput{})
+			replies = append(replies, a.Body+a.HandOver)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if routes[0] != "ai" || routes[1] != "rules" || replies[0] != "AI reply" || replies[1] != "ai_quota_reached" {
+		t.Fatalf("routes %v, replies %v", routes, replies)
+	}
+}
+
+type answerFunc func() *helpdesk.Answer
+
+func (f answerFunc) Answer(context.Context, *gorm.DB, helpdesk.AnswerInput) (*helpdesk.Answer, error) {
+	return f(), nil
 }

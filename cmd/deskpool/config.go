@@ -35,7 +35,7 @@ type Config struct {
 	LLMAPIKey            string // never logged
 	LLMModel             string
 	LLMTimeout           time.Duration
-	LLMPlans             string // comma-separated plans that include the provider; empty: every plan
+	LLMPlans             string // comma-separated plans that include the provider; empty: those whose billing entitlements do (premium)
 	API                  api.Config
 	Billing              billing.Config // Stripe keys (never logged), prices, grace period, return URLs
 }

@@ -114,16 +114,23 @@ func (m *Main) services() error {
 	var plans []string
 	if c.LLMPlans != "" {
 		plans = strings.Split(c.LLMPlans, ",")
+	} else { // the plans whose entitlements include the provider
+		for _, p := range billing.NewCatalog(c.Billing.Prices).Plans() {
+			if p.Entitlements.LLM {
+				plans = append(plans, p.Name)
+			}
+		}
 	}
 	m.AI = ai.New(m.DB, m.SysDB, m.Outbox, m.Queue, classifier, ai.Config{
 		Knowledge: knowledge.DefaultConfig(),
 		Learning:  learning.DefaultConfig(),
 		LLM:       llm.Config{BaseURL: c.LLMBaseURL, APIKey: c.LLMAPIKey, Model: c.LLMModel, Timeout: c.LLMTimeout, Plans: plans},
 	}, m.Log)
-	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.AI.Triager(), helpdesk.DefaultConfig())
-	m.Helpdesk.UseAnswerer(m.AI.Answerer())
 	m.Billing = billing.NewService(m.DB, m.SysDB, m.Outbox, c.Billing, m.Log)
 	m.Billing.UseNotifier(billingNotifier{m.Webhooks})
+	triager := meteredTriager{ai: m.AI.Triager(), rules: helpdesk.BuiltinTriager(classifier), billing: m.Billing, log: m.Log}
+	m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, triager, helpdesk.DefaultConfig())
+	m.Helpdesk.UseAnswerer(quotaAnswerer{next: m.AI.Answerer(), billing: m.Billing})
 	invCfg := inventory.DefaultConfig()
 	invCfg.PlanMinSyncInterval = m.Billing.Catalog().MinSyncIntervals()
 	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, invCfg, m.Log)
