@@ -57,7 +57,6 @@ type bucketDue struct {
 	BucketStart time.Time
 	Billable    int64
 	Reported    int64
-	Reports     int
 }
 
 // ReportUsage reports the closed buckets of the workspace in ctx whose
@@ -73,11 +72,11 @@ func (s *Service) ReportUsage(ctx context.Context) (int, error) {
 		if a, err = loadAccount(ctx, tx, false); err != nil {
 			return err
 		}
-		return tx.Raw(`SELECT b.meter, b.bucket_start, b.billable, coalesce(r.quantity, 0) AS reported, count(r.tenant_id) AS reports
+		return tx.Raw(`SELECT b.meter, b.bucket_start, b.billable, coalesce(r.quantity, 0) AS reported
 			FROM usage_buckets b LEFT JOIN usage_reports r
 			  ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
 			WHERE b.tenant_id = ? AND b.bucket_start < ? AND b.billable > coalesce(r.quantity, 0)
-			GROUP BY b.meter, b.bucket_start, b.billable, r.quantity ORDER BY b.bucket_start LIMIT 500`,
+			ORDER BY b.bucket_start LIMIT 500`,
 			deskpool.TenantIDFromContext(ctx), bucketOf(s.now())).Scan(&due).Error
 	})
 	if err != nil || a.MeteredItemID == nil || len(due) == 0 {

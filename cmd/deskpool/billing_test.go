@@ -77,3 +77,34 @@ type answerFunc func() *helpdesk.Answer
 func (f answerFunc) Answer(context.Context, *gorm.DB, helpdesk.AnswerInput) (*helpdesk.Answer, error) {
 	return f(), nil
 }
+
+func TestBillingStatusListsPastDueFirst(t *testing.T) {
+	mk := func(slug, plan, status string, grace *time.Time) {
+		id := deskpool.NewID()
+		if err := env.System.Exec(`INSERT INTO tenants (id, slug, name, plan) VALUES (?, ?, ?, ?)`, id, slug, slug, plan).Error; err != nil {
+			t.Fatal(err)
+		}
+		if status != "" {
+			if err := env.System.Exec(`INSERT INTO billing_accounts (tenant_id, plan, status, grace_until, stripe_customer_id) VALUES (?, ?, ?, ?, ?)`,
+				id, plan, status, grace, "cus_"+slug).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	suffix := deskpool.NewID().String()[24:]
+	grace := time.Now().Add(48 * time.Hour)
+	mk("a-premium-"+suffix, "premium", "active", nil)
+	mk("b-late-"+suffix, "pro", "past_due", &grace)
+	mk("c-free-"+suffix, "free", "", nil)
+	var out strings.Builder
+	if err := run(context.Background(), []string{"billing", "status", "--system-database-url", env.SystemDSN}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	if !strings.HasPrefix(lines[0], "WORKSPACE") || !strings.Contains(lines[1], "b-late-"+suffix) || !strings.Contains(lines[1], "past_due") {
+		t.Fatalf("past due first:\n%s", out.String())
+	}
+	if a, c := strings.Index(out.String(), "a-premium-"+suffix), strings.Index(out.String(), "c-free-"+suffix); a < 0 || c < 0 || a > c {
+		t.Fatalf("by plan:\n%s", out.String())
+	}
+}

@@ -197,10 +197,14 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	}
 	rec := &jobs.Reconciler{Client: m.Queue, Inspector: asynq.NewInspector(rc.ConnOpt()), Redis: m.Redis,
 		SysDB: m.SysDB, Log: m.Log, Grace: time.Minute}
-	m.wg.Add(3)
+	m.wg.Add(4)
 	go func() {
 		defer m.wg.Done()
 		m.AI.RunScheduler(ctx)
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.Billing.RunUsageReporter(ctx, 10*time.Minute, m.Log)
 	}()
 	go func() {
 		defer m.wg.Done()
