@@ -69,6 +69,13 @@ func (s *Service) Apply(ctx context.Context, eventID string) error {
 		if err := s.syncSubscription(ctx, tx, a, sub, eventID); err != nil {
 			return err
 		}
+		if ev[0].Type == "customer.subscription.trial_will_end" && s.notify != nil && a.TrialEnd != nil {
+			if err := s.notify.NotifyOwners(ctx, tx, "billing.trial_will_end", "Trial ending",
+				"The "+s.catalog.Plan(a.Plan).DisplayName+" trial ends on "+a.TrialEnd.Format("2 Jan 2006")+"; add a payment method in the Billing Portal to keep the plan.",
+				map[string]any{"plan": a.Plan, "trial_end": a.TrialEnd.Format(time.RFC3339), "event_id": eventID}); err != nil {
+				return err
+			}
+		}
 		return markApplied(tx, tenantID, eventID, "applied")
 	})
 }

@@ -388,3 +388,24 @@ func TestKilledBetweenAcknowledgeAndApply(t *testing.T) {
 		t.Fatalf("plan %s after %d changes", planOf(t, id), planChanges(t, id))
 	}
 }
+
+func TestTrialWillEndTellsOwners(t *testing.T) {
+	f := newFixture(t, nil)
+	f.startWorker()
+	id, ctx := workspace(t)
+	cus := f.subscribe(ctx, "premium")
+	sub := billingtest.Subscription{ID: "sub_trial_" + id.String()[24:], Customer: cus, Status: "trialing", Price: "price_premium_y",
+		TrialEnd: time.Now().Add(72 * time.Hour)}
+	f.stripe.SetSubscription(sub)
+	f.deliver("evt_trial_"+id.String(), "customer.subscription.trial_will_end", subObject(sub))
+	eventually(t, "applied", func() bool { return applied(t, id, "evt_trial_"+id.String()) })
+	if planOf(t, id) != "premium" {
+		t.Fatalf("plan %s during the trial", planOf(t, id))
+	}
+	if n := one[int](t, `SELECT count(*) FROM notifications WHERE tenant_id = ? AND kind = 'billing.trial_will_end'`, id); n != 1 {
+		t.Fatalf("%d notices", n)
+	}
+	if iv := one[string](t, `SELECT billing_interval FROM billing_accounts WHERE tenant_id = ?`, id); iv != "year" {
+		t.Fatalf("interval %q", iv)
+	}
+}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/tenant"
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
@@ -121,5 +120,3 @@ func (s *Service) CheckFeature(ctx context.Context, feature string) error {
 	}
 	return nil
 }
-
-var _ = uuid.Nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 )
@@ -74,5 +73,3 @@ func (s *Service) handleReportUsage(ctx context.Context, t *asynq.Task) error {
 	_, err = s.ReportUsage(tenantCtx(ctx, p.TenantID))
 	return err
 }
-
-var _ = deskpool.NewID

@@ -3,7 +3,6 @@ package billing
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
@@ -163,5 +162,3 @@ func (s *Service) route(ctx context.Context, obj eventObject) (uuid.UUID, error)
 	}
 	return uuid.Nil, nil
 }
-
-var errNoSubscription = errors.New("the event names no subscription")
