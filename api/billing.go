@@ -20,6 +20,7 @@ func (s *Server) billingRoutes(v1 fiber.Router) {
 	}
 	v1.Post("/billing/webhook", s.billingWebhook)
 	v1.Get("/billing", s.authed("billing:read", s.getBilling))
+	v1.Patch("/billing", s.authed("billing:write", s.patchBilling))
 	v1.Get("/billing/plans", s.authed("billing:read", s.listPlans))
 	v1.Get("/billing/invoices", s.authed("billing:read", s.listInvoices))
 	v1.Post("/billing/checkout", s.authed("billing:write", s.checkout))
@@ -38,6 +39,19 @@ func (s *Server) unavailable(c *fiber.Ctx, err error) error {
 // the next invoice's estimate.
 func (s *Server) getBilling(c *fiber.Ctx) error {
 	out, err := s.deps.Billing.Overview(c.UserContext())
+	if err != nil {
+		return s.unavailable(c, err)
+	}
+	return c.JSON(out)
+}
+
+// patchBilling: PATCH /v1/billing {ai_overage}: the owner's billing choices.
+func (s *Server) patchBilling(c *fiber.Ctx) error {
+	var in billing.Settings
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	out, err := s.deps.Billing.UpdateSettings(c.UserContext(), in)
 	if err != nil {
 		return s.unavailable(c, err)
 	}

@@ -113,6 +113,17 @@ func TestBillingAPI(t *testing.T) {
 		}
 		h.must(http.StatusUnprocessableEntity, call{method: "GET", path: "/v1/billing/invoices?limit=0", token: tok})
 	})
+	t.Run("AIOverageOptIn", func(t *testing.T) {
+		r := h.must(http.StatusOK, call{method: "PATCH", path: "/v1/billing", token: tok, body: map[string]any{"ai_overage": true}})
+		if r.JSON["ai_overage"] != true {
+			t.Fatalf("%s", r.Raw)
+		}
+		if n := countOf(t, `SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'billing.settings_changed'`, ws.ID); n != 1 {
+			t.Fatalf("%d audit entries", n)
+		}
+		h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: "/v1/billing", token: tok, body: map[string]any{"ai_overage": "yes"}, invalid: true})
+		h.must(http.StatusForbidden, call{method: "PATCH", path: "/v1/billing", token: agentTok, body: map[string]any{"ai_overage": false}})
+	})
 	t.Run("OwnersAndAdminsOnly", func(t *testing.T) {
 		h.must(http.StatusForbidden, call{method: "GET", path: "/v1/billing", token: agentTok})
 		h.must(http.StatusForbidden, call{method: "POST", path: "/v1/billing/checkout", token: agentTok,

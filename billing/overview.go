@@ -36,6 +36,7 @@ type Overview struct {
 	TrialEnd           *time.Time   `json:"trial_end"`
 	GraceUntil         *time.Time   `json:"grace_until"`
 	CancelAtPeriodEnd  bool         `json:"cancel_at_period_end"`
+	AIOverage          bool         `json:"ai_overage"` // billed AI messages past the quota (with a metered price)
 	Entitlements       Entitlements `json:"entitlements"`
 	Usage              []Usage      `json:"usage"`
 	UpcomingInvoice    *Estimate    `json:"upcoming_invoice"`
@@ -56,7 +57,7 @@ func (s *Service) Overview(ctx context.Context) (*Overview, error) {
 		p := s.catalog.Plan(a.effective(now))
 		o = Overview{Plan: p.Name, PlanName: p.DisplayName, SubscribedPlan: a.Plan, Status: a.Status, Interval: a.BillingInterval,
 			CurrentPeriodStart: a.CurrentPeriodStart, CurrentPeriodEnd: a.CurrentPeriodEnd, TrialEnd: a.TrialEnd,
-			GraceUntil: a.GraceUntil, CancelAtPeriodEnd: a.CancelAtPeriodEnd, Entitlements: p.Entitlements}
+			GraceUntil: a.GraceUntil, CancelAtPeriodEnd: a.CancelAtPeriodEnd, AIOverage: a.Overage, Entitlements: p.Entitlements}
 		seats, err := countSeats(ctx, tx)
 		if err != nil {
 			return err
@@ -148,4 +149,35 @@ func (s *Service) Invoices(ctx context.Context, cursor string, limit int) (out [
 		next = out[len(out)-1].ID
 	}
 	return out, next, nil
+}
+
+// Settings are what the owner chooses about billing.
+type Settings struct {
+	AIOverage *bool `json:"ai_overage"` // past the AI quota, go on and bill the extra messages
+}
+
+// UpdateSettings changes the billing choices of the workspace in ctx,
+// audited, and returns the overview.
+func (s *Service) UpdateSettings(ctx context.Context, in Settings) (*Overview, error) {
+	if in.AIOverage == nil {
+		return nil, deskpool.Invalid(deskpool.FieldError{Field: "ai_overage", Message: "is required"})
+	}
+	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		a, err := loadAccount(ctx, tx, true)
+		if err != nil {
+			return err
+		}
+		if a.Overage == *in.AIOverage {
+			return nil
+		}
+		if err := tx.Exec(`UPDATE billing_accounts SET overage = ?, updated_at = now() WHERE tenant_id = ?`, *in.AIOverage, a.TenantID).Error; err != nil {
+			return err
+		}
+		return tenant.Audit(ctx, tx, "billing.settings_changed", "workspace", a.TenantID.String(), map[string]any{"ai_overage": *in.AIOverage})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.quotas.m.Delete(deskpool.TenantIDFromContext(ctx))
+	return s.Overview(ctx)
 }
