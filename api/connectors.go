@@ -31,6 +31,11 @@ func (s *Server) createConnector(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
+	if s.deps.Billing != nil {
+		if err := s.deps.Billing.CheckConnectorAdd(c.UserContext()); err != nil {
+			return err
+		}
+	}
 	out, err := s.deps.Inventory.CreateConnector(c.UserContext(), in)
 	if err != nil {
 		return err

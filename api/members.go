@@ -55,7 +55,7 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	sess, u, ws, err := s.deps.Tenants.AcceptInvitation(c.UserContext(), c.Params("token"), in)
+	sess, u, ws, err := s.acceptWithinSeats(c, in)
 	if err != nil {
 		return lockedRetryAfter(c, err)
 	}

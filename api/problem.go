@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/billing"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 )
@@ -50,6 +51,8 @@ type Problem struct {
 	Instance  string                `json:"instance,omitempty"`
 	RequestID string                `json:"request_id,omitempty"`
 	Errors    []deskpool.FieldError `json:"errors,omitempty"`
+	Plan      string                `json:"plan,omitempty"`  // a plan limit: the workspace's plan
+	Limit     string                `json:"limit,omitempty"` // a plan limit: which one
 }
 
 // problemBase prefixes each problem type; the docs page explains each code.
@@ -103,6 +106,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	p := Problem{Type: problemBase + code, Title: http.StatusText(status), Status: status, Detail: msg,
 		Instance: instance(c), RequestID: requestID(c), Errors: fields}
+	var le *billing.LimitError
+	if errors.As(err, &le) {
+		p.Type, p.Plan, p.Limit = problemBase+"plan-limit", le.Plan, le.Limit
+	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	return c.JSON(p, "application/problem+json")

@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	s.inventoryRoutes(v1)
 	s.slaRoutes(v1)
 	s.triageRoutes(v1)
+	s.billingRoutes(v1)
 }
 
 // homePath is where GET / sends a visitor: the API reference, until the

@@ -6,6 +6,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/secretbox"
@@ -50,6 +51,7 @@ type Deps struct {
 	Webhooks   *helpdesk.Webhooks
 	Inventory  *inventory.Service
 	SLA        *sla.Service
+	Billing    *billing.Service   // plans, Stripe and entitlements; nil: no billing routes, nothing enforced
 	Classifier *triage.Classifier // the built-in triage, for POST /v1/triage
 	AI         *AIServices        // knowledge scenarios, learning, LLM drafts and AI settings
 	Box        *secretbox.Box     // seals stored responses (they may hold a new key or secret)

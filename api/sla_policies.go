@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/gofiber/fiber/v2"
 )
@@ -42,6 +43,9 @@ func (s *Server) listSLAPolicies(c *fiber.Ctx) error {
 func (s *Server) createSLAPolicy(c *fiber.Ctx) error {
 	var in sla.PolicyInput
 	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.planIncludes(c, billing.LimitCustomSLA); err != nil {
 		return err
 	}
 	p, err := s.deps.SLA.CreatePolicy(c.UserContext(), in)

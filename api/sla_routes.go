@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/deskpool/deskpool/billing"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -38,6 +39,9 @@ func (s *Server) listBusinessHours(c *fiber.Ctx) error {
 func (s *Server) createBusinessHours(c *fiber.Ctx) error {
 	var in sla.ScheduleInput
 	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.planIncludes(c, billing.LimitBusinessHours); err != nil {
 		return err
 	}
 	h, err := s.deps.SLA.CreateSchedule(c.UserContext(), in)

@@ -14,7 +14,7 @@ func (s *Server) triageRoutes(v1 fiber.Router) {
 	v1.Get("/triage/model", s.authed("triage:read", s.withAI(getTriageModel)))
 	v1.Post("/triage/model/retrain", s.authed("triage:write", s.withAI(retrainTriageModel)))
 	v1.Get("/triage/settings", s.authed("triage:read", s.withAI(getTriageSettings)))
-	v1.Patch("/triage/settings", s.authed("triage:write", s.withAI(updateTriageSettings)))
+	v1.Patch("/triage/settings", s.authed("triage:write", s.llmInPlan(s.withAI(updateTriageSettings))))
 	v1.Post("/conversations/:conversation_id/draft", s.authed("conversations:write", s.withAI(draftReply)))
 	s.knowledgeRoutes(v1)
 }

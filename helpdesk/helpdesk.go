@@ -26,13 +26,14 @@ const (
 	EventStockOut              = "stock.out"
 	EventCustomerErased        = "customer.erased"
 	EventConversationHandedOff = "conversation.handed_over"
+	EventPaymentFailed         = "billing.payment_failed" // emitted by billing: the workspace's payment failed, grace started
 )
 
 // EventTypes lists every event type a webhook may subscribe to.
 var EventTypes = []string{
 	EventMessageCreated, EventConversationCreated, EventConversationUpdated, EventConversationAssigned,
 	EventConversationResolved, EventCSATRequested, EventSLAWarning, EventSLABreached, EventOrderLate,
-	EventStockOut, EventCustomerErased, EventConversationHandedOff,
+	EventStockOut, EventCustomerErased, EventConversationHandedOff, EventPaymentFailed,
 }
 
 // Emitter records an event inside the caller's transaction, so that it is

@@ -65,3 +65,49 @@ ensure_services() {
   ensure_postgres
   ensure_redis
 }
+
+STRIPE_MOCK_PORT=${STRIPE_MOCK_PORT:-12111}
+STRIPE_MOCK_PID=
+
+# ensure_stripe: with no Stripe key configured, install stripe-mock if it
+# is missing, start it on loopback unless it already answers there, and
+# point deskpool (and the tests) at it, with placeholder prices and a
+# local webhook secret. With DESKPOOL_STRIPE_SECRET_KEY set, Stripe itself
+# (test mode) is used and nothing is started.
+ensure_stripe() {
+  if [ -n "${DESKPOOL_STRIPE_SECRET_KEY:-}" ]; then
+    return 0
+  fi
+  local bin
+  bin=$(command -v stripe-mock 2>/dev/null || echo "$(go env GOPATH)/bin/stripe-mock")
+  if [ ! -x "$bin" ]; then
+    say "installing stripe-mock (go install github.com/stripe/stripe-mock@latest)"
+    go install github.com/stripe/stripe-mock@latest || die "could not install stripe-mock; install it, or set DESKPOOL_STRIPE_SECRET_KEY to a Stripe test-mode key"
+  fi
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$STRIPE_MOCK_PORT") 2>/dev/null; then
+    say "starting stripe-mock on 127.0.0.1:$STRIPE_MOCK_PORT (no DESKPOOL_STRIPE_SECRET_KEY set)"
+    "$bin" -http-addr "127.0.0.1:$STRIPE_MOCK_PORT" >"${TMPDIR:-/tmp}/deskpool-stripe-mock.log" 2>&1 &
+    STRIPE_MOCK_PID=$!
+    local up=
+    for _ in $(seq 1 40); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$STRIPE_MOCK_PORT") 2>/dev/null; then up=1; break; fi
+      sleep 0.25
+    done
+    [ -n "$up" ] || die "stripe-mock did not start; see ${TMPDIR:-/tmp}/deskpool-stripe-mock.log"
+  fi
+  export DESKPOOL_STRIPE_API_BASE="http://127.0.0.1:$STRIPE_MOCK_PORT"
+  export DESKPOOL_TEST_STRIPE_URL="$DESKPOOL_STRIPE_API_BASE"
+  export DESKPOOL_STRIPE_SECRET_KEY=sk_test_stripe_mock
+  export DESKPOOL_STRIPE_WEBHOOK_SECRET="${DESKPOOL_STRIPE_WEBHOOK_SECRET:-whsec_local_stripe_mock}"
+  export DESKPOOL_STRIPE_PRICE_PRO_MONTHLY="${DESKPOOL_STRIPE_PRICE_PRO_MONTHLY:-price_deskpool_pro_monthly}"
+  export DESKPOOL_STRIPE_PRICE_PRO_YEARLY="${DESKPOOL_STRIPE_PRICE_PRO_YEARLY:-price_deskpool_pro_yearly}"
+  export DESKPOOL_STRIPE_PRICE_PREMIUM_MONTHLY="${DESKPOOL_STRIPE_PRICE_PREMIUM_MONTHLY:-price_deskpool_premium_monthly}"
+  export DESKPOOL_STRIPE_PRICE_PREMIUM_YEARLY="${DESKPOOL_STRIPE_PRICE_PREMIUM_YEARLY:-price_deskpool_premium_yearly}"
+}
+
+# stop_stripe stops the stripe-mock this script started, if any.
+stop_stripe() {
+  if [ -n "$STRIPE_MOCK_PID" ]; then
+    kill "$STRIPE_MOCK_PID" 2>/dev/null || true
+  fi
+}

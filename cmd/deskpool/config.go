@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/api"
+	"github.com/deskpool/deskpool/billing"
 )
 
 // Config is every setting of the binary, with defaults for local use. It is
@@ -35,8 +36,9 @@ type Config struct {
 	LLMAPIKey            string // never logged
 	LLMModel             string
 	LLMTimeout           time.Duration
-	LLMPlans             string // comma-separated plans that include the provider; empty: every plan
+	LLMPlans             string // comma-separated plans that include the provider; empty: those whose billing entitlements do (premium)
 	API                  api.Config
+	Billing              billing.Config // Stripe keys (never logged), prices, grace period, return URLs
 }
 
 // DefaultConfig is a local set-up: PostgreSQL and Redis on 127.0.0.1.
@@ -55,6 +57,7 @@ func DefaultConfig() Config {
 		LLMTimeout:        2 * time.Second,
 		ReconcileInterval: 5 * time.Second,
 		API:               api.DefaultConfig(),
+		Billing:           billing.DefaultConfig(),
 	}
 }
 
@@ -82,6 +85,16 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "LLM model name (DESKPOOL_LLM_MODEL)")
 	fs.DurationVar(&c.LLMTimeout, "llm-timeout", c.LLMTimeout, "LLM call timeout (DESKPOOL_LLM_TIMEOUT)")
 	fs.BoolVar(&c.API.LogRequests, "log-requests", c.API.LogRequests, "log every request (route, status, time) at info, for development (DESKPOOL_LOG_REQUESTS)")
+	fs.StringVar(&c.Billing.APIBase, "stripe-api-base", c.Billing.APIBase, "Stripe API base URL; empty for Stripe, stripe-mock's URL locally (DESKPOOL_STRIPE_API_BASE)")
+	fs.StringVar(&c.Billing.Prices.ProMonthly, "stripe-price-pro-monthly", c.Billing.Prices.ProMonthly, "Stripe price of Pro, monthly (DESKPOOL_STRIPE_PRICE_PRO_MONTHLY)")
+	fs.StringVar(&c.Billing.Prices.ProYearly, "stripe-price-pro-yearly", c.Billing.Prices.ProYearly, "Stripe price of Pro, yearly (DESKPOOL_STRIPE_PRICE_PRO_YEARLY)")
+	fs.StringVar(&c.Billing.Prices.PremiumMonthly, "stripe-price-premium-monthly", c.Billing.Prices.PremiumMonthly, "Stripe price of Premium, monthly (DESKPOOL_STRIPE_PRICE_PREMIUM_MONTHLY)")
+	fs.StringVar(&c.Billing.Prices.PremiumYearly, "stripe-price-premium-yearly", c.Billing.Prices.PremiumYearly, "Stripe price of Premium, yearly (DESKPOOL_STRIPE_PRICE_PREMIUM_YEARLY)")
+	fs.StringVar(&c.Billing.Prices.AIOverage, "stripe-price-ai-overage", c.Billing.Prices.AIOverage, "metered Stripe price of AI messages over quota; empty: no overage (DESKPOOL_STRIPE_PRICE_AI_OVERAGE)")
+	fs.DurationVar(&c.Billing.Grace, "billing-grace", c.Billing.Grace, "how long a past-due workspace keeps its plan (DESKPOOL_BILLING_GRACE, e.g. 7d or 168h)")
+	fs.StringVar(&c.Billing.SuccessURL, "billing-success-url", c.Billing.SuccessURL, "where Stripe Checkout returns after paying (DESKPOOL_BILLING_SUCCESS_URL)")
+	fs.StringVar(&c.Billing.CancelURL, "billing-cancel-url", c.Billing.CancelURL, "where Stripe Checkout returns when abandoned (DESKPOOL_BILLING_CANCEL_URL)")
+	fs.StringVar(&c.Billing.PortalReturnURL, "billing-portal-return-url", c.Billing.PortalReturnURL, "where the Billing Portal returns (DESKPOOL_BILLING_PORTAL_RETURN_URL)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", c.AllowPrivateWebhooks, "allow webhook URLs on private networks (DESKPOOL_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.BoolVar(&c.AllowPrivateShops, "allow-private-shops", c.AllowPrivateShops, "allow plain-http shop URLs on private networks (DESKPOOL_ALLOW_PRIVATE_SHOPS)")
 }
@@ -150,6 +163,24 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	num("RATE_TENANT_BURST", &c.API.TenantBurst)
 	flt("RATE_IP", &c.API.IPRate)
 	num("RATE_IP_BURST", &c.API.IPBurst)
+	str("STRIPE_SECRET_KEY", &c.Billing.SecretKey)
+	str("STRIPE_WEBHOOK_SECRET", &c.Billing.WebhookSecret)
+	str("STRIPE_API_BASE", &c.Billing.APIBase)
+	str("STRIPE_PRICE_PRO_MONTHLY", &c.Billing.Prices.ProMonthly)
+	str("STRIPE_PRICE_PRO_YEARLY", &c.Billing.Prices.ProYearly)
+	str("STRIPE_PRICE_PREMIUM_MONTHLY", &c.Billing.Prices.PremiumMonthly)
+	str("STRIPE_PRICE_PREMIUM_YEARLY", &c.Billing.Prices.PremiumYearly)
+	str("STRIPE_PRICE_AI_OVERAGE", &c.Billing.Prices.AIOverage)
+	str("BILLING_SUCCESS_URL", &c.Billing.SuccessURL)
+	str("BILLING_CANCEL_URL", &c.Billing.CancelURL)
+	str("BILLING_PORTAL_RETURN_URL", &c.Billing.PortalReturnURL)
+	if v := getenv("DESKPOOL_BILLING_GRACE"); v != "" {
+		d, err := parseDays(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, "DESKPOOL_BILLING_GRACE must be a duration like 7d or 168h")
+		}
+		c.Billing.Grace = d
+	}
 	if v := getenv("DESKPOOL_RECONCILE_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -169,4 +200,13 @@ var getenv = os.Getenv
 // LoadConfig reads the environment, then parses args as flags.
 func LoadConfig(name string, args []string) (Config, *flag.FlagSet, error) {
 	return loadWith(name, args, nil)
+}
+
+// parseDays reads a duration that may also be a whole number of days ("7d").
+func parseDays(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.Atoi(n)
+		return time.Duration(days) * 24 * time.Hour, err
+	}
+	return time.ParseDuration(v)
 }

@@ -27,6 +27,7 @@ Commands:
   setup     create roles, database and migrations; --demo adds a demo workspace
   triage    classify JSON lines {"id","text"} from stdin to stdout, offline
   bench     run a benchmark, one of: %s
+  billing   billing status: workspaces by plan and state, past due first
   version   print the version
 
 Every flag can also be set as a DESKPOOL_* environment variable; run
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return runTriage(args, stdin, stdout)
 	case "bench":
 		return runBench(ctx, args, stdout)
+	case "billing":
+		return runBilling(ctx, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "deskpool", version)
 		return nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/api"
+	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/jobs"
@@ -51,6 +52,7 @@ type Main struct {
 	SLA        *sla.Service
 	AI         *ai.Services
 	Inventory  *inventory.Service
+	Billing    *billing.Service
 	API        *api.Server
 	Worker     *asynq.Server
 
@@ -146,21 +148,34 @@ func (m *Main) services() error {
 	var plans []string
 	if c.LLMPlans != "" {
 		plans = strings.Split(c.LLMPlans, ",")
+	} else { // the plans whose entitlements include the provider
+		for _, p := range billing.NewCatalog(c.Billing.Prices).Plans() {
+			if p.Entitlements.LLM {
+				plans = append(plans, p.Name)
+			}
+		}
 	}
 	m.AI = ai.New(m.DB, m.SysDB, m.Outbox, m.Queue, classifier, ai.Config{
 		Knowledge: knowledge.DefaultConfig(),
 		Learning:  learning.DefaultConfig(),
 		LLM:       llm.Config{BaseURL: c.LLMBaseURL, APIKey: c.LLMAPIKey, Model: c.LLMModel, Timeout: c.LLMTimeout, Plans: plans},
 	}, m.Log)
+	m.Billing = billing.NewService(m.DB, m.SysDB, m.Outbox, c.Billing, m.Log)
+	m.Billing.UseNotifier(billingNotifier{m.Webhooks})
 	if m.StubTriage != nil {
 		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.StubTriage, helpdesk.DefaultConfig())
 	} else {
-		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.AI.Triager(), helpdesk.DefaultConfig())
-		m.Helpdesk.UseAnswerer(m.AI.Answerer())
+		triager := meteredTriager{ai: m.AI.Triager(), rules: helpdesk.BuiltinTriager(classifier), billing: m.Billing, log: m.Log}
+		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, triager, helpdesk.DefaultConfig())
+		m.Helpdesk.UseAnswerer(quotaAnswerer{next: m.AI.Answerer(), billing: m.Billing})
 	}
 	invCfg := inventory.DefaultConfig()
 	invCfg.AllowHTTP, invCfg.AllowPrivate = c.AllowPrivateShops, c.AllowPrivateShops
+	invCfg.PlanMinSyncInterval = m.Billing.Catalog().MinSyncIntervals()
 	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, invCfg, m.Log)
+	m.Billing.OnPlanChange(func(ctx context.Context, tx *gorm.DB, from, to string, e billing.Entitlements) error {
+		return m.Inventory.ApplyConnectorLimit(ctx, tx, e.Connectors)
+	})
 	m.Helpdesk.UseOrders(m.Inventory)
 	if !m.WithoutSLA {
 		m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
@@ -197,7 +212,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
-		Inventory: m.Inventory, Metrics: m.Metrics,
+		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -222,16 +237,21 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.SLA.Register(mux)
 	m.AI.Register(mux)
 	m.Inventory.Register(mux)
+	m.Billing.Register(mux)
 	if err := m.Worker.Start(mux); err != nil {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)
 	}
 	rec := &jobs.Reconciler{Client: m.Queue, Inspector: m.Inspector, Redis: m.Redis,
 		SysDB: m.SysDB, Log: m.Log, Grace: time.Minute}
-	m.wg.Add(3)
+	m.wg.Add(4)
 	go func() {
 		defer m.wg.Done()
 		m.AI.RunScheduler(ctx)
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.Billing.RunUsageReporter(ctx, 10*time.Minute, m.Log)
 	}()
 	go func() {
 		defer m.wg.Done()

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/migrations"
 	"github.com/deskpool/deskpool/tenant"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -117,10 +118,15 @@ func createDemo(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	actx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID, UserID: owner.ID, Role: tenant.RoleOwner})
+	// The demo is on premium (marked a demo, no Stripe) so that every
+	// feature can be tried at once; seeding needs it (custom SLA policies).
+	if err := m.Billing.SetDemo(actx, billing.PlanPremium); err != nil {
+		return err
+	}
 	if err := seedDemo(actx, m, out, password); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nDemo workspace %q ready. Sign in with:\n  email:    %s\n  password: %s\n", demoBrand, demoEmail, password)
+	fmt.Fprintf(out, "\nDemo workspace %q ready (Premium plan, a demo: no Stripe). Sign in with:\n  email:    %s\n  password: %s\n", demoBrand, demoEmail, password)
 	fmt.Fprintf(out, "  (agents %s use the same password; %s is online)\n", demoAgentEmails(), demoAgents[0].email)
 	fmt.Fprintf(out, "  curl -s -X POST http://%s/v1/auth/login -H 'Content-Type: application/json' \\\n    -d '{\"email\":\"%s\",\"password\":\"%s\"}'\n\n", cfg.Addr, demoEmail, password)
 	return nil

@@ -88,6 +88,9 @@ func TestSetupThenServe(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), `"token"`) {
 		t.Fatalf("demo login: %d %s", resp.StatusCode, raw)
 	}
+	if !strings.Contains(string(raw), `"plan":"premium"`) {
+		t.Fatalf("the demo workspace is not on premium: %s", raw)
+	}
 	var login struct{ Token string }
 	if err := json.Unmarshal(raw, &login); err != nil {
 		t.Fatal(err)

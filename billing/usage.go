@@ -1,0 +1,108 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/stripe/stripe-go/v76"
+	"gorm.io/gorm"
+)
+
+// MeterAIMessages counts AI-triaged messages.
+const MeterAIMessages = "ai_messages"
+
+// bucketOf returns the start of the hourly bucket holding at.
+func bucketOf(at time.Time) time.Time { return at.UTC().Truncate(time.Hour) }
+
+// Count adds n to the workspace's meter in the hourly bucket holding at,
+// billable of them over the plan's quota, as a deferred write of the
+// transaction tx (see tenant.Defer): it costs the work no round trip.
+func Count(ctx context.Context, tx *gorm.DB, meter string, n, billable int, at time.Time) error {
+	return tenant.Defer(ctx, tx, nil, `INSERT INTO usage_buckets (tenant_id, meter, bucket_start, quantity, billable)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, meter, bucket_start) DO UPDATE
+		SET quantity = usage_buckets.quantity + excluded.quantity, billable = usage_buckets.billable + excluded.billable`,
+		deskpool.TenantIDFromContext(ctx), meter, bucketOf(at), int64(n), int64(billable))
+}
+
+// usedSince returns the workspace's meter total since from, read in tx.
+func usedSince(ctx context.Context, tx *gorm.DB, meter string, from time.Time) (int, error) {
+	var n int
+	err := tx.Raw(`SELECT coalesce(sum(quantity), 0) FROM usage_buckets WHERE tenant_id = ? AND meter = ? AND bucket_start >= ?`,
+		deskpool.TenantIDFromContext(ctx), meter, bucketOf(from)).Scan(&n).Error
+	return n, err
+}
+
+// periodStart is where the account's current usage period began: the
+// subscription's period, else the calendar month (UTC).
+func (a *Account) periodStart(now time.Time) time.Time {
+	if a.CurrentPeriodStart != nil && a.CurrentPeriodEnd != nil && now.Before(*a.CurrentPeriodEnd) {
+		return *a.CurrentPeriodStart
+	}
+	y, m, _ := now.UTC().Date()
+	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// usageKey is the idempotency key of one usage record: one per workspace,
+// subscription item, meter and bucket, and per corrected total, so a
+// retried report never bills twice.
+func usageKey(tenantID, item, meter string, bucket time.Time, total int64) string {
+	return fmt.Sprintf("deskpool-usage-%s-%s-%s-%d-%d", tenantID, item, meter, bucket.Unix(), total)
+}
+
+type bucketDue struct {
+	Meter       string
+	BucketStart time.Time
+	Billable    int64
+	Reported    int64
+}
+
+// ReportUsage reports the closed buckets of the workspace in ctx whose
+// billable usage Stripe has not been told of (or only in part, as when
+// usage was counted after a report) as usage records on the metered
+// subscription item, each under its idempotency key. It returns how many
+// records it sent. A workspace without a metered item reports nothing.
+func (s *Service) ReportUsage(ctx context.Context) (int, error) {
+	var a *Account
+	var due []bucketDue
+	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		var err error
+		if a, err = loadAccount(ctx, tx, false); err != nil {
+			return err
+		}
+		return tx.Raw(`SELECT b.meter, b.bucket_start, b.billable, coalesce(r.quantity, 0) AS reported
+			FROM usage_buckets b LEFT JOIN usage_reports r
+			  ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
+			WHERE b.tenant_id = ? AND b.bucket_start < ? AND b.billable > coalesce(r.quantity, 0)
+			ORDER BY b.bucket_start LIMIT 500`,
+			deskpool.TenantIDFromContext(ctx), bucketOf(s.now())).Scan(&due).Error
+	})
+	if err != nil || a.MeteredItemID == nil || len(due) == 0 {
+		return 0, err
+	}
+	item := *a.MeteredItemID
+	sent := 0
+	for _, d := range due {
+		params := &stripe.UsageRecordParams{SubscriptionItem: stripe.String(item), Quantity: stripe.Int64(d.Billable - d.Reported),
+			Timestamp: stripe.Int64(d.BucketStart.Unix()), Action: stripe.String("increment")}
+		params.Context = ctx
+		params.SetIdempotencyKey(usageKey(a.TenantID.String(), item, d.Meter, d.BucketStart, d.Billable))
+		rec, err := s.stripe.UsageRecords.New(params)
+		if err != nil {
+			return sent, stripeError(err)
+		}
+		err = tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+			return tx.Exec(`INSERT INTO usage_reports (tenant_id, meter, bucket_start, item_id, quantity, record_id)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, meter, bucket_start) DO UPDATE
+				SET quantity = greatest(usage_reports.quantity, excluded.quantity), record_id = excluded.record_id, reported_at = now()`,
+				a.TenantID, d.Meter, d.BucketStart, item, d.Billable, rec.ID).Error
+		})
+		if err != nil {
+			return sent, err
+		}
+		sent++
+	}
+	return sent, nil
+}
