@@ -15,10 +15,12 @@ import (
 // billingRoutes registers the billing routes: owners and admins only, and
 // Stripe's webhook endpoint, authenticated by its signature.
 func (s *Server) billingRoutes(v1 fiber.Router) {
+	// Stripe's endpoint is limited per address like every route without a
+	// credential (in the looser bucket machines' webhooks share).
+	v1.Post("/billing/webhook", s.publicHook(s.billingWebhook))
 	if s.deps.Billing == nil {
 		return
 	}
-	v1.Post("/billing/webhook", s.billingWebhook)
 	v1.Get("/billing", s.authed("billing:read", s.getBilling))
 	v1.Patch("/billing", s.authed("billing:write", s.patchBilling))
 	v1.Get("/billing/plans", s.authed("billing:read", s.listPlans))
@@ -115,6 +117,9 @@ func (s *Server) listInvoices(c *fiber.Ctx) error {
 // billingWebhook: POST /v1/billing/webhook: a Stripe event, verified by its
 // Stripe-Signature, stored and acknowledged; it is applied by a task.
 func (s *Server) billingWebhook(c *fiber.Ctx) error {
+	if s.deps.Billing == nil {
+		return deskpool.Errorf(deskpool.ENOTFOUND, "Billing is not configured on this server.")
+	}
 	r, err := s.deps.Billing.Receive(c.UserContext(), c.Body(), c.Get("Stripe-Signature"))
 	if err != nil {
 		return err

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/billing"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
@@ -85,6 +87,11 @@ func TestMetricsExposition(t *testing.T) {
 
 	signup := call("POST", "/v1/signup", "", map[string]any{"email": "ops@example.com", "password": "a long passphrase", "brand_name": "Metrics Tea"}, http.StatusCreated)
 	tok := signup["token"].(string)
+	// A one-second SLA policy is a custom policy: a paid plan's.
+	wsID := uuid.MustParse(signup["tenant"].(map[string]any)["id"].(string))
+	if err := m.Billing.SetDemo(deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: wsID}), billing.PlanPremium); err != nil {
+		t.Fatal(err)
+	}
 	call("POST", "/v1/sla-policies", tok, map[string]any{"name": "One second", "priority": 1,
 		"targets": map[string]int{"first_response": 1, "next_response": 60, "resolution": 3600}}, http.StatusCreated)
 	for _, path := range []string{"/up", "/down"} {
