@@ -212,3 +212,13 @@ func TestTrainDeterministic(t *testing.T) {
 		t.Fatal("two trainings with the same seed differ")
 	}
 }
+
+// Exclamation marks alone are not anger: cheerful or plain messages written
+// with them stay calm (none of these is in the training text).
+func TestExclamationAloneIsNotAnger(t *testing.T) {
+	for _, text := range []string{"Finally here, thanks guys!!!", "收到啦！！开心！！", "hi!! is this available in red?!", "亲！！在吗！！", "Best purchase ever!!!"} {
+		if r := Default().Classify(text, Context{}); r.Anger {
+			t.Errorf("%q: angry, want calm (%+v)", text, r)
+		}
+	}
+}

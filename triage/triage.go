@@ -5,7 +5,8 @@
 package triage
 
 //go:generate go run ./cmd/gencorpus -templates corpus -out corpus
-//go:generate go run ./cmd/train -corpus corpus -out model.bin
+//go:generate go run ./cmd/concepts -corpus corpus -training-data ../../shared/training-data -out concepts.txt.gz
+//go:generate go run ./cmd/train -corpus corpus -training-data ../../shared/training-data -out model.bin
 
 import (
 	"bytes"
@@ -69,6 +70,14 @@ type Result struct {
 	SuggestedReply string   `json:"suggested_reply,omitempty"`
 	Truncated      bool     `json:"truncated,omitempty"`
 }
+
+// sentimentMinProb is the probability below which a polar sentiment is
+// reported neutral; angerSureProb is the probability of anger at or above
+// which an angry message is negative whatever the sentiment head says.
+const (
+	sentimentMinProb = 0.4
+	angerSureProb    = 0.85
+)
 
 // Classifier is a loaded triage model; it is immutable and safe for concurrent use.
 type Classifier struct {
@@ -143,8 +152,11 @@ func (c *Classifier) classify(text string, ctx Context, opt Options) Result {
 			r.Reasons = append(r.Reasons, "override:intent:"+opt.Intent)
 		}
 		r.Sentiment, r.Urgency = Sentiments[p.sentiment], Urgencies[p.urgency]
+		if p.sentProb < sentimentMinProb {
+			r.Sentiment = "neutral" // weak evidence either way
+		}
 		r.Anger = p.anger
-		if r.Anger {
+		if r.Anger && p.angerProb >= angerSureProb {
 			r.Sentiment = "negative"
 		}
 		s = detectSignals(in.norm, r)

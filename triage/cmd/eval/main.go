@@ -27,11 +27,22 @@ func main() {
 	misses := flag.Int("misses", 0, "print up to this many misclassified held-out messages per language")
 	trainingData := flag.String("training-data", "../shared/training-data", "directory of the real training sets (only their test parts are measured)")
 	parallelSet := flag.String("parallel", "triage/testdata/parallel.tsv", "hand-written parallel set: intent, Chinese, English")
+	modelFile := flag.String("model", "", "model file to measure (default: the built-in model)")
 	flag.Parse()
 
 	c := triage.Default()
 	if err := triage.DefaultErr(); err != nil {
 		log.Fatal(err)
+	}
+	if *modelFile != "" {
+		f, err := os.Open(*modelFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if c, err = triage.Load(f); err != nil {
+			log.Fatal(err)
+		}
+		f.Close()
 	}
 	fmt.Printf("model %s\n\n", c.Version())
 	real, err := realdata.Load(*trainingData)
