@@ -222,3 +222,26 @@ func TestExclamationAloneIsNotAnger(t *testing.T) {
 		}
 	}
 }
+
+// Below the calibrated confidence the classifier does not guess: the intent
+// is other, the guess is named in the reasons and a person answers; above it
+// the guess stands.
+func TestAbstainBelowConfidence(t *testing.T) {
+	abstained := 0
+	for _, text := range []string{"同一个订单扣了我两次钱", "my phone number has a typo, can you fix it", "没发货前帮我把订单撤了", "where is my order A1001", "请帮我开一张电子发票"} {
+		r := Default().Classify(text, Context{})
+		guessed := slices.ContainsFunc(r.Reasons, func(s string) bool { return strings.HasPrefix(s, "model:abstain:") })
+		if guessed != (r.Confidence < AbstainBelow) {
+			t.Errorf("%q: confidence %.2f, abstained %v", text, r.Confidence, guessed)
+		}
+		if guessed {
+			abstained++
+			if r.Intent != "other" || r.Route == RouteAI || !slices.Contains(r.Reasons, "rule:handover:low_confidence") {
+				t.Errorf("%q: abstained but intent %s route %s reasons %v", text, r.Intent, r.Route, r.Reasons)
+			}
+		}
+	}
+	if abstained == 0 {
+		t.Fatal("no message abstained: the test no longer tests abstaining")
+	}
+}

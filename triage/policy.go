@@ -10,6 +10,7 @@ type signals struct {
 	fundSafety bool // fraud, stolen card, privacy leak...
 	overdue    bool // the text says the order is late and not shipped
 	humanAsk   bool // the text asks for a person
+	abstain    bool // the intent confidence is too low to guess
 	ctx        Context
 }
 
@@ -87,6 +88,9 @@ func decide(s signals) decision {
 	}
 	if s.intent == "human_request" || s.humanAsk {
 		handOver("rule:handover:human_request")
+	}
+	if s.abstain {
+		handOver("rule:handover:low_confidence")
 	}
 	if s.ctx.PriorAIUnresolved >= 3 {
 		handOver("rule:handover:ai_unresolved")

@@ -29,6 +29,7 @@ func TestDecide(t *testing.T) {
 		{"AngryRefundIsAfterSalesComplaint", signals{intent: "refund", anger: true}, "L4", RouteSenior, true, true, "rule:urgency:after_sales_complaint"},
 		{"ComplaintIsStrongDissatisfaction", signals{intent: "complaint"}, "L4", RouteSenior, true, true, "rule:handover:complaint"},
 		{"HumanRequestGoesToAgent", signals{intent: "human_request"}, "L3", RouteAgent, false, false, "rule:handover:human_request"},
+		{"LowConfidenceGoesToPerson", signals{intent: "other", abstain: true}, "L1", RouteAgent, false, false, "rule:handover:low_confidence"},
 		{"HumanWordsUnderOtherIntent", signals{intent: "refund", humanAsk: true}, "L3", RouteAgent, false, false, "rule:handover:human_request"},
 		{"ThreeUnresolvedAIAnswers", signals{intent: "order_status", ctx: Context{PriorAIUnresolved: 3}}, "L1", RouteAgent, false, false, "rule:handover:ai_unresolved"},
 		{"TwoUnresolvedStayWithAI", signals{intent: "order_status", ctx: Context{PriorAIUnresolved: 2}}, "L1", RouteAI, false, false, ""},

@@ -104,9 +104,54 @@ func Train(examples []Example, opt TrainOptions) (*Classifier, error) {
 		m.bias[j] = float32(b)
 	}
 	if len(opt.Tune) > 0 {
+		calibrateIntent(m, opt.Tune)
 		m.angerCut = tuneAngerCut(m, opt.Tune, opt.AngerPrecision)
 	}
 	return &Classifier{m: m}, nil
+}
+
+// calibrateIntent scales the intent head by the temperature that minimises
+// the log loss on the held-out examples labelled with an intent, so that its
+// confidence can be read as a probability of being right.
+func calibrateIntent(m *model, exs []Example) {
+	lo, hi := m.offsets[headIntent], m.offsets[headIntent+1]
+	type item struct {
+		logits []float64
+		label  int
+	}
+	var items []item
+	for _, ex := range exs {
+		l := slices.Index(Intents, ex.Intent)
+		if l < 0 {
+			continue
+		}
+		in := prepare(ex.Text)
+		scores := make([]float64, numOutputs)
+		m.logits(features(in.norm, in.shout, nil), nil, scores)
+		items = append(items, item{scores[lo:hi], l})
+	}
+	if len(items) == 0 {
+		return
+	}
+	best, bestLoss := 1.0, math.Inf(1)
+	s := make([]float64, hi-lo)
+	for t := 0.3; t <= 4.001; t += 0.05 {
+		loss := 0.0
+		for _, it := range items {
+			for j, v := range it.logits {
+				s[j] = v / t
+			}
+			softmaxInPlace(s)
+			loss -= math.Log(max(s[it.label], 1e-12))
+		}
+		if loss < bestLoss {
+			best, bestLoss = t, loss
+		}
+	}
+	for j := lo; j < hi; j++ {
+		m.scale[j] /= float32(best)
+		m.bias[j] /= float32(best)
+	}
 }
 
 // classWeights returns the training weight of each class of a head.

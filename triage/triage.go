@@ -79,6 +79,11 @@ const (
 	angerSureProb    = 0.85
 )
 
+// AbstainBelow is the intent confidence (calibrated on held-out text, so
+// about the chance the intent is right) below which the classifier does not
+// guess: the intent is "other", the reasons name the guess, and a person answers.
+const AbstainBelow = 0.4
+
 // Classifier is a loaded triage model; it is immutable and safe for concurrent use.
 type Classifier struct {
 	m *model
@@ -147,9 +152,13 @@ func (c *Classifier) classify(text string, ctx Context, opt Options) Result {
 	} else {
 		p := c.m.predict(in.norm, in.shout, opt.Adjust)
 		r.Intent, r.Confidence = Intents[p.intent], p.intentProb
+		abstain := false
 		if opt.overrides(r.Intent) {
 			r.Intent, r.Confidence = opt.Intent, opt.IntentConfidence
 			r.Reasons = append(r.Reasons, "override:intent:"+opt.Intent)
+		} else if r.Confidence < AbstainBelow && len(opt.Adjust) == 0 {
+			r.Reasons = append(r.Reasons, "model:abstain:"+r.Intent)
+			r.Intent, abstain = "other", true
 		}
 		r.Sentiment, r.Urgency = Sentiments[p.sentiment], Urgencies[p.urgency]
 		if p.sentProb < sentimentMinProb {
@@ -160,6 +169,7 @@ func (c *Classifier) classify(text string, ctx Context, opt Options) Result {
 			r.Sentiment = "negative"
 		}
 		s = detectSignals(in.norm, r)
+		s.abstain = abstain
 		if p.known == 0 {
 			r.Reasons = append(r.Reasons, "model:no_known_features")
 		}

@@ -12,6 +12,7 @@ import (
 // scores accumulates the measures of one language on one data set.
 type scores struct {
 	n, intentOK, sentN, sentOK int
+	abstained, answeredOK     int // answers of "other" for want of confidence; right answers among the rest
 	angerTP, angerFP, angerFN  int
 	confusion                  map[[2]string]int // (gold, predicted) -> count
 	bins                       [10]bin           // intent confidence, for calibration
@@ -28,6 +29,12 @@ func newScores() *scores { return &scores{confusion: map[[2]string]int{}} }
 // add records one example and the classifier's answer.
 func (s *scores) add(ex triage.Example, r triage.Result) {
 	s.n++
+	if guess, ok := abstainedGuess(r); ok {
+		s.abstained++
+		r.Intent = guess // the guess is scored; abstaining is counted apart
+	} else if ex.Intent == r.Intent {
+		s.answeredOK++
+	}
 	s.confusion[[2]string{ex.Intent, r.Intent}]++
 	b := &s.bins[min(9, int(r.Confidence*10))]
 	b.n++
@@ -99,11 +106,22 @@ func (s *scores) ece() float64 {
 	return e
 }
 
+// abstainedGuess returns the intent the model would have guessed when it
+// abstained.
+func abstainedGuess(r triage.Result) (string, bool) {
+	for _, reason := range r.Reasons {
+		if g, ok := strings.CutPrefix(reason, "model:abstain:"); ok {
+			return g, true
+		}
+	}
+	return "", false
+}
+
 // report prints the measures and the top confusion pairs.
 func (s *scores) report(title string, top int) {
-	fmt.Printf("%-40s n=%5d  intent acc %s  macro-F1 %5.1f%%  ECE %.3f  sentiment acc %s  anger P %s R %s\n",
-		title, s.n, pct(s.intentOK, s.n), 100*s.macroF1(), s.ece(), pct(s.sentOK, s.sentN),
-		pct(s.angerTP, s.angerTP+s.angerFP), pct(s.angerTP, s.angerTP+s.angerFN))
+	fmt.Printf("%-40s n=%5d  intent acc %s  macro-F1 %5.1f%%  ECE %.3f  abstains %s (acc when answering %s)  sentiment acc %s  anger P %s R %s\n",
+		title, s.n, pct(s.intentOK, s.n), 100*s.macroF1(), s.ece(), pct(s.abstained, s.n), pct(s.answeredOK, s.n-s.abstained),
+		pct(s.sentOK, s.sentN), pct(s.angerTP, s.angerTP+s.angerFP), pct(s.angerTP, s.angerTP+s.angerFN))
 	type pair struct {
 		k [2]string
 		c int

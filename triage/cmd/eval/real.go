@@ -110,8 +110,8 @@ func parallel(c *triage.Classifier, path string) {
 		if len(parts) != 3 || strings.HasPrefix(parts[0], "#") {
 			continue
 		}
-		zh := c.Classify(parts[1], triage.Context{}).Intent
-		en := c.Classify(parts[2], triage.Context{}).Intent
+		zh := guessOf(c.Classify(parts[1], triage.Context{}))
+		en := guessOf(c.Classify(parts[2], triage.Context{}))
 		n++
 		if zh == en {
 			same++
@@ -151,4 +151,12 @@ func parallel(c *triage.Classifier, path string) {
 	if b.Len() > 0 {
 		fmt.Printf("    top disagreements (zh/en):%s\n", b.String())
 	}
+}
+
+// guessOf is the intent the model guessed, whether or not it abstained.
+func guessOf(r triage.Result) string {
+	if g, ok := abstainedGuess(r); ok {
+		return g
+	}
+	return r.Intent
 }

@@ -88,9 +88,7 @@ func main() {
 			train = append(train, ex)
 			nReal++
 		case realdata.Val:
-			if !ex.AngerUnknown {
-				dev = append(dev, ex)
-			}
+			dev = append(dev, ex)
 		}
 	}
 	conceptTable, err := os.ReadFile(filepath.Join(*corpus, "..", "concepts.txt.gz"))
@@ -110,7 +108,7 @@ func main() {
 	}
 	cut := c.AngerThreshold()
 	fmt.Printf("real rows in training: %d\n", nReal)
-	fmt.Printf("trained on %d examples (%d dev) in %v; anger cut %.2f\n", len(train), len(dev), time.Since(start).Round(time.Millisecond), cut)
+	fmt.Printf("trained on %d examples (%d validation) in %v; anger cut %.2f\n", len(train), len(dev), time.Since(start).Round(time.Millisecond), cut)
 	var buf bytes.Buffer
 	if err := c.WriteModel(&buf); err != nil {
 		log.Fatal(err)
