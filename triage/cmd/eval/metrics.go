@@ -12,7 +12,7 @@ import (
 // scores accumulates the measures of one language on one data set.
 type scores struct {
 	n, intentOK, sentN, sentOK int
-	abstained, answeredOK     int // answers of "other" for want of confidence; right answers among the rest
+	abstained, answeredOK      int // answers of "other" for want of confidence; right answers among the rest
 	angerTP, angerFP, angerFN  int
 	confusion                  map[[2]string]int // (gold, predicted) -> count
 	bins                       [10]bin           // intent confidence, for calibration
