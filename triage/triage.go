@@ -42,7 +42,9 @@ type Context struct {
 	Vulnerable        bool   // senior or accessibility needs: a person in one step
 	PriorAIUnresolved int    // consecutive AI answers that did not resolve
 	RepeatContacts    int    // contacts about the same issue before this one
-	OrderOverdue      bool   // the linked order is past its promised ship time
+	OrderOverdue      bool   // the linked order is paid, not shipped and past its promised ship time
+	TrackingStalled   bool   // the linked order's tracking has had no news for too long
+	SameOrderContacts int    // earlier contacts about the same order
 	Segment           string // "high_value", "core", "mass", "high_frequency", "vip"
 }
 
