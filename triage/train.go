@@ -23,7 +23,10 @@ type TrainOptions struct {
 	// AngerPrecision is the precision the anger threshold must reach on Tune;
 	// the lowest threshold that reaches it is chosen (0: best F1 instead).
 	AngerPrecision float64
-	Version        string // recorded in the model file
+	// Prune drops the features whose quantised weights all lie within
+	// ±(Prune-1): a smaller, faster model with the same answers but for rare ties.
+	Prune   int
+	Version string // recorded in the model file
 }
 
 // sparse is one training example as feature rows and its labels per head.
@@ -99,6 +102,9 @@ func Train(examples []Example, opt TrainOptions) (*Classifier, error) {
 		fitHead(data, h, lo, hi, k, w, bias, classWeights(data, h, hi-lo, opt.Balance[h]), opt)
 	}
 	m.weights, m.scale = quantise(w, k)
+	if opt.Prune > 0 {
+		m.index, m.weights = prune(m.index, m.weights, k, int8(opt.Prune))
+	}
 	m.bias = make([]float32, k)
 	for j, b := range bias {
 		m.bias[j] = float32(b)
@@ -181,8 +187,9 @@ func classWeights(data []sparse, head, n int, power float64) []float64 {
 }
 
 // tuneAngerCut picks the P(angry) threshold on held-out examples: the lowest
-// one whose precision reaches minPrecision, or else (and when minPrecision is
-// 0) the one with the best F1. Examples without an anger label are skipped.
+// one whose precision reaches minPrecision, or else the one with the best
+// F0.5 (precision first); with minPrecision 0, the one with the best F1.
+// Examples without an anger label are skipped.
 func tuneAngerCut(m *model, exs []Example, minPrecision float64) float32 {
 	probs := make([]float64, len(exs))
 	for i, ex := range exs {
@@ -222,8 +229,12 @@ func tuneAngerCut(m *model, exs []Example, minPrecision float64) float32 {
 				fn++
 			}
 		}
-		if f1 := 2 * float64(tp) / float64(2*tp+fp+fn+1); f1 > bestF1 {
-			best, bestF1 = cut, f1
+		f := 2 * float64(tp) / float64(2*tp+fp+fn+1)
+		if minPrecision > 0 { // F0.5 weighs precision twice as much as recall
+			f = 1.25 * float64(tp) / (1.25*float64(tp) + 0.25*float64(fn) + float64(fp) + 1)
+		}
+		if f > bestF1 {
+			best, bestF1 = cut, f
 		}
 	}
 	return float32(best)
@@ -236,9 +247,11 @@ func (c *Classifier) AngerThreshold() float64 { return float64(c.m.angerCut) }
 func fitHead(data []sparse, head, lo, hi, k int, w, bias, classW []float64, opt TrainOptions) {
 	n := hi - lo
 	rng := rand.New(rand.NewPCG(opt.Seed, uint64(head)+1))
-	order := make([]int, len(data))
-	for i := range order {
-		order[i] = i
+	var order []int // only the examples labelled for this head, so one head's data never reorders another's
+	for i, ex := range data {
+		if ex.labels[head] >= 0 {
+			order = append(order, i)
+		}
 	}
 	avgW := make([]float64, len(w)/k*n)
 	avgB := make([]float64, n)
@@ -325,6 +338,24 @@ func softmaxInPlace(s []float64) {
 	for i := range s {
 		s[i] /= sum
 	}
+}
+
+// prune keeps the rows with a weight of magnitude at least min, renumbered in order.
+func prune(index map[uint64]int32, w []int8, k int, min int8) (map[uint64]int32, []int8) {
+	keys := make([]uint64, len(index))
+	for h, row := range index {
+		keys[row] = h
+	}
+	out := make(map[uint64]int32, len(index))
+	var kept []int8
+	for row, h := range keys {
+		r := w[row*k : row*k+k]
+		if slices.ContainsFunc(r, func(v int8) bool { return v >= min || v <= -min }) {
+			out[h] = int32(len(kept) / k)
+			kept = append(kept, r...)
+		}
+	}
+	return out, kept
 }
 
 // quantise stores each output column as int8 with its own scale.

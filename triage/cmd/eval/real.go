@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"os"
 	"sort"
@@ -11,13 +12,17 @@ import (
 	"github.com/deskpool/deskpool/triage/internal/realdata"
 )
 
+// part is the part of the real sets measured: their test parts, or the
+// validation parts when choosing training options.
+var part = flag.String("part", realdata.Test, "part of the real sets to measure: test, or val when choosing training options")
+
 // realIntents measures intent on the test parts of the real intent sets of
 // one language, pooled and per source.
 func realIntents(c *triage.Classifier, rows []realdata.Row, lang string) {
 	bySource := map[string]*scores{}
 	all := newScores()
 	for _, r := range rows {
-		if r.Task != "intent" || r.Lang != lang || r.Split != realdata.Test {
+		if r.Task != "intent" || r.Lang != lang || r.Split != *part {
 			continue
 		}
 		got := c.Classify(r.Text, triage.Context{})
@@ -29,10 +34,10 @@ func realIntents(c *triage.Classifier, rows []realdata.Row, lang string) {
 		bySource[r.Source].add(ex, got)
 	}
 	if all.n == 0 {
-		fmt.Printf("%-40s none (the real sets hold no %s intents)\n", lang+" real intents test", lang)
+		fmt.Printf("%-40s none (the real sets hold no %s intents)\n", lang+" real intents "+*part, lang)
 		return
 	}
-	all.report(lang+" real intents test (all sources)", 10)
+	all.report(lang+" real intents "+*part+" (all sources)", 10)
 	var names []string
 	for k := range bySource {
 		names = append(names, k)
@@ -50,7 +55,7 @@ func realSentimentAnger(c *triage.Classifier, rows []realdata.Row, lang string) 
 	per := map[string]*tally{}
 	var names []string
 	for _, r := range rows {
-		if r.Task == "intent" || r.Lang != lang || r.Split != realdata.Test {
+		if r.Task == "intent" || r.Lang != lang || r.Split != *part {
 			continue
 		}
 		t := per[r.Source]
@@ -85,7 +90,7 @@ func realSentimentAnger(c *triage.Classifier, rows []realdata.Row, lang string) 
 	sort.Strings(names)
 	for _, k := range names {
 		t := per[k]
-		line := fmt.Sprintf("%-40s n=%5d  sentiment acc %s", lang+" "+k+" test", t.n, pct(t.ok, t.sn))
+		line := fmt.Sprintf("%-40s n=%5d  sentiment acc %s", lang+" "+k+" "+*part, t.n, pct(t.ok, t.sn))
 		if t.tp+t.fp+t.fn > 0 || t.fired > 0 {
 			line += fmt.Sprintf("  anger P %s R %s (fires on %s)", pct(t.tp, t.tp+t.fp), pct(t.tp, t.tp+t.fn), pct(t.fired, t.n))
 		}

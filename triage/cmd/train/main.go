@@ -46,12 +46,16 @@ func main() {
 	minCount := flag.Int("min-count", 3, "minimum examples a feature must occur in")
 	trainingData := flag.String("training-data", "../shared/training-data", "directory of the real training sets")
 	angerPrecision := flag.Float64("anger-precision", 0.8, "precision the anger threshold must reach on the validation parts")
+	balIntent := flag.Float64("balance-intent", 0.5, "intent class balance: 0 as the data is, 1 fully balanced")
+	balSentiment := flag.Float64("balance-sentiment", 1, "sentiment class balance: 0 as the data is, 1 fully balanced")
+	angerOnReal := flag.Bool("anger-on-real", false, "choose the anger threshold on the real sets' validation parts only, not on the own dev split")
+	pruneBelow := flag.Int("prune", 2, "drop features whose int8 weights all lie within ±(prune-1)")
 	ownWeight := flag.Int("own-weight", 3, "times each own corpus example counts against one real example")
 	flag.Parse()
 
 	var train, dev []triage.Example
 	sum := sha256.New()
-	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim"} {
+	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own"} {
 		path := filepath.Join(*corpus, name+".jsonl")
 		raw, err := os.ReadFile(path)
 		if err != nil {
@@ -64,6 +68,7 @@ func main() {
 		}
 		for _, ex := range exs {
 			if ex.Split == "dev" {
+				ex.AngerUnknown = ex.AngerUnknown || *angerOnReal // the anger threshold is chosen on real labels only
 				dev = append(dev, ex)
 				continue
 			}
@@ -96,11 +101,11 @@ func main() {
 		log.Fatal(err)
 	}
 	sum.Write(conceptTable)
-	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d own=%d p=%g", *epochs, *seed, *lr, *l2, *minCount, *ownWeight, *angerPrecision)
+	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d own=%d p=%g prune=%d bal=%g/%g real=%v", *epochs, *seed, *lr, *l2, *minCount, *ownWeight, *angerPrecision, *pruneBelow, *balIntent, *balSentiment, *angerOnReal)
 	version := fmt.Sprintf("zh-en-logreg-%x", sum.Sum(nil)[:6])
 	opt := triage.TrainOptions{Epochs: *epochs, Seed: *seed, Version: version, Tune: dev,
 		LearningRate: *lr, L2: *l2, MinCount: *minCount, AngerPrecision: *angerPrecision,
-		Balance: [4]float64{0.5, 1, 0, 0}}
+		Balance: [4]float64{*balIntent, *balSentiment, 0, 0}, Prune: *pruneBelow}
 	start := time.Now()
 	c, err := triage.Train(train, opt)
 	if err != nil {
