@@ -21,7 +21,7 @@ var guardFloors = map[string]ratio{
 	"parallel intent zh":        {279, 304},
 	"parallel intent en":        {269, 304},
 	"parallel agreement":        {261, 304},
-	"real_emotion_en sentiment": {485, 696},
+	"real_emotion_en sentiment": {415, 696},
 	"real_emotion_zh sentiment": {11, 24},
 	"real_emotion_en anger P":   {11, 20},
 	"real_emotion_en anger R":   {11, 86},

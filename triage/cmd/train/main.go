@@ -15,6 +15,8 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool/triage"
@@ -49,6 +51,7 @@ func main() {
 	balIntent := flag.Float64("balance-intent", 0.5, "intent class balance: 0 as the data is, 1 fully balanced")
 	balSentiment := flag.Float64("balance-sentiment", 1, "sentiment class balance: 0 as the data is, 1 fully balanced")
 	angerOnReal := flag.Bool("anger-on-real", false, "choose the anger threshold on the real sets' validation parts only, not on the own dev split")
+	noSentiment := flag.String("no-sentiment-from", "en_goemotions_sentiment_anger", "comma-separated real sets whose sentiment labels are not used")
 	pruneBelow := flag.Int("prune", 2, "drop features whose int8 weights all lie within ±(prune-1)")
 	ownWeight := flag.Int("own-weight", 3, "times each own corpus example counts against one real example")
 	flag.Parse()
@@ -83,6 +86,9 @@ func main() {
 	}
 	nReal := 0
 	for _, r := range real {
+		if slices.Contains(strings.Split(*noSentiment, ","), r.Source) {
+			r.Sentiment = "" // this set teaches anger only
+		}
 		ex, ok := realExample(r)
 		if !ok {
 			continue
@@ -101,7 +107,7 @@ func main() {
 		log.Fatal(err)
 	}
 	sum.Write(conceptTable)
-	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d own=%d p=%g prune=%d bal=%g/%g real=%v", *epochs, *seed, *lr, *l2, *minCount, *ownWeight, *angerPrecision, *pruneBelow, *balIntent, *balSentiment, *angerOnReal)
+	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d own=%d p=%g prune=%d bal=%g/%g real=%v nosent=%s", *epochs, *seed, *lr, *l2, *minCount, *ownWeight, *angerPrecision, *pruneBelow, *balIntent, *balSentiment, *angerOnReal, *noSentiment)
 	version := fmt.Sprintf("zh-en-logreg-%x", sum.Sum(nil)[:6])
 	opt := triage.TrainOptions{Epochs: *epochs, Seed: *seed, Version: version, Tune: dev,
 		LearningRate: *lr, L2: *l2, MinCount: *minCount, AngerPrecision: *angerPrecision,
