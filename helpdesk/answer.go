@@ -94,6 +94,9 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 			return nil, nil, err
 		}
 		after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
+		if err == nil && ans.Urgency != "" { // the observers move the deadlines (the SLA engine: a person within 10 minutes)
+			err = s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: in.Conversation, After: after, At: now()})
+		}
 		return nil, after, err
 	}
 	at := now()

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -78,11 +77,12 @@ func loadFacts(tx *gorm.DB, tenantID, customerID, convID uuid.UUID, refs, named 
 		ShipDue time.Time
 	}
 	q := `SELECT id, number, status, COALESCE(shipping_address->>'country', '') AS country,
-		COALESCE(promised_ship_by, created_at + make_interval(secs => ` + fmt.Sprint(shipWithin.Seconds()) + `)) AS ship_due
+		COALESCE(promised_ship_by, created_at + make_interval(secs => ?)) AS ship_due
 		FROM orders WHERE tenant_id = ? AND `
 	var err error
+	within := shipWithin.Seconds()
 	if len(names) > 0 {
-		err = tx.Raw(q+`(number IN ? OR external_id IN ?) ORDER BY created_at DESC, id DESC LIMIT 1`, tenantID, names, names).Scan(&rows).Error
+		err = tx.Raw(q+`(number IN ? OR external_id IN ?) ORDER BY created_at DESC, id DESC LIMIT 1`, within, tenantID, names, names).Scan(&rows).Error
 	}
 	if err == nil && len(rows) == 0 && len(named) > 0 {
 		f.UnknownNumber = named[0] // the customer named an order the shop does not know: never another's
@@ -90,7 +90,7 @@ func loadFacts(tx *gorm.DB, tenantID, customerID, convID uuid.UUID, refs, named 
 	}
 	if err == nil && len(rows) == 0 {
 		err = tx.Raw(q+`customer_id IN (SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?))
-			ORDER BY created_at DESC, id DESC LIMIT 1`, tenantID, tenantID, customerID, customerID).Scan(&rows).Error
+			ORDER BY created_at DESC, id DESC LIMIT 1`, within, tenantID, tenantID, customerID, customerID).Scan(&rows).Error
 	}
 	if err != nil {
 		return nil, err

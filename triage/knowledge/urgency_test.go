@@ -1,10 +1,29 @@
 package knowledge_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
 )
+
+// urgencyChanges records the urgency of each conversation the observers
+// were told changed (as the SLA engine is).
+type urgencyChanges struct{ urgency map[uuid.UUID]string }
+
+func (u *urgencyChanges) ConversationChanged(_ context.Context, _ *gorm.DB, ch helpdesk.Change) error {
+	if ch.Kind == helpdesk.ChangeUpdated && ch.After != nil {
+		if u.urgency == nil {
+			u.urgency = map[uuid.UUID]string{}
+		}
+		u.urgency[ch.After.ID] = ch.After.Urgency
+	}
+	return nil
+}
 
 // The facts the shop holds about the order decide who answers: an overdue
 // unshipped order, stalled tracking or a second contact about the same order
@@ -12,6 +31,8 @@ import (
 // shop does not know is said so and handed over with the number.
 func TestOrderFactsRaiseUrgency(t *testing.T) {
 	s := newShop(t)
+	seen := &urgencyChanges{}
+	s.hd.Observe(seen)
 	now := time.Now()
 	s.orderAt("A1001", "paid", "CN", false, nil, now.Add(-48*time.Hour), now)                            // promised two days ago
 	s.orderAt("A1002", "paid", "CN", false, nil, now.Add(24*time.Hour), now)                             // promised tomorrow
@@ -72,6 +93,9 @@ func TestOrderFactsRaiseUrgency(t *testing.T) {
 			urgency, route, facts := s.conversation(out.ConversationID)
 			if tt.urgency != "" && urgency != tt.urgency {
 				t.Errorf("urgency %q, want %q", urgency, tt.urgency)
+			}
+			if tt.urgency != "" && seen.urgency[out.ConversationID] != tt.urgency {
+				t.Errorf("observers were told urgency %q, want %q", seen.urgency[out.ConversationID], tt.urgency)
 			}
 			if tt.handOver != "" && route != "agent" {
 				t.Errorf("route %q, want agent", route)
