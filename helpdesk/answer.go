@@ -22,7 +22,8 @@ type AnswerInput struct {
 type Answer struct {
 	Body       string         // the reply; empty means hand over to a person
 	ScenarioID *uuid.UUID     // the knowledge scenario that answered
-	HandOver   string         // why a person takes over when Body is empty (e.g. "no_scenario", "deflection_ceiling")
+	HandOver   string         // why a person takes over (e.g. "no_scenario"): alone when Body is empty, after the reply otherwise
+	Urgency    string         // the urgency the facts raise the conversation to ("high"), or empty
 	Facts      map[string]any // facts collected for the agent (order number, problem, photos requested)
 }
 
@@ -59,6 +60,25 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (repl
 	return s.apply(ctx, tx, in, ans)
 }
 
+// handOverAnswer routes the conversation to a person for the answer's reason.
+func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer) error {
+	reason := ans.HandOver
+	if reason == "" {
+		reason = "no_answer"
+	}
+	if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`,
+		deskpool.TenantIDFromContext(ctx), in.Conversation.ID); err != nil {
+		return err
+	}
+	// The message's own triage says so too, for whoever reads it or sends
+	// it again.
+	if err := tenant.Defer(ctx, tx, nil, `UPDATE messages SET triage = jsonb_set(triage, '{route}', '"agent"')
+		WHERE tenant_id = ? AND id = ? AND triage IS NOT NULL`, deskpool.TenantIDFromContext(ctx), in.MessageID); err != nil {
+		return err
+	}
+	return AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts})
+}
+
 // apply records the AI's answer: the facts it collected, and its reply or
 // the hand-over. Its writes are deferred: they go out with the read of the
 // conversation as they left it.
@@ -70,24 +90,19 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 			return nil, nil, err
 		}
 	}
+	if ans.Urgency != "" {
+		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET urgency = ? WHERE tenant_id = ? AND id = ?`, ans.Urgency, tenantID, in.Conversation.ID); err != nil {
+			return nil, nil, err
+		}
+	}
 	if ans.Body == "" {
-		reason := ans.HandOver
-		if reason == "" {
-			reason = "no_answer"
-		}
-		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`, tenantID, in.Conversation.ID); err != nil {
-			return nil, nil, err
-		}
-		// The message's own triage says so too, for whoever reads it or
-		// sends it again.
-		if err := tenant.Defer(ctx, tx, nil, `UPDATE messages SET triage = jsonb_set(triage, '{route}', '"agent"')
-			WHERE tenant_id = ? AND id = ? AND triage IS NOT NULL`, tenantID, in.MessageID); err != nil {
-			return nil, nil, err
-		}
-		if err := AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts}); err != nil {
+		if err := s.handOverAnswer(ctx, tx, in, ans); err != nil {
 			return nil, nil, err
 		}
 		after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
+		if err == nil && ans.Urgency != "" { // the observers move the deadlines (the SLA engine: a person within 10 minutes)
+			err = s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: in.Conversation, After: after, At: now()})
+		}
 		return nil, after, err
 	}
 	at := now()
@@ -97,13 +112,24 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at); err != nil {
 		return nil, nil, err
 	}
-	if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
+	if ans.HandOver != "" { // the reply tells the customer a person takes over: they still wait for one
+		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET message_count = message_count + 1,
+			first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
+			WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID); err != nil {
+			return nil, nil, err
+		}
+	} else if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
 		waiting_since = NULL, first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
 		WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID); err != nil {
 		return nil, nil, err
 	}
 	if err := AppendEvent(ctx, tx, in.Conversation.ID, "ai.answered", map[string]any{"message_id": reply.MessageID, "scenario_id": ans.ScenarioID}); err != nil {
 		return nil, nil, err
+	}
+	if ans.HandOver != "" {
+		if err := s.handOverAnswer(ctx, tx, in, ans); err != nil {
+			return nil, nil, err
+		}
 	}
 	before := in.Conversation
 	after, err := loadConversation(ctx, tx, in.Conversation.ID, false)

@@ -212,3 +212,36 @@ func TestTrainDeterministic(t *testing.T) {
 		t.Fatal("two trainings with the same seed differ")
 	}
 }
+
+// Exclamation marks alone are not anger: cheerful or plain messages written
+// with them stay calm (none of these is in the training text).
+func TestExclamationAloneIsNotAnger(t *testing.T) {
+	for _, text := range []string{"Finally here, thanks guys!!!", "收到啦！！开心！！", "hi!! is this available in red?!", "亲！！在吗！！", "Best purchase ever!!!"} {
+		if r := Default().Classify(text, Context{}); r.Anger {
+			t.Errorf("%q: angry, want calm (%+v)", text, r)
+		}
+	}
+}
+
+// Below the calibrated confidence the classifier does not guess: the intent
+// is other, the guess is named in the reasons and a person answers; above it
+// the guess stands.
+func TestAbstainBelowConfidence(t *testing.T) {
+	abstained := 0
+	for _, text := range []string{"同一个订单扣了我两次钱", "my phone number has a typo, can you fix it", "没发货前帮我把订单撤了", "where is my order A1001", "请帮我开一张电子发票"} {
+		r := Default().Classify(text, Context{})
+		guessed := slices.ContainsFunc(r.Reasons, func(s string) bool { return strings.HasPrefix(s, "model:abstain:") })
+		if guessed != (r.Confidence < AbstainBelow) {
+			t.Errorf("%q: confidence %.2f, abstained %v", text, r.Confidence, guessed)
+		}
+		if guessed {
+			abstained++
+			if r.Intent != "other" || r.Route == RouteAI || !slices.Contains(r.Reasons, "rule:handover:low_confidence") {
+				t.Errorf("%q: abstained but intent %s route %s reasons %v", text, r.Intent, r.Route, r.Reasons)
+			}
+		}
+	}
+	if abstained == 0 {
+		t.Fatal("no message abstained: the test no longer tests abstaining")
+	}
+}

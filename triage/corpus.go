@@ -18,17 +18,28 @@ type Example struct {
 	Lang      string `json:"lang"`
 	Template  string `json:"tpl,omitempty"`   // the template it was composed from, if any
 	Split     string `json:"split,omitempty"` // "train" or "dev"
+	// AngerUnknown marks an example whose set does not label anger; like an
+	// empty intent, sentiment or urgency, that head then skips it in training.
+	AngerUnknown bool `json:"anger_unknown,omitempty"`
 }
 
-// labelIndexes returns the example's label per model head.
+// labelIndexes returns the example's label per model head, -1 where the
+// example carries no label for a head.
 func (ex Example) labelIndexes() ([numHeads]int, error) {
 	var out [numHeads]int
 	anger := angerLabels[0]
 	if ex.Anger {
 		anger = angerLabels[1]
 	}
+	if ex.AngerUnknown {
+		anger = ""
+	}
 	values := [numHeads]string{ex.Intent, ex.Sentiment, ex.Urgency, anger}
 	for h, labels := range headLabels() {
+		if values[h] == "" {
+			out[h] = -1
+			continue
+		}
 		i := slices.Index(labels, values[h])
 		if i < 0 {
 			return out, fmt.Errorf("unknown label %q", values[h])

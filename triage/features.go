@@ -15,6 +15,7 @@ const (
 	kindChar3
 	kindShape
 	kindEmoji
+	kindConcept
 )
 
 const (
@@ -165,7 +166,9 @@ func (e *extractor) flushHan() {
 		}
 	}
 	if end := e.hanStart + 3*len(h); len(h) > 0 && end <= len(e.norm) {
-		e.hanPolarity(e.norm[e.hanStart:end]) // Han characters in the BMP take three bytes
+		run := e.norm[e.hanStart:end] // Han characters in the BMP take three bytes
+		e.hanPolarity(run)
+		e.hanConcepts(run)
 	}
 	e.han = e.han[:0]
 	if len(h) > 0 {
@@ -225,8 +228,12 @@ func (e *extractor) flushWord() {
 	if enNegators[string(w)] {
 		e.negAt = e.words
 	}
-	h := hashBytes(kindWord, stem(expandSlang(w)))
+	st := stem(expandSlang(w))
+	h := hashBytes(kindWord, st)
 	e.out = append(e.out, h)
+	if cs, ok := concepts().en[string(st)]; ok {
+		e.out = append(e.out, cs...)
+	}
 	if e.prevWord != 0 {
 		e.out = append(e.out, finish(mix(mix(seed(kindWord2), e.prevWord), h)))
 	}

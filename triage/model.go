@@ -2,6 +2,7 @@ package triage
 
 import (
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -44,6 +45,7 @@ type prediction struct {
 	intent     int
 	intentProb float64
 	sentiment  int
+	sentProb   float64
 	urgency    int
 	anger      bool
 	angerProb  float64
@@ -76,17 +78,36 @@ func (m *model) predict(norm string, shout bool, adj []*Adjustment) prediction {
 	feats := features(norm, shout, *fp)
 	var scores [32]float64
 	known := m.logits(feats, adj, scores[:numOutputs])
-	*fp = feats[:0]
-	m.featPool.Put(fp)
 
 	p := prediction{known: known}
 	p.intent, p.intentProb = softmaxArgmax(scores[m.offsets[headIntent]:m.offsets[headIntent+1]])
-	p.sentiment, _ = softmaxArgmax(scores[m.offsets[headSentiment]:m.offsets[headSentiment+1]])
+	p.sentiment, p.sentProb = softmaxArgmax(scores[m.offsets[headSentiment]:m.offsets[headSentiment+1]])
 	p.urgency, _ = softmaxArgmax(scores[m.offsets[headUrgency]:m.offsets[headUrgency+1]])
 	a := scores[m.offsets[headAnger]:m.offsets[headAnger+1]]
 	p.angerProb = 1 / (1 + math.Exp(a[0]-a[1]))
 	p.anger = p.angerProb >= float64(m.angerCut)
+	if p.anger && slices.Contains(feats, shapeEx1) {
+		p.angerProb = min(p.angerProb, m.angerWithoutExclamation(feats, adj))
+		p.anger = p.angerProb >= float64(m.angerCut)
+	}
+	*fp = feats[:0]
+	m.featPool.Put(fp)
 	return p
+}
+
+// angerWithoutExclamation is P(angry) with the exclamation-mark features
+// left out: exclamation marks alone are not anger.
+func (m *model) angerWithoutExclamation(feats []uint64, adj []*Adjustment) float64 {
+	rest := make([]uint64, 0, len(feats))
+	for _, f := range feats {
+		if f != shapeEx1 && f != shapeEx2 && f != shapeEx3 {
+			rest = append(rest, f)
+		}
+	}
+	var scores [32]float64
+	m.logits(rest, adj, scores[:numOutputs])
+	a := scores[m.offsets[headAnger]:m.offsets[headAnger+1]]
+	return 1 / (1 + math.Exp(a[0]-a[1]))
 }
 
 // logits writes the raw score of every output for a text's features into

@@ -10,6 +10,7 @@ type signals struct {
 	fundSafety bool // fraud, stolen card, privacy leak...
 	overdue    bool // the text says the order is late and not shipped
 	humanAsk   bool // the text asks for a person
+	abstain    bool // the intent confidence is too low to guess
 	ctx        Context
 }
 
@@ -44,92 +45,169 @@ var harmIntents = map[string]bool{
 // afterSales are the intents whose angry messages count as after-sales complaints.
 var afterSales = map[string]bool{"return": true, "refund": true, "exchange": true, "quality_issue": true}
 
-// decide applies the service rules: human-only topics, hand-over, urgency and routing.
+// decide applies the service rules: human-only topics, hand-over, the facts
+// the platform holds, customer value, routing and urgency, in that order.
 func decide(s signals) decision {
-	d := decision{reasons: []string{"model:intent:" + s.intent}}
-	level := baseLevel[s.intent]
-	if level == 0 {
-		level = 1
-	}
-	person := false
-	raise := func(to int, reason string) {
-		level = max(level, to)
-		d.reasons = append(d.reasons, reason)
-	}
-	handOver := func(reason string) {
-		person = true
-		d.reasons = append(d.reasons, reason)
-	}
+	p := plan{s: s, d: decision{reasons: []string{"model:intent:" + s.intent}}, level: max(baseLevel[s.intent], 1)}
+	p.humanOnlyTopics()
+	p.handOvers()
+	p.orderFacts()
+	p.customerValue()
+	p.route()
+	p.urgency()
+	return p.d
+}
+
+// plan is a decision being made: the level so far and whether a person answers.
+type plan struct {
+	s      signals
+	d      decision
+	level  int
+	person bool
+}
+
+func (p *plan) raise(to int, reason string) {
+	p.level = max(p.level, to)
+	p.d.reasons = append(p.d.reasons, reason)
+}
+
+func (p *plan) handOver(reason string) {
+	p.person = true
+	p.d.reasons = append(p.d.reasons, reason)
+}
+
+func (p *plan) high(reason string) {
+	p.d.urgencyHigh = true
+	p.d.reasons = append(p.d.reasons, reason)
+}
+
+// humanOnlyTopics raises fund safety, harm, legal threats, quality issues,
+// complaints and anger to the people who must handle them.
+func (p *plan) humanOnlyTopics() {
+	s := p.s
 	if s.intent == "privacy_or_fund_safety" || s.fundSafety {
-		raise(5, "rule:human_only:privacy_or_fund_safety")
+		p.raise(5, "rule:human_only:privacy_or_fund_safety")
 	}
 	if s.harm && (harmIntents[s.intent] || s.sentiment == "negative") {
-		raise(5, "rule:human_only:harm")
-		d.soothe, d.replyTopic = true, "quality"
+		p.raise(5, "rule:human_only:harm")
+		p.d.soothe, p.d.replyTopic = true, "quality"
 	}
 	if s.legal {
-		raise(5, "rule:human_only:legal")
-		d.soothe = true
-		if d.replyTopic == "" {
-			d.replyTopic = "service"
+		p.raise(5, "rule:human_only:legal")
+		p.d.soothe = true
+		if p.d.replyTopic == "" {
+			p.d.replyTopic = "service"
 		}
 	}
 	if s.intent == "quality_issue" {
-		raise(4, "rule:human_only:quality_issue")
+		p.raise(4, "rule:human_only:quality_issue")
 	}
 	if s.intent == "complaint" {
-		raise(4, "rule:handover:complaint")
-		d.soothe = true
+		p.raise(4, "rule:handover:complaint")
+		p.d.soothe = true
 	}
 	if s.anger {
-		raise(4, "rule:handover:anger")
-		d.soothe = true
+		p.raise(4, "rule:handover:anger")
+		p.d.soothe = true
 	}
+}
+
+// handOvers gives the conversation to a person when the customer asks, the
+// classifier cannot tell, the AI failed three times or the customer is vulnerable.
+func (p *plan) handOvers() {
+	s := p.s
 	if s.intent == "human_request" || s.humanAsk {
-		handOver("rule:handover:human_request")
+		p.handOver("rule:handover:human_request")
+	}
+	if s.abstain {
+		p.handOver("rule:handover:low_confidence")
 	}
 	if s.ctx.PriorAIUnresolved >= 3 {
-		handOver("rule:handover:ai_unresolved")
+		p.handOver("rule:handover:ai_unresolved")
 	}
 	if s.ctx.Vulnerable {
-		handOver("rule:handover:vulnerable")
+		p.handOver("rule:handover:vulnerable")
 	}
-	vip := s.ctx.VIP || s.ctx.Segment == "vip" || s.ctx.Segment == "high_value"
-	if vip && person && level < 4 {
-		raise(4, "rule:route:vip_lane")
-	}
-	switch {
-	case level >= 5:
-		d.route = RouteExpert
-	case level == 4:
-		d.route = RouteSenior
-	case person:
-		d.route = RouteAgent
-	default:
-		d.route = RouteAI
-	}
-	d.level = "L" + string(rune('0'+level))
+}
 
-	high := func(reason string) {
-		d.urgencyHigh = true
-		d.reasons = append(d.reasons, reason)
+// orderFacts hands over, with high urgency, what the linked order says a
+// person must handle: overdue and not shipped, tracking stalled, or the
+// customer writing again about the same order. The reason names the fact.
+func (p *plan) orderFacts() {
+	c := p.s.ctx
+	if c.OrderOverdue {
+		p.handOver("fact:order_overdue_unshipped")
 	}
+	if c.TrackingStalled {
+		p.handOver("fact:tracking_stalled")
+		p.high("rule:urgency:tracking_stalled")
+	}
+	if c.SameOrderContacts >= 1 {
+		p.handOver("fact:second_contact_same_order")
+		p.high("rule:urgency:second_contact_same_order")
+	}
+}
+
+// OrderFactReasons returns the reasons the facts of a linked order (in c:
+// OrderOverdue, TrackingStalled, SameOrderContacts) give to hand a
+// conversation to a person with high urgency, each naming its fact; none when
+// the order needs no person.
+func OrderFactReasons(c Context) []string {
+	p := plan{s: signals{ctx: c}}
+	p.orderFacts()
+	return p.d.reasons
+}
+
+// customerValue gives VIP and high-value customers a person, in the senior lane.
+func (p *plan) customerValue() {
+	c := p.s.ctx
+	switch {
+	case c.VIP || c.Segment == "vip":
+		p.handOver("fact:vip_customer")
+	case c.Segment == "high_value":
+		p.handOver("fact:high_value_customer")
+	default:
+		return
+	}
+	if p.level < 4 {
+		p.raise(4, "rule:route:vip_lane")
+	}
+}
+
+// route picks who answers from the level and the hand-over.
+func (p *plan) route() {
+	switch {
+	case p.level >= 5:
+		p.d.route = RouteExpert
+	case p.level == 4:
+		p.d.route = RouteSenior
+	case p.person:
+		p.d.route = RouteAgent
+	default:
+		p.d.route = RouteAI
+	}
+	p.d.level = "L" + string(rune('0'+p.level))
+}
+
+// urgency raises urgency for overdue orders, after-sales complaints, anger,
+// crises, valued customers and repeated contacts.
+func (p *plan) urgency() {
+	s := p.s
 	if s.overdue || s.ctx.OrderOverdue {
-		high("rule:urgency:order_overdue")
+		p.high("rule:urgency:order_overdue")
 	}
 	if s.intent == "complaint" || s.intent == "quality_issue" || afterSales[s.intent] && s.anger {
-		high("rule:urgency:after_sales_complaint")
+		p.high("rule:urgency:after_sales_complaint")
 	} else if s.anger {
-		high("rule:urgency:anger")
+		p.high("rule:urgency:anger")
 	}
-	if level >= 5 {
-		high("rule:urgency:crisis")
+	if p.level >= 5 {
+		p.high("rule:urgency:crisis")
 	}
-	if vip {
-		high("rule:urgency:vip")
+	if s.ctx.VIP || s.ctx.Segment == "vip" || s.ctx.Segment == "high_value" {
+		p.high("rule:urgency:vip")
 	}
 	if s.ctx.RepeatContacts >= 2 {
-		high("rule:urgency:repeat_contact")
+		p.high("rule:urgency:repeat_contact")
 	}
-	return d
 }

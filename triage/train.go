@@ -17,13 +17,22 @@ type TrainOptions struct {
 	Seed         uint64    // shuffling seed; the same seed gives the same model
 	AngerCut     float64   // P(angry) threshold (default 0.5, or tuned on Tune)
 	Tune         []Example // held-out examples to tune the anger threshold on (optional)
-	Version      string    // recorded in the model file
+	// Balance weighs each class of a head by (mean class size / class size)
+	// to this power: 0 leaves the data as it is, 1 balances the classes fully.
+	Balance [numHeads]float64
+	// AngerPrecision is the precision the anger threshold must reach on Tune;
+	// the lowest threshold that reaches it is chosen (0: best F1 instead).
+	AngerPrecision float64
+	// Prune drops the features whose quantised weights all lie within
+	// ±(Prune-1): a smaller, faster model with the same answers but for rare ties.
+	Prune   int
+	Version string // recorded in the model file
 }
 
 // sparse is one training example as feature rows and its labels per head.
 type sparse struct {
 	rows   []int32
-	labels [numHeads]int
+	labels [numHeads]int // -1: no label for that head
 }
 
 // Train fits a classifier to labelled examples; it is deterministic for a given seed.
@@ -90,30 +99,127 @@ func Train(examples []Example, opt TrainOptions) (*Classifier, error) {
 	m := newModel(opt.Version, index, nil, nil, nil, float32(opt.AngerCut))
 	for h := range numHeads {
 		lo, hi := m.offsets[h], m.offsets[h+1]
-		fitHead(data, h, lo, hi, k, w, bias, opt)
+		fitHead(data, h, lo, hi, k, w, bias, classWeights(data, h, hi-lo, opt.Balance[h]), opt)
 	}
 	m.weights, m.scale = quantise(w, k)
+	if opt.Prune > 0 {
+		m.index, m.weights = prune(m.index, m.weights, k, int8(opt.Prune))
+	}
 	m.bias = make([]float32, k)
 	for j, b := range bias {
 		m.bias[j] = float32(b)
 	}
 	if len(opt.Tune) > 0 {
-		m.angerCut = tuneAngerCut(m, opt.Tune)
+		calibrateIntent(m, opt.Tune)
+		m.angerCut = tuneAngerCut(m, opt.Tune, opt.AngerPrecision)
 	}
 	return &Classifier{m: m}, nil
 }
 
-// tuneAngerCut picks the P(angry) threshold with the best F1 on held-out examples.
-func tuneAngerCut(m *model, exs []Example) float32 {
+// calibrateIntent scales the intent head by the temperature that minimises
+// the log loss on the held-out examples labelled with an intent, so that its
+// confidence can be read as a probability of being right.
+func calibrateIntent(m *model, exs []Example) {
+	lo, hi := m.offsets[headIntent], m.offsets[headIntent+1]
+	type item struct {
+		logits []float64
+		label  int
+	}
+	var items []item
+	for _, ex := range exs {
+		l := slices.Index(Intents, ex.Intent)
+		if l < 0 {
+			continue
+		}
+		in := prepare(ex.Text)
+		scores := make([]float64, numOutputs)
+		m.logits(features(in.norm, in.shout, nil), nil, scores)
+		items = append(items, item{scores[lo:hi], l})
+	}
+	if len(items) == 0 {
+		return
+	}
+	best, bestLoss := 1.0, math.Inf(1)
+	s := make([]float64, hi-lo)
+	for t := 0.3; t <= 4.001; t += 0.05 {
+		loss := 0.0
+		for _, it := range items {
+			for j, v := range it.logits {
+				s[j] = v / t
+			}
+			softmaxInPlace(s)
+			loss -= math.Log(max(s[it.label], 1e-12))
+		}
+		if loss < bestLoss {
+			best, bestLoss = t, loss
+		}
+	}
+	for j := lo; j < hi; j++ {
+		m.scale[j] /= float32(best)
+		m.bias[j] /= float32(best)
+	}
+}
+
+// classWeights returns the training weight of each class of a head.
+func classWeights(data []sparse, head, n int, power float64) []float64 {
+	count := make([]float64, n)
+	total := 0.0
+	for _, ex := range data {
+		if l := ex.labels[head]; l >= 0 {
+			count[l]++
+			total++
+		}
+	}
+	w := make([]float64, n)
+	present := 0.0
+	for _, c := range count {
+		if c > 0 {
+			present++
+		}
+	}
+	for i, c := range count {
+		w[i] = 1
+		if c > 0 && power > 0 {
+			w[i] = math.Pow(total/present/c, power)
+		}
+	}
+	return w
+}
+
+// tuneAngerCut picks the P(angry) threshold on held-out examples: the lowest
+// one whose precision reaches minPrecision, or else the one with the best
+// F0.5 (precision first); with minPrecision 0, the one with the best F1.
+// Examples without an anger label are skipped.
+func tuneAngerCut(m *model, exs []Example, minPrecision float64) float32 {
 	probs := make([]float64, len(exs))
 	for i, ex := range exs {
 		in := prepare(ex.Text)
 		probs[i] = m.predict(in.norm, in.shout, nil).angerProb
 	}
+	if minPrecision > 0 {
+		for cut := 0.10; cut < 0.991; cut += 0.01 {
+			tp, fp := 0, 0
+			for i, ex := range exs {
+				if probs[i] >= cut && !ex.AngerUnknown {
+					if ex.Anger {
+						tp++
+					} else {
+						fp++
+					}
+				}
+			}
+			if tp >= 10 && float64(tp) >= minPrecision*float64(tp+fp) {
+				return float32(cut)
+			}
+		}
+	}
 	best, bestF1 := 0.5, -1.0
 	for cut := 0.10; cut < 0.91; cut += 0.025 {
 		tp, fp, fn := 0, 0, 0
 		for i, ex := range exs {
+			if ex.AngerUnknown {
+				continue
+			}
 			switch pred := probs[i] >= cut; {
 			case pred && ex.Anger:
 				tp++
@@ -123,8 +229,12 @@ func tuneAngerCut(m *model, exs []Example) float32 {
 				fn++
 			}
 		}
-		if f1 := 2 * float64(tp) / float64(2*tp+fp+fn+1); f1 > bestF1 {
-			best, bestF1 = cut, f1
+		f := 2 * float64(tp) / float64(2*tp+fp+fn+1)
+		if minPrecision > 0 { // F0.5 weighs precision twice as much as recall
+			f = 1.25 * float64(tp) / (1.25*float64(tp) + 0.25*float64(fn) + float64(fp) + 1)
+		}
+		if f > bestF1 {
+			best, bestF1 = cut, f
 		}
 	}
 	return float32(best)
@@ -134,12 +244,14 @@ func tuneAngerCut(m *model, exs []Example) float32 {
 func (c *Classifier) AngerThreshold() float64 { return float64(c.m.angerCut) }
 
 // fitHead trains one softmax head (outputs lo..hi of each row) by averaged SGD.
-func fitHead(data []sparse, head, lo, hi, k int, w, bias []float64, opt TrainOptions) {
+func fitHead(data []sparse, head, lo, hi, k int, w, bias, classW []float64, opt TrainOptions) {
 	n := hi - lo
 	rng := rand.New(rand.NewPCG(opt.Seed, uint64(head)+1))
-	order := make([]int, len(data))
-	for i := range order {
-		order[i] = i
+	var order []int // only the examples labelled for this head, so one head's data never reorders another's
+	for i, ex := range data {
+		if ex.labels[head] >= 0 {
+			order = append(order, i)
+		}
 	}
 	avgW := make([]float64, len(w)/k*n)
 	avgB := make([]float64, n)
@@ -150,7 +262,11 @@ func fitHead(data []sparse, head, lo, hi, k int, w, bias []float64, opt TrainOpt
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			ex := data[i]
-			lr := opt.LearningRate / (1 + float64(step)*1e-4)
+			label := ex.labels[head]
+			if label < 0 {
+				continue
+			}
+			lr := opt.LearningRate / (1 + float64(step)*1e-4) * classW[label]
 			step++
 			x := 0.0
 			if len(ex.rows) > 0 {
@@ -166,7 +282,7 @@ func fitHead(data []sparse, head, lo, hi, k int, w, bias []float64, opt TrainOpt
 				}
 			}
 			softmaxInPlace(scores)
-			scores[ex.labels[head]] -= 1 // gradient of the log loss
+			scores[label] -= 1 // gradient of the log loss
 			scale *= 1 - lr*opt.L2
 			for _, r := range ex.rows {
 				row := w[int(r)*k+lo : int(r)*k+hi]
@@ -222,6 +338,24 @@ func softmaxInPlace(s []float64) {
 	for i := range s {
 		s[i] /= sum
 	}
+}
+
+// prune keeps the rows with a weight of magnitude at least min, renumbered in order.
+func prune(index map[uint64]int32, w []int8, k int, min int8) (map[uint64]int32, []int8) {
+	keys := make([]uint64, len(index))
+	for h, row := range index {
+		keys[row] = h
+	}
+	out := make(map[uint64]int32, len(index))
+	var kept []int8
+	for row, h := range keys {
+		r := w[row*k : row*k+k]
+		if slices.ContainsFunc(r, func(v int8) bool { return v >= min || v <= -min }) {
+			out[h] = int32(len(kept) / k)
+			kept = append(kept, r...)
+		}
+	}
+	return out, kept
 }
 
 // quantise stores each output column as int8 with its own scale.

@@ -5,7 +5,8 @@
 package triage
 
 //go:generate go run ./cmd/gencorpus -templates corpus -out corpus
-//go:generate go run ./cmd/train -corpus corpus -out model.bin
+//go:generate go run ./cmd/concepts -corpus corpus -training-data ../../shared/training-data -out concepts.txt.gz
+//go:generate go run ./cmd/train -corpus corpus -training-data ../../shared/training-data -out model.bin
 
 import (
 	"bytes"
@@ -41,7 +42,9 @@ type Context struct {
 	Vulnerable        bool   // senior or accessibility needs: a person in one step
 	PriorAIUnresolved int    // consecutive AI answers that did not resolve
 	RepeatContacts    int    // contacts about the same issue before this one
-	OrderOverdue      bool   // the linked order is past its promised ship time
+	OrderOverdue      bool   // the linked order is paid, not shipped and past its promised ship time
+	TrackingStalled   bool   // the linked order's tracking has had no news for too long
+	SameOrderContacts int    // earlier contacts about the same order
 	Segment           string // "high_value", "core", "mass", "high_frequency", "vip"
 }
 
@@ -69,6 +72,19 @@ type Result struct {
 	SuggestedReply string   `json:"suggested_reply,omitempty"`
 	Truncated      bool     `json:"truncated,omitempty"`
 }
+
+// sentimentMinProb is the probability below which a polar sentiment is
+// reported neutral; angerSureProb is the probability of anger at or above
+// which an angry message is negative whatever the sentiment head says.
+const (
+	sentimentMinProb = 0.4
+	angerSureProb    = 0.85
+)
+
+// AbstainBelow is the intent confidence (calibrated on held-out text, so
+// about the chance the intent is right) below which the classifier does not
+// guess: the intent is "other", the reasons name the guess, and a person answers.
+const AbstainBelow = 0.4
 
 // Classifier is a loaded triage model; it is immutable and safe for concurrent use.
 type Classifier struct {
@@ -138,16 +154,24 @@ func (c *Classifier) classify(text string, ctx Context, opt Options) Result {
 	} else {
 		p := c.m.predict(in.norm, in.shout, opt.Adjust)
 		r.Intent, r.Confidence = Intents[p.intent], p.intentProb
+		abstain := false
 		if opt.overrides(r.Intent) {
 			r.Intent, r.Confidence = opt.Intent, opt.IntentConfidence
 			r.Reasons = append(r.Reasons, "override:intent:"+opt.Intent)
+		} else if r.Confidence < AbstainBelow && len(opt.Adjust) == 0 {
+			r.Reasons = append(r.Reasons, "model:abstain:"+r.Intent)
+			r.Intent, abstain = "other", true
 		}
 		r.Sentiment, r.Urgency = Sentiments[p.sentiment], Urgencies[p.urgency]
+		if p.sentProb < sentimentMinProb {
+			r.Sentiment = "neutral" // weak evidence either way
+		}
 		r.Anger = p.anger
-		if r.Anger {
+		if r.Anger && p.angerProb >= angerSureProb {
 			r.Sentiment = "negative"
 		}
 		s = detectSignals(in.norm, r)
+		s.abstain = abstain
 		if p.known == 0 {
 			r.Reasons = append(r.Reasons, "model:no_known_features")
 		}

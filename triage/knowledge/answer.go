@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/triage"
 	"github.com/deskpool/deskpool/triage/settings"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -18,6 +19,9 @@ import (
 const (
 	HandOverNoScenario = "no_scenario"        // no scenario fits the message
 	HandOverDeflection = "deflection_ceiling" // the AI-resolved share is at the ceiling and the case is borderline
+	// HandOverUnknownOrder: the message names an order number the shop does
+	// not know; the reply says so and a person takes over with the number.
+	HandOverUnknownOrder = "unknown_order_number"
 )
 
 var _ helpdesk.Answerer = (*Service)(nil)
@@ -46,54 +50,128 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInp
 	if err != nil {
 		return nil, err
 	}
-	tr := in.Triage
-	lang := tr.Language
-	if lang != "zh" {
-		lang = "en"
-	}
-	facts := map[string]any{}
-	if summary, _ := tr.Facts["summary"].(string); summary != "" {
-		facts["problem"] = summary
-	}
-	if record && tr.Confidence < set.BorderlineConfidence {
-		sh, err := s.aiShare(tx, tenantID, set.DeflectionWindowDays)
-		if err != nil {
-			return nil, err
-		}
-		if sh.Conversations > 0 && sh.Share >= set.DeflectionCeiling {
-			facts["handover_reason"] = HandOverDeflection
-			return &helpdesk.Answer{HandOver: HandOverDeflection, Facts: facts}, nil
+	a := newAnswering(in)
+	if record && in.Triage.Confidence < set.BorderlineConfidence {
+		if ans, err := s.deflectionGuard(tx, tenantID, set, a); ans != nil || err != nil {
+			return ans, err
 		}
 	}
 	list, err := enabledScenarios(tx, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	cands := match(list, tr.Intent, in.Text)
+	cands := match(list, in.Triage.Intent, in.Text)
 	if len(cands) == 0 {
-		return &helpdesk.Answer{HandOver: HandOverNoScenario, Facts: facts}, nil
-	}
-	refs := slices.Clone([]string(in.Conversation.OrderRefs))
-	if nums, ok := tr.Facts["order_numbers"].([]any); ok {
-		for _, n := range nums {
-			if s, ok := n.(string); ok {
-				refs = append(refs, s)
-			}
-		}
+		return a.handOver(HandOverNoScenario), nil
 	}
 	wantStock := slices.ContainsFunc(cands, func(c candidate) bool { return c.uses("stock.") })
-	f, err := loadFacts(tx, tenantID, in.CustomerID, refs, in.Text, wantStock)
+	f, err := loadFacts(tx, tenantID, in.CustomerID, in.Conversation.ID, a.refs(in), a.named, in.Text, wantStock, s.cfg.ShipWithin)
 	if err != nil {
 		return nil, err
 	}
-	if f.Order != nil {
-		facts["order_number"] = f.Order.Number
-	}
 	now := time.Now()
+	if ans := a.fromFacts(f, now, s.cfg.StallAfter); ans != nil {
+		return ans, nil
+	}
+	return s.fromScenarios(tx, record, tenantID, in.Conversation.ID, a, cands, f, set.HomeCountry, now)
+}
+
+// answering is one answer being composed: the reply language, the order
+// numbers the message names and the facts collected for the agent.
+type answering struct {
+	lang   string
+	intent string
+	named  []string
+	facts  map[string]any
+}
+
+func newAnswering(in helpdesk.AnswerInput) *answering {
+	a := &answering{lang: in.Triage.Language, intent: in.Triage.Intent, facts: map[string]any{}}
+	if a.lang != "zh" {
+		a.lang = "en"
+	}
+	if summary, _ := in.Triage.Facts["summary"].(string); summary != "" {
+		a.facts["problem"] = summary
+	}
+	if nums, ok := in.Triage.Facts["order_numbers"].([]any); ok {
+		for _, n := range nums {
+			if s, ok := n.(string); ok {
+				a.named = append(a.named, s)
+			}
+		}
+	}
+	return a
+}
+
+// refs are the order references to look up: the conversation's, then the message's.
+func (a *answering) refs(in helpdesk.AnswerInput) []string {
+	return append(slices.Clone([]string(in.Conversation.OrderRefs)), a.named...)
+}
+
+// handOver gives the conversation to a person with the facts collected.
+func (a *answering) handOver(reason string) *helpdesk.Answer {
+	return &helpdesk.Answer{HandOver: reason, Facts: a.facts}
+}
+
+// deflectionGuard hands a borderline case over when the AI-resolved share
+// of the workspace is at its ceiling.
+func (s *Service) deflectionGuard(tx *gorm.DB, tenantID uuid.UUID, set settings.Settings, a *answering) (*helpdesk.Answer, error) {
+	sh, err := s.aiShare(tx, tenantID, set.DeflectionWindowDays)
+	if err != nil {
+		return nil, err
+	}
+	if sh.Conversations > 0 && sh.Share >= set.DeflectionCeiling {
+		a.facts["handover_reason"] = HandOverDeflection
+		return a.handOver(HandOverDeflection), nil
+	}
+	return nil, nil
+}
+
+// orderIntents are the intents whose answer depends on the customer's order.
+var orderIntents = map[string]bool{
+	"order_status": true, "logistics_delay": true, "cancel_order": true, "change_order": true,
+	"return": true, "refund": true, "exchange": true,
+}
+
+// fromFacts answers from what the shop knows before any scenario: an order
+// number it does not know is said so and handed over with the number; an
+// overdue unshipped order, stalled tracking or a second contact about the
+// same order goes to a person with high urgency, the reason naming the fact.
+func (a *answering) fromFacts(f *Facts, now time.Time, stall time.Duration) *helpdesk.Answer {
+	if f.UnknownNumber != "" {
+		a.facts["order_number"] = f.UnknownNumber
+		a.facts["order_number_unknown"] = true
+		a.facts["handover_reason"] = HandOverUnknownOrder
+		return &helpdesk.Answer{Body: unknownOrder(a.lang, f.UnknownNumber), HandOver: HandOverUnknownOrder, Facts: a.facts}
+	}
+	o := f.Order
+	if o == nil {
+		return nil
+	}
+	a.facts["order_number"] = o.Number
+	if !orderIntents[a.intent] && len(a.named) == 0 {
+		return nil
+	}
+	reasons := triage.OrderFactReasons(triage.Context{OrderOverdue: o.overdue(now), TrackingStalled: o.stalled(now, stall),
+		SameOrderContacts: o.EarlierConvs})
+	if len(reasons) == 0 {
+		return nil
+	}
+	reason := strings.TrimPrefix(reasons[0], "fact:")
+	a.facts["handover_reason"] = reason
+	a.facts["reasons"] = reasons
+	return &helpdesk.Answer{HandOver: reason, Urgency: "high", Facts: a.facts}
+}
+
+// fromScenarios replies with the first scenario whose conditions hold and
+// whose template fills; or asks for the order number or product a scenario
+// needs; or hands over.
+func (s *Service) fromScenarios(tx *gorm.DB, record bool, tenantID, convID uuid.UUID, a *answering, cands []candidate, f *Facts,
+	homeCountry string, now time.Time) (*helpdesk.Answer, error) {
 	var askOrder, askProduct *candidate
 	for i := range cands {
 		c := &cands[i]
-		tpl, tplLang := c.reply(lang)
+		tpl, tplLang := c.reply(a.lang)
 		body, missing := render(tpl, values(f, tplLang))
 		switch {
 		case f.Order == nil && (needsOrder(c.Conditions) || hasPrefix(missing, "order.")):
@@ -101,7 +179,7 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInp
 				askOrder = c
 			}
 			continue
-		case !c.Conditions.holds(f, set.HomeCountry, now):
+		case !c.Conditions.holds(f, homeCountry, now):
 			continue
 		case f.Stock == nil && hasPrefix(missing, "stock."):
 			if askProduct == nil {
@@ -115,22 +193,22 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInp
 			body = soldOut(tplLang, f.Stock.Product)
 		}
 		if slices.Contains(c.Collect, "photos") {
-			facts["photos_requested"] = true
+			a.facts["photos_requested"] = true
 		}
-		facts["scenario"] = c.Name
-		return s.answered(tx, record, tenantID, in.Conversation.ID, c, body, facts)
+		a.facts["scenario"] = c.Name
+		return s.answered(tx, record, tenantID, convID, c, body, a.facts)
 	}
 	switch {
 	case askOrder != nil:
-		facts["requested"] = "order_number"
-		facts["scenario"] = askOrder.Name
-		return s.answered(tx, record, tenantID, in.Conversation.ID, askOrder, ask(lang, "order_number"), facts)
+		a.facts["requested"] = "order_number"
+		a.facts["scenario"] = askOrder.Name
+		return s.answered(tx, record, tenantID, convID, askOrder, ask(a.lang, "order_number"), a.facts)
 	case askProduct != nil:
-		facts["requested"] = "product"
-		facts["scenario"] = askProduct.Name
-		return s.answered(tx, record, tenantID, in.Conversation.ID, askProduct, ask(lang, "product"), facts)
+		a.facts["requested"] = "product"
+		a.facts["scenario"] = askProduct.Name
+		return s.answered(tx, record, tenantID, convID, askProduct, ask(a.lang, "product"), a.facts)
 	}
-	return &helpdesk.Answer{HandOver: HandOverNoScenario, Facts: facts}, nil
+	return a.handOver(HandOverNoScenario), nil
 }
 
 // answered records that the scenario answered in the conversation.
@@ -155,6 +233,15 @@ func needsOrder(c Conditions) bool {
 
 func hasPrefix(list []string, prefix string) bool {
 	return slices.ContainsFunc(list, func(s string) bool { return strings.HasPrefix(s, prefix) })
+}
+
+// unknownOrder tells the customer the order number they gave is not found
+// and that a person will look into it: never a request to send it again.
+func unknownOrder(lang, number string) string {
+	if lang == "zh" {
+		return fmt.Sprintf("您好，我们没有查到订单号 %s 的订单。我已把这个单号转给人工客服，同事会马上帮您核实，您无需重复发送。", number)
+	}
+	return fmt.Sprintf("Hi, we couldn't find an order with the number %s. I've passed the number to a colleague who will look into it right away; no need to send it again.", number)
 }
 
 func soldOut(lang, product string) string {

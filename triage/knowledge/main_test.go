@@ -2,6 +2,7 @@ package knowledge_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -68,14 +69,26 @@ func (s *shop) exec(sql string, args ...any) {
 	}
 }
 
-// order stores an order with a shipment shipped to country; delivered, when
-// set, marks the shipment delivered then.
+// order stores an order with a shipment shipped to country, its tracking
+// last moving a day ago; delivered, when set, marks the shipment delivered
+// then. An order not shipped promises to ship tomorrow.
 func (s *shop) order(number, status, country string, shipped bool, delivered *time.Time) {
 	s.t.Helper()
+	news := time.Now().Add(-24 * time.Hour)
+	if delivered != nil {
+		news = *delivered
+	}
+	s.orderAt(number, status, country, shipped, delivered, time.Now().Add(24*time.Hour), news)
+}
+
+// orderAt stores an order like order, promised to ship by promised, its
+// shipment's tracking last moving at news.
+func (s *shop) orderAt(number, status, country string, shipped bool, delivered *time.Time, promised, news time.Time) {
+	s.t.Helper()
 	id := uuid.New()
-	s.exec(`INSERT INTO orders (tenant_id, id, source, external_id, number, status, currency, total_minor, shipping_address, created_at, updated_at)
-		VALUES (?, ?, 'push', ?, ?, ?, 'CNY', 9900, ?, now() - interval '12 days', now())`,
-		deskpool.TenantIDFromContext(s.ctx), id, number, "#"+number, status, `{"country":"`+country+`"}`)
+	s.exec(`INSERT INTO orders (tenant_id, id, source, external_id, number, status, currency, total_minor, shipping_address, promised_ship_by, created_at, updated_at)
+		VALUES (?, ?, 'push', ?, ?, ?, 'CNY', 9900, ?, ?, now() - interval '12 days', now())`,
+		deskpool.TenantIDFromContext(s.ctx), id, number, "#"+number, status, `{"country":"`+country+`"}`, promised)
 	if !shipped {
 		return
 	}
@@ -85,7 +98,27 @@ func (s *shop) order(number, status, country string, shipped bool, delivered *ti
 	}
 	s.exec(`INSERT INTO shipments (tenant_id, id, order_id, external_id, carrier, tracking_number, status, shipped_at, estimated_delivery, last_event_at)
 		VALUES (?, ?, ?, 's1', 'SF Express', 'SF1234567890', ?, now() - interval '10 days', ?, ?)`,
-		deskpool.TenantIDFromContext(s.ctx), uuid.New(), id, shipStatus, eta, delivered)
+		deskpool.TenantIDFromContext(s.ctx), uuid.New(), id, shipStatus, eta, news)
+}
+
+// conversation returns the stored urgency, route and facts of a conversation.
+func (s *shop) conversation(convID uuid.UUID) (urgency, route string, facts map[string]any) {
+	s.t.Helper()
+	var row struct {
+		Urgency, Route string
+		Facts          []byte
+	}
+	if err := tenant.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT COALESCE(urgency, '') AS urgency, COALESCE(route, '') AS route, facts FROM conversations WHERE tenant_id = ? AND id = ?`,
+			deskpool.TenantIDFromContext(ctx), convID).Scan(&row).Error
+	}); err != nil {
+		s.t.Fatal(err)
+	}
+	facts = map[string]any{}
+	if err := json.Unmarshal(row.Facts, &facts); err != nil {
+		s.t.Fatal(err)
+	}
+	return row.Urgency, row.Route, facts
 }
 
 // handOver returns the reason of the conversation's last hand-over event.

@@ -20,12 +20,17 @@ type Config struct {
 	StatsWindow   time.Duration // per-scenario human share is measured over this window
 	FlagShare     float64       // a scenario people step into more often than this is flagged
 	ShareCacheTTL time.Duration // how long a workspace's AI-resolved share is reused
+	ShipWithin    time.Duration // promised shipping time of orders that state none
+	StallAfter    time.Duration // tracking without news this long is stalled
 }
 
 // DefaultConfig returns the defaults: shares over 30 days, flag above 30%,
-// AI-resolved share recomputed every 30 seconds.
+// AI-resolved share recomputed every 30 seconds; orders ship within 72 hours
+// unless they promise otherwise, and tracking without news for 72 hours is
+// stalled (as the inventory's proactive notices count them).
 func DefaultConfig() Config {
-	return Config{StatsWindow: 30 * 24 * time.Hour, FlagShare: 0.30, ShareCacheTTL: 30 * time.Second}
+	return Config{StatsWindow: 30 * 24 * time.Hour, FlagShare: 0.30, ShareCacheTTL: 30 * time.Second,
+		ShipWithin: 72 * time.Hour, StallAfter: 72 * time.Hour}
 }
 
 // Service manages knowledge scenarios and answers with them.
@@ -38,6 +43,13 @@ type Service struct {
 
 // NewService returns the knowledge service on the application role's db.
 func NewService(db *gorm.DB, cfg Config) *Service {
+	def := DefaultConfig()
+	if cfg.ShipWithin <= 0 {
+		cfg.ShipWithin = def.ShipWithin
+	}
+	if cfg.StallAfter <= 0 {
+		cfg.StallAfter = def.StallAfter
+	}
 	return &Service{db: db, cfg: cfg}
 }
 

@@ -1,7 +1,10 @@
 // Command eval measures the built-in triage model: per language, intent
 // accuracy and macro-F1, sentiment accuracy, anger precision and recall and
 // the top confusions on the template-held-out dev split and on the
-// hand-written held-out files; then sentiment accuracy on the public
+// hand-written held-out files; intent accuracy, macro-F1 and calibration
+// (ECE) on the test parts of the real intent sets; sentiment and anger on the
+// test parts of the real sentiment and emotion sets; EN-ZH agreement on the
+// hand-written parallel set; then sentiment accuracy and recall on the public
 // evaluation data in ../shared/eval-data (measurement only; skipped if absent).
 package main
 
@@ -14,6 +17,7 @@ import (
 	"path/filepath"
 
 	"github.com/deskpool/deskpool/triage"
+	"github.com/deskpool/deskpool/triage/internal/realdata"
 )
 
 func main() {
@@ -21,13 +25,30 @@ func main() {
 	evalData := flag.String("eval-data", "../shared/eval-data", "directory of the public evaluation data")
 	limit := flag.Int("limit", 0, "read at most this many rows of each public file (0: all)")
 	misses := flag.Int("misses", 0, "print up to this many misclassified held-out messages per language")
+	trainingData := flag.String("training-data", "../shared/training-data", "directory of the real training sets (only their test parts are measured)")
+	parallelSet := flag.String("parallel", "triage/testdata/parallel.tsv", "hand-written parallel set: intent, Chinese, English")
+	modelFile := flag.String("model", "", "model file to measure (default: the built-in model)")
 	flag.Parse()
 
 	c := triage.Default()
 	if err := triage.DefaultErr(); err != nil {
 		log.Fatal(err)
 	}
+	if *modelFile != "" {
+		f, err := os.Open(*modelFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if c, err = triage.Load(f); err != nil {
+			log.Fatal(err)
+		}
+		f.Close()
+	}
 	fmt.Printf("model %s\n\n", c.Version())
+	real, err := realdata.Load(*trainingData)
+	if err != nil {
+		log.Fatal(err)
+	}
 	for _, lang := range []string{"zh", "en"} {
 		dev := newScores()
 		for _, ex := range readFile(filepath.Join(*corpus, "intents_"+lang+".jsonl")) {
@@ -57,10 +78,14 @@ func main() {
 		}
 		blind.report(lang+" holdout2 (hand-written, blind)", 8)
 		angerSet(c, filepath.Join(*corpus, "anger_"+lang+".jsonl"), lang, pooled)
-		fmt.Printf("%-34s n=%4d  anger P %s R %s\n", lang+" anger, all hand-written", pooled.n,
+		fmt.Printf("%-40s n=%5d  anger P %s R %s\n", lang+" anger, all hand-written", pooled.n,
 			pct(pooled.angerTP, pooled.angerTP+pooled.angerFP), pct(pooled.angerTP, pooled.angerTP+pooled.angerFN))
+		realIntents(c, real, lang)
+		realSentimentAnger(c, real, lang)
 		fmt.Println()
 	}
+	parallel(c, *parallelSet)
+	fmt.Println()
 	publicSentiment(c, *evalData, *limit)
 }
 
@@ -84,7 +109,7 @@ func angerSet(c *triage.Classifier, path, lang string, pooled *scores) {
 		s.add(ex, r)
 		pooled.add(ex, r)
 	}
-	fmt.Printf("%-34s n=%4d  anger P %s R %s\n", lang+" anger set (hand-written)", s.n,
+	fmt.Printf("%-40s n=%5d  anger P %s R %s\n", lang+" anger set (hand-written)", s.n,
 		pct(s.angerTP, s.angerTP+s.angerFP), pct(s.angerTP, s.angerTP+s.angerFN))
 }
 

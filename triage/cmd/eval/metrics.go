@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -10,9 +11,17 @@ import (
 
 // scores accumulates the measures of one language on one data set.
 type scores struct {
-	n, intentOK, sentOK       int
-	angerTP, angerFP, angerFN int
-	confusion                 map[[2]string]int // (gold, predicted) -> count
+	n, intentOK, sentN, sentOK int
+	abstained, answeredOK      int // answers of "other" for want of confidence; right answers among the rest
+	angerTP, angerFP, angerFN  int
+	confusion                  map[[2]string]int // (gold, predicted) -> count
+	bins                       [10]bin           // intent confidence, for calibration
+}
+
+// bin counts the answers whose confidence falls in one tenth of [0, 1].
+type bin struct {
+	n, ok int
+	conf  float64
 }
 
 func newScores() *scores { return &scores{confusion: map[[2]string]int{}} }
@@ -20,12 +29,25 @@ func newScores() *scores { return &scores{confusion: map[[2]string]int{}} }
 // add records one example and the classifier's answer.
 func (s *scores) add(ex triage.Example, r triage.Result) {
 	s.n++
+	if guess, ok := abstainedGuess(r); ok {
+		s.abstained++
+		r.Intent = guess // the guess is scored; abstaining is counted apart
+	} else if ex.Intent == r.Intent {
+		s.answeredOK++
+	}
 	s.confusion[[2]string{ex.Intent, r.Intent}]++
+	b := &s.bins[min(9, int(r.Confidence*10))]
+	b.n++
+	b.conf += r.Confidence
 	if ex.Intent == r.Intent {
 		s.intentOK++
+		b.ok++
 	}
-	if ex.Sentiment == r.Sentiment {
-		s.sentOK++
+	if ex.Sentiment != "" {
+		s.sentN++
+		if ex.Sentiment == r.Sentiment {
+			s.sentOK++
+		}
 	}
 	switch {
 	case r.Anger && ex.Anger:
@@ -69,11 +91,37 @@ func (s *scores) macroF1() float64 {
 	return sum / float64(n)
 }
 
+// ece is the expected calibration error of the intent confidence: the
+// count-weighted gap between confidence and accuracy over ten bins.
+func (s *scores) ece() float64 {
+	if s.n == 0 {
+		return 0
+	}
+	e := 0.0
+	for _, b := range s.bins {
+		if b.n > 0 {
+			e += math.Abs(b.conf/float64(b.n)-float64(b.ok)/float64(b.n)) * float64(b.n) / float64(s.n)
+		}
+	}
+	return e
+}
+
+// abstainedGuess returns the intent the model would have guessed when it
+// abstained.
+func abstainedGuess(r triage.Result) (string, bool) {
+	for _, reason := range r.Reasons {
+		if g, ok := strings.CutPrefix(reason, "model:abstain:"); ok {
+			return g, true
+		}
+	}
+	return "", false
+}
+
 // report prints the measures and the top confusion pairs.
 func (s *scores) report(title string, top int) {
-	fmt.Printf("%-34s n=%4d  intent acc %s  macro-F1 %5.1f%%  sentiment acc %s  anger P %s R %s\n",
-		title, s.n, pct(s.intentOK, s.n), 100*s.macroF1(), pct(s.sentOK, s.n),
-		pct(s.angerTP, s.angerTP+s.angerFP), pct(s.angerTP, s.angerTP+s.angerFN))
+	fmt.Printf("%-40s n=%5d  intent acc %s  macro-F1 %5.1f%%  ECE %.3f  abstains %s (acc when answering %s)  sentiment acc %s  anger P %s R %s\n",
+		title, s.n, pct(s.intentOK, s.n), 100*s.macroF1(), s.ece(), pct(s.abstained, s.n), pct(s.answeredOK, s.n-s.abstained),
+		pct(s.sentOK, s.sentN), pct(s.angerTP, s.angerTP+s.angerFP), pct(s.angerTP, s.angerTP+s.angerFN))
 	type pair struct {
 		k [2]string
 		c int

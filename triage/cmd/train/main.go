@@ -1,6 +1,10 @@
 // Command train fits the built-in triage model on the project's own corpus
-// (triage/corpus/intents_*.jsonl, split "train") and writes triage/model.bin.
-// The anger threshold is tuned on the dev split. Training is deterministic.
+// (triage/corpus/intents_*.jsonl, split "train") and on the train parts of
+// the real, licensed sets in ../shared/training-data (intents; sentiment and
+// anger from human emotion labels), and writes triage/model.bin. Each head
+// learns only from the sets that label it. The anger threshold is chosen on
+// the validation parts (own dev split and the real sets' validation parts),
+// precision first; test parts are never read. Training is deterministic.
 package main
 
 import (
@@ -11,10 +15,28 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool/triage"
+	"github.com/deskpool/deskpool/triage/internal/realdata"
 )
+
+// realExample turns a real row into a training example labelled only for
+// the heads its set labels.
+func realExample(r realdata.Row) (triage.Example, bool) {
+	ex := triage.Example{Text: r.Text, Lang: r.Lang, AngerUnknown: r.Anger == nil}
+	if r.Anger != nil {
+		ex.Anger = *r.Anger
+	}
+	if r.Task == "intent" {
+		ex.Intent = r.Label
+	} else {
+		ex.Sentiment = r.Sentiment
+	}
+	return ex, ex.Intent != "" || ex.Sentiment != "" || !ex.AngerUnknown
+}
 
 func main() {
 	corpus := flag.String("corpus", "triage/corpus", "directory holding intents_<lang>.jsonl")
@@ -23,13 +45,21 @@ func main() {
 	seed := flag.Uint64("seed", 20240601, "shuffling seed")
 	lr := flag.Float64("lr", 2, "initial learning rate")
 	l2 := flag.Float64("l2", 0, "L2 weight decay per example (0: default)")
-	minCount := flag.Int("min-count", 0, "minimum examples a feature must occur in (0: default)")
+	minCount := flag.Int("min-count", 3, "minimum examples a feature must occur in")
+	trainingData := flag.String("training-data", "../shared/training-data", "directory of the real training sets")
+	angerPrecision := flag.Float64("anger-precision", 0.8, "precision the anger threshold must reach on the validation parts")
+	balIntent := flag.Float64("balance-intent", 0.5, "intent class balance: 0 as the data is, 1 fully balanced")
+	balSentiment := flag.Float64("balance-sentiment", 1, "sentiment class balance: 0 as the data is, 1 fully balanced")
+	angerOnReal := flag.Bool("anger-on-real", false, "choose the anger threshold on the real sets' validation parts only, not on the own dev split")
+	noSentiment := flag.String("no-sentiment-from", "en_goemotions_sentiment_anger", "comma-separated real sets whose sentiment labels are not used")
+	pruneBelow := flag.Int("prune", 2, "drop features whose int8 weights all lie within ±(prune-1)")
+	ownWeight := flag.Int("own-weight", 3, "times each own corpus example counts against one real example")
 	flag.Parse()
 
 	var train, dev []triage.Example
 	sum := sha256.New()
-	for _, lang := range []string{"zh", "en"} {
-		path := filepath.Join(*corpus, "intents_"+lang+".jsonl")
+	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own"} {
+		path := filepath.Join(*corpus, name+".jsonl")
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			log.Fatal(err)
@@ -41,23 +71,55 @@ func main() {
 		}
 		for _, ex := range exs {
 			if ex.Split == "dev" {
+				ex.AngerUnknown = ex.AngerUnknown || *angerOnReal // the anger threshold is chosen on real labels only
 				dev = append(dev, ex)
-			} else {
+				continue
+			}
+			for range *ownWeight {
 				train = append(train, ex)
 			}
 		}
 	}
-	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d", *epochs, *seed, *lr, *l2, *minCount)
+	real, err := realdata.Load(*trainingData)
+	if err != nil {
+		log.Fatal(err)
+	}
+	nReal := 0
+	for _, r := range real {
+		if slices.Contains(strings.Split(*noSentiment, ","), r.Source) {
+			r.Sentiment = "" // this set teaches anger only
+		}
+		ex, ok := realExample(r)
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(sum, "%s\x00%s\x00%s\n", r.Source, r.Text, r.Split)
+		switch r.Split {
+		case realdata.Train:
+			train = append(train, ex)
+			nReal++
+		case realdata.Val:
+			dev = append(dev, ex)
+		}
+	}
+	conceptTable, err := os.ReadFile(filepath.Join(*corpus, "..", "concepts.txt.gz"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	sum.Write(conceptTable)
+	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d own=%d p=%g prune=%d bal=%g/%g real=%v nosent=%s", *epochs, *seed, *lr, *l2, *minCount, *ownWeight, *angerPrecision, *pruneBelow, *balIntent, *balSentiment, *angerOnReal, *noSentiment)
 	version := fmt.Sprintf("zh-en-logreg-%x", sum.Sum(nil)[:6])
 	opt := triage.TrainOptions{Epochs: *epochs, Seed: *seed, Version: version, Tune: dev,
-		LearningRate: *lr, L2: *l2, MinCount: *minCount}
+		LearningRate: *lr, L2: *l2, MinCount: *minCount, AngerPrecision: *angerPrecision,
+		Balance: [4]float64{*balIntent, *balSentiment, 0, 0}, Prune: *pruneBelow}
 	start := time.Now()
 	c, err := triage.Train(train, opt)
 	if err != nil {
 		log.Fatal(err)
 	}
 	cut := c.AngerThreshold()
-	fmt.Printf("trained on %d examples (%d dev) in %v; anger cut %.2f\n", len(train), len(dev), time.Since(start).Round(time.Millisecond), cut)
+	fmt.Printf("real rows in training: %d\n", nReal)
+	fmt.Printf("trained on %d examples (%d validation) in %v; anger cut %.2f\n", len(train), len(dev), time.Since(start).Round(time.Millisecond), cut)
 	var buf bytes.Buffer
 	if err := c.WriteModel(&buf); err != nil {
 		log.Fatal(err)

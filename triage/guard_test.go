@@ -1,0 +1,116 @@
+package triage
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// guardFloors are the figures the built-in model reached on the frozen
+// sample in testdata/guard.jsonl (drawn from the test parts of the real sets
+// in ../shared/training-data, the blind hand-written held-out set and the
+// parallel set; never trained on) when it was recorded, as hits out of rows.
+// A model that scores lower on any of them fails: retrain, or record a
+// justified new floor.
+var guardFloors = map[string]ratio{
+	"real_intent_en intent":     {307, 355},
+	"own_holdout2_zh intent":    {110, 114},
+	"own_holdout2_en intent":    {111, 114},
+	"parallel intent zh":        {279, 304},
+	"parallel intent en":        {269, 304},
+	"parallel agreement":        {261, 304},
+	"real_emotion_en sentiment": {415, 696},
+	"real_emotion_zh sentiment": {11, 24},
+	"real_emotion_en anger P":   {11, 20},
+	"real_emotion_en anger R":   {11, 86},
+	"real_emotion_zh anger P":   {2, 6},
+	"real_emotion_zh anger R":   {2, 11},
+}
+
+// guardRow is one line of the frozen sample.
+type guardRow struct {
+	Group     string `json:"group"`
+	Text      string `json:"text"`
+	Intent    string `json:"intent"`
+	Sentiment string `json:"sentiment"`
+	Anger     *bool  `json:"anger"`
+	Pair      string `json:"pair"` // the English side of a parallel pair
+}
+
+// ratio counts hits out of a total.
+type ratio struct{ hit, n int }
+
+func (r *ratio) add(ok bool) {
+	r.n++
+	if ok {
+		r.hit++
+	}
+}
+
+func (r ratio) value() float64 {
+	if r.n == 0 {
+		return 0
+	}
+	return float64(r.hit) / float64(r.n)
+}
+
+func TestAccuracyGuard(t *testing.T) {
+	f, err := os.Open("testdata/guard.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c := Default()
+	got := map[string]*ratio{}
+	add := func(name string, ok bool) {
+		if got[name] == nil {
+			got[name] = &ratio{}
+		}
+		got[name].add(ok)
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var row guardRow
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			t.Fatal(err)
+		}
+		r := c.Classify(row.Text, Context{})
+		switch {
+		case row.Group == "parallel":
+			en := c.Classify(row.Pair, Context{})
+			add("parallel intent zh", r.Intent == row.Intent)
+			add("parallel intent en", en.Intent == row.Intent)
+			add("parallel agreement", r.Intent == en.Intent)
+		case row.Intent != "":
+			add(row.Group+" intent", r.Intent == row.Intent)
+		default:
+			if row.Sentiment != "" {
+				add(row.Group+" sentiment", r.Sentiment == row.Sentiment)
+			}
+			if row.Anger != nil && r.Anger {
+				add(row.Group+" anger P", *row.Anger)
+			}
+			if row.Anger != nil && *row.Anger {
+				add(row.Group+" anger R", r.Anger)
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for name, floor := range guardFloors {
+		r := got[name]
+		switch {
+		case r == nil:
+			t.Errorf("%s: no rows in the sample", name)
+		case !strings.HasSuffix(name, " P") && r.n != floor.n: // a precision counts the model's own alarms
+			t.Errorf("%s: %d rows in the sample, %d recorded: the sample changed", name, r.n, floor.n)
+		case r.value() < floor.value():
+			t.Errorf("%s fell to %.4f (%d/%d), below the recorded %.4f (%d/%d)", name, r.value(), r.hit, r.n, floor.value(), floor.hit, floor.n)
+		default:
+			t.Logf("%-28s %.4f (%d/%d), recorded %.4f", name, r.value(), r.hit, r.n, floor.value())
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package knowledge_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// urgencyChanges records the urgency of each conversation the observers
+// were told changed (as the SLA engine is).
+type urgencyChanges struct{ urgency map[uuid.UUID]string }
+
+func (u *urgencyChanges) ConversationChanged(_ context.Context, _ *gorm.DB, ch helpdesk.Change) error {
+	if ch.Kind == helpdesk.ChangeUpdated && ch.After != nil {
+		if u.urgency == nil {
+			u.urgency = map[uuid.UUID]string{}
+		}
+		u.urgency[ch.After.ID] = ch.After.Urgency
+	}
+	return nil
+}
+
+// The facts the shop holds about the order decide who answers: an overdue
+// unshipped order, stalled tracking or a second contact about the same order
+// goes to a person with high urgency and the fact named; an order number the
+// shop does not know is said so and handed over with the number.
+func TestOrderFactsRaiseUrgency(t *testing.T) {
+	s := newShop(t)
+	seen := &urgencyChanges{}
+	s.hd.Observe(seen)
+	now := time.Now()
+	s.orderAt("A1001", "paid", "CN", false, nil, now.Add(-48*time.Hour), now)                            // promised two days ago
+	s.orderAt("A1002", "paid", "CN", false, nil, now.Add(24*time.Hour), now)                             // promised tomorrow
+	s.orderAt("A1003", "fulfilled", "CN", true, nil, now.Add(-9*24*time.Hour), now.Add(-5*24*time.Hour)) // no news for 5 days
+	s.orderAt("A1004", "fulfilled", "CN", true, nil, now.Add(-9*24*time.Hour), now.Add(-24*time.Hour))
+	s.orderAt("A1005", "fulfilled", "CN", true, nil, now.Add(-9*24*time.Hour), now.Add(-24*time.Hour))
+
+	tests := []struct {
+		name, customer, text string
+		earlier              string   // a message the customer sent before, in a conversation since closed
+		reply                []string // in the AI's reply; nil: no reply
+		notReply             string   // never in the AI's reply
+		handOver, urgency    string
+		facts                map[string]any
+	}{
+		{"OverdueUnshippedGoesToPerson", "f1", "where is my order A1001", "", nil, "", "order_overdue_unshipped", "high",
+			map[string]any{"order_number": "#A1001", "handover_reason": "order_overdue_unshipped"}},
+		{"OverdueUnshippedChinese", "f2", "我的订单A1001到哪了", "", nil, "", "order_overdue_unshipped", "high",
+			map[string]any{"order_number": "#A1001"}},
+		{"InTimeUnshippedStaysWithAI", "f3", "where is my order A1002", "", []string{"A1002", "paid, being prepared"}, "", "", "", nil},
+		{"TrackingStalledGoesToPerson", "f4", "where is my order A1003", "", nil, "", "tracking_stalled", "high",
+			map[string]any{"order_number": "#A1003"}},
+		{"MovingTrackingStaysWithAI", "f5", "where is my order A1004", "", []string{"A1004", "SF1234567890"}, "", "", "", nil},
+		{"SecondContactSameOrderGoesToPerson", "f6", "where is my order A1005", "where is my order A1005", nil, "", "second_contact_same_order", "high",
+			map[string]any{"order_number": "#A1005"}},
+		{"UnknownNumberSaidSoAndHandedOver", "f7", "where is my order 77123456", "", []string{"77123456", "couldn't find"}, "could you send me your order number",
+			"unknown_order_number", "", map[string]any{"order_number": "77123456", "order_number_unknown": true}},
+		{"UnknownNumberChinese", "f8", "我的订单77123456到哪了", "", []string{"77123456", "没有查到"}, "请提供一下您的订单号",
+			"unknown_order_number", "", map[string]any{"order_number": "77123456"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.earlier != "" {
+				first := s.say(tt.customer, tt.earlier)
+				s.exec(`UPDATE conversations SET status = 'closed' WHERE tenant_id = ? AND id = ?`, s.tenant(), first.ConversationID)
+			}
+			out := s.say(tt.customer, tt.text)
+			if out.Triage.Route != "ai" {
+				t.Fatalf("triage routed %q to %s (%s, %v)", tt.text, out.Triage.Route, out.Triage.Intent, out.Triage.Reasons)
+			}
+			switch {
+			case tt.reply == nil && out.AIReply != nil:
+				t.Fatalf("AI answered %q", out.AIReply.Body)
+			case tt.reply != nil && out.AIReply == nil:
+				t.Fatalf("no AI reply; hand-over %q", s.handOver(out.ConversationID))
+			}
+			for _, w := range tt.reply {
+				if !strings.Contains(out.AIReply.Body, w) {
+					t.Errorf("reply %q lacks %q", out.AIReply.Body, w)
+				}
+			}
+			if tt.notReply != "" && out.AIReply != nil && strings.Contains(out.AIReply.Body, tt.notReply) {
+				t.Errorf("reply %q asks again: %q", out.AIReply.Body, tt.notReply)
+			}
+			if got := s.handOver(out.ConversationID); got != tt.handOver {
+				t.Fatalf("hand-over %q, want %q", got, tt.handOver)
+			}
+			urgency, route, facts := s.conversation(out.ConversationID)
+			if tt.urgency != "" && urgency != tt.urgency {
+				t.Errorf("urgency %q, want %q", urgency, tt.urgency)
+			}
+			if tt.urgency != "" && seen.urgency[out.ConversationID] != tt.urgency {
+				t.Errorf("observers were told urgency %q, want %q", seen.urgency[out.ConversationID], tt.urgency)
+			}
+			if tt.handOver != "" && route != "agent" {
+				t.Errorf("route %q, want agent", route)
+			}
+			for k, v := range tt.facts {
+				if facts[k] != v {
+					t.Errorf("facts[%s] = %v, want %v (facts %v)", k, facts[k], v, facts)
+				}
+			}
+		})
+	}
+}
