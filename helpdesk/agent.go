@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -149,7 +149,7 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 // releaseUnanswered unassigns an agent's conversations in which the
 // customer is waiting for an answer.
 func (s *Service) releaseUnanswered(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error {
-	ids, err := tenant.ScanIDs(tx.Raw(`UPDATE conversations SET assignee_id = NULL, updated_at = now()
+	ids, err := postgres.ScanIDs(tx.Raw(`UPDATE conversations SET assignee_id = NULL, updated_at = now()
 		WHERE tenant_id = ? AND assignee_id = ? AND status = 'open' AND waiting_since IS NOT NULL RETURNING id`,
 		deskpool.TenantIDFromContext(ctx), userID))
 	if err != nil {

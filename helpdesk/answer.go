@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -65,7 +65,7 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (repl
 func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer) (*AIReply, *Conversation, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if len(ans.Facts) > 0 {
-		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
+		if err := postgres.Defer(ctx, tx, nil, `UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
 			jsonString(ans.Facts), tenantID, in.Conversation.ID); err != nil {
 			return nil, nil, err
 		}
@@ -75,7 +75,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		if reason == "" {
 			reason = "no_answer"
 		}
-		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`, tenantID, in.Conversation.ID); err != nil {
+		if err := postgres.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`, tenantID, in.Conversation.ID); err != nil {
 			return nil, nil, err
 		}
 		if err := AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts}); err != nil {
@@ -86,12 +86,12 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 	}
 	at := now()
 	reply := &AIReply{MessageID: deskpool.NewID(), Body: ans.Body, ScenarioID: ans.ScenarioID}
-	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
+	if err := postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
 		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at); err != nil {
 		return nil, nil, err
 	}
-	if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
+	if err := postgres.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
 		waiting_since = NULL, first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
 		WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID); err != nil {
 		return nil, nil, err

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
@@ -97,7 +97,7 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 		return read
 	}
 	b.QueuedQueries = append(append(b.QueuedQueries, readOwners()), queued...)
-	if err := tenant.Batch(ctx, tx, b); err != nil {
+	if err := postgres.Batch(ctx, tx, b); err != nil {
 		return r, err
 	}
 	// An owner merged away or erased while this statement waited for its
@@ -106,7 +106,7 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 	for again := 0; again < 3 && slices.ContainsFunc(r.owners, func(o identityOwner) bool {
 		return o.MergedInto != nil || o.ErasedAt != nil
 	}); again++ {
-		if err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{readOwners()}}); err != nil {
+		if err := postgres.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{readOwners()}}); err != nil {
 			return r, err
 		}
 	}

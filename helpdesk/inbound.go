@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/lib/pq"
@@ -92,7 +92,7 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*C
 		with += in.customer + ",\n\t\t"
 		args = append(slices.Clip(in.customerArgs), args...)
 	}
-	text, n := tenant.Numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
+	text, n := postgres.Numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
 		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
 			SELECT ?::uuid, ?::uuid, c.id, 'inbound', 'customer', ?::text, ?::text, NULLIF(?::text, ''), ?::jsonb, ?::jsonb, ?::timestamptz FROM c)` + events + `
 		SELECT c.* FROM c`)
@@ -103,7 +103,7 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*C
 	q.QueryRow(func(r pgx.Row) error {
 		return r.Scan(row.targets()...)
 	})
-	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: append([]*pgx.QueuedQuery{q}, in.reads...)})
+	err := postgres.Batch(ctx, tx, &pgx.Batch{QueuedQueries: append([]*pgx.QueuedQuery{q}, in.reads...)})
 	if errors.Is(err, pgx.ErrNoRows) && !in.create {
 		return nil, errConversationClosed
 	}

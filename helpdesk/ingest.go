@@ -9,14 +9,14 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
 func (s *Service) tx(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
-	return tenant.Tx(ctx, s.db, fn)
+	return postgres.Tx(ctx, s.db, fn)
 }
 
 // Ingest stores a customer's message: it finds or creates the customer by
@@ -35,7 +35,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 	facts, epoch, cached := s.facts.Get(tenantID)
 	// Joined, not nested: a failed ingest fails the request's transaction,
 	// which then needs no savepoint of its own.
-	err = tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		// The conversation to join is read in the customer's round trip
 		// (it stands if the message's identities had one owner), and so is
 		// a message already stored under the external id.
@@ -236,7 +236,7 @@ func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID 
 	if row == nil {
 		row = &joinedRow{}
 		q := joinQuery(`CAST($3 AS uuid)`, []any{tenantID, now().Add(-s.cfg.ReopenWindow), customerID}, func(r *joinedRow) { *row = *r })
-		if err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}}); err != nil {
+		if err := postgres.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}}); err != nil {
 			return nil, "", prior, err
 		}
 	}

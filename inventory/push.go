@@ -9,7 +9,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory/shop"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -151,7 +151,7 @@ func (s *Service) PushOrders(ctx context.Context, items []OrderInput) (UpsertRes
 		return UpsertResult{}, err
 	}
 	var res UpsertResult
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		if res, err = s.storeOrders(ctx, tx, SourcePush, orders); err != nil {
 			return err
@@ -195,7 +195,7 @@ func (s *Service) PushStock(ctx context.Context, items []StockInput) (UpsertResu
 		return UpsertResult{}, err
 	}
 	var res UpsertResult
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		if res, err = storeStock(tx, deskpool.TenantIDFromContext(ctx), SourcePush, levels); err != nil {
 			return err

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -30,7 +30,7 @@ func seedBench(ctx context.Context, sys *gorm.DB, run string, cfg BenchConfig, b
 	var out []benchTimer
 	per := (cfg.Timers + cfg.Workspaces - 1) / cfg.Workspaces
 	step := float64(cfg.Horizon.Microseconds()) / float64(cfg.Timers)
-	err := tenant.System(ctx, sys, "sla:bench", func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.System(ctx, sys, "sla:bench", func(ctx context.Context, tx *gorm.DB) error {
 		stmts := []struct {
 			q    string
 			args []any
@@ -122,7 +122,7 @@ func cleanupBench(ctx context.Context, sys *gorm.DB, ins *asynq.Inspector, run s
 	}
 	close(work)
 	wg.Wait()
-	return tenant.System(ctx, sys, "sla:bench", func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.System(ctx, sys, "sla:bench", func(ctx context.Context, tx *gorm.DB) error {
 		for _, table := range []string{"sla_breaches", "sla_timers", "conversation_events", "notifications", "outbox", "messages",
 			"csat_responses", "triage_corrections", "customer_identities", "conversations", "customers", "audit_log"} {
 			if err := tx.Exec(`DELETE FROM `+table+` WHERE tenant_id IN (SELECT id FROM tenants WHERE slug LIKE 'bench-' || ? || '-%')`, run).Error; err != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -64,7 +64,7 @@ func (s *Service) recipients(ctx context.Context, tx *gorm.DB, conv *convRow, ro
 			return []*uuid.UUID{conv.AssigneeID}, nil
 		}
 	case roleSenior, roleExpert:
-		ids, err := tenant.ScanIDs(tx.Raw(`SELECT user_id FROM agent_profiles WHERE tenant_id = ? AND senior ORDER BY user_id LIMIT 20`,
+		ids, err := postgres.ScanIDs(tx.Raw(`SELECT user_id FROM agent_profiles WHERE tenant_id = ? AND senior ORDER BY user_id LIMIT 20`,
 			deskpool.TenantIDFromContext(ctx)))
 		if err != nil || len(ids) > 0 {
 			out := make([]*uuid.UUID, len(ids))
@@ -83,7 +83,7 @@ func (s *Service) recipients(ctx context.Context, tx *gorm.DB, conv *convRow, ro
 // to the L4 queue (L5 for experts), which only senior agents take.
 func (s *Service) reassign(ctx context.Context, tx *gorm.DB, conv *convRow, to string) (string, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	next, err := tenant.ScanIDs(tx.Raw(`SELECT a.user_id FROM agent_profiles a
+	next, err := postgres.ScanIDs(tx.Raw(`SELECT a.user_id FROM agent_profiles a
 		WHERE a.tenant_id = ? AND a.senior AND a.status = 'online' AND a.user_id IS DISTINCT FROM ?
 		AND (SELECT count(*) FROM conversations c WHERE c.tenant_id = a.tenant_id AND c.assignee_id = a.user_id
 			AND c.status IN ('open', 'pending', 'snoozed')) < a.capacity

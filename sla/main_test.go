@@ -13,6 +13,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
@@ -44,7 +45,7 @@ type emitted struct {
 }
 
 func (e *emitted) Emit(ctx context.Context, tx *gorm.DB, eventType string, data any) error {
-	tenant.AfterCommit(ctx, func() {
+	postgres.AfterCommit(ctx, func() {
 		e.mu.Lock()
 		e.byType[eventType]++
 		e.mu.Unlock()

@@ -7,7 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
@@ -75,7 +75,7 @@ func (r timerRow) timer() *Timer {
 // loadTimers reads and locks a conversation's clocks, by metric.
 func loadTimers(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID) (map[string]*Timer, error) {
 	out := map[string]*Timer{}
-	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{timersQuery(ctx, conversationID, out)}})
+	err := postgres.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{timersQuery(ctx, conversationID, out)}})
 	return out, err
 }
 
@@ -140,7 +140,7 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	// The clock and its timers go out with the transaction's next round
 	// trip (at an inbound message, with its COMMIT).
-	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at,
+	if err := postgres.Defer(ctx, tx, nil, `INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at,
 			warn_at, paused_at, paused_for_ms, stopped_at, version, warned_at, breached_at, lateness_ms, steps_done, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', now())
 		ON CONFLICT (tenant_id, conversation_id, metric) DO UPDATE SET policy_id = excluded.policy_id, target_secs = excluded.target_secs,

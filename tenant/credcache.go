@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
@@ -178,7 +179,7 @@ func (c *credentialCache) setLive(live bool) {
 // other cached fact of it) in this process as soon as the transaction in
 // ctx commits; other processes hear of the change on ChangesChannel.
 func (s *Service) credentialsChanged(ctx context.Context, tenantID uuid.UUID) {
-	AfterCommit(ctx, func() { s.dropWorkspace(tenantID) })
+	postgres.AfterCommit(ctx, func() { s.dropWorkspace(tenantID) })
 }
 
 // ListenForChanges keeps this process's credential cache in step with the

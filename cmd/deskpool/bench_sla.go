@@ -6,8 +6,8 @@ import (
 
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/sla"
-	"github.com/deskpool/deskpool/tenant"
 )
 
 // benchSLA runs the SLA engine's lateness benchmark on a scratch database
@@ -18,7 +18,7 @@ func benchSLA(ctx context.Context, out io.Writer, timers int) error {
 		return err
 	}
 	defer env.Close()
-	app, err := tenant.OpenDB(env.AppDSN, 24)
+	app, err := postgres.OpenDB(env.AppDSN, 24)
 	if err != nil {
 		return err
 	}

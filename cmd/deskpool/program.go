@@ -15,6 +15,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
@@ -65,10 +66,10 @@ func NewMain(cfg Config, mode string) *Main {
 // returns once they are running.
 func (m *Main) Run(ctx context.Context) (err error) {
 	c := m.Config
-	if m.DB, err = tenant.OpenDB(c.DatabaseURL, c.DBMaxConns); err != nil {
+	if m.DB, err = postgres.OpenDB(c.DatabaseURL, c.DBMaxConns); err != nil {
 		return err
 	}
-	if m.SysDB, err = tenant.OpenDB(c.SystemDatabaseURL, 4); err != nil {
+	if m.SysDB, err = postgres.OpenDB(c.SystemDatabaseURL, 4); err != nil {
 		return err
 	}
 	rc := m.redisConfig()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/migrations"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 )
@@ -87,7 +88,7 @@ const demoEmail = "owner@demo.deskpool.local"
 // createDemo signs up the demo brand, or gives its owner a fresh password
 // when it exists already.
 func createDemo(ctx context.Context, cfg Config, out io.Writer) error {
-	db, err := tenant.OpenDB(cfg.DatabaseURL, 2)
+	db, err := postgres.OpenDB(cfg.DatabaseURL, 2)
 	if err != nil {
 		return err
 	}

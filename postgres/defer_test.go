@@ -1,4 +1,4 @@
-package tenant_test
+package postgres_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -19,12 +20,12 @@ const deferredAudit = `INSERT INTO audit_log (tenant_id, id, actor_kind, action)
 func TestDeferredWriteGoesWithTheCommit(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-commit@example.com")
 	rows := int64(-1)
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		var pid int
 		if err := tx.Raw(`SELECT pg_backend_pid()`).Scan(&pid).Error; err != nil {
 			return err
 		}
-		if err := tenant.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.deferred"); err != nil {
+		if err := postgres.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.deferred"); err != nil {
 			return err
 		}
 		// A transaction that has written holds a transaction id.
@@ -51,8 +52,8 @@ func TestDeferredWriteGoesWithTheCommit(t *testing.T) {
 // A deferred write goes before any later statement, which sees it.
 func TestDeferredWriteBeforeTheNextStatement(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-order@example.com")
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tenant.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.first"); err != nil {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.first"); err != nil {
 			return err
 		}
 		var n int
@@ -74,13 +75,13 @@ func TestDeferredWriteBeforeTheNextStatement(t *testing.T) {
 func TestDeferredWriteFailingAtTheCommit(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-fail@example.com")
 	ran := false
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		tenant.AfterCommit(ctx, func() { ran = true })
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		postgres.AfterCommit(ctx, func() { ran = true })
 		if err := tenant.Audit(ctx, tx, "test.before", "test", "1", nil); err != nil {
 			return err
 		}
 		// id NULL violates the primary key's NOT NULL.
-		return tenant.Defer(ctx, tx, nil, badAudit, ws.ID)
+		return postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
 	})
 	if err == nil || ran {
 		t.Fatalf("commit with a failing deferred write: err %v, after-commit ran %v", err, ran)
@@ -89,7 +90,7 @@ func TestDeferredWriteFailingAtTheCommit(t *testing.T) {
 		t.Fatalf("committed %v", got)
 	}
 	// The pool's connections are still good.
-	if err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tenant.Audit(ctx, tx, "test.next", "test", "2", nil)
 	}); err != nil {
 		t.Fatal(err)
@@ -103,21 +104,21 @@ func TestDeferredWriteFailingAtTheCommit(t *testing.T) {
 func TestDeferredWriteInARolledBackSavepoint(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-savepoint@example.com")
 	failed := errors.New("failed")
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tenant.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.outer"); err != nil {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.outer"); err != nil {
 			return err
 		}
 		for _, sent := range []bool{false, true} {
-			inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			inner := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 				if sent { // a statement sends the savepoint
 					if err := tx.Exec(`SELECT 1`).Error; err != nil {
 						return err
 					}
 				}
-				if err := tenant.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.inner"); err != nil {
+				if err := postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.inner"); err != nil {
 					return err
 				}
-				if err := tenant.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
+				if err := postgres.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
 					return err
 				}
 				return failed
@@ -142,8 +143,8 @@ func TestDeferredWriteOnTheSystemPath(t *testing.T) {
 	svc := tenant.NewService(env.App)
 	ws, _ := signupCached(t, svc, "defer-system@example.com")
 	rows := int64(-1)
-	err := tenant.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
-		if err := tenant.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.system"); err != nil {
+	err := postgres.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
+		if err := postgres.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.system"); err != nil {
 			return err
 		}
 		if rows != 1 {
@@ -163,8 +164,8 @@ func TestDeferredWriteOnTheSystemPath(t *testing.T) {
 // transaction with its own error, not only the read's.
 func TestDeferredWriteFailureNamesItsCause(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-cause@example.com")
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tenant.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := postgres.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
 			return err
 		}
 		var n int

@@ -1,4 +1,4 @@
-package tenant
+package postgres
 
 import (
 	"context"
@@ -283,7 +283,7 @@ func txStarted(conn *sql.Conn) bool {
 func Batch(ctx context.Context, tx *gorm.DB, b *pgx.Batch) error {
 	tc, ok := tx.Statement.ConnPool.(*txConn)
 	if !ok {
-		return deskpool.Errorf(deskpool.EINTERNAL, "tenant.Batch outside a tenant transaction")
+		return deskpool.Errorf(deskpool.EINTERNAL, "postgres.Batch outside a tenant transaction")
 	}
 	return tc.batch(ctx, b)
 }

@@ -1,7 +1,7 @@
 // Package tenant owns workspaces, users, memberships, invitations, sessions,
 // API keys, roles and permissions, the tenant-scoped transaction and the
 // audit log.
-package tenant
+package postgres
 
 import (
 	"context"
