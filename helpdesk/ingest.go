@@ -11,7 +11,6 @@ import (
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -41,7 +40,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 		// a message already stored under the external id.
 		var joined *joinedRow
 		var dup *Ingested
-		var queued []*pgx.QueuedQuery
+		var queued []*postgres.Query
 		if m.ConversationID == nil {
 			queued = append(queued, s.joinByIdentities(ctx, ids, func(r *joinedRow) { joined = r }))
 		}
@@ -96,7 +95,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 			if tr.Route != "ai" && tr.Route != "" {
 				timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}, at.Add(time.Microsecond)})
 			}
-			var reads []*pgx.QueuedQuery
+			var reads []*postgres.Query
 			told, reads = s.prepareInbound(ctx, conv.ID, newConv)
 			after, err = s.storeInbound(ctx, tx, inbound{msg: &m, conv: conv, create: newConv, msgID: msgID, at: at, triage: tr,
 				timeline: timeline, customer: res.store, customerArgs: res.storeArgs, reads: reads})
@@ -179,7 +178,7 @@ const joinSQL = `SELECT v.id, v.customer_id, COALESCE(v.status, ''), COALESCE(v.
 
 // joinByIdentities is joinSQL for the oldest customer owning any of ids,
 // to be queued after the owners are locked; found receives the row.
-func (s *Service) joinByIdentities(ctx context.Context, ids []Identity, found func(*joinedRow)) *pgx.QueuedQuery {
+func (s *Service) joinByIdentities(ctx context.Context, ids []Identity, found func(*joinedRow)) *postgres.Query {
 	match, idArgs := identityMatch(ids, 3)
 	args := append([]any{deskpool.TenantIDFromContext(ctx), now().Add(-s.cfg.ReopenWindow)}, idArgs...)
 	return joinQuery(`(SELECT c.id FROM customers c JOIN customer_identities i ON i.tenant_id = c.tenant_id AND i.customer_id = c.id
@@ -188,9 +187,9 @@ func (s *Service) joinByIdentities(ctx context.Context, ids []Identity, found fu
 
 // joinQuery is joinSQL for the customer owner (an expression), found
 // receiving the row when owner is not null.
-func joinQuery(owner string, args []any, found func(*joinedRow)) *pgx.QueuedQuery {
-	q := &pgx.QueuedQuery{SQL: `SELECT o.id, j.* FROM (SELECT ` + owner + ` AS id) AS o, LATERAL (` + fmt.Sprintf(joinSQL, "o.id") + `) AS j`, Arguments: args}
-	q.QueryRow(func(row pgx.Row) error {
+func joinQuery(owner string, args []any, found func(*joinedRow)) *postgres.Query {
+	q := postgres.NewQuery(`SELECT o.id, j.* FROM (SELECT `+owner+` AS id) AS o, LATERAL (`+fmt.Sprintf(joinSQL, "o.id")+`) AS j`, args...)
+	q.Row(func(row postgres.Row) error {
 		var r joinedRow
 		var own, id, cust *uuid.UUID
 		if err := row.Scan(&own, &id, &cust, &r.Status, &r.AIUnresolved, &r.Repeat); err != nil {
@@ -236,7 +235,7 @@ func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID 
 	if row == nil {
 		row = &joinedRow{}
 		q := joinQuery(`CAST($3 AS uuid)`, []any{tenantID, now().Add(-s.cfg.ReopenWindow), customerID}, func(r *joinedRow) { *row = *r })
-		if err := postgres.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}}); err != nil {
+		if err := postgres.Batch(ctx, tx, q); err != nil {
 			return nil, "", prior, err
 		}
 	}
@@ -271,12 +270,11 @@ func (s *Service) conversationFor(ctx context.Context, tx *gorm.DB, customerID, 
 
 // findExternal reads the message stored under a channel's external id,
 // found receiving it when there is one.
-func findExternal(ctx context.Context, channel, externalID string, found func(*Ingested)) *pgx.QueuedQuery {
-	q := &pgx.QueuedQuery{SQL: `SELECT m.id, m.conversation_id, c.customer_id, m.triage FROM messages m
+func findExternal(ctx context.Context, channel, externalID string, found func(*Ingested)) *postgres.Query {
+	q := postgres.NewQuery(`SELECT m.id, m.conversation_id, c.customer_id, m.triage FROM messages m
 		JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
-		WHERE m.tenant_id = $1 AND m.channel = $2 AND m.external_message_id = $3`,
-		Arguments: []any{deskpool.TenantIDFromContext(ctx), channel, externalID}}
-	q.Query(func(rows pgx.Rows) error {
+		WHERE m.tenant_id = $1 AND m.channel = $2 AND m.external_message_id = $3`, deskpool.TenantIDFromContext(ctx), channel, externalID)
+	q.Rows(func(rows postgres.Rows) error {
 		for rows.Next() {
 			out := &Ingested{Duplicate: true}
 			var triage []byte

@@ -4,9 +4,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 )
 
 // workspaceFacts is what every message's ingest needs to know of its
@@ -46,11 +46,11 @@ func (s *Service) UseWorkspaceCache(t *tenant.Service) {
 
 // factsQuery reads the workspace's facts into f, in the caller's pipeline
 // (in a tenant transaction).
-func factsQuery(tenantID uuid.UUID, f *workspaceFacts) *pgx.QueuedQuery {
-	q := &pgx.QueuedQuery{SQL: `SELECT ARRAY(SELECT id::text || ' ' || array_to_string(events, ' ') FROM webhooks
+func factsQuery(tenantID uuid.UUID, f *workspaceFacts) *postgres.Query {
+	q := postgres.NewQuery(`SELECT ARRAY(SELECT id::text || ' ' || array_to_string(events, ' ') FROM webhooks
 			WHERE tenant_id = $1 AND enabled ORDER BY id),
-		EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = $1 AND status = 'online')`, Arguments: []any{tenantID}}
-	q.QueryRow(func(row pgx.Row) error {
+		EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = $1 AND status = 'online')`, tenantID)
+	q.Row(func(row postgres.Row) error {
 		var hooks []string
 		if err := row.Scan(&hooks, &f.online); err != nil {
 			return err

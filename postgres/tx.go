@@ -1,6 +1,3 @@
-// Package tenant owns workspaces, users, memberships, invitations, sessions,
-// API keys, roles and permissions, the tenant-scoped transaction and the
-// audit log.
 package postgres
 
 import (

@@ -10,7 +10,6 @@ import (
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -57,14 +56,18 @@ func TestBatchInTheTenantTransaction(t *testing.T) {
 	var seen []uuid.UUID
 	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { // a pending savepoint goes too
-			b := &pgx.Batch{}
-			b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID)
-			b.Queue(`SELECT DISTINCT tenant_id FROM audit_log`).Query(func(rows pgx.Rows) error {
-				var err error
-				seen, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-				return err
+			insert := postgres.NewQuery(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID)
+			read := postgres.NewQuery(`SELECT DISTINCT tenant_id FROM audit_log`).Rows(func(rows postgres.Rows) error {
+				for rows.Next() {
+					var id uuid.UUID
+					if err := rows.Scan(&id); err != nil {
+						return err
+					}
+					seen = append(seen, id)
+				}
+				return rows.Err()
 			})
-			return postgres.Batch(ctx, tx, b)
+			return postgres.Batch(ctx, tx, insert, read)
 		})
 	})
 	if err != nil {
@@ -75,10 +78,9 @@ func TestBatchInTheTenantTransaction(t *testing.T) {
 	}
 
 	failed := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID)
-		b.Queue(`SELECT 1/0`)
-		return postgres.Batch(ctx, tx, b)
+		return postgres.Batch(ctx, tx,
+			postgres.NewQuery(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID),
+			postgres.NewQuery(`SELECT 1/0`))
 	})
 	if failed == nil || count() != 1 {
 		t.Fatalf("failing batch: err %v, %d rows", failed, count())
@@ -167,10 +169,9 @@ func TestBatchFailingInANestedTransaction(t *testing.T) {
 			return err
 		}
 		inner := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-			b := &pgx.Batch{}
-			b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.inner')`, ws.ID)
-			b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, NULL, 'system', 'test.inner')`, ws.ID)
-			return postgres.Batch(ctx, tx, b)
+			return postgres.Batch(ctx, tx,
+				postgres.NewQuery(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.inner')`, ws.ID),
+				postgres.NewQuery(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, NULL, 'system', 'test.inner')`, ws.ID))
 		})
 		if inner == nil {
 			t.Error("the failing batch succeeded")

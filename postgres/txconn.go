@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -270,22 +269,6 @@ func txStarted(conn *sql.Conn) bool {
 		return nil
 	})
 	return started
-}
-
-// Batch sends the statements queued in b to the database in one round
-// trip inside the tenant transaction of tx, and runs their callbacks in
-// order (see pgx.QueuedQuery). When the transaction has not begun yet, its
-// BEGIN goes out in the same round trip, and so do savepoints of nested
-// transactions and deferred statements not sent yet. Statements after a failing one do not run;
-// the transaction can then roll back to a savepoint that ran, or only
-// roll back. A statement PostgreSQL cannot even prepare (a mistake in the
-// SQL) fails the batch before its savepoints run.
-func Batch(ctx context.Context, tx *gorm.DB, b *pgx.Batch) error {
-	tc, ok := tx.Statement.ConnPool.(*txConn)
-	if !ok {
-		return deskpool.Errorf(deskpool.EINTERNAL, "postgres.Batch outside a tenant transaction")
-	}
-	return tc.batch(ctx, b)
 }
 
 // Defer queues a write in the tenant transaction of tx to go out with its

@@ -9,7 +9,6 @@ import (
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -75,16 +74,15 @@ func (r timerRow) timer() *Timer {
 // loadTimers reads and locks a conversation's clocks, by metric.
 func loadTimers(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID) (map[string]*Timer, error) {
 	out := map[string]*Timer{}
-	err := postgres.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{timersQuery(ctx, conversationID, out)}})
+	err := postgres.Batch(ctx, tx, timersQuery(ctx, conversationID, out))
 	return out, err
 }
 
 // timersQuery reads and locks a conversation's clocks into into, by
 // metric.
-func timersQuery(ctx context.Context, conversationID uuid.UUID, into map[string]*Timer) *pgx.QueuedQuery {
-	q := &pgx.QueuedQuery{SQL: `SELECT ` + timerColumns + ` FROM sla_timers WHERE tenant_id = $1 AND conversation_id = $2 FOR UPDATE`,
-		Arguments: []any{deskpool.TenantIDFromContext(ctx), conversationID}}
-	q.Query(func(rows pgx.Rows) error {
+func timersQuery(ctx context.Context, conversationID uuid.UUID, into map[string]*Timer) *postgres.Query {
+	q := postgres.NewQuery(`SELECT `+timerColumns+` FROM sla_timers WHERE tenant_id = $1 AND conversation_id = $2 FOR UPDATE`, deskpool.TenantIDFromContext(ctx), conversationID)
+	q.Rows(func(rows postgres.Rows) error {
 		for rows.Next() {
 			var r timerRow
 			if err := rows.Scan(&r.ConversationID, &r.Metric, &r.PolicyID, &r.TargetSecs, &r.StartedAt, &r.Status, &r.DueAt, &r.WarnAt,

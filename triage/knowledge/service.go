@@ -3,14 +3,12 @@ package knowledge
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
@@ -174,8 +172,7 @@ func (s *Service) write(tx *gorm.DB, tenantID uuid.UUID, sc *Scenario, create bo
 			replies = ?, collect = ?, priority = ?, enabled = ?, updated_at = now() WHERE tenant_id = ? AND id = ?`,
 			append(args, tenantID, sc.ID)...).Error
 	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+	if postgres.IsUniqueViolation(err) {
 		return deskpool.Errorf(deskpool.ECONFLICT, "A scenario named %q already exists.", sc.Name)
 	}
 	return err
