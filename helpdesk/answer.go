@@ -65,19 +65,15 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (repl
 func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer) (*AIReply, *Conversation, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if len(ans.Facts) > 0 {
-		if err := postgres.Defer(ctx, tx, nil, `UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
-			jsonString(ans.Facts), tenantID, in.Conversation.ID); err != nil {
-			return nil, nil, err
-		}
+		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
+			jsonString(ans.Facts), tenantID, in.Conversation.ID)
 	}
 	if ans.Body == "" {
 		reason := ans.HandOver
 		if reason == "" {
 			reason = "no_answer"
 		}
-		if err := postgres.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`, tenantID, in.Conversation.ID); err != nil {
-			return nil, nil, err
-		}
+		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`, tenantID, in.Conversation.ID)
 		if err := AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts}); err != nil {
 			return nil, nil, err
 		}
@@ -86,16 +82,12 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 	}
 	at := now()
 	reply := &AIReply{MessageID: deskpool.NewID(), Body: ans.Body, ScenarioID: ans.ScenarioID}
-	if err := postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
+	postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
-		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at); err != nil {
-		return nil, nil, err
-	}
-	if err := postgres.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
+		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at)
+	postgres.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
 		waiting_since = NULL, first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
-		WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID); err != nil {
-		return nil, nil, err
-	}
+		WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID)
 	if err := AppendEvent(ctx, tx, in.Conversation.ID, "ai.answered", map[string]any{"message_id": reply.MessageID, "scenario_id": ans.ScenarioID}); err != nil {
 		return nil, nil, err
 	}

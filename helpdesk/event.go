@@ -37,7 +37,8 @@ func AppendEvent(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, kin
 	if err != nil {
 		return err
 	}
-	return postgres.Defer(ctx, tx, nil, insertEvents+rows, args...)
+	postgres.Defer(ctx, tx, nil, insertEvents+rows, args...)
+	return nil
 }
 
 // timelineEntry is one event to append; at, when set, is its time.

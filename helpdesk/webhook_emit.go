@@ -108,11 +108,9 @@ func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, h
 	// The deliveries and their tasks go out with the transaction's next
 	// round trip. A subscription deleted or disabled since it was read
 	// gets none (its task then finds nothing to send).
-	if err := postgres.Defer(ctx, tx, nil, `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload)
+	postgres.Defer(ctx, tx, nil, `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload)
 		SELECT v.* FROM (VALUES `+strings.Join(values, ", ")+`) AS v (tenant_id, id, webhook_id, event_id, event_type, payload)
-		JOIN webhooks w ON w.tenant_id = v.tenant_id AND w.id = v.webhook_id AND w.enabled`, args...); err != nil {
-		return fmt.Errorf("webhook deliveries for %s: %w", eventType, err)
-	}
+		JOIN webhooks w ON w.tenant_id = v.tenant_id AND w.id = v.webhook_id AND w.enabled`, args...)
 	for _, id := range ids {
 		if err := w.outbox.Add(ctx, tx, w.deliverTask(ctx, id, id)); err != nil {
 			return err

@@ -86,11 +86,9 @@ func (o *Outbox) Add(ctx context.Context, tx *gorm.DB, t Task) error {
 	// The row goes out with the transaction's next round trip (often its
 	// COMMIT); a task already there (a stable id) is not relayed again.
 	var inserted int64
-	if err := postgres.Defer(ctx, tx, &inserted, `INSERT INTO outbox (tenant_id, id, task_type, payload, queue, process_at, max_retry)
+	postgres.Defer(ctx, tx, &inserted, `INSERT INTO outbox (tenant_id, id, task_type, payload, queue, process_at, max_retry)
 		VALUES (?, ?, ?, ?::jsonb, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING`,
-		row.TenantID, row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry); err != nil {
-		return err
-	}
+		row.TenantID, row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry)
 	postgres.AfterCommit(ctx, func() {
 		if inserted > 0 {
 			o.relay(context.WithoutCancel(ctx), row)

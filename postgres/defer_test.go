@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/deskpool/deskpool/postgres"
@@ -25,9 +26,7 @@ func TestDeferredWriteGoesWithTheCommit(t *testing.T) {
 		if err := tx.Raw(`SELECT pg_backend_pid()`).Scan(&pid).Error; err != nil {
 			return err
 		}
-		if err := postgres.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.deferred"); err != nil {
-			return err
-		}
+		postgres.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.deferred")
 		// A transaction that has written holds a transaction id.
 		var wrote bool
 		if err := env.System.Raw(`SELECT backend_xid IS NOT NULL FROM pg_stat_activity WHERE pid = ?`, pid).Scan(&wrote).Error; err != nil {
@@ -53,9 +52,7 @@ func TestDeferredWriteGoesWithTheCommit(t *testing.T) {
 func TestDeferredWriteBeforeTheNextStatement(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-order@example.com")
 	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		if err := postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.first"); err != nil {
-			return err
-		}
+		postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.first")
 		var n int
 		if err := tx.Raw(`SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'test.first'`, ws.ID).Scan(&n).Error; err != nil {
 			return err
@@ -81,7 +78,8 @@ func TestDeferredWriteFailingAtTheCommit(t *testing.T) {
 			return err
 		}
 		// id NULL violates the primary key's NOT NULL.
-		return postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
+		postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
+		return nil
 	})
 	if err == nil || ran {
 		t.Fatalf("commit with a failing deferred write: err %v, after-commit ran %v", err, ran)
@@ -105,9 +103,7 @@ func TestDeferredWriteInARolledBackSavepoint(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-savepoint@example.com")
 	failed := errors.New("failed")
 	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		if err := postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.outer"); err != nil {
-			return err
-		}
+		postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.outer")
 		for _, sent := range []bool{false, true} {
 			inner := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 				if sent { // a statement sends the savepoint
@@ -115,12 +111,8 @@ func TestDeferredWriteInARolledBackSavepoint(t *testing.T) {
 						return err
 					}
 				}
-				if err := postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.inner"); err != nil {
-					return err
-				}
-				if err := postgres.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
-					return err
-				}
+				postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.inner")
+				postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
 				return failed
 			})
 			if !errors.Is(inner, failed) {
@@ -144,9 +136,7 @@ func TestDeferredWriteOnTheSystemPath(t *testing.T) {
 	ws, _ := signupCached(t, svc, "defer-system@example.com")
 	rows := int64(-1)
 	err := postgres.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
-		if err := postgres.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.system"); err != nil {
-			return err
-		}
+		postgres.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.system")
 		if rows != 1 {
 			t.Errorf("rows %d right after the call", rows)
 		}
@@ -165,9 +155,7 @@ func TestDeferredWriteOnTheSystemPath(t *testing.T) {
 func TestDeferredWriteFailureNamesItsCause(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-cause@example.com")
 	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		if err := postgres.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
-			return err
-		}
+		postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
 		var n int
 		return tx.Raw(`SELECT 1`).Row().Scan(&n)
 	})
@@ -179,3 +167,45 @@ func TestDeferredWriteFailureNamesItsCause(t *testing.T) {
 
 // badAudit is an audit insert that fails: id NULL violates the primary key.
 const badAudit = `INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES (?, NULL, 'system', 'test.bad')`
+
+// A deferred write whose placeholders do not match its arguments fails
+// the transaction at its commit, like any deferred write that fails:
+// nothing of it persists.
+func TestDeferredWriteWithWrongArgumentsFailsTheCommit(t *testing.T) {
+	ws, ctx := workspaceCtx(t, "defer-args@example.com")
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tenant.Audit(ctx, tx, "test.before", "test", "1", nil); err != nil {
+			return err
+		}
+		postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID) // two placeholders, one argument
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "2 placeholders for 1 arguments") {
+		t.Fatalf("err %v, want the placeholder count", err)
+	}
+	if got := testActions(t, ws.ID); len(got) != 0 {
+		t.Fatalf("committed %v", got)
+	}
+}
+
+// On the system path a deferred write that fails fails the System
+// transaction with its own error even when the caller goes on and returns
+// nil: nothing of the transaction commits.
+func TestDeferredWriteFailingOnTheSystemPath(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "defer-system-fail@example.com")
+	err := postgres.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
+		if err := tx.Exec(deferredAudit, ws.ID, "test.system-before").Error; err != nil {
+			return err
+		}
+		postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
+		return nil
+	})
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23502" { // not_null_violation
+		t.Fatalf("err %v, want the deferred write's not-null violation", err)
+	}
+	if got := testActions(t, ws.ID); len(got) != 0 {
+		t.Fatalf("committed %v", got)
+	}
+}

@@ -274,26 +274,41 @@ func txStarted(conn *sql.Conn) bool {
 // Defer queues a write in the tenant transaction of tx to go out with its
 // next round trip (the next statement, Batch or the COMMIT), so work that
 // follows a change and whose result nothing reads costs no round trip of
-// its own. sql takes ? placeholders, as tx.Exec does. rows, when not nil,
-// receives the rows the statement affected when it has run. A deferred
-// statement that fails fails the transaction: the statement or COMMIT
-// that carried it, and every one after, return its error, and nothing
-// commits; rolling back to a savepoint taken before it was queued drops
-// it unsent. args are read when the statement goes out, so they must not
-// change meanwhile, and must be plain values (no IN ? expansion). Outside
-// a tenant transaction (the system path) it runs at once.
-func Defer(ctx context.Context, tx *gorm.DB, rows *int64, sql string, args ...any) error {
+// its own. It differs from tx.Exec, and returns no error to show it:
+//   - a deferred write that fails fails the transaction: the statement,
+//     Batch or COMMIT that carried it, and every one after, return its
+//     error, and nothing commits (so does a count of ? placeholders that
+//     does not match args);
+//   - rows, when not nil, receives the rows affected only once the write
+//     has run (read it after the commit, in an AfterCommit function);
+//   - args are read when the write goes out, so they must not change
+//     meanwhile, and are plain values: ? takes one argument (no IN ?
+//     expansion; use = ANY(?) with a slice).
+//
+// Rolling back to a savepoint taken before the write was queued drops it
+// unsent. Outside a tenant transaction (the system path) the write runs at
+// once, and an error fails the System transaction the same way.
+func Defer(ctx context.Context, tx *gorm.DB, rows *int64, sql string, args ...any) {
 	tc, ok := tx.Statement.ConnPool.(*txConn)
 	if !ok {
 		res := tx.Exec(sql, args...)
 		if rows != nil {
 			*rows = res.RowsAffected
 		}
-		return res.Error
+		if res.Error != nil {
+			doom(ctx, tx, res.Error)
+		}
+		return
 	}
 	text, n := Numbered(sql)
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.err != nil {
+		return
+	}
 	if n != len(args) {
-		return fmt.Errorf("deferred statement: %d placeholders for %d arguments", n, len(args))
+		tc.err = fmt.Errorf("deferred write: %d placeholders for %d arguments", n, len(args))
+		return
 	}
 	q := &pgx.QueuedQuery{SQL: text, Arguments: args}
 	q.Exec(func(tag pgconn.CommandTag) error {
@@ -302,13 +317,7 @@ func Defer(ctx context.Context, tx *gorm.DB, rows *int64, sql string, args ...an
 		}
 		return nil
 	})
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	if tc.err != nil {
-		return tc.err
-	}
 	tc.pending = append(tc.pending, pendingStatement{q: q})
-	return nil
 }
 
 // Numbered turns the ? placeholders of q, which has no ? of its own in

@@ -138,7 +138,7 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	// The clock and its timers go out with the transaction's next round
 	// trip (at an inbound message, with its COMMIT).
-	if err := postgres.Defer(ctx, tx, nil, `INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at,
+	postgres.Defer(ctx, tx, nil, `INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at,
 			warn_at, paused_at, paused_for_ms, stopped_at, version, warned_at, breached_at, lateness_ms, steps_done, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', now())
 		ON CONFLICT (tenant_id, conversation_id, metric) DO UPDATE SET policy_id = excluded.policy_id, target_secs = excluded.target_secs,
@@ -150,9 +150,7 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 			updated_at = now()`,
 		tenantID, t.ConversationID, t.Metric, t.PolicyID, int64(t.Clock.Target/time.Second), t.Clock.StartedAt, t.Status, t.DueAt,
 		t.WarnAt, t.Clock.PausedAt, t.Clock.PausedFor.Milliseconds(), t.Clock.StoppedAt, t.Version, t.WarnedAt, t.BreachedAt,
-		t.Lateness); err != nil {
-		return err
-	}
+		t.Lateness)
 	if t.Status != TimerRunning {
 		return nil
 	}
