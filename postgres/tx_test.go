@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -202,4 +203,34 @@ func testActions(t *testing.T, tenantID uuid.UUID) []string {
 		t.Fatal(err)
 	}
 	return actions
+}
+
+// Savepoints reach the tenant transaction as calls and wait for its next
+// round trip: nested transactions that run no statement, committed or
+// rolled back, send nothing, so the transaction needs no connection at
+// all (here the pool is closed).
+func TestNestedTransactionsThatRunNothingSendNothing(t *testing.T) {
+	_, ctx := workspaceCtx(t, "savepoint-nothing@example.com")
+	db, err := postgres.OpenDB(env.AppDSN, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.Close()
+	failed := errors.New("inner failed")
+	err = postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
+		if err := postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error { return nil }); err != nil {
+			return err
+		}
+		if err := postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error { return failed }); !errors.Is(err, failed) {
+			return fmt.Errorf("rolled-back nested transaction: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

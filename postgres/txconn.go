@@ -28,7 +28,8 @@ import (
 // batch. Savepoints of nested transactions and deferred statements (Defer)
 // wait, in the order they came, for the next round trip: a statement, a
 // batch or COMMIT, and go in it. It satisfies gorm's ConnPool and
-// TxCommitter, so gorm runs statements and nests savepoints in it.
+// TxCommitter, so gorm runs statements in it; gorm's savepoints reach it
+// as calls, through the dialector (see OpenDB).
 type txConn struct {
 	db       *sql.DB
 	ctx      context.Context
@@ -124,36 +125,48 @@ func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, e
 	return conn.PrepareContext(ctx, query)
 }
 
-// ExecContext runs a statement. A savepoint is kept until the next
-// statement and sent with it; rolling back to one not yet sent sends
-// nothing.
 func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(args) == 0 {
-		if name, ok := strings.CutPrefix(query, "SAVEPOINT "); ok && c.err == nil {
-			c.pending = append(c.pending, pendingStatement{sql: "SAVEPOINT " + c.savepoint(name)})
-			return driver.RowsAffected(0), nil
-		}
-		if name, ok := strings.CutPrefix(query, "ROLLBACK TO SAVEPOINT "); ok {
-			// A savepoint not sent yet takes what waits after it along:
-			// none of it ran.
-			sp := c.savepoint(name)
-			if i := slices.Index(c.pending, pendingStatement{sql: "SAVEPOINT " + sp}); i >= 0 {
-				c.pending = c.pending[:i]
-				return driver.RowsAffected(0), nil
-			}
-			// The savepoint went out: whatever waits came after it, and
-			// is rolled back unsent.
-			c.pending = nil
-			query = "ROLLBACK TO SAVEPOINT " + sp
-		}
-	}
 	conn, err := c.ready(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return conn.ExecContext(ctx, query, args...)
+}
+
+// savePoint takes the savepoint gorm names for a nested transaction (see
+// dialector.SavePoint): it waits for the next round trip and goes in it.
+func (c *txConn) savePoint(name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	c.pending = append(c.pending, pendingStatement{sql: "SAVEPOINT " + c.savepoint(name)})
+	return nil
+}
+
+// rollbackTo rolls back to the savepoint gorm names (see
+// dialector.RollbackTo). Rolling back to one not sent yet sends nothing:
+// it takes what waits after it along, none of which ran.
+func (c *txConn) rollbackTo(ctx context.Context, name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sp := c.savepoint(name)
+	if i := slices.Index(c.pending, pendingStatement{sql: "SAVEPOINT " + sp}); i >= 0 {
+		c.pending = c.pending[:i]
+		return nil
+	}
+	// The savepoint went out: whatever waits came after it, and is
+	// rolled back unsent.
+	c.pending = nil
+	conn, err := c.ready(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp)
+	return err
 }
 
 func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
