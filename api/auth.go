@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -31,7 +32,7 @@ func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
 		}
 		base, _ := deskpool.ActorFromContext(c.UserContext())
 		ctx := deskpool.NewContextWithActor(c.UserContext(), deskpool.Actor{TenantID: tenantID, IP: base.IP})
-		return tenant.Tx(ctx, s.deps.DB, func(ctx context.Context, tx *gorm.DB) error {
+		return postgres.Tx(ctx, s.deps.DB, func(ctx context.Context, tx *gorm.DB) error {
 			actor, err := s.deps.Tenants.Authenticate(ctx, tx, token)
 			if err != nil {
 				c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool", error="invalid_token"`)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/billing"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/gofiber/fiber/v2"
 	"gorm.io/gorm"
@@ -163,7 +164,7 @@ func (s *Server) acceptWithinSeats(c *fiber.Ctx, in tenant.AcceptInput) (sess *t
 	}
 	base, _ := deskpool.ActorFromContext(c.UserContext())
 	ctx := deskpool.NewContextWithActor(c.UserContext(), deskpool.Actor{TenantID: tenantID, IP: base.IP})
-	err = tenant.Tx(ctx, s.deps.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(ctx, s.deps.DB, func(ctx context.Context, tx *gorm.DB) error {
 		if sess, u, ws, err = s.deps.Tenants.AcceptInvitation(ctx, token, in); err != nil {
 			return err
 		}

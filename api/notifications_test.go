@@ -7,7 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -22,7 +22,7 @@ func (h *harness) notify(ws workspace, userID, title string) string {
 		u := uuid.MustParse(userID)
 		user = &u
 	}
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return helpdesk.Notify(ctx, tx, user, "test.notice", title, "body of "+title, map[string]any{"title": title})
 	})
 	if err != nil {

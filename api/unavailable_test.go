@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/deskpool/deskpool/api"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 )
 
 // A request whose database connection is dropped under it (a restart, a
@@ -105,7 +105,7 @@ func TestUnreachableDatabaseIs503(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.Host = ln.Addr().String()
-	db, err := tenant.OpenDB(u.String(), 2)
+	db, err := postgres.OpenDB(u.String(), 2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,8 @@ import (
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
-	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -35,7 +35,7 @@ func (r result) fieldOf() string {
 func (h *harness) emitEvent(ws workspace, eventType string, data any) {
 	h.t.Helper()
 	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: uuid.MustParse(ws.ID)})
-	if err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return h.deps.Webhooks.Emit(ctx, tx, eventType, data)
 	}); err != nil {
 		h.t.Fatal(err)

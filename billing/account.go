@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -127,7 +127,7 @@ func (s *Service) Entitlements(ctx context.Context, tenantID uuid.UUID) (Entitle
 // entitled to now.
 func (s *Service) EffectivePlan(ctx context.Context, tenantID uuid.UUID) (string, error) {
 	var plan string
-	err := tenant.Join(tenantCtx(ctx, tenantID), s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Join(tenantCtx(ctx, tenantID), s.db, func(ctx context.Context, tx *gorm.DB) error {
 		a, err := loadAccount(ctx, tx, false)
 		if err != nil {
 			return err
@@ -144,7 +144,7 @@ func (s *Service) SetDemo(ctx context.Context, plan string) error {
 	if _, ok := s.catalog.Lookup(plan); !ok {
 		return deskpool.Invalid(deskpool.FieldError{Field: "plan", Message: "must be free, pro or premium"})
 	}
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		a, err := loadAccount(ctx, tx, true)
 		if err != nil {
 			return err

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/stripe/stripe-go/v76"
 	"gorm.io/gorm"
 )
@@ -20,7 +20,7 @@ import (
 // while Stripe is asked, so two events of a workspace apply one after the
 // other; if Stripe cannot be reached, nothing changes and the task retries.
 func (s *Service) Apply(ctx context.Context, eventID string) error {
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		var ev []struct {
 			Type      string

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/stripe/stripe-go/v76"
 	"gorm.io/gorm"
 )
@@ -106,7 +106,7 @@ func (s *Service) Portal(ctx context.Context) (*Session, error) {
 // account reads the account of the workspace in ctx.
 func (s *Service) account(ctx context.Context) (*Account, error) {
 	var a *Account
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		a, err = loadAccount(ctx, tx, false)
 		return err
@@ -134,7 +134,7 @@ func (s *Service) customer(ctx context.Context, a *Account) (string, error) {
 		return "", stripeError(err)
 	}
 	var id string
-	err = tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Exec(`INSERT INTO billing_accounts (tenant_id, stripe_customer_id) VALUES (?, ?)
 			ON CONFLICT (tenant_id) DO UPDATE SET stripe_customer_id = coalesce(billing_accounts.stripe_customer_id, excluded.stripe_customer_id)`,
 			a.TenantID, c.ID).Error; err != nil {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -25,7 +25,7 @@ func TestBillingTablesAreIsolated(t *testing.T) {
 		}
 	}
 	for _, table := range []string{"billing_accounts", "billing_events", "usage_buckets", "usage_reports"} {
-		err := tenant.Tx(bctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(bctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			var n int
 			if err := tx.Raw(`SELECT count(*) FROM `+table+` WHERE tenant_id = ?`, a).Scan(&n).Error; err != nil {
 				return err
@@ -46,13 +46,13 @@ func TestBillingTablesAreIsolated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := tenant.Tx(bctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(bctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Exec(`INSERT INTO billing_accounts (tenant_id) VALUES (?)`, a).Error
 	})
 	if err == nil {
 		t.Fatal("a workspace wrote another's billing account")
 	}
-	err = tenant.Tx(bctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(bctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		var n int
 		return tx.Raw(`SELECT count(*) FROM billing_unrouted_events`).Scan(&n).Error
 	})

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -55,7 +55,7 @@ func (s *Service) limitFor(plan, limit string, allowed int, what string) *LimitE
 // CheckSeats fails with a LimitError when the workspace in ctx has more
 // members than its plan's seats; call it in the transaction that adds one.
 func (s *Service) CheckSeats(ctx context.Context) error {
-	return tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		a, err := loadAccount(ctx, tx, false)
 		if err != nil {
 			return err
@@ -76,7 +76,7 @@ func (s *Service) CheckSeats(ctx context.Context) error {
 // CheckConnectorAdd fails with a LimitError when the workspace in ctx may
 // not add one more shop connector.
 func (s *Service) CheckConnectorAdd(ctx context.Context) error {
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		a, err := loadAccount(ctx, tx, false)
 		if err != nil {
 			return err

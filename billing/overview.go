@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/stripe/stripe-go/v76"
 	"gorm.io/gorm"
@@ -48,7 +49,7 @@ type Overview struct {
 func (s *Service) Overview(ctx context.Context) (*Overview, error) {
 	var o Overview
 	var a *Account
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		if a, err = loadAccount(ctx, tx, false); err != nil {
 			return err
@@ -162,7 +163,7 @@ func (s *Service) UpdateSettings(ctx context.Context, in Settings) (*Overview, e
 	if in.AIOverage == nil {
 		return nil, deskpool.Invalid(deskpool.FieldError{Field: "ai_overage", Message: "is required"})
 	}
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		a, err := loadAccount(ctx, tx, true)
 		if err != nil {
 			return err

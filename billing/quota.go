@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -46,7 +46,7 @@ func (s *Service) CountAIMessage(ctx context.Context) (bool, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	st := s.quotas.get(tenantID)
 	allowed := true
-	err := tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		st.mu.Lock()
 		defer st.mu.Unlock()
 		now := s.now()
@@ -62,9 +62,7 @@ func (s *Service) CountAIMessage(ctx context.Context) (bool, error) {
 		if !within && st.overage {
 			billable = 1
 		}
-		if err := Count(ctx, tx, MeterAIMessages, 1, billable, now); err != nil {
-			return err
-		}
+		Count(ctx, tx, MeterAIMessages, 1, billable, now)
 		st.local++
 		if !within && !st.notified {
 			st.notified = true

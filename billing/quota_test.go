@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/billing"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -15,7 +15,7 @@ import (
 func countAI(t *testing.T, f *fixture, ctx context.Context) bool {
 	t.Helper()
 	var ok bool
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		ok, err = f.svc.CountAIMessage(ctx)
 		return err

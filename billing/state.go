@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76"
@@ -148,7 +149,7 @@ func graceTaskID(tenantID uuid.UUID, at time.Time) uuid.UUID {
 // and its grace period, ending at graceUntil, is over. It does nothing for
 // a grace period since ended or replaced.
 func (s *Service) EndGrace(ctx context.Context, graceUntil time.Time) error {
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		a, err := loadAccount(ctx, tx, true)
 		if err != nil {
 			return err

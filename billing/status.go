@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -27,7 +27,7 @@ type WorkspaceStatus struct {
 // It reads on the system path.
 func (s *Service) Statuses(ctx context.Context, limit int) ([]WorkspaceStatus, error) {
 	var out []WorkspaceStatus
-	err := tenant.System(ctx, s.sysdb, "billing:status", func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.System(ctx, s.sysdb, "billing:status", func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT t.id AS tenant_id, t.slug, t.plan, coalesce(a.plan, t.plan) AS subscribed, coalesce(a.status, 'none') AS status,
 			a.grace_until, a.current_period_end AS period_end, coalesce(a.stripe_customer_id, '') AS customer_id,
 			coalesce(a.stripe_subscription_id, '') AS subscription

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/stripe/stripe-go/v76"
 	"gorm.io/gorm"
 )
@@ -19,9 +19,9 @@ func bucketOf(at time.Time) time.Time { return at.UTC().Truncate(time.Hour) }
 
 // Count adds n to the workspace's meter in the hourly bucket holding at,
 // billable of them over the plan's quota, as a deferred write of the
-// transaction tx (see tenant.Defer): it costs the work no round trip.
-func Count(ctx context.Context, tx *gorm.DB, meter string, n, billable int, at time.Time) error {
-	return tenant.Defer(ctx, tx, nil, `INSERT INTO usage_buckets (tenant_id, meter, bucket_start, quantity, billable)
+// transaction tx (see postgres.Defer): it costs the work no round trip.
+func Count(ctx context.Context, tx *gorm.DB, meter string, n, billable int, at time.Time) {
+	postgres.Defer(ctx, tx, nil, `INSERT INTO usage_buckets (tenant_id, meter, bucket_start, quantity, billable)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, meter, bucket_start) DO UPDATE
 		SET quantity = usage_buckets.quantity + excluded.quantity, billable = usage_buckets.billable + excluded.billable`,
 		deskpool.TenantIDFromContext(ctx), meter, bucketOf(at), int64(n), int64(billable))
@@ -67,7 +67,7 @@ type bucketDue struct {
 func (s *Service) ReportUsage(ctx context.Context) (int, error) {
 	var a *Account
 	var due []bucketDue
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		if a, err = loadAccount(ctx, tx, false); err != nil {
 			return err
@@ -93,7 +93,7 @@ func (s *Service) ReportUsage(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, stripeError(err)
 		}
-		err = tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		err = postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 			return tx.Exec(`INSERT INTO usage_reports (tenant_id, meter, bucket_start, item_id, quantity, record_id)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, meter, bucket_start) DO UPDATE
 				SET quantity = greatest(usage_reports.quantity, excluded.quantity), record_id = excluded.record_id, reported_at = now()`,

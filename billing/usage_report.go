@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -20,7 +20,7 @@ import (
 func (s *Service) ReconcileUsage(ctx context.Context) (int, error) {
 	now := s.now()
 	var ids []uuid.UUID
-	err := tenant.System(ctx, s.sysdb, "billing:usage-reconcile", func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.System(ctx, s.sysdb, "billing:usage-reconcile", func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT DISTINCT b.tenant_id FROM usage_buckets b
 			JOIN billing_accounts a ON a.tenant_id = b.tenant_id AND a.metered_item_id IS NOT NULL
 			LEFT JOIN usage_reports r ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
@@ -32,7 +32,7 @@ func (s *Service) ReconcileUsage(ctx context.Context) (int, error) {
 	for _, id := range ids {
 		tctx := tenantCtx(ctx, id)
 		taskID := uuid.NewSHA1(id, []byte("billing:report_usage:"+bucketOf(now).Format(time.RFC3339)))
-		err := tenant.Tx(tctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(tctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 			return s.outbox.Add(ctx, tx, jobs.Task{ID: taskID, Type: TaskReportUsage, Payload: ReportPayload{TenantID: id},
 				Queue: jobs.QueueLow})
 		})

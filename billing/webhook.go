@@ -6,7 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76/webhook"
 	"gorm.io/gorm"
@@ -90,7 +90,7 @@ func (s *Service) Receive(ctx context.Context, payload []byte, signature string)
 	}
 	if tenantID == uuid.Nil {
 		r.Ignored = true
-		err := tenant.System(ctx, s.sysdb, "billing:unrouted-event", func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.System(ctx, s.sysdb, "billing:unrouted-event", func(ctx context.Context, tx *gorm.DB) error {
 			res := tx.Exec(`INSERT INTO billing_unrouted_events (id, type, payload) VALUES (?, ?, ?::jsonb) ON CONFLICT (id) DO NOTHING`,
 				ev.ID, string(ev.Type), string(payload))
 			r.Duplicate = res.Error == nil && res.RowsAffected == 0
@@ -99,7 +99,7 @@ func (s *Service) Receive(ctx context.Context, payload []byte, signature string)
 		return r, err
 	}
 	ctx = tenantCtx(ctx, tenantID)
-	err = tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		outcome, applied := "", "NULL"
 		if r.Ignored {
 			outcome, applied = "ignored", "now()"
@@ -133,7 +133,7 @@ func (s *Service) route(ctx context.Context, obj eventObject) (uuid.UUID, error)
 	}
 	if customer != "" {
 		var ids []uuid.UUID
-		err := tenant.System(ctx, s.sysdb, "billing:route-event", func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.System(ctx, s.sysdb, "billing:route-event", func(ctx context.Context, tx *gorm.DB) error {
 			return tx.Raw(`SELECT tenant_id FROM billing_accounts WHERE stripe_customer_id = ? LIMIT 2`, customer).Scan(&ids).Error
 		})
 		if err != nil {

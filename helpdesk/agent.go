@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -149,7 +149,7 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 // releaseUnanswered unassigns an agent's conversations in which the
 // customer is waiting for an answer.
 func (s *Service) releaseUnanswered(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error {
-	waiting, err := tenant.ScanIDs(tx.Raw(`SELECT id FROM conversations
+	waiting, err := postgres.ScanIDs(tx.Raw(`SELECT id FROM conversations
 		WHERE tenant_id = ? AND assignee_id = ? AND status = 'open' AND waiting_since IS NOT NULL`,
 		deskpool.TenantIDFromContext(ctx), userID))
 	if err != nil {

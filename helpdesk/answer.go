@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -66,16 +66,12 @@ func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInpu
 	if reason == "" {
 		reason = "no_answer"
 	}
-	if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`,
-		deskpool.TenantIDFromContext(ctx), in.Conversation.ID); err != nil {
-		return err
-	}
+	postgres.Defer(ctx, tx, nil, `UPDATE conversations SET route = 'agent' WHERE tenant_id = ? AND id = ?`,
+		deskpool.TenantIDFromContext(ctx), in.Conversation.ID)
 	// The message's own triage says so too, for whoever reads it or sends
 	// it again.
-	if err := tenant.Defer(ctx, tx, nil, `UPDATE messages SET triage = jsonb_set(triage, '{route}', '"agent"')
-		WHERE tenant_id = ? AND id = ? AND triage IS NOT NULL`, deskpool.TenantIDFromContext(ctx), in.MessageID); err != nil {
-		return err
-	}
+	postgres.Defer(ctx, tx, nil, `UPDATE messages SET triage = jsonb_set(triage, '{route}', '"agent"')
+		WHERE tenant_id = ? AND id = ? AND triage IS NOT NULL`, deskpool.TenantIDFromContext(ctx), in.MessageID)
 	return AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts})
 }
 
@@ -85,15 +81,11 @@ func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInpu
 func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer) (*AIReply, *Conversation, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if len(ans.Facts) > 0 {
-		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
-			jsonString(ans.Facts), tenantID, in.Conversation.ID); err != nil {
-			return nil, nil, err
-		}
+		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
+			jsonString(ans.Facts), tenantID, in.Conversation.ID)
 	}
 	if ans.Urgency != "" {
-		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET urgency = ? WHERE tenant_id = ? AND id = ?`, ans.Urgency, tenantID, in.Conversation.ID); err != nil {
-			return nil, nil, err
-		}
+		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET urgency = ? WHERE tenant_id = ? AND id = ?`, ans.Urgency, tenantID, in.Conversation.ID)
 	}
 	if ans.Body == "" {
 		if err := s.handOverAnswer(ctx, tx, in, ans); err != nil {
@@ -107,21 +99,17 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 	}
 	at := now()
 	reply := &AIReply{MessageID: deskpool.NewID(), Body: ans.Body, ScenarioID: ans.ScenarioID}
-	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
+	postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
-		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at); err != nil {
-		return nil, nil, err
-	}
+		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at)
 	if ans.HandOver != "" { // the reply tells the customer a person takes over: they still wait for one
-		if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET message_count = message_count + 1,
+		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET message_count = message_count + 1,
 			first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
-			WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID); err != nil {
-			return nil, nil, err
-		}
-	} else if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
+			WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID)
+	} else {
+		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
 		waiting_since = NULL, first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
-		WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID); err != nil {
-		return nil, nil, err
+			WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID)
 	}
 	if err := AppendEvent(ctx, tx, in.Conversation.ID, "ai.answered", map[string]any{"message_id": reply.MessageID, "scenario_id": ans.ScenarioID}); err != nil {
 		return nil, nil, err

@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -170,7 +170,7 @@ func setAssignee(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, from, to *uu
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return tenant.ScanIDs(tx.Raw(`UPDATE conversations SET assignee_id = ?, level = COALESCE(NULLIF(?, ''), level), updated_at = now()
+	return postgres.ScanIDs(tx.Raw(`UPDATE conversations SET assignee_id = ?, level = COALESCE(NULLIF(?, ''), level), updated_at = now()
 		WHERE tenant_id = ? AND id IN ? AND assignee_id IS NOT DISTINCT FROM ? RETURNING id`,
 		to, level, deskpool.TenantIDFromContext(ctx), ids, from))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -23,7 +24,7 @@ type assignments struct {
 func (r *assignments) Emit(ctx context.Context, tx *gorm.DB, eventType string, data any) error {
 	if eventType == helpdesk.EventConversationAssigned {
 		to := *data.(map[string]any)["conversation"].(*helpdesk.Conversation).AssigneeID
-		tenant.AfterCommit(ctx, func() { r.mu.Lock(); r.webhooks = append(r.webhooks, to); r.mu.Unlock() })
+		postgres.AfterCommit(ctx, func() { r.mu.Lock(); r.webhooks = append(r.webhooks, to); r.mu.Unlock() })
 	}
 	return nil
 }
@@ -31,7 +32,7 @@ func (r *assignments) Emit(ctx context.Context, tx *gorm.DB, eventType string, d
 func (r *assignments) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {
 	if ch.Kind == helpdesk.ChangeUpdated && ch.After.AssigneeID != nil && (ch.Before.AssigneeID == nil || *ch.Before.AssigneeID != *ch.After.AssigneeID) {
 		to := *ch.After.AssigneeID
-		tenant.AfterCommit(ctx, func() { r.mu.Lock(); r.observed = append(r.observed, to); r.mu.Unlock() })
+		postgres.AfterCommit(ctx, func() { r.mu.Lock(); r.observed = append(r.observed, to); r.mu.Unlock() })
 	}
 	return nil
 }
@@ -130,7 +131,7 @@ func TestEveryAssignmentIsAnnounced(t *testing.T) {
 	})
 	t.Run("FromAnotherSource", func(t *testing.T) {
 		var a *helpdesk.Assignment
-		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) (err error) {
+		err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) (err error) {
 			a, err = svc.Assign(ctx, tx, helpdesk.AssignRequest{ConversationID: conv, Candidates: onlyOne{second}, By: "pool"})
 			return err
 		})
@@ -143,7 +144,7 @@ func TestEveryAssignmentIsAnnounced(t *testing.T) {
 		}
 	})
 	t.Run("NobodyWithRoom", func(t *testing.T) {
-		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			a, err := svc.Assign(ctx, tx, helpdesk.AssignRequest{ConversationID: conv, Candidates: onlyOne{second}, By: "pool"})
 			if a != nil {
 				t.Errorf("reassigned to the agent who holds it: %+v", a)

@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
@@ -125,7 +124,7 @@ func (s *Service) FindConversations(ctx context.Context, f ConversationFilter) (
 		if f.UpdatedSince != nil {
 			q = q.Where("updated_at >= ?", *f.UpdatedSince)
 		}
-		return tenant.NewestFirst(q, "created_at", f.Cursor, f.Limit).Scan(&out).Error
+		return postgres.NewestFirst(q, "created_at", f.Cursor, f.Limit).Scan(&out).Error
 	})
 	return out, err
 }
@@ -140,10 +139,10 @@ func loadConversation(ctx context.Context, tx *gorm.DB, id uuid.UUID, lock bool)
 	}
 	// Through a pipeline, so the transaction's deferred writes (often the
 	// ones that changed the conversation) go in the same round trip.
-	q := &pgx.QueuedQuery{SQL: sql, Arguments: []any{deskpool.TenantIDFromContext(ctx), id}}
-	q.QueryRow(func(r pgx.Row) error { return r.Scan(c.targets()...) })
-	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}})
-	if errors.Is(err, pgx.ErrNoRows) {
+	q := postgres.NewQuery(sql, deskpool.TenantIDFromContext(ctx), id)
+	q.Row(func(r postgres.Row) error { return r.Scan(c.targets()...) })
+	err := postgres.Batch(ctx, tx, q)
+	if errors.Is(err, postgres.ErrNoRows) {
 		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Conversation not found.")
 	}
 	if err != nil {

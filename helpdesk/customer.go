@@ -9,9 +9,8 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -71,7 +70,7 @@ const (
 // resolveWith is resolveCustomer that also runs the queued queries in the
 // same round trip, after the owners are locked; store says when a new
 // customer is stored.
-func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, name string, queued []*pgx.QueuedQuery, store newCustomerStore) (resolution, error) {
+func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, name string, queued []*postgres.Query, store newCustomerStore) (resolution, error) {
 	var r resolution
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	keys := make([]int64, 0, len(ids))
@@ -83,13 +82,12 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 	slices.Sort(keys)
 	// The locks in ascending order in one statement; the owners are read
 	// by the next one, whose snapshot sees what earlier holders committed.
-	b := &pgx.Batch{}
-	b.Queue(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, slices.Compact(keys))
+	lock := postgres.NewQuery(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, slices.Compact(keys))
 	q, args := ownersSQL(tenantID, ids)
-	readOwners := func() *pgx.QueuedQuery {
+	readOwners := func() *postgres.Query {
 		r.owners = nil
-		read := &pgx.QueuedQuery{SQL: q, Arguments: args}
-		read.Query(func(rows pgx.Rows) error {
+		read := postgres.NewQuery(q, args...)
+		read.Rows(func(rows postgres.Rows) error {
 			for rows.Next() {
 				var o identityOwner
 				c := &o.Customer
@@ -103,8 +101,7 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 		})
 		return read
 	}
-	b.QueuedQueries = append(append(b.QueuedQueries, readOwners()), queued...)
-	if err := tenant.Batch(ctx, tx, b); err != nil {
+	if err := postgres.Batch(ctx, tx, append([]*postgres.Query{lock, readOwners()}, queued...)...); err != nil {
 		return r, err
 	}
 	// An owner merged away or erased while this statement waited for its
@@ -113,7 +110,7 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 	for again := 0; again < 3 && slices.ContainsFunc(r.owners, func(o identityOwner) bool {
 		return o.MergedInto != nil || o.ErasedAt != nil
 	}); again++ {
-		if err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{readOwners()}}); err != nil {
+		if err := postgres.Batch(ctx, tx, readOwners()); err != nil {
 			return r, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -119,7 +120,7 @@ func (s *Service) FindCustomers(ctx context.Context, f CustomerFilter) ([]Custom
 			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%"
 			q = q.Where("(name ILIKE ? OR email ILIKE ?)", like, like)
 		}
-		if err := tenant.NewestFirst(q, "created_at", f.Cursor, f.Limit).Scan(&out).Error; err != nil {
+		if err := postgres.NewestFirst(q, "created_at", f.Cursor, f.Limit).Scan(&out).Error; err != nil {
 			return err
 		}
 		return s.attachIdentities(tx, tenantID, out)
@@ -174,7 +175,7 @@ func (s *Service) MergeCustomers(ctx context.Context, id, other uuid.UUID) (*Cus
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		// Both rows locked, in id order, before anything is read: merges
 		// of the same two customers in opposite directions take turns.
-		if _, err := tenant.ScanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND id IN ? ORDER BY id FOR UPDATE`,
+		if _, err := postgres.ScanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND id IN ? ORDER BY id FOR UPDATE`,
 			tenantID, []uuid.UUID{id, other})); err != nil {
 			return err
 		}

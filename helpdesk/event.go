@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -30,14 +30,15 @@ func (s *Service) event(ctx context.Context, tx *gorm.DB, conversationID uuid.UU
 }
 
 // AppendEvent appends to a conversation's timeline inside tx, with the
-// transaction's next round trip (see tenant.Defer); other packages (SLA,
+// transaction's next round trip (see postgres.Defer); other packages (SLA,
 // triage, alliance) record their events through it.
 func AppendEvent(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, kind string, data any) error {
 	rows, args, err := timelineRows(ctx, conversationID, []timelineEntry{{kind: kind, data: data}})
 	if err != nil {
 		return err
 	}
-	return tenant.Defer(ctx, tx, nil, insertEvents+rows, args...)
+	postgres.Defer(ctx, tx, nil, insertEvents+rows, args...)
+	return nil
 }
 
 // timelineEntry is one event to append; at, when set, is its time.

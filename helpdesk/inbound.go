@@ -9,9 +9,8 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
@@ -29,7 +28,7 @@ type inbound struct {
 	// expressions from newCustomer, with their arguments).
 	customer     string
 	customerArgs []any
-	reads        []*pgx.QueuedQuery // the observers' (see Preparer), sent after the store
+	reads        []*postgres.Query // the observers' (see Preparer), sent after the store
 }
 
 // errConversationClosed is storeInbound's answer when the conversation to
@@ -92,19 +91,19 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*C
 		with += in.customer + ",\n\t\t"
 		args = append(slices.Clip(in.customerArgs), args...)
 	}
-	text, n := tenant.Numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
+	text, n := postgres.Numbered(with + `c AS (` + conv + ` RETURNING ` + conversationColumns + `),
 		m AS (INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, external_message_id, attachments, triage, created_at)
 			SELECT ?::uuid, ?::uuid, c.id, 'inbound', 'customer', ?::text, ?::text, NULLIF(?::text, ''), ?::jsonb, ?::jsonb, ?::timestamptz FROM c)` + events + `
 		SELECT c.* FROM c`)
 	if n != len(args) {
 		return nil, fmt.Errorf("store inbound: %d placeholders for %d arguments", n, len(args))
 	}
-	q := &pgx.QueuedQuery{SQL: text, Arguments: args}
-	q.QueryRow(func(r pgx.Row) error {
+	q := postgres.NewQuery(text, args...)
+	q.Row(func(r postgres.Row) error {
 		return r.Scan(row.targets()...)
 	})
-	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: append([]*pgx.QueuedQuery{q}, in.reads...)})
-	if errors.Is(err, pgx.ErrNoRows) && !in.create {
+	err := postgres.Batch(ctx, tx, append([]*postgres.Query{q}, in.reads...)...)
+	if errors.Is(err, postgres.ErrNoRows) && !in.create {
 		return nil, errConversationClosed
 	}
 	if err != nil {

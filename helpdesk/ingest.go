@@ -9,14 +9,13 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
 func (s *Service) tx(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
-	return tenant.Tx(ctx, s.db, fn)
+	return postgres.Tx(ctx, s.db, fn)
 }
 
 // Ingest stores a customer's message: it finds or creates the customer by
@@ -42,7 +41,7 @@ func (s *Service) Ingest(ctx context.Context, m InboundMessage) (*Ingested, erro
 	var out *Ingested
 	// Joined, not nested: a failed ingest fails the request's transaction,
 	// which then needs no savepoint of its own.
-	err = tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) (err error) {
+	err = postgres.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) (err error) {
 		out, err = s.ingest(ctx, tx, &ingestion{msg: &m, ids: ids})
 		return err
 	})
@@ -109,7 +108,7 @@ func (s *Service) ingest(ctx context.Context, tx *gorm.DB, in *ingestion) (*Inge
 func (s *Service) findSender(ctx context.Context, tx *gorm.DB, in *ingestion) error {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	facts, epoch, cached := s.facts.Get(tenantID)
-	var queued []*pgx.QueuedQuery
+	var queued []*postgres.Query
 	if in.msg.ConversationID == nil {
 		queued = append(queued, s.joinByIdentities(ctx, in.ids, func(r *joinedRow) { in.joined = r }))
 	}
@@ -167,7 +166,7 @@ func (s *Service) storeMessage(ctx context.Context, tx *gorm.DB, in *ingestion) 
 			in.conv = &Conversation{ID: deskpool.NewID(), CustomerID: in.customer.customer.ID, Status: StatusOpen, Channel: in.msg.Channel}
 		}
 		in.out.ConversationID = in.conv.ID
-		var reads []*pgx.QueuedQuery
+		var reads []*postgres.Query
 		var err error
 		in.told, reads = s.prepareInbound(ctx, in.conv.ID, newConv)
 		in.after, err = s.storeInbound(ctx, tx, inbound{msg: in.msg, conv: in.conv, create: newConv, msgID: in.msgID, at: in.at,
@@ -273,7 +272,7 @@ const joinSQL = `SELECT v.id, v.customer_id, COALESCE(v.status, ''), COALESCE(v.
 
 // joinByIdentities is joinSQL for the oldest customer owning any of ids,
 // to be queued after the owners are locked; found receives the row.
-func (s *Service) joinByIdentities(ctx context.Context, ids []Identity, found func(*joinedRow)) *pgx.QueuedQuery {
+func (s *Service) joinByIdentities(ctx context.Context, ids []Identity, found func(*joinedRow)) *postgres.Query {
 	match, idArgs := identityMatch(ids, 3)
 	args := append([]any{deskpool.TenantIDFromContext(ctx), now().Add(-s.cfg.ReopenWindow)}, idArgs...)
 	return joinQuery(`(SELECT c.id FROM customers c JOIN customer_identities i ON i.tenant_id = c.tenant_id AND i.customer_id = c.id
@@ -282,9 +281,9 @@ func (s *Service) joinByIdentities(ctx context.Context, ids []Identity, found fu
 
 // joinQuery is joinSQL for the customer owner (an expression), found
 // receiving the row when owner is not null.
-func joinQuery(owner string, args []any, found func(*joinedRow)) *pgx.QueuedQuery {
-	q := &pgx.QueuedQuery{SQL: `SELECT o.id, j.* FROM (SELECT ` + owner + ` AS id) AS o, LATERAL (` + fmt.Sprintf(joinSQL, "o.id") + `) AS j`, Arguments: args}
-	q.QueryRow(func(row pgx.Row) error {
+func joinQuery(owner string, args []any, found func(*joinedRow)) *postgres.Query {
+	q := postgres.NewQuery(`SELECT o.id, j.* FROM (SELECT `+owner+` AS id) AS o, LATERAL (`+fmt.Sprintf(joinSQL, "o.id")+`) AS j`, args...)
+	q.Row(func(row postgres.Row) error {
 		var r joinedRow
 		var own, id, cust *uuid.UUID
 		if err := row.Scan(&own, &id, &cust, &r.Status, &r.AIUnresolved, &r.Repeat); err != nil {
@@ -330,7 +329,7 @@ func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID 
 	if row == nil {
 		row = &joinedRow{}
 		q := joinQuery(`CAST($3 AS uuid)`, []any{tenantID, now().Add(-s.cfg.ReopenWindow), customerID}, func(r *joinedRow) { *row = *r })
-		if err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{q}}); err != nil {
+		if err := postgres.Batch(ctx, tx, q); err != nil {
 			return nil, "", prior, err
 		}
 	}
@@ -365,12 +364,11 @@ func (s *Service) conversationFor(ctx context.Context, tx *gorm.DB, customerID, 
 
 // findExternal reads the message stored under a channel's external id,
 // found receiving it when there is one.
-func findExternal(ctx context.Context, channel, externalID string, found func(*Ingested)) *pgx.QueuedQuery {
-	q := &pgx.QueuedQuery{SQL: `SELECT m.id, m.conversation_id, c.customer_id, m.triage FROM messages m
+func findExternal(ctx context.Context, channel, externalID string, found func(*Ingested)) *postgres.Query {
+	q := postgres.NewQuery(`SELECT m.id, m.conversation_id, c.customer_id, m.triage FROM messages m
 		JOIN conversations c ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id
-		WHERE m.tenant_id = $1 AND m.channel = $2 AND m.external_message_id = $3`,
-		Arguments: []any{deskpool.TenantIDFromContext(ctx), channel, externalID}}
-	q.Query(func(rows pgx.Rows) error {
+		WHERE m.tenant_id = $1 AND m.channel = $2 AND m.external_message_id = $3`, deskpool.TenantIDFromContext(ctx), channel, externalID)
+	q.Rows(func(rows postgres.Rows) error {
 		for rows.Next() {
 			out := &Ingested{Duplicate: true}
 			var triage []byte

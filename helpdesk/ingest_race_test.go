@@ -8,7 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
@@ -37,7 +37,7 @@ func TestIngestWaitingOnAMerge(t *testing.T) {
 		err error
 	}
 	done := make(chan result, 1)
-	err = tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		if _, err := svc.MergeCustomers(ctx, x, y); err != nil {
 			return err
 		}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -41,19 +41,20 @@ type Lifecycle interface {
 // Preparer is a Lifecycle observer that reads what it needs of a
 // conversation in the round trip that stores an inbound message in it,
 // before it is told of the change: PrepareInbound returns the statement to
-// send (nil for none) and the context to tell the change in, which carries
-// where its result goes. created says the conversation is new.
+// send (nil for none), whose reader keeps its result, and the context to
+// tell the change in, through which the observer finds that result again.
+// created says the conversation is new.
 type Preparer interface {
-	PrepareInbound(ctx context.Context, conversationID uuid.UUID, created bool) (context.Context, *pgx.QueuedQuery)
+	PrepareInbound(ctx context.Context, conversationID uuid.UUID, created bool) (context.Context, *postgres.Query)
 }
 
 // prepareInbound asks the observers that prepare for the statements to
 // store a message in the conversation with.
-func (s *Service) prepareInbound(ctx context.Context, conversationID uuid.UUID, created bool) (context.Context, []*pgx.QueuedQuery) {
-	var qs []*pgx.QueuedQuery
+func (s *Service) prepareInbound(ctx context.Context, conversationID uuid.UUID, created bool) (context.Context, []*postgres.Query) {
+	var qs []*postgres.Query
 	for _, o := range s.observers {
 		if p, ok := o.(Preparer); ok {
-			var q *pgx.QueuedQuery
+			var q *postgres.Query
 			if ctx, q = p.PrepareInbound(ctx, conversationID, created); q != nil {
 				qs = append(qs, q)
 			}

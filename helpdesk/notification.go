@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -61,10 +62,10 @@ func (s *Service) ListNotifications(ctx context.Context, cur deskpool.Cursor, li
 	if a.UserID == uuid.Nil {
 		return out, nil
 	}
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		where, args := notificationScope(a)
 		q := tx.Table("notifications").Select("id, user_id, kind, title, body, data::text, read_at, created_at").Where(where, args...)
-		rows, err := tenant.NewestFirst(q, "created_at", cur, limit).Rows()
+		rows, err := postgres.NewestFirst(q, "created_at", cur, limit).Rows()
 		if err != nil {
 			return err
 		}
@@ -88,7 +89,7 @@ func (s *Service) ListNotifications(ctx context.Context, cur deskpool.Cursor, li
 // workspace notification read by one owner or admin is read for all.
 func (s *Service) MarkNotificationRead(ctx context.Context, id uuid.UUID) error {
 	a, _ := deskpool.ActorFromContext(ctx)
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		where, args := notificationScope(a)
 		res := tx.Exec(`UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE `+where+` AND id = ?`,
 			append(args, id)...)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -38,7 +39,7 @@ func (s *Service) ExportCustomer(ctx context.Context, id uuid.UUID) (*CustomerEx
 			return err
 		}
 		out.Customer = c
-		merged, err := tenant.ScanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND merged_into = ?`, tenantID, id))
+		merged, err := postgres.ScanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND merged_into = ?`, tenantID, id))
 		if err != nil {
 			return err
 		}
@@ -106,7 +107,7 @@ func (s *Service) EraseCustomer(ctx context.Context, id uuid.UUID) error {
 		if c.MergedInto != nil {
 			return deskpool.Errorf(deskpool.ECONFLICT, "This record was merged into customer %s; erase that one.", *c.MergedInto)
 		}
-		ids, err := tenant.ScanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?)`, tenantID, id, id))
+		ids, err := postgres.ScanIDs(tx.Raw(`SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?)`, tenantID, id, id))
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -79,10 +79,8 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 			channel = "web"
 		}
 		conv = &Conversation{ID: deskpool.NewID()}
-		if err := tenant.Defer(ctx, tx, nil, `INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel, proactive, status, created_at, updated_at, last_message_at)
-			VALUES (?, ?, ?, ?, ?, true, 'pending', ?, ?, ?)`, tenantID, conv.ID, n.CustomerID, channel, channel, at, at, at); err != nil {
-			return uuid.Nil, err
-		}
+		postgres.Defer(ctx, tx, nil, `INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel, proactive, status, created_at, updated_at, last_message_at)
+			VALUES (?, ?, ?, ?, ?, true, 'pending', ?, ?, ?)`, tenantID, conv.ID, n.CustomerID, channel, channel, at, at, at)
 		if err := s.event(ctx, tx, conv.ID, "conversation.created", map[string]any{"proactive": true, "cause": n.Cause}); err != nil {
 			return uuid.Nil, err
 		}
@@ -94,14 +92,10 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 	msgID := deskpool.NewID()
 	// The notice's writes go out together with the transaction's next
 	// round trip.
-	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
-		VALUES (?, ?, ?, 'outbound', 'system', ?, ?, ?)`, tenantID, msgID, conv.ID, channel, n.Body, at); err != nil {
-		return uuid.Nil, err
-	}
-	if err := tenant.Defer(ctx, tx, nil, `UPDATE conversations SET proactive = true, message_count = message_count + 1, last_message_at = ?, updated_at = ?
-		WHERE tenant_id = ? AND id = ?`, at, at, tenantID, conv.ID); err != nil {
-		return uuid.Nil, err
-	}
+	postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
+		VALUES (?, ?, ?, 'outbound', 'system', ?, ?, ?)`, tenantID, msgID, conv.ID, channel, n.Body, at)
+	postgres.Defer(ctx, tx, nil, `UPDATE conversations SET proactive = true, message_count = message_count + 1, last_message_at = ?, updated_at = ?
+		WHERE tenant_id = ? AND id = ?`, at, at, tenantID, conv.ID)
 	if err := s.event(ctx, tx, conv.ID, "proactive_notice", map[string]any{"message_id": msgID, "cause": n.Cause}); err != nil {
 		return uuid.Nil, err
 	}

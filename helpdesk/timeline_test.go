@@ -7,7 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -93,7 +93,7 @@ func TestTimelineReadsMessages(t *testing.T) {
 	t.Run("OtherWorkspacesSeeNothing", func(t *testing.T) {
 		_, other, _ := newWorkspace(t, "Timeline neighbour")
 		var n int64
-		err := tenant.Tx(other, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(other, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			return tx.Raw(`SELECT count(*) FROM conversation_timeline`).Scan(&n).Error
 		})
 		if err != nil || n != 0 {

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -230,7 +230,7 @@ func (s *Service) correctTriage(ctx context.Context, tx *gorm.DB, c *Conversatio
 		set["urgency"], corrected["urgency"] = *u.Triage.Urgency, *u.Triage.Urgency
 	}
 	a, _ := deskpool.ActorFromContext(ctx)
-	last, err := tenant.ScanID(tx.Raw(`SELECT id FROM messages WHERE tenant_id = ? AND conversation_id = ? AND direction = 'inbound'
+	last, err := postgres.ScanID(tx.Raw(`SELECT id FROM messages WHERE tenant_id = ? AND conversation_id = ? AND direction = 'inbound'
 		ORDER BY created_at DESC, id DESC LIMIT 1`, a.TenantID, c.ID))
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
@@ -133,7 +134,7 @@ func (w *Webhooks) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook
 	if err != nil {
 		return nil, err
 	}
-	err = tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Raw(`INSERT INTO webhooks (tenant_id, id, url, description, events, secret_sealed)
 			VALUES (?, ?, ?, ?, ?::text[], ?) RETURNING created_at, updated_at`,
 			tenantID, hook.ID, hook.URL, hook.Description, pgTextArray(events), sealed).
@@ -169,9 +170,9 @@ func scanWebhook(scan func(dest ...any) error) (Webhook, error) {
 // ListWebhooks returns up to limit subscriptions after the cursor, newest first.
 func (w *Webhooks) ListWebhooks(ctx context.Context, cur deskpool.Cursor, limit int) ([]Webhook, error) {
 	var out []Webhook
-	err := tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
 		q := tx.Table("webhooks").Select(webhookColumns).Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
-		rows, err := tenant.NewestFirst(q, "created_at", cur, limit).Rows()
+		rows, err := postgres.NewestFirst(q, "created_at", cur, limit).Rows()
 		if err != nil {
 			return err
 		}
@@ -191,7 +192,7 @@ func (w *Webhooks) ListWebhooks(ctx context.Context, cur deskpool.Cursor, limit 
 // FindWebhook returns one subscription; another tenant's is ENOTFOUND.
 func (w *Webhooks) FindWebhook(ctx context.Context, id uuid.UUID) (*Webhook, error) {
 	var h Webhook
-	err := tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) (err error) {
+	err := postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) (err error) {
 		h, err = findWebhook(ctx, tx, id, false)
 		return err
 	})
@@ -216,7 +217,7 @@ func findWebhook(ctx context.Context, tx *gorm.DB, id uuid.UUID, lock bool) (Web
 // DeleteWebhook removes a subscription and its delivery log; deliveries
 // still queued find nothing to send.
 func (w *Webhooks) DeleteWebhook(ctx context.Context, id uuid.UUID) error {
-	return tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
 		h, err := findWebhook(ctx, tx, id, true)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -62,7 +63,7 @@ func (w *Webhooks) UpdateWebhook(ctx context.Context, id uuid.UUID, upd WebhookU
 		return nil, err
 	}
 	var out Webhook
-	err := tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
 		h, err := findWebhook(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -108,13 +109,13 @@ func (w *Webhooks) UpdateWebhook(ctx context.Context, id uuid.UUID, upd WebhookU
 // cursor, newest first.
 func (w *Webhooks) ListDeliveries(ctx context.Context, webhookID uuid.UUID, cur deskpool.Cursor, limit int) ([]WebhookDelivery, error) {
 	var out []WebhookDelivery
-	err := tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
 		if _, err := findWebhook(ctx, tx, webhookID, false); err != nil {
 			return err
 		}
 		q := tx.Table("webhook_deliveries").Select(deliveryColumns).
 			Where("tenant_id = ? AND webhook_id = ?", deskpool.TenantIDFromContext(ctx), webhookID)
-		rows, err := tenant.NewestFirst(q, "created_at", cur, limit).Rows()
+		rows, err := postgres.NewestFirst(q, "created_at", cur, limit).Rows()
 		if err != nil {
 			return err
 		}
@@ -137,7 +138,7 @@ func (w *Webhooks) ListDeliveries(ctx context.Context, webhookID uuid.UUID, cur 
 // delivery never has two sends under way.
 func (w *Webhooks) Redeliver(ctx context.Context, webhookID, deliveryID uuid.UUID) (*WebhookDelivery, error) {
 	var out WebhookDelivery
-	err := tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
 		h, err := findWebhook(ctx, tx, webhookID, false)
 		if err != nil {
 			return err

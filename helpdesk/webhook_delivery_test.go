@@ -16,7 +16,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -286,7 +286,7 @@ func TestWebhookDelivery(t *testing.T) {
 		rcv := newReceiver(t, always(http.StatusOK))
 		h := subscribe(t, ctx, hooks, rcv)
 		defer startWorker(t, hooks)()
-		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			if err := hooks.Emit(ctx, tx, helpdesk.EventMessageCreated, nil); err != nil {
 				return err
 			}

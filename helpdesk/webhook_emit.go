@@ -12,7 +12,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -78,7 +78,7 @@ func checkEmit(ctx context.Context, eventType string) error {
 	switch {
 	case deskpool.TenantIDFromContext(ctx) == uuid.Nil:
 		return deskpool.Errorf(deskpool.EINTERNAL, "webhook event %s without a tenant", eventType)
-	case !tenant.InTx(ctx):
+	case !postgres.InTx(ctx):
 		return deskpool.Errorf(deskpool.EINTERNAL, "webhook event %s outside a tenant transaction", eventType)
 	case !slices.Contains(EventTypes, eventType):
 		return deskpool.Errorf(deskpool.EINTERNAL, "unknown webhook event type %q", eventType)
@@ -108,11 +108,9 @@ func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, h
 	// The deliveries and their tasks go out with the transaction's next
 	// round trip. A subscription deleted or disabled since it was read
 	// gets none (its task then finds nothing to send).
-	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload)
+	postgres.Defer(ctx, tx, nil, `INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload)
 		SELECT v.* FROM (VALUES `+strings.Join(values, ", ")+`) AS v (tenant_id, id, webhook_id, event_id, event_type, payload)
-		JOIN webhooks w ON w.tenant_id = v.tenant_id AND w.id = v.webhook_id AND w.enabled`, args...); err != nil {
-		return fmt.Errorf("webhook deliveries for %s: %w", eventType, err)
-	}
+		JOIN webhooks w ON w.tenant_id = v.tenant_id AND w.id = v.webhook_id AND w.enabled`, args...)
 	for _, id := range ids {
 		if err := w.outbox.Add(ctx, tx, w.deliverTask(ctx, id, id)); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -82,7 +83,7 @@ func (w *Webhooks) handleDeliver(ctx context.Context, t *asynq.Task) error {
 // to send. A delivery whose subscription is disabled is marked failed.
 func (w *Webhooks) loadOutgoing(ctx context.Context, id uuid.UUID) (*outgoing, error) {
 	var out *outgoing
-	err := tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		var o outgoing
 		var status, payload string
@@ -170,7 +171,7 @@ func (w *Webhooks) record(ctx context.Context, o *outgoing, att attempt, final b
 		code = &att.code
 	}
 	disabled := false
-	err := tenant.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		if att.ok() {
 			if err := tx.Exec(`UPDATE webhook_deliveries SET status = 'succeeded', attempts = attempts + 1,

@@ -15,6 +15,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
@@ -54,7 +55,7 @@ func newWebhooks(t *testing.T, cfg helpdesk.WebhookConfig) *helpdesk.Webhooks {
 // emit records one event in its own tenant transaction.
 func emit(t *testing.T, ctx context.Context, w *helpdesk.Webhooks, eventType string, data any) {
 	t.Helper()
-	if err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return w.Emit(ctx, tx, eventType, data)
 	}); err != nil {
 		t.Fatal(err)
@@ -193,7 +194,7 @@ func TestEmit(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("RollbackWritesNothing", func(t *testing.T) {
-		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			if err := hooks.Emit(ctx, tx, helpdesk.EventMessageCreated, nil); err != nil {
 				return err
 			}

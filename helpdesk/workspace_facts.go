@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -50,12 +50,12 @@ func (s *Service) UseWorkspaceCache(t *tenant.Service) {
 
 // factsQuery reads the workspace's facts into f, in the caller's pipeline
 // (in a tenant transaction).
-func factsQuery(tenantID uuid.UUID, f *workspaceFacts) *pgx.QueuedQuery {
-	q := &pgx.QueuedQuery{SQL: `SELECT ARRAY(SELECT id::text || ' ' || array_to_string(events, ' ') FROM webhooks
+func factsQuery(tenantID uuid.UUID, f *workspaceFacts) *postgres.Query {
+	q := postgres.NewQuery(`SELECT ARRAY(SELECT id::text || ' ' || array_to_string(events, ' ') FROM webhooks
 			WHERE tenant_id = $1 AND enabled ORDER BY id),
 		EXISTS (SELECT 1 FROM agent_profiles WHERE tenant_id = $1 AND status = 'online'),
-		(SELECT country FROM tenants WHERE id = $1)`, Arguments: []any{tenantID}}
-	q.QueryRow(func(row pgx.Row) error {
+		(SELECT country FROM tenants WHERE id = $1)`, tenantID)
+	q.Row(func(row postgres.Row) error {
 		var hooks []string
 		if err := row.Scan(&hooks, &f.online, &f.country); err != nil {
 			return err
@@ -83,7 +83,7 @@ func (s *Service) phoneRegion(ctx context.Context) (string, error) {
 		return f.country, nil
 	}
 	var region string
-	err := tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		region, err = tenant.WorkspaceCountry(tx, tenantID)
 		return err

@@ -10,9 +10,9 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/hibiken/asynq"
-	"github.com/jackc/pgx/v5"
 )
 
 // The ingest caches its workspace's webhook subscriptions and whether an
@@ -120,19 +120,14 @@ func TestOnlyCachedChangesAreAnnounced(t *testing.T) {
 	ctx := workspace(t)
 	hooks := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true})
 	h := subscribe(t, ctx, hooks, newReceiver(t, always(200)))
-	conn, err := pgx.Connect(context.Background(), env.AppDSN)
+	l, err := postgres.Listen(context.Background(), env.AppDSN, "test listener", tenant.ChangesChannel)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	if _, err := conn.Exec(context.Background(), "LISTEN "+tenant.ChangesChannel); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(l.Close)
 	heard := func() bool {
-		wait, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		defer cancel()
-		_, err := conn.WaitForNotification(wait)
-		return err == nil
+		_, heard, err := l.Next(context.Background(), 300*time.Millisecond, 2*time.Second)
+		return heard && err == nil
 	}
 	// As a failed delivery does (see Webhooks.record).
 	if err := env.System.Exec(`UPDATE webhooks SET failure_streak = failure_streak + 1, enabled = failure_streak + 1 < 5,

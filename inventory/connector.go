@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -170,7 +170,7 @@ func (s *Service) planMinInterval(plan string) time.Duration {
 // workspace in ctx allows.
 func (s *Service) minIntervalOf(ctx context.Context) (time.Duration, error) {
 	var plan string
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		plan, err = s.tenants.Plan(ctx, tx)
 		return err

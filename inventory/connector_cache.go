@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -34,7 +35,7 @@ func (s *Service) mayBeShopConnector(ctx context.Context, tenantID, connectorID 
 	set, epoch, ok := s.connectors.Get(tenantID)
 	if !ok {
 		var ids []uuid.UUID
-		err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 			return tx.Raw(`SELECT id FROM connectors WHERE tenant_id = ? AND kind IN (?, ?)`,
 				tenantID, KindShopify, KindWooCommerce).Scan(&ids).Error
 		})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
@@ -78,7 +79,7 @@ func (s *Service) CreateConnector(ctx context.Context, in NewConnector) (*Connec
 	}
 	interval := s.syncInterval(in.SyncIntervalMinutes, least)
 	var out *Connector
-	err = tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID, id := deskpool.TenantIDFromContext(ctx), deskpool.NewID()
 		var sealed []byte
 		if shopKind(in.Kind) {
@@ -127,7 +128,7 @@ func findConnector(tx *gorm.DB, tenantID, id uuid.UUID) (*Connector, error) {
 // FindConnector returns one connector with its sync status and progress.
 func (s *Service) FindConnector(ctx context.Context, id uuid.UUID) (*Connector, error) {
 	var out *Connector
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		out, err = findConnector(tx, deskpool.TenantIDFromContext(ctx), id)
 		return err
@@ -138,11 +139,11 @@ func (s *Service) FindConnector(ctx context.Context, id uuid.UUID) (*Connector, 
 // FindConnectors returns a page of the workspace's connectors, newest first.
 func (s *Service) FindConnectors(ctx context.Context, cur deskpool.Cursor, limit int) ([]Connector, error) {
 	out := []Connector{}
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		q := tx.Table("connectors").Select(connectorColumns).Where("tenant_id = ?", tenantID)
 		var rows []connectorRow
-		if err := tenant.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
+		if err := postgres.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for i := range rows {
@@ -156,7 +157,7 @@ func (s *Service) FindConnectors(ctx context.Context, cur deskpool.Cursor, limit
 // DeleteConnector removes a connector and its sealed credentials; what it
 // brought in stays. A sync task still queued for it finds nothing to do.
 func (s *Service) DeleteConnector(ctx context.Context, id uuid.UUID) error {
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		res := tx.Exec(`DELETE FROM connectors WHERE tenant_id = ? AND id = ?`, deskpool.TenantIDFromContext(ctx), id)
 		if res.Error != nil {
 			return res.Error
@@ -173,7 +174,7 @@ func (s *Service) DeleteConnector(ctx context.Context, id uuid.UUID) error {
 // whose credentials failed is tried once more.
 func (s *Service) TriggerSync(ctx context.Context, id uuid.UUID) (*Connector, error) {
 	var out *Connector
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		c, err := findConnector(tx, tenantID, id)
 		if err != nil {

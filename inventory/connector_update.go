@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
@@ -74,7 +75,7 @@ func (s *Service) UpdateConnector(ctx context.Context, id uuid.UUID, p Connector
 		return nil, err
 	}
 	var out *Connector
-	err = tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		row, err := lockConnector(ctx, tx, id)
 		if err != nil {
 			return err

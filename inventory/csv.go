@@ -7,6 +7,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory/csvimport"
 	"github.com/deskpool/deskpool/inventory/shop"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -39,7 +40,7 @@ func (s *Service) ImportCSV(ctx context.Context, connectorID uuid.UUID, kind str
 		return nil, deskpool.Invalid(deskpool.FieldError{Field: "type", Message: "must be orders or stock"})
 	}
 	out := &ImportResult{Type: kind}
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		c, err := findConnector(tx, tenantID, connectorID)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory/shop"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -156,7 +157,7 @@ const inlineLinks = 25
 // handled.
 func (s *Service) LinkPending(ctx context.Context, limit int) (int, error) {
 	n := 0
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		n, err = s.linkOrders(ctx, tx, nil, limit)
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
@@ -119,7 +120,7 @@ func (f *fixture) startWorker() {
 func (f *fixture) count(query string, args ...any) int {
 	f.t.Helper()
 	var n int
-	err := tenant.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(query, args...).Row().Scan(&n)
 	})
 	if err != nil {

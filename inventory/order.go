@@ -7,7 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory/shop"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -118,7 +118,7 @@ func (s *Service) FindOrders(ctx context.Context, f OrderFilter) ([]Order, error
 	if f.Status != "" && !shop.ValidStatus(f.Status) {
 		return nil, deskpool.Invalid(deskpool.FieldError{Field: "status", Message: "must be one of pending, paid, fulfilled, partially_fulfilled, cancelled, refunded"})
 	}
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		q := tx.Table("orders").Select(orderColumns).Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
 		if f.CustomerID != nil {
 			q = q.Where("customer_id IN (SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?))",
@@ -131,7 +131,7 @@ func (s *Service) FindOrders(ctx context.Context, f OrderFilter) ([]Order, error
 			q = q.Where("(number = ? OR external_id = ?)", f.Number, f.Number)
 		}
 		var err error
-		out, err = scanOrders(tenant.NewestFirst(q, "created_at", f.Cursor, f.Limit))
+		out, err = scanOrders(postgres.NewestFirst(q, "created_at", f.Cursor, f.Limit))
 		return err
 	})
 	return out, err
@@ -140,7 +140,7 @@ func (s *Service) FindOrders(ctx context.Context, f OrderFilter) ([]Order, error
 // FindOrder returns one order with its lines and shipments.
 func (s *Service) FindOrder(ctx context.Context, id uuid.UUID) (*Order, error) {
 	var out *Order
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		list, err := scanOrders(tx.Table("orders").Select(orderColumns).Where("tenant_id = ? AND id = ?", tenantID, id))
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -53,7 +53,7 @@ func (s *Service) handleProactive(ctx context.Context, t *asynq.Task) error {
 	}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: p.TenantID})
 	live := false
-	if err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	if err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		if live, err = currentJob(tx, p.TenantID, jobProactive, p.Seq); err != nil || !live {
 			return err
@@ -74,7 +74,7 @@ func (s *Service) handleProactive(ctx context.Context, t *asynq.Task) error {
 // repairSyncChains restarts the sync of shop connectors whose next step is
 // an hour overdue (its task was lost for good).
 func (s *Service) repairSyncChains(ctx context.Context) error {
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var ids []uuid.UUID
 		if err := tx.Raw(`SELECT id FROM connectors WHERE tenant_id = ? AND kind IN ('shopify', 'woocommerce')
 			AND status IN ('active', 'error', 'syncing') AND (lease_until IS NULL OR lease_until < now())
@@ -105,7 +105,7 @@ func (s *Service) ScanProactive(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var cands []candidate
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		cands, err = s.findCandidates(tx, deskpool.TenantIDFromContext(ctx), time.Now())
 		return err
@@ -131,7 +131,7 @@ func (s *Service) ScanProactive(ctx context.Context) (int, error) {
 // cause already recorded is not told again.
 func (s *Service) notify(ctx context.Context, c candidate) (bool, error) {
 	sent := false
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		var cust struct {
 			ID         uuid.UUID

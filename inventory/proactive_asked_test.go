@@ -8,7 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -30,7 +30,7 @@ func (f *fixture) ask(email, body, intent, lang string) uuid.UUID {
 func (f *fixture) notices(conv uuid.UUID) []string {
 	f.t.Helper()
 	var out []string
-	err := tenant.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT body FROM messages WHERE conversation_id = ? AND author_kind = 'system' ORDER BY created_at`, conv).Scan(&out).Error
 	})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/inventory"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -40,7 +40,7 @@ func TestProactiveNoticesAreSentOnce(t *testing.T) {
 		t.Fatalf("first scan sent %d notices (%v), want 3", n, err)
 	}
 	kinds := map[string]int{}
-	err = tenant.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		var rows []struct{ Kind string }
 		if err := tx.Raw(`SELECT kind FROM proactive_notices`).Scan(&rows).Error; err != nil {
 			return err
@@ -57,7 +57,7 @@ func TestProactiveNoticesAreSentOnce(t *testing.T) {
 		t.Fatalf("%d proactive conversations, want one per customer (3)", n)
 	}
 	var body string
-	_ = tenant.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	_ = postgres.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT m.body FROM messages m JOIN proactive_notices n ON n.conversation_id = m.conversation_id
 			WHERE n.kind = 'stock_out'`).Row().Scan(&body)
 	})
@@ -74,7 +74,7 @@ func TestProactiveNoticesAreSentOnce(t *testing.T) {
 	})
 	t.Run("ConversationShowsTheOrders", func(t *testing.T) {
 		var convID string
-		_ = tenant.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		_ = postgres.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			return tx.Raw(`SELECT conversation_id::text FROM proactive_notices WHERE kind = 'tracking_stalled'`).Row().Scan(&convID)
 		})
 		d, err := f.hd.FindConversation(f.ctx, mustUUID(t, convID))

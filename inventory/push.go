@@ -11,6 +11,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory/shop"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"gorm.io/gorm"
 )
@@ -154,7 +155,7 @@ func (s *Service) PushOrders(ctx context.Context, items []OrderInput) (UpsertRes
 	}
 	var region string
 	if slices.ContainsFunc(items, func(o OrderInput) bool { return o.Customer.Phone != "" }) {
-		err := tenant.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Join(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 			var err error
 			region, err = tenant.WorkspaceCountry(tx, deskpool.TenantIDFromContext(ctx))
 			return err
@@ -173,7 +174,7 @@ func (s *Service) PushOrders(ctx context.Context, items []OrderInput) (UpsertRes
 		return UpsertResult{}, err
 	}
 	var res UpsertResult
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		if res, err = s.storeOrders(ctx, tx, SourcePush, orders); err != nil {
 			return err
@@ -217,7 +218,7 @@ func (s *Service) PushStock(ctx context.Context, items []StockInput) (UpsertResu
 		return UpsertResult{}, err
 	}
 	var res UpsertResult
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		if res, err = storeStock(tx, deskpool.TenantIDFromContext(ctx), SourcePush, levels); err != nil {
 			return err

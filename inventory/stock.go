@@ -7,7 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory/shop"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -47,7 +47,7 @@ type StockFilter struct {
 // A variant is out of stock when it has stock levels and they sum to zero.
 func (s *Service) FindStock(ctx context.Context, f StockFilter) ([]StockItem, error) {
 	out := []StockItem{}
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		q := `SELECT v.id, v.source, v.sku, v.variant_external_id, v.product_external_id, v.title, v.created_at,
 				COALESCE(sum(l.available), 0) AS available, count(l.variant_id) AS levels, max(l.updated_at) AS updated_at,

@@ -8,7 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory/shop"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -60,7 +60,7 @@ func (s *Service) SyncNow(ctx context.Context, id uuid.UUID) error {
 			return err
 		}
 		var status, lastErr string
-		if err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		if err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 			return tx.Raw(`SELECT status, last_error FROM connectors WHERE tenant_id = ? AND id = ?`,
 				deskpool.TenantIDFromContext(ctx), id).Row().Scan(&status, &lastErr)
 		}); err != nil {
@@ -99,7 +99,7 @@ func (s *Service) runChunk(ctx context.Context, st *walkState, budget time.Durat
 				// can claim it; the position reached is saved.
 				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 				defer cancel()
-				_ = tenant.Tx(rctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+				_ = postgres.Tx(rctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 					return tx.Exec(`UPDATE connectors SET lease_until = NULL WHERE tenant_id = ? AND id = ?`, tenantID, st.ID).Error
 				})
 				return false, ctx.Err()
@@ -173,7 +173,7 @@ func (s *Service) ordersPage(ctx context.Context, st *walkState, src source) err
 	if st.BackfilledAt == nil {
 		done = len(orders)
 	}
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		if _, err := s.storeOrders(ctx, tx, st.ID.String(), orders); err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (s *Service) stockPage(ctx context.Context, st *walkState, src source) (boo
 	if done {
 		st.Stage, st.WalkStartedAt, st.WalkSince, st.WalkMax = "orders", nil, nil, nil
 	}
-	return done, tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return done, postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		res, err := storeStock(tx, tenantID, st.ID.String(), levels)
 		if err != nil {
 			return err

@@ -8,7 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -35,7 +35,7 @@ func (s *Service) fail(ctx context.Context, st *walkState, cause error) error {
 		msg = truncate(cause.Error(), 500)
 	}
 	s.log.Warn("connector sync failed", "connector_id", st.ID, "kind", st.Kind, "err", msg)
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		var status string
 		if err := tx.Raw(`SELECT status FROM connectors WHERE tenant_id = ? AND id = ? FOR UPDATE`, tenantID, st.ID).Scan(&status).Error; err != nil {

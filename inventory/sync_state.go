@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -50,7 +50,7 @@ const (
 func (s *Service) claim(ctx context.Context, id uuid.UUID, seq *int64) (*walkState, int, error) {
 	var st walkState
 	outcome := claimStale
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		var rows []walkState
 		if err := tx.Raw(`SELECT `+walkColumns+` FROM connectors
@@ -97,7 +97,7 @@ func (s *Service) save(tx *gorm.DB, tenantID uuid.UUID, st *walkState, addOrders
 // (the chain moved past the run's step) runs at once; a connector
 // disabled while the run worked stays disabled and schedules nothing.
 func (s *Service) release(ctx context.Context, st *walkState, walkDone bool, next time.Duration) error {
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		var cur struct {
 			SyncSeq int64

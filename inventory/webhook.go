@@ -7,7 +7,7 @@ import (
 	"github.com/deskpool/deskpool/inventory/shop"
 	"github.com/deskpool/deskpool/inventory/shopify"
 	"github.com/deskpool/deskpool/inventory/woocommerce"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -41,7 +41,7 @@ func (s *Service) ReceiveWebhook(ctx context.Context, tenantID, connectorID uuid
 		return nil, denied
 	}
 	var out *WebhookResult
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var rows []struct {
 			Kind, Status      string
 			CredentialsSealed []byte

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/internal/snapshot"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
@@ -117,7 +117,7 @@ func NewOutboxCollector(sysdb *gorm.DB, log *slog.Logger) prometheus.Collector {
 	return snapshot.New("outbox backlog", log, func(ctx context.Context) ([]snapshot.Sample, error) {
 		var n int64
 		var age float64
-		err := tenant.System(ctx, sysdb, "metrics: outbox backlog", func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.System(ctx, sysdb, "metrics: outbox backlog", func(ctx context.Context, tx *gorm.DB) error {
 			return tx.Raw(`SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8
 				FROM outbox WHERE relayed_at IS NULL`).Row().Scan(&n, &age)
 		})

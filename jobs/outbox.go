@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -62,7 +62,7 @@ type outboxRow struct {
 }
 
 // Add records t in the transaction tx of the tenant in ctx, deferred to
-// the transaction's next round trip (see tenant.Defer). After the commit
+// the transaction's next round trip (see postgres.Defer). After the commit
 // the task is relayed to asynq.
 func (o *Outbox) Add(ctx context.Context, tx *gorm.DB, t Task) error {
 	payload, err := json.Marshal(t.Payload)
@@ -86,12 +86,10 @@ func (o *Outbox) Add(ctx context.Context, tx *gorm.DB, t Task) error {
 	// The row goes out with the transaction's next round trip (often its
 	// COMMIT); a task already there (a stable id) is not relayed again.
 	var inserted int64
-	if err := tenant.Defer(ctx, tx, &inserted, `INSERT INTO outbox (tenant_id, id, task_type, payload, queue, process_at, max_retry)
+	postgres.Defer(ctx, tx, &inserted, `INSERT INTO outbox (tenant_id, id, task_type, payload, queue, process_at, max_retry)
 		VALUES (?, ?, ?, ?::jsonb, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING`,
-		row.TenantID, row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry); err != nil {
-		return err
-	}
-	tenant.AfterCommit(ctx, func() {
+		row.TenantID, row.ID, row.TaskType, string(row.Payload), row.Queue, row.ProcessAt, row.MaxRetry)
+	postgres.AfterCommit(ctx, func() {
 		if inserted > 0 {
 			o.relay(context.WithoutCancel(ctx), row)
 		}
@@ -143,7 +141,7 @@ func (o *Outbox) markLoop() {
 		}
 		for tenantID, ids := range batch {
 			ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: tenantID})
-			err := tenant.Tx(ctx, o.db, func(ctx context.Context, tx *gorm.DB) error {
+			err := postgres.Tx(ctx, o.db, func(ctx context.Context, tx *gorm.DB) error {
 				return tx.Exec(`UPDATE outbox SET relayed_at = now() WHERE tenant_id = ? AND id IN ? AND relayed_at IS NULL`, tenantID, ids).Error
 			})
 			if err != nil {

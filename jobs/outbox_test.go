@@ -13,6 +13,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -100,7 +101,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) add(t *testing.T, ob *jobs.Outbox, mark string, at time.Time, fail bool) {
 	t.Helper()
 	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: f.tenant})
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		if err := ob.Add(ctx, tx, jobs.Task{Type: "test:record", Payload: recordPayload{TenantID: f.tenant, Mark: mark}, ProcessAt: at}); err != nil {
 			return err
 		}
@@ -220,7 +221,7 @@ func TestSameTaskAddedTwiceIsRelayedOnce(t *testing.T) {
 	id := uuid.New()
 	addWithID := func(mark string, id uuid.UUID, at time.Time) {
 		t.Helper()
-		if err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			return f.outbox.Add(ctx, tx, jobs.Task{ID: id, Type: "test:record", Payload: recordPayload{TenantID: f.tenant, Mark: mark}, ProcessAt: at})
 		}); err != nil {
 			t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -88,7 +88,7 @@ func (r *Reconciler) sweep(ctx context.Context, reason, where string, args []any
 	}
 	for {
 		var rows []outboxRow
-		err := tenant.System(ctx, r.SysDB, "outbox:"+reason, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.System(ctx, r.SysDB, "outbox:"+reason, func(ctx context.Context, tx *gorm.DB) error {
 			q := `SELECT tenant_id, id, task_type, payload, queue, process_at, max_retry FROM outbox WHERE ` + where
 			qa := append([]any{}, args...)
 			if after.ID != "" {

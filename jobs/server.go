@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -59,7 +59,7 @@ func OutboxDone(db *gorm.DB) asynq.MiddlewareFunc {
 			}
 			id, _ := asynq.GetTaskID(ctx)
 			if rowID, perr := uuid.Parse(id); perr == nil {
-				if derr := tenant.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
+				if derr := postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
 					return tx.Exec(`DELETE FROM outbox WHERE tenant_id = ? AND id = ?`, p.TenantID, rowID).Error
 				}); derr != nil && err == nil {
 					return derr

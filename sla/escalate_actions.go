@@ -8,7 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -64,7 +64,7 @@ func (s *Service) recipients(ctx context.Context, tx *gorm.DB, conv *convRow, ro
 			return []*uuid.UUID{conv.AssigneeID}, nil
 		}
 	case roleSenior, roleExpert:
-		ids, err := tenant.ScanIDs(tx.Raw(`SELECT user_id FROM agent_profiles WHERE tenant_id = ? AND senior ORDER BY user_id LIMIT 20`,
+		ids, err := postgres.ScanIDs(tx.Raw(`SELECT user_id FROM agent_profiles WHERE tenant_id = ? AND senior ORDER BY user_id LIMIT 20`,
 			deskpool.TenantIDFromContext(ctx)))
 		if err != nil || len(ids) > 0 {
 			out := make([]*uuid.UUID, len(ids))

@@ -6,7 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -79,8 +79,9 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 	}
 	// The caller's copy shows the deadlines too: it needs no second read.
 	c.SLAPolicyID, c.FirstDueAt, c.NextDueAt, c.ResolutionDueAt = &pol.ID, first, next, resolution
-	return tenant.Defer(ctx, tx, nil, `UPDATE conversations SET sla_policy_id = ?, first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?
+	postgres.Defer(ctx, tx, nil, `UPDATE conversations SET sla_policy_id = ?, first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?
 		WHERE tenant_id = ? AND id = ?`, pol.ID, first, next, resolution, deskpool.TenantIDFromContext(ctx), c.ID)
+	return nil
 }
 
 // sameInstant reports whether a and b are both unset or the same instant.

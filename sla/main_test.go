@@ -14,6 +14,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
@@ -53,7 +54,7 @@ func (e *emitted) Emit(ctx context.Context, tx *gorm.DB, eventType string, data 
 			assignee = *c.AssigneeID
 		}
 	}
-	tenant.AfterCommit(ctx, func() {
+	postgres.AfterCommit(ctx, func() {
 		e.mu.Lock()
 		e.byType[eventType]++
 		if eventType == helpdesk.EventConversationAssigned {

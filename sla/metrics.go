@@ -5,7 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/deskpool/deskpool/internal/snapshot"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 )
@@ -28,7 +28,7 @@ func (s *Service) TimerCollector(log *slog.Logger) prometheus.Collector {
 			Running, Overdue int64
 		}
 		var rows []row
-		err := tenant.System(ctx, s.sysdb, "metrics: sla timers", func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.System(ctx, s.sysdb, "metrics: sla timers", func(ctx context.Context, tx *gorm.DB) error {
 			return tx.Raw(`SELECT metric, count(*) AS running, count(*) FILTER (WHERE due_at <= now()) AS overdue
 				FROM sla_timers WHERE status = 'running' GROUP BY metric`).Scan(&rows).Error
 		})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -101,7 +102,7 @@ func (s *Service) FindPolicies(ctx context.Context, cur deskpool.Cursor, limit i
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		q := tx.Table("sla_policies").Select(policyColumns).Where("tenant_id = ?", tenantID)
 		var rows []policyRow
-		if err := tenant.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
+		if err := postgres.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {

@@ -3,8 +3,8 @@ package sla
 import (
 	"context"
 
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 )
 
 // prefetchKey carries, in a change's context, the clocks read in the
@@ -22,23 +22,14 @@ type prefetched struct {
 // message is stored in, in the round trip that stores it (a new
 // conversation has none to read), so ConversationChanged needs no round
 // trip of its own for them.
-func (s *Service) PrepareInbound(ctx context.Context, conversationID uuid.UUID, created bool) (context.Context, *pgx.QueuedQuery) {
+func (s *Service) PrepareInbound(ctx context.Context, conversationID uuid.UUID, created bool) (context.Context, *postgres.Query) {
 	p := &prefetched{conversationID: conversationID, timers: map[string]*Timer{}}
 	ctx = context.WithValue(ctx, prefetchKey{}, p)
 	if created {
 		p.read = true
 		return ctx, nil
 	}
-	q := timersQuery(ctx, conversationID, p.timers)
-	read := q.Fn
-	q.Fn = func(br pgx.BatchResults) error {
-		if err := read(br); err != nil {
-			return err
-		}
-		p.read = true
-		return nil
-	}
-	return ctx, q
+	return ctx, timersQuery(ctx, conversationID, p.timers).Then(func() { p.read = true })
 }
 
 // prefetchedTimers returns the clocks PrepareInbound read for the

@@ -13,8 +13,8 @@ import (
 
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/sla"
-	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -158,12 +158,12 @@ func (stallingOverflow) OfferBreach(ctx context.Context, tx *gorm.DB, b sla.Brea
 // runHelperWorker is the body of the worker process: the SLA handlers with
 // a stalling overflow rung, on the parent test's database and Redis.
 func runHelperWorker() int {
-	app, err := tenant.OpenDB(os.Getenv("HELPER_APP_DSN"), 4)
+	app, err := postgres.OpenDB(os.Getenv("HELPER_APP_DSN"), 4)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	sys, err := tenant.OpenDB(os.Getenv("HELPER_SYS_DSN"), 2)
+	sys, err := postgres.OpenDB(os.Getenv("HELPER_SYS_DSN"), 2)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -17,7 +18,7 @@ func (s *Service) FindSchedules(ctx context.Context, cur deskpool.Cursor, limit 
 	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		q := tx.Table("business_hours").Select(scheduleColumns).Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
 		var rows []scheduleRow
-		if err := tenant.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
+		if err := postgres.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {

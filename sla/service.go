@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -106,7 +107,7 @@ func (s *Service) Register(mux *asynq.ServeMux) {
 
 // tx runs fn in the tenant transaction of ctx.
 func (s *Service) tx(ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) error {
-	return tenant.Tx(ctx, s.db, fn)
+	return postgres.Tx(ctx, s.db, fn)
 }
 
 var _ helpdesk.Lifecycle = (*Service)(nil)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -171,7 +171,7 @@ func observe(ctx context.Context, kind string, bySweep bool, late time.Duration)
 	if bySweep {
 		by = "sweep"
 	}
-	tenant.AfterCommit(ctx, func() { lateness.WithLabelValues(kind, by).Observe(max(late, 0).Seconds()) })
+	postgres.AfterCommit(ctx, func() { lateness.WithLabelValues(kind, by).Observe(max(late, 0).Seconds()) })
 }
 
 // overdue is a running clock whose warning or deadline passed unacted.
@@ -193,7 +193,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	acted := 0
 	for {
 		var batch []overdue
-		err := tenant.System(ctx, s.sysdb, "sla:sweep", func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.System(ctx, s.sysdb, "sla:sweep", func(ctx context.Context, tx *gorm.DB) error {
 			grace := s.cfg.SweepGrace.Seconds()
 			return tx.Raw(`(SELECT tenant_id, conversation_id, metric, version, 'sla:breach' AS kind FROM sla_timers
 					WHERE status = 'running' AND due_at < now() - make_interval(secs => ?) ORDER BY due_at LIMIT ?)

@@ -7,9 +7,8 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -75,16 +74,15 @@ func (r timerRow) timer() *Timer {
 // loadTimers reads and locks a conversation's clocks, by metric.
 func loadTimers(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID) (map[string]*Timer, error) {
 	out := map[string]*Timer{}
-	err := tenant.Batch(ctx, tx, &pgx.Batch{QueuedQueries: []*pgx.QueuedQuery{timersQuery(ctx, conversationID, out)}})
+	err := postgres.Batch(ctx, tx, timersQuery(ctx, conversationID, out))
 	return out, err
 }
 
 // timersQuery reads and locks a conversation's clocks into into, by
 // metric.
-func timersQuery(ctx context.Context, conversationID uuid.UUID, into map[string]*Timer) *pgx.QueuedQuery {
-	q := &pgx.QueuedQuery{SQL: `SELECT ` + timerColumns + ` FROM sla_timers WHERE tenant_id = $1 AND conversation_id = $2 FOR UPDATE`,
-		Arguments: []any{deskpool.TenantIDFromContext(ctx), conversationID}}
-	q.Query(func(rows pgx.Rows) error {
+func timersQuery(ctx context.Context, conversationID uuid.UUID, into map[string]*Timer) *postgres.Query {
+	q := postgres.NewQuery(`SELECT `+timerColumns+` FROM sla_timers WHERE tenant_id = $1 AND conversation_id = $2 FOR UPDATE`, deskpool.TenantIDFromContext(ctx), conversationID)
+	q.Rows(func(rows postgres.Rows) error {
 		for rows.Next() {
 			var r timerRow
 			if err := rows.Scan(&r.ConversationID, &r.Metric, &r.PolicyID, &r.TargetSecs, &r.StartedAt, &r.Status, &r.DueAt, &r.WarnAt,
@@ -140,7 +138,7 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	// The clock and its timers go out with the transaction's next round
 	// trip (at an inbound message, with its COMMIT).
-	if err := tenant.Defer(ctx, tx, nil, `INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at,
+	postgres.Defer(ctx, tx, nil, `INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at,
 			warn_at, paused_at, paused_for_ms, stopped_at, version, warned_at, breached_at, lateness_ms, steps_done, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', now())
 		ON CONFLICT (tenant_id, conversation_id, metric) DO UPDATE SET policy_id = excluded.policy_id, target_secs = excluded.target_secs,
@@ -152,9 +150,7 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 			updated_at = now()`,
 		tenantID, t.ConversationID, t.Metric, t.PolicyID, int64(t.Clock.Target/time.Second), t.Clock.StartedAt, t.Status, t.DueAt,
 		t.WarnAt, t.Clock.PausedAt, t.Clock.PausedFor.Milliseconds(), t.Clock.StoppedAt, t.Version, t.WarnedAt, t.BreachedAt,
-		t.Lateness); err != nil {
-		return err
-	}
+		t.Lateness)
 	if t.Status != TimerRunning {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -64,7 +65,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyInput) (*APIKey, er
 	slices.Sort(in.Scopes)
 	k := &APIKey{ID: deskpool.NewID(), Name: in.Name, Prefix: TokenPrefix(token), Scopes: slices.Compact(in.Scopes),
 		Key: token, CreatedAt: s.Now(), ExpiresAt: in.ExpiresAt}
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var createdBy *uuid.UUID
 		if a.UserID != uuid.Nil {
 			createdBy = &a.UserID
@@ -85,7 +86,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyInput) (*APIKey, er
 // ListAPIKeys returns the workspace's keys, newest first, without secrets.
 func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 	var keys []APIKey
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		rows, err := tx.Raw(`SELECT id, name, prefix, scopes, created_at, expires_at, last_used_at, revoked_at
 			FROM api_keys WHERE tenant_id = ? ORDER BY created_at DESC, id DESC`, deskpool.TenantIDFromContext(ctx)).Rows()
 		if err != nil {
@@ -108,7 +109,7 @@ func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 
 // RevokeAPIKey revokes a key at once; revoking it again changes nothing.
 func (s *Service) RevokeAPIKey(ctx context.Context, id uuid.UUID) error {
-	return Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		var found int64
 		if err := tx.Raw(`SELECT count(*) FROM api_keys WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&found).Error; err != nil {

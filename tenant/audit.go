@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -47,10 +48,10 @@ func Audit(ctx context.Context, tx *gorm.DB, action, targetType, targetID string
 // ListAudit returns up to limit entries older than the cursor, newest first.
 func (s *Service) ListAudit(ctx context.Context, cur deskpool.Cursor, limit int) ([]AuditEntry, error) {
 	var out []AuditEntry
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		q := tx.Table("audit_log").Select("id, at, actor_kind, actor_id, action, target_type, target_id, ip, request_id, details").
 			Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
-		return NewestFirst(q, "at", cur, limit).Scan(&out).Error
+		return postgres.NewestFirst(q, "at", cur, limit).Scan(&out).Error
 	})
 	return out, err
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 )
 
@@ -87,7 +88,7 @@ func (c *Cache[T]) Put(epoch CacheEpoch, tenantID uuid.UUID, v T) {
 // the change from the database's trigger on ChangesChannel.
 func (c *Cache[T]) Changed(ctx context.Context, tenantID uuid.UUID) {
 	if c != nil {
-		AfterCommit(ctx, func() { c.drop(tenantID) })
+		postgres.AfterCommit(ctx, func() { c.drop(tenantID) })
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -47,7 +48,7 @@ func TestWorkspaceCache(t *testing.T) {
 	t.Run("OwnChangeDropsAtCommit", func(t *testing.T) {
 		put(a, "a")
 		ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: a})
-		err := tenant.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
 			cache.Changed(ctx, a)
 			if cachedValue(cache, a) != "a" {
 				t.Error("dropped before the change committed")

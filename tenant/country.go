@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/nyaruka/phonenumbers"
 	"gorm.io/gorm"
@@ -65,7 +66,7 @@ func (s *Service) UpdateWorkspace(ctx context.Context, in WorkspaceUpdate) (*Wor
 		return nil, err
 	}
 	var ws Workspace
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		err := tx.Raw(`UPDATE tenants SET name = CASE WHEN @name = '' THEN name ELSE @name END,
 			country = CASE WHEN @country = '' THEN country ELSE @country END, updated_at = now() WHERE id = @id

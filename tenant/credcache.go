@@ -2,14 +2,13 @@ package tenant
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 )
 
 // ChangesChannel is the PostgreSQL channel on which every committed change
@@ -178,7 +177,7 @@ func (c *credentialCache) setLive(live bool) {
 // other cached fact of it) in this process as soon as the transaction in
 // ctx commits; other processes hear of the change on ChangesChannel.
 func (s *Service) credentialsChanged(ctx context.Context, tenantID uuid.UUID) {
-	AfterCommit(ctx, func() { s.dropWorkspace(tenantID) })
+	postgres.AfterCommit(ctx, func() { s.dropWorkspace(tenantID) })
 }
 
 // ListenForChanges keeps this process's credential cache in step with the
@@ -209,45 +208,26 @@ const (
 )
 
 func (s *Service) listen(ctx context.Context, dsn string) error {
-	cfg, err := pgx.ParseConfig(dsn)
+	l, err := postgres.Listen(ctx, dsn, ListenerName, ChangesChannel)
 	if err != nil {
 		return err
 	}
-	cfg.RuntimeParams["application_name"] = ListenerName
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+ChangesChannel); err != nil {
-		return err
-	}
+	defer l.Close()
 	s.setLive(true)
 	s.creds.heard()
 	for {
-		wait, cancel := context.WithTimeout(ctx, listenCheck)
-		n, err := conn.WaitForNotification(wait)
-		cancel()
-		switch {
-		case err == nil:
-			s.creds.heard()
-			if id, perr := uuid.Parse(n.Payload); perr == nil {
-				s.dropWorkspace(id)
-			} else {
-				s.setLive(true) // an unreadable notice: forget everything
-			}
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, context.DeadlineExceeded) && !conn.IsClosed():
-			ping, cancel := context.WithTimeout(ctx, listenPing)
-			err = conn.Ping(ping)
-			cancel()
-			if err != nil {
-				return err
-			}
-			s.creds.heard()
-		default:
+		payload, heard, err := l.Next(ctx, listenCheck, listenPing)
+		if err != nil {
 			return err
+		}
+		s.creds.heard()
+		if !heard {
+			continue
+		}
+		if id, perr := uuid.Parse(payload); perr == nil {
+			s.dropWorkspace(id)
+		} else {
+			s.setLive(true) // an unreadable notice: forget everything
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"gorm.io/gorm"
 )
@@ -15,7 +16,7 @@ import (
 // listener is connected.
 func listening(t *testing.T) (*tenant.Service, *gorm.DB) {
 	t.Helper()
-	db, err := tenant.OpenDB(env.AppDSN, 4)
+	db, err := postgres.OpenDB(env.AppDSN, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func authenticate(svc *tenant.Service, db *gorm.DB, token string) (deskpool.Acto
 	_, tenantID, _ := tenant.ParseToken(token)
 	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: tenantID})
 	var a deskpool.Actor
-	err := tenant.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		a, err = svc.Authenticate(ctx, tx, token)
 		return err
@@ -86,14 +87,14 @@ func TestCachedCredentialNeedsNoDatabase(t *testing.T) {
 		t.Fatalf("cached workspace: %+v, %v", got, err)
 	}
 	ran := false
-	err = tenant.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
-		tenant.AfterCommit(ctx, func() { ran = true })
+	err = postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
+		postgres.AfterCommit(ctx, func() { ran = true })
 		return nil
 	})
 	if err != nil || !ran {
 		t.Fatalf("empty transaction: err %v, after-commit ran %v", err, ran)
 	}
-	err = tenant.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
 		var n int
 		return tx.Raw(`SELECT 1`).Scan(&n).Error
 	})

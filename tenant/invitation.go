@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -50,7 +51,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	token, hash := NewToken(TokenInvitation, a.TenantID)
 	inv := &Invitation{ID: deskpool.NewID(), Email: email, Role: in.Role, Token: token,
 		CreatedAt: s.Now(), ExpiresAt: s.Now().Add(s.InvitationTTL)}
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var members int64
 		if err := tx.Raw(`SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.tenant_id = ? AND u.email = ?`, a.TenantID, email).Scan(&members).Error; err != nil {
@@ -96,7 +97,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 	var sess *Session
 	var u User
 	var ws *Workspace
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var inv struct {
 			ID         uuid.UUID
 			Email      string

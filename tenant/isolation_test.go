@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -127,7 +128,7 @@ func TestRowLevelSecurity(t *testing.T) {
 			if !rls || !force {
 				t.Fatalf("row-level security enabled=%v forced=%v", rls, force)
 			}
-			err := tenant.Tx(asTenant(a), env.App, func(ctx context.Context, tx *gorm.DB) error {
+			err := postgres.Tx(asTenant(a), env.App, func(ctx context.Context, tx *gorm.DB) error {
 				return execSeed(tx, seed, a, aUser)
 			})
 			if err != nil {
@@ -139,7 +140,7 @@ func TestRowLevelSecurity(t *testing.T) {
 				t.Fatal("no rows of tenant A to test with")
 			}
 			t.Run("OtherTenantSeesNothing", func(t *testing.T) {
-				tenant.Tx(asTenant(b), env.App, func(ctx context.Context, tx *gorm.DB) error {
+				postgres.Tx(asTenant(b), env.App, func(ctx context.Context, tx *gorm.DB) error {
 					var n int64
 					if err := tx.Raw(`SELECT count(*) FROM `+table+` WHERE tenant_id = ?`, a).Scan(&n).Error; err != nil {
 						t.Fatal(err)
@@ -157,7 +158,7 @@ func TestRowLevelSecurity(t *testing.T) {
 				})
 			})
 			t.Run("InsertForOtherTenantRejected", func(t *testing.T) {
-				err := tenant.Tx(asTenant(b), env.App, func(ctx context.Context, tx *gorm.DB) error {
+				err := postgres.Tx(asTenant(b), env.App, func(ctx context.Context, tx *gorm.DB) error {
 					return execSeed(tx, seed, a, aUser)
 				})
 				if err == nil || !strings.Contains(err.Error(), "row-level security") {
@@ -202,7 +203,7 @@ func TestApplicationRoleCannotEscape(t *testing.T) {
 }
 
 func TestTxRefusesEmptyTenant(t *testing.T) {
-	err := tenant.Tx(context.Background(), env.App, func(ctx context.Context, tx *gorm.DB) error { return nil })
+	err := postgres.Tx(context.Background(), env.App, func(ctx context.Context, tx *gorm.DB) error { return nil })
 	if deskpool.ErrorCode(err) != deskpool.EINTERNAL {
 		t.Fatalf("Tx without tenant: %v", err)
 	}
@@ -211,10 +212,10 @@ func TestTxRefusesEmptyTenant(t *testing.T) {
 func TestTxNestsAndRunsHooksAfterCommit(t *testing.T) {
 	id, _ := signup(t, tenant.NewService(env.App), "Nested")
 	ran := 0
-	err := tenant.Tx(asTenant(id), env.App, func(ctx context.Context, tx *gorm.DB) error {
-		tenant.AfterCommit(ctx, func() { ran++ })
-		inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-			tenant.AfterCommit(ctx, func() { ran++ })
+	err := postgres.Tx(asTenant(id), env.App, func(ctx context.Context, tx *gorm.DB) error {
+		postgres.AfterCommit(ctx, func() { ran++ })
+		inner := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			postgres.AfterCommit(ctx, func() { ran++ })
 			return deskpool.Errorf(deskpool.EINVALID, "inner fails")
 		})
 		if deskpool.ErrorCode(inner) != deskpool.EINVALID {
@@ -232,8 +233,8 @@ func TestTxNestsAndRunsHooksAfterCommit(t *testing.T) {
 		t.Fatalf("hooks ran %d times, want 1 (the rolled-back savepoint's hook must not run)", ran)
 	}
 	other, _ := signup(t, tenant.NewService(env.App), "Other")
-	err = tenant.Tx(asTenant(id), env.App, func(ctx context.Context, tx *gorm.DB) error {
-		return tenant.Tx(deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: other}), env.App, func(context.Context, *gorm.DB) error { return nil })
+	err = postgres.Tx(asTenant(id), env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return postgres.Tx(deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: other}), env.App, func(context.Context, *gorm.DB) error { return nil })
 	})
 	if deskpool.ErrorCode(err) != deskpool.EINTERNAL {
 		t.Fatalf("nesting across tenants: %v", err)
@@ -245,12 +246,12 @@ func TestTxNestsAndRunsHooksAfterCommit(t *testing.T) {
 func TestTxLeavesConnectionsClean(t *testing.T) {
 	id, _ := signup(t, tenant.NewService(env.App), "Clean")
 	ctx := asTenant(id)
-	_ = tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	_ = postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Exec(`SELECT no_such_column FROM tenants`).Error
 	})
 	func() {
 		defer func() { _ = recover() }()
-		_ = tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { panic("handler bug") })
+		_ = postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { panic("handler bug") })
 	}()
 	sqlDB, _ := env.App.DB()
 	sqlDB.SetMaxOpenConns(1) // every later query reuses the same connection
@@ -269,7 +270,7 @@ func TestTxLeavesConnectionsClean(t *testing.T) {
 		if setting != "" {
 			t.Fatalf("a pooled connection kept tenant %q", setting)
 		}
-		if err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { return nil }); err != nil {
+		if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -281,8 +282,8 @@ func TestTxLeavesConnectionsClean(t *testing.T) {
 func TestCommitOfFailedTransactionIsAnError(t *testing.T) {
 	id, _ := signup(t, tenant.NewService(env.App), "Failed Commit")
 	ran := false
-	err := tenant.Tx(asTenant(id), env.App, func(ctx context.Context, tx *gorm.DB) error {
-		tenant.AfterCommit(ctx, func() { ran = true })
+	err := postgres.Tx(asTenant(id), env.App, func(ctx context.Context, tx *gorm.DB) error {
+		postgres.AfterCommit(ctx, func() { ran = true })
 		_ = tx.Exec(`SELECT 1 / 0`).Error // ignored on purpose
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -21,7 +22,7 @@ type Member struct {
 // ListMembers returns the workspace's members, oldest first.
 func (s *Service) ListMembers(ctx context.Context) ([]Member, error) {
 	var out []Member
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM memberships m
 			JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? ORDER BY m.created_at, m.user_id`,
 			deskpool.TenantIDFromContext(ctx)).Scan(&out).Error
@@ -38,7 +39,7 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 		return nil, deskpool.Invalid(deskpool.FieldError{Field: "role", Message: "must be one of owner, admin, agent, viewer"})
 	}
 	var m Member
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Raw(`SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM memberships m
 			JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? AND m.user_id = ? FOR UPDATE OF m`, a.TenantID, userID).Scan(&m).Error; err != nil {
 			return err

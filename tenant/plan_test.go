@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -24,7 +25,7 @@ func TestPlanIsCachedUntilItChanges(t *testing.T) {
 	plan := func(s *tenant.Service) string {
 		t.Helper()
 		var p string
-		if err := tenant.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) (err error) {
+		if err := postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) (err error) {
 			p, err = s.Plan(ctx, tx)
 			return err
 		}); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -70,7 +71,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 	}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID, UserID: u.ID, IP: actorIP(ctx)})
 	var sess *Session
-	err = Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var role string
 		if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ?`, ws.ID, u.ID).Scan(&role).Error; err != nil {
 			return err
@@ -194,10 +195,10 @@ func (s *Service) touch(ctx context.Context, kind string, tenantID, id uuid.UUID
 	if kind == TokenAPIKey {
 		table, col = "api_keys", "last_used_at"
 	}
-	AfterCommit(ctx, func() {
+	postgres.AfterCommit(ctx, func() {
 		go func() {
 			ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: tenantID})
-			_ = Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+			_ = postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 				return tx.Exec(`UPDATE `+table+` SET `+col+` = ? WHERE tenant_id = ? AND id IN
 					(SELECT id FROM `+table+` WHERE tenant_id = ? AND id = ? FOR UPDATE SKIP LOCKED)`, at, tenantID, tenantID, id).Error
 			})
@@ -211,7 +212,7 @@ func (s *Service) Logout(ctx context.Context) error {
 	if a.SessionID == uuid.Nil {
 		return deskpool.Errorf(deskpool.EINVALID, "Only a signed-in session can log out; revoke API keys instead.")
 	}
-	return Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Exec(`UPDATE sessions SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL`,
 			s.Now(), a.TenantID, a.SessionID).Error; err != nil {
 			return err

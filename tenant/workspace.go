@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -86,7 +87,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (*Workspace, *User
 		PasswordHash: HashPassword(in.Password), DefaultTenantID: &ws.ID}
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID, UserID: u.ID, Role: RoleOwner, IP: actorIP(ctx)})
 	var sess *Session
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		base := Slugify(in.BrandName)
 		for attempt := 0; ; attempt++ {
 			ws.Slug = base
@@ -136,7 +137,7 @@ func (s *Service) FindWorkspace(ctx context.Context) (*Workspace, error) {
 	}
 	epoch, _ := s.creds.snapshot()
 	var ws Workspace
-	err := Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT `+workspaceColumns+` FROM tenants WHERE id = ?`, tenantID).Scan(&ws).Error
 	})
 	if err != nil {

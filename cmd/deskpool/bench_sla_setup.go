@@ -10,8 +10,8 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/sla"
-	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -32,7 +32,7 @@ func seedBench(ctx context.Context, sys *gorm.DB, run string, cfg slaBenchConfig
 	var out []benchTimer
 	per := (cfg.Timers + cfg.Workspaces - 1) / cfg.Workspaces
 	step := float64(cfg.Horizon.Microseconds()) / float64(cfg.Timers)
-	err := tenant.System(ctx, sys, "sla:bench", func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.System(ctx, sys, "sla:bench", func(ctx context.Context, tx *gorm.DB) error {
 		stmts := []struct {
 			q    string
 			args []any
@@ -137,7 +137,7 @@ func cleanupBench(ctx context.Context, sys *gorm.DB, ins *asynq.Inspector, run s
 	}
 	close(work)
 	wg.Wait()
-	return tenant.System(ctx, sys, "sla:bench", func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.System(ctx, sys, "sla:bench", func(ctx context.Context, tx *gorm.DB) error {
 		for _, table := range []string{"sla_breaches", "sla_timers", "conversation_events", "notifications", "outbox", "messages",
 			"csat_responses", "triage_corrections", "customer_identities", "conversations", "customers", "audit_log"} {
 			if err := tx.Exec(`DELETE FROM `+table+` WHERE tenant_id IN (SELECT id FROM tenants WHERE slug LIKE 'bench-' || ? || '-%')`, run).Error; err != nil {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/billing"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 )
 
 // runBilling runs an operator command on billing: `billing status` lists
@@ -22,7 +22,7 @@ func runBilling(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sysdb, err := tenant.OpenDB(cfg.SystemDatabaseURL, 2)
+	sysdb, err := postgres.OpenDB(cfg.SystemDatabaseURL, 2)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -57,7 +57,7 @@ func TestMeteredTriagerPastQuota(t *testing.T) {
 	var routes []string
 	var replies []string
 	for i := 0; i < 2; i++ {
-		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			routes = append(routes, m.Triage(ctx, helpdesk.TriageInput{Text: "where is my order"}).Route)
 			a, err := answers.Answer(ctx, tx, helpdesk.AnswerInput{})
 			replies = append(replies, a.Body+a.HandOver)

@@ -16,6 +16,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
@@ -109,10 +110,10 @@ func (m *Main) Wire(ctx context.Context) error {
 // change listener, which runs until ctx ends.
 func (m *Main) wire(ctx context.Context) (err error) {
 	c := m.Config
-	if m.DB, err = tenant.OpenDB(c.DatabaseURL, c.DBMaxConns); err != nil {
+	if m.DB, err = postgres.OpenDB(c.DatabaseURL, c.DBMaxConns); err != nil {
 		return err
 	}
-	if m.SysDB, err = tenant.OpenDB(c.SystemDatabaseURL, 4); err != nil {
+	if m.SysDB, err = postgres.OpenDB(c.SystemDatabaseURL, 4); err != nil {
 		return err
 	}
 	rc := m.redisConfig()

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/migrations"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
@@ -98,10 +98,10 @@ func New(pkg string) (_ *Env, err error) {
 	if err := migrations.Up(ctx, owner); err != nil {
 		return nil, err
 	}
-	if e.App, err = tenant.OpenDB(e.AppDSN, 20); err != nil {
+	if e.App, err = postgres.OpenDB(e.AppDSN, 20); err != nil {
 		return nil, err
 	}
-	if e.System, err = tenant.OpenDB(e.SystemDSN, 5); err != nil {
+	if e.System, err = postgres.OpenDB(e.SystemDSN, 5); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
 	"github.com/deskpool/deskpool/triage/knowledge"
@@ -94,7 +95,7 @@ type SettingsView struct {
 // Settings returns the workspace's AI settings.
 func (s *Services) Settings(ctx context.Context) (*SettingsView, error) {
 	var out *SettingsView
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		out, err = s.view(ctx, tx)
 		return err
@@ -106,7 +107,7 @@ func (s *Services) Settings(ctx context.Context) (*SettingsView, error) {
 // queues a retrain so the pool gains or loses the workspace's examples.
 func (s *Services) UpdateSettings(ctx context.Context, u settings.Update) (*SettingsView, error) {
 	var out *SettingsView
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		before, err := settings.Load(ctx, tx)
 		if err != nil {
 			return err
@@ -145,5 +146,5 @@ func (s *Services) view(ctx context.Context, tx *gorm.DB) (*SettingsView, error)
 
 // RequestRetrain queues the retraining of the workspace in ctx.
 func (s *Services) RequestRetrain(ctx context.Context) error {
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error { return s.Learning.RequestRetrain(ctx, tx) })
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error { return s.Learning.RequestRetrain(ctx, tx) })
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/triage/llm"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
@@ -40,7 +40,7 @@ var holding = map[string]string{
 // scenario that fits, else the triage's soothing reply or a holding reply.
 func (s *Services) Draft(ctx context.Context, convID uuid.UUID) (*Draft, error) {
 	var out *Draft
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		var convs []struct {
 			CustomerID uuid.UUID

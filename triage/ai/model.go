@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/triage"
 	"github.com/deskpool/deskpool/triage/learning"
 	"github.com/deskpool/deskpool/triage/settings"
@@ -34,7 +34,7 @@ type ModelInfo struct {
 func (s *Services) Model(ctx context.Context) (*ModelInfo, error) {
 	s.baseOnce.Do(func() { s.baseScore = s.base.Evaluate(nil, triage.HeldOut()) })
 	m := &ModelInfo{BuiltIn: BuiltIn{Version: s.base.Version(), Holdout: s.baseScore}}
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
 		if m.Pooled, err = learning.CurrentPooledModel(tx); err != nil {
 			return err

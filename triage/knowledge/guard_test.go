@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/triage/knowledge"
 	"github.com/deskpool/deskpool/triage/settings"
 	"github.com/google/uuid"
@@ -22,7 +22,7 @@ func TestDeflectionCeiling(t *testing.T) {
 	// Every case is borderline and the ceiling is 50%: with the AI having
 	// resolved the only conversation, the next one goes to a person.
 	half, all := 0.5, 1.0
-	err := tenant.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		_, err := settings.Save(ctx, tx, settings.Update{DeflectionCeiling: &half, BorderlineConfidence: &all})
 		return err
 	})
@@ -38,7 +38,7 @@ func TestDeflectionCeiling(t *testing.T) {
 	}
 	t.Run("ConfidentCasesStillAnswered", func(t *testing.T) {
 		low := 0.0
-		err := tenant.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			_, err := settings.Save(ctx, tx, settings.Update{BorderlineConfidence: &low})
 			return err
 		})

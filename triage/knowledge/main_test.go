@@ -10,6 +10,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
 	"github.com/deskpool/deskpool/triage/knowledge"
@@ -63,7 +64,7 @@ func (s *shop) say(customer, body string) *helpdesk.Ingested {
 // exec runs SQL in the workspace's transaction.
 func (s *shop) exec(sql string, args ...any) {
 	s.t.Helper()
-	err := tenant.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { return tx.Exec(sql, args...).Error })
+	err := postgres.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { return tx.Exec(sql, args...).Error })
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func (s *shop) conversation(convID uuid.UUID) (urgency, route string, facts map[
 		Urgency, Route string
 		Facts          []byte
 	}
-	if err := tenant.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	if err := postgres.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT COALESCE(urgency, '') AS urgency, COALESCE(route, '') AS route, facts FROM conversations WHERE tenant_id = ? AND id = ?`,
 			deskpool.TenantIDFromContext(ctx), convID).Scan(&row).Error
 	}); err != nil {
@@ -124,7 +125,7 @@ func (s *shop) conversation(convID uuid.UUID) (urgency, route string, facts map[
 // handOver returns the reason of the conversation's last hand-over event.
 func (s *shop) handOver(convID uuid.UUID) string {
 	var reason string
-	_ = tenant.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	_ = postgres.Tx(s.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT COALESCE(data->>'reason', '') FROM conversation_events WHERE tenant_id = ? AND conversation_id = ?
 			AND kind = 'handed_over' ORDER BY created_at DESC LIMIT 1`, deskpool.TenantIDFromContext(ctx), convID).Scan(&reason).Error
 	})

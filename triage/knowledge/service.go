@@ -3,14 +3,12 @@ package knowledge
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 )
@@ -57,14 +55,14 @@ func NewService(db *gorm.DB, cfg Config) *Service {
 // human share; the default scenarios are created on first use.
 func (s *Service) FindScenarios(ctx context.Context, cur deskpool.Cursor, limit int) ([]Scenario, error) {
 	var out []Scenario
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		if err := s.ensureDefaults(ctx, tx); err != nil {
 			return err
 		}
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		q := tx.Table("knowledge_scenarios").Select(scenarioColumns).Where("tenant_id = ?", tenantID)
 		var rows []scenarioRow
-		if err := tenant.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
+		if err := postgres.NewestFirst(q, "created_at", cur, limit).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {
@@ -78,7 +76,7 @@ func (s *Service) FindScenarios(ctx context.Context, cur deskpool.Cursor, limit 
 // FindScenario returns one scenario with its human share.
 func (s *Service) FindScenario(ctx context.Context, id uuid.UUID) (*Scenario, error) {
 	var out *Scenario
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		sc, err := findScenario(tx, deskpool.TenantIDFromContext(ctx), id, false)
 		if err != nil {
 			return err
@@ -117,7 +115,7 @@ func (s *Service) CreateScenario(ctx context.Context, in Input) (*Scenario, erro
 	sc := Scenario{Enabled: true, Collect: []string{}}
 	in.apply(&sc)
 	var out *Scenario
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		if err := s.ensureDefaults(ctx, tx); err != nil {
 			return err
 		}
@@ -139,7 +137,7 @@ func (s *Service) UpdateScenario(ctx context.Context, id uuid.UUID, in Input) (*
 		return nil, err
 	}
 	var out *Scenario
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		sc, err := findScenario(tx, tenantID, id, true)
 		if err != nil {
@@ -162,7 +160,7 @@ func (s *Service) UpdateScenario(ctx context.Context, id uuid.UUID, in Input) (*
 
 // DeleteScenario removes a scenario and its answer records.
 func (s *Service) DeleteScenario(ctx context.Context, id uuid.UUID) error {
-	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		res := tx.Exec(`DELETE FROM knowledge_scenarios WHERE tenant_id = ? AND id = ?`, deskpool.TenantIDFromContext(ctx), id)
 		if res.Error == nil && res.RowsAffected == 0 {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "No scenario with id %s.", id)
@@ -186,8 +184,7 @@ func (s *Service) write(tx *gorm.DB, tenantID uuid.UUID, sc *Scenario, create bo
 			replies = ?, collect = ?, priority = ?, enabled = ?, updated_at = now() WHERE tenant_id = ? AND id = ?`,
 			append(args, tenantID, sc.ID)...).Error
 	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+	if postgres.IsUniqueViolation(err) {
 		return deskpool.Errorf(deskpool.ECONFLICT, "A scenario named %q already exists.", sc.Name)
 	}
 	return err

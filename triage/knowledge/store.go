@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -76,7 +76,7 @@ func (s *Service) ensureDefaults(ctx context.Context, tx *gorm.DB) error {
 	}
 	// Remembered only once the defaults are committed: a rolled-back
 	// transaction must leave the workspace to be seeded again.
-	tenant.AfterCommit(ctx, func() { s.seeded.Store(tenantID, true) })
+	postgres.AfterCommit(ctx, func() { s.seeded.Store(tenantID, true) })
 	return nil
 }
 

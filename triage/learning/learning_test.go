@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/triage/learning"
 	"gorm.io/gorm"
 )
@@ -124,7 +124,7 @@ func TestPooledModelFromOptedInWorkspaces(t *testing.T) {
 		}
 	})
 	t.Run("ApplicationRoleCannotTouchThePool", func(t *testing.T) {
-		err := tenant.Tx(a.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(a.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			var n int64
 			return tx.Raw(`SELECT count(*) FROM triage_pool_examples`).Scan(&n).Error
 		})

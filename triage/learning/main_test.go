@@ -9,6 +9,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
 	"github.com/deskpool/deskpool/triage/learning"
@@ -62,7 +63,7 @@ func newBrand(t *testing.T, ls *learning.Service, poolOptIn bool) *brand {
 
 func (b *brand) tx(fn func(ctx context.Context, tx *gorm.DB) error) {
 	b.t.Helper()
-	if err := tenant.Tx(b.ctx, env.App, fn); err != nil {
+	if err := postgres.Tx(b.ctx, env.App, fn); err != nil {
 		b.t.Fatal(err)
 	}
 }

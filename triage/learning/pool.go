@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/triage"
 	"gorm.io/gorm"
 )
@@ -37,7 +37,7 @@ func deidentified(cs []correction) []poolExample {
 // table, on the system path.
 func (s *Service) contribute(ctx context.Context, optIn bool, ex []poolExample) error {
 	source := hex.EncodeToString(sourceOf(deskpool.TenantIDFromContext(ctx)))
-	return tenant.System(ctx, s.sysdb, "triage:pool_contribution", func(ctx context.Context, tx *gorm.DB) error {
+	return postgres.System(ctx, s.sysdb, "triage:pool_contribution", func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Exec(`DELETE FROM triage_pool_examples WHERE source = decode(?, 'hex')`, source).Error; err != nil || !optIn {
 			return err
 		}
@@ -76,7 +76,7 @@ type pooledScores struct {
 // nothing when the pool has not changed since the last version.
 func (s *Service) RetrainPool(ctx context.Context) (*PooledModel, error) {
 	var out *PooledModel
-	err := tenant.System(ctx, s.sysdb, "triage:pool_retrain", func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.System(ctx, s.sysdb, "triage:pool_retrain", func(ctx context.Context, tx *gorm.DB) error {
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtext('triage:pool_retrain'))`).Error; err != nil {
 			return err
 		}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -100,7 +100,7 @@ func (s *Service) ScheduleOnce(ctx context.Context) (int, error) {
 		TenantID uuid.UUID
 		Latest   time.Time
 	}
-	err := tenant.System(ctx, s.sysdb, "triage:retrain_scan", func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.System(ctx, s.sysdb, "triage:retrain_scan", func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT c.tenant_id, max(c.created_at) AS latest FROM triage_corrections c GROUP BY c.tenant_id
 			HAVING max(c.created_at) > COALESCE((SELECT max(a.watermark) FROM triage_adjustments a WHERE a.tenant_id = c.tenant_id), '-infinity')`).
 			Scan(&due).Error

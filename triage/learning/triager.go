@@ -6,7 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/triage"
 	"gorm.io/gorm"
 )
@@ -28,7 +28,7 @@ func (s *Service) triage(ctx context.Context, in helpdesk.TriageInput) helpdesk.
 	r := s.base.ClassifyWith(in.Text, tctx, triage.Options{Adjust: adj})
 	r.Reasons = append(r.Reasons, versions...)
 	if s.llm != nil && r.Confidence < s.llm.LowConfidence() && r.Intent != "" && in.Text != "" {
-		err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 			on, err := s.llm.Enabled(ctx, tx)
 			if err != nil || !on {
 				return err
@@ -107,7 +107,7 @@ func (s *Service) workspaceAdj(ctx context.Context) (*triage.Adjustment, string,
 		return c.adj, c.version, nil
 	}
 	c = cachedAdj{at: time.Now()}
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var rows []struct {
 			Version int
 			Model   []byte

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/triage"
 	"github.com/deskpool/deskpool/triage/settings"
 	"gorm.io/gorm"
@@ -44,7 +44,7 @@ func (s *Service) RetrainWorkspace(ctx context.Context) (*WorkspaceModel, error)
 	var out *WorkspaceModel
 	var pool []poolExample
 	var optIn bool
-	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtext('triage:retrain:' || ?::text))`, tenantID.String()).Error; err != nil {
 			return err

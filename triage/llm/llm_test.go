@@ -13,6 +13,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage/llm"
 	"github.com/deskpool/deskpool/triage/settings"
@@ -70,7 +71,7 @@ func workspace(t *testing.T, on bool) context.Context {
 
 func inTx(t *testing.T, ctx context.Context, fn func(ctx context.Context, tx *gorm.DB) error) {
 	t.Helper()
-	if err := tenant.Tx(ctx, env.App, fn); err != nil {
+	if err := postgres.Tx(ctx, env.App, fn); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,15 +1,16 @@
-package tenant_test
+package postgres_test
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 )
 
@@ -19,8 +20,8 @@ import (
 func TestSavepointOpeningTheTransaction(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "savepoint-first@example.com")
 	failed := errors.New("inner failed")
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			if err := tenant.Audit(ctx, tx, "test.inner", "test", "inner", nil); err != nil {
 				return err
 			}
@@ -54,16 +55,20 @@ func TestBatchInTheTenantTransaction(t *testing.T) {
 		return n
 	}
 	var seen []uuid.UUID
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		return tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { // a pending savepoint goes too
-			b := &pgx.Batch{}
-			b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID)
-			b.Queue(`SELECT DISTINCT tenant_id FROM audit_log`).Query(func(rows pgx.Rows) error {
-				var err error
-				seen, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-				return err
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error { // a pending savepoint goes too
+			insert := postgres.NewQuery(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID)
+			read := postgres.NewQuery(`SELECT DISTINCT tenant_id FROM audit_log`).Rows(func(rows postgres.Rows) error {
+				for rows.Next() {
+					var id uuid.UUID
+					if err := rows.Scan(&id); err != nil {
+						return err
+					}
+					seen = append(seen, id)
+				}
+				return rows.Err()
 			})
-			return tenant.Batch(ctx, tx, b)
+			return postgres.Batch(ctx, tx, insert, read)
 		})
 	})
 	if err != nil {
@@ -73,11 +78,10 @@ func TestBatchInTheTenantTransaction(t *testing.T) {
 		t.Fatalf("batch saw workspaces %v; %d rows committed", seen, count())
 	}
 
-	failed := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID)
-		b.Queue(`SELECT 1/0`)
-		return tenant.Batch(ctx, tx, b)
+	failed := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return postgres.Batch(ctx, tx,
+			postgres.NewQuery(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.batch')`, ws.ID),
+			postgres.NewQuery(`SELECT 1/0`))
 	})
 	if failed == nil || count() != 1 {
 		t.Fatalf("failing batch: err %v, %d rows", failed, count())
@@ -91,15 +95,15 @@ func TestNestedSavepoints(t *testing.T) {
 	audit := func(ctx context.Context, tx *gorm.DB, action string) error {
 		return tenant.Audit(ctx, tx, action, "test", action, nil)
 	}
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		if err := audit(ctx, tx, "test.outer"); err != nil {
 			return err
 		}
-		err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			if err := audit(ctx, tx, "test.middle"); err != nil {
 				return err
 			}
-			inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			inner := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 				if err := audit(ctx, tx, "test.inner"); err != nil {
 					return err
 				}
@@ -131,8 +135,8 @@ func TestNestedSavepoints(t *testing.T) {
 func TestJoin(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "join@example.com")
 	actions := func() []string { return testActions(t, ws.ID) }
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		return tenant.Join(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return postgres.Join(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 			return tenant.Audit(ctx, tx, "test.joined", "test", "1", nil)
 		})
 	})
@@ -141,9 +145,9 @@ func TestJoin(t *testing.T) {
 	}
 	failed := errors.New("failed")
 	ran := false
-	err = tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		_ = tenant.Join(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-			tenant.AfterCommit(ctx, func() { ran = true })
+	err = postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		_ = postgres.Join(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			postgres.AfterCommit(ctx, func() { ran = true })
 			if err := tenant.Audit(ctx, tx, "test.doomed", "test", "2", nil); err != nil {
 				return err
 			}
@@ -161,15 +165,14 @@ func TestJoin(t *testing.T) {
 // outer one commits.
 func TestBatchFailingInANestedTransaction(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "batch-nested@example.com")
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		if err := tenant.Audit(ctx, tx, "test.outer", "test", "1", nil); err != nil {
 			return err
 		}
-		inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-			b := &pgx.Batch{}
-			b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.inner')`, ws.ID)
-			b.Queue(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, NULL, 'system', 'test.inner')`, ws.ID)
-			return tenant.Batch(ctx, tx, b)
+		inner := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			return postgres.Batch(ctx, tx,
+				postgres.NewQuery(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, gen_random_uuid(), 'system', 'test.inner')`, ws.ID),
+				postgres.NewQuery(`INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES ($1, NULL, 'system', 'test.inner')`, ws.ID))
 		})
 		if inner == nil {
 			t.Error("the failing batch succeeded")
@@ -200,4 +203,34 @@ func testActions(t *testing.T, tenantID uuid.UUID) []string {
 		t.Fatal(err)
 	}
 	return actions
+}
+
+// Savepoints reach the tenant transaction as calls and wait for its next
+// round trip: nested transactions that run no statement, committed or
+// rolled back, send nothing, so the transaction needs no connection at
+// all (here the pool is closed).
+func TestNestedTransactionsThatRunNothingSendNothing(t *testing.T) {
+	_, ctx := workspaceCtx(t, "savepoint-nothing@example.com")
+	db, err := postgres.OpenDB(env.AppDSN, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.Close()
+	failed := errors.New("inner failed")
+	err = postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
+		if err := postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error { return nil }); err != nil {
+			return err
+		}
+		if err := postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error { return failed }); !errors.Is(err, failed) {
+			return fmt.Errorf("rolled-back nested transaction: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -1,7 +1,4 @@
-// Package tenant owns workspaces, users, memberships, invitations, sessions,
-// API keys, roles and permissions, the tenant-scoped transaction and the
-// audit log.
-package tenant
+package postgres
 
 import (
 	"context"
@@ -121,9 +118,30 @@ func System(ctx context.Context, sysdb *gorm.DB, reason string, fn func(ctx cont
 	}
 	systemPathTotal.WithLabelValues(reason).Inc()
 	slog.DebugContext(ctx, "system path", "reason", reason)
+	var doomed error // a deferred write that failed (see Defer)
+	ctx = context.WithValue(ctx, systemKey{}, &doomed)
 	return translate(sysdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(ctx, tx)
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
+		return doomed
 	}))
+}
+
+type systemKey struct{}
+
+// doom records that a deferred write run at once on the system path
+// failed: the System transaction in ctx then rolls back with err. With no
+// System transaction in ctx, err is left on tx, whose later statements
+// fail with it.
+func doom(ctx context.Context, tx *gorm.DB, err error) {
+	if d, ok := ctx.Value(systemKey{}).(*error); ok {
+		if *d == nil {
+			*d = err
+		}
+		return
+	}
+	_ = tx.AddError(err)
 }
 
 // translate maps database errors that carry meaning for the caller to

@@ -1,11 +1,13 @@
-package tenant_test
+package postgres_test
 
 import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -19,14 +21,12 @@ const deferredAudit = `INSERT INTO audit_log (tenant_id, id, actor_kind, action)
 func TestDeferredWriteGoesWithTheCommit(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-commit@example.com")
 	rows := int64(-1)
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		var pid int
 		if err := tx.Raw(`SELECT pg_backend_pid()`).Scan(&pid).Error; err != nil {
 			return err
 		}
-		if err := tenant.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.deferred"); err != nil {
-			return err
-		}
+		postgres.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.deferred")
 		// A transaction that has written holds a transaction id.
 		var wrote bool
 		if err := env.System.Raw(`SELECT backend_xid IS NOT NULL FROM pg_stat_activity WHERE pid = ?`, pid).Scan(&wrote).Error; err != nil {
@@ -51,10 +51,8 @@ func TestDeferredWriteGoesWithTheCommit(t *testing.T) {
 // A deferred write goes before any later statement, which sees it.
 func TestDeferredWriteBeforeTheNextStatement(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-order@example.com")
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tenant.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.first"); err != nil {
-			return err
-		}
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.first")
 		var n int
 		if err := tx.Raw(`SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'test.first'`, ws.ID).Scan(&n).Error; err != nil {
 			return err
@@ -74,13 +72,14 @@ func TestDeferredWriteBeforeTheNextStatement(t *testing.T) {
 func TestDeferredWriteFailingAtTheCommit(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-fail@example.com")
 	ran := false
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		tenant.AfterCommit(ctx, func() { ran = true })
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		postgres.AfterCommit(ctx, func() { ran = true })
 		if err := tenant.Audit(ctx, tx, "test.before", "test", "1", nil); err != nil {
 			return err
 		}
 		// id NULL violates the primary key's NOT NULL.
-		return tenant.Defer(ctx, tx, nil, badAudit, ws.ID)
+		postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
+		return nil
 	})
 	if err == nil || ran {
 		t.Fatalf("commit with a failing deferred write: err %v, after-commit ran %v", err, ran)
@@ -89,7 +88,7 @@ func TestDeferredWriteFailingAtTheCommit(t *testing.T) {
 		t.Fatalf("committed %v", got)
 	}
 	// The pool's connections are still good.
-	if err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+	if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 		return tenant.Audit(ctx, tx, "test.next", "test", "2", nil)
 	}); err != nil {
 		t.Fatal(err)
@@ -103,23 +102,17 @@ func TestDeferredWriteFailingAtTheCommit(t *testing.T) {
 func TestDeferredWriteInARolledBackSavepoint(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-savepoint@example.com")
 	failed := errors.New("failed")
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tenant.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.outer"); err != nil {
-			return err
-		}
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.outer")
 		for _, sent := range []bool{false, true} {
-			inner := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			inner := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
 				if sent { // a statement sends the savepoint
 					if err := tx.Exec(`SELECT 1`).Error; err != nil {
 						return err
 					}
 				}
-				if err := tenant.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.inner"); err != nil {
-					return err
-				}
-				if err := tenant.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
-					return err
-				}
+				postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID, "test.inner")
+				postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
 				return failed
 			})
 			if !errors.Is(inner, failed) {
@@ -142,10 +135,8 @@ func TestDeferredWriteOnTheSystemPath(t *testing.T) {
 	svc := tenant.NewService(env.App)
 	ws, _ := signupCached(t, svc, "defer-system@example.com")
 	rows := int64(-1)
-	err := tenant.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
-		if err := tenant.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.system"); err != nil {
-			return err
-		}
+	err := postgres.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
+		postgres.Defer(ctx, tx, &rows, deferredAudit, ws.ID, "test.system")
 		if rows != 1 {
 			t.Errorf("rows %d right after the call", rows)
 		}
@@ -163,10 +154,8 @@ func TestDeferredWriteOnTheSystemPath(t *testing.T) {
 // transaction with its own error, not only the read's.
 func TestDeferredWriteFailureNamesItsCause(t *testing.T) {
 	ws, ctx := workspaceCtx(t, "defer-cause@example.com")
-	err := tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tenant.Defer(ctx, tx, nil, badAudit, ws.ID); err != nil {
-			return err
-		}
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
 		var n int
 		return tx.Raw(`SELECT 1`).Row().Scan(&n)
 	})
@@ -178,3 +167,45 @@ func TestDeferredWriteFailureNamesItsCause(t *testing.T) {
 
 // badAudit is an audit insert that fails: id NULL violates the primary key.
 const badAudit = `INSERT INTO audit_log (tenant_id, id, actor_kind, action) VALUES (?, NULL, 'system', 'test.bad')`
+
+// A deferred write whose placeholders do not match its arguments fails
+// the transaction at its commit, like any deferred write that fails:
+// nothing of it persists.
+func TestDeferredWriteWithWrongArgumentsFailsTheCommit(t *testing.T) {
+	ws, ctx := workspaceCtx(t, "defer-args@example.com")
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := tenant.Audit(ctx, tx, "test.before", "test", "1", nil); err != nil {
+			return err
+		}
+		postgres.Defer(ctx, tx, nil, deferredAudit, ws.ID) // two placeholders, one argument
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "2 placeholders for 1 arguments") {
+		t.Fatalf("err %v, want the placeholder count", err)
+	}
+	if got := testActions(t, ws.ID); len(got) != 0 {
+		t.Fatalf("committed %v", got)
+	}
+}
+
+// On the system path a deferred write that fails fails the System
+// transaction with its own error even when the caller goes on and returns
+// nil: nothing of the transaction commits.
+func TestDeferredWriteFailingOnTheSystemPath(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, _ := signupCached(t, svc, "defer-system-fail@example.com")
+	err := postgres.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
+		if err := tx.Exec(deferredAudit, ws.ID, "test.system-before").Error; err != nil {
+			return err
+		}
+		postgres.Defer(ctx, tx, nil, badAudit, ws.ID)
+		return nil
+	})
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23502" { // not_null_violation
+		t.Fatalf("err %v, want the deferred write's not-null violation", err)
+	}
+	if got := testActions(t, ws.ID); len(got) != 0 {
+		t.Fatalf("committed %v", got)
+	}
+}

@@ -1,4 +1,4 @@
-package tenant
+package postgres
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,7 +28,8 @@ import (
 // batch. Savepoints of nested transactions and deferred statements (Defer)
 // wait, in the order they came, for the next round trip: a statement, a
 // batch or COMMIT, and go in it. It satisfies gorm's ConnPool and
-// TxCommitter, so gorm runs statements and nests savepoints in it.
+// TxCommitter, so gorm runs statements in it; gorm's savepoints reach it
+// as calls, through the dialector (see OpenDB).
 type txConn struct {
 	db       *sql.DB
 	ctx      context.Context
@@ -125,36 +125,48 @@ func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, e
 	return conn.PrepareContext(ctx, query)
 }
 
-// ExecContext runs a statement. A savepoint is kept until the next
-// statement and sent with it; rolling back to one not yet sent sends
-// nothing.
 func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(args) == 0 {
-		if name, ok := strings.CutPrefix(query, "SAVEPOINT "); ok && c.err == nil {
-			c.pending = append(c.pending, pendingStatement{sql: "SAVEPOINT " + c.savepoint(name)})
-			return driver.RowsAffected(0), nil
-		}
-		if name, ok := strings.CutPrefix(query, "ROLLBACK TO SAVEPOINT "); ok {
-			// A savepoint not sent yet takes what waits after it along:
-			// none of it ran.
-			sp := c.savepoint(name)
-			if i := slices.Index(c.pending, pendingStatement{sql: "SAVEPOINT " + sp}); i >= 0 {
-				c.pending = c.pending[:i]
-				return driver.RowsAffected(0), nil
-			}
-			// The savepoint went out: whatever waits came after it, and
-			// is rolled back unsent.
-			c.pending = nil
-			query = "ROLLBACK TO SAVEPOINT " + sp
-		}
-	}
 	conn, err := c.ready(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return conn.ExecContext(ctx, query, args...)
+}
+
+// savePoint takes the savepoint gorm names for a nested transaction (see
+// dialector.SavePoint): it waits for the next round trip and goes in it.
+func (c *txConn) savePoint(name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	c.pending = append(c.pending, pendingStatement{sql: "SAVEPOINT " + c.savepoint(name)})
+	return nil
+}
+
+// rollbackTo rolls back to the savepoint gorm names (see
+// dialector.RollbackTo). Rolling back to one not sent yet sends nothing:
+// it takes what waits after it along, none of which ran.
+func (c *txConn) rollbackTo(ctx context.Context, name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sp := c.savepoint(name)
+	if i := slices.Index(c.pending, pendingStatement{sql: "SAVEPOINT " + sp}); i >= 0 {
+		c.pending = c.pending[:i]
+		return nil
+	}
+	// The savepoint went out: whatever waits came after it, and is
+	// rolled back unsent.
+	c.pending = nil
+	conn, err := c.ready(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp)
+	return err
 }
 
 func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -272,45 +284,44 @@ func txStarted(conn *sql.Conn) bool {
 	return started
 }
 
-// Batch sends the statements queued in b to the database in one round
-// trip inside the tenant transaction of tx, and runs their callbacks in
-// order (see pgx.QueuedQuery). When the transaction has not begun yet, its
-// BEGIN goes out in the same round trip, and so do savepoints of nested
-// transactions and deferred statements not sent yet. Statements after a failing one do not run;
-// the transaction can then roll back to a savepoint that ran, or only
-// roll back. A statement PostgreSQL cannot even prepare (a mistake in the
-// SQL) fails the batch before its savepoints run.
-func Batch(ctx context.Context, tx *gorm.DB, b *pgx.Batch) error {
-	tc, ok := tx.Statement.ConnPool.(*txConn)
-	if !ok {
-		return deskpool.Errorf(deskpool.EINTERNAL, "tenant.Batch outside a tenant transaction")
-	}
-	return tc.batch(ctx, b)
-}
-
 // Defer queues a write in the tenant transaction of tx to go out with its
 // next round trip (the next statement, Batch or the COMMIT), so work that
 // follows a change and whose result nothing reads costs no round trip of
-// its own. sql takes ? placeholders, as tx.Exec does. rows, when not nil,
-// receives the rows the statement affected when it has run. A deferred
-// statement that fails fails the transaction: the statement or COMMIT
-// that carried it, and every one after, return its error, and nothing
-// commits; rolling back to a savepoint taken before it was queued drops
-// it unsent. args are read when the statement goes out, so they must not
-// change meanwhile, and must be plain values (no IN ? expansion). Outside
-// a tenant transaction (the system path) it runs at once.
-func Defer(ctx context.Context, tx *gorm.DB, rows *int64, sql string, args ...any) error {
+// its own. It differs from tx.Exec, and returns no error to show it:
+//   - a deferred write that fails fails the transaction: the statement,
+//     Batch or COMMIT that carried it, and every one after, return its
+//     error, and nothing commits (so does a count of ? placeholders that
+//     does not match args);
+//   - rows, when not nil, receives the rows affected only once the write
+//     has run (read it after the commit, in an AfterCommit function);
+//   - args are read when the write goes out, so they must not change
+//     meanwhile, and are plain values: ? takes one argument (no IN ?
+//     expansion; use = ANY(?) with a slice).
+//
+// Rolling back to a savepoint taken before the write was queued drops it
+// unsent. Outside a tenant transaction (the system path) the write runs at
+// once, and an error fails the System transaction the same way.
+func Defer(ctx context.Context, tx *gorm.DB, rows *int64, sql string, args ...any) {
 	tc, ok := tx.Statement.ConnPool.(*txConn)
 	if !ok {
 		res := tx.Exec(sql, args...)
 		if rows != nil {
 			*rows = res.RowsAffected
 		}
-		return res.Error
+		if res.Error != nil {
+			doom(ctx, tx, res.Error)
+		}
+		return
 	}
 	text, n := Numbered(sql)
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.err != nil {
+		return
+	}
 	if n != len(args) {
-		return fmt.Errorf("deferred statement: %d placeholders for %d arguments", n, len(args))
+		tc.err = fmt.Errorf("deferred write: %d placeholders for %d arguments", n, len(args))
+		return
 	}
 	q := &pgx.QueuedQuery{SQL: text, Arguments: args}
 	q.Exec(func(tag pgconn.CommandTag) error {
@@ -319,13 +330,7 @@ func Defer(ctx context.Context, tx *gorm.DB, rows *int64, sql string, args ...an
 		}
 		return nil
 	})
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	if tc.err != nil {
-		return tc.err
-	}
 	tc.pending = append(tc.pending, pendingStatement{q: q})
-	return nil
 }
 
 // Numbered turns the ? placeholders of q, which has no ? of its own in

@@ -1,4 +1,4 @@
-package tenant
+package postgres
 
 import (
 	"github.com/deskpool/deskpool"
