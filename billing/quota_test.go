@@ -34,7 +34,8 @@ func TestAIQuota(t *testing.T) {
 		id, billing.MeterAIMessages, time.Now().UTC().Truncate(time.Hour).Add(-time.Hour)).Error; err != nil {
 		t.Fatal(err)
 	}
-	if !countAI(t, f, ctx) || !countAI(t, f, ctx) || !f.svc.AIWithinQuota(ctx) {
+	first, second := countAI(t, f, ctx), countAI(t, f, ctx)
+	if !first || !second || !f.svc.AIWithinQuota(ctx) {
 		t.Fatal("the 499th and 500th messages are within the quota")
 	}
 	for i := 0; i < 3; i++ {
@@ -74,7 +75,7 @@ func TestAIOverageIsBillable(t *testing.T) {
 		id, billing.MeterAIMessages, time.Now().UTC().Truncate(time.Hour).Add(-time.Hour)).Error; err != nil {
 		t.Fatal(err)
 	}
-	if !countAI(t, f, ctx) || !countAI(t, f, ctx) {
+	if first, second := countAI(t, f, ctx), countAI(t, f, ctx); !first || !second {
 		t.Fatal("with overage the AI goes on")
 	}
 	if n := one[int](t, `SELECT sum(billable) FROM usage_buckets WHERE tenant_id = ?`, id); n != 2 {

@@ -98,13 +98,3 @@ func (s *Service) FindEvents(ctx context.Context, conversationID uuid.UUID, cur 
 	})
 	return out, err
 }
-
-// emitConversation sends a conversation event with the conversation's
-// current state as data.
-func (s *Service) emitConversation(ctx context.Context, tx *gorm.DB, eventType string, id uuid.UUID) error {
-	c, err := loadConversation(ctx, tx, id, false)
-	if err != nil {
-		return err
-	}
-	return s.events.Emit(ctx, tx, eventType, map[string]any{"conversation": c})
-}
