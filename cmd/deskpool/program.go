@@ -171,8 +171,8 @@ func (m *Main) services() error {
 	}
 	invCfg := inventory.DefaultConfig()
 	invCfg.AllowHTTP, invCfg.AllowPrivate = c.AllowPrivateShops, c.AllowPrivateShops
-	invCfg.PlanMinSyncInterval = m.Billing.Catalog().MinSyncIntervals()
 	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, invCfg, m.Log)
+	m.Inventory.UseBilling(m.Billing)
 	m.Billing.OnPlanChange(func(ctx context.Context, tx *gorm.DB, from, to string, e billing.Entitlements) error {
 		return m.Inventory.ApplyConnectorLimit(ctx, tx, e.Connectors)
 	})
@@ -181,6 +181,7 @@ func (m *Main) services() error {
 		m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
 		m.Helpdesk.Observe(m.SLA)
 		m.SLA.UseAssigner(m.Helpdesk)
+		m.SLA.UseBilling(m.Billing)
 	}
 	return nil
 }
@@ -194,7 +195,7 @@ func (m *Main) listen(ctx context.Context) {
 	if m.SLA != nil {
 		m.SLA.UseWorkspaceCache(m.Tenants)
 	}
-	m.Inventory.UseWorkspaceCache(m.Tenants)
+	m.Billing.UseWorkspaceCache(m.Tenants)
 	m.AI.UseWorkspaceCache(m.Tenants)
 	m.Inventory.UseConnectorCache(m.Tenants)
 	m.wg.Add(1)
