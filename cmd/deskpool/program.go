@@ -177,6 +177,7 @@ func (m *Main) services() error {
 		return m.Inventory.ApplyConnectorLimit(ctx, tx, e.Connectors)
 	})
 	m.Helpdesk.UseOrders(m.Inventory)
+	m.Helpdesk.UseSeats(m.Billing)
 	if !m.WithoutSLA {
 		m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
 		m.Helpdesk.Observe(m.SLA)
