@@ -60,6 +60,9 @@ type Main struct {
 	// message and the AI answers none (the benchmarks measure the message
 	// path alone).
 	StubTriage helpdesk.Triager
+	// MeterStubTriage counts StubTriage's messages against the AI quota
+	// as serve counts the AI's (bench ingest measures what metering costs).
+	MeterStubTriage bool
 	// WithoutSLA leaves the SLA engine out (bench ingest measures the
 	// helpdesk alone beside the wiring as served).
 	WithoutSLA bool
@@ -163,7 +166,11 @@ func (m *Main) services() error {
 	m.Billing = billing.NewService(m.DB, m.SysDB, m.Outbox, c.Billing, m.Log)
 	m.Billing.UseNotifier(billingNotifier{m.Webhooks})
 	if m.StubTriage != nil {
-		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.StubTriage, helpdesk.DefaultConfig())
+		triager := m.StubTriage
+		if m.MeterStubTriage {
+			triager = meteredTriager{ai: triager, rules: triager, billing: m.Billing, log: m.Log}
+		}
+		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, triager, helpdesk.DefaultConfig())
 	} else {
 		triager := meteredTriager{ai: m.AI.Triager(), rules: helpdesk.BuiltinTriager(classifier), billing: m.Billing, log: m.Log}
 		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, triager, helpdesk.DefaultConfig())
