@@ -85,6 +85,10 @@ func TestMetricsExposition(t *testing.T) {
 
 	signup := call("POST", "/v1/signup", "", map[string]any{"email": "ops@example.com", "password": "a long passphrase", "brand_name": "Metrics Tea"}, http.StatusCreated)
 	tok := signup["token"].(string)
+	// Custom SLA policies need a plan that includes them.
+	if err := env.System.Exec(`UPDATE tenants SET plan = 'pro' WHERE id = ?`, signup["tenant"].(map[string]any)["id"]).Error; err != nil {
+		t.Fatal(err)
+	}
 	call("POST", "/v1/sla-policies", tok, map[string]any{"name": "One second", "priority": 1,
 		"targets": map[string]int{"first_response": 1, "next_response": 60, "resolution": 3600}}, http.StatusCreated)
 	for _, path := range []string{"/up", "/down"} {
