@@ -10,6 +10,11 @@ func TestSLAPolicyRoutes(t *testing.T) {
 	h := newHarness(t, nil)
 	in, other := h.inbox("Policy Brand"), h.inbox("Other Policy Brand")
 	tok := in.ws.OwnerToken
+	// A plan that includes custom SLA policies: on free they are kept but
+	// the built-in ones apply.
+	if err := env.System.Exec(`UPDATE tenants SET plan = 'pro' WHERE id = ?`, in.ws.ID).Error; err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("BuiltinUntilTheWorkspaceHasItsOwn", func(t *testing.T) {
 		list := h.must(http.StatusOK, call{method: "GET", path: "/v1/sla-policies", token: tok})

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
 	"gorm.io/gorm"
@@ -64,6 +65,7 @@ type Service struct {
 	notify  Notifier
 	hooks   []PlanHook
 	quotas  quotas
+	tenants *tenant.Service // answers the plan; nil: read every time
 	log     *slog.Logger
 	now     func() time.Time
 }

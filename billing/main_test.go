@@ -29,6 +29,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) != "" {
+		os.Exit(runHelperWorker()) // a worker process the kill test starts and kills
+	}
 	u, stop, err := billingtest.MockURL()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

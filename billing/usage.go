@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -17,15 +18,26 @@ const MeterAIMessages = "ai_messages"
 // bucketOf returns the start of the hourly bucket holding at.
 func bucketOf(at time.Time) time.Time { return at.UTC().Truncate(time.Hour) }
 
+// bucketShards is how many rows one bucket is kept in (see migration
+// usage_bucket_shards): each database connection adds to its own, so a
+// workspace's concurrent transactions do not queue on one row.
+const bucketShards = 16
+
 // Count adds n to the workspace's meter in the hourly bucket holding at,
 // billable of them over the plan's quota, as a deferred write of the
-// transaction tx (see postgres.Defer): it costs the work no round trip.
+// transaction tx (see postgres.Defer): it costs the work no round trip. It
+// adds to the bucket's shard of tx's connection.
 func Count(ctx context.Context, tx *gorm.DB, meter string, n, billable int, at time.Time) {
-	postgres.Defer(ctx, tx, nil, `INSERT INTO usage_buckets (tenant_id, meter, bucket_start, quantity, billable)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, meter, bucket_start) DO UPDATE
+	postgres.Defer(ctx, tx, nil, `INSERT INTO usage_buckets (tenant_id, meter, bucket_start, shard, quantity, billable)
+		VALUES (?, ?, ?, pg_backend_pid() % `+strconv.Itoa(bucketShards)+`, ?, ?) ON CONFLICT (tenant_id, meter, bucket_start, shard) DO UPDATE
 		SET quantity = usage_buckets.quantity + excluded.quantity, billable = usage_buckets.billable + excluded.billable`,
 		deskpool.TenantIDFromContext(ctx), meter, bucketOf(at), int64(n), int64(billable))
 }
+
+// closedBuckets is the buckets that closed before its parameter, their
+// shards summed.
+const closedBuckets = `(SELECT tenant_id, meter, bucket_start, sum(billable) AS billable FROM usage_buckets
+	WHERE bucket_start < ? GROUP BY tenant_id, meter, bucket_start)`
 
 // usedSince returns the workspace's meter total since from, read in tx.
 func usedSince(ctx context.Context, tx *gorm.DB, meter string, from time.Time) (int, error) {
@@ -73,11 +85,11 @@ func (s *Service) ReportUsage(ctx context.Context) (int, error) {
 			return err
 		}
 		return tx.Raw(`SELECT b.meter, b.bucket_start, b.billable, coalesce(r.quantity, 0) AS reported
-			FROM usage_buckets b LEFT JOIN usage_reports r
+			FROM `+closedBuckets+` b LEFT JOIN usage_reports r
 			  ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
-			WHERE b.tenant_id = ? AND b.bucket_start < ? AND b.billable > coalesce(r.quantity, 0)
+			WHERE b.tenant_id = ? AND b.billable > coalesce(r.quantity, 0)
 			ORDER BY b.bucket_start LIMIT 500`,
-			deskpool.TenantIDFromContext(ctx), bucketOf(s.now())).Scan(&due).Error
+			bucketOf(s.now()), deskpool.TenantIDFromContext(ctx)).Scan(&due).Error
 	})
 	if err != nil || a.MeteredItemID == nil || len(due) == 0 {
 		return 0, err

@@ -21,10 +21,10 @@ func (s *Service) ReconcileUsage(ctx context.Context) (int, error) {
 	now := s.now()
 	var ids []uuid.UUID
 	err := postgres.System(ctx, s.sysdb, "billing:usage-reconcile", func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT DISTINCT b.tenant_id FROM usage_buckets b
+		return tx.Raw(`SELECT DISTINCT b.tenant_id FROM `+closedBuckets+` b
 			JOIN billing_accounts a ON a.tenant_id = b.tenant_id AND a.metered_item_id IS NOT NULL
 			LEFT JOIN usage_reports r ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
-			WHERE b.bucket_start < ? AND b.billable > coalesce(r.quantity, 0) LIMIT 1000`, bucketOf(now)).Scan(&ids).Error
+			WHERE b.billable > coalesce(r.quantity, 0) LIMIT 1000`, bucketOf(now)).Scan(&ids).Error
 	})
 	if err != nil {
 		return 0, err

@@ -14,7 +14,8 @@ import (
 )
 
 // meteredWorkspace is a workspace with a metered item, billable usage of
-// 5 and 7 in two closed hours and 3 in the current, open one.
+// 5 (counted by two connections: 2 and 3 in two shards) and 7 in two
+// closed hours and 3 in the current, open one.
 func meteredWorkspace(t *testing.T) (uuid.UUID, context.Context, time.Time) {
 	t.Helper()
 	id, ctx := workspace(t)
@@ -23,9 +24,9 @@ func meteredWorkspace(t *testing.T) (uuid.UUID, context.Context, time.Time) {
 		t.Fatal(err)
 	}
 	hour := time.Now().UTC().Truncate(time.Hour)
-	for i, n := range []int{5, 7, 3} {
-		if err := env.System.Exec(`INSERT INTO usage_buckets (tenant_id, meter, bucket_start, quantity, billable) VALUES (?, ?, ?, ?, ?)`,
-			id, billing.MeterAIMessages, hour.Add(time.Duration(i-2)*time.Hour), 100+n, n).Error; err != nil {
+	for _, b := range []struct{ ago, shard, n int }{{2, 0, 2}, {2, 9, 3}, {1, 0, 7}, {0, 0, 3}} {
+		if err := env.System.Exec(`INSERT INTO usage_buckets (tenant_id, meter, bucket_start, shard, quantity, billable) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, billing.MeterAIMessages, hour.Add(-time.Duration(b.ago)*time.Hour), b.shard, 100+b.n, b.n).Error; err != nil {
 			t.Fatal(err)
 		}
 	}

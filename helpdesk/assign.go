@@ -84,7 +84,8 @@ type Assignment struct {
 }
 
 // Assign picks the best agent with room among the request's candidates
-// (never the one who holds the conversation now; see pickAgent) and
+// (never the one who holds the conversation now, nor a member past the
+// plan's seats; see pickAgent and seated) and
 // claims the conversation for them, inside tx under the assignment lock.
 // The claim holds only if the assignee is still the one read, so a
 // concurrent change wins; Assign then returns nil, as it does when no
@@ -101,6 +102,9 @@ func (s *Service) Assign(ctx context.Context, tx *gorm.DB, req AssignRequest) (*
 		source = BrandAgents{}
 	}
 	agents, err := source.Candidates(ctx, tx)
+	if err == nil {
+		agents, err = s.seated(ctx, tx, agents)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ type waiting struct {
 
 // assignWaiting gives waiting conversations to online agents: VIP and
 // L4-L5 conversations first and to senior agents, then the longest
-// waiting; each to the agent with the best skill match (language, channel,
+// waiting; each to a seated agent (see seated) with the best skill match (language, channel,
 // intent category) and the lowest load, never above capacity. Passes (and
 // agents changing status) take turns on a per-workspace lock, so capacity
 // holds; each assignment is claimed with a conditional update (see take),
@@ -46,6 +46,9 @@ func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 		return 0, err
 	}
 	agents, err := BrandAgents{}.Candidates(ctx, tx)
+	if err == nil {
+		agents, err = s.seated(ctx, tx, agents)
+	}
 	if err != nil || len(agents) == 0 {
 		return 0, err
 	}

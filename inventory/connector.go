@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -154,25 +155,18 @@ func WebhookPath(tenantID, connectorID uuid.UUID) string {
 }
 
 // planMinInterval returns the shortest sync interval the plan allows: its
-// entry in PlanMinSyncInterval, the longest entry for a plan not listed,
-// never below MinSyncInterval.
-func (s *Service) planMinInterval(plan string) time.Duration {
-	d, ok := s.cfg.PlanMinSyncInterval[plan]
-	if !ok {
-		for _, m := range s.cfg.PlanMinSyncInterval {
-			d = max(d, m)
-		}
-	}
-	return max(d, s.cfg.MinSyncInterval)
+// entitlement, never below MinSyncInterval.
+func (s *Service) planMinInterval(plan billing.Plan) time.Duration {
+	return max(plan.Entitlements.MinSyncInterval, s.cfg.MinSyncInterval)
 }
 
 // minIntervalOf returns the shortest sync interval the plan of the
 // workspace in ctx allows.
 func (s *Service) minIntervalOf(ctx context.Context) (time.Duration, error) {
-	var plan string
+	var plan billing.Plan
 	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		var err error
-		plan, err = s.tenants.Plan(ctx, tx)
+		plan, err = s.billing.WorkspacePlan(ctx, tx)
 		return err
 	})
 	return s.planMinInterval(plan), err
@@ -192,5 +186,5 @@ func (s *Service) syncInterval(minutes int, minInterval time.Duration) time.Dura
 // sync: its own interval, or the plan's minimum when the workspace has
 // since moved to a plan with a longer one.
 func (s *Service) effectiveInterval(st *walkState) time.Duration {
-	return max(time.Duration(st.SyncIntervalS)*time.Second, s.planMinInterval(st.Plan))
+	return max(time.Duration(st.SyncIntervalS)*time.Second, st.PlanMin)
 }

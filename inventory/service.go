@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/secretbox"
@@ -40,11 +41,6 @@ type Config struct {
 	AllowPrivate      bool          // accept shop hosts on loopback, private and other non-public addresses (tests only)
 	HTTPClient        *http.Client  // for shop APIs; by default a 30 s client that dials public addresses only (unless AllowPrivate); one given is used as is
 	DefaultLanguage   string        // notice language when the customer's is unknown; "en"
-
-	// PlanMinSyncInterval is the shortest sync interval of each plan
-	// (tenants.plan): free 15 min, pro 5 min, premium 1 min. A plan not
-	// listed gets the longest minimum listed.
-	PlanMinSyncInterval map[string]time.Duration
 }
 
 // DefaultConfig returns the defaults listed on Config.
@@ -52,8 +48,7 @@ func DefaultConfig() Config {
 	return Config{SyncInterval: 5 * time.Minute, MinSyncInterval: time.Minute, ChunkBudget: time.Minute,
 		Lease: 3 * time.Minute, FailureAlertAfter: 24 * time.Hour, ProactiveInterval: 10 * time.Minute,
 		ShipWithin: 72 * time.Hour, StallAfter: 72 * time.Hour, Lookback: 30 * 24 * time.Hour,
-		MaxNoticesPerRun: 200, TrackPerPage: 25, DefaultLanguage: "en", StockAskWindow: 7 * 24 * time.Hour,
-		PlanMinSyncInterval: map[string]time.Duration{"free": 15 * time.Minute, "pro": 5 * time.Minute, "premium": time.Minute}}
+		MaxNoticesPerRun: 200, TrackPerPage: 25, DefaultLanguage: "en", StockAskWindow: 7 * 24 * time.Hour}
 }
 
 // Service holds the inventory operations.
@@ -64,7 +59,7 @@ type Service struct {
 	helpdesk *helpdesk.Service
 	cfg      Config
 	log      *slog.Logger
-	tenants  *tenant.Service // answers the plan; nil: read every time
+	billing  *billing.Service // answers the plan and its shortest sync interval; nil: read every time
 	// sources builds the shop client of a connector; tests may replace it.
 	sources func(c *Connector, creds Credentials) (source, error)
 	// connectors caches each workspace's shop connector ids (UseConnectorCache).
@@ -112,9 +107,6 @@ func NewService(db *gorm.DB, outbox *jobs.Outbox, box *secretbox.Box, hd *helpde
 	if cfg.StockAskWindow <= 0 {
 		cfg.StockAskWindow = def.StockAskWindow
 	}
-	if len(cfg.PlanMinSyncInterval) == 0 {
-		cfg.PlanMinSyncInterval = def.PlanMinSyncInterval
-	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = shopHTTPClient(30*time.Second, cfg.AllowHTTP, cfg.AllowPrivate)
 	}
@@ -129,10 +121,11 @@ func NewService(db *gorm.DB, outbox *jobs.Outbox, box *secretbox.Box, hd *helpde
 	return s
 }
 
-// UseWorkspaceCache answers each workspace's plan (which bounds its sync
-// intervals) through t, cached in step with t's change listener, instead
-// of reading it at every connector change and sync; call it while wiring.
-func (s *Service) UseWorkspaceCache(t *tenant.Service) { s.tenants = t }
+// UseBilling answers each workspace's plan, whose entitlements bound its
+// sync intervals, through b (cached per workspace once b's workspace
+// cache is wired) instead of reading it at every connector change and
+// sync; call it while wiring.
+func (s *Service) UseBilling(b *billing.Service) { s.billing = b }
 
 // Register adds the inventory's task handlers to the worker mux: connector
 // syncs, customer linking and the proactive scan.

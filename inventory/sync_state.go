@@ -30,7 +30,7 @@ type walkState struct {
 	BackfilledAt      *time.Time
 	BackfillTotal     *int
 	Failures          int
-	Plan              string // the workspace's plan, which bounds the interval
+	PlanMin           time.Duration // the shortest interval of the workspace's plan
 }
 
 const walkColumns = `id, kind, base_url, name, status, sync_seq, sync_interval_s, credentials_sealed, stage, walk_cursor,
@@ -71,10 +71,11 @@ func (s *Service) claim(ctx context.Context, id uuid.UUID, seq *int64) (*walkSta
 			return nil
 		}
 		st, outcome = rows[0], claimed
-		var err error
-		if st.Plan, err = s.tenants.Plan(ctx, tx); err != nil {
+		plan, err := s.billing.WorkspacePlan(ctx, tx)
+		if err != nil {
 			return err
 		}
+		st.PlanMin = s.planMinInterval(plan)
 		return tx.Exec(`UPDATE connectors SET lease_until = now() + make_interval(secs => ?), status = 'syncing',
 			updated_at = now() WHERE tenant_id = ? AND id = ?`, s.cfg.Lease.Seconds(), tenantID, id).Error
 	})

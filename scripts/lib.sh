@@ -86,7 +86,7 @@ ensure_stripe() {
   fi
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$STRIPE_MOCK_PORT") 2>/dev/null; then
     say "starting stripe-mock on 127.0.0.1:$STRIPE_MOCK_PORT (no DESKPOOL_STRIPE_SECRET_KEY set)"
-    "$bin" -http-addr "127.0.0.1:$STRIPE_MOCK_PORT" >"${TMPDIR:-/tmp}/deskpool-stripe-mock.log" 2>&1 &
+    "$bin" -http-addr "127.0.0.1:$STRIPE_MOCK_PORT" -https-addr "127.0.0.1:0" >"${TMPDIR:-/tmp}/deskpool-stripe-mock.log" 2>&1 &
     STRIPE_MOCK_PID=$!
     local up=
     for _ in $(seq 1 40); do

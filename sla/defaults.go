@@ -1,12 +1,16 @@
 package sla
 
-import "time"
+import (
+	"time"
+
+	"github.com/deskpool/deskpool/billing"
+)
 
 // The vocabulary policy rules are checked against, and the policies a
 // workspace starts with.
 
-// PlanTiers are the plan tiers a policy rule can name.
-var PlanTiers = []string{"free", "pro", "premium"}
+// PlanTiers are the plan tiers a policy rule can name: billing's plans.
+var PlanTiers = []string{billing.PlanFree, billing.PlanPro, billing.PlanPremium}
 
 // Segments are the customer value segments a policy rule can name.
 var Segments = []string{"high_value", "core", "mass", "high_frequency", "vip"}
@@ -46,7 +50,7 @@ const (
 //
 // The policies have no ID; storage assigns one when a workspace is seeded.
 func DefaultPolicies() []Policy {
-	premium := []string{"premium"}
+	premium := []string{billing.PlanPremium}
 	return []Policy{{
 		Name:     "Premium VIP: a gold agent within 15 seconds",
 		Priority: 10,

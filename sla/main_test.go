@@ -105,7 +105,17 @@ func newFixture(t *testing.T, rc jobs.RedisConfig) *fixture {
 		t.Fatal(err)
 	}
 	f.tenant, f.owner = ws.ID, u.ID
+	f.setPlan(t, "pro") // the tests' custom policies apply on a plan that includes them
 	return f
+}
+
+// setPlan puts the workspace on plan, as billing does when the
+// subscription changes.
+func (f *fixture) setPlan(t *testing.T, plan string) {
+	t.Helper()
+	if err := env.System.Exec(`UPDATE tenants SET plan = ? WHERE id = ?`, plan, f.tenant).Error; err != nil {
+		t.Fatal(err)
+	}
 }
 
 // ctx is the workspace's system context.

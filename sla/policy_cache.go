@@ -11,7 +11,9 @@ import (
 
 // workspacePolicies is what matching a conversation to its policy needs
 // of its workspace: the plan, and the policies conversations are matched
-// against with their business hours loaded.
+// against with their business hours loaded: the workspace's own while its
+// plan includes custom SLA policies, the default ones otherwise (a
+// downgrade keeps the workspace's own, and an upgrade brings them back).
 type workspacePolicies struct {
 	plan string
 	docs []PolicyDoc
@@ -24,7 +26,7 @@ type workspacePolicies struct {
 // every change of a conversation. Call it while wiring, with the Service
 // whose ListenForChanges runs.
 func (s *Service) UseWorkspaceCache(t *tenant.Service) {
-	s.tenants, s.policies = t, tenant.NewCache[workspacePolicies](t)
+	s.policies = tenant.NewCache[workspacePolicies](t)
 }
 
 // workspacePolicies returns the workspace's plan and policies, from the
@@ -35,14 +37,16 @@ func (s *Service) workspacePolicies(ctx context.Context, tx *gorm.DB) (workspace
 	if ok {
 		return wp, nil
 	}
-	plan, err := s.tenants.Plan(ctx, tx)
+	plan, err := s.billing.WorkspacePlan(ctx, tx)
 	if err != nil {
 		return wp, err
 	}
-	wp.plan = plan
-	docs, err := activePolicies(ctx, tx)
-	if err != nil {
-		return wp, err
+	wp.plan = plan.Name
+	docs := BuiltinPolicies()
+	if plan.Entitlements.CustomSLA {
+		if docs, err = activePolicies(ctx, tx); err != nil {
+			return wp, err
+		}
 	}
 	if err := withAllHours(ctx, tx, docs); err != nil {
 		return wp, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/postgres"
@@ -62,7 +63,7 @@ type Service struct {
 	cfg      Config
 	now      func() time.Time
 	policies *tenant.Cache[workspacePolicies] // nil: read at every change
-	tenants  *tenant.Service                  // answers the plan; nil: read at every change
+	billing  *billing.Service                 // answers the plan; nil: read at every change
 }
 
 // NewService returns the SLA service. db is the application role, sysdb
@@ -93,6 +94,11 @@ type Assigner interface {
 // UseAssigner sets who reassigns escalated conversations (the helpdesk);
 // call it while wiring. Without one, a reassigning rung fails.
 func (s *Service) UseAssigner(a Assigner) { s.assigner = a }
+
+// UseBilling sets who answers each workspace's plan and what it includes
+// (billing, cached per workspace); call it while wiring. Without it the
+// plan is read with the policies and the built-in catalog answers.
+func (s *Service) UseBilling(b *billing.Service) { s.billing = b }
 
 // UseOverflow sets the rung offered a breached conversation after the
 // workspace's own escalation; call it while wiring.

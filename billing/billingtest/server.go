@@ -269,7 +269,7 @@ func MockURL() (string, func(), error) {
 			return "", nil, fmt.Errorf("stripe-mock is not installed (go install github.com/stripe/stripe-mock@latest) and DESKPOOL_TEST_STRIPE_URL is not set")
 		}
 	}
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:")
+	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:", "-https-addr", "127.0.0.1:") // HTTPS on a free port too, not the shared default
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", nil, err

@@ -20,7 +20,7 @@ import (
 type benchFlags struct {
 	duration                time.Duration
 	conns, messages, timers int
-	rounds                  int
+	rounds, events          int
 }
 
 // benchmark is one benchmark that `deskpool bench <name>` runs.
@@ -38,9 +38,9 @@ var benchmarks = []benchmark{
 		func(ctx context.Context, out io.Writer, f benchFlags) error {
 			return benchAuth(ctx, out, f.duration, f.conns)
 		}},
-	{"ingest", `POST /v1/messages (triage stubbed out), helpdesk alone and as
-         served (SLA engine observing): --rounds rounds of full load, each
-         beside pgbench's simple-update script (same connections), their
+	{"ingest", `POST /v1/messages (triage stubbed out), helpdesk alone, with the
+         SLA engine, and as served (SLA engine and AI quota metering):
+         --rounds rounds of full load, each beside pgbench's simple-update script (same connections), their
          median ratio, then latency at half of the median peak`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error {
 			return benchIngest(ctx, out, f.duration, f.conns, f.rounds)
@@ -57,6 +57,12 @@ var benchmarks = []benchmark{
          time and peak memory`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error {
 			return benchInventory(ctx, out, "backfill")
+		}},
+	{"billing-webhooks", `--events signed Stripe events (default 1,000) through
+         POST /v1/billing/webhook and the apply jobs (Stripe: stripe-mock),
+         events/s beside GET /healthz on the same server`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error {
+			return benchBillingWebhooks(ctx, out, f.duration, f.conns, f.events)
 		}},
 	{"rss", `resident memory of an idle 'deskpool serve' beside an idle Go
          process that does nothing`,
@@ -98,6 +104,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&f.conns, "conns", 16, "concurrent client connections")
 	fs.IntVar(&f.messages, "messages", 1_000_000, "messages to seed (bench inbox)")
 	fs.IntVar(&f.timers, "timers", 100_000, "pending SLA timers (bench sla)")
+	fs.IntVar(&f.events, "events", 1000, "signed Stripe events to send (bench billing-webhooks)")
 	fs.IntVar(&f.rounds, "rounds", 3, "rounds of full load and pgbench, interleaved (bench ingest)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (this process: server and load generator) to `file`")
 	if err := fs.Parse(args); err != nil {

@@ -36,9 +36,13 @@ type benchServer struct {
 // benchOption is an optional part of a bench server's wiring.
 type benchOption int
 
-// withSLA has the SLA engine observe conversations, as deskpool serve
-// wires it.
-const withSLA benchOption = 1
+// Bench server options: withSLA has the SLA engine observe
+// conversations, and withMetering counts every message against the AI
+// quota (billing's metered triager), as deskpool serve wires them.
+const (
+	withSLA benchOption = iota + 1
+	withMetering
+)
 
 // newBenchServer starts the API, wired as deskpool serve wires it (see
 // benchMain) with triager standing in for the triage, on a scratch
@@ -47,6 +51,7 @@ const withSLA benchOption = 1
 func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager, opts ...benchOption) (b *benchServer, err error) {
 	m, env, err := benchMain(ctx, name, "api", func(m *Main) {
 		m.StubTriage, m.WithoutSLA = triager, !slices.Contains(opts, withSLA)
+		m.MeterStubTriage = slices.Contains(opts, withMetering)
 	})
 	if err != nil {
 		return nil, err
@@ -101,11 +106,13 @@ var fixedTriager = helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.Tr
 })
 
 // ingestWirings are the server wirings bench ingest measures: the message
-// path alone, and with the SLA engine observing as deskpool serve has it.
+// path alone, with the SLA engine observing, and with the AI quota metered
+// too, as deskpool serve has it (the plan's entitlements checked and each
+// message counted in its transaction).
 var ingestWirings = []struct {
 	name string
 	opts []benchOption
-}{{"helpdesk", nil}, {"as served", []benchOption{withSLA}}}
+}{{"helpdesk", nil}, {"SLA", []benchOption{withSLA}}, {"as served", []benchOption{withSLA, withMetering}}}
 
 // benchIngest measures sustained POST /v1/messages (triage stubbed out) for
 // each wiring in rounds that alternate a full-load phase with pgbench's

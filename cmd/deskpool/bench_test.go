@@ -62,3 +62,17 @@ func TestInventoryBenchesSmall(t *testing.T) {
 		}
 	}
 }
+
+func TestBillingWebhooksBenchSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for several seconds")
+	}
+	var out bytes.Buffer
+	if err := benchBillingWebhooks(context.Background(), &out, 500*time.Millisecond, 4, 60); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out.String())
+	if !strings.Contains(out.String(), "applied 60 of 60") || !strings.Contains(out.String(), "map[applied:60]") {
+		t.Fatalf("not every event applied:\n%s", out.String())
+	}
+}

@@ -61,6 +61,9 @@ type Main struct {
 	// message and the AI answers none (the benchmarks measure the message
 	// path alone).
 	StubTriage helpdesk.Triager
+	// MeterStubTriage counts StubTriage's messages against the AI quota
+	// as serve counts the AI's (bench ingest measures what metering costs).
+	MeterStubTriage bool
 	// WithoutSLA leaves the SLA engine out (bench ingest measures the
 	// helpdesk alone beside the wiring as served).
 	WithoutSLA bool
@@ -164,7 +167,11 @@ func (m *Main) services() error {
 	m.Billing = billing.NewService(m.DB, m.SysDB, m.Outbox, c.Billing, m.Log)
 	m.Billing.UseNotifier(billingNotifier{m.Webhooks})
 	if m.StubTriage != nil {
-		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, m.StubTriage, helpdesk.DefaultConfig())
+		triager := m.StubTriage
+		if m.MeterStubTriage {
+			triager = meteredTriager{ai: triager, rules: triager, billing: m.Billing, log: m.Log}
+		}
+		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, triager, helpdesk.DefaultConfig())
 	} else {
 		triager := meteredTriager{ai: m.AI.Triager(), rules: helpdesk.BuiltinTriager(classifier), billing: m.Billing, log: m.Log}
 		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, triager, helpdesk.DefaultConfig())
@@ -172,16 +179,18 @@ func (m *Main) services() error {
 	}
 	invCfg := inventory.DefaultConfig()
 	invCfg.AllowHTTP, invCfg.AllowPrivate = c.AllowPrivateShops, c.AllowPrivateShops
-	invCfg.PlanMinSyncInterval = m.Billing.Catalog().MinSyncIntervals()
 	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, invCfg, m.Log)
+	m.Inventory.UseBilling(m.Billing)
 	m.Billing.OnPlanChange(func(ctx context.Context, tx *gorm.DB, from, to string, e billing.Entitlements) error {
 		return m.Inventory.ApplyConnectorLimit(ctx, tx, e.Connectors)
 	})
 	m.Helpdesk.UseOrders(m.Inventory)
+	m.Helpdesk.UseSeats(m.Billing)
 	if !m.WithoutSLA {
 		m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
 		m.Helpdesk.Observe(m.SLA)
 		m.SLA.UseAssigner(m.Helpdesk)
+		m.SLA.UseBilling(m.Billing)
 	}
 	return nil
 }
@@ -195,7 +204,7 @@ func (m *Main) listen(ctx context.Context) {
 	if m.SLA != nil {
 		m.SLA.UseWorkspaceCache(m.Tenants)
 	}
-	m.Inventory.UseWorkspaceCache(m.Tenants)
+	m.Billing.UseWorkspaceCache(m.Tenants)
 	m.AI.UseWorkspaceCache(m.Tenants)
 	m.Inventory.UseConnectorCache(m.Tenants)
 	m.wg.Add(1)
