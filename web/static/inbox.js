@@ -133,7 +133,7 @@ function renderTriage(d) {
 
 function renderCustomer(d) {
   const c = d.customer || {};
-  const rows = [['field.name', c.name], ['field.email', c.email], ['conv.phone', c.phone], ['conv.segment', c.segment],
+  const rows = [['conv.name', c.name], ['field.email', c.email], ['conv.phone', c.phone], ['conv.segment', c.segment],
     ['conv.vip', c.vip ? '★' : '']].filter(([, v]) => v);
   $('customer').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', {}, v)]));
   $('identities').replaceChildren(...(c.identities || []).map(i => el('li', {}, `${i.kind}${i.channel ? ' (' + i.channel + ')' : ''}: ${i.value}`)));
