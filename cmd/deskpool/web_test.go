@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -190,6 +192,24 @@ func TestWebApp(t *testing.T) {
 	)
 	if text := get(t, ctx, "reply text", chromedp.Text(css(`#thread li.msg.outbound .msg-body`))); text != "Your order ships today." {
 		t.Fatalf("the reply shows as %q", text)
+	}
+	// The session ends while a reply is being typed: the page sends the
+	// agent to log in, and back to the conversation with the reply kept.
+	endSession := chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, network.DeleteCookies, network.DeleteCookiesParams{Name: "dp_session", URL: base})
+		return chromedp.Void{}, err
+	})
+	do(t, ctx, "the session expires while typing",
+		chromedp.SendKeys(css(`#reply-body`), "Half a thought"),
+		endSession,
+		chromedp.WaitVisible(css(`#login-form`)),
+		chromedp.SendKeys(css(`#login-form input[name=email]`), "owner@webtea.example"),
+		chromedp.SendKeys(css(`#login-form input[name=password]`), "a long passphrase"),
+		chromedp.Click(css(`#login-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#thread li.msg.outbound`)),
+	)
+	if v := get(t, ctx, "kept reply", chromedp.Evaluate[string](`document.getElementById('reply-body').value`)); v != "Half a thought" {
+		t.Fatalf("after logging in again the reply box holds %q, want the typed reply", v)
 	}
 	do(t, ctx, "resolve with e",
 		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),

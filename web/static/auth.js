@@ -18,7 +18,7 @@ function wire(id, path, fields) {
     btn.disabled = true;
     try {
       await api('POST', path(), body, { 'X-Session-Cookie': '1' });
-      sessionStorage.clear();
+      sessionStorage.removeItem('dp_tz'); // the workspace may differ; unsent reply drafts stay
       location.assign(form.dataset.next || '/app/inbox');
     } catch (err) {
       showErrors(form, err);

@@ -20,7 +20,7 @@ function niceMax(v) {
 /** draw renders points [{label, value}] into host as 'bar' or 'line';
  * fmt formats a value for the axis and the hover title. */
 export function draw(host, kind, points, fmt = String) {
-  const W = 420, H = 180, L = 48, R = 8, T = 10, B = 28;
+  const W = 420, H = 180, L = 48, R = 18, T = 10, B = 28;
   const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg', role: 'img', 'data-kind': kind, 'data-points': points.length });
   const max = niceMax(Math.max(0, ...points.map(p => p.value ?? 0)));
   const x = (i) => L + (W - L - R) * (points.length === 1 ? 0.5 : i / (points.length - 1));

@@ -2,7 +2,7 @@
 // webhooks with their delivery log and redelivery, SLA policies, business
 // hours, and the billing plan with Stripe Checkout and Portal buttons. A
 // section the caller's role cannot read says so instead of failing.
-import { api, t, el, fmtTime, timeZone, shell, showErrors, clearErrors } from './common.js';
+import { api, t, el, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 let tz = 'UTC';
@@ -63,9 +63,8 @@ async function deliveries(id) {
 
 async function policies() {
   const page = await api('GET', '/sla-policies?limit=100');
-  const mins = (s) => (s ? Math.round(s / 60) + t('unit.m') : '—');
   $('sla-rows').replaceChildren(...page.data.map(p => el('tr', {}, el('td', {}, p.name), el('td', {}, p.priority),
-    el('td', {}, `${t('sla.first')} ${mins(p.targets.first_response)} · ${t('sla.next')} ${mins(p.targets.next_response)} · ${t('sla.resolution')} ${mins(p.targets.resolution)}`))));
+    el('td', {}, `${t('sla.first')} ${fmtDuration(p.targets.first_response)} · ${t('sla.next')} ${fmtDuration(p.targets.next_response)} · ${t('sla.resolution')} ${fmtDuration(p.targets.resolution)}`))));
 }
 
 async function hours() {
