@@ -117,7 +117,8 @@ type css = chromedp.CSS
 // fields first), lands in the empty inbox, sees a customer's message (with
 // markup meant to run script) appear without a reload, as text, replies,
 // resolves with the e shortcut, sees the dashboard's chart, switches the
-// app to Chinese, and logs out; the API refuses the session cookie without
+// app to Chinese, invites an agent who accepts in the browser, and logs
+// out; the API refuses the session cookie without
 // the CSRF token.
 func TestWebApp(t *testing.T) {
 	ctx := browser(t)
@@ -246,7 +247,26 @@ func TestWebApp(t *testing.T) {
 	}
 	screenshot(t, ctx, "settings-zh")
 
+	do(t, ctx, "invite an agent",
+		chromedp.SendKeys(css(`#invite-create input[name=email]`), "agent@webtea.example"),
+		chromedp.Click(css(`#invite-create button[type=submit]`)),
+		chromedp.WaitVisible(css(`#invite-link`)),
+	)
+	link := get(t, ctx, "invitation link", chromedp.Text(css(`#invite-link`)))
+	link = link[strings.Index(link, base+"/invite/"):]
+
 	do(t, ctx, "log out", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))
+	do(t, ctx, "accept the invitation",
+		chromedp.Navigate(link), chromedp.WaitVisible(css(`#invite-form`)),
+		chromedp.SendKeys(css(`#invite-form input[name=name]`), "Mei"),
+		chromedp.SendKeys(css(`#invite-form input[name=password]`), "another long passphrase"),
+		chromedp.Click(css(`#invite-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+	)
+	if who := get(t, ctx, "who", chromedp.Text(css(`#who`))); who != "Web Tea · 客服" {
+		t.Fatalf("the invited agent's header reads %q", who)
+	}
+	do(t, ctx, "log out the agent", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))
 	do(t, ctx, "the app needs a session again", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`#login-form`)))
 	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "/login?next=") {
 		t.Fatalf("after logout the inbox sent the browser to %s", loc)
