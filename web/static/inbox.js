@@ -185,6 +185,7 @@ function move(step) {
 
 function wire() {
   $('filters').addEventListener('change', () => loadList());
+  $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadList(); });
   document.addEventListener('click', (ev) => {
     const a = ev.target.closest('a.conv-link');
     if (!a) return;
