@@ -116,7 +116,8 @@ type css = chromedp.CSS
 // is sent to log in, signs up (seeing the API's field errors beside the
 // fields first), lands in the empty inbox, sees a customer's message (with
 // markup meant to run script) appear without a reload, as text, replies,
-// resolves with the e shortcut, sees the dashboard's chart, switches the
+// moves between conversations with j and k, resolves
+// with the e shortcut, sees the dashboard's chart, switches the
 // app to Chinese, invites an agent who accepts in the browser, and logs
 // out; the API refuses the session cookie without
 // the CSRF token.
@@ -212,6 +213,18 @@ func TestWebApp(t *testing.T) {
 	if v := get(t, ctx, "kept reply", chromedp.Evaluate[string](`document.getElementById('reply-body').value`)); v != "Half a thought" {
 		t.Fatalf("after logging in again the reply box holds %q, want the typed reply", v)
 	}
+	// A second customer writes: j and k move between the two.
+	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "email", "subject": "Shipping",
+		"customer": map[string]any{"email": "zhang@example.com", "name": "Zhang Min"}, "body": "Do you ship to Hangzhou?"}, http.StatusCreated)
+	do(t, ctx, "the second conversation appears", chromedp.WaitVisible(css(`#conv-list li:nth-child(2)`)),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
+	do(t, ctx, "k and j",
+		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),
+		chromedp.WaitVisible(css(`#thread li.msg.inbound`)),
+		chromedp.KeyEvent("j"), chromedp.WaitVisible(css(`#conv-list li.selected[data-id="`+first+`"]`)),
+		chromedp.WaitVisible(css(`#thread li.msg.outbound`)),
+	)
 	do(t, ctx, "resolve with e",
 		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
 		chromedp.KeyEvent("e"),
@@ -228,8 +241,8 @@ func TestWebApp(t *testing.T) {
 	do(t, ctx, "dashboard", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
 	figure := get(t, ctx, "figure", chromedp.Text(css(`[data-metric=conversations] .fig-value`)))
 	bars := get(t, ctx, "bars", chromedp.Evaluate[int](`document.querySelectorAll('#chart-volume svg rect.bar').length`))
-	if figure != "1" || bars != 7 {
-		t.Fatalf("the dashboard shows %q conversations and %d daily bars, want 1 and 7", figure, bars)
+	if figure != "2" || bars != 7 {
+		t.Fatalf("the dashboard shows %q conversations and %d daily bars, want 2 and 7", figure, bars)
 	}
 	screenshot(t, ctx, "dashboard")
 
