@@ -116,11 +116,11 @@ type css = chromedp.CSS
 // is sent to log in, signs up (seeing the API's field errors beside the
 // fields first), lands in the empty inbox, sees a customer's message (with
 // markup meant to run script) appear without a reload, as text, replies,
-// moves between conversations with j and k, resolves
-// with the e shortcut, sees the dashboard's chart, switches the
-// app to Chinese, invites an agent who accepts in the browser, and logs
-// out; the API refuses the session cookie without
-// the CSRF token.
+// keeps a typed reply through an expired session, moves between
+// conversations with j and k, resolves with e, sees the dashboard's chart,
+// switches the app to Chinese, invites an agent who accepts in the
+// browser, and logs out; the API refuses the session cookie without the
+// CSRF token.
 func TestWebApp(t *testing.T) {
 	ctx := browser(t)
 	cfg := DefaultConfig()
