@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -112,9 +113,19 @@ func (a *App) page(name string, signedIn bool) fiber.Handler {
 }
 
 // localPath returns p when it is a path on this site, else def: a login
-// link cannot send the visitor elsewhere.
+// link cannot send the visitor elsewhere. Browsers drop tabs and newlines
+// from URLs and read a backslash as a slash, so "/\t/x" or "/\\x" would
+// leave the site: any of them, or any control character, refuses p.
 func localPath(p, def string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
+		return def
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f {
+			return def
+		}
+	}
+	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" {
 		return def
 	}
 	return p

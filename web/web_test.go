@@ -69,7 +69,7 @@ func TestPages(t *testing.T) {
 		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/app/inbox?c=1" || !strings.Contains(resp.Header.Get("Set-Cookie"), "dp_lang=zh") {
 			t.Fatalf("switch: %d %q %q", resp.StatusCode, resp.Header.Get("Location"), resp.Header.Get("Set-Cookie"))
 		}
-		for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
+		for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "/%09/evil.example", "/%0A/evil.example"} {
 			resp, _ := get(t, app, "/lang/en?next="+next, nil)
 			if loc := resp.Header.Get("Location"); loc != "/" {
 				t.Fatalf("next=%s went to %q", next, loc)
