@@ -22,6 +22,12 @@ func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token := bearer(c)
 		if token == "" {
+			var err error
+			if token, err = cookieToken(c); err != nil {
+				return err
+			}
+		}
+		if token == "" {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool"`)
 			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "No token was sent: send a session token or API key as 'Authorization: Bearer <token>'.")
 		}

@@ -59,6 +59,6 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return lockedRetryAfter(c, err)
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": sess.Token, "expires_at": sess.ExpiresAt.Format(timeFormat),
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": handOver(c, sess), "expires_at": sess.ExpiresAt.Format(timeFormat),
 		"tenant": ws, "user": viewUser(u)})
 }

@@ -38,11 +38,12 @@ func (s *Server) routes() {
 	s.slaRoutes(v1)
 	s.triageRoutes(v1)
 	s.billingRoutes(v1)
+	s.web.Mount(a)
 }
 
-// homePath is where GET / sends a visitor: the API reference, until the
-// brand owners' web app exists; then this is the one place to point it there.
-const homePath = "/docs"
+// homePath is where GET / sends a visitor: the brand owners' web app, which
+// sends a signed-out visitor on to log in (or sign up).
+const homePath = "/app/inbox"
 
 // home: GET / redirects to homePath.
 func home(c *fiber.Ctx) error { return c.Redirect(homePath, fiber.StatusFound) }

@@ -13,6 +13,7 @@ import (
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
+	"github.com/deskpool/deskpool/web"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -67,6 +68,7 @@ type Server struct {
 	deps Deps
 	app  *fiber.App
 	rl   *rateLimiter
+	web  *web.App // the brand's web app: pages and assets
 
 	methods routeMethods // for the Allow header of a 405
 }
@@ -79,7 +81,11 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.HookIPRate == 0 && cfg.HookIPBurst == 0 {
 		cfg.HookIPRate, cfg.HookIPBurst = 100, 1000
 	}
-	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log)}
+	pages, err := web.New()
+	if err != nil {
+		panic("web app templates: " + err.Error()) // embedded files: a build defect, caught by every test
+	}
+	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log), web: pages}
 	s.app = fiber.New(fiber.Config{
 		AppName: "deskpool",
 		// Strings from the request outlive it (metrics labels, task

@@ -18,7 +18,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return lockedRetryAfter(c, err)
 	}
-	return c.JSON(fiber.Map{"token": sess.Token, "expires_at": sess.ExpiresAt.Format(timeFormat),
+	return c.JSON(fiber.Map{"token": handOver(c, sess), "expires_at": sess.ExpiresAt.Format(timeFormat),
 		"tenant": ws, "user": viewUser(u)})
 }
 
@@ -38,5 +38,6 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	if err := s.deps.Tenants.Logout(c.UserContext()); err != nil {
 		return err
 	}
+	clearBrowserSession(c)
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -27,11 +27,16 @@ func TestUnauthorizedSaysWhatWasWrong(t *testing.T) {
 	}
 }
 
-// TestRootSendsToTheDocs: GET / is not a dead end.
-func TestRootSendsToTheDocs(t *testing.T) {
+// TestRootSendsToTheApp: GET / leads to the web app, which sends a
+// signed-out visitor on to log in.
+func TestRootSendsToTheApp(t *testing.T) {
 	h := newHarness(t, nil)
 	r := h.do(call{method: "GET", path: "/"})
-	if r.Status != http.StatusFound || r.Header.Get("Location") != "/docs" {
+	if r.Status != http.StatusFound || r.Header.Get("Location") != "/app/inbox" {
 		t.Fatalf("GET / -> %d Location %q: %s", r.Status, r.Header.Get("Location"), r.Raw)
+	}
+	r = h.do(call{method: "GET", path: "/app/inbox"})
+	if r.Status != http.StatusFound || r.Header.Get("Location") != "/login?next=%2Fapp%2Finbox" {
+		t.Fatalf("GET /app/inbox signed out -> %d Location %q", r.Status, r.Header.Get("Location"))
 	}
 }

@@ -32,7 +32,7 @@ func (s *Server) signup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(signupResponse{Tenant: ws, User: viewUser(u), Token: sess.Token,
+	return c.Status(fiber.StatusCreated).JSON(signupResponse{Tenant: ws, User: viewUser(u), Token: handOver(c, sess),
 		ExpiresAt: sess.ExpiresAt.Format(timeFormat)})
 }
 

@@ -111,3 +111,21 @@ stop_stripe() {
     kill "$STRIPE_MOCK_PID" 2>/dev/null || true
   fi
 }
+
+# ensure_chromium installs Debian's chromium for the web app's browser
+# tests when it is missing and we are root; otherwise those tests skip,
+# saying why, and every other test still runs. DESKPOOL_CHROMIUM names
+# another browser binary.
+ensure_chromium() {
+  local bin="${DESKPOOL_CHROMIUM:-/usr/bin/chromium}"
+  if [ -x "$bin" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing chromium for the browser tests (apt-get install chromium)"
+    if (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) >&2; then
+      return 0
+    fi
+  fi
+  say "no chromium at $bin and it could not be installed: the browser tests (TestWebApp) will skip"
+}

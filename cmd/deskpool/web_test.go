@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is the browser the web tests drive: DESKPOOL_CHROMIUM, else
+// Debian's chromium.
+func chromiumPath() string {
+	if p := os.Getenv("DESKPOOL_CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// screenshotDir is where the web tests save a screenshot of each page:
+// DESKPOOL_SCREENSHOTS, else deskpool-web-screenshots in the temporary
+// directory.
+func screenshotDir(t *testing.T) string {
+	dir := os.Getenv("DESKPOOL_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "deskpool-web-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// browser starts headless Chromium with a fresh profile, or skips the test
+// saying why it cannot.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath()
+	if _, err := exec.LookPath(path); err != nil {
+		t.Skipf("browser tests skipped: no Chromium at %s (apt-get install chromium, or set DESKPOOL_CHROMIUM): %v", path, err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 860),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Skipf("browser tests skipped: Chromium at %s does not start: %v", path, err)
+	}
+	return ctx
+}
+
+// do runs the steps, bounded so a page that never shows what a step waits
+// for fails the test instead of hanging it.
+func do(t *testing.T, ctx context.Context, name string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(c, steps...); err != nil {
+		failed(t, ctx, name)
+		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+// get runs one action and returns its value, bounded like do.
+func get[T any](t *testing.T, ctx context.Context, name string, a chromedp.Action[T]) T {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(c, a)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
+// failed saves what the page shows when a step failed, and its text, for
+// the failure message.
+func failed(t *testing.T, ctx context.Context, name string) {
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if png, err := chromedp.Run(c, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(screenshotDir(t), "failed.png"), png, 0o644)
+	}
+	if text, err := chromedp.Run(c, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText`)); err == nil {
+		t.Logf("the page when %q failed: %s", name, text)
+	}
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png := get(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(screenshotDir(t), name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type css = chromedp.CSS
+
+// TestWebApp drives the web app in headless Chromium: a signed-out visitor
+// is sent to log in, signs up (seeing the API's field errors beside the
+// fields first), lands in the empty inbox, sees a customer's message (with
+// markup meant to run script) appear without a reload, as text, replies,
+// keeps a typed reply through an expired session, moves between
+// conversations with j and k, resolves with e, sees the dashboard's chart,
+// switches the app to Chinese, invites an agent who accepts in the
+// browser, and logs out; the API refuses the session cookie without the
+// CSRF token.
+func TestWebApp(t *testing.T) {
+	ctx := browser(t)
+	cfg := DefaultConfig()
+	cfg.DatabaseURL, cfg.SystemDatabaseURL, cfg.OwnerDatabaseURL = env.AppDSN, env.SystemDSN, env.OwnerDSN
+	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
+	cfg.Addr = "127.0.0.1:0"
+	cfg.LogLevel = "error"
+	m := NewMain(cfg, "serve")
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	base := "http://" + m.Addr()
+
+	do(t, ctx, "open /", chromedp.Navigate(base+"/"), chromedp.WaitVisible(css(`#login-form`)))
+	if loc := get(t, ctx, "location", chromedp.Location()); !strings.HasPrefix(loc, base+"/login") {
+		t.Fatalf("a signed-out visitor to / landed on %s, want the login page", loc)
+	}
+	screenshot(t, ctx, "login")
+
+	do(t, ctx, "sign up with the brand name missing",
+		chromedp.Click(css(`a[href="/signup"]`)), chromedp.WaitVisible(css(`#signup-form`)),
+		chromedp.SendKeys(css(`#signup-form input[name=password]`), "short"),
+		chromedp.Click(css(`#signup-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#signup-form .field-error[data-for=brand_name]`)),
+	)
+	screenshot(t, ctx, "signup-errors")
+	do(t, ctx, "sign up",
+		chromedp.SendKeys(css(`#signup-form input[name=brand_name]`), "Web Tea"),
+		chromedp.SendKeys(css(`#signup-form input[name=email]`), "owner@webtea.example"),
+		chromedp.SetValue(css(`#signup-form input[name=password]`), "a long passphrase"),
+		chromedp.Click(css(`#signup-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)), chromedp.WaitVisible(css(`#list-empty`)),
+	)
+	if loc := get(t, ctx, "location", chromedp.Location()); !strings.HasSuffix(loc, "/app/inbox") {
+		t.Fatalf("after signup the browser is at %s, want the inbox", loc)
+	}
+	screenshot(t, ctx, "inbox-empty")
+
+	status := get(t, ctx, "call the API without the CSRF token",
+		chromedp.Evaluate[int](`fetch('/v1/me', {credentials: 'same-origin'}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if status != http.StatusForbidden {
+		t.Fatalf("the session cookie without the CSRF token: %d, want 403", status)
+	}
+
+	// The integrator's side: the owner's token from a login through the API.
+	login := postJSON(t, base+"/v1/auth/login", "", map[string]any{"email": "owner@webtea.example", "password": "a long passphrase"}, http.StatusOK)
+	token := login["token"].(string)
+	hostile := `Where is my order? <script>window.__xss=1</script><img src=x onerror="window.__xss=1"> <a href="javascript:window.__xss=1">link</a>`
+	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "email", "subject": "Order 1001",
+		"customer": map[string]any{"email": "li@example.com", "name": "Li Wei"}, "body": hostile}, http.StatusCreated)
+
+	do(t, ctx, "see the message without a reload and open it",
+		chromedp.WaitVisible(css(`#conv-list li a.conv-link`)),
+		chromedp.Click(css(`#conv-list li a.conv-link`)),
+		chromedp.WaitVisible(css(`#thread li.msg.inbound`)),
+	)
+	if text := get(t, ctx, "message text", chromedp.Text(css(`#thread li.msg.inbound .msg-body`))); text != hostile {
+		t.Fatalf("the customer's message shows as %q, want the text as sent", text)
+	}
+	if get(t, ctx, "no script ran", chromedp.Evaluate[bool](
+		`window.__xss === 1 || document.querySelector('#thread img, #thread script, #thread a[href^="javascript"]') !== null`)) {
+		t.Fatal("markup in a customer's message became elements or ran")
+	}
+	screenshot(t, ctx, "conversation")
+
+	do(t, ctx, "reply",
+		chromedp.SendKeys(css(`#reply-body`), "Your order ships today."),
+		chromedp.Click(css(`#reply-send`)),
+		chromedp.WaitVisible(css(`#thread li.msg.outbound`)),
+	)
+	if text := get(t, ctx, "reply text", chromedp.Text(css(`#thread li.msg.outbound .msg-body`))); text != "Your order ships today." {
+		t.Fatalf("the reply shows as %q", text)
+	}
+	// The session ends while a reply is being typed: the page sends the
+	// agent to log in, and back to the conversation with the reply kept.
+	endSession := chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, network.DeleteCookies, network.DeleteCookiesParams{Name: "dp_session", URL: base})
+		return chromedp.Void{}, err
+	})
+	do(t, ctx, "the session expires while typing",
+		chromedp.SendKeys(css(`#reply-body`), "Half a thought"),
+		endSession,
+		chromedp.WaitVisible(css(`#login-form`)),
+		chromedp.SendKeys(css(`#login-form input[name=email]`), "owner@webtea.example"),
+		chromedp.SendKeys(css(`#login-form input[name=password]`), "a long passphrase"),
+		chromedp.Click(css(`#login-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#thread li.msg.outbound`)),
+	)
+	if v := get(t, ctx, "kept reply", chromedp.Evaluate[string](`document.getElementById('reply-body').value`)); v != "Half a thought" {
+		t.Fatalf("after logging in again the reply box holds %q, want the typed reply", v)
+	}
+	// A second customer writes: j and k move between the two.
+	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "email", "subject": "Shipping",
+		"customer": map[string]any{"email": "zhang@example.com", "name": "Zhang Min"}, "body": "Do you ship to Hangzhou?"}, http.StatusCreated)
+	do(t, ctx, "the second conversation appears", chromedp.WaitVisible(css(`#conv-list li:nth-child(2)`)),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
+	do(t, ctx, "k and j",
+		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),
+		chromedp.WaitVisible(css(`#thread li.msg.inbound`)),
+		chromedp.KeyEvent("j"), chromedp.WaitVisible(css(`#conv-list li.selected[data-id="`+first+`"]`)),
+		chromedp.WaitVisible(css(`#thread li.msg.outbound`)),
+	)
+	do(t, ctx, "resolve with e",
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
+		chromedp.KeyEvent("e"),
+		chromedp.WaitVisible(css(`#reopen-btn`)),
+	)
+	if text := get(t, ctx, "status", chromedp.Text(css(`#conv-status`))); text != "Resolved" {
+		t.Fatalf("after e the status reads %q, want Resolved", text)
+	}
+	list := getJSON(t, base+"/v1/conversations?status=resolved", token)
+	if n := len(list["data"].([]any)); n != 1 {
+		t.Fatalf("the API lists %d resolved conversations, want 1", n)
+	}
+
+	do(t, ctx, "dashboard", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	figure := get(t, ctx, "figure", chromedp.Text(css(`[data-metric=conversations] .fig-value`)))
+	bars := get(t, ctx, "bars", chromedp.Evaluate[int](`document.querySelectorAll('#chart-volume svg rect.bar').length`))
+	if figure != "2" || bars != 7 {
+		t.Fatalf("the dashboard shows %q conversations and %d daily bars, want 2 and 7", figure, bars)
+	}
+	screenshot(t, ctx, "dashboard")
+
+	do(t, ctx, "switch to Chinese", chromedp.Click(css(`#lang-zh`)), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	nav := get(t, ctx, "nav", chromedp.Text(css(`header.top nav.main a[aria-current=page]`)))
+	lang := get(t, ctx, "lang", chromedp.AttributeValue(css(`html`), "lang"))
+	if nav != "数据看板" || lang.Value != "zh-CN" {
+		t.Fatalf("after switching to Chinese the nav reads %q and lang is %q", nav, lang.Value)
+	}
+	screenshot(t, ctx, "dashboard-zh")
+
+	do(t, ctx, "settings", chromedp.Navigate(base+"/app/settings"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	if text := get(t, ctx, "members", chromedp.Text(css(`#members-rows`))); !strings.Contains(text, "owner@webtea.example") {
+		t.Fatalf("the members table reads %q", text)
+	}
+	screenshot(t, ctx, "settings-zh")
+
+	do(t, ctx, "invite an agent",
+		chromedp.SendKeys(css(`#invite-create input[name=email]`), "agent@webtea.example"),
+		chromedp.Click(css(`#invite-create button[type=submit]`)),
+		chromedp.WaitVisible(css(`#invite-link`)),
+	)
+	link := get(t, ctx, "invitation link", chromedp.Text(css(`#invite-link`)))
+	link = link[strings.Index(link, base+"/invite/"):]
+
+	do(t, ctx, "log out", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))
+	do(t, ctx, "accept the invitation",
+		chromedp.Navigate(link), chromedp.WaitVisible(css(`#invite-form`)),
+		chromedp.SendKeys(css(`#invite-form input[name=name]`), "Mei"),
+		chromedp.SendKeys(css(`#invite-form input[name=password]`), "another long passphrase"),
+		chromedp.Click(css(`#invite-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+	)
+	if who := get(t, ctx, "who", chromedp.Text(css(`#who`))); who != "Web Tea · 客服" {
+		t.Fatalf("the invited agent's header reads %q", who)
+	}
+	do(t, ctx, "log out the agent", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))
+	do(t, ctx, "the app needs a session again", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`#login-form`)))
+	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "/login?next=") {
+		t.Fatalf("after logout the inbox sent the browser to %s", loc)
+	}
+}
+
+func postJSON(t *testing.T, url, token string, body any, want int) map[string]any {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return doJSON(t, req, want)
+}
+
+func getJSON(t *testing.T, url, token string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	return doJSON(t, req, http.StatusOK)
+}
+
+func doJSON(t *testing.T, req *http.Request, want int) map[string]any {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", req.Method, req.URL.Path, resp.StatusCode, want, raw)
+	}
+	out := map[string]any{}
+	_ = json.Unmarshal(raw, &out)
+	return out
+}

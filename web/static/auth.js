@@ -1,0 +1,33 @@
+// Signup, login and invitation acceptance: each form posts to the API
+// asking for the session in cookies (X-Session-Cookie), so the token never
+// reaches this script, then goes on to the app.
+import { api, showErrors, clearErrors } from './common.js';
+
+function wire(id, path, fields) {
+  const form = document.getElementById(id);
+  if (!form) return;
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const body = {};
+    for (const f of fields) {
+      const v = form.elements[f].value;
+      if (v !== '' || f === 'password' || f === 'email') body[f] = v;
+    }
+    const btn = form.querySelector('button[type=submit]');
+    btn.disabled = true;
+    try {
+      await api('POST', path(), body, { 'X-Session-Cookie': '1' });
+      sessionStorage.removeItem('dp_tz'); // the workspace may differ; unsent reply drafts stay
+      location.assign(form.dataset.next || '/app/inbox');
+    } catch (err) {
+      showErrors(form, err);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+}
+
+wire('login-form', () => '/auth/login', ['email', 'password', 'workspace']);
+wire('signup-form', () => '/signup', ['brand_name', 'name', 'email', 'password']);
+wire('invite-form', () => '/invitations/' + encodeURIComponent(location.pathname.split('/').pop()) + '/accept', ['name', 'password']);

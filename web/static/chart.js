@@ -1,0 +1,58 @@
+// Small SVG charts drawn in the page (no library, no inline style, so the
+// Content-Security-Policy stays strict): bars and a line over labelled
+// points, with the value of each point in its <title> for hover.
+const NS = 'http://www.w3.org/2000/svg';
+
+function svgEl(tag, attrs = {}, text) {
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function niceMax(v) {
+  if (!(v > 0)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+/** draw renders points [{label, value}] into host as 'bar' or 'line';
+ * fmt formats a value for the axis and the hover title. */
+export function draw(host, kind, points, fmt = String) {
+  const W = 420, H = 180, L = 48, R = 18, T = 10, B = 28;
+  const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg', role: 'img', 'data-kind': kind, 'data-points': points.length });
+  const max = niceMax(Math.max(0, ...points.map(p => p.value ?? 0)));
+  const x = (i) => L + (W - L - R) * (points.length === 1 ? 0.5 : i / (points.length - 1));
+  const y = (v) => T + (H - T - B) * (1 - (v ?? 0) / max);
+  for (let k = 0; k <= 4; k++) {
+    const v = (max * k) / 4;
+    svg.append(svgEl('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'grid' }));
+    svg.append(svgEl('text', { x: L - 4, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, fmt(v)));
+  }
+  const every = Math.ceil(points.length / 8);
+  if (kind === 'bar') {
+    const bw = Math.max(2, ((W - L - R) / Math.max(1, points.length)) * 0.7);
+    points.forEach((p, i) => {
+      const cx = L + ((W - L - R) * (i + 0.5)) / points.length;
+      const bar = svgEl('rect', { x: cx - bw / 2, y: y(p.value), width: bw, height: Math.max(0, H - B - y(p.value)), class: 'bar' });
+      bar.append(svgEl('title', {}, `${p.label}: ${fmt(p.value ?? 0)}`));
+      svg.append(bar);
+      if (i % every === 0) svg.append(svgEl('text', { x: cx, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, p.label));
+    });
+  } else {
+    const known = points.map((p, i) => [i, p.value]).filter(([, v]) => v !== null && v !== undefined);
+    if (known.length) {
+      svg.append(svgEl('polyline', { points: known.map(([i, v]) => `${x(i)},${y(v)}`).join(' '), class: 'line' }));
+    }
+    for (const [i, v] of known) {
+      const dot = svgEl('circle', { cx: x(i), cy: y(v), r: 3, class: 'dot' });
+      dot.append(svgEl('title', {}, `${points[i].label}: ${fmt(v)}`));
+      svg.append(dot);
+    }
+    points.forEach((p, i) => {
+      if (i % every === 0) svg.append(svgEl('text', { x: x(i), y: H - 8, class: 'axis', 'text-anchor': 'middle' }, p.label));
+    });
+  }
+  host.replaceChildren(svg);
+}

@@ -1,0 +1,139 @@
+// Shared by every page: the API client (the session rides in an HttpOnly
+// cookie; each call echoes the CSRF cookie in X-CSRF-Token), translations,
+// time formatting in the workspace's time zone, and form errors.
+
+const strings = JSON.parse(document.getElementById('i18n')?.textContent || '{}');
+export const locale = document.documentElement.lang || 'en';
+
+/** t returns the text for key in the page's language. */
+export function t(key, vars = {}) {
+  let s = strings[key] ?? key;
+  for (const [k, v] of Object.entries(vars)) s = s.replaceAll('{' + k + '}', String(v));
+  return s;
+}
+
+function cookie(name) {
+  for (const part of document.cookie.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return '';
+}
+
+/** ApiError is a problem+json answer. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || ('HTTP ' + status));
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+/** api calls the /v1 API and returns the decoded body. A 401 on an app
+ * page sends the visitor to log in and come back. */
+export async function api(method, path, body, extraHeaders = {}) {
+  const headers = { 'Accept': 'application/json', 'X-CSRF-Token': cookie('dp_csrf'), ...extraHeaders };
+  const init = { method, headers, credentials: 'same-origin' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch('/v1' + path, init);
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    if (res.status === 401 && document.body.classList.contains('app')) {
+      sessionExpired();
+    }
+    throw new ApiError(res.status, data);
+  }
+  return data;
+}
+
+/** onSessionExpired lets a page save unsent work before the redirect. */
+const expiredHooks = [];
+export function onSessionExpired(fn) { expiredHooks.push(fn); }
+
+function sessionExpired() {
+  for (const fn of expiredHooks) { try { fn(); } catch { /* keep going */ } }
+  location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+}
+
+/** showErrors puts a problem's field errors beside the fields of form and
+ * its detail in the form's .form-error. */
+export function showErrors(form, err) {
+  clearErrors(form);
+  const fields = err?.problem?.errors || [];
+  let placed = false;
+  for (const fe of fields) {
+    const key = String(fe.field).split(/[.[]/)[0];
+    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(key)}"]`);
+    if (slot) { slot.textContent = fe.message; placed = true; }
+  }
+  const general = form.querySelector('.form-error');
+  if (general && (!placed || !fields.length)) general.textContent = err?.message || String(err);
+}
+
+export function clearErrors(form) {
+  form.querySelectorAll('.field-error, .form-error').forEach(el => { el.textContent = ''; });
+}
+
+let zone;
+/** timeZone is the workspace's time zone: that of its first business
+ * hours, else the browser's. */
+export async function timeZone() {
+  if (zone) return zone;
+  zone = sessionStorage.getItem('dp_tz');
+  if (zone) return zone;
+  try {
+    const page = await api('GET', '/business-hours?limit=1');
+    zone = page.data?.[0]?.time_zone;
+  } catch { /* viewers without sla:read use the browser's */ }
+  zone = zone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  sessionStorage.setItem('dp_tz', zone);
+  return zone;
+}
+
+/** fmtTime formats an RFC 3339 time in the workspace's time zone. */
+export function fmtTime(iso, tz) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(locale, { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}
+
+/** fmtDuration renders seconds as "1h 5m" style text. */
+export function fmtDuration(sec) {
+  if (sec === null || sec === undefined) return '—';
+  const s = Math.abs(Math.round(sec));
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  const out = h ? `${h}${t('unit.h')} ${m}${t('unit.m')}` : m ? `${m}${t('unit.m')} ${s % 60}${t('unit.s')}` : `${s}${t('unit.s')}`;
+  return sec < 0 ? '-' + out : out;
+}
+
+/** el builds an element; text goes in as text, never as HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+/** shell wires the top bar: who is signed in, and logout. */
+export async function shell() {
+  document.getElementById('logout')?.addEventListener('click', async () => {
+    try { await api('POST', '/auth/logout'); } catch { /* the session may be gone already */ }
+    sessionStorage.clear();
+    location.assign('/login');
+  });
+  const me = await api('GET', '/me');
+  const who = document.getElementById('who');
+  if (who) who.textContent = `${me.tenant?.name || ''} · ${t('role.' + me.role)}`;
+  return me;
+}

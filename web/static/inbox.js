@@ -1,0 +1,267 @@
+// The inbox: the conversation list with the API's filters (refreshed every
+// few seconds from the cursor API, so new conversations appear without a
+// reload), and the open conversation: thread, customer, history, orders,
+// triage with its correction, SLA countdown, reply and note, assign,
+// snooze and resolve. Shortcuts: j/k next/previous, r reply, e resolve.
+import { api, t, el, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
+
+const INTENTS = ['order_status', 'logistics_delay', 'cancel_order', 'change_order', 'return', 'refund', 'exchange',
+  'product_question', 'stock', 'payment', 'invoice', 'account', 'promotion', 'complaint', 'quality_issue',
+  'privacy_or_fund_safety', 'human_request', 'feedback', 'other'];
+const POLL_MS = 3000;
+
+const $ = (id) => document.getElementById(id);
+const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '' };
+const label = (prefix, v) => { const s = t(prefix + v); return s === prefix + v ? (v || '—') : s; };
+
+function filterQuery() {
+  const f = $('filters').elements;
+  const q = new URLSearchParams({ limit: '50' });
+  for (const name of ['status', 'assignee', 'urgency', 'intent', 'channel', 'tag']) {
+    const v = f[name].value.trim();
+    if (v) q.set(name, v);
+  }
+  return q.toString();
+}
+
+/** nextDeadline is the SLA deadline the conversation waits on now. */
+function nextDeadline(c) {
+  if (['resolved', 'closed'].includes(c.status)) return null;
+  if (!c.first_response_at && c.first_response_due_at) return { kind: 'first', at: c.first_response_due_at };
+  if (c.waiting_since && c.next_response_due_at) return { kind: 'next', at: c.next_response_due_at };
+  if (c.resolution_due_at) return { kind: 'resolution', at: c.resolution_due_at };
+  return null;
+}
+
+function countdown(c) {
+  const d = nextDeadline(c);
+  if (!d) return null;
+  const left = (new Date(d.at) - Date.now()) / 1000;
+  const text = left >= 0 ? t('sla.due_in', { d: fmtDuration(left) }) : t('sla.overdue', { d: fmtDuration(-left) });
+  return { text: `${t('sla.' + d.kind)}: ${text}`, cls: left < 0 ? 'breached' : left < 1800 ? 'at-risk' : 'ok', left };
+}
+
+async function loadList() {
+  const key = filterQuery();
+  const page = await api('GET', '/conversations?' + key);
+  let list = page.data || [];
+  if ($('filters').elements.at_risk.checked) list = list.filter(c => { const cd = countdown(c); return cd && cd.left < 1800; });
+  const seen = new Set(state.listKey === key ? state.list.map(c => c.id) : []);
+  const fresh = state.listKey === key ? list.filter(c => !seen.has(c.id)).map(c => c.id) : [];
+  state.list = list;
+  state.listKey = key;
+  renderList(new Set(fresh));
+  const open = list.find(c => c.id === state.openId);
+  if (open && state.detail && open.updated_at !== state.detail.updated_at) await openConversation(open.id, false);
+}
+
+function renderList(fresh) {
+  const ul = $('conv-list');
+  ul.replaceChildren(...state.list.map(c => {
+    const cd = countdown(c);
+    return el('li', { class: [c.id === state.openId ? 'selected' : '', fresh.has(c.id) ? 'fresh' : ''].join(' ').trim() || null, dataset: { id: c.id } },
+      el('a', { href: '?c=' + c.id, class: 'conv-link' },
+        el('span', { class: 'subject' }, c.subject || t('conv.no_subject')),
+        el('span', { class: 'meta' },
+          el('span', { class: 'badge ' + c.status }, label('status.', c.status)), ' ',
+          el('span', { class: 'badge' }, label('intent.', c.intent)), ' ',
+          c.urgency ? el('span', { class: 'badge urg-' + c.urgency }, label('urgency.', c.urgency)) : null, ' ',
+          el('span', { class: 'muted' }, c.channel, ' · ', fmtTime(c.last_message_at, state.tz))),
+        cd ? el('span', { class: 'sla ' + cd.cls }, cd.text) : null));
+  }));
+  $('list-empty').hidden = state.list.length > 0;
+}
+
+async function openConversation(id, push = true) {
+  const d = await api('GET', '/conversations/' + encodeURIComponent(id));
+  const switched = state.openId !== id;
+  state.openId = id;
+  state.detail = d;
+  if (push) history.replaceState(null, '', '?c=' + id);
+  $('conv-none').hidden = true;
+  $('conv-body').hidden = false;
+  $('conv-subject').textContent = d.subject || t('conv.no_subject');
+  $('conv-status').textContent = label('status.', d.status);
+  $('conv-status').className = 'badge ' + d.status;
+  const closed = ['resolved', 'closed'].includes(d.status);
+  $('resolve-btn').hidden = closed;
+  $('reopen-btn').hidden = !closed;
+  renderThread(d);
+  renderTriage(d);
+  renderCustomer(d);
+  renderOrders(d.orders || []);
+  $('assign-select').value = d.assignee_id || '';
+  if (switched) {
+    $('reply-body').value = sessionStorage.getItem('dp_draft_' + id) || '';
+    clearErrors($('reply-form'));
+    $('action-error').textContent = '';
+    loadHistory(d);
+  }
+  document.querySelectorAll('#conv-list li').forEach(li => li.classList.toggle('selected', li.dataset.id === id));
+  tick();
+}
+
+function renderThread(d) {
+  $('thread').replaceChildren(...d.messages.map(m =>
+    el('li', { class: `msg ${m.direction} ${m.internal ? 'note' : ''}`.trim() },
+      el('div', { class: 'msg-meta' }, label('author.', m.author_kind), m.internal ? ' · ' + t('reply.internal') : '', ' · ', m.channel, ' · ', fmtTime(m.created_at, state.tz)),
+      el('div', { class: 'msg-body' }, m.body))));
+  const th = $('thread');
+  th.scrollTop = th.scrollHeight;
+}
+
+function lastTriage(d) {
+  for (let i = d.messages.length - 1; i >= 0; i--) {
+    const tr = d.messages[i].triage;
+    if (d.messages[i].direction === 'inbound' && tr && typeof tr === 'object') return tr;
+  }
+  return {};
+}
+
+function renderTriage(d) {
+  const tr = lastTriage(d);
+  const rows = [['conv.level', d.level], ['conv.route', d.route], ['filter.intent', label('intent.', d.intent)],
+    ['filter.urgency', label('urgency.', d.urgency)], ['conv.sentiment', d.sentiment + (d.anger ? ' ⚠' : '')],
+    ['conv.confidence', d.confidence ? Math.round(d.confidence * 100) + '%' : '—']];
+  $('triage').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { dataset: { k } }, v || '—')]));
+  $('triage-reasons').replaceChildren(...(tr.reasons || []).map(r => el('li', {}, r)));
+  $('correct-intent').value = d.intent || 'other';
+  $('correct-urgency').value = d.urgency || 'medium';
+  state.suggestion = tr.suggested_reply || '';
+  $('use-suggestion').hidden = !state.suggestion;
+}
+
+function renderCustomer(d) {
+  const c = d.customer || {};
+  const rows = [['conv.name', c.name], ['field.email', c.email], ['conv.phone', c.phone], ['conv.segment', c.segment],
+    ['conv.vip', c.vip ? '★' : '']].filter(([, v]) => v);
+  $('customer').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', {}, v)]));
+  $('identities').replaceChildren(...(c.identities || []).map(i => el('li', {}, `${i.kind}${i.channel ? ' (' + i.channel + ')' : ''}: ${i.value}`)));
+}
+
+async function loadHistory(d) {
+  $('history').replaceChildren();
+  if (!d.customer_id) return;
+  try {
+    const page = await api('GET', '/conversations?limit=20&customer=' + encodeURIComponent(d.customer_id));
+    $('history').replaceChildren(...page.data.filter(c => c.id !== d.id).map(c =>
+      el('li', {}, el('a', { href: '?c=' + c.id, class: 'conv-link', dataset: { id: c.id } }, `${fmtTime(c.created_at, state.tz)} · ${c.channel} · ${c.subject || t('conv.no_subject')} (${label('status.', c.status)})`))));
+  } catch { /* history is a convenience */ }
+}
+
+function renderOrders(orders) {
+  $('orders').replaceChildren(...(orders.length ? orders.map(o =>
+    el('li', {}, el('strong', {}, '#' + (o.number || o.external_id)), ` · ${o.status}${o.fulfillment_status ? ' / ' + o.fulfillment_status : ''} · ${o.total} ${o.currency}`,
+      ...(o.shipments || []).map(s => el('div', { class: 'muted' }, `${s.carrier || ''} ${s.tracking_number || ''} ${s.status || ''}`.trim())))) :
+    [el('li', { class: 'muted' }, t('conv.no_orders'))]));
+}
+
+/** tick refreshes the SLA countdowns every second. */
+function tick() {
+  if (state.detail) {
+    const cd = countdown(state.detail);
+    $('conv-sla').textContent = cd ? cd.text : '';
+    $('conv-sla').className = 'sla ' + (cd ? cd.cls : '');
+  }
+}
+
+async function patch(body) {
+  $('action-error').textContent = '';
+  try {
+    await api('PATCH', '/conversations/' + state.openId, body);
+    await openConversation(state.openId, false);
+    await loadList();
+  } catch (err) {
+    $('action-error').textContent = err.message;
+  }
+}
+
+function move(step) {
+  if (!state.list.length) return;
+  let i = state.list.findIndex(c => c.id === state.openId);
+  i = i < 0 ? 0 : Math.min(state.list.length - 1, Math.max(0, i + step));
+  openConversation(state.list[i].id);
+}
+
+function wire() {
+  $('filters').addEventListener('change', () => loadList());
+  $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadList(); });
+  document.addEventListener('click', (ev) => {
+    const a = ev.target.closest('a.conv-link');
+    if (!a) return;
+    ev.preventDefault();
+    openConversation(a.dataset.id || a.closest('li').dataset.id);
+  });
+  const form = $('reply-form');
+  $('reply-body').addEventListener('input', () => {
+    if (state.openId) sessionStorage.setItem('dp_draft_' + state.openId, $('reply-body').value);
+  });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!state.openId) return;
+    clearErrors(form);
+    const btn = $('reply-send');
+    btn.disabled = true;
+    try {
+      await api('POST', `/conversations/${state.openId}/replies`, { body: $('reply-body').value, internal: $('reply-internal').checked });
+      $('reply-body').value = '';
+      sessionStorage.removeItem('dp_draft_' + state.openId);
+      await openConversation(state.openId, false);
+      await loadList();
+    } catch (err) {
+      showErrors(form, err);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  $('use-suggestion').addEventListener('click', () => { $('reply-body').value = state.suggestion; $('reply-body').focus(); });
+  $('resolve-btn').addEventListener('click', () => patch({ status: 'resolved' }));
+  $('reopen-btn').addEventListener('click', () => patch({ status: 'open' }));
+  $('snooze-btn').addEventListener('click', () => patch({ status: 'snoozed', snoozed_until: new Date(Date.now() + 4 * 3600e3).toISOString() }));
+  $('assign-select').addEventListener('change', (ev) => {
+    const v = ev.target.value;
+    patch(v ? { assignee_id: v } : { unassign: true });
+  });
+  $('correct-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    patch({ triage: { intent: $('correct-intent').value, urgency: $('correct-urgency').value } });
+  });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const tag = ev.target.tagName;
+    if (tag === 'TEXTAREA' || tag === 'INPUT' || tag === 'SELECT') {
+      if (ev.key === 'Escape') ev.target.blur();
+      return;
+    }
+    if (ev.key === 'j') move(1);
+    else if (ev.key === 'k') move(-1);
+    else if (ev.key === 'r' && state.openId) { ev.preventDefault(); $('reply-body').focus(); }
+    else if (ev.key === 'e' && state.openId && !$('resolve-btn').hidden) patch({ status: 'resolved' });
+  });
+  onSessionExpired(() => {
+    if (state.openId) sessionStorage.setItem('dp_draft_' + state.openId, $('reply-body').value);
+  });
+}
+
+async function main() {
+  for (const sel of [$('filter-intent'), $('correct-intent')]) {
+    sel.append(...INTENTS.map(i => el('option', { value: i }, label('intent.', i))));
+  }
+  wire();
+  state.me = await shell();
+  state.tz = await timeZone();
+  try {
+    const agents = await api('GET', '/agents?limit=100');
+    $('assign-select').append(...agents.data.map(a => el('option', { value: a.user_id }, a.name || a.email)));
+  } catch { /* assigning needs members to list */ }
+  await loadList();
+  const want = new URLSearchParams(location.search).get('c');
+  if (want) await openConversation(want, false).catch(err => {
+    $('conv-none').textContent = err.status === 404 ? t('conv.not_found') : err.message;
+  });
+  document.body.dataset.ready = '1';
+  setInterval(() => { loadList().catch(() => {}); }, POLL_MS);
+  setInterval(() => { tick(); }, 1000);
+}
+
+main();
