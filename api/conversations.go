@@ -21,6 +21,9 @@ func (s *Server) listConversations(c *fiber.Ctx) error {
 	f := helpdesk.ConversationFilter{Cursor: cur, Limit: limit, Intent: c.Query("intent"), Urgency: c.Query("urgency"),
 		Channel: c.Query("channel"), Tag: c.Query("tag")}
 	var v deskpool.Validator
+	if f.Customers, err = helpdesk.ParseCustomerTraits(func(k string) string { return c.Query(k) }); err != nil {
+		return err
+	}
 	if st := c.Query("status"); st != "" {
 		f.Status = strings.Split(st, ",")
 	}
