@@ -99,14 +99,14 @@ func (s *Service) Grant(ctx context.Context, conversationID uuid.UUID, in NewCom
 		if err != nil {
 			return err
 		}
-		var customerID uuid.UUID
-		if err := tx.Raw(`SELECT customer_id FROM conversations WHERE tenant_id = ? AND id = ?`, tenantID, conversationID).
-			Scan(&customerID).Error; err != nil {
+		ids, err := tenant.ScanIDs(tx.Raw(`SELECT customer_id FROM conversations WHERE tenant_id = ? AND id = ?`, tenantID, conversationID))
+		if err != nil {
 			return err
 		}
-		if customerID == uuid.Nil {
+		if len(ids) == 0 {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "Conversation not found.")
 		}
+		customerID := ids[0]
 		role, err := authorityRole(ctx, tx, actor)
 		if err != nil {
 			return err
