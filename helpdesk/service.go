@@ -29,6 +29,7 @@ type Service struct {
 	orders    OrderLookup
 	answerer  Answerer
 	facts     *tenant.Cache[workspaceFacts] // nil: read with each message
+	lanes     LaneGate                      // nil: no VIP lanes
 }
 
 // NewService returns the helpdesk service; events receives every event,

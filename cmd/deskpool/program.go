@@ -25,6 +25,7 @@ import (
 	"github.com/deskpool/deskpool/triage/knowledge"
 	"github.com/deskpool/deskpool/triage/learning"
 	"github.com/deskpool/deskpool/triage/llm"
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -182,6 +183,10 @@ func (m *Main) services() error {
 	m.Segments = segments.NewService(m.DB, m.Outbox, m.Webhooks, m.Billing, m.Log)
 	m.Segments.UseShop(m.Inventory)
 	m.Inventory.WatchOrders(m.Segments)
+	m.Helpdesk.UseLanes(func(ctx context.Context, id uuid.UUID) (bool, error) {
+		e, err := m.Billing.Entitlements(ctx, id)
+		return e.VIPLanes, err
+	})
 	if !m.WithoutSLA {
 		m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
 		m.Helpdesk.Observe(m.SLA)
