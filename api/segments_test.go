@@ -135,4 +135,18 @@ func TestSegmentsAndCompensationAPI(t *testing.T) {
 			t.Fatalf("%s", c.Raw)
 		}
 	})
+
+	t.Run("HandoffsPerIssue", func(t *testing.T) {
+		care := h.inbox("Handoff Brand")
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/customers", token: care.key, body: map[string]any{"email": "elder@example.com", "vulnerable": true}})
+		// The triage routes both to the AI; the vulnerable customer's goes to a person: one hand-over in two conversations.
+		if m := h.post(care, msg("web", map[string]string{"email": "elder@example.com"}, "where is my order")); m.str("triage.route") != "agent" {
+			t.Fatalf("%s", m.Raw)
+		}
+		h.post(care, msg("web", map[string]string{"email": "young@example.com"}, "where is my order"))
+		r := h.must(http.StatusOK, call{method: "GET", path: "/v1/metrics", token: care.ws.OwnerToken})
+		if r.JSON["conversations"] != 2.0 || r.JSON["handoffs_per_conversation"] != 0.5 {
+			t.Fatalf("%s", r.Raw)
+		}
+	})
 }

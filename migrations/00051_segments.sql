@@ -1,7 +1,7 @@
 -- +goose Up
 -- Differentiated service: customer value segments (RFM) computed from
 -- synced orders, their history, the account manager of a customer, gold
--- (VIP lane) agents, handoffs per conversation, and compensation granted
+-- (VIP lane) agents, and compensation granted
 -- within each role's authority.
 
 ALTER TABLE customers
@@ -17,7 +17,6 @@ ALTER TABLE customers
 CREATE INDEX customers_segment ON customers (tenant_id, segment) WHERE merged_into IS NULL;
 
 ALTER TABLE agent_profiles ADD COLUMN gold boolean NOT NULL DEFAULT false;
-ALTER TABLE conversations ADD COLUMN handoffs int NOT NULL DEFAULT 0;
 
 -- A workspace's tier thresholds, in minor units of its currency: high
 -- value from high_value_min on, core from core_min up to high_value_min,
@@ -119,7 +118,6 @@ END $$;
 
 -- +goose Down
 DROP TABLE compensation_days, compensations, compensation_limits, customer_segment_changes, segment_settings;
-ALTER TABLE conversations DROP COLUMN handoffs;
 ALTER TABLE agent_profiles DROP COLUMN gold;
 DROP INDEX customers_segment;
 ALTER TABLE customers DROP COLUMN high_frequency, DROP COLUMN rfm_recency, DROP COLUMN rfm_frequency,
