@@ -47,8 +47,8 @@ func runSegmentsBench(ctx context.Context, out io.Writer, m *Main, env *scratch.
 				created_at, updated_at)
 			SELECT '%[1]s'::uuid, gen_random_uuid(), 'push', 'S' || g, '#' || g, cs.id, 'linked',
 				CASE WHEN g %% 50 = 0 THEN 'cancelled' ELSE 'paid' END, 'CNY',
-				(abs(hashtext(g::text)) %% 400000) + 1000, now() - make_interval(hours => abs(hashtext('t' || g)) %% (400 * 24)), now()
-			FROM generate_series(1, %[3]d) g JOIN cs ON cs.n = (g * 7919) %% %[2]d`,
+				((hashtext(g::text)::bigint & 2147483647) %% 400000) + 1000, now() - make_interval(hours => ((hashtext('t' || g)::bigint & 2147483647) %% (400 * 24))::int), now()
+			FROM generate_series(1, %[3]d) g JOIN cs ON cs.n = (g::bigint * 7919) %% %[2]d`,
 	}
 	for _, q := range seed {
 		// The values are ours (a uuid and ints): formatting them in is safe.
