@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/segments"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 )
@@ -70,6 +71,16 @@ func (s *Server) getConversation(c *fiber.Ctx) error {
 	d, err := s.deps.Helpdesk.FindConversation(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if s.deps.Segments != nil {
+		comp, err := s.deps.Segments.Compensations(c.UserContext(), &id, nil)
+		if err != nil {
+			return err
+		}
+		return c.JSON(struct {
+			*helpdesk.ConversationDetail
+			Compensations []segments.Compensation `json:"compensations"`
+		}{d, comp})
 	}
 	return c.JSON(d)
 }

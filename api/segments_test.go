@@ -131,8 +131,10 @@ func TestSegmentsAndCompensationAPI(t *testing.T) {
 			t.Fatalf("%d grants: %s", n, list.Raw)
 		}
 		h.must(http.StatusNotFound, call{method: "GET", path: "/v1/conversations/" + uuid.NewString() + "/compensations", token: in.agent})
-		if c := h.must(http.StatusOK, call{method: "GET", path: "/v1/customers/" + cust, token: in.agent}); !strings.Contains(string(c.Raw), `"compensations":[{`) {
-			t.Fatalf("%s", c.Raw)
+		for _, p := range []string{"/v1/customers/" + cust, "/v1/conversations/" + conv} {
+			if c := h.must(http.StatusOK, call{method: "GET", path: p, token: in.agent}); !strings.Contains(string(c.Raw), `"compensations":[{`) {
+				t.Fatalf("%s: %s", p, c.Raw)
+			}
 		}
 	})
 
