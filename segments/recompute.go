@@ -32,9 +32,9 @@ type Change struct {
 // summed per customer (a merged record's orders count for the customer it
 // was merged into), each customer gets RFM scores 0-5, a tier and the
 // high-frequency flag, rows that differ are updated, and changes of tier
-// or flag are kept in the history, which the statement returns. The
-// scope, a part of the statement, is either every customer of the
-// workspace or those in @ids.
+// or flag are kept in the history; the statement ends with what it
+// returns (the changes, or their count). The scope, a part of the
+// statement, is either every customer of the workspace or those in @ids.
 const recomputeSQL = `WITH agg AS (
 	SELECT COALESCE(cu.merged_into, o.customer_id) AS customer_id,
 		max(o.created_at) AS last_order_at,
@@ -69,22 +69,32 @@ const recomputeSQL = `WITH agg AS (
 		(x.segment, x.hf, x.r, x.f, x.m, x.spend, x.orders_recent, x.last_order_at)
 	RETURNING c.id, x.old_segment, x.segment, x.old_hf, x.hf, x.spend, x.orders_recent
 )
-INSERT INTO customer_segment_changes (tenant_id, id, customer_id, from_segment, to_segment, from_high_frequency,
-	to_high_frequency, reason, yearly_spend_minor, orders_recent)
-SELECT @t, gen_random_uuid(), id, old_segment, segment, old_hf, hf, @reason, spend, orders_recent
-FROM upd WHERE old_segment <> segment OR old_hf <> hf
-RETURNING customer_id, from_segment, to_segment, from_high_frequency, to_high_frequency, reason,
-	yearly_spend_minor, orders_recent, created_at`
+, hist AS (
+	INSERT INTO customer_segment_changes (tenant_id, id, customer_id, from_segment, to_segment, from_high_frequency,
+		to_high_frequency, reason, yearly_spend_minor, orders_recent)
+	SELECT @t, gen_random_uuid(), id, old_segment, segment, old_hf, hf, @reason, spend, orders_recent
+	FROM upd WHERE old_segment <> segment OR old_hf <> hf
+	RETURNING customer_id, from_segment, to_segment, from_high_frequency, to_high_frequency, reason,
+		yearly_spend_minor, orders_recent, created_at
+)
+`
 
 // recompute scores the customers ids (nil: every customer of the
 // workspace) in tx and announces each change of segment with the
-// customer.segment_changed webhook; it returns the changes.
-func (s *Service) recompute(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, reason string) ([]Change, error) {
+// customer.segment_changed webhook; it returns how many changed. The
+// changes are read into Go only when a webhook listens for them.
+func (s *Service) recompute(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, reason string) (int, error) {
 	t, err := loadThresholds(ctx, tx)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	args := map[string]any{"t": deskpool.TenantIDFromContext(ctx), "cur": t.Currency, "hv": t.HighValueMin, "core": t.CoreMin,
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	var hooks []uuid.UUID
+	if err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
+		tenantID, EventSegmentChanged).Scan(&hooks).Error; err != nil {
+		return 0, err
+	}
+	args := map[string]any{"t": tenantID, "cur": t.Currency, "hv": t.HighValueMin, "core": t.CoreMin,
 		"hf_orders": t.HighFrequencyOrders, "hf_days": t.HighFrequencyDays, "reason": reason}
 	q := recomputeSQL
 	if ids != nil {
@@ -97,29 +107,34 @@ func (s *Service) recompute(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, r
 			AND (id = ANY(CAST(@ids AS uuid[])) OR merged_into = ANY(CAST(@ids AS uuid[]))))`)
 		q = replace(q, "/*customers*/", `AND c.id = ANY(CAST(@ids AS uuid[]))`)
 	}
+	if len(hooks) == 0 {
+		var n int
+		err := tx.Raw(q+`SELECT count(*) FROM hist`, args).Scan(&n).Error
+		return n, err
+	}
 	var out []Change
-	if err := tx.Raw(q, args).Scan(&out).Error; err != nil {
-		return nil, err
+	if err := tx.Raw(q+`SELECT * FROM hist`, args).Scan(&out).Error; err != nil {
+		return 0, err
 	}
 	for i := range out {
 		out[i].Currency = t.Currency
 		out[i].YearlySpend = shop.FormatAmount(out[i].YearlySpendMinor, t.Currency)
-		if err := s.events.Emit(ctx, tx, EventSegmentChanged, out[i]); err != nil {
-			return nil, err
+		if err := s.events.EmitTo(ctx, tx, EventSegmentChanged, hooks, out[i]); err != nil {
+			return 0, err
 		}
 	}
-	return out, nil
+	return len(out), nil
 }
 
 // Recompute scores the customers ids (nil: the whole workspace in ctx)
-// now, in its own transaction.
-func (s *Service) Recompute(ctx context.Context, ids []uuid.UUID, reason string) ([]Change, error) {
-	var out []Change
+// now, in its own transaction, and returns how many changed segment.
+func (s *Service) Recompute(ctx context.Context, ids []uuid.UUID, reason string) (int, error) {
+	var n int
 	err := tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) (err error) {
-		out, err = s.recompute(ctx, tx, ids, reason)
+		n, err = s.recompute(ctx, tx, ids, reason)
 		return err
 	})
-	return out, err
+	return n, err
 }
 
 // History returns a customer's segment changes, newest first.

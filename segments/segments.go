@@ -20,6 +20,12 @@ import (
 // high-frequency flag changed.
 const EventSegmentChanged = helpdesk.EventCustomerSegmentChanged
 
+// Events records webhook events for known subscriptions in the caller's
+// transaction (helpdesk.Webhooks).
+type Events interface {
+	EmitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error
+}
+
 // Plans tells what a workspace's plan includes (billing.Service).
 type Plans interface {
 	Entitlements(ctx context.Context, tenantID uuid.UUID) (billing.Entitlements, error)
@@ -29,7 +35,7 @@ type Plans interface {
 type Service struct {
 	db     *gorm.DB
 	outbox *jobs.Outbox
-	events helpdesk.Emitter
+	events Events
 	plans  Plans
 	shops  ShopExecutor
 	log    *slog.Logger
@@ -37,7 +43,7 @@ type Service struct {
 
 // NewService returns the segments service; events carries the
 // customer.segment_changed webhook, plans decides the premium features.
-func NewService(db *gorm.DB, outbox *jobs.Outbox, events helpdesk.Emitter, plans Plans, log *slog.Logger) *Service {
+func NewService(db *gorm.DB, outbox *jobs.Outbox, events Events, plans Plans, log *slog.Logger) *Service {
 	return &Service{db: db, outbox: outbox, events: events, plans: plans, log: log}
 }
 

@@ -73,7 +73,7 @@ func runSegmentsBench(ctx context.Context, out io.Writer, m *Main, env *scratch.
 		took := time.Since(start)
 		runtime.ReadMemStats(&after)
 		fmt.Fprintf(out, "%s: %v, %d segment changes, Go allocated %.1f MiB (run %d)\n", label, took.Round(time.Millisecond),
-			len(changes), float64(after.TotalAlloc-before.TotalAlloc)/(1<<20), i+1)
+			changes, float64(after.TotalAlloc-before.TotalAlloc)/(1<<20), i+1)
 	}
 	var groups int64
 	start := time.Now()
