@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/segments"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 )
@@ -21,6 +22,9 @@ func (s *Server) listConversations(c *fiber.Ctx) error {
 	f := helpdesk.ConversationFilter{Cursor: cur, Limit: limit, Intent: c.Query("intent"), Urgency: c.Query("urgency"),
 		Channel: c.Query("channel"), Tag: c.Query("tag")}
 	var v deskpool.Validator
+	if f.Customers, err = helpdesk.ParseCustomerTraits(func(k string) string { return c.Query(k) }); err != nil {
+		return err
+	}
 	if st := c.Query("status"); st != "" {
 		f.Status = strings.Split(st, ",")
 	}
@@ -67,6 +71,16 @@ func (s *Server) getConversation(c *fiber.Ctx) error {
 	d, err := s.deps.Helpdesk.FindConversation(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if s.deps.Segments != nil {
+		comp, err := s.deps.Segments.Compensations(c.UserContext(), &id, nil)
+		if err != nil {
+			return err
+		}
+		return c.JSON(struct {
+			*helpdesk.ConversationDetail
+			Compensations []segments.Compensation `json:"compensations"`
+		}{d, comp})
 	}
 	return c.JSON(d)
 }

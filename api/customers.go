@@ -13,8 +13,12 @@ func (s *Server) listCustomers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	traits, err := helpdesk.ParseCustomerTraits(func(k string) string { return c.Query(k) })
+	if err != nil {
+		return err
+	}
 	out, err := s.deps.Helpdesk.FindCustomers(c.UserContext(), helpdesk.CustomerFilter{Email: c.Query("email"), Phone: c.Query("phone"),
-		Query: c.Query("q"), Cursor: cur, Limit: limit})
+		Query: c.Query("q"), Traits: traits, Cursor: cur, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -40,7 +44,11 @@ func (s *Server) getCustomer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.deps.Helpdesk.FindCustomer(c.UserContext(), id)
+	cu, err := s.deps.Helpdesk.FindCustomer(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	out, err := s.withStanding(c, cu)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/secretbox"
+	"github.com/deskpool/deskpool/segments"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
@@ -53,6 +54,7 @@ type Deps struct {
 	Inventory  *inventory.Service
 	SLA        *sla.Service
 	Billing    *billing.Service   // plans, Stripe and entitlements; nil: no billing routes, nothing enforced
+	Segments   *segments.Service  // value segments and compensation; nil: no segment routes
 	Classifier *triage.Classifier // the built-in triage, for POST /v1/triage
 	AI         *AIServices        // knowledge scenarios, learning, LLM drafts and AI settings
 	Box        *secretbox.Box     // seals stored responses (they may hold a new key or secret)

@@ -21,6 +21,7 @@ type Agent struct {
 	Status     string         `json:"status"`
 	Capacity   int            `json:"capacity"`
 	Senior     bool           `json:"senior"`
+	Gold       bool           `json:"gold"` // VIP lane: takes high-value and VIP customers first
 	Languages  pq.StringArray `json:"languages" gorm:"type:text[]"`
 	Channels   pq.StringArray `json:"channels" gorm:"type:text[]"`
 	Categories pq.StringArray `json:"categories" gorm:"type:text[]"`
@@ -33,6 +34,7 @@ type AgentUpdate struct {
 	Status     *string   `json:"status"`
 	Capacity   *int      `json:"capacity"`
 	Senior     *bool     `json:"senior"`
+	Gold       *bool     `json:"gold"`
 	Languages  *[]string `json:"languages"`
 	Channels   *[]string `json:"channels"`
 	Categories *[]string `json:"categories"`
@@ -64,7 +66,7 @@ func (u AgentUpdate) Validate() error {
 }
 
 const agentSelect = `SELECT m.user_id, u.email, u.name, m.role, COALESCE(a.status, 'offline') AS status, COALESCE(a.capacity, 5) AS capacity,
-	COALESCE(a.senior, false) AS senior, COALESCE(a.languages, '{}') AS languages, COALESCE(a.channels, '{}') AS channels,
+	COALESCE(a.senior, false) AS senior, COALESCE(a.gold, false) AS gold, COALESCE(a.languages, '{}') AS languages, COALESCE(a.channels, '{}') AS channels,
 	COALESCE(a.categories, '{}') AS categories, COALESCE(a.status_at, m.created_at) AS status_at,
 	(SELECT count(*) FROM conversations c WHERE c.tenant_id = m.tenant_id AND c.assignee_id = m.user_id
 		AND c.status IN ('open', 'pending', 'snoozed')) AS load
@@ -114,6 +116,9 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 		}
 		if u.Senior != nil {
 			set["senior"] = *u.Senior
+		}
+		if u.Gold != nil {
+			set["gold"] = *u.Gold
 		}
 		if u.Languages != nil {
 			set["languages"] = pq.StringArray(*u.Languages)

@@ -17,6 +17,7 @@ type Candidate struct {
 	UserID     uuid.UUID
 	Capacity   int
 	Senior     bool
+	Gold       bool           // a VIP-lane agent (read only when the workspace's plan has the lanes)
 	Languages  pq.StringArray `gorm:"type:text[]"`
 	Channels   pq.StringArray `gorm:"type:text[]"`
 	Categories pq.StringArray `gorm:"type:text[]"`
@@ -44,12 +45,13 @@ type CandidateSource interface {
 }
 
 // BrandAgents is the workspace's own online agents, with their load;
-// Senior keeps only the senior ones (the lane SLA escalations go to).
-type BrandAgents struct{ Senior bool }
+// Senior keeps only the senior ones (the lane SLA escalations go to);
+// Lanes marks the gold (VIP lane) agents, who are otherwise like the rest.
+type BrandAgents struct{ Senior, Lanes bool }
 
 // Candidates implements CandidateSource.
 func (b BrandAgents) Candidates(ctx context.Context, tx *gorm.DB) ([]Candidate, error) {
-	sql := `SELECT a.user_id, a.capacity, a.senior, a.languages, a.channels, a.categories,
+	sql := `SELECT a.user_id, a.capacity, a.senior, a.gold AND ? AS gold, a.languages, a.channels, a.categories,
 			(SELECT count(*) FROM conversations c WHERE c.tenant_id = a.tenant_id AND c.assignee_id = a.user_id
 				AND c.status IN ('open', 'pending', 'snoozed')) AS load
 		FROM agent_profiles a WHERE a.tenant_id = ? AND a.status = 'online'`
@@ -57,7 +59,7 @@ func (b BrandAgents) Candidates(ctx context.Context, tx *gorm.DB) ([]Candidate, 
 		sql += ` AND a.senior`
 	}
 	var out []Candidate
-	err := tx.Raw(sql+` ORDER BY a.user_id`, deskpool.TenantIDFromContext(ctx)).Scan(&out).Error
+	err := tx.Raw(sql+` ORDER BY a.user_id`, b.Lanes, deskpool.TenantIDFromContext(ctx)).Scan(&out).Error
 	return out, err
 }
 
@@ -97,9 +99,13 @@ func (s *Service) Assign(ctx context.Context, tx *gorm.DB, req AssignRequest) (*
 	if err := LockAssignment(ctx, tx); err != nil {
 		return nil, err
 	}
+	lanes, err := s.lanesOn(ctx)
+	if err != nil {
+		return nil, err
+	}
 	source := req.Candidates
 	if source == nil {
-		source = BrandAgents{}
+		source = BrandAgents{Lanes: lanes}
 	}
 	agents, err := source.Candidates(ctx, tx)
 	if err == nil {
@@ -111,6 +117,9 @@ func (s *Service) Assign(ctx context.Context, tx *gorm.DB, req AssignRequest) (*
 	w, err := loadWaiting(ctx, tx, req.ConversationID)
 	if err != nil {
 		return nil, err
+	}
+	if !lanes {
+		w.AccountManagerID = nil
 	}
 	if w.AssigneeID != nil {
 		agents = slices.DeleteFunc(agents, func(c Candidate) bool { return c.UserID == *w.AssigneeID })
@@ -125,7 +134,8 @@ func (s *Service) Assign(ctx context.Context, tx *gorm.DB, req AssignRequest) (*
 // loadWaiting reads what choosing an agent needs of a conversation.
 func loadWaiting(ctx context.Context, tx *gorm.DB, id uuid.UUID) (waiting, error) {
 	var w waiting
-	err := tx.Raw(`SELECT c.id, c.level, c.language, c.last_channel AS channel, c.intent, c.assignee_id, cu.vip
+	err := tx.Raw(`SELECT c.id, c.level, c.language, c.last_channel AS channel, c.intent, c.assignee_id, cu.vip,
+			cu.segment = 'high_value' AS high_value, cu.account_manager_id
 		FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
 		WHERE c.tenant_id = ? AND c.id = ?`, deskpool.TenantIDFromContext(ctx), id).Scan(&w).Error
 	if err == nil && w.ID == uuid.Nil {

@@ -21,13 +21,15 @@ type assignPayload struct {
 
 // waiting is a conversation in the queue, or one being reassigned.
 type waiting struct {
-	ID         uuid.UUID
-	Level      string
-	Language   string
-	Channel    string
-	Intent     string
-	AssigneeID *uuid.UUID
-	VIP        bool
+	ID               uuid.UUID
+	Level            string
+	Language         string
+	Channel          string
+	Intent           string
+	AssigneeID       *uuid.UUID
+	VIP              bool
+	HighValue        bool       // the customer's segment is high_value
+	AccountManagerID *uuid.UUID // the customer's dedicated agent, when the lanes apply
 }
 
 // assignWaiting gives waiting conversations to online agents: VIP and
@@ -45,19 +47,27 @@ func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 	if err := LockAssignment(ctx, tx); err != nil {
 		return 0, err
 	}
-	agents, err := BrandAgents{}.Candidates(ctx, tx)
+	lanes, err := s.lanesOn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	agents, err := BrandAgents{Lanes: lanes}.Candidates(ctx, tx)
 	if err == nil {
 		agents, err = s.seated(ctx, tx, agents)
 	}
 	if err != nil || len(agents) == 0 {
 		return 0, err
 	}
+	// VIP, high-value and vulnerable customers are never at the back of
+	// the queue: they come before everyone waiting longer.
 	var queue []waiting
-	if err := tx.Raw(`SELECT c.id, c.level, c.language, c.last_channel AS channel, c.intent, cu.vip
+	if err := tx.Raw(`SELECT c.id, c.level, c.language, c.last_channel AS channel, c.intent, cu.vip,
+			cu.segment = 'high_value' AS high_value, CASE WHEN ? THEN cu.account_manager_id END AS account_manager_id
 		FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
 		WHERE c.tenant_id = ? AND c.status = 'open' AND c.assignee_id IS NULL
-		ORDER BY cu.vip DESC, (c.level IN ('L4', 'L5')) DESC, c.waiting_since NULLS LAST, c.created_at
-		LIMIT 200`, tenantID).Scan(&queue).Error; err != nil {
+		ORDER BY (cu.vip OR cu.segment = 'high_value' OR cu.vulnerable) DESC, (c.level IN ('L4', 'L5')) DESC,
+			c.waiting_since NULLS LAST, c.created_at
+		LIMIT 200`, lanes, tenantID).Scan(&queue).Error; err != nil {
 		return 0, err
 	}
 	assigned := 0
@@ -85,9 +95,12 @@ func LockAssignment(ctx context.Context, tx *gorm.DB) error {
 	return tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('assign:' || ?, 0))`, deskpool.TenantIDFromContext(ctx).String()).Error
 }
 
-// pickAgent returns the index of the best agent for w, or -1.
+// pickAgent returns the index of the best agent for w, or -1. With the
+// VIP lanes, the customer's account manager comes first, then gold
+// agents for VIP and high-value customers, then the next best.
 func pickAgent(agents []Candidate, w waiting) int {
-	needSenior := w.VIP || w.Level == "L4" || w.Level == "L5"
+	valued := w.VIP || w.HighValue
+	needSenior := valued || w.Level == "L4" || w.Level == "L5"
 	best, bestScore := -1, -1.0
 	for i, a := range agents {
 		if a.Load >= a.Capacity {
@@ -97,6 +110,12 @@ func pickAgent(agents []Candidate, w waiting) int {
 			continue
 		}
 		score := 0.0
+		if w.AccountManagerID != nil && *w.AccountManagerID == a.UserID {
+			score += 64
+		}
+		if valued && a.Gold {
+			score += 16
+		}
 		if needSenior && a.Senior {
 			score += 8
 		}

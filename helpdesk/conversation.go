@@ -86,6 +86,7 @@ type ConversationFilter struct {
 	CustomerID   *uuid.UUID
 	Tag          string
 	UpdatedSince *time.Time
+	Customers    CustomerTraits // the customer's segment and flags
 	Cursor       deskpool.Cursor
 	Limit        int
 }
@@ -123,6 +124,9 @@ func (s *Service) FindConversations(ctx context.Context, f ConversationFilter) (
 		}
 		if f.UpdatedSince != nil {
 			q = q.Where("updated_at >= ?", *f.UpdatedSince)
+		}
+		if where, args := f.Customers.where(ctx); where != "" {
+			q = q.Where("customer_id IN (SELECT id FROM customers WHERE "+where+")", args...)
 		}
 		return postgres.NewestFirst(q, "created_at", f.Cursor, f.Limit).Scan(&out).Error
 	})

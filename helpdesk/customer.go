@@ -17,22 +17,38 @@ import (
 // Customer is a person who writes to the brand, with every identity known
 // for them.
 type Customer struct {
-	ID         uuid.UUID  `json:"id"`
-	Name       *string    `json:"name"`
-	Email      *string    `json:"email"`
-	Phone      *string    `json:"phone"`
-	VIP        bool       `json:"vip" gorm:"column:vip"`
-	Vulnerable bool       `json:"vulnerable"`
-	Segment    string     `json:"segment"`
-	Language   string     `json:"language"`
-	MergedInto *uuid.UUID `json:"merged_into,omitempty"`
-	ErasedAt   *time.Time `json:"erased_at,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
-	Identities []Identity `json:"identities" gorm:"-"`
+	ID         uuid.UUID `json:"id"`
+	Name       *string   `json:"name"`
+	Email      *string   `json:"email"`
+	Phone      *string   `json:"phone"`
+	VIP        bool      `json:"vip" gorm:"column:vip"`
+	Vulnerable bool      `json:"vulnerable"`
+	Segment    string    `json:"segment"`
+	// Computed by segments from the orders (RFM), and the dedicated agent.
+	HighFrequency    bool       `json:"high_frequency"`
+	RFM              RFM        `json:"rfm" gorm:"embedded;embeddedPrefix:rfm_"`
+	OrdersRecent     int        `json:"orders_recent"`
+	LastOrderAt      *time.Time `json:"last_order_at"`
+	SegmentAt        *time.Time `json:"segment_at"`
+	AccountManagerID *uuid.UUID `json:"account_manager_id"`
+	Language         string     `json:"language"`
+	MergedInto       *uuid.UUID `json:"merged_into,omitempty"`
+	ErasedAt         *time.Time `json:"erased_at,omitempty"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+	Identities       []Identity `json:"identities" gorm:"-"`
 }
 
-const customerColumns = `id, name, email, phone, vip, vulnerable, segment, language, merged_into, erased_at, created_at, updated_at`
+// RFM are a customer's recency, frequency and monetary scores, 1 (low)
+// to 5 (high), 0 without orders.
+type RFM struct {
+	Recency   int `json:"recency"`
+	Frequency int `json:"frequency"`
+	Monetary  int `json:"monetary"`
+}
+
+const customerColumns = `id, name, email, phone, vip, vulnerable, segment, high_frequency, rfm_recency, rfm_frequency, rfm_monetary,
+	orders_recent, last_order_at, segment_at, account_manager_id, language, merged_into, erased_at, created_at, updated_at`
 
 // resolveCustomer finds (and locks) the customer owning any of ids, creating one when
 // none does. When the identities belong to several customers, the message

@@ -91,6 +91,7 @@ func fieldOf(id Identity) string {
 // CustomerFilter narrows the customer list.
 type CustomerFilter struct {
 	Email, Phone, Query string
+	Traits              CustomerTraits
 	Cursor              deskpool.Cursor
 	Limit               int
 }
@@ -119,6 +120,9 @@ func (s *Service) FindCustomers(ctx context.Context, f CustomerFilter) ([]Custom
 		if f.Query != "" {
 			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%"
 			q = q.Where("(name ILIKE ? OR email ILIKE ?)", like, like)
+		}
+		if where, args := f.Traits.where(ctx); where != "" {
+			q = q.Where(where, args...)
 		}
 		if err := postgres.NewestFirst(q, "created_at", f.Cursor, f.Limit).Scan(&out).Error; err != nil {
 			return err

@@ -14,26 +14,27 @@ var Channels = []string{"web", "app", "mini_program", "marketplace", "social", "
 
 // Event types delivered to webhook subscribers.
 const (
-	EventMessageCreated        = "message.created"
-	EventConversationCreated   = "conversation.created"
-	EventConversationUpdated   = "conversation.updated"
-	EventConversationAssigned  = "conversation.assigned"
-	EventConversationResolved  = "conversation.resolved"
-	EventCSATRequested         = "csat.requested"
-	EventSLAWarning            = "sla.warning"
-	EventSLABreached           = "sla.breached"
-	EventOrderLate             = "order.late"
-	EventStockOut              = "stock.out"
-	EventCustomerErased        = "customer.erased"
-	EventConversationHandedOff = "conversation.handed_over"
-	EventPaymentFailed         = "billing.payment_failed" // emitted by billing: the workspace's payment failed, grace started
+	EventMessageCreated         = "message.created"
+	EventConversationCreated    = "conversation.created"
+	EventConversationUpdated    = "conversation.updated"
+	EventConversationAssigned   = "conversation.assigned"
+	EventConversationResolved   = "conversation.resolved"
+	EventCSATRequested          = "csat.requested"
+	EventSLAWarning             = "sla.warning"
+	EventSLABreached            = "sla.breached"
+	EventOrderLate              = "order.late"
+	EventStockOut               = "stock.out"
+	EventCustomerErased         = "customer.erased"
+	EventConversationHandedOff  = "conversation.handed_over"
+	EventPaymentFailed          = "billing.payment_failed"   // emitted by billing: the workspace's payment failed, grace started
+	EventCustomerSegmentChanged = "customer.segment_changed" // emitted by segments: a customer's tier or high-frequency flag changed
 )
 
 // EventTypes lists every event type a webhook may subscribe to.
 var EventTypes = []string{
 	EventMessageCreated, EventConversationCreated, EventConversationUpdated, EventConversationAssigned,
 	EventConversationResolved, EventCSATRequested, EventSLAWarning, EventSLABreached, EventOrderLate,
-	EventStockOut, EventCustomerErased, EventConversationHandedOff, EventPaymentFailed,
+	EventStockOut, EventCustomerErased, EventConversationHandedOff, EventPaymentFailed, EventCustomerSegmentChanged,
 }
 
 // Emitter records an event inside the caller's transaction, so that it is

@@ -149,6 +149,12 @@ func (s *Service) triageMessage(ctx context.Context, in *ingestion) Triage {
 	cust := in.customer.customer
 	tr := s.triager.Triage(ctx, TriageInput{Text: in.msg.Body, VIP: cust.VIP, Vulnerable: cust.Vulnerable, Segment: cust.Segment,
 		PriorAIUnresolved: in.prior.AIUnresolved, RepeatContacts: max(0, in.prior.Repeat-1)})
+	if cust.Vulnerable && (tr.Route == "ai" || tr.Route == "") {
+		// A customer marked as needing a person never meets the bot,
+		// whatever the triager (an LLM, learned adjustments) said.
+		tr.Route = "agent"
+		tr.Reasons = append(tr.Reasons, "rule:handover:vulnerable")
+	}
 	in.out.Triage = tr
 	return tr
 }

@@ -30,6 +30,7 @@ type Service struct {
 	answerer  Answerer
 	facts     *tenant.Cache[workspaceFacts] // nil: read with each message
 	seats     SeatPlan                      // nil: every member holds a seat
+	lanes     LaneGate                      // nil: no VIP lanes
 }
 
 // NewService returns the helpdesk service; events receives every event,

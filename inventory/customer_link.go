@@ -207,6 +207,7 @@ func (s *Service) linkOrders(ctx context.Context, tx *gorm.DB, ids []string, lim
 		}
 		g.ids = append(g.ids, r.ID.String())
 	}
+	var linked []uuid.UUID
 	for _, key := range order {
 		g := groups[key]
 		state := linkNone
@@ -217,13 +218,14 @@ func (s *Service) linkOrders(ctx context.Context, tx *gorm.DB, ids []string, lim
 				return 0, err
 			}
 			cid, state = &c.ID, linkDone
+			linked = append(linked, c.ID)
 		}
 		if err := tx.Exec(`UPDATE orders SET customer_id = COALESCE(?, customer_id), link_state = ?
 			WHERE tenant_id = ? AND id = ANY(?::uuid[])`, cid, state, tenantID, g.ids).Error; err != nil {
 			return 0, err
 		}
 	}
-	return len(rows), nil
+	return len(rows), s.ordersChanged(ctx, tx, linked)
 }
 
 // textArray adapts a string slice for = ANY(?::text[]).

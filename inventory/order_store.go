@@ -151,6 +151,7 @@ func (s *Service) storeOrders(ctx context.Context, tx *gorm.DB, source string, o
 	var lines []lineRow
 	var ships []shipRow
 	var pending []string
+	var customers []uuid.UUID
 	for _, w := range written {
 		if w.Inserted {
 			res.Inserted++
@@ -158,6 +159,9 @@ func (s *Service) storeOrders(ctx context.Context, tx *gorm.DB, source string, o
 			replaced = append(replaced, w.ID.String())
 		}
 		i := byExt[w.ExternalID]
+		if links[i].id != nil {
+			customers = append(customers, *links[i].id)
+		}
 		if links[i].state == linkPending {
 			pending = append(pending, w.ID.String())
 		}
@@ -173,6 +177,9 @@ func (s *Service) storeOrders(ctx context.Context, tx *gorm.DB, source string, o
 		return res, err
 	}
 	if err := upsertShipments(tx, tenantID, replaced, ships); err != nil {
+		return res, err
+	}
+	if err := s.ordersChanged(ctx, tx, customers); err != nil {
 		return res, err
 	}
 	switch {

@@ -64,6 +64,7 @@ type Service struct {
 	sources func(c *Connector, creds Credentials) (source, error)
 	// connectors caches each workspace's shop connector ids (UseConnectorCache).
 	connectors *tenant.Cache[shopConnectors]
+	watchers   []OrderWatcher // told of changed orders' customers
 }
 
 // NewService returns the inventory service. db is the application role;

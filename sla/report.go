@@ -26,13 +26,16 @@ type Report struct {
 
 // Measures are the figures of a set of conversations.
 type Measures struct {
-	Conversations  int       `json:"conversations"`
-	Resolved       int       `json:"resolved"`
-	Breached       int       `json:"breached"`        // conversations with at least one SLA breach
-	BreachRate     float64   `json:"breach_rate"`     // breached / conversations
-	EscalationRate float64   `json:"escalation_rate"` // share escalated to L4 (senior) or L5 (expert)
-	FirstResponse  Durations `json:"first_response"`  // from the first message to the first reply
-	Resolution     Durations `json:"resolution"`      // from the first message to resolution
+	Conversations  int     `json:"conversations"`
+	Resolved       int     `json:"resolved"`
+	Breached       int     `json:"breached"`        // conversations with at least one SLA breach
+	BreachRate     float64 `json:"breach_rate"`     // breached / conversations
+	EscalationRate float64 `json:"escalation_rate"` // share escalated to L4 (senior) or L5 (expert)
+	// Handoffs per conversation: how many times conversations moved between
+	// the bot and people (a hand-over) or from one agent to another.
+	HandoffsPerConversation float64   `json:"handoffs_per_conversation"`
+	FirstResponse           Durations `json:"first_response"` // from the first message to the first reply
+	Resolution              Durations `json:"resolution"`     // from the first message to resolution
 }
 
 // Durations summarise durations in seconds; nil when none were measured.
@@ -63,6 +66,7 @@ type measureRow struct {
 	PolicyID, AssigneeID    *uuid.UUID
 	Conversations, Resolved int
 	Breached, Escalated     int
+	Handoffs                int
 	FrtCount, RtCount       int
 	FrtP50, FrtP90, FrtAvg  *float64
 	RtP50, RtP90, RtAvg     *float64
@@ -75,6 +79,7 @@ func (r measureRow) measures() Measures {
 	if r.Conversations > 0 {
 		m.BreachRate = float64(r.Breached) / float64(r.Conversations)
 		m.EscalationRate = float64(r.Escalated) / float64(r.Conversations)
+		m.HandoffsPerConversation = float64(r.Handoffs) / float64(r.Conversations)
 	}
 	return m
 }
@@ -103,12 +108,14 @@ func (s *Service) Metrics(ctx context.Context, from, to time.Time) (*Report, err
 				SELECT c.sla_policy_id, c.assignee_id, c.level, c.resolved_at IS NOT NULL AS resolved,
 					extract(epoch FROM c.first_response_at - c.created_at)::float8 AS frt,
 					extract(epoch FROM c.resolved_at - c.created_at)::float8 AS rt,
-					EXISTS (SELECT 1 FROM sla_breaches b WHERE b.tenant_id = c.tenant_id AND b.conversation_id = c.id) AS breached
+					EXISTS (SELECT 1 FROM sla_breaches b WHERE b.tenant_id = c.tenant_id AND b.conversation_id = c.id) AS breached,
+					(SELECT count(*) FROM conversation_events e WHERE e.tenant_id = c.tenant_id AND e.conversation_id = c.id
+						AND (e.kind = 'handed_over' OR (e.kind = 'assigned' AND e.data->>'from' IS NOT NULL))) AS handoffs
 				FROM conversations c WHERE c.tenant_id = ? AND c.created_at >= ? AND c.created_at < ? AND NOT c.proactive)
 			SELECT GROUPING(sla_policy_id) AS policy_group, GROUPING(assignee_id) AS agent_group,
 				sla_policy_id AS policy_id, assignee_id, count(*) AS conversations,
 				count(*) FILTER (WHERE resolved) AS resolved, count(*) FILTER (WHERE breached) AS breached,
-				count(*) FILTER (WHERE level IN ('L4', 'L5')) AS escalated,
+				count(*) FILTER (WHERE level IN ('L4', 'L5')) AS escalated, COALESCE(sum(handoffs), 0) AS handoffs,
 				count(frt) AS frt_count, percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS frt_p50,
 				percentile_cont(0.9) WITHIN GROUP (ORDER BY frt) AS frt_p90, avg(frt) AS frt_avg,
 				count(rt) AS rt_count, percentile_cont(0.5) WITHIN GROUP (ORDER BY rt) AS rt_p50,

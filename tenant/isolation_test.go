@@ -52,6 +52,12 @@ var seeds = map[string]string{
 	"sla_timers":          seedConversation + `; INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', 'resolution', gen_random_uuid(), 60, now(), 'running') ON CONFLICT DO NOTHING`,
 	"sla_breaches":        seedConversation + `; INSERT INTO sla_breaches (tenant_id, id, conversation_id, metric, policy_id, due_at, breached_at, lateness_ms) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', 'resolution', gen_random_uuid(), now(), now(), 0)`,
 	"connectors":          `INSERT INTO connectors (tenant_id, id, kind, name) VALUES (@t, gen_random_uuid(), 'push', 'p')`,
+	"segment_settings":    `INSERT INTO segment_settings (tenant_id, high_value_min, core_min, high_frequency_orders, high_frequency_days) VALUES (@t, 2000000, 500000, 3, 30) ON CONFLICT DO NOTHING`,
+	"customer_segment_changes": `INSERT INTO customers (tenant_id, id) VALUES (@t, '00000000-0000-0000-0000-0000000000c1') ON CONFLICT DO NOTHING;
+		INSERT INTO customer_segment_changes (tenant_id, id, customer_id, from_segment, to_segment, from_high_frequency, to_high_frequency, reason, yearly_spend_minor, orders_recent) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000c1', '', 'mass', false, false, 'test', 100, 1)`,
+	"compensation_limits": `INSERT INTO compensation_limits (tenant_id, role, per_grant, per_day) VALUES (@t, 'agent', 100, 1000) ON CONFLICT DO NOTHING`,
+	"compensations":       seedConversation + `; INSERT INTO compensations (tenant_id, id, conversation_id, customer_id, kind, amount_minor, currency, reason, status, granted_by) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000c1', 'coupon', 100, 'CNY', 'test', 'approved', @u)`,
+	"compensation_days":   `INSERT INTO compensation_days (tenant_id, user_id, day) VALUES (@t, @u, current_date) ON CONFLICT DO NOTHING`,
 	"billing_accounts":    `INSERT INTO billing_accounts (tenant_id) VALUES (@t) ON CONFLICT DO NOTHING`,
 	"billing_events":      `INSERT INTO billing_events (tenant_id, id, type, payload) VALUES (@t, gen_random_uuid()::text, 'invoice.paid', '{}')`,
 	"usage_buckets":       `INSERT INTO usage_buckets (tenant_id, meter, bucket_start) VALUES (@t, 'ai_messages', '2026-01-01T00:00:00Z') ON CONFLICT DO NOTHING`,

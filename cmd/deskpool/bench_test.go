@@ -76,3 +76,28 @@ func TestBillingWebhooksBenchSmall(t *testing.T) {
 		t.Fatalf("not every event applied:\n%s", out.String())
 	}
 }
+
+func TestSegmentsBenchSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for a few seconds")
+	}
+	ctx := context.Background()
+	m, env, err := benchMain(ctx, "segbench", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	defer m.Close()
+	var out bytes.Buffer
+	if err := runSegmentsBench(ctx, &out, m, env, 5000, 1000); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out.String())
+	// Customers whose orders were all cancelled keep no segment: 980 of
+	// the 1,000 get one on the first run, none changes on the second.
+	for _, want := range []string{"seeded 5000 orders over 1000 customers", "ms, 980 segment changes", "ms, 0 segment changes", "(1000 groups)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("no %q in:\n%s", want, out.String())
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
+	"github.com/deskpool/deskpool/segments"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/deskpool/deskpool/triage"
@@ -25,6 +26,7 @@ import (
 	"github.com/deskpool/deskpool/triage/knowledge"
 	"github.com/deskpool/deskpool/triage/learning"
 	"github.com/deskpool/deskpool/triage/llm"
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -54,6 +56,7 @@ type Main struct {
 	AI         *ai.Services
 	Inventory  *inventory.Service
 	Billing    *billing.Service
+	Segments   *segments.Service
 	API        *api.Server
 	Worker     *asynq.Server
 
@@ -186,6 +189,13 @@ func (m *Main) services() error {
 	})
 	m.Helpdesk.UseOrders(m.Inventory)
 	m.Helpdesk.UseSeats(m.Billing)
+	m.Segments = segments.NewService(m.DB, m.Outbox, m.Webhooks, m.Billing, m.Log)
+	m.Segments.UseShop(m.Inventory)
+	m.Inventory.WatchOrders(m.Segments)
+	m.Helpdesk.UseLanes(func(ctx context.Context, id uuid.UUID) (bool, error) {
+		e, err := m.Billing.Entitlements(ctx, id)
+		return e.VIPLanes, err
+	})
 	if !m.WithoutSLA {
 		m.SLA = sla.NewService(m.DB, m.SysDB, m.Outbox, m.Webhooks, sla.DefaultConfig())
 		m.Helpdesk.Observe(m.SLA)
@@ -222,7 +232,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
-		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing,
+		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing, Segments: m.Segments,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
@@ -248,6 +258,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.AI.Register(mux)
 	m.Inventory.Register(mux)
 	m.Billing.Register(mux)
+	m.Segments.Register(mux)
 	if err := m.Worker.Start(mux); err != nil {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)

@@ -4,7 +4,8 @@
 // otherwise), orders.json with status=any, updated_at_min and limit
 // (1..250, 400 otherwise), ordered by updated_at, cursor pagination through
 // a rel="next" Link whose page_info accepts only limit and fields beside it,
-// products.json, inventory_levels.json, fulfillment events, and the leaky
+// products.json, inventory_levels.json, fulfillment events, refunds
+// (listed and created, kept in memory), and the leaky
 // bucket (size 40, leaking 2/s by default) with the
 // X-Shopify-Shop-Api-Call-Limit header and 429 + Retry-After.
 //
@@ -58,12 +59,14 @@ type Server struct {
 	opts Options
 	cat  *shopsim.Catalog
 
-	mu     sync.Mutex
-	level  float64 // bucket fill
-	last   time.Time
-	stock  map[[2]int]int
-	served atomic.Int64 // successful API calls
-	denied atomic.Int64 // 429s
+	mu         sync.Mutex
+	level      float64 // bucket fill
+	last       time.Time
+	stock      map[[2]int]int
+	refunds    map[int64][]Refund // by order id
+	nextRefund int64
+	served     atomic.Int64 // successful API calls
+	denied     atomic.Int64 // 429s
 }
 
 // New starts a server; Close it when done.
@@ -104,6 +107,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc(p+"/products.json", s.api(s.products))
 	mux.HandleFunc(p+"/inventory_levels.json", s.api(s.levels))
 	mux.HandleFunc(p+"/orders/{oid}/fulfillments/{fid}/events.json", s.api(s.events))
+	mux.HandleFunc(p+"/orders/{oid}/refunds.json", s.api(s.listRefunds))
+	mux.HandleFunc("POST /admin/api/"+opts.APIVersion+"/orders/{oid}/refunds.json", s.api(s.createRefund))
 	s.Server = httptest.NewServer(mux)
 	return s
 }

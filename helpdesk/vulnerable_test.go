@@ -1,0 +1,56 @@
+package helpdesk_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// bot answers every message it is given.
+type bot struct{ asked *int }
+
+func (b bot) Answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInput) (*helpdesk.Answer, error) {
+	*b.asked++
+	return &helpdesk.Answer{Body: "Your order is on its way."}, nil
+}
+
+// A customer marked vulnerable is never answered by the AI, even when the
+// triage routes the message to it: the message goes to a person in one
+// step. A customer not marked is answered (the control).
+func TestVulnerableCustomerNeverMeetsTheBot(t *testing.T) {
+	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
+		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "Care"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	svc := helpdesk.NewService(env.App, &recorded{byType: map[string][]any{}}, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+		return helpdesk.Triage{Intent: "order_status", Urgency: "low", Route: "ai", Level: "L1"}
+	}), helpdesk.DefaultConfig())
+	asked := 0
+	svc.UseAnswerer(bot{&asked})
+	if _, err := svc.CreateCustomer(ctx, helpdesk.NewCustomer{Email: "grandma@example.com", Vulnerable: true}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{Email: "grandma@example.com"}, Body: "where is my order?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.AIReply != nil || in.Triage.Route != "agent" || asked != 0 {
+			t.Fatalf("message %d: AI reply %+v, route %q, the AI was asked %d times", i, in.AIReply, in.Triage.Route, asked)
+		}
+		if n := count(t, ctx, "conversation_events", "conversation_id = ? AND kind = 'handed_over'", in.ConversationID); n != i+1 {
+			t.Fatalf("%d hand-overs on the timeline after message %d", n, i)
+		}
+	}
+	in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{Email: "someone@example.com"}, Body: "where is my order?"})
+	if err != nil || in.AIReply == nil {
+		t.Fatalf("a customer not marked was not answered: %+v %v", in, err)
+	}
+}

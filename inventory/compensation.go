@@ -1,0 +1,75 @@
+package inventory
+
+import (
+	"context"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
+	"github.com/deskpool/deskpool/segments"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// refunder is a shop that refunds part of an order once per key
+// (Shopify).
+type refunder interface {
+	Refund(ctx context.Context, orderID, key string, amountMinor int64, currency, note string) (string, error)
+}
+
+// ExecuteGrant implements segments.ShopExecutor: a partial refund is made
+// on the customer's latest order from a Shopify connector in the grant's
+// currency, keyed by the grant's id, so a retried job finds the refund an
+// earlier run made. Other kinds, and customers without such an order, are
+// segments.ErrUnsupported (fulfilled by hand).
+func (s *Service) ExecuteGrant(ctx context.Context, g segments.ShopGrant) (string, error) {
+	if g.Kind != "refund_partial" {
+		return "", segments.ErrUnsupported
+	}
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	var row struct {
+		ConnectorID       uuid.UUID
+		Kind, BaseURL     string
+		CredentialsSealed []byte
+		ExternalID        string
+	}
+	if err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT c.id AS connector_id, c.kind, c.base_url, c.credentials_sealed, o.external_id
+			FROM orders o JOIN connectors c ON c.tenant_id = o.tenant_id AND c.id::text = o.source
+			WHERE o.tenant_id = ? AND c.kind = ? AND o.currency = ? AND o.status NOT IN ('cancelled', 'refunded')
+				AND o.customer_id IN (SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?))
+			ORDER BY o.created_at DESC LIMIT 1`, tenantID, KindShopify, g.Currency, tenantID, g.CustomerID, g.CustomerID).Scan(&row).Error
+	}); err != nil {
+		return "", err
+	}
+	if row.ConnectorID == uuid.Nil {
+		return "", segments.ErrUnsupported
+	}
+	creds, err := s.credentials(tenantID, row.ConnectorID, row.CredentialsSealed)
+	if err != nil {
+		return "", err
+	}
+	src, err := s.sources(&Connector{ID: row.ConnectorID, Kind: row.Kind, BaseURL: row.BaseURL}, creds)
+	if err != nil {
+		return "", err
+	}
+	r, ok := src.(refunder)
+	if !ok {
+		return "", segments.ErrUnsupported
+	}
+	ref, err := r.Refund(ctx, row.ExternalID, g.ID.String(), g.AmountMinor, g.Currency, g.Reason)
+	if code := deskpool.ErrorCode(err); code == deskpool.EBADREQUEST || code == deskpool.ENOTFOUND {
+		return "", refused{err}
+	}
+	if err != nil {
+		return "", err
+	}
+	return "shopify:refund:" + ref, nil
+}
+
+// refused is a shop's refusal that retrying cannot change.
+type refused struct{ error }
+
+// Permanent marks the error final for segments.
+func (refused) Permanent() bool { return true }
+
+func (r refused) Unwrap() error { return r.error }
