@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deskpool/deskpool/alliance"
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
@@ -53,6 +54,7 @@ type Main struct {
 	AI         *ai.Services
 	Inventory  *inventory.Service
 	Billing    *billing.Service
+	Alliance   *alliance.Service
 	API        *api.Server
 	Worker     *asynq.Server
 
@@ -182,6 +184,12 @@ func (m *Main) services() error {
 		m.Helpdesk.Observe(m.SLA)
 		m.SLA.UseAssigner(m.Helpdesk)
 	}
+	m.Alliance = alliance.NewService(m.DB, m.SysDB, m.Helpdesk)
+	m.Alliance.UseEntitlements(m.Billing)
+	m.Helpdesk.Observe(m.Alliance)
+	if m.SLA != nil {
+		m.SLA.UseOverflow(m.Alliance)
+	}
 	return nil
 }
 
@@ -212,7 +220,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
-		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing,
+		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing, Alliance: m.Alliance,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
