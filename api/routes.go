@@ -38,6 +38,7 @@ func (s *Server) routes() {
 	s.slaRoutes(v1)
 	s.triageRoutes(v1)
 	s.billingRoutes(v1)
+	s.allianceRoutes(v1)
 }
 
 // homePath is where GET / sends a visitor: the API reference, until the

@@ -1,0 +1,18 @@
+package api_test
+
+import (
+	"testing"
+
+	"github.com/deskpool/deskpool/alliance"
+	"github.com/deskpool/deskpool/api"
+	"github.com/deskpool/deskpool/jobs"
+)
+
+// Alliances and their pool watch every test conversation, as in
+// production.
+func init() {
+	depHooks = append(depHooks, func(t *testing.T, d *api.Deps, outbox *jobs.Outbox) {
+		d.Alliance = alliance.NewService(env.App, env.System, d.Helpdesk)
+		d.Helpdesk.Observe(d.Alliance)
+	})
+}
