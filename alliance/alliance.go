@@ -151,6 +151,6 @@ func auditAlliance(ctx context.Context, tx *gorm.DB, id uuid.UUID, action string
 	if u := userOf(ctx); u != uuid.Nil {
 		actor = &u
 	}
-	return tx.Exec(`INSERT INTO alliance_audit (alliance_id, id, actor_id, action, tenant_id, target_id, details)
+	return tx.Exec(`INSERT INTO alliance_audit (alliance_id, id, actor_id, action, brand_id, target_id, details)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, deskpool.NewID(), actor, action, brand, target, string(raw)).Error
 }

@@ -210,7 +210,7 @@ func TestPoolOverflowMaskedAuditedAndIsolated(t *testing.T) {
 	if n := count(t, `SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'pool.conversation_read' AND actor_id = ?`, w.a.ws, held.user); n != 1 {
 		t.Errorf("brand audit entries of the read: %d, want 1", n)
 	}
-	if n := count(t, `SELECT count(*) FROM alliance_audit WHERE alliance_id = ? AND action = 'pool.conversation_read' AND actor_id = ? AND tenant_id = ?`,
+	if n := count(t, `SELECT count(*) FROM alliance_audit WHERE alliance_id = ? AND action = 'pool.conversation_read' AND actor_id = ? AND brand_id = ?`,
 		w.allianceID, held.user, w.a.ws); n != 1 {
 		t.Errorf("alliance audit entries of the read: %d, want 1", n)
 	}

@@ -35,7 +35,7 @@ CREATE TABLE alliance_audit (
   at           timestamptz NOT NULL DEFAULT now(),
   actor_id     uuid,
   action       text NOT NULL,
-  tenant_id    uuid,
+  brand_id     uuid,          -- the member brand concerned (a workspace id); the alliance's own log, not the brand's
   target_id    text NOT NULL DEFAULT '',
   details      jsonb NOT NULL DEFAULT '{}',
   PRIMARY KEY (alliance_id, id)
