@@ -86,9 +86,13 @@ func (s *Service) assignPooled(ctx context.Context, tx *gorm.DB, allianceID, id 
 	if err != nil || a == nil {
 		return nil, err
 	}
-	if err := tx.Exec(`UPDATE pool_conversations SET state = 'assigned', agent_id = ?, assigned_at = clock_timestamp()
-		WHERE tenant_id = ? AND conversation_id = ? AND state = 'waiting'`, a.To, deskpool.TenantIDFromContext(ctx), id).Error; err != nil {
-		return nil, err
+	res := tx.Exec(`UPDATE pool_conversations SET state = 'assigned', agent_id = ?, assigned_at = clock_timestamp()
+		WHERE tenant_id = ? AND conversation_id = ? AND state = 'waiting'`, a.To, deskpool.TenantIDFromContext(ctx), id)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 { // the pool row changed under us: undo it all
+		return nil, deskpool.Errorf(deskpool.ECONFLICT, "The pool conversation was routed meanwhile.")
 	}
 	return a, tx.Exec(`UPDATE alliance_staff SET load = load + 1 WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'`,
 		allianceID, a.To).Error
@@ -112,9 +116,14 @@ func (s *Service) RouteWaiting(ctx context.Context, allianceID uuid.UUID) (int, 
 	n := 0
 	for _, e := range queue {
 		err := s.brand(ctx, e.TenantID, func(ctx context.Context, tx *gorm.DB) error {
-			var still int
-			if err := tx.Raw(`SELECT count(*) FROM pool_conversations WHERE tenant_id = ? AND conversation_id = ? AND alliance_id = ?
-				AND state = 'waiting'`, e.TenantID, e.ConversationID, allianceID).Scan(&still).Error; err != nil || still == 0 {
+			// The brand's assignment lock first, then the pool row: a
+			// concurrent router that got there first is seen here.
+			if err := helpdesk.LockAssignment(ctx, tx); err != nil {
+				return err
+			}
+			var still []uuid.UUID
+			if err := tx.Raw(`SELECT conversation_id FROM pool_conversations WHERE tenant_id = ? AND conversation_id = ? AND alliance_id = ?
+				AND state = 'waiting' FOR UPDATE`, e.TenantID, e.ConversationID, allianceID).Scan(&still).Error; err != nil || len(still) == 0 {
 				return err
 			}
 			a, err := s.assignPooled(ctx, tx, allianceID, e.ConversationID)
