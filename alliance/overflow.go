@@ -134,8 +134,8 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 		return err
 	}
 	c := ch.After
-	if ch.Kind != helpdesk.ChangeInbound || c == nil || c.AssigneeID != nil || c.Status != helpdesk.StatusOpen {
-		return nil
+	if ch.Kind != helpdesk.ChangeInbound || ch.AgentsOnline || c == nil || c.AssigneeID != nil || c.Status != helpdesk.StatusOpen {
+		return nil // the rules are read only when nobody of the brand is online
 	}
 	rs, err := rules(ctx, tx)
 	if err != nil || len(rs) == 0 {

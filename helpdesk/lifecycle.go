@@ -27,6 +27,9 @@ type Change struct {
 	At          time.Time
 	CustomerVIP bool
 	CustomerSeg string
+	// AgentsOnline, for ChangeInbound: whether an agent of the workspace
+	// was online (from the workspace's cached facts).
+	AgentsOnline bool
 }
 
 // Lifecycle observes conversations inside their transactions: the SLA
