@@ -272,6 +272,30 @@ func TestTakenBackThenReplyConflicts(t *testing.T) {
 	if n := count(t, `SELECT load FROM alliance_staff WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'`, w.allianceID, held.user); n != 0 {
 		t.Errorf("the pool agent's load after the take-back: %d", n)
 	}
+
+	// A recall returns it to the brand's queue at once.
+	if _, err := w.hd.UpdateConversation(w.b.ctx, conv, helpdesk.ConversationUpdate{Unassign: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tenant.Tx(w.b.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		_, err := w.svc.HandToPool(ctx, tx, conv)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	held, _ = holder(t, w, conv)
+	if err := w.svc.Recall(w.b.ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.ReplyPool(held.ctx, conv, helpdesk.Reply{Body: "late"}); code(err) != deskpool.ECONFLICT {
+		t.Fatalf("reply after a recall: %v, want conflict", err)
+	}
+	if n := count(t, `SELECT count(*) FROM conversations WHERE tenant_id = ? AND id = ? AND assignee_id IS NULL`, w.b.ws, conv); n != 1 {
+		t.Error("the recalled conversation is not back in the brand's queue")
+	}
+	if err := w.svc.Recall(w.b.ctx, conv); code(err) != deskpool.ECONFLICT {
+		t.Errorf("recalling twice: %v, want conflict", err)
+	}
 }
 
 func TestHandToPoolAndBadInput(t *testing.T) {

@@ -139,16 +139,19 @@ func (s *Service) RouteWaiting(ctx context.Context, allianceID uuid.UUID) (int, 
 	return n, nil
 }
 
+// pooledRow is a pool entry leaving the pool.
+type pooledRow struct {
+	ConversationID uuid.UUID
+	AllianceID     uuid.UUID
+	AgentID        *uuid.UUID
+}
+
 // unpool takes the brand's live conversations out of the alliance's pool
 // (only agent's when agent is not uuid.Nil) in its transaction tx: each a
 // pool agent still holds goes back to the brand's own queue. It returns
 // how many left the pool.
 func (s *Service) unpool(ctx context.Context, tx *gorm.DB, allianceID, agent uuid.UUID, reason string) (int, error) {
-	type row struct {
-		ConversationID uuid.UUID
-		AgentID        *uuid.UUID
-	}
-	var rows []row
+	var rows []pooledRow
 	q := `UPDATE pool_conversations SET state = 'returned', returned_at = clock_timestamp()
 		WHERE tenant_id = ? AND alliance_id = ? AND state IN ('waiting', 'assigned')`
 	args := []any{deskpool.TenantIDFromContext(ctx), allianceID}
@@ -156,25 +159,62 @@ func (s *Service) unpool(ctx context.Context, tx *gorm.DB, allianceID, agent uui
 		q += ` AND agent_id = ?`
 		args = append(args, agent)
 	}
-	if err := tx.Raw(q+` RETURNING conversation_id, agent_id`, args...).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(q+` RETURNING conversation_id, alliance_id, agent_id`, args...).Scan(&rows).Error; err != nil {
 		return 0, err
 	}
+	return len(rows), s.giveBack(ctx, tx, rows, reason)
+}
+
+// giveBack sends the conversations that left the pool back to the brand's
+// own queue, from the pool agent who held them, and frees that agent's
+// room.
+func (s *Service) giveBack(ctx context.Context, tx *gorm.DB, rows []pooledRow, reason string) error {
 	for _, r := range rows {
-		if err := helpdesk.AppendEvent(ctx, tx, r.ConversationID, "unpooled", map[string]any{"alliance_id": allianceID, "reason": reason}); err != nil {
-			return 0, err
+		if err := helpdesk.AppendEvent(ctx, tx, r.ConversationID, "unpooled", map[string]any{"alliance_id": r.AllianceID, "reason": reason}); err != nil {
+			return err
 		}
 		if r.AgentID == nil {
 			continue
 		}
 		if err := tx.Exec(`UPDATE alliance_staff SET load = greatest(load - 1, 0) WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'`,
-			allianceID, *r.AgentID).Error; err != nil {
-			return 0, err
+			r.AllianceID, *r.AgentID).Error; err != nil {
+			return err
 		}
 		if _, err := s.helpdesk.Requeue(ctx, tx, r.ConversationID, r.AgentID, ""); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return len(rows), nil
+	return nil
+}
+
+// Recall takes the brand's conversation id back from the pool (a brand
+// agent of the workspace in ctx asks): it returns to the brand's own
+// queue at once, and its pool agent's next reply is ECONFLICT. A
+// conversation not in a pool is ECONFLICT too; one the brand does not
+// have, ENOTFOUND.
+func (s *Service) Recall(ctx context.Context, id uuid.UUID) error {
+	return tenant.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		if _, err := loadFacts(ctx, tx, id); err != nil {
+			return err
+		}
+		var rows []pooledRow
+		if err := tx.Raw(`UPDATE pool_conversations SET state = 'returned', returned_at = clock_timestamp()
+			WHERE tenant_id = ? AND conversation_id = ? AND state IN ('waiting', 'assigned')
+			RETURNING conversation_id, alliance_id, agent_id`, deskpool.TenantIDFromContext(ctx), id).Scan(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return deskpool.Errorf(deskpool.ECONFLICT, "The conversation is not in an alliance's pool.")
+		}
+		details := map[string]any{"alliance_id": rows[0].AllianceID, "conversation_id": id}
+		if err := tenant.Audit(ctx, tx, "pool.recalled", "conversation", id.String(), details); err != nil {
+			return err
+		}
+		if err := auditAlliance(ctx, tx, rows[0].AllianceID, "pool.recalled", deskpool.TenantIDFromContext(ctx), id.String(), details); err != nil {
+			return err
+		}
+		return s.giveBack(ctx, tx, rows, "recalled")
+	})
 }
 
 // release ends a pool assignment when the conversation leaves its pool

@@ -30,6 +30,7 @@ func (s *Server) allianceRoutes(v1 fiber.Router) {
 	v1.Get("/pool/conversations", s.signedIn(s.listPool))
 	v1.Get("/pool/conversations/:conversation_id", s.signedIn(s.getPoolConversation))
 	v1.Post("/pool/conversations/:conversation_id/replies", s.signedIn(s.replyPool))
+	v1.Post("/conversations/:conversation_id/recall", s.authed("conversations:write", s.recallConversation))
 }
 
 // signedIn authenticates a person by their session in any workspace and
@@ -235,4 +236,17 @@ func (s *Server) replyPool(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+// recallConversation: POST /v1/conversations/{conversation_id}/recall: the
+// brand takes its conversation back from the alliance's pool.
+func (s *Server) recallConversation(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Alliance.Recall(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -77,6 +77,13 @@ func TestAlliancePoolAPI(t *testing.T) {
 	h.must(http.StatusForbidden, call{method: "GET", path: base + "/usage", token: pool.OwnerToken})
 	h.must(http.StatusNotFound, call{method: "GET", path: base + "/usage", token: other.OwnerToken})
 
+	// The brand recalls it: the pool agent's reply is then a conflict.
+	h.must(http.StatusNoContent, call{method: "POST", path: "/v1/conversations/" + conv + "/recall", token: brand.OwnerToken})
+	h.must(http.StatusConflict, call{method: "POST", path: "/v1/conversations/" + conv + "/recall", token: brand.OwnerToken})
+	h.must(http.StatusNotFound, call{method: "POST", path: "/v1/conversations/" + conv + "/recall", token: other.OwnerToken})
+	h.must(http.StatusConflict, call{method: "POST", path: "/v1/pool/conversations/" + conv + "/replies", token: pool.OwnerToken,
+		body: map[string]string{"body": "Still there?"}})
+
 	h.must(http.StatusNotFound, call{method: "DELETE", path: member, token: other.OwnerToken})
 	h.must(http.StatusNoContent, call{method: "DELETE", path: member, token: brand.OwnerToken})
 	h.must(http.StatusNotFound, call{method: "GET", path: "/v1/pool/conversations/" + conv, token: pool.OwnerToken})
