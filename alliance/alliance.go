@@ -29,7 +29,8 @@ type Service struct {
 	db       *gorm.DB // application role
 	sysdb    *gorm.DB // system role: the pool's cross-brand reads, through tenant.System
 	helpdesk *helpdesk.Service
-	plans    Entitlements // nil: every plan may overflow
+	plans    Entitlements     // nil: every plan may overflow
+	events   helpdesk.Emitter // the brand's webhooks; nil: none
 	now      func() time.Time
 }
 
@@ -41,6 +42,23 @@ func NewService(db, sysdb *gorm.DB, hd *helpdesk.Service) *Service {
 // UseEntitlements sets who answers whether a brand's plan includes
 // overflow (billing); call it while wiring.
 func (s *Service) UseEntitlements(e Entitlements) { s.plans = e }
+
+// UseEvents sets where the brand's conversation.pooled and
+// conversation.unpooled webhooks go; call it while wiring.
+func (s *Service) UseEvents(e helpdesk.Emitter) { s.events = e }
+
+// emit sends the brand a webhook of its conversation id, whole (the
+// brand's own data, as its other webhooks carry), inside tx.
+func (s *Service) emit(ctx context.Context, tx *gorm.DB, eventType string, id, allianceID uuid.UUID, reason string) error {
+	if s.events == nil {
+		return nil
+	}
+	d, err := s.helpdesk.FindConversation(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.events.Emit(ctx, tx, eventType, map[string]any{"conversation": &d.Conversation, "alliance_id": allianceID, "reason": reason})
+}
 
 // Alliance is a group of brands sharing a pool of agents.
 type Alliance struct {

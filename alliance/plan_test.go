@@ -17,6 +17,12 @@ func TestOverflowNeedsThePlan(t *testing.T) {
 	if code(err) != deskpool.EPAYMENTREQUIRED {
 		t.Fatalf("a free brand enabling overflow: %v, want payment required", err)
 	}
+	// Brand B enabled its rule before (no plan check then): a free plan
+	// now sends nothing to the pool.
+	conv := ingest(t, w, w.b, "b.")
+	if n := count(t, `SELECT count(*) FROM pool_conversations WHERE tenant_id = ? AND conversation_id = ?`, w.b.ws, conv); n != 0 {
+		t.Errorf("a free brand's conversation went to the pool")
+	}
 	if _, err := w.svc.SetOverflow(w.a.ctx, w.allianceID, w.a.ws, alliance.OverflowRule{}); err != nil {
 		t.Errorf("turning overflow off: %v", err)
 	}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +24,24 @@ import (
 type noEvents struct{}
 
 func (noEvents) Emit(context.Context, *gorm.DB, string, any) error { return nil }
+
+// webhooks records the pool webhooks committed, by conversation.
+type webhooks struct {
+	mu   sync.Mutex
+	sent map[uuid.UUID][]string
+}
+
+func (h *webhooks) Emit(ctx context.Context, tx *gorm.DB, eventType string, data any) error {
+	c := data.(map[string]any)["conversation"].(*helpdesk.Conversation)
+	tenant.AfterCommit(ctx, func() { h.mu.Lock(); h.sent[c.ID] = append(h.sent[c.ID], eventType); h.mu.Unlock() })
+	return nil
+}
+
+func (h *webhooks) of(id uuid.UUID) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.sent[id])
+}
 
 var seq atomic.Int64
 
@@ -52,6 +72,7 @@ func signup(t *testing.T, brand string) person {
 type world struct {
 	hd         *helpdesk.Service
 	svc        *alliance.Service
+	hooks      *webhooks
 	admin      person
 	a, b, c    person
 	p1, p2     person
@@ -64,8 +85,10 @@ func newWorld(t *testing.T) *world {
 		return helpdesk.Triage{Intent: "order_status", Urgency: "high", Route: "agent", Level: "L3", Language: "zh"}
 	}), helpdesk.DefaultConfig())
 	svc := alliance.NewService(env.App, env.System, hd)
+	hooks := &webhooks{sent: map[uuid.UUID][]string{}}
+	svc.UseEvents(hooks)
 	hd.Observe(svc)
-	w := &world{hd: hd, svc: svc, admin: signup(t, "Alliance HQ"), a: signup(t, "Tea"), b: signup(t, "Cups"), c: signup(t, "Outsider"),
+	w := &world{hd: hd, svc: svc, hooks: hooks, admin: signup(t, "Alliance HQ"), a: signup(t, "Tea"), b: signup(t, "Cups"), c: signup(t, "Outsider"),
 		p1: signup(t, "Pool One"), p2: signup(t, "Pool Two")}
 	al, err := svc.CreateAlliance(w.admin.ctx, alliance.NewAlliance{Name: "South Shops"})
 	if err != nil {
@@ -241,6 +264,12 @@ func TestPoolOverflowMaskedAuditedAndIsolated(t *testing.T) {
 	// Leaving returns the open pool conversation at once and closes it to the pool.
 	if err := w.svc.Leave(w.a.ctx, w.allianceID, w.a.ws); err != nil {
 		t.Fatal(err)
+	}
+	if got := w.hooks.of(convA); !slices.Equal(got, []string{helpdesk.EventConversationPooled, helpdesk.EventConversationUnpooled}) {
+		t.Errorf("the brand's pool webhooks: %v", got)
+	}
+	if got := w.hooks.of(convC); len(got) != 0 {
+		t.Errorf("the outsider's pool webhooks: %v", got)
 	}
 	var assignee *uuid.UUID
 	if err := env.System.Raw(`SELECT assignee_id FROM conversations WHERE tenant_id = ? AND id = ?`, w.a.ws, convA).Row().Scan(&assignee); err != nil {

@@ -45,8 +45,16 @@ func loadFacts(ctx context.Context, tx *gorm.DB, id uuid.UUID) (*facts, error) {
 // asks the helpdesk's one assignment path for a pool agent (masked view),
 // inside the brand's transaction tx. It reports whether the pool took the
 // conversation (assigned, or waiting for a pool agent with room); false
-// when it already is in a pool or is not open.
+// when it already is in a pool or is not open, or when the brand's plan
+// no longer includes overflow.
 func (s *Service) Offer(ctx context.Context, tx *gorm.DB, allianceID, id uuid.UUID, reason string) (bool, error) {
+	if s.plans != nil { // a plan downgraded since the rule was set sends nothing more
+		if err := s.plans.CheckAllianceOverflow(ctx); deskpool.ErrorCode(err) == deskpool.EPAYMENTREQUIRED {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+	}
 	f, err := loadFacts(ctx, tx, id)
 	if err != nil || f.Status != helpdesk.StatusOpen {
 		return false, err
@@ -70,6 +78,9 @@ func (s *Service) Offer(ctx context.Context, tx *gorm.DB, allianceID, id uuid.UU
 		return false, err
 	}
 	if err := helpdesk.AppendEvent(ctx, tx, id, "pooled", details); err != nil {
+		return false, err
+	}
+	if err := s.emit(ctx, tx, helpdesk.EventConversationPooled, id, allianceID, reason); err != nil {
 		return false, err
 	}
 	_, err = s.assignPooled(ctx, tx, allianceID, id)
@@ -173,14 +184,16 @@ func (s *Service) giveBack(ctx context.Context, tx *gorm.DB, rows []pooledRow, r
 		if err := helpdesk.AppendEvent(ctx, tx, r.ConversationID, "unpooled", map[string]any{"alliance_id": r.AllianceID, "reason": reason}); err != nil {
 			return err
 		}
-		if r.AgentID == nil {
-			continue
+		if r.AgentID != nil {
+			if err := tx.Exec(`UPDATE alliance_staff SET load = greatest(load - 1, 0) WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'`,
+				r.AllianceID, *r.AgentID).Error; err != nil {
+				return err
+			}
+			if _, err := s.helpdesk.Requeue(ctx, tx, r.ConversationID, r.AgentID, ""); err != nil {
+				return err
+			}
 		}
-		if err := tx.Exec(`UPDATE alliance_staff SET load = greatest(load - 1, 0) WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'`,
-			r.AllianceID, *r.AgentID).Error; err != nil {
-			return err
-		}
-		if _, err := s.helpdesk.Requeue(ctx, tx, r.ConversationID, r.AgentID, ""); err != nil {
+		if err := s.emit(ctx, tx, helpdesk.EventConversationUnpooled, r.ConversationID, r.AllianceID, reason); err != nil {
 			return err
 		}
 	}

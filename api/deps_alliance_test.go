@@ -13,6 +13,7 @@ import (
 func init() {
 	depHooks = append(depHooks, func(t *testing.T, d *api.Deps, outbox *jobs.Outbox) {
 		d.Alliance = alliance.NewService(env.App, env.System, d.Helpdesk)
+		d.Alliance.UseEvents(d.Webhooks)
 		d.Helpdesk.Observe(d.Alliance)
 	})
 }

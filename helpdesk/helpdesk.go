@@ -27,6 +27,8 @@ const (
 	EventCustomerErased        = "customer.erased"
 	EventConversationHandedOff = "conversation.handed_over"
 	EventPaymentFailed         = "billing.payment_failed" // emitted by billing: the workspace's payment failed, grace started
+	EventConversationPooled    = "conversation.pooled"    // emitted by alliance: offered to an alliance's pool
+	EventConversationUnpooled  = "conversation.unpooled"  // emitted by alliance: back from the pool to the brand's queue
 )
 
 // EventTypes lists every event type a webhook may subscribe to.
@@ -34,6 +36,7 @@ var EventTypes = []string{
 	EventMessageCreated, EventConversationCreated, EventConversationUpdated, EventConversationAssigned,
 	EventConversationResolved, EventCSATRequested, EventSLAWarning, EventSLABreached, EventOrderLate,
 	EventStockOut, EventCustomerErased, EventConversationHandedOff, EventPaymentFailed,
+	EventConversationPooled, EventConversationUnpooled,
 }
 
 // Emitter records an event inside the caller's transaction, so that it is

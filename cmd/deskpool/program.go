@@ -186,6 +186,7 @@ func (m *Main) services() error {
 	}
 	m.Alliance = alliance.NewService(m.DB, m.SysDB, m.Helpdesk)
 	m.Alliance.UseEntitlements(m.Billing)
+	m.Alliance.UseEvents(m.Webhooks)
 	m.Helpdesk.Observe(m.Alliance)
 	if m.SLA != nil {
 		m.SLA.UseOverflow(m.Alliance)
