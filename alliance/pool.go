@@ -40,7 +40,7 @@ const poolItemQuery = `SELECT p.conversation_id, p.tenant_id, t.name AS brand_na
 
 // FindPool lists the conversations the pool holds for the calling pool
 // agent, across brands, oldest assignment first. The listing is recorded
-// in each alliance's audit log.
+// in each alliance's and each brand's audit log.
 func (s *Service) FindPool(ctx context.Context) ([]PoolItem, error) {
 	out := []PoolItem{}
 	err := s.platform(ctx, "pool_list", func(ctx context.Context, tx *gorm.DB) error {
@@ -50,6 +50,13 @@ func (s *Service) FindPool(ctx context.Context) ([]PoolItem, error) {
 		seen := map[uuid.UUID][]uuid.UUID{}
 		for _, it := range out {
 			seen[it.AllianceID] = append(seen[it.AllianceID], it.ConversationID)
+			// The brand's own log too, written on this audited path.
+			a, _ := deskpool.ActorFromContext(ctx)
+			a.TenantID = it.TenantID
+			if err := tenant.Audit(deskpool.NewContextWithActor(ctx, a), tx, "pool.listed", "conversation", it.ConversationID.String(),
+				map[string]any{"alliance_id": it.AllianceID}); err != nil {
+				return err
+			}
 		}
 		for id, convs := range seen {
 			if err := auditAlliance(ctx, tx, id, "pool.listed", uuid.Nil, "", map[string]any{"conversations": convs}); err != nil {

@@ -230,6 +230,10 @@ func TestPoolOverflowMaskedAuditedAndIsolated(t *testing.T) {
 		}
 	})
 
+	if n := count(t, `SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'pool.listed' AND actor_id = ? AND target_id = ?`,
+		w.a.ws, held.user, convA.String()); n == 0 {
+		t.Error("the brand's audit log does not show the pool listing")
+	}
 	if n := count(t, `SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'pool.conversation_read' AND actor_id = ?`, w.a.ws, held.user); n != 1 {
 		t.Errorf("brand audit entries of the read: %d, want 1", n)
 	}

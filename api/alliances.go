@@ -1,7 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -172,7 +176,8 @@ func (s *Server) setPoolPresence(c *fiber.Ctx) error {
 	return c.JSON(a)
 }
 
-// allianceUsage: GET /v1/alliances/{alliance_id}/usage?from=&to=.
+// allianceUsage: GET /v1/alliances/{alliance_id}/usage?from=&to=&format=:
+// the settlement as JSON, or as CSV (one line per brand) to export.
 func (s *Server) allianceUsage(c *fiber.Ctx) error {
 	id, err := pathID(c, "alliance_id")
 	if err != nil {
@@ -189,6 +194,8 @@ func (s *Server) allianceUsage(c *fiber.Ctx) error {
 		return t
 	}
 	from, to := parse("from"), parse("to")
+	format := c.Query("format", "json")
+	v.Check(format == "json" || format == "csv", "format", "must be json or csv")
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -196,7 +203,20 @@ func (s *Server) allianceUsage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(u)
+	if format == "json" {
+		return c.JSON(u)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"tenant_id", "brand_name", "conversations", "handle_minutes", "from", "to"})
+	for _, b := range u.Brands {
+		_ = w.Write([]string{b.TenantID.String(), csvText(b.BrandName), strconv.Itoa(b.Conversations),
+			strconv.FormatFloat(b.HandleMinutes, 'f', 2, 64), u.From.Format(time.RFC3339), u.To.Format(time.RFC3339)})
+	}
+	w.Flush()
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="alliance-usage.csv"`)
+	return c.Send(buf.Bytes())
 }
 
 // listPool: GET /v1/pool/conversations: the caller's pool conversations.
@@ -249,4 +269,12 @@ func (s *Server) recallConversation(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// csvText keeps a spreadsheet from reading a cell as a formula.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

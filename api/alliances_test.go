@@ -74,6 +74,10 @@ func TestAlliancePoolAPI(t *testing.T) {
 	if use.JSON["conversations"] != float64(1) {
 		t.Errorf("settlement: %s", use.Raw)
 	}
+	export := h.must(http.StatusOK, call{method: "GET", path: base + "/usage?format=csv&from=2020-01-01T00:00:00Z", token: admin.OwnerToken})
+	if lines := strings.Split(strings.TrimSpace(string(export.Raw)), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], brand.ID+",Pool Tea,1,") {
+		t.Errorf("CSV settlement: %q", export.Raw)
+	}
 	h.must(http.StatusForbidden, call{method: "GET", path: base + "/usage", token: pool.OwnerToken})
 	h.must(http.StatusNotFound, call{method: "GET", path: base + "/usage", token: other.OwnerToken})
 
