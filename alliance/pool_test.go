@@ -88,6 +88,7 @@ func newWorld(t *testing.T) *world {
 	hooks := &webhooks{sent: map[uuid.UUID][]string{}}
 	svc.UseEvents(hooks)
 	hd.Observe(svc)
+	hd.ObservePresence(svc)
 	w := &world{hd: hd, svc: svc, hooks: hooks, admin: signup(t, "Alliance HQ"), a: signup(t, "Tea"), b: signup(t, "Cups"), c: signup(t, "Outsider"),
 		p1: signup(t, "Pool One"), p2: signup(t, "Pool Two")}
 	al, err := svc.CreateAlliance(w.admin.ctx, alliance.NewAlliance{Name: "South Shops"})
@@ -378,3 +379,24 @@ func TestHandToPoolAndBadInput(t *testing.T) {
 }
 
 func asError(err error, e **deskpool.Error) bool { return errors.As(err, e) }
+
+// A brand agent coming online takes back what the pool has not answered:
+// it goes to them at once, and the pool agent's reply is then 409.
+func TestBrandAgentOnlineTakesItBack(t *testing.T) {
+	w := newWorld(t)
+	conv := ingest(t, w, w.a, "a.")
+	held, _ := holder(t, w, conv)
+	online := "online"
+	if _, err := w.hd.UpdateAgent(w.a.ctx, w.a.user, helpdesk.AgentUpdate{Status: &online}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, `SELECT count(*) FROM conversations WHERE tenant_id = ? AND id = ? AND assignee_id = ?`, w.a.ws, conv, w.a.user); n != 1 {
+		t.Fatal("the brand's agent who came online did not get the conversation back")
+	}
+	if _, err := w.svc.ReplyPool(held.ctx, conv, helpdesk.Reply{Body: "late"}); code(err) != deskpool.ECONFLICT {
+		t.Fatalf("pool reply after the brand's agent came online: %v, want conflict", err)
+	}
+	if got := w.hooks.of(conv); !slices.Equal(got, []string{helpdesk.EventConversationPooled, helpdesk.EventConversationUnpooled}) {
+		t.Errorf("the brand's pool webhooks: %v", got)
+	}
+}

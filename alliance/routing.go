@@ -230,6 +230,23 @@ func (s *Service) Recall(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
+// AgentOnline implements helpdesk.PresenceObserver: when an agent of the
+// brand comes online, the pool gives back the brand's conversations it
+// has not answered yet (waiting, or held without a pool reply), and the
+// assignment pass that follows gives them to the brand's own people.
+func (s *Service) AgentOnline(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error {
+	var rows []pooledRow
+	if err := tx.Raw(`UPDATE pool_conversations p SET state = 'returned', returned_at = clock_timestamp()
+		WHERE p.tenant_id = ? AND p.state IN ('waiting', 'assigned') AND NOT EXISTS (SELECT 1 FROM pool_usage u
+			WHERE u.tenant_id = p.tenant_id AND u.conversation_id = p.conversation_id AND u.alliance_id = p.alliance_id)
+		RETURNING p.conversation_id, p.alliance_id, p.agent_id`, deskpool.TenantIDFromContext(ctx)).Scan(&rows).Error; err != nil {
+		return err
+	}
+	return s.giveBack(ctx, tx, rows, "brand_agent_online")
+}
+
+var _ helpdesk.PresenceObserver = (*Service)(nil)
+
 // release ends a pool assignment when the conversation leaves its pool
 // agent: a brand agent took it, or it was resolved or closed.
 func (s *Service) release(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {

@@ -15,5 +15,6 @@ func init() {
 		d.Alliance = alliance.NewService(env.App, env.System, d.Helpdesk)
 		d.Alliance.UseEvents(d.Webhooks)
 		d.Helpdesk.Observe(d.Alliance)
+		d.Helpdesk.ObservePresence(d.Alliance)
 	})
 }

@@ -188,6 +188,7 @@ func (m *Main) services() error {
 	m.Alliance.UseEntitlements(m.Billing)
 	m.Alliance.UseEvents(m.Webhooks)
 	m.Helpdesk.Observe(m.Alliance)
+	m.Helpdesk.ObservePresence(m.Alliance)
 	if m.SLA != nil {
 		m.SLA.UseOverflow(m.Alliance)
 	}
