@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
@@ -28,8 +29,8 @@ type PoolAgent struct {
 
 const agentColumns = `alliance_id, user_id, intents, languages, channels, senior, capacity, status, load`
 
-// NewPoolAgent is the input of AddPoolAgent: an existing user by email,
-// with skills, seniority and capacity.
+// NewPoolAgent is the input of InvitePoolAgent: a person by email, with
+// skills, seniority and capacity.
 type NewPoolAgent struct {
 	Email     string   `json:"email"`
 	Intents   []string `json:"intents"`
@@ -52,13 +53,30 @@ func checkList(v *deskpool.Validator, field string, values, known []string) {
 	}
 }
 
-// AddPoolAgent adds the user with the email to the alliance id's pool;
-// the caller must administer the alliance. The user stays outside every
-// brand: they reach a brand's conversation only while the pool holds it
-// for them.
-func (s *Service) AddPoolAgent(ctx context.Context, id uuid.UUID, in NewPoolAgent) (*PoolAgent, error) {
+// PoolInvite is a pool agent's invitation to an alliance.
+type PoolInvite struct {
+	AllianceID uuid.UUID      `json:"alliance_id"`
+	Email      string         `json:"email"`
+	Intents    pq.StringArray `json:"intents" gorm:"type:text[]"`
+	Languages  pq.StringArray `json:"languages" gorm:"type:text[]"`
+	Channels   pq.StringArray `json:"channels" gorm:"type:text[]"`
+	Senior     bool           `json:"senior"`
+	Capacity   int            `json:"capacity"`
+	InvitedAt  time.Time      `json:"invited_at"`
+	AcceptedAt *time.Time     `json:"accepted_at"`
+}
+
+const inviteColumns = `alliance_id, email, intents, languages, channels, senior, capacity, invited_at, accepted_at`
+
+// InvitePoolAgent invites the person with the email into the alliance
+// id's pool with skills, seniority and capacity; the caller must
+// administer the alliance. The answer is the same whether or not the
+// email has an account: the person accepts signed in (AcceptPoolInvite).
+// Inviting again before acceptance updates the skills.
+func (s *Service) InvitePoolAgent(ctx context.Context, id uuid.UUID, in NewPoolAgent) (*PoolInvite, error) {
 	var v deskpool.Validator
-	v.Check(strings.TrimSpace(in.Email) != "", "email", "must not be empty")
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	v.Check(strings.Contains(email, "@") && len(email) <= 254, "email", "must be an email address")
 	checkList(&v, "intents", in.Intents, helpdesk.Intents)
 	checkList(&v, "languages", in.Languages, Languages)
 	checkList(&v, "channels", in.Channels, helpdesk.Channels)
@@ -70,26 +88,60 @@ func (s *Service) AddPoolAgent(ctx context.Context, id uuid.UUID, in NewPoolAgen
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var a PoolAgent
-	err := s.platform(ctx, "alliance_add_agent", func(ctx context.Context, tx *gorm.DB) error {
+	var inv PoolInvite
+	err := s.platform(ctx, "alliance_invite_agent", func(ctx context.Context, tx *gorm.DB) error {
 		if err := requireAdmin(ctx, tx, id); err != nil {
 			return err
 		}
-		var user uuid.UUID
-		if err := tx.Raw(`SELECT id FROM users WHERE email = lower(?)`, strings.TrimSpace(in.Email)).Row().Scan(&user); err != nil {
-			return deskpool.Invalid(deskpool.FieldError{Field: "email", Message: "names no user of the platform"})
+		if err := tx.Raw(`INSERT INTO alliance_agent_invites (alliance_id, email, intents, languages, channels, senior, capacity, invited_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alliance_id, email) DO UPDATE SET intents = excluded.intents,
+				languages = excluded.languages, channels = excluded.channels, senior = excluded.senior, capacity = excluded.capacity
+			WHERE alliance_agent_invites.accepted_at IS NULL RETURNING `+inviteColumns,
+			id, email, pq.StringArray(nonNil(in.Intents)), pq.StringArray(nonNil(in.Languages)), pq.StringArray(nonNil(in.Channels)),
+			in.Senior, capacity, userOf(ctx)).Scan(&inv).Error; err != nil {
+			return err
 		}
-		res := tx.Raw(`INSERT INTO alliance_staff (alliance_id, user_id, role, intents, languages, channels, senior, capacity)
+		if inv.Email == "" {
+			return deskpool.Errorf(deskpool.ECONFLICT, "This person already accepted a place in the pool.")
+		}
+		return auditAlliance(ctx, tx, id, "alliance.agent_invited", uuid.Nil, email, map[string]any{"email": email})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &inv, nil
+}
+
+// AcceptPoolInvite makes the signed-in person a pool agent of the
+// alliance id, with the skills of their invitation (to their account's
+// email); ENOTFOUND when there is none, ECONFLICT when accepted already.
+func (s *Service) AcceptPoolInvite(ctx context.Context, id uuid.UUID) (*PoolAgent, error) {
+	var a PoolAgent
+	err := s.platform(ctx, "alliance_accept_agent", func(ctx context.Context, tx *gorm.DB) error {
+		var inv PoolInvite
+		if err := tx.Raw(`SELECT `+inviteColumns+` FROM alliance_agent_invites
+			WHERE alliance_id = ? AND email = (SELECT email FROM users WHERE id = ?) FOR UPDATE`, id, userOf(ctx)).Scan(&inv).Error; err != nil {
+			return err
+		}
+		if inv.Email == "" {
+			return deskpool.Errorf(deskpool.ENOTFOUND, "Invitation not found.")
+		}
+		if inv.AcceptedAt != nil {
+			return deskpool.Errorf(deskpool.ECONFLICT, "The invitation was already accepted.")
+		}
+		if err := tx.Exec(`UPDATE alliance_agent_invites SET accepted_by = ?, accepted_at = now() WHERE alliance_id = ? AND email = ?`,
+			userOf(ctx), id, inv.Email).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(`INSERT INTO alliance_staff (alliance_id, user_id, role, intents, languages, channels, senior, capacity)
 			VALUES (?, ?, 'pool_agent', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING `+agentColumns,
-			id, user, pq.StringArray(nonNil(in.Intents)), pq.StringArray(nonNil(in.Languages)), pq.StringArray(nonNil(in.Channels)),
-			in.Senior, capacity).Scan(&a)
-		if res.Error != nil {
-			return res.Error
+			id, userOf(ctx), inv.Intents, inv.Languages, inv.Channels, inv.Senior, inv.Capacity).Scan(&a).Error; err != nil {
+			return err
 		}
 		if a.UserID == uuid.Nil {
-			return deskpool.Errorf(deskpool.ECONFLICT, "The user is already a pool agent of this alliance.")
+			return deskpool.Errorf(deskpool.ECONFLICT, "You already are a pool agent of this alliance.")
 		}
-		return auditAlliance(ctx, tx, id, "alliance.agent_added", uuid.Nil, user.String(), map[string]any{"user_id": user})
+		return auditAlliance(ctx, tx, id, "alliance.agent_joined", uuid.Nil, userOf(ctx).String(), map[string]any{"email": inv.Email})
 	})
 	if err != nil {
 		return nil, err

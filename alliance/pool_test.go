@@ -108,7 +108,10 @@ func newWorld(t *testing.T) *world {
 		}
 	}
 	for _, p := range []person{w.p1, w.p2} {
-		if _, err := svc.AddPoolAgent(w.admin.ctx, al.ID, alliance.NewPoolAgent{Email: p.email, Languages: []string{"zh"}}); err != nil {
+		if _, err := svc.InvitePoolAgent(w.admin.ctx, al.ID, alliance.NewPoolAgent{Email: p.email, Languages: []string{"zh"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AcceptPoolInvite(p.ctx, al.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.SetPresence(p.ctx, al.ID, alliance.Presence{Status: "online"}); err != nil {
@@ -358,6 +361,17 @@ func TestHandToPoolAndBadInput(t *testing.T) {
 	t.Run("ErrConflict", func(t *testing.T) {
 		if _, err := w.svc.AcceptInvitation(w.a.ctx, w.allianceID, w.a.ws); code(err) != deskpool.ECONFLICT {
 			t.Errorf("accepting twice: %v", err)
+		}
+		if _, err := w.svc.AcceptPoolInvite(w.p1.ctx, w.allianceID); code(err) != deskpool.ECONFLICT {
+			t.Errorf("a pool agent accepting twice: %v", err)
+		}
+	})
+	t.Run("UnknownEmailAnswersLikeAKnownOne", func(t *testing.T) {
+		if _, err := w.svc.InvitePoolAgent(w.admin.ctx, w.allianceID, alliance.NewPoolAgent{Email: "nobody.here@example.com"}); err != nil {
+			t.Errorf("inviting an email without an account: %v", err)
+		}
+		if _, err := w.svc.AcceptPoolInvite(w.c.ctx, w.allianceID); code(err) != deskpool.ENOTFOUND {
+			t.Errorf("accepting without an invitation: %v", err)
 		}
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {

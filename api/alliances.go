@@ -28,7 +28,8 @@ func (s *Server) allianceRoutes(v1 fiber.Router) {
 	v1.Post("/alliances/:alliance_id/members/:tenant_id/accept", s.signedIn(s.acceptAlliance))
 	v1.Delete("/alliances/:alliance_id/members/:tenant_id", s.signedIn(s.leaveAlliance))
 	v1.Put("/alliances/:alliance_id/members/:tenant_id/overflow", s.signedIn(s.setOverflow))
-	v1.Post("/alliances/:alliance_id/agents", s.signedIn(s.addPoolAgent))
+	v1.Post("/alliances/:alliance_id/agents", s.signedIn(s.invitePoolAgent))
+	v1.Post("/alliances/:alliance_id/agents/accept", s.signedIn(s.acceptPoolInvite))
 	v1.Put("/alliances/:alliance_id/presence", s.signedIn(s.setPoolPresence))
 	v1.Get("/alliances/:alliance_id/usage", s.signedIn(s.allianceUsage))
 	v1.Get("/pool/conversations", s.signedIn(s.listPool))
@@ -142,8 +143,8 @@ func (s *Server) setOverflow(c *fiber.Ctx) error {
 	return c.JSON(r)
 }
 
-// addPoolAgent: POST /v1/alliances/{alliance_id}/agents.
-func (s *Server) addPoolAgent(c *fiber.Ctx) error {
+// invitePoolAgent: POST /v1/alliances/{alliance_id}/agents.
+func (s *Server) invitePoolAgent(c *fiber.Ctx) error {
 	id, err := pathID(c, "alliance_id")
 	if err != nil {
 		return err
@@ -152,11 +153,25 @@ func (s *Server) addPoolAgent(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	a, err := s.deps.Alliance.AddPoolAgent(c.UserContext(), id, in)
+	inv, err := s.deps.Alliance.InvitePoolAgent(c.UserContext(), id, in)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(a)
+	return c.Status(fiber.StatusCreated).JSON(inv)
+}
+
+// acceptPoolInvite: POST /v1/alliances/{alliance_id}/agents/accept: the
+// signed-in person joins the pool they were invited to.
+func (s *Server) acceptPoolInvite(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	a, err := s.deps.Alliance.AcceptPoolInvite(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(a)
 }
 
 // setPoolPresence: PUT /v1/alliances/{alliance_id}/presence {status}.

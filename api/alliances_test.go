@@ -36,6 +36,8 @@ func TestAlliancePoolAPI(t *testing.T) {
 
 	h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
 		body: map[string]any{"email": pool.OwnerEmail, "languages": []string{"en"}}})
+	h.must(http.StatusNotFound, call{method: "POST", path: base + "/agents/accept", token: other.OwnerToken})
+	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken})
 	h.must(http.StatusNotFound, call{method: "PUT", path: base + "/presence", token: other.OwnerToken, body: map[string]string{"status": "online"}})
 	h.must(http.StatusOK, call{method: "PUT", path: base + "/presence", token: pool.OwnerToken, body: map[string]string{"status": "online"}})
 

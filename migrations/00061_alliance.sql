@@ -29,6 +29,23 @@ CREATE TABLE alliance_staff (
 );
 CREATE INDEX alliance_staff_user ON alliance_staff (user_id);
 
+-- A pool agent's invitation, by email: the person accepts it signed in,
+-- so an admin learns nothing of who has an account.
+CREATE TABLE alliance_agent_invites (
+  alliance_id  uuid NOT NULL REFERENCES alliances (id),
+  email        text NOT NULL,
+  intents      text[] NOT NULL DEFAULT '{}',
+  languages    text[] NOT NULL DEFAULT '{}',
+  channels     text[] NOT NULL DEFAULT '{}',
+  senior       boolean NOT NULL DEFAULT false,
+  capacity     integer NOT NULL DEFAULT 5,
+  invited_by   uuid NOT NULL,
+  invited_at   timestamptz NOT NULL DEFAULT now(),
+  accepted_by  uuid,
+  accepted_at  timestamptz,
+  PRIMARY KEY (alliance_id, email)
+);
+
 CREATE TABLE alliance_audit (
   alliance_id  uuid NOT NULL REFERENCES alliances (id),
   id           uuid NOT NULL,
@@ -116,4 +133,4 @@ END $$;
 -- +goose StatementEnd
 
 -- +goose Down
-DROP TABLE pool_usage, pool_conversations, alliance_members, alliance_audit, alliance_staff, alliances;
+DROP TABLE pool_usage, pool_conversations, alliance_members, alliance_audit, alliance_agent_invites, alliance_staff, alliances;
