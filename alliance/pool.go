@@ -2,6 +2,7 @@ package alliance
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -149,11 +150,12 @@ type PoolMessage struct {
 // PoolConversation is a brand's conversation as its pool agent sees it.
 type PoolConversation struct {
 	PoolItem
-	Status   string        `json:"status"`
-	Channel  string        `json:"channel"`
-	Level    string        `json:"level"`
-	Customer PoolCustomer  `json:"customer"`
-	Messages []PoolMessage `json:"messages"`
+	Status   string          `json:"status"`
+	Channel  string          `json:"channel"`
+	Level    string          `json:"level"`
+	Facts    json.RawMessage `json:"facts"` // what triage collected (order number, problem), masked
+	Customer PoolCustomer    `json:"customer"`
+	Messages []PoolMessage   `json:"messages"`
 }
 
 // FindPoolConversation returns the conversation id to the pool agent it
@@ -188,6 +190,10 @@ func masked(it *PoolItem, d *helpdesk.ConversationDetail) *PoolConversation {
 		if c.Phone != nil {
 			out.Customer.Phone = MaskPhone(*c.Phone)
 		}
+	}
+	out.Facts = json.RawMessage(MaskText(string(d.Facts), known))
+	if len(d.Facts) == 0 || !json.Valid(out.Facts) {
+		out.Facts = json.RawMessage("{}")
 	}
 	for _, m := range d.Messages {
 		out.Messages = append(out.Messages, PoolMessage{ID: m.ID, Direction: m.Direction, AuthorKind: m.AuthorKind,
