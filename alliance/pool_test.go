@@ -414,3 +414,26 @@ func TestBrandAgentOnlineTakesItBack(t *testing.T) {
 		t.Errorf("the brand's pool webhooks: %v", got)
 	}
 }
+
+// The alliance's metrics count what the pool took and answered, per brand
+// and per agent.
+func TestPoolMetrics(t *testing.T) {
+	w := newWorld(t)
+	conv := ingest(t, w, w.a, "a.")
+	held, _ := holder(t, w, conv)
+	if _, err := w.svc.ReplyPool(held.ctx, conv, helpdesk.Reply{Body: "On it."}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := w.svc.FindMetrics(w.admin.ctx, w.allianceID, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Total.Pooled != 1 || m.Total.Answered != 1 || m.Total.FRTSeconds == nil || len(m.Brands) != 1 || m.Brands[0].TenantID != w.a.ws ||
+		len(m.Agents) != 1 || m.Agents[0].UserID != held.user || m.Agents[0].Answered != 1 {
+		raw, _ := json.Marshal(m)
+		t.Errorf("metrics: %s", raw)
+	}
+	if _, err := w.svc.FindMetrics(held.ctx, w.allianceID, time.Time{}, time.Time{}); code(err) != deskpool.EFORBIDDEN {
+		t.Errorf("a pool agent reading the metrics: %v", err)
+	}
+}

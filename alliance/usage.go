@@ -2,6 +2,7 @@ package alliance
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -61,3 +62,6 @@ func (s *Service) FindUsage(ctx context.Context, id uuid.UUID, from, to time.Tim
 	}
 	return &u, nil
 }
+
+// sprintf fills a query's fixed fragments (never user input).
+func sprintf(q string, args ...any) string { return fmt.Sprintf(q, args...) }

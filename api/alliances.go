@@ -32,6 +32,7 @@ func (s *Server) allianceRoutes(v1 fiber.Router) {
 	v1.Post("/alliances/:alliance_id/agents/accept", s.signedIn(s.acceptPoolInvite))
 	v1.Put("/alliances/:alliance_id/presence", s.signedIn(s.setPoolPresence))
 	v1.Get("/alliances/:alliance_id/usage", s.signedIn(s.allianceUsage))
+	v1.Get("/alliances/:alliance_id/metrics", s.signedIn(s.allianceMetrics))
 	v1.Get("/pool/conversations", s.signedIn(s.listPool))
 	v1.Get("/pool/conversations/:conversation_id", s.signedIn(s.getPoolConversation))
 	v1.Post("/pool/conversations/:conversation_id/replies", s.signedIn(s.replyPool))
@@ -199,16 +200,7 @@ func (s *Server) allianceUsage(c *fiber.Ctx) error {
 		return err
 	}
 	var v deskpool.Validator
-	parse := func(name string) time.Time {
-		raw := c.Query(name)
-		if raw == "" {
-			return time.Time{}
-		}
-		t, err := time.Parse(time.RFC3339, raw)
-		v.Check(err == nil, name, "must be a date-time such as 2026-01-31T00:00:00Z")
-		return t
-	}
-	from, to := parse("from"), parse("to")
+	from, to := period(c, &v)
 	format := c.Query("format", "json")
 	v.Check(format == "json" || format == "csv", "format", "must be json or csv")
 	if err := v.Err(); err != nil {
@@ -232,6 +224,39 @@ func (s *Server) allianceUsage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="alliance-usage.csv"`)
 	return c.Send(buf.Bytes())
+}
+
+// period reads the from and to query parameters (RFC 3339, optional).
+func period(c *fiber.Ctx, v *deskpool.Validator) (from, to time.Time) {
+	parse := func(name string) time.Time {
+		raw := c.Query(name)
+		if raw == "" {
+			return time.Time{}
+		}
+		t, err := time.Parse(time.RFC3339, raw)
+		v.Check(err == nil, name, "must be a date-time such as 2026-01-31T00:00:00Z")
+		return t
+	}
+	return parse("from"), parse("to")
+}
+
+// allianceMetrics: GET /v1/alliances/{alliance_id}/metrics?from=&to=: the
+// pool's speed and quality, per brand and per pool agent.
+func (s *Server) allianceMetrics(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	var v deskpool.Validator
+	from, to := period(c, &v)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	m, err := s.deps.Alliance.FindMetrics(c.UserContext(), id, from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
 }
 
 // listPool: GET /v1/pool/conversations: the caller's pool conversations.

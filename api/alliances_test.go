@@ -80,6 +80,11 @@ func TestAlliancePoolAPI(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(string(export.Raw)), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], brand.ID+",Pool Tea,1,") {
 		t.Errorf("CSV settlement: %q", export.Raw)
 	}
+	met := h.must(http.StatusOK, call{method: "GET", path: base + "/metrics", token: admin.OwnerToken})
+	if total, _ := met.JSON["total"].(map[string]any); total["answered"] != float64(1) || total["pooled"] != float64(1) {
+		t.Errorf("metrics: %s", met.Raw)
+	}
+	h.must(http.StatusNotFound, call{method: "GET", path: base + "/metrics", token: other.OwnerToken})
 	h.must(http.StatusForbidden, call{method: "GET", path: base + "/usage", token: pool.OwnerToken})
 	h.must(http.StatusNotFound, call{method: "GET", path: base + "/usage", token: other.OwnerToken})
 
