@@ -11,6 +11,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
@@ -95,5 +96,58 @@ func TestBreachOffersToThePool(t *testing.T) {
 	held, _ := holder(t, w, conv)
 	if _, err := w.svc.FindPoolConversation(held.ctx, conv); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A brand in two alliances: both pools reaching for one conversation at
+// once, exactly one holds it.
+func TestTwoAlliancesOnePool(t *testing.T) {
+	w := newWorld(t)
+	second, err := w.svc.CreateAlliance(w.admin.ctx, alliance.NewAlliance{Name: "Second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.InviteBrand(w.admin.ctx, second.ID, alliance.BrandInvite{Slug: w.a.slug}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.AcceptInvitation(w.a.ctx, second.ID, w.a.ws); err != nil {
+		t.Fatal(err)
+	}
+	online := "online"
+	if _, err := w.hd.UpdateAgent(w.a.ctx, w.a.user, helpdesk.AgentUpdate{Status: &online}); err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 20; round++ {
+		ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: w.a.ws})
+		got, err := w.hd.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Body: "hello",
+			Customer: helpdesk.CustomerRef{Email: fmt.Sprintf("two.%d@example.com", round)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		offered := make([]bool, 2)
+		errs := make([]error, 2)
+		for i, id := range []uuid.UUID{w.allianceID, second.ID} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = tenant.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) (err error) {
+					offered[i], err = w.svc.Offer(ctx, tx, id, got.ConversationID, alliance.ReasonLadder)
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if offered[0] == offered[1] {
+			t.Fatalf("round %d: offered by both pools or neither: %v", round, offered)
+		}
+		if n := count(t, `SELECT count(*) FROM pool_conversations WHERE tenant_id = ? AND conversation_id = ?`, w.a.ws, got.ConversationID); n != 1 {
+			t.Fatalf("round %d: %d pool entries", round, n)
+		}
 	}
 }
