@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	s.slaRoutes(v1)
 	s.triageRoutes(v1)
 	s.billingRoutes(v1)
+	s.allianceRoutes(v1)
 	s.web.Mount(a)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/deskpool/deskpool/alliance"
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
@@ -53,6 +54,7 @@ type Deps struct {
 	Webhooks   *helpdesk.Webhooks
 	Inventory  *inventory.Service
 	SLA        *sla.Service
+	Alliance   *alliance.Service  // alliances and the shared pool; nil: no alliance routes
 	Billing    *billing.Service   // plans, Stripe and entitlements; nil: no billing routes, nothing enforced
 	Segments   *segments.Service  // value segments and compensation; nil: no segment routes
 	Classifier *triage.Classifier // the built-in triage, for POST /v1/triage

@@ -11,11 +11,12 @@ import (
 
 // Limits a plan sets, as LimitError names them.
 const (
-	LimitSeats         = "seats"
-	LimitConnectors    = "connectors"
-	LimitCustomSLA     = "custom_sla"
-	LimitBusinessHours = "business_hours"
-	LimitLLM           = "llm"
+	LimitSeats            = "seats"
+	LimitConnectors       = "connectors"
+	LimitCustomSLA        = "custom_sla"
+	LimitBusinessHours    = "business_hours"
+	LimitLLM              = "llm"
+	LimitAllianceOverflow = "alliance_overflow"
 )
 
 // LimitError is a request the workspace's plan does not cover: an
@@ -96,7 +97,7 @@ func (s *Service) CheckConnectorAdd(ctx context.Context) error {
 
 // CheckFeature fails with a LimitError when the plan of the workspace in
 // ctx does not include the feature (LimitCustomSLA, LimitBusinessHours,
-// LimitLLM).
+// LimitLLM, LimitAllianceOverflow).
 func (s *Service) CheckFeature(ctx context.Context, feature string) error {
 	plan, err := s.EffectivePlan(ctx, deskpool.TenantIDFromContext(ctx))
 	if err != nil {
@@ -112,6 +113,8 @@ func (s *Service) CheckFeature(ctx context.Context, feature string) error {
 		ok, what = e.BusinessHours, "custom business hours"
 	case LimitLLM:
 		ok, what = e.LLM, "the LLM provider"
+	case LimitAllianceOverflow:
+		ok, what = e.AllianceOverflow, "overflow to an alliance's pool"
 	default:
 		return deskpool.Errorf(deskpool.EINTERNAL, "unknown plan feature %q", feature)
 	}
@@ -119,4 +122,10 @@ func (s *Service) CheckFeature(ctx context.Context, feature string) error {
 		return s.limitFor(plan, feature, Unlimited, what)
 	}
 	return nil
+}
+
+// CheckAllianceOverflow fails with a LimitError when the plan of the
+// workspace in ctx does not include overflow to an alliance's pool.
+func (s *Service) CheckAllianceOverflow(ctx context.Context) error {
+	return s.CheckFeature(ctx, LimitAllianceOverflow)
 }

@@ -140,6 +140,13 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 				return err
 			}
 		}
+		if u.Status != nil && *u.Status == "online" {
+			for _, o := range s.presence {
+				if err := o.AgentOnline(ctx, tx, userID); err != nil {
+					return err
+				}
+			}
+		}
 		if _, err := s.assignWaiting(ctx, tx); err != nil {
 			return err
 		}

@@ -28,6 +28,8 @@ const (
 	EventConversationHandedOff  = "conversation.handed_over"
 	EventPaymentFailed          = "billing.payment_failed"   // emitted by billing: the workspace's payment failed, grace started
 	EventCustomerSegmentChanged = "customer.segment_changed" // emitted by segments: a customer's tier or high-frequency flag changed
+	EventConversationPooled     = "conversation.pooled"      // emitted by alliance: offered to an alliance's pool
+	EventConversationUnpooled   = "conversation.unpooled"    // emitted by alliance: back from the pool to the brand's queue
 )
 
 // EventTypes lists every event type a webhook may subscribe to.
@@ -35,6 +37,7 @@ var EventTypes = []string{
 	EventMessageCreated, EventConversationCreated, EventConversationUpdated, EventConversationAssigned,
 	EventConversationResolved, EventCSATRequested, EventSLAWarning, EventSLABreached, EventOrderLate,
 	EventStockOut, EventCustomerErased, EventConversationHandedOff, EventPaymentFailed, EventCustomerSegmentChanged,
+	EventConversationPooled, EventConversationUnpooled,
 }
 
 // Emitter records an event inside the caller's transaction, so that it is

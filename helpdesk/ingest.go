@@ -206,7 +206,7 @@ func (s *Service) tellObservers(tx *gorm.DB, in *ingestion) error {
 	}
 	cust := in.customer.customer
 	return s.notifyObservers(in.told, tx, Change{Kind: ChangeInbound, Before: before, After: in.after, MessageID: in.msgID, At: in.at,
-		CustomerVIP: cust.VIP, CustomerSeg: cust.Segment})
+		CustomerVIP: cust.VIP, CustomerSeg: cust.Segment, AgentsOnline: in.facts.online})
 }
 
 // answerByAI lets the AI answer a message triage routed to it.

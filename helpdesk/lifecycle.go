@@ -27,6 +27,9 @@ type Change struct {
 	At          time.Time
 	CustomerVIP bool
 	CustomerSeg string
+	// AgentsOnline, for ChangeInbound: whether an agent of the workspace
+	// was online (from the workspace's cached facts).
+	AgentsOnline bool
 }
 
 // Lifecycle observes conversations inside their transactions: the SLA
@@ -37,6 +40,17 @@ type Change struct {
 type Lifecycle interface {
 	ConversationChanged(ctx context.Context, tx *gorm.DB, ch Change) error
 }
+
+// PresenceObserver is told, inside the transaction, when an agent of the
+// workspace comes online, before the waiting conversations are assigned:
+// the alliance pool gives the brand back what it has not answered yet.
+type PresenceObserver interface {
+	AgentOnline(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error
+}
+
+// ObservePresence adds an observer of agents coming online; call it while
+// wiring.
+func (s *Service) ObservePresence(o PresenceObserver) { s.presence = append(s.presence, o) }
 
 // Preparer is a Lifecycle observer that reads what it needs of a
 // conversation in the round trip that stores an inbound message in it,

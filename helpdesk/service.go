@@ -26,6 +26,7 @@ type Service struct {
 	cfg       Config
 	triager   Triager
 	observers []Lifecycle
+	presence  []PresenceObserver
 	orders    OrderLookup
 	answerer  Answerer
 	facts     *tenant.Cache[workspaceFacts] // nil: read with each message

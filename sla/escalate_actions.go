@@ -17,7 +17,8 @@ import (
 // priorities in rising order.
 var priorities = []string{"low", "normal", "high", "urgent"}
 
-// act takes one rung: notify, reassign or raise the priority. It returns
+// act takes one rung: notify, reassign, raise the priority or hand to
+// the alliance pool. It returns
 // what it did, for the timeline ("" when nothing was needed).
 func (s *Service) act(ctx context.Context, tx *gorm.DB, conv *convRow, t *Timer, trigger, action, to string) (string, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
@@ -48,6 +49,15 @@ func (s *Service) act(ctx context.Context, tx *gorm.DB, conv *convRow, t *Timer,
 		return fmt.Sprintf("notified=%s(%d)", to, len(users)), nil
 	case ActionReassign:
 		return s.reassign(ctx, tx, conv, to)
+	case ActionHandToPool:
+		if s.overflow == nil {
+			return "", nil
+		}
+		offered, err := s.overflow.HandToPool(ctx, tx, conv.ID)
+		if !offered {
+			return "", err
+		}
+		return "handed_to_pool", err
 	}
 	return "", nil
 }

@@ -180,12 +180,13 @@ const (
 	ActionNotify        = "notify"         // tell the role in To
 	ActionReassign      = "reassign"       // hand the conversation to the role in To
 	ActionRaisePriority = "raise_priority" // move the conversation up its queue
+	ActionHandToPool    = "hand_to_pool"   // offer the conversation to the brand's alliance pool (see Overflow)
 )
 
 var (
 	metrics  = []string{MetricFirstResponse, MetricNextResponse, MetricResolution}
 	triggers = []string{TriggerWarning, TriggerBreach}
-	actions  = []string{ActionNotify, ActionReassign, ActionRaisePriority}
+	actions  = []string{ActionNotify, ActionReassign, ActionRaisePriority, ActionHandToPool}
 )
 
 // maxEscalationDelay bounds the After of a step.
@@ -197,7 +198,7 @@ type EscalationStep struct {
 	Metric  string        // MetricFirstResponse, MetricNextResponse or MetricResolution
 	Trigger string        // TriggerWarning or TriggerBreach
 	After   time.Duration // wall-clock delay after the trigger; zero acts at once
-	Action  string        // ActionNotify, ActionReassign or ActionRaisePriority
+	Action  string        // ActionNotify, ActionReassign, ActionRaisePriority or ActionHandToPool
 	To      string        // role or team to notify or reassign to, such as "senior" or "owner"
 }
 
@@ -215,8 +216,8 @@ func (s EscalationStep) validate(v *deskpool.Validator, prefix string) {
 		v.Add(prefix+".after", "must be between zero and 7 days")
 	}
 	switch {
-	case s.Action == ActionRaisePriority && s.To != "":
-		v.Add(prefix+".to", "must be empty for raise_priority")
+	case (s.Action == ActionRaisePriority || s.Action == ActionHandToPool) && s.To != "":
+		v.Add(prefix+".to", "must be empty for "+s.Action)
 	case (s.Action == ActionNotify || s.Action == ActionReassign) && s.To == "":
 		v.Add(prefix+".to", "is required")
 	case len(s.To) > maxPolicyName:

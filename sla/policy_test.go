@@ -51,6 +51,12 @@ func TestPolicyValidate(t *testing.T) {
 			p.Escalation = append(p.Escalation, EscalationStep{Metric: "csat", Trigger: "late", After: -time.Minute, Action: ActionNotify})
 		}, nil, []string{"escalation[2].metric", "escalation[2].trigger", "escalation[2].after", "escalation[2].to"}},
 		{"ErrInvalidRaisePriorityWithTarget", func(p *Policy) { p.Escalation[1].To = "owner" }, nil, []string{"escalation[1].to"}},
+		{"ValidHandToPool", func(p *Policy) {
+			p.Escalation[0] = EscalationStep{Metric: MetricFirstResponse, Trigger: TriggerBreach, Action: ActionHandToPool}
+		}, nil, nil},
+		{"ErrInvalidHandToPoolWithTarget", func(p *Policy) {
+			p.Escalation[0] = EscalationStep{Metric: MetricFirstResponse, Trigger: TriggerBreach, Action: ActionHandToPool, To: "senior"}
+		}, nil, []string{"escalation[0].to"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

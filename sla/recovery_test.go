@@ -155,6 +155,11 @@ func (stallingOverflow) OfferBreach(ctx context.Context, tx *gorm.DB, b sla.Brea
 	return false, nil
 }
 
+// HandToPool is not reached: the test's policies have no such step.
+func (stallingOverflow) HandToPool(context.Context, *gorm.DB, uuid.UUID) (bool, error) {
+	return false, nil
+}
+
 // runHelperWorker is the body of the worker process: the SLA handlers with
 // a stalling overflow rung, on the parent test's database and Redis.
 func runHelperWorker() int {

@@ -34,9 +34,11 @@ func DefaultConfig() Config {
 // Overflow is an optional rung after a breach: offer the conversation to a
 // wider pool of agents (the alliance pool, when the workspace's plan
 // allows). It runs inside the breach's transaction; offered reports whether
-// the pool took the conversation. The alliance package implements it.
+// the pool took the conversation. HandToPool is the ladder's hand_to_pool
+// step. The alliance package implements it.
 type Overflow interface {
 	OfferBreach(ctx context.Context, tx *gorm.DB, b Breach) (offered bool, err error)
+	HandToPool(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID) (offered bool, err error)
 }
 
 // Breach is a deadline that passed unmet, as told to the ladder's rungs.

@@ -61,6 +61,9 @@ var seeds = map[string]string{
 	"billing_accounts":    `INSERT INTO billing_accounts (tenant_id) VALUES (@t) ON CONFLICT DO NOTHING`,
 	"billing_events":      `INSERT INTO billing_events (tenant_id, id, type, payload) VALUES (@t, gen_random_uuid()::text, 'invoice.paid', '{}')`,
 	"usage_buckets":       `INSERT INTO usage_buckets (tenant_id, meter, bucket_start) VALUES (@t, 'ai_messages', '2026-01-01T00:00:00Z') ON CONFLICT DO NOTHING`,
+	"alliance_members":    seedAlliance + `; INSERT INTO alliance_members (tenant_id, alliance_id, invited_by) VALUES (@t, '00000000-0000-0000-0000-0000000000b9', @u) ON CONFLICT DO NOTHING`,
+	"pool_conversations":  seedAlliance + "; " + seedConversation + `; INSERT INTO pool_conversations (tenant_id, conversation_id, alliance_id, state, reason) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000b9', 'returned', 'sla')`,
+	"pool_usage":          seedAlliance + `; INSERT INTO pool_usage (tenant_id, conversation_id, alliance_id, agent_id, first_reply_at, handle_seconds) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000b9', @u, now(), 1)`,
 	"usage_reports":       `INSERT INTO usage_reports (tenant_id, meter, bucket_start, item_id, quantity) VALUES (@t, 'ai_messages', '2026-01-01T00:00:00Z', 'si', 1) ON CONFLICT DO NOTHING`,
 	"orders":              seedOrder,
 	"order_lines":         seedOrder + `; INSERT INTO order_lines (tenant_id, order_id, position, quantity, price_minor) VALUES (@t, '00000000-0000-0000-0000-0000000000a1', 0, 1, 100) ON CONFLICT DO NOTHING`,
@@ -70,6 +73,8 @@ var seeds = map[string]string{
 	"proactive_notices":   `INSERT INTO proactive_notices (tenant_id, id, cause, kind, customer_id) VALUES (@t, gen_random_uuid(), gen_random_uuid()::text, 'test', gen_random_uuid())`,
 	"inventory_schedules": `INSERT INTO inventory_schedules (tenant_id, job) VALUES (@t, gen_random_uuid()::text)`,
 }
+
+const seedAlliance = `INSERT INTO alliances (id, name, created_by) VALUES ('00000000-0000-0000-0000-0000000000b9', 'Alliance', @u) ON CONFLICT DO NOTHING`
 
 const seedOrder = `INSERT INTO orders (tenant_id, id, source, external_id, status, currency, total_minor, created_at, updated_at) VALUES (@t, '00000000-0000-0000-0000-0000000000a1', 'push', 'o1', 'paid', 'USD', 100, now(), now()) ON CONFLICT DO NOTHING`
 

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deskpool/deskpool/alliance"
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
@@ -57,6 +58,7 @@ type Main struct {
 	Inventory  *inventory.Service
 	Billing    *billing.Service
 	Segments   *segments.Service
+	Alliance   *alliance.Service
 	API        *api.Server
 	Worker     *asynq.Server
 
@@ -202,6 +204,14 @@ func (m *Main) services() error {
 		m.SLA.UseAssigner(m.Helpdesk)
 		m.SLA.UseBilling(m.Billing)
 	}
+	m.Alliance = alliance.NewService(m.DB, m.SysDB, m.Helpdesk)
+	m.Alliance.UseEntitlements(m.Billing)
+	m.Alliance.UseEvents(m.Webhooks)
+	m.Helpdesk.Observe(m.Alliance)
+	m.Helpdesk.ObservePresence(m.Alliance)
+	if m.SLA != nil {
+		m.SLA.UseOverflow(m.Alliance)
+	}
 	return nil
 }
 
@@ -232,7 +242,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
-		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing, Segments: m.Segments,
+		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing, Segments: m.Segments, Alliance: m.Alliance,
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)

@@ -1,0 +1,224 @@
+package alliance
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+	"gorm.io/gorm"
+)
+
+// PoolAgent is a platform user who answers for the alliance's brands.
+type PoolAgent struct {
+	AllianceID uuid.UUID      `json:"alliance_id"`
+	UserID     uuid.UUID      `json:"user_id"`
+	Intents    pq.StringArray `json:"intents" gorm:"type:text[]"`
+	Languages  pq.StringArray `json:"languages" gorm:"type:text[]"`
+	Channels   pq.StringArray `json:"channels" gorm:"type:text[]"`
+	Senior     bool           `json:"senior"`
+	Capacity   int            `json:"capacity"`
+	Status     string         `json:"status"`
+	Load       int            `json:"load"`
+}
+
+const agentColumns = `alliance_id, user_id, intents, languages, channels, senior, capacity, status, load`
+
+// NewPoolAgent is the input of InvitePoolAgent: a person by email, with
+// skills, seniority and capacity.
+type NewPoolAgent struct {
+	Email     string   `json:"email"`
+	Intents   []string `json:"intents"`
+	Languages []string `json:"languages"`
+	Channels  []string `json:"channels"`
+	Senior    bool     `json:"senior"`
+	Capacity  *int     `json:"capacity"`
+}
+
+// Languages the triage tells apart.
+var Languages = []string{"zh", "en"}
+
+// checkList records a fault under field for each value outside known.
+func checkList(v *deskpool.Validator, field string, values, known []string) {
+	for _, x := range values {
+		if !slices.Contains(known, x) {
+			v.Add(field, "names an unknown value "+x+"; use one of "+strings.Join(known, ", "))
+			return
+		}
+	}
+}
+
+// PoolInvite is a pool agent's invitation to an alliance.
+type PoolInvite struct {
+	AllianceID uuid.UUID      `json:"alliance_id"`
+	Email      string         `json:"email"`
+	Intents    pq.StringArray `json:"intents" gorm:"type:text[]"`
+	Languages  pq.StringArray `json:"languages" gorm:"type:text[]"`
+	Channels   pq.StringArray `json:"channels" gorm:"type:text[]"`
+	Senior     bool           `json:"senior"`
+	Capacity   int            `json:"capacity"`
+	InvitedAt  time.Time      `json:"invited_at"`
+	AcceptedAt *time.Time     `json:"accepted_at"`
+}
+
+const inviteColumns = `alliance_id, email, intents, languages, channels, senior, capacity, invited_at, accepted_at`
+
+// InvitePoolAgent invites the person with the email into the alliance
+// id's pool with skills, seniority and capacity; the caller must
+// administer the alliance. The answer is the same whether or not the
+// email has an account: the person accepts signed in (AcceptPoolInvite).
+// Inviting again before acceptance updates the skills.
+func (s *Service) InvitePoolAgent(ctx context.Context, id uuid.UUID, in NewPoolAgent) (*PoolInvite, error) {
+	var v deskpool.Validator
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	v.Check(strings.Contains(email, "@") && len(email) <= 254, "email", "must be an email address")
+	checkList(&v, "intents", in.Intents, helpdesk.Intents)
+	checkList(&v, "languages", in.Languages, Languages)
+	checkList(&v, "channels", in.Channels, helpdesk.Channels)
+	capacity := 5
+	if in.Capacity != nil {
+		capacity = *in.Capacity
+		v.Check(capacity >= 0 && capacity <= 100, "capacity", "must be between 0 and 100")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	var inv PoolInvite
+	err := s.platform(ctx, "alliance_invite_agent", func(ctx context.Context, tx *gorm.DB) error {
+		if err := requireAdmin(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := tx.Raw(`INSERT INTO alliance_agent_invites (alliance_id, email, intents, languages, channels, senior, capacity, invited_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alliance_id, email) DO UPDATE SET intents = excluded.intents,
+				languages = excluded.languages, channels = excluded.channels, senior = excluded.senior, capacity = excluded.capacity
+			WHERE alliance_agent_invites.accepted_at IS NULL RETURNING `+inviteColumns,
+			id, email, pq.StringArray(nonNil(in.Intents)), pq.StringArray(nonNil(in.Languages)), pq.StringArray(nonNil(in.Channels)),
+			in.Senior, capacity, userOf(ctx)).Scan(&inv).Error; err != nil {
+			return err
+		}
+		if inv.Email == "" {
+			return deskpool.Errorf(deskpool.ECONFLICT, "This person already accepted a place in the pool.")
+		}
+		return auditAlliance(ctx, tx, id, "alliance.agent_invited", uuid.Nil, email, map[string]any{"email": email})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &inv, nil
+}
+
+// AcceptPoolInvite makes the signed-in person a pool agent of the
+// alliance id, with the skills of their invitation (to their account's
+// email); ENOTFOUND when there is none, ECONFLICT when accepted already.
+func (s *Service) AcceptPoolInvite(ctx context.Context, id uuid.UUID) (*PoolAgent, error) {
+	var a PoolAgent
+	err := s.platform(ctx, "alliance_accept_agent", func(ctx context.Context, tx *gorm.DB) error {
+		var inv PoolInvite
+		if err := tx.Raw(`SELECT `+inviteColumns+` FROM alliance_agent_invites
+			WHERE alliance_id = ? AND email = (SELECT email FROM users WHERE id = ?) FOR UPDATE`, id, userOf(ctx)).Scan(&inv).Error; err != nil {
+			return err
+		}
+		if inv.Email == "" {
+			return deskpool.Errorf(deskpool.ENOTFOUND, "Invitation not found.")
+		}
+		if inv.AcceptedAt != nil {
+			return deskpool.Errorf(deskpool.ECONFLICT, "The invitation was already accepted.")
+		}
+		if err := tx.Exec(`UPDATE alliance_agent_invites SET accepted_by = ?, accepted_at = now() WHERE alliance_id = ? AND email = ?`,
+			userOf(ctx), id, inv.Email).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(`INSERT INTO alliance_staff (alliance_id, user_id, role, intents, languages, channels, senior, capacity)
+			VALUES (?, ?, 'pool_agent', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING `+agentColumns,
+			id, userOf(ctx), inv.Intents, inv.Languages, inv.Channels, inv.Senior, inv.Capacity).Scan(&a).Error; err != nil {
+			return err
+		}
+		if a.UserID == uuid.Nil {
+			return deskpool.Errorf(deskpool.ECONFLICT, "You already are a pool agent of this alliance.")
+		}
+		return auditAlliance(ctx, tx, id, "alliance.agent_joined", uuid.Nil, userOf(ctx).String(), map[string]any{"email": inv.Email})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Presence is a pool agent's status.
+type Presence struct {
+	Status string `json:"status"`
+}
+
+// SetPresence sets the caller's status as a pool agent of the alliance id.
+// Going online routes the pool's waiting conversations (see RouteWaiting).
+func (s *Service) SetPresence(ctx context.Context, id uuid.UUID, in Presence) (*PoolAgent, error) {
+	if !slices.Contains([]string{"online", "away", "offline"}, in.Status) {
+		return nil, deskpool.Invalid(deskpool.FieldError{Field: "status", Message: "must be one of online, away, offline"})
+	}
+	var a PoolAgent
+	err := s.platform(ctx, "alliance_presence", func(ctx context.Context, tx *gorm.DB) error {
+		if _, err := roleIn(tx, id, userOf(ctx)); err != nil {
+			return err
+		}
+		if err := tx.Raw(`UPDATE alliance_staff SET status = ? WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'
+			RETURNING `+agentColumns, in.Status, id, userOf(ctx)).Scan(&a).Error; err != nil {
+			return err
+		}
+		if a.UserID == uuid.Nil {
+			return deskpool.Errorf(deskpool.EFORBIDDEN, "This needs the pool_agent role of the alliance.")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if in.Status == "online" {
+		if _, err := s.RouteWaiting(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return &a, nil
+}
+
+// PoolAgents is the alliance's online pool agents as a helpdesk
+// CandidateSource: they see the brand's customers masked. Their rows are
+// locked for the transaction, so two brands' assignments cannot both use
+// an agent's last unit of capacity.
+type PoolAgents struct{ AllianceID uuid.UUID }
+
+// Candidates implements helpdesk.CandidateSource.
+func (p PoolAgents) Candidates(ctx context.Context, tx *gorm.DB) ([]helpdesk.Candidate, error) {
+	var rows []PoolAgent
+	if err := tx.Raw(`SELECT `+agentColumns+` FROM alliance_staff WHERE alliance_id = ? AND role = 'pool_agent' AND status = 'online'
+		ORDER BY user_id FOR UPDATE`, p.AllianceID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]helpdesk.Candidate, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, helpdesk.Candidate{UserID: r.UserID, Capacity: r.Capacity, Senior: r.Senior, Languages: r.Languages,
+			Channels: r.Channels, Categories: r.Intents, Load: r.Load, View: helpdesk.ViewMasked})
+	}
+	return out, nil
+}
+
+var _ helpdesk.CandidateSource = PoolAgents{}
+
+// isPoolAgent reports whether the user in ctx is a pool agent of any
+// alliance, read in tx.
+func isPoolAgent(ctx context.Context, tx *gorm.DB) (bool, error) {
+	var n int
+	err := tx.Raw(`SELECT count(*) FROM alliance_staff WHERE user_id = ? AND role = ?`, userOf(ctx), tenant.RolePoolAgent).Scan(&n).Error
+	return n > 0, err
+}

@@ -1,0 +1,173 @@
+package alliance
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Membership states.
+const (
+	MemberInvited = "invited"
+	MemberActive  = "active"
+	MemberLeft    = "left"
+)
+
+// Member is a brand's membership of an alliance, with its consent.
+type Member struct {
+	TenantID   uuid.UUID  `json:"tenant_id"`
+	AllianceID uuid.UUID  `json:"alliance_id"`
+	Status     string     `json:"status"`
+	InvitedBy  uuid.UUID  `json:"invited_by"`
+	InvitedAt  time.Time  `json:"invited_at"`
+	AcceptedBy *uuid.UUID `json:"accepted_by"`
+	AcceptedAt *time.Time `json:"accepted_at"`
+	LeftBy     *uuid.UUID `json:"left_by"`
+	LeftAt     *time.Time `json:"left_at"`
+}
+
+const memberColumns = `tenant_id, alliance_id, status, invited_by, invited_at, accepted_by, accepted_at, left_by, left_at`
+
+// BrandInvite names the brand an alliance admin invites, by its
+// workspace slug.
+type BrandInvite struct {
+	Slug string `json:"slug"`
+}
+
+// InviteBrand invites the brand with the slug into the alliance id; the
+// caller must administer the alliance. A brand that left may be invited
+// again; one invited or active is ECONFLICT.
+func (s *Service) InviteBrand(ctx context.Context, id uuid.UUID, in BrandInvite) (*Member, error) {
+	in.Slug = strings.TrimSpace(in.Slug)
+	if in.Slug == "" {
+		return nil, deskpool.Invalid(deskpool.FieldError{Field: "slug", Message: "must not be empty"})
+	}
+	var m Member
+	err := s.platform(ctx, "alliance_invite_brand", func(ctx context.Context, tx *gorm.DB) error {
+		if err := requireAdmin(ctx, tx, id); err != nil {
+			return err
+		}
+		var tenantID uuid.UUID
+		if err := tx.Raw(`SELECT id FROM tenants WHERE slug = ?`, in.Slug).Row().Scan(&tenantID); err != nil {
+			return deskpool.Invalid(deskpool.FieldError{Field: "slug", Message: "names no workspace"})
+		}
+		res := tx.Raw(`INSERT INTO alliance_members (tenant_id, alliance_id, status, invited_by, invited_at)
+			VALUES (?, ?, 'invited', ?, now())
+			ON CONFLICT (tenant_id, alliance_id) DO UPDATE SET status = 'invited', invited_by = excluded.invited_by,
+				invited_at = excluded.invited_at, accepted_by = NULL, accepted_at = NULL, left_by = NULL, left_at = NULL,
+				overflow_enabled = false, updated_at = now()
+			WHERE alliance_members.status = 'left'
+			RETURNING `+memberColumns, tenantID, id, userOf(ctx)).Scan(&m)
+		if res.Error != nil {
+			return res.Error
+		}
+		if m.TenantID == uuid.Nil {
+			return deskpool.Errorf(deskpool.ECONFLICT, "The brand is already invited to or a member of this alliance.")
+		}
+		return auditAlliance(ctx, tx, id, "alliance.brand_invited", tenantID, tenantID.String(), map[string]any{"slug": in.Slug})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// requireBrandAdmin fails with ENOTFOUND unless the person in ctx signed
+// in to the brand tenantID itself as its owner or admin: an alliance's
+// people never reach a brand's routes.
+func requireBrandAdmin(ctx context.Context, tenantID uuid.UUID) error {
+	a, _ := deskpool.ActorFromContext(ctx)
+	if a.UserID == uuid.Nil || a.TenantID != tenantID {
+		return deskpool.Errorf(deskpool.ENOTFOUND, "Membership not found.")
+	}
+	if a.Role != tenant.RoleOwner && a.Role != tenant.RoleAdmin {
+		return deskpool.Errorf(deskpool.EFORBIDDEN, "Only the brand's owners and admins decide on alliances.")
+	}
+	return nil
+}
+
+// AcceptInvitation records the brand's consent to join the alliance id:
+// who accepted and when, in the brand's and the alliance's audit logs.
+// Accepting twice is ECONFLICT.
+func (s *Service) AcceptInvitation(ctx context.Context, id, tenantID uuid.UUID) (*Member, error) {
+	if err := requireBrandAdmin(ctx, tenantID); err != nil {
+		return nil, err
+	}
+	var m Member
+	err := s.brand(ctx, tenantID, func(ctx context.Context, tx *gorm.DB) error {
+		cur, err := loadMember(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if cur.Status != MemberInvited {
+			return deskpool.Errorf(deskpool.ECONFLICT, "The invitation was already %s.", map[string]string{
+				MemberActive: "accepted", MemberLeft: "ended: the brand left"}[cur.Status])
+		}
+		if err := tx.Raw(`UPDATE alliance_members SET status = 'active', accepted_by = ?, accepted_at = now(), updated_at = now()
+			WHERE tenant_id = ? AND alliance_id = ? RETURNING `+memberColumns, userOf(ctx), tenantID, id).Scan(&m).Error; err != nil {
+			return err
+		}
+		details := map[string]any{"alliance_id": id}
+		if err := tenant.Audit(ctx, tx, "alliance.joined", "alliance", id.String(), details); err != nil {
+			return err
+		}
+		return auditAlliance(ctx, tx, id, "alliance.brand_joined", tenantID, tenantID.String(), details)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Leave takes the brand out of the alliance id at once: its open pool
+// conversations go back to its own queue in the same transaction, so no
+// pool agent reaches them from then on.
+func (s *Service) Leave(ctx context.Context, id, tenantID uuid.UUID) error {
+	if err := requireBrandAdmin(ctx, tenantID); err != nil {
+		return err
+	}
+	return s.brand(ctx, tenantID, func(ctx context.Context, tx *gorm.DB) error {
+		cur, err := loadMember(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if cur.Status == MemberLeft {
+			return deskpool.Errorf(deskpool.ECONFLICT, "The brand already left this alliance.")
+		}
+		if err := tx.Exec(`UPDATE alliance_members SET status = 'left', left_by = ?, left_at = now(), overflow_enabled = false,
+			updated_at = now() WHERE tenant_id = ? AND alliance_id = ?`, userOf(ctx), tenantID, id).Error; err != nil {
+			return err
+		}
+		returned, err := s.unpool(ctx, tx, id, uuid.Nil, "brand_left")
+		if err != nil {
+			return err
+		}
+		details := map[string]any{"alliance_id": id, "returned": returned}
+		if err := tenant.Audit(ctx, tx, "alliance.left", "alliance", id.String(), details); err != nil {
+			return err
+		}
+		return auditAlliance(ctx, tx, id, "alliance.brand_left", tenantID, tenantID.String(), details)
+	})
+}
+
+// loadMember reads the brand's membership of the alliance id in its
+// tenant transaction tx (locked when lock is set).
+func loadMember(ctx context.Context, tx *gorm.DB, id uuid.UUID, lock bool) (*Member, error) {
+	q := `SELECT ` + memberColumns + ` FROM alliance_members WHERE tenant_id = ? AND alliance_id = ?`
+	if lock {
+		q += ` FOR UPDATE`
+	}
+	var m Member
+	if err := tx.Raw(q, deskpool.TenantIDFromContext(ctx), id).Scan(&m).Error; err != nil {
+		return nil, err
+	}
+	if m.TenantID == uuid.Nil {
+		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Membership not found.")
+	}
+	return &m, nil
+}

@@ -1,0 +1,320 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/alliance"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+)
+
+// allianceRoutes registers the alliance and pool routes. They are for
+// people, signed in through any workspace: what each may do is decided by
+// their alliance role (alliance_admin, pool_agent) or, on a brand's own
+// membership routes, by their role in that brand's workspace.
+func (s *Server) allianceRoutes(v1 fiber.Router) {
+	if s.deps.Alliance == nil {
+		return
+	}
+	v1.Post("/alliances", s.signedIn(s.createAlliance))
+	v1.Post("/alliances/:alliance_id/members", s.signedIn(s.inviteBrand))
+	v1.Post("/alliances/:alliance_id/members/:tenant_id/accept", s.signedIn(s.acceptAlliance))
+	v1.Delete("/alliances/:alliance_id/members/:tenant_id", s.signedIn(s.leaveAlliance))
+	v1.Put("/alliances/:alliance_id/members/:tenant_id/overflow", s.signedIn(s.setOverflow))
+	v1.Post("/alliances/:alliance_id/agents", s.signedIn(s.invitePoolAgent))
+	v1.Post("/alliances/:alliance_id/agents/accept", s.signedIn(s.acceptPoolInvite))
+	v1.Put("/alliances/:alliance_id/presence", s.signedIn(s.setPoolPresence))
+	v1.Get("/alliances/:alliance_id/usage", s.signedIn(s.allianceUsage))
+	v1.Get("/alliances/:alliance_id/metrics", s.signedIn(s.allianceMetrics))
+	v1.Get("/pool/conversations", s.signedIn(s.listPool))
+	v1.Get("/pool/conversations/:conversation_id", s.signedIn(s.getPoolConversation))
+	v1.Post("/pool/conversations/:conversation_id/replies", s.signedIn(s.replyPool))
+	v1.Post("/conversations/:conversation_id/recall", s.authed("conversations:write", s.recallConversation))
+}
+
+// signedIn authenticates a person by their session in any workspace and
+// runs h outside that workspace's transaction (with the same actor), so
+// the alliance service can open the brand's own transaction or the system
+// path. API keys are refused: alliances are for people.
+func (s *Server) signedIn(h fiber.Handler) fiber.Handler {
+	inner := s.authed("workspace:read", func(c *fiber.Ctx) error {
+		a := actor(c)
+		if a.UserID == uuid.Nil {
+			return deskpool.Errorf(deskpool.EFORBIDDEN, "Alliances are for people: send a session token, not an API key.")
+		}
+		base, _ := c.Locals(baseContextKey).(context.Context)
+		c.SetUserContext(deskpool.NewContextWithActor(base, a))
+		return h(c)
+	})
+	return func(c *fiber.Ctx) error {
+		c.Locals(baseContextKey, c.UserContext())
+		return inner(c)
+	}
+}
+
+const baseContextKey = "base_context"
+
+// createAlliance: POST /v1/alliances {name}: the caller becomes its admin.
+func (s *Server) createAlliance(c *fiber.Ctx) error {
+	var in alliance.NewAlliance
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	a, err := s.deps.Alliance.CreateAlliance(c.UserContext(), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(a)
+}
+
+// inviteBrand: POST /v1/alliances/{alliance_id}/members {slug}.
+func (s *Server) inviteBrand(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	var in alliance.BrandInvite
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	m, err := s.deps.Alliance.InviteBrand(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+// memberIDs reads the alliance and brand ids of a membership route.
+func memberIDs(c *fiber.Ctx) (uuid.UUID, uuid.UUID, error) {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	tenantID, err := pathID(c, "tenant_id")
+	return id, tenantID, err
+}
+
+// acceptAlliance: POST /v1/alliances/{alliance_id}/members/{tenant_id}/accept:
+// the brand's owner or admin consents.
+func (s *Server) acceptAlliance(c *fiber.Ctx) error {
+	id, tenantID, err := memberIDs(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.deps.Alliance.AcceptInvitation(c.UserContext(), id, tenantID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+// leaveAlliance: DELETE /v1/alliances/{alliance_id}/members/{tenant_id}.
+func (s *Server) leaveAlliance(c *fiber.Ctx) error {
+	id, tenantID, err := memberIDs(c)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Alliance.Leave(c.UserContext(), id, tenantID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// setOverflow: PUT /v1/alliances/{alliance_id}/members/{tenant_id}/overflow.
+func (s *Server) setOverflow(c *fiber.Ctx) error {
+	id, tenantID, err := memberIDs(c)
+	if err != nil {
+		return err
+	}
+	var in alliance.OverflowRule
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	r, err := s.deps.Alliance.SetOverflow(c.UserContext(), id, tenantID, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
+
+// invitePoolAgent: POST /v1/alliances/{alliance_id}/agents.
+func (s *Server) invitePoolAgent(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	var in alliance.NewPoolAgent
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	inv, err := s.deps.Alliance.InvitePoolAgent(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(inv)
+}
+
+// acceptPoolInvite: POST /v1/alliances/{alliance_id}/agents/accept: the
+// signed-in person joins the pool they were invited to.
+func (s *Server) acceptPoolInvite(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	a, err := s.deps.Alliance.AcceptPoolInvite(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(a)
+}
+
+// setPoolPresence: PUT /v1/alliances/{alliance_id}/presence {status}.
+func (s *Server) setPoolPresence(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	var in alliance.Presence
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	a, err := s.deps.Alliance.SetPresence(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(a)
+}
+
+// allianceUsage: GET /v1/alliances/{alliance_id}/usage?from=&to=&format=:
+// the settlement as JSON, or as CSV (one line per brand) to export.
+func (s *Server) allianceUsage(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	var v deskpool.Validator
+	from, to := period(c, &v)
+	format := c.Query("format", "json")
+	v.Check(format == "json" || format == "csv", "format", "must be json or csv")
+	if err := v.Err(); err != nil {
+		return err
+	}
+	u, err := s.deps.Alliance.FindUsage(c.UserContext(), id, from, to)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		return c.JSON(u)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"tenant_id", "brand_name", "conversations", "handle_minutes", "from", "to"})
+	for _, b := range u.Brands {
+		_ = w.Write([]string{b.TenantID.String(), csvText(b.BrandName), strconv.Itoa(b.Conversations),
+			strconv.FormatFloat(b.HandleMinutes, 'f', 2, 64), u.From.Format(time.RFC3339), u.To.Format(time.RFC3339)})
+	}
+	w.Flush()
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="alliance-usage.csv"`)
+	return c.Send(buf.Bytes())
+}
+
+// period reads the from and to query parameters (RFC 3339, optional).
+func period(c *fiber.Ctx, v *deskpool.Validator) (from, to time.Time) {
+	parse := func(name string) time.Time {
+		raw := c.Query(name)
+		if raw == "" {
+			return time.Time{}
+		}
+		t, err := time.Parse(time.RFC3339, raw)
+		v.Check(err == nil, name, "must be a date-time such as 2026-01-31T00:00:00Z")
+		return t
+	}
+	return parse("from"), parse("to")
+}
+
+// allianceMetrics: GET /v1/alliances/{alliance_id}/metrics?from=&to=: the
+// pool's speed and quality, per brand and per pool agent.
+func (s *Server) allianceMetrics(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	var v deskpool.Validator
+	from, to := period(c, &v)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	m, err := s.deps.Alliance.FindMetrics(c.UserContext(), id, from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+// listPool: GET /v1/pool/conversations: the caller's pool conversations.
+func (s *Server) listPool(c *fiber.Ctx) error {
+	items, err := s.deps.Alliance.FindPool(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(page[alliance.PoolItem]{Data: items})
+}
+
+// getPoolConversation: GET /v1/pool/conversations/{conversation_id}, masked.
+func (s *Server) getPoolConversation(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	d, err := s.deps.Alliance.FindPoolConversation(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+// replyPool: POST /v1/pool/conversations/{conversation_id}/replies.
+func (s *Server) replyPool(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	var in helpdesk.Reply
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	m, err := s.deps.Alliance.ReplyPool(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+// recallConversation: POST /v1/conversations/{conversation_id}/recall: the
+// brand takes its conversation back from the alliance's pool.
+func (s *Server) recallConversation(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Alliance.Recall(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// csvText keeps a spreadsheet from reading a cell as a formula.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

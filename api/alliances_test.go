@@ -1,0 +1,105 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A brand joins an alliance, sends a conversation to the pool, and the pool
+// agent answers it masked; then the brand leaves and the pool loses it.
+func TestAlliancePoolAPI(t *testing.T) {
+	h := newHarness(t, nil)
+	admin, brand, pool, other := h.signup("Alliance HQ"), h.signup("Pool Tea"), h.signup("Pool Agent Home"), h.signup("Outside Tea")
+	key, _ := h.apiKey(brand, "messages:write")
+
+	al := h.must(http.StatusCreated, call{method: "POST", path: "/v1/alliances", token: admin.OwnerToken,
+		body: map[string]string{"name": "South Shops"}})
+	base := "/v1/alliances/" + al.str("id")
+	member := base + "/members/" + brand.ID
+	h.must(http.StatusCreated, call{method: "POST", path: base + "/members", token: admin.OwnerToken, body: map[string]string{"slug": brand.Slug}})
+	h.must(http.StatusNotFound, call{method: "POST", path: member + "/accept", token: admin.OwnerToken})
+	acc := h.must(http.StatusOK, call{method: "POST", path: member + "/accept", token: brand.OwnerToken})
+	if acc.str("status") != "active" || acc.str("accepted_by") != brand.OwnerID {
+		t.Errorf("consent: %s", acc.Raw)
+	}
+	h.must(http.StatusConflict, call{method: "POST", path: member + "/accept", token: brand.OwnerToken})
+
+	bad := h.must(http.StatusUnprocessableEntity, call{method: "PUT", path: member + "/overflow", token: brand.OwnerToken,
+		body: map[string]any{"enabled": true, "languages": []string{"klingon"}}})
+	if !strings.Contains(string(bad.Raw), `"languages"`) {
+		t.Errorf("the 422 does not name the field: %s", bad.Raw)
+	}
+	h.must(http.StatusNotFound, call{method: "PUT", path: member + "/overflow", token: admin.OwnerToken, body: map[string]any{"enabled": true}})
+	h.must(http.StatusOK, call{method: "PUT", path: member + "/overflow", token: brand.OwnerToken,
+		body: map[string]any{"enabled": true, "when_no_agent": true}})
+
+	h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
+		body: map[string]any{"email": pool.OwnerEmail, "languages": []string{"en"}}})
+	h.must(http.StatusNotFound, call{method: "POST", path: base + "/agents/accept", token: other.OwnerToken})
+	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken})
+	h.must(http.StatusNotFound, call{method: "PUT", path: base + "/presence", token: other.OwnerToken, body: map[string]string{"status": "online"}})
+	h.must(http.StatusOK, call{method: "PUT", path: base + "/presence", token: pool.OwnerToken, body: map[string]string{"status": "online"}})
+
+	// No agent of the brand is online: the conversation goes to the pool.
+	sent := h.must(http.StatusCreated, call{method: "POST", path: "/v1/messages", token: key, body: map[string]any{"channel": "web",
+		"customer": map[string]string{"email": "ann.lee@example.com", "phone": "+8613812345678", "name": "Ann Lee"},
+		"body":     "Ann Lee here, order DT-1001 not shipped; call 13812345678 or mail ann.lee@example.com"}})
+	conv := sent.str("conversation_id")
+	secrets := []string{"ann.lee@", "13812345678", "Ann Lee"}
+	clean := func(r result) {
+		t.Helper()
+		for _, s := range secrets {
+			if strings.Contains(string(r.Raw), s) {
+				t.Errorf("%s shows %q: %s", r.Header.Get("X-Request-Id"), s, r.Raw)
+			}
+		}
+	}
+	list := h.must(http.StatusOK, call{method: "GET", path: "/v1/pool/conversations", token: pool.OwnerToken})
+	clean(list)
+	if !strings.Contains(string(list.Raw), conv) {
+		t.Fatalf("the pool agent's list lacks the conversation: %s", list.Raw)
+	}
+	detail := h.must(http.StatusOK, call{method: "GET", path: "/v1/pool/conversations/" + conv, token: pool.OwnerToken})
+	clean(detail)
+	if detail.str("customer.phone") != "138****5678" || detail.str("customer.email") != "a***@example.com" {
+		t.Errorf("masked customer: %s", detail.Raw)
+	}
+	for _, tok := range []string{other.OwnerToken, admin.OwnerToken, brand.OwnerToken} {
+		h.must(http.StatusNotFound, call{method: "GET", path: "/v1/pool/conversations/" + conv, token: tok})
+		h.must(http.StatusNotFound, call{method: "POST", path: "/v1/pool/conversations/" + conv + "/replies", token: tok, body: map[string]string{"body": "hi"}})
+	}
+	h.must(http.StatusCreated, call{method: "POST", path: "/v1/pool/conversations/" + conv + "/replies", token: pool.OwnerToken,
+		body: map[string]string{"body": "We are on it."}})
+
+	use := h.must(http.StatusOK, call{method: "GET", path: base + "/usage?from=2020-01-01T00:00:00Z", token: admin.OwnerToken})
+	if use.JSON["conversations"] != float64(1) {
+		t.Errorf("settlement: %s", use.Raw)
+	}
+	export := h.must(http.StatusOK, call{method: "GET", path: base + "/usage?format=csv&from=2020-01-01T00:00:00Z", token: admin.OwnerToken})
+	if lines := strings.Split(strings.TrimSpace(string(export.Raw)), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], brand.ID+",Pool Tea,1,") {
+		t.Errorf("CSV settlement: %q", export.Raw)
+	}
+	met := h.must(http.StatusOK, call{method: "GET", path: base + "/metrics", token: admin.OwnerToken})
+	if total, _ := met.JSON["total"].(map[string]any); total["answered"] != float64(1) || total["pooled"] != float64(1) {
+		t.Errorf("metrics: %s", met.Raw)
+	}
+	h.must(http.StatusNotFound, call{method: "GET", path: base + "/metrics", token: other.OwnerToken})
+	h.must(http.StatusForbidden, call{method: "GET", path: base + "/usage", token: pool.OwnerToken})
+	h.must(http.StatusNotFound, call{method: "GET", path: base + "/usage", token: other.OwnerToken})
+
+	// The brand recalls it: the pool agent's reply is then a conflict.
+	h.must(http.StatusNoContent, call{method: "POST", path: "/v1/conversations/" + conv + "/recall", token: brand.OwnerToken})
+	h.must(http.StatusConflict, call{method: "POST", path: "/v1/conversations/" + conv + "/recall", token: brand.OwnerToken})
+	h.must(http.StatusNotFound, call{method: "POST", path: "/v1/conversations/" + conv + "/recall", token: other.OwnerToken})
+	h.must(http.StatusConflict, call{method: "POST", path: "/v1/pool/conversations/" + conv + "/replies", token: pool.OwnerToken,
+		body: map[string]string{"body": "Still there?"}})
+
+	h.must(http.StatusNotFound, call{method: "DELETE", path: member, token: other.OwnerToken})
+	h.must(http.StatusNoContent, call{method: "DELETE", path: member, token: brand.OwnerToken})
+	h.must(http.StatusNotFound, call{method: "GET", path: "/v1/pool/conversations/" + conv, token: pool.OwnerToken})
+	back := h.must(http.StatusOK, call{method: "GET", path: "/v1/conversations/" + conv, token: brand.OwnerToken})
+	if back.JSON["assignee_id"] != nil {
+		t.Errorf("after leaving the conversation is held by %v", back.JSON["assignee_id"])
+	}
+}
