@@ -61,6 +61,8 @@ func (a *App) Mount(r fiber.Router) {
 	r.Get("/login", secureHeaders, a.page("login", false))
 	r.Get("/signup", secureHeaders, a.page("signup", false))
 	r.Get("/invite/:token", secureHeaders, a.page("invite", false))
+	r.Get("/forgot", secureHeaders, a.page("forgot", false))
+	r.Get("/reset/:token", secureHeaders, noReferrer, a.page("reset", false))
 	r.Get("/lang/:lang", a.switchLanguage)
 	r.Get("/app", redirect("/app/inbox"))
 	r.Get("/app/", redirect("/app/inbox"))
@@ -75,6 +77,13 @@ func secureHeaders(c *fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("X-Frame-Options", "DENY")
+	return c.Next()
+}
+
+// noReferrer keeps a page's URL (a reset link's token) out of the Referer
+// of the requests it makes.
+func noReferrer(c *fiber.Ctx) error {
+	c.Set("Referrer-Policy", "no-referrer")
 	return c.Next()
 }
 
