@@ -131,6 +131,7 @@ func TestWebApp(t *testing.T) {
 	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
 	cfg.Addr = "127.0.0.1:0"
 	cfg.LogLevel = "error"
+	cfg.AllowPrivateShops = true // the settings step's shop runs on loopback
 	smtpAddr, mails := testenv.SMTPServer(t)
 	cfg.SMTP = mail.Config{Host: "127.0.0.1", Port: smtpAddr.Port, From: "desk@webtea.example", InsecureTLS: true}
 	m := NewMain(cfg, "serve")
@@ -264,6 +265,7 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("the members table reads %q", text)
 	}
 	screenshot(t, ctx, "settings-zh")
+	settingsSections(t, ctx, base, token)
 
 	do(t, ctx, "invite an agent",
 		chromedp.SendKeys(css(`#invite-create input[name=email]`), "agent@webtea.example"),
