@@ -69,6 +69,19 @@ func (a *App) Mount(r fiber.Router) {
 	r.Get("/app/inbox", secureHeaders, a.page("inbox", true))
 	r.Get("/app/dashboard", secureHeaders, a.page("dashboard", true))
 	r.Get("/app/settings", secureHeaders, a.page("settings", true))
+	r.Get("/app/*", secureHeaders, a.notFound) // the last route: it answers what no page above did
+}
+
+// notFound answers an unknown app path with the 404 page (status 404), in
+// the app's frame; a visitor without a session is sent to log in first.
+func (a *App) notFound(c *fiber.Ctx) error {
+	if err := a.page("notfound", true)(c); err != nil {
+		return err
+	}
+	if c.Response().StatusCode() == fiber.StatusOK {
+		c.Status(fiber.StatusNotFound)
+	}
+	return nil
 }
 
 // secureHeaders sets the Content-Security-Policy and its companions.

@@ -275,6 +275,8 @@ func TestWebApp(t *testing.T) {
 	link := get(t, ctx, "invitation link", chromedp.Text(css(`#invite-link`)))
 	link = link[strings.Index(link, base+"/invite/"):]
 
+	otherWorkspace404(t, ctx, base)
+
 	do(t, ctx, "log out", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))
 	do(t, ctx, "accept the invitation",
 		chromedp.Navigate(link), chromedp.WaitVisible(css(`#invite-form`)),
