@@ -7,6 +7,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -15,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 )
 
@@ -57,7 +60,7 @@ func New() (*App, error) {
 // Mount registers the pages and /assets on r.
 func (a *App) Mount(r fiber.Router) {
 	sub, _ := fs.Sub(staticFS, "static")
-	r.Use("/assets", secureHeaders, filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 300}))
+	r.Use("/assets", secureHeaders, compress.New(compress.Config{Level: compress.LevelBestCompression}), filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 300}))
 	r.Get("/login", secureHeaders, a.page("login", false))
 	r.Get("/signup", secureHeaders, a.page("signup", false))
 	r.Get("/invite/:token", secureHeaders, a.page("invite", false))
@@ -130,8 +133,24 @@ func (a *App) page(name string, signedIn bool) fiber.Handler {
 		}
 		c.Set("Cache-Control", "no-store")
 		c.Type("html", "utf-8")
-		return c.SendString(b.String())
+		return sendCompressed(c, b.String())
 	}
+}
+
+// sendCompressed sends an HTML page gzipped when the client accepts it.
+func sendCompressed(c *fiber.Ctx, page string) error {
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if !strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+		return c.SendString(page)
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write([]byte(page))
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentEncoding, "gzip")
+	return c.Send(buf.Bytes())
 }
 
 // localPath returns p when it is a path on this site, else def: a login
