@@ -20,6 +20,8 @@ func (s *Server) routes() {
 	v1.Post("/signup", s.public(s.signup))
 	v1.Post("/auth/login", s.public(s.login))
 	v1.Post("/invitations/:token/accept", s.public(s.acceptInvitation))
+	v1.Post("/auth/password-reset", s.public(s.requestPasswordReset))
+	v1.Post("/auth/password-reset/:token", s.public(s.resetPassword))
 
 	v1.Post("/auth/logout", s.authed("workspace:read", s.logout))
 	v1.Get("/me", s.authed("workspace:read", s.me))

@@ -10,6 +10,7 @@ import (
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
+	"github.com/deskpool/deskpool/mail"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/segments"
 	"github.com/deskpool/deskpool/sla"
@@ -31,6 +32,7 @@ type Config struct {
 	IPBurst        int           // bucket size per IP
 	IdempotencyTTL time.Duration // how long an Idempotency-Key is remembered
 	LogRequests    bool          // log every request (route, status, time) at info, for development
+	PublicURL      string        // the web app's address in links sent by email (https://desk.example.com); empty: the listening address
 
 	// HookIPRate and HookIPBurst limit shop webhooks per IP, apart from the
 	// other public routes: a shop posts far more than a person signs in.
@@ -62,6 +64,7 @@ type Deps struct {
 	Box        *secretbox.Box     // seals stored responses (they may hold a new key or secret)
 	Authz      *tenant.Authorizer
 	Log        *slog.Logger
+	Mail       mail.Sender                     // password reset links; nil: written to Log
 	Ready      func(ctx context.Context) error // readiness of every dependency
 	Metrics    prometheus.Gatherer             // the process's own collectors, served on /metrics beside the default registry
 }

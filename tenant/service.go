@@ -13,6 +13,8 @@ type Service struct {
 	SessionTTL    time.Duration // how long a session token lives
 	InvitationTTL time.Duration // how long an invitation can be accepted
 	Lockout       Lockout       // limits on failed password checks
+	ResetTTL      time.Duration // how long a password reset link works; zero: an hour
+	SysDB         *gorm.DB      // the system role: a password reset revokes sessions in every workspace of the account
 	Now           func() time.Time
 	touched       sync.Map // credential id -> when this process last recorded its use
 	creds         credentialCache

@@ -7,6 +7,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -15,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 )
 
@@ -57,16 +60,31 @@ func New() (*App, error) {
 // Mount registers the pages and /assets on r.
 func (a *App) Mount(r fiber.Router) {
 	sub, _ := fs.Sub(staticFS, "static")
-	r.Use("/assets", secureHeaders, filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 300}))
+	r.Use("/assets", secureHeaders, compress.New(compress.Config{Level: compress.LevelBestCompression}), filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 300}))
 	r.Get("/login", secureHeaders, a.page("login", false))
 	r.Get("/signup", secureHeaders, a.page("signup", false))
 	r.Get("/invite/:token", secureHeaders, a.page("invite", false))
+	r.Get("/forgot", secureHeaders, a.page("forgot", false))
+	r.Get("/reset/:token", secureHeaders, noReferrer, a.page("reset", false))
 	r.Get("/lang/:lang", a.switchLanguage)
 	r.Get("/app", redirect("/app/inbox"))
 	r.Get("/app/", redirect("/app/inbox"))
 	r.Get("/app/inbox", secureHeaders, a.page("inbox", true))
 	r.Get("/app/dashboard", secureHeaders, a.page("dashboard", true))
 	r.Get("/app/settings", secureHeaders, a.page("settings", true))
+	r.Get("/app/*", secureHeaders, a.notFound) // the last route: it answers what no page above did
+}
+
+// notFound answers an unknown app path with the 404 page (status 404), in
+// the app's frame; a visitor without a session is sent to log in first.
+func (a *App) notFound(c *fiber.Ctx) error {
+	if err := a.page("notfound", true)(c); err != nil {
+		return err
+	}
+	if c.Response().StatusCode() == fiber.StatusOK {
+		c.Status(fiber.StatusNotFound)
+	}
+	return nil
 }
 
 // secureHeaders sets the Content-Security-Policy and its companions.
@@ -75,6 +93,13 @@ func secureHeaders(c *fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("X-Frame-Options", "DENY")
+	return c.Next()
+}
+
+// noReferrer keeps a page's URL (a reset link's token) out of the Referer
+// of the requests it makes.
+func noReferrer(c *fiber.Ctx) error {
+	c.Set("Referrer-Policy", "no-referrer")
 	return c.Next()
 }
 
@@ -108,8 +133,24 @@ func (a *App) page(name string, signedIn bool) fiber.Handler {
 		}
 		c.Set("Cache-Control", "no-store")
 		c.Type("html", "utf-8")
-		return c.SendString(b.String())
+		return sendCompressed(c, b.String())
 	}
+}
+
+// sendCompressed sends an HTML page gzipped when the client accepts it.
+func sendCompressed(c *fiber.Ctx, page string) error {
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if !strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+		return c.SendString(page)
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write([]byte(page))
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentEncoding, "gzip")
+	return c.Send(buf.Bytes())
 }
 
 // localPath returns p when it is a path on this site, else def: a login

@@ -10,6 +10,7 @@ import (
 
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/billing"
+	"github.com/deskpool/deskpool/mail"
 )
 
 // Config is every setting of the binary, with defaults for local use. It is
@@ -39,6 +40,7 @@ type Config struct {
 	LLMPlans             string // comma-separated plans that include the provider; empty: those whose billing entitlements do (premium)
 	API                  api.Config
 	Billing              billing.Config // Stripe keys (never logged), prices, grace period, return URLs
+	SMTP                 mail.Config    // password reset mail (the password never logged); no host: links go to the log at info
 }
 
 // DefaultConfig is a local set-up: PostgreSQL and Redis on 127.0.0.1.
@@ -96,6 +98,11 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Billing.CancelURL, "billing-cancel-url", c.Billing.CancelURL, "where Stripe Checkout returns when abandoned (DESKPOOL_BILLING_CANCEL_URL)")
 	fs.StringVar(&c.Billing.PortalReturnURL, "billing-portal-return-url", c.Billing.PortalReturnURL, "where the Billing Portal returns (DESKPOOL_BILLING_PORTAL_RETURN_URL)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", c.AllowPrivateWebhooks, "allow webhook URLs on private networks (DESKPOOL_ALLOW_PRIVATE_WEBHOOKS)")
+	fs.StringVar(&c.API.PublicURL, "public-url", c.API.PublicURL, "the web app's address in emailed links, e.g. https://desk.example.com (DESKPOOL_PUBLIC_URL)")
+	fs.StringVar(&c.SMTP.Host, "smtp-host", c.SMTP.Host, "SMTP server for password reset mail; empty: links go to the log (DESKPOOL_SMTP_HOST)")
+	fs.IntVar(&c.SMTP.Port, "smtp-port", c.SMTP.Port, "SMTP port, STARTTLS required (DESKPOOL_SMTP_PORT)")
+	fs.StringVar(&c.SMTP.User, "smtp-user", c.SMTP.User, "SMTP user (DESKPOOL_SMTP_USER)")
+	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender address of deskpool's mail (DESKPOOL_SMTP_FROM)")
 	fs.BoolVar(&c.AllowPrivateShops, "allow-private-shops", c.AllowPrivateShops, "allow plain-http shop URLs on private networks (DESKPOOL_ALLOW_PRIVATE_SHOPS)")
 }
 
@@ -158,6 +165,15 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	}
 	if v := getenv("DESKPOOL_ALLOW_PRIVATE_SHOPS"); v != "" {
 		c.AllowPrivateShops = v == "true" || v == "1"
+	}
+	str("PUBLIC_URL", &c.API.PublicURL)
+	str("SMTP_HOST", &c.SMTP.Host)
+	num("SMTP_PORT", &c.SMTP.Port)
+	str("SMTP_USER", &c.SMTP.User)
+	str("SMTP_PASSWORD", &c.SMTP.Password)
+	str("SMTP_FROM", &c.SMTP.From)
+	if v := getenv("DESKPOOL_SMTP_INSECURE_TLS"); v != "" {
+		c.SMTP.InsecureTLS = v == "true" || v == "1"
 	}
 	flt("RATE_TENANT", &c.API.TenantRate)
 	num("RATE_TENANT_BURST", &c.API.TenantBurst)

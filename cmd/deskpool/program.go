@@ -17,6 +17,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/mail"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/segments"
@@ -220,6 +221,7 @@ func (m *Main) services() error {
 // database, in every mode: workers change conversations too.
 func (m *Main) listen(ctx context.Context) {
 	m.Tenants = tenant.NewService(m.DB)
+	m.Tenants.SysDB = m.SysDB
 	m.Helpdesk.UseWorkspaceCache(m.Tenants)
 	if m.SLA != nil {
 		m.SLA.UseWorkspaceCache(m.Tenants)
@@ -243,6 +245,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
 		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing, Segments: m.Segments, Alliance: m.Alliance,
+		Mail: mail.New(m.Config.SMTP, m.Log),
 	})
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)

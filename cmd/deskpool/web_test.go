@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/mail"
 )
 
 // chromiumPath is the browser the web tests drive: DESKPOOL_CHROMIUM, else
@@ -128,6 +131,9 @@ func TestWebApp(t *testing.T) {
 	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
 	cfg.Addr = "127.0.0.1:0"
 	cfg.LogLevel = "error"
+	cfg.AllowPrivateShops = true // the settings step's shop runs on loopback
+	smtpAddr, mails := testenv.SMTPServer(t)
+	cfg.SMTP = mail.Config{Host: "127.0.0.1", Port: smtpAddr.Port, From: "desk@webtea.example", InsecureTLS: true}
 	m := NewMain(cfg, "serve")
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -259,6 +265,7 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("the members table reads %q", text)
 	}
 	screenshot(t, ctx, "settings-zh")
+	settingsSections(t, ctx, base, token)
 
 	do(t, ctx, "invite an agent",
 		chromedp.SendKeys(css(`#invite-create input[name=email]`), "agent@webtea.example"),
@@ -267,6 +274,8 @@ func TestWebApp(t *testing.T) {
 	)
 	link := get(t, ctx, "invitation link", chromedp.Text(css(`#invite-link`)))
 	link = link[strings.Index(link, base+"/invite/"):]
+
+	otherWorkspace404(t, ctx, base)
 
 	do(t, ctx, "log out", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))
 	do(t, ctx, "accept the invitation",
@@ -283,6 +292,55 @@ func TestWebApp(t *testing.T) {
 	do(t, ctx, "the app needs a session again", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`#login-form`)))
 	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "/login?next=") {
 		t.Fatalf("after logout the inbox sent the browser to %s", loc)
+	}
+	passwordReset(t, ctx, mails)
+}
+
+// passwordReset: from the login page, the owner asks for a link, receives
+// it by SMTP (over STARTTLS), chooses a new password on the link's page,
+// and logs in with it; the link does not work twice.
+func passwordReset(t *testing.T, ctx context.Context, mails <-chan testenv.Mail) {
+	do(t, ctx, "ask for a reset link",
+		chromedp.Click(css(`#forgot-link`)), chromedp.WaitVisible(css(`#forgot-form`)),
+		chromedp.SendKeys(css(`#forgot-form input[name=email]`), "owner@webtea.example"),
+		chromedp.Click(css(`#forgot-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#forgot-sent`)),
+	)
+	screenshot(t, ctx, "forgot")
+	var msg testenv.Mail
+	select {
+	case msg = <-mails:
+	case <-time.After(time.Minute):
+		t.Fatal("no reset email arrived")
+	}
+	link := regexp.MustCompile(`http://\S+/reset/dpr_\S+`).FindString(msg.Data)
+	if msg.To != "owner@webtea.example" || !msg.TLS || link == "" {
+		t.Fatalf("reset email to %s (TLS %v) holds no link: %q", msg.To, msg.TLS, msg.Data)
+	}
+	do(t, ctx, "choose a new password",
+		chromedp.Navigate(link), chromedp.WaitVisible(css(`#reset-form`)),
+		chromedp.SendKeys(css(`#reset-form input[name=password]`), "short"),
+		chromedp.Click(css(`#reset-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#reset-form .field-error[data-for=password]`)),
+	)
+	screenshot(t, ctx, "reset")
+	do(t, ctx, "the new password",
+		chromedp.SetValue(css(`#reset-form input[name=password]`), "a fresh long passphrase"),
+		chromedp.Click(css(`#reset-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#reset-done`)),
+		chromedp.SendKeys(css(`#login-form input[name=email]`), "owner@webtea.example"),
+		chromedp.SendKeys(css(`#login-form input[name=password]`), "a fresh long passphrase"),
+		chromedp.Click(css(`#login-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+	)
+	do(t, ctx, "the link works once",
+		chromedp.Navigate(link), chromedp.WaitVisible(css(`#reset-form`)),
+		chromedp.SendKeys(css(`#reset-form input[name=password]`), "yet another passphrase"),
+		chromedp.Click(css(`#reset-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#reset-form .form-error`)),
+	)
+	if text := get(t, ctx, "used link", chromedp.Text(css(`#reset-form .form-error`))); !strings.Contains(text, "unknown, used or expired") {
+		t.Fatalf("a used link says %q", text)
 	}
 }
 

@@ -3,7 +3,7 @@
 // reaches this script, then goes on to the app.
 import { api, showErrors, clearErrors } from './common.js';
 
-function wire(id, path, fields) {
+function wire(id, path, fields, done) {
   const form = document.getElementById(id);
   if (!form) return;
   form.addEventListener('submit', async (ev) => {
@@ -18,6 +18,7 @@ function wire(id, path, fields) {
     btn.disabled = true;
     try {
       await api('POST', path(), body, { 'X-Session-Cookie': '1' });
+      if (done) return done(form);
       sessionStorage.removeItem('dp_tz'); // the workspace may differ; unsent reply drafts stay
       location.assign(form.dataset.next || '/app/inbox');
     } catch (err) {
@@ -31,3 +32,17 @@ function wire(id, path, fields) {
 wire('login-form', () => '/auth/login', ['email', 'password', 'workspace']);
 wire('signup-form', () => '/signup', ['brand_name', 'name', 'email', 'password']);
 wire('invite-form', () => '/invitations/' + encodeURIComponent(location.pathname.split('/').pop()) + '/accept', ['name', 'password']);
+
+// Password reset: asking always answers the same (the page says a link is
+// on its way if an account has the email); the link's page sets the new
+// password, then the visitor logs in with it.
+wire('forgot-form', () => '/auth/password-reset', ['email'], (form) => {
+  form.hidden = true;
+  document.getElementById('forgot-sent').hidden = false;
+});
+wire('reset-form', () => '/auth/password-reset/' + encodeURIComponent(location.pathname.split('/').pop()), ['password'],
+  (form) => location.assign(form.dataset.next));
+if (new URLSearchParams(location.search).get('reset') === 'done') {
+  const note = document.getElementById('reset-done');
+  if (note) note.hidden = false;
+}

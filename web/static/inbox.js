@@ -243,6 +243,15 @@ function wire() {
   });
 }
 
+// notFound replaces the inbox with the 404 view: the conversation in the
+// URL does not exist in this workspace (another workspace's id is the same
+// 404 from the API, which says nothing of whether it exists elsewhere).
+function notFound() {
+  document.querySelector('main.inbox').hidden = true;
+  $('not-found-view').hidden = false;
+  document.title = t('title.notfound') + ' · deskpool';
+}
+
 async function main() {
   for (const sel of [$('filter-intent'), $('correct-intent')]) {
     sel.append(...INTENTS.map(i => el('option', { value: i }, label('intent.', i))));
@@ -257,7 +266,8 @@ async function main() {
   await loadList();
   const want = new URLSearchParams(location.search).get('c');
   if (want) await openConversation(want, false).catch(err => {
-    $('conv-none').textContent = err.status === 404 ? t('conv.not_found') : err.message;
+    if (err.status === 404) return notFound();
+    $('conv-none').textContent = err.message;
   });
   document.body.dataset.ready = '1';
   setInterval(() => { loadList().catch(() => {}); }, POLL_MS);

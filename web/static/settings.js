@@ -1,7 +1,10 @@
 // Settings: members and invitations, API keys (the key shown once),
 // webhooks with their delivery log and redelivery, SLA policies, business
-// hours, and the billing plan with Stripe Checkout and Portal buttons. A
-// section the caller's role cannot read says so instead of failing.
+// hours, shop connectors with their sync progress and errors, knowledge
+// scenarios, triage settings (deflection ceiling, pooled learning), the
+// billing plan with Stripe Checkout and Portal buttons, and the place where
+// alliances will appear. A section the caller's role cannot read says so
+// instead of failing.
 import { api, t, el, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -79,6 +82,60 @@ async function billing() {
   $('plan-select').replaceChildren(...plans.data.filter(p => p.rank > 0).map(p => el('option', { value: p.name }, p.display_name)));
 }
 
+const INTENTS = ['order_status', 'logistics_delay', 'cancel_order', 'change_order', 'return', 'refund', 'exchange',
+  'product_question', 'stock', 'payment', 'invoice', 'account', 'promotion', 'complaint', 'quality_issue',
+  'privacy_or_fund_safety', 'human_request', 'feedback', 'other'];
+const label = (prefix, v) => { const s = t(prefix + v); return s === prefix + v ? (v || '—') : s; };
+const pct = (x) => x === null || x === undefined ? '—' : Math.round(x * 100) + '%';
+
+async function connectors() {
+  const page = await api('GET', '/connectors?limit=100');
+  if (!page.data.length) {
+    $('connectors-rows').replaceChildren(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, '—')));
+    return;
+  }
+  $('connectors-rows').replaceChildren(...page.data.map(c => {
+    const b = c.backfill;
+    const progress = b.completed_at ? el('span', {}, '✓ ', fmtTime(b.completed_at, tz))
+      : el('span', {}, b.percent !== null ? el('progress', { max: 100, value: Math.round(b.percent) }) : null, ' ',
+        b.total !== null ? `${b.done} / ${b.total}` : String(b.done));
+    const synced = el('td', {}, c.last_sync_at ? fmtTime(c.last_sync_at, tz) : t('set.never'),
+      c.next_sync_at ? el('div', { class: 'muted' }, t('set.next_sync', { at: fmtTime(c.next_sync_at, tz) })) : null,
+      el('div', { class: 'muted' }, t('set.orders_stock', { orders: c.counts.orders, stock: c.counts.stock_levels })));
+    const error = el('td', { class: c.last_error ? 'error-text' : '' }, c.last_error || '',
+      c.failing_since ? el('div', { class: 'muted' }, t('set.failing_since', { at: fmtTime(c.failing_since, tz) })) : null);
+    const sync = el('button', { type: 'button', class: 'secondary' }, t('set.sync_now'));
+    sync.disabled = c.kind === 'push' || c.kind === 'csv' || c.status === 'disabled';
+    sync.addEventListener('click', async () => {
+      try { await api('POST', `/connectors/${c.id}/sync`); } catch (err) { error.textContent = err.message; return; }
+      section('connectors-rows', 6, connectors);
+    });
+    return el('tr', { dataset: { id: c.id } }, el('td', {}, c.name, ' ', el('span', { class: 'muted' }, c.kind)),
+      el('td', {}, el('span', { class: 'badge conn-' + c.status }, label('connector.', c.status))),
+      el('td', {}, progress), synced, error, el('td', {}, sync));
+  }));
+}
+
+async function scenarios() {
+  const page = await api('GET', '/knowledge/scenarios?limit=100');
+  $('scenarios-rows').replaceChildren(...page.data.map(s => el('tr', { dataset: { id: s.id } }, el('td', {}, s.name),
+    el('td', {}, label('intent.', s.intent)),
+    el('td', {}, [...(s.triggers.zh || []), ...(s.triggers.en || [])].join(', ')),
+    el('td', {}, `${pct(s.human_share)} (${s.stats.human}/${s.stats.conversations})`, ' ',
+      s.flagged ? el('span', { class: 'badge urg-high' }, t('set.flagged')) : null),
+    el('td', {}, s.enabled ? '✓' : ''))));
+}
+
+async function triageSettings() {
+  const s = await api('GET', '/triage/settings');
+  const f = $('triage-form').elements;
+  f.deflection_ceiling.value = Math.round(s.deflection_ceiling * 100);
+  f.borderline_confidence.value = Math.round(s.borderline_confidence * 100);
+  f.pool_opt_in.checked = s.pool_opt_in;
+  $('triage-share').textContent = t('set.share_now', { share: pct(s.ai_share.share), n: s.ai_share.conversations,
+    days: s.ai_share.window_days, ceiling: pct(s.deflection_ceiling) });
+}
+
 async function main() {
   await shell();
   tz = await timeZone();
@@ -106,6 +163,29 @@ async function main() {
     sessionStorage.removeItem('dp_tz');
     section('hours-rows', 3, hours);
   });
+  $('scenario-intent').replaceChildren(...INTENTS.map(i => el('option', { value: i }, label('intent.', i))));
+  onSubmit('scenario-create', async (f) => {
+    const triggers = { en: list(f.triggers_en.value), zh: list(f.triggers_zh.value) };
+    const replies = {};
+    if (f.reply_en.value.trim()) replies.en = f.reply_en.value;
+    if (f.reply_zh.value.trim()) replies.zh = f.reply_zh.value;
+    await api('POST', '/knowledge/scenarios', { name: f.name.value, intent: f.intent.value, triggers, replies });
+    section('scenarios-rows', 5, scenarios);
+  });
+  const triageForm = $('triage-form');
+  triageForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(triageForm);
+    $('triage-saved').hidden = true;
+    const f = triageForm.elements;
+    const num = (v) => v === '' ? NaN : Number(v) / 100;
+    try {
+      await api('PATCH', '/triage/settings', { deflection_ceiling: num(f.deflection_ceiling.value),
+        borderline_confidence: num(f.borderline_confidence.value), pool_opt_in: f.pool_opt_in.checked });
+      $('triage-saved').hidden = false;
+      await triageSettings();
+    } catch (err) { showErrors(triageForm, err); }
+  });
   const checkoutForm = $('checkout');
   checkoutForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -120,7 +200,9 @@ async function main() {
     try { const s = await api('POST', '/billing/portal', {}); location.assign(s.url); } catch (err) { showErrors(checkoutForm, err); }
   });
   await Promise.all([section('members-rows', 3, members), section('keys-rows', 4, keys), section('hooks-rows', 4, hooks),
-    section('sla-rows', 3, policies), section('hours-rows', 3, hours),
+    section('sla-rows', 3, policies), section('hours-rows', 3, hours), section('connectors-rows', 6, connectors),
+    section('scenarios-rows', 5, scenarios),
+    triageSettings().catch(err => { $('triage-share').textContent = err.status === 403 ? t('set.forbidden') : err.message; }),
     billing().catch(err => { $('billing-plan').textContent = err.status === 403 ? t('set.forbidden') : err.message; })]);
   document.body.dataset.ready = '1';
 }

@@ -1,0 +1,80 @@
+package api
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/deskpool/deskpool/mail"
+	"github.com/gofiber/fiber/v2"
+)
+
+// resetAccepted is the one answer to a reset request, whether or not an
+// account has the email.
+var resetAccepted = fiber.Map{"detail": "If an account has this email, a link to choose a new password is on its way. It works once, within an hour."}
+
+// requestPasswordReset: POST /v1/auth/password-reset {email}. It answers
+// 202 with the same body whether or not an account has the email, and
+// sends the link after answering, so that neither the answer nor its time
+// tells. Limited per address by public and per account by the service
+// (tenant.ResetsPerHour, silently).
+func (s *Server) requestPasswordReset(c *fiber.Ctx) error {
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	reset, err := s.deps.Tenants.RequestPasswordReset(c.UserContext(), in.Email)
+	if err != nil {
+		return err
+	}
+	if reset != nil {
+		link := s.publicURL(c) + "/reset/" + url.PathEscape(reset.Token)
+		msg := mail.Message{To: reset.Email, Subject: "Choose a new deskpool password",
+			Body: "Someone (we hope you) asked to reset the password of your deskpool account.\n\n" +
+				"Choose a new password here (the link works once, until " + reset.ExpiresAt.Format(time.RFC1123) + "):\n\n" +
+				link + "\n\nIf you did not ask, ignore this email: your password stays as it is.\n"}
+		ctx := context.WithoutCancel(c.UserContext())
+		go func() {
+			if err := s.mailer().Send(ctx, msg); err != nil {
+				s.deps.Log.ErrorContext(ctx, "password reset email not sent", "err", err)
+			}
+		}()
+	}
+	return c.Status(fiber.StatusAccepted).JSON(resetAccepted)
+}
+
+// resetPassword: POST /v1/auth/password-reset/{token} {password}. An
+// unknown, used or expired token is one 404.
+func (s *Server) resetPassword(c *fiber.Ctx) error {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.deps.Tenants.ResetPassword(c.UserContext(), c.Params("token"), in.Password); err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"detail": "Your password is changed and every session signed out; log in with the new password."})
+}
+
+// mailer is the configured sender, else the log.
+func (s *Server) mailer() mail.Sender {
+	if s.deps.Mail != nil {
+		return s.deps.Mail
+	}
+	return mail.Log{Logger: s.deps.Log}
+}
+
+// publicURL is the base of links sent out of band. It comes from the
+// configuration, never from the request's Host header (which an attacker
+// picks); without one, the local address the connection arrived at.
+func (s *Server) publicURL(c *fiber.Ctx) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	}
+	return "http://" + c.Context().LocalAddr().String()
+}

@@ -1,0 +1,128 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"regexp"
+	"testing"
+)
+
+var resetLink = regexp.MustCompile(`/reset/(dpr_[A-Za-z0-9_-]{43})`)
+
+// resetToken asks for a reset of email and returns the token of the link
+// it was sent.
+func (h *harness) resetToken(email string) string {
+	h.t.Helper()
+	h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": email}})
+	msg := outbox.next(h.t, email)
+	m := resetLink.FindStringSubmatch(msg.Body)
+	if m == nil {
+		h.t.Fatalf("no reset link in %q", msg.Body)
+	}
+	return m[1]
+}
+
+func TestPasswordResetNoEnumeration(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Reset Tea")
+	unknown := uniqueEmail("nobody")
+	known := h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": ws.OwnerEmail}})
+	none := h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": unknown}})
+	if !bytes.Equal(known.Raw, none.Raw) || known.Header.Get("Content-Type") != none.Header.Get("Content-Type") {
+		t.Errorf("known email answered %s, unknown %s: they must be the same", known.Raw, none.Raw)
+	}
+	outbox.next(t, ws.OwnerEmail)
+	if n := countOf(t, `SELECT count(*) FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = ?`, ws.OwnerEmail); n != 1 {
+		t.Errorf("%d reset rows for the known email, want 1", n)
+	}
+	if !outbox.none(unknown) {
+		t.Error("an email went to an address with no account")
+	}
+	t.Run("ErrInvalid", func(t *testing.T) {
+		h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": "not an email"}})
+	})
+	t.Run("LimitedPerAccount", func(t *testing.T) {
+		for range 3 { // 1 above, 2 more make the hour's 3; the 4th is answered alike and sends nothing
+			again := h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": ws.OwnerEmail}})
+			if !bytes.Equal(again.Raw, known.Raw) {
+				t.Errorf("answer changed to %s", again.Raw)
+			}
+		}
+		if n := countOf(t, `SELECT count(*) FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = ?`, ws.OwnerEmail); n != 3 {
+			t.Errorf("%d reset rows after 4 requests, want 3", n)
+		}
+	})
+}
+
+func TestPasswordReset(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Reset Shop")
+	other := h.signup("Reset Shop Two")
+	// the owner of ws is also an agent of other, signed in there too
+	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: other.OwnerToken,
+		body: map[string]string{"email": ws.OwnerEmail, "role": "agent"}})
+	acc := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+		body: map[string]string{"password": goodPassword}})
+	otherToken := acc.str("token")
+	// lock the email with wrong passwords: even the right one is refused
+	for range 11 {
+		h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": "wrong password here"}})
+	}
+	h.must(http.StatusTooManyRequests, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": goodPassword}})
+
+	token := h.resetToken(ws.OwnerEmail)
+	const newPassword = "a brand new passphrase"
+	t.Run("WeakPasswordKeepsToken", func(t *testing.T) {
+		r := h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/auth/password-reset/" + token, body: map[string]string{"password": "short"}})
+		if !bytes.Contains(r.Raw, []byte(`"field":"password"`)) {
+			t.Errorf("no password field error: %s", r.Raw)
+		}
+	})
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + token, body: map[string]string{"password": newPassword}})
+
+	t.Run("SessionsRevoked", func(t *testing.T) {
+		h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me", token: ws.OwnerToken})
+		h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me", token: otherToken})
+		h.must(http.StatusOK, call{method: "GET", path: "/v1/me", token: other.OwnerToken}) // someone else's
+	})
+	t.Run("LockoutClearedNewPasswordWorks", func(t *testing.T) {
+		h.must(http.StatusUnauthorized, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": goodPassword}})
+		h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": newPassword}})
+	})
+	t.Run("Audited", func(t *testing.T) {
+		for _, id := range []string{ws.ID, other.ID} {
+			if n := countOf(t, `SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'auth.password_reset'`, id); n != 1 {
+				t.Errorf("workspace %s: %d auth.password_reset entries, want 1", id, n)
+			}
+		}
+	})
+	used := h.must(http.StatusNotFound, call{method: "POST", path: "/v1/auth/password-reset/" + token, body: map[string]string{"password": "yet another passphrase"}})
+	t.Run("ErrNotFoundUnknown", func(t *testing.T) {
+		r := h.must(http.StatusNotFound, call{method: "POST", path: "/v1/auth/password-reset/dpr_unknownunknownunknownunknownunknownunkno", body: map[string]string{"password": "yet another passphrase"}})
+		if r.str("detail") != used.str("detail") {
+			t.Errorf("unknown token: %q, used token: %q: want the same", r.str("detail"), used.str("detail"))
+		}
+	})
+	t.Run("ErrNotFoundExpired", func(t *testing.T) {
+		tok := h.resetToken(ws.OwnerEmail)
+		if err := env.System.Exec(`UPDATE password_resets SET expires_at = now() - interval '1 second' WHERE used_at IS NULL
+			AND user_id = (SELECT id FROM users WHERE email = ?)`, ws.OwnerEmail).Error; err != nil {
+			t.Fatal(err)
+		}
+		r := h.must(http.StatusNotFound, call{method: "POST", path: "/v1/auth/password-reset/" + tok, body: map[string]string{"password": "yet another passphrase"}})
+		if r.str("detail") != used.str("detail") {
+			t.Errorf("expired token: %q, want %q", r.str("detail"), used.str("detail"))
+		}
+		h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": newPassword}})
+	})
+	t.Run("OtherLinksUsedToo", func(t *testing.T) {
+		// an hour later: the links so far no longer count against the limit
+		if err := env.System.Exec(`UPDATE password_resets SET created_at = created_at - interval '1 hour'
+			WHERE user_id = (SELECT id FROM users WHERE email = ?)`, ws.OwnerEmail).Error; err != nil {
+			t.Fatal(err)
+		}
+		a, b := h.resetToken(ws.OwnerEmail), h.resetToken(ws.OwnerEmail)
+		h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + b, body: map[string]string{"password": newPassword + "!"}})
+		h.must(http.StatusNotFound, call{method: "POST", path: "/v1/auth/password-reset/" + a, body: map[string]string{"password": newPassword + "?"}})
+	})
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// settingsSections: on the settings page (the owner's, in Chinese), a shop
+// connector shows its first sync's progress and its last error, a
+// knowledge scenario is added through the form (a field error first), the
+// triage settings change the deflection ceiling and pooled learning as
+// the API then reports, and the alliances section says what will appear.
+func settingsSections(t *testing.T, ctx context.Context, base, token string) {
+	// A shop that refuses the connector's credentials: its first sync fails.
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"errors":"[API] Invalid API key or access token"}`, http.StatusUnauthorized)
+	}))
+	defer shop.Close()
+	c := postJSON(t, base+"/v1/connectors", token, map[string]any{"kind": "shopify", "name": "Tmall-style shop", "base_url": shop.URL,
+		"credentials": map[string]string{"access_token": "shpat_wrong", "webhook_secret": "hook-secret"}}, http.StatusCreated)
+	id := c["id"].(string)
+	for deadline := time.Now().Add(time.Minute); getJSON(t, base+"/v1/connectors/"+id, token)["status"] != "auth_failed"; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the connector's sync did not fail on refused credentials")
+		}
+	}
+	// and the first sync part-way (a fixture: a real one does not stop at a quarter)
+	if err := env.System.Exec(`UPDATE connectors SET backfill_total = 200, backfill_done = 50 WHERE id = ?`, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "settings with a failing connector", chromedp.Reload(), chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(css(`#connectors-rows tr[data-id="`+id+`"]`)))
+	row := get(t, ctx, "connector row", chromedp.Text(css(`#connectors-rows tr[data-id="`+id+`"]`)))
+	progress := get(t, ctx, "progress", chromedp.Evaluate[int](`document.querySelector('#connectors-rows progress').value`))
+	if !strings.Contains(row, "50 / 200") || !strings.Contains(row, "refused the connector's credentials") || !strings.Contains(row, "凭据被拒") || progress != 25 {
+		t.Fatalf("the connector row reads %q with progress %d, want 50 / 200 (25%%), the error and its status", row, progress)
+	}
+
+	do(t, ctx, "a scenario without a name",
+		chromedp.SendKeys(css(`#scenario-create input[name=reply_en]`), "Send it back within 7 days for a full refund."),
+		chromedp.Click(css(`#scenario-create button[type=submit]`)),
+		chromedp.WaitVisible(css(`#scenario-create .field-error[data-for=name]`)),
+	)
+	do(t, ctx, "add a scenario",
+		chromedp.SendKeys(css(`#scenario-create input[name=name]`), "Seven-day return"),
+		chromedp.SetValue(css(`#scenario-intent`), "return"),
+		chromedp.SendKeys(css(`#scenario-create input[name=triggers_en]`), "send back, seven days"),
+		chromedp.SendKeys(css(`#scenario-create input[name=triggers_zh]`), "七天无理由"),
+		chromedp.Click(css(`#scenario-create button[type=submit]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#scenarios-rows").textContent.includes("Seven-day return")`),
+	)
+	scenarios := getJSON(t, base+"/v1/knowledge/scenarios?limit=100", token)
+	found := false
+	for _, s := range scenarios["data"].([]any) {
+		s := s.(map[string]any)
+		found = found || s["name"] == "Seven-day return" && s["intent"] == "return"
+	}
+	if !found {
+		t.Fatal("the scenario added in the page is not in the API's list")
+	}
+
+	do(t, ctx, "change the triage settings",
+		chromedp.SetValue(css(`#triage-form input[name=deflection_ceiling]`), "60"),
+		chromedp.Click(css(`#triage-form input[name=pool_opt_in]`)),
+		chromedp.Click(css(`#triage-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#triage-saved`)),
+	)
+	settings := getJSON(t, base+"/v1/triage/settings", token)
+	if settings["deflection_ceiling"] != 0.6 || settings["pool_opt_in"] != true {
+		t.Fatalf("after saving, the API reports ceiling %v and pooled learning %v, want 0.6 and true",
+			settings["deflection_ceiling"], settings["pool_opt_in"])
+	}
+	if text := get(t, ctx, "alliances", chromedp.Text(css(`#alliances-placeholder`))); !strings.Contains(text, "联盟") {
+		t.Fatalf("the alliances section reads %q", text)
+	}
+	screenshot(t, ctx, "settings-sections-zh")
+}

@@ -1,0 +1,141 @@
+package tenant
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Password reset: a person who forgot their password asks for a one-time
+// link by email; the link's token is stored only as its SHA-256, lives
+// ResetTTL and works once. Asking never says whether an account has the
+// email. Setting the new password revokes the person's sessions in every
+// workspace (the system path: an account spans workspaces), clears the
+// email's login lockout, and is audited in each of their workspaces.
+
+// TokenPasswordReset is the kind of a password reset link's token.
+const TokenPasswordReset = "dpr"
+
+// ResetsPerHour is how many reset links one account is sent in an hour;
+// further requests are answered the same way and send nothing.
+const ResetsPerHour = 3
+
+// PasswordReset is a reset link to send: to whom, and its token.
+type PasswordReset struct {
+	Email     string
+	Token     string
+	ExpiresAt time.Time
+}
+
+// errBadReset is the one answer to an unknown, used or expired reset token.
+var errBadReset = deskpool.Errorf(deskpool.ENOTFOUND, "This password reset link is unknown, used or expired: ask for a new one.")
+
+// RequestPasswordReset makes a reset link for the account with email. It
+// returns nil, and no error, when no account has the email or the account
+// was sent ResetsPerHour links in the last hour: the caller answers the
+// same way in every case. Only a malformed email is an error (EINVALID).
+func (s *Service) RequestPasswordReset(ctx context.Context, email string) (*PasswordReset, error) {
+	norm, ok := NormalizeEmail(email)
+	if !ok {
+		var v deskpool.Validator
+		v.Add("email", "must be a valid email address")
+		return nil, v.Err()
+	}
+	now := s.Now()
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	token := TokenPasswordReset + "_" + base64.RawURLEncoding.EncodeToString(secret)
+	reset := &PasswordReset{Email: norm, Token: token, ExpiresAt: now.Add(s.resetTTL())}
+	res := s.DB.WithContext(ctx).Exec(`INSERT INTO password_resets (token_hash, user_id, expires_at, ip, created_at)
+		SELECT ?, u.id, ?, ?, ? FROM users u WHERE u.email = ?
+		AND (SELECT count(*) FROM password_resets r WHERE r.user_id = u.id AND r.created_at > ?) < ?`,
+		HashToken(token), reset.ExpiresAt, actorIP(ctx), now, norm, now.Add(-time.Hour), ResetsPerHour)
+	if res.Error != nil {
+		return nil, fmt.Errorf("password reset: %w", res.Error)
+	} else if res.RowsAffected == 0 {
+		return nil, nil
+	}
+	return reset, nil
+}
+
+func (s *Service) resetTTL() time.Duration {
+	if s.ResetTTL > 0 {
+		return s.ResetTTL
+	}
+	return time.Hour
+}
+
+// ResetPassword sets a new password with a reset token. The password
+// follows the signup rules (EINVALID naming the field); an unknown, used
+// or expired token is ENOTFOUND. It uses the token (and every other open
+// link of the account), revokes the account's sessions in all its
+// workspaces, clears the email's password lockout, and records
+// auth.password_reset in each workspace's audit log.
+func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
+	if s.SysDB == nil {
+		return deskpool.Errorf(deskpool.EINTERNAL, "password reset needs the system connection")
+	}
+	now := s.Now()
+	var tenants []uuid.UUID
+	err := postgres.System(ctx, s.SysDB, "auth:password-reset", func(ctx context.Context, tx *gorm.DB) error {
+		var u struct {
+			ID    uuid.UUID
+			Email string
+		}
+		if err := tx.Raw(`SELECT u.id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id
+			WHERE r.token_hash = ? AND r.used_at IS NULL AND r.expires_at > ? FOR UPDATE OF r, u`,
+			HashToken(token), now).Scan(&u).Error; err != nil {
+			return err
+		} else if u.ID == uuid.Nil {
+			return errBadReset
+		}
+		if err := ValidatePassword(password, u.Email); err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, HashPassword(password), now, u.ID).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, u.ID).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?`, u.ID).Scan(&tenants).Error; err != nil {
+			return err
+		}
+		var revoked []struct {
+			TenantID uuid.UUID
+			N        int
+		}
+		if err := tx.Raw(`WITH r AS (UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING tenant_id)
+			SELECT tenant_id, count(*) AS n FROM r GROUP BY tenant_id`, now, u.ID).Scan(&revoked).Error; err != nil {
+			return err
+		}
+		counts := map[uuid.UUID]int{}
+		for _, r := range revoked {
+			counts[r.TenantID] = r.N
+		}
+		for _, t := range tenants {
+			actx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: t, UserID: u.ID, IP: actorIP(ctx)})
+			if err := Audit(actx, tx, "auth.password_reset", "user", u.ID.String(),
+				map[string]any{"sessions_revoked": counts[t]}); err != nil {
+				return err
+			}
+		}
+		return tx.Exec(`DELETE FROM password_failures WHERE subject = ?`, "email:"+u.Email).Error
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range tenants {
+		s.dropWorkspace(t) // other processes hear of it from the sessions trigger
+	}
+	return nil
+}

@@ -1,0 +1,31 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPasswordResetPages: the login page links to /forgot; /forgot and a
+// reset link's page are served in both languages, and the reset page keeps
+// its URL (the token) out of the Referer of what it loads.
+func TestPasswordResetPages(t *testing.T) {
+	app := newApp(t)
+	_, body := get(t, app, "/login", nil)
+	if !strings.Contains(body, `href="/forgot"`) || strings.Contains(body, "not available") {
+		t.Fatalf("login page without a reset link: %.600s", body)
+	}
+	resp, body := get(t, app, "/forgot", map[string]string{"Accept-Language": "zh-CN"})
+	if resp.StatusCode != 200 || !strings.Contains(body, `id="forgot-form"`) || !strings.Contains(body, "忘记密码？") {
+		t.Fatalf("/forgot: %d %.400s", resp.StatusCode, body)
+	}
+	resp, body = get(t, app, "/reset/dpr_abc", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `id="reset-form"`) {
+		t.Fatalf("/reset: %d %.400s", resp.StatusCode, body)
+	}
+	if rp := resp.Header.Get("Referrer-Policy"); rp != "no-referrer" {
+		t.Errorf("/reset Referrer-Policy = %q, want no-referrer", rp)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("/reset CSP = %q", csp)
+	}
+}
