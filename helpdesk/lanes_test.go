@@ -121,19 +121,24 @@ func TestVIPLanes(t *testing.T) {
 			t.Fatalf("the plain conversation went to %v; the high-value one (%v) to %v", f.holder(plain), valued, f.holder(valued))
 		}
 	})
-	for _, plan := range []string{billing.PlanPremium, billing.PlanFree} {
+	// Pro has no VIP lanes; free has none either, but its two seats would
+	// leave one of the two agents out whatever the lanes do.
+	for _, plan := range []string{billing.PlanPremium, billing.PlanPro} {
 		t.Run("GoldFirstOn"+plan, func(t *testing.T) {
 			f := newLanes(t, plan)
 			gold, other := f.agent(true), f.agent(false)
 			f.online(gold)
-			f.write("", nil) // the gold agent is busier than the other
+			f.write("", nil) // the gold agent, alone online, takes it: busier than the other
+			if _, err := f.svc.AssignWaiting(f.ctx); err != nil {
+				t.Fatal(err)
+			}
 			f.online(other)
 			conv := f.write("high_value", nil)
 			if _, err := f.svc.AssignWaiting(f.ctx); err != nil {
 				t.Fatal(err)
 			}
 			want := gold
-			if plan == billing.PlanFree { // no lanes: the less busy agent
+			if plan == billing.PlanPro { // no lanes: the less busy agent
 				want = other
 			}
 			if got := f.holder(conv); got != want {
