@@ -74,7 +74,9 @@ func (s *Server) createAlliance(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(a)
 }
 
-// inviteBrand: POST /v1/alliances/{alliance_id}/members {slug}.
+// inviteBrand: POST /v1/alliances/{alliance_id}/members {slug} or
+// {email}: by owner email the answer is 202, the same whether or not the
+// email owns a brand.
 func (s *Server) inviteBrand(c *fiber.Ctx) error {
 	id, err := pathID(c, "alliance_id")
 	if err != nil {
@@ -83,6 +85,13 @@ func (s *Server) inviteBrand(c *fiber.Ctx) error {
 	var in alliance.BrandInvite
 	if err := decode(c, &in); err != nil {
 		return err
+	}
+	if in.Email != "" {
+		inv, err := s.deps.Alliance.InviteBrandByEmail(c.UserContext(), id, in)
+		if err != nil {
+			return err
+		}
+		return c.Status(fiber.StatusAccepted).JSON(inv)
 	}
 	m, err := s.deps.Alliance.InviteBrand(c.UserContext(), id, in)
 	if err != nil {
