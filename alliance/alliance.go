@@ -32,6 +32,7 @@ type Service struct {
 	helpdesk *helpdesk.Service
 	plans    Entitlements     // nil: every plan may overflow
 	events   helpdesk.Emitter // the brand's webhooks; nil: none
+	hours    Hours            // the brand's business hours; nil: always open
 	now      func() time.Time
 }
 
@@ -43,6 +44,16 @@ func NewService(db, sysdb *gorm.DB, hd *helpdesk.Service) *Service {
 // UseEntitlements sets who answers whether a brand's plan includes
 // overflow (billing); call it while wiring.
 func (s *Service) UseEntitlements(e Entitlements) { s.plans = e }
+
+// Hours answers whether the brand in ctx is within its business hours at
+// an instant, inside its transaction; sla implements it.
+type Hours interface {
+	Open(ctx context.Context, tx *gorm.DB, at time.Time) (bool, error)
+}
+
+// UseHours sets who answers the brands' business hours (sla); call it
+// while wiring. Without it no rule offers outside business hours.
+func (s *Service) UseHours(h Hours) { s.hours = h }
 
 // UseEvents sets where the brand's conversation.pooled and
 // conversation.unpooled webhooks go; call it while wiring.

@@ -33,10 +33,19 @@ type Member struct {
 
 const memberColumns = `tenant_id, alliance_id, status, invited_by, invited_at, accepted_by, accepted_at, left_by, left_at`
 
-// BrandInvite names the brand an alliance admin invites, by its
-// workspace slug.
+// BrandInvite names the brand an alliance admin invites: by its
+// workspace slug, or by its owner's email (exactly one of them).
 type BrandInvite struct {
-	Slug string `json:"slug"`
+	Slug  string `json:"slug"`
+	Email string `json:"email"`
+}
+
+// BrandEmailInvite is the answer to an invitation by owner email: the same
+// whether or not the email belongs to a brand's owner.
+type BrandEmailInvite struct {
+	AllianceID uuid.UUID `json:"alliance_id"`
+	Email      string    `json:"email"`
+	Status     string    `json:"status"` // always "sent"
 }
 
 // InviteBrand invites the brand with the slug into the alliance id; the
@@ -47,7 +56,7 @@ func (s *Service) InviteBrand(ctx context.Context, id uuid.UUID, in BrandInvite)
 	if in.Slug == "" {
 		return nil, deskpool.Invalid(deskpool.FieldError{Field: "slug", Message: "must not be empty"})
 	}
-	var m Member
+	var m *Member
 	err := s.platform(ctx, "alliance_invite_brand", func(ctx context.Context, tx *gorm.DB) error {
 		if err := requireAdmin(ctx, tx, id); err != nil {
 			return err
@@ -56,23 +65,75 @@ func (s *Service) InviteBrand(ctx context.Context, id uuid.UUID, in BrandInvite)
 		if err := tx.Raw(`SELECT id FROM tenants WHERE slug = ?`, in.Slug).Row().Scan(&tenantID); err != nil {
 			return deskpool.Invalid(deskpool.FieldError{Field: "slug", Message: "names no workspace"})
 		}
-		res := tx.Raw(`INSERT INTO alliance_members (tenant_id, alliance_id, status, invited_by, invited_at)
-			VALUES (?, ?, 'invited', ?, now())
-			ON CONFLICT (tenant_id, alliance_id) DO UPDATE SET status = 'invited', invited_by = excluded.invited_by,
-				invited_at = excluded.invited_at, accepted_by = NULL, accepted_at = NULL, left_by = NULL, left_at = NULL,
-				overflow_enabled = false, updated_at = now()
-			WHERE alliance_members.status = 'left'
-			RETURNING `+memberColumns, tenantID, id, userOf(ctx)).Scan(&m)
-		if res.Error != nil {
-			return res.Error
+		var err error
+		if m, err = inviteMember(ctx, tx, id, tenantID); err != nil {
+			return err
 		}
-		if m.TenantID == uuid.Nil {
+		if m == nil {
 			return deskpool.Errorf(deskpool.ECONFLICT, "The brand is already invited to or a member of this alliance.")
 		}
 		return auditAlliance(ctx, tx, id, "alliance.brand_invited", tenantID, tenantID.String(), map[string]any{"slug": in.Slug})
 	})
 	if err != nil {
 		return nil, err
+	}
+	return m, nil
+}
+
+// InviteBrandByEmail invites into the alliance id every brand whose owner
+// has the email; the caller must administer the alliance. The answer is
+// the same whether or not the email has an account or owns a brand, and
+// whether or not a brand was already invited, so it tells nothing about
+// who uses the product; the alliance's audit log records the request.
+func (s *Service) InviteBrandByEmail(ctx context.Context, id uuid.UUID, in BrandInvite) (*BrandEmailInvite, error) {
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	var v deskpool.Validator
+	v.Check(strings.Contains(email, "@") && len(email) <= 254, "email", "must be an email address")
+	v.Check(strings.TrimSpace(in.Slug) == "", "slug", "give a slug or an email, not both")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	err := s.platform(ctx, "alliance_invite_brand", func(ctx context.Context, tx *gorm.DB) error {
+		if err := requireAdmin(ctx, tx, id); err != nil {
+			return err
+		}
+		var brands []uuid.UUID
+		if err := tx.Raw(`SELECT m.tenant_id FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE u.email = ? AND m.role = 'owner' ORDER BY m.tenant_id`, email).Scan(&brands).Error; err != nil {
+			return err
+		}
+		for _, tenantID := range brands {
+			m, err := inviteMember(ctx, tx, id, tenantID)
+			if err != nil {
+				return err
+			}
+			if m != nil {
+				if err := auditAlliance(ctx, tx, id, "alliance.brand_invited", tenantID, tenantID.String(), map[string]any{"email": email}); err != nil {
+					return err
+				}
+			}
+		}
+		return auditAlliance(ctx, tx, id, "alliance.brand_invited_by_email", uuid.Nil, email, map[string]any{"email": email})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &BrandEmailInvite{AllianceID: id, Email: email, Status: "sent"}, nil
+}
+
+// inviteMember records the brand tenantID's invitation into the alliance
+// id in tx; nil when it is already invited or a member.
+func inviteMember(ctx context.Context, tx *gorm.DB, id, tenantID uuid.UUID) (*Member, error) {
+	var m Member
+	res := tx.Raw(`INSERT INTO alliance_members (tenant_id, alliance_id, status, invited_by, invited_at)
+		VALUES (?, ?, 'invited', ?, now())
+		ON CONFLICT (tenant_id, alliance_id) DO UPDATE SET status = 'invited', invited_by = excluded.invited_by,
+			invited_at = excluded.invited_at, accepted_by = NULL, accepted_at = NULL, left_by = NULL, left_at = NULL,
+			overflow_enabled = false, updated_at = now()
+		WHERE alliance_members.status = 'left'
+		RETURNING `+memberColumns, tenantID, id, userOf(ctx)).Scan(&m)
+	if res.Error != nil || m.TenantID == uuid.Nil {
+		return nil, res.Error
 	}
 	return &m, nil
 }

@@ -16,16 +16,18 @@ import (
 // alliance's pool. Enabled false offers nothing. A conversation is offered
 // when it matches Intents and Languages (empty: any), is a VIP's when
 // VIPOnly, the brand's daily cap (0: none) is not reached, and a trigger
-// holds: no agent of the brand is online (WhenNoAgent), or its SLA clock
-// reached SLAShare percent of its target (1-100; 0 off).
+// holds: no agent of the brand is online (WhenNoAgent), the brand is
+// outside its business hours (WhenOutsideHours), or its SLA clock reached
+// SLAShare percent of its target (1-100; 0 off).
 type OverflowRule struct {
-	Enabled     bool           `json:"enabled" gorm:"column:overflow_enabled"`
-	WhenNoAgent bool           `json:"when_no_agent"`
-	SLAShare    int            `json:"sla_share" gorm:"column:sla_share"`
-	Intents     pq.StringArray `json:"intents" gorm:"type:text[]"`
-	Languages   pq.StringArray `json:"languages" gorm:"type:text[]"`
-	VIPOnly     bool           `json:"vip_only" gorm:"column:vip_only"`
-	DailyCap    int            `json:"daily_cap"`
+	Enabled          bool           `json:"enabled" gorm:"column:overflow_enabled"`
+	WhenNoAgent      bool           `json:"when_no_agent"`
+	WhenOutsideHours bool           `json:"when_outside_hours" gorm:"column:when_outside_hours"`
+	SLAShare         int            `json:"sla_share" gorm:"column:sla_share"`
+	Intents          pq.StringArray `json:"intents" gorm:"type:text[]"`
+	Languages        pq.StringArray `json:"languages" gorm:"type:text[]"`
+	VIPOnly          bool           `json:"vip_only" gorm:"column:vip_only"`
+	DailyCap         int            `json:"daily_cap"`
 }
 
 // Validate reports the rule's faults, naming the field.
@@ -68,9 +70,9 @@ func (s *Service) SetOverflow(ctx context.Context, id, tenantID uuid.UUID, r Ove
 				return err
 			}
 		}
-		if err := tx.Raw(`UPDATE alliance_members SET overflow_enabled = ?, when_no_agent = ?, sla_share = ?, intents = ?,
+		if err := tx.Raw(`UPDATE alliance_members SET overflow_enabled = ?, when_no_agent = ?, when_outside_hours = ?, sla_share = ?, intents = ?,
 			languages = ?, vip_only = ?, daily_cap = ?, updated_at = now() WHERE tenant_id = ? AND alliance_id = ?
-			RETURNING `+ruleColumns, r.Enabled, r.WhenNoAgent, r.SLAShare, r.Intents, r.Languages, r.VIPOnly, r.DailyCap,
+			RETURNING `+ruleColumns, r.Enabled, r.WhenNoAgent, r.WhenOutsideHours, r.SLAShare, r.Intents, r.Languages, r.VIPOnly, r.DailyCap,
 			tenantID, id).Scan(&out).Error; err != nil {
 			return err
 		}
@@ -86,7 +88,7 @@ func (s *Service) SetOverflow(ctx context.Context, id, tenantID uuid.UUID, r Ove
 	return &out, nil
 }
 
-const ruleColumns = `overflow_enabled, when_no_agent, sla_share, intents, languages, vip_only, daily_cap`
+const ruleColumns = `overflow_enabled, when_no_agent, when_outside_hours, sla_share, intents, languages, vip_only, daily_cap`
 
 // memberRule is an active membership's rule with what deciding needs.
 type memberRule struct {
@@ -127,25 +129,48 @@ func (r memberRule) applies(intent, language string, vip bool) bool {
 // ConversationChanged implements helpdesk.Lifecycle. A conversation that
 // leaves its pool agent (a brand agent took it, it was resolved or closed)
 // leaves the pool. A customer's message that leaves the conversation with
-// nobody while no agent of the brand is online is offered to the pool of
-// the first alliance whose rule admits it.
+// nobody is offered to the pool of the first alliance whose rule admits
+// it, when no agent of the brand is online or the brand is outside its
+// business hours.
 func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {
 	if err := s.release(ctx, tx, ch); err != nil {
 		return err
 	}
 	c := ch.After
-	if ch.Kind != helpdesk.ChangeInbound || ch.AgentsOnline || c == nil || c.AssigneeID != nil || c.Status != helpdesk.StatusOpen {
-		return nil // the rules are read only when nobody of the brand is online
+	if ch.Kind != helpdesk.ChangeInbound || c == nil || c.AssigneeID != nil || c.Status != helpdesk.StatusOpen {
+		return nil
+	}
+	if ch.AgentsOnline && s.hours == nil {
+		return nil // the rules are read only when a trigger may hold
 	}
 	rs, err := rules(ctx, tx)
 	if err != nil || len(rs) == 0 {
 		return err
 	}
+	closed := -1 // unknown until a rule asks
 	for _, r := range rs {
-		if !r.WhenNoAgent || r.Online > 0 || !r.applies(c.Intent, c.Language, ch.CustomerVIP) {
+		if !r.applies(c.Intent, c.Language, ch.CustomerVIP) {
 			continue
 		}
-		offered, err := s.Offer(ctx, tx, r.AllianceID, c.ID, ReasonNoAgent)
+		reason := ""
+		if r.WhenNoAgent && r.Online == 0 && !ch.AgentsOnline {
+			reason = ReasonNoAgent
+		} else if r.WhenOutsideHours && s.hours != nil {
+			if closed < 0 {
+				open, err := s.hours.Open(ctx, tx, s.now())
+				if err != nil {
+					return err
+				}
+				closed = map[bool]int{true: 0, false: 1}[open]
+			}
+			if closed == 1 {
+				reason = ReasonOutsideHours
+			}
+		}
+		if reason == "" {
+			continue
+		}
+		offered, err := s.Offer(ctx, tx, r.AllianceID, c.ID, reason)
 		if err != nil || offered {
 			return err
 		}
@@ -157,7 +182,8 @@ var _ helpdesk.Lifecycle = (*Service)(nil)
 
 // Reasons a conversation is offered to the pool.
 const (
-	ReasonNoAgent = "no_agent_online"
-	ReasonSLA     = "sla"
-	ReasonLadder  = "hand_to_pool"
+	ReasonNoAgent      = "no_agent_online"
+	ReasonOutsideHours = "outside_hours"
+	ReasonSLA          = "sla"
+	ReasonLadder       = "hand_to_pool"
 )

@@ -150,12 +150,14 @@ type PoolMessage struct {
 // PoolConversation is a brand's conversation as its pool agent sees it.
 type PoolConversation struct {
 	PoolItem
-	Status   string          `json:"status"`
-	Channel  string          `json:"channel"`
-	Level    string          `json:"level"`
-	Facts    json.RawMessage `json:"facts"` // what triage collected (order number, problem), masked
-	Customer PoolCustomer    `json:"customer"`
-	Messages []PoolMessage   `json:"messages"`
+	Status    string          `json:"status"`
+	Channel   string          `json:"channel"`
+	Level     string          `json:"level"`
+	Facts     json.RawMessage `json:"facts"` // what triage collected (order number, problem), masked
+	Customer  PoolCustomer    `json:"customer"`
+	Messages  []PoolMessage   `json:"messages"`
+	Scenarios []PoolScenario  `json:"scenarios"` // the brand's knowledge for the conversation's intent
+	Orders    []PoolOrder     `json:"orders"`    // the customer's latest orders: address reduced to city
 }
 
 // FindPoolConversation returns the conversation id to the pool agent it
@@ -168,7 +170,8 @@ func (s *Service) FindPoolConversation(ctx context.Context, id uuid.UUID) (*Pool
 			return err
 		}
 		out = masked(it, d)
-		return nil
+		out.Scenarios, out.Orders, err = answerFacts(ctx, tx, id, it.Intent)
+		return err
 	})
 	return out, err
 }

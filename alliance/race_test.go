@@ -24,7 +24,7 @@ func TestTwoPoolAgentsClaimingAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	const rounds, perRound = 20, 3
+	const rounds, perRound = 100, 3
 	for round := 0; round < rounds; round++ {
 		for i := 0; i < perRound; i++ {
 			ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: w.a.ws})
@@ -117,7 +117,7 @@ func TestTwoAlliancesOnePool(t *testing.T) {
 	if _, err := w.hd.UpdateAgent(w.a.ctx, w.a.user, helpdesk.AgentUpdate{Status: &online}); err != nil {
 		t.Fatal(err)
 	}
-	for round := 0; round < 20; round++ {
+	for round := 0; round < 100; round++ {
 		ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: w.a.ws})
 		got, err := w.hd.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Body: "hello",
 			Customer: helpdesk.CustomerRef{Email: fmt.Sprintf("two.%d@example.com", round)}})

@@ -280,6 +280,28 @@ func (s *Service) OfferBreach(ctx context.Context, tx *gorm.DB, b sla.Breach) (b
 	return s.offerFirst(ctx, tx, b.ConversationID, ReasonSLA, func(r memberRule) bool { return r.SLAShare > 0 })
 }
 
+// PoolShare implements sla.ShareOverflow: the smallest SLA share (as a
+// fraction) of the brand's active overflow rules; 0 when none has one.
+func (s *Service) PoolShare(ctx context.Context, tx *gorm.DB) (float64, error) {
+	var share int
+	err := tx.Raw(`SELECT coalesce(min(sla_share), 0) FROM alliance_members WHERE tenant_id = ? AND status = 'active'
+		AND overflow_enabled AND sla_share > 0`, deskpool.TenantIDFromContext(ctx)).Row().Scan(&share)
+	return float64(share) / 100, err
+}
+
+// OfferShare implements sla.ShareOverflow: a conversation whose clock
+// reached its brand's SLA share goes to the pool of the first alliance
+// whose rule has an SLA share and admits it; one that was in a pool
+// before (the brand took it back) is not offered again.
+func (s *Service) OfferShare(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, metric string) (bool, error) {
+	var before int
+	if err := tx.Raw(`SELECT count(*) FROM pool_conversations WHERE tenant_id = ? AND conversation_id = ?`,
+		deskpool.TenantIDFromContext(ctx), conversationID).Row().Scan(&before); err != nil || before > 0 {
+		return false, err
+	}
+	return s.offerFirst(ctx, tx, conversationID, ReasonSLA, func(r memberRule) bool { return r.SLAShare > 0 })
+}
+
 // HandToPool implements sla.Overflow for the ladder's hand_to_pool step:
 // the conversation goes to the pool of the first alliance whose rule
 // admits it, whatever its triggers.
@@ -307,4 +329,4 @@ func (s *Service) offerFirst(ctx context.Context, tx *gorm.DB, id uuid.UUID, rea
 	return false, nil
 }
 
-var _ sla.Overflow = (*Service)(nil)
+var _ sla.ShareOverflow = (*Service)(nil)

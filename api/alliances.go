@@ -36,6 +36,8 @@ func (s *Server) allianceRoutes(v1 fiber.Router) {
 	v1.Get("/pool/conversations", s.signedIn(s.listPool))
 	v1.Get("/pool/conversations/:conversation_id", s.signedIn(s.getPoolConversation))
 	v1.Post("/pool/conversations/:conversation_id/replies", s.signedIn(s.replyPool))
+	v1.Post("/pool/conversations/:conversation_id/resolve", s.signedIn(s.resolvePool))
+	v1.Post("/pool/conversations/:conversation_id/hand-back", s.signedIn(s.handBackPool))
 	v1.Post("/conversations/:conversation_id/recall", s.authed("conversations:write", s.recallConversation))
 }
 
@@ -74,7 +76,9 @@ func (s *Server) createAlliance(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(a)
 }
 
-// inviteBrand: POST /v1/alliances/{alliance_id}/members {slug}.
+// inviteBrand: POST /v1/alliances/{alliance_id}/members {slug} or
+// {email}: by owner email the answer is 202, the same whether or not the
+// email owns a brand.
 func (s *Server) inviteBrand(c *fiber.Ctx) error {
 	id, err := pathID(c, "alliance_id")
 	if err != nil {
@@ -83,6 +87,13 @@ func (s *Server) inviteBrand(c *fiber.Ctx) error {
 	var in alliance.BrandInvite
 	if err := decode(c, &in); err != nil {
 		return err
+	}
+	if in.Email != "" {
+		inv, err := s.deps.Alliance.InviteBrandByEmail(c.UserContext(), id, in)
+		if err != nil {
+			return err
+		}
+		return c.Status(fiber.StatusAccepted).JSON(inv)
 	}
 	m, err := s.deps.Alliance.InviteBrand(c.UserContext(), id, in)
 	if err != nil {
@@ -296,6 +307,31 @@ func (s *Server) replyPool(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+// resolvePool: POST /v1/pool/conversations/{conversation_id}/resolve.
+func (s *Server) resolvePool(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Alliance.ResolvePool(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// handBackPool: POST /v1/pool/conversations/{conversation_id}/hand-back:
+// back to the brand's own queue.
+func (s *Server) handBackPool(c *fiber.Ctx) error {
+	id, err := pathID(c, "conversation_id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Alliance.HandBackPool(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 // recallConversation: POST /v1/conversations/{conversation_id}/recall: the

@@ -95,6 +95,29 @@ func TestAlliancePoolAPI(t *testing.T) {
 	h.must(http.StatusConflict, call{method: "POST", path: "/v1/pool/conversations/" + conv + "/replies", token: pool.OwnerToken,
 		body: map[string]string{"body": "Still there?"}})
 
+	// Two more conversations: the pool agent hands one back and resolves
+	// the other; nobody else may do either.
+	var more []string
+	for _, who := range []string{"bo", "cy"} {
+		m := h.must(http.StatusCreated, call{method: "POST", path: "/v1/messages", token: key, body: map[string]any{"channel": "web",
+			"customer": map[string]string{"email": who + "@example.com"}, "body": "where is my parcel?"}})
+		more = append(more, m.str("conversation_id"))
+	}
+	for _, tok := range []string{other.OwnerToken, admin.OwnerToken, brand.OwnerToken} {
+		for _, action := range []string{"/resolve", "/hand-back"} {
+			h.must(http.StatusNotFound, call{method: "POST", path: "/v1/pool/conversations/" + more[0] + action, token: tok})
+		}
+	}
+	h.must(http.StatusNoContent, call{method: "POST", path: "/v1/pool/conversations/" + more[0] + "/hand-back", token: pool.OwnerToken})
+	h.must(http.StatusConflict, call{method: "POST", path: "/v1/pool/conversations/" + more[0] + "/resolve", token: pool.OwnerToken})
+	h.must(http.StatusNoContent, call{method: "POST", path: "/v1/pool/conversations/" + more[1] + "/resolve", token: pool.OwnerToken})
+	if r := h.must(http.StatusOK, call{method: "GET", path: "/v1/conversations/" + more[1], token: brand.OwnerToken}); r.str("status") != "resolved" {
+		t.Errorf("the pool agent's resolve: %s", r.Raw)
+	}
+	if r := h.must(http.StatusOK, call{method: "GET", path: "/v1/conversations/" + more[0], token: brand.OwnerToken}); r.JSON["assignee_id"] != nil {
+		t.Errorf("handed back, still held by %v", r.JSON["assignee_id"])
+	}
+
 	h.must(http.StatusNotFound, call{method: "DELETE", path: member, token: other.OwnerToken})
 	h.must(http.StatusNoContent, call{method: "DELETE", path: member, token: brand.OwnerToken})
 	h.must(http.StatusNotFound, call{method: "GET", path: "/v1/pool/conversations/" + conv, token: pool.OwnerToken})

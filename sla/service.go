@@ -110,6 +110,7 @@ func (s *Service) UseOverflow(o Overflow) { s.overflow = o }
 func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TaskWarn, s.handleTimer)
 	mux.HandleFunc(TaskBreach, s.handleTimer)
+	mux.HandleFunc(TaskPool, s.handleTimer)
 	mux.HandleFunc(TaskStep, s.handleStep)
 }
 

@@ -123,6 +123,14 @@ func (s *Service) Fire(ctx context.Context, conversationID uuid.UUID, metric str
 			return s.escalate(ctx, tx, conv, t, TriggerWarning, Breach{ConversationID: conversationID, Metric: metric,
 				PolicyID: t.PolicyID, AssigneeID: conv.AssigneeID, DueAt: *t.DueAt, BreachedAt: now,
 				Lateness: late.Seconds(), Late: bySweep})
+		case TaskPool:
+			so, ok := s.overflow.(ShareOverflow)
+			if !ok || t.BreachedAt != nil {
+				return nil // past the deadline the breach offers it
+			}
+			offered, err := so.OfferShare(ctx, tx, conversationID, metric)
+			acted = offered
+			return err
 		case TaskBreach:
 			if t.BreachedAt != nil || t.DueAt == nil {
 				return nil

@@ -159,6 +159,9 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 			return err
 		}
 	}
+	if err := s.schedulePool(ctx, tx, t, cal); err != nil {
+		return err
+	}
 	return s.schedule(ctx, tx, t, TaskBreach, *t.DueAt)
 }
 

@@ -68,6 +68,11 @@ var benchmarks = []benchmark{
          1,000,000 orders and 200,000 customers: time and Go memory, beside
          a plain count and sum grouped by customer`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchSegments(ctx, out) }},
+	{"pool", `10,000 waiting conversations from 200 member brands offered to an
+         alliance pool of 100 agents (--conns at a time): routing decisions/s
+         and offer-to-assignment latency, beside single-brand assignment
+         of the same load to 100 agents of one brand in the same run`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchPool(ctx, out, f.conns) }},
 	{"rss", `resident memory of an idle 'deskpool serve' beside an idle Go
          process that does nothing`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchRSS(ctx, out) }},

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,36 @@ func TestSegmentsBenchSmall(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("no %q in:\n%s", want, out.String())
 		}
+	}
+}
+
+func TestPoolBenchSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for a few seconds")
+	}
+	ctx := context.Background()
+	m, env, err := benchMain(ctx, "poolbench", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	defer m.Close()
+	var out bytes.Buffer
+	if err := runPoolBench(ctx, &out, m, poolBenchConfig{Brands: 10, Agents: 5, Conversations: 200, Workers: 4}); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out.String())
+	// Every conversation of both phases is assigned, without errors: the
+	// agents have room for all of them.
+	if !strings.Contains(out.String(), "seeded 200 waiting conversations over 10 brands") {
+		t.Fatalf("seeding in:\n%s", out.String())
+	}
+	for _, want := range []string{`single brand \(helpdesk.Assign\)\s+200\s`, `alliance pool \(Offer, 10 brands\)\s+200\s`} {
+		if !regexp.MustCompile(want).MatchString(out.String()) {
+			t.Fatalf("no %q in:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "first error") {
+		t.Fatalf("errors in:\n%s", out.String())
 	}
 }

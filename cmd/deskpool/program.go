@@ -212,6 +212,7 @@ func (m *Main) services() error {
 	m.Helpdesk.ObservePresence(m.Alliance)
 	if m.SLA != nil {
 		m.SLA.UseOverflow(m.Alliance)
+		m.Alliance.UseHours(m.SLA)
 	}
 	return nil
 }
