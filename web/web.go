@@ -66,6 +66,7 @@ func (a *App) Mount(r fiber.Router) {
 	r.Get("/app/", redirect("/app/inbox"))
 	r.Get("/app/inbox", secureHeaders, a.page("inbox", true))
 	r.Get("/app/dashboard", secureHeaders, a.page("dashboard", true))
+	r.Get("/app/reviews", secureHeaders, a.page("reviews", true))
 	r.Get("/app/settings", secureHeaders, a.page("settings", true))
 }
 
