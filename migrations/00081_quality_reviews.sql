@@ -22,11 +22,17 @@ CREATE TABLE quality_reviews (
 CREATE INDEX conversations_review_sample ON conversations (tenant_id, created_at DESC, id DESC)
   WHERE hashtextextended(id::text, 0) % 10 = 0;
 
+-- Whether an agent wrote in a conversation (the metrics' human
+-- intervention, the knowledge scenarios' human share, the deflection guard):
+-- one index-only probe instead of reading the conversation's messages.
+CREATE INDEX messages_agent ON messages (tenant_id, conversation_id) WHERE author_kind = 'agent';
+
 ALTER TABLE quality_reviews ENABLE ROW LEVEL SECURITY;
 ALTER TABLE quality_reviews FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON quality_reviews USING (tenant_id = current_tenant_id())
   WITH CHECK (tenant_id = current_tenant_id());
 
 -- +goose Down
+DROP INDEX messages_agent;
 DROP INDEX conversations_review_sample;
 DROP TABLE quality_reviews;

@@ -39,9 +39,10 @@ const conversationFacts = `c.sla_policy_id, c.assignee_id, ` +
 	// human, human intervention: people stepped in (handed to a person, or
 	// an agent wrote), as the knowledge scenarios' human share counts it.
 	knowledge.SteppedIn + ` AS human, ` +
-	// ai, AI-resolved (deflection): the AI answered with a knowledge
-	// scenario and no person stepped in, as the deflection guard counts it.
-	knowledge.AIResolved + ` AS ai, ` +
+	// answered: the AI answered with a knowledge scenario. AI-resolved
+	// (deflection) is answered and not human: knowledge.AIResolved, as the
+	// deflection guard counts it, in two parts so neither runs twice.
+	knowledge.AIAnswered + ` AS answered, ` +
 	// csat: the customer's score (1-5); nps: their 0-10 answer.
 	`r.score AS csat, r.nps, ` +
 	// qa: the quality review's mean of accuracy, empathy and resolution.
@@ -62,7 +63,7 @@ const measureColumns = `count(*) AS conversations,
 	count(*) FILTER (WHERE escalated) AS escalated,
 	count(*) FILTER (WHERE fcr) AS fcr,
 	count(*) FILTER (WHERE human) AS human,
-	count(*) FILTER (WHERE ai) AS ai,
+	count(*) FILTER (WHERE answered AND NOT human) AS ai,
 	count(frt) AS frt_count, percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS frt_p50,
 	percentile_cont(0.9) WITHIN GROUP (ORDER BY frt) AS frt_p90, avg(frt) AS frt_avg,
 	count(rt) AS rt_count, percentile_cont(0.5) WITHIN GROUP (ORDER BY rt) AS rt_p50,

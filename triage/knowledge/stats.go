@@ -18,11 +18,14 @@ const steppedIn = `(c.route <> 'ai' OR EXISTS (SELECT 1 FROM messages m WHERE m.
 // stepped in (the service metrics' human intervention).
 const SteppedIn = steppedIn
 
+// AIAnswered is the SQL condition, on a conversation aliased c, that the AI
+// answered it with a knowledge scenario.
+const AIAnswered = `EXISTS (SELECT 1 FROM knowledge_answers a WHERE a.tenant_id = c.tenant_id AND a.conversation_id = c.id)`
+
 // AIResolved is the SQL condition, on a conversation aliased c, that the AI
 // answered it with a knowledge scenario and no person stepped in: what the
 // deflection guard counts against the workspace's ceiling.
-const AIResolved = `(NOT ` + steppedIn + ` AND EXISTS (
-	SELECT 1 FROM knowledge_answers a WHERE a.tenant_id = c.tenant_id AND a.conversation_id = c.id))`
+const AIResolved = `(NOT ` + steppedIn + ` AND ` + AIAnswered + `)`
 
 // fillStats sets each scenario's recent conversations, how many people
 // stepped into, the share and the flag.
