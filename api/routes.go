@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	s.webhookRoutes(v1)
 	s.inventoryRoutes(v1)
 	s.slaRoutes(v1)
+	s.reviewRoutes(v1)
 	s.triageRoutes(v1)
 	s.billingRoutes(v1)
 	s.allianceRoutes(v1)

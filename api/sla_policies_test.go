@@ -127,7 +127,25 @@ func TestServiceMetrics(t *testing.T) {
 	if byPolicy := r.JSON["by_policy"].([]any); len(byPolicy) != 1 || byPolicy[0].(map[string]any)["name"] == "" {
 		t.Fatalf("by policy %s", r.Raw)
 	}
+	t.Run("SeriesByDayInZone", func(t *testing.T) {
+		r := h.must(http.StatusOK, call{method: "GET", path: "/v1/metrics?bucket=day&tz=Asia/Shanghai&from=" + from, token: in.ws.OwnerToken})
+		series, total := r.JSON["series"].([]any), 0.0
+		for _, p := range series {
+			total += p.(map[string]any)["conversations"].(float64)
+		}
+		if len(series) < 1 || len(series) > 2 || total != 3 || r.JSON["time_zone"] != "Asia/Shanghai" {
+			t.Fatalf("series %s", r.Raw)
+		}
+		if top := r.JSON["top_intents"].([]any); len(top) == 0 || r.JSON["deflection_ceiling"] != 0.75 {
+			t.Fatalf("top intents, ceiling %s", r.Raw)
+		}
+	})
 	t.Run("ErrInvalidNamesField", func(t *testing.T) {
+		for q, field := range map[string]string{"bucket=week": "bucket", "tz=Nowhere/Else": "tz"} {
+			if r := h.must(http.StatusUnprocessableEntity, call{method: "GET", path: "/v1/metrics?" + q, token: in.ws.OwnerToken, invalid: true}); r.fieldOf() != field {
+				t.Fatalf("%s: %s", q, r.Raw)
+			}
+		}
 		if r := h.must(http.StatusUnprocessableEntity, call{method: "GET", path: "/v1/metrics?from=yesterday", token: in.ws.OwnerToken}); r.fieldOf() != "from" {
 			t.Fatalf("%s", r.Raw)
 		}

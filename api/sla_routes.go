@@ -94,8 +94,9 @@ func (s *Server) deleteBusinessHours(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// serviceMetrics: GET /v1/metrics?from=&to= (RFC 3339; default the last
-// seven days): speed, quality and SLA breaches, per policy and per agent.
+// serviceMetrics: GET /v1/metrics?from=&to=&bucket=&tz= (RFC 3339;
+// default the last seven days): speed, quality and SLA breaches, per
+// policy and per agent, and with bucket=day or hour a series in tz.
 func (s *Server) serviceMetrics(c *fiber.Ctx) error {
 	var v deskpool.Validator
 	parse := func(name string) time.Time {
@@ -111,7 +112,7 @@ func (s *Server) serviceMetrics(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	r, err := s.deps.SLA.Metrics(c.UserContext(), from, to)
+	r, err := s.deps.SLA.Metrics(c.UserContext(), sla.ReportQuery{From: from, To: to, Bucket: c.Query("bucket"), Zone: c.Query("tz")})
 	if err != nil {
 		return err
 	}

@@ -89,6 +89,7 @@ var erasure = []string{
 		WHERE jsonb_typeof(data) = 'object' AND tenant_id = @t AND conversation_id IN (SELECT id FROM conversations WHERE tenant_id = @t AND customer_id = @c)`,
 	`UPDATE conversations SET subject = '', facts = '{}', order_refs = '{}', updated_at = now() WHERE tenant_id = @t AND customer_id = @c`,
 	`UPDATE csat_responses SET comment = '' WHERE tenant_id = @t AND conversation_id IN (SELECT id FROM conversations WHERE tenant_id = @t AND customer_id = @c)`,
+	`UPDATE quality_reviews SET comment = '' WHERE tenant_id = @t AND conversation_id IN (SELECT id FROM conversations WHERE tenant_id = @t AND customer_id = @c)`,
 	`UPDATE webhook_deliveries SET payload = jsonb_set(payload, '{data}', '{"erased": true}')
 		WHERE tenant_id = @t AND (payload->'data'->>'customer_id' = @cs OR payload->'data'->'conversation'->>'customer_id' = @cs)`,
 }

@@ -5,51 +5,52 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/triage/settings"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
-// maxReportSpan bounds the period of one report.
-const maxReportSpan = 366 * 24 * time.Hour
+// maxReportSpan bounds the period of one report; maxHourSpan that of one
+// bucketed by hour.
+const (
+	maxReportSpan = 366 * 24 * time.Hour
+	maxHourSpan   = 31 * 24 * time.Hour
+)
+
+// Buckets of a report's series.
+const (
+	BucketDay  = "day"
+	BucketHour = "hour"
+)
+
+// ReportQuery selects a report: the conversations created in [From, To),
+// and optionally a series by Bucket (day or hour) in the time zone Zone
+// (IANA; UTC when empty).
+type ReportQuery struct {
+	From, To time.Time
+	Bucket   string
+	Zone     string
+}
 
 // Report is a workspace's service measures over the conversations created
-// in [From, To): speed, quality and SLA breaches, overall, per policy and
-// per (current) assignee.
+// in [From, To): speed, quality and SLA breaches, overall, per policy, per
+// (current) assignee and, when asked, per day or hour.
 type Report struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
 	Measures
-	CSAT     CSATSummary   `json:"csat"`
-	ByPolicy []GroupReport `json:"by_policy"`
-	ByAgent  []GroupReport `json:"by_agent"`
-}
-
-// Measures are the figures of a set of conversations.
-type Measures struct {
-	Conversations  int     `json:"conversations"`
-	Resolved       int     `json:"resolved"`
-	Breached       int     `json:"breached"`        // conversations with at least one SLA breach
-	BreachRate     float64 `json:"breach_rate"`     // breached / conversations
-	EscalationRate float64 `json:"escalation_rate"` // share escalated to L4 (senior) or L5 (expert)
-	// Handoffs per conversation: how many times conversations moved between
-	// the bot and people (a hand-over) or from one agent to another.
-	HandoffsPerConversation float64   `json:"handoffs_per_conversation"`
-	FirstResponse           Durations `json:"first_response"` // from the first message to the first reply
-	Resolution              Durations `json:"resolution"`     // from the first message to resolution
-}
-
-// Durations summarise durations in seconds; nil when none were measured.
-type Durations struct {
-	Count   int      `json:"count"`
-	P50     *float64 `json:"p50_seconds"`
-	P90     *float64 `json:"p90_seconds"`
-	Average *float64 `json:"average_seconds"`
-}
-
-// CSATSummary is the customers' ratings of the period's conversations.
-type CSATSummary struct {
-	Responses int      `json:"responses"`
-	Average   *float64 `json:"average"`
+	// DeflectionCeiling is the workspace's ceiling on the AI-resolved
+	// share, to read AIResolvedRate against.
+	DeflectionCeiling float64         `json:"deflection_ceiling"`
+	TopIntents        []IntentCount   `json:"top_intents"`
+	FlaggedScenarios  []ScenarioShare `json:"flagged_scenarios"`
+	ByPolicy          []GroupReport   `json:"by_policy"`
+	ByAgent           []GroupReport   `json:"by_agent"`
+	// Bucket, Zone and Series are set when a series was asked for: one
+	// point per bucket of the period, empty ones included.
+	Bucket string        `json:"bucket,omitempty"`
+	Zone   string        `json:"time_zone,omitempty"`
+	Series []SeriesPoint `json:"series,omitempty"`
 }
 
 // GroupReport is the measures of one policy or one agent; ID is nil for
@@ -60,77 +61,99 @@ type GroupReport struct {
 	Measures
 }
 
-// measureRow is one grouping of the report query.
-type measureRow struct {
-	PolicyGroup, AgentGroup int
-	PolicyID, AssigneeID    *uuid.UUID
-	Conversations, Resolved int
-	Breached, Escalated     int
-	Handoffs                int
-	FrtCount, RtCount       int
-	FrtP50, FrtP90, FrtAvg  *float64
-	RtP50, RtP90, RtAvg     *float64
+// SeriesPoint is the measures of the conversations created in [Start, End).
+type SeriesPoint struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Measures
 }
 
-func (r measureRow) measures() Measures {
-	m := Measures{Conversations: r.Conversations, Resolved: r.Resolved, Breached: r.Breached,
-		FirstResponse: Durations{Count: r.FrtCount, P50: r.FrtP50, P90: r.FrtP90, Average: r.FrtAvg},
-		Resolution:    Durations{Count: r.RtCount, P50: r.RtP50, P90: r.RtP90, Average: r.RtAvg}}
-	if r.Conversations > 0 {
-		m.BreachRate = float64(r.Breached) / float64(r.Conversations)
-		m.EscalationRate = float64(r.Escalated) / float64(r.Conversations)
-		m.HandoffsPerConversation = float64(r.Handoffs) / float64(r.Conversations)
-	}
-	return m
+// IntentCount is how many of the period's conversations were triaged to
+// an intent, and their share.
+type IntentCount struct {
+	Intent        string  `json:"intent"`
+	Conversations int     `json:"conversations"`
+	Share         float64 `json:"share"`
 }
 
-// Metrics reports on the conversations the workspace received in [from,
-// to) (proactive notices excluded). A zero to means now, a zero from a week
-// before to; a reversed or over-a-year period is EINVALID.
-func (s *Service) Metrics(ctx context.Context, from, to time.Time) (*Report, error) {
-	if to.IsZero() {
-		to = s.now()
+// ScenarioShare is a knowledge scenario people stepped into more often
+// than knowledge flags (over 30% by default), over the period's
+// conversations the AI answered with it.
+type ScenarioShare struct {
+	ID            uuid.UUID `json:"id"`
+	Name          string    `json:"name"`
+	Intent        string    `json:"intent"`
+	Conversations int       `json:"conversations"`
+	Human         int       `json:"human"`
+	HumanShare    float64   `json:"human_share"`
+}
+
+// validate fills the defaults of q (to: now; from: a week before to; zone:
+// UTC) and returns its location; a reversed or over-a-year period, an
+// unknown bucket or zone, or hours over more than 31 days is EINVALID.
+func (q *ReportQuery) validate(now time.Time) (*time.Location, error) {
+	if q.To.IsZero() {
+		q.To = now
 	}
-	if from.IsZero() {
-		from = to.Add(-7 * 24 * time.Hour)
+	if q.From.IsZero() {
+		q.From = q.To.Add(-7 * 24 * time.Hour)
+	}
+	if q.Zone == "" {
+		q.Zone = "UTC"
 	}
 	var v deskpool.Validator
-	v.Check(to.After(from), "to", "must be after from")
-	v.Check(to.Sub(from) <= maxReportSpan, "from", "must be at most 366 days before to")
-	if err := v.Err(); err != nil {
+	v.Check(q.To.After(q.From), "to", "must be after from")
+	v.Check(q.To.Sub(q.From) <= maxReportSpan, "from", "must be at most 366 days before to")
+	v.Check(q.Bucket == "" || q.Bucket == BucketDay || q.Bucket == BucketHour, "bucket", "must be day or hour")
+	v.Check(q.Bucket != BucketHour || q.To.Sub(q.From) <= maxHourSpan, "bucket", "hour buckets cover at most 31 days; use day")
+	loc, ok := loadLocation(q.Zone)
+	v.Check(ok, "tz", "must be an IANA time zone such as Asia/Shanghai")
+	return loc, v.Err()
+}
+
+// Metrics reports on the conversations the workspace received in the
+// query's period (proactive notices excluded), with the metric definitions
+// of measures.go: one scan of the period's conversations gives the totals,
+// the groups and the series.
+func (s *Service) Metrics(ctx context.Context, q ReportQuery) (*Report, error) {
+	loc, err := q.validate(s.now())
+	if err != nil {
 		return nil, err
 	}
-	out := &Report{From: from.UTC(), To: to.UTC(), ByPolicy: []GroupReport{}, ByAgent: []GroupReport{}}
-	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+	out := &Report{From: q.From.UTC(), To: q.To.UTC(), ByPolicy: []GroupReport{}, ByAgent: []GroupReport{},
+		TopIntents: []IntentCount{}, FlaggedScenarios: []ScenarioShare{}}
+	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
+		// Without a series, no bucket is computed nor grouped by.
+		bucket, grouping, sets, args := `NULL::timestamptz`, `1`, `(), (sla_policy_id), (assignee_id)`, []any{}
+		if q.Bucket != "" {
+			bucket, grouping, sets, args = `date_trunc(?, c.created_at, ?)`, `GROUPING(bucket)`, sets+`, (bucket)`, []any{q.Bucket, q.Zone}
+		}
+		bucketOut := map[bool]string{true: `bucket`, false: `NULL::timestamptz AS bucket`}[q.Bucket != ""]
+		// One scan of a few hundred thousand rows at most: compiling it
+		// (JIT) costs more than it saves, and its sorts (the grouping sets
+		// and percentiles) fit in memory rather than spill to disk.
+		for _, set := range []string{`SET LOCAL jit = off`, `SET LOCAL work_mem = '64MB'`} {
+			if err := tx.Exec(set).Error; err != nil {
+				return err
+			}
+		}
 		var rows []measureRow
-		if err := tx.Raw(`WITH c AS (
-				SELECT c.sla_policy_id, c.assignee_id, c.level, c.resolved_at IS NOT NULL AS resolved,
-					extract(epoch FROM c.first_response_at - c.created_at)::float8 AS frt,
-					extract(epoch FROM c.resolved_at - c.created_at)::float8 AS rt,
-					EXISTS (SELECT 1 FROM sla_breaches b WHERE b.tenant_id = c.tenant_id AND b.conversation_id = c.id) AS breached,
-					(SELECT count(*) FROM conversation_events e WHERE e.tenant_id = c.tenant_id AND e.conversation_id = c.id
-						AND (e.kind = 'handed_over' OR (e.kind = 'assigned' AND e.data->>'from' IS NOT NULL))) AS handoffs
-				FROM conversations c WHERE c.tenant_id = ? AND c.created_at >= ? AND c.created_at < ? AND NOT c.proactive)
-			SELECT GROUPING(sla_policy_id) AS policy_group, GROUPING(assignee_id) AS agent_group,
-				sla_policy_id AS policy_id, assignee_id, count(*) AS conversations,
-				count(*) FILTER (WHERE resolved) AS resolved, count(*) FILTER (WHERE breached) AS breached,
-				count(*) FILTER (WHERE level IN ('L4', 'L5')) AS escalated, COALESCE(sum(handoffs), 0) AS handoffs,
-				count(frt) AS frt_count, percentile_cont(0.5) WITHIN GROUP (ORDER BY frt) AS frt_p50,
-				percentile_cont(0.9) WITHIN GROUP (ORDER BY frt) AS frt_p90, avg(frt) AS frt_avg,
-				count(rt) AS rt_count, percentile_cont(0.5) WITHIN GROUP (ORDER BY rt) AS rt_p50,
-				percentile_cont(0.9) WITHIN GROUP (ORDER BY rt) AS rt_p90, avg(rt) AS rt_avg
-			FROM c GROUP BY GROUPING SETS ((), (sla_policy_id), (assignee_id))
-			ORDER BY conversations DESC`, tenantID, from, to).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(`WITH c AS (SELECT `+bucket+` AS bucket, `+conversationFacts+` `+conversationsFrom+`)
+			SELECT GROUPING(sla_policy_id) AS policy_group, GROUPING(assignee_id) AS agent_group, `+grouping+` AS bucket_group,
+				sla_policy_id AS policy_id, assignee_id, `+bucketOut+`, `+measureColumns+`
+			FROM c GROUP BY GROUPING SETS (`+sets+`)
+			ORDER BY conversations DESC`, append(args, tenantID, q.From, q.To)...).Scan(&rows).Error; err != nil {
 			return err
 		}
 		names, err := policyNames(ctx, tx)
 		if err != nil {
 			return err
 		}
+		buckets := map[int64]Measures{}
 		for _, r := range rows {
 			switch {
-			case r.PolicyGroup == 1 && r.AgentGroup == 1:
+			case r.PolicyGroup == 1 && r.AgentGroup == 1 && r.BucketGroup == 1:
 				out.Measures = r.measures()
 			case r.PolicyGroup == 0:
 				g := GroupReport{ID: r.PolicyID, Measures: r.measures()}
@@ -138,13 +161,24 @@ func (s *Service) Metrics(ctx context.Context, from, to time.Time) (*Report, err
 					g.Name = names[*r.PolicyID]
 				}
 				out.ByPolicy = append(out.ByPolicy, g)
-			default:
+			case r.AgentGroup == 0:
 				out.ByAgent = append(out.ByAgent, GroupReport{ID: r.AssigneeID, Measures: r.measures()})
+			case r.Bucket != nil:
+				buckets[r.Bucket.Unix()] = r.measures()
 			}
 		}
-		return tx.Raw(`SELECT count(*) AS responses, avg(r.score)::float8 AS average FROM csat_responses r
-			JOIN conversations c ON c.tenant_id = r.tenant_id AND c.id = r.conversation_id
-			WHERE r.tenant_id = ? AND c.created_at >= ? AND c.created_at < ?`, tenantID, from, to).Scan(&out.CSAT).Error
+		if q.Bucket != "" {
+			out.Bucket, out.Zone, out.Series = q.Bucket, q.Zone, series(q, loc, buckets)
+		}
+		if out.TopIntents, err = topIntents(tx, tenantID, q, out.Conversations); err != nil {
+			return err
+		}
+		if out.FlaggedScenarios, err = flaggedScenarios(tx, tenantID, q); err != nil {
+			return err
+		}
+		set, err := settings.Load(ctx, tx)
+		out.DeflectionCeiling = set.DeflectionCeiling
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -38,6 +38,7 @@ var seeds = map[string]string{
 	"messages":            seedConversation + `; INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', 'inbound', 'customer', 'web', 'hi')`,
 	"conversation_events": seedConversation + `; INSERT INTO conversation_events (tenant_id, id, conversation_id, kind, actor_kind) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', 'test', 'system')`,
 	"csat_responses":      seedConversation + `; INSERT INTO csat_responses (tenant_id, conversation_id, score) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', 5) ON CONFLICT DO NOTHING`,
+	"quality_reviews":     seedConversation + `; INSERT INTO quality_reviews (tenant_id, conversation_id, accuracy, empathy, resolution) VALUES (@t, '00000000-0000-0000-0000-0000000000d1', 4, 4, 4) ON CONFLICT DO NOTHING`,
 	"triage_corrections":  seedConversation + `; INSERT INTO triage_corrections (tenant_id, id, conversation_id, original, corrected) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000d1', '{}', '{}')`,
 	"webhooks":            seedWebhook,
 	"webhook_deliveries":  seedWebhook + `; INSERT INTO webhook_deliveries (tenant_id, id, webhook_id, event_id, event_type, payload) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000e1', gen_random_uuid(), 'test', '{}')`,

@@ -71,6 +71,7 @@ func (a *App) Mount(r fiber.Router) {
 	r.Get("/app/", redirect("/app/inbox"))
 	r.Get("/app/inbox", secureHeaders, a.page("inbox", true))
 	r.Get("/app/dashboard", secureHeaders, a.page("dashboard", true))
+	r.Get("/app/reviews", secureHeaders, a.page("reviews", true))
 	r.Get("/app/settings", secureHeaders, a.page("settings", true))
 	r.Get("/app/*", secureHeaders, a.notFound) // the last route: it answers what no page above did
 }

@@ -48,6 +48,12 @@ var benchmarks = []benchmark{
 	{"inbox", `GET /v1/conversations latency on a workspace seeded with
          --messages messages (default 1,000,000)`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchInbox(ctx, out, f.messages) }},
+	{"dashboard", `GET /v1/metrics for 90 days by day on a workspace seeded with
+         --messages messages (default 1,000,000), beside a plain SELECT count(*)
+         over the same conversations and messages`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error {
+			return benchDashboard(ctx, out, f.messages)
+		}},
 	{"sla", `breach lateness with --timers pending SLA timers across 1,000
          workspaces while messages are ingested, beside a bare asynq task`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchSLA(ctx, out, f.timers) }},
@@ -111,7 +117,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	var f benchFlags
 	fs.DurationVar(&f.duration, "duration", 5*time.Second, "how long each measured phase runs")
 	fs.IntVar(&f.conns, "conns", 16, "concurrent client connections")
-	fs.IntVar(&f.messages, "messages", 1_000_000, "messages to seed (bench inbox)")
+	fs.IntVar(&f.messages, "messages", 1_000_000, "messages to seed (bench inbox, bench dashboard)")
 	fs.IntVar(&f.timers, "timers", 100_000, "pending SLA timers (bench sla)")
 	fs.IntVar(&f.events, "events", 1000, "signed Stripe events to send (bench billing-webhooks)")
 	fs.IntVar(&f.rounds, "rounds", 3, "rounds of full load and pgbench, interleaved (bench ingest)")

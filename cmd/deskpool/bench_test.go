@@ -103,6 +103,22 @@ func TestSegmentsBenchSmall(t *testing.T) {
 	}
 }
 
+func TestDashboardBenchSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds a workspace")
+	}
+	var out bytes.Buffer
+	if err := benchDashboard(context.Background(), &out, 5000); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + out.String())
+	for _, want := range []string{"seeded 5000 messages in 1000 conversations", "GET /v1/metrics 90 days by day", "SELECT count(*) messages"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("no %q in:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestPoolBenchSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for a few seconds")

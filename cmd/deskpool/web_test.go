@@ -120,7 +120,8 @@ type css = chromedp.CSS
 // fields first), lands in the empty inbox, sees a customer's message (with
 // markup meant to run script) appear without a reload, as text, replies,
 // keeps a typed reply through an expired session, moves between
-// conversations with j and k, resolves with e, sees the dashboard's chart,
+// conversations with j and k, resolves with e, sees the dashboard's chart
+// and its FRT and CSAT figures change after the reply and a rating,
 // switches the app to Chinese, invites an agent who accepts in the
 // browser, and logs out; the API refuses the session cookie without the
 // CSRF token.
@@ -165,6 +166,12 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("after signup the browser is at %s, want the inbox", loc)
 	}
 	screenshot(t, ctx, "inbox-empty")
+	// The dashboard before any conversation: no first response, no rating.
+	do(t, ctx, "the empty dashboard", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	if frt, csat := figureValue(t, ctx, "frt"), figureValue(t, ctx, "csat"); frt != "—" || csat != "—" {
+		t.Fatalf("the empty dashboard shows FRT %q and CSAT %q, want —", frt, csat)
+	}
+	do(t, ctx, "back to the inbox", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`#list-empty`)))
 
 	status := get(t, ctx, "call the API without the CSRF token",
 		chromedp.Evaluate[int](`fetch('/v1/me', {credentials: 'same-origin'}).then(r => r.status)`, chromedp.EvalAwaitPromise))
@@ -250,6 +257,18 @@ func TestWebApp(t *testing.T) {
 	if figure != "2" || bars != 7 {
 		t.Fatalf("the dashboard shows %q conversations and %d daily bars, want 2 and 7", figure, bars)
 	}
+	// The reply stopped the first-response clock: FRT shows, drawn on
+	// today's point; no customer has rated yet.
+	frtDots := get(t, ctx, "frt dots", chromedp.Evaluate[int](`document.querySelectorAll('#chart-frt svg circle.dot').length`))
+	if frt, csat := figureValue(t, ctx, "frt"), figureValue(t, ctx, "csat"); frt == "—" || frtDots != 1 || csat != "—" {
+		t.Fatalf("after the reply the dashboard shows FRT %q (%d points) and CSAT %q, want a time on one point and no CSAT", frt, frtDots, csat)
+	}
+	resolvedID := list["data"].([]any)[0].(map[string]any)["id"].(string)
+	postJSON(t, base+"/v1/conversations/"+resolvedID+"/csat", token, map[string]any{"score": 4, "nps": 9}, http.StatusCreated)
+	do(t, ctx, "the dashboard after a rating", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	if csat, nps := figureValue(t, ctx, "csat"), figureValue(t, ctx, "nps"); csat != "4.00" || nps != "100" {
+		t.Fatalf("after a rating of 4 (NPS 9) the dashboard shows CSAT %q and NPS %q, want 4.00 and 100", csat, nps)
+	}
 	screenshot(t, ctx, "dashboard")
 
 	do(t, ctx, "switch to Chinese", chromedp.Click(css(`#lang-zh`)), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
@@ -259,6 +278,8 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("after switching to Chinese the nav reads %q and lang is %q", nav, lang.Value)
 	}
 	screenshot(t, ctx, "dashboard-zh")
+	do(t, ctx, "the review queue", chromedp.Navigate(base+"/app/reviews"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	screenshot(t, ctx, "reviews-zh")
 
 	do(t, ctx, "settings", chromedp.Navigate(base+"/app/settings"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
 	if text := get(t, ctx, "members", chromedp.Text(css(`#members-rows`))); !strings.Contains(text, "owner@webtea.example") {
@@ -342,6 +363,12 @@ func passwordReset(t *testing.T, ctx context.Context, mails <-chan testenv.Mail)
 	if text := get(t, ctx, "used link", chromedp.Text(css(`#reset-form .form-error`))); !strings.Contains(text, "unknown, used or expired") {
 		t.Fatalf("a used link says %q", text)
 	}
+}
+
+// figureValue reads the value of the dashboard's figure of a metric.
+func figureValue(t *testing.T, ctx context.Context, metric string) string {
+	t.Helper()
+	return get(t, ctx, "figure "+metric, chromedp.Text(css(`[data-metric=`+metric+`] .fig-value`)))
 }
 
 func postJSON(t *testing.T, url, token string, body any, want int) map[string]any {

@@ -14,6 +14,19 @@ import (
 const steppedIn = `(c.route <> 'ai' OR EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = c.tenant_id
 	AND m.conversation_id = c.id AND m.author_kind = 'agent'))`
 
+// SteppedIn is the SQL condition, on a conversation aliased c, that people
+// stepped in (the service metrics' human intervention).
+const SteppedIn = steppedIn
+
+// AIAnswered is the SQL condition, on a conversation aliased c, that the AI
+// answered it with a knowledge scenario.
+const AIAnswered = `EXISTS (SELECT 1 FROM knowledge_answers a WHERE a.tenant_id = c.tenant_id AND a.conversation_id = c.id)`
+
+// AIResolved is the SQL condition, on a conversation aliased c, that the AI
+// answered it with a knowledge scenario and no person stepped in: what the
+// deflection guard counts against the workspace's ceiling.
+const AIResolved = `(NOT ` + steppedIn + ` AND ` + AIAnswered + `)`
+
 // fillStats sets each scenario's recent conversations, how many people
 // stepped into, the share and the flag.
 func (s *Service) fillStats(ctx context.Context, tx *gorm.DB, list []Scenario) error {
@@ -74,8 +87,7 @@ func (s *Service) aiShare(tx *gorm.DB, tenantID uuid.UUID, days int) (Share, err
 		}
 	}
 	sh := Share{WindowDays: days}
-	err := tx.Raw(`SELECT count(*) AS conversations, count(*) FILTER (WHERE NOT `+steppedIn+` AND EXISTS (
-			SELECT 1 FROM knowledge_answers a WHERE a.tenant_id = c.tenant_id AND a.conversation_id = c.id)) AS ai_resolved
+	err := tx.Raw(`SELECT count(*) AS conversations, count(*) FILTER (WHERE `+AIResolved+`) AS ai_resolved
 		FROM conversations c WHERE c.tenant_id = ? AND c.created_at > ?`, tenantID, time.Now().AddDate(0, 0, -days)).
 		Row().Scan(&sh.Conversations, &sh.AIResolved)
 	if err != nil {

@@ -18,24 +18,34 @@ function niceMax(v) {
 }
 
 /** draw renders points [{label, value}] into host as 'bar' or 'line';
- * fmt formats a value for the axis and the hover title. */
-export function draw(host, kind, points, fmt = String) {
+ * fmt formats a value for the axis and the hover title; opts.ref draws a
+ * dashed reference line at that value (a ceiling, a target). Negative
+ * values (NPS) extend the axis below zero. */
+export function draw(host, kind, points, fmt = String, opts = {}) {
   const W = 420, H = 180, L = 48, R = 18, T = 10, B = 28;
   const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg', role: 'img', 'data-kind': kind, 'data-points': points.length });
-  const max = niceMax(Math.max(0, ...points.map(p => p.value ?? 0)));
+  const values = points.map(p => p.value ?? 0).concat(opts.ref ?? []);
+  const max = niceMax(Math.max(0, ...values));
+  const lowest = Math.min(0, ...values);
+  const min = lowest < 0 ? -niceMax(-lowest) : 0;
   const x = (i) => L + (W - L - R) * (points.length === 1 ? 0.5 : i / (points.length - 1));
-  const y = (v) => T + (H - T - B) * (1 - (v ?? 0) / max);
+  const y = (v) => T + (H - T - B) * (1 - ((v ?? 0) - min) / (max - min));
   for (let k = 0; k <= 4; k++) {
-    const v = (max * k) / 4;
+    const v = min + ((max - min) * k) / 4;
     svg.append(svgEl('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'grid' }));
     svg.append(svgEl('text', { x: L - 4, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, fmt(v)));
+  }
+  if (opts.ref !== undefined && opts.ref !== null) {
+    const ref = svgEl('line', { x1: L, x2: W - R, y1: y(opts.ref), y2: y(opts.ref), class: 'ref' });
+    ref.append(svgEl('title', {}, fmt(opts.ref)));
+    svg.append(ref);
   }
   const every = Math.ceil(points.length / 8);
   if (kind === 'bar') {
     const bw = Math.max(2, ((W - L - R) / Math.max(1, points.length)) * 0.7);
     points.forEach((p, i) => {
       const cx = L + ((W - L - R) * (i + 0.5)) / points.length;
-      const bar = svgEl('rect', { x: cx - bw / 2, y: y(p.value), width: bw, height: Math.max(0, H - B - y(p.value)), class: 'bar' });
+      const bar = svgEl('rect', { x: cx - bw / 2, y: y(p.value), width: bw, height: Math.max(0, y(0) - y(p.value)), class: 'bar' });
       bar.append(svgEl('title', {}, `${p.label}: ${fmt(p.value ?? 0)}`));
       svg.append(bar);
       if (i % every === 0) svg.append(svgEl('text', { x: cx, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, p.label));

@@ -1,11 +1,13 @@
-// The dashboard: GET /v1/metrics for the chosen range as figures, and the
-// same report day by day (one call per day of the workspace's calendar)
-// drawn as charts; the series export as CSV.
+// The dashboard: one GET /v1/metrics for the chosen range, with a series
+// by day (or by hour for a range of up to two days) in the workspace's
+// time zone: each metric as a figure and a chart over time; the series
+// export as CSV. The metric definitions are the API's (sla/measures.go).
 import { api, t, el, fmtDuration, timeZone, shell, locale } from './common.js';
 import { draw } from './chart.js';
 
 const $ = (id) => document.getElementById(id);
-let series = [];
+const DAY = 86400000;
+let report = null;
 
 /** offset is tz's offset from UTC at instant ms, in ms. */
 function offset(ms, tz) {
@@ -15,55 +17,96 @@ function offset(ms, tz) {
   return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - Math.floor(ms / 1000) * 1000;
 }
 
-/** midnight is the start, in tz, of the day daysAgo days before today. */
-function midnight(daysAgo, tz) {
-  const now = Date.now();
-  const local = new Date(now + offset(now, tz));
-  const guess = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - daysAgo);
-  let at = guess - offset(guess, tz);
-  at = guess - offset(at, tz);
-  return at;
+/** startOf is the instant the date 'YYYY-MM-DD' begins in tz. */
+function startOf(date, tz) {
+  const [y, m, d] = date.split('-').map(Number);
+  const guess = Date.UTC(y, m - 1, d);
+  return guess - offset(guess - offset(guess, tz), tz);
 }
 
+/** dateIn is the date 'YYYY-MM-DD' instant ms falls on in tz. */
+const dateIn = (ms, tz) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+
+const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const pct = (v) => (v === null || v === undefined ? '—' : Math.round(v * 1000) / 10 + '%');
+const score = (v) => (v === null || v === undefined ? '—' : v.toFixed(2));
+const nps = (v) => (v === null || v === undefined ? '—' : String(Math.round(v)));
+/** rate is a share, or null when nothing was counted under it. */
+const rate = (v, of) => (of > 0 ? v : null);
+const intentLabel = (v) => { const s = t('intent.' + v); return s === 'intent.' + v ? v : s; };
+
+// The figures and their charts, in the order shown: key names the
+// figure (data-metric), its label (dash.<key>) and its chart (chart-<key>).
+const METRICS = [
+  { key: 'conversations', chart: 'volume', kind: 'bar', value: m => m.conversations, fmt: String, sub: m => t('dash.resolved_n', { n: m.resolved }) },
+  { key: 'frt', value: m => m.first_response.p50_seconds, fmt: fmtDuration, sub: m => 'p90 ' + fmtDuration(m.first_response.p90_seconds) },
+  { key: 'aht', value: m => m.handle.average_seconds, fmt: fmtDuration, sub: m => 'p50 ' + fmtDuration(m.handle.p50_seconds) },
+  { key: 'resolution', value: m => m.resolution.p50_seconds, fmt: fmtDuration, sub: m => t('dash.avg') + ' ' + fmtDuration(m.resolution.average_seconds) },
+  { key: 'fcr', value: m => rate(m.fcr_rate, m.resolved), fmt: pct, sub: m => `${m.first_contact_resolved} / ${m.resolved}` },
+  { key: 'escalation', value: m => rate(m.escalation_rate, m.conversations), fmt: pct },
+  { key: 'ai', value: m => rate(m.ai_resolved_rate, m.conversations), fmt: pct, sub: (m, r) => t('dash.ceiling_n', { n: pct(r.deflection_ceiling) }), ref: r => r.deflection_ceiling },
+  { key: 'human', value: m => rate(m.human_intervention_rate, m.conversations), fmt: pct },
+  { key: 'csat', value: m => m.csat.average, fmt: score, sub: m => t('dash.responses_n', { n: m.csat.responses }) },
+  { key: 'qa', value: m => m.qa.average, fmt: score, sub: m => t('dash.reviews_n', { n: m.qa.reviews }) },
+  { key: 'nps', value: m => m.nps.score, fmt: nps, sub: m => t('dash.nps_n', { n: m.nps.responses }) },
+  { key: 'breach', value: m => rate(m.breach_rate, m.conversations), fmt: pct, sub: m => t('dash.breached_n', { n: m.breached }) },
+];
 
 function figure(key, value, sub) {
   return el('div', { class: 'figure', dataset: { metric: key } }, el('div', { class: 'fig-label' }, t('dash.' + key)),
     el('div', { class: 'fig-value' }, value), sub ? el('div', { class: 'fig-sub muted' }, sub) : null);
 }
 
-async function load() {
-  const days = +$('range').elements.days.value;
-  const tz = await timeZone();
-  const from = midnight(days - 1, tz), to = Date.now();
-  const total = await api('GET', `/metrics?from=${new Date(from).toISOString().replace(/\.\d+Z$/, 'Z')}&to=${new Date(to).toISOString().replace(/\.\d+Z$/, 'Z')}`);
-  $('figures').replaceChildren(
-    figure('conversations', String(total.conversations), t('dash.resolved_n', { n: total.resolved })),
-    figure('frt', fmtDuration(total.first_response.p50_seconds), 'p90 ' + fmtDuration(total.first_response.p90_seconds)),
-    figure('resolution', fmtDuration(total.resolution.p50_seconds), t('dash.avg') + ' ' + fmtDuration(total.resolution.average_seconds)),
-    figure('breach', pct(total.breach_rate), t('dash.breached_n', { n: total.breached })),
-    figure('escalation', pct(total.escalation_rate)),
-    figure('csat', total.csat.average === null ? '—' : total.csat.average.toFixed(2), t('dash.responses_n', { n: total.csat.responses })));
-
-  const dayFmt = new Intl.DateTimeFormat(locale, { timeZone: tz, month: 'numeric', day: 'numeric' });
-  const calls = [];
-  for (let i = days - 1; i >= 0; i--) {
-    const a = midnight(i, tz), b = i === 0 ? to : midnight(i - 1, tz);
-    calls.push(api('GET', `/metrics?from=${new Date(a).toISOString().replace(/\.\d+Z$/, 'Z')}&to=${new Date(b).toISOString().replace(/\.\d+Z$/, 'Z')}`)
-      .then(r => ({ day: new Date(a).toISOString(), label: dayFmt.format(new Date(a)), r })));
+/** range reads the form: [from, to) in ms and the bucket. */
+function range(tz) {
+  const f = $('range').elements;
+  let from, to;
+  if (f.days.value === 'custom') {
+    from = startOf(f.from.value, tz);
+    to = Math.min(startOf(dateIn(startOf(f.to.value, tz) + DAY + 3 * 3600000, tz), tz), Date.now());
+  } else {
+    to = Date.now();
+    from = startOf(dateIn(to - (+f.days.value - 1) * DAY, tz), tz);
+    f.from.value = dateIn(from, tz);
+    f.to.value = dateIn(to, tz);
   }
-  series = await Promise.all(calls);
-  draw($('chart-volume'), 'bar', series.map(s => ({ label: s.label, value: s.r.conversations })));
-  draw($('chart-frt'), 'line', series.map(s => ({ label: s.label, value: s.r.first_response.p50_seconds })), fmtDuration);
-  draw($('chart-breach'), 'line', series.map(s => ({ label: s.label, value: s.r.breach_rate })), pct);
-  draw($('chart-agents'), 'bar', total.by_agent.map(g => ({ label: g.name || (g.id ? g.id.slice(0, 8) : t('filter.unassigned')), value: g.conversations })));
+  return { from, to, bucket: to - from <= 2 * DAY ? 'hour' : 'day' };
+}
+
+async function load() {
+  const tz = await timeZone();
+  const { from, to, bucket } = range(tz);
+  if (!(to > from)) return;
+  const r = await api('GET', `/metrics?from=${iso(from)}&to=${iso(to)}&bucket=${bucket}&tz=${encodeURIComponent(tz)}`);
+  report = r;
+  $('figures').replaceChildren(...METRICS.map(d => figure(d.key, d.fmt(d.value(r)), d.sub ? d.sub(r, r) : null)));
+
+  const label = new Intl.DateTimeFormat(locale, bucket === 'hour'
+    ? { timeZone: tz, day: 'numeric', hour: 'numeric' } : { timeZone: tz, month: 'numeric', day: 'numeric' });
+  const per = t(bucket === 'hour' ? 'dash.by_hour' : 'dash.by_day');
+  $('charts').replaceChildren(...METRICS.map(d => {
+    const host = el('div', { class: 'chart', id: 'chart-' + (d.chart || d.key) });
+    draw(host, d.kind || 'line', r.series.map(p => ({ label: label.format(new Date(p.start)), value: d.value(p) })), d.fmt,
+      d.ref ? { ref: d.ref(r) } : {});
+    return el('figure', {}, el('figcaption', {}, `${t('dash.' + d.key)} · ${per}`), host);
+  }));
+  draw($('chart-intents'), 'bar', r.top_intents.map(i => ({ label: intentLabel(i.intent), value: i.conversations })));
+  draw($('chart-agents'), 'bar', r.by_agent.map(g => ({ label: g.name || (g.id ? g.id.slice(0, 8) : t('filter.unassigned')), value: g.conversations })));
+  $('flagged').replaceChildren(...(r.flagged_scenarios.length
+    ? r.flagged_scenarios.map(s => el('li', {}, t('dash.flagged_row', { name: s.name, share: pct(s.human_share), n: s.conversations })))
+    : [el('li', { class: 'muted' }, t('dash.flagged_none'))]));
   document.body.dataset.ready = '1';
 }
 
 function exportCSV() {
-  const head = ['day', 'conversations', 'resolved', 'frt_p50_seconds', 'frt_p90_seconds', 'resolution_p50_seconds', 'breach_rate', 'escalation_rate', 'csat_average', 'csat_responses'];
-  const rows = series.map(s => [s.day, s.r.conversations, s.r.resolved, s.r.first_response.p50_seconds ?? '', s.r.first_response.p90_seconds ?? '',
-    s.r.resolution.p50_seconds ?? '', s.r.breach_rate, s.r.escalation_rate, s.r.csat.average ?? '', s.r.csat.responses]);
+  if (!report) return;
+  const head = ['start', 'end', 'conversations', 'resolved', 'frt_p50_seconds', 'frt_p90_seconds', 'handle_average_seconds',
+    'resolution_p50_seconds', 'fcr_rate', 'escalation_rate', 'ai_resolved_rate', 'deflection_ceiling', 'human_intervention_rate',
+    'breach_rate', 'csat_average', 'csat_responses', 'nps_score', 'nps_responses', 'qa_average', 'qa_reviews'];
+  const v = (x) => (x === null || x === undefined ? '' : x);
+  const rows = report.series.map(p => [p.start, p.end, p.conversations, p.resolved, v(p.first_response.p50_seconds), v(p.first_response.p90_seconds),
+    v(p.handle.average_seconds), v(p.resolution.p50_seconds), p.fcr_rate, p.escalation_rate, p.ai_resolved_rate, report.deflection_ceiling,
+    p.human_intervention_rate, p.breach_rate, v(p.csat.average), p.csat.responses, v(p.nps.score), p.nps.responses, v(p.qa.average), p.qa.reviews]);
   const blob = new Blob([[head, ...rows].map(r => r.join(',')).join('\n') + '\n'], { type: 'text/csv' });
   const a = el('a', { href: URL.createObjectURL(blob), download: 'deskpool-metrics.csv' });
   document.body.append(a);
@@ -71,6 +114,9 @@ function exportCSV() {
   a.remove();
 }
 
-$('range').addEventListener('change', () => load());
+$('range').addEventListener('change', (e) => {
+  if (e.target.type === 'date') $('range').elements.days.value = 'custom';
+  load();
+});
 $('csv').addEventListener('click', exportCSV);
 shell().then(load);
