@@ -95,7 +95,8 @@ func (s *Server) deleteBusinessHours(c *fiber.Ctx) error {
 }
 
 // serviceMetrics: GET /v1/metrics?from=&to= (RFC 3339; default the last
-// seven days): speed, quality and SLA breaches, per policy and per agent.
+// seven days): speed, quality and SLA breaches, per policy and per agent,
+// and the compensation of the period (compensation_metrics.go).
 func (s *Server) serviceMetrics(c *fiber.Ctx) error {
 	var v deskpool.Validator
 	parse := func(name string) time.Time {
@@ -115,5 +116,5 @@ func (s *Server) serviceMetrics(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(r)
+	return s.withCompensation(c, r)
 }
