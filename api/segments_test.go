@@ -131,6 +131,12 @@ func TestSegmentsAndCompensationAPI(t *testing.T) {
 			t.Fatalf("%d grants: %s", n, list.Raw)
 		}
 		h.must(http.StatusNotFound, call{method: "GET", path: "/v1/conversations/" + uuid.NewString() + "/compensations", token: in.agent})
+		// Approved: 50.00 and 400.00; over the limit: 400.00 (approved) and 350.00 (rejected).
+		m := h.must(http.StatusOK, call{method: "GET", path: "/v1/metrics", token: ws.OwnerToken})
+		if comp, _ := m.JSON["compensation"].(map[string]any); comp["cost"] != "450.00" || comp["grants"] != 2.0 ||
+			comp["over_limit"] != 2.0 || comp["rejected"] != 1.0 || comp["approval_time"].(map[string]any)["count"] != 2.0 {
+			t.Fatalf("metrics: %s", m.Raw)
+		}
 		for _, p := range []string{"/v1/customers/" + cust, "/v1/conversations/" + conv} {
 			if c := h.must(http.StatusOK, call{method: "GET", path: p, token: in.agent}); !strings.Contains(string(c.Raw), `"compensations":[{`) {
 				t.Fatalf("%s: %s", p, c.Raw)

@@ -96,7 +96,8 @@ func (s *Server) deleteBusinessHours(c *fiber.Ctx) error {
 
 // serviceMetrics: GET /v1/metrics?from=&to=&bucket=&tz= (RFC 3339;
 // default the last seven days): speed, quality and SLA breaches, per
-// policy and per agent, and with bucket=day or hour a series in tz.
+// policy and per agent, with bucket=day or hour a series in tz, and the
+// compensation of the period (compensation_metrics.go).
 func (s *Server) serviceMetrics(c *fiber.Ctx) error {
 	var v deskpool.Validator
 	parse := func(name string) time.Time {
@@ -116,5 +117,5 @@ func (s *Server) serviceMetrics(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(r)
+	return s.withCompensation(c, r)
 }

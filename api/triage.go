@@ -31,6 +31,7 @@ func (s *Server) postTriage(c *fiber.Ctx) error {
 			RepeatContacts    int    `json:"repeat_contacts"`
 			OrderOverdue      bool   `json:"order_overdue"`
 			Segment           string `json:"segment"`
+			HighFrequency     bool   `json:"high_frequency"`
 		} `json:"context"`
 	}
 	if err := decode(c, &in); err != nil {
@@ -44,5 +45,6 @@ func (s *Server) postTriage(c *fiber.Ctx) error {
 	}
 	x := in.Context
 	return c.JSON(s.deps.Classifier.Classify(*in.Text, triage.Context{VIP: x.VIP, Vulnerable: x.Vulnerable,
-		PriorAIUnresolved: x.PriorAIUnresolved, RepeatContacts: x.RepeatContacts, OrderOverdue: x.OrderOverdue, Segment: x.Segment}))
+		PriorAIUnresolved: x.PriorAIUnresolved, RepeatContacts: x.RepeatContacts, OrderOverdue: x.OrderOverdue, Segment: x.Segment,
+		HighFrequency: x.HighFrequency}))
 }

@@ -11,6 +11,7 @@ import (
 func BuiltinTriager(c *triage.Classifier) Triager {
 	return TriagerFunc(func(ctx context.Context, in TriageInput) Triage {
 		r := c.Classify(in.Text, triage.Context{VIP: in.VIP, Vulnerable: in.Vulnerable, Segment: in.Segment,
+			HighFrequency:     in.HighFrequency,
 			PriorAIUnresolved: in.PriorAIUnresolved, RepeatContacts: in.RepeatContacts})
 		return FromResult(r)
 	})

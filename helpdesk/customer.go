@@ -107,7 +107,7 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 			for rows.Next() {
 				var o identityOwner
 				c := &o.Customer
-				if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.VIP, &c.Vulnerable, &c.Segment, &c.Language,
+				if err := rows.Scan(&c.ID, &c.Name, &c.Email, &c.Phone, &c.VIP, &c.Vulnerable, &c.Segment, &c.HighFrequency, &c.Language,
 					&c.MergedInto, &c.ErasedAt, &c.CreatedAt, &c.UpdatedAt, &o.Known); err != nil {
 					return err
 				}
@@ -202,7 +202,7 @@ type identityOwner struct {
 // first, with how many of the identities each holds.
 func ownersSQL(tenantID uuid.UUID, ids []Identity) (string, []any) {
 	match, args := identityMatch(ids, 2)
-	return `SELECT c.id, c.name, c.email, c.phone, c.vip, c.vulnerable, c.segment, c.language, c.merged_into, c.erased_at,
+	return `SELECT c.id, c.name, c.email, c.phone, c.vip, c.vulnerable, c.segment, c.high_frequency, c.language, c.merged_into, c.erased_at,
 			c.created_at, c.updated_at, i.known
 		FROM customers c JOIN (SELECT customer_id, count(*) AS known FROM customer_identities
 			WHERE tenant_id = $1 AND (kind, channel, value) IN (` + match + `) GROUP BY customer_id) i ON i.customer_id = c.id

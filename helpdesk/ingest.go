@@ -148,6 +148,7 @@ func (s *Service) chooseConversation(ctx context.Context, tx *gorm.DB, in *inges
 func (s *Service) triageMessage(ctx context.Context, in *ingestion) Triage {
 	cust := in.customer.customer
 	tr := s.triager.Triage(ctx, TriageInput{Text: in.msg.Body, VIP: cust.VIP, Vulnerable: cust.Vulnerable, Segment: cust.Segment,
+		HighFrequency:     cust.HighFrequency,
 		PriorAIUnresolved: in.prior.AIUnresolved, RepeatContacts: max(0, in.prior.Repeat-1)})
 	if cust.Vulnerable && (tr.Route == "ai" || tr.Route == "") {
 		// A customer marked as needing a person never meets the bot,
@@ -206,7 +207,7 @@ func (s *Service) tellObservers(tx *gorm.DB, in *ingestion) error {
 	}
 	cust := in.customer.customer
 	return s.notifyObservers(in.told, tx, Change{Kind: ChangeInbound, Before: before, After: in.after, MessageID: in.msgID, At: in.at,
-		CustomerVIP: cust.VIP, CustomerSeg: cust.Segment, AgentsOnline: in.facts.online})
+		CustomerVIP: cust.VIP, CustomerSeg: cust.Segment, CustomerHighFreq: cust.HighFrequency, AgentsOnline: in.facts.online})
 }
 
 // answerByAI lets the AI answer a message triage routed to it.

@@ -27,6 +27,8 @@ type Change struct {
 	At          time.Time
 	CustomerVIP bool
 	CustomerSeg string
+	// CustomerHighFreq is the customer's high-frequency flag (segments).
+	CustomerHighFreq bool
 	// AgentsOnline, for ChangeInbound: whether an agent of the workspace
 	// was online (from the workspace's cached facts).
 	AgentsOnline bool

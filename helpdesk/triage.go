@@ -23,6 +23,7 @@ type TriageInput struct {
 	VIP               bool
 	Vulnerable        bool
 	Segment           string
+	HighFrequency     bool // the customer's high-frequency flag (segments)
 	PriorAIUnresolved int
 	RepeatContacts    int
 }

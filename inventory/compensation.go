@@ -16,13 +16,21 @@ type refunder interface {
 	Refund(ctx context.Context, orderID, key string, amountMinor int64, currency, note string) (string, error)
 }
 
-// ExecuteGrant implements segments.ShopExecutor: a partial refund is made
-// on the customer's latest order from a Shopify connector in the grant's
-// currency, keyed by the grant's id, so a retried job finds the refund an
-// earlier run made. Other kinds, and customers without such an order, are
-// segments.ErrUnsupported (fulfilled by hand).
+// discounter is a shop that makes a single-use discount code once per key
+// (Shopify).
+type discounter interface {
+	CreateDiscountCode(ctx context.Context, key string, amountMinor int64, currency, title string) (string, error)
+}
+
+// ExecuteGrant implements segments.ShopExecutor in the shop of the
+// customer's latest order from a Shopify connector in the grant's
+// currency: a partial refund is made on that order, a coupon becomes a
+// single-use discount code of the grant's amount; both are keyed by the
+// grant's id, so a retried job finds what an earlier run made. Other
+// kinds, and customers without such an order, are segments.ErrUnsupported
+// (fulfilled by hand).
 func (s *Service) ExecuteGrant(ctx context.Context, g segments.ShopGrant) (string, error) {
-	if g.Kind != "refund_partial" {
+	if g.Kind != "refund_partial" && g.Kind != "coupon" {
 		return "", segments.ErrUnsupported
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
@@ -52,18 +60,26 @@ func (s *Service) ExecuteGrant(ctx context.Context, g segments.ShopGrant) (strin
 	if err != nil {
 		return "", err
 	}
-	r, ok := src.(refunder)
-	if !ok {
+	var ref, prefix string
+	d, canDiscount := src.(discounter)
+	r, canRefund := src.(refunder)
+	switch {
+	case g.Kind == "coupon" && canDiscount:
+		prefix = "shopify:discount_code:"
+		ref, err = d.CreateDiscountCode(ctx, g.ID.String(), g.AmountMinor, g.Currency, g.Reason)
+	case g.Kind == "refund_partial" && canRefund:
+		prefix = "shopify:refund:"
+		ref, err = r.Refund(ctx, row.ExternalID, g.ID.String(), g.AmountMinor, g.Currency, g.Reason)
+	default:
 		return "", segments.ErrUnsupported
 	}
-	ref, err := r.Refund(ctx, row.ExternalID, g.ID.String(), g.AmountMinor, g.Currency, g.Reason)
 	if code := deskpool.ErrorCode(err); code == deskpool.EBADREQUEST || code == deskpool.ENOTFOUND {
 		return "", refused{err}
 	}
 	if err != nil {
 		return "", err
 	}
-	return "shopify:refund:" + ref, nil
+	return prefix + ref, nil
 }
 
 // refused is a shop's refusal that retrying cannot change.

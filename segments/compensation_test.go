@@ -8,6 +8,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
+	"github.com/deskpool/deskpool/inventory/shopify"
 	"github.com/deskpool/deskpool/inventory/shopify/shopifysim"
 	"github.com/deskpool/deskpool/segments"
 	"github.com/google/uuid"
@@ -169,6 +170,55 @@ func TestCompensationExecutedInShopOnce(t *testing.T) {
 	}
 	list, _ = f.segments.Compensations(f.ctx, &conv, nil)
 	if list[0].Execution != segments.ExecExecuted || list[0].ExecutionRef != ref {
+		t.Fatalf("%s", dump(list))
+	}
+}
+
+// TestCouponExecutedInShopOnce: an approved coupon becomes one Shopify
+// price rule with one single-use discount code of the grant's amount, even
+// when the job runs again after its result was lost.
+func TestCouponExecutedInShopOnce(t *testing.T) {
+	cfg := inventory.DefaultConfig()
+	cfg.AllowHTTP, cfg.AllowPrivate = true, true
+	f := newFixture(t, cfg)
+	f.inventory.Register(f.mux)
+	if err := f.billing.SetDemo(f.ctx, "premium"); err != nil {
+		t.Fatal(err)
+	}
+	sim := shopifysim.New(shopifysim.Options{Orders: 2, Unlimited: true})
+	t.Cleanup(sim.Close)
+	if _, err := f.inventory.CreateConnector(f.ctx, inventory.NewConnector{Kind: "shopify", Name: "Shop", BaseURL: sim.URL,
+		Credentials: inventory.Credentials{AccessToken: "shpat_test"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.runQueued(inventory.TaskSync)
+	conv := f.conversation("customer1@example.com")
+	c, err := f.segments.Grant(f.as("agent"), conv, grant("30.00"))
+	if err != nil || c.Status != segments.StatusApproved {
+		t.Fatalf("%v %s", err, dump(c))
+	}
+	f.runQueued(segments.TaskExecute)
+	list, _ := f.segments.Compensations(f.ctx, &conv, nil)
+	if list[0].Execution != segments.ExecExecuted || list[0].ExecutionRef != "shopify:discount_code:"+shopify.DiscountCodeFor(c.ID.String()) {
+		t.Fatalf("%s", dump(list))
+	}
+	// The result is lost (the job died after the shop answered): run again.
+	if err := env.System.Exec(`UPDATE compensations SET execution = 'pending', execution_ref = '' WHERE tenant_id = ? AND id = ?`,
+		f.tenantID, c.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.segments.Execute(deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: f.tenantID}), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	rules, codes := sim.PriceRules(), sim.DiscountCodes()
+	if len(rules) != 1 || rules[0].Value != "-30.00" || rules[0].ValueType != "fixed_amount" || rules[0].UsageLimit == nil || *rules[0].UsageLimit != 1 {
+		t.Fatalf("price rules in the shop: %s", dump(rules))
+	}
+	if len(codes) != 1 || codes[0].PriceRuleID != rules[0].ID || codes[0].Code != shopify.DiscountCodeFor(c.ID.String()) {
+		t.Fatalf("discount codes in the shop: %s", dump(codes))
+	}
+	list, _ = f.segments.Compensations(f.ctx, &conv, nil)
+	if list[0].Execution != segments.ExecExecuted || list[0].ExecutionRef != "shopify:discount_code:"+codes[0].Code {
 		t.Fatalf("%s", dump(list))
 	}
 }

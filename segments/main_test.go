@@ -44,6 +44,7 @@ type fixture struct {
 	billing   *billing.Service
 	segments  *segments.Service
 	mux       *asynq.ServeMux
+	triaged   helpdesk.TriageInput // what the triage last saw
 }
 
 func newFixture(t *testing.T, cfg inventory.Config) *fixture {
@@ -58,6 +59,7 @@ func newFixture(t *testing.T, cfg inventory.Config) *fixture {
 	f := &fixture{t: t, tenants: tenant.NewService(env.App)}
 	f.hooks = helpdesk.NewWebhooks(env.App, outbox, box, helpdesk.WebhookConfig{AllowPrivate: true, Timeout: time.Second, DisableAfter: 5, MaxRetry: 1})
 	f.helpdesk = helpdesk.NewService(env.App, f.hooks, outbox, helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.TriageInput) helpdesk.Triage {
+		f.triaged = in
 		return helpdesk.Triage{Intent: "refund", Urgency: "medium", Sentiment: "neutral", Level: "L3", Route: "agent", Language: "en", Confidence: 0.9}
 	}), helpdesk.DefaultConfig())
 	f.inventory = inventory.NewService(env.App, outbox, box, f.helpdesk, cfg, quiet)

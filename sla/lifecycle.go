@@ -161,27 +161,28 @@ func applyStatus(timers map[string]*Timer, status string, cal BusinessHours, at 
 // policyFor matches the conversation against the workspace's policies (the
 // built-in ones while it has none); a conversation no policy matches falls
 // under the built-in baseline, so every customer has a promise. An inbound
-// change tells the customer's VIP flag and segment; other changes read
-// them.
+// change tells the customer's VIP flag, segment and high-frequency flag;
+// other changes read them.
 func (s *Service) policyFor(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) (*PolicyDoc, error) {
 	c := ch.After
 	wp, err := s.workspacePolicies(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	vip, segment := ch.CustomerVIP, ch.CustomerSeg
+	vip, segment, frequent := ch.CustomerVIP, ch.CustomerSeg, ch.CustomerHighFreq
 	if ch.Kind != helpdesk.ChangeInbound {
 		var who struct {
-			VIP     bool
-			Segment string
+			VIP           bool
+			Segment       string
+			HighFrequency bool
 		}
-		if err := tx.Raw(`SELECT vip, segment FROM customers WHERE tenant_id = ? AND id = ?`,
+		if err := tx.Raw(`SELECT vip, segment, high_frequency FROM customers WHERE tenant_id = ? AND id = ?`,
 			deskpool.TenantIDFromContext(ctx), c.CustomerID).Scan(&who).Error; err != nil {
 			return nil, err
 		}
-		vip, segment = who.VIP, who.Segment
+		vip, segment, frequent = who.VIP, who.Segment, who.HighFrequency
 	}
-	f := Facts{PlanTier: wp.plan, Segment: segment, Urgency: c.Urgency, Intent: c.Intent, Channel: c.LastChannel}
+	f := Facts{PlanTier: wp.plan, Segment: segment, HighFrequency: frequent, Urgency: c.Urgency, Intent: c.Intent, Channel: c.LastChannel}
 	if vip {
 		f.Segment = "vip"
 	}

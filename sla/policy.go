@@ -55,15 +55,19 @@ type Rule struct {
 type Facts struct {
 	PlanTier string // the workspace's plan tier
 	Segment  string // the customer's strongest value segment, "" when none
-	Urgency  string // the triage urgency
-	Intent   string // the triage intent
-	Channel  string // the channel of the conversation
+	// HighFrequency is the customer's high-frequency flag: a rule naming
+	// the segment high_frequency selects them whatever their value tier.
+	HighFrequency bool
+	Urgency       string // the triage urgency
+	Intent        string // the triage intent
+	Channel       string // the channel of the conversation
 }
 
 // Matches reports whether the rule selects a conversation with facts f.
 func (r Rule) Matches(f Facts) bool {
 	in := func(list []string, v string) bool { return len(list) == 0 || slices.Contains(list, v) }
-	return in(r.PlanTiers, f.PlanTier) && in(r.Segments, f.Segment) &&
+	segment := in(r.Segments, f.Segment) || f.HighFrequency && slices.Contains(r.Segments, "high_frequency")
+	return in(r.PlanTiers, f.PlanTier) && segment &&
 		in(r.Urgencies, f.Urgency) && in(r.Intents, f.Intent) && in(r.Channels, f.Channel)
 }
 

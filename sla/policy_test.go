@@ -74,6 +74,7 @@ func TestMatch(t *testing.T) {
 		{Name: "urgent", Priority: 10, Rule: Rule{Urgencies: []string{"high"}}},
 		{Name: "urgent too", Priority: 10, Rule: Rule{Urgencies: []string{"high"}}},
 		{Name: "vip", Priority: 5, Rule: Rule{Segments: []string{"vip"}, PlanTiers: []string{"premium", "pro"}}},
+		{Name: "frequent", Priority: 8, Rule: Rule{Segments: []string{"high_frequency", "high_value"}}},
 	}
 	tests := []struct {
 		name  string
@@ -87,6 +88,10 @@ func TestMatch(t *testing.T) {
 		{"AnyListedValueMatches", Facts{Segment: "vip", PlanTier: "pro", Urgency: "high"}, "vip"},
 		{"MissingFactDoesNotMatchAList", Facts{Segment: "vip"}, "catch-all"},
 		{"EmptyRuleMatchesAnything", Facts{}, "catch-all"},
+		{"HighFrequencyFlagMatchesItsSegment", Facts{Segment: "core", HighFrequency: true}, "frequent"},
+		{"HighFrequencyAlongsideAnotherSegment", Facts{Segment: "high_value"}, "frequent"},
+		{"NotFrequentCoreDoesNotMatch", Facts{Segment: "core"}, "catch-all"},
+		{"FrequentVIPTakesTheVIPPolicy", Facts{Segment: "vip", PlanTier: "pro", HighFrequency: true}, "vip"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

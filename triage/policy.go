@@ -20,8 +20,10 @@ type decision struct {
 	route       string
 	reasons     []string
 	urgencyHigh bool
-	soothe      bool   // suggest a soothing reply to the agent
-	replyTopic  string // the reply topic when a rule, not the intent, decides it
+	// urgencyMedium raises a low urgency to medium (a frequent buyer).
+	urgencyMedium bool
+	soothe        bool   // suggest a soothing reply to the agent
+	replyTopic    string // the reply topic when a rule, not the intent, decides it
 }
 
 // baseLevel is the level of each intent before any rule: L1 facts, L2 simple
@@ -190,7 +192,8 @@ func (p *plan) route() {
 }
 
 // urgency raises urgency for overdue orders, after-sales complaints, anger,
-// crises, valued customers and repeated contacts.
+// crises, valued customers and repeated contacts, and a frequent buyer's
+// low urgency to medium.
 func (p *plan) urgency() {
 	s := p.s
 	if s.overdue || s.ctx.OrderOverdue {
@@ -209,5 +212,9 @@ func (p *plan) urgency() {
 	}
 	if s.ctx.RepeatContacts >= 2 {
 		p.high("rule:urgency:repeat_contact")
+	}
+	if s.ctx.HighFrequency || s.ctx.Segment == "high_frequency" {
+		p.d.urgencyMedium = true
+		p.d.reasons = append(p.d.reasons, "rule:urgency:high_frequency")
 	}
 }

@@ -46,6 +46,7 @@ type Context struct {
 	TrackingStalled   bool   // the linked order's tracking has had no news for too long
 	SameOrderContacts int    // earlier contacts about the same order
 	Segment           string // "high_value", "core", "mass", "high_frequency", "vip"
+	HighFrequency     bool   // 3+ orders in the last 30 days (by default): at least medium urgency
 }
 
 // Facts holds structured facts pulled from the text so the customer never repeats them.
@@ -181,6 +182,8 @@ func (c *Classifier) classify(text string, ctx Context, opt Options) Result {
 	r.Level, r.Route, r.Reasons = d.level, d.route, append(r.Reasons, d.reasons...)
 	if d.urgencyHigh {
 		r.Urgency = "high"
+	} else if d.urgencyMedium && r.Urgency == "low" {
+		r.Urgency = "medium"
 	}
 	if d.soothe {
 		r.SuggestedReply = soothingReply(r.Language, r.Intent, d.replyTopic)

@@ -279,10 +279,14 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	}
 	rec := &jobs.Reconciler{Client: m.Queue, Inspector: m.Inspector, Redis: m.Redis,
 		SysDB: m.SysDB, Log: m.Log, Grace: time.Minute}
-	m.wg.Add(4)
+	m.wg.Add(5)
 	go func() {
 		defer m.wg.Done()
 		m.AI.RunScheduler(ctx)
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.Segments.RunDailyRecompute(ctx, m.SysDB, segments.DailyRecompute)
 	}()
 	go func() {
 		defer m.wg.Done()

@@ -5,7 +5,8 @@
 // (1..250, 400 otherwise), ordered by updated_at, cursor pagination through
 // a rel="next" Link whose page_info accepts only limit and fields beside it,
 // products.json, inventory_levels.json, fulfillment events, refunds
-// (listed and created, kept in memory), and the leaky
+// (listed and created, kept in memory), price rules and their discount
+// codes (created, a code looked up; kept in memory), and the leaky
 // bucket (size 40, leaking 2/s by default) with the
 // X-Shopify-Shop-Api-Call-Limit header and 429 + Retry-After.
 //
@@ -65,6 +66,8 @@ type Server struct {
 	stock      map[[2]int]int
 	refunds    map[int64][]Refund // by order id
 	nextRefund int64
+	priceRules []PriceRule
+	codes      []DiscountCode
 	served     atomic.Int64 // successful API calls
 	denied     atomic.Int64 // 429s
 }
@@ -109,6 +112,10 @@ func New(opts Options) *Server {
 	mux.HandleFunc(p+"/orders/{oid}/fulfillments/{fid}/events.json", s.api(s.events))
 	mux.HandleFunc(p+"/orders/{oid}/refunds.json", s.api(s.listRefunds))
 	mux.HandleFunc("POST /admin/api/"+opts.APIVersion+"/orders/{oid}/refunds.json", s.api(s.createRefund))
+	mux.HandleFunc("POST /admin/api/"+opts.APIVersion+"/price_rules.json", s.api(s.createPriceRule))
+	mux.HandleFunc("POST /admin/api/"+opts.APIVersion+"/price_rules/{rid}/discount_codes.json", s.api(s.createDiscountCode))
+	mux.HandleFunc(p+"/discount_codes/lookup.json", s.api(s.lookupDiscountCode))
+	mux.HandleFunc(p+"/price_rules/{rid}/discount_codes/{cid}", s.api(s.getDiscountCode))
 	s.Server = httptest.NewServer(mux)
 	return s
 }

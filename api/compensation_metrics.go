@@ -1,0 +1,27 @@
+package api
+
+import (
+	"github.com/deskpool/deskpool/segments"
+	"github.com/deskpool/deskpool/sla"
+	"github.com/gofiber/fiber/v2"
+)
+
+// serviceReport is GET /v1/metrics: the service measures and, where the
+// segments service is wired, the compensation of the same period.
+type serviceReport struct {
+	*sla.Report
+	Compensation *segments.CompensationReport `json:"compensation,omitempty"`
+}
+
+// withCompensation answers r with the compensation of its period.
+func (s *Server) withCompensation(c *fiber.Ctx, r *sla.Report) error {
+	out := serviceReport{Report: r}
+	if s.deps.Segments != nil {
+		comp, err := s.deps.Segments.CompensationMetrics(c.UserContext(), r.From, r.To)
+		if err != nil {
+			return err
+		}
+		out.Compensation = comp
+	}
+	return c.JSON(out)
+}
