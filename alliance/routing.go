@@ -62,9 +62,12 @@ func (s *Service) Offer(ctx context.Context, tx *gorm.DB, allianceID, id uuid.UU
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	var queued []uuid.UUID
+	// One live entry per conversation (pool_conversations_live); two pools
+	// offering it at once may even stamp the same instant, which the
+	// primary key refuses: either way the second offer takes nothing.
 	if err := tx.Raw(`INSERT INTO pool_conversations (tenant_id, conversation_id, alliance_id, state, reason, urgency, vip, intent,
 			language, preview, pooled_at) VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, clock_timestamp())
-		ON CONFLICT (tenant_id, conversation_id) WHERE state IN ('waiting', 'assigned') DO NOTHING RETURNING conversation_id`,
+		ON CONFLICT DO NOTHING RETURNING conversation_id`,
 		tenantID, id, allianceID, reason, f.Urgency, f.VIP, f.Intent, f.Language, f.Preview).Scan(&queued).Error; err != nil {
 		return false, err
 	}
