@@ -33,7 +33,10 @@ type Service struct {
 	plans    Entitlements     // nil: every plan may overflow
 	events   helpdesk.Emitter // the brand's webhooks; nil: none
 	hours    Hours            // the brand's business hours; nil: always open
-	now      func() time.Time
+	// overflowOn caches whether a workspace may overflow at all (see
+	// UseWorkspaceCache); nil: always read the rules.
+	overflowOn *tenant.Cache[bool]
+	now        func() time.Time
 }
 
 // NewService returns the alliance service.

@@ -173,6 +173,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, id, tenantID uuid.UUID) 
 			WHERE tenant_id = ? AND alliance_id = ? RETURNING `+memberColumns, userOf(ctx), tenantID, id).Scan(&m).Error; err != nil {
 			return err
 		}
+		s.overflowChanged(ctx)
 		details := map[string]any{"alliance_id": id}
 		if err := tenant.Audit(ctx, tx, "alliance.joined", "alliance", id.String(), details); err != nil {
 			return err
@@ -204,6 +205,7 @@ func (s *Service) Leave(ctx context.Context, id, tenantID uuid.UUID) error {
 			updated_at = now() WHERE tenant_id = ? AND alliance_id = ?`, userOf(ctx), tenantID, id).Error; err != nil {
 			return err
 		}
+		s.overflowChanged(ctx)
 		returned, err := s.unpool(ctx, tx, id, uuid.Nil, "brand_left")
 		if err != nil {
 			return err

@@ -76,6 +76,7 @@ func (s *Service) SetOverflow(ctx context.Context, id, tenantID uuid.UUID, r Ove
 			tenantID, id).Scan(&out).Error; err != nil {
 			return err
 		}
+		s.overflowChanged(ctx)
 		details := map[string]any{"alliance_id": id, "rule": out}
 		if err := tenant.Audit(ctx, tx, "alliance.overflow_set", "alliance", id.String(), details); err != nil {
 			return err
@@ -142,6 +143,9 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 	}
 	if ch.AgentsOnline && s.hours == nil {
 		return nil // the rules are read only when a trigger may hold
+	}
+	if on, err := s.mayOverflow(ctx, tx); err != nil || !on {
+		return err // a brand in no pool (most) reads no rules
 	}
 	rs, err := rules(ctx, tx)
 	if err != nil || len(rs) == 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/alliance"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
@@ -86,6 +87,11 @@ func newWorld(t *testing.T) *world {
 		return helpdesk.Triage{Intent: "order_status", Urgency: "high", Route: "agent", Level: "L3", Language: "zh"}
 	}), helpdesk.DefaultConfig())
 	svc := alliance.NewService(env.App, env.System, hd)
+	// As serve wires it: whether a brand may overflow at all is cached,
+	// in step with the change listener.
+	tenants := tenant.NewService(env.App)
+	testenv.Listen(t, tenants, env.AppDSN)
+	svc.UseWorkspaceCache(tenants)
 	hooks := &webhooks{sent: map[uuid.UUID][]string{}}
 	svc.UseEvents(hooks)
 	hd.Observe(svc)

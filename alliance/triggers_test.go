@@ -111,3 +111,30 @@ func TestOutsideBusinessHoursOffersToThePool(t *testing.T) {
 		t.Fatalf("open brand's conversation pooled %d times", n)
 	}
 }
+
+// TestOverflowTurnedOnIsHeardAtOnce: a brand in no pool reads no overflow
+// rules on its messages (its answer is cached), and the cache hears at once
+// when the brand joins and turns overflow on: its next message goes to the
+// pool.
+func TestOverflowTurnedOnIsHeardAtOnce(t *testing.T) {
+	w := newWorld(t)
+	ingest(t, w, w.c, "outsider.before.")
+	if n := count(t, `SELECT count(*) FROM pool_conversations WHERE tenant_id = ?`, w.c.ws); n != 0 {
+		t.Fatalf("a brand in no alliance put %d conversations in a pool", n)
+	}
+	if _, err := w.svc.InviteBrand(w.admin.ctx, w.allianceID, alliance.BrandInvite{Slug: w.c.slug}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.AcceptInvitation(w.c.ctx, w.allianceID, w.c.ws); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.SetOverflow(w.c.ctx, w.allianceID, w.c.ws, alliance.OverflowRule{Enabled: true, WhenNoAgent: true}); err != nil {
+		t.Fatal(err)
+	}
+	// The same customer writes again (the same phone: the same open
+	// conversation), now that the brand overflows.
+	after := ingest(t, w, w.c, "outsider.after.")
+	if n := count(t, `SELECT count(*) FROM pool_conversations WHERE tenant_id = ? AND conversation_id = ?`, w.c.ws, after); n != 1 {
+		t.Fatalf("after the brand turned overflow on, its message is in %d pool entries, want 1 (the cache kept the old answer)", n)
+	}
+}

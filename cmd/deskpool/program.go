@@ -224,6 +224,7 @@ func (m *Main) listen(ctx context.Context) {
 	m.Tenants = tenant.NewService(m.DB)
 	m.Tenants.SysDB = m.SysDB
 	m.Helpdesk.UseWorkspaceCache(m.Tenants)
+	m.Alliance.UseWorkspaceCache(m.Tenants)
 	if m.SLA != nil {
 		m.SLA.UseWorkspaceCache(m.Tenants)
 	}
