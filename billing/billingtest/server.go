@@ -18,12 +18,12 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/deskpool/deskpool/internal/scratch"
 	"github.com/stripe/stripe-go/v76/webhook"
 )
 
@@ -261,39 +261,5 @@ func MockURL() (string, func(), error) {
 	if u := os.Getenv("DESKPOOL_TEST_STRIPE_URL"); u != "" {
 		return u, func() {}, nil
 	}
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		home, _ := os.UserHomeDir()
-		bin = home + "/go/bin/stripe-mock"
-		if _, serr := os.Stat(bin); serr != nil {
-			return "", nil, fmt.Errorf("stripe-mock is not installed (go install github.com/stripe/stripe-mock@latest) and DESKPOOL_TEST_STRIPE_URL is not set")
-		}
-	}
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:", "-https-addr", "127.0.0.1:") // HTTPS on a free port too, not the shared default
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	addr := regexp.MustCompile(`127\.0\.0\.1:(\d+)`)
-	buf := make([]byte, 0, 4096)
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		chunk := make([]byte, 512)
-		n, err := out.Read(chunk)
-		buf = append(buf, chunk[:n]...)
-		if m := addr.FindSubmatch(buf); m != nil {
-			go io.Copy(io.Discard, out)
-			return "http://127.0.0.1:" + string(m[1]), stop, nil
-		}
-		if err != nil {
-			break
-		}
-	}
-	stop()
-	return "", nil, fmt.Errorf("stripe-mock did not say where it listens: %s", buf)
+	return scratch.StripeMock()
 }

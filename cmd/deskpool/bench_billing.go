@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"regexp"
 	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/deskpool/deskpool/internal/scratch"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76/webhook"
@@ -204,42 +202,5 @@ func benchStripe() (string, func(), error) {
 			return u, func() {}, nil
 		}
 	}
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		home, _ := os.UserHomeDir()
-		if bin = home + "/go/bin/stripe-mock"; !fileExists(bin) {
-			return "", nil, fmt.Errorf("bench: stripe-mock is not installed (go install github.com/stripe/stripe-mock@latest) and DESKPOOL_STRIPE_API_BASE is not set")
-		}
-	}
-	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:", "-https-addr", "127.0.0.1:")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
-	}
-	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	addr := regexp.MustCompile(`HTTP at address: 127\.0\.0\.1:(\d+)`)
-	var seen []byte
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		chunk := make([]byte, 512)
-		k, err := stdout.Read(chunk)
-		seen = append(seen, chunk[:k]...)
-		if m := addr.FindSubmatch(seen); m != nil {
-			go io.Copy(io.Discard, stdout)
-			return "http://127.0.0.1:" + string(m[1]), stop, nil
-		}
-		if err != nil {
-			break
-		}
-	}
-	stop()
-	return "", nil, fmt.Errorf("bench: stripe-mock did not say where it listens: %s", seen)
-}
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
+	return scratch.StripeMock()
 }
