@@ -11,6 +11,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/billing"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 )
@@ -74,7 +75,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		fields = de.Fields
 	} else if errors.As(err, &fe) {
 		code, msg = fiberCode(fe.Code), fiberMessage(fe)
-	} else if connectionLost(err) {
+	} else if postgres.ConnectionLost(err) {
 		code, msg = deskpool.EUNAVAILABLE, "The database connection was lost; nothing was changed. Retry after the Retry-After header's seconds."
 		log.WarnContext(c.UserContext(), "database connection lost", "err", err, "method", c.Method(),
 			"route", c.Route().Path, "request_id", requestID(c))
