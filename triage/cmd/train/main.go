@@ -58,7 +58,7 @@ func main() {
 
 	var train, dev []triage.Example
 	sum := sha256.New()
-	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own"} {
+	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own", "reviews_zh", "reviews_en"} {
 		path := filepath.Join(*corpus, name+".jsonl")
 		raw, err := os.ReadFile(path)
 		if err != nil {
