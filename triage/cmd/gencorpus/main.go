@@ -30,7 +30,7 @@ func main() {
 	dir := flag.String("templates", "triage/corpus", "directory holding templates_<lang>.txt")
 	out := flag.String("out", "triage/corpus", "directory to write intents_<lang>.jsonl")
 	variants := flag.Int("variants", 6, "fills per template")
-	reviewVariants := flag.Int("review-variants", 12, "fills per review template")
+	reviewVariants := flag.Int("review-variants", 16, "fills per review template")
 	flag.Parse()
 	for _, lang := range []string{"zh", "en"} {
 		tpls, err := readTemplates(filepath.Join(*dir, "templates_"+lang+".txt"), lang)

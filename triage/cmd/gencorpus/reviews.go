@@ -50,7 +50,8 @@ func readReviews(path, lang string) ([]review, error) {
 }
 
 // writeReviews expands every review template (one in five kept for dev, by
-// template) and writes sentiment-only examples: calm, no intent or urgency.
+// template; some fills joined with a second template of the same sentiment
+// and split) and writes sentiment-only examples: calm, no intent or urgency.
 func writeReviews(path string, tpls []review, variants int) (int, error) {
 	f, err := os.Create(path)
 	if err != nil {
@@ -61,12 +62,22 @@ func writeReviews(path string, tpls []review, variants int) (int, error) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	seen := map[string]bool{}
+	same := map[[2]string][]review{} // templates of one sentiment and split, to join into longer reviews
+	for _, t := range tpls {
+		k := [2]string{t.sentiment, split(t.id)}
+		same[k] = append(same[k], t)
+	}
+	sep := map[string][]string{"zh": {"，", "，", "。", " ", "！"}, "en": {", ", ". ", " and ", "! ", " - "}}
 	n := 0
 	for ti, t := range tpls {
 		g := &gen{rng: rand.New(rand.NewPCG(uint64(ti)+1, 7)), lang: t.lang}
 		sp := split(t.id)
 		for range variants {
 			text := g.expand(t.text)
+			if g.rng.Float64() < 0.3 { // real reviews often say two things
+				other := same[[2]string{t.sentiment, sp}]
+				text += g.pick(sep[t.lang]) + g.expand(other[g.rng.IntN(len(other))].text)
+			}
 			if g.rng.Float64() < 0.5 {
 				text = g.noise(text)
 			}
