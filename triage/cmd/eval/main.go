@@ -77,6 +77,7 @@ func main() {
 			pooled.add(ex, r)
 		}
 		blind.report(lang+" holdout2 (hand-written, blind)", 8)
+		ownReviews(c, *corpus, lang)
 		angerSet(c, filepath.Join(*corpus, "anger_"+lang+".jsonl"), lang, pooled)
 		fmt.Printf("%-40s n=%5d  anger P %s R %s\n", lang+" anger, all hand-written", pooled.n,
 			pct(pooled.angerTP, pooled.angerTP+pooled.angerFP), pct(pooled.angerTP, pooled.angerTP+pooled.angerFN))

@@ -1,7 +1,8 @@
 // Command gencorpus composes the labelled training corpus from the hand-written
 // message templates in triage/corpus: it fills slots, adds chat noise, code
 // switching and angry variants, and marks each template train or dev so that
-// no dev message shares a template with a training message.
+// no dev message shares a template with a training message. Review templates
+// (reviews_<lang>.txt) give sentiment-only examples the same way.
 package main
 
 import (
@@ -29,6 +30,7 @@ func main() {
 	dir := flag.String("templates", "triage/corpus", "directory holding templates_<lang>.txt")
 	out := flag.String("out", "triage/corpus", "directory to write intents_<lang>.jsonl")
 	variants := flag.Int("variants", 6, "fills per template")
+	reviewVariants := flag.Int("review-variants", 16, "fills per review template")
 	flag.Parse()
 	for _, lang := range []string{"zh", "en"} {
 		tpls, err := readTemplates(filepath.Join(*dir, "templates_"+lang+".txt"), lang)
@@ -40,6 +42,14 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Printf("%s: %d templates, %d examples\n", lang, len(tpls), n)
+		revs, err := readReviews(filepath.Join(*dir, "reviews_"+lang+".txt"), lang)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if n, err = writeReviews(filepath.Join(*out, "reviews_"+lang+".jsonl"), revs, *reviewVariants); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: %d review templates, %d examples\n", lang, len(revs), n)
 	}
 }
 

@@ -51,14 +51,14 @@ func main() {
 	balIntent := flag.Float64("balance-intent", 0.5, "intent class balance: 0 as the data is, 1 fully balanced")
 	balSentiment := flag.Float64("balance-sentiment", 1, "sentiment class balance: 0 as the data is, 1 fully balanced")
 	angerOnReal := flag.Bool("anger-on-real", false, "choose the anger threshold on the real sets' validation parts only, not on the own dev split")
-	noSentiment := flag.String("no-sentiment-from", "en_goemotions_sentiment_anger", "comma-separated real sets whose sentiment labels are not used")
+	noSentiment := flag.String("no-sentiment-from", "en_goemotions_sentiment_anger,en_xed_emotion", "comma-separated real sets whose sentiment labels are not used")
 	pruneBelow := flag.Int("prune", 2, "drop features whose int8 weights all lie within ±(prune-1)")
 	ownWeight := flag.Int("own-weight", 3, "times each own corpus example counts against one real example")
 	flag.Parse()
 
 	var train, dev []triage.Example
 	sum := sha256.New()
-	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own"} {
+	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own", "reviews_zh", "reviews_en"} {
 		path := filepath.Join(*corpus, name+".jsonl")
 		raw, err := os.ReadFile(path)
 		if err != nil {
