@@ -121,23 +121,26 @@ func TestVIPLanes(t *testing.T) {
 			t.Fatalf("the plain conversation went to %v; the high-value one (%v) to %v", f.holder(plain), valued, f.holder(valued))
 		}
 	})
-	t.Run("VIPBeatsLongerWait", func(t *testing.T) {
-		f := newLanes(t, billing.PlanFree)
-		agent := f.agent(false)
-		if err := env.System.Exec(`UPDATE agent_profiles SET capacity = 1 WHERE tenant_id = ?`, f.tenant).Error; err != nil {
-			t.Fatal(err)
-		}
-		plain := f.write("mass", nil)
-		vip := f.write("mass", nil)
-		if err := env.System.Exec(`UPDATE customers SET vip = true WHERE tenant_id = ? AND id = (SELECT customer_id FROM conversations WHERE id = ?)`,
-			f.tenant, vip).Error; err != nil {
-			t.Fatal(err)
-		}
-		f.online(agent)
-		if f.holder(vip) != agent || f.holder(plain) != uuid.Nil {
-			t.Fatalf("the plain conversation went to %v; the VIP one to %v", f.holder(plain), f.holder(vip))
-		}
-	})
+	// A VIP and a vulnerable customer come before one waiting longer too.
+	for _, flag := range []string{"vip", "vulnerable"} {
+		t.Run(flag+"BeatsLongerWait", func(t *testing.T) {
+			f := newLanes(t, billing.PlanFree)
+			agent := f.agent(false)
+			if err := env.System.Exec(`UPDATE agent_profiles SET capacity = 1 WHERE tenant_id = ?`, f.tenant).Error; err != nil {
+				t.Fatal(err)
+			}
+			plain := f.write("mass", nil)
+			marked := f.write("mass", nil)
+			if err := env.System.Exec(`UPDATE customers SET `+flag+` = true WHERE tenant_id = ? AND id = (SELECT customer_id FROM conversations WHERE id = ?)`,
+				f.tenant, marked).Error; err != nil {
+				t.Fatal(err)
+			}
+			f.online(agent)
+			if f.holder(marked) != agent || f.holder(plain) != uuid.Nil {
+				t.Fatalf("the plain conversation went to %v; the %s one to %v", f.holder(plain), flag, f.holder(marked))
+			}
+		})
+	}
 	// Pro has no VIP lanes; free has none either, but its two seats would
 	// leave one of the two agents out whatever the lanes do.
 	for _, plan := range []string{billing.PlanPremium, billing.PlanPro} {
