@@ -69,6 +69,15 @@ func TestSegmentsAndCompensationAPI(t *testing.T) {
 		if r := h.must(http.StatusOK, call{method: "GET", path: "/v1/customers?vip=true", token: in.agent}); !strings.Contains(string(r.Raw), cust) {
 			t.Fatalf("%s", r.Raw)
 		}
+		// The flags filter the conversation list too.
+		for q, found := range map[string]bool{"vip=true": true, "vip=false": false, "vulnerable=true": false,
+			"vulnerable=false": true, "high_frequency=true": false, "segment=high_value&vip=true": true} {
+			r := h.must(http.StatusOK, call{method: "GET", path: "/v1/conversations?" + q, token: in.agent})
+			if strings.Contains(string(r.Raw), conv) != found {
+				t.Errorf("/v1/conversations?%s found the VIP's conversation: %v, want %v", q, !found, found)
+			}
+		}
+		h.must(http.StatusUnprocessableEntity, call{method: "GET", path: "/v1/conversations?vulnerable=perhaps", token: in.agent, invalid: true})
 	})
 
 	t.Run("Settings", func(t *testing.T) {
@@ -151,10 +160,22 @@ func TestSegmentsAndCompensationAPI(t *testing.T) {
 		if m := h.post(care, msg("web", map[string]string{"email": "elder@example.com"}, "where is my order")); m.str("triage.route") != "agent" {
 			t.Fatalf("%s", m.Raw)
 		}
-		h.post(care, msg("web", map[string]string{"email": "young@example.com"}, "where is my order"))
+		young := h.post(care, msg("web", map[string]string{"email": "young@example.com"}, "where is my order")).str("conversation_id")
 		r := h.must(http.StatusOK, call{method: "GET", path: "/v1/metrics", token: care.ws.OwnerToken})
 		if r.JSON["conversations"] != 2.0 || r.JSON["handoffs_per_conversation"] != 0.5 {
 			t.Fatalf("%s", r.Raw)
+		}
+		// Moving a conversation from one agent to another is a hand-off too;
+		// its first assignment is not: two in two conversations now.
+		_, first := h.member(care.ws, "agent")
+		_, second := h.member(care.ws, "agent")
+		for _, to := range []string{first, second} {
+			h.must(http.StatusOK, call{method: "PATCH", path: "/v1/conversations/" + young, token: care.ws.OwnerToken,
+				body: map[string]any{"assignee_id": to}})
+		}
+		r = h.must(http.StatusOK, call{method: "GET", path: "/v1/metrics", token: care.ws.OwnerToken})
+		if r.JSON["conversations"] != 2.0 || r.JSON["handoffs_per_conversation"] != 1.0 {
+			t.Fatalf("after a move between agents: %s", r.Raw)
 		}
 	})
 }

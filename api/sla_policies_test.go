@@ -19,7 +19,7 @@ func TestSLAPolicyRoutes(t *testing.T) {
 	t.Run("BuiltinUntilTheWorkspaceHasItsOwn", func(t *testing.T) {
 		list := h.must(http.StatusOK, call{method: "GET", path: "/v1/sla-policies", token: tok})
 		data := list.JSON["data"].([]any)
-		if len(data) != 7 || data[0].(map[string]any)["builtin"] != true || list.JSON["next_cursor"] != nil {
+		if len(data) != 6 || data[0].(map[string]any)["builtin"] != true || list.JSON["next_cursor"] != nil {
 			t.Fatalf("built-in list %s", list.Raw)
 		}
 		first := data[0].(map[string]any)

@@ -121,6 +121,26 @@ func TestVIPLanes(t *testing.T) {
 			t.Fatalf("the plain conversation went to %v; the high-value one (%v) to %v", f.holder(plain), valued, f.holder(valued))
 		}
 	})
+	// A VIP and a vulnerable customer come before one waiting longer too.
+	for _, flag := range []string{"vip", "vulnerable"} {
+		t.Run(flag+"BeatsLongerWait", func(t *testing.T) {
+			f := newLanes(t, billing.PlanFree)
+			agent := f.agent(false)
+			if err := env.System.Exec(`UPDATE agent_profiles SET capacity = 1 WHERE tenant_id = ?`, f.tenant).Error; err != nil {
+				t.Fatal(err)
+			}
+			plain := f.write("mass", nil)
+			marked := f.write("mass", nil)
+			if err := env.System.Exec(`UPDATE customers SET `+flag+` = true WHERE tenant_id = ? AND id = (SELECT customer_id FROM conversations WHERE id = ?)`,
+				f.tenant, marked).Error; err != nil {
+				t.Fatal(err)
+			}
+			f.online(agent)
+			if f.holder(marked) != agent || f.holder(plain) != uuid.Nil {
+				t.Fatalf("the plain conversation went to %v; the %s one to %v", f.holder(plain), flag, f.holder(marked))
+			}
+		})
+	}
 	// Pro has no VIP lanes; free has none either, but its two seats would
 	// leave one of the two agents out whatever the lanes do.
 	for _, plan := range []string{billing.PlanPremium, billing.PlanPro} {
@@ -143,6 +163,51 @@ func TestVIPLanes(t *testing.T) {
 			}
 			if got := f.holder(conv); got != want {
 				t.Fatalf("on %s the high-value conversation went to %v, want %v (gold %v)", plan, got, want, gold)
+			}
+		})
+	}
+	t.Run("NoGoldFreeThenTheNextBest", func(t *testing.T) {
+		f := newLanes(t, billing.PlanPremium)
+		gold, other := f.agent(true), f.agent(false)
+		if err := env.System.Exec(`UPDATE agent_profiles SET capacity = 1 WHERE tenant_id = ? AND user_id = ?`, f.tenant, gold).Error; err != nil {
+			t.Fatal(err)
+		}
+		f.online(gold)
+		f.write("", nil) // fills the gold agent
+		if _, err := f.svc.AssignWaiting(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.online(other)
+		conv := f.write("high_value", nil)
+		if _, err := f.svc.AssignWaiting(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.holder(conv); got != other {
+			t.Fatalf("with the gold agent full the high-value conversation went to %v, want the next best agent %v", got, other)
+		}
+	})
+	// The account manager is a lane too: on pro the customer's
+	// conversation goes by the ordinary rules (the less busy agent).
+	for _, plan := range []string{billing.PlanPremium, billing.PlanPro} {
+		t.Run("AccountManagerOn"+plan, func(t *testing.T) {
+			f := newLanes(t, plan)
+			manager, other := f.agent(false), f.agent(false)
+			f.online(manager)
+			f.write("", nil) // the manager, alone online, takes it: busier than the other
+			if _, err := f.svc.AssignWaiting(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+			f.online(other)
+			conv := f.write("", &manager)
+			if _, err := f.svc.AssignWaiting(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+			want := manager
+			if plan == billing.PlanPro {
+				want = other
+			}
+			if got := f.holder(conv); got != want {
+				t.Fatalf("on %s the managed customer's conversation went to %v, want %v (manager %v)", plan, got, want, manager)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"strings"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
@@ -22,26 +23,22 @@ type discounter interface {
 	CreateDiscountCode(ctx context.Context, key string, amountMinor int64, currency, title string) (string, error)
 }
 
-// ExecuteGrant implements segments.ShopExecutor in the shop of the
-// customer's latest order from a Shopify connector in the grant's
-// currency: a partial refund is made on that order, a coupon becomes a
-// single-use discount code of the grant's amount; both are keyed by the
-// grant's id, so a retried job finds what an earlier run made. Other
-// kinds, and customers without such an order, are segments.ErrUnsupported
-// (fulfilled by hand).
-func (s *Service) ExecuteGrant(ctx context.Context, g segments.ShopGrant) (string, error) {
+// GrantTarget implements segments.ShopExecutor: where a grant goes is
+// the Shopify connector of the customer's latest order in the grant's
+// currency ("<connector id>/<order id there>"; a coupon needs only the
+// connector, but is aimed the same way). Other kinds, and customers
+// without such an order, are segments.ErrUnsupported (fulfilled by hand).
+func (s *Service) GrantTarget(ctx context.Context, g segments.ShopGrant) (string, error) {
 	if g.Kind != "refund_partial" && g.Kind != "coupon" {
 		return "", segments.ErrUnsupported
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	var row struct {
-		ConnectorID       uuid.UUID
-		Kind, BaseURL     string
-		CredentialsSealed []byte
-		ExternalID        string
+		ConnectorID uuid.UUID
+		ExternalID  string
 	}
 	if err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT c.id AS connector_id, c.kind, c.base_url, c.credentials_sealed, o.external_id
+		return tx.Raw(`SELECT c.id AS connector_id, o.external_id
 			FROM orders o JOIN connectors c ON c.tenant_id = o.tenant_id AND c.id::text = o.source
 			WHERE o.tenant_id = ? AND c.kind = ? AND o.currency = ? AND o.status NOT IN ('cancelled', 'refunded')
 				AND o.customer_id IN (SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?))
@@ -52,11 +49,40 @@ func (s *Service) ExecuteGrant(ctx context.Context, g segments.ShopGrant) (strin
 	if row.ConnectorID == uuid.Nil {
 		return "", segments.ErrUnsupported
 	}
-	creds, err := s.credentials(tenantID, row.ConnectorID, row.CredentialsSealed)
+	return row.ConnectorID.String() + "/" + row.ExternalID, nil
+}
+
+// ExecuteGrant implements segments.ShopExecutor at the grant's target (see
+// GrantTarget): a partial refund is made on that order, a coupon becomes a
+// single-use discount code of the grant's amount; both are keyed by the
+// grant's id, so a retried job finds what an earlier run made there. A
+// target whose connector is gone, or that cannot do the kind, is
+// segments.ErrUnsupported.
+func (s *Service) ExecuteGrant(ctx context.Context, g segments.ShopGrant) (string, error) {
+	connector, order, _ := strings.Cut(g.Target, "/")
+	connectorID, err := uuid.Parse(connector)
+	if err != nil || order == "" {
+		return "", segments.ErrUnsupported
+	}
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	var row struct {
+		Kind, BaseURL     string
+		CredentialsSealed []byte
+	}
+	if err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT kind, base_url, credentials_sealed FROM connectors WHERE tenant_id = ? AND id = ?`,
+			tenantID, connectorID).Scan(&row).Error
+	}); err != nil {
+		return "", err
+	}
+	if row.Kind == "" {
+		return "", segments.ErrUnsupported
+	}
+	creds, err := s.credentials(tenantID, connectorID, row.CredentialsSealed)
 	if err != nil {
 		return "", err
 	}
-	src, err := s.sources(&Connector{ID: row.ConnectorID, Kind: row.Kind, BaseURL: row.BaseURL}, creds)
+	src, err := s.sources(&Connector{ID: connectorID, Kind: row.Kind, BaseURL: row.BaseURL}, creds)
 	if err != nil {
 		return "", err
 	}
@@ -69,7 +95,7 @@ func (s *Service) ExecuteGrant(ctx context.Context, g segments.ShopGrant) (strin
 		ref, err = d.CreateDiscountCode(ctx, g.ID.String(), g.AmountMinor, g.Currency, g.Reason)
 	case g.Kind == "refund_partial" && canRefund:
 		prefix = "shopify:refund:"
-		ref, err = r.Refund(ctx, row.ExternalID, g.ID.String(), g.AmountMinor, g.Currency, g.Reason)
+		ref, err = r.Refund(ctx, order, g.ID.String(), g.AmountMinor, g.Currency, g.Reason)
 	default:
 		return "", segments.ErrUnsupported
 	}

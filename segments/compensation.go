@@ -37,30 +37,31 @@ const (
 
 // Compensation is a grant to a customer on a conversation.
 type Compensation struct {
-	ID             uuid.UUID  `json:"id"`
-	ConversationID uuid.UUID  `json:"conversation_id"`
-	CustomerID     uuid.UUID  `json:"customer_id"`
-	Kind           string     `json:"kind"`
-	AmountMinor    int64      `json:"-"`
-	Amount         string     `json:"amount" gorm:"-"`
-	Currency       string     `json:"currency"`
-	Reason         string     `json:"reason"`
-	Status         string     `json:"status"`
-	OverLimit      bool       `json:"over_limit"`
-	GrantedBy      uuid.UUID  `json:"granted_by"`
-	DecidedBy      *uuid.UUID `json:"decided_by"`
-	DecidedAt      *time.Time `json:"decided_at"`
-	DecisionNote   string     `json:"decision_note"`
-	Execution      string     `json:"execution"`
-	ExecutionRef   string     `json:"execution_ref"`
-	ExecutionError string     `json:"execution_error"`
-	ExecutedAt     *time.Time `json:"executed_at"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	ID              uuid.UUID  `json:"id"`
+	ConversationID  uuid.UUID  `json:"conversation_id"`
+	CustomerID      uuid.UUID  `json:"customer_id"`
+	Kind            string     `json:"kind"`
+	AmountMinor     int64      `json:"-"`
+	Amount          string     `json:"amount" gorm:"-"`
+	Currency        string     `json:"currency"`
+	Reason          string     `json:"reason"`
+	Status          string     `json:"status"`
+	OverLimit       bool       `json:"over_limit"`
+	GrantedBy       uuid.UUID  `json:"granted_by"`
+	DecidedBy       *uuid.UUID `json:"decided_by"`
+	DecidedAt       *time.Time `json:"decided_at"`
+	DecisionNote    string     `json:"decision_note"`
+	Execution       string     `json:"execution"`
+	ExecutionRef    string     `json:"execution_ref"`
+	ExecutionError  string     `json:"execution_error"`
+	ExecutionTarget string     `json:"-"` // where in the shop it goes, once chosen
+	ExecutedAt      *time.Time `json:"executed_at"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
 const compensationColumns = `id, conversation_id, customer_id, kind, amount_minor, currency, reason, status, over_limit,
-	granted_by, decided_by, decided_at, decision_note, execution, execution_ref, execution_error, executed_at, created_at, updated_at`
+	granted_by, decided_by, decided_at, decision_note, execution, execution_ref, execution_error, execution_target, executed_at, created_at, updated_at`
 
 // NewCompensation is what an agent grants.
 type NewCompensation struct {

@@ -29,6 +29,31 @@ var Intents = []string{
 	"human_request", "feedback", "other",
 }
 
+// The VIP lane's own promise: a gold agent answers a VIP or high-value
+// customer within VIPLaneFirstResponse; when nobody has by
+// VIPLaneExpertWithin (from the first message), an expert steps in.
+const (
+	VIPLaneName          = "VIP lane: a gold agent within 15 seconds, an expert within 30 minutes"
+	VIPLaneFirstResponse = 15 * time.Second
+	VIPLaneExpertWithin  = 30 * time.Minute
+)
+
+// LanePlans returns the plan tiers whose entitlements include the VIP
+// lanes (gold agents and account managers): the tiers the VIP lane's
+// default policy covers.
+func LanePlans() []string {
+	var out []string
+	for _, p := range billing.NewCatalog(billing.Prices{}).Plans() {
+		if p.Entitlements.VIPLanes {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// lanePlans are LanePlans, read once.
+var lanePlans = LanePlans()
+
 // Roles the default escalation ladders hand conversations to.
 const (
 	roleSenior = "senior" // L4: senior agents, VIP lane
@@ -39,25 +64,30 @@ const (
 // DefaultPolicies returns the service standards a new workspace starts
 // with, counted around the clock (no business hours), in Priority order:
 //
-//  1. premium VIPs: a gold agent answers within 15 seconds;
+//  1. the VIP lane (plans with VIP lanes, VIP and high-value customers): a
+//     gold agent answers within 15 seconds, else the next senior agent;
+//     still unanswered at 30 minutes, an expert steps in;
 //  2. premium, high urgency: a person within 10 minutes, solved within 2 hours;
 //  3. high urgency (overdue orders, after-sales complaints): a person within
 //     10 minutes;
 //  4. premium refunds: reviewed within 2 hours;
-//  5. premium high-value customers: an expert within 30 minutes;
-//  6. premium, everyone else: a solution within 2 hours;
-//  7. every customer: answered within the hour at any hour, closed within 24 hours.
+//  5. premium, everyone else: a solution within 2 hours;
+//  6. every customer: answered within the hour at any hour, closed within 24 hours.
 //
+// A workspace overrides them with policies of its own (on a plan with
+// custom SLA policies), which replace them all.
 // The policies have no ID; storage assigns one when a workspace is seeded.
 func DefaultPolicies() []Policy {
 	premium := []string{billing.PlanPremium}
 	return []Policy{{
-		Name:     "Premium VIP: a gold agent within 15 seconds",
+		Name:     VIPLaneName,
 		Priority: 10,
-		Rule:     Rule{PlanTiers: premium, Segments: []string{"vip"}},
-		Targets:  Targets{FirstResponse: 15 * time.Second, NextResponse: 2 * time.Minute, Resolution: 2 * time.Hour},
+		Rule:     Rule{PlanTiers: lanePlans, Segments: []string{"vip", "high_value"}},
+		Targets:  Targets{FirstResponse: VIPLaneFirstResponse, NextResponse: 2 * time.Minute, Resolution: 2 * time.Hour},
 		Escalation: []EscalationStep{
 			breach(MetricFirstResponse, ActionReassign, roleSenior),
+			{Metric: MetricFirstResponse, Trigger: TriggerBreach, After: VIPLaneExpertWithin - VIPLaneFirstResponse,
+				Action: ActionReassign, To: roleExpert},
 			warning(MetricResolution, ActionNotify, roleOwner),
 		},
 	}, {
@@ -86,14 +116,6 @@ func DefaultPolicies() []Policy {
 		Targets:  Targets{FirstResponse: 30 * time.Minute, NextResponse: time.Hour, Resolution: 2 * time.Hour},
 		Escalation: []EscalationStep{
 			warning(MetricResolution, ActionNotify, roleSenior),
-		},
-	}, {
-		Name:     "Premium high-value customers: an expert within 30 minutes",
-		Priority: 50,
-		Rule:     Rule{PlanTiers: premium, Segments: []string{"high_value"}},
-		Targets:  Targets{FirstResponse: 30 * time.Minute, NextResponse: 30 * time.Minute, Resolution: 2 * time.Hour},
-		Escalation: []EscalationStep{
-			warning(MetricFirstResponse, ActionReassign, roleExpert),
 		},
 	}, {
 		Name:     "Premium: a solution within 2 hours",

@@ -3,6 +3,8 @@ package sla
 import (
 	"testing"
 	"time"
+
+	"github.com/deskpool/deskpool/billing"
 )
 
 // validPolicy returns a policy that passes Validate, for tests to spoil.
@@ -125,16 +127,20 @@ func TestDefaultPolicies(t *testing.T) {
 	}{
 		{"PremiumVIPAnsweredIn15Seconds", Facts{PlanTier: "premium", Segment: "vip", Urgency: "high", Intent: "refund"},
 			Targets{15 * time.Second, 2 * time.Minute, 2 * time.Hour}},
-		{"PremiumUrgentPersonIn10MinutesSolvedIn2Hours", Facts{PlanTier: "premium", Segment: "high_value", Urgency: "high"},
+		{"PremiumHighValueInTheVIPLane", Facts{PlanTier: "premium", Segment: "high_value", Urgency: "high", Intent: "refund"},
+			Targets{15 * time.Second, 2 * time.Minute, 2 * time.Hour}},
+		{"PremiumUrgentPersonIn10MinutesSolvedIn2Hours", Facts{PlanTier: "premium", Segment: "core", Urgency: "high"},
 			Targets{10 * time.Minute, 10 * time.Minute, 2 * time.Hour}},
 		{"UrgentPersonIn10Minutes", Facts{PlanTier: "free", Segment: "vip", Urgency: "high", Intent: "logistics_delay"},
 			Targets{10 * time.Minute, 30 * time.Minute, 24 * time.Hour}},
-		{"PremiumRefundReviewedIn2Hours", Facts{PlanTier: "premium", Segment: "high_value", Urgency: "medium", Intent: "refund"},
+		{"PremiumRefundReviewedIn2Hours", Facts{PlanTier: "premium", Segment: "core", Urgency: "medium", Intent: "refund"},
 			Targets{30 * time.Minute, time.Hour, 2 * time.Hour}},
-		{"PremiumHighValueExpertIn30Minutes", Facts{PlanTier: "premium", Segment: "high_value", Urgency: "low", Intent: "stock"},
-			Targets{30 * time.Minute, 30 * time.Minute, 2 * time.Hour}},
+		{"PremiumHighFrequencyCoreIsNotInTheLane", Facts{PlanTier: "premium", Segment: "core", HighFrequency: true, Urgency: "low", Intent: "stock"},
+			Targets{time.Hour, time.Hour, 2 * time.Hour}},
 		{"PremiumOthersSolvedIn2Hours", Facts{PlanTier: "premium", Segment: "mass", Urgency: "low"},
 			Targets{time.Hour, time.Hour, 2 * time.Hour}},
+		{"ProHighValueHasNoLane", Facts{PlanTier: "pro", Segment: "high_value", Urgency: "low"},
+			Targets{time.Hour, 4 * time.Hour, 24 * time.Hour}},
 		{"ProVIPGetsTheBaseline", Facts{PlanTier: "pro", Segment: "vip", Urgency: "medium"},
 			Targets{time.Hour, 4 * time.Hour, 24 * time.Hour}},
 		{"EveryoneClosedIn24Hours", Facts{PlanTier: "free"},
@@ -147,5 +153,42 @@ func TestDefaultPolicies(t *testing.T) {
 				t.Fatalf("matched %q (%v) with %+v, want %+v", got.Name, ok, got.Targets, tt.want)
 			}
 		})
+	}
+}
+
+// TestVIPLaneDefault: the VIP lane's default policy covers VIP and
+// high-value customers on exactly the plans whose entitlements include
+// the VIP lanes, promises a gold agent within 15 seconds and, while
+// nobody has answered, an expert at 30 minutes from the first message.
+func TestVIPLaneDefault(t *testing.T) {
+	var lane *Policy
+	for _, p := range DefaultPolicies() {
+		if p.Name == VIPLaneName {
+			lane = &p
+		}
+	}
+	if lane == nil {
+		t.Fatal("no VIP lane among the default policies")
+	}
+	catalog := billing.NewCatalog(billing.Prices{})
+	for _, plan := range catalog.Plans() {
+		for _, segment := range []string{"vip", "high_value", "core", "mass", ""} {
+			want := plan.Entitlements.VIPLanes && (segment == "vip" || segment == "high_value")
+			if got := lane.Rule.Matches(Facts{PlanTier: plan.Name, Segment: segment, Urgency: "low"}); got != want {
+				t.Errorf("plan %s, segment %q: in the lane %v, want %v", plan.Name, segment, got, want)
+			}
+		}
+	}
+	if lane.Targets.FirstResponse != 15*time.Second {
+		t.Errorf("first response %v, want 15s", lane.Targets.FirstResponse)
+	}
+	expert := false
+	for _, s := range lane.Escalation {
+		if s.Metric == MetricFirstResponse && s.Trigger == TriggerBreach && s.Action == ActionReassign && s.To == roleExpert {
+			expert = lane.Targets.FirstResponse+s.After == 30*time.Minute
+		}
+	}
+	if !expert {
+		t.Errorf("no expert step at 30 minutes while unanswered: %+v", lane.Escalation)
 	}
 }
