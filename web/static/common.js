@@ -20,6 +20,23 @@ function cookie(name) {
   return '';
 }
 
+/** INTENTS are the triage's intent labels (triage.Intents), in its order;
+ * each has its text under intent.<label> in both languages. */
+export const INTENTS = ['order_status', 'logistics_delay', 'cancel_order', 'change_order', 'return', 'refund', 'exchange',
+  'product_question', 'stock', 'payment', 'invoice', 'account', 'promotion', 'complaint', 'quality_issue',
+  'privacy_or_fund_safety', 'human_request', 'feedback', 'other'];
+
+/** label is the text of value v under prefix (status., intent., ...):
+ * the value itself when the language has none, a dash when empty. */
+export function label(prefix, v) {
+  if (!v) return '—';
+  const s = t(prefix + v);
+  return s === prefix + v ? v : s;
+}
+
+/** intentLabel is an intent's text in the page's language. */
+export const intentLabel = (v) => label('intent.', v);
+
 /** ApiError is a problem+json answer. */
 export class ApiError extends Error {
   constructor(status, problem) {

@@ -3,16 +3,12 @@
 // reload), and the open conversation: thread, customer, history, orders,
 // triage with its correction, SLA countdown, reply and note, assign,
 // snooze and resolve. Shortcuts: j/k next/previous, r reply, e resolve.
-import { api, t, el, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
+import { api, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
 
-const INTENTS = ['order_status', 'logistics_delay', 'cancel_order', 'change_order', 'return', 'refund', 'exchange',
-  'product_question', 'stock', 'payment', 'invoice', 'account', 'promotion', 'complaint', 'quality_issue',
-  'privacy_or_fund_safety', 'human_request', 'feedback', 'other'];
 const POLL_MS = 3000;
 
 const $ = (id) => document.getElementById(id);
 const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '' };
-const label = (prefix, v) => { const s = t(prefix + v); return s === prefix + v ? (v || '—') : s; };
 
 function filterQuery() {
   const f = $('filters').elements;
@@ -64,7 +60,7 @@ function renderList(fresh) {
         el('span', { class: 'subject' }, c.subject || t('conv.no_subject')),
         el('span', { class: 'meta' },
           el('span', { class: 'badge ' + c.status }, label('status.', c.status)), ' ',
-          el('span', { class: 'badge' }, label('intent.', c.intent)), ' ',
+          el('span', { class: 'badge' }, intentLabel(c.intent)), ' ',
           c.urgency ? el('span', { class: 'badge urg-' + c.urgency }, label('urgency.', c.urgency)) : null, ' ',
           el('span', { class: 'muted' }, c.channel, ' · ', fmtTime(c.last_message_at, state.tz))),
         cd ? el('span', { class: 'sla ' + cd.cls }, cd.text) : null));
@@ -120,7 +116,7 @@ function lastTriage(d) {
 
 function renderTriage(d) {
   const tr = lastTriage(d);
-  const rows = [['conv.level', d.level], ['conv.route', d.route], ['filter.intent', label('intent.', d.intent)],
+  const rows = [['conv.level', d.level], ['conv.route', d.route], ['filter.intent', intentLabel(d.intent)],
     ['filter.urgency', label('urgency.', d.urgency)], ['conv.sentiment', d.sentiment + (d.anger ? ' ⚠' : '')],
     ['conv.confidence', d.confidence ? Math.round(d.confidence * 100) + '%' : '—']];
   $('triage').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { dataset: { k } }, v || '—')]));
@@ -254,7 +250,7 @@ function notFound() {
 
 async function main() {
   for (const sel of [$('filter-intent'), $('correct-intent')]) {
-    sel.append(...INTENTS.map(i => el('option', { value: i }, label('intent.', i))));
+    sel.append(...INTENTS.map(i => el('option', { value: i }, intentLabel(i))));
   }
   wire();
   state.me = await shell();

@@ -5,7 +5,7 @@
 // billing plan with Stripe Checkout and Portal buttons, and the place where
 // alliances will appear. A section the caller's role cannot read says so
 // instead of failing.
-import { api, t, el, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
+import { api, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 let tz = 'UTC';
@@ -82,10 +82,6 @@ async function billing() {
   $('plan-select').replaceChildren(...plans.data.filter(p => p.rank > 0).map(p => el('option', { value: p.name }, p.display_name)));
 }
 
-const INTENTS = ['order_status', 'logistics_delay', 'cancel_order', 'change_order', 'return', 'refund', 'exchange',
-  'product_question', 'stock', 'payment', 'invoice', 'account', 'promotion', 'complaint', 'quality_issue',
-  'privacy_or_fund_safety', 'human_request', 'feedback', 'other'];
-const label = (prefix, v) => { const s = t(prefix + v); return s === prefix + v ? (v || '—') : s; };
 const pct = (x) => x === null || x === undefined ? '—' : Math.round(x * 100) + '%';
 
 async function connectors() {
@@ -119,7 +115,7 @@ async function connectors() {
 async function scenarios() {
   const page = await api('GET', '/knowledge/scenarios?limit=100');
   $('scenarios-rows').replaceChildren(...page.data.map(s => el('tr', { dataset: { id: s.id } }, el('td', {}, s.name),
-    el('td', {}, label('intent.', s.intent)),
+    el('td', {}, intentLabel(s.intent)),
     el('td', {}, [...(s.triggers.zh || []), ...(s.triggers.en || [])].join(', ')),
     el('td', {}, `${pct(s.human_share)} (${s.stats.human}/${s.stats.conversations})`, ' ',
       s.flagged ? el('span', { class: 'badge urg-high' }, t('set.flagged')) : null),
@@ -163,7 +159,7 @@ async function main() {
     sessionStorage.removeItem('dp_tz');
     section('hours-rows', 3, hours);
   });
-  $('scenario-intent').replaceChildren(...INTENTS.map(i => el('option', { value: i }, label('intent.', i))));
+  $('scenario-intent').replaceChildren(...INTENTS.map(i => el('option', { value: i }, intentLabel(i))));
   onSubmit('scenario-create', async (f) => {
     const triggers = { en: list(f.triggers_en.value), zh: list(f.triggers_zh.value) };
     const replies = {};
