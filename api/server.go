@@ -34,6 +34,13 @@ type Config struct {
 	LogRequests    bool          // log every request (route, status, time) at info, for development
 	PublicURL      string        // the web app's address in links sent by email (https://desk.example.com); empty: the listening address
 
+	// TrustedProxies are the addresses (IPs or CIDR ranges) of the
+	// TLS-terminating proxies in front of deskpool. Only a request that
+	// arrives from one of them is believed when its X-Forwarded-Proto says
+	// https (the browser session's cookies are then marked Secure); any
+	// other client's X-Forwarded-* headers are ignored. Empty: none.
+	TrustedProxies []string
+
 	// HookIPRate and HookIPBurst limit shop webhooks per IP, apart from the
 	// other public routes: a shop posts far more than a person signs in.
 	// Zero takes 100 per second with a bucket of 1,000.
@@ -106,6 +113,9 @@ func New(cfg Config, deps Deps) *Server {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ProxyHeader:           "",
+		// X-Forwarded-Proto counts only from a configured proxy.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
 	})
 	s.app.Use(s.requestID, s.recover, s.observe, s.checkRequest)
 	s.routes()
