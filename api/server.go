@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/deskpool/deskpool/alliance"
@@ -41,6 +42,11 @@ type Config struct {
 	// other client's X-Forwarded-* headers are ignored. Empty: none.
 	TrustedProxies []string
 
+	// StreamLifetime ends a change stream (GET /v1/conversations/changes)
+	// after this long; the client reconnects. Zero: 25 s, under the
+	// server's write timeout.
+	StreamLifetime time.Duration
+
 	// HookIPRate and HookIPBurst limit shop webhooks per IP, apart from the
 	// other public routes: a shop posts far more than a person signs in.
 	// Zero takes 100 per second with a bucket of 1,000.
@@ -60,6 +66,7 @@ type Deps struct {
 	Redis      redis.UniversalClient // rate limits
 	Tenants    *tenant.Service
 	Helpdesk   *helpdesk.Service
+	Feed       *helpdesk.InboxFeed // conversation changes for open inboxes; nil: no change stream (inboxes poll)
 	Webhooks   *helpdesk.Webhooks
 	Inventory  *inventory.Service
 	SLA        *sla.Service
@@ -85,6 +92,9 @@ type Server struct {
 	web  *web.App // the brand's web app: pages and assets
 
 	methods routeMethods // for the Allow header of a 405
+
+	stopping     chan struct{} // closed when Shutdown begins: open change streams end
+	stoppingOnce sync.Once
 }
 
 // New builds the API with every route registered.
@@ -99,7 +109,7 @@ func New(cfg Config, deps Deps) *Server {
 	if err != nil {
 		panic("web app templates: " + err.Error()) // embedded files: a build defect, caught by every test
 	}
-	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log), web: pages}
+	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log), web: pages, stopping: make(chan struct{})}
 	s.app = fiber.New(fiber.Config{
 		AppName: "deskpool",
 		// Strings from the request outlive it (metrics labels, task
@@ -130,4 +140,8 @@ func (s *Server) App() *fiber.App { return s.app }
 func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 
 // Shutdown stops accepting requests and waits for those under way.
-func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+// Open change streams end at once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stoppingOnce.Do(func() { close(s.stopping) })
+	return s.app.ShutdownWithContext(ctx)
+}

@@ -67,6 +67,40 @@ export async function api(method, path, body, extraHeaders = {}) {
   return data;
 }
 
+/** apiEvents reads a server-sent event stream of the /v1 API with fetch
+ * (so that it carries the CSRF header, which EventSource cannot send),
+ * calling onEvent(name, data) for each event, until the stream ends or
+ * signal aborts. A refusal throws an ApiError. */
+export async function apiEvents(path, onEvent, signal) {
+  const res = await fetch('/v1' + path, { headers: { 'Accept': 'text/event-stream', 'X-CSRF-Token': cookie('dp_csrf') },
+    credentials: 'same-origin', signal });
+  if (!res.ok || !res.body) {
+    if (res.status === 401 && document.body.classList.contains('app')) sessionExpired();
+    const text = await res.text().catch(() => '');
+    let problem = null;
+    try { problem = JSON.parse(text); } catch { /* not a problem document */ }
+    throw new ApiError(res.status, problem);
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += value.replaceAll('\r\n', '\n');
+    let end;
+    while ((end = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      let name = 'message', data = '';
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) name = line.slice(6).trim();
+        else if (line.startsWith('data:')) data += line.slice(5).trim();
+      }
+      if (data || name !== 'message') onEvent(name, data ? JSON.parse(data) : null);
+    }
+  }
+}
+
 /** onSessionExpired lets a page save unsent work before the redirect. */
 const expiredHooks = [];
 export function onSessionExpired(fn) { expiredHooks.push(fn); }
