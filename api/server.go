@@ -11,7 +11,6 @@ import (
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
-	"github.com/deskpool/deskpool/mail"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/segments"
 	"github.com/deskpool/deskpool/sla"
@@ -78,7 +77,6 @@ type Deps struct {
 	Box        *secretbox.Box     // seals stored responses (they may hold a new key or secret)
 	Authz      *tenant.Authorizer
 	Log        *slog.Logger
-	Mail       mail.Sender                     // password reset links; nil: written to Log
 	Ready      func(ctx context.Context) error // readiness of every dependency
 	Metrics    prometheus.Gatherer             // the process's own collectors, served on /metrics beside the default registry
 }

@@ -226,6 +226,7 @@ func (m *Main) services() error {
 func (m *Main) listen(ctx context.Context) {
 	m.Tenants = tenant.NewService(m.DB)
 	m.Tenants.SysDB = m.SysDB
+	m.Tenants.UseResetMail(m.Outbox, m.Box, mail.New(m.Config.SMTP, m.Log))
 	m.Helpdesk.UseWorkspaceCache(m.Tenants)
 	m.Alliance.UseWorkspaceCache(m.Tenants)
 	if m.SLA != nil {
@@ -250,7 +251,6 @@ func (m *Main) startAPI(ctx context.Context) error {
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Feed: m.Feed, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
 		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing, Segments: m.Segments, Alliance: m.Alliance,
-		Mail: mail.New(m.Config.SMTP, m.Log),
 	})
 	m.wg.Add(1)
 	go func() {
@@ -275,6 +275,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.Worker = jobs.NewServer(rc, m.Config.WorkerConcurrency, m.Log)
 	mux := asynq.NewServeMux()
 	mux.Use(jobs.Observe(), jobs.OutboxDone(m.DB))
+	m.Tenants.Register(mux)
 	m.Webhooks.Register(mux)
 	m.Helpdesk.Register(mux)
 	m.SLA.Register(mux)
