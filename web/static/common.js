@@ -117,12 +117,25 @@ export function showErrors(form, err) {
   const fields = err?.problem?.errors || [];
   let placed = false;
   for (const fe of fields) {
-    const key = String(fe.field).split(/[.[]/)[0];
-    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(key)}"]`);
-    if (slot) { slot.textContent = fe.message; placed = true; }
+    const slot = errorSlot(form, String(fe.field));
+    if (slot) { slot.textContent = slot.textContent ? slot.textContent + ' ' + fe.message : fe.message; placed = true; }
   }
   const general = form.querySelector('.form-error');
   if (general && (!placed || !fields.length)) general.textContent = err?.message || String(err);
+}
+
+/** errorSlot is the .field-error of form nearest to a field path such as
+ * targets.first_response or weekly.monday[0].end: the path itself, then
+ * shorter ones (weekly.monday, weekly). */
+function errorSlot(form, path) {
+  let p = path;
+  for (;;) {
+    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(p)}"]`);
+    if (slot) return slot;
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+    if (cut <= 0) return null;
+    p = p.slice(0, cut);
+  }
 }
 
 export function clearErrors(form) {
