@@ -37,13 +37,18 @@ func handOver(c *fiber.Ctx, sess *tenant.Session) string {
 	if c.Get(CookieModeHeader) != "1" {
 		return sess.Token
 	}
-	secure := c.Protocol() == "https"
+	secure := overTLS(c)
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
 		HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode})
 	c.Cookie(&fiber.Cookie{Name: CSRFCookie, Value: randomToken(), Path: "/", Expires: sess.ExpiresAt,
 		Secure: secure, SameSite: fiber.CookieSameSiteStrictMode})
 	return ""
 }
+
+// overTLS reports whether the browser reached deskpool over TLS: served
+// over TLS here, or through a trusted proxy (Config.TrustedProxies) that
+// says so in X-Forwarded-Proto. Another client's header counts for nothing.
+func overTLS(c *fiber.Ctx) bool { return c.Protocol() == "https" }
 
 // clearBrowserSession expires the browser session's cookies.
 func clearBrowserSession(c *fiber.Ctx) {

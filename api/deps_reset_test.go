@@ -9,6 +9,7 @@ import (
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/mail"
+	"github.com/hibiken/asynq"
 )
 
 // mailbox keeps the messages the test servers send, per recipient.
@@ -50,8 +51,9 @@ func (m *mailbox) next(t *testing.T, to string) mail.Message {
 func (m *mailbox) none(to string) bool { return len(m.box(to)) == 0 }
 
 func init() {
-	depHooks = append(depHooks, func(t *testing.T, d *api.Deps, _ *jobs.Outbox) {
+	depHooks = append(depHooks, func(t *testing.T, d *api.Deps, jobOutbox *jobs.Outbox) {
 		d.Tenants.SysDB = env.System
-		d.Mail = outbox
+		d.Tenants.UseResetMail(jobOutbox, d.Box, outbox)
 	})
+	workerHooks = append(workerHooks, func(mux *asynq.ServeMux, d api.Deps) { d.Tenants.Register(mux) })
 }

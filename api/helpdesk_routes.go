@@ -7,6 +7,7 @@ func (s *Server) helpdeskRoutes(v1 fiber.Router) {
 	v1.Post("/messages", s.authed("messages:write", s.postMessage))
 
 	v1.Get("/conversations", s.authed("conversations:read", s.listConversations))
+	v1.Get("/conversations/changes", s.authed("conversations:read", s.conversationChanges))
 	v1.Get("/conversations/:conversation_id", s.authed("conversations:read", s.getConversation))
 	v1.Patch("/conversations/:conversation_id", s.authed("conversations:write", s.patchConversation))
 	v1.Post("/conversations/:conversation_id/replies", s.authed("conversations:write", s.postReply))

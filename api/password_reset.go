@@ -1,12 +1,8 @@
 package api
 
 import (
-	"context"
-	"net/url"
 	"strings"
-	"time"
 
-	"github.com/deskpool/deskpool/mail"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -15,9 +11,10 @@ import (
 var resetAccepted = fiber.Map{"detail": "If an account has this email, a link to choose a new password is on its way. It works once, within an hour."}
 
 // requestPasswordReset: POST /v1/auth/password-reset {email}. It answers
-// 202 with the same body whether or not an account has the email, and
-// sends the link after answering, so that neither the answer nor its time
-// tells. Limited per address by public and per account by the service
+// 202 with the same body whether or not an account has the email; the link
+// is queued through the outbox with the reset (tenant.TaskResetMail) and
+// sent by a worker, so neither the answer nor its time waits on the mail.
+// Limited per address by public and per account by the service
 // (tenant.ResetsPerHour, silently).
 func (s *Server) requestPasswordReset(c *fiber.Ctx) error {
 	var in struct {
@@ -26,22 +23,8 @@ func (s *Server) requestPasswordReset(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	reset, err := s.deps.Tenants.RequestPasswordReset(c.UserContext(), in.Email)
-	if err != nil {
+	if err := s.deps.Tenants.RequestPasswordReset(c.UserContext(), in.Email, s.publicURL(c)); err != nil {
 		return err
-	}
-	if reset != nil {
-		link := s.publicURL(c) + "/reset/" + url.PathEscape(reset.Token)
-		msg := mail.Message{To: reset.Email, Subject: "Choose a new deskpool password",
-			Body: "Someone (we hope you) asked to reset the password of your deskpool account.\n\n" +
-				"Choose a new password here (the link works once, until " + reset.ExpiresAt.Format(time.RFC1123) + "):\n\n" +
-				link + "\n\nIf you did not ask, ignore this email: your password stays as it is.\n"}
-		ctx := context.WithoutCancel(c.UserContext())
-		go func() {
-			if err := s.mailer().Send(ctx, msg); err != nil {
-				s.deps.Log.ErrorContext(ctx, "password reset email not sent", "err", err)
-			}
-		}()
 	}
 	return c.Status(fiber.StatusAccepted).JSON(resetAccepted)
 }
@@ -59,14 +42,6 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"detail": "Your password is changed and every session signed out; log in with the new password."})
-}
-
-// mailer is the configured sender, else the log.
-func (s *Server) mailer() mail.Sender {
-	if s.deps.Mail != nil {
-		return s.deps.Mail
-	}
-	return mail.Log{Logger: s.deps.Log}
 }
 
 // publicURL is the base of links sent out of band. It comes from the

@@ -4,7 +4,13 @@ import (
 	"bytes"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/hibiken/asynq"
 )
 
 var resetLink = regexp.MustCompile(`/reset/(dpr_[A-Za-z0-9_-]{43})`)
@@ -24,6 +30,7 @@ func (h *harness) resetToken(email string) string {
 
 func TestPasswordResetNoEnumeration(t *testing.T) {
 	h := newHarness(t, nil)
+	startWorker(t, h.deps)
 	ws := h.signup("Reset Tea")
 	unknown := uniqueEmail("nobody")
 	known := h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": ws.OwnerEmail}})
@@ -56,6 +63,7 @@ func TestPasswordResetNoEnumeration(t *testing.T) {
 
 func TestPasswordReset(t *testing.T) {
 	h := newHarness(t, nil)
+	startWorker(t, h.deps)
 	ws := h.signup("Reset Shop")
 	other := h.signup("Reset Shop Two")
 	// the owner of ws is also an agent of other, signed in there too
@@ -125,4 +133,60 @@ func TestPasswordReset(t *testing.T) {
 		h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + b, body: map[string]string{"password": newPassword + "!"}})
 		h.must(http.StatusNotFound, call{method: "POST", path: "/v1/auth/password-reset/" + a, body: map[string]string{"password": newPassword + "?"}})
 	})
+}
+
+// TestPasswordResetMailQueued: the link's email is a task of the outbox,
+// written in the transaction that made the link (it is there before any
+// worker runs), carrying the token only sealed; a worker started later
+// sends it, and a second run of the task sends nothing more.
+func TestPasswordResetMailQueued(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Queued Reset")
+	h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": ws.OwnerEmail}})
+	var payload string
+	if err := env.System.Raw(`SELECT payload::text FROM outbox WHERE tenant_id = ? AND task_type = ?`, ws.ID, tenant.TaskResetMail).Scan(&payload).Error; err != nil {
+		t.Fatal(err)
+	}
+	if payload == "" {
+		t.Fatal("no reset mail task in the workspace's outbox")
+	}
+	if strings.Contains(payload, "dpr_") {
+		t.Fatalf("the outbox holds the token in the clear: %s", payload)
+	}
+	if !outbox.none(ws.OwnerEmail) {
+		t.Fatal("the email went before any worker ran: it did not go through the outbox")
+	}
+	startWorker(t, h.deps)
+	msg := outbox.next(t, ws.OwnerEmail)
+	tok := resetLink.FindStringSubmatch(msg.Body)
+	if tok == nil {
+		t.Fatalf("no reset link in %q", msg.Body)
+	}
+	for deadline := time.Now().Add(time.Minute); countOf(t, `SELECT count(*) FROM password_resets WHERE token_hash = ? AND mailed_at IS NOT NULL`, tenant.HashToken(tok[1])) != 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the link's row is not marked mailed after it was sent")
+		}
+	}
+	// the task again (as after a lost acknowledgement): nothing more is sent
+	q := asynq.NewClient(jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}.ConnOpt())
+	defer q.Close()
+	info, err := q.Enqueue(asynq.NewTask(tenant.TaskResetMail, []byte(payload)), asynq.Retention(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	insp := asynq.NewInspector(jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}.ConnOpt())
+	defer insp.Close()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		ti, err := insp.GetTaskInfo(info.Queue, info.ID)
+		if err == nil && ti.State == asynq.TaskStateCompleted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the task run again did not complete: %v %v", ti, err)
+		}
+	}
+	if !outbox.none(ws.OwnerEmail) {
+		t.Fatal("a second run of the task sent the link again")
+	}
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + tok[1], body: map[string]string{"password": "a queued new passphrase"}})
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/deskpool/deskpool/alliance"
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
-	"github.com/deskpool/deskpool/mail"
 	"github.com/deskpool/deskpool/secretbox"
 	"github.com/deskpool/deskpool/segments"
 	"github.com/deskpool/deskpool/sla"
@@ -34,6 +34,18 @@ type Config struct {
 	LogRequests    bool          // log every request (route, status, time) at info, for development
 	PublicURL      string        // the web app's address in links sent by email (https://desk.example.com); empty: the listening address
 
+	// TrustedProxies are the addresses (IPs or CIDR ranges) of the
+	// TLS-terminating proxies in front of deskpool. Only a request that
+	// arrives from one of them is believed when its X-Forwarded-Proto says
+	// https (the browser session's cookies are then marked Secure); any
+	// other client's X-Forwarded-* headers are ignored. Empty: none.
+	TrustedProxies []string
+
+	// StreamLifetime ends a change stream (GET /v1/conversations/changes)
+	// after this long; the client reconnects. Zero: 25 s, under the
+	// server's write timeout.
+	StreamLifetime time.Duration
+
 	// HookIPRate and HookIPBurst limit shop webhooks per IP, apart from the
 	// other public routes: a shop posts far more than a person signs in.
 	// Zero takes 100 per second with a bucket of 1,000.
@@ -53,6 +65,7 @@ type Deps struct {
 	Redis      redis.UniversalClient // rate limits
 	Tenants    *tenant.Service
 	Helpdesk   *helpdesk.Service
+	Feed       *helpdesk.InboxFeed // conversation changes for open inboxes; nil: no change stream (inboxes poll)
 	Webhooks   *helpdesk.Webhooks
 	Inventory  *inventory.Service
 	SLA        *sla.Service
@@ -64,7 +77,6 @@ type Deps struct {
 	Box        *secretbox.Box     // seals stored responses (they may hold a new key or secret)
 	Authz      *tenant.Authorizer
 	Log        *slog.Logger
-	Mail       mail.Sender                     // password reset links; nil: written to Log
 	Ready      func(ctx context.Context) error // readiness of every dependency
 	Metrics    prometheus.Gatherer             // the process's own collectors, served on /metrics beside the default registry
 }
@@ -78,6 +90,9 @@ type Server struct {
 	web  *web.App // the brand's web app: pages and assets
 
 	methods routeMethods // for the Allow header of a 405
+
+	stopping     chan struct{} // closed when Shutdown begins: open change streams end
+	stoppingOnce sync.Once
 }
 
 // New builds the API with every route registered.
@@ -92,7 +107,7 @@ func New(cfg Config, deps Deps) *Server {
 	if err != nil {
 		panic("web app templates: " + err.Error()) // embedded files: a build defect, caught by every test
 	}
-	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log), web: pages}
+	s := &Server{cfg: cfg, deps: deps, rl: newRateLimiter(deps.Redis, deps.Log), web: pages, stopping: make(chan struct{})}
 	s.app = fiber.New(fiber.Config{
 		AppName: "deskpool",
 		// Strings from the request outlive it (metrics labels, task
@@ -106,6 +121,9 @@ func New(cfg Config, deps Deps) *Server {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ProxyHeader:           "",
+		// X-Forwarded-Proto counts only from a configured proxy.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
 	})
 	s.app.Use(s.requestID, s.recover, s.observe, s.checkRequest)
 	s.routes()
@@ -120,4 +138,8 @@ func (s *Server) App() *fiber.App { return s.app }
 func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 
 // Shutdown stops accepting requests and waits for those under way.
-func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+// Open change streams end at once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stoppingOnce.Do(func() { close(s.stopping) })
+	return s.app.ShutdownWithContext(ctx)
+}

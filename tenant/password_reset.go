@@ -27,44 +27,84 @@ const TokenPasswordReset = "dpr"
 // further requests are answered the same way and send nothing.
 const ResetsPerHour = 3
 
-// PasswordReset is a reset link to send: to whom, and its token.
-type PasswordReset struct {
-	Email     string
-	Token     string
-	ExpiresAt time.Time
-}
-
 // errBadReset is the one answer to an unknown, used or expired reset token.
 var errBadReset = deskpool.Errorf(deskpool.ENOTFOUND, "This password reset link is unknown, used or expired: ask for a new one.")
 
-// RequestPasswordReset makes a reset link for the account with email. It
-// returns nil, and no error, when no account has the email or the account
-// was sent ResetsPerHour links in the last hour: the caller answers the
-// same way in every case. Only a malformed email is an error (EINVALID).
-func (s *Service) RequestPasswordReset(ctx context.Context, email string) (*PasswordReset, error) {
+// RequestPasswordReset makes a reset link for the account with email and,
+// in the same transaction, queues its email through the outbox (see
+// TaskResetMail), so that a link made is a link sent even if the process
+// stops or the mail server is down. linkBase is the web app's address the
+// link starts with. Nothing is made or sent, and no error returned, when no
+// account has the email, the account belongs to no workspace, or it was
+// sent ResetsPerHour links in the last hour: the caller answers the same
+// way in every case. Only a malformed email is an error (EINVALID).
+func (s *Service) RequestPasswordReset(ctx context.Context, email, linkBase string) error {
 	norm, ok := NormalizeEmail(email)
 	if !ok {
 		var v deskpool.Validator
 		v.Add("email", "must be a valid email address")
-		return nil, v.Err()
+		return v.Err()
+	}
+	if s.resetMail.outbox == nil || s.resetMail.box == nil {
+		return deskpool.Errorf(deskpool.EINTERNAL, "password reset mail is not wired (UseResetMail)")
+	}
+	userID, tenantID, err := s.resetAccount(ctx, norm)
+	if err != nil || userID == uuid.Nil {
+		return err
 	}
 	now := s.Now()
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
-		return nil, err
+		return err
 	}
 	token := TokenPasswordReset + "_" + base64.RawURLEncoding.EncodeToString(secret)
-	reset := &PasswordReset{Email: norm, Token: token, ExpiresAt: now.Add(s.resetTTL())}
-	res := s.DB.WithContext(ctx).Exec(`INSERT INTO password_resets (token_hash, user_id, expires_at, ip, created_at)
-		SELECT ?, u.id, ?, ?, ? FROM users u WHERE u.email = ?
-		AND (SELECT count(*) FROM password_resets r WHERE r.user_id = u.id AND r.created_at > ?) < ?`,
-		HashToken(token), reset.ExpiresAt, actorIP(ctx), now, norm, now.Add(-time.Hour), ResetsPerHour)
-	if res.Error != nil {
-		return nil, fmt.Errorf("password reset: %w", res.Error)
-	} else if res.RowsAffected == 0 {
-		return nil, nil
+	hash := HashToken(token)
+	sealed, err := s.resetMail.box.Seal([]byte(token), hash)
+	if err != nil {
+		return err
 	}
-	return reset, nil
+	tctx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: tenantID, IP: actorIP(ctx)})
+	return postgres.Tx(tctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		res := tx.Exec(`INSERT INTO password_resets (token_hash, user_id, expires_at, ip, created_at)
+			SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM password_resets r WHERE r.user_id = ? AND r.created_at > ?) < ?`,
+			hash, userID, now.Add(s.resetTTL()), actorIP(ctx), now, userID, now.Add(-time.Hour), ResetsPerHour)
+		if res.Error != nil {
+			return fmt.Errorf("password reset: %w", res.Error)
+		} else if res.RowsAffected == 0 {
+			return nil
+		}
+		return s.resetMail.outbox.Add(ctx, tx, resetMailTask(tenantID, hash, sealed, linkBase))
+	})
+}
+
+// resetAccount finds the account with the (normalized) email and the
+// workspace whose outbox carries its reset mail: its default workspace,
+// else the first it joined (through the system path: memberships are
+// read per workspace). A zero user id: no account, or one in no workspace.
+func (s *Service) resetAccount(ctx context.Context, email string) (userID, tenantID uuid.UUID, err error) {
+	var u struct {
+		ID              uuid.UUID
+		DefaultTenantID *uuid.UUID
+	}
+	if err := s.DB.WithContext(ctx).Raw(`SELECT id, default_tenant_id FROM users WHERE email = ?`, email).Scan(&u).Error; err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	if u.ID == uuid.Nil {
+		return uuid.Nil, uuid.Nil, nil
+	}
+	if u.DefaultTenantID != nil {
+		return u.ID, *u.DefaultTenantID, nil
+	}
+	if s.SysDB == nil {
+		return uuid.Nil, uuid.Nil, deskpool.Errorf(deskpool.EINTERNAL, "password reset needs the system connection")
+	}
+	err = postgres.System(ctx, s.SysDB, "auth:password-reset", func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ? ORDER BY created_at, tenant_id LIMIT 1`, u.ID).Scan(&tenantID).Error
+	})
+	if err != nil || tenantID == uuid.Nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	return u.ID, tenantID, nil
 }
 
 func (s *Service) resetTTL() time.Duration {

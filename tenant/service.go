@@ -21,6 +21,7 @@ type Service struct {
 	cachesMu      sync.Mutex
 	caches        []workspaceCache // NewCache's, told of changes with creds
 	plans         *Cache[string]   // each workspace's plan, see Plan
+	resetMail     resetMailer      // see UseResetMail
 }
 
 // NewService returns a Service with default lifetimes.

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -99,6 +100,11 @@ func (c *Config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Billing.PortalReturnURL, "billing-portal-return-url", c.Billing.PortalReturnURL, "where the Billing Portal returns (DESKPOOL_BILLING_PORTAL_RETURN_URL)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", c.AllowPrivateWebhooks, "allow webhook URLs on private networks (DESKPOOL_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.StringVar(&c.API.PublicURL, "public-url", c.API.PublicURL, "the web app's address in emailed links, e.g. https://desk.example.com (DESKPOOL_PUBLIC_URL)")
+	fs.Func("trusted-proxies", "comma-separated IPs or CIDR ranges of TLS-terminating proxies whose X-Forwarded-Proto is believed (DESKPOOL_TRUSTED_PROXIES)", func(v string) error {
+		p, err := parseProxies(v)
+		c.API.TrustedProxies = p
+		return err
+	})
 	fs.StringVar(&c.SMTP.Host, "smtp-host", c.SMTP.Host, "SMTP server for password reset mail; empty: links go to the log (DESKPOOL_SMTP_HOST)")
 	fs.IntVar(&c.SMTP.Port, "smtp-port", c.SMTP.Port, "SMTP port, STARTTLS required (DESKPOOL_SMTP_PORT)")
 	fs.StringVar(&c.SMTP.User, "smtp-user", c.SMTP.User, "SMTP user (DESKPOOL_SMTP_USER)")
@@ -167,6 +173,13 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 		c.AllowPrivateShops = v == "true" || v == "1"
 	}
 	str("PUBLIC_URL", &c.API.PublicURL)
+	if v := getenv("DESKPOOL_TRUSTED_PROXIES"); v != "" {
+		p, err := parseProxies(v)
+		if err != nil {
+			errs = append(errs, "DESKPOOL_TRUSTED_PROXIES: "+err.Error())
+		}
+		c.API.TrustedProxies = p
+	}
 	str("SMTP_HOST", &c.SMTP.Host)
 	num("SMTP_PORT", &c.SMTP.Port)
 	str("SMTP_USER", &c.SMTP.User)
@@ -216,6 +229,23 @@ var getenv = os.Getenv
 // LoadConfig reads the environment, then parses args as flags.
 func LoadConfig(name string, args []string) (Config, *flag.FlagSet, error) {
 	return loadWith(name, args, nil)
+}
+
+// parseProxies reads a comma-separated list of IP addresses and CIDR
+// ranges (the trusted proxies).
+func parseProxies(v string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR range", p)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // parseDays reads a duration that may also be a whole number of days ("7d").

@@ -53,6 +53,7 @@ type Main struct {
 	Classifier *triage.Classifier // the built-in triage, loaded once
 	Tenants    *tenant.Service    // its change listener keeps the caches
 	Helpdesk   *helpdesk.Service
+	Feed       *helpdesk.InboxFeed // conversation changes announced by every mode, heard by the API for open inboxes
 	Webhooks   *helpdesk.Webhooks
 	SLA        *sla.Service
 	AI         *ai.Services
@@ -183,6 +184,8 @@ func (m *Main) services() error {
 		m.Helpdesk = helpdesk.NewService(m.DB, m.Webhooks, m.Outbox, triager, helpdesk.DefaultConfig())
 		m.Helpdesk.UseAnswerer(quotaAnswerer{next: m.AI.Answerer(), billing: m.Billing})
 	}
+	m.Feed = helpdesk.NewInboxFeed(m.DB, m.Log)
+	m.Helpdesk.Observe(m.Feed)
 	invCfg := inventory.DefaultConfig()
 	invCfg.AllowHTTP, invCfg.AllowPrivate = c.AllowPrivateShops, c.AllowPrivateShops
 	m.Inventory = inventory.NewService(m.DB, m.Outbox, box, m.Helpdesk, invCfg, m.Log)
@@ -223,6 +226,7 @@ func (m *Main) services() error {
 func (m *Main) listen(ctx context.Context) {
 	m.Tenants = tenant.NewService(m.DB)
 	m.Tenants.SysDB = m.SysDB
+	m.Tenants.UseResetMail(m.Outbox, m.Box, mail.New(m.Config.SMTP, m.Log))
 	m.Helpdesk.UseWorkspaceCache(m.Tenants)
 	m.Alliance.UseWorkspaceCache(m.Tenants)
 	if m.SLA != nil {
@@ -245,10 +249,14 @@ func (m *Main) startAPI(ctx context.Context) error {
 	}
 	m.API = api.New(m.Config.API, api.Deps{
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
-		Helpdesk: m.Helpdesk, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
+		Helpdesk: m.Helpdesk, Feed: m.Feed, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
 		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing, Segments: m.Segments, Alliance: m.Alliance,
-		Mail: mail.New(m.Config.SMTP, m.Log),
 	})
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		m.Feed.Listen(ctx, m.Config.DatabaseURL)
+	}()
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
 		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
 	}
@@ -267,6 +275,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.Worker = jobs.NewServer(rc, m.Config.WorkerConcurrency, m.Log)
 	mux := asynq.NewServeMux()
 	mux.Use(jobs.Observe(), jobs.OutboxDone(m.DB))
+	m.Tenants.Register(mux)
 	m.Webhooks.Register(mux)
 	m.Helpdesk.Register(mux)
 	m.SLA.Register(mux)

@@ -173,6 +173,7 @@ func TestWebApp(t *testing.T) {
 	}
 	do(t, ctx, "back to the inbox", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`#list-empty`)))
 
+	do(t, ctx, "the inbox listens to the change stream", chromedp.WaitVisible(css(`body[data-live="stream"]`)))
 	status := get(t, ctx, "call the API without the CSRF token",
 		chromedp.Evaluate[int](`fetch('/v1/me', {credentials: 'same-origin'}).then(r => r.status)`, chromedp.EvalAwaitPromise))
 	if status != http.StatusForbidden {
@@ -188,6 +189,15 @@ func TestWebApp(t *testing.T) {
 
 	do(t, ctx, "see the message without a reload and open it",
 		chromedp.WaitVisible(css(`#conv-list li a.conv-link`)),
+	)
+	// It came through the change stream (server-sent events), not the
+	// polling fallback, which runs only while the stream is down.
+	// (body[data-live] is "stream" while it is open, and the last re-read
+	// of the list names what asked for it.)
+	if how := get(t, ctx, "how the list learnt of it", chromedp.Evaluate[[]string](`[document.body.dataset.live || '', document.body.dataset.refreshedBy || '']`)); how[0] != "stream" || !strings.HasPrefix(how[1], "stream") {
+		t.Fatalf("the list learnt of the message by %q, want the change stream", how)
+	}
+	do(t, ctx, "open the message",
 		chromedp.Click(css(`#conv-list li a.conv-link`)),
 		chromedp.WaitVisible(css(`#thread li.msg.inbound`)),
 	)
@@ -287,6 +297,7 @@ func TestWebApp(t *testing.T) {
 	}
 	screenshot(t, ctx, "settings-zh")
 	settingsSections(t, ctx, base, token)
+	slaEditor(t, ctx, base, token)
 
 	do(t, ctx, "invite an agent",
 		chromedp.SendKeys(css(`#invite-create input[name=email]`), "agent@webtea.example"),

@@ -20,6 +20,23 @@ function cookie(name) {
   return '';
 }
 
+/** INTENTS are the triage's intent labels (triage.Intents), in its order;
+ * each has its text under intent.<label> in both languages. */
+export const INTENTS = ['order_status', 'logistics_delay', 'cancel_order', 'change_order', 'return', 'refund', 'exchange',
+  'product_question', 'stock', 'payment', 'invoice', 'account', 'promotion', 'complaint', 'quality_issue',
+  'privacy_or_fund_safety', 'human_request', 'feedback', 'other'];
+
+/** label is the text of value v under prefix (status., intent., ...):
+ * the value itself when the language has none, a dash when empty. */
+export function label(prefix, v) {
+  if (!v) return '—';
+  const s = t(prefix + v);
+  return s === prefix + v ? v : s;
+}
+
+/** intentLabel is an intent's text in the page's language. */
+export const intentLabel = (v) => label('intent.', v);
+
 /** ApiError is a problem+json answer. */
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -50,6 +67,40 @@ export async function api(method, path, body, extraHeaders = {}) {
   return data;
 }
 
+/** apiEvents reads a server-sent event stream of the /v1 API with fetch
+ * (so that it carries the CSRF header, which EventSource cannot send),
+ * calling onEvent(name, data) for each event, until the stream ends or
+ * signal aborts. A refusal throws an ApiError. */
+export async function apiEvents(path, onEvent, signal) {
+  const res = await fetch('/v1' + path, { headers: { 'Accept': 'text/event-stream', 'X-CSRF-Token': cookie('dp_csrf') },
+    credentials: 'same-origin', signal });
+  if (!res.ok || !res.body) {
+    if (res.status === 401 && document.body.classList.contains('app')) sessionExpired();
+    const text = await res.text().catch(() => '');
+    let problem = null;
+    try { problem = JSON.parse(text); } catch { /* not a problem document */ }
+    throw new ApiError(res.status, problem);
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += value.replaceAll('\r\n', '\n');
+    let end;
+    while ((end = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      let name = 'message', data = '';
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) name = line.slice(6).trim();
+        else if (line.startsWith('data:')) data += line.slice(5).trim();
+      }
+      if (data || name !== 'message') onEvent(name, data ? JSON.parse(data) : null);
+    }
+  }
+}
+
 /** onSessionExpired lets a page save unsent work before the redirect. */
 const expiredHooks = [];
 export function onSessionExpired(fn) { expiredHooks.push(fn); }
@@ -66,12 +117,25 @@ export function showErrors(form, err) {
   const fields = err?.problem?.errors || [];
   let placed = false;
   for (const fe of fields) {
-    const key = String(fe.field).split(/[.[]/)[0];
-    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(key)}"]`);
-    if (slot) { slot.textContent = fe.message; placed = true; }
+    const slot = errorSlot(form, String(fe.field));
+    if (slot) { slot.textContent = slot.textContent ? slot.textContent + ' ' + fe.message : fe.message; placed = true; }
   }
   const general = form.querySelector('.form-error');
   if (general && (!placed || !fields.length)) general.textContent = err?.message || String(err);
+}
+
+/** errorSlot is the .field-error of form nearest to a field path such as
+ * targets.first_response or weekly.monday[0].end: the path itself, then
+ * shorter ones (weekly.monday, weekly). */
+function errorSlot(form, path) {
+  let p = path;
+  for (;;) {
+    const slot = form.querySelector(`.field-error[data-for="${CSS.escape(p)}"]`);
+    if (slot) return slot;
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+    if (cut <= 0) return null;
+    p = p.slice(0, cut);
+  }
 }
 
 export function clearErrors(form) {

@@ -2,7 +2,7 @@
 // by day (or by hour for a range of up to two days) in the workspace's
 // time zone: each metric as a figure and a chart over time; the series
 // export as CSV. The metric definitions are the API's (sla/measures.go).
-import { api, t, el, fmtDuration, timeZone, shell, locale } from './common.js';
+import { api, t, el, fmtDuration, timeZone, shell, locale, intentLabel } from './common.js';
 import { draw } from './chart.js';
 
 const $ = (id) => document.getElementById(id);
@@ -33,7 +33,6 @@ const score = (v) => (v === null || v === undefined ? '—' : v.toFixed(2));
 const nps = (v) => (v === null || v === undefined ? '—' : String(Math.round(v)));
 /** rate is a share, or null when nothing was counted under it. */
 const rate = (v, of) => (of > 0 ? v : null);
-const intentLabel = (v) => { const s = t('intent.' + v); return s === 'intent.' + v ? v : s; };
 
 // The figures and their charts, in the order shown: key names the
 // figure (data-metric), its label (dash.<key>) and its chart (chart-<key>).

@@ -1,18 +1,17 @@
-// The inbox: the conversation list with the API's filters (refreshed every
-// few seconds from the cursor API, so new conversations appear without a
-// reload), and the open conversation: thread, customer, history, orders,
+// The inbox: the conversation list with the API's filters, re-read as soon
+// as the server's change stream (GET /v1/conversations/changes, server-sent
+// events) says a conversation changed, so new conversations and messages
+// appear without a reload; while the stream is down the list is polled from
+// the cursor API every few seconds instead. And the open conversation: thread, customer, history, orders,
 // triage with its correction, SLA countdown, reply and note, assign,
 // snooze and resolve. Shortcuts: j/k next/previous, r reply, e resolve.
-import { api, t, el, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
+import { api, apiEvents, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
 
-const INTENTS = ['order_status', 'logistics_delay', 'cancel_order', 'change_order', 'return', 'refund', 'exchange',
-  'product_question', 'stock', 'payment', 'invoice', 'account', 'promotion', 'complaint', 'quality_issue',
-  'privacy_or_fund_safety', 'human_request', 'feedback', 'other'];
-const POLL_MS = 3000;
+const POLL_MS = 3000; // the fallback's period, while the change stream is down
+const RETRY_MAX_MS = 30000; // the longest wait before reconnecting the stream
 
 const $ = (id) => document.getElementById(id);
-const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '' };
-const label = (prefix, v) => { const s = t(prefix + v); return s === prefix + v ? (v || '—') : s; };
+const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', live: false };
 
 function filterQuery() {
   const f = $('filters').elements;
@@ -64,7 +63,7 @@ function renderList(fresh) {
         el('span', { class: 'subject' }, c.subject || t('conv.no_subject')),
         el('span', { class: 'meta' },
           el('span', { class: 'badge ' + c.status }, label('status.', c.status)), ' ',
-          el('span', { class: 'badge' }, label('intent.', c.intent)), ' ',
+          el('span', { class: 'badge' }, intentLabel(c.intent)), ' ',
           c.urgency ? el('span', { class: 'badge urg-' + c.urgency }, label('urgency.', c.urgency)) : null, ' ',
           el('span', { class: 'muted' }, c.channel, ' · ', fmtTime(c.last_message_at, state.tz))),
         cd ? el('span', { class: 'sla ' + cd.cls }, cd.text) : null));
@@ -120,7 +119,7 @@ function lastTriage(d) {
 
 function renderTriage(d) {
   const tr = lastTriage(d);
-  const rows = [['conv.level', d.level], ['conv.route', d.route], ['filter.intent', label('intent.', d.intent)],
+  const rows = [['conv.level', d.level], ['conv.route', d.route], ['filter.intent', intentLabel(d.intent)],
     ['filter.urgency', label('urgency.', d.urgency)], ['conv.sentiment', d.sentiment + (d.anger ? ' ⚠' : '')],
     ['conv.confidence', d.confidence ? Math.round(d.confidence * 100) + '%' : '—']];
   $('triage').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { dataset: { k } }, v || '—')]));
@@ -243,6 +242,47 @@ function wire() {
   });
 }
 
+let reload = null;
+/** refresh re-reads the list soon (changes come in bursts: one read for
+ * a burst), and the open conversation when it changed. by names what
+ * asked, on body[data-refreshed-by]. */
+function refresh(by, ids) {
+  if (state.openId && (!ids || ids.includes(state.openId))) state.detail = { ...state.detail, updated_at: null };
+  clearTimeout(reload);
+  reload = setTimeout(() => {
+    loadList().then(() => { document.body.dataset.refreshedBy = by; }).catch(() => {});
+  }, 150);
+}
+
+/** live keeps the change stream open: each stream ends after a while and
+ * is reopened at once; after a failure it is retried with a growing wait,
+ * and the list is polled meanwhile (body[data-live] says which). */
+async function live() {
+  let wait = 1000;
+  for (;;) {
+    let ready = false;
+    try {
+      await apiEvents('/conversations/changes', (name, data) => {
+        if (name === 'ready') {
+          ready = state.live = true;
+          wait = 1000;
+          document.body.dataset.live = 'stream';
+          refresh('stream-ready');
+        } else if (name === 'change') {
+          refresh('stream', data.all ? null : data.conversation_ids);
+        }
+      });
+      if (!ready) throw new Error('the stream ended before it was ready');
+      // it ended as streams do: reopen it at once, still live meanwhile
+    } catch {
+      state.live = false;
+      document.body.dataset.live = 'poll';
+      await new Promise(r => setTimeout(r, wait));
+      wait = Math.min(wait * 2, RETRY_MAX_MS);
+    }
+  }
+}
+
 // notFound replaces the inbox with the 404 view: the conversation in the
 // URL does not exist in this workspace (another workspace's id is the same
 // 404 from the API, which says nothing of whether it exists elsewhere).
@@ -254,7 +294,7 @@ function notFound() {
 
 async function main() {
   for (const sel of [$('filter-intent'), $('correct-intent')]) {
-    sel.append(...INTENTS.map(i => el('option', { value: i }, label('intent.', i))));
+    sel.append(...INTENTS.map(i => el('option', { value: i }, intentLabel(i))));
   }
   wire();
   state.me = await shell();
@@ -270,7 +310,8 @@ async function main() {
     $('conv-none').textContent = err.message;
   });
   document.body.dataset.ready = '1';
-  setInterval(() => { loadList().catch(() => {}); }, POLL_MS);
+  live();
+  setInterval(() => { if (!state.live) loadList().then(() => { document.body.dataset.refreshedBy = 'poll'; }).catch(() => {}); }, POLL_MS);
   setInterval(() => { tick(); }, 1000);
 }
 

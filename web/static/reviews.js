@@ -2,7 +2,7 @@
 // /v1/reviews), each with a short form scoring accuracy, empathy and
 // resolution from 1 to 5 (PUT /v1/reviews/{id}); the API's field errors
 // show beside the fields.
-import { api, t, el, fmtTime, timeZone, shell, showErrors, clearErrors } from './common.js';
+import { api, t, el, fmtTime, timeZone, shell, showErrors, clearErrors, intentLabel } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const SCORES = ['accuracy', 'empathy', 'resolution'];
@@ -33,7 +33,7 @@ function item(it, tz) {
   });
   return el('li', { class: 'review-item', dataset: { id: it.conversation_id } },
     el('div', {}, el('a', { href: '/app/inbox?c=' + encodeURIComponent(it.conversation_id) }, it.subject || t('review.open')), ' ',
-      el('span', { class: 'badge' }, it.intent || '—'), ' ', el('span', { class: 'muted' }, `${t('review.resolved_at')} ${fmtTime(it.resolved_at, tz)}`)),
+      el('span', { class: 'badge' }, intentLabel(it.intent)), ' ', el('span', { class: 'muted' }, `${t('review.resolved_at')} ${fmtTime(it.resolved_at, tz)}`)),
     form);
 }
 

@@ -5,7 +5,7 @@
 // billing plan with Stripe Checkout and Portal buttons, and the place where
 // alliances will appear. A section the caller's role cannot read says so
 // instead of failing.
-import { api, t, el, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
+import { api, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 let tz = 'UTC';
@@ -64,15 +64,147 @@ async function deliveries(id) {
   }));
 }
 
+const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+const minutes = (sec) => sec ? String(Math.round(sec / 60)) : '';
+const seconds = (v) => v === '' ? 0 : Math.round(Number(v) * 60);
+let hoursList = [];
+
 async function policies() {
   const page = await api('GET', '/sla-policies?limit=100');
-  $('sla-rows').replaceChildren(...page.data.map(p => el('tr', {}, el('td', {}, p.name), el('td', {}, p.priority),
-    el('td', {}, `${t('sla.first')} ${fmtDuration(p.targets.first_response)} · ${t('sla.next')} ${fmtDuration(p.targets.next_response)} · ${t('sla.resolution')} ${fmtDuration(p.targets.resolution)}`))));
+  $('sla-rows').replaceChildren(...page.data.map(p => {
+    const hours = hoursList.find(h => h.id === p.business_hours_id);
+    const actions = el('td', {});
+    if (p.builtin) actions.append(el('span', { class: 'muted' }, t('set.builtin')));
+    else {
+      const edit = el('button', { type: 'button', class: 'secondary' }, t('set.edit'));
+      edit.addEventListener('click', () => editPolicy(p));
+      const del = el('button', { type: 'button', class: 'secondary' }, t('set.delete'));
+      del.addEventListener('click', async () => {
+        try { await api('DELETE', '/sla-policies/' + p.id); section('sla-rows', 5, policies); } catch (err) { showErrors($('sla-form'), err); }
+      });
+      actions.append(edit, ' ', del);
+    }
+    return el('tr', { dataset: { id: p.id } }, el('td', {}, p.name), el('td', {}, p.priority),
+      el('td', {}, `${t('sla.first')} ${fmtDuration(p.targets.first_response)} · ${t('sla.next')} ${fmtDuration(p.targets.next_response)} · ${t('sla.resolution')} ${fmtDuration(p.targets.resolution)}`),
+      el('td', {}, hours ? hours.name : t('set.around_clock')), actions);
+  }));
 }
+
+/** editPolicy fills the policy form with p, to save it with PATCH. */
+function editPolicy(p) {
+  const f = $('sla-form');
+  clearErrors(f);
+  f.dataset.id = p.id;
+  const e = f.elements;
+  e.name.value = p.name;
+  e.priority.value = p.priority;
+  e.urgencies.value = (p.rule.urgencies || []).join(', ');
+  e.intents.value = (p.rule.intents || []).join(', ');
+  e.segments.value = (p.rule.segments || []).join(', ');
+  e.first_response.value = minutes(p.targets.first_response);
+  e.next_response.value = minutes(p.targets.next_response);
+  e.resolution.value = minutes(p.targets.resolution);
+  e.warn_at.value = Math.round((p.warn_at || 0.8) * 100);
+  e.business_hours_id.value = p.business_hours_id || '';
+  $('sla-form-title').textContent = t('set.sla_edit', { name: p.name });
+  $('sla-cancel').hidden = false;
+  f.scrollIntoView();
+}
+
+function resetPolicyForm() {
+  const f = $('sla-form');
+  f.reset();
+  delete f.dataset.id;
+  clearErrors(f);
+  $('sla-form-title').textContent = t('set.sla_new');
+  $('sla-cancel').hidden = true;
+}
+
+async function savePolicy(f) {
+  const e = f.elements;
+  const body = {
+    name: e.name.value, priority: e.priority.value === '' ? 0 : Number(e.priority.value),
+    rule: { urgencies: list(e.urgencies.value), intents: list(e.intents.value), segments: list(e.segments.value) },
+    targets: { first_response: seconds(e.first_response.value), next_response: seconds(e.next_response.value), resolution: seconds(e.resolution.value) },
+    warn_at: e.warn_at.value === '' ? 0 : Number(e.warn_at.value) / 100,
+    business_hours_id: e.business_hours_id.value || null,
+  };
+  if (f.dataset.id) await api('PATCH', '/sla-policies/' + f.dataset.id, body);
+  else await api('POST', '/sla-policies', body);
+}
+
+/** periods reads "09:00-12:00, 13:00-18:00" as periods. */
+const periods = (v) => list(v).map(p => { const [start, end] = p.split('-').map(x => x.trim()); return { start: start || '', end: end || '' }; });
 
 async function hours() {
   const page = await api('GET', '/business-hours?limit=100');
-  $('hours-rows').replaceChildren(...page.data.map(h => el('tr', {}, el('td', {}, h.name), el('td', {}, h.time_zone), el('td', {}, h.always_open ? '✓' : ''))));
+  hoursList = page.data;
+  $('sla-hours').replaceChildren(el('option', { value: '' }, t('set.around_clock')), ...hoursList.map(h => el('option', { value: h.id }, h.name)));
+  $('hours-rows').replaceChildren(...hoursList.map(h => {
+    const edit = el('button', { type: 'button', class: 'secondary' }, t('set.edit'));
+    edit.addEventListener('click', () => editHours(h));
+    const del = el('button', { type: 'button', class: 'secondary' }, t('set.delete'));
+    del.addEventListener('click', async () => {
+      try { await api('DELETE', '/business-hours/' + h.id); sessionStorage.removeItem('dp_tz'); await section('hours-rows', 4, hours); } catch (err) { showErrors($('hours-form'), err); }
+    });
+    const week = h.always_open ? t('set.always_open') : DAYS.filter(d => (h.weekly[d] || []).length)
+      .map(d => `${t('day.' + d)} ${(h.weekly[d]).map(p => p.start + '-' + p.end).join(', ')}`).join('; ');
+    return el('tr', { dataset: { id: h.id } }, el('td', {}, h.name), el('td', {}, h.time_zone), el('td', {}, week || '—'), el('td', {}, edit, ' ', del));
+  }));
+}
+
+function editHours(h) {
+  const f = $('hours-form');
+  clearErrors(f);
+  f.dataset.id = h.id;
+  const e = f.elements;
+  e.name.value = h.name;
+  e.time_zone.value = h.time_zone;
+  e.always_open.checked = h.always_open;
+  for (const d of DAYS) e['day_' + d].value = (h.weekly[d] || []).map(p => p.start + '-' + p.end).join(', ');
+  e.holidays.value = (h.holidays || []).map(x => (x.date + ' ' + (x.name || '')).trim()).join('\n');
+  $('hours-form-title').textContent = t('set.hours_edit', { name: h.name });
+  $('hours-cancel').hidden = false;
+  f.scrollIntoView();
+}
+
+function resetHoursForm() {
+  const f = $('hours-form');
+  f.reset();
+  delete f.dataset.id;
+  clearErrors(f);
+  $('hours-form-title').textContent = t('set.hours_create');
+  $('hours-cancel').hidden = true;
+}
+
+async function saveHours(f) {
+  const e = f.elements;
+  const body = { name: e.name.value, time_zone: e.time_zone.value, always_open: e.always_open.checked,
+    weekly: Object.fromEntries(DAYS.map(d => [d, periods(e['day_' + d].value)])),
+    holidays: e.holidays.value.split('\n').map(l => l.trim()).filter(Boolean).map(l => {
+      const [date, ...name] = l.split(/\s+/);
+      return name.length ? { date, name: name.join(' ') } : { date };
+    }) };
+  if (f.dataset.id) await api('PATCH', '/business-hours/' + f.dataset.id, body);
+  else await api('POST', '/business-hours', body);
+  sessionStorage.removeItem('dp_tz');
+}
+
+/** editor wires a create-or-edit form: save, then reload the section. */
+function editor(formId, save, reset, after) {
+  const form = $(formId);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    $(formId.replace('-form', '-saved')).hidden = true;
+    try {
+      await save(form);
+      reset();
+      $(formId.replace('-form', '-saved')).hidden = false;
+      await after();
+    } catch (err) { showErrors(form, err); }
+  });
+  $(formId.replace('-form', '-cancel')).addEventListener('click', reset);
 }
 
 async function billing() {
@@ -82,10 +214,6 @@ async function billing() {
   $('plan-select').replaceChildren(...plans.data.filter(p => p.rank > 0).map(p => el('option', { value: p.name }, p.display_name)));
 }
 
-const INTENTS = ['order_status', 'logistics_delay', 'cancel_order', 'change_order', 'return', 'refund', 'exchange',
-  'product_question', 'stock', 'payment', 'invoice', 'account', 'promotion', 'complaint', 'quality_issue',
-  'privacy_or_fund_safety', 'human_request', 'feedback', 'other'];
-const label = (prefix, v) => { const s = t(prefix + v); return s === prefix + v ? (v || '—') : s; };
 const pct = (x) => x === null || x === undefined ? '—' : Math.round(x * 100) + '%';
 
 async function connectors() {
@@ -119,7 +247,7 @@ async function connectors() {
 async function scenarios() {
   const page = await api('GET', '/knowledge/scenarios?limit=100');
   $('scenarios-rows').replaceChildren(...page.data.map(s => el('tr', { dataset: { id: s.id } }, el('td', {}, s.name),
-    el('td', {}, label('intent.', s.intent)),
+    el('td', {}, intentLabel(s.intent)),
     el('td', {}, [...(s.triggers.zh || []), ...(s.triggers.en || [])].join(', ')),
     el('td', {}, `${pct(s.human_share)} (${s.stats.human}/${s.stats.conversations})`, ' ',
       s.flagged ? el('span', { class: 'badge urg-high' }, t('set.flagged')) : null),
@@ -156,14 +284,9 @@ async function main() {
     $('hook-secret').textContent = t('set.shown_once') + ' ' + h.secret;
     section('hooks-rows', 4, hooks);
   });
-  onSubmit('hours-create', async (f) => {
-    const body = { name: f.name.value, time_zone: f.time_zone.value, always_open: f.always_open.checked };
-    if (!body.always_open) body.weekly = Object.fromEntries(['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map(d => [d, [{ start: '09:00', end: '18:00' }]]));
-    await api('POST', '/business-hours', body);
-    sessionStorage.removeItem('dp_tz');
-    section('hours-rows', 3, hours);
-  });
-  $('scenario-intent').replaceChildren(...INTENTS.map(i => el('option', { value: i }, label('intent.', i))));
+  editor('sla-form', savePolicy, resetPolicyForm, () => section('sla-rows', 5, policies));
+  editor('hours-form', saveHours, resetHoursForm, async () => { await section('hours-rows', 4, hours); await section('sla-rows', 5, policies); });
+  $('scenario-intent').replaceChildren(...INTENTS.map(i => el('option', { value: i }, intentLabel(i))));
   onSubmit('scenario-create', async (f) => {
     const triggers = { en: list(f.triggers_en.value), zh: list(f.triggers_zh.value) };
     const replies = {};
@@ -200,7 +323,7 @@ async function main() {
     try { const s = await api('POST', '/billing/portal', {}); location.assign(s.url); } catch (err) { showErrors(checkoutForm, err); }
   });
   await Promise.all([section('members-rows', 3, members), section('keys-rows', 4, keys), section('hooks-rows', 4, hooks),
-    section('sla-rows', 3, policies), section('hours-rows', 3, hours), section('connectors-rows', 6, connectors),
+    section('hours-rows', 4, hours).then(() => section('sla-rows', 5, policies)), section('connectors-rows', 6, connectors),
     section('scenarios-rows', 5, scenarios),
     triageSettings().catch(err => { $('triage-share').textContent = err.status === 403 ? t('set.forbidden') : err.message; }),
     billing().catch(err => { $('billing-plan').textContent = err.status === 403 ? t('set.forbidden') : err.message; })]);
