@@ -71,14 +71,21 @@ func (s *Service) FindPoolEvents(ctx context.Context, id uuid.UUID, cur deskpool
 }
 
 // customerValues reads, in the brand's transaction tx, the personal values
-// stored of the conversation id's customer, to be masked wherever they
-// appear.
+// stored of the conversation id's customer (name, email, phone, and the
+// contact data and street address of their orders), to be masked
+// wherever they appear, even in what the customer wrote.
 func customerValues(ctx context.Context, tx *gorm.DB, id uuid.UUID) ([]string, error) {
-	var row struct{ Name, Email, Phone string }
-	err := tx.Raw(`SELECT coalesce(cu.name, '') AS name, coalesce(cu.email, '') AS email, coalesce(cu.phone, '') AS phone
-		FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
-		WHERE c.tenant_id = ? AND c.id = ?`, deskpool.TenantIDFromContext(ctx), id).Scan(&row).Error
-	return []string{row.Name, row.Email, row.Phone}, err
+	var out []string
+	err := tx.Raw(`SELECT DISTINCT v FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id,
+			LATERAL (SELECT cu.name UNION ALL SELECT cu.email UNION ALL SELECT cu.phone
+				UNION ALL SELECT x FROM orders o, LATERAL (VALUES (o.customer_name), (o.customer_email), (o.customer_phone),
+					(o.shipping_address->>'name'), (o.shipping_address->>'line1'), (o.shipping_address->>'line2'),
+					(o.shipping_address->>'phone'), (o.shipping_address->>'postal_code')) a(x)
+				WHERE o.tenant_id = c.tenant_id AND o.customer_id = c.customer_id) k(v)
+		WHERE c.tenant_id = ? AND c.id = ? AND coalesce(v, '') <> ''`, deskpool.TenantIDFromContext(ctx), id).Scan(&out).Error
+	// The longest first, so that a value inside another is masked with it.
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out, err
 }
 
 // maskJSON masks personal data in a JSON document, keeping it valid.

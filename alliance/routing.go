@@ -38,7 +38,11 @@ func loadFacts(ctx context.Context, tx *gorm.DB, id uuid.UUID) (*facts, error) {
 	if err := row.Scan(&found, &f.Status, &f.AssigneeID, &f.Urgency, &f.Intent, &f.Language, &f.VIP, &name, &f.Preview); err != nil || !found {
 		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Conversation not found.")
 	}
-	f.Preview = truncate(MaskText(f.Preview, []string{name}), 140)
+	known, err := customerValues(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	f.Preview = truncate(MaskText(f.Preview, append(known, name)), 140)
 	return &f, nil
 }
 
