@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
@@ -193,16 +194,17 @@ func (s *Service) SetPresence(ctx context.Context, id uuid.UUID, in Presence) (*
 }
 
 // PoolAgents is the alliance's online pool agents as a helpdesk
-// CandidateSource: they see the brand's customers masked. Their rows are
-// locked for the transaction, so two brands' assignments cannot both use
-// an agent's last unit of capacity.
+// CandidateSource: they see the brand's customers masked. Their room is
+// shared by every member brand, so it is held (see HoldRoom) for the one
+// agent an assignment picks, not for all of them.
 type PoolAgents struct{ AllianceID uuid.UUID }
 
-// Candidates implements helpdesk.CandidateSource.
+// Candidates implements helpdesk.CandidateSource: the agents as they were
+// last committed, unlocked; HoldRoom checks the chosen one's room again.
 func (p PoolAgents) Candidates(ctx context.Context, tx *gorm.DB) ([]helpdesk.Candidate, error) {
 	var rows []PoolAgent
 	if err := tx.Raw(`SELECT `+agentColumns+` FROM alliance_staff WHERE alliance_id = ? AND role = 'pool_agent' AND status = 'online'
-		ORDER BY user_id FOR UPDATE`, p.AllianceID).Scan(&rows).Error; err != nil {
+		ORDER BY user_id`, p.AllianceID).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]helpdesk.Candidate, 0, len(rows))
@@ -212,6 +214,41 @@ func (p PoolAgents) Candidates(ctx context.Context, tx *gorm.DB) ([]helpdesk.Can
 	}
 	return out, nil
 }
+
+// holdRoom locks the row of the first of the ranked agents (ids, best
+// first) still online with room; with skip, one another assignment is
+// holding right now is passed over instead of waited for.
+const holdRoom = `SELECT user_id FROM alliance_staff
+	WHERE alliance_id = ? AND role = 'pool_agent' AND status = 'online' AND load < capacity AND user_id = ANY(?::uuid[])
+	ORDER BY array_position(?::uuid[], user_id) LIMIT 1 FOR UPDATE`
+
+// HoldRoom implements helpdesk.RoomHolder. It locks the row of the best
+// ranked agent still online with room that no other assignment holds at
+// this moment, so that offers from many brands at once spread over the
+// agents instead of queueing on one; when all of them are held, it waits
+// for the best and checks their room again once it is free. The lock
+// lasts until the transaction ends, and the agent's load (kept by the
+// pool row, migration 00030) moves under it, so two brands can never
+// both use an agent's last unit of room.
+func (p PoolAgents) HoldRoom(ctx context.Context, tx *gorm.DB, ranked []helpdesk.Candidate) (int, error) {
+	ids := make([]string, len(ranked))
+	for i, c := range ranked {
+		ids[i] = c.UserID.String()
+	}
+	arr := pq.StringArray(ids)
+	for _, wait := range []string{" SKIP LOCKED", ""} {
+		held, err := postgres.ScanIDs(tx.Raw(holdRoom+wait, p.AllianceID, arr, arr))
+		if err != nil {
+			return -1, err
+		}
+		if len(held) > 0 {
+			return slices.IndexFunc(ranked, func(c helpdesk.Candidate) bool { return c.UserID == held[0] }), nil
+		}
+	}
+	return -1, nil
+}
+
+var _ helpdesk.RoomHolder = PoolAgents{}
 
 var _ helpdesk.CandidateSource = PoolAgents{}
 

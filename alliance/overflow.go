@@ -127,16 +127,13 @@ func (r memberRule) applies(intent, language string, vip bool) bool {
 	return r.DailyCap == 0 || r.Today < r.DailyCap
 }
 
-// ConversationChanged implements helpdesk.Lifecycle. A conversation that
-// leaves its pool agent (a brand agent took it, it was resolved or closed)
-// leaves the pool. A customer's message that leaves the conversation with
-// nobody is offered to the pool of the first alliance whose rule admits
-// it, when no agent of the brand is online or the brand is outside its
-// business hours.
+// ConversationChanged implements helpdesk.Lifecycle. A customer's message
+// that leaves the conversation with nobody is offered to the pool of the
+// first alliance whose rule admits it, when no agent of the brand is
+// online or the brand is outside its business hours. (A conversation that
+// leaves its pool agent leaves the pool in the database itself, by
+// whichever path: see migration 00030.)
 func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {
-	if err := s.release(ctx, tx, ch); err != nil {
-		return err
-	}
 	c := ch.After
 	if ch.Kind != helpdesk.ChangeInbound || c == nil || c.AssigneeID != nil || c.Status != helpdesk.StatusOpen {
 		return nil

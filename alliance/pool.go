@@ -169,7 +169,11 @@ func (s *Service) FindPoolConversation(ctx context.Context, id uuid.UUID) (*Pool
 		if err != nil {
 			return err
 		}
-		out = masked(it, d)
+		known, err := customerValues(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out = masked(it, d, known)
 		out.Scenarios, out.Orders, err = answerFacts(ctx, tx, id, it.Intent)
 		return err
 	})
@@ -177,10 +181,10 @@ func (s *Service) FindPoolConversation(ctx context.Context, id uuid.UUID) (*Pool
 }
 
 // masked is the pool agent's view of d: phone, email and name masked in
-// the customer and in every message.
-func masked(it *PoolItem, d *helpdesk.ConversationDetail) *PoolConversation {
+// the customer, and those and the other known personal values masked in
+// every message.
+func masked(it *PoolItem, d *helpdesk.ConversationDetail, known []string) *PoolConversation {
 	out := &PoolConversation{PoolItem: *it, Status: d.Status, Channel: d.LastChannel, Level: d.Level, Messages: []PoolMessage{}}
-	var known []string
 	if c := d.Customer; c != nil {
 		out.Customer = PoolCustomer{VIP: c.VIP, Language: c.Language}
 		if c.Name != nil {

@@ -38,7 +38,11 @@ func loadFacts(ctx context.Context, tx *gorm.DB, id uuid.UUID) (*facts, error) {
 	if err := row.Scan(&found, &f.Status, &f.AssigneeID, &f.Urgency, &f.Intent, &f.Language, &f.VIP, &name, &f.Preview); err != nil || !found {
 		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Conversation not found.")
 	}
-	f.Preview = truncate(MaskText(f.Preview, []string{name}), 140)
+	known, err := customerValues(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	f.Preview = truncate(MaskText(f.Preview, append(known, name)), 140)
 	return &f, nil
 }
 
@@ -109,8 +113,7 @@ func (s *Service) assignPooled(ctx context.Context, tx *gorm.DB, allianceID, id 
 	if res.RowsAffected == 0 { // the pool row changed under us: undo it all
 		return nil, deskpool.Errorf(deskpool.ECONFLICT, "The pool conversation was routed meanwhile.")
 	}
-	return a, tx.Exec(`UPDATE alliance_staff SET load = load + 1 WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'`,
-		allianceID, a.To).Error
+	return a, nil // the agent's load follows the pool row (migration 00030)
 }
 
 // RouteWaiting gives the alliance's waiting pool conversations to its
@@ -181,18 +184,14 @@ func (s *Service) unpool(ctx context.Context, tx *gorm.DB, allianceID, agent uui
 }
 
 // giveBack sends the conversations that left the pool back to the brand's
-// own queue, from the pool agent who held them, and frees that agent's
-// room.
+// own queue, from the pool agent who held them (whose room the pool row's
+// change already freed).
 func (s *Service) giveBack(ctx context.Context, tx *gorm.DB, rows []pooledRow, reason string) error {
 	for _, r := range rows {
 		if err := helpdesk.AppendEvent(ctx, tx, r.ConversationID, "unpooled", map[string]any{"alliance_id": r.AllianceID, "reason": reason}); err != nil {
 			return err
 		}
 		if r.AgentID != nil {
-			if err := tx.Exec(`UPDATE alliance_staff SET load = greatest(load - 1, 0) WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'`,
-				r.AllianceID, *r.AgentID).Error; err != nil {
-				return err
-			}
 			if _, err := s.helpdesk.Requeue(ctx, tx, r.ConversationID, r.AgentID, ""); err != nil {
 				return err
 			}
@@ -250,31 +249,6 @@ func (s *Service) AgentOnline(ctx context.Context, tx *gorm.DB, userID uuid.UUID
 }
 
 var _ helpdesk.PresenceObserver = (*Service)(nil)
-
-// release ends a pool assignment when the conversation leaves its pool
-// agent: a brand agent took it, or it was resolved or closed.
-func (s *Service) release(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {
-	b, a := ch.Before, ch.After
-	if ch.Kind != helpdesk.ChangeUpdated || b == nil || a == nil || b.AssigneeID == nil {
-		return nil
-	}
-	if a.AssigneeID != nil && *a.AssigneeID == *b.AssigneeID && a.Status == helpdesk.StatusOpen {
-		return nil
-	}
-	var alliances []uuid.UUID
-	if err := tx.Raw(`UPDATE pool_conversations SET state = 'returned', returned_at = clock_timestamp()
-		WHERE tenant_id = ? AND conversation_id = ? AND agent_id = ? AND state = 'assigned' RETURNING alliance_id`,
-		deskpool.TenantIDFromContext(ctx), a.ID, *b.AssigneeID).Scan(&alliances).Error; err != nil {
-		return err
-	}
-	for _, id := range alliances {
-		if err := tx.Exec(`UPDATE alliance_staff SET load = greatest(load - 1, 0) WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'`,
-			id, *b.AssigneeID).Error; err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // OfferBreach implements sla.Overflow: a breached conversation goes to the
 // pool of the first alliance whose rule has an SLA share (a breach is past

@@ -35,6 +35,8 @@ func (s *Server) allianceRoutes(v1 fiber.Router) {
 	v1.Get("/alliances/:alliance_id/metrics", s.signedIn(s.allianceMetrics))
 	v1.Get("/pool/conversations", s.signedIn(s.listPool))
 	v1.Get("/pool/conversations/:conversation_id", s.signedIn(s.getPoolConversation))
+	v1.Get("/pool/conversations/:conversation_id/events", s.signedIn(s.poolEvents))
+	v1.Get("/pool/notifications", s.signedIn(s.poolNotifications))
 	v1.Post("/pool/conversations/:conversation_id/replies", s.signedIn(s.replyPool))
 	v1.Post("/pool/conversations/:conversation_id/resolve", s.signedIn(s.resolvePool))
 	v1.Post("/pool/conversations/:conversation_id/hand-back", s.signedIn(s.handBackPool))
@@ -268,15 +270,6 @@ func (s *Server) allianceMetrics(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(m)
-}
-
-// listPool: GET /v1/pool/conversations: the caller's pool conversations.
-func (s *Server) listPool(c *fiber.Ctx) error {
-	items, err := s.deps.Alliance.FindPool(c.UserContext())
-	if err != nil {
-		return err
-	}
-	return c.JSON(page[alliance.PoolItem]{Data: items})
 }
 
 // getPoolConversation: GET /v1/pool/conversations/{conversation_id}, masked.

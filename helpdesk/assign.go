@@ -87,7 +87,8 @@ type Assignment struct {
 
 // Assign picks the best agent with room among the request's candidates
 // (never the one who holds the conversation now, nor a member past the
-// plan's seats; see pickAgent and seated) and
+// plan's seats; see pickAgent and seated; a RoomHolder source holds the
+// room of the one chosen) and
 // claims the conversation for them, inside tx under the assignment lock.
 // The claim holds only if the assignee is still the one read, so a
 // concurrent change wins; Assign then returns nil, as it does when no
@@ -124,9 +125,9 @@ func (s *Service) Assign(ctx context.Context, tx *gorm.DB, req AssignRequest) (*
 	if w.AssigneeID != nil {
 		agents = slices.DeleteFunc(agents, func(c Candidate) bool { return c.UserID == *w.AssigneeID })
 	}
-	best := pickAgent(agents, w)
-	if best < 0 {
-		return nil, nil
+	best, err := pick(ctx, tx, source, agents, w)
+	if err != nil || best < 0 {
+		return nil, err
 	}
 	return s.take(ctx, tx, w, agents[best], req.By, req.Notice)
 }

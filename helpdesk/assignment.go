@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
@@ -99,35 +100,56 @@ func LockAssignment(ctx context.Context, tx *gorm.DB) error {
 // VIP lanes, the customer's account manager comes first, then gold
 // agents for VIP and high-value customers, then the next best.
 func pickAgent(agents []Candidate, w waiting) int {
-	valued := w.VIP || w.HighValue
-	needSenior := valued || w.Level == "L4" || w.Level == "L5"
 	best, bestScore := -1, -1.0
 	for i, a := range agents {
-		if a.Load >= a.Capacity {
-			continue
-		}
-		if (w.Level == "L4" || w.Level == "L5") && !a.Senior {
-			continue
-		}
-		score := 0.0
-		if w.AccountManagerID != nil && *w.AccountManagerID == a.UserID {
-			score += 64
-		}
-		if valued && a.Gold {
-			score += 16
-		}
-		if needSenior && a.Senior {
-			score += 8
-		}
-		score += match(a.Languages, w.Language) * 4
-		score += match(a.Channels, w.Channel) * 2
-		score += match(a.Categories, w.Intent) * 2
-		score += 1 - float64(a.Load)/float64(max(a.Capacity, 1))
-		if score > bestScore {
+		if score, ok := fit(a, w); ok && score > bestScore {
 			best, bestScore = i, score
 		}
 	}
 	return best
+}
+
+// rankAgents returns the indexes of the agents with room for w, best
+// first (as pickAgent chooses; equal scores in the agents' order).
+func rankAgents(agents []Candidate, w waiting) []int {
+	var order []int
+	scores := make([]float64, len(agents))
+	for i, a := range agents {
+		if score, ok := fit(a, w); ok {
+			order = append(order, i)
+			scores[i] = score
+		}
+	}
+	sort.SliceStable(order, func(x, y int) bool { return scores[order[x]] > scores[order[y]] })
+	return order
+}
+
+// fit scores agent a for w; false when a has no room for it or lacks the
+// seniority its level needs.
+func fit(a Candidate, w waiting) (float64, bool) {
+	valued := w.VIP || w.HighValue
+	needSenior := valued || w.Level == "L4" || w.Level == "L5"
+	if a.Load >= a.Capacity {
+		return 0, false
+	}
+	if (w.Level == "L4" || w.Level == "L5") && !a.Senior {
+		return 0, false
+	}
+	score := 0.0
+	if w.AccountManagerID != nil && *w.AccountManagerID == a.UserID {
+		score += 64
+	}
+	if valued && a.Gold {
+		score += 16
+	}
+	if needSenior && a.Senior {
+		score += 8
+	}
+	score += match(a.Languages, w.Language) * 4
+	score += match(a.Channels, w.Channel) * 2
+	score += match(a.Categories, w.Intent) * 2
+	score += 1 - float64(a.Load)/float64(max(a.Capacity, 1))
+	return score, true
 }
 
 // match is 1 when the agent lists the skill, 0.5 when they list none of

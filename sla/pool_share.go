@@ -25,22 +25,23 @@ type ShareOverflow interface {
 	OfferShare(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, metric string) (offered bool, err error)
 }
 
-// schedulePool queues the pool timer of a running clock at the share the
-// workspace's overflow rule names, if any.
-func (s *Service) schedulePool(ctx context.Context, tx *gorm.DB, t *Timer, cal BusinessHours) error {
+// poolAt returns when a running clock reaches the share the workspace's
+// overflow rule names, if any: the instant of its sla:pool timer, kept
+// with the clock so that the sweep acts on it if the timer is lost.
+func (s *Service) poolAt(ctx context.Context, tx *gorm.DB, t *Timer, cal BusinessHours) (*time.Time, error) {
 	so, ok := s.overflow.(ShareOverflow)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	share, err := so.PoolShare(ctx, tx)
 	if err != nil || share <= 0 {
-		return err
+		return nil, err
 	}
 	at, err := t.Clock.WarnAt(cal, share)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.schedule(ctx, tx, t, TaskPool, at)
+	return &at, nil
 }
 
 // Open reports whether the workspace in ctx is within its business hours

@@ -125,9 +125,14 @@ func (s *Service) Fire(ctx context.Context, conversationID uuid.UUID, metric str
 				Lateness: late.Seconds(), Late: bySweep})
 		case TaskPool:
 			so, ok := s.overflow.(ShareOverflow)
-			if !ok || t.BreachedAt != nil {
-				return nil // past the deadline the breach offers it
+			if !ok || t.BreachedAt != nil || t.PoolAt == nil {
+				return nil // past the deadline the breach offers it; nil: done already
 			}
+			if err := tx.Exec(`UPDATE sla_timers SET pool_at = NULL, updated_at = now() WHERE tenant_id = ? AND conversation_id = ? AND metric = ?`,
+				tenantID, conversationID, metric).Error; err != nil {
+				return err
+			}
+			observe(ctx, "pool", bySweep, now.Sub(*t.PoolAt))
 			offered, err := so.OfferShare(ctx, tx, conversationID, metric)
 			acted = offered
 			return err
@@ -192,8 +197,9 @@ type overdue struct {
 }
 
 // Sweep finds running clocks, in every workspace, whose deadline (or
-// warning) passed more than the configured grace ago without being acted
-// on, as when Redis lost the timers (flushed, failed over, restored from an
+// warning, or the share at which the brand's overflow rule offers the
+// conversation to the pool) passed more than the configured grace ago
+// without being acted on, as when Redis lost the timers (flushed, failed over, restored from an
 // old snapshot), and acts on them late; the lateness is recorded on the
 // breach. It returns how many it acted on. Timer tasks that arrive later
 // find the moment handled and do nothing.
@@ -208,8 +214,12 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 				UNION ALL
 				(SELECT tenant_id, conversation_id, metric, version, 'sla:warn' AS kind FROM sla_timers
 					WHERE status = 'running' AND warned_at IS NULL AND warn_at < now() - make_interval(secs => ?)
-					AND due_at >= now() - make_interval(secs => ?) ORDER BY warn_at LIMIT ?)`,
-				grace, s.cfg.SweepBatch, grace, grace, s.cfg.SweepBatch).Scan(&batch).Error
+					AND due_at >= now() - make_interval(secs => ?) ORDER BY warn_at LIMIT ?)
+				UNION ALL
+				(SELECT tenant_id, conversation_id, metric, version, 'sla:pool' AS kind FROM sla_timers
+					WHERE status = 'running' AND pool_at < now() - make_interval(secs => ?)
+					AND due_at >= now() - make_interval(secs => ?) ORDER BY pool_at LIMIT ?)`,
+				grace, s.cfg.SweepBatch, grace, grace, s.cfg.SweepBatch, grace, grace, s.cfg.SweepBatch).Scan(&batch).Error
 		})
 		if err != nil {
 			return acted, err

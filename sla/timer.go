@@ -32,6 +32,7 @@ type Timer struct {
 	WarnedAt       *time.Time `json:"warned_at"`
 	BreachedAt     *time.Time `json:"breached_at"`
 	Lateness       *int64     `json:"lateness_ms"`
+	PoolAt         *time.Time `json:"-"` // when the brand's overflow rule offers it to the pool (sla:pool); nil: none or done
 	Clock          Clock      `json:"-"`
 	dirty          bool       // its instants or status changed: a new version
 }
@@ -59,14 +60,16 @@ type timerRow struct {
 	WarnedAt       *time.Time
 	BreachedAt     *time.Time
 	LatenessMs     *int64
+	PoolAt         *time.Time
 }
 
 const timerColumns = `conversation_id, metric, policy_id, target_secs, started_at, status, due_at, warn_at, paused_at,
-	paused_for_ms, stopped_at, version, warned_at, breached_at, lateness_ms`
+	paused_for_ms, stopped_at, version, warned_at, breached_at, lateness_ms, pool_at`
 
 func (r timerRow) timer() *Timer {
 	return &Timer{ConversationID: r.ConversationID, Metric: r.Metric, PolicyID: r.PolicyID, Status: r.Status,
 		DueAt: r.DueAt, WarnAt: r.WarnAt, Version: r.Version, WarnedAt: r.WarnedAt, BreachedAt: r.BreachedAt, Lateness: r.LatenessMs,
+		PoolAt: r.PoolAt,
 		Clock: Clock{Target: secs(r.TargetSecs), StartedAt: r.StartedAt, PausedAt: r.PausedAt,
 			PausedFor: time.Duration(r.PausedForMs) * time.Millisecond, StoppedAt: r.StoppedAt}}
 }
@@ -86,7 +89,7 @@ func timersQuery(ctx context.Context, conversationID uuid.UUID, into map[string]
 		for rows.Next() {
 			var r timerRow
 			if err := rows.Scan(&r.ConversationID, &r.Metric, &r.PolicyID, &r.TargetSecs, &r.StartedAt, &r.Status, &r.DueAt, &r.WarnAt,
-				&r.PausedAt, &r.PausedForMs, &r.StoppedAt, &r.Version, &r.WarnedAt, &r.BreachedAt, &r.LatenessMs); err != nil {
+				&r.PausedAt, &r.PausedForMs, &r.StoppedAt, &r.Version, &r.WarnedAt, &r.BreachedAt, &r.LatenessMs, &r.PoolAt); err != nil {
 				return err
 			}
 			into[r.Metric] = r.timer()
@@ -119,7 +122,7 @@ func (s *Service) FindTimers(ctx context.Context, conversationID uuid.UUID) ([]T
 // find the version moved on and do nothing.
 func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDoc) error {
 	t.Version++
-	t.DueAt, t.WarnAt = nil, nil
+	t.DueAt, t.WarnAt, t.PoolAt = nil, nil, nil
 	cal := pol.calendar()
 	if !t.Clock.Paused() { // a paused clock has no deadline until it resumes
 		due, err := t.Clock.DueAt(cal)
@@ -134,23 +137,26 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 			return err
 		}
 		t.WarnAt = &warn
+		if t.PoolAt, err = s.poolAt(ctx, tx, t, cal); err != nil {
+			return err
+		}
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	// The clock and its timers go out with the transaction's next round
 	// trip (at an inbound message, with its COMMIT).
 	postgres.Defer(ctx, tx, nil, `INSERT INTO sla_timers (tenant_id, conversation_id, metric, policy_id, target_secs, started_at, status, due_at,
-			warn_at, paused_at, paused_for_ms, stopped_at, version, warned_at, breached_at, lateness_ms, steps_done, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', now())
+			warn_at, paused_at, paused_for_ms, stopped_at, version, warned_at, breached_at, lateness_ms, pool_at, steps_done, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', now())
 		ON CONFLICT (tenant_id, conversation_id, metric) DO UPDATE SET policy_id = excluded.policy_id, target_secs = excluded.target_secs,
 			started_at = excluded.started_at, status = excluded.status, due_at = excluded.due_at, warn_at = excluded.warn_at,
 			paused_at = excluded.paused_at, paused_for_ms = excluded.paused_for_ms, stopped_at = excluded.stopped_at,
 			version = excluded.version, warned_at = excluded.warned_at, breached_at = excluded.breached_at,
-			lateness_ms = excluded.lateness_ms,
+			lateness_ms = excluded.lateness_ms, pool_at = excluded.pool_at,
 			steps_done = CASE WHEN excluded.breached_at IS NULL AND excluded.warned_at IS NULL THEN '{}' ELSE sla_timers.steps_done END,
 			updated_at = now()`,
 		tenantID, t.ConversationID, t.Metric, t.PolicyID, int64(t.Clock.Target/time.Second), t.Clock.StartedAt, t.Status, t.DueAt,
 		t.WarnAt, t.Clock.PausedAt, t.Clock.PausedFor.Milliseconds(), t.Clock.StoppedAt, t.Version, t.WarnedAt, t.BreachedAt,
-		t.Lateness)
+		t.Lateness, t.PoolAt)
 	if t.Status != TimerRunning {
 		return nil
 	}
@@ -159,8 +165,10 @@ func (s *Service) save(ctx context.Context, tx *gorm.DB, t *Timer, pol *PolicyDo
 			return err
 		}
 	}
-	if err := s.schedulePool(ctx, tx, t, cal); err != nil {
-		return err
+	if t.PoolAt != nil {
+		if err := s.schedule(ctx, tx, t, TaskPool, *t.PoolAt); err != nil {
+			return err
+		}
 	}
 	return s.schedule(ctx, tx, t, TaskBreach, *t.DueAt)
 }
