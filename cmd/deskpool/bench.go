@@ -87,7 +87,9 @@ var benchmarks = []benchmark{
          assignment, SLA timers and alliance overflow: first response
          p50/p90 and SLA breach rate, the brands alone beside the same
          brands with an alliance pool of 10 agents, in the same run`,
-		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchPoolSim(ctx, out, f.seed, f.speedup) }},
+		func(ctx context.Context, out io.Writer, f benchFlags) error {
+			return benchPoolSim(ctx, out, f.seed, f.speedup)
+		}},
 	{"rss", `resident memory of an idle 'deskpool serve' beside an idle Go
          process that does nothing`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchRSS(ctx, out) }},
