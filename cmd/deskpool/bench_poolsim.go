@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -22,7 +23,7 @@ const (
 	simResolution    = 86400 // a day
 	simBrands        = 50
 	simPoolAgents    = 10
-	simDrain         = 12 * 3600 // after the day, at most this long for the last first replies
+	simDrain         = 6 * 3600 // after the day, at most this long for the last first replies
 )
 
 // simTriager triages every simulated message for a person (the AI
@@ -101,6 +102,9 @@ type simRun struct {
 	speedup   int
 	clock     simClock
 	scenarios []*simScenario
+
+	inboxes atomic.Pointer[simInboxes]
+	route   map[uuid.UUID]chan struct{} // alliance -> its router's kick
 
 	mu      sync.Mutex
 	convs   map[uuid.UUID]int // conversation -> its arrival

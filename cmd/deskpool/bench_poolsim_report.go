@@ -70,7 +70,7 @@ func (s *simRun) report(ctx context.Context, out io.Writer) error {
 			p50.Round(time.Millisecond), p99.Round(time.Millisecond), s.clock.sim(p50), s.clock.sim(p99))
 	}
 	for op, n := range s.errs {
-		fmt.Fprintf(out, "errors in %s: %d (first: %v)\n", op, n, s.firstE[op])
+		fmt.Fprintf(out, "%s: %d (first: %v)\n", op, n, s.firstE[op])
 	}
 	return nil
 }

@@ -25,7 +25,30 @@ func (s *simRun) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.clock = simClock{start: time.Now(), speedup: float64(s.speedup)}
+	if err := s.watch(ctx); err != nil {
+		return err
+	}
+	go func() {
+		for sleepCtx(ctx, simTick) == nil {
+			if err := s.watch(ctx); err != nil && ctx.Err() == nil {
+				s.fail("watch", err)
+			}
+		}
+	}()
 	var agents sync.WaitGroup
+	s.route = map[uuid.UUID]chan struct{}{}
+	for _, sc := range s.scenarios {
+		if sc.AllianceID == uuid.Nil {
+			continue
+		}
+		kick := make(chan struct{}, 1)
+		s.route[sc.AllianceID] = kick
+		agents.Add(1)
+		go func() {
+			defer agents.Done()
+			s.router(ctx, sc.AllianceID, kick)
+		}()
+	}
 	for _, sc := range s.scenarios {
 		for b, t := range sc.Brands {
 			for a, id := range t.Agents {
@@ -193,6 +216,8 @@ func (s *simRun) agent(ctx context.Context, w *simWorker, _ int) {
 				if err := s.reply(uctx, w, id); err != nil {
 					if code := deskpool.ErrorCode(err); code != deskpool.ECONFLICT && code != deskpool.ENOTFOUND {
 						s.fail("reply", err)
+					} else {
+						s.fail("reply (taken back meanwhile)", err)
 					}
 					delete(w.work, id)
 					continue
@@ -227,24 +252,58 @@ func (s *simRun) presence(ctx, uctx context.Context, w *simWorker, on bool) erro
 	return err
 }
 
-// held returns the open conversations the agent holds (conversation ->
-// brand): what their inbox shows, read directly so that watching costs
-// the run no audit rows.
-func (s *simRun) held(ctx context.Context, w *simWorker) (map[uuid.UUID]uuid.UUID, error) {
-	var rows []struct{ TenantID, ID uuid.UUID }
-	err := postgres.System(ctx, s.m.SysDB, "poolsim:inbox", func(ctx context.Context, tx *gorm.DB) error {
-		if w.brand != uuid.Nil {
-			return tx.Raw(`SELECT tenant_id, id FROM conversations WHERE tenant_id = ? AND assignee_id = ? AND status = 'open'`,
-				w.brand, w.user).Scan(&rows).Error
+// watch reads, for every simulated agent at once, the open conversations
+// they hold (what their inboxes show): brand agents' from the brands'
+// conversations, pool agents' from the pool queue. It is read directly,
+// two queries a tick for the whole run, so that watching costs the run
+// little and no audit rows.
+func (s *simRun) watch(ctx context.Context) error {
+	var brand, pool []struct{ TenantID, ID, Agent uuid.UUID }
+	var alliances []uuid.UUID
+	for _, sc := range s.scenarios {
+		if sc.AllianceID != uuid.Nil {
+			alliances = append(alliances, sc.AllianceID)
 		}
-		return tx.Raw(`SELECT tenant_id, conversation_id AS id FROM pool_conversations WHERE alliance_id = ? AND agent_id = ? AND state = 'assigned'`,
-			w.alliance, w.user).Scan(&rows).Error
-	})
-	out := make(map[uuid.UUID]uuid.UUID, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r.TenantID
 	}
-	return out, err
+	err := postgres.System(ctx, s.m.SysDB, "poolsim:inbox", func(ctx context.Context, tx *gorm.DB) error {
+		if err := tx.Raw(`SELECT tenant_id, id, assignee_id AS agent FROM conversations WHERE tenant_id IN ? AND assignee_id IS NOT NULL
+			AND status = 'open'`, s.tenants()).Scan(&brand).Error; err != nil {
+			return err
+		}
+		return tx.Raw(`SELECT tenant_id, conversation_id AS id, agent_id AS agent FROM pool_conversations WHERE alliance_id IN ?
+			AND state = 'assigned'`, alliances).Scan(&pool).Error
+	})
+	if err != nil {
+		return err
+	}
+	snap := simInboxes{brand: map[uuid.UUID]map[uuid.UUID]uuid.UUID{}, pool: map[uuid.UUID]map[uuid.UUID]uuid.UUID{}}
+	for _, set := range []struct {
+		rows []struct{ TenantID, ID, Agent uuid.UUID }
+		into map[uuid.UUID]map[uuid.UUID]uuid.UUID
+	}{{brand, snap.brand}, {pool, snap.pool}} {
+		for _, r := range set.rows {
+			if set.into[r.Agent] == nil {
+				set.into[r.Agent] = map[uuid.UUID]uuid.UUID{}
+			}
+			set.into[r.Agent][r.ID] = r.TenantID
+		}
+	}
+	s.inboxes.Store(&snap)
+	return nil
+}
+
+// simInboxes are the conversations each agent holds (agent ->
+// conversation -> brand), as last read.
+type simInboxes struct{ brand, pool map[uuid.UUID]map[uuid.UUID]uuid.UUID }
+
+// held returns the open conversations the agent holds (conversation ->
+// brand) as last read by watch.
+func (s *simRun) held(_ context.Context, w *simWorker) (map[uuid.UUID]uuid.UUID, error) {
+	snap := s.inboxes.Load()
+	if w.brand != uuid.Nil {
+		return snap.brand[w.user], nil
+	}
+	return snap.pool[w.user], nil
 }
 
 // reply sends the agent's first reply through the product's path.
@@ -273,6 +332,26 @@ func (s *simRun) resolve(uctx, ctx context.Context, w *simWorker, id, tenantID u
 	if err := s.m.Alliance.ResolvePool(uctx, id); err != nil {
 		return err
 	}
-	_, err := s.m.Alliance.RouteWaiting(ctx, w.alliance)
-	return err
+	select { // the pool's router runs the pass, one at a time, kicks coalesced
+	case s.route[w.alliance] <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// router routes the alliance's waiting pool queue (alliance.RouteWaiting)
+// each time a pool agent freed room, until ctx ends. A pass walks up to
+// 200 waiting conversations, one brand transaction each, so it runs
+// beside the agents, not in the way of their next replies.
+func (s *simRun) router(ctx context.Context, allianceID uuid.UUID, kick <-chan struct{}) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-kick:
+		}
+		if _, err := s.m.Alliance.RouteWaiting(ctx, allianceID); err != nil && ctx.Err() == nil {
+			s.fail("route pool", err)
+		}
+	}
 }
