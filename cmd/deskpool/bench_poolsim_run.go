@@ -294,7 +294,9 @@ func (s *simRun) watch(ctx context.Context) error {
 
 // simInboxes are the conversations each agent holds (agent ->
 // conversation -> brand), as last read.
-type simInboxes struct{ brand, pool map[uuid.UUID]map[uuid.UUID]uuid.UUID }
+type simInboxes struct {
+	brand, pool map[uuid.UUID]map[uuid.UUID]uuid.UUID
+}
 
 // held returns the open conversations the agent holds (conversation ->
 // brand) as last read by watch.
