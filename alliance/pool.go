@@ -211,7 +211,7 @@ func masked(it *PoolItem, d *helpdesk.ConversationDetail, known []string) *PoolC
 
 // MeterPool is the billing meter of conversations an alliance pool
 // handled for a brand.
-const MeterPool = "alliance_pool"
+const MeterPool = billing.MeterAlliancePool
 
 // ReplyPool posts the pool agent's reply (or internal note) in the
 // conversation id. The first pool reply counts the conversation as
@@ -245,6 +245,9 @@ func countHandled(ctx context.Context, tx *gorm.DB, it *PoolItem, at time.Time) 
 	if res.Error != nil || res.RowsAffected == 0 {
 		return res.Error
 	}
-	billing.Count(ctx, tx, MeterPool, 1, 0, at)
+	// Every pool conversation is billable: billing reports it on the
+	// brand's alliance-pool item (the plan includes overflow, or Offer
+	// would not have pooled it).
+	billing.Count(ctx, tx, MeterPool, 1, 1, at)
 	return nil
 }

@@ -25,8 +25,9 @@ type Account struct {
 	TenantID             uuid.UUID
 	StripeCustomerID     *string
 	StripeSubscriptionID *string
-	MeteredItemID        *string
-	Plan                 string // the plan subscribed to
+	MeteredItemID        *string // the AI overage item
+	PoolItemID           *string // the alliance-pool usage item
+	Plan                 string  // the plan subscribed to
 	BillingInterval      string
 	Status               string
 	CurrentPeriodStart   *time.Time
@@ -69,7 +70,7 @@ func (a *Account) effective(now time.Time) string {
 	return PlanFree
 }
 
-const accountColumns = `a.stripe_customer_id, a.stripe_subscription_id, a.metered_item_id, coalesce(a.plan, 'free') AS plan,
+const accountColumns = `a.stripe_customer_id, a.stripe_subscription_id, a.metered_item_id, a.pool_item_id, coalesce(a.plan, 'free') AS plan,
 	coalesce(a.billing_interval, '') AS billing_interval, coalesce(a.status, 'none') AS status, a.current_period_start,
 	a.current_period_end, a.trial_end, coalesce(a.cancel_at_period_end, false) AS cancel_at_period_end, a.grace_until,
 	coalesce(a.overage, false) AS overage, a.quota_notified_period, t.plan AS tenant_plan`

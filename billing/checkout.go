@@ -63,6 +63,9 @@ func (s *Service) Checkout(ctx context.Context, in CheckoutInput) (*Session, err
 	if over := s.catalog.OveragePrice(); over != "" {
 		items = append(items, &stripe.CheckoutSessionLineItemParams{Price: stripe.String(over)})
 	}
+	if pool := s.catalog.PoolPrice(); pool != "" && p.Entitlements.AllianceOverflow {
+		items = append(items, &stripe.CheckoutSessionLineItemParams{Price: stripe.String(pool)})
+	}
 	params := &stripe.CheckoutSessionParams{
 		Mode:              stripe.String(string(stripe.CheckoutSessionModeSubscription)),
 		Customer:          stripe.String(customer),

@@ -66,6 +66,7 @@ type Prices struct {
 	ProMonthly, ProYearly         string
 	PremiumMonthly, PremiumYearly string
 	AIOverage                     string // a metered price for AI messages over quota; empty: no overage billing
+	AlliancePool                  string // a metered price for conversations an alliance pool handled; empty: not billed
 }
 
 // Catalog is the plan catalog: the one place that says what each plan
@@ -139,6 +140,10 @@ func (c *Catalog) ForPrice(priceID string) (plan, interval string, ok bool) {
 
 // OveragePrice returns the metered price of AI messages over quota, or "".
 func (c *Catalog) OveragePrice() string { return c.prices.AIOverage }
+
+// PoolPrice returns the metered price of conversations an alliance pool
+// handled for a brand, or "".
+func (c *Catalog) PoolPrice() string { return c.prices.AlliancePool }
 
 // MinSyncIntervals returns each plan's shortest sync interval, the shape
 // inventory's configuration takes.

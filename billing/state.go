@@ -74,6 +74,7 @@ func (s *Service) syncSubscription(ctx context.Context, tx *gorm.DB, a *Account,
 	}
 	prev := a.Status
 	if sub.Items != nil {
+		a.PoolItemID = nil // a subscription without the pool item reports no pool usage
 		for _, it := range sub.Items.Data {
 			if it.Price == nil {
 				continue
@@ -83,6 +84,9 @@ func (s *Service) syncSubscription(ctx context.Context, tx *gorm.DB, a *Account,
 			} else if it.Price.ID == s.catalog.OveragePrice() {
 				id := it.ID
 				a.MeteredItemID = &id
+			} else if it.Price.ID == s.catalog.PoolPrice() {
+				id := it.ID
+				a.PoolItemID = &id
 			}
 		}
 	}
@@ -103,9 +107,9 @@ func (s *Service) syncSubscription(ctx context.Context, tx *gorm.DB, a *Account,
 		a.GraceUntil = nil
 	}
 	if err := tx.Exec(`UPDATE billing_accounts SET stripe_customer_id = ?, stripe_subscription_id = ?, metered_item_id = ?,
-		plan = ?, billing_interval = ?, status = ?, current_period_start = ?, current_period_end = ?, trial_end = ?,
+		pool_item_id = ?, plan = ?, billing_interval = ?, status = ?, current_period_start = ?, current_period_end = ?, trial_end = ?,
 		cancel_at_period_end = ?, grace_until = ?, updated_at = now() WHERE tenant_id = ?`,
-		a.StripeCustomerID, a.StripeSubscriptionID, a.MeteredItemID, a.Plan, a.BillingInterval, a.Status,
+		a.StripeCustomerID, a.StripeSubscriptionID, a.MeteredItemID, a.PoolItemID, a.Plan, a.BillingInterval, a.Status,
 		a.CurrentPeriodStart, a.CurrentPeriodEnd, a.TrialEnd, a.CancelAtPeriodEnd, a.GraceUntil, a.TenantID).Error; err != nil {
 		return err
 	}

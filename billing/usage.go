@@ -12,8 +12,30 @@ import (
 	"gorm.io/gorm"
 )
 
-// MeterAIMessages counts AI-triaged messages.
-const MeterAIMessages = "ai_messages"
+// Meters: what usage_buckets count, each reported on its own metered
+// subscription item.
+const (
+	MeterAIMessages   = "ai_messages"   // AI-triaged messages; billable past the plan's quota with overage on
+	MeterAlliancePool = "alliance_pool" // conversations an alliance pool handled for the brand; all billable
+)
+
+// reportable is true for a bucket b whose meter has its subscription
+// item on the account a: AI messages on the overage item, pool
+// conversations on the pool item (only subscriptions to a plan that
+// includes alliance overflow carry it).
+const reportable = `((b.meter = '` + MeterAIMessages + `' AND a.metered_item_id IS NOT NULL)
+	OR (b.meter = '` + MeterAlliancePool + `' AND a.pool_item_id IS NOT NULL))`
+
+// item returns the subscription item the meter is reported on, or "".
+func (a *Account) item(meter string) string {
+	switch meter {
+	case MeterAIMessages:
+		return str(a.MeteredItemID)
+	case MeterAlliancePool:
+		return str(a.PoolItemID)
+	}
+	return ""
+}
 
 // bucketOf returns the start of the hourly bucket holding at.
 func bucketOf(at time.Time) time.Time { return at.UTC().Truncate(time.Hour) }
@@ -73,9 +95,10 @@ type bucketDue struct {
 
 // ReportUsage reports the closed buckets of the workspace in ctx whose
 // billable usage Stripe has not been told of (or only in part, as when
-// usage was counted after a report) as usage records on the metered
-// subscription item, each under its idempotency key. It returns how many
-// records it sent. A workspace without a metered item reports nothing.
+// usage was counted after a report) as usage records on each meter's
+// subscription item (see Account.item), each under its idempotency key.
+// It returns how many records it sent. A meter without its item on the
+// subscription reports nothing.
 func (s *Service) ReportUsage(ctx context.Context) (int, error) {
 	var a *Account
 	var due []bucketDue
@@ -85,18 +108,21 @@ func (s *Service) ReportUsage(ctx context.Context) (int, error) {
 			return err
 		}
 		return tx.Raw(`SELECT b.meter, b.bucket_start, b.billable, coalesce(r.quantity, 0) AS reported
-			FROM `+closedBuckets+` b LEFT JOIN usage_reports r
-			  ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
+			FROM `+closedBuckets+` b JOIN billing_accounts a ON a.tenant_id = b.tenant_id AND `+reportable+`
+			LEFT JOIN usage_reports r ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
 			WHERE b.tenant_id = ? AND b.billable > coalesce(r.quantity, 0)
 			ORDER BY b.bucket_start LIMIT 500`,
 			bucketOf(s.now()), deskpool.TenantIDFromContext(ctx)).Scan(&due).Error
 	})
-	if err != nil || a.MeteredItemID == nil || len(due) == 0 {
+	if err != nil || len(due) == 0 {
 		return 0, err
 	}
-	item := *a.MeteredItemID
 	sent := 0
 	for _, d := range due {
+		item := a.item(d.Meter)
+		if item == "" {
+			continue
+		}
 		params := &stripe.UsageRecordParams{SubscriptionItem: stripe.String(item), Quantity: stripe.Int64(d.Billable - d.Reported),
 			Timestamp: stripe.Int64(d.BucketStart.Unix()), Action: stripe.String("increment")}
 		params.Context = ctx

@@ -12,7 +12,7 @@ import (
 )
 
 // ReconcileUsage compares, for every workspace with a metered subscription
-// item, the billable usage counted in closed buckets with what was
+// item (AI overage or alliance pool), the billable usage counted in closed buckets with what was
 // reported to Stripe, and for each workspace with a difference adds a
 // report task through the outbox (one per workspace and hour, so a
 // repeated pass adds nothing). The task reports the difference. It
@@ -22,7 +22,7 @@ func (s *Service) ReconcileUsage(ctx context.Context) (int, error) {
 	var ids []uuid.UUID
 	err := postgres.System(ctx, s.sysdb, "billing:usage-reconcile", func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT DISTINCT b.tenant_id FROM `+closedBuckets+` b
-			JOIN billing_accounts a ON a.tenant_id = b.tenant_id AND a.metered_item_id IS NOT NULL
+			JOIN billing_accounts a ON a.tenant_id = b.tenant_id AND `+reportable+`
 			LEFT JOIN usage_reports r ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
 			WHERE b.billable > coalesce(r.quantity, 0) LIMIT 1000`, bucketOf(now)).Scan(&ids).Error
 	})

@@ -32,6 +32,7 @@ type Subscription struct {
 	ID, Customer, Status string
 	Price                string // the plan's price id
 	MeteredPrice         string // optional: a metered item's price
+	PoolPrice            string // optional: the alliance-pool metered item's price
 	PeriodStart          time.Time
 	PeriodEnd            time.Time
 	TrialEnd             time.Time
@@ -181,6 +182,9 @@ func (s *Server) getSubscription(w http.ResponseWriter, id string) {
 	items := []any{item(1, sub.Price, false)}
 	if sub.MeteredPrice != "" {
 		items = append(items, item(2, sub.MeteredPrice, true))
+	}
+	if sub.PoolPrice != "" {
+		items = append(items, item(3, sub.PoolPrice, true))
 	}
 	writeJSON(w, 200, map[string]any{"id": sub.ID, "object": "subscription", "customer": sub.Customer, "status": sub.Status,
 		"current_period_start": unix(sub.PeriodStart), "current_period_end": unix(sub.PeriodEnd), "trial_end": unix(sub.TrialEnd),

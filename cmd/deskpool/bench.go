@@ -21,6 +21,8 @@ type benchFlags struct {
 	duration                time.Duration
 	conns, messages, timers int
 	rounds, events          int
+	seed                    uint64
+	speedup                 int
 }
 
 // benchmark is one benchmark that `deskpool bench <name>` runs.
@@ -79,6 +81,15 @@ var benchmarks = []benchmark{
          and offer-to-assignment latency, beside single-brand assignment
          of the same load to 100 agents of one brand in the same run`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchPool(ctx, out, f.conns) }},
+	{"pool-sim", `one simulated day (seeded by --seed, compressed --speedup times,
+         default 150: 9.6 minutes) of 50 small brands with 1-3 agents, a
+         daily curve and live-stream peaks, through the real ingest,
+         assignment, SLA timers and alliance overflow: first response
+         p50/p90 and SLA breach rate, the brands alone beside the same
+         brands with an alliance pool of 10 agents, in the same run`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error {
+			return benchPoolSim(ctx, out, f.seed, f.speedup)
+		}},
 	{"rss", `resident memory of an idle 'deskpool serve' beside an idle Go
          process that does nothing`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchRSS(ctx, out) }},
@@ -121,6 +132,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&f.timers, "timers", 100_000, "pending SLA timers (bench sla)")
 	fs.IntVar(&f.events, "events", 1000, "signed Stripe events to send (bench billing-webhooks)")
 	fs.IntVar(&f.rounds, "rounds", 3, "rounds of full load and pgbench, interleaved (bench ingest)")
+	fs.Uint64Var(&f.seed, "seed", 1, "the simulated day's seed (bench pool-sim)")
+	fs.IntVar(&f.speedup, "speedup", 150, "simulated seconds per real second; must divide 300 (bench pool-sim)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (this process: server and load generator) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
