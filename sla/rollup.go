@@ -67,8 +67,8 @@ func (s *Service) RollUpAll(ctx context.Context, sysdb *gorm.DB) (int, error) {
 // RollUp makes the daily rollups of the workspace in ctx, in every zone
 // its reports were asked in: the days that ended at least RollupDelay ago
 // and were not rolled up yet (from its first conversation on), and the
-// rolled-up days of the hours marked changed, which it recomputes. It
-// deletes the marks it read, in the same transaction. It returns how many
+// rolled-up days of the hours marked changed, which it recomputes, deleting
+// those marks in the same transaction. It returns how many
 // days it (re)computed.
 func (s *Service) RollUp(ctx context.Context) (int, error) {
 	done := 0
@@ -82,11 +82,12 @@ func (s *Service) RollUp(ctx context.Context) (int, error) {
 			tenantID).Scan(&zones).Error; err != nil || len(zones) == 0 {
 			return err
 		}
-		var marks []struct {
-			ID   uuid.UUID
-			Hour time.Time
-		}
-		if err := tx.Raw(`SELECT id, hour FROM metric_marks WHERE tenant_id = ? LIMIT 100000`, tenantID).Scan(&marks).Error; err != nil {
+		// The marks this statement sees are deleted and their hours
+		// recomputed below, in the same transaction; a mark committed
+		// after it stays for the next run.
+		var marked []time.Time
+		if err := tx.Raw(`WITH gone AS (DELETE FROM metric_marks WHERE tenant_id = ? RETURNING hour)
+			SELECT DISTINCT hour FROM gone`, tenantID).Scan(&marked).Error; err != nil {
 			return err
 		}
 		var first *time.Time
@@ -109,8 +110,8 @@ func (s *Service) RollUp(ctx context.Context) (int, error) {
 			for d := from; d < until; d = nextDate(d) {
 				days[d] = true
 			}
-			for _, m := range marks {
-				for _, at := range []time.Time{m.Hour, m.Hour.Add(time.Hour - time.Nanosecond)} {
+			for _, h := range marked {
+				for _, at := range []time.Time{h, h.Add(time.Hour - time.Nanosecond)} {
 					if d := at.In(loc).Format(time.DateOnly); d < from {
 						days[d] = true
 					}
@@ -128,11 +129,7 @@ func (s *Service) RollUp(ctx context.Context) (int, error) {
 				return err
 			}
 		}
-		ids := make([]string, len(marks))
-		for i, m := range marks {
-			ids[i] = m.ID.String()
-		}
-		return tx.Exec(`DELETE FROM metric_marks WHERE tenant_id = ? AND id = ANY(?::uuid[])`, tenantID, sqlTexts(ids)).Error
+		return nil
 	})
 	return done, err
 }
