@@ -120,6 +120,13 @@ func benchDashboard(ctx context.Context, out io.Writer, messages int) error {
 		}
 	}
 	period := "from=" + from.Format(time.RFC3339) + "&to=" + to.Format(time.RFC3339)
+	tctx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: tenantID})
+	report := func(q sla.ReportQuery) func() error {
+		return func() error {
+			_, err := b.main.SLA.Metrics(tctx, q)
+			return err
+		}
+	}
 	queries := []struct {
 		name string
 		run  func() error
@@ -127,13 +134,17 @@ func benchDashboard(ctx context.Context, out io.Writer, messages int) error {
 		{"GET /healthz (reference)", call("/healthz")},
 		{"GET /v1/metrics 90 days by day", call("/v1/metrics?" + period + "&bucket=day&tz=" + url.QueryEscape("Asia/Shanghai"))},
 		{"GET /v1/metrics 90 days", call("/v1/metrics?" + period)},
+		{"sla report by day (service only)", report(sla.ReportQuery{From: from, To: to, Bucket: sla.BucketDay, Zone: "Asia/Shanghai"})},
+		{"compensation (service only)", func() error {
+			_, err := b.main.Segments.CompensationMetrics(tctx, from, to)
+			return err
+		}},
 		{"SELECT count(*) conversations", count(`SELECT count(*) FROM conversations WHERE tenant_id = ? AND created_at >= ? AND created_at < ?`, tenantID, from, to)},
 		{"SELECT count(*) messages", count(`SELECT count(*) FROM messages WHERE tenant_id = ?`, tenantID)},
 	}
 	// The first reports find no rollup: they are live, as every report
 	// was before rollups, and register their time zones; then the
 	// rollups are made as worker processes make them.
-	tctx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: tenantID})
 	for _, q := range []sla.ReportQuery{{From: from, To: to, Bucket: sla.BucketDay, Zone: "Asia/Shanghai"}, {From: from, To: to}} {
 		start := time.Now()
 		if _, err := b.main.SLA.Metrics(tctx, q); err != nil {
