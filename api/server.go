@@ -69,6 +69,7 @@ type Deps struct {
 	Webhooks   *helpdesk.Webhooks
 	Inventory  *inventory.Service
 	SLA        *sla.Service
+	Reports    *sla.Service       // the service metrics where SLA is nil (a process without the SLA engine); nil: SLA's
 	Alliance   *alliance.Service  // alliances and the shared pool; nil: no alliance routes
 	Billing    *billing.Service   // plans, Stripe and entitlements; nil: no billing routes, nothing enforced
 	Segments   *segments.Service  // value segments and compensation; nil: no segment routes

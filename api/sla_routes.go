@@ -113,7 +113,14 @@ func (s *Server) serviceMetrics(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	r, err := s.deps.SLA.Metrics(c.UserContext(), sla.ReportQuery{From: from, To: to, Bucket: c.Query("bucket"), Zone: c.Query("tz")})
+	reports := s.deps.SLA
+	if reports == nil {
+		reports = s.deps.Reports
+	}
+	if reports == nil {
+		return deskpool.Errorf(deskpool.EUNAVAILABLE, "service metrics are not served by this process (it runs without the SLA service)")
+	}
+	r, err := reports.Metrics(c.UserContext(), sla.ReportQuery{From: from, To: to, Bucket: c.Query("bucket"), Zone: c.Query("tz")})
 	if err != nil {
 		return err
 	}

@@ -113,8 +113,10 @@ func (q *ReportQuery) validate(now time.Time) (*time.Location, error) {
 
 // Metrics reports on the conversations the workspace received in the
 // query's period (proactive notices excluded), with the metric definitions
-// of measures.go: one scan of the period's conversations gives the totals,
-// the groups and the series.
+// of measures.go: whole days that have a clean daily rollup (rollup.go) are
+// read from it, the rest of the period is added up live from the
+// conversations, and one statement adds both up into the totals, the
+// groups and the series.
 func (s *Service) Metrics(ctx context.Context, q ReportQuery) (*Report, error) {
 	loc, err := q.validate(s.now())
 	if err != nil {
@@ -124,26 +126,36 @@ func (s *Service) Metrics(ctx context.Context, q ReportQuery) (*Report, error) {
 		TopIntents: []IntentCount{}, FlaggedScenarios: []ScenarioShare{}}
 	err = s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
-		// Without a series, no bucket is computed nor grouped by.
-		bucket, grouping, sets, args := `NULL::timestamptz`, `1`, `(), (sla_policy_id), (assignee_id)`, []any{}
-		if q.Bucket != "" {
-			bucket, grouping, sets, args = `date_trunc(?, c.created_at, ?)`, `GROUPING(bucket)`, sets+`, (bucket)`, []any{q.Bucket, q.Zone}
+		plan, err := s.planMetrics(tx, tenantID, q, loc)
+		if err != nil {
+			return err
 		}
-		bucketOut := map[bool]string{true: `bucket`, false: `NULL::timestamptz AS bucket`}[q.Bucket != ""]
-		// One scan of a few hundred thousand rows at most: compiling it
-		// (JIT) costs more than it saves, and its sorts (the grouping sets
-		// and percentiles) fit in memory rather than spill to disk.
+		// The live part is small once rollups exist, but a first report
+		// reads a few hundred thousand rows: compiling it (JIT) costs more
+		// than it saves, and its sorts fit in memory rather than spill.
 		for _, set := range []string{`SET LOCAL jit = off`, `SET LOCAL work_mem = '64MB'`} {
 			if err := tx.Exec(set).Error; err != nil {
 				return err
 			}
 		}
+		// Without a series, no bucket is computed nor grouped by.
+		dayBucket, liveBucket, grouping, sets, bucketOut := `NULL::timestamptz`, `NULL::timestamptz`, `1`, `(), (policy_key), (agent_key)`, `NULL::timestamptz AS bucket`
+		var dayArgs, liveArgs []any
+		if q.Bucket != "" {
+			dayBucket, liveBucket, grouping, sets, bucketOut = `(d.day::timestamp AT TIME ZONE ?)`, `date_trunc(?, c.created_at, ?)`, `GROUPING(bucket)`, sets+`, (bucket)`, `bucket`
+			dayArgs, liveArgs = []any{q.Zone}, []any{q.Bucket, q.Zone}
+		}
+		args := append(dayArgs, tenantID, q.Zone, sqlTexts(plan.Days))
+		args = append(append(args, liveArgs...), sqlTimes(plan.LiveStarts), sqlTimes(plan.LiveEnds), tenantID)
 		var rows []measureRow
-		if err := tx.Raw(`WITH c AS (SELECT `+bucket+` AS bucket, `+conversationFacts+` `+conversationsFrom+`)
-			SELECT GROUPING(sla_policy_id) AS policy_group, GROUPING(assignee_id) AS agent_group, `+grouping+` AS bucket_group,
-				sla_policy_id AS policy_id, assignee_id, `+bucketOut+`, `+measureColumns+`
-			FROM c GROUP BY GROUPING SETS (`+sets+`)
-			ORDER BY conversations DESC`, append(args, tenantID, q.From, q.To)...).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(`WITH p AS (
+				SELECT `+dayBucket+` AS bucket, policy_key, agent_key, `+partialNames+`
+				FROM metric_days d WHERE d.tenant_id = ? AND d.zone = ? AND d.day = ANY(?::date[])
+				UNION ALL `+measurePartial(liveBucket)+`)
+			SELECT GROUPING(policy_key) AS policy_group, GROUPING(agent_key) AS agent_group, `+grouping+` AS bucket_group,
+				NULLIF(policy_key, `+noKey+`) AS policy_key, NULLIF(agent_key, `+noKey+`) AS agent_key, `+bucketOut+`, `+totalColumns+`
+			FROM p GROUP BY GROUPING SETS (`+sets+`)
+			ORDER BY conversations DESC`, args...).Scan(&rows).Error; err != nil {
 			return err
 		}
 		names, err := policyNames(ctx, tx)
@@ -156,13 +168,13 @@ func (s *Service) Metrics(ctx context.Context, q ReportQuery) (*Report, error) {
 			case r.PolicyGroup == 1 && r.AgentGroup == 1 && r.BucketGroup == 1:
 				out.Measures = r.measures()
 			case r.PolicyGroup == 0:
-				g := GroupReport{ID: r.PolicyID, Measures: r.measures()}
-				if r.PolicyID != nil {
-					g.Name = names[*r.PolicyID]
+				g := GroupReport{ID: r.PolicyKey, Measures: r.measures()}
+				if r.PolicyKey != nil {
+					g.Name = names[*r.PolicyKey]
 				}
 				out.ByPolicy = append(out.ByPolicy, g)
 			case r.AgentGroup == 0:
-				out.ByAgent = append(out.ByAgent, GroupReport{ID: r.AssigneeID, Measures: r.measures()})
+				out.ByAgent = append(out.ByAgent, GroupReport{ID: r.AgentKey, Measures: r.measures()})
 			case r.Bucket != nil:
 				buckets[r.Bucket.Unix()] = r.measures()
 			}
@@ -170,10 +182,10 @@ func (s *Service) Metrics(ctx context.Context, q ReportQuery) (*Report, error) {
 		if q.Bucket != "" {
 			out.Bucket, out.Zone, out.Series = q.Bucket, q.Zone, series(q, loc, buckets)
 		}
-		if out.TopIntents, err = topIntents(tx, tenantID, q, out.Conversations); err != nil {
+		if out.TopIntents, err = topIntents(tx, tenantID, q.Zone, plan, out.Conversations); err != nil {
 			return err
 		}
-		if out.FlaggedScenarios, err = flaggedScenarios(tx, tenantID, q); err != nil {
+		if out.FlaggedScenarios, err = flaggedScenarios(tx, tenantID, q.Zone, plan); err != nil {
 			return err
 		}
 		set, err := settings.Load(ctx, tx)
@@ -184,6 +196,32 @@ func (s *Service) Metrics(ctx context.Context, q ReportQuery) (*Report, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// planMetrics registers the report's zone for rollups (the rollup job
+// makes them from then on) and splits the period into rolled-up days and
+// live intervals, from the zone's rollup state and the hours marked
+// changed.
+func (s *Service) planMetrics(tx *gorm.DB, tenantID uuid.UUID, q ReportQuery, loc *time.Location) (reportPlan, error) {
+	var state []struct{ RolledUntil *string }
+	if err := tx.Raw(`SELECT rolled_until::text AS rolled_until FROM metric_zones WHERE tenant_id = ? AND zone = ?`,
+		tenantID, q.Zone).Scan(&state).Error; err != nil {
+		return reportPlan{}, err
+	}
+	if len(state) == 0 {
+		err := tx.Exec(`INSERT INTO metric_zones (tenant_id, zone) VALUES (?, ?) ON CONFLICT DO NOTHING`, tenantID, q.Zone).Error
+		return planReport(q, loc, "", nil), err
+	}
+	rolledUntil := ""
+	if state[0].RolledUntil != nil {
+		rolledUntil = *state[0].RolledUntil
+	}
+	var marked []time.Time
+	if err := tx.Raw(`SELECT DISTINCT hour FROM metric_marks WHERE tenant_id = ? AND hour > ? AND hour < ?`,
+		tenantID, q.From.Add(-time.Hour), q.To).Scan(&marked).Error; err != nil {
+		return reportPlan{}, err
+	}
+	return planReport(q, loc, rolledUntil, marked), nil
 }
 
 // policyNames maps the ids of the workspace's and the built-in policies to

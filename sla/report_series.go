@@ -50,12 +50,15 @@ func next(t time.Time, bucket string) time.Time {
 }
 
 // topIntents ranks the intents of the period's conversations (untriaged
-// ones left out), most frequent first; share is of all conversations.
-func topIntents(tx *gorm.DB, tenantID uuid.UUID, q ReportQuery, total int) ([]IntentCount, error) {
+// ones left out), most frequent first, from the rolled-up days and the
+// live intervals of plan; share is of all conversations.
+func topIntents(tx *gorm.DB, tenantID uuid.UUID, zone string, plan reportPlan, total int) ([]IntentCount, error) {
 	out := []IntentCount{}
-	err := tx.Raw(`SELECT c.intent, count(*) AS conversations FROM conversations c
-		WHERE c.tenant_id = ? AND c.created_at >= ? AND c.created_at < ? AND NOT c.proactive AND c.intent <> ''
-		GROUP BY c.intent ORDER BY conversations DESC, c.intent LIMIT ?`, tenantID, q.From, q.To, topIntentCount).Scan(&out).Error
+	err := tx.Raw(`SELECT intent, sum(conversations)::int AS conversations FROM (
+			SELECT intent, conversations FROM metric_day_intents WHERE tenant_id = ? AND zone = ? AND day = ANY(?::date[])
+			UNION ALL SELECT intent, conversations FROM (`+intentPartial(`NULL::date`)+`) l) x
+		GROUP BY intent ORDER BY conversations DESC, intent LIMIT ?`,
+		tenantID, zone, sqlTexts(plan.Days), sqlTimes(plan.LiveStarts), sqlTimes(plan.LiveEnds), tenantID, topIntentCount).Scan(&out).Error
 	for i := range out {
 		if total > 0 {
 			out[i].Share = float64(out[i].Conversations) / float64(total)
@@ -66,18 +69,19 @@ func topIntents(tx *gorm.DB, tenantID uuid.UUID, q ReportQuery, total int) ([]In
 
 // flaggedScenarios returns the knowledge scenarios people stepped into on
 // more than knowledge's flag share of the period's conversations the AI
-// answered with them, highest share first.
-func flaggedScenarios(tx *gorm.DB, tenantID uuid.UUID, q ReportQuery) ([]ScenarioShare, error) {
+// answered with them, highest share first, from the rolled-up days and the
+// live intervals of plan.
+func flaggedScenarios(tx *gorm.DB, tenantID uuid.UUID, zone string, plan reportPlan) ([]ScenarioShare, error) {
 	out := []ScenarioShare{}
-	err := tx.Raw(`SELECT s.id, s.name, s.intent, count(*) AS conversations, count(*) FILTER (WHERE `+knowledge.SteppedIn+`) AS human
-		FROM knowledge_answers a
-		JOIN conversations c ON c.tenant_id = a.tenant_id AND c.id = a.conversation_id
-		JOIN knowledge_scenarios s ON s.tenant_id = a.tenant_id AND s.id = a.scenario_id
-		WHERE a.tenant_id = ? AND c.created_at >= ? AND c.created_at < ? AND NOT c.proactive
-		GROUP BY s.id, s.name, s.intent
-		HAVING count(*) FILTER (WHERE `+knowledge.SteppedIn+`) > ?::float8 * count(*)
-		ORDER BY count(*) FILTER (WHERE `+knowledge.SteppedIn+`)::float8 / count(*) DESC, s.name`,
-		tenantID, q.From, q.To, knowledge.DefaultConfig().FlagShare).Scan(&out).Error
+	err := tx.Raw(`SELECT s.id, s.name, s.intent, x.conversations, x.human FROM (
+			SELECT scenario_id, sum(conversations)::int AS conversations, sum(human)::int AS human FROM (
+				SELECT scenario_id, conversations, human FROM metric_day_scenarios WHERE tenant_id = ? AND zone = ? AND day = ANY(?::date[])
+				UNION ALL SELECT scenario_id, conversations, human FROM (`+scenarioPartial(`NULL::date`)+`) l) y
+			GROUP BY scenario_id) x
+		JOIN knowledge_scenarios s ON s.tenant_id = ? AND s.id = x.scenario_id
+		WHERE x.human > ?::float8 * x.conversations
+		ORDER BY x.human::float8 / x.conversations DESC, s.name`,
+		tenantID, zone, sqlTexts(plan.Days), sqlTimes(plan.LiveStarts), sqlTimes(plan.LiveEnds), tenantID, tenantID, knowledge.DefaultConfig().FlagShare).Scan(&out).Error
 	for i := range out {
 		out[i].HumanShare = float64(out[i].Human) / float64(out[i].Conversations)
 	}

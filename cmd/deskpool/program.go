@@ -251,6 +251,7 @@ func (m *Main) startAPI(ctx context.Context) error {
 		DB: m.DB, Redis: m.Redis, Tenants: m.Tenants, Authz: authz, Log: m.Log, Ready: m.ready,
 		Helpdesk: m.Helpdesk, Feed: m.Feed, Webhooks: m.Webhooks, SLA: m.SLA, Classifier: m.Classifier, Box: m.Box, AI: m.AI,
 		Inventory: m.Inventory, Metrics: m.Metrics, Billing: m.Billing, Segments: m.Segments, Alliance: m.Alliance,
+		Reports: m.reports(),
 	})
 	m.wg.Add(1)
 	go func() {
@@ -289,7 +290,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	}
 	rec := &jobs.Reconciler{Client: m.Queue, Inspector: m.Inspector, Redis: m.Redis,
 		SysDB: m.SysDB, Log: m.Log, Grace: time.Minute}
-	m.wg.Add(5)
+	m.wg.Add(6)
 	go func() {
 		defer m.wg.Done()
 		m.AI.RunScheduler(ctx)
@@ -310,8 +311,21 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 		defer m.wg.Done()
 		m.SLA.RunSweeper(ctx, time.Second, m.Log)
 	}()
+	go func() {
+		defer m.wg.Done()
+		m.SLA.RunRollups(ctx, m.SysDB, sla.RollupInterval, m.Log.Warn)
+	}()
 	m.Log.Info("workers running", "concurrency", m.Config.WorkerConcurrency)
 	return nil
+}
+
+// reports is the service metrics of a process without the SLA engine
+// (they read only the database); nil with the engine, which serves them.
+func (m *Main) reports() *sla.Service {
+	if m.SLA != nil {
+		return nil
+	}
+	return sla.NewService(m.DB, m.SysDB, nil, nil, sla.DefaultConfig())
 }
 
 func (m *Main) redisConfig() jobs.RedisConfig {
