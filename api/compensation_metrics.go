@@ -17,7 +17,11 @@ type serviceReport struct {
 func (s *Server) withCompensation(c *fiber.Ctx, r *sla.Report) error {
 	out := serviceReport{Report: r}
 	if s.deps.Segments != nil {
-		comp, err := s.deps.Segments.CompensationMetrics(c.UserContext(), r.From, r.To)
+		counts := &segments.ConversationCounts{Total: r.Conversations, ByIntent: map[string]int{}}
+		for _, n := range r.IntentCounts {
+			counts.ByIntent[n.Intent] = n.Conversations
+		}
+		comp, err := s.deps.Segments.CompensationMetrics(c.UserContext(), r.From, r.To, counts)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,10 @@
 package segments
 
 import (
+	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -63,10 +66,45 @@ func (r costRow) cost(currency string) CompensationCost {
 	return c
 }
 
+// ConversationCounts is how many conversations a period has, overall and
+// per intent (untriaged ones are Total less the sum of ByIntent): the
+// denominators of the cost per conversation. GET /v1/metrics takes them
+// from the service report of the same period (daily rollups) rather than
+// counting the conversations again.
+type ConversationCounts struct {
+	Total    int
+	ByIntent map[string]int
+}
+
+// countConversations counts the workspace's conversations created in
+// [from, to) (proactive notices excluded) per intent.
+func countConversations(tx *gorm.DB, tenantID any, from, to time.Time) (*ConversationCounts, error) {
+	var rows []struct {
+		Intent        string
+		Conversations int
+	}
+	if err := tx.Raw(`SELECT COALESCE(intent, '') AS intent, count(*) AS conversations FROM conversations
+		WHERE tenant_id = ? AND created_at >= ? AND created_at < ? AND NOT proactive GROUP BY 1`,
+		tenantID, from, to).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := &ConversationCounts{ByIntent: map[string]int{}}
+	for _, r := range rows {
+		out.Total += r.Conversations
+		if r.Intent != "" {
+			out.ByIntent[r.Intent] = r.Conversations
+		}
+	}
+	return out, nil
+}
+
 // CompensationMetrics reports on the compensation of the conversations the
 // workspace received in [from, to) (proactive notices excluded), in the
-// workspace's currency. The caller bounds the period.
-func (s *Service) CompensationMetrics(ctx context.Context, from, to time.Time) (*CompensationReport, error) {
+// workspace's currency. counts are that period's conversations, or nil to
+// count them here. The caller bounds the period. Only the grants are read
+// row by row, through their conversations: a period's conversations are
+// never scanned for them.
+func (s *Service) CompensationMetrics(ctx context.Context, from, to time.Time, counts *ConversationCounts) (*CompensationReport, error) {
 	out := &CompensationReport{ByIntent: []CompensationCost{}}
 	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
@@ -75,26 +113,46 @@ func (s *Service) CompensationMetrics(ctx context.Context, from, to time.Time) (
 			return err
 		}
 		out.Currency = t.Currency
+		if counts == nil {
+			if counts, err = countConversations(tx, tenantID, from, to); err != nil {
+				return err
+			}
+		}
 		var rows []costRow
-		if err := tx.Raw(`WITH c AS (
-				SELECT c.id, c.intent,
-					(SELECT count(*) FROM compensations g WHERE g.tenant_id = c.tenant_id AND g.conversation_id = c.id
-						AND g.status = 'approved' AND g.currency = ?) AS grants,
-					(SELECT COALESCE(sum(g.amount_minor), 0) FROM compensations g WHERE g.tenant_id = c.tenant_id
-						AND g.conversation_id = c.id AND g.status = 'approved' AND g.currency = ?) AS cost_minor
-				FROM conversations c WHERE c.tenant_id = ? AND c.created_at >= ? AND c.created_at < ? AND NOT c.proactive)
-			SELECT GROUPING(intent) AS intent_group, COALESCE(intent, '') AS intent, count(*) AS conversations,
-				COALESCE(sum(grants), 0) AS grants, COALESCE(sum(cost_minor), 0)::bigint AS cost_minor
-			FROM c GROUP BY GROUPING SETS ((), (intent))
-			ORDER BY cost_minor DESC, intent`, t.Currency, t.Currency, tenantID, from, to).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(`SELECT GROUPING(c.intent) AS intent_group, COALESCE(c.intent, '') AS intent,
+				count(*) AS grants, COALESCE(sum(g.amount_minor), 0)::bigint AS cost_minor
+			FROM compensations g JOIN conversations c ON c.tenant_id = g.tenant_id AND c.id = g.conversation_id
+			WHERE g.tenant_id = ? AND g.status = 'approved' AND g.currency = ?
+				AND c.created_at >= ? AND c.created_at < ? AND NOT c.proactive
+			GROUP BY GROUPING SETS ((), (c.intent))`, tenantID, t.Currency, from, to).Scan(&rows).Error; err != nil {
 			return err
 		}
-		out.CompensationCost = costRow{}.cost(t.Currency)
+		out.CompensationCost = costRow{Conversations: counts.Total}.cost(t.Currency)
+		byIntent := map[string]costRow{}
+		untriaged := counts.Total
+		for intent, n := range counts.ByIntent {
+			byIntent[intent] = costRow{Intent: intent, Conversations: n}
+			untriaged -= n
+		}
+		if untriaged > 0 {
+			byIntent[""] = costRow{Conversations: untriaged}
+		}
 		for _, r := range rows {
 			if r.IntentGroup == 1 {
+				r.Conversations = counts.Total
 				out.CompensationCost = r.cost(t.Currency)
 				continue
 			}
+			r.Conversations = byIntent[r.Intent].Conversations
+			byIntent[r.Intent] = r
+		}
+		sorted := slices.SortedFunc(maps.Values(byIntent), func(a, b costRow) int {
+			if c := cmp.Compare(b.CostMinor, a.CostMinor); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Intent, b.Intent)
+		})
+		for _, r := range sorted {
 			c := r.cost(t.Currency)
 			intent := r.Intent
 			c.Intent = &intent

@@ -44,8 +44,11 @@ type Report struct {
 	DeflectionCeiling float64         `json:"deflection_ceiling"`
 	TopIntents        []IntentCount   `json:"top_intents"`
 	FlaggedScenarios  []ScenarioShare `json:"flagged_scenarios"`
-	ByPolicy          []GroupReport   `json:"by_policy"`
-	ByAgent           []GroupReport   `json:"by_agent"`
+	// IntentCounts is every intent's count of the period (TopIntents is its
+	// head), for reports that divide by it, such as compensation per intent.
+	IntentCounts []IntentCount `json:"-"`
+	ByPolicy     []GroupReport `json:"by_policy"`
+	ByAgent      []GroupReport `json:"by_agent"`
 	// Bucket, Zone and Series are set when a series was asked for: one
 	// point per bucket of the period, empty ones included.
 	Bucket string        `json:"bucket,omitempty"`
@@ -182,9 +185,10 @@ func (s *Service) Metrics(ctx context.Context, q ReportQuery) (*Report, error) {
 		if q.Bucket != "" {
 			out.Bucket, out.Zone, out.Series = q.Bucket, q.Zone, series(q, loc, buckets)
 		}
-		if out.TopIntents, err = topIntents(tx, tenantID, q.Zone, plan, out.Conversations); err != nil {
+		if out.IntentCounts, err = intentCounts(tx, tenantID, q.Zone, plan, out.Conversations); err != nil {
 			return err
 		}
+		out.TopIntents = out.IntentCounts[:min(len(out.IntentCounts), topIntentCount)]
 		if out.FlaggedScenarios, err = flaggedScenarios(tx, tenantID, q.Zone, plan); err != nil {
 			return err
 		}

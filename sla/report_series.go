@@ -49,16 +49,16 @@ func next(t time.Time, bucket string) time.Time {
 	return time.Date(y, m, d+1, 0, 0, 0, 0, t.Location())
 }
 
-// topIntents ranks the intents of the period's conversations (untriaged
+// intentCounts ranks the intents of the period's conversations (untriaged
 // ones left out), most frequent first, from the rolled-up days and the
 // live intervals of plan; share is of all conversations.
-func topIntents(tx *gorm.DB, tenantID uuid.UUID, zone string, plan reportPlan, total int) ([]IntentCount, error) {
+func intentCounts(tx *gorm.DB, tenantID uuid.UUID, zone string, plan reportPlan, total int) ([]IntentCount, error) {
 	out := []IntentCount{}
 	err := tx.Raw(`SELECT intent, sum(conversations)::int AS conversations FROM (
 			SELECT intent, conversations FROM metric_day_intents WHERE tenant_id = ? AND zone = ? AND day = ANY(?::date[])
 			UNION ALL SELECT intent, conversations FROM (`+intentPartial(`NULL::date`)+`) l) x
-		GROUP BY intent ORDER BY conversations DESC, intent LIMIT ?`,
-		tenantID, zone, sqlTexts(plan.Days), sqlTimes(plan.LiveStarts), sqlTimes(plan.LiveEnds), tenantID, topIntentCount).Scan(&out).Error
+		GROUP BY intent ORDER BY conversations DESC, intent`,
+		tenantID, zone, sqlTexts(plan.Days), sqlTimes(plan.LiveStarts), sqlTimes(plan.LiveEnds), tenantID).Scan(&out).Error
 	for i := range out {
 		if total > 0 {
 			out[i].Share = float64(out[i].Conversations) / float64(total)
