@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,6 +19,16 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
+
+// roundTrips counts the round trips of every tenant transaction of the
+// process (see RoundTrips).
+var roundTrips atomic.Int64
+
+// RoundTrips returns how many round trips to PostgreSQL the process's
+// tenant transactions have made so far: each statement, pipelined batch,
+// COMMIT and ROLLBACK counts one. The benchmarks read it before and after
+// a load to report round trips per request.
+func RoundTrips() int64 { return roundTrips.Load() }
 
 // txConn is a tenant transaction that takes a pooled connection and begins
 // only when its first statement runs, so a request answered from memory
@@ -122,6 +133,7 @@ func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, e
 	if err != nil {
 		return nil, err
 	}
+	roundTrips.Add(1)
 	return conn.PrepareContext(ctx, query)
 }
 
@@ -132,6 +144,7 @@ func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sq
 	if err != nil {
 		return nil, err
 	}
+	roundTrips.Add(1)
 	return conn.ExecContext(ctx, query, args...)
 }
 
@@ -165,6 +178,7 @@ func (c *txConn) rollbackTo(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	roundTrips.Add(1)
 	_, err = conn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp)
 	return err
 }
@@ -176,6 +190,7 @@ func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*
 	if err != nil {
 		return nil, err
 	}
+	roundTrips.Add(1)
 	return conn.QueryContext(ctx, query, args...)
 }
 
@@ -191,6 +206,7 @@ func (c *txConn) QueryRowContext(ctx context.Context, query string, args ...any)
 		cancel()
 		return c.db.QueryRowContext(failed, query, args...)
 	}
+	roundTrips.Add(1)
 	return conn.QueryRowContext(ctx, query, args...)
 }
 
@@ -228,6 +244,7 @@ func (c *txConn) sendBatch(ctx context.Context, b *pgx.Batch) error {
 		full.QueuedQueries = append(full.QueuedQueries, counted(q, &sent))
 	}
 	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
+	roundTrips.Add(1)
 	closed := false
 	err := c.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
@@ -379,6 +396,7 @@ func (c *txConn) Commit() error {
 	if c.conn == nil {
 		return nil
 	}
+	roundTrips.Add(1)
 	return c.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
 		if !ok {
@@ -403,6 +421,7 @@ func (c *txConn) Rollback() error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
 	defer cancel()
+	roundTrips.Add(1)
 	_, err := c.conn.ExecContext(ctx, "ROLLBACK")
 	return err
 }
