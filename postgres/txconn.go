@@ -20,16 +20,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// roundTrips counts the round trips of every tenant transaction of the
-// process (see RoundTrips).
-var roundTrips atomic.Int64
-
-// RoundTrips returns how many round trips to PostgreSQL the process's
-// tenant transactions have made so far: each statement, pipelined batch,
-// COMMIT and ROLLBACK counts one. The benchmarks read it before and after
-// a load to report round trips per request.
-func RoundTrips() int64 { return roundTrips.Load() }
-
 // txConn is a tenant transaction that takes a pooled connection and begins
 // only when its first statement runs, so a request answered from memory
 // (a cached credential, a route that reads nothing) costs the database
@@ -55,6 +45,7 @@ type txConn struct {
 	// connection's statement cache knows them and a pipeline that carries
 	// one needs no round trip to prepare it.
 	savepoints map[string]string
+	trips      *atomic.Int64 // a counter of the context the transaction began in (see CountRoundTrips)
 }
 
 // pendingStatement is a savepoint (sql) or a deferred statement (q) that
@@ -133,7 +124,7 @@ func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, e
 	if err != nil {
 		return nil, err
 	}
-	roundTrips.Add(1)
+	c.trip()
 	return conn.PrepareContext(ctx, query)
 }
 
@@ -144,7 +135,7 @@ func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sq
 	if err != nil {
 		return nil, err
 	}
-	roundTrips.Add(1)
+	c.trip()
 	return conn.ExecContext(ctx, query, args...)
 }
 
@@ -178,7 +169,7 @@ func (c *txConn) rollbackTo(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	roundTrips.Add(1)
+	c.trip()
 	_, err = conn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp)
 	return err
 }
@@ -190,7 +181,7 @@ func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*
 	if err != nil {
 		return nil, err
 	}
-	roundTrips.Add(1)
+	c.trip()
 	return conn.QueryContext(ctx, query, args...)
 }
 
@@ -206,7 +197,7 @@ func (c *txConn) QueryRowContext(ctx context.Context, query string, args ...any)
 		cancel()
 		return c.db.QueryRowContext(failed, query, args...)
 	}
-	roundTrips.Add(1)
+	c.trip()
 	return conn.QueryRowContext(ctx, query, args...)
 }
 
@@ -244,7 +235,7 @@ func (c *txConn) sendBatch(ctx context.Context, b *pgx.Batch) error {
 		full.QueuedQueries = append(full.QueuedQueries, counted(q, &sent))
 	}
 	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
-	roundTrips.Add(1)
+	c.trip()
 	closed := false
 	err := c.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
@@ -396,7 +387,7 @@ func (c *txConn) Commit() error {
 	if c.conn == nil {
 		return nil
 	}
-	roundTrips.Add(1)
+	c.trip()
 	return c.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
 		if !ok {
@@ -421,7 +412,7 @@ func (c *txConn) Rollback() error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
 	defer cancel()
-	roundTrips.Add(1)
+	c.trip()
 	_, err := c.conn.ExecContext(ctx, "ROLLBACK")
 	return err
 }
@@ -453,6 +444,7 @@ func begin(ctx context.Context, db *gorm.DB, tenantID uuid.UUID, fn func(tx *gor
 		return err
 	}
 	tc := &txConn{db: sqlDB, ctx: ctx, tenantID: tenantID}
+	tc.trips, _ = ctx.Value(tripsKey{}).(*atomic.Int64)
 	healthy := false
 	defer func() { tc.release(healthy) }()
 	tx := db.Session(&gorm.Session{NewDB: true, Context: ctx})
