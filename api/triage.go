@@ -30,6 +30,8 @@ func (s *Server) postTriage(c *fiber.Ctx) error {
 			PriorAIUnresolved int    `json:"prior_ai_unresolved"`
 			RepeatContacts    int    `json:"repeat_contacts"`
 			OrderOverdue      bool   `json:"order_overdue"`
+			TrackingStalled   bool   `json:"tracking_stalled"`
+			SameOrderContacts int    `json:"same_order_contacts"`
 			Segment           string `json:"segment"`
 			HighFrequency     bool   `json:"high_frequency"`
 		} `json:"context"`
@@ -45,6 +47,7 @@ func (s *Server) postTriage(c *fiber.Ctx) error {
 	}
 	x := in.Context
 	return c.JSON(s.deps.Classifier.Classify(*in.Text, triage.Context{VIP: x.VIP, Vulnerable: x.Vulnerable,
-		PriorAIUnresolved: x.PriorAIUnresolved, RepeatContacts: x.RepeatContacts, OrderOverdue: x.OrderOverdue, Segment: x.Segment,
+		PriorAIUnresolved: x.PriorAIUnresolved, RepeatContacts: x.RepeatContacts, OrderOverdue: x.OrderOverdue,
+		TrackingStalled: x.TrackingStalled, SameOrderContacts: x.SameOrderContacts, Segment: x.Segment,
 		HighFrequency: x.HighFrequency}))
 }

@@ -45,11 +45,29 @@ type AIReply struct {
 	ScenarioID *uuid.UUID `json:"scenario_id"`
 }
 
+// ingestKnows is what the ingest of the message already knows that the
+// AI's answer is recorded with, so that recording it reads nothing again:
+// the customer, the subscriptions to message.created (from the workspace's
+// facts), and the context the observers were told the message in (the SLA
+// engine keeps the conversation's clocks in it).
+type ingestKnows struct {
+	customer *Customer
+	hooks    []uuid.UUID
+	told     context.Context
+}
+
+// change is a change of the conversation the answer made, with what the
+// ingest knows of the customer.
+func (k ingestKnows) change(ch Change) Change {
+	ch.CustomerVIP, ch.CustomerSeg, ch.CustomerHighFreq, ch.CustomerKnown = k.customer.VIP, k.customer.Segment, k.customer.HighFrequency, true
+	return ch
+}
+
 // answer lets the AI answer a message routed to it, or records why a
 // person takes over; after is the conversation as the answer left it (nil
 // when the AI did nothing). An AI reply counts toward the three unresolved
 // AI answers after which a person takes over.
-func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (reply *AIReply, after *Conversation, err error) {
+func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput, k ingestKnows) (reply *AIReply, after *Conversation, err error) {
 	if s.answerer == nil || in.Triage.Route != "ai" {
 		return nil, nil, nil
 	}
@@ -57,7 +75,7 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (repl
 	if err != nil || ans == nil {
 		return nil, nil, err
 	}
-	return s.apply(ctx, tx, in, ans)
+	return s.apply(ctx, tx, in, ans, k)
 }
 
 // handOverAnswer routes the conversation to a person for the answer's reason.
@@ -78,7 +96,7 @@ func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInpu
 // apply records the AI's answer: the facts it collected, and its reply or
 // the hand-over. Its writes are deferred: they go out with the read of the
 // conversation as they left it.
-func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer) (*AIReply, *Conversation, error) {
+func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer, k ingestKnows) (*AIReply, *Conversation, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if len(ans.Facts) > 0 {
 		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET facts = facts || ?::jsonb WHERE tenant_id = ? AND id = ?`,
@@ -93,7 +111,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		}
 		after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
 		if err == nil && ans.Urgency != "" { // the observers move the deadlines (the SLA engine: a person within 10 minutes)
-			err = s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: in.Conversation, After: after, At: now()})
+			err = s.notifyObservers(k.told, tx, k.change(Change{Kind: ChangeUpdated, Before: in.Conversation, After: after, At: now()}))
 		}
 		return nil, after, err
 	}
@@ -125,9 +143,9 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		return nil, nil, err
 	}
 	// The observers set what they change on after.
-	if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeReply, Before: before, After: after, MessageID: reply.MessageID, At: at}); err != nil {
+	if err := s.notifyObservers(k.told, tx, k.change(Change{Kind: ChangeReply, Before: before, After: after, MessageID: reply.MessageID, At: at})); err != nil {
 		return nil, nil, err
 	}
-	return reply, after, s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": reply.MessageID,
+	return reply, after, s.emitTo(ctx, tx, EventMessageCreated, k.hooks, map[string]any{"message_id": reply.MessageID,
 		"conversation_id": in.Conversation.ID, "customer_id": in.CustomerID, "direction": "outbound", "author_kind": "ai", "body": ans.Body})
 }

@@ -213,7 +213,7 @@ func (s *Service) tellObservers(tx *gorm.DB, in *ingestion) error {
 // answerByAI lets the AI answer a message triage routed to it.
 func (s *Service) answerByAI(ctx context.Context, tx *gorm.DB, in *ingestion) error {
 	reply, answered, err := s.answer(ctx, tx, AnswerInput{Conversation: in.after, CustomerID: in.customer.customer.ID, MessageID: in.msgID,
-		Text: in.msg.Body, Triage: in.triage})
+		Text: in.msg.Body, Triage: in.triage}, ingestKnows{customer: in.customer.customer, hooks: in.facts.subscribers(EventMessageCreated), told: in.told})
 	if err != nil {
 		return err
 	}

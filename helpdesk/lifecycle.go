@@ -29,6 +29,10 @@ type Change struct {
 	CustomerSeg string
 	// CustomerHighFreq is the customer's high-frequency flag (segments).
 	CustomerHighFreq bool
+	// CustomerKnown says the three fields above are set on a change that
+	// is not ChangeInbound (which always sets them): the AI's answer in the
+	// ingest of the customer's message.
+	CustomerKnown bool
 	// AgentsOnline, for ChangeInbound: whether an agent of the workspace
 	// was online (from the workspace's cached facts).
 	AgentsOnline bool

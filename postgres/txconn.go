@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,6 +45,7 @@ type txConn struct {
 	// connection's statement cache knows them and a pipeline that carries
 	// one needs no round trip to prepare it.
 	savepoints map[string]string
+	trips      *atomic.Int64 // a counter of the context the transaction began in (see CountRoundTrips)
 }
 
 // pendingStatement is a savepoint (sql) or a deferred statement (q) that
@@ -122,6 +124,7 @@ func (c *txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, e
 	if err != nil {
 		return nil, err
 	}
+	c.trip()
 	return conn.PrepareContext(ctx, query)
 }
 
@@ -132,6 +135,7 @@ func (c *txConn) ExecContext(ctx context.Context, query string, args ...any) (sq
 	if err != nil {
 		return nil, err
 	}
+	c.trip()
 	return conn.ExecContext(ctx, query, args...)
 }
 
@@ -165,6 +169,7 @@ func (c *txConn) rollbackTo(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	c.trip()
 	_, err = conn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp)
 	return err
 }
@@ -176,6 +181,7 @@ func (c *txConn) QueryContext(ctx context.Context, query string, args ...any) (*
 	if err != nil {
 		return nil, err
 	}
+	c.trip()
 	return conn.QueryContext(ctx, query, args...)
 }
 
@@ -191,6 +197,7 @@ func (c *txConn) QueryRowContext(ctx context.Context, query string, args ...any)
 		cancel()
 		return c.db.QueryRowContext(failed, query, args...)
 	}
+	c.trip()
 	return conn.QueryRowContext(ctx, query, args...)
 }
 
@@ -228,6 +235,7 @@ func (c *txConn) sendBatch(ctx context.Context, b *pgx.Batch) error {
 		full.QueuedQueries = append(full.QueuedQueries, counted(q, &sent))
 	}
 	full.QueuedQueries = append(full.QueuedQueries, b.QueuedQueries...)
+	c.trip()
 	closed := false
 	err := c.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
@@ -379,6 +387,7 @@ func (c *txConn) Commit() error {
 	if c.conn == nil {
 		return nil
 	}
+	c.trip()
 	return c.conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
 		if !ok {
@@ -403,6 +412,7 @@ func (c *txConn) Rollback() error {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
 	defer cancel()
+	c.trip()
 	_, err := c.conn.ExecContext(ctx, "ROLLBACK")
 	return err
 }
@@ -434,6 +444,7 @@ func begin(ctx context.Context, db *gorm.DB, tenantID uuid.UUID, fn func(tx *gor
 		return err
 	}
 	tc := &txConn{db: sqlDB, ctx: ctx, tenantID: tenantID}
+	tc.trips, _ = ctx.Value(tripsKey{}).(*atomic.Int64)
 	healthy := false
 	defer func() { tc.release(healthy) }()
 	tx := db.Session(&gorm.Session{NewDB: true, Context: ctx})

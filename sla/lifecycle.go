@@ -57,6 +57,7 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 			if err := s.save(ctx, tx, t, pol); err != nil {
 				return err
 			}
+			t.dirty = false // as stored: a later change in the transaction may reuse it (see PrepareInbound)
 		}
 	}
 	if c.SLAPolicyID != nil && *c.SLAPolicyID != pol.ID {
@@ -161,8 +162,8 @@ func applyStatus(timers map[string]*Timer, status string, cal BusinessHours, at 
 // policyFor matches the conversation against the workspace's policies (the
 // built-in ones while it has none); a conversation no policy matches falls
 // under the built-in baseline, so every customer has a promise. An inbound
-// change tells the customer's VIP flag, segment and high-frequency flag;
-// other changes read them.
+// change, and one that says it knows the customer, tells the customer's
+// VIP flag, segment and high-frequency flag; other changes read them.
 func (s *Service) policyFor(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) (*PolicyDoc, error) {
 	c := ch.After
 	wp, err := s.workspacePolicies(ctx, tx)
@@ -170,7 +171,7 @@ func (s *Service) policyFor(ctx context.Context, tx *gorm.DB, ch helpdesk.Change
 		return nil, err
 	}
 	vip, segment, frequent := ch.CustomerVIP, ch.CustomerSeg, ch.CustomerHighFreq
-	if ch.Kind != helpdesk.ChangeInbound {
+	if ch.Kind != helpdesk.ChangeInbound && !ch.CustomerKnown {
 		var who struct {
 			VIP           bool
 			Segment       string

@@ -21,7 +21,9 @@ type prefetched struct {
 // PrepareInbound reads and locks the clocks of the conversation an inbound
 // message is stored in, in the round trip that stores it (a new
 // conversation has none to read), so ConversationChanged needs no round
-// trip of its own for them.
+// trip of its own for them. The clocks stay in the returned context as
+// the message's change left them: a later change told in it (the AI's
+// answer in the same transaction) reads them from there too.
 func (s *Service) PrepareInbound(ctx context.Context, conversationID uuid.UUID, created bool) (context.Context, *postgres.Query) {
 	p := &prefetched{conversationID: conversationID, timers: map[string]*Timer{}}
 	ctx = context.WithValue(ctx, prefetchKey{}, p)

@@ -47,6 +47,14 @@ var benchmarks = []benchmark{
 		func(ctx context.Context, out io.Writer, f benchFlags) error {
 			return benchIngest(ctx, out, f.duration, f.conns, f.rounds)
 		}},
+	{"ingest-ai", `POST /v1/messages as served with the real classifier and AI
+         answers: messages the AI answers from a knowledge scenario with
+         order facts beside messages routed to a person, in --rounds rounds
+         of alternating phases, with GET /healthz as the reference: req/s
+         and this process's CPU time per request (getrusage)`,
+		func(ctx context.Context, out io.Writer, f benchFlags) error {
+			return benchIngestAI(ctx, out, f.duration, f.conns, f.rounds)
+		}},
 	{"inbox", `GET /v1/conversations latency on a workspace seeded with
          --messages messages (default 1,000,000)`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error { return benchInbox(ctx, out, f.messages) }},

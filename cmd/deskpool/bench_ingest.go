@@ -18,6 +18,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/internal/scratch"
 	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
 	"github.com/valyala/fasthttp"
 )
 
@@ -25,12 +26,13 @@ import (
 // signed in as its owner, and for the routes that need one an integration
 // key.
 type benchServer struct {
-	env   *scratch.Env
-	main  *Main
-	base  string
-	key   string
-	owner string
-	close func()
+	env      *scratch.Env
+	tenantID uuid.UUID
+	main     *Main
+	base     string
+	key      string
+	owner    string
+	close    func()
 }
 
 // benchOption is an optional part of a bench server's wiring.
@@ -57,12 +59,12 @@ func newBenchServer(ctx context.Context, name string, triager helpdesk.Triager, 
 		return nil, err
 	}
 	b = &benchServer{env: env, main: m, base: "http://" + m.Addr(), close: func() { m.Close(); env.Close() }}
-	_, _, sess, err := m.Tenants.Signup(ctx, tenant.SignupInput{Email: "bench@example.com", Password: "correct horse battery", BrandName: "Bench"})
+	ws, _, sess, err := m.Tenants.Signup(ctx, tenant.SignupInput{Email: "bench@example.com", Password: "correct horse battery", BrandName: "Bench"})
 	if err != nil {
 		b.close()
 		return nil, err
 	}
-	b.owner = sess.Token
+	b.owner, b.tenantID = sess.Token, ws.ID
 	return b, nil
 }
 

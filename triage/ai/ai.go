@@ -61,8 +61,12 @@ func New(db, sysdb *gorm.DB, outbox *jobs.Outbox, queue *asynq.Client, base *tri
 }
 
 // UseWorkspaceCache answers each workspace's plan through t (see
-// llm.Provider.UseWorkspaceCache); call it while wiring.
-func (s *Services) UseWorkspaceCache(t *tenant.Service) { s.LLM.UseWorkspaceCache(t) }
+// llm.Provider.UseWorkspaceCache) and keeps its AI settings and knowledge
+// scenarios (see knowledge.Service.UseWorkspaceCache); call it while wiring.
+func (s *Services) UseWorkspaceCache(t *tenant.Service) {
+	s.LLM.UseWorkspaceCache(t)
+	s.Knowledge.UseWorkspaceCache(t)
+}
 
 // Triager is the workspace-aware triage to pass to helpdesk.NewService.
 func (s *Services) Triager() helpdesk.Triager { return s.Learning.Triager() }
@@ -116,6 +120,7 @@ func (s *Services) UpdateSettings(ctx context.Context, u settings.Update) (*Sett
 		if err != nil {
 			return err
 		}
+		s.Knowledge.Changed(ctx)
 		if before.PoolOptIn != after.PoolOptIn {
 			if err := s.Learning.RequestRetrain(ctx, tx); err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/triage"
 	"github.com/deskpool/deskpool/triage/settings"
 	"github.com/google/uuid"
@@ -43,29 +44,23 @@ func (s *Service) Suggest(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerIn
 
 func (s *Service) answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInput, record bool) (*helpdesk.Answer, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	if err := s.ensureDefaults(ctx, tx); err != nil {
-		return nil, err
-	}
-	set, err := settings.Load(ctx, tx)
+	wk, err := s.workspace(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
+	set := wk.settings
 	a := newAnswering(in)
 	if record && in.Triage.Confidence < set.BorderlineConfidence {
 		if ans, err := s.deflectionGuard(tx, tenantID, set, a); ans != nil || err != nil {
 			return ans, err
 		}
 	}
-	list, err := enabledScenarios(tx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	cands := match(list, in.Triage.Intent, in.Text)
+	cands := match(wk.scenarios, in.Triage.Intent, in.Text)
 	if len(cands) == 0 {
 		return a.handOver(HandOverNoScenario), nil
 	}
-	wantStock := slices.ContainsFunc(cands, func(c candidate) bool { return c.uses("stock.") })
-	f, err := loadFacts(tx, tenantID, in.CustomerID, in.Conversation.ID, a.refs(in), a.named, in.Text, wantStock, s.cfg.ShipWithin)
+	f, err := loadFacts(ctx, tx, factsWanted{customerID: in.CustomerID, convID: in.Conversation.ID, refs: a.refs(in), named: a.named,
+		text: in.Text, stock: slices.ContainsFunc(cands, func(c candidate) bool { return c.uses("stock.") })}, s.cfg.ShipWithin)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +68,7 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInp
 	if ans := a.fromFacts(f, now, s.cfg.StallAfter); ans != nil {
 		return ans, nil
 	}
-	return s.fromScenarios(tx, record, tenantID, in.Conversation.ID, a, cands, f, set.HomeCountry, now)
+	return s.fromScenarios(ctx, tx, record, in.Conversation.ID, a, cands, f, set.HomeCountry, now)
 }
 
 // answering is one answer being composed: the reply language, the order
@@ -166,7 +161,7 @@ func (a *answering) fromFacts(f *Facts, now time.Time, stall time.Duration) *hel
 // fromScenarios replies with the first scenario whose conditions hold and
 // whose template fills; or asks for the order number or product a scenario
 // needs; or hands over.
-func (s *Service) fromScenarios(tx *gorm.DB, record bool, tenantID, convID uuid.UUID, a *answering, cands []candidate, f *Facts,
+func (s *Service) fromScenarios(ctx context.Context, tx *gorm.DB, record bool, convID uuid.UUID, a *answering, cands []candidate, f *Facts,
 	homeCountry string, now time.Time) (*helpdesk.Answer, error) {
 	var askOrder, askProduct *candidate
 	for i := range cands {
@@ -196,33 +191,33 @@ func (s *Service) fromScenarios(tx *gorm.DB, record bool, tenantID, convID uuid.
 			a.facts["photos_requested"] = true
 		}
 		a.facts["scenario"] = c.Name
-		return s.answered(tx, record, tenantID, convID, c, body, a.facts)
+		return s.answered(ctx, tx, record, convID, c, body, a.facts)
 	}
 	switch {
 	case askOrder != nil:
 		a.facts["requested"] = "order_number"
 		a.facts["scenario"] = askOrder.Name
-		return s.answered(tx, record, tenantID, convID, askOrder, ask(a.lang, "order_number"), a.facts)
+		return s.answered(ctx, tx, record, convID, askOrder, ask(a.lang, "order_number"), a.facts)
 	case askProduct != nil:
 		a.facts["requested"] = "product"
 		a.facts["scenario"] = askProduct.Name
-		return s.answered(tx, record, tenantID, convID, askProduct, ask(a.lang, "product"), a.facts)
+		return s.answered(ctx, tx, record, convID, askProduct, ask(a.lang, "product"), a.facts)
 	}
 	return a.handOver(HandOverNoScenario), nil
 }
 
-// answered records that the scenario answered in the conversation.
-func (s *Service) answered(tx *gorm.DB, record bool, tenantID, convID uuid.UUID, c *candidate, body string, facts map[string]any) (*helpdesk.Answer, error) {
-	if !record {
-		id := c.ID
-		return &helpdesk.Answer{Body: body, ScenarioID: &id, Facts: facts}, nil
-	}
-	if err := tx.Exec(`INSERT INTO knowledge_answers (tenant_id, conversation_id, scenario_id) VALUES (?, ?, ?)
-		ON CONFLICT (tenant_id, conversation_id, scenario_id) DO UPDATE SET answers = knowledge_answers.answers + 1, last_at = now()`,
-		tenantID, convID, c.ID).Error; err != nil {
-		return nil, err
-	}
+// answered records, with the transaction's next round trip, that the
+// scenario answered in the conversation; a scenario deleted meanwhile
+// records nothing.
+func (s *Service) answered(ctx context.Context, tx *gorm.DB, record bool, convID uuid.UUID, c *candidate, body string, facts map[string]any) (*helpdesk.Answer, error) {
 	id := c.ID
+	if record {
+		tenantID := deskpool.TenantIDFromContext(ctx)
+		postgres.Defer(ctx, tx, nil, `INSERT INTO knowledge_answers (tenant_id, conversation_id, scenario_id)
+			SELECT tenant_id, ?, id FROM knowledge_scenarios WHERE tenant_id = ? AND id = ?
+			ON CONFLICT (tenant_id, conversation_id, scenario_id) DO UPDATE SET answers = knowledge_answers.answers + 1, last_at = now()`,
+			convID, tenantID, id)
+	}
 	return &helpdesk.Answer{Body: body, ScenarioID: &id, Facts: facts}, nil
 }
 

@@ -1,9 +1,12 @@
 package knowledge
 
 import (
+	"context"
 	"strings"
 	"time"
 
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -53,94 +56,118 @@ type StockFacts struct {
 	Available int
 }
 
-// loadFacts reads, from the inventory's synced tables, the order the
-// message names (by number or external id) or else the customer's latest
-// order, with its latest shipment, and the stock of a product the text
-// names by SKU or title.
-func loadFacts(tx *gorm.DB, tenantID, customerID, convID uuid.UUID, refs, named []string, text string, wantStock bool, shipWithin time.Duration) (*Facts, error) {
+// factsWanted is what a message asks of the shop's data: the order it
+// names (refs: the conversation's order references and the numbers in the
+// message; named: those in the message alone), else the customer's latest
+// order; and, when a scenario would answer with it, the stock of a product
+// the text names.
+type factsWanted struct {
+	customerID, convID uuid.UUID
+	refs, named        []string
+	text               string
+	stock              bool
+}
+
+// loadFacts reads, from the inventory's synced tables and in one round
+// trip, the customer's name, the order the message names (by number or
+// external id) or else the customer's latest order, each with its latest
+// shipment and the customer's other conversations about it, and the stock
+// of a product the text names by SKU or title. A number the message names
+// that the shop does not know is never answered with another order.
+func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.Duration) (*Facts, error) {
+	tenantID := deskpool.TenantIDFromContext(ctx)
 	f := &Facts{}
-	if err := tx.Raw(`SELECT COALESCE(name, '') FROM customers WHERE tenant_id = ? AND id = ?`, tenantID, customerID).
-		Scan(&f.CustomerName).Error; err != nil {
-		return nil, err
-	}
+	qs := []*postgres.Query{postgres.NewQuery(`SELECT COALESCE(name, '') FROM customers WHERE tenant_id = $1 AND id = $2`,
+		tenantID, w.customerID).Rows(func(rows postgres.Rows) error {
+		for rows.Next() {
+			if err := rows.Scan(&f.CustomerName); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})}
 	var names []string
-	for _, r := range refs {
+	for _, r := range w.refs {
 		if r = strings.TrimPrefix(strings.TrimSpace(r), "#"); r != "" && len(names) < 30 {
 			names = append(names, r, "#"+r)
 		}
 	}
-	var rows []struct {
-		ID      uuid.UUID
-		Number  string
-		Status  string
-		Country string
-		ShipDue time.Time
-	}
-	q := `SELECT id, number, status, COALESCE(shipping_address->>'country', '') AS country,
-		COALESCE(promised_ship_by, created_at + make_interval(secs => ?)) AS ship_due
-		FROM orders WHERE tenant_id = ? AND `
-	var err error
-	within := shipWithin.Seconds()
+	var byRef, latest *OrderFacts
+	args := []any{tenantID, w.convID, w.customerID, shipWithin.Seconds()}
 	if len(names) > 0 {
-		err = tx.Raw(q+`(number IN ? OR external_id IN ?) ORDER BY created_at DESC, id DESC LIMIT 1`, within, tenantID, names, names).Scan(&rows).Error
+		qs = append(qs, orderQuery(`(number = ANY($5) OR external_id = ANY($5))`, append(args, names), &byRef))
 	}
-	if err == nil && len(rows) == 0 && len(named) > 0 {
-		f.UnknownNumber = named[0] // the customer named an order the shop does not know: never another's
-		return f, nil
+	if len(w.named) == 0 { // with no number in the message, the customer's latest order stands in
+		qs = append(qs, orderQuery(`customer_id IN (SELECT id FROM customers WHERE tenant_id = $1 AND (id = $3 OR merged_into = $3))`, args, &latest))
 	}
-	if err == nil && len(rows) == 0 {
-		err = tx.Raw(q+`customer_id IN (SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?))
-			ORDER BY created_at DESC, id DESC LIMIT 1`, within, tenantID, tenantID, customerID, customerID).Scan(&rows).Error
+	if w.stock && strings.TrimSpace(w.text) != "" {
+		qs = append(qs, postgres.NewQuery(`SELECT v.title, COALESCE(sum(s.available), 0)::int
+			FROM variants v LEFT JOIN stock_levels s ON s.tenant_id = v.tenant_id AND s.variant_id = v.id
+			WHERE v.tenant_id = $1 AND ((length(v.sku) >= 3 AND strpos(lower($2), lower(v.sku)) > 0)
+				OR (length(v.title) >= 2 AND strpos(lower($2), lower(v.title)) > 0))
+			GROUP BY v.id, v.title ORDER BY length(v.title) DESC LIMIT 1`, tenantID, w.text).Rows(func(rows postgres.Rows) error {
+			for rows.Next() {
+				st := &StockFacts{}
+				if err := rows.Scan(&st.Product, &st.Available); err != nil {
+					return err
+				}
+				f.Stock = st
+			}
+			return rows.Err()
+		}))
 	}
-	if err != nil {
+	if err := postgres.Batch(ctx, tx, qs...); err != nil {
 		return nil, err
 	}
-	if len(rows) == 1 {
-		o := &OrderFacts{ID: rows[0].ID, Number: rows[0].Number, Status: rows[0].Status, Country: strings.ToUpper(rows[0].Country),
-			ShipDue: rows[0].ShipDue}
-		if err := tx.Raw(`SELECT count(*) FROM conversations WHERE tenant_id = ? AND id <> ?
-			AND customer_id IN (SELECT id FROM customers WHERE tenant_id = ? AND (id = ? OR merged_into = ?))
-			AND (? = ANY(order_refs) OR ? = ANY(order_refs) OR facts->>'order_number' = ?)`,
-			tenantID, convID, tenantID, customerID, customerID, o.Number, "#"+o.Number, o.Number).Scan(&o.EarlierConvs).Error; err != nil {
-			return nil, err
-		}
-		var ships []struct {
-			Carrier, TrackingNumber, Status                 string
-			EstimatedDelivery, LastEventAt, ShippedAt, News *time.Time
-		}
-		if err := tx.Raw(`SELECT carrier, tracking_number, status, estimated_delivery, last_event_at, shipped_at,
-			COALESCE(last_event_at, shipped_at) AS news FROM shipments
-			WHERE tenant_id = ? AND order_id = ? ORDER BY shipped_at DESC NULLS LAST, updated_at DESC LIMIT 1`, tenantID, o.ID).
-			Scan(&ships).Error; err != nil {
-			return nil, err
-		}
-		if len(ships) == 1 {
-			s := ships[0]
-			o.Shipped, o.Carrier, o.Tracking, o.ShipmentStatus, o.ETA = true, s.Carrier, s.TrackingNumber, s.Status, s.EstimatedDelivery
-			o.LastNews, o.ShipmentDone = s.News, shipmentDone[strings.ToLower(s.Status)]
-			if s.Status == "delivered" {
-				o.DeliveredAt = s.LastEventAt
-				if o.DeliveredAt == nil {
-					o.DeliveredAt = s.EstimatedDelivery
-				}
-			}
-		}
-		f.Order = o
-	}
-	if wantStock && strings.TrimSpace(text) != "" {
-		var st []StockFacts
-		if err := tx.Raw(`SELECT v.title AS product, COALESCE(sum(s.available), 0)::int AS available
-			FROM variants v LEFT JOIN stock_levels s ON s.tenant_id = v.tenant_id AND s.variant_id = v.id
-			WHERE v.tenant_id = ? AND ((length(v.sku) >= 3 AND strpos(lower(?), lower(v.sku)) > 0)
-				OR (length(v.title) >= 2 AND strpos(lower(?), lower(v.title)) > 0))
-			GROUP BY v.id, v.title ORDER BY length(v.title) DESC LIMIT 1`, tenantID, text, text).Scan(&st).Error; err != nil {
-			return nil, err
-		}
-		if len(st) == 1 {
-			f.Stock = &st[0]
-		}
+	switch {
+	case byRef != nil:
+		f.Order = byRef
+	case len(w.named) > 0:
+		f.UnknownNumber = w.named[0] // the customer named an order the shop does not know: never another's
+	default:
+		f.Order = latest
 	}
 	return f, nil
+}
+
+// orderQuery reads the newest order matching where (on orders, with the
+// arguments $1 tenant, $2 conversation, $3 customer, $4 the usual shipping
+// time in seconds, and any after), with its latest shipment and the count
+// of the customer's other conversations about it, into *out (nil when no
+// order matches).
+func orderQuery(where string, args []any, out **OrderFacts) *postgres.Query {
+	return postgres.NewQuery(`SELECT o.id, o.number, o.status, o.country, o.ship_due,
+			(SELECT count(*) FROM conversations c WHERE c.tenant_id = $1 AND c.id <> $2
+				AND c.customer_id IN (SELECT id FROM customers WHERE tenant_id = $1 AND (id = $3 OR merged_into = $3))
+				AND (o.number = ANY(c.order_refs) OR '#' || o.number = ANY(c.order_refs) OR c.facts->>'order_number' = o.number)),
+			s.order_id IS NOT NULL, COALESCE(s.carrier, ''), COALESCE(s.tracking_number, ''), COALESCE(s.status, ''),
+			s.estimated_delivery, s.last_event_at, COALESCE(s.last_event_at, s.shipped_at)
+		FROM (SELECT id, number, status, COALESCE(shipping_address->>'country', '') AS country,
+				COALESCE(promised_ship_by, created_at + make_interval(secs => $4)) AS ship_due
+			FROM orders WHERE tenant_id = $1 AND `+where+` ORDER BY created_at DESC, id DESC LIMIT 1) o
+		LEFT JOIN LATERAL (SELECT order_id, carrier, tracking_number, status, estimated_delivery, last_event_at, shipped_at
+			FROM shipments WHERE tenant_id = $1 AND order_id = o.id ORDER BY shipped_at DESC NULLS LAST, updated_at DESC LIMIT 1) s ON true`,
+		args...).Rows(func(rows postgres.Rows) error {
+		for rows.Next() {
+			o := &OrderFacts{}
+			var country string
+			if err := rows.Scan(&o.ID, &o.Number, &o.Status, &country, &o.ShipDue, &o.EarlierConvs, &o.Shipped, &o.Carrier,
+				&o.Tracking, &o.ShipmentStatus, &o.ETA, &o.DeliveredAt, &o.LastNews); err != nil {
+				return err
+			}
+			o.Country = strings.ToUpper(country)
+			o.ShipmentDone = shipmentDone[strings.ToLower(o.ShipmentStatus)]
+			if o.ShipmentStatus == "delivered" { // delivered at its last event, else when it was expected
+				if o.DeliveredAt == nil {
+					o.DeliveredAt = o.ETA
+				}
+			} else {
+				o.DeliveredAt = nil
+			}
+			*out = o
+		}
+		return rows.Err()
+	})
 }
 
 // shipmentDone are the shipment statuses after which tracking no longer moves.

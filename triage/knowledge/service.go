@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -33,10 +34,11 @@ func DefaultConfig() Config {
 
 // Service manages knowledge scenarios and answers with them.
 type Service struct {
-	db     *gorm.DB
-	cfg    Config
-	seeded sync.Map // tenant id -> true once its defaults exist
-	shares sync.Map // tenant id -> cachedShare
+	db         *gorm.DB
+	cfg        Config
+	seeded     sync.Map // tenant id -> true once its defaults exist
+	shares     sync.Map // tenant id -> cachedShare
+	workspaces *tenant.Cache[workspaceKnowledge]
 }
 
 // NewService returns the knowledge service on the application role's db.
@@ -124,6 +126,7 @@ func (s *Service) CreateScenario(ctx context.Context, in Input) (*Scenario, erro
 		if err := s.write(tx, tenantID, &sc, true); err != nil {
 			return err
 		}
+		s.Changed(ctx)
 		var err error
 		out, err = findScenario(tx, tenantID, sc.ID, false)
 		return err
@@ -147,6 +150,7 @@ func (s *Service) UpdateScenario(ctx context.Context, id uuid.UUID, in Input) (*
 		if err := s.write(tx, tenantID, sc, false); err != nil {
 			return err
 		}
+		s.Changed(ctx)
 		if out, err = findScenario(tx, tenantID, id, false); err != nil {
 			return err
 		}
@@ -165,6 +169,7 @@ func (s *Service) DeleteScenario(ctx context.Context, id uuid.UUID) error {
 		if res.Error == nil && res.RowsAffected == 0 {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "No scenario with id %s.", id)
 		}
+		s.Changed(ctx)
 		return res.Error
 	})
 }

@@ -89,20 +89,6 @@ func insertScenario(tx *gorm.DB, tenantID uuid.UUID, sc Scenario) error {
 		pq.StringArray(orEmpty(sc.Collect)), sc.Priority, true).Error
 }
 
-// enabledScenarios returns the workspace's enabled scenarios, best first.
-func enabledScenarios(tx *gorm.DB, tenantID uuid.UUID) ([]Scenario, error) {
-	var rows []scenarioRow
-	if err := tx.Raw(`SELECT `+scenarioColumns+` FROM knowledge_scenarios WHERE tenant_id = ? AND enabled
-		ORDER BY priority DESC, created_at, id`, tenantID).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]Scenario, len(rows))
-	for i, r := range rows {
-		out[i] = r.scenario()
-	}
-	return out, nil
-}
-
 // apply copies the set fields of in onto sc.
 func (in Input) apply(sc *Scenario) {
 	if in.Name != nil {

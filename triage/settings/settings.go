@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -70,6 +71,22 @@ func Load(ctx context.Context, tx *gorm.DB) (Settings, error) {
 		return s, err
 	}
 	return rows[0], nil
+}
+
+// Query reads the settings of the workspace in ctx into s, in a pipelined
+// batch (postgres.Batch); a workspace without a row leaves s as it was
+// (set it to Defaults first).
+func Query(ctx context.Context, s *Settings) *postgres.Query {
+	return postgres.NewQuery(`SELECT `+columns+` FROM triage_settings WHERE tenant_id = $1`, deskpool.TenantIDFromContext(ctx)).
+		Rows(func(rows postgres.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&s.DeflectionCeiling, &s.BorderlineConfidence, &s.DeflectionWindowDays, &s.PoolOptIn,
+					&s.LLMEnabled, &s.HomeCountry, &s.UpdatedAt); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
 }
 
 // Save applies u to the workspace's settings and returns them.

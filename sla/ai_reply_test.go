@@ -1,0 +1,87 @@
+package sla_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
+	"github.com/deskpool/deskpool/sla"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// replyingAI answers every message it is given.
+type replyingAI struct{}
+
+func (replyingAI) Answer(context.Context, *gorm.DB, helpdesk.AnswerInput) (*helpdesk.Answer, error) {
+	return &helpdesk.Answer{Body: "Your order is on its way."}, nil
+}
+
+// The AI's answer in the ingest of a customer's message stops the
+// first-response clock the message started, and the resolution clock runs
+// on untouched: the answer's change finds the clocks and the customer as
+// the message's change left them, and reads neither again.
+func TestAIAnswerStopsTheClockItsMessageStarted(t *testing.T) {
+	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
+	f.policy(t, 600, 600, 3600)
+	toAI := helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.TriageInput) helpdesk.Triage {
+		tr := fixedTriage(ctx, in)
+		tr.Route = "ai"
+		return tr
+	})
+	withAI := helpdesk.NewService(env.App, f.events, f.outbox, toAI, helpdesk.DefaultConfig())
+	withAI.Observe(f.svc)
+	withAI.UseAnswerer(replyingAI{})
+	cache := tenant.NewService(env.App) // the policies and workspace facts are kept, as served
+	testenv.Listen(t, cache, env.AppDSN)
+	f.svc.UseWorkspaceCache(cache)
+	f.hd.UseWorkspaceCache(cache)
+	withAI.UseWorkspaceCache(cache)
+	ingest := func(hd *helpdesk.Service) (*helpdesk.Ingested, int64) {
+		t.Helper()
+		ctx, trips := postgres.CountRoundTrips(f.ctx())
+		in, err := hd.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Body: "Where is my order?",
+			Customer: helpdesk.CustomerRef{ExternalID: "ai-" + uuid.NewString()[:8], Name: "Ann"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in, trips.Load()
+	}
+	// The fewest round trips of a few messages each: a cache dropped by a
+	// late notice only adds.
+	var answered *helpdesk.Ingested
+	plain, trips := int64(1<<30), int64(1<<30)
+	for range 5 {
+		_, n := ingest(f.hd)
+		plain = min(plain, n)
+		in, n := ingest(withAI)
+		answered, trips = in, min(trips, n)
+	}
+	if answered.AIReply == nil {
+		t.Fatal("the AI did not answer")
+	}
+	cid := answered.ConversationID
+	if status, _, _, _ := timer(t, cid, sla.MetricFirstResponse); status != "stopped" {
+		t.Errorf("first response clock %s, want stopped", status)
+	}
+	if status, due, _, _ := timer(t, cid, sla.MetricResolution); status != "running" || due == nil {
+		t.Errorf("resolution clock %s due %v, want running", status, due)
+	}
+	if n := count(t, `SELECT count(*) FROM sla_timers WHERE conversation_id = ? AND metric = ? AND version = 2`, cid, sla.MetricFirstResponse); n != 1 {
+		t.Error("the first response clock was not saved once more when the AI answered")
+	}
+	if n := count(t, `SELECT count(*) FROM sla_timers WHERE conversation_id = ? AND metric = ? AND version = 1`, cid, sla.MetricResolution); n != 1 {
+		t.Error("the resolution clock was saved again")
+	}
+	if n := count(t, `SELECT count(*) FROM conversations WHERE id = ? AND first_response_due_at IS NULL AND resolution_due_at IS NOT NULL`, cid); n != 1 {
+		t.Error("the conversation does not show the stopped first-response clock")
+	}
+	// The answer reads the conversation as it left it, and nothing else.
+	if trips != plain+1 {
+		t.Errorf("an answered message made %d round trips, one without an answer %d: want one more", trips, plain)
+	}
+}

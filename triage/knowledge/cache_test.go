@@ -1,0 +1,163 @@
+package knowledge_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/internal/testenv"
+	"github.com/deskpool/deskpool/postgres"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/deskpool/deskpool/triage/knowledge"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// cachedShop is a shop whose knowledge service keeps the workspace's
+// settings and scenarios, kept in step by a change listener; settle waits
+// until the listener has heard every change committed before it.
+func cachedShop(t *testing.T) (s *shop, settle func()) {
+	s = newShop(t)
+	svc := tenant.NewService(env.App)
+	testenv.Listen(t, svc, env.AppDSN)
+	s.kn.UseWorkspaceCache(svc)
+	fence := tenant.NewCache[bool](svc)
+	return s, func() {
+		t.Helper()
+		id := uuid.New() // no workspace: its notice reaches the fence alone
+		_, epoch, _ := fence.Get(id)
+		fence.Put(epoch, id, true)
+		if err := env.System.Exec(`SELECT pg_notify(?, ?)`, tenant.ChangesChannel, id.String()).Error; err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if _, _, kept := fence.Get(id); !kept {
+				return // notices come in commit order: every earlier one was heard
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the change listener never heard the fence")
+			}
+		}
+	}
+}
+
+// reply sends a customer's message and returns the AI's reply, or the
+// hand-over reason prefixed with "handed over: ".
+func (s *shop) reply(customer, text string) string {
+	s.t.Helper()
+	out := s.say(customer, text)
+	if out.AIReply == nil {
+		return "handed over: " + s.handOver(out.ConversationID)
+	}
+	return out.AIReply.Body
+}
+
+// waitReply waits until the AI's reply to a new customer's message
+// contains want.
+func (s *shop) waitReply(what, text, want string) {
+	s.t.Helper()
+	var got string
+	for i, deadline := 0, time.Now().Add(10*time.Second); ; i++ {
+		if got = s.reply(what+string(rune('a'+i%26))+time.Now().Format("150405.000000"), text); strings.Contains(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%s: reply %q, want %q", what, got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A workspace's scenarios and AI settings are kept between messages, and a
+// change to them, through the service or committed by another process,
+// reaches the next answers.
+func TestKnowledgeCacheFollowsChanges(t *testing.T) {
+	s, _ := cachedShop(t)
+	s.order("C1001", "fulfilled", "CN", true, nil)
+	const ask = "where is my order C1001"
+	if got := s.reply("k1", ask); !strings.Contains(got, "SF1234567890") {
+		t.Fatalf("first answer %q", got)
+	}
+	list, err := s.kn.FindScenarios(s.ctx, deskpool.Cursor{}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var transit *knowledge.Scenario
+	for i := range list {
+		if list[i].Key != nil && *list[i].Key == "order_in_transit" {
+			transit = &list[i]
+		}
+	}
+	if transit == nil {
+		t.Fatal("no order_in_transit scenario")
+	}
+	replies := map[string]string{"en": "Parcel {{order.number}} travels with {{shipment.carrier}}."}
+	if _, err := s.kn.UpdateScenario(s.ctx, transit.ID, knowledge.Input{Replies: replies}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.reply("k2", ask); !strings.Contains(got, "travels with SF Express") {
+		t.Fatalf("after the service changed the scenario: %q", got)
+	}
+	// Another process changes the scenario: the database announces it.
+	s.exec(`UPDATE knowledge_scenarios SET replies = '{"en": "Order {{order.number}} rides with {{shipment.carrier}}."}' WHERE tenant_id = ? AND id = ?`,
+		s.tenant(), transit.ID)
+	s.waitReply("k3", ask, "rides with SF Express")
+	// And the AI settings: a ceiling of 0 on every case hands it over.
+	s.exec(`UPDATE triage_settings SET deflection_ceiling = 0, borderline_confidence = 1 WHERE tenant_id = ?`, s.tenant())
+	s.waitReply("k4", ask, "handed over: "+knowledge.HandOverDeflection)
+}
+
+// With the workspace's settings and scenarios kept, answering a message
+// from a scenario with the order's facts costs one round trip: the
+// customer, the order with its shipment and the customer's other
+// conversations about it are read together.
+func TestAnswerReadsTheShopInOneRoundTrip(t *testing.T) {
+	s, settle := cachedShop(t)
+	s.order("C2001", "fulfilled", "CN", true, nil)
+	first := s.say("r1", "where is my order C2001")
+	if first.AIReply == nil || !strings.Contains(first.AIReply.Body, "SF1234567890") {
+		t.Fatalf("first answer %+v", first.AIReply)
+	}
+	suggest := func(text, number string) (*helpdesk.Answer, int64) {
+		t.Helper()
+		var ans *helpdesk.Answer
+		var trips int64
+		counted, n := postgres.CountRoundTrips(s.ctx)
+		err := postgres.Tx(counted, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			tr := first.Triage
+			tr.Facts = map[string]any{"order_numbers": []any{number}}
+			var err error
+			ans, err = s.kn.Suggest(ctx, tx, helpdesk.AnswerInput{Conversation: &helpdesk.Conversation{ID: first.ConversationID,
+				CustomerID: first.CustomerID}, CustomerID: first.CustomerID, Text: text, Triage: tr})
+			trips = n.Load() // before the COMMIT
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans, trips
+	}
+	// The first message seeded the default scenarios: once the notices of
+	// that change are heard, the next answer keeps them.
+	settle()
+	suggest("where is my order C2001", "C2001")
+	for _, tt := range []struct {
+		name, text, number, want string
+	}{
+		{"OrderNamed", "where is my order C2001", "C2001", "SF1234567890"},
+		{"UnknownNumber", "where is my order 99887766", "99887766", "99887766"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ans, trips := suggest(tt.text, tt.number)
+			if ans == nil || !strings.Contains(ans.Body, tt.want) {
+				t.Fatalf("answer %+v, want %q", ans, tt.want)
+			}
+			if trips != 1 {
+				t.Errorf("answering made %d round trips, want 1", trips)
+			}
+		})
+	}
+}
