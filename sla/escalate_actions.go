@@ -169,6 +169,9 @@ func (s *Service) handleStep(ctx context.Context, task *asynq.Task) error {
 			return nil // the policy is gone or shorter now
 		}
 		step := pol.Escalation[p.Step]
+		if step.Metric != p.Metric || step.Trigger != p.Trigger {
+			return nil // the ladder changed under the rung
+		}
 		did, err := s.act(ctx, tx, conv, t, p.Trigger, step.Action, step.To)
 		if err != nil {
 			return err
