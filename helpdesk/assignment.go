@@ -27,7 +27,7 @@ type waiting struct {
 	Channel          string
 	Intent           string
 	AssigneeID       *uuid.UUID
-	VIP              bool
+	VIP              bool       `gorm:"column:vip"`
 	HighValue        bool       // the customer's segment is high_value
 	AccountManagerID *uuid.UUID // the customer's dedicated agent, when the lanes apply
 }
@@ -106,7 +106,7 @@ func pickAgent(agents []Candidate, w waiting) int {
 		if a.Load >= a.Capacity {
 			continue
 		}
-		if (w.Level == "L4" || w.Level == "L5") && !a.Senior {
+		if (w.Level == "L4" || w.Level == "L5") && !a.Senior && !(valued && a.Gold) {
 			continue
 		}
 		score := 0.0
