@@ -60,7 +60,12 @@ func (s *Server) patchCustomer(c *fiber.Ctx) error {
 		}
 		f.AccountManagerID = &uid
 	}
-	out, err := s.deps.Helpdesk.SetCustomerFlags(c.UserContext(), id, f)
+	var out *helpdesk.Customer
+	if s.deps.Segments != nil { // the flags are part of the segment: kept in its history
+		out, err = s.deps.Segments.SetFlags(c.UserContext(), id, f)
+	} else {
+		out, err = s.deps.Helpdesk.SetCustomerFlags(c.UserContext(), id, f)
+	}
 	if err != nil {
 		return err
 	}

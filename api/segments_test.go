@@ -66,6 +66,13 @@ func TestSegmentsAndCompensationAPI(t *testing.T) {
 		}
 		h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: "/v1/customers/" + cust, token: ws.OwnerToken,
 			body: map[string]any{"account_manager_id": uuid.NewString()}})
+		// The flags are part of the segment: the owner's change is in the
+		// customer's segment history, saying who made it.
+		detail := h.must(http.StatusOK, call{method: "GET", path: "/v1/customers/" + cust, token: ws.OwnerToken})
+		if hist, _ := detail.JSON["segment_history"].([]any); len(hist) == 0 || !strings.Contains(string(detail.Raw), `"to_vip":true`) ||
+			!strings.Contains(string(detail.Raw), "vip set, vulnerable cleared by owner") {
+			t.Fatalf("segment history after the owner set the VIP flag: %s", detail.Raw)
+		}
 		if r := h.must(http.StatusOK, call{method: "GET", path: "/v1/customers?vip=true", token: in.agent}); !strings.Contains(string(r.Raw), cust) {
 			t.Fatalf("%s", r.Raw)
 		}

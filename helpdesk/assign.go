@@ -45,9 +45,11 @@ type CandidateSource interface {
 }
 
 // BrandAgents is the workspace's own online agents, with their load;
-// Senior keeps only the senior ones (the lane SLA escalations go to);
-// Lanes marks the gold (VIP lane) agents, who are otherwise like the rest.
-type BrandAgents struct{ Senior, Lanes bool }
+// Senior keeps only the senior ones (the lane SLA escalations go to), and
+// Gold with Senior the gold ones too (a VIP lane escalation); Lanes marks
+// the gold (VIP lane) agents, who are otherwise like the rest. Assign sets
+// Lanes and Gold from the workspace's plan and the conversation.
+type BrandAgents struct{ Senior, Gold, Lanes bool }
 
 // Candidates implements CandidateSource.
 func (b BrandAgents) Candidates(ctx context.Context, tx *gorm.DB) ([]Candidate, error) {
@@ -55,7 +57,10 @@ func (b BrandAgents) Candidates(ctx context.Context, tx *gorm.DB) ([]Candidate, 
 			(SELECT count(*) FROM conversations c WHERE c.tenant_id = a.tenant_id AND c.assignee_id = a.user_id
 				AND c.status IN ('open', 'pending', 'snoozed')) AS load
 		FROM agent_profiles a WHERE a.tenant_id = ? AND a.status = 'online'`
-	if b.Senior {
+	switch {
+	case b.Senior && b.Gold && b.Lanes:
+		sql += ` AND (a.senior OR a.gold)`
+	case b.Senior:
 		sql += ` AND a.senior`
 	}
 	var out []Candidate
@@ -104,18 +109,24 @@ func (s *Service) Assign(ctx context.Context, tx *gorm.DB, req AssignRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	w, err := loadWaiting(ctx, tx, req.ConversationID)
+	if err != nil {
+		return nil, err
+	}
 	source := req.Candidates
-	if source == nil {
+	switch b := source.(type) {
+	case nil:
 		source = BrandAgents{Lanes: lanes}
+	case BrandAgents:
+		// The VIP lane: a VIP or high-value customer's escalation may go
+		// to a gold agent as well as a senior one.
+		b.Lanes, b.Gold = lanes, lanes && b.Senior && (w.VIP || w.HighValue)
+		source = b
 	}
 	agents, err := source.Candidates(ctx, tx)
 	if err == nil {
 		agents, err = s.seated(ctx, tx, agents)
 	}
-	if err != nil {
-		return nil, err
-	}
-	w, err := loadWaiting(ctx, tx, req.ConversationID)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ type waiting struct {
 	Channel          string
 	Intent           string
 	AssigneeID       *uuid.UUID
-	VIP              bool
+	VIP              bool       `gorm:"column:vip"`
 	HighValue        bool       // the customer's segment is high_value
 	AccountManagerID *uuid.UUID // the customer's dedicated agent, when the lanes apply
 }
@@ -132,7 +132,7 @@ func fit(a Candidate, w waiting) (float64, bool) {
 	if a.Load >= a.Capacity {
 		return 0, false
 	}
-	if (w.Level == "L4" || w.Level == "L5") && !a.Senior {
+	if (w.Level == "L4" || w.Level == "L5") && !a.Senior && !(valued && a.Gold) {
 		return 0, false
 	}
 	score := 0.0

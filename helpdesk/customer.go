@@ -277,6 +277,11 @@ func newCustomer(tenantID uuid.UUID, ids []Identity, name string) (*Customer, st
 
 // findCustomer loads a customer with its identities; ENOTFOUND when absent.
 func (s *Service) findCustomer(tx *gorm.DB, tenantID, id uuid.UUID) (*Customer, error) {
+	return loadCustomer(tx, tenantID, id)
+}
+
+// loadCustomer reads a customer with their identities in tx.
+func loadCustomer(tx *gorm.DB, tenantID, id uuid.UUID) (*Customer, error) {
 	var c Customer
 	if err := tx.Raw(`SELECT `+customerColumns+` FROM customers WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&c).Error; err != nil {
 		return nil, err

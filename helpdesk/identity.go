@@ -25,6 +25,10 @@ type CustomerRef struct {
 	Email      string `json:"email,omitempty"`
 	Phone      string `json:"phone,omitempty"`
 	Name       string `json:"name,omitempty"`
+	// NeedsPerson is a preference the customer declared to the integrator
+	// (a senior or accessibility setting): it marks them vulnerable from
+	// this message on, so they never meet the bot. false changes nothing.
+	NeedsPerson bool `json:"needs_person,omitempty"`
 }
 
 // NormalizePhone returns a phone number in E.164, reading numbers without a

@@ -85,9 +85,15 @@ func (s *Service) ingest(ctx context.Context, tx *gorm.DB, in *ingestion) (*Inge
 	if err := s.chooseConversation(ctx, tx, in); err != nil {
 		return nil, err
 	}
+	declared := declaredNeedsPerson(in)
 	in.triage = s.triageMessage(ctx, in)
 	if err := s.storeMessage(ctx, tx, in); err != nil {
 		return nil, err
+	}
+	if declared {
+		if err := markNeedsPerson(ctx, tx, in.customer.customer.ID); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.tellObservers(tx, in); err != nil {
 		return nil, err

@@ -166,6 +166,29 @@ func TestVIPLanes(t *testing.T) {
 			}
 		})
 	}
+	// The VIP flag alone (a mass customer) puts the conversation in the
+	// lane as the high-value segment does.
+	t.Run("GoldFirstForVIP", func(t *testing.T) {
+		f := newLanes(t, billing.PlanPremium)
+		gold, other := f.agent(true), f.agent(false)
+		f.online(gold)
+		f.write("", nil) // the gold agent, alone online, takes it: busier than the other
+		if _, err := f.svc.AssignWaiting(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.online(other)
+		conv := f.write("mass", nil)
+		if err := env.System.Exec(`UPDATE customers SET vip = true WHERE tenant_id = ? AND id = (SELECT customer_id FROM conversations WHERE id = ?)`,
+			f.tenant, conv).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AssignWaiting(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.holder(conv); got != gold {
+			t.Fatalf("the VIP conversation went to %v, want the gold agent %v", got, gold)
+		}
+	})
 	t.Run("NoGoldFreeThenTheNextBest", func(t *testing.T) {
 		f := newLanes(t, billing.PlanPremium)
 		gold, other := f.agent(true), f.agent(false)

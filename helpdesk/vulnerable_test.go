@@ -54,3 +54,38 @@ func TestVulnerableCustomerNeverMeetsTheBot(t *testing.T) {
 		t.Fatalf("a customer not marked was not answered: %+v %v", in, err)
 	}
 }
+
+// A customer whose first message declares they need a person (a senior or
+// accessibility preference the integrator passes) is marked vulnerable
+// from that message on and never meets the bot; a later message without
+// the declaration leaves the mark.
+func TestDeclaredNeedsPersonFromTheFirstMessage(t *testing.T) {
+	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
+		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "Declared care"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	svc := helpdesk.NewService(env.App, &recorded{byType: map[string][]any{}}, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+		return helpdesk.Triage{Intent: "order_status", Urgency: "low", Route: "ai", Level: "L1"}
+	}), helpdesk.DefaultConfig())
+	asked := 0
+	svc.UseAnswerer(bot{&asked})
+	for i, declared := range []bool{true, false} {
+		in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Body: "where is my order?",
+			Customer: helpdesk.CustomerRef{Email: "grandpa@example.com", NeedsPerson: declared}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.AIReply != nil || in.Triage.Route != "agent" || asked != 0 {
+			t.Fatalf("message %d: AI reply %+v, route %q, the AI was asked %d times", i, in.AIReply, in.Triage.Route, asked)
+		}
+		c, err := svc.FindCustomer(ctx, in.CustomerID)
+		if err != nil || !c.Vulnerable {
+			t.Fatalf("message %d: customer %+v (%v), want marked vulnerable", i, c, err)
+		}
+	}
+	if n := count(t, ctx, "audit_log", "action = 'customer.flags_changed'"); n != 1 {
+		t.Fatalf("%d flag changes audited, want 1", n)
+	}
+}

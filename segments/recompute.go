@@ -12,13 +12,18 @@ import (
 	"gorm.io/gorm"
 )
 
-// Change is one customer whose segment or high-frequency flag changed.
+// Change is one customer whose segment, high-frequency flag or manual
+// flags (vip, vulnerable) changed; the reason says why or who.
 type Change struct {
 	CustomerID        uuid.UUID `json:"customer_id"`
 	FromSegment       string    `json:"from_segment"`
 	ToSegment         string    `json:"to_segment"`
 	FromHighFrequency bool      `json:"from_high_frequency"`
 	ToHighFrequency   bool      `json:"to_high_frequency"`
+	FromVIP           bool      `json:"from_vip" gorm:"column:from_vip"`
+	ToVIP             bool      `json:"to_vip" gorm:"column:to_vip"`
+	FromVulnerable    bool      `json:"from_vulnerable"`
+	ToVulnerable      bool      `json:"to_vulnerable"`
 	Reason            string    `json:"reason"`
 	YearlySpendMinor  int64     `json:"-"`
 	YearlySpend       string    `json:"yearly_spend"`
@@ -26,6 +31,11 @@ type Change struct {
 	OrdersRecent      int       `json:"orders_recent"`
 	CreatedAt         time.Time `json:"created_at"`
 }
+
+// changeColumns are the columns of customer_segment_changes a Change
+// holds.
+const changeColumns = `customer_id, from_segment, to_segment, from_high_frequency, to_high_frequency,
+	from_vip, to_vip, from_vulnerable, to_vulnerable, reason, yearly_spend_minor, orders_recent, created_at`
 
 // recomputeSQL scores customers from their orders in one statement: the
 // orders of the last year (cancelled and refunded ones left out) are
@@ -45,7 +55,7 @@ const recomputeSQL = `WITH agg AS (
 	WHERE o.tenant_id = @t AND o.customer_id IS NOT NULL AND o.status NOT IN ('cancelled', 'refunded') /*orders*/
 	GROUP BY 1
 ), scored AS (
-	SELECT c.id, c.segment AS old_segment, c.high_frequency AS old_hf,
+	SELECT c.id, c.segment AS old_segment, c.high_frequency AS old_hf, c.vip, c.vulnerable,
 		COALESCE(a.spend, 0) AS spend, COALESCE(a.orders_recent, 0)::int AS orders_recent, a.last_order_at,
 		CASE WHEN COALESCE(a.spend, 0) > @hv THEN 'high_value' WHEN COALESCE(a.spend, 0) >= @core THEN 'core' ELSE 'mass' END AS segment,
 		COALESCE(a.orders_recent, 0) >= @hf_orders AS hf,
@@ -67,15 +77,14 @@ const recomputeSQL = `WITH agg AS (
 	WHERE c.tenant_id = @t AND c.id = x.id AND (c.segment, c.high_frequency, c.rfm_recency, c.rfm_frequency, c.rfm_monetary,
 		c.yearly_spend_minor, c.orders_recent, c.last_order_at) IS DISTINCT FROM
 		(x.segment, x.hf, x.r, x.f, x.m, x.spend, x.orders_recent, x.last_order_at)
-	RETURNING c.id, x.old_segment, x.segment, x.old_hf, x.hf, x.spend, x.orders_recent
+	RETURNING c.id, x.old_segment, x.segment, x.old_hf, x.hf, x.vip, x.vulnerable, x.spend, x.orders_recent
 )
 , hist AS (
 	INSERT INTO customer_segment_changes (tenant_id, id, customer_id, from_segment, to_segment, from_high_frequency,
-		to_high_frequency, reason, yearly_spend_minor, orders_recent)
-	SELECT @t, gen_random_uuid(), id, old_segment, segment, old_hf, hf, @reason, spend, orders_recent
+		to_high_frequency, from_vip, to_vip, from_vulnerable, to_vulnerable, reason, yearly_spend_minor, orders_recent)
+	SELECT @t, gen_random_uuid(), id, old_segment, segment, old_hf, hf, vip, vip, vulnerable, vulnerable, @reason, spend, orders_recent
 	FROM upd WHERE old_segment <> segment OR old_hf <> hf
-	RETURNING customer_id, from_segment, to_segment, from_high_frequency, to_high_frequency, reason,
-		yearly_spend_minor, orders_recent, created_at
+	RETURNING ` + changeColumns + `
 )
 `
 
@@ -145,8 +154,7 @@ func (s *Service) History(ctx context.Context, customerID uuid.UUID) ([]Change, 
 		if err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT customer_id, from_segment, to_segment, from_high_frequency, to_high_frequency, reason,
-				yearly_spend_minor, orders_recent, created_at FROM customer_segment_changes
+		if err := tx.Raw(`SELECT `+changeColumns+` FROM customer_segment_changes
 			WHERE tenant_id = ? AND customer_id = ? ORDER BY created_at DESC, id LIMIT 100`,
 			deskpool.TenantIDFromContext(ctx), customerID).Scan(&out).Error; err != nil {
 			return err

@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"slices"
 	"time"
 
 	"github.com/deskpool/deskpool/billing"
@@ -54,6 +55,16 @@ func LanePlans() []string {
 // lanePlans are LanePlans, read once.
 var lanePlans = LanePlans()
 
+// retiredBuiltins names the built-in policies that were replaced, each
+// with the name of the policy that took its place. A clock started under a
+// retired policy still names its id; it resolves to the replacement, so
+// the conversation keeps the whole ladder (delayed rungs included) rather
+// than the baseline alone.
+var retiredBuiltins = map[string]string{
+	"Premium VIP: a gold agent within 15 seconds":               VIPLaneName,
+	"Premium high-value customers: an expert within 30 minutes": VIPLaneName,
+}
+
 // Roles the default escalation ladders hand conversations to.
 const (
 	roleSenior = "senior" // L4: senior agents, VIP lane
@@ -77,12 +88,24 @@ const (
 // A workspace overrides them with policies of its own (on a plan with
 // custom SLA policies), which replace them all.
 // The policies have no ID; storage assigns one when a workspace is seeded.
-func DefaultPolicies() []Policy {
-	premium := []string{billing.PlanPremium}
+func DefaultPolicies() []Policy { return defaultPolicies(lanePlans) }
+
+// defaultPolicies are the default policies when the plans lanes have the
+// VIP lanes: with none, there is no VIP lane policy at all (a rule's
+// empty plan list would match every plan).
+func defaultPolicies(lanes []string) []Policy {
+	return append(vipLane(lanes), commonPolicies()...)
+}
+
+// vipLane is the VIP lane's policy for the plans lanes, or none.
+func vipLane(lanes []string) []Policy {
+	if len(lanes) == 0 {
+		return nil
+	}
 	return []Policy{{
 		Name:     VIPLaneName,
 		Priority: 10,
-		Rule:     Rule{PlanTiers: lanePlans, Segments: []string{"vip", "high_value"}},
+		Rule:     Rule{PlanTiers: slices.Clone(lanes), Segments: []string{"vip", "high_value"}},
 		Targets:  Targets{FirstResponse: VIPLaneFirstResponse, NextResponse: 2 * time.Minute, Resolution: 2 * time.Hour},
 		Escalation: []EscalationStep{
 			breach(MetricFirstResponse, ActionReassign, roleSenior),
@@ -90,7 +113,13 @@ func DefaultPolicies() []Policy {
 				Action: ActionReassign, To: roleExpert},
 			warning(MetricResolution, ActionNotify, roleOwner),
 		},
-	}, {
+	}}
+}
+
+// commonPolicies are the default policies every plan set has.
+func commonPolicies() []Policy {
+	premium := []string{billing.PlanPremium}
+	return []Policy{{
 		Name:     "Premium high urgency: a person within 10 minutes, solved within 2 hours",
 		Priority: 20,
 		Rule:     Rule{PlanTiers: premium, Urgencies: []string{"high"}},

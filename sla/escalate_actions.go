@@ -88,8 +88,9 @@ func (s *Service) recipients(ctx context.Context, tx *gorm.DB, conv *convRow, ro
 }
 
 // reassign hands the conversation to the online senior agent who fits it
-// best and has room, through the helpdesk's one assignment path (the
-// caller holds the assignment lock). With none, a conversation held by a
+// best and has room (for a VIP or high-value customer on a plan with the
+// VIP lanes, a gold agent first: helpdesk.BrandAgents), through the
+// helpdesk's one assignment path (the caller holds the assignment lock). With none, a conversation held by a
 // non-senior agent or by nobody goes to the L4 queue (L5 for experts),
 // which only senior agents take.
 func (s *Service) reassign(ctx context.Context, tx *gorm.DB, conv *convRow, to string) (string, error) {
@@ -169,6 +170,9 @@ func (s *Service) handleStep(ctx context.Context, task *asynq.Task) error {
 			return nil // the policy is gone or shorter now
 		}
 		step := pol.Escalation[p.Step]
+		if step.Metric != p.Metric || step.Trigger != p.Trigger {
+			return nil // the ladder changed under the rung
+		}
 		did, err := s.act(ctx, tx, conv, t, p.Trigger, step.Action, step.To)
 		if err != nil {
 			return err

@@ -162,10 +162,30 @@ func BuiltinPolicies() []PolicyDoc {
 	defaults := DefaultPolicies()
 	out := make([]PolicyDoc, len(defaults))
 	for i, p := range defaults {
-		out[i] = docOf(p, uuid.NewSHA1(builtinNS, []byte(p.Name)))
+		out[i] = docOf(p, builtinID(p.Name))
 		out[i].Builtin = true
 	}
 	return out
+}
+
+// builtinID is the stable id of the built-in policy named name.
+func builtinID(name string) uuid.UUID { return uuid.NewSHA1(builtinNS, []byte(name)) }
+
+// builtinPolicy returns the built-in policy with id, or the one that
+// replaced a retired built-in policy with that id.
+func builtinPolicy(id uuid.UUID) (PolicyDoc, bool) {
+	for old, now := range retiredBuiltins {
+		if builtinID(old) == id {
+			id = builtinID(now)
+			break
+		}
+	}
+	for _, b := range BuiltinPolicies() {
+		if b.ID == id {
+			return b, true
+		}
+	}
+	return PolicyDoc{}, false
 }
 
 // baseline is the built-in catch-all: every customer answered and closed

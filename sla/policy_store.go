@@ -72,7 +72,7 @@ func activePolicies(ctx context.Context, tx *gorm.DB) ([]PolicyDoc, error) {
 }
 
 // loadPolicy returns a policy of the workspace by id, or a built-in one
-// while the workspace has none of its own; ENOTFOUND otherwise.
+// (a retired built-in id gives its replacement); ENOTFOUND otherwise.
 func loadPolicy(ctx context.Context, tx *gorm.DB, id uuid.UUID, lock bool) (*PolicyDoc, error) {
 	q := `SELECT ` + policyColumns + ` FROM sla_policies WHERE tenant_id = ? AND id = ?`
 	if lock {
@@ -86,10 +86,8 @@ func loadPolicy(ctx context.Context, tx *gorm.DB, id uuid.UUID, lock bool) (*Pol
 		d := r.doc()
 		return &d, nil
 	}
-	for _, b := range BuiltinPolicies() {
-		if b.ID == id {
-			return &b, nil
-		}
+	if b, ok := builtinPolicy(id); ok {
+		return &b, nil
 	}
 	return nil, deskpool.Errorf(deskpool.ENOTFOUND, "SLA policy not found.")
 }

@@ -86,3 +86,16 @@ func TestVIPLaneTargets(t *testing.T) {
 		}
 	})
 }
+
+// With no plan that has the VIP lanes, there is no VIP lane policy: its
+// empty plan list must not match every plan.
+func TestVIPLaneWithoutLanePlansMatchesNoPlan(t *testing.T) {
+	for _, p := range sla.DefaultPoliciesFor(nil) {
+		if p.Name == sla.VIPLaneName || len(p.Rule.Segments) > 0 && len(p.Rule.PlanTiers) == 0 {
+			t.Fatalf("without lane plans the default policies hold %q for every plan", p.Name)
+		}
+	}
+	if got := sla.DefaultPoliciesFor([]string{"premium"}); got[0].Name != sla.VIPLaneName || len(got[0].Rule.PlanTiers) != 1 {
+		t.Fatalf("with premium lanes the first default policy is %+v", got[0])
+	}
+}
