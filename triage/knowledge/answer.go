@@ -23,6 +23,9 @@ const (
 	// HandOverUnknownOrder: the message names an order number the shop does
 	// not know; the reply says so and a person takes over with the number.
 	HandOverUnknownOrder = "unknown_order_number"
+	// HandOverUnverifiedOrder is an order number the shop knows under
+	// another customer: a person checks who is asking.
+	HandOverUnverifiedOrder = "order_not_verified"
 )
 
 var _ helpdesk.Answerer = (*Service)(nil)
@@ -131,7 +134,9 @@ var orderIntents = map[string]bool{
 // fromFacts answers from what the shop knows before any scenario: an order
 // number it does not know is said so and handed over with the number; an
 // overdue unshipped order, stalled tracking or a second contact about the
-// same order goes to a person with high urgency, the reason naming the fact.
+// same order goes to a person with high urgency, the reason naming the fact;
+// an order the message names that is not the asking customer's is told
+// nothing of, and a person checks who is asking.
 func (a *answering) fromFacts(f *Facts, now time.Time, stall time.Duration) *helpdesk.Answer {
 	if f.UnknownNumber != "" {
 		a.facts["order_number"] = f.UnknownNumber
@@ -150,6 +155,10 @@ func (a *answering) fromFacts(f *Facts, now time.Time, stall time.Duration) *hel
 	reasons := triage.OrderFactReasons(triage.Context{OrderOverdue: o.overdue(now), TrackingStalled: o.stalled(now, stall),
 		SameOrderContacts: o.EarlierConvs})
 	if len(reasons) == 0 {
+		if !o.Own && len(a.named) > 0 { // a number named in the message, of another customer's order (or nobody's)
+			a.facts["handover_reason"] = HandOverUnverifiedOrder
+			return a.handOver(HandOverUnverifiedOrder)
+		}
 		return nil
 	}
 	reason := strings.TrimPrefix(reasons[0], "fact:")

@@ -15,6 +15,10 @@ func TestAnswersFromSyncedOrders(t *testing.T) {
 	tenDays := time.Now().Add(-240 * time.Hour)
 	s.order("1004", "fulfilled", "CN", true, &tenDays)
 	s.order("1005", "fulfilled", "US", true, &threeDays)
+	s.order("1006", "fulfilled", "CN", true, nil)
+	for number, customer := range map[string]string{"1001": "c1", "1002": "c2", "1006": "c3", "1003": "c4", "1004": "c5", "1005": "c6"} {
+		s.sold(number, customer)
+	}
 
 	tests := []struct {
 		name, customer, text string
@@ -23,7 +27,7 @@ func TestAnswersFromSyncedOrders(t *testing.T) {
 	}{
 		{"InTransitWithTracking", "c1", "Where is my order #1001?", []string{"1001", "SF Express", "SF1234567890", "Mon 6 May"}, ""},
 		{"NotShippedYetSaysStatus", "c2", "where is my order #1002", []string{"1002", "paid, being prepared"}, ""},
-		{"ChineseTemplate", "c3", "我的订单1001到哪了", []string{"SF Express", "SF1234567890", "5月6日"}, ""},
+		{"ChineseTemplate", "c3", "我的订单1006到哪了", []string{"SF Express", "SF1234567890", "5月6日"}, ""},
 		{"SevenDayReturn", "c4", "I want to return order #1003, changed my mind", []string{"1003", "less than 7 days"}, ""},
 		{"SevenDaysPassedGoesToPerson", "c5", "I want to return order #1004, changed my mind", nil, "no_scenario"},
 		{"CrossBorderReturn", "c6", "I want to return order #1005", []string{"1005", "across the border"}, ""},

@@ -2,6 +2,7 @@ package knowledge_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -57,11 +58,13 @@ func (s *shop) reply(customer, text string) string {
 
 // waitReply waits until the AI's reply to a new customer's message
 // contains want.
-func (s *shop) waitReply(what, text, want string) {
+func (s *shop) waitReply(what, number, want string) {
 	s.t.Helper()
 	var got string
 	for i, deadline := 0, time.Now().Add(10*time.Second); ; i++ {
-		if got = s.reply(what+string(rune('a'+i%26))+time.Now().Format("150405.000000"), text); strings.Contains(got, want) {
+		customer := what + string(rune('a'+i%26)) + time.Now().Format("150405.000000")
+		s.sold(number, customer)
+		if got = s.reply(customer, "where is my order "+number); strings.Contains(got, want) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -76,9 +79,13 @@ func (s *shop) waitReply(what, text, want string) {
 // reaches the next answers.
 func TestKnowledgeCacheFollowsChanges(t *testing.T) {
 	s, _ := cachedShop(t)
-	s.order("C1001", "fulfilled", "CN", true, nil)
-	const ask = "where is my order C1001"
-	if got := s.reply("k1", ask); !strings.Contains(got, "SF1234567890") {
+	for i, c := range []string{"k1", "k2"} { // each customer asks of their own order
+		number := fmt.Sprintf("C100%d", i+1)
+		s.order(number, "fulfilled", "CN", true, nil)
+		s.sold(number, c)
+	}
+	s.order("C1003", "fulfilled", "CN", true, nil)
+	if got := s.reply("k1", "where is my order C1001"); !strings.Contains(got, "SF1234567890") {
 		t.Fatalf("first answer %q", got)
 	}
 	list, err := s.kn.FindScenarios(s.ctx, deskpool.Cursor{}, 50)
@@ -98,16 +105,16 @@ func TestKnowledgeCacheFollowsChanges(t *testing.T) {
 	if _, err := s.kn.UpdateScenario(s.ctx, transit.ID, knowledge.Input{Replies: replies}); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.reply("k2", ask); !strings.Contains(got, "travels with SF Express") {
+	if got := s.reply("k2", "where is my order C1002"); !strings.Contains(got, "travels with SF Express") {
 		t.Fatalf("after the service changed the scenario: %q", got)
 	}
 	// Another process changes the scenario: the database announces it.
 	s.exec(`UPDATE knowledge_scenarios SET replies = '{"en": "Order {{order.number}} rides with {{shipment.carrier}}."}' WHERE tenant_id = ? AND id = ?`,
 		s.tenant(), transit.ID)
-	s.waitReply("k3", ask, "rides with SF Express")
+	s.waitReply("k3", "C1003", "rides with SF Express")
 	// And the AI settings: a ceiling of 0 on every case hands it over.
 	s.exec(`UPDATE triage_settings SET deflection_ceiling = 0, borderline_confidence = 1 WHERE tenant_id = ?`, s.tenant())
-	s.waitReply("k4", ask, "handed over: "+knowledge.HandOverDeflection)
+	s.waitReply("k4", "C1003", "handed over: "+knowledge.HandOverDeflection)
 }
 
 // With the workspace's settings and scenarios kept, answering a message
@@ -117,6 +124,7 @@ func TestKnowledgeCacheFollowsChanges(t *testing.T) {
 func TestAnswerReadsTheShopInOneRoundTrip(t *testing.T) {
 	s, settle := cachedShop(t)
 	s.order("C2001", "fulfilled", "CN", true, nil)
+	s.sold("C2001", "r1")
 	first := s.say("r1", "where is my order C2001")
 	if first.AIReply == nil || !strings.Contains(first.AIReply.Body, "SF1234567890") {
 		t.Fatalf("first answer %+v", first.AIReply)

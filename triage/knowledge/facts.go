@@ -23,8 +23,11 @@ type Facts struct {
 
 // OrderFacts describe the order a message is about and its latest shipment.
 type OrderFacts struct {
-	ID             uuid.UUID
-	Number         string
+	ID     uuid.UUID
+	Number string
+	// Own is whether the order is the asking customer's (or a merged
+	// customer's): the AI tells nobody else about an order.
+	Own            bool
 	Status         string
 	Country        string
 	Carrier        string
@@ -73,7 +76,8 @@ type factsWanted struct {
 // external id) or else the customer's latest order, each with its latest
 // shipment and the customer's other conversations about it, and the stock
 // of a product the text names by SKU or title. A number the message names
-// that the shop does not know is never answered with another order.
+// that the shop does not know is never answered with another order, and an
+// order of another customer is never answered at all.
 func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.Duration) (*Facts, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	f := &Facts{}
@@ -136,13 +140,15 @@ func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.
 // of the customer's other conversations about it, into *out (nil when no
 // order matches).
 func orderQuery(where string, args []any, out **OrderFacts) *postgres.Query {
-	return postgres.NewQuery(`SELECT o.id, o.number, o.status, o.country, o.ship_due,
+	return postgres.NewQuery(`SELECT o.id, o.number, o.own, o.status, o.country, o.ship_due,
 			(SELECT count(*) FROM conversations c WHERE c.tenant_id = $1 AND c.id <> $2
 				AND c.customer_id IN (SELECT id FROM customers WHERE tenant_id = $1 AND (id = $3 OR merged_into = $3))
 				AND (o.number = ANY(c.order_refs) OR '#' || o.number = ANY(c.order_refs) OR c.facts->>'order_number' = o.number)),
 			s.order_id IS NOT NULL, COALESCE(s.carrier, ''), COALESCE(s.tracking_number, ''), COALESCE(s.status, ''),
 			s.estimated_delivery, s.last_event_at, COALESCE(s.last_event_at, s.shipped_at)
-		FROM (SELECT id, number, status, COALESCE(shipping_address->>'country', '') AS country,
+		FROM (SELECT id, number, customer_id IS NOT NULL AND customer_id IN (SELECT id FROM customers
+					WHERE tenant_id = $1 AND (id = $3 OR merged_into = $3)) AS own,
+				status, COALESCE(shipping_address->>'country', '') AS country,
 				COALESCE(promised_ship_by, created_at + make_interval(secs => $4)) AS ship_due
 			FROM orders WHERE tenant_id = $1 AND `+where+` ORDER BY created_at DESC, id DESC LIMIT 1) o
 		LEFT JOIN LATERAL (SELECT order_id, carrier, tracking_number, status, estimated_delivery, last_event_at, shipped_at
@@ -151,7 +157,7 @@ func orderQuery(where string, args []any, out **OrderFacts) *postgres.Query {
 		for rows.Next() {
 			o := &OrderFacts{}
 			var country string
-			if err := rows.Scan(&o.ID, &o.Number, &o.Status, &country, &o.ShipDue, &o.EarlierConvs, &o.Shipped, &o.Carrier,
+			if err := rows.Scan(&o.ID, &o.Number, &o.Own, &o.Status, &country, &o.ShipDue, &o.EarlierConvs, &o.Shipped, &o.Carrier,
 				&o.Tracking, &o.ShipmentStatus, &o.ETA, &o.DeliveredAt, &o.LastNews); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package knowledge_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/deskpool/deskpool"
@@ -15,6 +16,9 @@ import (
 func TestDeflectionCeiling(t *testing.T) {
 	s := newShop(t)
 	s.order("2001", "fulfilled", "CN", true, nil)
+	s.sold("2001", "d1")
+	s.order("2002", "fulfilled", "CN", true, nil)
+	s.sold("2002", "d2")
 	first := s.say("d1", "Where is my order #2001?")
 	if first.AIReply == nil {
 		t.Fatal("the AI did not answer the first question")
@@ -29,7 +33,7 @@ func TestDeflectionCeiling(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := s.say("d2", "Where is my order #2001?")
+	second := s.say("d2", "Where is my order #2002?")
 	if second.AIReply != nil {
 		t.Fatalf("above the ceiling the AI still answered: %q", second.AIReply.Body)
 	}
@@ -45,7 +49,9 @@ func TestDeflectionCeiling(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if third := s.say("d3", "Where is my order #2001?"); third.AIReply == nil {
+		s.order("2003", "fulfilled", "CN", true, nil)
+		s.sold("2003", "d3")
+		if third := s.say("d3", "Where is my order #2003?"); third.AIReply == nil {
 			t.Fatal("a confident case was handed over")
 		}
 	})
@@ -53,11 +59,13 @@ func TestDeflectionCeiling(t *testing.T) {
 
 func TestScenarioFlaggedWhenPeopleStepIn(t *testing.T) {
 	s := newShop(t)
-	s.order("3001", "fulfilled", "CN", true, nil)
 	var convs []uuid.UUID
 	var scenario uuid.UUID
-	for _, c := range []string{"f1", "f2", "f3"} {
-		out := s.say(c, "Where is my order #3001?")
+	for i, c := range []string{"f1", "f2", "f3"} {
+		number := fmt.Sprintf("300%d", i+1)
+		s.order(number, "fulfilled", "CN", true, nil)
+		s.sold(number, c)
+		out := s.say(c, "Where is my order #"+number+"?")
 		if out.AIReply == nil || out.AIReply.ScenarioID == nil {
 			t.Fatal("no AI answer")
 		}

@@ -61,6 +61,19 @@ func (s *shop) say(customer, body string) *helpdesk.Ingested {
 	return out
 }
 
+// sold makes the order numbered number the customer's (known by their
+// web channel id), as the shop's sync links an order to its buyer: the AI
+// tells a customer only of their own orders.
+func (s *shop) sold(number, customer string) {
+	s.t.Helper()
+	c, err := s.hd.CreateCustomer(s.ctx, helpdesk.NewCustomer{Name: "Ann Lee",
+		ExternalIDs: []helpdesk.ExternalID{{Channel: "web", ID: customer}}})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.exec(`UPDATE orders SET customer_id = ? WHERE tenant_id = ? AND number = ?`, c.ID, s.tenant(), "#"+number)
+}
+
 // exec runs SQL in the workspace's transaction.
 func (s *shop) exec(sql string, args ...any) {
 	s.t.Helper()

@@ -39,6 +39,10 @@ func TestOrderFactsRaiseUrgency(t *testing.T) {
 	s.orderAt("A1003", "fulfilled", "CN", true, nil, now.Add(-9*24*time.Hour), now.Add(-5*24*time.Hour)) // no news for 5 days
 	s.orderAt("A1004", "fulfilled", "CN", true, nil, now.Add(-9*24*time.Hour), now.Add(-24*time.Hour))
 	s.orderAt("A1005", "fulfilled", "CN", true, nil, now.Add(-9*24*time.Hour), now.Add(-24*time.Hour))
+	s.sold("A1002", "f3")
+	s.sold("A1004", "f5")
+	s.orderAt("A1006", "fulfilled", "CN", true, nil, now.Add(-9*24*time.Hour), now.Add(-24*time.Hour))
+	s.sold("A1006", "f10")
 
 	tests := []struct {
 		name, customer, text string
@@ -58,6 +62,10 @@ func TestOrderFactsRaiseUrgency(t *testing.T) {
 		{"MovingTrackingStaysWithAI", "f5", "where is my order A1004", "", []string{"A1004", "SF1234567890"}, "", "", "", nil},
 		{"SecondContactSameOrderGoesToPerson", "f6", "where is my order A1005", "where is my order A1005", nil, "", "second_contact_same_order", "high",
 			map[string]any{"order_number": "#A1005"}},
+		// Another customer's order, moving as it should: nothing of it is
+		// told (no carrier, no tracking), a person checks who is asking.
+		{"AnothersOrderToldNothing", "f9", "where is my order A1006", "", nil, "", "order_not_verified", "",
+			map[string]any{"order_number": "#A1006", "handover_reason": "order_not_verified"}},
 		{"UnknownNumberSaidSoAndHandedOver", "f7", "where is my order 77123456", "", []string{"77123456", "couldn't find"}, "could you send me your order number",
 			"unknown_order_number", "", map[string]any{"order_number": "77123456", "order_number_unknown": true}},
 		{"UnknownNumberChinese", "f8", "我的订单77123456到哪了", "", []string{"77123456", "没有查到"}, "请提供一下您的订单号",
