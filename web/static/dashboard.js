@@ -62,9 +62,9 @@ function range(tz) {
   let from, to;
   if (f.days.value === 'custom') {
     from = startOf(f.from.value, tz);
-    to = Math.min(startOf(dateIn(startOf(f.to.value, tz) + DAY + 3 * 3600000, tz), tz), Date.now());
+    to = Math.min(startOf(dateIn(startOf(f.to.value, tz) + DAY + 3 * 3600000, tz), tz), Math.ceil(Date.now() / 1000) * 1000);
   } else {
-    to = Date.now();
+    to = Math.ceil(Date.now() / 1000) * 1000; // whole seconds (iso), rounded up: this second's conversations count
     from = startOf(dateIn(to - (+f.days.value - 1) * DAY, tz), tz);
     f.from.value = dateIn(from, tz);
     f.to.value = dateIn(to, tz);
