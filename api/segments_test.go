@@ -153,6 +153,18 @@ func TestSegmentsAndCompensationAPI(t *testing.T) {
 			comp["over_limit"] != 2.0 || comp["rejected"] != 1.0 || comp["approval_time"].(map[string]any)["count"] != 2.0 {
 			t.Fatalf("metrics: %s", m.Raw)
 		}
+		// Cost per conversation divides by the report's own count of the
+		// period's conversations, overall and per intent.
+		comp := m.JSON["compensation"].(map[string]any)
+		if n := m.JSON["conversations"]; n == nil || comp["conversations"] != n {
+			t.Fatalf("compensation counts %v conversations, the report %v: %s", comp["conversations"], n, m.Raw)
+		}
+		for _, c := range comp["by_intent"].([]any) {
+			c := c.(map[string]any)
+			if c["conversations"].(float64) < 1 {
+				t.Fatalf("intent %v with no conversation: %s", c["intent"], m.Raw)
+			}
+		}
 		for _, p := range []string{"/v1/customers/" + cust, "/v1/conversations/" + conv} {
 			if c := h.must(http.StatusOK, call{method: "GET", path: p, token: in.agent}); !strings.Contains(string(c.Raw), `"compensations":[{`) {
 				t.Fatalf("%s: %s", p, c.Raw)

@@ -69,39 +69,18 @@ func (r costRow) cost(currency string) CompensationCost {
 // ConversationCounts is how many conversations a period has, overall and
 // per intent (untriaged ones are Total less the sum of ByIntent): the
 // denominators of the cost per conversation. GET /v1/metrics takes them
-// from the service report of the same period (daily rollups) rather than
-// counting the conversations again.
+// from the service report of the same period (daily rollups): the
+// conversations are never counted twice.
 type ConversationCounts struct {
 	Total    int
 	ByIntent map[string]int
 }
 
-// countConversations counts the workspace's conversations created in
-// [from, to) (proactive notices excluded) per intent.
-func countConversations(tx *gorm.DB, tenantID any, from, to time.Time) (*ConversationCounts, error) {
-	var rows []struct {
-		Intent        string
-		Conversations int
-	}
-	if err := tx.Raw(`SELECT COALESCE(intent, '') AS intent, count(*) AS conversations FROM conversations
-		WHERE tenant_id = ? AND created_at >= ? AND created_at < ? AND NOT proactive GROUP BY 1`,
-		tenantID, from, to).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := &ConversationCounts{ByIntent: map[string]int{}}
-	for _, r := range rows {
-		out.Total += r.Conversations
-		if r.Intent != "" {
-			out.ByIntent[r.Intent] = r.Conversations
-		}
-	}
-	return out, nil
-}
-
 // CompensationMetrics reports on the compensation of the conversations the
 // workspace received in [from, to) (proactive notices excluded), in the
-// workspace's currency. counts are that period's conversations, or nil to
-// count them here. The caller bounds the period. Only the grants are read
+// workspace's currency. counts are that period's conversations, as the
+// service report counts them (one definition of a period's conversations,
+// in sla). The caller bounds the period. Only the grants are read
 // row by row, through their conversations: a period's conversations are
 // never scanned for them.
 func (s *Service) CompensationMetrics(ctx context.Context, from, to time.Time, counts *ConversationCounts) (*CompensationReport, error) {
@@ -113,11 +92,6 @@ func (s *Service) CompensationMetrics(ctx context.Context, from, to time.Time, c
 			return err
 		}
 		out.Currency = t.Currency
-		if counts == nil {
-			if counts, err = countConversations(tx, tenantID, from, to); err != nil {
-				return err
-			}
-		}
 		var rows []costRow
 		if err := tx.Raw(`SELECT GROUPING(c.intent) AS intent_group, COALESCE(c.intent, '') AS intent,
 				count(*) AS grants, COALESCE(sum(g.amount_minor), 0)::bigint AS cost_minor

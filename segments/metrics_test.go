@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool/inventory"
+	"github.com/deskpool/deskpool/segments"
 )
 
 // TestCompensationMetrics checks the figures of GET /v1/metrics'
@@ -32,7 +33,9 @@ func TestCompensationMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r, err := f.segments.CompensationMetrics(f.ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), nil)
+	// The period's conversations as the service report counts them.
+	counts := &segments.ConversationCounts{Total: 2, ByIntent: map[string]int{"refund": 1, "delivery": 1}}
+	r, err := f.segments.CompensationMetrics(f.ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), counts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,14 +54,14 @@ func TestCompensationMetrics(t *testing.T) {
 	}
 
 	t.Run("OtherPeriodIsEmpty", func(t *testing.T) {
-		r, err := f.segments.CompensationMetrics(f.ctx, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour), nil)
+		r, err := f.segments.CompensationMetrics(f.ctx, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour), &segments.ConversationCounts{})
 		if err != nil || r.Conversations != 0 || r.Cost != "0.00" || r.CostPerConversation != "0.00" || r.ApprovalTime.P50 != nil || len(r.ByIntent) != 0 {
 			t.Fatalf("%v %s", err, dump(r))
 		}
 	})
 	t.Run("OtherWorkspaceSeesNone", func(t *testing.T) {
 		other := newFixture(t, inventory.DefaultConfig())
-		r, err := other.segments.CompensationMetrics(other.ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), nil)
+		r, err := other.segments.CompensationMetrics(other.ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), &segments.ConversationCounts{})
 		if err != nil || r.Grants != 0 || r.OverLimit != 0 {
 			t.Fatalf("%v %s", err, dump(r))
 		}
