@@ -102,7 +102,7 @@ func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.
 		qs = append(qs, orderQuery(`(number = ANY($5) OR external_id = ANY($5))`, append(args, names), &byRef))
 	}
 	if len(w.named) == 0 { // with no number in the message, the customer's latest order stands in
-		qs = append(qs, orderQuery(`customer_id IN (SELECT id FROM customers WHERE tenant_id = $1 AND (id = $3 OR merged_into = $3))`, args, &latest))
+		qs = append(qs, orderQuery(`customer_id IN `+askers, args, &latest))
 	}
 	if w.stock && strings.TrimSpace(w.text) != "" {
 		qs = append(qs, postgres.NewQuery(`SELECT v.title, COALESCE(sum(s.available), 0)::int
@@ -134,6 +134,10 @@ func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.
 	return f, nil
 }
 
+// askers is the asking customer ($3) and the customers merged into them:
+// whose orders and conversations are theirs.
+const askers = `(SELECT id FROM customers WHERE tenant_id = $1 AND (id = $3 OR merged_into = $3))`
+
 // orderQuery reads the newest order matching where (on orders, with the
 // arguments $1 tenant, $2 conversation, $3 customer, $4 the usual shipping
 // time in seconds, and any after), with its latest shipment and the count
@@ -142,12 +146,11 @@ func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.
 func orderQuery(where string, args []any, out **OrderFacts) *postgres.Query {
 	return postgres.NewQuery(`SELECT o.id, o.number, o.own, o.status, o.country, o.ship_due,
 			(SELECT count(*) FROM conversations c WHERE c.tenant_id = $1 AND c.id <> $2
-				AND c.customer_id IN (SELECT id FROM customers WHERE tenant_id = $1 AND (id = $3 OR merged_into = $3))
+				AND c.customer_id IN `+askers+`
 				AND (o.number = ANY(c.order_refs) OR '#' || o.number = ANY(c.order_refs) OR c.facts->>'order_number' = o.number)),
 			s.order_id IS NOT NULL, COALESCE(s.carrier, ''), COALESCE(s.tracking_number, ''), COALESCE(s.status, ''),
 			s.estimated_delivery, s.last_event_at, COALESCE(s.last_event_at, s.shipped_at)
-		FROM (SELECT id, number, customer_id IS NOT NULL AND customer_id IN (SELECT id FROM customers
-					WHERE tenant_id = $1 AND (id = $3 OR merged_into = $3)) AS own,
+		FROM (SELECT id, number, customer_id IS NOT NULL AND customer_id IN `+askers+` AS own,
 				status, COALESCE(shipping_address->>'country', '') AS country,
 				COALESCE(promised_ship_by, created_at + make_interval(secs => $4)) AS ship_due
 			FROM orders WHERE tenant_id = $1 AND `+where+` ORDER BY created_at DESC, id DESC LIMIT 1) o
