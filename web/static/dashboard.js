@@ -28,6 +28,8 @@ function startOf(date, tz) {
 const dateIn = (ms, tz) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
 
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+/** now rounds the clock up to the whole second iso keeps: this second's conversations count. */
+const now = () => Math.ceil(Date.now() / 1000) * 1000;
 const pct = (v) => (v === null || v === undefined ? '—' : Math.round(v * 1000) / 10 + '%');
 const score = (v) => (v === null || v === undefined ? '—' : v.toFixed(2));
 const nps = (v) => (v === null || v === undefined ? '—' : String(Math.round(v)));
@@ -62,9 +64,9 @@ function range(tz) {
   let from, to;
   if (f.days.value === 'custom') {
     from = startOf(f.from.value, tz);
-    to = Math.min(startOf(dateIn(startOf(f.to.value, tz) + DAY + 3 * 3600000, tz), tz), Math.ceil(Date.now() / 1000) * 1000);
+    to = Math.min(startOf(dateIn(startOf(f.to.value, tz) + DAY + 3 * 3600000, tz), tz), now());
   } else {
-    to = Math.ceil(Date.now() / 1000) * 1000; // whole seconds (iso), rounded up: this second's conversations count
+    to = now();
     from = startOf(dateIn(to - (+f.days.value - 1) * DAY, tz), tz);
     f.from.value = dateIn(from, tz);
     f.to.value = dateIn(to, tz);
