@@ -202,6 +202,20 @@ func newLoadClient(conns int) *loadClient {
 // do sends one request and returns the response's status, 0 when none
 // came.
 func (l *loadClient) do(method, url, token string, body []byte) int {
+	return l.exchange(method, url, token, body, nil)
+}
+
+// send sends one request and returns the response's status (0 when none
+// came) and a copy of its body.
+func (l *loadClient) send(method, url, token string, body []byte) (int, []byte) {
+	var out []byte
+	status := l.exchange(method, url, token, body, func(resp *fasthttp.Response) { out = append([]byte(nil), resp.Body()...) })
+	return status, out
+}
+
+// exchange sends one request and returns the response's status, 0 when
+// none came; read, when given, sees the response before it is released.
+func (l *loadClient) exchange(method, url, token string, body []byte, read func(*fasthttp.Response)) int {
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
@@ -216,6 +230,9 @@ func (l *loadClient) do(method, url, token string, body []byte) int {
 	}
 	if err := l.c.Do(req, resp); err != nil {
 		return 0
+	}
+	if read != nil {
+		read(resp)
 	}
 	return resp.StatusCode()
 }

@@ -17,8 +17,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// aiBenchOrders is how many shipped orders the AI side's messages ask about.
-const aiBenchOrders = 2000
+// aiBenchOrders is how many shipped orders the AI side's messages ask
+// about, each by its own buyer once (more messages than orders would make
+// second contacts about an order, which go to a person).
+const aiBenchOrders = 20000
 
 // ingestKind is one kind of message bench ingest-ai sends: its body for
 // the i-th message and what its answer must show.
@@ -30,14 +32,17 @@ type ingestKind struct {
 
 // ingestKinds are the two sides bench ingest-ai compares, each message
 // from a customer of its own (so no conversation reaches the three AI
-// answers after which a person takes over): a question about a shipped
-// order, which the AI answers from the workspace's "order in transit"
+// answers after which a person takes over): a question from the buyer of
+// a shipped order about it (the AI tells a customer only of their own
+// orders), which the AI answers from the workspace's "order in transit"
 // scenario with the order's carrier, tracking number and date; and a
-// request for a person, which the triage routes to an agent.
+// request for a person, which the triage routes to an agent. i counts
+// the run's messages of every phase.
 var ingestKinds = []ingestKind{
 	{"ai", func(run string, i int) string {
-		return fmt.Sprintf(`{"channel":"web","customer":{"external_id":"ai-%s-%d","name":"Ann Lee"},"body":"Where is my order #B%d? Has it shipped?"}`,
-			run, i, 10000+i%aiBenchOrders)
+		n := 10000 + i%aiBenchOrders
+		return fmt.Sprintf(`{"channel":"web","customer":{"email":"%s","name":"Ann Lee"},"body":"Where is my order #B%d? Has it shipped?"}`,
+			benchBuyer(n), n)
 	}, func(resp []byte) bool {
 		return bytes.Contains(resp, []byte(`"ai_reply":{`)) && bytes.Contains(resp, []byte(`SF Express`))
 	}},
@@ -95,6 +100,7 @@ func benchIngestAI(ctx context.Context, out io.Writer, d time.Duration, conns, r
 	}
 	client := newLoadClient(conns)
 	seq := 0
+	var sent atomic.Int64 // messages of the run, every phase
 	phase := func(k ingestKind, d time.Duration) cpuPhase {
 		seq++
 		run := fmt.Sprintf("%d", seq)
@@ -102,7 +108,7 @@ func benchIngestAI(ctx context.Context, out io.Writer, d time.Duration, conns, r
 		var p cpuPhase
 		cpu0, trips0 := processCPU(), postgres.RoundTrips()
 		p.loadResult = drive(ctx, conns, d, 0, func(i int) bool {
-			status, resp := client.send(fasthttp.MethodPost, b.base+"/v1/messages", b.key, []byte(k.body(run, i)))
+			status, resp := client.send(fasthttp.MethodPost, b.base+"/v1/messages", b.key, []byte(k.body(run, int(sent.Add(1)))))
 			if status != http.StatusCreated || !k.ok(resp) {
 				if status == http.StatusCreated {
 					off.Add(1)
@@ -165,7 +171,7 @@ func benchIngestAI(ctx context.Context, out io.Writer, d time.Duration, conns, r
 // payingShop puts the bench workspace on the pro plan with billed AI
 // overage (so the AI answers however many messages the run sends) and
 // pushes the shipped orders the AI side asks about, each with a parcel in
-// transit whose tracking moved an hour ago.
+// transit whose tracking moved an hour ago and linked to its buyer.
 func (b *benchServer) payingShop(ctx context.Context) error {
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: b.tenantID})
 	if err := b.main.Billing.SetDemo(ctx, "pro"); err != nil {
@@ -184,7 +190,7 @@ func (b *benchServer) payingShop(ctx context.Context) error {
 		for i := start; i < start+500 && i < aiBenchOrders; i++ {
 			n := fmt.Sprintf("B%d", 10000+i)
 			batch = append(batch, inventory.OrderInput{ExternalID: n, Number: n, Status: "fulfilled", Currency: "CNY", Total: "99.00",
-				CreatedAt: at(-72 * time.Hour), UpdatedAt: at(-time.Hour), Customer: inventory.OrderCustomer{ExternalID: "buyer-" + n},
+				CreatedAt: at(-72 * time.Hour), UpdatedAt: at(-time.Hour), Customer: inventory.OrderCustomer{Email: benchBuyer(10000 + i)},
 				Shipments: []inventory.ShipmentInput{{ExternalID: "s-" + n, Carrier: "SF Express", TrackingNumber: fmt.Sprintf("SF%d", 1400000000+i),
 					Status: "in_transit", ShippedAt: at(-48 * time.Hour), EstimatedDelivery: at(48 * time.Hour), LastEventAt: at(-time.Hour)}}})
 		}
@@ -192,26 +198,13 @@ func (b *benchServer) payingShop(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	for { // the buyers become customers, as the linking task makes them
+		n, err := b.main.Inventory.LinkPending(ctx, 1000)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
 }
 
-// send sends one request and returns the response's status (0 when none
-// came) and a copy of its body.
-func (l *loadClient) send(method, url, token string, body []byte) (int, []byte) {
-	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
-	req.Header.SetMethod(method)
-	req.SetRequestURI(url)
-	if token != "" {
-		req.Header.Set(fasthttp.HeaderAuthorization, "Bearer "+token)
-	}
-	if body != nil {
-		req.Header.SetContentType("application/json")
-		req.SetBodyRaw(body)
-	}
-	if err := l.c.Do(req, resp); err != nil {
-		return 0, nil
-	}
-	return resp.StatusCode(), append([]byte(nil), resp.Body()...)
-}
+// benchBuyer is the email of the buyer of order Bn.
+func benchBuyer(n int) string { return fmt.Sprintf("buyer-b%d@bench.example", n) }
