@@ -2,6 +2,7 @@ package sla
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -74,10 +75,7 @@ func (s *Service) RollUp(ctx context.Context) (int, error) {
 	done := 0
 	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
-		var zones []struct {
-			Zone        string
-			RolledUntil *string
-		}
+		var zones []zoneState
 		if err := tx.Raw(`SELECT zone, rolled_until::text AS rolled_until FROM metric_zones WHERE tenant_id = ? ORDER BY zone FOR UPDATE`,
 			tenantID).Scan(&zones).Error; err != nil || len(zones) == 0 {
 			return err
@@ -90,9 +88,13 @@ func (s *Service) RollUp(ctx context.Context) (int, error) {
 			SELECT DISTINCT hour FROM gone`, tenantID).Scan(&marked).Error; err != nil {
 			return err
 		}
+		// A zone never rolled up starts from the first conversation; read
+		// it only then, not on every run.
 		var first *time.Time
-		if err := tx.Raw(`SELECT min(created_at) FROM conversations WHERE tenant_id = ?`, tenantID).Row().Scan(&first); err != nil {
-			return err
+		if slices.ContainsFunc(zones, func(z zoneState) bool { return z.RolledUntil == nil }) {
+			if err := tx.Raw(`SELECT min(created_at) FROM conversations WHERE tenant_id = ?`, tenantID).Row().Scan(&first); err != nil {
+				return err
+			}
 		}
 		for _, z := range zones {
 			loc, ok := loadLocation(z.Zone)
@@ -132,6 +134,13 @@ func (s *Service) RollUp(ctx context.Context) (int, error) {
 		return nil
 	})
 	return done, err
+}
+
+// zoneState is a report zone of a workspace and the local date its
+// rollups reach (nil: none made yet).
+type zoneState struct {
+	Zone        string
+	RolledUntil *string
 }
 
 // rollUpDays replaces the rollup rows of the local days (in zone loc) with

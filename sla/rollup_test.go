@@ -156,3 +156,53 @@ func TestMetricsRollupIsolation(t *testing.T) {
 		t.Error("another workspace wrote a mark under this workspace's id")
 	}
 }
+
+// TestMetricsMarks: changes to a conversation of the current hour (new
+// messages, replies) write no mark, so ingest pays no write for the
+// rollups; the same change to an older conversation marks its hour.
+func TestMetricsMarks(t *testing.T) {
+	ws := seedMetrics(t)
+	if left := time.Until(time.Now().Truncate(time.Hour).Add(time.Hour)); left < 10*time.Second {
+		time.Sleep(left + time.Second) // the hour must not turn during the test
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if err := env.System.Exec(q, args...).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	marks := func(hour time.Time) int {
+		t.Helper()
+		var n int
+		if err := env.System.Raw(`SELECT count(*) FROM metric_marks WHERE tenant_id = ? AND hour = ?`, ws, hour).Row().Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	cust := uuid.New()
+	exec(`INSERT INTO customers (tenant_id, id, name) VALUES (?, ?, 'Cleo')`, ws, cust)
+	change := func(created time.Time) {
+		t.Helper()
+		conv := uuid.New()
+		exec(`INSERT INTO conversations (tenant_id, id, customer_id, channel, last_channel, message_count, created_at)
+			VALUES (?, ?, ?, 'web', 'web', 1, ?)`, ws, conv, cust, created)
+		exec(`INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body) VALUES (?, ?, ?, 'outbound', 'agent', 'web', 'hi')`,
+			ws, uuid.New(), conv)
+		exec(`UPDATE conversations SET message_count = message_count + 1, first_response_at = now() WHERE tenant_id = ? AND id = ?`, ws, conv)
+	}
+
+	t.Run("CurrentHourUnmarked", func(t *testing.T) {
+		now := time.Now()
+		change(now)
+		if n := marks(now.Truncate(time.Hour)); n != 0 {
+			t.Errorf("%d marks for a conversation of the current hour, want none", n)
+		}
+	})
+	t.Run("PastHourMarked", func(t *testing.T) {
+		past := time.Now().Add(-3 * time.Hour)
+		change(past)
+		if n := marks(past.Truncate(time.Hour)); n == 0 {
+			t.Error("no mark for a change to a conversation of a past hour")
+		}
+	})
+}
