@@ -199,7 +199,6 @@ func masked(it *PoolItem, d *helpdesk.ConversationDetail, known []string) *PoolC
 		out.Customer = PoolCustomer{VIP: c.VIP, Language: c.Language}
 		if c.Name != nil {
 			out.Customer.Name = MaskName(*c.Name)
-			known = append(known, *c.Name)
 		}
 		if c.Email != nil {
 			out.Customer.Email = MaskEmail(*c.Email)
