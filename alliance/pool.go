@@ -43,9 +43,19 @@ const poolItemQuery = `SELECT p.conversation_id, p.tenant_id, t.name AS brand_na
 // agent, across brands, oldest assignment first. The listing is recorded
 // in each alliance's and each brand's audit log.
 func (s *Service) FindPool(ctx context.Context) ([]PoolItem, error) {
+	return s.findPool(ctx, PoolFilter{})
+}
+
+// findPool is FindPool narrowed by f in the query itself, so that only
+// the conversations listed are recorded as listed.
+func (s *Service) findPool(ctx context.Context, f PoolFilter) ([]PoolItem, error) {
 	out := []PoolItem{}
 	err := s.platform(ctx, "pool_list", func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Raw(poolItemQuery+` ORDER BY p.assigned_at, p.conversation_id LIMIT 500`, userOf(ctx)).Scan(&out).Error; err != nil {
+		q := tx.Raw(poolItemQuery+` AND (? = '' OR p.intent = ?) AND (? = '' OR p.urgency = ?)
+			AND (? = '' OR strpos(lower(p.preview), lower(?)) > 0)
+			ORDER BY p.assigned_at, p.conversation_id LIMIT 500`,
+			userOf(ctx), f.Intent, f.Intent, f.Urgency, f.Urgency, f.Q, f.Q)
+		if err := q.Scan(&out).Error; err != nil {
 			return err
 		}
 		seen := map[uuid.UUID][]uuid.UUID{}
@@ -189,7 +199,6 @@ func masked(it *PoolItem, d *helpdesk.ConversationDetail, known []string) *PoolC
 		out.Customer = PoolCustomer{VIP: c.VIP, Language: c.Language}
 		if c.Name != nil {
 			out.Customer.Name = MaskName(*c.Name)
-			known = append(known, *c.Name)
 		}
 		if c.Email != nil {
 			out.Customer.Email = MaskEmail(*c.Email)

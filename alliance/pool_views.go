@@ -31,22 +31,12 @@ func (f PoolFilter) Validate() error {
 	return v.Err()
 }
 
-// keep reports whether the filter admits it.
-func (f PoolFilter) keep(it PoolItem) bool {
-	return (f.Intent == "" || it.Intent == f.Intent) && (f.Urgency == "" || it.Urgency == f.Urgency) &&
-		(f.Q == "" || strings.Contains(strings.ToLower(it.Preview), strings.ToLower(f.Q)))
-}
-
 // FindPoolFiltered is FindPool narrowed by f.
 func (s *Service) FindPoolFiltered(ctx context.Context, f PoolFilter) ([]PoolItem, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	items, err := s.FindPool(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(items, func(it PoolItem) bool { return !f.keep(it) }), nil
+	return s.findPool(ctx, f)
 }
 
 // FindPoolEvents returns the timeline of the conversation id to the pool

@@ -29,20 +29,19 @@ type facts struct {
 func loadFacts(ctx context.Context, tx *gorm.DB, id uuid.UUID) (*facts, error) {
 	var f facts
 	var found bool
-	var name string
-	row := tx.Raw(`SELECT true, c.status, c.assignee_id, c.urgency, c.intent, c.language, cu.vip, coalesce(cu.name, ''),
+	row := tx.Raw(`SELECT true, c.status, c.assignee_id, c.urgency, c.intent, c.language, cu.vip,
 			coalesce((SELECT m.body FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id
 				AND m.direction = 'inbound' ORDER BY m.created_at DESC LIMIT 1), '')
 		FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
 		WHERE c.tenant_id = ? AND c.id = ?`, deskpool.TenantIDFromContext(ctx), id).Row()
-	if err := row.Scan(&found, &f.Status, &f.AssigneeID, &f.Urgency, &f.Intent, &f.Language, &f.VIP, &name, &f.Preview); err != nil || !found {
+	if err := row.Scan(&found, &f.Status, &f.AssigneeID, &f.Urgency, &f.Intent, &f.Language, &f.VIP, &f.Preview); err != nil || !found {
 		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Conversation not found.")
 	}
 	known, err := customerValues(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	f.Preview = truncate(MaskText(f.Preview, append(known, name)), 140)
+	f.Preview = truncate(MaskText(f.Preview, known), 140)
 	return &f, nil
 }
 
