@@ -258,7 +258,12 @@ func (s *Service) OfferBreach(ctx context.Context, tx *gorm.DB, b sla.Breach) (b
 
 // PoolShare implements sla.ShareOverflow: the smallest SLA share (as a
 // fraction) of the brand's active overflow rules; 0 when none has one.
+// A brand in no pool (most) answers 0 from the cache, reading nothing:
+// every clock it saves asks.
 func (s *Service) PoolShare(ctx context.Context, tx *gorm.DB) (float64, error) {
+	if on, err := s.mayOverflow(ctx, tx); err != nil || !on {
+		return 0, err
+	}
 	var share int
 	err := tx.Raw(`SELECT coalesce(min(sla_share), 0) FROM alliance_members WHERE tenant_id = ? AND status = 'active'
 		AND overflow_enabled AND sla_share > 0`, deskpool.TenantIDFromContext(ctx)).Row().Scan(&share)

@@ -12,8 +12,10 @@ import (
 	"github.com/deskpool/deskpool/alliance"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/sla"
 	"github.com/hibiken/asynq"
+	"gorm.io/gorm"
 )
 
 // withSLA wires the SLA engine into the world as serve does: clocks with
@@ -136,5 +138,42 @@ func TestOverflowTurnedOnIsHeardAtOnce(t *testing.T) {
 	after := ingest(t, w, w.c, "outsider.after.")
 	if n := count(t, `SELECT count(*) FROM pool_conversations WHERE tenant_id = ? AND conversation_id = ?`, w.c.ws, after); n != 1 {
 		t.Fatalf("after the brand turned overflow on, its message is in %d pool entries, want 1 (the cache kept the old answer)", n)
+	}
+}
+
+// TestPoolShareOfABrandInNoPoolReadsNothing: every SLA clock a message
+// saves asks for its brand's pool share; a brand in no pool answers 0 from
+// the cached overflow answer, without a round trip, while a member's share
+// is still read.
+func TestPoolShareOfABrandInNoPoolReadsNothing(t *testing.T) {
+	w := newWorld(t)
+	trips := func(p person, asks int) (float64, int64) {
+		t.Helper()
+		ctx, n := postgres.CountRoundTrips(p.ctx)
+		var share float64
+		if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			for range asks {
+				var err error
+				if share, err = w.svc.PoolShare(ctx, tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return share, n.Load()
+	}
+	trips(w.c, 1) // the outsider's answer is read once, and cached
+	_, none := trips(w.c, 0)
+	share, asked := trips(w.c, 4)
+	if share != 0 {
+		t.Errorf("a brand in no pool has share %v, want 0", share)
+	}
+	if asked != none {
+		t.Errorf("four pool shares of a brand in no pool took %d round trips, a transaction without them %d", asked, none)
+	}
+	if share, _ := trips(w.a, 1); share != 0.5 {
+		t.Errorf("a member's pool share %v, want 0.5", share)
 	}
 }

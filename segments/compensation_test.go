@@ -130,20 +130,7 @@ func TestCompensationWithinAuthority(t *testing.T) {
 // partial refund is made in the (local) Shopify shop on the customer's
 // order, once, even when the job runs again after its result was lost.
 func TestCompensationExecutedInShopOnce(t *testing.T) {
-	cfg := inventory.DefaultConfig()
-	cfg.AllowHTTP, cfg.AllowPrivate = true, true
-	f := newFixture(t, cfg)
-	f.inventory.Register(f.mux)
-	if err := f.billing.SetDemo(f.ctx, "premium"); err != nil {
-		t.Fatal(err)
-	}
-	sim := shopifysim.New(shopifysim.Options{Orders: 2, Unlimited: true})
-	t.Cleanup(sim.Close)
-	if _, err := f.inventory.CreateConnector(f.ctx, inventory.NewConnector{Kind: "shopify", Name: "Shop", BaseURL: sim.URL,
-		Credentials: inventory.Credentials{AccessToken: "shpat_test"}}); err != nil {
-		t.Fatal(err)
-	}
-	f.runQueued(inventory.TaskSync)
+	f, sim := shopFixture(t, "premium")
 	// Order 1 of the server is customer1's, in CNY.
 	conv := f.conversation("customer1@example.com")
 	c, err := f.segments.Grant(f.as("agent"), conv, segments.NewCompensation{Kind: "refund_partial", Amount: "50.00", Currency: "CNY", Reason: "Broken cup"})
@@ -161,7 +148,7 @@ func TestCompensationExecutedInShopOnce(t *testing.T) {
 		f.tenantID, c.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := f.segments.Execute(deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: f.tenantID}), c.ID); err != nil {
+	if err := f.segments.Execute(f.system(), c.ID); err != nil {
 		t.Fatal(err)
 	}
 	refunds := sim.Refunds(shopifysim.OrderIDBase + 1)
@@ -178,20 +165,7 @@ func TestCompensationExecutedInShopOnce(t *testing.T) {
 // price rule with one single-use discount code of the grant's amount, even
 // when the job runs again after its result was lost.
 func TestCouponExecutedInShopOnce(t *testing.T) {
-	cfg := inventory.DefaultConfig()
-	cfg.AllowHTTP, cfg.AllowPrivate = true, true
-	f := newFixture(t, cfg)
-	f.inventory.Register(f.mux)
-	if err := f.billing.SetDemo(f.ctx, "premium"); err != nil {
-		t.Fatal(err)
-	}
-	sim := shopifysim.New(shopifysim.Options{Orders: 2, Unlimited: true})
-	t.Cleanup(sim.Close)
-	if _, err := f.inventory.CreateConnector(f.ctx, inventory.NewConnector{Kind: "shopify", Name: "Shop", BaseURL: sim.URL,
-		Credentials: inventory.Credentials{AccessToken: "shpat_test"}}); err != nil {
-		t.Fatal(err)
-	}
-	f.runQueued(inventory.TaskSync)
+	f, sim := shopFixture(t, "premium")
 	conv := f.conversation("customer1@example.com")
 	c, err := f.segments.Grant(f.as("agent"), conv, grant("30.00"))
 	if err != nil || c.Status != segments.StatusApproved {
@@ -207,7 +181,7 @@ func TestCouponExecutedInShopOnce(t *testing.T) {
 		f.tenantID, c.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := f.segments.Execute(deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: f.tenantID}), c.ID); err != nil {
+	if err := f.segments.Execute(f.system(), c.ID); err != nil {
 		t.Fatal(err)
 	}
 	rules, codes := sim.PriceRules(), sim.DiscountCodes()

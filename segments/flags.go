@@ -54,9 +54,8 @@ func (s *Service) recordFlags(ctx context.Context, tx *gorm.DB, before, after *h
 	}
 	c.Currency = t.Currency
 	c.YearlySpend = shop.FormatAmount(c.YearlySpendMinor, t.Currency)
-	var hooks []uuid.UUID
-	if err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
-		tenantID, EventSegmentChanged).Scan(&hooks).Error; err != nil {
+	hooks, err := segmentHooks(ctx, tx)
+	if err != nil {
 		return err
 	}
 	return s.events.EmitTo(ctx, tx, EventSegmentChanged, hooks, c)

@@ -98,9 +98,8 @@ func (s *Service) recompute(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, r
 		return 0, err
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	var hooks []uuid.UUID
-	if err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
-		tenantID, EventSegmentChanged).Scan(&hooks).Error; err != nil {
+	hooks, err := segmentHooks(ctx, tx)
+	if err != nil {
 		return 0, err
 	}
 	args := map[string]any{"t": tenantID, "cur": t.Currency, "hv": t.HighValueMin, "core": t.CoreMin,
@@ -169,4 +168,13 @@ func (s *Service) History(ctx context.Context, customerID uuid.UUID) ([]Change, 
 		out = []Change{}
 	}
 	return out, err
+}
+
+// segmentHooks returns the enabled webhooks of the workspace in ctx that
+// listen for customer.segment_changed.
+func segmentHooks(ctx context.Context, tx *gorm.DB) ([]uuid.UUID, error) {
+	var hooks []uuid.UUID
+	err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
+		deskpool.TenantIDFromContext(ctx), EventSegmentChanged).Scan(&hooks).Error
+	return hooks, err
 }

@@ -124,11 +124,11 @@ func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.
 		return nil, err
 	}
 	switch {
-	case byRef != nil:
-		f.Order = byRef
+	case byRef != nil && (byRef.Own || len(w.named) > 0):
+		f.Order = byRef // another's order named in the message is handed over unanswered (see fromFacts)
 	case len(w.named) > 0:
 		f.UnknownNumber = w.named[0] // the customer named an order the shop does not know: never another's
-	default:
+	default: // an order the conversation carries from before that is not the customer's is never answered
 		f.Order = latest
 	}
 	return f, nil

@@ -122,3 +122,26 @@ func TestOrderFactsRaiseUrgency(t *testing.T) {
 		})
 	}
 }
+
+// TestAnothersOrderOnTheConversationToldNothing: an order number the
+// conversation carries from before that is another customer's is not
+// answered about when the customer asks again without naming it.
+func TestAnothersOrderOnTheConversationToldNothing(t *testing.T) {
+	s := newShop(t)
+	now := time.Now()
+	s.orderAt("B2001", "fulfilled", "CN", true, nil, now.Add(-9*24*time.Hour), now.Add(-24*time.Hour))
+	s.sold("B2001", "g1")
+	first := s.say("g2", "hello")
+	s.exec(`UPDATE conversations SET order_refs = '{"#B2001"}', assignee_id = NULL, route = 'ai' WHERE tenant_id = ? AND id = ?`,
+		s.tenant(), first.ConversationID)
+	out := s.say("g2", "where is my order")
+	if out.ConversationID != first.ConversationID {
+		t.Fatalf("the second message opened conversation %s, not %s", out.ConversationID, first.ConversationID)
+	}
+	if out.AIReply == nil {
+		t.Fatalf("no AI reply; hand-over %q", s.handOver(out.ConversationID))
+	}
+	if body := out.AIReply.Body; strings.Contains(body, "B2001") || strings.Contains(body, "SF1234567890") {
+		t.Fatalf("the AI told another customer's order: %q", body)
+	}
+}
