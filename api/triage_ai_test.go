@@ -10,12 +10,13 @@ import (
 	"github.com/google/uuid"
 )
 
-// seedOrder stores a shipped order of the workspace, as the inventory sync would.
-func seedOrder(t *testing.T, ws workspace, number string) {
+// seedOrder stores a shipped order of the workspace bought by the customer
+// buyer, as the inventory sync would (linked to its buyer).
+func seedOrder(t *testing.T, ws workspace, number, buyer string) {
 	t.Helper()
 	tid, oid := uuid.MustParse(ws.ID), uuid.New()
-	if err := env.System.Exec(`INSERT INTO orders (tenant_id, id, source, external_id, number, status, currency, total_minor, created_at, updated_at)
-		VALUES (?, ?, 'push', ?, ?, 'fulfilled', 'CNY', 9900, now(), now())`, tid, oid, number, "#"+number).Error; err != nil {
+	if err := env.System.Exec(`INSERT INTO orders (tenant_id, id, source, external_id, number, status, currency, total_minor, customer_id, created_at, updated_at)
+		VALUES (?, ?, 'push', ?, ?, 'fulfilled', 'CNY', 9900, ?, now(), now())`, tid, oid, number, "#"+number, buyer).Error; err != nil {
 		t.Fatal(err)
 	}
 	if err := env.System.Exec(`INSERT INTO shipments (tenant_id, id, order_id, external_id, carrier, tracking_number, status, shipped_at, estimated_delivery)
@@ -28,7 +29,9 @@ func TestAIAnswersAndLearning(t *testing.T) {
 	h := newHarness(t, nil)
 	in := h.inbox("AI Brand")
 	useAI(in.ws)
-	seedOrder(t, in.ws, "5001")
+	mia := h.must(http.StatusCreated, call{method: "POST", path: "/v1/customers", token: in.key,
+		body: map[string]any{"name": "Mia", "external_ids": []map[string]string{{"channel": "web", "id": "ai-1"}}}})
+	seedOrder(t, in.ws, "5001", mia.str("id"))
 	m := msg("web", map[string]string{"external_id": "ai-1", "name": "Mia"}, "where is my parcel?")
 	m["order_ref"] = "5001"
 	r := h.post(in, m)
