@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -93,7 +94,13 @@ func slaEditor(t *testing.T, ctx context.Context, base, token string) {
 	if got := policy()["targets"].(map[string]any)["first_response"]; got != 600.0 {
 		t.Fatalf("after the edit the first-response target is %v s, want 600", got)
 	}
-	if text := get(t, ctx, "policy row", chromedp.Text(css(`#sla-rows tr[data-id="`+id+`"]`))); !strings.Contains(text, "Shanghai office") {
+	// The list is drawn again after the save: wait for the row to name its
+	// hours, then read the row's text in one step (a node read across a
+	// redraw is gone).
+	row := `document.querySelector('#sla-rows tr[data-id="` + id + `"]')`
+	do(t, ctx, "the policy's row is drawn again",
+		chromedp.Poll[chromedp.Void](`(`+row+`?.textContent || '').includes('Shanghai office')`, chromedp.WithPollingTimeout(10*time.Second)))
+	if text := get(t, ctx, "policy row", chromedp.Evaluate[string](row+`?.textContent || ''`)); !strings.Contains(text, "Shanghai office") {
 		t.Fatalf("the policy's row reads %q, want its business hours", text)
 	}
 	screenshot(t, ctx, "settings-sla")
