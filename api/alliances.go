@@ -24,10 +24,13 @@ func (s *Server) allianceRoutes(v1 fiber.Router) {
 		return
 	}
 	v1.Post("/alliances", s.signedIn(s.createAlliance))
+	v1.Get("/alliances", s.signedIn(s.listAlliances))
+	v1.Get("/alliances/:alliance_id", s.signedIn(s.getAlliance))
 	v1.Post("/alliances/:alliance_id/members", s.signedIn(s.inviteBrand))
 	v1.Post("/alliances/:alliance_id/members/:tenant_id/accept", s.signedIn(s.acceptAlliance))
 	v1.Delete("/alliances/:alliance_id/members/:tenant_id", s.signedIn(s.leaveAlliance))
 	v1.Put("/alliances/:alliance_id/members/:tenant_id/overflow", s.signedIn(s.setOverflow))
+	v1.Get("/alliances/:alliance_id/members/:tenant_id/overflow", s.signedIn(s.getOverflow))
 	v1.Post("/alliances/:alliance_id/agents", s.signedIn(s.invitePoolAgent))
 	v1.Post("/alliances/:alliance_id/agents/accept", s.signedIn(s.acceptPoolInvite))
 	v1.Put("/alliances/:alliance_id/presence", s.signedIn(s.setPoolPresence))

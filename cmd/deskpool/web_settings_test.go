@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,7 +16,7 @@ import (
 // connector shows its first sync's progress and its last error, a
 // knowledge scenario is added through the form (a field error first), the
 // triage settings change the deflection ceiling and pooled learning as
-// the API then reports, and the alliances section says what will appear.
+// the API then reports, and the alliances section (settingsAlliance).
 func settingsSections(t *testing.T, ctx context.Context, base, token string) {
 	// A shop that refuses the connector's credentials: its first sync fails.
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -76,8 +77,45 @@ func settingsSections(t *testing.T, ctx context.Context, base, token string) {
 		t.Fatalf("after saving, the API reports ceiling %v and pooled learning %v, want 0.6 and true",
 			settings["deflection_ceiling"], settings["pool_opt_in"])
 	}
-	if text := get(t, ctx, "alliances", chromedp.Text(css(`#alliances-placeholder`))); !strings.Contains(text, "联盟") {
-		t.Fatalf("the alliances section reads %q", text)
-	}
 	screenshot(t, ctx, "settings-sections-zh")
+	settingsAlliance(t, ctx, base, token)
+}
+
+// settingsAlliance: an alliance invites the workspace; the owner finds the
+// invitation in settings and accepts it, the overflow rule form shows the
+// API's field error and then the plan's refusal of overflow, a rule that
+// stays off is saved as the API then reports, and the alliance's admin (the
+// same person here) sees the brand among its members.
+func settingsAlliance(t *testing.T, ctx context.Context, base, token string) {
+	al := postJSON(t, base+"/v1/alliances", token, map[string]any{"name": "Web Tea Alliance"}, http.StatusCreated)
+	id := al["id"].(string)
+	me := getJSON(t, base+"/v1/me", token)
+	ws := me["tenant"].(map[string]any)
+	postJSON(t, base+"/v1/alliances/"+id+"/members", token, map[string]any{"slug": ws["slug"]}, http.StatusCreated)
+	row := css(`#alliances-rows tr[data-id="` + id + `"]`)
+	do(t, ctx, "the invitation in settings", chromedp.Reload(), chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(row+` button`), chromedp.Click(row+` button`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#alliances-rows tr[data-id="`+id+`"]').textContent.includes("成员")`))
+	do(t, ctx, "open the overflow rule", chromedp.Click(row+` button.secondary`), chromedp.WaitVisible(css(`#overflow-form`)),
+		chromedp.SetValue(css(`#overflow-form input[name=languages]`), "zh, klingon"),
+		chromedp.Click(css(`#overflow-form button[type=submit]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#overflow-form .field-error[data-for=languages]').textContent.includes("klingon")`))
+	do(t, ctx, "overflow on a plan without it",
+		chromedp.SetValue(css(`#overflow-form input[name=languages]`), "zh"),
+		chromedp.Click(css(`#overflow-form input[name=enabled]`)),
+		chromedp.Click(css(`#overflow-form button[type=submit]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#overflow-form .form-error').textContent.length > 0`))
+	do(t, ctx, "a rule kept off",
+		chromedp.Click(css(`#overflow-form input[name=enabled]`)),
+		chromedp.Click(css(`#overflow-form input[name=when_no_agent]`)),
+		chromedp.SetValue(css(`#overflow-form input[name=sla_share]`), "50"),
+		chromedp.Click(css(`#overflow-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#overflow-saved`)))
+	rule := getJSON(t, base+"/v1/alliances/"+id+"/members/"+ws["id"].(string)+"/overflow", token)
+	if rule["enabled"] != false || rule["when_no_agent"] != true || rule["sla_share"] != 50.0 || fmt.Sprint(rule["languages"]) != "[zh]" {
+		t.Fatalf("after saving in the page the API reports the rule %v", rule)
+	}
+	do(t, ctx, "the admin's panel names the member brand",
+		chromedp.Poll[chromedp.Void](`(document.querySelector('.alliance-admin[data-id="`+id+`"]')?.textContent || '').includes(`+fmt.Sprintf("%q", ws["slug"])+`)`))
+	screenshot(t, ctx, "settings-alliance-zh")
 }

@@ -2,8 +2,10 @@
 // webhooks with their delivery log and redelivery, SLA policies, business
 // hours, shop connectors with their sync progress and errors, knowledge
 // scenarios, triage settings (deflection ceiling, pooled learning), the
-// billing plan with Stripe Checkout and Portal buttons, and the place where
-// alliances will appear. A section the caller's role cannot read says so
+// billing plan with Stripe Checkout and Portal buttons, and alliances: the
+// workspace's invitations and memberships (accept, leave, the overflow
+// rule) and, for an alliance's admin, its brands and pool agents with the
+// invitation forms. A section the caller's role cannot read says so
 // instead of failing.
 import { api, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
 
@@ -264,6 +266,101 @@ async function triageSettings() {
     days: s.ai_share.window_days, ceiling: pct(s.deflection_ceiling) });
 }
 
+let overflowOf = null; // the membership whose rule the overflow form edits
+
+async function alliances() {
+  const page = await api('GET', '/alliances');
+  const rows = page.data.map(a => {
+    const m = a.membership;
+    const actions = el('td', {});
+    if (m && m.status === 'invited') {
+      const accept = el('button', { type: 'button' }, t('set.alliance_accept'));
+      accept.addEventListener('click', () => allianceAction(actions, 'POST', `/alliances/${a.id}/members/${m.tenant_id}/accept`));
+      actions.append(accept);
+    }
+    if (m && m.status === 'active') {
+      const rule = el('button', { type: 'button', class: 'secondary' }, t('set.alliance_overflow'));
+      rule.addEventListener('click', () => editOverflow(a));
+      const leave = el('button', { type: 'button', class: 'secondary' }, t('set.alliance_leave'));
+      leave.addEventListener('click', () => {
+        if (confirm(t('set.alliance_leave_confirm', { name: a.name }))) allianceAction(actions, 'DELETE', `/alliances/${a.id}/members/${m.tenant_id}`);
+      });
+      actions.append(rule, ' ', leave);
+    }
+    const status = m ? el('span', { class: 'badge member-' + m.status }, label('member.', m.status),
+      m.status === 'active' && m.overflow.enabled ? ' · ' + t('set.overflow_enabled') : '') : '—';
+    return el('tr', { dataset: { id: a.id } }, el('td', {}, a.name), el('td', {}, status),
+      el('td', {}, a.roles.map(r => label('alliance_role.', r)).join(', ') || '—'), actions);
+  });
+  $('alliances-rows').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 4, class: 'muted' }, t('set.alliance_none')))]));
+  const admin = page.data.filter(a => a.roles.includes('alliance_admin'));
+  $('alliance-admin').replaceChildren(...await Promise.all(admin.map(a => adminPanel(a.id))));
+}
+
+async function allianceAction(cell, method, path) {
+  try { await api(method, path); } catch (err) { cell.append(el('p', { class: 'error-text' }, err.message)); return; }
+  section('alliances-rows', 4, alliances);
+}
+
+function editOverflow(a) {
+  overflowOf = a;
+  const f = $('overflow-form');
+  const r = a.membership.overflow;
+  clearErrors(f);
+  $('overflow-title').textContent = t('set.overflow_title', { name: a.name });
+  for (const k of ['enabled', 'when_no_agent', 'when_outside_hours', 'vip_only']) f.elements[k].checked = r[k];
+  f.elements.sla_share.value = r.sla_share;
+  f.elements.daily_cap.value = r.daily_cap;
+  f.elements.intents.value = r.intents.join(', ');
+  f.elements.languages.value = r.languages.join(', ');
+  f.hidden = false;
+}
+
+function resetOverflowForm() {
+  overflowOf = null;
+  $('overflow-form').hidden = true;
+}
+
+async function saveOverflow(f) {
+  const e = f.elements;
+  const int = (v) => v === '' ? 0 : Number(v);
+  await api('PUT', `/alliances/${overflowOf.id}/members/${overflowOf.membership.tenant_id}/overflow`, {
+    enabled: e.enabled.checked, when_no_agent: e.when_no_agent.checked, when_outside_hours: e.when_outside_hours.checked,
+    sla_share: int(e.sla_share.value), intents: list(e.intents.value), languages: list(e.languages.value),
+    vip_only: e.vip_only.checked, daily_cap: int(e.daily_cap.value) });
+}
+
+// adminPanel draws an alliance its admin runs: its brands and pool agents,
+// with the forms inviting more.
+async function adminPanel(id) {
+  const d = await api('GET', '/alliances/' + id);
+  const brands = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, t('set.brand')), el('th', {}, t('set.status')),
+    el('th', {}, t('set.overflow_enabled')), el('th', {}, t('set.alliance_in_pool')))),
+  el('tbody', {}, ...(d.members || []).map(m => el('tr', {}, el('td', {}, m.name, ' ', el('span', { class: 'muted' }, m.slug)),
+    el('td', {}, label('member.', m.status)), el('td', {}, m.overflow_enabled ? '✓' : ''), el('td', {}, String(m.in_pool))))));
+  const agents = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, t('set.pool_agent')), el('th', {}, t('set.status')),
+    el('th', {}, t('set.alliance_load')))),
+  el('tbody', {}, ...(d.agents || []).map(g => el('tr', {}, el('td', {}, g.name || g.email, ' ', el('span', { class: 'muted' }, g.languages.join(', '))),
+    el('td', {}, label('presence.', g.status)), el('td', {}, `${g.load} / ${g.capacity}`))),
+  ...(d.agent_invites || []).map(i => el('tr', { class: 'muted' }, el('td', {}, i.email), el('td', {}, label('member.', 'invited')), el('td', {}, '')))));
+  const invite = (labelKey, body) => {
+    const form = el('form', { class: 'inline' }, el('label', {}, t(labelKey), ' ', el('input', { name: 'who' })),
+      el('button', { type: 'submit' }, t('set.alliance_invite')), el('p', { class: 'field-error', dataset: { for: 'slug' } }),
+      el('p', { class: 'field-error', dataset: { for: 'email' } }), el('p', { class: 'form-error', role: 'alert' }));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearErrors(form);
+      try { await body(form.elements.who.value.trim()); section('alliances-rows', 4, alliances); } catch (err) { showErrors(form, err); }
+    });
+    return form;
+  };
+  return el('div', { class: 'alliance-admin', dataset: { id } },
+    el('h3', {}, t('set.alliance_members', { name: d.name })), brands,
+    invite('set.alliance_invite_brand', (v) => api('POST', `/alliances/${id}/members`, v.includes('@') ? { email: v } : { slug: v })),
+    el('h3', {}, t('set.alliance_agents', { name: d.name })), agents,
+    invite('set.alliance_invite_agent', (v) => api('POST', `/alliances/${id}/agents`, { email: v })));
+}
+
 async function main() {
   await shell();
   tz = await timeZone();
@@ -295,6 +392,11 @@ async function main() {
     await api('POST', '/knowledge/scenarios', { name: f.name.value, intent: f.intent.value, triggers, replies });
     section('scenarios-rows', 5, scenarios);
   });
+  editor('overflow-form', saveOverflow, resetOverflowForm, () => section('alliances-rows', 4, alliances));
+  onSubmit('alliance-create', async (f) => {
+    await api('POST', '/alliances', { name: f.name.value });
+    section('alliances-rows', 4, alliances);
+  });
   const triageForm = $('triage-form');
   triageForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -324,7 +426,7 @@ async function main() {
   });
   await Promise.all([section('members-rows', 3, members), section('keys-rows', 4, keys), section('hooks-rows', 4, hooks),
     section('hours-rows', 4, hours).then(() => section('sla-rows', 5, policies)), section('connectors-rows', 6, connectors),
-    section('scenarios-rows', 5, scenarios),
+    section('scenarios-rows', 5, scenarios), section('alliances-rows', 4, alliances),
     triageSettings().catch(err => { $('triage-share').textContent = err.status === 403 ? t('set.forbidden') : err.message; }),
     billing().catch(err => { $('billing-plan').textContent = err.status === 403 ? t('set.forbidden') : err.message; })]);
   document.body.dataset.ready = '1';

@@ -1,0 +1,44 @@
+package api
+
+import (
+	"github.com/deskpool/deskpool/alliance"
+	"github.com/gofiber/fiber/v2"
+)
+
+// listAlliances: GET /v1/alliances: the alliances the signed-in person
+// has a role in, and those their workspace is invited to or member of.
+func (s *Server) listAlliances(c *fiber.Ctx) error {
+	out, err := s.deps.Alliance.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(page[alliance.Summary]{Data: out})
+}
+
+// getAlliance: GET /v1/alliances/{alliance_id}: the alliance as the
+// caller may see it (an admin sees its brands and pool agents).
+func (s *Server) getAlliance(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	d, err := s.deps.Alliance.Get(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+// getOverflow: GET /v1/alliances/{alliance_id}/members/{tenant_id}/overflow:
+// the brand's rule, for its owners and admins.
+func (s *Server) getOverflow(c *fiber.Ctx) error {
+	id, tenantID, err := memberIDs(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.deps.Alliance.Overflow(c.UserContext(), id, tenantID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
+}
