@@ -53,7 +53,7 @@ func main() {
 	angerOnReal := flag.Bool("anger-on-real", false, "choose the anger threshold on the real sets' validation parts only, not on the own dev split")
 	noSentiment := flag.String("no-sentiment-from", "en_goemotions_sentiment_anger,en_xed_emotion", "comma-separated real sets whose sentiment labels are not used")
 	pruneBelow := flag.Int("prune", 2, "drop features whose int8 weights all lie within ±(prune-1)")
-	ownWeight := flag.Int("own-weight", 3, "times each own corpus example counts against one real example")
+	ownWeight := flag.Int("own-weight", 2, "times each own corpus example counts against one real example")
 	flag.Parse()
 
 	var train, dev []triage.Example
