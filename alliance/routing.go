@@ -186,9 +186,13 @@ func (s *Service) unpool(ctx context.Context, tx *gorm.DB, allianceID, agent uui
 
 // giveBack sends the conversations that left the pool back to the brand's
 // own queue, from the pool agent who held them (whose room the pool row's
-// change already freed).
+// change already freed), and queues the routing of those pools.
 func (s *Service) giveBack(ctx context.Context, tx *gorm.DB, rows []pooledRow, reason string) error {
+	var freed []uuid.UUID
 	for _, r := range rows {
+		if r.AgentID != nil {
+			freed = append(freed, r.AllianceID)
+		}
 		if err := helpdesk.AppendEvent(ctx, tx, r.ConversationID, "unpooled", map[string]any{"alliance_id": r.AllianceID, "reason": reason}); err != nil {
 			return err
 		}
@@ -201,7 +205,7 @@ func (s *Service) giveBack(ctx context.Context, tx *gorm.DB, rows []pooledRow, r
 			return err
 		}
 	}
-	return nil
+	return s.queueRoute(ctx, tx, freed...) // their agents' room is free for the pools' waiting ones
 }
 
 // Recall takes the brand's conversation id back from the pool (a brand

@@ -211,6 +211,7 @@ func (m *Main) services() error {
 	m.Alliance = alliance.NewService(m.DB, m.SysDB, m.Helpdesk)
 	m.Alliance.UseEntitlements(m.Billing)
 	m.Alliance.UseEvents(m.Webhooks)
+	m.Alliance.UseOutbox(m.Outbox)
 	m.Helpdesk.Observe(m.Alliance)
 	m.Helpdesk.ObservePresence(m.Alliance)
 	if m.SLA != nil {
@@ -284,6 +285,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.Inventory.Register(mux)
 	m.Billing.Register(mux)
 	m.Segments.Register(mux)
+	m.Alliance.Register(mux)
 	if err := m.Worker.Start(mux); err != nil {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)
