@@ -212,6 +212,9 @@ func (m *Main) services() error {
 	m.Alliance.UseEntitlements(m.Billing)
 	m.Alliance.UseEvents(m.Webhooks)
 	m.Alliance.UseOutbox(m.Outbox)
+	m.Billing.OnPlanChange(func(ctx context.Context, tx *gorm.DB, from, to string, e billing.Entitlements) error {
+		return m.Alliance.PlanChanged(ctx, tx, e.AllianceOverflow)
+	})
 	m.Helpdesk.Observe(m.Alliance)
 	m.Helpdesk.ObservePresence(m.Alliance)
 	if m.SLA != nil {
