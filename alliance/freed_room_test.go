@@ -1,6 +1,7 @@
 package alliance_test
 
 import (
+	"github.com/deskpool/deskpool"
 	"io"
 	"log/slog"
 	"testing"
@@ -93,4 +94,50 @@ func TestFreedPoolRoomRoutesTheWaiting(t *testing.T) {
 		loadsMatch(t, w, step.name)
 		held = waiting
 	}
+}
+
+// The admin raising an online pool agent's capacity routes the waiting
+// pool conversation to the room it makes; bad input changes nothing.
+func TestRaisedCapacityRoutesTheWaiting(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.svc.SetPresence(w.p2.ctx, w.allianceID, alliance.Presence{Status: "offline"}); err != nil {
+		t.Fatal(err)
+	}
+	one, two, bad := 1, 2, 101
+	if _, err := w.svc.UpdatePoolAgent(w.admin.ctx, w.allianceID, w.p1.user, alliance.PoolAgentUpdate{Capacity: &one}); err != nil {
+		t.Fatal(err)
+	}
+	held := ingestFrom(t, w, w.a, "cap1.", "+8613900000301")
+	waitAssigned(t, w, held, w.p1, "the first offer")
+	waiting := ingestFrom(t, w, w.b, "cap2.", "+8613900000302")
+	if count(t, `SELECT count(*) FROM pool_conversations WHERE conversation_id = ? AND state = 'waiting'`, waiting) != 1 {
+		t.Fatal("the agent at capacity 1, the second conversation is not waiting")
+	}
+
+	t.Run("BadInput", func(t *testing.T) {
+		if _, err := w.svc.UpdatePoolAgent(w.admin.ctx, w.allianceID, w.p1.user, alliance.PoolAgentUpdate{Capacity: &bad}); code(err) != deskpool.EINVALID {
+			t.Errorf("capacity 101: %v", err)
+		}
+		if _, err := w.svc.UpdatePoolAgent(w.admin.ctx, w.allianceID, w.p1.user, alliance.PoolAgentUpdate{}); code(err) != deskpool.EINVALID {
+			t.Errorf("no capacity: %v", err)
+		}
+		if _, err := w.svc.UpdatePoolAgent(w.p1.ctx, w.allianceID, w.p1.user, alliance.PoolAgentUpdate{Capacity: &two}); code(err) != deskpool.EFORBIDDEN {
+			t.Errorf("a pool agent raising their own capacity: %v", err)
+		}
+		if _, err := w.svc.UpdatePoolAgent(w.admin.ctx, w.allianceID, w.a.user, alliance.PoolAgentUpdate{Capacity: &two}); code(err) != deskpool.ENOTFOUND {
+			t.Errorf("a brand owner as pool agent: %v", err)
+		}
+		if n := count(t, `SELECT capacity FROM alliance_staff WHERE alliance_id = ? AND user_id = ?`, w.allianceID, w.p1.user); n != 1 {
+			t.Errorf("bad input changed the capacity to %d", n)
+		}
+	})
+
+	a, err := w.svc.UpdatePoolAgent(w.admin.ctx, w.allianceID, w.p1.user, alliance.PoolAgentUpdate{Capacity: &two})
+	if err != nil || a.Capacity != 2 {
+		t.Fatalf("%+v %v", a, err)
+	}
+	if count(t, `SELECT count(*) FROM pool_conversations WHERE conversation_id = ? AND agent_id = ? AND state = 'assigned'`, waiting, w.p1.user) != 1 {
+		t.Fatal("the raised capacity did not route the waiting conversation")
+	}
+	loadsMatch(t, w, "capacity raised")
 }
