@@ -13,6 +13,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
@@ -32,6 +33,7 @@ type Service struct {
 	helpdesk *helpdesk.Service
 	plans    Entitlements     // nil: every plan may overflow
 	events   helpdesk.Emitter // the brand's webhooks; nil: none
+	outbox   *jobs.Outbox     // follow-up tasks (TaskRoute); nil: none
 	hours    Hours            // the brand's business hours; nil: always open
 	// overflowOn caches whether a workspace may overflow at all (see
 	// UseWorkspaceCache); nil: always read the rules.

@@ -130,10 +130,15 @@ func (r memberRule) applies(intent, language string, vip bool) bool {
 // ConversationChanged implements helpdesk.Lifecycle. A customer's message
 // that leaves the conversation with nobody is offered to the pool of the
 // first alliance whose rule admits it, when no agent of the brand is
-// online or the brand is outside its business hours. (A conversation that
+// online or the brand is outside its business hours. A change that takes
+// a conversation from its pool agent queues the routing of that pool's
+// waiting conversations (roomFreed). (A conversation that
 // leaves its pool agent leaves the pool in the database itself, by
 // whichever path: see migration 00030.)
 func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {
+	if ch.Kind == helpdesk.ChangeUpdated {
+		return s.roomFreed(ctx, tx, ch)
+	}
 	c := ch.After
 	if ch.Kind != helpdesk.ChangeInbound || c == nil || c.AssigneeID != nil || c.Status != helpdesk.StatusOpen {
 		return nil

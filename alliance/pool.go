@@ -116,6 +116,11 @@ func (s *Service) pooled(ctx context.Context, id uuid.UUID, action string, fn fu
 		return err
 	}
 	return s.brand(ctx, it.TenantID, func(ctx context.Context, tx *gorm.DB) error {
+		// The conversation before its pool row (lock_order.go): what fn
+		// does next (a reply, a resolve, a hand-back) changes both.
+		if err := lockConversation(ctx, tx, id); err != nil {
+			return err
+		}
 		var held int
 		if err := tx.Raw(`SELECT count(*) FROM (SELECT 1 FROM pool_conversations p
 				JOIN conversations c ON c.tenant_id = p.tenant_id AND c.id = p.conversation_id AND c.assignee_id = p.agent_id

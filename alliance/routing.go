@@ -63,6 +63,9 @@ func (s *Service) Offer(ctx context.Context, tx *gorm.DB, allianceID, id uuid.UU
 	if err != nil || f.Status != helpdesk.StatusOpen {
 		return false, err
 	}
+	if err := lockForPool(ctx, tx, id); err != nil { // the one lock order: see lock_order.go
+		return false, err
+	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	var queued []uuid.UUID
 	// One live entry per conversation (pool_conversations_live); two pools
@@ -133,9 +136,10 @@ func (s *Service) RouteWaiting(ctx context.Context, allianceID uuid.UUID) (int, 
 	n := 0
 	for _, e := range queue {
 		err := s.brand(ctx, e.TenantID, func(ctx context.Context, tx *gorm.DB) error {
-			// The brand's assignment lock first, then the pool row: a
-			// concurrent router that got there first is seen here.
-			if err := helpdesk.LockAssignment(ctx, tx); err != nil {
+			// The brand's assignment lock and the conversation first, then
+			// the pool row (lock_order.go): a concurrent router that got
+			// there first is seen here.
+			if err := lockForPool(ctx, tx, e.ConversationID); err != nil {
 				return err
 			}
 			var still []uuid.UUID
@@ -168,15 +172,13 @@ type pooledRow struct {
 // pool agent still holds goes back to the brand's own queue. It returns
 // how many left the pool.
 func (s *Service) unpool(ctx context.Context, tx *gorm.DB, allianceID, agent uuid.UUID, reason string) (int, error) {
-	var rows []pooledRow
-	q := `UPDATE pool_conversations SET state = 'returned', returned_at = clock_timestamp()
-		WHERE tenant_id = ? AND alliance_id = ? AND state IN ('waiting', 'assigned')`
-	args := []any{deskpool.TenantIDFromContext(ctx), allianceID}
+	where, args := `p.alliance_id = ?`, []any{allianceID}
 	if agent != uuid.Nil {
-		q += ` AND agent_id = ?`
+		where += ` AND p.agent_id = ?`
 		args = append(args, agent)
 	}
-	if err := tx.Raw(q+` RETURNING conversation_id, alliance_id, agent_id`, args...).Scan(&rows).Error; err != nil {
+	rows, err := returnPooled(ctx, tx, where, args...)
+	if err != nil {
 		return 0, err
 	}
 	return len(rows), s.giveBack(ctx, tx, rows, reason)
@@ -184,9 +186,13 @@ func (s *Service) unpool(ctx context.Context, tx *gorm.DB, allianceID, agent uui
 
 // giveBack sends the conversations that left the pool back to the brand's
 // own queue, from the pool agent who held them (whose room the pool row's
-// change already freed).
+// change already freed), and queues the routing of those pools.
 func (s *Service) giveBack(ctx context.Context, tx *gorm.DB, rows []pooledRow, reason string) error {
+	var freed []uuid.UUID
 	for _, r := range rows {
+		if r.AgentID != nil {
+			freed = append(freed, r.AllianceID)
+		}
 		if err := helpdesk.AppendEvent(ctx, tx, r.ConversationID, "unpooled", map[string]any{"alliance_id": r.AllianceID, "reason": reason}); err != nil {
 			return err
 		}
@@ -199,7 +205,7 @@ func (s *Service) giveBack(ctx context.Context, tx *gorm.DB, rows []pooledRow, r
 			return err
 		}
 	}
-	return nil
+	return s.queueRoute(ctx, tx, freed...) // their agents' room is free for the pools' waiting ones
 }
 
 // Recall takes the brand's conversation id back from the pool (a brand
@@ -212,10 +218,8 @@ func (s *Service) Recall(ctx context.Context, id uuid.UUID) error {
 		if _, err := loadFacts(ctx, tx, id); err != nil {
 			return err
 		}
-		var rows []pooledRow
-		if err := tx.Raw(`UPDATE pool_conversations SET state = 'returned', returned_at = clock_timestamp()
-			WHERE tenant_id = ? AND conversation_id = ? AND state IN ('waiting', 'assigned')
-			RETURNING conversation_id, alliance_id, agent_id`, deskpool.TenantIDFromContext(ctx), id).Scan(&rows).Error; err != nil {
+		rows, err := returnPooled(ctx, tx, `p.conversation_id = ?`, id)
+		if err != nil {
 			return err
 		}
 		if len(rows) == 0 {
@@ -237,11 +241,9 @@ func (s *Service) Recall(ctx context.Context, id uuid.UUID) error {
 // has not answered yet (waiting, or held without a pool reply), and the
 // assignment pass that follows gives them to the brand's own people.
 func (s *Service) AgentOnline(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error {
-	var rows []pooledRow
-	if err := tx.Raw(`UPDATE pool_conversations p SET state = 'returned', returned_at = clock_timestamp()
-		WHERE p.tenant_id = ? AND p.state IN ('waiting', 'assigned') AND NOT EXISTS (SELECT 1 FROM pool_usage u
-			WHERE u.tenant_id = p.tenant_id AND u.conversation_id = p.conversation_id AND u.alliance_id = p.alliance_id)
-		RETURNING p.conversation_id, p.alliance_id, p.agent_id`, deskpool.TenantIDFromContext(ctx)).Scan(&rows).Error; err != nil {
+	rows, err := returnPooled(ctx, tx, `NOT EXISTS (SELECT 1 FROM pool_usage u
+		WHERE u.tenant_id = p.tenant_id AND u.conversation_id = p.conversation_id AND u.alliance_id = p.alliance_id)`)
+	if err != nil {
 		return err
 	}
 	return s.giveBack(ctx, tx, rows, "brand_agent_online")

@@ -33,6 +33,7 @@ func (s *Server) allianceRoutes(v1 fiber.Router) {
 	v1.Get("/alliances/:alliance_id/members/:tenant_id/overflow", s.signedIn(s.getOverflow))
 	v1.Post("/alliances/:alliance_id/agents", s.signedIn(s.invitePoolAgent))
 	v1.Post("/alliances/:alliance_id/agents/accept", s.signedIn(s.acceptPoolInvite))
+	v1.Patch("/alliances/:alliance_id/agents/:user_id", s.signedIn(s.updatePoolAgent))
 	v1.Put("/alliances/:alliance_id/presence", s.signedIn(s.setPoolPresence))
 	v1.Get("/alliances/:alliance_id/usage", s.signedIn(s.allianceUsage))
 	v1.Get("/alliances/:alliance_id/metrics", s.signedIn(s.allianceMetrics))
@@ -175,6 +176,28 @@ func (s *Server) invitePoolAgent(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(inv)
+}
+
+// updatePoolAgent: PATCH /v1/alliances/{alliance_id}/agents/{user_id}:
+// the admin changes a pool agent's capacity.
+func (s *Server) updatePoolAgent(c *fiber.Ctx) error {
+	id, err := pathID(c, "alliance_id")
+	if err != nil {
+		return err
+	}
+	user, err := pathID(c, "user_id")
+	if err != nil {
+		return err
+	}
+	var in alliance.PoolAgentUpdate
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	a, err := s.deps.Alliance.UpdatePoolAgent(c.UserContext(), id, user, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(a)
 }
 
 // acceptPoolInvite: POST /v1/alliances/{alliance_id}/agents/accept: the

@@ -38,6 +38,17 @@ func TestAlliancePoolAPI(t *testing.T) {
 		body: map[string]any{"email": pool.OwnerEmail, "languages": []string{"en"}}})
 	h.must(http.StatusNotFound, call{method: "POST", path: base + "/agents/accept", token: other.OwnerToken})
 	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken})
+	agent := base + "/agents/" + pool.OwnerID
+	capErr := h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: agent, token: admin.OwnerToken,
+		body: map[string]any{"capacity": -1}, invalid: true})
+	if capErr.fieldOf() != "capacity" {
+		t.Errorf("the 422 does not name the field: %s", capErr.Raw)
+	}
+	h.must(http.StatusNotFound, call{method: "PATCH", path: agent, token: other.OwnerToken, body: map[string]any{"capacity": 3}})
+	h.must(http.StatusNotFound, call{method: "PATCH", path: base + "/agents/" + other.OwnerID, token: admin.OwnerToken, body: map[string]any{"capacity": 3}})
+	if r := h.must(http.StatusOK, call{method: "PATCH", path: agent, token: admin.OwnerToken, body: map[string]any{"capacity": 6}}); r.JSON["capacity"] != float64(6) {
+		t.Errorf("capacity: %s", r.Raw)
+	}
 	h.must(http.StatusNotFound, call{method: "PUT", path: base + "/presence", token: other.OwnerToken, body: map[string]string{"status": "online"}})
 	h.must(http.StatusOK, call{method: "PUT", path: base + "/presence", token: pool.OwnerToken, body: map[string]string{"status": "online"}})
 

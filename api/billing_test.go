@@ -41,6 +41,13 @@ func (billingNotifier) NotifyOwners(ctx context.Context, tx *gorm.DB, kind, titl
 // at apiBase).
 func newBillingHarness(t *testing.T, apiBase string) (*harness, *billingtest.Server) {
 	t.Helper()
+	return newBillingHarnessWith(t, apiBase, nil)
+}
+
+// newBillingHarnessWith is newBillingHarness with billing's configuration
+// changed by mutate (nil: as is).
+func newBillingHarnessWith(t *testing.T, apiBase string, mutate func(*billing.Config)) (*harness, *billingtest.Server) {
+	t.Helper()
 	var st *billingtest.Server
 	if apiBase == "" {
 		mock, stop, err := billingtest.MockURL()
@@ -60,6 +67,9 @@ func newBillingHarness(t *testing.T, apiBase string) (*harness, *billingtest.Ser
 	t.Cleanup(func() { client.Close() })
 	bc := billing.DefaultConfig()
 	bc.SecretKey, bc.WebhookSecret, bc.APIBase, bc.Prices = "sk_test_123", stripeSecret, apiBase, stripePrices
+	if mutate != nil {
+		mutate(&bc)
+	}
 	deps.Billing = billing.NewService(env.App, env.System, jobs.NewOutbox(client, env.App, quietLog), bc, quietLog)
 	deps.Billing.UseNotifier(billingNotifier{deps.Webhooks})
 	doc, err := openapi.Load()

@@ -90,6 +90,9 @@ func (s *Service) syncSubscription(ctx context.Context, tx *gorm.DB, a *Account,
 			}
 		}
 	}
+	if err := s.dropPoolItemOfPlan(ctx, tx, a, status); err != nil {
+		return err
+	}
 	subID := sub.ID
 	a.StripeSubscriptionID = &subID
 	if sub.Customer != nil && sub.Customer.ID != "" && a.StripeCustomerID == nil {

@@ -12,9 +12,10 @@ import (
 
 // Task types of billing.
 const (
-	TaskApply       = "billing:apply"        // apply a stored Stripe event
-	TaskGraceEnd    = "billing:grace_end"    // a past-due workspace's grace period ended
-	TaskReportUsage = "billing:report_usage" // report a workspace's closed usage buckets to Stripe
+	TaskApply        = "billing:apply"          // apply a stored Stripe event
+	TaskGraceEnd     = "billing:grace_end"      // a past-due workspace's grace period ended
+	TaskReportUsage  = "billing:report_usage"   // report a workspace's closed usage buckets to Stripe
+	TaskDropPoolItem = "billing:drop_pool_item" // report pool usage, then remove the pool item of a plan without overflow
 )
 
 // ApplyPayload names a stored Stripe event.
@@ -39,6 +40,7 @@ func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TaskApply, s.handleApply)
 	mux.HandleFunc(TaskGraceEnd, s.handleGraceEnd)
 	mux.HandleFunc(TaskReportUsage, s.handleReportUsage)
+	mux.HandleFunc(TaskDropPoolItem, s.handleDropPoolItem)
 }
 
 func decode[T any](t *asynq.Task, ok func(T) bool) (T, error) {
@@ -72,4 +74,12 @@ func (s *Service) handleReportUsage(ctx context.Context, t *asynq.Task) error {
 	}
 	_, err = s.ReportUsage(tenantCtx(ctx, p.TenantID))
 	return err
+}
+
+func (s *Service) handleDropPoolItem(ctx context.Context, t *asynq.Task) error {
+	p, err := decode(t, func(p DropPoolItemPayload) bool { return p.TenantID != uuid.Nil && p.Item != "" })
+	if err != nil {
+		return err
+	}
+	return s.DropPoolItem(tenantCtx(ctx, p.TenantID), p.Item)
 }

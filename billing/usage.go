@@ -123,24 +123,29 @@ func (s *Service) ReportUsage(ctx context.Context) (int, error) {
 		if item == "" {
 			continue
 		}
-		params := &stripe.UsageRecordParams{SubscriptionItem: stripe.String(item), Quantity: stripe.Int64(d.Billable - d.Reported),
-			Timestamp: stripe.Int64(d.BucketStart.Unix()), Action: stripe.String("increment")}
-		params.Context = ctx
-		params.SetIdempotencyKey(usageKey(a.TenantID.String(), item, d.Meter, d.BucketStart, d.Billable))
-		rec, err := s.stripe.UsageRecords.New(params)
-		if err != nil {
-			return sent, stripeError(err)
-		}
-		err = postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
-			return tx.Exec(`INSERT INTO usage_reports (tenant_id, meter, bucket_start, item_id, quantity, record_id)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, meter, bucket_start) DO UPDATE
-				SET quantity = greatest(usage_reports.quantity, excluded.quantity), record_id = excluded.record_id, reported_at = now()`,
-				a.TenantID, d.Meter, d.BucketStart, item, d.Billable, rec.ID).Error
-		})
-		if err != nil {
+		if err := s.sendUsage(ctx, a.TenantID.String(), item, d); err != nil {
 			return sent, err
 		}
 		sent++
 	}
 	return sent, nil
+}
+
+// sendUsage reports the bucket d's billable usage not yet reported as one
+// usage record on item, under its idempotency key, and keeps the report.
+func (s *Service) sendUsage(ctx context.Context, tenantID, item string, d bucketDue) error {
+	params := &stripe.UsageRecordParams{SubscriptionItem: stripe.String(item), Quantity: stripe.Int64(d.Billable - d.Reported),
+		Timestamp: stripe.Int64(d.BucketStart.Unix()), Action: stripe.String("increment")}
+	params.Context = ctx
+	params.SetIdempotencyKey(usageKey(tenantID, item, d.Meter, d.BucketStart, d.Billable))
+	rec, err := s.stripe.UsageRecords.New(params)
+	if err != nil {
+		return stripeError(err)
+	}
+	return postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO usage_reports (tenant_id, meter, bucket_start, item_id, quantity, record_id)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, meter, bucket_start) DO UPDATE
+			SET quantity = greatest(usage_reports.quantity, excluded.quantity), record_id = excluded.record_id, reported_at = now()`,
+			tenantID, d.Meter, d.BucketStart, item, d.Billable, rec.ID).Error
+	})
 }

@@ -211,6 +211,10 @@ func (m *Main) services() error {
 	m.Alliance = alliance.NewService(m.DB, m.SysDB, m.Helpdesk)
 	m.Alliance.UseEntitlements(m.Billing)
 	m.Alliance.UseEvents(m.Webhooks)
+	m.Alliance.UseOutbox(m.Outbox)
+	m.Billing.OnPlanChange(func(ctx context.Context, tx *gorm.DB, from, to string, e billing.Entitlements) error {
+		return m.Alliance.PlanChanged(ctx, tx, e.AllianceOverflow)
+	})
 	m.Helpdesk.Observe(m.Alliance)
 	m.Helpdesk.ObservePresence(m.Alliance)
 	if m.SLA != nil {
@@ -284,6 +288,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	m.Inventory.Register(mux)
 	m.Billing.Register(mux)
 	m.Segments.Register(mux)
+	m.Alliance.Register(mux)
 	if err := m.Worker.Start(mux); err != nil {
 		// Redis may be down at start: the API still runs; workers need Redis.
 		return fmt.Errorf("start workers: %w", err)

@@ -1,0 +1,74 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
+	"github.com/google/uuid"
+	"github.com/stripe/stripe-go/v76"
+	"gorm.io/gorm"
+)
+
+// DropPoolItemPayload names the alliance-pool subscription item to remove.
+type DropPoolItemPayload struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	Item     string    `json:"item"`
+}
+
+// dropPoolItemOfPlan handles a subscription (its state in the locked
+// account a) that carries the alliance-pool item on a plan without
+// alliance overflow, as after a downgrade in the Billing Portal: the
+// account stops reporting pool usage on it, and a task (through the
+// outbox, in tx) reports the pool usage still pending on it and then
+// removes it from the subscription at Stripe. A subscription that ended
+// keeps its items: Stripe closes it.
+func (s *Service) dropPoolItemOfPlan(ctx context.Context, tx *gorm.DB, a *Account, status string) error {
+	if a.PoolItemID == nil || status == StatusCanceled || s.catalog.Plan(a.Plan).Entitlements.AllianceOverflow {
+		return nil
+	}
+	item := *a.PoolItemID
+	a.PoolItemID = nil
+	return s.outbox.Add(ctx, tx, jobs.Task{ID: uuid.NewSHA1(a.TenantID, []byte(TaskDropPoolItem+":"+item)), Type: TaskDropPoolItem,
+		Payload: DropPoolItemPayload{TenantID: a.TenantID, Item: item}, Queue: jobs.QueueDefault})
+}
+
+// DropPoolItem reports the alliance-pool usage of the workspace in ctx
+// that Stripe has not been told of, the current hour's too, on item, and
+// then deletes item from its subscription (usage kept, so what was
+// reported is billed). Both steps are idempotent: a retry sends nothing
+// twice, and an item already gone counts as removed.
+func (s *Service) DropPoolItem(ctx context.Context, item string) error {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	var due []bucketDue
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT b.meter, b.bucket_start, b.billable, coalesce(r.quantity, 0) AS reported
+			FROM `+closedBuckets+` b
+			LEFT JOIN usage_reports r ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
+			WHERE b.tenant_id = ? AND b.meter = ? AND b.billable > coalesce(r.quantity, 0)
+			ORDER BY b.bucket_start LIMIT 500`,
+			bucketOf(s.now()).Add(time.Hour), tenantID, MeterAlliancePool).Scan(&due).Error
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range due {
+		if err := s.sendUsage(ctx, tenantID.String(), item, d); err != nil {
+			return err
+		}
+	}
+	params := &stripe.SubscriptionItemParams{}
+	params.Context = ctx
+	params.SetIdempotencyKey("deskpool-drop-pool-item-" + item)
+	if _, err := s.stripe.SubscriptionItems.Del(item, params); err != nil {
+		var se *stripe.Error
+		if errors.As(err, &se) && se.HTTPStatusCode == 404 {
+			return nil // removed already
+		}
+		return stripeError(err)
+	}
+	return nil
+}
