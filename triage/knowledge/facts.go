@@ -13,9 +13,10 @@ import (
 
 // Facts are what the synced shop data says about the customer's question.
 type Facts struct {
-	CustomerName string
-	Order        *OrderFacts
-	Stock        *StockFacts
+	CustomerName  string
+	customerFound bool // the asking customer is the workspace's
+	Order         *OrderFacts
+	Stock         *StockFacts
 	// UnknownNumber is an order number the message names that the shop does
 	// not know (no order has it as number or external id).
 	UnknownNumber string
@@ -87,6 +88,7 @@ func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.
 			if err := rows.Scan(&f.CustomerName); err != nil {
 				return err
 			}
+			f.customerFound = true
 		}
 		return rows.Err()
 	})}
