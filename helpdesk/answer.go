@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
@@ -94,8 +95,10 @@ func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInpu
 }
 
 // apply records the AI's answer: the facts it collected, and its reply or
-// the hand-over. Its writes are deferred: they go out with the read of the
-// conversation as they left it.
+// the hand-over. Its writes are deferred: they go out with the
+// transaction's next round trip (its commit, as ingest has it), and the
+// conversation as they leave it is worked out here (afterAnswer), not read
+// back.
 func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer, k ingestKnows) (*AIReply, *Conversation, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if len(ans.Facts) > 0 {
@@ -109,13 +112,13 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		if err := s.handOverAnswer(ctx, tx, in, ans); err != nil {
 			return nil, nil, err
 		}
-		after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
+		after, err := afterAnswer(in.Conversation, ans, now())
 		if err == nil && ans.Urgency != "" { // the observers move the deadlines (the SLA engine: a person within 10 minutes)
 			err = s.notifyObservers(k.told, tx, k.change(Change{Kind: ChangeUpdated, Before: in.Conversation, After: after, At: now()}))
 		}
 		return nil, after, err
 	}
-	at := now()
+	at := now().Truncate(time.Microsecond) // as stored, so that after shows what a read would
 	reply := &AIReply{MessageID: deskpool.NewID(), Body: ans.Body, ScenarioID: ans.ScenarioID}
 	postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
@@ -138,7 +141,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		}
 	}
 	before := in.Conversation
-	after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
+	after, err := afterAnswer(in.Conversation, ans, at)
 	if err != nil {
 		return nil, nil, err
 	}
