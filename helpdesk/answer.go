@@ -35,6 +35,16 @@ type Answerer interface {
 	Answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (*Answer, error)
 }
 
+// AnswerPreparer is an Answerer that reads what its answer needs in the
+// round trip that stores the message (as a Preparer does for observers):
+// PrepareAnswer is given the answer's input as it will be once the
+// message is stored in a new conversation, and returns the queries to send
+// after the store and the context to answer in, through which Answer finds
+// what they read. It must not write.
+type AnswerPreparer interface {
+	PrepareAnswer(ctx context.Context, tx *gorm.DB, in AnswerInput) (context.Context, []*postgres.Query, error)
+}
+
 // UseAnswerer sets the AI answerer; call it while wiring.
 func (s *Service) UseAnswerer(a Answerer) { s.answerer = a }
 
