@@ -4,6 +4,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/triage"
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 )
 
 // triageRoutes registers the side-effect-free triage endpoint, the model
@@ -20,11 +21,14 @@ func (s *Server) triageRoutes(v1 fiber.Router) {
 }
 
 // postTriage classifies a text without storing anything: POST /v1/triage
-// {text, context?}.
+// {text, customer_id?, context?}. With the knowledge services wired, the
+// shop's facts about the order the text names (or the named customer's
+// latest order) decide urgency, level and route as they do in ingest.
 func (s *Server) postTriage(c *fiber.Ctx) error {
 	var in struct {
-		Text    *string `json:"text"`
-		Context struct {
+		Text       *string `json:"text"`
+		CustomerID *string `json:"customer_id"`
+		Context    struct {
 			VIP               bool   `json:"vip"`
 			Vulnerable        bool   `json:"vulnerable"`
 			PriorAIUnresolved int    `json:"prior_ai_unresolved"`
@@ -42,12 +46,31 @@ func (s *Server) postTriage(c *fiber.Ctx) error {
 	if in.Text == nil {
 		return deskpool.Invalid(deskpool.FieldError{Field: "text", Message: "is required"})
 	}
+	var customerID *uuid.UUID
+	if in.CustomerID != nil {
+		id, err := uuid.Parse(*in.CustomerID)
+		if err != nil {
+			return deskpool.Invalid(deskpool.FieldError{Field: "customer_id", Message: "must be a UUID"})
+		}
+		customerID = &id
+	}
 	if s.deps.Classifier == nil {
 		return deskpool.Errorf(deskpool.EUNAVAILABLE, "The triage model is not loaded.")
 	}
 	x := in.Context
-	return c.JSON(s.deps.Classifier.Classify(*in.Text, triage.Context{VIP: x.VIP, Vulnerable: x.Vulnerable,
+	tctx := triage.Context{VIP: x.VIP, Vulnerable: x.Vulnerable,
 		PriorAIUnresolved: x.PriorAIUnresolved, RepeatContacts: x.RepeatContacts, OrderOverdue: x.OrderOverdue,
 		TrackingStalled: x.TrackingStalled, SameOrderContacts: x.SameOrderContacts, Segment: x.Segment,
-		HighFrequency: x.HighFrequency}))
+		HighFrequency: x.HighFrequency}
+	if s.deps.AI == nil || s.deps.AI.Knowledge == nil {
+		if customerID != nil {
+			return deskpool.Errorf(deskpool.EUNAVAILABLE, "The shop's facts are not available on this server: omit customer_id.")
+		}
+		return c.JSON(s.deps.Classifier.Classify(*in.Text, tctx))
+	}
+	r, err := s.deps.AI.Knowledge.Classify(c.UserContext(), s.deps.Classifier, *in.Text, tctx, customerID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
 }

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 )
 
 func TestTriageEndpoint(t *testing.T) {
@@ -41,6 +44,7 @@ func TestTriageEndpointUsesOrderFacts(t *testing.T) {
 	h := newHarness(t, nil)
 	ws := h.signup("Triage Facts Brand")
 	key, _ := h.apiKey(ws, "triage:run")
+	shopOrder(t, ws, shopOrderRow{number: "A1001", status: "fulfilled", shippedAgo: time.Hour}) // known, on its way
 	tests := []struct {
 		name    string
 		context map[string]any
@@ -67,4 +71,117 @@ func TestTriageEndpointUsesOrderFacts(t *testing.T) {
 	if r.str("route") != "ai" || r.str("urgency") == "high" {
 		t.Fatalf("without order facts: %s", r.Raw)
 	}
+}
+
+// shopOrderRow is an order of the shop as the inventory sync stores it.
+type shopOrderRow struct {
+	number, status string
+	customer       string        // the buyer's id, or none
+	age            time.Duration // since it was placed (default 1 hour)
+	promisedAgo    time.Duration // since its promised ship time passed; 0: none promised
+	shippedAgo     time.Duration // since it shipped, with its last tracking news then; 0: not shipped
+}
+
+// shopOrder stores the order o of the workspace.
+func shopOrder(t *testing.T, ws workspace, o shopOrderRow) {
+	t.Helper()
+	tid, oid, now := uuid.MustParse(ws.ID), uuid.New(), time.Now()
+	var buyer, promised any
+	if o.customer != "" {
+		buyer = o.customer
+	}
+	if o.promisedAgo > 0 {
+		promised = now.Add(-o.promisedAgo)
+	}
+	if err := env.System.Exec(`INSERT INTO orders (tenant_id, id, source, external_id, number, status, currency, total_minor, customer_id,
+			promised_ship_by, created_at, updated_at)
+		VALUES (?, ?, 'push', ?, ?, ?, 'CNY', 9900, ?, ?, ?, ?)`, tid, oid, "ext-"+o.number, o.number, o.status, buyer, promised,
+		now.Add(-max(o.age, time.Hour)), now).Error; err != nil {
+		t.Fatal(err)
+	}
+	if o.shippedAgo > 0 {
+		at := now.Add(-o.shippedAgo)
+		if err := env.System.Exec(`INSERT INTO shipments (tenant_id, id, order_id, external_id, carrier, tracking_number, status, shipped_at, last_event_at)
+			VALUES (?, ?, ?, ?, 'YTO', 'YT9876543210', 'in_transit', ?, ?)`, tid, uuid.New(), oid, "s-"+o.number, at, at).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// POST /v1/triage reads the shop's facts as ingest does: the order the
+// text names, or the named customer's latest order, decides urgency and
+// route, each reason naming its fact; an order number the shop does not
+// know is said so and handed over with the number in the facts.
+func TestTriageEndpointReadsTheShop(t *testing.T) {
+	h := newHarness(t, nil)
+	in := h.inbox("Triage Shop Brand")
+	key, _ := h.apiKey(in.ws, "triage:run")
+	day := 24 * time.Hour
+	shopOrder(t, in.ws, shopOrderRow{number: "A2001", status: "paid", age: 3 * day, promisedAgo: 2 * day})     // overdue, not shipped
+	shopOrder(t, in.ws, shopOrderRow{number: "A2002", status: "fulfilled", age: 9 * day, shippedAgo: 5 * day}) // tracking silent 5 days
+	shopOrder(t, in.ws, shopOrderRow{number: "A2003", status: "fulfilled", shippedAgo: time.Hour})             // on its way
+	ann := h.post(in, msg("web", map[string]string{"external_id": "shop-ann", "name": "Ann"}, "hello")).str("customer_id")
+	shopOrder(t, in.ws, shopOrderRow{number: "A2004", status: "paid", customer: ann, age: 4 * day, promisedAgo: day})
+	bo := h.post(in, msg("web", map[string]string{"external_id": "shop-bo", "name": "Bo"}, "hello")).str("customer_id")
+	shopOrder(t, in.ws, shopOrderRow{number: "A2005", status: "fulfilled", customer: bo, shippedAgo: time.Hour})
+	first := msg("web", map[string]string{"external_id": "shop-bo"}, "my parcel?")
+	first["order_ref"] = "A2005"
+	h.post(in, first) // Bo's conversation is about A2005
+
+	tests := []struct {
+		name, text string
+		customer   string
+		urgency    string // "": not high
+		route      string // "person": anything but ai
+		reason     string
+		number     string // facts.order_number
+		unknown    bool
+	}{
+		{"OverdueUnshipped", "where is my order A2001", "", "high", "person", "fact:order_overdue_unshipped", "A2001", false},
+		{"TrackingStalled", "where is my order A2002", "", "high", "person", "fact:tracking_stalled", "A2002", false},
+		{"OnItsWay", "where is my order A2003", "", "", "ai", "", "A2003", false},
+		{"UnknownNumber", "where is my order A9999", "", "", "person", "fact:unknown_order_number", "A9999", true},
+		{"CustomersLatestOrder", "where is my parcel?", ann, "high", "person", "fact:order_overdue_unshipped", "A2004", false},
+		{"SecondContact", "where is my order A2005", bo, "high", "person", "fact:second_contact_same_order", "A2005", false},
+		{"NoOrderNoCustomer", "where is my parcel?", "", "", "ai", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := map[string]any{"text": tt.text}
+			if tt.customer != "" {
+				body["customer_id"] = tt.customer
+			}
+			r := h.must(http.StatusOK, call{method: "POST", path: "/v1/triage", token: key, body: body})
+			reasons, _ := r.JSON["reasons"].([]any)
+			facts, _ := r.JSON["facts"].(map[string]any)
+			num, _ := facts["order_number"].(string)
+			switch {
+			case (r.str("urgency") == "high") != (tt.urgency == "high"),
+				(r.str("route") == "ai") != (tt.route == "ai"),
+				tt.reason != "" && !slices.Contains(reasons, any(tt.reason)),
+				num != tt.number,
+				(facts["order_number_unknown"] == true) != tt.unknown:
+				t.Fatalf("triage of %q (customer %q) = %s", tt.text, tt.customer, r.Raw)
+			}
+			if reply := r.str("suggested_reply"); tt.unknown && (!strings.Contains(reply, tt.number) || strings.Contains(reply, "send me")) {
+				t.Fatalf("the reply to an unknown number: %q", reply)
+			}
+		})
+	}
+	t.Run("BadInput", func(t *testing.T) {
+		before := countOf(t, `SELECT count(*) FROM messages`)
+		other := h.inbox("Other Triage Shop Brand")
+		stranger := h.post(other, msg("web", map[string]string{"external_id": "x"}, "hello")).str("customer_id")
+		after := countOf(t, `SELECT count(*) FROM messages`)
+		for _, id := range []any{"not-a-uuid", uuid.NewString(), stranger, 5} {
+			r := h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/triage", token: key,
+				body: map[string]any{"text": "where is my order A2001", "customer_id": id}, invalid: true})
+			if !strings.Contains(string(r.Raw), "customer_id") {
+				t.Fatalf("customer_id %v: %s", id, r.Raw)
+			}
+		}
+		if n := countOf(t, `SELECT count(*) FROM messages`); n != after || after != before+1 {
+			t.Fatalf("messages %d, %d, %d: the triage stored something", before, after, n)
+		}
+	})
 }

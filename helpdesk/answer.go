@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
@@ -32,6 +33,16 @@ type Answer struct {
 // it. It runs inside the ingest transaction.
 type Answerer interface {
 	Answer(ctx context.Context, tx *gorm.DB, in AnswerInput) (*Answer, error)
+}
+
+// AnswerPreparer is an Answerer that reads what its answer needs in the
+// round trip that stores the message (as a Preparer does for observers):
+// PrepareAnswer is given the answer's input as it will be once the
+// message is stored in a new conversation, and returns the queries to send
+// after the store and the context to answer in, through which Answer finds
+// what they read. It must not write.
+type AnswerPreparer interface {
+	PrepareAnswer(ctx context.Context, tx *gorm.DB, in AnswerInput) (context.Context, []*postgres.Query, error)
 }
 
 // UseAnswerer sets the AI answerer; call it while wiring.
@@ -94,8 +105,10 @@ func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInpu
 }
 
 // apply records the AI's answer: the facts it collected, and its reply or
-// the hand-over. Its writes are deferred: they go out with the read of the
-// conversation as they left it.
+// the hand-over. Its writes are deferred: they go out with the
+// transaction's next round trip (its commit, as ingest has it), and the
+// conversation as they leave it is worked out here (afterAnswer), not read
+// back.
 func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer, k ingestKnows) (*AIReply, *Conversation, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if len(ans.Facts) > 0 {
@@ -109,13 +122,13 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		if err := s.handOverAnswer(ctx, tx, in, ans); err != nil {
 			return nil, nil, err
 		}
-		after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
+		after, err := afterAnswer(in.Conversation, ans, now())
 		if err == nil && ans.Urgency != "" { // the observers move the deadlines (the SLA engine: a person within 10 minutes)
 			err = s.notifyObservers(k.told, tx, k.change(Change{Kind: ChangeUpdated, Before: in.Conversation, After: after, At: now()}))
 		}
 		return nil, after, err
 	}
-	at := now()
+	at := now().Truncate(time.Microsecond) // as stored, so that after shows what a read would
 	reply := &AIReply{MessageID: deskpool.NewID(), Body: ans.Body, ScenarioID: ans.ScenarioID}
 	postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
@@ -138,7 +151,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		}
 	}
 	before := in.Conversation
-	after, err := loadConversation(ctx, tx, in.Conversation.ID, false)
+	after, err := afterAnswer(in.Conversation, ans, at)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,11 +10,16 @@ import (
 // BuiltinTriager triages with the built-in classifier.
 func BuiltinTriager(c *triage.Classifier) Triager {
 	return TriagerFunc(func(ctx context.Context, in TriageInput) Triage {
-		r := c.Classify(in.Text, triage.Context{VIP: in.VIP, Vulnerable: in.Vulnerable, Segment: in.Segment,
-			HighFrequency:     in.HighFrequency,
-			PriorAIUnresolved: in.PriorAIUnresolved, RepeatContacts: in.RepeatContacts})
-		return FromResult(r)
+		return FromResult(c.Classify(in.Text, in.ClassifierContext()))
 	})
+}
+
+// ClassifierContext is what the classifier is told of the message's
+// customer and their contacts; every triager built on the classifier
+// passes it whole, so none drops a fact another one uses.
+func (in TriageInput) ClassifierContext() triage.Context {
+	return triage.Context{VIP: in.VIP, Vulnerable: in.Vulnerable, Segment: in.Segment, HighFrequency: in.HighFrequency,
+		PriorAIUnresolved: in.PriorAIUnresolved, RepeatContacts: in.RepeatContacts}
 }
 
 // FromResult converts a classifier result to the helpdesk's triage.

@@ -136,14 +136,18 @@ func (s *Service) resolveWith(ctx context.Context, tx *gorm.DB, ids []Identity, 
 		return r, nil
 	}
 	var err error
-	r.customer, r.created, err = s.settleOwners(ctx, tx, tenantID, ids, name, r.owners)
+	r.customer, r.created, err = s.settleOwners(ctx, tx, tenantID, ids, name, r.owners, store)
 	return r, err
 }
 
 // settleOwners makes one customer of the identities' owners: a new one
 // when there are none, else the oldest, with the others merged into it and
-// the identities it lacks attached.
-func (s *Service) settleOwners(ctx context.Context, tx *gorm.DB, tenantID uuid.UUID, ids []Identity, name string, owners []identityOwner) (*Customer, bool, error) {
+// the identities it lacks attached. A name filled in alone, for a caller
+// that stores a new customer with its next statement (the ingest), goes
+// with that statement, and the customer returned is the owner as read
+// with the name set.
+func (s *Service) settleOwners(ctx context.Context, tx *gorm.DB, tenantID uuid.UUID, ids []Identity, name string, owners []identityOwner,
+	store newCustomerStore) (*Customer, bool, error) {
 	if len(owners) == 0 {
 		c, err := s.createCustomer(tx, tenantID, ids, name)
 		return c, err == nil, err
@@ -168,7 +172,18 @@ func (s *Service) settleOwners(ctx context.Context, tx *gorm.DB, tenantID uuid.U
 		added = res.RowsAffected
 	}
 	var c Customer
-	if added > 0 || name != "" {
+	switch {
+	case added == 0 && (name == "" || primary.Name != nil):
+		// Nothing to fill: the update would match no row.
+	case added == 0 && store == storeNewWithNextStatement && len(owners) == 1:
+		// Only the name is filled, and it is known here: the write goes
+		// with the transaction's next round trip.
+		postgres.Defer(ctx, tx, nil, `UPDATE customers SET name = COALESCE(name, NULLIF(?, '')), updated_at = now() WHERE tenant_id = ? AND id = ?`,
+			name, tenantID, primary.ID)
+		filled := *primary
+		filled.Name, filled.UpdatedAt = &name, now()
+		return &filled, false, nil
+	default:
 		// Fill the display fields the customer lacks from what is known now.
 		if err := tx.Raw(`UPDATE customers SET
 				name = COALESCE(name, NULLIF(@name, '')),

@@ -71,6 +71,7 @@ type ingestion struct {
 	at     time.Time
 	after  *Conversation
 	told   context.Context // the context observers are told the change in
+	answer context.Context // the context the AI answers in (see AnswerPreparer); nil: Ingest's
 	out    Ingested
 }
 
@@ -182,6 +183,11 @@ func (s *Service) storeMessage(ctx context.Context, tx *gorm.DB, in *ingestion) 
 		var reads []*postgres.Query
 		var err error
 		in.told, reads = s.prepareInbound(ctx, in.conv.ID, newConv)
+		if newConv {
+			if in.answer, err = s.prepareAnswer(ctx, tx, in, &reads); err != nil {
+				return err
+			}
+		}
 		in.after, err = s.storeInbound(ctx, tx, inbound{msg: in.msg, conv: in.conv, create: newConv, msgID: in.msgID, at: in.at,
 			triage: in.triage, timeline: in.timeline(), customer: in.customer.store, customerArgs: in.customer.storeArgs, reads: reads})
 		if !errors.Is(err, errConversationClosed) {
@@ -189,6 +195,24 @@ func (s *Service) storeMessage(ctx context.Context, tx *gorm.DB, in *ingestion) 
 		}
 		in.conv, in.kind = nil, "conversation.created"
 	}
+}
+
+// prepareAnswer lets an AnswerPreparer queue its reads with the store of
+// a message the AI is to answer in a new conversation, and returns the
+// context to answer in.
+func (s *Service) prepareAnswer(ctx context.Context, tx *gorm.DB, in *ingestion, reads *[]*postgres.Query) (context.Context, error) {
+	p, ok := s.answerer.(AnswerPreparer)
+	if !ok || in.triage.Route != "ai" {
+		return nil, nil
+	}
+	var refs []string
+	if in.msg.OrderRef != "" {
+		refs = []string{in.msg.OrderRef}
+	}
+	actx, qs, err := p.PrepareAnswer(ctx, tx, AnswerInput{Conversation: &Conversation{ID: in.conv.ID, CustomerID: in.conv.CustomerID,
+		OrderRefs: refs}, CustomerID: in.customer.customer.ID, MessageID: in.msgID, Text: in.msg.Body, Triage: in.triage})
+	*reads = append(*reads, qs...)
+	return actx, err
 }
 
 // timeline is what the message's timeline entry ("message.received", with
@@ -218,6 +242,9 @@ func (s *Service) tellObservers(tx *gorm.DB, in *ingestion) error {
 
 // answerByAI lets the AI answer a message triage routed to it.
 func (s *Service) answerByAI(ctx context.Context, tx *gorm.DB, in *ingestion) error {
+	if in.answer != nil {
+		ctx = in.answer
+	}
 	reply, answered, err := s.answer(ctx, tx, AnswerInput{Conversation: in.after, CustomerID: in.customer.customer.ID, MessageID: in.msgID,
 		Text: in.msg.Body, Triage: in.triage}, ingestKnows{customer: in.customer.customer, hooks: in.facts.subscribers(EventMessageCreated), told: in.told})
 	if err != nil {

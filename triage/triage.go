@@ -56,6 +56,11 @@ type Facts struct {
 	HasPhone        bool     `json:"has_phone"`
 	HasEmail        bool     `json:"has_email"`
 	Summary         string   `json:"summary,omitempty"` // the problem in brief, phone and email masked
+	// OrderNumber is the order the shop's data was read for, when the
+	// caller looked it up (POST /v1/triage); OrderNumberUnknown says the
+	// shop knows no order by that number.
+	OrderNumber        string `json:"order_number,omitempty"`
+	OrderNumberUnknown bool   `json:"order_number_unknown,omitempty"`
 }
 
 // Result is the triage of one message.

@@ -23,6 +23,7 @@ type benchFlags struct {
 	rounds, events          int
 	seed                    uint64
 	speedup                 int
+	phaseProfile            string // bench ingest-ai: CPU profile of each measured phase to this prefix
 }
 
 // benchmark is one benchmark that `deskpool bench <name>` runs.
@@ -53,7 +54,7 @@ var benchmarks = []benchmark{
          of alternating phases, with GET /healthz as the reference: req/s
          and this process's CPU time per request (getrusage)`,
 		func(ctx context.Context, out io.Writer, f benchFlags) error {
-			return benchIngestAI(ctx, out, f.duration, f.conns, f.rounds)
+			return benchIngestAI(ctx, out, f.duration, f.conns, f.rounds, f.phaseProfile)
 		}},
 	{"inbox", `GET /v1/conversations latency on a workspace seeded with
          --messages messages (default 1,000,000)`,
@@ -123,7 +124,8 @@ func benchUsage() string {
 Benchmarks create a scratch database (through DESKPOOL_TEST_ADMIN_URL or the
 local postgres superuser) and a Redis database of their own, and drop them.
 --cpuprofile FILE writes a CPU profile of this process (server and load
-generator) for the whole run.`)
+generator) for the whole run; --phase-cpuprofile PREFIX (bench ingest-ai)
+writes one of each measured phase alone, to PREFIX.<kind>.<round>.`)
 	return b.String()
 }
 
@@ -142,6 +144,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&f.rounds, "rounds", 3, "rounds of full load and pgbench, interleaved (bench ingest)")
 	fs.Uint64Var(&f.seed, "seed", 1, "the simulated day's seed (bench pool-sim)")
 	fs.IntVar(&f.speedup, "speedup", 150, "simulated seconds per real second; must divide 300 (bench pool-sim)")
+	fs.StringVar(&f.phaseProfile, "phase-cpuprofile", "", "write a CPU profile of each measured phase alone to `prefix`.<kind>.<round> (bench ingest-ai)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (this process: server and load generator) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err

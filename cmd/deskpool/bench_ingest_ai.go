@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -86,7 +88,9 @@ func processCPU() time.Duration {
 // generator and the HTTP server cost per request), one after the other on
 // one server. Each phase reports throughput and this process's CPU time
 // (getrusage: server and load generator) per request.
-func benchIngestAI(ctx context.Context, out io.Writer, d time.Duration, conns, rounds int) error {
+// With profile set, each measured phase (not the set-up or the warm-up)
+// writes a CPU profile of its own to profile.<kind>.<round>.
+func benchIngestAI(ctx context.Context, out io.Writer, d time.Duration, conns, rounds int, profile string) error {
 	if rounds < 1 {
 		return fmt.Errorf("bench ingest-ai: --rounds must be at least 1")
 	}
@@ -143,7 +147,12 @@ func benchIngestAI(ctx context.Context, out io.Writer, d time.Duration, conns, r
 	}
 	for r := 1; r <= rounds; r++ {
 		for _, k := range ingestKinds {
+			stop, err := startPhaseProfile(profile, k.name, r)
+			if err != nil {
+				return err
+			}
 			p := phase(k, d)
+			stop()
 			byKind[k.name] = append(byKind[k.name], p)
 			row(k.name, r, p)
 		}
@@ -166,6 +175,24 @@ func benchIngestAI(ctx context.Context, out io.Writer, d time.Duration, conns, r
 	fmt.Fprintf(out, "AI answer / person route: CPU per message %.2fx (%.2fx without the healthz part), throughput %.2fx\n",
 		ai/person, (ai-hz)/(person-hz), med("ai", rps)/med("person", rps))
 	return nil
+}
+
+// startPhaseProfile starts a CPU profile of one measured phase to
+// prefix.<kind>.<round> and returns what stops it; with no prefix it does
+// nothing.
+func startPhaseProfile(prefix, kind string, round int) (stop func(), err error) {
+	if prefix == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%s.%d", prefix, kind, round))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bench ingest-ai: --phase-cpuprofile: %w (not with --cpuprofile)", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // payingShop puts the bench workspace on the pro plan with billed AI

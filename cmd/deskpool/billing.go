@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
 )
 
@@ -56,4 +57,14 @@ func (q quotaAnswerer) Answer(ctx context.Context, tx *gorm.DB, in helpdesk.Answ
 		return &helpdesk.Answer{HandOver: "ai_quota_reached"}, nil
 	}
 	return q.next.Answer(ctx, tx, in)
+}
+
+// PrepareAnswer implements helpdesk.AnswerPreparer for an answerer that
+// prepares, within the quota.
+func (q quotaAnswerer) PrepareAnswer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInput) (context.Context, []*postgres.Query, error) {
+	p, ok := q.next.(helpdesk.AnswerPreparer)
+	if !ok || !q.billing.AIWithinQuota(ctx) {
+		return ctx, nil, nil
+	}
+	return p.PrepareAnswer(ctx, tx, in)
 }

@@ -62,8 +62,7 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInp
 	if len(cands) == 0 {
 		return a.handOver(HandOverNoScenario), nil
 	}
-	f, err := loadFacts(ctx, tx, factsWanted{customerID: in.CustomerID, convID: in.Conversation.ID, refs: a.refs(in), named: a.named,
-		text: in.Text, stock: slices.ContainsFunc(cands, func(c candidate) bool { return c.uses("stock.") })}, s.cfg.ShipWithin)
+	f, err := s.facts(ctx, tx, wantedFor(in, a, cands))
 	if err != nil {
 		return nil, err
 	}

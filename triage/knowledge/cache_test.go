@@ -169,3 +169,43 @@ func TestAnswerReadsTheShopInOneRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// In ingest, a message the AI answers in a new conversation from the
+// order's facts costs the round trips of one handed to a person: the shop
+// is read in the round trip that stores the message.
+func TestIngestReadsTheShopWithTheStore(t *testing.T) {
+	s, settle := cachedShop(t)
+	s.say("seed", "hello") // seeds the default scenarios
+	settle()
+	ingest := func(customer, text string) (*helpdesk.Ingested, int64) {
+		t.Helper()
+		counted, n := postgres.CountRoundTrips(s.ctx)
+		out, err := s.hd.Ingest(counted, helpdesk.InboundMessage{Channel: "web", Body: text,
+			Customer: helpdesk.CustomerRef{ExternalID: customer, Name: "Ann Lee"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, n.Load()
+	}
+	// The fewest round trips of a few messages each: a cache dropped by a
+	// late notice only adds.
+	answered, person := int64(1<<30), int64(1<<30)
+	for i := range 4 {
+		number, buyer, other := fmt.Sprintf("C30%02d", i), fmt.Sprintf("buyer-%d", i), fmt.Sprintf("other-%d", i)
+		s.order(number, "fulfilled", "CN", true, nil)
+		s.sold(number, buyer)
+		s.sold(number+"-none", other) // a known customer with no such order
+		out, n := ingest(buyer, "where is my order "+number)
+		if out.AIReply == nil || !strings.Contains(out.AIReply.Body, "SF1234567890") {
+			t.Fatalf("answer %+v, want the tracking number", out.AIReply)
+		}
+		answered = min(answered, n)
+		if out, n = ingest(other, "I want to talk to a human agent please"); out.AIReply != nil || out.Triage.Route == "ai" {
+			t.Fatalf("a request for a person was answered: %+v", out)
+		}
+		person = min(person, n)
+	}
+	if answered != person {
+		t.Errorf("a message answered from the order made %d round trips, one handed to a person %d: want as many", answered, person)
+	}
+}

@@ -13,9 +13,11 @@ import (
 
 // Facts are what the synced shop data says about the customer's question.
 type Facts struct {
-	CustomerName string
-	Order        *OrderFacts
-	Stock        *StockFacts
+	CustomerName  string
+	customerFound bool // the asking customer is the workspace's
+	read          bool // the queries have run
+	Order         *OrderFacts
+	Stock         *StockFacts
 	// UnknownNumber is an order number the message names that the shop does
 	// not know (no order has it as number or external id).
 	UnknownNumber string
@@ -79,14 +81,26 @@ type factsWanted struct {
 // that the shop does not know is never answered with another order, and an
 // order of another customer is never answered at all.
 func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.Duration) (*Facts, error) {
+	qs, finish := factsQueries(ctx, w, shipWithin)
+	if err := postgres.Batch(ctx, tx, qs...); err != nil {
+		return nil, err
+	}
+	return finish(), nil
+}
+
+// factsQueries are loadFacts' queries, and what gives the facts once they
+// have run.
+func factsQueries(ctx context.Context, w factsWanted, shipWithin time.Duration) ([]*postgres.Query, func() *Facts) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	f := &Facts{}
 	qs := []*postgres.Query{postgres.NewQuery(`SELECT COALESCE(name, '') FROM customers WHERE tenant_id = $1 AND id = $2`,
 		tenantID, w.customerID).Rows(func(rows postgres.Rows) error {
+		f.read = true
 		for rows.Next() {
 			if err := rows.Scan(&f.CustomerName); err != nil {
 				return err
 			}
+			f.customerFound = true
 		}
 		return rows.Err()
 	})}
@@ -120,18 +134,17 @@ func loadFacts(ctx context.Context, tx *gorm.DB, w factsWanted, shipWithin time.
 			return rows.Err()
 		}))
 	}
-	if err := postgres.Batch(ctx, tx, qs...); err != nil {
-		return nil, err
+	return qs, func() *Facts {
+		switch {
+		case byRef != nil && (byRef.Own || len(w.named) > 0):
+			f.Order = byRef // another's order named in the message is handed over unanswered (see fromFacts)
+		case len(w.named) > 0:
+			f.UnknownNumber = w.named[0] // the customer named an order the shop does not know: never another's
+		default: // an order the conversation carries from before that is not the customer's is never answered
+			f.Order = latest
+		}
+		return f
 	}
-	switch {
-	case byRef != nil && (byRef.Own || len(w.named) > 0):
-		f.Order = byRef // another's order named in the message is handed over unanswered (see fromFacts)
-	case len(w.named) > 0:
-		f.UnknownNumber = w.named[0] // the customer named an order the shop does not know: never another's
-	default: // an order the conversation carries from before that is not the customer's is never answered
-		f.Order = latest
-	}
-	return f, nil
 }
 
 // askers is the asking customer ($3) and the customers merged into them:

@@ -22,8 +22,7 @@ func (s *Service) Triager() helpdesk.Triager {
 }
 
 func (s *Service) triage(ctx context.Context, in helpdesk.TriageInput) helpdesk.Triage {
-	tctx := triage.Context{VIP: in.VIP, Vulnerable: in.Vulnerable, Segment: in.Segment,
-		PriorAIUnresolved: in.PriorAIUnresolved, RepeatContacts: in.RepeatContacts}
+	tctx := in.ClassifierContext()
 	adj, versions := s.adjustments(ctx)
 	r := s.base.ClassifyWith(in.Text, tctx, triage.Options{Adjust: adj})
 	r.Reasons = append(r.Reasons, versions...)
