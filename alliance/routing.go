@@ -37,11 +37,17 @@ const factsSQL = `SELECT c.status, c.assignee_id, c.urgency, c.intent, c.languag
 // preview, in one round trip; ENOTFOUND when the brand has no such
 // conversation.
 func loadFacts(ctx context.Context, tx *gorm.DB, id uuid.UUID) (*facts, error) {
+	return factsWith(ctx, tx, id)
+}
+
+// factsWith is loadFacts with more statements in its round trip, after
+// its reads.
+func factsWith(ctx context.Context, tx *gorm.DB, id uuid.UUID, more ...*postgres.Query) (*facts, error) {
 	var f facts
 	var found bool
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	known, knownQuery := customerValuesQuery(tenantID, id)
-	if err := postgres.Batch(ctx, tx, postgres.NewQuery(factsSQL, tenantID, id).Rows(func(rows postgres.Rows) error {
+	qs := append([]*postgres.Query{postgres.NewQuery(factsSQL, tenantID, id).Rows(func(rows postgres.Rows) error {
 		for rows.Next() {
 			found = true
 			if err := rows.Scan(&f.Status, &f.AssigneeID, &f.Urgency, &f.Intent, &f.Language, &f.VIP, &f.Preview); err != nil {
@@ -49,7 +55,8 @@ func loadFacts(ctx context.Context, tx *gorm.DB, id uuid.UUID) (*facts, error) {
 			}
 		}
 		return nil
-	}), knownQuery); err != nil {
+	}), knownQuery}, more...)
+	if err := postgres.Batch(ctx, tx, qs...); err != nil {
 		return nil, err
 	}
 	if !found {
@@ -73,24 +80,29 @@ func (s *Service) Offer(ctx context.Context, tx *gorm.DB, allianceID, id uuid.UU
 			return false, err
 		}
 	}
-	f, err := loadFacts(ctx, tx, id)
-	if err != nil || f.Status != helpdesk.StatusOpen {
-		return false, err
-	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	var queued []uuid.UUID
-	// One live entry per conversation (pool_conversations_live); two pools
-	// offering it at once may even stamp the same instant, which the
-	// primary key refuses: either way the second offer takes nothing.
-	if err := tx.Raw(`INSERT INTO pool_conversations (tenant_id, conversation_id, alliance_id, state, reason, urgency, vip, intent,
-			language, preview, pooled_at) VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, clock_timestamp())
-		ON CONFLICT DO NOTHING RETURNING conversation_id`,
-		tenantID, id, allianceID, reason, f.Urgency, f.VIP, f.Intent, f.Language, f.Preview).Scan(&queued).Error; err != nil {
+	// The queue row goes in with the reads of the facts, in their round
+	// trip, while the conversation is open; its preview, masked here, with
+	// the next. One live entry per conversation (pool_conversations_live);
+	// two pools offering it at once may even stamp the same instant, which
+	// the primary key refuses: either way the second offer takes nothing.
+	queued := false
+	f, err := factsWith(ctx, tx, id, postgres.NewQuery(`INSERT INTO pool_conversations (tenant_id, conversation_id, alliance_id, state,
+			reason, urgency, vip, intent, language, preview, pooled_at)
+		SELECT c.tenant_id, c.id, $3, 'waiting', $4, c.urgency, cu.vip, c.intent, c.language, '', clock_timestamp()
+		FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
+		WHERE c.tenant_id = $1 AND c.id = $2 AND c.status = 'open'
+		ON CONFLICT DO NOTHING RETURNING conversation_id`, tenantID, id, allianceID, reason).Rows(func(rows postgres.Rows) error {
+		for rows.Next() {
+			queued = true
+		}
+		return nil
+	}))
+	if err != nil || !queued {
 		return false, err
 	}
-	if len(queued) == 0 {
-		return false, nil
-	}
+	postgres.Defer(ctx, tx, nil, `UPDATE pool_conversations SET preview = ? WHERE tenant_id = ? AND conversation_id = ? AND state = 'waiting'`,
+		f.Preview, tenantID, id)
 	// The audit entries and the timeline go out with the next round trip.
 	details := map[string]any{"alliance_id": allianceID, "conversation_id": id, "reason": reason}
 	if err := tenant.DeferAudit(ctx, tx, "pool.offered", "conversation", id.String(), details); err != nil {
