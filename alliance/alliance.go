@@ -64,17 +64,33 @@ func (s *Service) UseHours(h Hours) { s.hours = h }
 // conversation.unpooled webhooks go; call it while wiring.
 func (s *Service) UseEvents(e helpdesk.Emitter) { s.events = e }
 
+// subscribedEmitter is an Emitter that tells who listens to an event
+// before its payload is built (helpdesk.Webhooks).
+type subscribedEmitter interface {
+	Subscribers(ctx context.Context, tx *gorm.DB, eventType string) ([]uuid.UUID, error)
+	EmitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error
+}
+
 // emit sends the brand a webhook of its conversation id, whole (the
-// brand's own data, as its other webhooks carry), inside tx.
+// brand's own data, as its other webhooks carry), inside tx. The
+// conversation is read only when the brand listens to eventType.
 func (s *Service) emit(ctx context.Context, tx *gorm.DB, eventType string, id, allianceID uuid.UUID, reason string) error {
 	if s.events == nil {
 		return nil
+	}
+	send := func(data any) error { return s.events.Emit(ctx, tx, eventType, data) }
+	if e, ok := s.events.(subscribedEmitter); ok {
+		hooks, err := e.Subscribers(ctx, tx, eventType)
+		if err != nil || len(hooks) == 0 {
+			return err
+		}
+		send = func(data any) error { return e.EmitTo(ctx, tx, eventType, hooks, data) }
 	}
 	d, err := s.helpdesk.FindConversation(ctx, id)
 	if err != nil {
 		return err
 	}
-	return s.events.Emit(ctx, tx, eventType, map[string]any{"conversation": &d.Conversation, "alliance_id": allianceID, "reason": reason})
+	return send(map[string]any{"conversation": &d.Conversation, "alliance_id": allianceID, "reason": reason})
 }
 
 // Alliance is a group of brands sharing a pool of agents.
@@ -172,7 +188,9 @@ func requireAdmin(ctx context.Context, tx *gorm.DB, id uuid.UUID) error {
 }
 
 // auditAlliance records an action in the alliance's own audit log, by the
-// person in ctx, about the brand tenantID (uuid.Nil: the alliance itself).
+// person in ctx, about the brand tenantID (uuid.Nil: the alliance itself),
+// with the transaction's next round trip (see postgres.Defer; on the
+// system path at once).
 func auditAlliance(ctx context.Context, tx *gorm.DB, id uuid.UUID, action string, tenantID uuid.UUID, target string, details map[string]any) error {
 	raw, err := json.Marshal(details)
 	if err != nil {
@@ -186,6 +204,7 @@ func auditAlliance(ctx context.Context, tx *gorm.DB, id uuid.UUID, action string
 	if u := userOf(ctx); u != uuid.Nil {
 		actor = &u
 	}
-	return tx.Exec(`INSERT INTO alliance_audit (alliance_id, id, actor_id, action, brand_id, target_id, details)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, deskpool.NewID(), actor, action, brand, target, string(raw)).Error
+	postgres.Defer(ctx, tx, nil, `INSERT INTO alliance_audit (alliance_id, id, actor_id, action, brand_id, target_id, details)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, deskpool.NewID(), actor, action, brand, target, string(raw))
+	return nil
 }

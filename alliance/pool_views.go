@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -65,17 +66,36 @@ func (s *Service) FindPoolEvents(ctx context.Context, id uuid.UUID, cur deskpool
 // contact data and street address of their orders), to be masked
 // wherever they appear, even in what the customer wrote.
 func customerValues(ctx context.Context, tx *gorm.DB, id uuid.UUID) ([]string, error) {
-	var out []string
-	err := tx.Raw(`SELECT DISTINCT v FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id,
+	out, q := customerValuesQuery(deskpool.TenantIDFromContext(ctx), id)
+	err := postgres.Batch(ctx, tx, q)
+	return *out, err
+}
+
+// customerValuesQuery is customerValues as one statement of a pipelined
+// round trip (see postgres.Batch): once it ran, the values are in *out,
+// the longest first.
+func customerValuesQuery(tenantID, id uuid.UUID) (*[]string, *postgres.Query) {
+	out := new([]string)
+	q := postgres.NewQuery(`SELECT DISTINCT v FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id,
 			LATERAL (SELECT cu.name UNION ALL SELECT cu.email UNION ALL SELECT cu.phone
 				UNION ALL SELECT x FROM orders o, LATERAL (VALUES (o.customer_name), (o.customer_email), (o.customer_phone),
 					(o.shipping_address->>'name'), (o.shipping_address->>'line1'), (o.shipping_address->>'line2'),
 					(o.shipping_address->>'phone'), (o.shipping_address->>'postal_code')) a(x)
 				WHERE o.tenant_id = c.tenant_id AND o.customer_id = c.customer_id) k(v)
-		WHERE c.tenant_id = ? AND c.id = ? AND coalesce(v, '') <> ''`, deskpool.TenantIDFromContext(ctx), id).Scan(&out).Error
-	// The longest first, so that a value inside another is masked with it.
-	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return out, err
+		WHERE c.tenant_id = $1 AND c.id = $2 AND coalesce(v, '') <> ''`, tenantID, id)
+	q.Rows(func(rows postgres.Rows) error {
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			*out = append(*out, v)
+		}
+		// The longest first, so that a value inside another is masked with it.
+		slices.SortFunc(*out, func(a, b string) int { return len(b) - len(a) })
+		return nil
+	})
+	return out, q
 }
 
 // maskJSON masks personal data in a JSON document, keeping it valid.

@@ -24,24 +24,45 @@ type facts struct {
 	Preview    string
 }
 
+// factsSQL reads a conversation's queue facts, its last inbound message
+// as the preview ($1 the brand, $2 the conversation).
+const factsSQL = `SELECT c.status, c.assignee_id, c.urgency, c.intent, c.language, cu.vip,
+		coalesce((SELECT m.body FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id
+			AND m.direction = 'inbound' ORDER BY m.created_at DESC LIMIT 1), '')
+	FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
+	WHERE c.tenant_id = $1 AND c.id = $2`
+
 // loadFacts reads the conversation id's queue facts in the brand's
-// transaction tx; ENOTFOUND when the brand has no such conversation.
+// transaction tx, with the customer's personal data it masks in the
+// preview, in one round trip; ENOTFOUND when the brand has no such
+// conversation.
 func loadFacts(ctx context.Context, tx *gorm.DB, id uuid.UUID) (*facts, error) {
+	return factsWith(ctx, tx, id)
+}
+
+// factsWith is loadFacts with more statements in its round trip, after
+// its reads.
+func factsWith(ctx context.Context, tx *gorm.DB, id uuid.UUID, more ...*postgres.Query) (*facts, error) {
 	var f facts
 	var found bool
-	row := tx.Raw(`SELECT true, c.status, c.assignee_id, c.urgency, c.intent, c.language, cu.vip,
-			coalesce((SELECT m.body FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id
-				AND m.direction = 'inbound' ORDER BY m.created_at DESC LIMIT 1), '')
-		FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
-		WHERE c.tenant_id = ? AND c.id = ?`, deskpool.TenantIDFromContext(ctx), id).Row()
-	if err := row.Scan(&found, &f.Status, &f.AssigneeID, &f.Urgency, &f.Intent, &f.Language, &f.VIP, &f.Preview); err != nil || !found {
-		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Conversation not found.")
-	}
-	known, err := customerValues(ctx, tx, id)
-	if err != nil {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	known, knownQuery := customerValuesQuery(tenantID, id)
+	qs := append([]*postgres.Query{postgres.NewQuery(factsSQL, tenantID, id).Rows(func(rows postgres.Rows) error {
+		for rows.Next() {
+			found = true
+			if err := rows.Scan(&f.Status, &f.AssigneeID, &f.Urgency, &f.Intent, &f.Language, &f.VIP, &f.Preview); err != nil {
+				return err
+			}
+		}
+		return nil
+	}), knownQuery}, more...)
+	if err := postgres.Batch(ctx, tx, qs...); err != nil {
 		return nil, err
 	}
-	f.Preview = truncate(MaskText(f.Preview, known), 140)
+	if !found {
+		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Conversation not found.")
+	}
+	f.Preview = truncate(MaskText(f.Preview, *known), 140)
 	return &f, nil
 }
 
@@ -59,29 +80,40 @@ func (s *Service) Offer(ctx context.Context, tx *gorm.DB, allianceID, id uuid.UU
 			return false, err
 		}
 	}
-	f, err := loadFacts(ctx, tx, id)
-	if err != nil || f.Status != helpdesk.StatusOpen {
-		return false, err
-	}
-	if err := lockForPool(ctx, tx, id); err != nil { // the one lock order: see lock_order.go
+	// The one lock order (lock_order.go): the brand's assignment lock (it
+	// goes out with the next statement), then the conversation, locked in
+	// the round trip that reads the facts, before its pool row and any
+	// agent's room.
+	if err := helpdesk.LockAssignment(ctx, tx); err != nil {
 		return false, err
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	var queued []uuid.UUID
-	// One live entry per conversation (pool_conversations_live); two pools
-	// offering it at once may even stamp the same instant, which the
-	// primary key refuses: either way the second offer takes nothing.
-	if err := tx.Raw(`INSERT INTO pool_conversations (tenant_id, conversation_id, alliance_id, state, reason, urgency, vip, intent,
-			language, preview, pooled_at) VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, ?, clock_timestamp())
-		ON CONFLICT DO NOTHING RETURNING conversation_id`,
-		tenantID, id, allianceID, reason, f.Urgency, f.VIP, f.Intent, f.Language, f.Preview).Scan(&queued).Error; err != nil {
+	// The queue row goes in with the reads of the facts, in their round
+	// trip, while the conversation is open; its preview, masked here, with
+	// the next. One live entry per conversation (pool_conversations_live);
+	// two pools offering it at once may even stamp the same instant, which
+	// the primary key refuses: either way the second offer takes nothing.
+	queued := false
+	lock := postgres.NewQuery(`SELECT 1 FROM conversations WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, tenantID, id)
+	f, err := factsWith(ctx, tx, id, lock, postgres.NewQuery(`INSERT INTO pool_conversations (tenant_id, conversation_id, alliance_id, state,
+			reason, urgency, vip, intent, language, preview, pooled_at)
+		SELECT c.tenant_id, c.id, $3, 'waiting', $4, c.urgency, cu.vip, c.intent, c.language, '', clock_timestamp()
+		FROM conversations c JOIN customers cu ON cu.tenant_id = c.tenant_id AND cu.id = c.customer_id
+		WHERE c.tenant_id = $1 AND c.id = $2 AND c.status = 'open'
+		ON CONFLICT DO NOTHING RETURNING conversation_id`, tenantID, id, allianceID, reason).Rows(func(rows postgres.Rows) error {
+		for rows.Next() {
+			queued = true
+		}
+		return nil
+	}))
+	if err != nil || !queued {
 		return false, err
 	}
-	if len(queued) == 0 {
-		return false, nil
-	}
+	postgres.Defer(ctx, tx, nil, `UPDATE pool_conversations SET preview = ? WHERE tenant_id = ? AND conversation_id = ? AND state = 'waiting'`,
+		f.Preview, tenantID, id)
+	// The audit entries and the timeline go out with the next round trip.
 	details := map[string]any{"alliance_id": allianceID, "conversation_id": id, "reason": reason}
-	if err := tenant.Audit(ctx, tx, "pool.offered", "conversation", id.String(), details); err != nil {
+	if err := tenant.DeferAudit(ctx, tx, "pool.offered", "conversation", id.String(), details); err != nil {
 		return false, err
 	}
 	if err := auditAlliance(ctx, tx, allianceID, "pool.offered", tenantID, id.String(), details); err != nil {
@@ -118,10 +150,17 @@ func (s *Service) assignPooled(ctx context.Context, tx *gorm.DB, allianceID, id 
 	return a, nil // the agent's load follows the pool row (migration 00030)
 }
 
+// poolRoom tells whether any online pool agent of the alliance (?) has
+// room left: one look at its agents' rows (their primary key).
+const poolRoom = `SELECT EXISTS (SELECT 1 FROM alliance_staff
+	WHERE alliance_id = ? AND role = 'pool_agent' AND status = 'online' AND load < capacity)`
+
 // RouteWaiting gives the alliance's waiting pool conversations to its
 // online pool agents with room: high urgency and VIP first, then the
-// oldest; each in its brand's own transaction. It returns how many it
-// assigned.
+// oldest; each in its brand's own transaction. It stops as soon as no
+// agent has room left: with every agent full (or none online) it reads
+// the queue not at all, and after a conversation nobody took it looks
+// once at the agents' room. It returns how many it assigned.
 func (s *Service) RouteWaiting(ctx context.Context, allianceID uuid.UUID) (int, error) {
 	type entry struct{ TenantID, ConversationID uuid.UUID }
 	var queue []entry
@@ -129,12 +168,14 @@ func (s *Service) RouteWaiting(ctx context.Context, allianceID uuid.UUID) (int, 
 		return tx.Raw(`SELECT p.tenant_id, p.conversation_id FROM pool_conversations p
 			JOIN alliance_members m ON m.tenant_id = p.tenant_id AND m.alliance_id = p.alliance_id AND m.status = 'active'
 			WHERE p.alliance_id = ? AND p.state = 'waiting'
-			ORDER BY (p.urgency = 'high') DESC, p.vip DESC, p.pooled_at LIMIT 200`, allianceID).Scan(&queue).Error
+				AND (`+poolRoom+`)
+			ORDER BY (p.urgency = 'high') DESC, p.vip DESC, p.pooled_at LIMIT 200`, allianceID, allianceID).Scan(&queue).Error
 	}); err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, e := range queue {
+		full := false
 		err := s.brand(ctx, e.TenantID, func(ctx context.Context, tx *gorm.DB) error {
 			// The brand's assignment lock and the conversation first, then
 			// the pool row (lock_order.go): a concurrent router that got
@@ -151,9 +192,18 @@ func (s *Service) RouteWaiting(ctx context.Context, allianceID uuid.UUID) (int, 
 			if a != nil {
 				n++
 			}
-			return err
+			if err != nil || a != nil {
+				return err
+			}
+			// Nobody took it: the agents are full, or none fits this one.
+			var room bool
+			if err := tx.Raw(poolRoom, allianceID).Row().Scan(&room); err != nil {
+				return err
+			}
+			full = !room
+			return nil
 		})
-		if err != nil {
+		if err != nil || full {
 			return n, err
 		}
 	}

@@ -159,15 +159,11 @@ func loadWaiting(ctx context.Context, tx *gorm.DB, id uuid.UUID) (waiting, error
 // take claims w for agent, tells the observers and announces it; nil when
 // another change got to the conversation first.
 func (s *Service) take(ctx context.Context, tx *gorm.DB, w waiting, agent Candidate, by string, notice AssignNotice) (*Assignment, error) {
-	moved, err := setAssignee(ctx, tx, []uuid.UUID{w.ID}, w.AssigneeID, &agent.UserID, "")
-	if err != nil || len(moved) == 0 {
+	after, err := claim(ctx, tx, w, agent.UserID)
+	if err != nil || after == nil {
 		return nil, err
 	}
 	a := &Assignment{ConversationID: w.ID, From: w.AssigneeID, To: &agent.UserID, By: by, View: agent.View}
-	after, err := loadConversation(ctx, tx, w.ID, false)
-	if err != nil {
-		return nil, err
-	}
 	before := *after
 	before.AssigneeID = a.From
 	// The observers set what they change (the SLA deadlines) on after.
@@ -175,6 +171,30 @@ func (s *Service) take(ctx context.Context, tx *gorm.DB, w waiting, agent Candid
 		return nil, err
 	}
 	return a, s.announce(ctx, tx, a, after, notice)
+}
+
+// claim moves w from the assignee read (nil: nobody) to agent, as
+// setAssignee does, and returns the conversation as it is then, in one
+// round trip (with the writes deferred before it); nil when another change
+// got to it first.
+func claim(ctx context.Context, tx *gorm.DB, w waiting, agent uuid.UUID) (*Conversation, error) {
+	var after *Conversation
+	q := postgres.NewQuery(`UPDATE conversations SET assignee_id = $1, updated_at = now()
+		WHERE tenant_id = $2 AND id = $3 AND assignee_id IS NOT DISTINCT FROM $4 RETURNING `+conversationColumns,
+		agent, deskpool.TenantIDFromContext(ctx), w.ID, w.AssigneeID)
+	q.Rows(func(rows postgres.Rows) error {
+		for rows.Next() {
+			after = new(Conversation)
+			if err := rows.Scan(after.targets()...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := postgres.Batch(ctx, tx, q); err != nil {
+		return nil, err
+	}
+	return after, nil
 }
 
 // Requeue returns a conversation that from (nil: nobody) still holds to
@@ -188,7 +208,8 @@ func (s *Service) Requeue(ctx context.Context, tx *gorm.DB, conversationID uuid.
 	return true, s.queueAssignment(ctx, tx)
 }
 
-// setAssignee is the one statement that changes who holds a conversation:
+// setAssignee is the statement that changes who holds conversations (claim
+// is the same for one conversation, returning it):
 // it moves the conversations ids from `from` (nil: nobody) to `to` (nil:
 // back to the queue) where from still holds them, sets their level too
 // when level is not empty, and returns the ids it moved.

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -91,9 +92,13 @@ func (s *Service) assignWaiting(ctx context.Context, tx *gorm.DB) (int, error) {
 
 // LockAssignment serialises the workspace's assignment passes, agent
 // status changes and SLA reassignments for the rest of the transaction.
-// One lock, always taken first, cannot deadlock.
+// One lock, always taken first, cannot deadlock. The lock goes out with
+// the transaction's next statement (see postgres.Defer), which runs once
+// it is held, with a snapshot of its own: it costs no round trip, and
+// taking it again in the same transaction costs none either.
 func LockAssignment(ctx context.Context, tx *gorm.DB) error {
-	return tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('assign:' || ?, 0))`, deskpool.TenantIDFromContext(ctx).String()).Error
+	postgres.Defer(ctx, tx, nil, `SELECT pg_advisory_xact_lock(hashtextextended('assign:' || ?, 0))`, deskpool.TenantIDFromContext(ctx).String())
+	return nil
 }
 
 // pickAgent returns the index of the best agent for w, or -1. With the

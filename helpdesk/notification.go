@@ -25,7 +25,8 @@ type Notification struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
-// Notify records a notification in the transaction tx.
+// Notify records a notification in the transaction tx, with its next
+// round trip (see postgres.Defer).
 func Notify(ctx context.Context, tx *gorm.DB, userID *uuid.UUID, kind, title, body string, data map[string]any) error {
 	if data == nil {
 		data = map[string]any{}
@@ -34,8 +35,9 @@ func Notify(ctx context.Context, tx *gorm.DB, userID *uuid.UUID, kind, title, bo
 	if err != nil {
 		return err
 	}
-	return tx.Exec(`INSERT INTO notifications (tenant_id, id, user_id, kind, title, body, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		deskpool.TenantIDFromContext(ctx), deskpool.NewID(), userID, kind, title, body, string(raw)).Error
+	postgres.Defer(ctx, tx, nil, `INSERT INTO notifications (tenant_id, id, user_id, kind, title, body, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		deskpool.TenantIDFromContext(ctx), deskpool.NewID(), userID, kind, title, body, string(raw))
+	return nil
 }
 
 // seesWorkspaceNotices reports whether the actor receives the

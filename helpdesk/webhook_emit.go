@@ -52,15 +52,14 @@ type Event struct {
 // caller's transaction tx, so the event is sent if and only if the change
 // commits. All deliveries of one call share one event id, by which
 // receivers recognise a repeat. With no matching subscription it writes
-// nothing.
+// nothing. The subscriptions are read as Subscribers reads them.
 func (w *Webhooks) Emit(ctx context.Context, tx *gorm.DB, eventType string, data any) error {
 	if err := checkEmit(ctx, eventType); err != nil {
 		return err
 	}
-	var hooks []uuid.UUID
-	if err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
-		deskpool.TenantIDFromContext(ctx), eventType).Scan(&hooks).Error; err != nil {
-		return fmt.Errorf("webhook subscriptions for %s: %w", eventType, err)
+	hooks, err := w.Subscribers(ctx, tx, eventType)
+	if err != nil {
+		return err
 	}
 	return w.deliver(ctx, tx, eventType, hooks, data)
 }

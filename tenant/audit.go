@@ -27,22 +27,42 @@ type AuditEntry struct {
 
 // Audit records an action by the actor in ctx, inside the transaction tx.
 func Audit(ctx context.Context, tx *gorm.DB, action, targetType, targetID string, details map[string]any) error {
+	sql, args, err := auditInsert(ctx, action, targetType, targetID, details)
+	if err != nil {
+		return err
+	}
+	return tx.Exec(sql, args...).Error
+}
+
+// DeferAudit is Audit with the transaction's next round trip (see
+// postgres.Defer): for a path that records an action among other writes
+// whose results it does not read. A failing insert fails the transaction.
+func DeferAudit(ctx context.Context, tx *gorm.DB, action, targetType, targetID string, details map[string]any) error {
+	sql, args, err := auditInsert(ctx, action, targetType, targetID, details)
+	if err != nil {
+		return err
+	}
+	postgres.Defer(ctx, tx, nil, sql, args...)
+	return nil
+}
+
+// auditInsert is the statement that records an action by the actor in ctx.
+func auditInsert(ctx context.Context, action, targetType, targetID string, details map[string]any) (string, []any, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
 	if details == nil {
 		details = map[string]any{}
 	}
 	raw, err := json.Marshal(details)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	var actorID *uuid.UUID
 	if id := a.ID(); id != uuid.Nil {
 		actorID = &id
 	}
-	return tx.Exec(`INSERT INTO audit_log (tenant_id, id, actor_kind, actor_id, action, target_type, target_id, ip, request_id, details)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.TenantID, deskpool.NewID(), a.Kind(), actorID, action, targetType, targetID, a.IP,
-		deskpool.RequestIDFromContext(ctx), string(raw)).Error
+	return `INSERT INTO audit_log (tenant_id, id, actor_kind, actor_id, action, target_type, target_id, ip, request_id, details)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, []any{a.TenantID, deskpool.NewID(), a.Kind(), actorID, action, targetType, targetID, a.IP,
+			deskpool.RequestIDFromContext(ctx), string(raw)}, nil
 }
 
 // ListAudit returns up to limit entries older than the cursor, newest first.

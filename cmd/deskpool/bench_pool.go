@@ -45,8 +45,9 @@ type poolWork struct{ TenantID, ConversationID uuid.UUID }
 // under its assignment lock. Beside it, the same number of conversations
 // in one brand with cfg.Agents of its own agents go through
 // helpdesk.Assign with the brand's candidates, the same way. It reports
-// decisions per second and the latency of each (offer to assignment
-// committed).
+// decisions per second, the latency of each (offer to assignment
+// committed), and per offer the round trips to PostgreSQL and the time
+// spent waiting for a lock (sampled).
 func runPoolBench(ctx context.Context, out io.Writer, m *Main, cfg poolBenchConfig) error {
 	t0 := time.Now()
 	allianceID, pool, single, err := seedPoolBench(ctx, m, cfg)
@@ -55,7 +56,8 @@ func runPoolBench(ctx context.Context, out io.Writer, m *Main, cfg poolBenchConf
 	}
 	fmt.Fprintf(out, "bench pool: seeded %d waiting conversations over %d brands (%d pool agents) and %d in one brand (%d agents) in %v\n",
 		len(pool), cfg.Brands, cfg.Agents, len(single), cfg.Agents, time.Since(t0).Round(time.Second))
-	fmt.Fprintf(out, "%-34s %8s %11s %9s %9s %9s %7s\n", "routing", "assigned", "decisions/s", "p50", "p99", "max", "errors")
+	fmt.Fprintf(out, "%-34s %8s %11s %9s %9s %9s %7s %11s %11s\n", "routing", "assigned", "decisions/s", "p50", "p99", "max", "errors",
+		"round trips", "lock wait")
 	phases := []struct {
 		name string
 		work []poolWork
@@ -70,7 +72,10 @@ func runPoolBench(ctx context.Context, out io.Writer, m *Main, cfg poolBenchConf
 		}},
 	}
 	for _, ph := range phases {
-		lat, errs, firstErr, took := drivePool(ctx, m, cfg.Workers, ph.work, ph.op)
+		sampled := sampleLockWaits(ctx, m)
+		tctx, trips := postgres.CountRoundTrips(ctx)
+		lat, errs, firstErr, took := drivePool(tctx, m, cfg.Workers, ph.work, ph.op)
+		waits := sampled()
 		if firstErr != nil {
 			fmt.Fprintf(out, "%s: first error: %v\n", ph.name, firstErr)
 		}
@@ -91,8 +96,12 @@ func runPoolBench(ctx context.Context, out io.Writer, m *Main, cfg poolBenchConf
 			}
 			return lat[min(len(lat)-1, int(p*float64(len(lat))))].Round(10 * time.Microsecond)
 		}
-		fmt.Fprintf(out, "%-34s %8d %11.0f %9v %9v %9v %7d\n", ph.name, assigned, float64(assigned)/took.Seconds(), q(0.5), q(0.99),
-			q(1), errs)
+		// Round trips and time waiting for a lock, per offer: the mean
+		// number of the phase's backends seen waiting, times the wall time,
+		// over the offers.
+		n := float64(max(len(ph.work), 1))
+		fmt.Fprintf(out, "%-34s %8d %11.0f %9v %9v %9v %7d %11.1f %11v\n", ph.name, assigned, float64(assigned)/took.Seconds(), q(0.5), q(0.99),
+			q(1), errs, float64(trips.Load())/n, time.Duration(waits*float64(took)/n).Round(10*time.Microsecond))
 	}
 	return nil
 }
@@ -202,4 +211,39 @@ func seedPoolBench(ctx context.Context, m *Main, cfg poolBenchConfig) (uuid.UUID
 		return nil
 	})
 	return allianceID, pool, single, err
+}
+
+// sampleLockWaits counts, every 10 ms until the returned function is
+// called, the backends of the benchmark's database waiting for a lock
+// (the assignment lock, a row); that function returns the mean count.
+func sampleLockWaits(ctx context.Context, m *Main) func() float64 {
+	ctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	var sum, samples int64
+	go func() {
+		defer close(done)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			var n int64
+			if err := postgres.System(ctx, m.SysDB, "pool:bench", func(ctx context.Context, tx *gorm.DB) error {
+				return tx.Raw(`SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+					WHERE NOT l.granted AND a.datname = current_database()`).Scan(&n).Error
+			}); err != nil {
+				continue
+			}
+			sum += n
+			samples++
+		}
+	}()
+	return func() float64 {
+		stop()
+		<-done
+		return float64(sum) / float64(max(samples, 1))
+	}
 }

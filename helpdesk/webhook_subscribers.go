@@ -1,0 +1,37 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// Subscribers returns the enabled subscriptions of the workspace in ctx
+// to eventType. With the workspace cache (UseWorkspaceCache) they come
+// from the workspace's facts, read in tx and cached when they are not,
+// and dropped with every change of a subscription: an event nobody
+// listens to then costs no round trip. A caller that would build a costly
+// payload asks first, and hands the answer to EmitTo.
+func (w *Webhooks) Subscribers(ctx context.Context, tx *gorm.DB, eventType string) ([]uuid.UUID, error) {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	if w.facts == nil {
+		var hooks []uuid.UUID
+		if err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
+			tenantID, eventType).Scan(&hooks).Error; err != nil {
+			return nil, fmt.Errorf("webhook subscriptions for %s: %w", eventType, err)
+		}
+		return hooks, nil
+	}
+	f, epoch, ok := w.facts.Get(tenantID)
+	if !ok {
+		if err := postgres.Batch(ctx, tx, factsQuery(tenantID, &f)); err != nil {
+			return nil, fmt.Errorf("webhook subscriptions for %s: %w", eventType, err)
+		}
+		w.facts.Put(epoch, tenantID, f)
+	}
+	return f.subscribers(eventType), nil
+}
