@@ -5,6 +5,10 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/google/uuid"
 
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/billing/billingtest"
@@ -34,6 +38,9 @@ func TestDowngradeRemovesThePoolItemAndReturnsThePool(t *testing.T) {
 
 	down := pb.sub
 	down.Price = "price_pro_m" // the Portal changed the plan's price; the pool item is still on it
+	// The period renews in a day: the pending usage is reported at once,
+	// and the item stays until the renewal has invoiced the period.
+	down.PeriodEnd = time.Now().Add(24 * time.Hour)
 	st.SetSubscription(down)
 	event := map[string]any{"id": down.ID, "object": "subscription", "customer": down.Customer, "status": "active"}
 	if r := h.stripeEvent("evt_down_"+pb.brand.ID, "customer.subscription.updated", event); r.Status != http.StatusOK {
@@ -48,7 +55,21 @@ func TestDowngradeRemovesThePoolItemAndReturnsThePool(t *testing.T) {
 		}
 		return -1
 	}
+	waitFor(t, "the pending pool usage reported", func() bool { return len(recordsOn(st, pb.poolItem)) > 0 })
+	if n := countOf(t, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND task_type = ? AND process_at > now() + interval '24 hours'`,
+		pb.brand.ID, billing.TaskDropPoolItem); n != 1 || deleted() >= 0 {
+		t.Fatalf("before the renewal: %d removals scheduled after it (want 1), the item deleted at request %d (want none)", n, deleted())
+	}
+	// The renewal is past: the scheduled removal runs (here called as its
+	// task's handler calls it, not a day later).
+	brandCtx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: uuid.MustParse(pb.brand.ID)})
+	if err := h.deps.Billing.DropPoolItem(brandCtx, pb.poolItem, true); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, "the pool item deleted at Stripe", func() bool { return deleted() >= 0 })
+	if f := st.Requests("/v1/subscription_items/")[deleted()].Form; f.Get("clear_usage") != "true" {
+		t.Errorf("the pool item deleted without clear_usage (Stripe refuses it): %v", f)
+	}
 	if plan := countOf(t, `SELECT count(*) FROM tenants WHERE id = ? AND plan = 'pro'`, pb.brand.ID); plan != 1 {
 		t.Fatal("the brand is not on Pro")
 	}
@@ -92,7 +113,7 @@ func TestDowngradeRemovesThePoolItemAndReturnsThePool(t *testing.T) {
 			return countOf(t, `SELECT count(*) FROM billing_events WHERE tenant_id = ? AND applied_at IS NOT NULL`, pb.brand.ID) >= 3
 		})
 		waitFor(t, "no task left", func() bool {
-			return countOf(t, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND task_type LIKE 'billing:%'`, pb.brand.ID) == 0
+			return countOf(t, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND task_type LIKE 'billing:%' AND process_at < now() + interval '1 hour'`, pb.brand.ID) == 0
 		})
 		if q := recordsOn(st, pb.poolItem); len(q) != 1 {
 			t.Errorf("usage records after the event again %v", q)

@@ -90,7 +90,7 @@ func (s *Service) syncSubscription(ctx context.Context, tx *gorm.DB, a *Account,
 			}
 		}
 	}
-	if err := s.dropPoolItemOfPlan(ctx, tx, a, status); err != nil {
+	if err := s.dropPoolItemOfPlan(ctx, tx, a, status, unixTime(sub.CurrentPeriodEnd)); err != nil {
 		return err
 	}
 	subID := sub.ID

@@ -15,7 +15,7 @@ const (
 	TaskApply        = "billing:apply"          // apply a stored Stripe event
 	TaskGraceEnd     = "billing:grace_end"      // a past-due workspace's grace period ended
 	TaskReportUsage  = "billing:report_usage"   // report a workspace's closed usage buckets to Stripe
-	TaskDropPoolItem = "billing:drop_pool_item" // report pool usage, then remove the pool item of a plan without overflow
+	TaskDropPoolItem = "billing:drop_pool_item" // report pool usage of a plan without overflow; remove its pool item after the renewal
 )
 
 // ApplyPayload names a stored Stripe event.
@@ -81,5 +81,5 @@ func (s *Service) handleDropPoolItem(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	return s.DropPoolItem(tenantCtx(ctx, p.TenantID), p.Item)
+	return s.DropPoolItem(tenantCtx(ctx, p.TenantID), p.Item, p.Delete)
 }

@@ -120,6 +120,7 @@ func (s *Server) UsageRecords() []UsageRecord {
 var (
 	subPath   = regexp.MustCompile(`^/v1/subscriptions/([^/]+)$`)
 	usagePath = regexp.MustCompile(`^/v1/subscription_items/([^/]+)/usage_records$`)
+	itemPath  = regexp.MustCompile(`^/v1/subscription_items/([^/]+)$`)
 )
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -142,6 +143,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.createCustomer(w, r, key)
 	case r.Method == "POST" && usagePath.MatchString(r.URL.Path):
 		s.createUsage(w, usagePath.FindStringSubmatch(r.URL.Path)[1], form, key)
+	case r.Method == "DELETE" && itemPath.MatchString(r.URL.Path) && s.hasUsage(itemPath.FindStringSubmatch(r.URL.Path)[1]) &&
+		form.Get("clear_usage") != "true":
+		// Stripe's condition for deleting a metered item that has usage.
+		writeJSON(w, 400, map[string]any{"error": map[string]any{"type": "invalid_request_error", "param": "clear_usage",
+			"message": "When deleting the subscription item " + itemPath.FindStringSubmatch(r.URL.Path)[1] +
+				" with a metered plan, all related usage records must be cleared too by setting `clear_usage=true`."}})
 	case r.Method == "GET" && r.URL.Path == "/v1/invoices/upcoming":
 		writeJSON(w, 200, map[string]any{"object": "invoice", "amount_due": 2900, "currency": "usd",
 			"next_payment_attempt": time.Now().Add(30 * 24 * time.Hour).Unix(), "customer": r.URL.Query().Get("customer")})
@@ -224,6 +231,18 @@ func (s *Server) Customers() int {
 
 // createUsage answers as Stripe does: one record per idempotency key; a
 // retry with the key gets the first record back.
+// hasUsage reports whether usage was recorded on the subscription item.
+func (s *Server) hasUsage(item string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.usage {
+		if r.Item == item {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Server) createUsage(w http.ResponseWriter, item string, form url.Values, key string) {
 	s.mu.Lock()
 	rec, seen := s.usage[key]
