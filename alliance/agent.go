@@ -218,9 +218,15 @@ func (p PoolAgents) Candidates(ctx context.Context, tx *gorm.DB) ([]helpdesk.Can
 // holdRoom locks the row of the first of the ranked agents (ids, best
 // first) still online with room; with skip, one another assignment is
 // holding right now is passed over instead of waited for.
-const holdRoom = `SELECT user_id FROM alliance_staff
-	WHERE alliance_id = ? AND role = 'pool_agent' AND status = 'online' AND load < capacity AND user_id = ANY(?::uuid[])
-	ORDER BY array_position(?::uuid[], user_id) LIMIT 1 FOR UPDATE`
+const holdRoom = `SELECT s.user_id FROM unnest(?::uuid[]) WITH ORDINALITY AS r(user_id, rank)
+	JOIN alliance_staff s ON s.alliance_id = ? AND s.role = 'pool_agent' AND s.user_id = r.user_id
+	WHERE s.status = 'online' AND s.load < s.capacity
+	ORDER BY r.rank LIMIT 1 FOR UPDATE OF s`
+
+// firstTry is how many of the best ranked agents HoldRoom tries first:
+// more than offers run at once, so one of them is nearly always free, and
+// the statement need not carry every agent of a large pool.
+const firstTry = 32
 
 // HoldRoom implements helpdesk.RoomHolder. It locks the row of the best
 // ranked agent still online with room that no other assignment holds at
@@ -231,13 +237,15 @@ const holdRoom = `SELECT user_id FROM alliance_staff
 // pool row, migration 00030) moves under it, so two brands can never
 // both use an agent's last unit of room.
 func (p PoolAgents) HoldRoom(ctx context.Context, tx *gorm.DB, ranked []helpdesk.Candidate) (int, error) {
-	ids := make([]string, len(ranked))
-	for i, c := range ranked {
-		ids[i] = c.UserID.String()
-	}
-	arr := pq.StringArray(ids)
-	for _, wait := range []string{" SKIP LOCKED", ""} {
-		held, err := postgres.ScanIDs(tx.Raw(holdRoom+wait, p.AllianceID, arr, arr))
+	tries := []struct {
+		n    int
+		wait string
+	}{{min(firstTry, len(ranked)), " SKIP LOCKED"}, {len(ranked), " SKIP LOCKED"}, {len(ranked), ""}}
+	for i, try := range tries {
+		if i == 1 && try.n == tries[0].n {
+			continue // the first try had them all
+		}
+		held, err := postgres.ScanIDs(tx.Raw(holdRoom+try.wait, uuidArray(ranked[:try.n]), p.AllianceID))
 		if err != nil {
 			return -1, err
 		}
@@ -246,6 +254,22 @@ func (p PoolAgents) HoldRoom(ctx context.Context, tx *gorm.DB, ranked []helpdesk
 		}
 	}
 	return -1, nil
+}
+
+// uuidArray is the agents' ids as a PostgreSQL array literal: ids need no
+// quoting, and the literal costs far less to build than a quoted one.
+func uuidArray(cs []helpdesk.Candidate) string {
+	var b strings.Builder
+	b.Grow(len(cs)*37 + 2)
+	b.WriteByte('{')
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(c.UserID.String())
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 var _ helpdesk.RoomHolder = PoolAgents{}
