@@ -237,15 +237,16 @@ const firstTry = 32
 // pool row, migration 00030) moves under it, so two brands can never
 // both use an agent's last unit of room.
 func (p PoolAgents) HoldRoom(ctx context.Context, tx *gorm.DB, ranked []helpdesk.Candidate) (int, error) {
-	tries := []struct {
+	type try struct {
 		n    int
 		wait string
-	}{{min(firstTry, len(ranked)), " SKIP LOCKED"}, {len(ranked), " SKIP LOCKED"}, {len(ranked), ""}}
-	for i, try := range tries {
-		if i == 1 && try.n == tries[0].n {
-			continue // the first try had them all
-		}
-		held, err := postgres.ScanIDs(tx.Raw(holdRoom+try.wait, uuidArray(ranked[:try.n]), p.AllianceID))
+	}
+	tries := []try{{len(ranked), " SKIP LOCKED"}, {len(ranked), ""}}
+	if len(ranked) > firstTry {
+		tries = append([]try{{firstTry, " SKIP LOCKED"}}, tries...)
+	}
+	for _, t := range tries {
+		held, err := postgres.ScanIDs(tx.Raw(holdRoom+t.wait, uuidArray(ranked[:t.n]), p.AllianceID))
 		if err != nil {
 			return -1, err
 		}

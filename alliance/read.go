@@ -1,12 +1,14 @@
 package alliance
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -34,6 +36,10 @@ type membershipRow struct {
 	CreatedAt time.Time
 	Member
 	OverflowRule
+}
+
+func (r membershipRow) alliance() Alliance {
+	return Alliance{ID: r.AllianceID, Name: r.Name, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 }
 
 func (r membershipRow) membership() *Membership {
@@ -108,7 +114,7 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 		err = s.brand(ctx, deskpool.TenantIDFromContext(ctx), func(ctx context.Context, tx *gorm.DB) error {
 			rows, err := memberships(tx, uuid.Nil)
 			for _, r := range rows {
-				add(Alliance{ID: r.AllianceID, Name: r.Name, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}).Membership = r.membership()
+				add(r.alliance()).Membership = r.membership()
 			}
 			return err
 		})
@@ -120,14 +126,8 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 	for _, id := range order {
 		out = append(out, *byID[id])
 	}
-	slices.SortStableFunc(out, func(a, b Summary) int {
-		if a.Name != b.Name {
-			if a.Name < b.Name {
-				return -1
-			}
-			return 1
-		}
-		return slices.Compare(a.ID[:], b.ID[:])
+	slices.SortFunc(out, func(a, b Summary) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), slices.Compare(a.ID[:], b.ID[:]))
 	})
 	return out, nil
 }
@@ -158,8 +158,7 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Detail, error) {
 		err := s.brand(ctx, tenantID, func(ctx context.Context, tx *gorm.DB) error {
 			rows, err := memberships(tx, id)
 			if len(rows) == 1 {
-				d.Alliance = Alliance{ID: id, Name: rows[0].Name}
-				d.Membership = rows[0].membership()
+				d.Alliance, d.Membership = rows[0].alliance(), rows[0].membership()
 			}
 			return err
 		})
@@ -168,25 +167,32 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*Detail, error) {
 		}
 	}
 	err := s.platform(ctx, "alliance_read", func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Raw(`SELECT role FROM alliance_staff WHERE alliance_id = ? AND user_id = ? ORDER BY role`, id, user).
-			Scan(&d.Roles).Error; err != nil {
+		var staff []struct {
+			Role string
+			PoolAgent
+		}
+		if err := tx.Raw(`SELECT role, `+agentColumns+` FROM alliance_staff WHERE alliance_id = ? AND user_id = ? ORDER BY role`, id, user).
+			Scan(&staff).Error; err != nil {
 			return err
 		}
-		if len(d.Roles) == 0 && d.Membership == nil {
+		if len(staff) == 0 && d.Membership == nil {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "Alliance not found.")
 		}
-		if err := tx.Raw(`SELECT id, name, created_by, created_at FROM alliances WHERE id = ?`, id).Scan(&d.Alliance).Error; err != nil {
-			return err
+		admin := false
+		for _, st := range staff {
+			d.Roles = append(d.Roles, st.Role)
+			admin = admin || st.Role == tenant.RoleAllianceAdmin
+			if st.Role == tenant.RolePoolAgent {
+				me := st.PoolAgent
+				d.PoolAgent = &me
+			}
 		}
-		if slices.Contains(d.Roles, "pool_agent") {
-			var me PoolAgent
-			if err := tx.Raw(`SELECT `+agentColumns+` FROM alliance_staff WHERE alliance_id = ? AND user_id = ? AND role = 'pool_agent'`,
-				id, user).Scan(&me).Error; err != nil {
+		if d.Membership == nil { // the brand's row named it already
+			if err := tx.Raw(`SELECT id, name, created_by, created_at FROM alliances WHERE id = ?`, id).Scan(&d.Alliance).Error; err != nil {
 				return err
 			}
-			d.PoolAgent = &me
 		}
-		if !slices.Contains(d.Roles, "alliance_admin") {
+		if !admin {
 			return nil
 		}
 		return adminView(tx, id, &d)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -121,6 +122,12 @@ func (s *Server) postReply(c *fiber.Ctx) error {
 
 // listEvents: GET /v1/conversations/{id}/events, oldest first.
 func (s *Server) listEvents(c *fiber.Ctx) error {
+	return eventsPage(c, s.deps.Helpdesk.FindEvents)
+}
+
+// eventsPage answers a page of the timeline of the path's conversation,
+// as find reads it (the brand's, or the pool agent's masked one).
+func eventsPage(c *fiber.Ctx, find func(ctx context.Context, id uuid.UUID, cur deskpool.Cursor, limit int) ([]helpdesk.TimelineEvent, error)) error {
 	id, err := pathID(c, "conversation_id")
 	if err != nil {
 		return err
@@ -129,7 +136,7 @@ func (s *Server) listEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.deps.Helpdesk.FindEvents(c.UserContext(), id, cur, limit)
+	out, err := find(c.UserContext(), id, cur, limit)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/alliance"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/gofiber/fiber/v2"
@@ -21,19 +20,7 @@ func (s *Server) listPool(c *fiber.Ctx) error {
 // poolEvents: GET /v1/pool/conversations/{conversation_id}/events: the
 // timeline as the pool agent sees it, masked.
 func (s *Server) poolEvents(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	cur, limit, err := listParams(c)
-	if err != nil {
-		return err
-	}
-	out, err := s.deps.Alliance.FindPoolEvents(c.UserContext(), id, cur, limit)
-	if err != nil {
-		return err
-	}
-	return c.JSON(pageOf(out, limit, func(e helpdesk.TimelineEvent) deskpool.Cursor { return deskpool.Cursor{Time: e.CreatedAt, ID: e.ID} }))
+	return eventsPage(c, s.deps.Alliance.FindPoolEvents)
 }
 
 // poolNotifications: GET /v1/pool/notifications: the caller's
