@@ -1,12 +1,12 @@
 package alliance_test
 
 import (
-	"github.com/deskpool/deskpool"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/alliance"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"

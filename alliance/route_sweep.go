@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/deskpool/deskpool/jobs"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -19,18 +20,11 @@ const RouteSweepInterval = 15 * time.Second
 // pool agent going online or gaining capacity whose routing died with
 // its process, a task Redis lost before the outbox relayed it.
 func (s *Service) RunRouteSweep(ctx context.Context, interval time.Duration, warn func(msg string, args ...any)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	jobs.Every(ctx, interval, func(ctx context.Context) {
 		if _, err := s.SweepRoutes(ctx); err != nil && ctx.Err() == nil {
 			warn("pool route sweep", "err", err)
 		}
-	}
+	})
 }
 
 // SweepRoutes routes each alliance that has a waiting pool conversation

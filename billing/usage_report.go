@@ -45,18 +45,11 @@ func (s *Service) ReconcileUsage(ctx context.Context) (int, error) {
 
 // RunUsageReporter reconciles usage every interval until ctx ends.
 func (s *Service) RunUsageReporter(ctx context.Context, interval time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	jobs.Every(ctx, interval, func(ctx context.Context) {
 		if n, err := s.ReconcileUsage(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("billing usage reconcile", "err", err)
 		} else if n > 0 {
 			log.Info("billing usage to report", "workspaces", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

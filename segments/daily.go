@@ -24,18 +24,11 @@ const reasonDaily = "daily recompute"
 // sysdb is the system role, which sees every workspace). Every worker
 // process may run one: a workspace's task of the day has one id.
 func (s *Service) RunDailyRecompute(ctx context.Context, sysdb *gorm.DB, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	jobs.Every(ctx, interval, func(ctx context.Context) {
 		if _, err := s.ScheduleDailyRecompute(ctx, sysdb); err != nil && ctx.Err() == nil {
 			s.log.Warn("segments daily recompute", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // ScheduleDailyRecompute finds, on the system path, the workspaces with

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -26,18 +27,11 @@ const RollupInterval = time.Minute
 // workspace's rollup locks its zones, and everything it needs is in
 // PostgreSQL, so a process that dies loses nothing.
 func (s *Service) RunRollups(ctx context.Context, sysdb *gorm.DB, interval time.Duration, warn func(msg string, args ...any)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	jobs.Every(ctx, interval, func(ctx context.Context) {
 		if _, err := s.RollUpAll(ctx, sysdb); err != nil && ctx.Err() == nil {
 			warn("metrics rollup", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // RollUpAll rolls up every workspace that has a report zone, and drops the

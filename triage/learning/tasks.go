@@ -74,18 +74,11 @@ func (s *Service) RequestRetrain(ctx context.Context, tx *gorm.DB) error {
 // worker process may run one: task ids are stable, so asynq refuses
 // duplicates, and a task Redis lost is queued again at the next scan.
 func (s *Service) RunScheduler(ctx context.Context) {
-	t := time.NewTicker(s.cfg.ScanInterval)
-	defer t.Stop()
-	for {
+	jobs.Every(ctx, s.cfg.ScanInterval, func(ctx context.Context) {
 		if _, err := s.ScheduleOnce(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("triage retrain scheduler", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // ScheduleOnce finds, on the system path, every workspace with a correction
