@@ -11,7 +11,11 @@ import (
 )
 
 // modelMagic opens every model file; the digit is the format version.
-const modelMagic = "DPTRIAGE1\n"
+// Version 2 holds two anger thresholds (English, Chinese); version 1 one.
+const (
+	modelMagic   = "DPTRIAGE2\n"
+	modelMagicV1 = "DPTRIAGE1\n"
+)
 
 // maxModelRows bounds the vocabulary a model file may declare.
 const maxModelRows = 1 << 22
@@ -24,8 +28,12 @@ func Load(r io.Reader) (*Classifier, error) {
 	}
 	br := bufio.NewReaderSize(zr, 1<<16)
 	magic := make([]byte, len(modelMagic))
-	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != modelMagic {
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != modelMagic && string(magic) != modelMagicV1 {
 		return nil, errors.New("triage: model: not a triage model file")
+	}
+	cuts := 2
+	if string(magic) == modelMagicV1 {
+		cuts = 1
 	}
 	version, err := readString(br)
 	if err != nil {
@@ -47,7 +55,7 @@ func Load(r io.Reader) (*Classifier, error) {
 	if err != nil || rows > maxModelRows {
 		return nil, errors.New("triage: model: bad vocabulary size")
 	}
-	floats := make([]float32, 2*numOutputs+1)
+	floats := make([]float32, 2*numOutputs+cuts)
 	for i := range floats {
 		var u uint32
 		if err := binary.Read(br, binary.LittleEndian, &u); err != nil {
@@ -68,7 +76,8 @@ func Load(r io.Reader) (*Classifier, error) {
 		index[k] = int32(i)
 	}
 	scale, bias := floats[:numOutputs], floats[numOutputs:2*numOutputs]
-	return &Classifier{m: newModel(version, index, weights, scale, bias, floats[2*numOutputs])}, nil
+	cut := [2]float32{floats[2*numOutputs], floats[len(floats)-1]}
+	return &Classifier{m: newModel(version, index, weights, scale, bias, cut)}, nil
 }
 
 // WriteModel writes the classifier's model in the format Load reads.
@@ -92,7 +101,7 @@ func (c *Classifier) WriteModel(w io.Writer) error {
 		keys[row] = k
 	}
 	writeUvarint(bw, uint64(len(keys)))
-	floats := append(append(append([]float32{}, m.scale...), m.bias...), m.angerCut)
+	floats := append(append(append([]float32{}, m.scale...), m.bias...), m.angerCut[:]...)
 	for _, f := range floats {
 		binary.Write(bw, binary.LittleEndian, math.Float32bits(f))
 	}

@@ -61,7 +61,9 @@ var (
 	shapeCur, shapeHash          = hashString(kindShape, "currency"), hashString(kindShape, "hash")
 	shapeAt, shapeShout          = hashString(kindShape, "at"), hashString(kindShape, "shout")
 	shapeSmile, shapeFrown       = hashString(kindShape, ":)"), hashString(kindShape, ":(")
-	emojiGroups                  = [...]uint64{hashString(kindShape, "emo:other"),
+	lengthTokens                 = [...]uint64{hashString(kindShape, "len:1"), hashString(kindShape, "len:2"),
+		hashString(kindShape, "len:3-4"), hashString(kindShape, "len:5-8"), hashString(kindShape, "len:9+")}
+	emojiGroups = [...]uint64{hashString(kindShape, "emo:other"),
 		hashString(kindShape, "emo:angry"), hashString(kindShape, "emo:sad"), hashString(kindShape, "emo:happy")}
 )
 
@@ -73,9 +75,11 @@ type extractor struct {
 	prevWord uint64 // hash of the previous word, 0 at a boundary
 	ex, q    int
 	norm     string
-	hanStart int // byte offset in norm where the current Han run starts
-	words    int // words seen so far
-	negAt    int // word count just after the last negator, or -9
+	hanStart int  // byte offset in norm where the current Han run starts
+	words    int  // words seen so far
+	hanChars int  // Han characters seen so far
+	contrast bool // a contrast word ("but", "但是") has been seen
+	negAt    int  // word count just after the last negator, or -9
 }
 
 // features appends the hashed features of normalised text to out.
@@ -150,12 +154,32 @@ func features(norm string, shout bool, out []uint64) []uint64 {
 	if shout {
 		e.out = append(e.out, shapeShout)
 	}
+	if n := e.words + (e.hanChars+1)/2; n > 0 {
+		e.out = append(e.out, lengthToken(n))
+	}
 	return e.out
+}
+
+// lengthToken names how long a message is, in words (two Han characters
+// count as one): a bare product name reads differently from a sentence.
+func lengthToken(n int) uint64 {
+	switch {
+	case n == 1:
+		return lengthTokens[0]
+	case n == 2:
+		return lengthTokens[1]
+	case n <= 4:
+		return lengthTokens[2]
+	case n <= 8:
+		return lengthTokens[3]
+	}
+	return lengthTokens[4]
 }
 
 // flushHan emits character unigrams, bigrams and trigrams of a Han run.
 func (e *extractor) flushHan() {
 	h := e.han
+	e.hanChars += len(h)
 	for i, r := range h {
 		e.out = append(e.out, finish(mix(seed(kindHan1), uint64(r))))
 		if i >= 1 {
@@ -168,6 +192,7 @@ func (e *extractor) flushHan() {
 	if end := e.hanStart + 3*len(h); len(h) > 0 && end <= len(e.norm) {
 		run := e.norm[e.hanStart:end] // Han characters in the BMP take three bytes
 		e.hanPolarity(run)
+		e.hanAnger(run)
 		e.hanConcepts(run)
 	}
 	e.han = e.han[:0]
@@ -223,7 +248,13 @@ func (e *extractor) flushWord() {
 	}
 	e.words++
 	if p, ok := enPolarity[string(w)]; ok {
-		e.out = append(e.out, polarityToken(p, e.words-e.negAt <= 2))
+		e.polarity(p, e.words-e.negAt <= 2)
+	}
+	if enAngerWords[string(w)] {
+		e.out = append(e.out, shapeAngerWord)
+	}
+	if enContrast[string(w)] {
+		e.contrast = true
 	}
 	if enNegators[string(w)] {
 		e.negAt = e.words

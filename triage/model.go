@@ -34,7 +34,7 @@ type model struct {
 	weights   []int8           // rows x numOutputs
 	scale     []float32        // per output: weight = int8 * scale
 	bias      []float32        // per output
-	angerCut  float32          // P(angry) at or above which a message is angry
+	angerCut  [2]float32       // P(angry) at or above which a message is angry: English (and others), Chinese
 	offsets   [numHeads + 1]int
 	featPool  sync.Pool
 	accumPool sync.Pool
@@ -53,7 +53,7 @@ type prediction struct {
 }
 
 // newModel sets up the offsets and pools of a model with the given parts.
-func newModel(version string, index map[uint64]int32, weights []int8, scale, bias []float32, cut float32) *model {
+func newModel(version string, index map[uint64]int32, weights []int8, scale, bias []float32, cut [2]float32) *model {
 	m := &model{version: version, index: index, weights: weights, scale: scale, bias: bias, angerCut: cut}
 	off := 0
 	for h, labels := range headLabels() {
@@ -68,12 +68,13 @@ func newModel(version string, index map[uint64]int32, weights []int8, scale, bia
 
 // emptyModel knows no features: every text scores by the biases alone.
 func emptyModel() *model {
-	return newModel("none", map[uint64]int32{}, nil, make([]float32, numOutputs), make([]float32, numOutputs), 1)
+	return newModel("none", map[uint64]int32{}, nil, make([]float32, numOutputs), make([]float32, numOutputs), [2]float32{1, 1})
 }
 
 // predict scores normalised text with every head; adjustments, if any, add
-// their learned intent and urgency scores before the choice.
-func (m *model) predict(norm string, shout bool, adj []*Adjustment) prediction {
+// their learned intent and urgency scores before the choice. zh picks the
+// anger threshold chosen on Chinese text.
+func (m *model) predict(norm string, shout, zh bool, adj []*Adjustment) prediction {
 	fp := m.featPool.Get().(*[]uint64)
 	feats := features(norm, shout, *fp)
 	var scores [32]float64
@@ -85,14 +86,23 @@ func (m *model) predict(norm string, shout bool, adj []*Adjustment) prediction {
 	p.urgency, _ = softmaxArgmax(scores[m.offsets[headUrgency]:m.offsets[headUrgency+1]])
 	a := scores[m.offsets[headAnger]:m.offsets[headAnger+1]]
 	p.angerProb = 1 / (1 + math.Exp(a[0]-a[1]))
-	p.anger = p.angerProb >= float64(m.angerCut)
+	cut := float64(m.angerCut[langSlot(zh)])
+	p.anger = p.angerProb >= cut
 	if p.anger && slices.Contains(feats, shapeEx1) {
 		p.angerProb = min(p.angerProb, m.angerWithoutExclamation(feats, adj))
-		p.anger = p.angerProb >= float64(m.angerCut)
+		p.anger = p.angerProb >= cut
 	}
 	*fp = feats[:0]
 	m.featPool.Put(fp)
 	return p
+}
+
+// langSlot is the index of a language's anger threshold.
+func langSlot(zh bool) int {
+	if zh {
+		return 1
+	}
+	return 0
 }
 
 // angerWithoutExclamation is P(angry) with the exclamation-mark features

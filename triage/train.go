@@ -96,7 +96,7 @@ func Train(examples []Example, opt TrainOptions) (*Classifier, error) {
 	k := numOutputs
 	w := make([]float64, len(keys)*k)
 	bias := make([]float64, k)
-	m := newModel(opt.Version, index, nil, nil, nil, float32(opt.AngerCut))
+	m := newModel(opt.Version, index, nil, nil, nil, [2]float32{float32(opt.AngerCut), float32(opt.AngerCut)})
 	for h := range numHeads {
 		lo, hi := m.offsets[h], m.offsets[h+1]
 		fitHead(data, h, lo, hi, k, w, bias, classWeights(data, h, hi-lo, opt.Balance[h]), opt)
@@ -111,7 +111,15 @@ func Train(examples []Example, opt TrainOptions) (*Classifier, error) {
 	}
 	if len(opt.Tune) > 0 {
 		calibrateIntent(m, opt.Tune)
-		m.angerCut = tuneAngerCut(m, opt.Tune, opt.AngerPrecision)
+		for slot, zh := range []bool{false, true} {
+			var part []Example
+			for _, ex := range opt.Tune {
+				if (prepare(ex.Text).lang == "zh") == zh {
+					part = append(part, ex)
+				}
+			}
+			m.angerCut[slot] = tuneAngerCut(m, part, zh, opt.AngerPrecision)
+		}
 	}
 	return &Classifier{m: m}, nil
 }
@@ -190,11 +198,11 @@ func classWeights(data []sparse, head, n int, power float64) []float64 {
 // one whose precision reaches minPrecision, or else the one with the best
 // F0.5 (precision first); with minPrecision 0, the one with the best F1.
 // Examples without an anger label are skipped.
-func tuneAngerCut(m *model, exs []Example, minPrecision float64) float32 {
+func tuneAngerCut(m *model, exs []Example, zh bool, minPrecision float64) float32 {
 	probs := make([]float64, len(exs))
 	for i, ex := range exs {
 		in := prepare(ex.Text)
-		probs[i] = m.predict(in.norm, in.shout, nil).angerProb
+		probs[i] = m.predict(in.norm, in.shout, zh, nil).angerProb
 	}
 	if minPrecision > 0 {
 		for cut := 0.10; cut < 0.991; cut += 0.01 {
@@ -241,7 +249,10 @@ func tuneAngerCut(m *model, exs []Example, minPrecision float64) float32 {
 }
 
 // AngerThreshold is the probability of anger at or above which a message counts as angry.
-func (c *Classifier) AngerThreshold() float64 { return float64(c.m.angerCut) }
+func (c *Classifier) AngerThreshold() float64 { return float64(c.m.angerCut[0]) }
+
+// AngerThresholdZh is the P(angry) at or above which a Chinese message is angry.
+func (c *Classifier) AngerThresholdZh() float64 { return float64(c.m.angerCut[1]) }
 
 // fitHead trains one softmax head (outputs lo..hi of each row) by averaged SGD.
 func fitHead(data []sparse, head, lo, hi, k int, w, bias, classW []float64, opt TrainOptions) {

@@ -158,7 +158,7 @@ func (c *Classifier) classify(text string, ctx Context, opt Options) Result {
 		r.Reasons = append(r.Reasons, "input:empty")
 		s = signals{intent: "other"}
 	} else {
-		p := c.m.predict(in.norm, in.shout, opt.Adjust)
+		p := c.m.predict(in.norm, in.shout, in.lang == "zh", opt.Adjust)
 		r.Intent, r.Confidence = Intents[p.intent], p.intentProb
 		abstain := false
 		if opt.overrides(r.Intent) {
