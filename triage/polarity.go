@@ -177,11 +177,16 @@ func zhNegated(run string, i int) bool {
 	if i >= 6 {
 		switch run[i-3 : i] {
 		case "太", "很", "是", "够", "算", "那", "怎", "大":
-			return neg(run[i-6 : i-3])
+			if neg(run[i-6 : i-3]) {
+				return true
+			}
 		}
 	}
-	if i >= 9 && run[i-6:i] == "那么" || i >= 9 && run[i-6:i] == "怎么" || i >= 9 && run[i-6:i] == "是很" {
-		return neg(run[i-9 : i-6])
+	if i >= 9 {
+		switch run[i-6 : i] {
+		case "那么", "怎么", "是很", "是太", "算太", "算很":
+			return neg(run[i-9 : i-6])
+		}
 	}
 	return false
 }

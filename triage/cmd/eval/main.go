@@ -28,6 +28,7 @@ func main() {
 	trainingData := flag.String("training-data", "../shared/training-data", "directory of the real training sets (only their test parts are measured)")
 	parallelSet := flag.String("parallel", "triage/testdata/parallel.tsv", "hand-written parallel set: intent, Chinese, English")
 	modelFile := flag.String("model", "", "model file to measure (default: the built-in model)")
+	carve := flag.Uint("carve-val", 0, "as train's -carve-val: measure -part val on the same carved validation parts")
 	flag.Parse()
 
 	c := triage.Default()
@@ -49,6 +50,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	realdata.CarveVal(real, uint32(*carve))
 	for _, lang := range []string{"zh", "en"} {
 		dev := newScores()
 		for _, ex := range readFile(filepath.Join(*corpus, "intents_"+lang+".jsonl")) {
@@ -93,6 +95,8 @@ func main() {
 		fmt.Println()
 	}
 	parallel(c, *parallelSet)
+	fmt.Println()
+	written(c, *corpus)
 	fmt.Println()
 	publicSentiment(c, *evalData, *limit)
 }

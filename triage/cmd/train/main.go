@@ -1,10 +1,13 @@
 // Command train fits the built-in triage model on the project's own corpus
-// (triage/corpus/intents_*.jsonl, split "train") and on the train parts of
+// (triage/corpus: the generated intents_*.jsonl and reviews_*.jsonl, split
+// "train", and the hand-written written_*.jsonl, whose "test" lines are never
+// read and one in six of whose other lines join the validation part) and on the train parts of
 // the real, licensed sets in ../shared/training-data (intents; sentiment and
 // anger from human emotion labels), and writes triage/model.bin. Each head
 // learns only from the sets that label it. The anger threshold is chosen on
 // the validation parts (own dev split and the real sets' validation parts),
-// precision first; test parts are never read. Training is deterministic.
+// precision first, once for Chinese and once for other text; test parts are
+// never read. Training is deterministic.
 package main
 
 import (
@@ -12,6 +15,7 @@ import (
 	"crypto/sha256"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"log"
 	"os"
 	"path/filepath"
@@ -38,6 +42,16 @@ func realExample(r realdata.Row) (triage.Example, bool) {
 	return ex, ex.Intent != "" || ex.Sentiment != "" || !ex.AngerUnknown
 }
 
+// writtenDev picks one in six of the hand-written lines marked for
+// training (by hash) for the validation part instead: the anger thresholds
+// and the intent calibration are chosen on them, beside the template dev
+// split and the real sets' validation parts.
+func writtenDev(text string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(text))
+	return h.Sum32()%6 == 0
+}
+
 func main() {
 	corpus := flag.String("corpus", "triage/corpus", "directory holding intents_<lang>.jsonl")
 	out := flag.String("out", "triage/model.bin", "model file to write")
@@ -54,12 +68,21 @@ func main() {
 	noSentiment := flag.String("no-sentiment-from", "en_goemotions_sentiment_anger,en_xed_emotion", "comma-separated real sets whose sentiment labels are not used")
 	pruneBelow := flag.Int("prune", 2, "drop features whose int8 weights all lie within ±(prune-1)")
 	ownWeight := flag.Int("own-weight", 2, "times each own corpus example counts against one real example")
+	carve := flag.Uint("carve-val", 0, "percent of the train rows of real sets without a validation part moved to one (for choosing options; 0 for the shipped model)")
 	flag.Parse()
 
 	var train, dev []triage.Example
 	sum := sha256.New()
+	written, err := filepath.Glob(filepath.Join(*corpus, "written_*.jsonl"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	slices.Sort(written)
+	var paths []string
 	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own", "reviews_zh", "reviews_en"} {
-		path := filepath.Join(*corpus, name+".jsonl")
+		paths = append(paths, filepath.Join(*corpus, name+".jsonl"))
+	}
+	for _, path := range append(paths, written...) {
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			log.Fatal(err)
@@ -70,6 +93,12 @@ func main() {
 			log.Fatalf("%s: %v", path, err)
 		}
 		for _, ex := range exs {
+			if ex.Split == "test" {
+				continue // hand-written lines kept back for measuring
+			}
+			if ex.Split == "train" && slices.Contains(written, path) && writtenDev(ex.Text) {
+				ex.Split = "dev"
+			}
 			if ex.Split == "dev" {
 				ex.AngerUnknown = ex.AngerUnknown || *angerOnReal // the anger threshold is chosen on real labels only
 				dev = append(dev, ex)
@@ -84,6 +113,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	realdata.CarveVal(real, uint32(*carve))
 	nReal := 0
 	for _, r := range real {
 		if slices.Contains(strings.Split(*noSentiment, ","), r.Source) {
@@ -107,6 +137,7 @@ func main() {
 		log.Fatal(err)
 	}
 	sum.Write(conceptTable)
+	fmt.Fprintf(sum, "written-dev=1/6 cuts=per-language ")
 	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d own=%d p=%g prune=%d bal=%g/%g real=%v nosent=%s", *epochs, *seed, *lr, *l2, *minCount, *ownWeight, *angerPrecision, *pruneBelow, *balIntent, *balSentiment, *angerOnReal, *noSentiment)
 	version := fmt.Sprintf("zh-en-logreg-%x", sum.Sum(nil)[:6])
 	opt := triage.TrainOptions{Epochs: *epochs, Seed: *seed, Version: version, Tune: dev,
@@ -117,9 +148,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	cut := c.AngerThreshold()
+	cut, cutZh := c.AngerThreshold(), c.AngerThresholdZh()
 	fmt.Printf("real rows in training: %d\n", nReal)
-	fmt.Printf("trained on %d examples (%d validation) in %v; anger cut %.2f\n", len(train), len(dev), time.Since(start).Round(time.Millisecond), cut)
+	fmt.Printf("trained on %d examples (%d validation) in %v; anger cut %.2f (zh %.2f)\n", len(train), len(dev), time.Since(start).Round(time.Millisecond), cut, cutZh)
 	var buf bytes.Buffer
 	if err := c.WriteModel(&buf); err != nil {
 		log.Fatal(err)

@@ -128,3 +128,25 @@ func split(given, text string) string {
 		return Test
 	}
 }
+
+// CarveVal moves pct percent of the train rows (chosen by the text's hash)
+// of every set that has no validation part into a validation part, so that
+// training options can be chosen without reading any test part.
+func CarveVal(rows []Row, pct uint32) {
+	hasVal := map[string]bool{}
+	for _, r := range rows {
+		if r.Split == Val {
+			hasVal[r.Source] = true
+		}
+	}
+	for i, r := range rows {
+		if r.Split != Train || hasVal[r.Source] {
+			continue
+		}
+		h := fnv.New32a()
+		h.Write([]byte("carve\x00" + r.Text))
+		if h.Sum32()%100 < pct {
+			rows[i].Split = Val
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/deskpool/deskpool/triage"
+)
+
+// writtenLine is one line of a hand-written corpus file; Pair ties the
+// Chinese and English renderings of one request in written_pairs.jsonl.
+type writtenLine struct {
+	triage.Example
+	Pair int `json:"pair"`
+}
+
+// written measures the test lines of every hand-written corpus file
+// (written_*.jsonl, split "test", never trained on): sentiment accuracy and
+// recall, anger precision and recall, and for lines with an intent, intent
+// accuracy and the EN-ZH agreement of their pairs.
+func written(c *triage.Classifier, corpus string) {
+	paths, err := filepath.Glob(filepath.Join(corpus, "written_*.jsonl"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	slices.Sort(paths)
+	for _, path := range paths {
+		lines := readWritten(path)
+		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+		s := newScores()
+		gold, hit := map[string]int{}, map[string]int{}
+		byPair := map[int][]string{}
+		intents := 0
+		for _, l := range lines {
+			r := c.Classify(l.Text, triage.Context{})
+			if l.Intent == "" {
+				l.Intent = r.Intent // scored on sentiment and anger only
+			} else {
+				intents++
+				if l.Pair > 0 {
+					byPair[l.Pair] = append(byPair[l.Pair], r.Intent)
+				}
+			}
+			s.add(l.Example, r)
+			gold[l.Sentiment]++
+			if r.Sentiment == l.Sentiment {
+				hit[l.Sentiment]++
+			}
+		}
+		fmt.Printf("%-40s n=%5d  sentiment acc %s  recall: negative %s  neutral %s  positive %s  anger P %s R %s\n", name+" test", s.n,
+			pct(s.sentOK, s.sentN), pct(hit["negative"], gold["negative"]), pct(hit["neutral"], gold["neutral"]), pct(hit["positive"], gold["positive"]),
+			pct(s.angerTP, s.angerTP+s.angerFP), pct(s.angerTP, s.angerTP+s.angerFN))
+		if intents == 0 {
+			continue
+		}
+		pairs, agree := 0, 0
+		for _, got := range byPair {
+			if len(got) == 2 {
+				pairs++
+				if got[0] == got[1] {
+					agree++
+				}
+			}
+		}
+		fmt.Printf("%-40s n=%5d  intent acc %s  EN-ZH agreement %s of %d pairs\n", "", intents, pct(s.intentOK, intents), pct(agree, pairs), pairs)
+	}
+}
+
+// readWritten reads the test lines of a hand-written corpus file or exits.
+func readWritten(path string) []writtenLine {
+	f, err := os.Open(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	var out []writtenLine
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if len(strings.TrimSpace(sc.Text())) == 0 {
+			continue
+		}
+		var l writtenLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			log.Fatalf("%s:%d: %v", path, n, err)
+		}
+		if l.Split == "test" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,144 @@
+package triage
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"slices"
+	"testing"
+)
+
+// count is how many times a feature occurs in a text's features.
+func count(text string, f uint64) int {
+	in := prepare(text)
+	n := 0
+	for _, g := range features(in.norm, in.shout, nil) {
+		if g == f {
+			n++
+		}
+	}
+	return n
+}
+
+// A negator before a degree word still negates ("不太好" is not praise), a
+// contrast word marks what follows it, and anger words are one shared feature.
+func TestPolarityFeatures(t *testing.T) {
+	for _, tc := range []struct {
+		text     string
+		pos, neg int
+		late     uint64 // a feature that must occur, or 0
+	}{
+		{"质量很好", 1, 0, 0},
+		{"质量不太好", 0, 1, 0},
+		{"不是很满意", 0, 1, 0},
+		{"没那么好用", 0, 1, 0},
+		{"质量不错", 1, 0, 0},
+		{"物流慢了点，但是质量很好", 1, 1, shapePolPosLate},
+		{"slow delivery but great quality", 1, 1, shapePolPosLate},
+		{"not good", 0, 1, 0},
+	} {
+		pos, neg := count(tc.text, shapePolPos), count(tc.text, shapePolNeg)
+		if pos != tc.pos || neg != tc.neg {
+			t.Errorf("%q: %d positive and %d negative polarity features, want %d and %d", tc.text, pos, neg, tc.pos, tc.neg)
+		}
+		if tc.late != 0 && count(tc.text, tc.late) == 0 {
+			t.Errorf("%q: no after-contrast polarity feature", tc.text)
+		}
+	}
+	if count("质量很好，物流也快", shapePolPosLate) != 0 {
+		t.Error("praise without a contrast word got an after-contrast feature")
+	}
+	for text, want := range map[string]int{"气死我了，什么破玩意": 2, "this is a scam, absolutely furious": 2,
+		"我不生气，就是问问": 0, "天气很好": 0, "thanks, all sorted": 0} {
+		if got := count(text, shapeAngerWord); got != want {
+			t.Errorf("%q: %d anger-word features, want %d", text, got, want)
+		}
+	}
+}
+
+// A bare product name and a sentence fall in different length buckets.
+func TestLengthFeature(t *testing.T) {
+	for text, want := range map[string]uint64{"creatine": lengthTokens[0], "蛋白粉": lengthTokens[1],
+		"where is my order": lengthTokens[2], "我的订单到哪了": lengthTokens[2],
+		"i ordered a dress last week and it still has not shipped": lengthTokens[4]} {
+		if count(text, want) != 1 {
+			t.Errorf("%q: missing its length feature", text)
+		}
+	}
+}
+
+// Chinese and English text each get their own anger threshold, both survive
+// a round trip through the model file, and a version 1 file (one threshold)
+// still loads with it for both languages.
+func TestAngerThresholdPerLanguage(t *testing.T) {
+	c := Default()
+	if c.AngerThreshold() <= 0 || c.AngerThresholdZh() <= 0 {
+		t.Fatalf("thresholds %v / %v", c.AngerThreshold(), c.AngerThresholdZh())
+	}
+	// Thresholds on either side of one text's P(angry): the text is angry
+	// read as Chinese and calm read as English.
+	text := "快递还没到，有点着急"
+	p := c.m.predict(prepare(text).norm, false, true, nil).angerProb
+	if p <= 0.02 || p >= 0.98 {
+		t.Fatalf("%q: P(angry) %.3f leaves no room for two thresholds", text, p)
+	}
+	m := *c.m
+	m.angerCut = [2]float32{float32(p + (1-p)/2), float32(p / 2)}
+	two := &Classifier{m: newModel(m.version, m.index, m.weights, m.scale, m.bias, m.angerCut)}
+	var buf bytes.Buffer
+	if err := two.WriteModel(&buf); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Load(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.AngerThreshold() != float64(m.angerCut[0]) || again.AngerThresholdZh() != float64(m.angerCut[1]) {
+		t.Fatalf("round trip: %v / %v", again.AngerThreshold(), again.AngerThresholdZh())
+	}
+	asZh, asEn := two.m.predict(prepare(text).norm, false, true, nil), two.m.predict(prepare(text).norm, false, false, nil)
+	if !asZh.anger || asEn.anger {
+		t.Errorf("%q: angry as Chinese %v, as English %v; want true, false", text, asZh.anger, asEn.anger)
+	}
+	if !two.Classify(text, Context{}).Anger {
+		t.Errorf("%q: Classify did not use the Chinese threshold", text)
+	}
+
+	// Version 1: the same file with the old magic and one threshold.
+	zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(zr)
+	v1 := slices.Clone(raw)
+	copy(v1, modelMagicV1)
+	off := len(modelMagic) + 1 + len(m.version)
+	for _, labels := range headLabels() {
+		off++
+		for _, l := range labels {
+			off += 1 + len(l)
+		}
+	}
+	off += uvarintLen(uint64(len(m.index))) + 4*(2*numOutputs) // start of the thresholds
+	v1 = append(v1[:off+4], v1[off+8:]...)                     // drop the Chinese one
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(v1)
+	zw.Close()
+	old, err := Load(&gz)
+	if err != nil {
+		t.Fatalf("version 1 file: %v", err)
+	}
+	if old.AngerThreshold() != float64(m.angerCut[0]) || old.AngerThresholdZh() != old.AngerThreshold() {
+		t.Fatalf("version 1 file: thresholds %v / %v", old.AngerThreshold(), old.AngerThresholdZh())
+	}
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
