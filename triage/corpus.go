@@ -21,6 +21,9 @@ type Example struct {
 	// AngerUnknown marks an example whose set does not label anger; like an
 	// empty intent, sentiment or urgency, that head then skips it in training.
 	AngerUnknown bool `json:"anger_unknown,omitempty"`
+	// Source names the set an example came from; when the anger threshold
+	// is chosen, every source weighs the same, however many lines it has.
+	Source string `json:"-"`
 }
 
 // labelIndexes returns the example's label per model head, -1 where the

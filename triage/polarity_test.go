@@ -82,9 +82,9 @@ func TestAngerThresholdPerLanguage(t *testing.T) {
 	if p <= 0.02 || p >= 0.98 {
 		t.Fatalf("%q: P(angry) %.3f leaves no room for two thresholds", text, p)
 	}
-	m := *c.m
-	m.angerCut = [2]float32{float32(p + (1-p)/2), float32(p / 2)}
-	two := &Classifier{m: newModel(m.version, m.index, m.weights, m.scale, m.bias, m.angerCut)}
+	m := c.m
+	cuts := [2]float32{float32(p + (1-p)/2), float32(p / 2)}
+	two := &Classifier{m: newModel(m.version, m.index, m.weights, m.scale, m.bias, cuts)}
 	var buf bytes.Buffer
 	if err := two.WriteModel(&buf); err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func TestAngerThresholdPerLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.AngerThreshold() != float64(m.angerCut[0]) || again.AngerThresholdZh() != float64(m.angerCut[1]) {
+	if again.AngerThreshold() != float64(cuts[0]) || again.AngerThresholdZh() != float64(cuts[1]) {
 		t.Fatalf("round trip: %v / %v", again.AngerThreshold(), again.AngerThresholdZh())
 	}
 	asZh, asEn := two.m.predict(prepare(text).norm, false, true, nil), two.m.predict(prepare(text).norm, false, false, nil)
@@ -129,7 +129,7 @@ func TestAngerThresholdPerLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("version 1 file: %v", err)
 	}
-	if old.AngerThreshold() != float64(m.angerCut[0]) || old.AngerThresholdZh() != old.AngerThreshold() {
+	if old.AngerThreshold() != float64(cuts[0]) || old.AngerThresholdZh() != old.AngerThreshold() {
 		t.Fatalf("version 1 file: thresholds %v / %v", old.AngerThreshold(), old.AngerThresholdZh())
 	}
 }

@@ -197,26 +197,34 @@ func classWeights(data []sparse, head, n int, power float64) []float64 {
 // tuneAngerCut picks the P(angry) threshold on held-out examples: the lowest
 // one whose precision reaches minPrecision, or else the one with the best
 // F0.5 (precision first); with minPrecision 0, the one with the best F1.
-// Examples without an anger label are skipped.
+// Examples without an anger label are skipped. Precision is weighed so that
+// every source counts the same: thousands of forum comments do not drown a
+// few hundred customer messages.
 func tuneAngerCut(m *model, exs []Example, zh bool, minPrecision float64) float32 {
 	probs := make([]float64, len(exs))
+	perSource := map[string]int{}
 	for i, ex := range exs {
 		in := prepare(ex.Text)
 		probs[i] = m.predict(in.norm, in.shout, zh, nil).angerProb
+		if !ex.AngerUnknown {
+			perSource[ex.Source]++
+		}
 	}
 	if minPrecision > 0 {
 		for cut := 0.10; cut < 0.991; cut += 0.01 {
-			tp, fp := 0, 0
+			tp, wtp, wfp := 0, 0.0, 0.0
 			for i, ex := range exs {
 				if probs[i] >= cut && !ex.AngerUnknown {
+					w := 1 / float64(perSource[ex.Source])
 					if ex.Anger {
 						tp++
+						wtp += w
 					} else {
-						fp++
+						wfp += w
 					}
 				}
 			}
-			if tp >= 10 && float64(tp) >= minPrecision*float64(tp+fp) {
+			if tp >= 10 && wtp >= minPrecision*(wtp+wfp) {
 				return float32(cut)
 			}
 		}

@@ -30,7 +30,7 @@ import (
 // realExample turns a real row into a training example labelled only for
 // the heads its set labels.
 func realExample(r realdata.Row) (triage.Example, bool) {
-	ex := triage.Example{Text: r.Text, Lang: r.Lang, AngerUnknown: r.Anger == nil}
+	ex := triage.Example{Text: r.Text, Lang: r.Lang, AngerUnknown: r.Anger == nil, Source: r.Source}
 	if r.Anger != nil {
 		ex.Anger = *r.Anger
 	}
@@ -93,6 +93,7 @@ func main() {
 			log.Fatalf("%s: %v", path, err)
 		}
 		for _, ex := range exs {
+			ex.Source = filepath.Base(path)
 			if ex.Split == "test" {
 				continue // hand-written lines kept back for measuring
 			}
