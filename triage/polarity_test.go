@@ -142,3 +142,31 @@ func uvarintLen(v uint64) int {
 	}
 	return n
 }
+
+// Every validation source weighs the same when the anger threshold is
+// chosen: a large source whose alarms are mostly false cannot push the
+// threshold past where a small source of customer messages is served well.
+func TestAngerCutWeighsSourcesAlike(t *testing.T) {
+	var probs []float64
+	var exs []Example
+	add := func(source string, n int, p float64, angry bool) {
+		for range n {
+			probs = append(probs, p)
+			exs = append(exs, Example{Anger: angry, Source: source})
+		}
+	}
+	// Forum comments: 20 sure alarms at 0.7, then 20 angry and 30 calm at 0.555.
+	add("forum", 20, 0.7, true)
+	add("forum", 20, 0.555, true)
+	add("forum", 30, 0.555, false)
+	add("forum", 930, 0.05, false)
+	// Customer messages: at 0.555, 40 angry fire and none calm.
+	add("customers", 40, 0.555, true)
+	add("customers", 60, 0.05, false)
+	// Counted line by line, precision at 0.555 is 80/110 = 0.73, so the
+	// threshold would rise above it and miss every angry customer; with
+	// each source weighed alike it is (0.04+0.4)/(0.07+0.4) = 0.94.
+	if cut := chooseAngerCut(probs, exs, 0.8); float64(cut) > 0.555 {
+		t.Errorf("threshold %.2f: the larger source outweighed the smaller", cut)
+	}
+}

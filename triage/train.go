@@ -202,10 +202,17 @@ func classWeights(data []sparse, head, n int, power float64) []float64 {
 // few hundred customer messages.
 func tuneAngerCut(m *model, exs []Example, zh bool, minPrecision float64) float32 {
 	probs := make([]float64, len(exs))
-	perSource := map[string]int{}
 	for i, ex := range exs {
 		in := prepare(ex.Text)
 		probs[i] = m.predict(in.norm, in.shout, zh, nil).angerProb
+	}
+	return chooseAngerCut(probs, exs, minPrecision)
+}
+
+// chooseAngerCut is tuneAngerCut given each example's P(angry).
+func chooseAngerCut(probs []float64, exs []Example, minPrecision float64) float32 {
+	perSource := map[string]int{}
+	for _, ex := range exs {
 		if !ex.AngerUnknown {
 			perSource[ex.Source]++
 		}
