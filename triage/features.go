@@ -61,9 +61,7 @@ var (
 	shapeCur, shapeHash          = hashString(kindShape, "currency"), hashString(kindShape, "hash")
 	shapeAt, shapeShout          = hashString(kindShape, "at"), hashString(kindShape, "shout")
 	shapeSmile, shapeFrown       = hashString(kindShape, ":)"), hashString(kindShape, ":(")
-	lengthTokens                 = [...]uint64{hashString(kindShape, "len:1"), hashString(kindShape, "len:2"),
-		hashString(kindShape, "len:3-4"), hashString(kindShape, "len:5-8"), hashString(kindShape, "len:9+")}
-	emojiGroups = [...]uint64{hashString(kindShape, "emo:other"),
+	emojiGroups                  = [...]uint64{hashString(kindShape, "emo:other"),
 		hashString(kindShape, "emo:angry"), hashString(kindShape, "emo:sad"), hashString(kindShape, "emo:happy")}
 )
 
@@ -154,32 +152,12 @@ func features(norm string, shout bool, out []uint64) []uint64 {
 	if shout {
 		e.out = append(e.out, shapeShout)
 	}
-	if n := e.words + (e.hanChars+1)/2; n > 0 {
-		e.out = append(e.out, lengthToken(n))
-	}
 	return e.out
-}
-
-// lengthToken names how long a message is, in words (two Han characters
-// count as one): a bare product name reads differently from a sentence.
-func lengthToken(n int) uint64 {
-	switch {
-	case n == 1:
-		return lengthTokens[0]
-	case n == 2:
-		return lengthTokens[1]
-	case n <= 4:
-		return lengthTokens[2]
-	case n <= 8:
-		return lengthTokens[3]
-	}
-	return lengthTokens[4]
 }
 
 // flushHan emits character unigrams, bigrams and trigrams of a Han run.
 func (e *extractor) flushHan() {
 	h := e.han
-	e.hanChars += len(h)
 	for i, r := range h {
 		e.out = append(e.out, finish(mix(seed(kindHan1), uint64(r))))
 		if i >= 1 {

