@@ -1,13 +1,14 @@
 // Command train fits the built-in triage model on the project's own corpus
-// (triage/corpus: the generated intents_*.jsonl and reviews_*.jsonl, split
-// "train", and the hand-written written_*.jsonl, whose "test" lines are never
-// read and one in six of whose other lines join the validation part) and on the train parts of
-// the real, licensed sets in ../shared/training-data (intents; sentiment and
-// anger from human emotion labels), and writes triage/model.bin. Each head
-// learns only from the sets that label it. The anger threshold is chosen on
-// the validation parts (own dev split and the real sets' validation parts),
-// precision first, once for Chinese and once for other text; test parts are
-// never read. Training is deterministic.
+// in triage/corpus (the generated intents_*.jsonl and reviews_*.jsonl, split
+// "train"; the hand-written written_*.jsonl, whose "test" lines are never read
+// and one in six of whose other lines join the validation part) and on the
+// train parts of the real, licensed sets in ../shared/training-data (intents;
+// sentiment and anger from human emotion labels), and writes
+// triage/model.bin. Each head learns only from the sets that label it. The
+// anger thresholds are chosen on the validation parts (own dev split, the
+// written files' validation lines and the real sets' validation parts),
+// precision first, once for Chinese and once for other text, every source
+// weighing the same; test parts are never read. Training is deterministic.
 package main
 
 import (
