@@ -5,15 +5,23 @@ import "strings"
 // Keyword lists back the model up where a miss is costly. They are matched on
 // normalised (lower-case, half-width) text; Latin keywords match whole words.
 var (
+	// injuryWords say harm happened ("swollen", "进医院"): the customer was
+	// hurt, whatever intent or sentiment the model reads.
+	injuryWords = []string{
+		"受伤", "烫伤", "烧伤", "灼伤", "中毒", "拉肚子", "腹泻", "呕吐", "吐了", "起疹子", "起红疹", "红肿",
+		"划伤", "割伤", "流血", "住院", "进医院", "去医院", "送医", "急诊", "爆炸", "起火", "着火", "触电",
+		"冒烟", "误吞", "吃坏", "烂脸", "毁容", "伤到", "过敏了", "过敏反应",
+		"injured", "injury", "injuries", "burned", "burnt", "poisoned", "bleeding", "swelling", "swollen",
+		"rash", "hives", "hospital", "emergency room", "exploded", "caught fire", "on fire", "electric shock",
+		"shocked me", "choked", "threw up", "vomiting", "diarrhea", "made me sick", "got sick",
+		"an allergic reaction", "allergic reaction to",
+	}
+	// harmWords may also sit in a question about a product ("is it safe
+	// for allergies?"): they count under a harm intent or a negative tone.
 	harmWords = []string{
-		"过敏", "受伤", "烫伤", "烧伤", "灼伤", "中毒", "拉肚子", "腹泻", "呕吐", "吐了", "起疹子",
-		"起红疹", "红肿", "划伤", "割伤", "流血", "住院", "进医院", "去医院", "送医", "急诊", "爆炸",
-		"起火", "着火", "漏电", "触电", "冒烟", "窒息", "误吞", "吃坏", "有毒", "烂脸", "毁容", "伤到",
-		"allergy", "allergic", "allergies", "rash", "hives", "injured", "injury", "injuries", "hurt",
-		"burn", "burned", "burnt", "burns", "poison", "poisoned", "poisoning", "hospital", "emergency room",
-		"bleeding", "swelling", "swollen", "exploded", "explode", "caught fire", "on fire", "electric shock",
-		"shocked me", "choked", "choking", "toxic", "vomit", "vomiting", "threw up", "diarrhea",
-		"made me sick", "got sick",
+		"过敏", "有毒", "漏电", "窒息",
+		"allergy", "allergic", "allergies", "hurt", "burn", "burns", "poison", "poisoning", "toxic",
+		"vomit", "choking", "explode",
 	}
 	legalWords = []string{
 		"律师", "起诉", "法院", "告你们", "打官司", "消协", "12315", "消费者协会", "工商局", "市场监管",
@@ -46,6 +54,7 @@ var (
 // Signal flags set by scanKeywords.
 const (
 	flagHarm uint8 = 1 << iota
+	flagInjury
 	flagLegal
 	flagFundSafety
 	flagOverdue
@@ -61,7 +70,7 @@ type keyword struct {
 // keywordIndex holds every keyword under its first byte, so that the text is scanned once.
 var keywordIndex = func() [256][]keyword {
 	var idx [256][]keyword
-	for flag, words := range map[uint8][]string{flagHarm: harmWords, flagLegal: legalWords,
+	for flag, words := range map[uint8][]string{flagHarm: harmWords, flagInjury: injuryWords, flagLegal: legalWords,
 		flagFundSafety: fundSafetyWords, flagOverdue: overdueWords, flagHuman: humanWords} {
 		for _, w := range words {
 			idx[w[0]] = append(idx[w[0]], keyword{w, flag})
@@ -77,7 +86,8 @@ func detectSignals(norm string, r Result) signals {
 		intent:     r.Intent,
 		sentiment:  r.Sentiment,
 		anger:      r.Anger,
-		harm:       f&flagHarm != 0,
+		harm:       f&(flagHarm|flagInjury) != 0,
+		injury:     f&flagInjury != 0,
 		legal:      f&flagLegal != 0,
 		fundSafety: f&flagFundSafety != 0,
 		overdue:    f&flagOverdue != 0,

@@ -6,6 +6,7 @@ type signals struct {
 	sentiment  string
 	anger      bool
 	harm       bool // injury, allergy, burn, poisoning...
+	injury     bool // words that say harm happened: swollen, burned, went to hospital
 	legal      bool // lawyer, court, consumer association...
 	fundSafety bool // fraud, stolen card, privacy leak...
 	overdue    bool // the text says the order is late and not shipped
@@ -90,7 +91,7 @@ func (p *plan) humanOnlyTopics() {
 	if s.intent == "privacy_or_fund_safety" || s.fundSafety {
 		p.raise(5, "rule:human_only:privacy_or_fund_safety")
 	}
-	if s.harm && (harmIntents[s.intent] || s.sentiment == "negative") {
+	if s.injury || s.harm && (harmIntents[s.intent] || s.sentiment == "negative") {
 		p.raise(5, "rule:human_only:harm")
 		p.d.soothe, p.d.replyTopic = true, "quality"
 	}

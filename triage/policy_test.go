@@ -23,6 +23,7 @@ func TestDecide(t *testing.T) {
 		{"QualityIssueGoesToPerson", signals{intent: "quality_issue"}, "L4", RouteSenior, true, false, "rule:human_only:quality_issue"},
 		{"QualityHarmIsCrisis", signals{intent: "quality_issue", harm: true}, "L5", RouteExpert, true, true, "rule:human_only:harm"},
 		{"HarmWordInCalmProductQuestionStaysL1", signals{intent: "product_question", harm: true, sentiment: "neutral"}, "L1", RouteAI, false, false, ""},
+		{"InjuryIsCrisisWhateverTheModelReads", signals{intent: "product_question", harm: true, injury: true, sentiment: "positive"}, "L5", RouteExpert, true, true, "rule:human_only:harm"},
 		{"HarmWordInNegativeProductQuestionIsCrisis", signals{intent: "product_question", harm: true, sentiment: "negative"}, "L5", RouteExpert, true, true, "rule:human_only:harm"},
 		{"LegalThreatIsCrisis", signals{intent: "refund", legal: true}, "L5", RouteExpert, true, true, "rule:human_only:legal"},
 		{"AngerGoesToSeniorWithReply", signals{intent: "logistics_delay", anger: true}, "L4", RouteSenior, true, true, "rule:handover:anger"},
@@ -67,6 +68,7 @@ func TestHumanOnlyNeverRoutesToAI(t *testing.T) {
 			{intent: intent, fundSafety: true},
 			{intent: intent, legal: true},
 			{intent: "quality_issue", harm: true},
+			{intent: intent, harm: true, injury: true, sentiment: "positive"},
 			{intent: intent, anger: true},
 			{intent: intent, humanAsk: true},
 			{intent: intent, ctx: Context{Vulnerable: true}},
@@ -85,6 +87,20 @@ func TestHumanOnlyNeverRoutesToAI(t *testing.T) {
 	}
 }
 
+// A reported injury reaches a person through Classify even when the model
+// reads the message as a calm product question or an LLM relabels it.
+func TestReportedInjuryReachesAPerson(t *testing.T) {
+	for _, text := range []string{"the cream gave my child an allergic reaction, her face is swollen",
+		"用了你们的面霜脸红肿了", "the kettle caught fire on the first use"} {
+		for _, opt := range []Options{{}, {Intent: "order_status", IntentConfidence: 0.99}} {
+			r := Default().ClassifyWith(text, Context{}, opt)
+			if r.Route == RouteAI || !slices.Contains(r.Reasons, "rule:human_only:harm") {
+				t.Errorf("%q (options %+v): route %s, reasons %v", text, opt, r.Route, r.Reasons)
+			}
+		}
+	}
+}
+
 func TestKeywordSignals(t *testing.T) {
 	tests := []struct {
 		text string
@@ -93,18 +109,21 @@ func TestKeywordSignals(t *testing.T) {
 		{"我要找律师起诉你们", flagLegal},
 		{"i will sue you", flagLegal},
 		{"there is an issue with my order", 0}, // "sue" inside "issue"
-		{"脸上过敏了", flagHarm},
-		{"got a rash from the cream", flagHarm},
+		{"脸上过敏了", flagHarm | flagInjury},
+		{"会过敏吗", flagHarm},
+		{"got a rash from the cream", flagInjury},
+		{"is it ok for allergies?", flagHarm},
+		{"the cream gave my child an allergic reaction, her face is swollen", flagHarm | flagInjury},
 		{"the brush is nice", 0},
 		{"my card was hacked", flagFundSafety},
 		{"it hasn't shipped after 5 days", flagOverdue},
 		{"付款超时了", 0},
 		{"转人工", flagHuman},
-		{"i want a real person, i was burned and will sue", flagHuman | flagHarm | flagLegal},
+		{"i want a real person, i was burned and will sue", flagHuman | flagInjury | flagLegal},
 	}
 	for _, tt := range tests {
 		if got := scanKeywords(tt.text); got != tt.want {
-			t.Errorf("scanKeywords(%q) = %05b, want %05b", tt.text, got, tt.want)
+			t.Errorf("scanKeywords(%q) = %06b, want %06b", tt.text, got, tt.want)
 		}
 	}
 }
