@@ -75,7 +75,6 @@ type extractor struct {
 	norm     string
 	hanStart int  // byte offset in norm where the current Han run starts
 	words    int  // words seen so far
-	hanChars int  // Han characters seen so far
 	contrast bool // a contrast word ("but", "但是") has been seen
 	negAt    int  // word count just after the last negator, or -9
 }

@@ -5,23 +5,29 @@ import "strings"
 // Keyword lists back the model up where a miss is costly. They are matched on
 // normalised (lower-case, half-width) text; Latin keywords match whole words.
 var (
-	// injuryWords say harm happened ("swollen", "进医院"): the customer was
-	// hurt, whatever intent or sentiment the model reads.
+	// injuryWords say harm happened ("swollen", "进医院", "过敏了"): the
+	// customer was hurt, whatever intent or sentiment the model reads. Only
+	// forms that report harm belong here; a word that also asks about it
+	// ("will it cause a rash?", "会不会拉肚子") or names a place ("ship to the
+	// hospital") is a harmWord.
 	injuryWords = []string{
-		"受伤", "烫伤", "烧伤", "灼伤", "中毒", "拉肚子", "腹泻", "呕吐", "吐了", "起疹子", "起红疹", "红肿",
-		"划伤", "割伤", "流血", "住院", "进医院", "去医院", "送医", "急诊", "爆炸", "起火", "着火", "触电",
-		"冒烟", "误吞", "吃坏", "烂脸", "毁容", "伤到", "过敏了", "过敏反应",
-		"injured", "injury", "injuries", "burned", "burnt", "poisoned", "bleeding", "swelling", "swollen",
-		"rash", "hives", "hospital", "emergency room", "exploded", "caught fire", "on fire", "electric shock",
-		"shocked me", "choked", "threw up", "vomiting", "diarrhea", "made me sick", "got sick",
-		"an allergic reaction", "allergic reaction to",
+		"受伤了", "烫伤了", "烧伤了", "灼伤了", "中毒了", "拉肚子了", "腹泻了", "吐了", "起疹子了", "起红疹",
+		"红肿", "划伤了", "割伤了", "流血了", "住院了", "进医院", "去医院了", "送医", "看急诊", "爆炸了",
+		"炸了锅", "起火了", "着火了", "触电了", "冒烟了", "误吞", "吃坏了", "烂脸", "毁容", "伤到了", "过敏了",
+		"injured", "burned", "burnt", "poisoned", "bleeding", "swollen", "got a rash", "broke out in",
+		"went to the hospital", "went to hospital", "in the hospital", "in hospital", "to the er", "in the er",
+		"exploded", "caught fire", "shocked me", "choked on", "threw up", "been vomiting", "made me sick",
+		"got sick", "had an allergic reaction", "gave me an allergic reaction",
 	}
 	// harmWords may also sit in a question about a product ("is it safe
-	// for allergies?"): they count under a harm intent or a negative tone.
+	// for allergies?", "会不会爆炸"): they count under a harm intent or a
+	// negative tone.
 	harmWords = []string{
-		"过敏", "有毒", "漏电", "窒息",
-		"allergy", "allergic", "allergies", "hurt", "burn", "burns", "poison", "poisoning", "toxic",
-		"vomit", "choking", "explode",
+		"过敏", "受伤", "烫伤", "烧伤", "灼伤", "中毒", "拉肚子", "腹泻", "呕吐", "起疹子", "划伤", "割伤",
+		"流血", "住院", "医院", "急诊", "爆炸", "起火", "着火", "漏电", "触电", "冒烟", "窒息", "伤到", "有毒",
+		"allergy", "allergic", "allergies", "rash", "hives", "hurt", "injury", "injuries", "burn", "burns",
+		"poison", "poisoning", "toxic", "hospital", "emergency room", "electric shock", "on fire", "vomit",
+		"vomiting", "diarrhea", "choking", "explode", "swelling",
 	}
 	legalWords = []string{
 		"律师", "起诉", "法院", "告你们", "打官司", "消协", "12315", "消费者协会", "工商局", "市场监管",

@@ -33,9 +33,12 @@ func TestPolarityFeatures(t *testing.T) {
 		{"不是很满意", 0, 1, 0},
 		{"没那么好用", 0, 1, 0},
 		{"质量不错", 1, 0, 0},
-		{"物流慢了点，但是质量很好", 1, 1, shapePolPosLate},
+		{"物流太慢了，但是质量很好", 1, 1, shapePolPosLate},
 		{"slow delivery but great quality", 1, 1, shapePolPosLate},
 		{"not good", 0, 1, 0},
+		{"拖鞋很舒服", 1, 0, 0},
+		{"多亏客服帮忙，很满意", 1, 0, 0},
+		{"就是这个颜色好看", 1, 0, 0},
 	} {
 		pos, neg := count(tc.text, shapePolPos), count(tc.text, shapePolNeg)
 		if pos != tc.pos || neg != tc.neg {
@@ -49,7 +52,10 @@ func TestPolarityFeatures(t *testing.T) {
 		t.Error("praise without a contrast word got an after-contrast feature")
 	}
 	for text, want := range map[string]int{"气死我了，什么破玩意": 2, "this is a scam, absolutely furious": 2,
-		"我不生气，就是问问": 0, "天气很好": 0, "thanks, all sorted": 0} {
+		"你们也太过分了": 1, "一点都不过分": 0, "天气很好": 0, "thanks, all sorted": 0,
+		// everyday words that hold an insult's characters
+		"垃圾袋什么时候发货": 0, "这个牌子很靠谱": 0, "相机曝光怎么调": 0, "你们这个说法我不太明白": 0,
+		"怎么操作退款": 0, "滚筒洗衣机": 0, "tell me a joke": 0} {
 		if got := count(text, shapeAngerWord); got != want {
 			t.Errorf("%q: %d anger-word features, want %d", text, got, want)
 		}
@@ -61,8 +67,8 @@ func TestPolarityFeatures(t *testing.T) {
 // still loads with it for both languages.
 func TestAngerThresholdPerLanguage(t *testing.T) {
 	c := Default()
-	if c.AngerThreshold() <= 0 || c.AngerThresholdZh() <= 0 {
-		t.Fatalf("thresholds %v / %v", c.AngerThreshold(), c.AngerThresholdZh())
+	if zh, other := c.AngerThresholds(); zh <= 0 || other <= 0 {
+		t.Fatalf("thresholds %v / %v", zh, other)
 	}
 	// Thresholds on either side of one text's P(angry): the text is angry
 	// read as Chinese and calm read as English.
@@ -87,8 +93,8 @@ func TestAngerThresholdPerLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.AngerThreshold() != float64(cuts[0]) || again.AngerThresholdZh() != float64(cuts[1]) {
-		t.Fatalf("round trip: %v / %v", again.AngerThreshold(), again.AngerThresholdZh())
+	if zh, other := again.AngerThresholds(); other != float64(cuts[0]) || zh != float64(cuts[1]) {
+		t.Fatalf("round trip: %v / %v", zh, other)
 	}
 	asZh, asEn := two.m.predict(prepare(text).norm, false, true, nil), two.m.predict(prepare(text).norm, false, false, nil)
 	if !asZh.anger || asEn.anger {
@@ -123,8 +129,8 @@ func TestAngerThresholdPerLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("version 1 file: %v", err)
 	}
-	if old.AngerThreshold() != float64(cuts[0]) || old.AngerThresholdZh() != old.AngerThreshold() {
-		t.Fatalf("version 1 file: thresholds %v / %v", old.AngerThreshold(), old.AngerThresholdZh())
+	if zh, other := old.AngerThresholds(); other != float64(cuts[0]) || zh != other {
+		t.Fatalf("version 1 file: thresholds %v / %v", zh, other)
 	}
 }
 

@@ -91,12 +91,19 @@ func TestHumanOnlyNeverRoutesToAI(t *testing.T) {
 // reads the message as a calm product question or an LLM relabels it.
 func TestReportedInjuryReachesAPerson(t *testing.T) {
 	for _, text := range []string{"the cream gave my child an allergic reaction, her face is swollen",
-		"用了你们的面霜脸红肿了", "the kettle caught fire on the first use"} {
+		"用了你们的面霜脸红肿了", "the kettle caught fire on the first use", "孩子吃了你们的饼干拉肚子了"} {
 		for _, opt := range []Options{{}, {Intent: "order_status", IntentConfidence: 0.99}} {
 			r := Default().ClassifyWith(text, Context{}, opt)
 			if r.Route == RouteAI || !slices.Contains(r.Reasons, "rule:human_only:harm") {
 				t.Errorf("%q (options %+v): route %s, reasons %v", text, opt, r.Route, r.Reasons)
 			}
+		}
+	}
+	// Asking whether harm could happen, or naming a hospital, is not a report of it.
+	for _, text := range []string{"can you ship to the city hospital?", "is this safe? will it cause a rash?",
+		"会不会拉肚子？", "这个锅会爆炸吗", "this deal is on fire, love it"} {
+		if scanKeywords(prepare(text).norm)&flagInjury != 0 {
+			t.Errorf("%q reads as a reported injury", text)
 		}
 	}
 }
@@ -111,7 +118,7 @@ func TestKeywordSignals(t *testing.T) {
 		{"there is an issue with my order", 0}, // "sue" inside "issue"
 		{"脸上过敏了", flagHarm | flagInjury},
 		{"会过敏吗", flagHarm},
-		{"got a rash from the cream", flagInjury},
+		{"got a rash from the cream", flagHarm | flagInjury},
 		{"is it ok for allergies?", flagHarm},
 		{"the cream gave my child an allergic reaction, her face is swollen", flagHarm | flagInjury},
 		{"the brush is nice", 0},

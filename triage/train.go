@@ -199,7 +199,10 @@ func classWeights(data []sparse, head, n int, power float64) []float64 {
 // F0.5 (precision first); with minPrecision 0, the one with the best F1.
 // Examples without an anger label are skipped. Precision is weighed so that
 // every source counts the same: thousands of forum comments do not drown a
-// few hundred customer messages.
+// few hundred customer messages (a threshold still needs 10 angry lines
+// found, counted as lines; the F-score fallback counts lines too). zh picks
+// the text's current threshold, which decides whether exclamation marks are
+// discounted from P(angry).
 func tuneAngerCut(m *model, exs []Example, zh bool, minPrecision float64) float32 {
 	probs := make([]float64, len(exs))
 	for i, ex := range exs {
@@ -263,11 +266,11 @@ func chooseAngerCut(probs []float64, exs []Example, minPrecision float64) float3
 	return float32(best)
 }
 
-// AngerThreshold is the probability of anger at or above which a message counts as angry.
-func (c *Classifier) AngerThreshold() float64 { return float64(c.m.angerCut[0]) }
-
-// AngerThresholdZh is the P(angry) at or above which a Chinese message is angry.
-func (c *Classifier) AngerThresholdZh() float64 { return float64(c.m.angerCut[1]) }
+// AngerThresholds are the probabilities of anger at or above which a
+// message counts as angry: for Chinese text, and for other text.
+func (c *Classifier) AngerThresholds() (zh, other float64) {
+	return float64(c.m.angerCut[langSlot(true)]), float64(c.m.angerCut[langSlot(false)])
+}
 
 // fitHead trains one softmax head (outputs lo..hi of each row) by averaged SGD.
 func fitHead(data []sparse, head, lo, hi, k int, w, bias, classW []float64, opt TrainOptions) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/deskpool/deskpool/triage"
+	"github.com/deskpool/deskpool/triage/internal/realdata"
 )
 
 // writtenLine is one line of a hand-written corpus file; Pair ties the
@@ -23,8 +24,12 @@ type writtenLine struct {
 // written measures the test lines of every hand-written corpus file
 // (written_*.jsonl, split "test", never trained on): sentiment accuracy and
 // recall, anger precision and recall, and for lines with an intent, intent
-// accuracy and the EN-ZH agreement of their pairs.
+// accuracy and the EN-ZH agreement of their pairs. With -part val it prints
+// nothing, so that options are never chosen on them.
 func written(c *triage.Classifier, corpus string) {
+	if *part != realdata.Test {
+		return // their test lines are measured only with the test parts
+	}
 	paths, err := filepath.Glob(filepath.Join(corpus, "written_*.jsonl"))
 	if err != nil {
 		log.Fatal(err)
@@ -36,13 +41,16 @@ func written(c *triage.Classifier, corpus string) {
 		s := newScores()
 		gold, hit := map[string]int{}, map[string]int{}
 		byPair := map[int][]string{}
-		intents := 0
+		intents, intentOK := 0, 0
 		for _, l := range lines {
 			r := c.Classify(l.Text, triage.Context{})
 			if l.Intent == "" {
 				l.Intent = r.Intent // scored on sentiment and anger only
 			} else {
 				intents++
+				if r.Intent == l.Intent {
+					intentOK++
+				}
 				if l.Pair > 0 {
 					byPair[l.Pair] = append(byPair[l.Pair], r.Intent)
 				}
@@ -68,7 +76,7 @@ func written(c *triage.Classifier, corpus string) {
 				}
 			}
 		}
-		fmt.Printf("%-40s n=%5d  intent acc %s  EN-ZH agreement %s of %d pairs\n", "", intents, pct(s.intentOK, intents), pct(agree, pairs), pairs)
+		fmt.Printf("%-40s n=%5d  intent acc %s  EN-ZH agreement %s of %d pairs\n", "", intents, pct(intentOK, intents), pct(agree, pairs), pairs)
 	}
 }
 

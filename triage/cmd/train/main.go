@@ -150,7 +150,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	cut, cutZh := c.AngerThreshold(), c.AngerThresholdZh()
+	cutZh, cut := c.AngerThresholds()
 	fmt.Printf("real rows in training: %d\n", nReal)
 	fmt.Printf("trained on %d examples (%d validation) in %v; anger cut %.2f (zh %.2f)\n", len(train), len(dev), time.Since(start).Round(time.Millisecond), cut, cutZh)
 	var buf bytes.Buffer
