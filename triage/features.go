@@ -18,6 +18,10 @@ const (
 	kindConcept
 )
 
+// FeatureSet names the features a model is trained on; training records it
+// in the model's version, so two models of different features never share one.
+const FeatureSet = "features-5: polarity, contrast and anger words"
+
 const (
 	fnvOffset = 14695981039346656037
 	fnvPrime  = 1099511628211

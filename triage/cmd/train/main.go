@@ -139,7 +139,7 @@ func main() {
 		log.Fatal(err)
 	}
 	sum.Write(conceptTable)
-	fmt.Fprintf(sum, "written-dev=1/6 cuts=per-language ")
+	fmt.Fprintf(sum, "%s\x00written-dev=1/6 cuts=per-language ", triage.FeatureSet)
 	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d own=%d p=%g prune=%d bal=%g/%g real=%v nosent=%s", *epochs, *seed, *lr, *l2, *minCount, *ownWeight, *angerPrecision, *pruneBelow, *balIntent, *balSentiment, *angerOnReal, *noSentiment)
 	version := fmt.Sprintf("zh-en-logreg-%x", sum.Sum(nil)[:6])
 	opt := triage.TrainOptions{Epochs: *epochs, Seed: *seed, Version: version, Tune: dev,
