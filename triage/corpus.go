@@ -17,7 +17,10 @@ type Example struct {
 	Anger     bool   `json:"anger"`
 	Lang      string `json:"lang"`
 	Template  string `json:"tpl,omitempty"`   // the template it was composed from, if any
-	Split     string `json:"split,omitempty"` // "train" or "dev"
+	Split     string `json:"split,omitempty"` // "train", "dev", or "test" (hand-written lines kept back)
+	// Pair ties the Chinese and English renderings of one request in the
+	// hand-written written_pairs*.jsonl files.
+	Pair int `json:"pair,omitempty"`
 	// AngerUnknown marks an example whose set does not label anger; like an
 	// empty intent, sentiment or urgency, that head then skips it in training.
 	AngerUnknown bool `json:"anger_unknown,omitempty"`

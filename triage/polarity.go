@@ -1,7 +1,5 @@
 package triage
 
-import "strings"
-
 // Polarity words give the sentiment heads features that carry across
 // domains: each hit adds a "positive word" or "negative word" token, flipped
 // when a negator comes just before it ("不好", "not good").
@@ -117,7 +115,7 @@ var (
 // verdict ("物流慢了点，但是质量很好", "slow delivery but great quality").
 var (
 	enContrast = map[string]bool{"but": true, "however": true, "though": true, "although": true, "yet": true}
-	zhContrast = []string{"但是", "但", "不过", "可是", "然而"}
+	zhContrast = map[string]bool{"但是": true, "但": true, "不过": true, "可是": true, "然而": true}
 )
 
 // polarity appends the feature for a polarity hit, flipped when negated,
@@ -143,27 +141,29 @@ func (e *extractor) polarity(p int8, negated bool) {
 func (e *extractor) hanPolarity(run string) {
 	for i := 0; i+3 <= len(run); i += 3 {
 		if !e.contrast {
-			for _, c := range zhContrast {
-				if strings.HasPrefix(run[i:], c) {
-					e.contrast = true
-					break
-				}
-			}
+			_, n := hanMatch(run, i, zhContrast)
+			e.contrast = n > 0
 		}
-		for n := 4; n >= 1; n-- {
-			if i+3*n > len(run) {
-				continue
-			}
-			p, ok := zhPolarity[run[i:i+3*n]]
-			if !ok {
-				continue
-			}
-			negated := zhNegated(run, i) && run[i:i+3*n] != "不错"
-			e.polarity(p, negated)
-			i += 3 * (n - 1)
-			break
+		p, n := hanMatch(run, i, zhPolarity)
+		if n == 0 {
+			continue
+		}
+		e.polarity(p, zhNegated(run, i) && run[i:i+n] != "不错")
+		i += n - 3
+	}
+}
+
+// hanMatch returns the entry of the longest word of words (four characters
+// at most) that starts at byte i of a Han run, and its length in bytes, or
+// 0 when none does.
+func hanMatch[V any](run string, i int, words map[string]V) (V, int) {
+	for n := min(12, len(run)-i); n >= 3; n -= 3 {
+		if v, ok := words[run[i:i+n]]; ok {
+			return v, n
 		}
 	}
+	var zero V
+	return zero, 0
 }
 
 // zhNegated reports whether the word at byte i of a Han run is negated: a
@@ -230,15 +230,11 @@ var shapeAngerWord = hashString(kindShape, "anger-word")
 // hanAnger scans a Han run for anger words, longest first.
 func (e *extractor) hanAnger(run string) {
 	for i := 0; i+3 <= len(run); i += 3 {
-		for n := 4; n >= 1; n-- {
-			if i+3*n > len(run) || !zhAngerWords[run[i:i+3*n]] {
-				continue
-			}
+		if _, n := hanMatch(run, i, zhAngerWords); n > 0 {
 			if !zhNegated(run, i) {
 				e.out = append(e.out, shapeAngerWord)
 			}
-			i += 3 * (n - 1)
-			break
+			i += n - 3
 		}
 	}
 }

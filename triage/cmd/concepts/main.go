@@ -14,7 +14,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/deskpool/deskpool/triage"
@@ -47,7 +46,6 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	slices.Sort(written)
 	for _, path := range append([]string{filepath.Join(*corpus, "intents_en.jsonl")}, written...) {
 		own, err := os.ReadFile(path)
 		if err != nil {

@@ -1,25 +1,14 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"log"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/deskpool/deskpool/triage"
 	"github.com/deskpool/deskpool/triage/internal/realdata"
 )
-
-// writtenLine is one line of a hand-written corpus file; Pair ties the
-// Chinese and English renderings of one request in written_pairs.jsonl.
-type writtenLine struct {
-	triage.Example
-	Pair int `json:"pair"`
-}
 
 // written measures the test lines of every hand-written corpus file
 // (written_*.jsonl, split "test", never trained on): sentiment accuracy and
@@ -34,9 +23,13 @@ func written(c *triage.Classifier, corpus string) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	slices.Sort(paths)
 	for _, path := range paths {
-		lines := readWritten(path)
+		var lines []triage.Example
+		for _, l := range readFile(path) {
+			if l.Split == "test" {
+				lines = append(lines, l)
+			}
+		}
 		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 		s := newScores()
 		gold, hit := map[string]int{}, map[string]int{}
@@ -55,7 +48,7 @@ func written(c *triage.Classifier, corpus string) {
 					byPair[l.Pair] = append(byPair[l.Pair], r.Intent)
 				}
 			}
-			s.add(l.Example, r)
+			s.add(l, r)
 			gold[l.Sentiment]++
 			if r.Sentiment == l.Sentiment {
 				hit[l.Sentiment]++
@@ -78,29 +71,4 @@ func written(c *triage.Classifier, corpus string) {
 		}
 		fmt.Printf("%-40s n=%5d  intent acc %s  EN-ZH agreement %s of %d pairs\n", "", intents, pct(intentOK, intents), pct(agree, pairs), pairs)
 	}
-}
-
-// readWritten reads the test lines of a hand-written corpus file or exits.
-func readWritten(path string) []writtenLine {
-	f, err := os.Open(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer f.Close()
-	var out []writtenLine
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<16), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		if len(strings.TrimSpace(sc.Text())) == 0 {
-			continue
-		}
-		var l writtenLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			log.Fatalf("%s:%d: %v", path, n, err)
-		}
-		if l.Split == "test" {
-			out = append(out, l)
-		}
-	}
-	return out
 }

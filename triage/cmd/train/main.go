@@ -78,7 +78,6 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	slices.Sort(written)
 	var paths []string
 	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own", "reviews_zh", "reviews_en"} {
 		paths = append(paths, filepath.Join(*corpus, name+".jsonl"))
@@ -93,12 +92,13 @@ func main() {
 		if err != nil {
 			log.Fatalf("%s: %v", path, err)
 		}
+		isWritten := slices.Contains(written, path)
 		for _, ex := range exs {
 			ex.Source = filepath.Base(path)
 			if ex.Split == "test" {
 				continue // hand-written lines kept back for measuring
 			}
-			if ex.Split == "train" && slices.Contains(written, path) && writtenDev(ex.Text) {
+			if ex.Split == "train" && isWritten && writtenDev(ex.Text) {
 				ex.Split = "dev"
 			}
 			if ex.Split == "dev" {
