@@ -55,34 +55,42 @@ import (
 // parts intent accuracy fell 0.2 point, 87.9 -> 87.7%), real_emotion_zh
 // sentiment 14 -> 12 of 24 (subtitle sentiment, a head now trained mostly on
 // shop and service text).
+// Then the 31 own-corpus lines whose text equals a kept-back test line
+// stopped training (cmd/train's ownExamples): every floor recorded again as
+// that model scored, down by one to seven rows on 13 measures (own_holdout3_zh
+// 82 -> 81, own_reviews zh 367 -> 366 and en 262 -> 260, parallel agreement
+// 331 -> 330 and intent zh 345 -> 344, written_sentiment zh 1364 -> 1357 and
+// en 712 -> 707, written_pairs en 398 -> 396, written_requests_en 156 ->
+// 155, real_emotion_en sentiment 375 -> 372, anger precision zh real 3/5 ->
+// 3/6, written zh 217/232 -> 219/236, en 48/51 -> 51/55), up on 7.
 var guardFloors = map[string]ratio{
-	"real_intent_en intent":          {306, 355},
+	"real_intent_en intent":          {307, 355},
 	"own_holdout2_zh intent":         {113, 114},
 	"own_holdout2_en intent":         {112, 114},
-	"own_holdout3_zh intent":         {82, 88},
+	"own_holdout3_zh intent":         {81, 88},
 	"own_holdout3_en intent":         {85, 90},
-	"own_reviews_zh sentiment":       {367, 382},
-	"own_reviews_en sentiment":       {262, 282},
-	"parallel intent zh":             {345, 358},
+	"own_reviews_zh sentiment":       {366, 382},
+	"own_reviews_en sentiment":       {260, 282},
+	"parallel intent zh":             {344, 358},
 	"parallel intent en":             {340, 358},
-	"parallel agreement":             {331, 358},
-	"real_emotion_en sentiment":      {375, 696},
-	"real_emotion_zh sentiment":      {12, 24},
-	"real_emotion_en anger P":        {20, 37},
-	"real_emotion_en anger R":        {20, 86},
-	"real_emotion_zh anger P":        {3, 5},
+	"parallel agreement":             {330, 358},
+	"real_emotion_en sentiment":      {372, 696},
+	"real_emotion_zh sentiment":      {13, 24},
+	"real_emotion_en anger P":        {22, 40},
+	"real_emotion_en anger R":        {22, 86},
+	"real_emotion_zh anger P":        {3, 6},
 	"real_emotion_zh anger R":        {3, 11},
-	"written_requests_en intent":     {156, 181},
+	"written_requests_en intent":     {155, 181},
 	"written_other intent":           {179, 204},
-	"written_pairs intent zh":        {407, 500},
-	"written_pairs intent en":        {398, 500},
+	"written_pairs intent zh":        {408, 500},
+	"written_pairs intent en":        {396, 500},
 	"written_pairs agreement":        {376, 500},
-	"written_sentiment_zh sentiment": {1364, 1598},
-	"written_sentiment_zh anger P":   {217, 232},
-	"written_sentiment_zh anger R":   {217, 294},
-	"written_sentiment_en sentiment": {712, 862},
-	"written_sentiment_en anger P":   {48, 51},
-	"written_sentiment_en anger R":   {48, 72},
+	"written_sentiment_zh sentiment": {1357, 1598},
+	"written_sentiment_zh anger P":   {219, 236},
+	"written_sentiment_zh anger R":   {219, 294},
+	"written_sentiment_en sentiment": {707, 862},
+	"written_sentiment_en anger P":   {51, 55},
+	"written_sentiment_en anger R":   {51, 72},
 }
 
 // guardRow is one line of the frozen sample.

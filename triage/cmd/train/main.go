@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -53,6 +54,62 @@ func writtenDev(text string) bool {
 	return h.Sum32()%6 == 0
 }
 
+// ownExamples reads the project's own corpus in dir: the generated files and
+// every written_*.jsonl. Lines marked "test" are left out, and so is every
+// other line with the same text as one of them, so that a line kept back for
+// measuring is never trained on under another file's name; "dev" lines, and
+// one in six of the written files' "train" lines, go to dev; the rest go to
+// train, ownWeight times each. Every file's bytes are written to sum.
+func ownExamples(dir string, ownWeight int, angerOnReal bool, sum io.Writer) (train, dev []triage.Example, err error) {
+	written, err := filepath.Glob(filepath.Join(dir, "written_*.jsonl"))
+	if err != nil {
+		return nil, nil, err
+	}
+	var paths []string
+	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own", "reviews_zh", "reviews_en"} {
+		paths = append(paths, filepath.Join(dir, name+".jsonl"))
+	}
+	paths = append(paths, written...)
+	files := make([][]triage.Example, len(paths))
+	keptBack := map[string]bool{}
+	for i, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		sum.Write(raw)
+		if files[i], err = triage.ReadExamples(bytes.NewReader(raw)); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		for _, ex := range files[i] {
+			if ex.Split == "test" {
+				keptBack[ex.Text] = true
+			}
+		}
+	}
+	for i, path := range paths {
+		isWritten := slices.Contains(written, path)
+		for _, ex := range files[i] {
+			ex.Source = filepath.Base(path)
+			if keptBack[ex.Text] {
+				continue // kept back for measuring, here or in another file
+			}
+			if ex.Split == "train" && isWritten && writtenDev(ex.Text) {
+				ex.Split = "dev"
+			}
+			if ex.Split == "dev" {
+				ex.AngerUnknown = ex.AngerUnknown || angerOnReal // the anger threshold is chosen on real labels only
+				dev = append(dev, ex)
+				continue
+			}
+			for range ownWeight {
+				train = append(train, ex)
+			}
+		}
+	}
+	return train, dev, nil
+}
+
 func main() {
 	corpus := flag.String("corpus", "triage/corpus", "directory holding intents_<lang>.jsonl")
 	out := flag.String("out", "triage/model.bin", "model file to write")
@@ -72,44 +129,10 @@ func main() {
 	carve := flag.Uint("carve-val", 0, "percent of the train rows of real sets without a validation part moved to one (for choosing options; 0 for the shipped model)")
 	flag.Parse()
 
-	var train, dev []triage.Example
 	sum := sha256.New()
-	written, err := filepath.Glob(filepath.Join(*corpus, "written_*.jsonl"))
+	train, dev, err := ownExamples(*corpus, *ownWeight, *angerOnReal, sum)
 	if err != nil {
 		log.Fatal(err)
-	}
-	var paths []string
-	for _, name := range []string{"intents_zh", "intents_en", "calm_exclaim", "sentiment_own", "reviews_zh", "reviews_en"} {
-		paths = append(paths, filepath.Join(*corpus, name+".jsonl"))
-	}
-	for _, path := range append(paths, written...) {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			log.Fatal(err)
-		}
-		sum.Write(raw)
-		exs, err := triage.ReadExamples(bytes.NewReader(raw))
-		if err != nil {
-			log.Fatalf("%s: %v", path, err)
-		}
-		isWritten := slices.Contains(written, path)
-		for _, ex := range exs {
-			ex.Source = filepath.Base(path)
-			if ex.Split == "test" {
-				continue // hand-written lines kept back for measuring
-			}
-			if ex.Split == "train" && isWritten && writtenDev(ex.Text) {
-				ex.Split = "dev"
-			}
-			if ex.Split == "dev" {
-				ex.AngerUnknown = ex.AngerUnknown || *angerOnReal // the anger threshold is chosen on real labels only
-				dev = append(dev, ex)
-				continue
-			}
-			for range *ownWeight {
-				train = append(train, ex)
-			}
-		}
 	}
 	real, err := realdata.Load(*trainingData)
 	if err != nil {
@@ -139,7 +162,7 @@ func main() {
 		log.Fatal(err)
 	}
 	sum.Write(conceptTable)
-	fmt.Fprintf(sum, "%s\x00written-dev=1/6 cuts=per-language ", triage.FeatureSet)
+	fmt.Fprintf(sum, "%s\x00written-dev=1/6 cuts=per-language test-texts-kept-back ", triage.FeatureSet)
 	fmt.Fprintf(sum, "epochs=%d seed=%d lr=%g l2=%g min=%d own=%d p=%g prune=%d bal=%g/%g real=%v nosent=%s", *epochs, *seed, *lr, *l2, *minCount, *ownWeight, *angerPrecision, *pruneBelow, *balIntent, *balSentiment, *angerOnReal, *noSentiment)
 	version := fmt.Sprintf("zh-en-logreg-%x", sum.Sum(nil)[:6])
 	opt := triage.TrainOptions{Epochs: *epochs, Seed: *seed, Version: version, Tune: dev,
