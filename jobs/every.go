@@ -11,7 +11,7 @@ import (
 func Every(ctx context.Context, interval time.Duration, fn func(ctx context.Context)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	for {
+	for ctx.Err() == nil { // a tick ready as ctx ends may win the select
 		fn(ctx)
 		select {
 		case <-ctx.Done():

@@ -40,18 +40,11 @@ type Reconciler struct {
 
 // Run reconciles every interval until ctx ends.
 func (r *Reconciler) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	Every(ctx, interval, func(ctx context.Context) {
 		if _, err := r.Once(ctx); err != nil && ctx.Err() == nil {
 			r.Log.Warn("outbox reconcile", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // Once runs one pass and returns how many tasks it enqueued.
