@@ -33,7 +33,7 @@ func (s *Service) mayOverflow(ctx context.Context, tx *gorm.DB) (bool, error) {
 		tenantID).Scan(&on).Error; err != nil {
 		return false, err
 	}
-	s.overflowOn.Put(epoch, tenantID, on)
+	s.overflowOn.Put(ctx, epoch, tenantID, on)
 	return on, nil
 }
 

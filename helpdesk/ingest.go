@@ -130,7 +130,7 @@ func (s *Service) findSender(ctx context.Context, tx *gorm.DB, in *ingestion) er
 		return err
 	}
 	if !cached {
-		s.facts.Put(epoch, tenantID, facts)
+		s.facts.Put(ctx, epoch, tenantID, facts)
 	}
 	in.customer, in.facts = res, facts
 	return nil

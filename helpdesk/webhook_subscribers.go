@@ -31,7 +31,7 @@ func (w *Webhooks) Subscribers(ctx context.Context, tx *gorm.DB, eventType strin
 		if err := postgres.Batch(ctx, tx, factsQuery(tenantID, &f)); err != nil {
 			return nil, fmt.Errorf("webhook subscriptions for %s: %w", eventType, err)
 		}
-		w.facts.Put(epoch, tenantID, f)
+		w.facts.Put(ctx, epoch, tenantID, f)
 	}
 	return f.subscribers(eventType), nil
 }

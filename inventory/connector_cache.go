@@ -46,7 +46,7 @@ func (s *Service) mayBeShopConnector(ctx context.Context, tenantID, connectorID 
 		for _, id := range ids {
 			set[id] = struct{}{}
 		}
-		s.connectors.Put(epoch, tenantID, set)
+		s.connectors.Put(ctx, epoch, tenantID, set)
 	}
 	_, found := set[connectorID]
 	return found, nil

@@ -52,7 +52,7 @@ func (s *Service) workspacePolicies(ctx context.Context, tx *gorm.DB) (workspace
 		return wp, err
 	}
 	wp.docs = docs
-	s.policies.Put(epoch, tenantID, wp)
+	s.policies.Put(ctx, epoch, tenantID, wp)
 	return wp, nil
 }
 

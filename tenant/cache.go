@@ -68,8 +68,17 @@ func (c *Cache[T]) Get(tenantID uuid.UUID) (v T, epoch CacheEpoch, ok bool) {
 
 // Put keeps a value loaded after Get returned epoch, unless the workspace
 // was dropped since (or everything was) or the listener is not connected.
-func (c *Cache[T]) Put(epoch CacheEpoch, tenantID uuid.UUID, v T) {
-	if c == nil || !c.svc.creds.isServing() {
+// A value read in the transaction in ctx is kept only once it commits: a
+// rolled-back transaction's reads (its own uncommitted writes among them)
+// are never served, and a Changed earlier in it wins.
+func (c *Cache[T]) Put(ctx context.Context, epoch CacheEpoch, tenantID uuid.UUID, v T) {
+	if c != nil {
+		postgres.AfterCommit(ctx, func() { c.put(epoch, tenantID, v) })
+	}
+}
+
+func (c *Cache[T]) put(epoch CacheEpoch, tenantID uuid.UUID, v T) {
+	if !c.svc.creds.isServing() {
 		return
 	}
 	c.mu.Lock()

@@ -2,6 +2,7 @@ package tenant_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/deskpool/deskpool"
@@ -10,6 +11,8 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
+
+var errRolledBack = errors.New("rolled back")
 
 func cachedValue(c *tenant.Cache[string], tenantID uuid.UUID) string {
 	v, _, ok := c.Get(tenantID)
@@ -29,7 +32,7 @@ func TestWorkspaceCache(t *testing.T) {
 	a, b := uuid.New(), uuid.New()
 	put := func(id uuid.UUID, v string) {
 		_, epoch, _ := cache.Get(id)
-		cache.Put(epoch, id, v)
+		cache.Put(context.Background(), epoch, id, v)
 	}
 	put(a, "a")
 	put(b, "b")
@@ -65,7 +68,7 @@ func TestWorkspaceCache(t *testing.T) {
 	t.Run("LoadRacingADropIsNotKept", func(t *testing.T) {
 		_, epoch, _ := cache.Get(a)
 		cache.Changed(context.Background(), a) // outside a transaction: at once
-		cache.Put(epoch, a, "stale")
+		cache.Put(context.Background(), epoch, a, "stale")
 		if cachedValue(cache, a) != "" {
 			t.Fatal("a value loaded before a drop was kept")
 		}
@@ -73,7 +76,7 @@ func TestWorkspaceCache(t *testing.T) {
 	t.Run("LoadRacingAnotherWorkspacesDropIsKept", func(t *testing.T) {
 		_, epoch, _ := cache.Get(a)
 		cache.Changed(context.Background(), b)
-		cache.Put(epoch, a, "a")
+		cache.Put(context.Background(), epoch, a, "a")
 		if cachedValue(cache, a) != "a" {
 			t.Fatal("a drop of another workspace discarded this one's load")
 		}
@@ -90,15 +93,38 @@ func TestWorkspaceCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, "the notice", func() bool { return cachedValue(cache, b) == "" })
-		cache.Put(epoch, fresh, "stale")
+		cache.Put(context.Background(), epoch, fresh, "stale")
 		if cachedValue(cache, fresh) != "" {
 			t.Fatal("a value loaded before everything was forgotten was kept")
+		}
+	})
+	t.Run("LoadInATransactionKeptOnlyOnCommit", func(t *testing.T) {
+		cache.Changed(context.Background(), a)
+		ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: a})
+		for _, commit := range []bool{false, true} {
+			err := postgres.Tx(ctx, db, func(ctx context.Context, tx *gorm.DB) error {
+				_, epoch, _ := cache.Get(a)
+				cache.Put(ctx, epoch, a, "read in the transaction")
+				if cachedValue(cache, a) != "" {
+					t.Error("cached before the transaction ended")
+				}
+				if !commit {
+					return errRolledBack
+				}
+				return nil
+			})
+			if commit && err != nil {
+				t.Fatal(err)
+			}
+			if got, want := cachedValue(cache, a), map[bool]string{false: "", true: "read in the transaction"}[commit]; got != want {
+				t.Fatalf("committed %v: cached %q, want %q", commit, got, want)
+			}
 		}
 	})
 	t.Run("OffWithoutTheListener", func(t *testing.T) {
 		alone := tenant.NewCache[string](tenant.NewService(db))
 		_, epoch, _ := alone.Get(a)
-		alone.Put(epoch, a, "a")
+		alone.Put(context.Background(), epoch, a, "a")
 		if v, _, ok := alone.Get(a); ok {
 			t.Fatalf("a cache without a listener answered %q", v)
 		}

@@ -26,6 +26,6 @@ func (s *Service) Plan(ctx context.Context, tx *gorm.DB) (string, error) {
 	if err := tx.Raw(`SELECT plan FROM tenants WHERE id = ?`, tenantID).Scan(&plan).Error; err != nil {
 		return "", err
 	}
-	plans.Put(epoch, tenantID, plan)
+	plans.Put(ctx, epoch, tenantID, plan)
 	return plan, nil
 }

@@ -30,7 +30,7 @@ func cachedShop(t *testing.T) (s *shop, settle func()) {
 		t.Helper()
 		id := uuid.New() // no workspace: its notice reaches the fence alone
 		_, epoch, _ := fence.Get(id)
-		fence.Put(epoch, id, true)
+		fence.Put(context.Background(), epoch, id, true)
 		if err := env.System.Exec(`SELECT pg_notify(?, ?)`, tenant.ChangesChannel, id.String()).Error; err != nil {
 			t.Fatal(err)
 		}

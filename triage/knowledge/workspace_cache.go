@@ -52,7 +52,7 @@ func (s *Service) workspace(ctx context.Context, tx *gorm.DB) (workspaceKnowledg
 	if err := postgres.Batch(ctx, tx, settings.Query(ctx, &wk.settings), scenariosQuery(ctx, &wk.scenarios)); err != nil {
 		return wk, err
 	}
-	postgres.AfterCommit(ctx, func() { s.workspaces.Put(epoch, tenantID, wk) })
+	s.workspaces.Put(ctx, epoch, tenantID, wk)
 	return wk, nil
 }
 
