@@ -63,13 +63,9 @@ func (s *Service) dropPoolItemOfPlan(ctx context.Context, tx *gorm.DB, a *Accoun
 func (s *Service) DropPoolItem(ctx context.Context, item string, del bool) error {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	var due []bucketDue
-	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT b.meter, b.bucket_start, b.billable, coalesce(r.quantity, 0) AS reported
-			FROM `+closedBuckets+` b
-			LEFT JOIN usage_reports r ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
-			WHERE b.tenant_id = ? AND b.meter = ? AND b.billable > coalesce(r.quantity, 0)
-			ORDER BY b.bucket_start LIMIT 500`,
-			bucketOf(s.now()).Add(time.Hour), tenantID, MeterAlliancePool).Scan(&due).Error
+	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) (err error) {
+		due, err = dueBuckets(ctx, tx, bucketOf(s.now()).Add(time.Hour), "", MeterAlliancePool)
+		return err
 	})
 	if err != nil {
 		return err

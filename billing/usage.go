@@ -107,12 +107,8 @@ func (s *Service) ReportUsage(ctx context.Context) (int, error) {
 		if a, err = loadAccount(ctx, tx, false); err != nil {
 			return err
 		}
-		return tx.Raw(`SELECT b.meter, b.bucket_start, b.billable, coalesce(r.quantity, 0) AS reported
-			FROM `+closedBuckets+` b JOIN billing_accounts a ON a.tenant_id = b.tenant_id AND `+reportable+`
-			LEFT JOIN usage_reports r ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
-			WHERE b.tenant_id = ? AND b.billable > coalesce(r.quantity, 0)
-			ORDER BY b.bucket_start LIMIT 500`,
-			bucketOf(s.now()), deskpool.TenantIDFromContext(ctx)).Scan(&due).Error
+		due, err = dueBuckets(ctx, tx, bucketOf(s.now()), `JOIN billing_accounts a ON a.tenant_id = b.tenant_id AND `+reportable, "")
+		return err
 	})
 	if err != nil || len(due) == 0 {
 		return 0, err
@@ -129,6 +125,25 @@ func (s *Service) ReportUsage(ctx context.Context) (int, error) {
 		sent++
 	}
 	return sent, nil
+}
+
+// dueBuckets reads the workspace's hourly buckets that start before before
+// and whose billable usage exceeds what was reported, 500 at most, oldest
+// first; join adds a join to b (the bucket), and meter, when set, keeps
+// only that meter's buckets.
+func dueBuckets(ctx context.Context, tx *gorm.DB, before time.Time, join, meter string) ([]bucketDue, error) {
+	q := `SELECT b.meter, b.bucket_start, b.billable, coalesce(r.quantity, 0) AS reported
+		FROM ` + closedBuckets + ` b ` + join + `
+		LEFT JOIN usage_reports r ON r.tenant_id = b.tenant_id AND r.meter = b.meter AND r.bucket_start = b.bucket_start
+		WHERE b.tenant_id = ? AND b.billable > coalesce(r.quantity, 0)`
+	args := []any{before, deskpool.TenantIDFromContext(ctx)}
+	if meter != "" {
+		q += ` AND b.meter = ?`
+		args = append(args, meter)
+	}
+	var due []bucketDue
+	err := tx.Raw(q+` ORDER BY b.bucket_start LIMIT 500`, args...).Scan(&due).Error
+	return due, err
 }
 
 // sendUsage reports the bucket d's billable usage not yet reported as one
