@@ -86,11 +86,11 @@ func (s *Service) emit(ctx context.Context, tx *gorm.DB, eventType string, id, a
 		}
 		send = func(data any) error { return e.EmitTo(ctx, tx, eventType, hooks, data) }
 	}
-	d, err := s.helpdesk.FindConversation(ctx, id)
+	c, err := s.helpdesk.Conversation(ctx, id)
 	if err != nil {
 		return err
 	}
-	return send(map[string]any{"conversation": &d.Conversation, "alliance_id": allianceID, "reason": reason})
+	return send(map[string]any{"conversation": c, "alliance_id": allianceID, "reason": reason})
 }
 
 // Alliance is a group of brands sharing a pool of agents.

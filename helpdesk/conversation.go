@@ -163,6 +163,17 @@ type ConversationDetail struct {
 	Orders   any       `json:"orders"`
 }
 
+// Conversation returns a conversation alone, without its customer,
+// messages or orders (see FindConversation).
+func (s *Service) Conversation(ctx context.Context, id uuid.UUID) (*Conversation, error) {
+	var c *Conversation
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) (err error) {
+		c, err = loadConversation(ctx, tx, id, false)
+		return err
+	})
+	return c, err
+}
+
 // FindConversation returns a conversation with its customer (and every
 // identity) and its messages, oldest first.
 func (s *Service) FindConversation(ctx context.Context, id uuid.UUID) (*ConversationDetail, error) {
