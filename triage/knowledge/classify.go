@@ -58,13 +58,15 @@ func (s *Service) Classify(ctx context.Context, c *triage.Classifier, text strin
 	case f.Order == nil:
 		return r, nil
 	}
-	o, now := f.Order, time.Now()
+	o, now, stated := f.Order, time.Now(), tctx
 	tctx.OrderOverdue = tctx.OrderOverdue || o.overdue(now)
 	tctx.TrackingStalled = tctx.TrackingStalled || o.stalled(now, s.cfg.StallAfter)
 	if customerID != nil {
 		tctx.SameOrderContacts = max(tctx.SameOrderContacts, o.EarlierConvs)
 	}
-	r = c.Classify(text, tctx)
+	if tctx != stated { // the shop's facts change the rules' input
+		r = c.Classify(text, tctx)
+	}
 	r.Facts.OrderNumber = o.Number
 	return r, nil
 }
