@@ -14,6 +14,7 @@ import (
 func init() {
 	depHooks = append(depHooks, func(t *testing.T, d *api.Deps, outbox *jobs.Outbox) {
 		d.Segments = segments.NewService(env.App, outbox, d.Webhooks, nil, quietLog)
+		d.Helpdesk.ObserveFlags(d.Segments)
 		if d.Inventory != nil {
 			d.Segments.UseShop(d.Inventory)
 			d.Inventory.WatchOrders(d.Segments)

@@ -92,7 +92,7 @@ func (s *Service) ingest(ctx context.Context, tx *gorm.DB, in *ingestion) (*Inge
 		return nil, err
 	}
 	if declared {
-		if err := markNeedsPerson(ctx, tx, in.customer.customer.ID); err != nil {
+		if err := s.markNeedsPerson(ctx, tx, in.customer.customer); err != nil {
 			return nil, err
 		}
 	}

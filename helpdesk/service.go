@@ -27,6 +27,7 @@ type Service struct {
 	triager   Triager
 	observers []Lifecycle
 	presence  []PresenceObserver
+	flags     []FlagsObserver
 	orders    OrderLookup
 	answerer  Answerer
 	facts     *tenant.Cache[workspaceFacts] // nil: read with each message

@@ -28,14 +28,22 @@ func (s *Service) SetFlags(ctx context.Context, id uuid.UUID, in helpdesk.Custom
 		if before.VIP == after.VIP && before.Vulnerable == after.Vulnerable {
 			return nil
 		}
-		return s.recordFlags(ctx, tx, before, after)
+		return s.recordFlags(ctx, tx, before, after, flagReason(ctx, before, after))
 	})
 	return out, err
 }
 
+// CustomerFlagsChanged keeps a change of flags made outside SetFlags (a
+// customer who declared in a message that they need a person) in the
+// history and announces it, as SetFlags does; it implements
+// helpdesk.FlagsObserver.
+func (s *Service) CustomerFlagsChanged(ctx context.Context, tx *gorm.DB, before, after *helpdesk.Customer, reason string) error {
+	return s.recordFlags(ctx, tx, before, after, reason)
+}
+
 // recordFlags writes the history row of a change of the manual flags from
-// before to after and emits customer.segment_changed for it.
-func (s *Service) recordFlags(ctx context.Context, tx *gorm.DB, before, after *helpdesk.Customer) error {
+// before to after, for the reason given, and emits customer.segment_changed for it.
+func (s *Service) recordFlags(ctx context.Context, tx *gorm.DB, before, after *helpdesk.Customer, reason string) error {
 	t, err := loadThresholds(ctx, tx)
 	if err != nil {
 		return err
@@ -48,7 +56,7 @@ func (s *Service) recordFlags(ctx context.Context, tx *gorm.DB, before, after *h
 		SELECT tenant_id, ?, id, segment, segment, high_frequency, high_frequency, ?, vip, ?, vulnerable, ?,
 			yearly_spend_minor, orders_recent
 		FROM customers WHERE tenant_id = ? AND id = ?
-		RETURNING `+changeColumns, deskpool.NewID(), before.VIP, before.Vulnerable, flagReason(ctx, before, after),
+		RETURNING `+changeColumns, deskpool.NewID(), before.VIP, before.Vulnerable, reason,
 		tenantID, after.ID).Scan(&c).Error; err != nil {
 		return err
 	}

@@ -197,6 +197,7 @@ func (m *Main) services() error {
 	m.Helpdesk.UseSeats(m.Billing)
 	m.Segments = segments.NewService(m.DB, m.Outbox, m.Webhooks, m.Billing, m.Log)
 	m.Segments.UseShop(m.Inventory)
+	m.Helpdesk.ObserveFlags(m.Segments)
 	m.Inventory.WatchOrders(m.Segments)
 	m.Helpdesk.UseLanes(func(ctx context.Context, id uuid.UUID) (bool, error) {
 		e, err := m.Billing.Entitlements(ctx, id)
