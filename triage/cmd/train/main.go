@@ -125,7 +125,7 @@ func main() {
 	angerOnReal := flag.Bool("anger-on-real", false, "choose the anger threshold on the real sets' validation parts only, not on the own dev split")
 	noSentiment := flag.String("no-sentiment-from", "en_goemotions_sentiment_anger,en_xed_emotion", "comma-separated real sets whose sentiment labels are not used")
 	pruneBelow := flag.Int("prune", 2, "drop features whose int8 weights all lie within ±(prune-1)")
-	ownWeight := flag.Int("own-weight", 2, "times each own corpus example counts against one real example")
+	ownWeight := flag.Int("own-weight", 1, "times each own corpus example counts against one real example")
 	carve := flag.Uint("carve-val", 0, "percent of the train rows of real sets without a validation part moved to one (for choosing options; 0 for the shipped model)")
 	flag.Parse()
 
