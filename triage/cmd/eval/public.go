@@ -48,7 +48,7 @@ func measure(c *triage.Classifier, path, title string, limit int, pick func([]st
 		h[name] = i
 	}
 	n, ok, neutral, polar, polarOK := 0, 0, 0, 0, 0
-	gold, hit := map[string]int{}, map[string]int{}
+	gold, hit, confused := map[string]int{}, map[string]int{}, map[[2]string]int{}
 	for limit == 0 || n < limit {
 		row, err := r.Read()
 		if err == io.EOF {
@@ -67,6 +67,8 @@ func measure(c *triage.Classifier, path, title string, limit int, pick func([]st
 		if got == want {
 			ok++
 			hit[want]++
+		} else {
+			confused[[2]string{want, got}]++
 		}
 		if got == "neutral" {
 			neutral++
@@ -81,4 +83,13 @@ func measure(c *triage.Classifier, path, title string, limit int, pick func([]st
 		title, n, pct(ok, n), pct(neutral, n), pct(polarOK, polar))
 	fmt.Printf("  %-38s recall: negative %s  neutral %s  positive %s\n", "",
 		pct(hit["negative"], gold["negative"]), pct(hit["neutral"], gold["neutral"]), pct(hit["positive"], gold["positive"]))
+	fmt.Printf("  %-38s confusions (gold->predicted):", "")
+	for _, want := range triage.Sentiments {
+		for _, got := range triage.Sentiments {
+			if n := confused[[2]string{want, got}]; n > 0 {
+				fmt.Printf(" %s->%s(%d)", want, got, n)
+			}
+		}
+	}
+	fmt.Println()
 }
