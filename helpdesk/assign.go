@@ -174,11 +174,17 @@ func (s *Service) take(ctx context.Context, tx *gorm.DB, w waiting, agent Candid
 }
 
 // Requeue returns a conversation that from (nil: nobody) still holds to
-// the queue at level (L4 or L5: for senior agents only) and asks for an
-// assignment pass. It reports whether the conversation moved.
+// the queue at level (L4 or L5: for senior agents only; "" keeps its
+// level), tells the observers (the SLA engine, the alliance pool whose
+// agent's room it frees) as the other assignment paths do, and asks for
+// an assignment pass. It reports whether the conversation moved.
 func (s *Service) Requeue(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, from *uuid.UUID, level string) (bool, error) {
 	moved, err := setAssignee(ctx, tx, []uuid.UUID{conversationID}, from, nil, level)
 	if err != nil || len(moved) == 0 {
+		return false, err
+	}
+	h := moved[0]
+	if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: h.Before, After: h.After, At: now()}); err != nil {
 		return false, err
 	}
 	return true, s.queueAssignment(ctx, tx)
