@@ -1,6 +1,8 @@
 package alliance_test
 
 import (
+	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -10,8 +12,10 @@ import (
 	"github.com/deskpool/deskpool/alliance"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
+	"gorm.io/gorm"
 )
 
 // startPoolWorker wires the world's pool to an outbox on the package's
@@ -45,10 +49,11 @@ func waitAssigned(t *testing.T, w *world, id uuid.UUID, p person, after string) 
 }
 
 // A pool agent at capacity: the next pool conversation waits. The moment
-// room frees (the pool agent resolves one, hands one back, or the brand
-// resolves one the pool holds) the waiting conversation is routed to
-// them, by the task the freeing transaction queued, with nobody calling
-// RouteWaiting.
+// room frees (the pool agent resolves one, hands one back, the brand
+// resolves one the pool holds, or the SLA ladder sends one back to the
+// brand's queue) the waiting conversation is routed to them, by the task
+// the freeing transaction queued, with nobody calling RouteWaiting and no
+// route sweep running.
 func TestFreedPoolRoomRoutesTheWaiting(t *testing.T) {
 	w := newWorld(t)
 	startPoolWorker(t, w)
@@ -61,6 +66,12 @@ func TestFreedPoolRoomRoutesTheWaiting(t *testing.T) {
 	held := ingestFrom(t, w, w.a, "room1.", "+8613900000101")
 	waitAssigned(t, w, held, w.p1, "the first offer")
 
+	brandOf := func(id uuid.UUID) person {
+		if count(t, `SELECT count(*) FROM conversations WHERE id = ? AND tenant_id = ?`, id, w.b.ws) == 1 {
+			return w.b
+		}
+		return w.a
+	}
 	steps := []struct {
 		name  string
 		brand person
@@ -70,12 +81,21 @@ func TestFreedPoolRoomRoutesTheWaiting(t *testing.T) {
 		{"PoolAgentHandsBack", w.a, func(id uuid.UUID) error { return w.svc.HandBackPool(w.p1.ctx, id) }},
 		{"BrandResolves", w.b, func(id uuid.UUID) error {
 			resolved := helpdesk.StatusResolved
-			brand := w.a
-			if count(t, `SELECT count(*) FROM conversations WHERE id = ? AND tenant_id = ?`, id, w.b.ws) == 1 {
-				brand = w.b
-			}
-			_, err := w.hd.UpdateConversation(brand.ctx, id, helpdesk.ConversationUpdate{Status: &resolved})
+			_, err := w.hd.UpdateConversation(brandOf(id).ctx, id, helpdesk.ConversationUpdate{Status: &resolved})
 			return err
+		}},
+		{"SLALadderRequeues", w.a, func(id uuid.UUID) error { // as sla's reassign rung does when no senior agent has room
+			ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: brandOf(id).ws})
+			return postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+				if err := helpdesk.LockAssignment(ctx, tx); err != nil {
+					return err
+				}
+				moved, err := w.hd.Requeue(ctx, tx, id, &w.p1.user, "L4")
+				if err == nil && !moved {
+					err = errors.New("the ladder's requeue did not move the conversation")
+				}
+				return err
+			})
 		}},
 	}
 	for i, step := range steps {
@@ -140,4 +160,26 @@ func TestRaisedCapacityRoutesTheWaiting(t *testing.T) {
 		t.Fatal("the raised capacity did not route the waiting conversation")
 	}
 	loadsMatch(t, w, "capacity raised")
+}
+
+// Giving a conversation back frees its pool agent's room by two paths in
+// one transaction, the give-back itself and the requeue it tells the
+// observers of: the pool's routing is queued once.
+func TestGivenBackRoutesThePoolOnce(t *testing.T) {
+	w := newWorld(t)
+	client := asynq.NewClient(jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB}.ConnOpt())
+	t.Cleanup(func() { client.Close() })
+	w.svc.UseOutbox(jobs.NewOutbox(client, env.App, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	conv := ingestFrom(t, w, w.a, "once.", "+8613900000501")
+	holder(t, w, conv) // a pool agent holds it
+	routes := func() int {
+		return count(t, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND task_type = ?`, w.a.ws, alliance.TaskRoute)
+	}
+	before := routes()
+	if err := w.svc.Recall(w.a.ctx, conv); err != nil {
+		t.Fatal(err)
+	}
+	if n := routes() - before; n != 1 {
+		t.Fatalf("the recall queued the pool's routing %d times, want once", n)
+	}
 }

@@ -36,7 +36,7 @@ func loadOf(t *testing.T, w *world, p person) int {
 
 // A pool agent's load follows what they hold whichever path takes the
 // conversation from them: the SLA ladder sending it back to the queue
-// (helpdesk.Requeue, no observer told), the brand resolving it, the pool
+// (helpdesk.Requeue), the brand resolving it, the pool
 // agent handing it back, the brand recalling it.
 func TestPoolLoadFollowsEveryWayOut(t *testing.T) {
 	w := newWorld(t)

@@ -15,10 +15,9 @@ const RouteSweepInterval = 15 * time.Second
 
 // RunRouteSweep routes, every interval until ctx ends, each alliance that
 // has a waiting pool conversation and an online pool agent with room. It
-// is the safety net under the route tasks: room freed where no task is
-// queued (the SLA ladder moving a conversation off its pool agent), a
-// pool agent going online or gaining capacity whose routing died with
-// its process, a task Redis lost before the outbox relayed it.
+// is the safety net under the route tasks: a pool agent going online or
+// gaining capacity whose routing died with its process, a task Redis lost
+// before the outbox relayed it.
 func (s *Service) RunRouteSweep(ctx context.Context, interval time.Duration, warn func(msg string, args ...any)) {
 	jobs.Every(ctx, interval, func(ctx context.Context) {
 		if _, err := s.SweepRoutes(ctx); err != nil && ctx.Err() == nil {

@@ -8,9 +8,9 @@ import (
 )
 
 // Room that frees where no route task is queued (here a capacity changed
-// under the service, as the SLA ladder's requeue or a process dying after
-// a pool agent went online leave it) is filled by the sweep; with no room
-// the sweep routes nothing.
+// under the service, as a process dying after a pool agent went online
+// leaves it) is filled by the sweep; with no room the sweep routes
+// nothing.
 func TestRouteSweepFillsRoomNoTaskAnnounced(t *testing.T) {
 	w := newWorld(t)
 	if _, err := w.svc.SetPresence(w.p2.ctx, w.allianceID, alliance.Presence{Status: "offline"}); err != nil {

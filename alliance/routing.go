@@ -236,8 +236,10 @@ func (s *Service) unpool(ctx context.Context, tx *gorm.DB, allianceID, agent uui
 
 // giveBack sends the conversations that left the pool back to the brand's
 // own queue, from the pool agent who held them (whose room the pool row's
-// change already freed), and queues the routing of those pools.
+// change already freed), and queues the routing of those pools, once
+// each (the requeue tells roomFreed too).
 func (s *Service) giveBack(ctx context.Context, tx *gorm.DB, rows []pooledRow, reason string) error {
+	ctx = routeOnce(ctx)
 	var freed []uuid.UUID
 	for _, r := range rows {
 		if r.AgentID != nil {

@@ -45,12 +45,16 @@ func (s *Service) handleRoute(ctx context.Context, t *asynq.Task) error {
 // queueRoute asks, in the brand's transaction tx, for the alliances'
 // waiting pool conversations to be routed once tx commits: one task per
 // alliance, written to the outbox with tx, so that a Redis restart loses
-// nothing (the reconciler relays what the queue lost).
+// nothing (the reconciler relays what the queue lost). In a context of
+// routeOnce, an alliance queued there already is not queued again.
 func (s *Service) queueRoute(ctx context.Context, tx *gorm.DB, alliances ...uuid.UUID) error {
 	if s.outbox == nil {
 		return nil
 	}
-	seen := map[uuid.UUID]bool{}
+	seen, ok := ctx.Value(routedKey{}).(map[uuid.UUID]bool)
+	if !ok {
+		seen = map[uuid.UUID]bool{}
+	}
 	for _, id := range alliances {
 		if seen[id] {
 			continue
@@ -64,10 +68,25 @@ func (s *Service) queueRoute(ctx context.Context, tx *gorm.DB, alliances ...uuid
 	return nil
 }
 
+// routedKey carries the alliances queueRoute queued in a context of
+// routeOnce.
+type routedKey struct{}
+
+// routeOnce returns ctx in which queueRoute queues each alliance's routing
+// once: for work in one transaction that frees room by more than one path,
+// such as giveBack, whose requeues tell this service as an observer
+// (roomFreed) before it queues the same pools itself.
+func routeOnce(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(routedKey{}).(map[uuid.UUID]bool); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, routedKey{}, map[uuid.UUID]bool{})
+}
+
 // roomFreed queues the routing of the pools whose agent lost the
 // conversation ch changed (resolved, reassigned or no longer open), by
 // whichever path told the observers: the pool agent's resolve, the brand's
-// own update, a reassignment. Its pool row ended in the same statement
+// own update, a reassignment, the SLA ladder's requeue. Its pool row ended in the same statement
 // (migration 00030), so it reads as returned within this transaction.
 func (s *Service) roomFreed(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {
 	b, a := ch.Before, ch.After

@@ -167,12 +167,12 @@ func (s *Service) releaseUnanswered(ctx context.Context, tx *gorm.DB, userID uui
 	if err != nil {
 		return err
 	}
-	ids, err := setAssignee(ctx, tx, waiting, &userID, nil, "")
+	moved, err := setAssignee(ctx, tx, waiting, &userID, nil, "")
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := s.event(ctx, tx, id, "unassigned", map[string]any{"from": userID, "reason": "agent_offline"}); err != nil {
+	for _, h := range moved {
+		if err := s.event(ctx, tx, h.After.ID, "unassigned", map[string]any{"from": userID, "reason": "agent_offline"}); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
@@ -159,67 +160,87 @@ func loadWaiting(ctx context.Context, tx *gorm.DB, id uuid.UUID) (waiting, error
 // take claims w for agent, tells the observers and announces it; nil when
 // another change got to the conversation first.
 func (s *Service) take(ctx context.Context, tx *gorm.DB, w waiting, agent Candidate, by string, notice AssignNotice) (*Assignment, error) {
-	after, err := claim(ctx, tx, w, agent.UserID)
-	if err != nil || after == nil {
+	moved, err := setAssignee(ctx, tx, []uuid.UUID{w.ID}, w.AssigneeID, &agent.UserID, "")
+	if err != nil || len(moved) == 0 {
 		return nil, err
 	}
+	h := moved[0]
 	a := &Assignment{ConversationID: w.ID, From: w.AssigneeID, To: &agent.UserID, By: by, View: agent.View}
-	before := *after
-	before.AssigneeID = a.From
-	// The observers set what they change (the SLA deadlines) on after.
-	if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: &before, After: after, At: now()}); err != nil {
+	// The observers set what they change (the SLA deadlines) on h.After.
+	if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: h.Before, After: h.After, At: now()}); err != nil {
 		return nil, err
 	}
-	return a, s.announce(ctx, tx, a, after, notice)
+	return a, s.announce(ctx, tx, a, h.After, notice)
 }
 
-// claim moves w from the assignee read (nil: nobody) to agent, as
-// setAssignee does, and returns the conversation as it is then, in one
-// round trip (with the writes deferred before it); nil when another change
-// got to it first.
-func claim(ctx context.Context, tx *gorm.DB, w waiting, agent uuid.UUID) (*Conversation, error) {
-	var after *Conversation
-	q := postgres.NewQuery(`UPDATE conversations SET assignee_id = $1, updated_at = now()
-		WHERE tenant_id = $2 AND id = $3 AND assignee_id IS NOT DISTINCT FROM $4 RETURNING `+conversationColumns,
-		agent, deskpool.TenantIDFromContext(ctx), w.ID, w.AssigneeID)
+// Requeue returns a conversation that from (nil: nobody) still holds to
+// the queue at level (L4 or L5: for senior agents only; "" keeps its
+// level), tells the observers (the SLA engine, the alliance pool whose
+// agent's room it frees) as the other assignment paths do, and asks for
+// an assignment pass. It reports whether the conversation moved.
+func (s *Service) Requeue(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, from *uuid.UUID, level string) (bool, error) {
+	moved, err := setAssignee(ctx, tx, []uuid.UUID{conversationID}, from, nil, level)
+	if err != nil || len(moved) == 0 {
+		return false, err
+	}
+	h := moved[0]
+	if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: h.Before, After: h.After, At: now()}); err != nil {
+		return false, err
+	}
+	return true, s.queueAssignment(ctx, tx)
+}
+
+// handOver is a conversation that changed hands: as it was, locked, and
+// as it is after the change.
+type handOver struct{ Before, After *Conversation }
+
+// setAssignee is the one statement that changes who holds conversations,
+// a compare-and-set: it moves the conversations ids from `from` (nil:
+// nobody) to `to` (nil: back to the queue) where from still holds them,
+// sets their level too when level is not empty, and returns each one it
+// moved as it was and as it is now; none when another change got to them
+// first. It locks them by id before it changes them (the conversations
+// come first in the pool's lock order: see alliance/lock_order.go), all in
+// one statement and one round trip with the writes deferred before it.
+func setAssignee(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, from, to *uuid.UUID, level string) ([]handOver, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []handOver
+	q := postgres.NewQuery(setAssigneeSQL, deskpool.TenantIDFromContext(ctx), ids, from, to, level)
 	q.Rows(func(rows postgres.Rows) error {
 		for rows.Next() {
-			after = new(Conversation)
-			if err := rows.Scan(after.targets()...); err != nil {
+			h := handOver{Before: new(Conversation), After: new(Conversation)}
+			if err := rows.Scan(append(h.Before.targets(), h.After.targets()...)...); err != nil {
 				return err
 			}
+			out = append(out, h)
 		}
 		return nil
 	})
 	if err := postgres.Batch(ctx, tx, q); err != nil {
 		return nil, err
 	}
-	return after, nil
+	return out, nil
 }
 
-// Requeue returns a conversation that from (nil: nobody) still holds to
-// the queue at level (L4 or L5: for senior agents only) and asks for an
-// assignment pass. It reports whether the conversation moved.
-func (s *Service) Requeue(ctx context.Context, tx *gorm.DB, conversationID uuid.UUID, from *uuid.UUID, level string) (bool, error) {
-	moved, err := setAssignee(ctx, tx, []uuid.UUID{conversationID}, from, nil, level)
-	if err != nil || len(moved) == 0 {
-		return false, err
-	}
-	return true, s.queueAssignment(ctx, tx)
-}
+// setAssigneeSQL is setAssignee's statement. The locking read is a
+// materialized CTE, so the row the update changes is the one it locked and
+// returns as it was: a change committed meanwhile is either seen (and
+// still held by from) or the conversation is left alone.
+var setAssigneeSQL = `WITH b AS MATERIALIZED (SELECT ` + conversationColumns + ` FROM conversations
+		WHERE tenant_id = $1 AND id = ANY($2) AND assignee_id IS NOT DISTINCT FROM $3 ORDER BY id FOR UPDATE)
+	UPDATE conversations c SET assignee_id = $4, level = COALESCE(NULLIF($5, ''), c.level), updated_at = now()
+	FROM b WHERE c.tenant_id = $1 AND c.id = b.id
+	RETURNING ` + columnsOf("b") + `, ` + columnsOf("c")
 
-// setAssignee is the statement that changes who holds conversations (claim
-// is the same for one conversation, returning it):
-// it moves the conversations ids from `from` (nil: nobody) to `to` (nil:
-// back to the queue) where from still holds them, sets their level too
-// when level is not empty, and returns the ids it moved.
-func setAssignee(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, from, to *uuid.UUID, level string) ([]uuid.UUID, error) {
-	if len(ids) == 0 {
-		return nil, nil
+// columnsOf is conversationColumns, each of the table alias.
+func columnsOf(alias string) string {
+	cols := strings.Split(conversationColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
 	}
-	return postgres.ScanIDs(tx.Raw(`UPDATE conversations SET assignee_id = ?, level = COALESCE(NULLIF(?, ''), level), updated_at = now()
-		WHERE tenant_id = ? AND id IN ? AND assignee_id IS NOT DISTINCT FROM ? RETURNING id`,
-		to, level, deskpool.TenantIDFromContext(ctx), ids, from))
+	return strings.Join(cols, ", ")
 }
 
 // announce records an assignment stored in tx: the timeline, a
