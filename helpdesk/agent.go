@@ -159,7 +159,8 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 }
 
 // releaseUnanswered unassigns an agent's conversations in which the
-// customer is waiting for an answer.
+// customer is waiting for an answer and tells the observers of each, as
+// every change of assignee does.
 func (s *Service) releaseUnanswered(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error {
 	waiting, err := postgres.ScanIDs(tx.Raw(`SELECT id FROM conversations
 		WHERE tenant_id = ? AND assignee_id = ? AND status = 'open' AND waiting_since IS NOT NULL`,
@@ -173,6 +174,9 @@ func (s *Service) releaseUnanswered(ctx context.Context, tx *gorm.DB, userID uui
 	}
 	for _, h := range moved {
 		if err := s.event(ctx, tx, h.After.ID, "unassigned", map[string]any{"from": userID, "reason": "agent_offline"}); err != nil {
+			return err
+		}
+		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: h.Before, After: h.After, At: now()}); err != nil {
 			return err
 		}
 	}

@@ -108,3 +108,42 @@ func TestRequeueTellsTheObservers(t *testing.T) {
 		}
 	})
 }
+
+// An agent going offline returns the conversations whose customer waits
+// to the queue; the observers are told of each, before and after, as of
+// any other change of assignee.
+func TestAgentOfflineTellsTheObservers(t *testing.T) {
+	svc, ctx, ws := newWorkspace(t, "Offline Observers")
+	rec := &updates{}
+	svc.Observe(rec)
+	agent := uuid.New()
+	for _, q := range []string{`INSERT INTO users (id, email, password_hash) VALUES (@u, @e, 'x')`,
+		`INSERT INTO memberships (tenant_id, user_id, role) VALUES (@t, @u, 'agent')`} {
+		if err := env.System.Exec(q, map[string]any{"t": ws, "u": agent, "e": agent.String() + "@example.com"}).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "left-waiting"}, Body: "hello? anyone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpdateConversation(ctx, in.ConversationID, helpdesk.ConversationUpdate{AssigneeID: &agent}); err != nil {
+		t.Fatal(err)
+	}
+	assigned := len(rec.told())
+	offline := "offline"
+	if _, err := svc.UpdateAgent(ctx, agent, helpdesk.AgentUpdate{Status: &offline}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, ctx, "conversations", "id = ? AND assignee_id IS NULL", in.ConversationID); n != 1 {
+		t.Fatal("the waiting conversation stayed with the offline agent")
+	}
+	told := rec.told()
+	if len(told) != assigned+1 {
+		t.Fatalf("%d changes told, want %d: going offline told the observers nothing", len(told), assigned+1)
+	}
+	ch := told[len(told)-1]
+	if ch.Before.AssigneeID == nil || *ch.Before.AssigneeID != agent || ch.After.AssigneeID != nil || ch.After.ID != in.ConversationID {
+		t.Errorf("told %v held by %v -> %v, want %v from %v to nobody", ch.After.ID, ch.Before.AssigneeID, ch.After.AssigneeID, in.ConversationID, agent)
+	}
+}
