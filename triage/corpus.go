@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"slices"
 )
@@ -77,4 +78,15 @@ func ReadExamples(r io.Reader) ([]Example, error) {
 		out = append(out, ex)
 	}
 	return out, sc.Err()
+}
+
+// WrittenValidation reports whether a hand-written corpus line marked for
+// training is one of the one in six (by hash of its text) held back for
+// validation instead: the anger thresholds and the intent calibration are
+// chosen on them, and `eval -part val` measures them when training
+// options are chosen.
+func WrittenValidation(text string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(text))
+	return h.Sum32()%6 == 0
 }

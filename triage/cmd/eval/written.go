@@ -13,11 +13,17 @@ import (
 // written measures the test lines of every hand-written corpus file
 // (written_*.jsonl, split "test", never trained on): sentiment accuracy and
 // recall, anger precision and recall, and for lines with an intent, intent
-// accuracy and the EN-ZH agreement of their pairs. With -part val it prints
-// nothing, so that options are never chosen on them.
+// accuracy and the EN-ZH agreement of their pairs. With -part val it
+// measures the lines training holds back for validation instead
+// (triage.WrittenValidation), so that options are never chosen on the test
+// lines.
 func written(c *triage.Classifier, corpus string) {
+	// With the test parts, their test lines; with the validation parts
+	// (choosing training options), the lines train holds back for
+	// validation, never their test lines.
+	measured, suffix := func(l triage.Example) bool { return l.Split == "test" }, " test"
 	if *part != realdata.Test {
-		return // their test lines are measured only with the test parts
+		measured, suffix = func(l triage.Example) bool { return l.Split == "train" && triage.WrittenValidation(l.Text) }, " val"
 	}
 	paths, err := filepath.Glob(filepath.Join(corpus, "written_*.jsonl"))
 	if err != nil {
@@ -26,7 +32,7 @@ func written(c *triage.Classifier, corpus string) {
 	for _, path := range paths {
 		var lines []triage.Example
 		for _, l := range readFile(path) {
-			if l.Split == "test" {
+			if measured(l) {
 				lines = append(lines, l)
 			}
 		}
@@ -54,7 +60,7 @@ func written(c *triage.Classifier, corpus string) {
 				hit[l.Sentiment]++
 			}
 		}
-		fmt.Printf("%-40s n=%5d  sentiment acc %s  recall: negative %s  neutral %s  positive %s  anger P %s R %s\n", name+" test", s.n,
+		fmt.Printf("%-40s n=%5d  sentiment acc %s  recall: negative %s  neutral %s  positive %s  anger P %s R %s\n", name+suffix, s.n,
 			pct(s.sentOK, s.sentN), pct(hit["negative"], gold["negative"]), pct(hit["neutral"], gold["neutral"]), pct(hit["positive"], gold["positive"]),
 			pct(s.angerTP, s.angerTP+s.angerFP), pct(s.angerTP, s.angerTP+s.angerFN))
 		if intents == 0 {

@@ -16,7 +16,6 @@ import (
 	"crypto/sha256"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log"
 	"os"
@@ -42,16 +41,6 @@ func realExample(r realdata.Row) (triage.Example, bool) {
 		ex.Sentiment = r.Sentiment
 	}
 	return ex, ex.Intent != "" || ex.Sentiment != "" || !ex.AngerUnknown
-}
-
-// writtenDev picks one in six of the hand-written lines marked for
-// training (by hash) for the validation part instead: the anger thresholds
-// and the intent calibration are chosen on them, beside the template dev
-// split and the real sets' validation parts.
-func writtenDev(text string) bool {
-	h := fnv.New32a()
-	h.Write([]byte(text))
-	return h.Sum32()%6 == 0
 }
 
 // ownExamples reads the project's own corpus in dir: the generated files and
@@ -94,7 +83,7 @@ func ownExamples(dir string, ownWeight int, angerOnReal bool, sum io.Writer) (tr
 			if keptBack[ex.Text] {
 				continue // kept back for measuring, here or in another file
 			}
-			if ex.Split == "train" && isWritten && writtenDev(ex.Text) {
+			if ex.Split == "train" && isWritten && triage.WrittenValidation(ex.Text) {
 				ex.Split = "dev"
 			}
 			if ex.Split == "dev" {
