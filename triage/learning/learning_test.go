@@ -13,9 +13,12 @@ import (
 )
 
 // cartPing are messages in a brand's own slang for a restock alert, which
-// the built-in model does not know.
+// the built-in model does not know (seven: with five, the pooled model
+// moved the probe below to 0.38 "other" once the base model read the unknown
+// slang as other a little more firmly, 0.53).
 var cartPing = []string{"cart ping for the blue mug please", "can you set a cart ping on the red kettle",
-	"cart ping me when size M is back", "I want a cart ping for the linen shirt", "cart ping on the green teapot pls"}
+	"cart ping me when size M is back", "I want a cart ping for the linen shirt", "cart ping on the green teapot pls",
+	"any chance of a cart ping on the wool scarf", "pls cart ping the oat candle when it is back"}
 
 func TestWorkspaceLearnsFromItsCorrections(t *testing.T) {
 	ls := newLearning(t)
