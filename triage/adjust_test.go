@@ -2,6 +2,7 @@ package triage
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 )
 
@@ -109,5 +110,33 @@ func BenchmarkClassifyAdjusted(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		c.ClassifyWith(texts[i%len(texts)].Text, Context{}, opt)
+	}
+}
+
+// The same examples in another order (a pool read in the order of its
+// random example ids) train the same adjustment, so a retrain of an
+// unchanged pool or workspace gives the same answers.
+func TestAdjustmentIgnoresTheOrderOfItsExamples(t *testing.T) {
+	exs := []Example{
+		{Text: "cart ping for the blue mug please", Intent: "stock", Urgency: "low"},
+		{Text: "can you set a cart ping on the red kettle", Intent: "stock", Urgency: "low"},
+		{Text: "where is my parcel, tracking says nothing", Intent: "order_status", Urgency: "medium"},
+		{Text: "cart ping me when size M is back", Intent: "stock"},
+		{Text: "the lid of my flask leaks", Intent: "quality_issue", Urgency: "high"},
+	}
+	reversed := slices.Clone(exs)
+	slices.Reverse(reversed)
+	var blobs [2][]byte
+	for i, set := range [][]Example{exs, reversed} {
+		adj, err := TrainAdjustment(Default(), nil, set, AdjustOptions{Seed: 1, Version: "order"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if blobs[i], err = adj.MarshalBinary(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(blobs[0], blobs[1]) {
+		t.Fatal("the same examples in reverse order trained another adjustment")
 	}
 }

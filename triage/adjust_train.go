@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -30,8 +31,13 @@ type adjExample struct {
 // TrainAdjustment learns an adjustment on top of base and the prior
 // adjustments (applied first) from labelled examples: only Intent and
 // Urgency are read, and an empty label is not learned. It is deterministic
-// for a given seed.
+// for a given seed and set of examples, in whatever order they come (a
+// pool read in the order of its random example ids gives one model).
 func TrainAdjustment(base *Classifier, prior []*Adjustment, examples []Example, opt AdjustOptions) (*Adjustment, error) {
+	examples = slices.Clone(examples)
+	slices.SortStableFunc(examples, func(a, b Example) int {
+		return cmp.Or(cmp.Compare(a.Text, b.Text), cmp.Compare(a.Intent, b.Intent), cmp.Compare(a.Urgency, b.Urgency))
+	})
 	if opt.Epochs <= 0 {
 		opt.Epochs = 40
 	}
