@@ -71,10 +71,17 @@ func (r *Reconciler) Once(ctx context.Context) (int, error) {
 	return n + k, err
 }
 
-// sweep enqueues the outbox rows matching where, batch by batch, skipping
-// rows another reconciler holds. For overdue rows it first asks asynq
-// whether the task still exists.
+// sweep enqueues the outbox rows matching where, batch by batch. For
+// overdue rows it first asks asynq whether the task still exists. The
+// passes that a later pass repeats (unrelayed, overdue) skip rows another
+// transaction holds; the pass after Redis lost its data runs once, so it
+// waits for them (the outbox marking a row relayed, another reconciler):
+// a row it skipped would stay out of the queue until Grace after its time.
 func (r *Reconciler) sweep(ctx context.Context, reason, where string, args []any) (int, error) {
+	lock := ` FOR UPDATE SKIP LOCKED`
+	if reason == "redis_lost" {
+		lock = ` FOR UPDATE`
+	}
 	total := 0
 	var after struct {
 		TenantID, ID string
@@ -88,7 +95,7 @@ func (r *Reconciler) sweep(ctx context.Context, reason, where string, args []any
 				q += ` AND (tenant_id, id) > (?, ?)`
 				qa = append(qa, after.TenantID, after.ID)
 			}
-			q += ` ORDER BY tenant_id, id LIMIT ? FOR UPDATE SKIP LOCKED`
+			q += ` ORDER BY tenant_id, id LIMIT ?` + lock
 			if err := tx.Raw(q, append(qa, r.Batch)...).Scan(&rows).Error; err != nil {
 				return err
 			}
