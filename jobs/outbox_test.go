@@ -247,6 +247,36 @@ func TestReconcilerAfterFlushWaitsForARowBeingMarked(t *testing.T) {
 	}
 }
 
+// A pass after Redis lost its data that fails part way (Redis gone
+// again) leaves the loss to the next pass, which hands out every open row.
+func TestReconcilerAfterFlushSweepsAgainAfterAFailedPass(t *testing.T) {
+	f := newFixture(t)
+	mark := "swept-again-" + f.tenant.String()
+	f.add(t, f.outbox, mark, time.Now().Add(2*time.Second), false)
+	deadline := time.Now().Add(5 * time.Second)
+	for unmarked(t, f.tenant) != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := env.Redis.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	down := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 100 * time.Millisecond})
+	defer down.Close()
+	failing := *f.recon
+	failing.Client = down
+	if _, err := failing.Once(context.Background()); err == nil {
+		t.Fatal("a pass that could not enqueue reported no error")
+	}
+	if _, err := f.recon.Once(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.waitFor(t, mark, 5*time.Second) // no other pass runs
+	time.Sleep(300 * time.Millisecond)
+	if n := f.rec.count(mark); n != 1 {
+		t.Fatalf("ran %d times, want once", n)
+	}
+}
+
 // A task added again under its stable id (a timer queued twice) runs
 // once, and the tasks after it are still relayed at once.
 func TestSameTaskAddedTwiceIsRelayedOnce(t *testing.T) {
