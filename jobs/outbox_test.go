@@ -182,8 +182,8 @@ func TestReconcilerRestoresTasksAfterFlush(t *testing.T) {
 		f.add(t, f.outbox, m, at, false)
 	}
 	// The rows reached the queue and were marked so (off the request, in
-	// batches); then Redis loses them. A mark still being written holds
-	// its row, which a reconciler pass skips.
+	// batches); then Redis loses them. (A mark still being written when
+	// Redis loses them: TestReconcilerAfterFlushWaitsForARowBeingMarked.)
 	deadline := time.Now().Add(5 * time.Second)
 	for unmarked(t, f.tenant) != 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -210,6 +210,70 @@ func TestReconcilerRestoresTasksAfterFlush(t *testing.T) {
 		if c := f.rec.count(m); c != 1 {
 			t.Errorf("%s ran %d times, want 1", m, c)
 		}
+	}
+}
+
+// A row that another transaction holds when Redis has lost its data (the
+// outbox marking it relayed, as right after a relay) is handed out again
+// once that transaction ends, not skipped: no later pass would take it for
+// lost.
+func TestReconcilerAfterFlushWaitsForARowBeingMarked(t *testing.T) {
+	f := newFixture(t)
+	mark := "marked-during-flush-" + f.tenant.String()
+	f.add(t, f.outbox, mark, time.Now().Add(2*time.Second), false)
+	deadline := time.Now().Add(5 * time.Second)
+	for unmarked(t, f.tenant) != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := env.Redis.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	marking := env.System.Begin()
+	if err := marking.Exec(`UPDATE outbox SET relayed_at = now() WHERE tenant_id = ?`, f.tenant).Error; err != nil {
+		marking.Rollback()
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		marking.Commit()
+	}()
+	if _, err := f.recon.Once(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.waitFor(t, mark, 5*time.Second) // no other pass runs
+	time.Sleep(300 * time.Millisecond)
+	if n := f.rec.count(mark); n != 1 {
+		t.Fatalf("ran %d times, want once", n)
+	}
+}
+
+// A pass after Redis lost its data that fails part way (Redis gone
+// again) leaves the loss to the next pass, which hands out every open row.
+func TestReconcilerAfterFlushSweepsAgainAfterAFailedPass(t *testing.T) {
+	f := newFixture(t)
+	mark := "swept-again-" + f.tenant.String()
+	f.add(t, f.outbox, mark, time.Now().Add(2*time.Second), false)
+	deadline := time.Now().Add(5 * time.Second)
+	for unmarked(t, f.tenant) != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := env.Redis.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	down := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 100 * time.Millisecond})
+	defer down.Close()
+	failing := *f.recon
+	failing.Client = down
+	if _, err := failing.Once(context.Background()); err == nil {
+		t.Fatal("a pass that could not enqueue reported no error")
+	}
+	if _, err := f.recon.Once(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.waitFor(t, mark, 5*time.Second) // no other pass runs
+	time.Sleep(300 * time.Millisecond)
+	if n := f.rec.count(mark); n != 1 {
+		t.Fatalf("ran %d times, want once", n)
 	}
 }
 

@@ -22,8 +22,14 @@ func init() { prometheus.MustRegister(reconciled) }
 
 // epochKey marks a Redis that has been seen by the reconciler. If it is
 // missing, Redis was flushed or restarted empty, and every outbox row still
-// waiting to run is enqueued again.
+// waiting to run is enqueued again. It holds sweeping until a pass has
+// enqueued them all, then the time it did.
 const epochKey = "deskpool:jobs:epoch"
+
+// sweeping is epochKey's value while the rows are not all enqueued again
+// after Redis lost its data: a pass that failed part way leaves it, and
+// the next pass enqueues them all again.
+const sweeping = "sweeping"
 
 // Reconciler repairs what the queue lost: rows never relayed (a process
 // died after commit, or Redis was down), every open row after Redis lost
@@ -52,29 +58,55 @@ func (r *Reconciler) Once(ctx context.Context) (int, error) {
 	if r.Batch == 0 {
 		r.Batch = 1000
 	}
-	n := 0
-	fresh, err := r.Redis.SetNX(ctx, epochKey, time.Now().Unix(), 0).Result()
+	lost, err := r.redisLost(ctx)
 	if err != nil {
 		return 0, err // Redis down: nothing to do until it is back
 	}
-	reason, where := "unrelayed", "relayed_at IS NULL AND created_at < now() - interval '2 seconds'"
-	if fresh {
-		reason, where = "redis_lost", "true"
+	if lost {
+		n, err := r.sweep(ctx, "redis_lost", "true", nil)
+		if err != nil {
+			return n, err
+		}
+		// Only if the marker is still there: Redis that lost its data again
+		// meanwhile is swept again by the next pass.
+		return n, r.Redis.SetXX(ctx, epochKey, time.Now().Unix(), 0).Err()
 	}
-	k, err := r.sweep(ctx, reason, where, nil)
-	n += k
-	if err != nil || fresh {
+	n, err := r.sweep(ctx, "unrelayed", "relayed_at IS NULL AND created_at < now() - interval '2 seconds'", nil)
+	if err != nil {
 		return n, err
 	}
-	k, err = r.sweep(ctx, "overdue", "relayed_at IS NOT NULL AND process_at < now() - make_interval(secs => ?)",
+	k, err := r.sweep(ctx, "overdue", "relayed_at IS NOT NULL AND process_at < now() - make_interval(secs => ?)",
 		[]any{r.Grace.Seconds()})
 	return n + k, err
 }
 
-// sweep enqueues the outbox rows matching where, batch by batch, skipping
-// rows another reconciler holds. For overdue rows it first asks asynq
-// whether the task still exists.
+// redisLost reports whether Redis lost its data since a pass last enqueued
+// every open row: epochKey is missing (it is set to sweeping now) or still
+// says sweeping.
+func (r *Reconciler) redisLost(ctx context.Context) (bool, error) {
+	fresh, err := r.Redis.SetNX(ctx, epochKey, sweeping, 0).Result()
+	if err != nil || fresh {
+		return fresh, err
+	}
+	v, err := r.Redis.Get(ctx, epochKey).Result()
+	if errors.Is(err, redis.Nil) {
+		return true, nil // lost again since the SETNX; the next pass sets the marker
+	}
+	return v == sweeping, err
+}
+
+// sweep enqueues the outbox rows matching where, batch by batch. For
+// overdue rows it first asks asynq whether the task still exists. The
+// passes that a later pass repeats (unrelayed, overdue) skip rows another
+// transaction holds; the pass after Redis lost its data is not repeated
+// once it succeeds, so it waits for them (the outbox marking a row
+// relayed, another reconciler): a row it skipped would stay out of the
+// queue until Grace after its time.
 func (r *Reconciler) sweep(ctx context.Context, reason, where string, args []any) (int, error) {
+	lock := ` FOR UPDATE SKIP LOCKED`
+	if reason == "redis_lost" {
+		lock = ` FOR UPDATE`
+	}
 	total := 0
 	var after struct {
 		TenantID, ID string
@@ -88,7 +120,7 @@ func (r *Reconciler) sweep(ctx context.Context, reason, where string, args []any
 				q += ` AND (tenant_id, id) > (?, ?)`
 				qa = append(qa, after.TenantID, after.ID)
 			}
-			q += ` ORDER BY tenant_id, id LIMIT ? FOR UPDATE SKIP LOCKED`
+			q += ` ORDER BY tenant_id, id LIMIT ?` + lock
 			if err := tx.Raw(q, append(qa, r.Batch)...).Scan(&rows).Error; err != nil {
 				return err
 			}
