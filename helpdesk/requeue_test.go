@@ -46,13 +46,7 @@ func TestRequeueTellsTheObservers(t *testing.T) {
 	svc, ctx, ws := newWorkspace(t, "Requeue")
 	rec := &updates{}
 	svc.Observe(rec)
-	agent := uuid.New()
-	for _, q := range []string{`INSERT INTO users (id, email, password_hash) VALUES (@u, @e, 'x')`,
-		`INSERT INTO memberships (tenant_id, user_id, role) VALUES (@t, @u, 'agent')`} {
-		if err := env.System.Exec(q, map[string]any{"t": ws, "u": agent, "e": agent.String() + "@example.com"}).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	agent := addAgent(t, ws)
 	in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "requeued"}, Body: "still waiting"})
 	if err != nil {
 		t.Fatal(err)
@@ -116,13 +110,7 @@ func TestAgentOfflineTellsTheObservers(t *testing.T) {
 	svc, ctx, ws := newWorkspace(t, "Offline Observers")
 	rec := &updates{}
 	svc.Observe(rec)
-	agent := uuid.New()
-	for _, q := range []string{`INSERT INTO users (id, email, password_hash) VALUES (@u, @e, 'x')`,
-		`INSERT INTO memberships (tenant_id, user_id, role) VALUES (@t, @u, 'agent')`} {
-		if err := env.System.Exec(q, map[string]any{"t": ws, "u": agent, "e": agent.String() + "@example.com"}).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	agent := addAgent(t, ws)
 	in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "left-waiting"}, Body: "hello? anyone"})
 	if err != nil {
 		t.Fatal(err)
@@ -146,4 +134,17 @@ func TestAgentOfflineTellsTheObservers(t *testing.T) {
 	if ch.Before.AssigneeID == nil || *ch.Before.AssigneeID != agent || ch.After.AssigneeID != nil || ch.After.ID != in.ConversationID {
 		t.Errorf("told %v held by %v -> %v, want %v from %v to nobody", ch.After.ID, ch.Before.AssigneeID, ch.After.AssigneeID, in.ConversationID, agent)
 	}
+}
+
+// addAgent adds a new user to workspace ws as an agent and returns their id.
+func addAgent(t *testing.T, ws uuid.UUID) uuid.UUID {
+	t.Helper()
+	agent := uuid.New()
+	for _, q := range []string{`INSERT INTO users (id, email, password_hash) VALUES (@u, @e, 'x')`,
+		`INSERT INTO memberships (tenant_id, user_id, role) VALUES (@t, @u, 'agent')`} {
+		if err := env.System.Exec(q, map[string]any{"t": ws, "u": agent, "e": agent.String() + "@example.com"}).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return agent
 }

@@ -213,13 +213,13 @@ func TestReconcilerRestoresTasksAfterFlush(t *testing.T) {
 	}
 }
 
-// A row that another transaction holds when Redis has lost its data (the
-// outbox marking it relayed, as right after a relay) is handed out again
-// once that transaction ends, not skipped: no later pass would take it for
-// lost.
-func TestReconcilerAfterFlushWaitsForARowBeingMarked(t *testing.T) {
+// relayedThenFlushed adds a task due in 2 s, waits until it is relayed
+// and marked so, then flushes Redis: the task is gone from the queue and
+// only a reconciler pass can hand it out again. It returns the task's mark.
+func relayedThenFlushed(t *testing.T, prefix string) (*fixture, string) {
+	t.Helper()
 	f := newFixture(t)
-	mark := "marked-during-flush-" + f.tenant.String()
+	mark := prefix + f.tenant.String()
 	f.add(t, f.outbox, mark, time.Now().Add(2*time.Second), false)
 	deadline := time.Now().Add(5 * time.Second)
 	for unmarked(t, f.tenant) != 0 && time.Now().Before(deadline) {
@@ -228,6 +228,26 @@ func TestReconcilerAfterFlushWaitsForARowBeingMarked(t *testing.T) {
 	if err := env.Redis.FlushDB(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
+	return f, mark
+}
+
+// ranOnce waits for the task marked mark to run, with no other reconciler
+// pass, and checks it ran once.
+func (f *fixture) ranOnce(t *testing.T, mark string) {
+	t.Helper()
+	f.rec.waitFor(t, mark, 5*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	if n := f.rec.count(mark); n != 1 {
+		t.Fatalf("ran %d times, want once", n)
+	}
+}
+
+// A row that another transaction holds when Redis has lost its data (the
+// outbox marking it relayed, as right after a relay) is handed out again
+// once that transaction ends, not skipped: no later pass would take it for
+// lost.
+func TestReconcilerAfterFlushWaitsForARowBeingMarked(t *testing.T) {
+	f, mark := relayedThenFlushed(t, "marked-during-flush-")
 	marking := env.System.Begin()
 	if err := marking.Exec(`UPDATE outbox SET relayed_at = now() WHERE tenant_id = ?`, f.tenant).Error; err != nil {
 		marking.Rollback()
@@ -240,26 +260,13 @@ func TestReconcilerAfterFlushWaitsForARowBeingMarked(t *testing.T) {
 	if _, err := f.recon.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.rec.waitFor(t, mark, 5*time.Second) // no other pass runs
-	time.Sleep(300 * time.Millisecond)
-	if n := f.rec.count(mark); n != 1 {
-		t.Fatalf("ran %d times, want once", n)
-	}
+	f.ranOnce(t, mark)
 }
 
 // A pass after Redis lost its data that fails part way (Redis gone
 // again) leaves the loss to the next pass, which hands out every open row.
 func TestReconcilerAfterFlushSweepsAgainAfterAFailedPass(t *testing.T) {
-	f := newFixture(t)
-	mark := "swept-again-" + f.tenant.String()
-	f.add(t, f.outbox, mark, time.Now().Add(2*time.Second), false)
-	deadline := time.Now().Add(5 * time.Second)
-	for unmarked(t, f.tenant) != 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := env.Redis.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatal(err)
-	}
+	f, mark := relayedThenFlushed(t, "swept-again-")
 	down := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 100 * time.Millisecond})
 	defer down.Close()
 	failing := *f.recon
@@ -270,11 +277,7 @@ func TestReconcilerAfterFlushSweepsAgainAfterAFailedPass(t *testing.T) {
 	if _, err := f.recon.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.rec.waitFor(t, mark, 5*time.Second) // no other pass runs
-	time.Sleep(300 * time.Millisecond)
-	if n := f.rec.count(mark); n != 1 {
-		t.Fatalf("ran %d times, want once", n)
-	}
+	f.ranOnce(t, mark)
 }
 
 // A task added again under its stable id (a timer queued twice) runs
