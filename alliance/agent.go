@@ -2,6 +2,7 @@ package alliance
 
 import (
 	"context"
+	"crypto/subtle"
 	"slices"
 	"strings"
 	"time"
@@ -65,15 +66,23 @@ type PoolInvite struct {
 	Capacity   int            `json:"capacity"`
 	InvitedAt  time.Time      `json:"invited_at"`
 	AcceptedAt *time.Time     `json:"accepted_at"`
+	// Token is the invitation link's secret, shown only in the answer that
+	// creates (or renews) the invitation, and stored as its hash.
+	Token string `json:"token,omitempty" gorm:"-"`
 }
+
+// TokenPoolInvite is the kind of a pool invitation's token (dpa_...).
+const TokenPoolInvite = "dpa"
 
 const inviteColumns = `alliance_id, email, intents, languages, channels, senior, capacity, invited_at, accepted_at`
 
 // InvitePoolAgent invites the person with the email into the alliance
 // id's pool with skills, seniority and capacity; the caller must
 // administer the alliance. The answer is the same whether or not the
-// email has an account: the person accepts signed in (AcceptPoolInvite).
-// Inviting again before acceptance updates the skills.
+// email has an account, and holds the token of the invitation's link,
+// which the admin gives the person: they accept signed in to the account
+// of that email, with the token (AcceptPoolInvite). Inviting again before
+// acceptance updates the skills and replaces the token.
 func (s *Service) InvitePoolAgent(ctx context.Context, id uuid.UUID, in NewPoolAgent) (*PoolInvite, error) {
 	var v deskpool.Validator
 	email := strings.ToLower(strings.TrimSpace(in.Email))
@@ -90,18 +99,21 @@ func (s *Service) InvitePoolAgent(ctx context.Context, id uuid.UUID, in NewPoolA
 		return nil, err
 	}
 	var inv PoolInvite
+	token, hash := tenant.NewToken(TokenPoolInvite, id)
 	err := s.platform(ctx, "alliance_invite_agent", func(ctx context.Context, tx *gorm.DB) error {
 		if err := requireAdmin(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := tx.Raw(`INSERT INTO alliance_agent_invites (alliance_id, email, intents, languages, channels, senior, capacity, invited_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alliance_id, email) DO UPDATE SET intents = excluded.intents,
-				languages = excluded.languages, channels = excluded.channels, senior = excluded.senior, capacity = excluded.capacity
+		if err := tx.Raw(`INSERT INTO alliance_agent_invites (alliance_id, email, intents, languages, channels, senior, capacity, invited_by, token_hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alliance_id, email) DO UPDATE SET intents = excluded.intents,
+				languages = excluded.languages, channels = excluded.channels, senior = excluded.senior, capacity = excluded.capacity,
+				token_hash = excluded.token_hash
 			WHERE alliance_agent_invites.accepted_at IS NULL RETURNING `+inviteColumns,
 			id, email, pq.StringArray(nonNil(in.Intents)), pq.StringArray(nonNil(in.Languages)), pq.StringArray(nonNil(in.Channels)),
-			in.Senior, capacity, userOf(ctx)).Scan(&inv).Error; err != nil {
+			in.Senior, capacity, userOf(ctx), hash).Scan(&inv).Error; err != nil {
 			return err
 		}
+		inv.Token = token
 		if inv.Email == "" {
 			return deskpool.Errorf(deskpool.ECONFLICT, "This person already accepted a place in the pool.")
 		}
@@ -114,17 +126,26 @@ func (s *Service) InvitePoolAgent(ctx context.Context, id uuid.UUID, in NewPoolA
 }
 
 // AcceptPoolInvite makes the signed-in person a pool agent of the
-// alliance id, with the skills of their invitation (to their account's
-// email); ENOTFOUND when there is none, ECONFLICT when accepted already.
-func (s *Service) AcceptPoolInvite(ctx context.Context, id uuid.UUID) (*PoolAgent, error) {
+// alliance id, with the skills of their invitation: the one to their
+// account's email whose link carries token (signing up proves no address,
+// so the email alone proves nothing). A missing token is EINVALID; no
+// such invitation, or another token, ENOTFOUND; accepted already,
+// ECONFLICT.
+func (s *Service) AcceptPoolInvite(ctx context.Context, id uuid.UUID, token string) (*PoolAgent, error) {
+	if token == "" {
+		return nil, deskpool.Invalid(deskpool.FieldError{Field: "token", Message: "is required: the token of the invitation's link"})
+	}
 	var a PoolAgent
 	err := s.platform(ctx, "alliance_accept_agent", func(ctx context.Context, tx *gorm.DB) error {
-		var inv PoolInvite
-		if err := tx.Raw(`SELECT `+inviteColumns+` FROM alliance_agent_invites
+		var inv struct {
+			PoolInvite
+			TokenHash []byte
+		}
+		if err := tx.Raw(`SELECT `+inviteColumns+`, token_hash FROM alliance_agent_invites
 			WHERE alliance_id = ? AND email = (SELECT email FROM users WHERE id = ?) FOR UPDATE`, id, userOf(ctx)).Scan(&inv).Error; err != nil {
 			return err
 		}
-		if inv.Email == "" {
+		if inv.Email == "" || inv.TokenHash == nil || subtle.ConstantTimeCompare(inv.TokenHash, tenant.HashToken(token)) != 1 {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "Invitation not found.")
 		}
 		if inv.AcceptedAt != nil {

@@ -79,6 +79,7 @@ type world struct {
 	a, b, c    person
 	p1, p2     person
 	allianceID uuid.UUID
+	poolTokens map[string]string // each pool agent's invitation token, by email
 }
 
 func newWorld(t *testing.T) *world {
@@ -115,10 +116,15 @@ func newWorld(t *testing.T) *world {
 		}
 	}
 	for _, p := range []person{w.p1, w.p2} {
-		if _, err := svc.InvitePoolAgent(w.admin.ctx, al.ID, alliance.NewPoolAgent{Email: p.email, Languages: []string{"zh"}}); err != nil {
+		inv, err := svc.InvitePoolAgent(w.admin.ctx, al.ID, alliance.NewPoolAgent{Email: p.email, Languages: []string{"zh"}})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.AcceptPoolInvite(p.ctx, al.ID); err != nil {
+		if w.poolTokens == nil {
+			w.poolTokens = map[string]string{}
+		}
+		w.poolTokens[p.email] = inv.Token
+		if _, err := svc.AcceptPoolInvite(p.ctx, al.ID, inv.Token); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.SetPresence(p.ctx, al.ID, alliance.Presence{Status: "online"}); err != nil {
@@ -369,15 +375,16 @@ func TestHandToPoolAndBadInput(t *testing.T) {
 		if _, err := w.svc.AcceptInvitation(w.a.ctx, w.allianceID, w.a.ws); code(err) != deskpool.ECONFLICT {
 			t.Errorf("accepting twice: %v", err)
 		}
-		if _, err := w.svc.AcceptPoolInvite(w.p1.ctx, w.allianceID); code(err) != deskpool.ECONFLICT {
+		if _, err := w.svc.AcceptPoolInvite(w.p1.ctx, w.allianceID, w.poolTokens[w.p1.email]); code(err) != deskpool.ECONFLICT {
 			t.Errorf("a pool agent accepting twice: %v", err)
 		}
 	})
 	t.Run("UnknownEmailAnswersLikeAKnownOne", func(t *testing.T) {
-		if _, err := w.svc.InvitePoolAgent(w.admin.ctx, w.allianceID, alliance.NewPoolAgent{Email: "nobody.here@example.com"}); err != nil {
-			t.Errorf("inviting an email without an account: %v", err)
+		inv, err := w.svc.InvitePoolAgent(w.admin.ctx, w.allianceID, alliance.NewPoolAgent{Email: "nobody.here@example.com"})
+		if err != nil {
+			t.Fatalf("inviting an email without an account: %v", err)
 		}
-		if _, err := w.svc.AcceptPoolInvite(w.c.ctx, w.allianceID); code(err) != deskpool.ENOTFOUND {
+		if _, err := w.svc.AcceptPoolInvite(w.c.ctx, w.allianceID, inv.Token); code(err) != deskpool.ENOTFOUND {
 			t.Errorf("accepting without an invitation: %v", err)
 		}
 	})

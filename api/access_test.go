@@ -108,6 +108,25 @@ func TestOnboardingFlow(t *testing.T) {
 			t.Fatalf("login picked %s, want %s", r.str("tenant.id"), ws.ID)
 		}
 	})
+	t.Run("ExpiredInvitationCanBeSentAgain", func(t *testing.T) {
+		// The expired invitation says "ask for a new one": the brand must be
+		// able to send it, and the old link must stay dead.
+		email := uniqueEmail("late")
+		old := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+			body: map[string]string{"email": email, "role": "agent"}})
+		if err := env.System.Exec(`UPDATE invitations SET expires_at = now() - interval '1 second' WHERE tenant_id = ? AND id = ?`,
+			ws.ID, old.str("id")).Error; err != nil {
+			t.Fatal(err)
+		}
+		h.must(http.StatusConflict, call{method: "POST", path: "/v1/invitations/" + old.str("token") + "/accept",
+			body: map[string]string{"password": goodPassword}})
+		fresh := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+			body: map[string]string{"email": email, "role": "agent"}})
+		h.must(http.StatusNotFound, call{method: "POST", path: "/v1/invitations/" + old.str("token") + "/accept",
+			body: map[string]string{"password": goodPassword}})
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + fresh.str("token") + "/accept",
+			body: map[string]string{"password": goodPassword}})
+	})
 	t.Run("UnknownInvitationNotFound", func(t *testing.T) {
 		h.must(http.StatusNotFound, call{method: "POST", path: "/v1/invitations/dpi_nonsense/accept",
 			body: map[string]string{"password": goodPassword}})

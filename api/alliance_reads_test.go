@@ -44,13 +44,13 @@ func TestAllianceReads(t *testing.T) {
 		t.Errorf("the brand's view of the alliance: %s", mine.Raw)
 	}
 
-	h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
+	poolInv := h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
 		body: map[string]any{"email": pool.OwnerEmail, "languages": []string{"en"}, "capacity": 3}})
 	pending := h.must(http.StatusOK, call{method: "GET", path: base, token: admin.OwnerToken})
 	if !strings.Contains(string(pending.Raw), `"agent_invites":[{`) {
 		t.Errorf("the admin does not see the open agent invitation: %s", pending.Raw)
 	}
-	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken})
+	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken, body: map[string]string{"token": poolInv.str("token")}})
 
 	full := h.must(http.StatusOK, call{method: "GET", path: base, token: admin.OwnerToken})
 	for _, want := range []string{`"roles":["alliance_admin"]`, `"slug":"` + brand.Slug + `"`, `"overflow_enabled":true`,

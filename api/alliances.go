@@ -200,14 +200,23 @@ func (s *Server) updatePoolAgent(c *fiber.Ctx) error {
 	return c.JSON(a)
 }
 
-// acceptPoolInvite: POST /v1/alliances/{alliance_id}/agents/accept: the
-// signed-in person joins the pool they were invited to.
+// acceptPoolInvite: POST /v1/alliances/{alliance_id}/agents/accept
+// {token}: the signed-in person joins the pool they were invited to, with
+// the token of the invitation's link.
 func (s *Server) acceptPoolInvite(c *fiber.Ctx) error {
 	id, err := pathID(c, "alliance_id")
 	if err != nil {
 		return err
 	}
-	a, err := s.deps.Alliance.AcceptPoolInvite(c.UserContext(), id)
+	var in struct {
+		Token string `json:"token"`
+	}
+	if len(bytes.TrimSpace(c.Body())) > 0 {
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+	}
+	a, err := s.deps.Alliance.AcceptPoolInvite(c.UserContext(), id, in.Token)
 	if err != nil {
 		return err
 	}

@@ -34,10 +34,10 @@ func TestAlliancePoolAPI(t *testing.T) {
 	h.must(http.StatusOK, call{method: "PUT", path: member + "/overflow", token: brand.OwnerToken,
 		body: map[string]any{"enabled": true, "when_no_agent": true}})
 
-	h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
+	poolInv := h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
 		body: map[string]any{"email": pool.OwnerEmail, "languages": []string{"en"}}})
-	h.must(http.StatusNotFound, call{method: "POST", path: base + "/agents/accept", token: other.OwnerToken})
-	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken})
+	h.must(http.StatusNotFound, call{method: "POST", path: base + "/agents/accept", token: other.OwnerToken, body: map[string]string{"token": poolInv.str("token")}})
+	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken, body: map[string]string{"token": poolInv.str("token")}})
 	agent := base + "/agents/" + pool.OwnerID
 	capErr := h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: agent, token: admin.OwnerToken,
 		body: map[string]any{"capacity": -1}, invalid: true})
@@ -136,4 +136,45 @@ func TestAlliancePoolAPI(t *testing.T) {
 	if back.JSON["assignee_id"] != nil {
 		t.Errorf("after leaving the conversation is held by %v", back.JSON["assignee_id"])
 	}
+}
+
+// A pool invitation is accepted with its link's token, not by the email
+// alone: an address needs no proof to sign up with, so whoever registered
+// the invitee's address first took the seat, and with it the member
+// brands' conversations and their customers.
+func TestPoolInvitationNeedsItsToken(t *testing.T) {
+	h := newHarness(t, nil)
+	admin := h.signup("Pool Token Admin")
+	al := h.must(http.StatusCreated, call{method: "POST", path: "/v1/alliances", token: admin.OwnerToken,
+		body: map[string]string{"name": "Token Pool"}})
+	base := "/v1/alliances/" + al.str("id")
+	email := uniqueEmail("pool-invitee")
+	inv := h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken, body: map[string]any{"email": email}})
+	if !strings.HasPrefix(inv.str("token"), "dpa_") {
+		t.Fatalf("the invitation carries no token to share: %s", inv.Raw)
+	}
+	shown := h.must(http.StatusOK, call{method: "GET", path: base, token: admin.OwnerToken})
+	if strings.Contains(string(shown.Raw), inv.str("token")) {
+		t.Fatal("the alliance shows the invitation's token again")
+	}
+	squatter := h.must(http.StatusCreated, call{method: "POST", path: "/v1/signup",
+		body: map[string]string{"email": email, "password": goodPassword, "brand_name": "Squatter"}})
+	r := h.must(http.StatusUnprocessableEntity, call{method: "POST", path: base + "/agents/accept", token: squatter.str("token"), invalid: true})
+	if r.fieldOf() != "token" {
+		t.Fatalf("accepting without the token: %s", r.Raw)
+	}
+	h.must(http.StatusNotFound, call{method: "POST", path: base + "/agents/accept", token: squatter.str("token"),
+		body: map[string]string{"token": "dpa_" + strings.Repeat("0", 32) + "_" + strings.Repeat("A", 43)}})
+	other := h.signup("Another Person")
+	h.must(http.StatusNotFound, call{method: "POST", path: base + "/agents/accept", token: other.OwnerToken,
+		body: map[string]string{"token": inv.str("token")}})
+	if n := countOf(t, `SELECT count(*) FROM alliance_staff WHERE alliance_id = ? AND role = 'pool_agent'`, al.str("id")); n != 0 {
+		t.Fatalf("%d pool agents joined without the invitation's token", n)
+	}
+	// The person the link was given to (the address's owner, after taking
+	// their account back with a password reset) joins with it, once.
+	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: squatter.str("token"),
+		body: map[string]string{"token": inv.str("token")}})
+	h.must(http.StatusConflict, call{method: "POST", path: base + "/agents/accept", token: squatter.str("token"),
+		body: map[string]string{"token": inv.str("token")}})
 }

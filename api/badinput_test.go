@@ -54,6 +54,8 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 		{"UnknownScope", call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: `{"name":"k","scopes":["admin:all"]}`, invalid: true}, 422, "scopes[0]"},
 		{"KeyForBilling", call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: `{"name":"k","scopes":["api_keys:write"]}`, invalid: true}, 422, "scopes[0]"},
 		{"PastExpiry", call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: `{"name":"k","scopes":["triage:run"],"expires_at":"2001-01-01T00:00:00Z"}`}, 422, "expires_at"},
+		{"BadTimeInBody", call{method: "POST", path: "/v1/api-keys", token: ws.OwnerToken, body: `{"name":"k","scopes":["triage:run"],"expires_at":"2031-13-01T00:00:00Z"}`, invalid: true}, 422, "expires_at"},
+		{"BadIDInBody", call{method: "POST", path: "/v1/messages", token: ws.OwnerToken, body: `{"channel":"web","customer":{"email":"c@example.com"},"body":"hi","conversation_id":"not-an-id"}`, invalid: true}, 422, "conversation_id"},
 		{"InviteOwnerRole", call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken, body: `{"email":"x@example.com","role":"owner"}`, invalid: true}, 422, "role"},
 		{"NULInBody", signup(`{"email":"n@example.com","password":"correct horse battery","brand_name":"Tea\u0000House"}`), 400, ""},
 		{"NULInQuery", call{method: "GET", path: "/v1/audit-log?cursor=%00", token: ws.OwnerToken, invalid: true}, 400, ""},

@@ -215,4 +215,15 @@ func TestInboxListing(t *testing.T) {
 		h.must(http.StatusUnprocessableEntity, call{method: "GET", path: "/v1/conversations?updated_since=yesterday", token: in.agent, invalid: true})
 		h.must(http.StatusUnprocessableEntity, call{method: "GET", path: "/v1/conversations?assignee=bob", token: in.agent, invalid: true})
 	})
+	t.Run("UnknownValuesAreRefused", func(t *testing.T) {
+		// A misspelt filter is a 422 naming it, not an empty inbox that
+		// looks like "nothing waiting".
+		for param, q := range map[string]string{"status": "status=open,bogus", "intent": "intent=gossip",
+			"urgency": "urgency=urgent", "channel": "channel=fax"} {
+			r := h.must(http.StatusUnprocessableEntity, call{method: "GET", path: "/v1/conversations?" + q, token: in.agent, invalid: true})
+			if r.fieldOf() != param {
+				t.Errorf("%s: the problem names %q: %s", q, r.fieldOf(), r.Raw)
+			}
+		}
+	})
 }

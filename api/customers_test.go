@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -178,3 +179,34 @@ func TestMessageBadInput(t *testing.T) {
 		})
 	}
 }
+
+// A customer added by hand carries a bounded list of channel ids: a long
+// list is a 422 naming external_ids that writes nothing, not a statement
+// PostgreSQL gives up on (it failed with "stack depth limit exceeded" at a
+// few thousand ids, after a round trip per id).
+func TestCustomerExternalIDsAreBounded(t *testing.T) {
+	h := newHarness(t, nil)
+	in := h.inbox("Many Ids Brand")
+	for _, n := range []int{helpdeskMaxExternalIDs + 1, 5000} {
+		ids := make([]map[string]string, n)
+		for i := range ids {
+			ids[i] = map[string]string{"channel": "web", "id": "visitor-" + strconv.Itoa(i)}
+		}
+		r := h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/customers", token: in.key, invalid: true,
+			body: map[string]any{"external_ids": ids}})
+		if !strings.Contains(string(r.Raw), `"field":"external_ids"`) {
+			t.Fatalf("%d ids: the problem does not name external_ids: %s", n, r.Raw)
+		}
+	}
+	if n := countOf(t, `SELECT count(*) FROM customers WHERE tenant_id = ?`, in.ws.ID); n != 0 {
+		t.Fatalf("%d customers written from refused requests", n)
+	}
+	ids := make([]map[string]string, helpdeskMaxExternalIDs)
+	for i := range ids {
+		ids[i] = map[string]string{"channel": "app", "id": "device-" + strconv.Itoa(i)}
+	}
+	h.must(http.StatusCreated, call{method: "POST", path: "/v1/customers", token: in.key, body: map[string]any{"external_ids": ids}})
+}
+
+// helpdeskMaxExternalIDs is the documented maxItems of external_ids.
+const helpdeskMaxExternalIDs = 20

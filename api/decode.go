@@ -2,11 +2,14 @@ package api
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
@@ -34,6 +37,14 @@ func decode(c *fiber.Ctx, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var de *deskpool.Error
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		if !errors.As(err, &de) && !errors.As(err, &syn) && !errors.As(err, &typ) {
+			if field, msg, ok := badValue(reflect.TypeOf(v), body, ""); ok {
+				return deskpool.Invalid(deskpool.FieldError{Field: field, Message: msg})
+			}
+		}
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -115,4 +126,101 @@ func hasEscapedNUL(body []byte) bool {
 		i++ // skip the escaped character
 	}
 	return false
+}
+
+// badValue finds the field whose value its type's own decoder refused (a
+// time that is not RFC 3339, an id that is not a UUID), which encoding/json
+// reports without naming the field: it walks the JSON text beside the Go
+// type t and returns the field's path (items[2].expires_at) and a message.
+func badValue(t reflect.Type, raw json.RawMessage, path string) (field, msg string, ok bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", "", false
+	}
+	p := reflect.PointerTo(t)
+	if p.Implements(reflect.TypeFor[json.Unmarshaler]()) || p.Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		if err := json.Unmarshal(raw, reflect.New(t).Interface()); err != nil {
+			var de *deskpool.Error
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &de) || errors.As(err, &typ) {
+				return "", "", false // named already: decodeError passes it on
+			}
+			return path, valueMessage(t), true
+		}
+		return "", "", false
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return "", "", false
+		}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if f.Anonymous && name == "" {
+				if field, msg, ok := badValue(f.Type, raw, path); ok {
+					return field, msg, true
+				}
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			for key, val := range obj {
+				if strings.EqualFold(key, name) {
+					if field, msg, ok := badValue(f.Type, val, join(path, name)); ok {
+						return field, msg, true
+					}
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return "", "", false
+		}
+		for i, item := range items {
+			if field, msg, ok := badValue(t.Elem(), item, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return field, msg, true
+			}
+		}
+	case reflect.Map:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return "", "", false
+		}
+		for key, val := range obj {
+			if field, msg, ok := badValue(t.Elem(), val, join(path, key)); ok {
+				return field, msg, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// valueMessage says what a value of type t must look like.
+func valueMessage(t reflect.Type) string {
+	switch t {
+	case reflect.TypeFor[time.Time]():
+		return "must be an RFC 3339 date-time such as 2026-01-31T00:00:00Z"
+	case reflect.TypeFor[uuid.UUID]():
+		return "must be an id (a UUID)"
+	}
+	return "is not a valid value"
 }

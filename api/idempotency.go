@@ -15,8 +15,11 @@ import (
 // key is claimed inside the request's transaction, so concurrent duplicates
 // wait for the first to finish; the same key with the same request replays
 // the stored response (with Idempotent-Replayed: true), with a different
-// request it is EINVALID. Failed requests are not stored: they changed
-// nothing and may be retried with the same key.
+// request it is EINVALID. The request is its sender (the person or the API
+// key, not the session), method, path, query and body: a response, which
+// may hold a secret shown once, is replayed only to whoever caused it.
+// Failed requests are not stored: they changed nothing and may be retried
+// with the same key.
 func (s *Server) idempotent(c *fiber.Ctx, ctx context.Context, tx *gorm.DB, h fiber.Handler) error {
 	key := c.Get("Idempotency-Key")
 	if len(key) > 255 {
@@ -26,7 +29,8 @@ func (s *Server) idempotent(c *fiber.Ctx, ctx context.Context, tx *gorm.DB, h fi
 		return deskpool.Invalid(deskpool.FieldError{Field: "Idempotency-Key", Message: m})
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...))
+	a, _ := deskpool.ActorFromContext(ctx)
+	sum := requestHash(c, a)
 	// One statement claims the key, or takes it over when its stored
 	// response has expired; a live claim leaves no row affected.
 	res := tx.Exec(`INSERT INTO idempotency_keys (tenant_id, key, method, path, request_hash, expires_at)
@@ -88,4 +92,16 @@ func (s *Server) openStored(tenantID uuid.UUID, key string, sealed []byte) ([]by
 		return nil, deskpool.Errorf(deskpool.EINTERNAL, "no secret box to read idempotent responses")
 	}
 	return s.deps.Box.Open(sealed, []byte("idempotency:"+tenantID.String()+":"+key))
+}
+
+// requestHash identifies a request for its Idempotency-Key: who sent it
+// (the person, or the API key), the method, the path with its query, and
+// the body.
+func requestHash(c *fiber.Ctx, a deskpool.Actor) [sha256.Size]byte {
+	sender := "user:" + a.UserID.String()
+	if a.APIKeyID != uuid.Nil {
+		sender = "key:" + a.APIKeyID.String()
+	}
+	head := sender + "\n" + c.Method() + " " + c.Path() + "?" + string(c.Request().URI().QueryString()) + "\n"
+	return sha256.Sum256(append([]byte(head), c.Body()...))
 }

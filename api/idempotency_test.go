@@ -58,6 +58,39 @@ func TestIdempotencyKey(t *testing.T) {
 			t.Fatalf("%d keys stored, want 2", n)
 		}
 	})
+	t.Run("AnotherPersonGetsNoReplay", func(t *testing.T) {
+		// An admin who sends the owner's request under the owner's key must
+		// not be handed the owner's response: it holds a secret shown once.
+		admin, _ := h.member(ws, "admin")
+		r := h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/api-keys", token: admin, body: body, header: hdr})
+		if contains(r.Raw, first.str("key")) || r.Header.Get("Idempotent-Replayed") != "" || !contains(r.Raw, `"field":"Idempotency-Key"`) {
+			t.Fatalf("another member's replay = %s (replayed header %q)", r.Raw, r.Header.Get("Idempotent-Replayed"))
+		}
+	})
+	t.Run("AnotherKeyGetsNoReplay", func(t *testing.T) {
+		one, _ := h.apiKey(ws, "messages:write")
+		two, _ := h.apiKey(ws, "messages:write")
+		hdr := map[string]string{"Idempotency-Key": "message-from-one"}
+		m := msg("web", map[string]string{"email": "replayed@example.com"}, "Where is my parcel?")
+		first := h.must(http.StatusCreated, call{method: "POST", path: "/v1/messages", token: one, body: m, header: hdr})
+		r := h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/messages", token: two, body: m, header: hdr})
+		if contains(r.Raw, first.str("message_id")) {
+			t.Fatalf("another key was replayed the first key's response: %s", r.Raw)
+		}
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/messages", token: one, body: m, header: hdr})
+	})
+	t.Run("QueryIsPartOfTheRequest", func(t *testing.T) {
+		// The same CSV body imported as orders, then as stock under the same
+		// key, is a different request, not a replay of the first import.
+		c := h.must(http.StatusCreated, call{method: "POST", path: "/v1/connectors", token: ws.OwnerToken, body: map[string]any{"kind": "csv", "name": "Export"}})
+		hdr := map[string]string{"Idempotency-Key": "csv-import", "Content-Type": "text/csv"}
+		csv := "sku,available\nTEA-1,5\n"
+		h.must(http.StatusOK, call{method: "POST", path: "/v1/connectors/" + c.str("id") + "/csv?type=stock", token: ws.OwnerToken, body: csv, header: hdr})
+		r := h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/connectors/" + c.str("id") + "/csv?type=orders", token: ws.OwnerToken, body: csv, header: hdr})
+		if !contains(r.Raw, `"field":"Idempotency-Key"`) {
+			t.Fatalf("an import of another type under the same key = %s", r.Raw)
+		}
+	})
 	t.Run("StoredResponseHidesTheSecret", func(t *testing.T) {
 		n := countOf(t, `SELECT count(*) FROM idempotency_keys WHERE tenant_id = ? AND position(convert_to(?, 'UTF8') in response_body) > 0`,
 			ws.ID, first.str("key"))

@@ -54,7 +54,7 @@ func TestOrdersAndStockPushAPI(t *testing.T) {
 		if r.fieldOf() != "items[1].currency" {
 			t.Fatalf("%s", r.Raw)
 		}
-		r = h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/inventory", token: key,
+		r = h.must(http.StatusUnprocessableEntity, call{method: "POST", path: "/v1/inventory", token: key, invalid: true,
 			body: map[string]any{"items": []any{map[string]any{"sku": "TEA-1", "available": -1, "updated_at": "2024-06-02T09:00:00Z"}}}})
 		if r.fieldOf() != "items[0].available" {
 			t.Fatalf("%s", r.Raw)

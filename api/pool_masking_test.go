@@ -23,8 +23,8 @@ func TestPoolAgentSeesNoPersonalDataAnywhere(t *testing.T) {
 	h.must(http.StatusCreated, call{method: "POST", path: base + "/members", token: admin.OwnerToken, body: map[string]string{"slug": brand.Slug}})
 	h.must(http.StatusOK, call{method: "POST", path: member + "/accept", token: brand.OwnerToken})
 	h.must(http.StatusOK, call{method: "PUT", path: member + "/overflow", token: brand.OwnerToken, body: map[string]any{"enabled": true, "when_no_agent": true}})
-	h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken, body: map[string]any{"email": pool.OwnerEmail}})
-	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken})
+	poolInv := h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken, body: map[string]any{"email": pool.OwnerEmail}})
+	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken, body: map[string]string{"token": poolInv.str("token")}})
 	h.must(http.StatusOK, call{method: "PUT", path: base + "/presence", token: pool.OwnerToken, body: map[string]string{"status": "online"}})
 
 	const (

@@ -50,9 +50,9 @@ func newPoolBrand(t *testing.T, h *harness, st *billingtest.Server) poolBrand {
 	h.must(http.StatusOK, call{method: "POST", path: base + "/members/" + brand.ID + "/accept", token: brand.OwnerToken})
 	h.must(http.StatusOK, call{method: "PUT", path: base + "/members/" + brand.ID + "/overflow", token: brand.OwnerToken,
 		body: map[string]any{"enabled": true, "when_no_agent": true}})
-	h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
+	poolInv := h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
 		body: map[string]any{"email": pool.OwnerEmail, "languages": []string{"en"}}})
-	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken})
+	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken, body: map[string]string{"token": poolInv.str("token")}})
 	h.must(http.StatusOK, call{method: "PUT", path: base + "/presence", token: pool.OwnerToken, body: map[string]string{"status": "online"}})
 	key, _ := h.apiKey(brand, "messages:write")
 	return poolBrand{brand: brand, pool: pool, sub: sub, poolItem: poolItem, key: key, alliance: al.str("id")}

@@ -110,6 +110,14 @@ func TestSegmentsAndCompensationAPI(t *testing.T) {
 		}
 		h.must(http.StatusUnprocessableEntity, call{method: "PUT", path: "/v1/compensation-limits", token: ws.OwnerToken,
 			body: map[string]any{"limits": []map[string]string{{"role": "agent", "per_grant": "900.00", "per_day": "100.00"}}}})
+		// A role listed twice is ambiguous (which limit holds?) and a long
+		// list of repeats wrote a row and an audit entry per item.
+		twice := []map[string]string{{"role": "agent", "per_grant": "300.00", "per_day": "1000.00"}, {"role": "agent", "per_grant": "5000.00", "per_day": "9000.00"}}
+		r := h.must(http.StatusUnprocessableEntity, call{method: "PUT", path: "/v1/compensation-limits", token: ws.OwnerToken, invalid: true,
+			body: map[string]any{"limits": twice}})
+		if r.fieldOf() != "limits[1].role" {
+			t.Fatalf("a role listed twice: %s", r.Raw)
+		}
 		h.must(http.StatusOK, call{method: "PUT", path: "/v1/compensation-limits", token: ws.OwnerToken,
 			body: map[string]any{"limits": []map[string]string{{"role": "agent", "per_grant": "300.00", "per_day": "1000.00"}}}})
 		for _, body := range []map[string]any{

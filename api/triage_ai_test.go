@@ -76,6 +76,13 @@ func TestAIAnswersAndLearning(t *testing.T) {
 		if !strings.Contains(string(bad.Raw), "deflection_ceiling") || !strings.Contains(string(bad.Raw), "home_country") {
 			t.Fatalf("errors do not name the fields: %s", bad.Raw)
 		}
+		// Two capitals that name no country (as PATCH /v1/workspace
+		// refuses them) would make every order cross-border.
+		nowhere := h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: "/v1/triage/settings", token: in.ws.OwnerToken,
+			body: map[string]any{"home_country": "XX"}})
+		if nowhere.fieldOf() != "home_country" {
+			t.Fatalf("an unknown country: %s", nowhere.Raw)
+		}
 		h.must(http.StatusForbidden, call{method: "PATCH", path: "/v1/triage/settings", token: in.agent, body: map[string]any{"llm_enabled": true}})
 	})
 	t.Run("CorrectionRetrainsTheWorkspace", func(t *testing.T) {

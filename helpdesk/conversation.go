@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -89,6 +91,22 @@ type ConversationFilter struct {
 	Customers    CustomerTraits // the customer's segment and flags
 	Cursor       deskpool.Cursor
 	Limit        int
+}
+
+// Validate checks that every value the filter names exists: a misspelt
+// one would match nothing and read as an empty inbox.
+func (f ConversationFilter) Validate() error {
+	var v deskpool.Validator
+	for _, st := range f.Status {
+		if !slices.Contains(statuses, st) {
+			v.Add("status", "must list some of "+strings.Join(statuses, ", ")+", separated by commas")
+			break
+		}
+	}
+	v.Check(f.Intent == "" || slices.Contains(Intents, f.Intent), "intent", "names an unknown intent; use one of "+strings.Join(Intents, ", "))
+	v.Check(f.Urgency == "" || slices.Contains([]string{"high", "medium", "low"}, f.Urgency), "urgency", "must be high, medium or low")
+	v.Check(f.Channel == "" || validChannel(f.Channel), "channel", "must be one of "+strings.Join(Channels, ", "))
+	return v.Err()
 }
 
 // FindConversations lists conversations newest first. The order is by

@@ -21,6 +21,10 @@ type NewCustomer struct {
 	Vulnerable  bool         `json:"vulnerable"`
 }
 
+// MaxExternalIDs is the most channel ids a customer added by hand may
+// carry: each is looked up and locked in the request's transaction.
+const MaxExternalIDs = 20
+
 // ExternalID is a channel's own id for a customer.
 type ExternalID struct {
 	Channel string `json:"channel"`
@@ -42,6 +46,10 @@ func (s *Service) CreateCustomer(ctx context.Context, in NewCustomer) (*Customer
 	if len(in.ExternalIDs) > 0 && in.Email == "" && in.Phone == "" {
 		v = deskpool.Validator{} // external ids alone are enough
 		ids = nil
+	}
+	if len(in.ExternalIDs) > MaxExternalIDs {
+		v.Add("external_ids", "must hold at most "+itoa(MaxExternalIDs)+" ids")
+		in.ExternalIDs = nil
 	}
 	for i, e := range in.ExternalIDs {
 		p := "external_ids[" + itoa(i) + "]."

@@ -110,7 +110,7 @@ func (f fieldCheck) time(field, s string, required bool) *time.Time {
 		return nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
+	if err != nil || !shop.StorableTime(t) {
 		f.add(field, "must be an RFC 3339 time such as 2024-03-01T10:00:00Z")
 		return nil
 	}
@@ -206,6 +206,8 @@ func (s *Service) PushStock(ctx context.Context, items []StockInput) (UpsertResu
 			f.add("available", "is required")
 		case *it.Available < 0:
 			f.add("available", "must not be negative")
+		case *it.Available > shop.MaxCount:
+			f.add("available", fmt.Sprintf("must be at most %d", shop.MaxCount))
 		default:
 			l.Available = *it.Available
 		}

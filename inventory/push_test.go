@@ -1,10 +1,12 @@
 package inventory_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/inventory"
+	"github.com/deskpool/deskpool/inventory/csvimport"
 )
 
 func order(ext, status, updated string) inventory.OrderInput {
@@ -134,4 +136,55 @@ func assertField(t *testing.T, err error, field string) {
 		}
 	}
 	t.Fatalf("error %v does not name %s: %+v", err, field, err.(*deskpool.Error).Fields)
+}
+
+// TestPushRejectsWhatTheDatabaseCannotHold: numbers past a 32-bit
+// integer and the year 0, which JSON and RFC 3339 accept but PostgreSQL
+// does not, are field errors that write nothing, not a failed request.
+func TestPushRejectsWhatTheDatabaseCannotHold(t *testing.T) {
+	f := newFixture(t, nil)
+	tooMany := 1 << 31
+	t.Run("Quantity", func(t *testing.T) {
+		o := order("Q-1", "paid", "2024-05-02T10:00:00Z")
+		o.Lines[0].Quantity = tooMany
+		_, err := f.svc.PushOrders(f.ctx, []inventory.OrderInput{o})
+		assertField(t, err, "items[0].lines[0].quantity")
+	})
+	t.Run("YearZero", func(t *testing.T) {
+		o := order("Q-2", "paid", "2024-05-02T10:00:00Z")
+		o.CreatedAt = "0000-01-01T00:00:00Z"
+		o.PromisedShipBy = "0000-01-01T00:00:00Z"
+		o.Shipments = []inventory.ShipmentInput{{TrackingNumber: "SF2", ShippedAt: "0000-01-01T00:00:00Z"}}
+		_, err := f.svc.PushOrders(f.ctx, []inventory.OrderInput{o})
+		assertField(t, err, "items[0].created_at")
+		assertField(t, err, "items[0].promised_ship_by")
+		assertField(t, err, "items[0].shipments[0].shipped_at")
+	})
+	t.Run("Stock", func(t *testing.T) {
+		one := 1
+		_, err := f.svc.PushStock(f.ctx, []inventory.StockInput{
+			{SKU: "TEA-1", Available: &tooMany, UpdatedAt: "2024-05-02T10:00:00Z"},
+			{SKU: "TEA-2", Available: &one, UpdatedAt: "0000-01-01T00:00:00Z"}})
+		assertField(t, err, "items[0].available")
+		assertField(t, err, "items[1].updated_at")
+	})
+	t.Run("CSV", func(t *testing.T) {
+		c, err := f.svc.CreateConnector(f.ctx, inventory.NewConnector{Kind: inventory.KindCSV, Name: "Spreadsheet"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := "sku,available,updated_at\nTEA-1,2147483648,\nTEA-2,1,0000-01-01\n"
+		res, err := f.svc.ImportCSV(f.ctx, c.ID, inventory.CSVStock, strings.NewReader(in), csvimport.Options{})
+		if err != nil || res.Written != 0 || len(res.Errors) != 2 || res.Errors[0].Field != "available" || res.Errors[1].Field != "updated_at" {
+			t.Fatalf("%+v %v", res, err)
+		}
+		in = "Order ID,Status,Currency,Total,Created At,SKU,Quantity\nC-1,paid,USD,10.00,2024-01-01,TEA-1,2147483648\n"
+		res, err = f.svc.ImportCSV(f.ctx, c.ID, inventory.CSVOrders, strings.NewReader(in), csvimport.Options{})
+		if err != nil || res.Written != 0 || len(res.Errors) != 1 {
+			t.Fatalf("%+v %v", res, err)
+		}
+	})
+	if n := f.count(`SELECT count(*) FROM orders`) + f.count(`SELECT count(*) FROM stock_levels`); n != 0 {
+		t.Fatalf("%d rows written from rejected batches", n)
+	}
 }

@@ -136,12 +136,18 @@ func (s *Service) SetLimits(ctx context.Context, in []Limit) ([]Limit, error) {
 		if err != nil {
 			return err
 		}
+		if len(in) > len(defaultLimits) {
+			return deskpool.Invalid(deskpool.FieldError{Field: "limits", Message: "must list each role (agent, senior, owner) at most once"})
+		}
 		var v deskpool.Validator
 		rows := make([]limit, len(in))
+		listed := map[string]bool{}
 		for i, l := range in {
 			p := "limits[" + itoa(i) + "]."
 			_, known := defaultLimits[l.Role]
 			v.Check(known, p+"role", "must be agent, senior or owner")
+			v.Check(!known || !listed[l.Role], p+"role", "lists "+l.Role+" a second time; give each role once")
+			listed[l.Role] = true
 			var okG, okD bool
 			rows[i].Role = l.Role
 			rows[i].PerGrant, okG = parseLimit(l.PerGrant, t.Currency)

@@ -33,7 +33,8 @@ type InvitationInput struct {
 
 // Invite creates an invitation. Only roles at or below the inviter's own may
 // be granted, and never owner. An open invitation for the same email is
-// ECONFLICT; so is inviting a current member.
+// ECONFLICT (an expired one is withdrawn and replaced); so is inviting a
+// current member.
 func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
 	var v deskpool.Validator
@@ -58,6 +59,12 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 			return err
 		} else if members > 0 {
 			return deskpool.Errorf(deskpool.ECONFLICT, "%s is already a member of this workspace.", email)
+		}
+		// An expired invitation no longer holds the email: it is withdrawn
+		// (its link then finds nothing) so that a new one can be sent.
+		if err := tx.Exec(`UPDATE invitations SET revoked_at = ? WHERE tenant_id = ? AND email = ? AND accepted_at IS NULL
+			AND revoked_at IS NULL AND expires_at <= ?`, inv.CreatedAt, a.TenantID, email, inv.CreatedAt).Error; err != nil {
+			return err
 		}
 		res := tx.Exec(`INSERT INTO invitations (tenant_id, id, email, role, token_hash, invited_by, expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, email) WHERE accepted_at IS NULL AND revoked_at IS NULL DO NOTHING`,

@@ -198,6 +198,8 @@ func Stock(r io.Reader, opts Options) (Result[shop.StockLevel], error) {
 				rw.fail("available", "%q is not a whole number", v)
 			case n < 0:
 				rw.fail("available", "must not be negative (got %d)", n)
+			case n > shop.MaxCount:
+				rw.fail("available", "must be at most %d (got %d)", shop.MaxCount, n)
 			}
 			s.Available = n
 		}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/inventory/shop"
 )
 
 // DefaultMaxRows is the most data rows one file may hold.
@@ -159,7 +160,7 @@ var dateLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:0
 func date(s string, loc *time.Location) (time.Time, bool) {
 	for _, l := range dateLayouts {
 		if t, err := time.ParseInLocation(l, s, loc); err == nil {
-			return t.UTC(), true
+			return t.UTC(), shop.StorableTime(t)
 		}
 	}
 	return time.Time{}, false

@@ -8,6 +8,7 @@ package shop
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -28,6 +29,14 @@ const (
 // Statuses lists every valid order status.
 var Statuses = []string{StatusPending, StatusPaid, StatusFulfilled,
 	StatusPartiallyFulfilled, StatusCancelled, StatusRefunded}
+
+// MaxCount is the largest quantity or stock level stored (PostgreSQL's
+// integer).
+const MaxCount = math.MaxInt32
+
+// StorableTime reports whether PostgreSQL can store t: RFC 3339 and JSON
+// accept the year 0, which it has no date for.
+func StorableTime(t time.Time) bool { return t.Year() >= 1 }
 
 // Order is one customer order as the shop reports it.
 type Order struct {
@@ -131,16 +140,27 @@ func (o *Order) Validate() error {
 	v.Check(!o.CreatedAt.IsZero(), "created_at", "is required")
 	v.Check(!o.UpdatedAt.IsZero(), "updated_at", "is required")
 	v.Check(o.UpdatedAt.IsZero() || !o.UpdatedAt.Before(o.CreatedAt), "updated_at", "is before created_at")
+	v.Check(StorableTime(o.CreatedAt) || o.CreatedAt.IsZero(), "created_at", yearMessage)
+	v.Check(StorableTime(o.UpdatedAt) || o.UpdatedAt.IsZero(), "updated_at", yearMessage)
+	v.Check(o.PromisedShipBy == nil || StorableTime(*o.PromisedShipBy), "promised_ship_by", yearMessage)
 	for i, l := range o.Lines {
 		f := "lines[" + strconv.Itoa(i) + "]"
 		v.Check(l.Quantity >= 0, f+".quantity", "must not be negative")
+		v.Check(l.Quantity <= MaxCount, f+".quantity", "must be at most "+strconv.Itoa(MaxCount))
 		v.Check(l.PriceMinor >= 0, f+".price", "must not be negative")
 	}
 	for i, s := range o.Shipments {
-		v.Check(s.ExternalID != "" || s.TrackingNumber != "", "shipments["+strconv.Itoa(i)+"]", "needs an external id or a tracking number")
+		f := "shipments[" + strconv.Itoa(i) + "]"
+		v.Check(s.ExternalID != "" || s.TrackingNumber != "", f, "needs an external id or a tracking number")
+		v.Check(s.ShippedAt.IsZero() || StorableTime(s.ShippedAt), f+".shipped_at", yearMessage)
+		v.Check(s.EstimatedDelivery == nil || StorableTime(*s.EstimatedDelivery), f+".estimated_delivery", yearMessage)
+		v.Check(s.LastEventAt == nil || StorableTime(*s.LastEventAt), f+".last_event_at", yearMessage)
 	}
 	return v.Err()
 }
+
+// yearMessage refuses a time PostgreSQL cannot store.
+const yearMessage = "must be a time from the year 1 on"
 
 // Validate checks a stock level: it must name a variant (by SKU, variant id
 // or inventory item id) and must not be negative.
@@ -148,6 +168,8 @@ func (s *StockLevel) Validate() error {
 	var v deskpool.Validator
 	v.Check(s.SKU != "" || s.VariantExternalID != "" || s.InventoryItemID != "", "sku", "is required when no variant id is given")
 	v.Check(s.Available >= 0, "available", "must not be negative")
+	v.Check(s.Available <= MaxCount, "available", "must be at most "+strconv.Itoa(MaxCount))
 	v.Check(!s.UpdatedAt.IsZero(), "updated_at", "is required")
+	v.Check(s.UpdatedAt.IsZero() || StorableTime(s.UpdatedAt), "updated_at", yearMessage)
 	return v.Err()
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
+	"github.com/deskpool/deskpool/tenant"
 	"gorm.io/gorm"
 )
 
@@ -55,7 +56,8 @@ func (u Update) Validate() error {
 		v.Check(*u.DeflectionWindowDays >= 1 && *u.DeflectionWindowDays <= 90, "deflection_window_days", "must be from 1 to 90")
 	}
 	if u.HomeCountry != nil {
-		v.Check(countryRE.MatchString(*u.HomeCountry), "home_country", "must be an ISO 3166-1 alpha-2 code such as CN")
+		_, known := tenant.NormalizeCountry(*u.HomeCountry)
+		v.Check(countryRE.MatchString(*u.HomeCountry) && known, "home_country", "must be an ISO 3166-1 alpha-2 code such as CN")
 	}
 	return v.Err()
 }
