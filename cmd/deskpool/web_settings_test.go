@@ -85,7 +85,8 @@ func settingsSections(t *testing.T, ctx context.Context, base, token string) {
 // invitation in settings and accepts it, the overflow rule form shows the
 // API's field error and then the plan's refusal of overflow, a rule that
 // stays off is saved as the API then reports, and the alliance's admin (the
-// same person here) sees the brand among its members.
+// same person here) sees the brand among its members and, inviting a pool
+// agent, the invitation's token once (the agent joins with it).
 func settingsAlliance(t *testing.T, ctx context.Context, base, token string) {
 	al := postJSON(t, base+"/v1/alliances", token, map[string]any{"name": "Web Tea Alliance"}, http.StatusCreated)
 	id := al["id"].(string)
@@ -117,5 +118,20 @@ func settingsAlliance(t *testing.T, ctx context.Context, base, token string) {
 	}
 	do(t, ctx, "the admin's panel names the member brand",
 		chromedp.Poll[chromedp.Void](`(document.querySelector('.alliance-admin[data-id="`+id+`"]')?.textContent || '').includes(`+fmt.Sprintf("%q", ws["slug"])+`)`))
+	agent := fmt.Sprintf("pool-agent-%d@example.com", time.Now().UnixNano())
+	// Filled and sent in one step: the panel is drawn again as the sections
+	// load, which would drop a value typed before.
+	get(t, ctx, "invite a pool agent in the admin's panel", chromedp.Evaluate[bool](`(() => {
+		const f = [...document.querySelectorAll('.alliance-admin[data-id="`+id+`"] form')].pop();
+		f.elements.who.value = `+fmt.Sprintf("%q", agent)+`; f.requestSubmit(); return true; })()`))
+	do(t, ctx, "the invitation's token, shown once",
+		chromedp.Poll[chromedp.Void](`(document.querySelector('.alliance-admin[data-id="`+id+`"] .pool-invite-token code')?.textContent || '').startsWith('dpa_')`))
+	shown := get(t, ctx, "the token shown", chromedp.Text(css(`.alliance-admin[data-id="`+id+`"] .pool-invite-token code`)))
+	if !strings.Contains(fmt.Sprint(getJSON(t, base+"/v1/alliances/"+id, token)["agent_invites"]), agent) {
+		t.Fatalf("the invited pool agent %s is not in the alliance", agent)
+	}
+	if !strings.HasPrefix(shown, "dpa_") {
+		t.Fatalf("the page showed the token %q", shown)
+	}
 	screenshot(t, ctx, "settings-alliance-zh")
 }

@@ -330,10 +330,16 @@ async function saveOverflow(f) {
     vip_only: e.vip_only.checked, daily_cap: int(e.daily_cap.value) });
 }
 
+// poolInvite is the pool agent invitation just made: its link's token is
+// in the answer only, so the panel drawn again after it shows it once.
+let poolInvite = null;
+
 // adminPanel draws an alliance its admin runs: its brands and pool agents,
-// with the forms inviting more.
+// with the forms inviting more, and the token of a pool agent just invited.
 async function adminPanel(id) {
   const d = await api('GET', '/alliances/' + id);
+  const invited = poolInvite && poolInvite.alliance === id ? poolInvite : null;
+  if (invited) poolInvite = null;
   const brands = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, t('set.brand')), el('th', {}, t('set.status')),
     el('th', {}, t('set.overflow_enabled')), el('th', {}, t('set.alliance_in_pool')))),
   el('tbody', {}, ...(d.members || []).map(m => el('tr', {}, el('td', {}, m.name, ' ', el('span', { class: 'muted' }, m.slug)),
@@ -358,7 +364,12 @@ async function adminPanel(id) {
     el('h3', {}, t('set.alliance_members', { name: d.name })), brands,
     invite('set.alliance_invite_brand', (v) => api('POST', `/alliances/${id}/members`, v.includes('@') ? { email: v } : { slug: v })),
     el('h3', {}, t('set.alliance_agents', { name: d.name })), agents,
-    invite('set.alliance_invite_agent', (v) => api('POST', `/alliances/${id}/agents`, { email: v })));
+    invite('set.alliance_invite_agent', async (v) => {
+      const inv = await api('POST', `/alliances/${id}/agents`, { email: v });
+      poolInvite = { alliance: id, email: v, token: inv.token };
+    }),
+    invited && el('p', { class: 'secret pool-invite-token', role: 'status' },
+      t('set.pool_invite_token', { email: invited.email, alliance: id }), ' ', t('set.shown_once'), ' ', el('code', {}, invited.token)));
 }
 
 async function main() {
