@@ -48,6 +48,9 @@ func MaskName(name string) string {
 var (
 	emailPattern = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
 	phonePattern = regexp.MustCompile(`\+?\d[\d \-]{9,17}\d`)
+	// idPattern finds ids (UUIDs), whose digits can run as long as a
+	// phone number's: a conversation id in a notification is not masked.
+	idPattern = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`)
 )
 
 // MaskText masks personal data in free text: every email address, every
@@ -63,6 +66,21 @@ func MaskText(text string, known []string) string {
 		text = strings.ReplaceAll(text, k, MaskName(k))
 	}
 	text = emailPattern.ReplaceAllStringFunc(text, MaskEmail)
+	// Phones are masked between the ids, which stay whole.
+	var b strings.Builder
+	at := 0
+	for _, id := range idPattern.FindAllStringIndex(text, -1) {
+		b.WriteString(maskPhones(text[at:id[0]]))
+		b.WriteString(text[id[0]:id[1]])
+		at = id[1]
+	}
+	b.WriteString(maskPhones(text[at:]))
+	return b.String()
+}
+
+// maskPhones masks every run of digits in text long enough to be a phone
+// number.
+func maskPhones(text string) string {
 	return phonePattern.ReplaceAllStringFunc(text, func(s string) string {
 		digits := 0
 		for _, c := range s {

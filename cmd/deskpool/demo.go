@@ -61,12 +61,20 @@ type demoMessage struct {
 	orderRef string
 }
 
+// The phones of the demo's customers who write from a mini program and a
+// marketplace: their shop orders carry the same phone, so each is one
+// customer with their orders (a shop's customer id is not a channel's).
+const (
+	demoPhoneZhang = "+8613900139000"
+	demoPhoneChen  = "+8613700137000"
+)
+
 var demoMessages = []demoMessage{
 	{"demo-1", "web", helpdesk.CustomerRef{Email: "alice@example.com", Name: "Alice Brown"},
 		"Hi, has my order DT-1002 shipped yet? When will it arrive?", "DT-1002"},
-	{"demo-2", "mini_program", helpdesk.CustomerRef{ExternalID: "wx-demo-zhang", Name: "张伟"},
+	{"demo-2", "mini_program", helpdesk.CustomerRef{ExternalID: "wx-demo-zhang", Phone: demoPhoneZhang, Name: "张伟"},
 		"我的订单DT-1001已经超时未发货，说好48小时内发货的，怎么回事？", "DT-1001"},
-	{"demo-3", "marketplace", helpdesk.CustomerRef{ExternalID: "tb-demo-chen", Name: "陈静"},
+	{"demo-3", "marketplace", helpdesk.CustomerRef{ExternalID: "tb-demo-chen", Phone: demoPhoneChen, Name: "陈静"},
 		"收到的茶壶是碎的，太失望了！我要退款。", ""},
 	{"demo-4", "email", helpdesk.CustomerRef{Email: "omar@example.com", Name: "Omar Haddad"},
 		"My card was charged twice for one order and I think someone got into my account.", ""},
@@ -161,7 +169,7 @@ func seedOrders(ctx context.Context, m *Main, out io.Writer) error {
 	}
 	orders := []inventory.OrderInput{{
 		ExternalID: "demo-order-1001", Number: "DT-1001", Status: "paid", Currency: "CNY", Total: "268.00",
-		Customer:  inventory.OrderCustomer{ExternalID: "wx-demo-zhang", Name: "张伟"},
+		Customer:  inventory.OrderCustomer{Phone: demoPhoneZhang, Name: "张伟"},
 		CreatedAt: at(-120 * time.Hour), UpdatedAt: at(-120 * time.Hour), PromisedShipBy: at(-72 * time.Hour),
 		Lines: line("TEA-LJ-250", "Longjing green tea 250 g", 2, "134.00"),
 	}, {
@@ -173,7 +181,7 @@ func seedOrders(ctx context.Context, m *Main, out io.Writer) error {
 			Status: "in_transit", ShippedAt: at(-50 * time.Hour), EstimatedDelivery: at(24 * time.Hour), LastEventAt: at(-6 * time.Hour)}},
 	}, {
 		ExternalID: "demo-order-1003", Number: "DT-1003", Status: "fulfilled", Currency: "CNY", Total: "88.00",
-		Customer:  inventory.OrderCustomer{ExternalID: "tb-demo-chen", Name: "陈静"},
+		Customer:  inventory.OrderCustomer{Phone: demoPhoneChen, Name: "陈静"},
 		CreatedAt: at(-240 * time.Hour), UpdatedAt: at(-168 * time.Hour), PromisedShipBy: at(-216 * time.Hour),
 		Lines: line("CUP-GL-02", "Glass tea cups, pair", 1, "88.00"),
 		Shipments: []inventory.ShipmentInput{{ExternalID: "demo-ship-1003", Carrier: "YTO", TrackingNumber: "YT9876543210",

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/deskpool/deskpool/alliance"
@@ -263,8 +264,8 @@ func (m *Main) startAPI(ctx context.Context) error {
 		defer m.wg.Done()
 		m.Feed.Listen(ctx, m.Config.DatabaseURL)
 	}()
-	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
-		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	if m.ln, err = listenAPI(m.Config.Addr); err != nil {
+		return err
 	}
 	m.wg.Add(1)
 	go func() {
@@ -275,6 +276,21 @@ func (m *Main) startAPI(ctx context.Context) error {
 	}()
 	m.Log.Info("api listening", "addr", m.ln.Addr().String())
 	return nil
+}
+
+// listenAPI listens on addr for the API. An address another program holds
+// (another deskpool, or any other service on the port) is refused with what
+// to do about it: the bare "address already in use" names no way out.
+func listenAPI(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("listen on %s: the address is already in use by another program (another deskpool?): "+
+			"stop it, or serve on another address with DESKPOOL_ADDR or -addr, for example DESKPOOL_ADDR=127.0.0.1:9000", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
 }
 
 func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {

@@ -167,6 +167,7 @@ func checkDemo(t *testing.T, base, token string) {
 	var orders struct {
 		Data []struct {
 			Number         string
+			CustomerID     string     `json:"customer_id"`
 			PromisedShipBy *time.Time `json:"promised_ship_by"`
 			Shipments      []any
 		}
@@ -184,10 +185,22 @@ func checkDemo(t *testing.T, base, token string) {
 	var convs struct {
 		Data []struct {
 			ID, Channel, Language, Level string
+			CustomerID                   string  `json:"customer_id"`
 			AssigneeID                   *string `json:"assignee_id"`
 		}
 	}
 	get("/v1/conversations?limit=50", &convs)
+	// Whoever ordered wrote in as the same customer: the inbox shows their
+	// orders, and a late order's notice goes to the conversation they began.
+	wrote := map[string]bool{}
+	for _, c := range convs.Data {
+		wrote[c.CustomerID] = true
+	}
+	for _, o := range orders.Data {
+		if !wrote[o.CustomerID] {
+			t.Errorf("order %s's customer %s wrote no message: the demo holds them twice", o.Number, o.CustomerID)
+		}
+	}
 	languages, levels, assigned, phone := map[string]bool{}, map[string]bool{}, 0, ""
 	for _, c := range convs.Data {
 		languages[c.Language], levels[c.Level] = true, true
