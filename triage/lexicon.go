@@ -42,6 +42,13 @@ var (
 		"fraud", "fraudulent", "scam call", "scam text", "phishing", "hacked", "hijacked",
 		"unauthorized", "unauthorised", "stolen card", "identity theft", "data leak", "leaked",
 		"privacy", "pretending to be", "impersonating", "fake customer service",
+		// an account someone else got into
+		"盗号", "被人登录", "别人登录", "有人登录", "异常登录", "被人盗用", "不是我下的单", "我没下过这个单",
+		"got into my account", "someone logged into my account", "someone logged in to my account",
+		"someone accessed my account", "someone is using my account", "someone used my account",
+		"account was compromised", "account has been compromised", "account is compromised",
+		"didnt place this order", "didnt make this order", "didnt authorize", "didnt authorise",
+		"login i dont recognise", "login i dont recognize", "unrecognised login", "unrecognized login",
 	}
 	overdueWords = []string{
 		"还没发货", "还不发货", "没发货", "未发货", "不发货", "迟迟不发", "超时未发", "超过发货时间", "逾期", "说好的发货",
