@@ -18,6 +18,7 @@ var (
 		"went to the hospital", "went to hospital", "in the hospital", "in hospital", "to the er", "in the er",
 		"exploded", "caught fire", "shocked me", "choked on", "threw up", "been vomiting", "made me sick",
 		"got sick", "had an allergic reaction", "gave me an allergic reaction",
+		"误食", "吞下去了", "吞下了", "吞进去了", "swallowed",
 	}
 	// harmWords may also sit in a question about a product ("is it safe
 	// for allergies?", "会不会爆炸"): they count under a harm intent or a
@@ -27,7 +28,7 @@ var (
 		"流血", "住院", "医院", "急诊", "爆炸", "起火", "着火", "漏电", "触电", "冒烟", "窒息", "伤到", "有毒",
 		"allergy", "allergic", "allergies", "rash", "hives", "hurt", "injury", "injuries", "burn", "burns",
 		"poison", "poisoning", "toxic", "hospital", "emergency room", "electric shock", "on fire", "vomit",
-		"vomiting", "diarrhea", "choking", "explode", "swelling",
+		"vomiting", "diarrhea", "choking", "explode", "swelling", "鼓包",
 	}
 	legalWords = []string{
 		"律师", "起诉", "法院", "告你们", "打官司", "消协", "12315", "消费者协会", "工商局", "市场监管",
@@ -49,6 +50,11 @@ var (
 		"account was compromised", "account has been compromised", "account is compromised",
 		"didnt place this order", "didnt make this order", "didnt authorize", "didnt authorise",
 		"login i dont recognise", "login i dont recognize", "unrecognised login", "unrecognized login",
+		// a charge the customer did not make
+		"莫名扣款", "莫名其妙扣", "陌生扣款", "不明扣款", "没下单却扣", "没下单就扣",
+		"order i never placed", "order i didnt place", "never placed this order", "never placed an order",
+		"charge i dont recognise", "charge i dont recognize", "dont recognise this charge", "dont recognize this charge",
+		"dont recognise the charge", "dont recognize the charge",
 	}
 	overdueWords = []string{
 		"还没发货", "还不发货", "没发货", "未发货", "不发货", "迟迟不发", "超时未发", "超过发货时间", "逾期", "说好的发货",
