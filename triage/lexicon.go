@@ -18,7 +18,8 @@ var (
 		"went to the hospital", "went to hospital", "in the hospital", "in hospital", "to the er", "in the er",
 		"exploded", "caught fire", "shocked me", "choked on", "threw up", "been vomiting", "made me sick",
 		"got sick", "had an allergic reaction", "gave me an allergic reaction",
-		"误食", "吞下去了", "吞下了", "吞进去了", "swallowed",
+		"误食", "吞下去了", "吞下了", "吞进去了", "swallowed", "发烧了", "发高烧", "has a fever", "had a fever",
+		"got a fever", "running a fever",
 	}
 	// harmWords may also sit in a question about a product ("is it safe
 	// for allergies?", "会不会爆炸"): they count under a harm intent or a
@@ -29,6 +30,7 @@ var (
 		"allergy", "allergic", "allergies", "rash", "hives", "hurt", "injury", "injuries", "burn", "burns",
 		"poison", "poisoning", "toxic", "hospital", "emergency room", "electric shock", "on fire", "vomit",
 		"vomiting", "diarrhea", "choking", "explode", "swelling", "鼓包",
+		"发烧", "fever", "冒火花", "打火花", "sparked", "sparking", "sparks",
 	}
 	legalWords = []string{
 		"律师", "起诉", "法院", "告你们", "打官司", "消协", "12315", "消费者协会", "工商局", "市场监管",
