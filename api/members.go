@@ -62,3 +62,39 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": handOver(c, sess), "expires_at": sess.ExpiresAt.Format(timeFormat),
 		"tenant": ws, "user": viewUser(u)})
 }
+
+// removeMember: DELETE /v1/members/{user_id}.
+func (s *Server) removeMember(c *fiber.Ctx) error {
+	id, err := pathID(c, "user_id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Tenants.RemoveMember(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// listInvitations: GET /v1/invitations, the open ones.
+func (s *Server) listInvitations(c *fiber.Ctx) error {
+	invs, err := s.deps.Tenants.ListInvitations(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if invs == nil {
+		invs = []tenant.OpenInvitation{}
+	}
+	return c.JSON(page[tenant.OpenInvitation]{Data: invs})
+}
+
+// withdrawInvitation: DELETE /v1/invitations/{invitation_id}.
+func (s *Server) withdrawInvitation(c *fiber.Ctx) error {
+	id, err := pathID(c, "invitation_id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Tenants.WithdrawInvitation(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

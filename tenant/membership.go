@@ -72,3 +72,51 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 	}
 	return &m, nil
 }
+
+// MemberRemovedFunc is told, inside the transaction that removes a member,
+// whom it removes; an error undoes the removal.
+type MemberRemovedFunc func(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error
+
+// OnMemberRemoved adds fn to what RemoveMember runs; the helpdesk returns
+// the person's conversations to the queue with it. Call it while wiring.
+func (s *Service) OnMemberRemoved(fn MemberRemovedFunc) { s.leavers = append(s.leavers, fn) }
+
+// RemoveMember ends a person's membership of the workspace, and with it
+// their sessions and agent profile. The rules are ChangeRole's: nobody
+// removes a member who outranks them, and the last owner stays.
+func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
+	a, _ := deskpool.ActorFromContext(ctx)
+	return postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		// The hooks go first: the helpdesk's takes the workspace's
+		// assignment lock, which is always taken before any row lock. A
+		// refusal below rolls back what they did.
+		for _, fn := range s.leavers {
+			if err := fn(ctx, tx, userID); err != nil {
+				return err
+			}
+		}
+		var role string
+		if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ? FOR UPDATE`, a.TenantID, userID).Scan(&role).Error; err != nil {
+			return err
+		} else if role == "" {
+			return deskpool.Errorf(deskpool.ENOTFOUND, "Member not found.")
+		}
+		if RoleRank(role) > RoleRank(a.Role) {
+			return deskpool.Errorf(deskpool.EFORBIDDEN, "You cannot remove a member whose role is above your own.")
+		}
+		if role == RoleOwner {
+			// As in ChangeRole: every owner row is locked before counting.
+			var owners []string
+			if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND role = 'owner' ORDER BY user_id FOR UPDATE`, a.TenantID).Scan(&owners).Error; err != nil {
+				return err
+			} else if len(owners) <= 1 {
+				return deskpool.Errorf(deskpool.ECONFLICT, "The workspace must keep at least one owner.")
+			}
+		}
+		if err := tx.Exec(`DELETE FROM memberships WHERE tenant_id = ? AND user_id = ?`, a.TenantID, userID).Error; err != nil {
+			return err
+		}
+		s.credentialsChanged(ctx, a.TenantID)
+		return Audit(ctx, tx, "member.removed", "user", userID.String(), map[string]any{"role": role})
+	})
+}

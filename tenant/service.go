@@ -19,9 +19,10 @@ type Service struct {
 	touched       sync.Map // credential id -> when this process last recorded its use
 	creds         credentialCache
 	cachesMu      sync.Mutex
-	caches        []workspaceCache // NewCache's, told of changes with creds
-	plans         *Cache[string]   // each workspace's plan, see Plan
-	resetMail     resetMailer      // see UseResetMail
+	caches        []workspaceCache    // NewCache's, told of changes with creds
+	plans         *Cache[string]      // each workspace's plan, see Plan
+	resetMail     resetMailer         // see UseResetMail
+	leavers       []MemberRemovedFunc // see OnMemberRemoved
 }
 
 // NewService returns a Service with default lifetimes.

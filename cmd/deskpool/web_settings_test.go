@@ -78,7 +78,38 @@ func settingsSections(t *testing.T, ctx context.Context, base, token string) {
 			settings["deflection_ceiling"], settings["pool_opt_in"])
 	}
 	screenshot(t, ctx, "settings-sections-zh")
+	settingsMembers(t, ctx, base, token)
 	settingsAlliance(t, ctx, base, token)
+}
+
+// settingsMembers: the owner removes a viewer who joined (after a
+// confirm) and withdraws an open invitation, whose link then finds
+// nothing; the API agrees on both.
+func settingsMembers(t *testing.T, ctx context.Context, base, token string) {
+	joined := postJSON(t, base+"/v1/invitations", token, map[string]any{"email": "leaver@webtea.example", "role": "viewer"}, http.StatusCreated)
+	acc := postJSON(t, base+"/v1/invitations/"+joined["token"].(string)+"/accept", "", map[string]any{"password": "correct horse battery staple", "name": "Leaver"}, http.StatusCreated)
+	leaver := acc["user"].(map[string]any)["id"].(string)
+	open := postJSON(t, base+"/v1/invitations", token, map[string]any{"email": "undecided@webtea.example", "role": "agent"}, http.StatusCreated)
+	invID := open["id"].(string)
+
+	do(t, ctx, "settings with a member to remove and an invitation to withdraw", chromedp.Reload(), chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(css(`#members-rows tr[data-id="`+leaver+`"] .member-remove`)),
+		chromedp.WaitVisible(css(`#invites-rows tr[data-id="`+invID+`"] .invite-withdraw`)))
+	if text := get(t, ctx, "invitations", chromedp.Text(css(`#invites-rows`))); !strings.Contains(text, "undecided@webtea.example") {
+		t.Fatalf("the invitations table reads %q", text)
+	}
+	screenshot(t, ctx, "settings-members-zh")
+	do(t, ctx, "remove the member",
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(css(`#members-rows tr[data-id="`+leaver+`"] .member-remove`)),
+		chromedp.Poll[chromedp.Void](`!document.querySelector('#members-rows tr[data-id="`+leaver+`"]')`))
+	if strings.Contains(fmt.Sprint(getJSON(t, base+"/v1/members", token)["data"]), leaver) {
+		t.Fatal("the member removed in the page is still in the API's list")
+	}
+	do(t, ctx, "withdraw the invitation",
+		chromedp.Click(css(`#invites-rows tr[data-id="`+invID+`"] .invite-withdraw`)),
+		chromedp.Poll[chromedp.Void](`!document.querySelector('#invites-rows tr[data-id="`+invID+`"]')`))
+	postJSON(t, base+"/v1/invitations/"+open["token"].(string)+"/accept", "", map[string]any{"password": "an undecided passphrase"}, http.StatusNotFound)
 }
 
 // settingsAlliance: an alliance invites the workspace; the owner finds the

@@ -1,4 +1,5 @@
-// Settings: members and invitations, API keys (the key shown once),
+// Settings: members (removing one) and invitations (the open ones, to
+// withdraw), API keys (the key shown once),
 // webhooks with their delivery log and redelivery, SLA policies, business
 // hours, shop connectors with their sync progress and errors, knowledge
 // scenarios, triage settings (deflection ceiling, pooled learning), the
@@ -31,9 +32,46 @@ function onSubmit(id, fn) {
 
 const list = (s) => s.split(',').map(x => x.trim()).filter(Boolean);
 
+// me is who is signed in; RANK orders the roles as the server does: a
+// member may be removed by an admin or owner whose role is not below theirs.
+let me = {};
+const RANK = { viewer: 1, agent: 2, admin: 3, owner: 4 };
+const mayManage = () => RANK[me.role] >= RANK.admin;
+
 async function members() {
   const page = await api('GET', '/members?limit=100');
-  $('members-rows').replaceChildren(...page.data.map(m => el('tr', {}, el('td', {}, m.name), el('td', {}, m.email), el('td', {}, t('role.' + m.role)))));
+  $('members-rows').replaceChildren(...page.data.map(m => {
+    const actions = el('td', {});
+    if (mayManage() && RANK[m.role] <= RANK[me.role]) {
+      const remove = el('button', { type: 'button', class: 'secondary member-remove', dataset: { id: m.user_id } }, t('set.remove'));
+      remove.addEventListener('click', async () => {
+        if (!confirm(t('set.remove_confirm', { name: m.name || m.email }))) return;
+        $('members-error').textContent = '';
+        try { await api('DELETE', '/members/' + m.user_id); } catch (err) { $('members-error').textContent = err.message; }
+        section('members-rows', 4, members);
+      });
+      actions.append(remove);
+    }
+    return el('tr', { dataset: { id: m.user_id } }, el('td', {}, m.name), el('td', {}, m.email), el('td', {}, t('role.' + m.role)), actions);
+  }));
+}
+
+async function invitations() {
+  const page = await api('GET', '/invitations');
+  $('invites-rows').replaceChildren(...page.data.map(i => {
+    const actions = el('td', {});
+    if (mayManage()) {
+      const withdraw = el('button', { type: 'button', class: 'secondary invite-withdraw' }, t('set.withdraw'));
+      withdraw.addEventListener('click', async () => {
+        $('members-error').textContent = '';
+        try { await api('DELETE', '/invitations/' + i.id); } catch (err) { $('members-error').textContent = err.message; }
+        section('invites-rows', 4, invitations);
+      });
+      actions.append(withdraw);
+    }
+    return el('tr', { dataset: { id: i.id } }, el('td', {}, i.email), el('td', {}, t('role.' + i.role)),
+      el('td', {}, i.expired ? t('set.invitation_expired') : fmtTime(i.expires_at, tz)), actions);
+  }));
 }
 
 async function keys() {
@@ -373,12 +411,13 @@ async function adminPanel(id) {
 }
 
 async function main() {
-  await shell();
+  me = await shell();
   tz = await timeZone();
   onSubmit('invite-create', async (f) => {
     const inv = await api('POST', '/invitations', { email: f.email.value, role: f.role.value });
     $('invite-link').hidden = false;
     $('invite-link').textContent = t('set.invite_link') + ' ' + location.origin + '/invite/' + inv.token;
+    section('invites-rows', 4, invitations);
   });
   onSubmit('key-create', async (f) => {
     const k = await api('POST', '/api-keys', { name: f.name.value, scopes: list(f.scopes.value) });
@@ -435,7 +474,7 @@ async function main() {
     clearErrors(checkoutForm);
     try { const s = await api('POST', '/billing/portal', {}); location.assign(s.url); } catch (err) { showErrors(checkoutForm, err); }
   });
-  await Promise.all([section('members-rows', 3, members), section('keys-rows', 4, keys), section('hooks-rows', 4, hooks),
+  await Promise.all([section('members-rows', 4, members), section('invites-rows', 4, invitations), section('keys-rows', 4, keys), section('hooks-rows', 4, hooks),
     section('hours-rows', 4, hours).then(() => section('sla-rows', 5, policies)), section('connectors-rows', 6, connectors),
     section('scenarios-rows', 5, scenarios), section('alliances-rows', 4, alliances),
     triageSettings().catch(err => { $('triage-share').textContent = err.status === 403 ? t('set.forbidden') : err.message; }),
