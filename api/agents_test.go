@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -123,4 +124,26 @@ func TestAssignment(t *testing.T) {
 		h.must(http.StatusForbidden, call{method: "PATCH", path: "/v1/agents/" + id, token: agents[1].token, body: map[string]any{"capacity": 50}})
 		h.must(http.StatusNotFound, call{method: "PATCH", path: "/v1/agents/" + uuid.NewString(), token: in.ws.OwnerToken, body: map[string]any{"capacity": 3}})
 	})
+}
+
+// An admin sets agents' profiles but not the owner's, as they cannot change
+// the owner's role: setting the owner offline would hand the owner's
+// conversations back to the queue. The owner sets the admin's.
+func TestAgentProfileRespectsRank(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Rank Profiles")
+	adminTok, adminID := h.member(ws, "admin")
+	r := h.must(http.StatusForbidden, call{method: "PATCH", path: "/v1/agents/" + ws.OwnerID, token: adminTok,
+		body: map[string]any{"status": "offline", "capacity": 1}})
+	if !strings.Contains(string(r.Raw), "above your own") {
+		t.Fatalf("refusal: %s", r.Raw)
+	}
+	agents := h.must(http.StatusOK, call{method: "GET", path: "/v1/agents", token: ws.OwnerToken})
+	for _, a := range agents.JSON["data"].([]any) {
+		if a := a.(map[string]any); a["user_id"] == ws.OwnerID && a["capacity"] == 1.0 {
+			t.Fatalf("the refused change was stored: %v", a)
+		}
+	}
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/agents/" + adminID, token: ws.OwnerToken, body: map[string]any{"capacity": 3}})
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/agents/" + adminID, token: adminTok, body: map[string]any{"capacity": 4}})
 }

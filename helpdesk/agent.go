@@ -7,6 +7,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
@@ -100,6 +101,11 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 			return deskpool.Errorf(deskpool.ENOTFOUND, "Agent not found.")
 		} else if role == "viewer" {
 			return deskpool.Errorf(deskpool.ECONFLICT, "Viewers cannot take conversations; change their role first.")
+		}
+		// As with roles: a person changes their own profile, or that of a
+		// member not above them (an admin does not set the owner offline).
+		if a, _ := deskpool.ActorFromContext(ctx); a.Kind() == "user" && a.UserID != userID && tenant.RoleRank(role) > tenant.RoleRank(a.Role) {
+			return deskpool.Errorf(deskpool.EFORBIDDEN, "You cannot change the profile of a member whose role is above your own.")
 		}
 		if err := LockAssignment(ctx, tx); err != nil {
 			return err
