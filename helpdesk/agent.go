@@ -165,8 +165,7 @@ func (s *Service) UpdateAgent(ctx context.Context, userID uuid.UUID, u AgentUpda
 }
 
 // releaseUnanswered unassigns an agent's conversations in which the
-// customer is waiting for an answer and tells the observers of each, as
-// every change of assignee does.
+// customer is waiting for an answer.
 func (s *Service) releaseUnanswered(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error {
 	waiting, err := postgres.ScanIDs(tx.Raw(`SELECT id FROM conversations
 		WHERE tenant_id = ? AND assignee_id = ? AND status = 'open' AND waiting_since IS NOT NULL`,
@@ -174,17 +173,26 @@ func (s *Service) releaseUnanswered(ctx context.Context, tx *gorm.DB, userID uui
 	if err != nil {
 		return err
 	}
-	moved, err := setAssignee(ctx, tx, waiting, &userID, nil, "")
+	_, err = s.unassign(ctx, tx, waiting, userID, "agent_offline")
+	return err
+}
+
+// unassign returns the conversations ids that userID still holds to the
+// queue, each with an "unassigned" timeline entry giving the reason, and
+// tells the observers of each, as every change of assignee does. It
+// reports how many moved.
+func (s *Service) unassign(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, userID uuid.UUID, reason string) (int, error) {
+	moved, err := setAssignee(ctx, tx, ids, &userID, nil, "")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, h := range moved {
-		if err := s.event(ctx, tx, h.After.ID, "unassigned", map[string]any{"from": userID, "reason": "agent_offline"}); err != nil {
-			return err
+		if err := s.event(ctx, tx, h.After.ID, "unassigned", map[string]any{"from": userID, "reason": reason}); err != nil {
+			return 0, err
 		}
 		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: h.Before, After: h.After, At: now()}); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(moved), nil
 }

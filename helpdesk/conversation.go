@@ -104,7 +104,7 @@ func (f ConversationFilter) Validate() error {
 		}
 	}
 	v.Check(f.Intent == "" || slices.Contains(Intents, f.Intent), "intent", "names an unknown intent; use one of "+strings.Join(Intents, ", "))
-	v.Check(f.Urgency == "" || slices.Contains([]string{"high", "medium", "low"}, f.Urgency), "urgency", "must be high, medium or low")
+	v.Check(f.Urgency == "" || slices.Contains(Urgencies, f.Urgency), "urgency", "must be high, medium or low")
 	v.Check(f.Channel == "" || validChannel(f.Channel), "channel", "must be one of "+strings.Join(Channels, ", "))
 	return v.Err()
 }

@@ -25,20 +25,9 @@ func (s *Service) ReleaseMember(ctx context.Context, tx *gorm.DB, userID uuid.UU
 	if err != nil {
 		return err
 	}
-	moved, err := setAssignee(ctx, tx, held, &userID, nil, "")
-	if err != nil {
+	n, err := s.unassign(ctx, tx, held, userID, "member_removed")
+	if err != nil || n == 0 {
 		return err
-	}
-	for _, h := range moved {
-		if err := s.event(ctx, tx, h.After.ID, "unassigned", map[string]any{"from": userID, "reason": "member_removed"}); err != nil {
-			return err
-		}
-		if err := s.notifyObservers(ctx, tx, Change{Kind: ChangeUpdated, Before: h.Before, After: h.After, At: now()}); err != nil {
-			return err
-		}
-	}
-	if len(moved) == 0 {
-		return nil
 	}
 	return s.queueAssignment(ctx, tx)
 }

@@ -29,6 +29,9 @@ type ConversationUpdate struct {
 	} `json:"triage"`
 }
 
+// Urgencies are the triage's urgency labels.
+var Urgencies = []string{"high", "medium", "low"}
+
 // Intents are the triage's intent labels.
 var Intents = []string{"order_status", "logistics_delay", "cancel_order", "change_order", "return", "refund", "exchange",
 	"product_question", "stock", "payment", "invoice", "account", "promotion", "complaint", "quality_issue",
@@ -63,7 +66,7 @@ func (u *ConversationUpdate) Validate(at time.Time) error {
 			v.Check(slices.Contains(Intents, *u.Triage.Intent), "triage.intent", "must be one of "+strings.Join(Intents, ", "))
 		}
 		if u.Triage.Urgency != nil {
-			v.Check(slices.Contains([]string{"high", "medium", "low"}, *u.Triage.Urgency), "triage.urgency", "must be high, medium or low")
+			v.Check(slices.Contains(Urgencies, *u.Triage.Urgency), "triage.urgency", "must be high, medium or low")
 		}
 	}
 	return v.Err()
