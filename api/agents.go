@@ -12,10 +12,7 @@ func (s *Server) listAgents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if out == nil {
-		out = []helpdesk.Agent{}
-	}
-	return c.JSON(page[helpdesk.Agent]{Data: out})
+	return c.JSON(pageAll(out))
 }
 
 // patchMe: PATCH /v1/agents/me, an agent setting their own status (only

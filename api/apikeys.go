@@ -26,10 +26,7 @@ func (s *Server) listAPIKeys(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if keys == nil {
-		keys = []tenant.APIKey{}
-	}
-	return c.JSON(page[tenant.APIKey]{Data: keys})
+	return c.JSON(pageAll(keys))
 }
 
 // revokeAPIKey: DELETE /v1/api-keys/{key_id}.

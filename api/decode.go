@@ -37,15 +37,7 @@ func decode(c *fiber.Ctx, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var de *deskpool.Error
-		var syn *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		if !errors.As(err, &de) && !errors.As(err, &syn) && !errors.As(err, &typ) {
-			if field, msg, ok := badValue(reflect.TypeOf(v), body, ""); ok {
-				return deskpool.Invalid(deskpool.FieldError{Field: field, Message: msg})
-			}
-		}
-		return decodeError(err)
+		return decodeError(err, v, body)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return deskpool.Errorf(deskpool.EBADREQUEST, "The request body holds more than one JSON value.")
@@ -53,7 +45,9 @@ func decode(c *fiber.Ctx, v any) error {
 	return nil
 }
 
-func decodeError(err error) error {
+// decodeError turns the error of decoding body into v into one naming
+// what was wrong.
+func decodeError(err error, v any, body []byte) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -74,6 +68,9 @@ func decodeError(err error) error {
 	var de *deskpool.Error
 	if errors.As(err, &de) {
 		return err
+	}
+	if field, msg, ok := badValue(reflect.TypeOf(v), body, ""); ok {
+		return deskpool.Invalid(deskpool.FieldError{Field: field, Message: msg})
 	}
 	return deskpool.Errorf(deskpool.EBADREQUEST, "The request body could not be read: %s.", err.Error())
 }

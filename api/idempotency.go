@@ -98,10 +98,6 @@ func (s *Server) openStored(tenantID uuid.UUID, key string, sealed []byte) ([]by
 // (the person, or the API key), the method, the path with its query, and
 // the body.
 func requestHash(c *fiber.Ctx, a deskpool.Actor) [sha256.Size]byte {
-	sender := "user:" + a.UserID.String()
-	if a.APIKeyID != uuid.Nil {
-		sender = "key:" + a.APIKeyID.String()
-	}
-	head := sender + "\n" + c.Method() + " " + c.Path() + "?" + string(c.Request().URI().QueryString()) + "\n"
+	head := a.Kind() + ":" + a.ID().String() + "\n" + c.Method() + " " + c.Path() + "?" + string(c.Request().URI().QueryString()) + "\n"
 	return sha256.Sum256(append([]byte(head), c.Body()...))
 }

@@ -24,13 +24,19 @@ func listParams(c *fiber.Ctx) (deskpool.Cursor, int, error) {
 // pageOf builds a list response; when the list filled the page, the cursor
 // of its last item continues it.
 func pageOf[T any](items []T, limit int, cursorOf func(T) deskpool.Cursor) page[T] {
-	p := page[T]{Data: items}
-	if p.Data == nil {
-		p.Data = []T{}
-	}
+	p := pageAll(items)
 	if len(items) == limit && limit > 0 {
 		next := cursorOf(items[len(items)-1]).String()
 		p.NextCursor = &next
 	}
 	return p
+}
+
+// pageAll builds the response of a list that is never paginated: all its
+// items, an empty array when there are none.
+func pageAll[T any](items []T) page[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return page[T]{Data: items}
 }

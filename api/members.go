@@ -11,10 +11,7 @@ func (s *Server) listMembers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if ms == nil {
-		ms = []tenant.Member{}
-	}
-	return c.JSON(page[tenant.Member]{Data: ms})
+	return c.JSON(pageAll(ms))
 }
 
 // changeRole: PATCH /v1/members/{user_id} {role}.
@@ -81,10 +78,7 @@ func (s *Server) listInvitations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if invs == nil {
-		invs = []tenant.OpenInvitation{}
-	}
-	return c.JSON(page[tenant.OpenInvitation]{Data: invs})
+	return c.JSON(pageAll(invs))
 }
 
 // withdrawInvitation: DELETE /v1/invitations/{invitation_id}.

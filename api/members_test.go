@@ -108,6 +108,9 @@ func TestOpenInvitations(t *testing.T) {
 		if strings.Contains(string(list.Raw), inv.str("id")) {
 			t.Errorf("a withdrawn invitation is listed: %s", list.Raw)
 		}
+		if !strings.Contains(string(list.Raw), `"data":[]`) {
+			t.Errorf("with no open invitation the list is not an empty array: %s", list.Raw)
+		}
 		if n := countOf(t, `SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = 'invitation.withdrawn' AND target_id = ?`,
 			ws.ID, inv.str("id")); n != 1 {
 			t.Errorf("%d invitation.withdrawn audit rows, want 1", n)
