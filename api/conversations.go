@@ -54,9 +54,6 @@ func (s *Server) listConversations(c *fiber.Ctx) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	if err := f.Validate(); err != nil {
-		return err
-	}
 	out, err := s.deps.Helpdesk.FindConversations(c.UserContext(), f)
 	if err != nil {
 		return err

@@ -93,9 +93,9 @@ type ConversationFilter struct {
 	Limit        int
 }
 
-// Validate checks that every value the filter names exists: a misspelt
+// validate checks that every value the filter names exists: a misspelt
 // one would match nothing and read as an empty inbox.
-func (f ConversationFilter) Validate() error {
+func (f ConversationFilter) validate() error {
 	var v deskpool.Validator
 	for _, st := range f.Status {
 		if !slices.Contains(statuses, st) {
@@ -113,6 +113,9 @@ func (f ConversationFilter) Validate() error {
 // creation, so pages stay stable while messages arrive; UpdatedSince finds
 // recently active ones.
 func (s *Service) FindConversations(ctx context.Context, f ConversationFilter) ([]Conversation, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
 	var out []Conversation
 	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		q := tx.Table("conversations").Select(conversationColumns).Where("tenant_id = ?", deskpool.TenantIDFromContext(ctx))
