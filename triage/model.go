@@ -89,7 +89,7 @@ func (m *model) predict(norm string, shout, zh bool, adj []*Adjustment) predicti
 	cut := float64(m.angerCut[langSlot(zh)])
 	p.anger = p.angerProb >= cut
 	if p.anger && slices.Contains(feats, shapeEx1) {
-		p.angerProb = min(p.angerProb, m.angerWithoutExclamation(feats, adj))
+		p.angerProb = min(p.angerProb, m.angerWithoutExclamation(feats))
 		p.anger = p.angerProb >= cut
 	}
 	*fp = feats[:0]
@@ -106,8 +106,9 @@ func langSlot(zh bool) int {
 }
 
 // angerWithoutExclamation is P(angry) with the exclamation-mark features
-// left out: exclamation marks alone are not anger.
-func (m *model) angerWithoutExclamation(feats []uint64, adj []*Adjustment) float64 {
+// left out: exclamation marks alone are not anger. Adjustments score only
+// intent and urgency, so they are not applied.
+func (m *model) angerWithoutExclamation(feats []uint64) float64 {
 	rest := make([]uint64, 0, len(feats))
 	for _, f := range feats {
 		if f != shapeEx1 && f != shapeEx2 && f != shapeEx3 {
@@ -115,7 +116,7 @@ func (m *model) angerWithoutExclamation(feats []uint64, adj []*Adjustment) float
 		}
 	}
 	var scores [32]float64
-	m.logits(rest, adj, scores[:numOutputs])
+	m.logits(rest, nil, scores[:numOutputs])
 	a := scores[m.offsets[headAnger]:m.offsets[headAnger+1]]
 	return 1 / (1 + math.Exp(a[0]-a[1]))
 }
