@@ -77,21 +77,28 @@ func emptyModel() *model {
 func (m *model) predict(norm string, shout, zh bool, adj []*Adjustment) prediction {
 	fp := m.featPool.Get().(*[]uint64)
 	feats := features(norm, shout, *fp)
+	ap := m.accumPool.Get().(*[]int32)
+	acc := *ap
+	clear(acc)
+	known := m.accumulate(feats, acc)
 	var scores [32]float64
-	known := m.logits(feats, adj, scores[:numOutputs])
+	m.score(acc, known, scores[:numOutputs])
+	for _, a := range adj {
+		a.addScores(feats, scores[:numOutputs], m.offsets)
+	}
 
 	p := prediction{known: known}
 	p.intent, p.intentProb = softmaxArgmax(scores[m.offsets[headIntent]:m.offsets[headIntent+1]])
 	p.sentiment, p.sentProb = softmaxArgmax(scores[m.offsets[headSentiment]:m.offsets[headSentiment+1]])
 	p.urgency, _ = softmaxArgmax(scores[m.offsets[headUrgency]:m.offsets[headUrgency+1]])
-	a := scores[m.offsets[headAnger]:m.offsets[headAnger+1]]
-	p.angerProb = 1 / (1 + math.Exp(a[0]-a[1]))
+	p.angerProb = m.angerProb(scores[:numOutputs])
 	cut := float64(m.angerCut[langSlot(zh)])
 	p.anger = p.angerProb >= cut
 	if p.anger && slices.Contains(feats, shapeEx1) {
-		p.angerProb = min(p.angerProb, m.angerWithoutExclamation(feats, adj))
+		p.angerProb = min(p.angerProb, m.angerWithoutExclamation(feats, acc, known))
 		p.anger = p.angerProb >= cut
 	}
+	m.accumPool.Put(ap)
 	*fp = feats[:0]
 	m.featPool.Put(fp)
 	return p
@@ -106,16 +113,29 @@ func langSlot(zh bool) int {
 }
 
 // angerWithoutExclamation is P(angry) with the exclamation-mark features
-// left out: exclamation marks alone are not anger.
-func (m *model) angerWithoutExclamation(feats []uint64, adj []*Adjustment) float64 {
-	rest := make([]uint64, 0, len(feats))
+// left out: exclamation marks alone are not anger. acc and known are the
+// text's summed weights and known features (see accumulate); their rows are
+// taken out of acc. Adjustments score only intent and urgency, so they do
+// not enter.
+func (m *model) angerWithoutExclamation(feats []uint64, acc []int32, known int) float64 {
 	for _, f := range feats {
 		if f != shapeEx1 && f != shapeEx2 && f != shapeEx3 {
-			rest = append(rest, f)
+			continue
+		}
+		if row, ok := m.index[f]; ok {
+			known--
+			for j, v := range m.weights[int(row)*numOutputs : int(row)*numOutputs+numOutputs] {
+				acc[j] -= int32(v)
+			}
 		}
 	}
 	var scores [32]float64
-	m.logits(rest, adj, scores[:numOutputs])
+	m.score(acc, known, scores[:numOutputs])
+	return m.angerProb(scores[:numOutputs])
+}
+
+// angerProb is P(angry) given the raw scores of every output.
+func (m *model) angerProb(scores []float64) float64 {
 	a := scores[m.offsets[headAnger]:m.offsets[headAnger+1]]
 	return 1 / (1 + math.Exp(a[0]-a[1]))
 }
@@ -126,31 +146,42 @@ func (m *model) logits(feats []uint64, adj []*Adjustment, scores []float64) int 
 	ap := m.accumPool.Get().(*[]int32)
 	acc := *ap
 	clear(acc)
+	known := m.accumulate(feats, acc)
+	m.score(acc, known, scores)
+	m.accumPool.Put(ap)
+	for _, a := range adj {
+		a.addScores(feats, scores, m.offsets)
+	}
+	return known
+}
+
+// accumulate adds the int8 weight rows of the features the model knows into
+// acc (numOutputs long) and returns how many of them it knows.
+func (m *model) accumulate(feats []uint64, acc []int32) int {
 	known := 0
-	k := numOutputs
 	for _, f := range feats {
 		row, ok := m.index[f]
 		if !ok {
 			continue
 		}
 		known++
-		w := m.weights[int(row)*k : int(row)*k+k]
-		for j, v := range w {
+		for j, v := range m.weights[int(row)*numOutputs : int(row)*numOutputs+numOutputs] {
 			acc[j] += int32(v)
 		}
 	}
+	return known
+}
+
+// score turns the summed weights of known features into the raw score of
+// every output.
+func (m *model) score(acc []int32, known int, scores []float64) {
 	norm2 := 0.0
 	if known > 0 {
 		norm2 = 1 / math.Sqrt(float64(known))
 	}
-	for j := 0; j < k; j++ {
+	for j := range numOutputs {
 		scores[j] = float64(m.bias[j]) + norm2*float64(m.scale[j])*float64(acc[j])
 	}
-	m.accumPool.Put(ap)
-	for _, a := range adj {
-		a.addScores(feats, scores, m.offsets)
-	}
-	return known
 }
 
 // softmaxArgmax returns the best output and its softmax probability.

@@ -170,3 +170,29 @@ func TestAngerCutWeighsSourcesAlike(t *testing.T) {
 		t.Errorf("threshold %.2f: the larger source outweighed the smaller", cut)
 	}
 }
+
+// P(angry) without the exclamation marks, taken out of a text's summed
+// weights, is the score of the same text's features with those marks left
+// out.
+func TestAngerWithoutExclamationLeavesOutOnlyTheMarks(t *testing.T) {
+	m := Default().m
+	for _, text := range []string{"where is my parcel!!!", "气死我了！！！什么破玩意", "thanks so much!", "你们到底什么时候发货！", "!!!"} {
+		in := prepare(text)
+		feats := features(in.norm, in.shout, nil)
+		var rest []uint64
+		for _, f := range feats {
+			if f != shapeEx1 && f != shapeEx2 && f != shapeEx3 {
+				rest = append(rest, f)
+			}
+		}
+		if len(rest) == len(feats) {
+			t.Fatalf("%q: no exclamation features", text)
+		}
+		var scores [32]float64
+		m.logits(rest, nil, scores[:numOutputs])
+		acc := make([]int32, numOutputs)
+		if got, want := m.angerWithoutExclamation(feats, acc, m.accumulate(feats, acc)), m.angerProb(scores[:numOutputs]); got != want {
+			t.Errorf("%q: P(angry) without exclamation marks %v, want %v", text, got, want)
+		}
+	}
+}

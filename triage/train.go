@@ -111,14 +111,13 @@ func Train(examples []Example, opt TrainOptions) (*Classifier, error) {
 	}
 	if len(opt.Tune) > 0 {
 		calibrateIntent(m, opt.Tune)
-		for slot, zh := range []bool{false, true} {
-			var part []Example
-			for _, ex := range opt.Tune {
-				if (prepare(ex.Text).lang == "zh") == zh {
-					part = append(part, ex)
-				}
-			}
-			m.angerCut[slot] = tuneAngerCut(m, part, zh, opt.AngerPrecision)
+		var byLang [2][]Example
+		for _, ex := range opt.Tune {
+			slot := langSlot(prepare(ex.Text).lang == "zh")
+			byLang[slot] = append(byLang[slot], ex)
+		}
+		for _, zh := range []bool{false, true} {
+			m.angerCut[langSlot(zh)] = tuneAngerCut(m, byLang[langSlot(zh)], zh, opt.AngerPrecision)
 		}
 	}
 	return &Classifier{m: m}, nil

@@ -18,9 +18,6 @@ import (
 // (triage.WrittenValidation), so that options are never chosen on the test
 // lines.
 func written(c *triage.Classifier, corpus string) {
-	// With the test parts, their test lines; with the validation parts
-	// (choosing training options), the lines train holds back for
-	// validation, never their test lines.
 	measured, suffix := func(l triage.Example) bool { return l.Split == "test" }, " test"
 	if *part != realdata.Test {
 		measured, suffix = func(l triage.Example) bool { return l.Split == "train" && triage.WrittenValidation(l.Text) }, " val"
@@ -30,18 +27,15 @@ func written(c *triage.Classifier, corpus string) {
 		log.Fatal(err)
 	}
 	for _, path := range paths {
-		var lines []triage.Example
-		for _, l := range readFile(path) {
-			if measured(l) {
-				lines = append(lines, l)
-			}
-		}
 		name := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 		s := newScores()
 		gold, hit := map[string]int{}, map[string]int{}
 		byPair := map[int][]string{}
 		intents, intentOK := 0, 0
-		for _, l := range lines {
+		for _, l := range readFile(path) {
+			if !measured(l) {
+				continue
+			}
 			r := c.Classify(l.Text, triage.Context{})
 			if l.Intent == "" {
 				l.Intent = r.Intent // scored on sentiment and anger only
