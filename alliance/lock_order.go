@@ -46,18 +46,8 @@ func returnPooled(ctx context.Context, tx *gorm.DB, where string, args ...any) (
 	live := ` FROM pool_conversations p WHERE p.tenant_id = ? AND p.state IN ('waiting', 'assigned') AND ` + where
 	liveArgs := append([]any{tenantID}, args...)
 	var ids []uuid.UUID
-	locked := query(`SELECT c.id FROM conversations c WHERE c.tenant_id = ? AND c.id IN (SELECT p.conversation_id`+live+`)
-		ORDER BY c.id FOR UPDATE OF c`, append([]any{tenantID}, liveArgs...)...).Rows(func(rows postgres.Rows) error {
-		for rows.Next() {
-			var id uuid.UUID
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return nil
-	})
-	if err := postgres.Batch(ctx, tx, locked); err != nil || len(ids) == 0 {
+	if err := tx.Raw(`SELECT c.id FROM conversations c WHERE c.tenant_id = ? AND c.id IN (SELECT p.conversation_id`+live+`)
+		ORDER BY c.id FOR UPDATE OF c`, append([]any{tenantID}, liveArgs...)...).Scan(&ids).Error; err != nil || len(ids) == 0 {
 		return nil, err
 	}
 	mine := slices.Concat(liveArgs, []any{ids}) // the live entries of the conversations locked

@@ -196,3 +196,30 @@ func TestCouponExecutedInShopOnce(t *testing.T) {
 		t.Fatalf("%s", dump(list))
 	}
 }
+
+// A role listed twice, or more entries than there are roles, is refused
+// and changes no limit.
+func TestSetLimitsRefusesARoleTwice(t *testing.T) {
+	f := newFixture(t, inventory.DefaultConfig())
+	owner := f.as("owner")
+	before, err := f.segments.Limits(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := segments.Limit{Role: "agent", PerGrant: "10.00", PerDay: "20.00"}
+	for name, in := range map[string][]segments.Limit{
+		"limits[1].role": {agent, agent},
+		"limits":         {agent, {Role: "senior"}, {Role: "owner"}, agent},
+	} {
+		if _, err := f.segments.SetLimits(owner, in); deskpool.ErrorCode(err) != deskpool.EINVALID || !hasField(err, name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	after, err := f.segments.Limits(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) || after[0] != before[0] {
+		t.Fatalf("a refused change moved the limits: %v, was %v", after, before)
+	}
+}

@@ -131,13 +131,13 @@ func (s *Service) Limits(ctx context.Context) ([]Limit, error) {
 
 // SetLimits replaces the limits of the roles listed, audited.
 func (s *Service) SetLimits(ctx context.Context, in []Limit) ([]Limit, error) {
+	if len(in) > len(defaultLimits) { // refused before any read
+		return nil, deskpool.Invalid(deskpool.FieldError{Field: "limits", Message: "must list each role (agent, senior, owner) at most once"})
+	}
 	err := postgres.Tx(ctx, s.db, func(ctx context.Context, tx *gorm.DB) error {
 		t, err := loadThresholds(ctx, tx)
 		if err != nil {
 			return err
-		}
-		if len(in) > len(defaultLimits) {
-			return deskpool.Invalid(deskpool.FieldError{Field: "limits", Message: "must list each role (agent, senior, owner) at most once"})
 		}
 		var v deskpool.Validator
 		rows := make([]limit, len(in))

@@ -50,13 +50,8 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 			return deskpool.Errorf(deskpool.EFORBIDDEN, "You cannot grant or change a role above your own.")
 		}
 		if m.Role == RoleOwner && role != RoleOwner {
-			// Lock every owner row before counting: two owners demoting each
-			// other at once must not leave the workspace without one.
-			var owners []string
-			if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND role = 'owner' ORDER BY user_id FOR UPDATE`, a.TenantID).Scan(&owners).Error; err != nil {
+			if err := keepAnOwner(tx, a.TenantID); err != nil {
 				return err
-			} else if len(owners) <= 1 {
-				return deskpool.Errorf(deskpool.ECONFLICT, "The workspace must keep at least one owner.")
 			}
 		}
 		old := m.Role
@@ -105,12 +100,8 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 			return deskpool.Errorf(deskpool.EFORBIDDEN, "You cannot remove a member whose role is above your own.")
 		}
 		if role == RoleOwner {
-			// As in ChangeRole: every owner row is locked before counting.
-			var owners []string
-			if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND role = 'owner' ORDER BY user_id FOR UPDATE`, a.TenantID).Scan(&owners).Error; err != nil {
+			if err := keepAnOwner(tx, a.TenantID); err != nil {
 				return err
-			} else if len(owners) <= 1 {
-				return deskpool.Errorf(deskpool.ECONFLICT, "The workspace must keep at least one owner.")
 			}
 		}
 		if err := tx.Exec(`DELETE FROM memberships WHERE tenant_id = ? AND user_id = ?`, a.TenantID, userID).Error; err != nil {
@@ -119,4 +110,18 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 		s.credentialsChanged(ctx, a.TenantID)
 		return Audit(ctx, tx, "member.removed", "user", userID.String(), map[string]any{"role": role})
 	})
+}
+
+// keepAnOwner refuses (ECONFLICT) to take the owner role from one of the
+// workspace's owners when they are its last. It locks every owner row
+// before counting: two owners demoting or removing each other at once must
+// not leave the workspace without one.
+func keepAnOwner(tx *gorm.DB, tenantID uuid.UUID) error {
+	var owners []string
+	if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND role = 'owner' ORDER BY user_id FOR UPDATE`, tenantID).Scan(&owners).Error; err != nil {
+		return err
+	} else if len(owners) <= 1 {
+		return deskpool.Errorf(deskpool.ECONFLICT, "The workspace must keep at least one owner.")
+	}
+	return nil
 }
