@@ -63,7 +63,7 @@ func (r *Reconciler) Once(ctx context.Context) (int, error) {
 		return 0, err // Redis down: nothing to do until it is back
 	}
 	if lost {
-		n, err := r.sweep(ctx, "redis_lost", "true", nil)
+		n, err := r.sweep(ctx, "redis_lost", " FOR UPDATE", "true", nil)
 		if err != nil {
 			return n, err
 		}
@@ -71,11 +71,11 @@ func (r *Reconciler) Once(ctx context.Context) (int, error) {
 		// meanwhile is swept again by the next pass.
 		return n, r.Redis.SetXX(ctx, epochKey, time.Now().Unix(), 0).Err()
 	}
-	n, err := r.sweep(ctx, "unrelayed", "relayed_at IS NULL AND created_at < now() - interval '2 seconds'", nil)
+	n, err := r.sweep(ctx, "unrelayed", skipLocked, "relayed_at IS NULL AND created_at < now() - interval '2 seconds'", nil)
 	if err != nil {
 		return n, err
 	}
-	k, err := r.sweep(ctx, "overdue", "relayed_at IS NOT NULL AND process_at < now() - make_interval(secs => ?)",
+	k, err := r.sweep(ctx, "overdue", skipLocked, "relayed_at IS NOT NULL AND process_at < now() - make_interval(secs => ?)",
 		[]any{r.Grace.Seconds()})
 	return n + k, err
 }
@@ -95,18 +95,18 @@ func (r *Reconciler) redisLost(ctx context.Context) (bool, error) {
 	return v == sweeping, err
 }
 
-// sweep enqueues the outbox rows matching where, batch by batch. For
-// overdue rows it first asks asynq whether the task still exists. The
-// passes that a later pass repeats (unrelayed, overdue) skip rows another
-// transaction holds; the pass after Redis lost its data is not repeated
-// once it succeeds, so it waits for them (the outbox marking a row
-// relayed, another reconciler): a row it skipped would stay out of the
-// queue until Grace after its time.
-func (r *Reconciler) sweep(ctx context.Context, reason, where string, args []any) (int, error) {
-	lock := ` FOR UPDATE SKIP LOCKED`
-	if reason == "redis_lost" {
-		lock = ` FOR UPDATE`
-	}
+// skipLocked is the row lock of the passes that a later pass repeats
+// (unrelayed, overdue): they skip rows another transaction holds. The pass
+// after Redis lost its data is not repeated once it succeeds, so it waits
+// for them (" FOR UPDATE": the outbox marking a row relayed, another
+// reconciler): a row it skipped would stay out of the queue until Grace
+// after its time.
+const skipLocked = " FOR UPDATE SKIP LOCKED"
+
+// sweep enqueues the outbox rows matching where, batch by batch, locking
+// them with lock, and counts them under reason. For overdue rows it first
+// asks asynq whether the task still exists.
+func (r *Reconciler) sweep(ctx context.Context, reason, lock, where string, args []any) (int, error) {
 	total := 0
 	var after struct {
 		TenantID, ID string
