@@ -20,7 +20,7 @@ const (
 
 // FeatureSet names the features a model is trained on; training records it
 // in the model's version, so two models of different features never share one.
-const FeatureSet = "features-5: polarity, contrast and anger words"
+const FeatureSet = "features-6: polarity, contrast (not its look-alikes) and anger words"
 
 const (
 	fnvOffset = 14695981039346656037
@@ -234,7 +234,7 @@ func (e *extractor) flushWord() {
 	if enAngerWords[string(w)] {
 		e.out = append(e.out, shapeAngerWord)
 	}
-	if enContrast[string(w)] {
+	if enContrast[string(w)] && (string(w) != "yet" || e.prevWord == 0) {
 		e.contrast = true
 	}
 	if enNegators[string(w)] {

@@ -100,6 +100,14 @@ import (
 // 471. Lowered by one to three rows: own_reviews en 264 -> 263 and zh 369
 // -> 367, parallel agreement 330 -> 329 and intent zh 347 -> 346,
 // written_requests_zh 176 -> 175, written_sentiment_en 1041 -> 1038.
+// Then words that only look like contrast words (不过分, 但愿, 不但, "not
+// yet") stopped turning a message: recorded as the model scored, lowered
+// by one to four rows: real_emotion_en sentiment 377 -> 375 and anger 20 of
+// 36 -> 19 of 34 alarms right, written_sentiment_en 1038 -> 1037 and its
+// anger 61 of 64 -> 57 of 59 alarms right (the English threshold chosen on
+// validation rose from 0.42 to 0.43; on the whole test parts GoEmotions
+// anger precision rose 59.6 -> 60.3% at recall 34.6 -> 34.0%, XED 54.5 ->
+// 55.4% at 17.5 -> 16.9%).
 var guardFloors = map[string]ratio{
 	"own_holdout2_en intent":         {112, 114},
 	"own_holdout2_zh intent":         {112, 114},
@@ -110,9 +118,9 @@ var guardFloors = map[string]ratio{
 	"parallel agreement":             {329, 358},
 	"parallel intent en":             {335, 358},
 	"parallel intent zh":             {346, 358},
-	"real_emotion_en anger P":        {20, 36},
-	"real_emotion_en anger R":        {20, 86},
-	"real_emotion_en sentiment":      {377, 696},
+	"real_emotion_en anger P":        {19, 34},
+	"real_emotion_en anger R":        {19, 86},
+	"real_emotion_en sentiment":      {375, 696},
 	"real_emotion_zh anger P":        {3, 5},
 	"real_emotion_zh anger R":        {3, 11},
 	"real_emotion_zh sentiment":      {14, 24},
@@ -123,9 +131,9 @@ var guardFloors = map[string]ratio{
 	"written_pairs intent zh":        {483, 583},
 	"written_requests_en intent":     {322, 381},
 	"written_requests_zh intent":     {175, 200},
-	"written_sentiment_en anger P":   {61, 64},
-	"written_sentiment_en anger R":   {61, 91},
-	"written_sentiment_en sentiment": {1038, 1228},
+	"written_sentiment_en anger P":   {57, 59},
+	"written_sentiment_en anger R":   {57, 91},
+	"written_sentiment_en sentiment": {1037, 1228},
 	"written_sentiment_zh anger P":   {263, 299},
 	"written_sentiment_zh anger R":   {263, 398},
 	"written_sentiment_zh sentiment": {1875, 2198},

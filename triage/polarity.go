@@ -113,9 +113,15 @@ var (
 
 // contrastWords turn a message: what follows them usually carries the
 // verdict ("物流慢了点，但是质量很好", "slow delivery but great quality").
+// "Yet" turns a message only at the start of a clause ("it came, yet it was
+// broken"), not after a word ("not yet", "still waiting yet again"). Some
+// Chinese words hold a contrast word without turning anything: 不过分
+// (not too much), 不过如此 (nothing special), 忙不过来 (too busy), 但愿
+// (let us hope), 不但 (not only), 但凡 (if only).
 var (
-	enContrast = map[string]bool{"but": true, "however": true, "though": true, "although": true, "yet": true}
-	zhContrast = map[string]bool{"但是": true, "但": true, "不过": true, "可是": true, "然而": true}
+	enContrast    = map[string]bool{"but": true, "however": true, "though": true, "although": true, "yet": true}
+	zhContrast    = map[string]bool{"但是": true, "但": true, "不过": true, "可是": true, "然而": true}
+	zhNotContrast = map[string]bool{"不过分": true, "不过如此": true, "不过来": true, "但愿": true, "不但": true, "但凡": true}
 )
 
 // polarity appends the feature for a polarity hit, flipped when negated,
@@ -139,8 +145,12 @@ func (e *extractor) polarity(p int8, negated bool) {
 // hanPolarity scans a Han run (a substring of the normalised text, three
 // bytes a character) for polarity words, longest first.
 func (e *extractor) hanPolarity(run string) {
+	calm := 0 // byte offset up to which a word that only looks like a contrast word runs
 	for i := 0; i+3 <= len(run); i += 3 {
-		if !e.contrast {
+		if _, n := hanMatch(run, i, zhNotContrast); n > 0 {
+			calm = i + n
+		}
+		if !e.contrast && i >= calm {
 			_, n := hanMatch(run, i, zhContrast)
 			e.contrast = n > 0
 		}

@@ -48,8 +48,15 @@ func TestPolarityFeatures(t *testing.T) {
 			t.Errorf("%q: no after-contrast polarity feature", tc.text)
 		}
 	}
-	if count("质量很好，物流也快", shapePolPosLate) != 0 {
-		t.Error("praise without a contrast word got an after-contrast feature")
+	// Words that only look like contrast words turn nothing.
+	for _, text := range []string{"质量很好，物流也快", "价格不过分，质量很好", "不但便宜，质量也很好", "但愿质量好",
+		"最近忙不过来，质量很好", "not here yet, great price though", "great price, not yet shipped"} {
+		if count(text, shapePolPosLate) != 0 {
+			t.Errorf("%q: an after-contrast polarity feature without a contrast", text)
+		}
+	}
+	if count("it came on time, yet the quality is terrible", shapePolNegLate) == 0 {
+		t.Error(`"yet" at the start of a clause turned nothing`)
 	}
 	for text, want := range map[string]int{"气死我了，什么破玩意": 2, "this is a scam, absolutely furious": 2,
 		"你们也太过分了": 1, "一点都不过分": 0, "天气很好": 0, "thanks, all sorted": 0,
