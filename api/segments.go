@@ -60,12 +60,7 @@ func (s *Server) patchCustomer(c *fiber.Ctx) error {
 		}
 		f.AccountManagerID = &uid
 	}
-	var out *helpdesk.Customer
-	if s.deps.Segments != nil { // the flags are part of the segment: kept in its history
-		out, err = s.deps.Segments.SetFlags(c.UserContext(), id, f)
-	} else {
-		out, err = s.deps.Helpdesk.SetCustomerFlags(c.UserContext(), id, f)
-	}
+	out, err := s.deps.Helpdesk.SetCustomerFlags(c.UserContext(), id, f)
 	if err != nil {
 		return err
 	}
