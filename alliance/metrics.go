@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -63,17 +62,12 @@ const figures = `SELECT %s count(*) AS pooled, count(u.conversation_id) AS answe
 // from: 30 days before to; zero to: now), in total, per brand and per
 // pool agent; the caller must administer the alliance.
 func (s *Service) FindMetrics(ctx context.Context, id uuid.UUID, from, to time.Time) (*Metrics, error) {
-	if to.IsZero() {
-		to = s.now()
-	}
-	if from.IsZero() {
-		from = to.AddDate(0, 0, -30)
-	}
-	if !from.Before(to) {
-		return nil, deskpool.Invalid(deskpool.FieldError{Field: "from", Message: "must be before to"})
+	from, to, err := s.period(from, to)
+	if err != nil {
+		return nil, err
 	}
 	m := Metrics{AllianceID: id, From: from.UTC(), To: to.UTC(), Brands: []BrandFigures{}, Agents: []AgentFigures{}}
-	err := s.platform(ctx, "alliance_metrics", func(ctx context.Context, tx *gorm.DB) error {
+	err = s.platform(ctx, "alliance_metrics", func(ctx context.Context, tx *gorm.DB) error {
 		if err := requireAdmin(ctx, tx, id); err != nil {
 			return err
 		}

@@ -29,10 +29,9 @@ type Usage struct {
 	HandleMinutes float64      `json:"handle_minutes"`
 }
 
-// FindUsage returns the alliance id's settlement per brand for [from, to)
-// (zero from: 30 days before to; zero to: now); the caller must
-// administer the alliance.
-func (s *Service) FindUsage(ctx context.Context, id uuid.UUID, from, to time.Time) (*Usage, error) {
+// period is the period [from, to) a report covers: zero to is now, zero
+// from 30 days before to; from must be before to.
+func (s *Service) period(from, to time.Time) (time.Time, time.Time, error) {
 	if to.IsZero() {
 		to = s.now()
 	}
@@ -40,10 +39,21 @@ func (s *Service) FindUsage(ctx context.Context, id uuid.UUID, from, to time.Tim
 		from = to.AddDate(0, 0, -30)
 	}
 	if !from.Before(to) {
-		return nil, deskpool.Invalid(deskpool.FieldError{Field: "from", Message: "must be before to"})
+		return from, to, deskpool.Invalid(deskpool.FieldError{Field: "from", Message: "must be before to"})
+	}
+	return from, to, nil
+}
+
+// FindUsage returns the alliance id's settlement per brand for [from, to)
+// (zero from: 30 days before to; zero to: now); the caller must
+// administer the alliance.
+func (s *Service) FindUsage(ctx context.Context, id uuid.UUID, from, to time.Time) (*Usage, error) {
+	from, to, err := s.period(from, to)
+	if err != nil {
+		return nil, err
 	}
 	u := Usage{AllianceID: id, From: from.UTC(), To: to.UTC(), Brands: []BrandUsage{}}
-	err := s.platform(ctx, "alliance_usage", func(ctx context.Context, tx *gorm.DB) error {
+	err = s.platform(ctx, "alliance_usage", func(ctx context.Context, tx *gorm.DB) error {
 		if err := requireAdmin(ctx, tx, id); err != nil {
 			return err
 		}

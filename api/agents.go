@@ -41,17 +41,5 @@ func (s *Server) patchMe(c *fiber.Ctx) error {
 // patchAgent: PATCH /v1/agents/{user_id}, an admin setting an agent's
 // status, capacity and skills.
 func (s *Server) patchAgent(c *fiber.Ctx) error {
-	id, err := pathID(c, "user_id")
-	if err != nil {
-		return err
-	}
-	var in helpdesk.AgentUpdate
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	out, err := s.deps.Helpdesk.UpdateAgent(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return changeByID(c, "user_id", fiber.StatusOK, s.deps.Helpdesk.UpdateAgent)
 }

@@ -18,15 +18,7 @@ func (s *Server) listAlliances(c *fiber.Ctx) error {
 // getAlliance: GET /v1/alliances/{alliance_id}: the alliance as the
 // caller may see it (an admin sees its brands and pool agents).
 func (s *Server) getAlliance(c *fiber.Ctx) error {
-	id, err := pathID(c, "alliance_id")
-	if err != nil {
-		return err
-	}
-	d, err := s.deps.Alliance.Get(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(d)
+	return readByID(c, "alliance_id", s.deps.Alliance.Get)
 }
 
 // getOverflow: GET /v1/alliances/{alliance_id}/members/{tenant_id}/overflow:

@@ -10,7 +10,6 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/alliance"
-	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 )
@@ -163,19 +162,7 @@ func (s *Server) setOverflow(c *fiber.Ctx) error {
 
 // invitePoolAgent: POST /v1/alliances/{alliance_id}/agents.
 func (s *Server) invitePoolAgent(c *fiber.Ctx) error {
-	id, err := pathID(c, "alliance_id")
-	if err != nil {
-		return err
-	}
-	var in alliance.NewPoolAgent
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	inv, err := s.deps.Alliance.InvitePoolAgent(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(inv)
+	return changeByID(c, "alliance_id", fiber.StatusCreated, s.deps.Alliance.InvitePoolAgent)
 }
 
 // updatePoolAgent: PATCH /v1/alliances/{alliance_id}/agents/{user_id}:
@@ -225,19 +212,7 @@ func (s *Server) acceptPoolInvite(c *fiber.Ctx) error {
 
 // setPoolPresence: PUT /v1/alliances/{alliance_id}/presence {status}.
 func (s *Server) setPoolPresence(c *fiber.Ctx) error {
-	id, err := pathID(c, "alliance_id")
-	if err != nil {
-		return err
-	}
-	var in alliance.Presence
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	a, err := s.deps.Alliance.SetPresence(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(a)
+	return changeByID(c, "alliance_id", fiber.StatusOK, s.deps.Alliance.SetPresence)
 }
 
 // allianceUsage: GET /v1/alliances/{alliance_id}/usage?from=&to=&format=:
@@ -309,70 +284,29 @@ func (s *Server) allianceMetrics(c *fiber.Ctx) error {
 
 // getPoolConversation: GET /v1/pool/conversations/{conversation_id}, masked.
 func (s *Server) getPoolConversation(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	d, err := s.deps.Alliance.FindPoolConversation(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(d)
+	return readByID(c, "conversation_id", s.deps.Alliance.FindPoolConversation)
 }
 
 // replyPool: POST /v1/pool/conversations/{conversation_id}/replies.
 func (s *Server) replyPool(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	var in helpdesk.Reply
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	m, err := s.deps.Alliance.ReplyPool(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(m)
+	return changeByID(c, "conversation_id", fiber.StatusCreated, s.deps.Alliance.ReplyPool)
 }
 
 // resolvePool: POST /v1/pool/conversations/{conversation_id}/resolve.
 func (s *Server) resolvePool(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Alliance.ResolvePool(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "conversation_id", s.deps.Alliance.ResolvePool)
 }
 
 // handBackPool: POST /v1/pool/conversations/{conversation_id}/hand-back:
 // back to the brand's own queue.
 func (s *Server) handBackPool(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Alliance.HandBackPool(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "conversation_id", s.deps.Alliance.HandBackPool)
 }
 
 // recallConversation: POST /v1/conversations/{conversation_id}/recall: the
 // brand takes its conversation back from the alliance's pool.
 func (s *Server) recallConversation(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Alliance.Recall(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "conversation_id", s.deps.Alliance.Recall)
 }
 
 // csvText keeps a spreadsheet from reading a cell as a formula.

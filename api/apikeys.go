@@ -31,14 +31,7 @@ func (s *Server) listAPIKeys(c *fiber.Ctx) error {
 
 // revokeAPIKey: DELETE /v1/api-keys/{key_id}.
 func (s *Server) revokeAPIKey(c *fiber.Ctx) error {
-	id, err := pathID(c, "key_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Tenants.RevokeAPIKey(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "key_id", s.deps.Tenants.RevokeAPIKey)
 }
 
 // listAudit: GET /v1/audit-log, newest first, cursor-paginated.

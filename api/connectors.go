@@ -45,45 +45,18 @@ func (s *Server) createConnector(c *fiber.Ctx) error {
 
 // getConnector: GET /v1/connectors/{id}: status, counts, backfill progress.
 func (s *Server) getConnector(c *fiber.Ctx) error {
-	id, err := pathID(c, "connector_id")
-	if err != nil {
-		return err
-	}
-	out, err := s.deps.Inventory.FindConnector(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return readByID(c, "connector_id", s.deps.Inventory.FindConnector)
 }
 
 // patchConnector: PATCH /v1/connectors/{id}: credentials (never shown
 // again), shop URL, sync interval, name, enabled.
 func (s *Server) patchConnector(c *fiber.Ctx) error {
-	id, err := pathID(c, "connector_id")
-	if err != nil {
-		return err
-	}
-	var in inventory.ConnectorPatch
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	out, err := s.deps.Inventory.UpdateConnector(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return changeByID(c, "connector_id", fiber.StatusOK, s.deps.Inventory.UpdateConnector)
 }
 
 // deleteConnector: DELETE /v1/connectors/{id}.
 func (s *Server) deleteConnector(c *fiber.Ctx) error {
-	id, err := pathID(c, "connector_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Inventory.DeleteConnector(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "connector_id", s.deps.Inventory.DeleteConnector)
 }
 
 // syncConnector: POST /v1/connectors/{id}/sync: run a sync now.

@@ -88,36 +88,12 @@ func (s *Server) getConversation(c *fiber.Ctx) error {
 
 // patchConversation: PATCH /v1/conversations/{id}.
 func (s *Server) patchConversation(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	var in helpdesk.ConversationUpdate
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	out, err := s.deps.Helpdesk.UpdateConversation(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return changeByID(c, "conversation_id", fiber.StatusOK, s.deps.Helpdesk.UpdateConversation)
 }
 
 // postReply: POST /v1/conversations/{id}/replies {body, internal}.
 func (s *Server) postReply(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	var in helpdesk.Reply
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	m, err := s.deps.Helpdesk.AddReply(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(m)
+	return changeByID(c, "conversation_id", fiber.StatusCreated, s.deps.Helpdesk.AddReply)
 }
 
 // listEvents: GET /v1/conversations/{id}/events, oldest first.

@@ -95,12 +95,5 @@ func (s *Server) exportCustomer(c *fiber.Ctx) error {
 
 // eraseCustomer: DELETE /v1/customers/{id}.
 func (s *Server) eraseCustomer(c *fiber.Ctx) error {
-	id, err := pathID(c, "customer_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Helpdesk.EraseCustomer(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "customer_id", s.deps.Helpdesk.EraseCustomer)
 }

@@ -62,14 +62,7 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 
 // removeMember: DELETE /v1/members/{user_id}.
 func (s *Server) removeMember(c *fiber.Ctx) error {
-	id, err := pathID(c, "user_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Tenants.RemoveMember(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "user_id", s.deps.Tenants.RemoveMember)
 }
 
 // listInvitations: GET /v1/invitations, the open ones.
@@ -83,12 +76,5 @@ func (s *Server) listInvitations(c *fiber.Ctx) error {
 
 // withdrawInvitation: DELETE /v1/invitations/{invitation_id}.
 func (s *Server) withdrawInvitation(c *fiber.Ctx) error {
-	id, err := pathID(c, "invitation_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Tenants.WithdrawInvitation(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "invitation_id", s.deps.Tenants.WithdrawInvitation)
 }

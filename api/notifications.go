@@ -30,12 +30,5 @@ func (s *Server) listNotifications(c *fiber.Ctx) error {
 
 // readNotification: POST /v1/notifications/{notification_id}/read.
 func (s *Server) readNotification(c *fiber.Ctx) error {
-	id, err := pathID(c, "notification_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Helpdesk.MarkNotificationRead(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "notification_id", s.deps.Helpdesk.MarkNotificationRead)
 }

@@ -45,13 +45,5 @@ func (s *Server) pushOrders(c *fiber.Ctx) error {
 
 // getOrder: GET /v1/orders/{id}, with lines and shipments.
 func (s *Server) getOrder(c *fiber.Ctx) error {
-	id, err := pathID(c, "order_id")
-	if err != nil {
-		return err
-	}
-	out, err := s.deps.Inventory.FindOrder(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return readByID(c, "order_id", s.deps.Inventory.FindOrder)
 }

@@ -37,17 +37,5 @@ func (s *Server) listReviews(c *fiber.Ctx) error {
 // putReview: PUT /v1/reviews/{conversation_id} {accuracy, empathy,
 // resolution, comment}: scores a sampled conversation, or scores it again.
 func (s *Server) putReview(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	var in helpdesk.ReviewInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	r, err := s.deps.Helpdesk.ScoreReview(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(r)
+	return changeByID(c, "conversation_id", fiber.StatusOK, s.deps.Helpdesk.ScoreReview)
 }

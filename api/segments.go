@@ -60,12 +60,7 @@ func (s *Server) patchCustomer(c *fiber.Ctx) error {
 		}
 		f.AccountManagerID = &uid
 	}
-	var out *helpdesk.Customer
-	if s.deps.Segments != nil { // the flags are part of the segment: kept in its history
-		out, err = s.deps.Segments.SetFlags(c.UserContext(), id, f)
-	} else {
-		out, err = s.deps.Helpdesk.SetCustomerFlags(c.UserContext(), id, f)
-	}
+	out, err := s.deps.Helpdesk.SetCustomerFlags(c.UserContext(), id, f)
 	if err != nil {
 		return err
 	}
@@ -168,19 +163,7 @@ func (s *Server) listCompensations(c *fiber.Ctx) error {
 
 // grantCompensation: POST /v1/conversations/{id}/compensations.
 func (s *Server) grantCompensation(c *fiber.Ctx) error {
-	id, err := pathID(c, "conversation_id")
-	if err != nil {
-		return err
-	}
-	var in segments.NewCompensation
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	out, err := s.deps.Segments.Grant(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(out)
+	return changeByID(c, "conversation_id", fiber.StatusCreated, s.deps.Segments.Grant)
 }
 
 // decideCompensation: POST .../compensations/{cid}/approve or /reject

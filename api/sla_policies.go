@@ -57,43 +57,16 @@ func (s *Server) createSLAPolicy(c *fiber.Ctx) error {
 
 // getSLAPolicy: GET /v1/sla-policies/{policy_id}.
 func (s *Server) getSLAPolicy(c *fiber.Ctx) error {
-	id, err := pathID(c, "policy_id")
-	if err != nil {
-		return err
-	}
-	p, err := s.deps.SLA.FindPolicy(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(p)
+	return readByID(c, "policy_id", s.deps.SLA.FindPolicy)
 }
 
 // updateSLAPolicy: PATCH /v1/sla-policies/{policy_id}.
 func (s *Server) updateSLAPolicy(c *fiber.Ctx) error {
-	id, err := pathID(c, "policy_id")
-	if err != nil {
-		return err
-	}
-	var in sla.PolicyInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	p, err := s.deps.SLA.UpdatePolicy(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(p)
+	return changeByID(c, "policy_id", fiber.StatusOK, s.deps.SLA.UpdatePolicy)
 }
 
 // deleteSLAPolicy: DELETE /v1/sla-policies/{policy_id}; 409 while open
 // conversations are under it.
 func (s *Server) deleteSLAPolicy(c *fiber.Ctx) error {
-	id, err := pathID(c, "policy_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.SLA.DeletePolicy(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "policy_id", s.deps.SLA.DeletePolicy)
 }

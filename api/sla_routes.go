@@ -53,45 +53,18 @@ func (s *Server) createBusinessHours(c *fiber.Ctx) error {
 
 // getBusinessHours: GET /v1/business-hours/{business_hours_id}.
 func (s *Server) getBusinessHours(c *fiber.Ctx) error {
-	id, err := pathID(c, "business_hours_id")
-	if err != nil {
-		return err
-	}
-	h, err := s.deps.SLA.FindSchedule(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(h)
+	return readByID(c, "business_hours_id", s.deps.SLA.FindSchedule)
 }
 
 // updateBusinessHours: PATCH /v1/business-hours/{business_hours_id}.
 func (s *Server) updateBusinessHours(c *fiber.Ctx) error {
-	id, err := pathID(c, "business_hours_id")
-	if err != nil {
-		return err
-	}
-	var in sla.ScheduleInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	h, err := s.deps.SLA.UpdateSchedule(c.UserContext(), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(h)
+	return changeByID(c, "business_hours_id", fiber.StatusOK, s.deps.SLA.UpdateSchedule)
 }
 
 // deleteBusinessHours: DELETE /v1/business-hours/{business_hours_id}; 409
 // while a policy counts in them.
 func (s *Server) deleteBusinessHours(c *fiber.Ctx) error {
-	id, err := pathID(c, "business_hours_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.SLA.DeleteSchedule(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "business_hours_id", s.deps.SLA.DeleteSchedule)
 }
 
 // serviceMetrics: GET /v1/metrics?from=&to=&bucket=&tz= (RFC 3339;

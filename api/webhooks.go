@@ -50,15 +50,7 @@ func (s *Server) createWebhook(c *fiber.Ctx) error {
 
 // getWebhook: GET /v1/webhooks/{webhook_id}.
 func (s *Server) getWebhook(c *fiber.Ctx) error {
-	id, err := pathID(c, "webhook_id")
-	if err != nil {
-		return err
-	}
-	h, err := s.deps.Webhooks.FindWebhook(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(h)
+	return readByID(c, "webhook_id", s.deps.Webhooks.FindWebhook)
 }
 
 // updateWebhook: PATCH /v1/webhooks/{webhook_id} {url?, events?,
@@ -81,14 +73,7 @@ func (s *Server) updateWebhook(c *fiber.Ctx) error {
 
 // deleteWebhook: DELETE /v1/webhooks/{webhook_id}.
 func (s *Server) deleteWebhook(c *fiber.Ctx) error {
-	id, err := pathID(c, "webhook_id")
-	if err != nil {
-		return err
-	}
-	if err := s.deps.Webhooks.DeleteWebhook(c.UserContext(), id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return removeByID(c, "webhook_id", s.deps.Webhooks.DeleteWebhook)
 }
 
 // listWebhookDeliveries: GET /v1/webhooks/{webhook_id}/deliveries, newest

@@ -158,7 +158,7 @@ func (s *Service) settleOwners(ctx context.Context, tx *gorm.DB, tenantID uuid.U
 		known += o.Known
 	}
 	for _, other := range owners[1:] {
-		if err := s.mergeInto(ctx, tx, primary.ID, other.ID); err != nil {
+		if err := s.mergeInto(ctx, tx, primary, &other.Customer); err != nil {
 			return nil, false, err
 		}
 	}
@@ -315,23 +315,39 @@ func loadCustomer(tx *gorm.DB, tenantID, id uuid.UUID) (*Customer, error) {
 }
 
 // mergeInto moves everything of customer other to primary: identities,
-// conversations and flags. The merged record stays, pointing at primary.
-func (s *Service) mergeInto(ctx context.Context, tx *gorm.DB, primary, other uuid.UUID) error {
+// conversations and flags (a flag either has, primary keeps, through
+// ChangeCustomerFlags). The merged record stays, pointing at primary.
+func (s *Service) mergeInto(ctx context.Context, tx *gorm.DB, primary, other *Customer) error {
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	stmts := []string{
 		`UPDATE customer_identities SET customer_id = @p WHERE tenant_id = @t AND customer_id = @o`,
 		`UPDATE conversations SET customer_id = @p, updated_at = now() WHERE tenant_id = @t AND customer_id = @o`,
-		`UPDATE customers p SET vip = p.vip OR o.vip, vulnerable = p.vulnerable OR o.vulnerable,
-			name = COALESCE(p.name, o.name), email = COALESCE(p.email, o.email), phone = COALESCE(p.phone, o.phone), updated_at = now()
+		`UPDATE customers p SET name = COALESCE(p.name, o.name), email = COALESCE(p.email, o.email), phone = COALESCE(p.phone, o.phone),
+			updated_at = now()
 			FROM customers o WHERE p.tenant_id = @t AND p.id = @p AND o.tenant_id = @t AND o.id = @o`,
 		`UPDATE customers SET merged_into = @p, updated_at = now() WHERE tenant_id = @t AND id = @o`,
 		`UPDATE customers SET merged_into = @p WHERE tenant_id = @t AND merged_into = @o`,
 	}
-	args := map[string]any{"p": primary, "o": other, "t": tenantID}
+	args := map[string]any{"p": primary.ID, "o": other.ID, "t": tenantID}
 	for _, q := range stmts {
 		if err := tx.Exec(q, args).Error; err != nil {
 			return err
 		}
 	}
+	var carried CustomerFlags
+	if other.VIP && !primary.VIP {
+		carried.VIP = &other.VIP
+	}
+	if other.Vulnerable && !primary.Vulnerable {
+		carried.Vulnerable = &other.Vulnerable
+	}
+	if carried.VIP == nil && carried.Vulnerable == nil {
+		return nil
+	}
+	after, err := s.ChangeCustomerFlags(ctx, tx, primary.ID, carried, "the merge of customer "+other.ID.String())
+	if err != nil {
+		return err
+	}
+	primary.VIP, primary.Vulnerable = after.VIP, after.Vulnerable
 	return nil
 }

@@ -79,9 +79,8 @@ func (s *Service) CreateCustomer(ctx context.Context, in NewCustomer) (*Customer
 			return err
 		}
 		if in.VIP || in.Vulnerable {
-			if err := tx.Exec(`UPDATE customers SET vip = ?, vulnerable = ? WHERE tenant_id = ? AND id = ?`, in.VIP, in.Vulnerable, tenantID, c.ID).Error; err != nil {
-				return err
-			}
+			out, err = s.ChangeCustomerFlags(ctx, tx, c.ID, CustomerFlags{VIP: &in.VIP, Vulnerable: &in.Vulnerable}, actorName(ctx))
+			return err
 		}
 		out, err = s.findCustomer(tx, tenantID, c.ID)
 		return err
@@ -191,6 +190,7 @@ func (s *Service) MergeCustomers(ctx context.Context, id, other uuid.UUID) (*Cus
 			tenantID, []uuid.UUID{id, other})); err != nil {
 			return err
 		}
+		var both [2]*Customer
 		for i, cid := range []uuid.UUID{id, other} {
 			c, err := s.findCustomer(tx, tenantID, cid)
 			if err != nil {
@@ -202,8 +202,9 @@ func (s *Service) MergeCustomers(ctx context.Context, id, other uuid.UUID) (*Cus
 			if c.MergedInto != nil || c.ErasedAt != nil {
 				return deskpool.Errorf(deskpool.ECONFLICT, "Customer %s was merged or erased already.", cid)
 			}
+			both[i] = c
 		}
-		if err := s.mergeInto(ctx, tx, id, other); err != nil {
+		if err := s.mergeInto(ctx, tx, both[0], both[1]); err != nil {
 			return err
 		}
 		if err := tenant.Audit(ctx, tx, "customer.merged", "customer", id.String(), map[string]any{"merged": other}); err != nil {

@@ -201,19 +201,15 @@ func (s *Service) PushStock(ctx context.Context, items []StockInput) (UpsertResu
 		if l.SKU == "" && l.VariantExternalID == "" {
 			f.add("sku", "is required when no variant_id is given")
 		}
-		switch {
-		case it.Available == nil:
+		if it.Available == nil {
 			f.add("available", "is required")
-		case *it.Available < 0:
-			f.add("available", "must not be negative")
-		case *it.Available > shop.MaxCount:
-			f.add("available", fmt.Sprintf("must be at most %d", shop.MaxCount))
-		default:
+		} else {
 			l.Available = *it.Available
 		}
 		if t := f.time("updated_at", it.UpdatedAt, true); t != nil {
 			l.UpdatedAt = *t
 		}
+		f.validated(l.Validate())
 		levels[i] = l
 	}
 	if err := v.Err(); err != nil {

@@ -68,21 +68,26 @@ func (in *OrderInput) toShop(f fieldCheck, region string) shop.Order {
 	if a := in.ShippingAddress; a != nil && len(a.Country) > 2 {
 		f.add("shipping_address.country", "must be an ISO 3166-1 alpha-2 code")
 	}
-	if err := o.Validate(); err != nil {
-		var de *deskpool.Error
-		if errors.As(err, &de) {
-			for _, fe := range de.Fields {
-				if !alreadyReported(f, fe.Field) {
-					f.add(fe.Field, fe.Message)
-				}
-			}
-		}
-	}
+	f.validated(o.Validate())
 	return o
 }
 
+// validated adds the field errors of a shop type's Validate, where the
+// rules of what may be stored live, but for fields the conversion has
+// reported already (a missing time is reported once, not again).
+func (f fieldCheck) validated(err error) {
+	var de *deskpool.Error
+	if errors.As(err, &de) {
+		for _, fe := range de.Fields {
+			if !alreadyReported(f, fe.Field) {
+				f.add(fe.Field, fe.Message)
+			}
+		}
+	}
+}
+
 // alreadyReported reports whether a field's error was recorded by the
-// conversion (a missing time is reported once, not again by Validate).
+// conversion.
 func alreadyReported(f fieldCheck, field string) bool {
 	err := f.v.Err()
 	var de *deskpool.Error

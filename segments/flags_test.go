@@ -8,6 +8,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/segments"
+	"github.com/google/uuid"
 )
 
 // An owner setting the VIP flag, and an agent marking a customer
@@ -34,7 +35,7 @@ func TestManualFlagsJoinTheSegmentHistory(t *testing.T) {
 	before := len(deliveries(t))
 	yes := true
 
-	if _, err := f.segments.SetFlags(f.ctx, cust.ID, helpdesk.CustomerFlags{VIP: &yes}); err != nil {
+	if _, err := f.helpdesk.SetCustomerFlags(f.ctx, cust.ID, helpdesk.CustomerFlags{VIP: &yes}); err != nil {
 		t.Fatal(err)
 	}
 	hist, err := f.segments.History(f.ctx, cust.ID)
@@ -50,7 +51,7 @@ func TestManualFlagsJoinTheSegmentHistory(t *testing.T) {
 	}
 
 	t.Run("SameValueChangesNothing", func(t *testing.T) {
-		if _, err := f.segments.SetFlags(f.ctx, cust.ID, helpdesk.CustomerFlags{VIP: &yes}); err != nil {
+		if _, err := f.helpdesk.SetCustomerFlags(f.ctx, cust.ID, helpdesk.CustomerFlags{VIP: &yes}); err != nil {
 			t.Fatal(err)
 		}
 		if h, _ := f.segments.History(f.ctx, cust.ID); len(h) != len(hist) || len(deliveries(t)) != before+1 {
@@ -59,7 +60,7 @@ func TestManualFlagsJoinTheSegmentHistory(t *testing.T) {
 	})
 	t.Run("VulnerableByAnAgent", func(t *testing.T) {
 		agent := deskpool.NewContextWithActor(f.ctx, deskpool.Actor{TenantID: f.tenantID, UserID: f.ownerID, Role: "agent"})
-		if _, err := f.segments.SetFlags(agent, cust.ID, helpdesk.CustomerFlags{Vulnerable: &yes}); err != nil {
+		if _, err := f.helpdesk.SetCustomerFlags(agent, cust.ID, helpdesk.CustomerFlags{Vulnerable: &yes}); err != nil {
 			t.Fatal(err)
 		}
 		h, _ := f.segments.History(f.ctx, cust.ID)
@@ -70,8 +71,63 @@ func TestManualFlagsJoinTheSegmentHistory(t *testing.T) {
 	t.Run("AgentMayNotSetVIP", func(t *testing.T) {
 		agent := deskpool.NewContextWithActor(f.ctx, deskpool.Actor{TenantID: f.tenantID, UserID: f.ownerID, Role: "agent"})
 		no := false
-		if _, err := f.segments.SetFlags(agent, cust.ID, helpdesk.CustomerFlags{VIP: &no}); deskpool.ErrorCode(err) != deskpool.EFORBIDDEN {
+		if _, err := f.helpdesk.SetCustomerFlags(agent, cust.ID, helpdesk.CustomerFlags{VIP: &no}); deskpool.ErrorCode(err) != deskpool.EFORBIDDEN {
 			t.Fatalf("an agent clearing the VIP flag: %v, want forbidden", err)
+		}
+	})
+}
+
+// A customer added by hand as VIP, and a customer who gains the vulnerable
+// flag when a message shows them to be one person with a vulnerable
+// record, change segment as a flag set through the flags API does: each
+// is kept in the segment history and sent as customer.segment_changed.
+func TestFlagsOfAddedAndMergedCustomersJoinTheSegmentHistory(t *testing.T) {
+	f := newFixture(t, inventory.DefaultConfig())
+	if _, err := f.hooks.CreateWebhook(f.ctx, helpdesk.WebhookInput{URL: "http://127.0.0.1:9/hook",
+		Events: []string{segments.EventSegmentChanged}}); err != nil {
+		t.Fatal(err)
+	}
+	deliveries := func(t *testing.T, id uuid.UUID) []string {
+		t.Helper()
+		var out []string
+		if err := env.System.Raw(`SELECT payload->'data'->>'reason' FROM webhook_deliveries WHERE tenant_id = ? AND event_type = ?
+			AND payload->'data'->>'customer_id' = ? ORDER BY created_at`, f.tenantID, segments.EventSegmentChanged, id.String()).Scan(&out).Error; err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	t.Run("AddedAsVIP", func(t *testing.T) {
+		c, err := f.helpdesk.CreateCustomer(f.ctx, helpdesk.NewCustomer{Email: "added-vip@example.com", VIP: true})
+		if err != nil || !c.VIP {
+			t.Fatalf("customer %+v, err %v", c, err)
+		}
+		h, err := f.segments.History(f.ctx, c.ID)
+		if err != nil || len(h) != 1 || h[0].FromVIP || !h[0].ToVIP || !strings.Contains(h[0].Reason, "vip set by owner "+f.ownerID.String()) {
+			t.Fatalf("history of a customer added as VIP: %s (%v)", dump(h), err)
+		}
+		if d := deliveries(t, c.ID); len(d) != 1 || d[0] != h[0].Reason {
+			t.Fatalf("customer.segment_changed deliveries %v, want one with %q", d, h[0].Reason)
+		}
+	})
+	t.Run("MergedWithAVulnerableRecord", func(t *testing.T) {
+		kept, err := f.helpdesk.CreateCustomer(f.ctx, helpdesk.NewCustomer{Email: "merged@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.helpdesk.CreateCustomer(f.ctx, helpdesk.NewCustomer{Phone: "+8613800138077", Vulnerable: true}); err != nil {
+			t.Fatal(err)
+		}
+		in, err := f.helpdesk.Ingest(f.ctx, helpdesk.InboundMessage{Channel: "web", Body: "it is me, on both",
+			Customer: helpdesk.CustomerRef{Email: "merged@example.com", Phone: "+8613800138077"}})
+		if err != nil || in.CustomerID != kept.ID {
+			t.Fatalf("ingest %+v, err %v; want the customer %s kept", in, err, kept.ID)
+		}
+		h, err := f.segments.History(f.ctx, kept.ID)
+		if err != nil || len(h) != 1 || h[0].FromVulnerable || !h[0].ToVulnerable || !strings.Contains(h[0].Reason, "vulnerable set by") {
+			t.Fatalf("history of the customer kept in the merge: %s (%v)", dump(h), err)
+		}
+		if d := deliveries(t, kept.ID); len(d) != 1 || d[0] != h[0].Reason {
+			t.Fatalf("customer.segment_changed deliveries %v, want one with %q", d, h[0].Reason)
 		}
 	})
 }

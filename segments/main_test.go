@@ -66,6 +66,7 @@ func newFixture(t *testing.T, cfg inventory.Config) *fixture {
 	f.billing = billing.NewService(env.App, env.System, outbox, billing.DefaultConfig(), quiet)
 	f.segments = segments.NewService(env.App, outbox, f.hooks, f.billing, quiet)
 	f.segments.UseShop(f.inventory)
+	f.helpdesk.ObserveFlags(f.segments)
 	f.inventory.WatchOrders(f.segments)
 	f.mux = asynq.NewServeMux()
 	f.segments.Register(f.mux)

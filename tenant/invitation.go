@@ -12,15 +12,18 @@ import (
 	"gorm.io/gorm"
 )
 
-// Invitation asks a person by email to join a workspace with a role. Its
-// one-time token is returned once, when it is created, for the invitation
-// email or link.
+// Invitation asks a person by email to join a workspace with a role, as
+// the workspace sees it. Its one-time token is returned once, when it is
+// created, for the invitation email or link; a listed invitation never
+// shows it.
 type Invitation struct {
 	ID         uuid.UUID  `json:"id"`
 	Email      string     `json:"email"`
 	Role       string     `json:"role"`
 	Token      string     `json:"token,omitempty"`
+	InvitedBy  *uuid.UUID `json:"invited_by"` // nil when an integration invited
 	ExpiresAt  time.Time  `json:"expires_at"`
+	Expired    bool       `json:"expired"` // its link no longer works
 	AcceptedAt *time.Time `json:"accepted_at"`
 	CreatedAt  time.Time  `json:"created_at"`
 }
@@ -50,7 +53,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		return nil, err
 	}
 	token, hash := NewToken(TokenInvitation, a.TenantID)
-	inv := &Invitation{ID: deskpool.NewID(), Email: email, Role: in.Role, Token: token,
+	inv := &Invitation{ID: deskpool.NewID(), Email: email, Role: in.Role, Token: token, InvitedBy: nullUUID(a.UserID),
 		CreatedAt: s.Now(), ExpiresAt: s.Now().Add(s.InvitationTTL)}
 	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var members int64
@@ -68,7 +71,7 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		}
 		res := tx.Exec(`INSERT INTO invitations (tenant_id, id, email, role, token_hash, invited_by, expires_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, email) WHERE accepted_at IS NULL AND revoked_at IS NULL DO NOTHING`,
-			a.TenantID, inv.ID, inv.Email, inv.Role, hash, nullUUID(a.UserID), inv.ExpiresAt, inv.CreatedAt)
+			a.TenantID, inv.ID, inv.Email, inv.Role, hash, inv.InvitedBy, inv.ExpiresAt, inv.CreatedAt)
 		if res.Error != nil {
 			return res.Error
 		} else if res.RowsAffected == 0 {
@@ -192,22 +195,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 	return sess, &u, ws, nil
 }
 
-// OpenInvitation is an invitation not yet accepted nor withdrawn, as the
-// workspace sees it: never its token.
-type OpenInvitation struct {
-	ID        uuid.UUID  `json:"id"`
-	Email     string     `json:"email"`
-	Role      string     `json:"role"`
-	InvitedBy *uuid.UUID `json:"invited_by"`
-	CreatedAt time.Time  `json:"created_at"`
-	ExpiresAt time.Time  `json:"expires_at"`
-	Expired   bool       `json:"expired"`
-}
-
-// ListInvitations returns the workspace's open invitations, newest first;
-// an expired one is listed (Expired) until it is withdrawn or sent again.
-func (s *Service) ListInvitations(ctx context.Context) ([]OpenInvitation, error) {
-	var out []OpenInvitation
+// ListInvitations returns the workspace's open invitations (not yet
+// accepted nor withdrawn), newest first, without their tokens; an expired
+// one is listed (Expired) until it is withdrawn or sent again.
+func (s *Service) ListInvitations(ctx context.Context) ([]Invitation, error) {
+	var out []Invitation
 	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		return tx.Raw(`SELECT id, email, role, invited_by, created_at, expires_at, expires_at <= ? AS expired
 			FROM invitations WHERE tenant_id = ? AND accepted_at IS NULL AND revoked_at IS NULL

@@ -185,6 +185,17 @@ type loadResult struct {
 
 func (r loadResult) RPS() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
 
+// resultOf is the result of a load phase that took elapsed: its requests'
+// latencies (sorted in place) and how many of them failed.
+func resultOf(lat []time.Duration, errs int, elapsed time.Duration) loadResult {
+	r := loadResult{Requests: len(lat), Errors: errs, Elapsed: elapsed}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if n := len(lat); n > 0 {
+		r.P50, r.P99 = lat[n/2], lat[n*99/100]
+	}
+	return r
+}
+
 // load sends GET requests to url from conns goroutines for d.
 func load(ctx context.Context, url, token string, conns int, d time.Duration) loadResult {
 	client := newLoadClient(conns)
@@ -292,10 +303,5 @@ func drive(ctx context.Context, conns int, d time.Duration, rate float64, op fun
 		}()
 	}
 	wg.Wait()
-	r := loadResult{Requests: len(lat), Errors: errs, Elapsed: time.Since(start)}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	if n := len(lat); n > 0 {
-		r.P50, r.P99 = lat[n/2], lat[n*99/100]
-	}
-	return r
+	return resultOf(lat, errs, time.Since(start))
 }

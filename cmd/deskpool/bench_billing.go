@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -156,12 +155,7 @@ func sendStripeEvents(url string, conns int, payloads [][]byte) loadResult {
 		}()
 	}
 	wg.Wait()
-	r := loadResult{Requests: len(lat), Errors: errs, Elapsed: time.Since(start)}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	if k := len(lat); k > 0 {
-		r.P50, r.P99 = lat[k/2], lat[k*99/100]
-	}
-	return r
+	return resultOf(lat, errs, time.Since(start))
 }
 
 // waitApplied waits until the run's n events are applied (or within

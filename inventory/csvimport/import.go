@@ -185,21 +185,13 @@ func Stock(r io.Reader, opts Options) (Result[shop.StockLevel], error) {
 		}
 		s := shop.StockLevel{SKU: rw.get("sku"), VariantExternalID: rw.get("variant_id"),
 			ProductExternalID: rw.get("product_id"), Title: rw.get("title"), LocationID: rw.get("location")}
-		if s.SKU == "" && s.VariantExternalID == "" {
-			rw.fail("sku", "is required when no variant id is given")
-		}
 		switch v := rw.get("available"); {
 		case v == "":
 			rw.fail("available", "is required")
 		default:
 			n, ok := integer(v)
-			switch {
-			case !ok:
+			if !ok {
 				rw.fail("available", "%q is not a whole number", v)
-			case n < 0:
-				rw.fail("available", "must not be negative (got %d)", n)
-			case n > shop.MaxCount:
-				rw.fail("available", "must be at most %d (got %d)", shop.MaxCount, n)
 			}
 			s.Available = n
 		}
@@ -207,6 +199,7 @@ func Stock(r io.Reader, opts Options) (Result[shop.StockLevel], error) {
 		if s.UpdatedAt.IsZero() {
 			s.UpdatedAt = opts.Now
 		}
+		rw.validated(s.Validate())
 		if len(rw.errs) == 0 {
 			res.Items = append(res.Items, s)
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,6 +89,19 @@ func (r *row) get(field string) string {
 
 func (r *row) fail(field, format string, args ...any) {
 	r.errs = append(r.errs, RowError{Line: r.line, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// validated adds the field errors of a shop type's Validate, where the
+// rules of what may be stored live, but for fields the row failed already.
+func (r *row) validated(err error) {
+	if err == nil {
+		return
+	}
+	for _, f := range fieldsOf(err) {
+		if !slices.ContainsFunc(r.errs, func(e RowError) bool { return e.Field == f.Field }) {
+			r.fail(f.Field, "%s", f.Message)
+		}
+	}
 }
 
 // each reads a CSV file, maps its header and calls fn for every non-blank

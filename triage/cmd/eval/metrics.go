@@ -122,12 +122,20 @@ func (s *scores) report(title string, top int) {
 	fmt.Printf("%-40s n=%5d  intent acc %s  macro-F1 %5.1f%%  ECE %.3f  abstains %s (acc when answering %s)  sentiment acc %s  anger P %s R %s\n",
 		title, s.n, pct(s.intentOK, s.n), 100*s.macroF1(), s.ece(), pct(s.abstained, s.n), pct(s.answeredOK, s.n-s.abstained),
 		pct(s.sentOK, s.sentN), pct(s.angerTP, s.angerTP+s.angerFP), pct(s.angerTP, s.angerTP+s.angerFN))
+	if pairs := topPairs(s.confusion, top, "->"); pairs != "" {
+		fmt.Printf("    top confusions (gold->predicted):%s\n", pairs)
+	}
+}
+
+// topPairs lists the top most counted pairs of two different labels,
+// most first, as " a->b(3) c->d(2)" with sep between the labels.
+func topPairs(counts map[[2]string]int, top int, sep string) string {
 	type pair struct {
 		k [2]string
 		c int
 	}
 	var pairs []pair
-	for k, c := range s.confusion {
+	for k, c := range counts {
 		if k[0] != k[1] {
 			pairs = append(pairs, pair{k, c})
 		}
@@ -143,9 +151,7 @@ func (s *scores) report(title string, top int) {
 		if i == top {
 			break
 		}
-		fmt.Fprintf(&b, " %s->%s(%d)", p.k[0], p.k[1], p.c)
+		fmt.Fprintf(&b, " %s%s%s(%d)", p.k[0], sep, p.k[1], p.c)
 	}
-	if b.Len() > 0 {
-		fmt.Printf("    top confusions (gold->predicted):%s\n", b.String())
-	}
+	return b.String()
 }

@@ -132,29 +132,8 @@ func parallel(c *triage.Classifier, path string) {
 	}
 	fmt.Printf("%-40s n=%5d  EN-ZH agreement %s  zh intent acc %s  en intent acc %s\n", "parallel set (hand-written)", n,
 		pct(same, n), pct(zhOK, n), pct(enOK, n))
-	type pair struct {
-		k [2]string
-		c int
-	}
-	var pairs []pair
-	for k, v := range disagree {
-		pairs = append(pairs, pair{k, v})
-	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i].c != pairs[j].c {
-			return pairs[i].c > pairs[j].c
-		}
-		return pairs[i].k[0]+pairs[i].k[1] < pairs[j].k[0]+pairs[j].k[1]
-	})
-	var b strings.Builder
-	for i, p := range pairs {
-		if i == 8 {
-			break
-		}
-		fmt.Fprintf(&b, " %s/%s(%d)", p.k[0], p.k[1], p.c)
-	}
-	if b.Len() > 0 {
-		fmt.Printf("    top disagreements (zh/en):%s\n", b.String())
+	if pairs := topPairs(disagree, 8, "/"); pairs != "" {
+		fmt.Printf("    top disagreements (zh/en):%s\n", pairs)
 	}
 }
 

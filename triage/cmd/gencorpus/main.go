@@ -125,6 +125,32 @@ func split(id string) string {
 
 // write expands every template and writes the examples as JSON lines.
 func write(path string, tpls []template, variants int) (int, error) {
+	return writeExamples(path, func(add func(triage.Example) error) error {
+		for ti, t := range tpls {
+			rng := rand.New(rand.NewPCG(uint64(ti)+1, uint64(len(t.lang))))
+			g := &gen{rng: rng, lang: t.lang}
+			sp := split(t.id)
+			for v := 0; v < variants; v++ {
+				text := g.expand(t.text)
+				ex := triage.Example{Intent: t.intent, Urgency: t.urgency, Sentiment: t.sentiment,
+					Anger: t.anger, Lang: t.lang, Template: t.id, Split: sp}
+				if g.rng.Float64() < 0.28 && t.sentiment != "positive" && !t.anger {
+					text, ex.Anger, ex.Sentiment, ex.Urgency = g.angry(text), true, "negative", "high"
+				}
+				ex.Text = g.noise(text)
+				if err := add(ex); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// writeExamples writes the examples that fill passes to add as JSON lines
+// at path, each text once and a blank one not at all, and returns how many
+// it wrote.
+func writeExamples(path string, fill func(add func(triage.Example) error) error) (int, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, err
@@ -135,27 +161,19 @@ func write(path string, tpls []template, variants int) (int, error) {
 	enc.SetEscapeHTML(false)
 	seen := map[string]bool{}
 	n := 0
-	for ti, t := range tpls {
-		rng := rand.New(rand.NewPCG(uint64(ti)+1, uint64(len(t.lang))))
-		g := &gen{rng: rng, lang: t.lang}
-		sp := split(t.id)
-		for v := 0; v < variants; v++ {
-			text := g.expand(t.text)
-			ex := triage.Example{Intent: t.intent, Urgency: t.urgency, Sentiment: t.sentiment,
-				Anger: t.anger, Lang: t.lang, Template: t.id, Split: sp}
-			if g.rng.Float64() < 0.28 && t.sentiment != "positive" && !t.anger {
-				text, ex.Anger, ex.Sentiment, ex.Urgency = g.angry(text), true, "negative", "high"
-			}
-			ex.Text = g.noise(text)
-			if strings.TrimSpace(ex.Text) == "" || seen[ex.Text] {
-				continue
-			}
-			seen[ex.Text] = true
-			if err := enc.Encode(ex); err != nil {
-				return n, err
-			}
-			n++
+	err = fill(func(ex triage.Example) error {
+		if strings.TrimSpace(ex.Text) == "" || seen[ex.Text] {
+			return nil
 		}
+		seen[ex.Text] = true
+		if err := enc.Encode(ex); err != nil {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, err
 	}
 	return n, w.Flush()
 }

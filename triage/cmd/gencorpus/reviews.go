@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -53,45 +52,31 @@ func readReviews(path, lang string) ([]review, error) {
 // template; some fills joined with a second template of the same sentiment
 // and split) and writes sentiment-only examples: calm, no intent or urgency.
 func writeReviews(path string, tpls []review, variants int) (int, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	seen := map[string]bool{}
 	same := map[[2]string][]review{} // templates of one sentiment and split, to join into longer reviews
 	for _, t := range tpls {
 		k := [2]string{t.sentiment, split(t.id)}
 		same[k] = append(same[k], t)
 	}
 	sep := map[string][]string{"zh": {"，", "，", "。", " ", "！"}, "en": {", ", ". ", " and ", "! ", " - "}}
-	n := 0
-	for ti, t := range tpls {
-		g := &gen{rng: rand.New(rand.NewPCG(uint64(ti)+1, 7)), lang: t.lang}
-		sp := split(t.id)
-		for range variants {
-			text := g.expand(t.text)
-			if g.rng.Float64() < 0.3 { // real reviews often say two things
-				other := same[[2]string{t.sentiment, sp}]
-				text += g.pick(sep[t.lang]) + g.expand(other[g.rng.IntN(len(other))].text)
+	return writeExamples(path, func(add func(triage.Example) error) error {
+		for ti, t := range tpls {
+			g := &gen{rng: rand.New(rand.NewPCG(uint64(ti)+1, 7)), lang: t.lang}
+			sp := split(t.id)
+			for range variants {
+				text := g.expand(t.text)
+				if g.rng.Float64() < 0.3 { // real reviews often say two things
+					other := same[[2]string{t.sentiment, sp}]
+					text += g.pick(sep[t.lang]) + g.expand(other[g.rng.IntN(len(other))].text)
+				}
+				if g.rng.Float64() < 0.5 {
+					text = g.noise(text)
+				}
+				text = strings.Join(strings.Fields(text), " ")
+				if err := add(triage.Example{Text: text, Sentiment: t.sentiment, Lang: t.lang, Template: t.id, Split: sp}); err != nil {
+					return err
+				}
 			}
-			if g.rng.Float64() < 0.5 {
-				text = g.noise(text)
-			}
-			text = strings.Join(strings.Fields(text), " ")
-			if text == "" || seen[text] {
-				continue
-			}
-			seen[text] = true
-			ex := triage.Example{Text: text, Sentiment: t.sentiment, Lang: t.lang, Template: t.id, Split: sp}
-			if err := enc.Encode(ex); err != nil {
-				return n, err
-			}
-			n++
 		}
-	}
-	return n, w.Flush()
+		return nil
+	})
 }

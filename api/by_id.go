@@ -1,0 +1,58 @@
+package api
+
+import (
+	"context"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+)
+
+// The handlers of one resource named by an id in the path share one shape:
+// the id is read from the path parameter (a malformed one is a 404), the
+// JSON body decoded where the call takes one, the call made with the
+// request's context, and its answer sent.
+
+// readByID answers with what call returns for the id in the path
+// parameter param.
+func readByID[Out any](c *fiber.Ctx, param string, call func(context.Context, uuid.UUID) (Out, error)) error {
+	id, err := pathID(c, param)
+	if err != nil {
+		return err
+	}
+	out, err := call(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
+// changeByID answers, with status, what call returns for the id in the
+// path parameter param and the request's body.
+func changeByID[In, Out any](c *fiber.Ctx, param string, status int, call func(context.Context, uuid.UUID, In) (Out, error)) error {
+	id, err := pathID(c, param)
+	if err != nil {
+		return err
+	}
+	var in In
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	out, err := call(c.UserContext(), id, in)
+	if err != nil {
+		return err
+	}
+	return c.Status(status).JSON(out)
+}
+
+// removeByID answers 204 once call is done with the id in the path
+// parameter param.
+func removeByID(c *fiber.Ctx, param string, call func(context.Context, uuid.UUID) error) error {
+	id, err := pathID(c, param)
+	if err != nil {
+		return err
+	}
+	if err := call(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

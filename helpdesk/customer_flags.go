@@ -1,0 +1,127 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// CustomerFlags changes a customer's manual flags; nil leaves one as it
+// is. VIP and the account manager are the owner's to set.
+type CustomerFlags struct {
+	VIP              *bool      `json:"vip"`
+	Vulnerable       *bool      `json:"vulnerable"`
+	AccountManagerID *uuid.UUID `json:"account_manager_id"`
+	ClearManager     bool       `json:"-"` // account_manager_id: null
+}
+
+// FlagsObserver is told, inside the transaction, of every change of a
+// customer's vip or vulnerable flag, whoever made it: an agent or owner
+// through the flags API, a customer added with the flags, a customer who
+// declares in a message that they need a person, a merge that carries a
+// flag over. segments keeps it in the customer's segment history and
+// announces it. An error rolls the change back.
+type FlagsObserver interface {
+	CustomerFlagsChanged(ctx context.Context, tx *gorm.DB, before, after *Customer, reason string) error
+}
+
+// ObserveFlags adds an observer of flag changes; call it while wiring.
+func (s *Service) ObserveFlags(o FlagsObserver) { s.flags = append(s.flags, o) }
+
+// SetCustomerFlags changes the flags of a customer in a transaction of its
+// own, as asked through the flags API: vulnerable by any agent, vip and
+// the account manager by an owner only.
+func (s *Service) SetCustomerFlags(ctx context.Context, id uuid.UUID, in CustomerFlags) (*Customer, error) {
+	actor, _ := deskpool.ActorFromContext(ctx)
+	if (in.VIP != nil || in.AccountManagerID != nil || in.ClearManager) && actor.Role != "owner" {
+		return nil, deskpool.Errorf(deskpool.EFORBIDDEN, "Only an owner may set the VIP flag or the account manager.")
+	}
+	var out *Customer
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) (err error) {
+		out, err = s.ChangeCustomerFlags(ctx, tx, id, in, actorName(ctx))
+		return err
+	})
+	return out, err
+}
+
+// ChangeCustomerFlags is the one way a customer's flags change: in tx,
+// audited, the account manager a member of the workspace; when vip or
+// vulnerable changed, the flag observers are told, with a reason naming
+// the flags and by, who or what changed them. It returns the customer
+// after the change. Whether the actor may change them is the caller's
+// to check.
+func (s *Service) ChangeCustomerFlags(ctx context.Context, tx *gorm.DB, id uuid.UUID, in CustomerFlags, by string) (*Customer, error) {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	before, err := loadCustomer(tx, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	if before.MergedInto != nil || before.ErasedAt != nil {
+		return nil, deskpool.Errorf(deskpool.ECONFLICT, "Customer %s was merged or erased.", id)
+	}
+	if in.AccountManagerID != nil {
+		var n int64
+		if err := tx.Raw(`SELECT count(*) FROM memberships WHERE tenant_id = ? AND user_id = ?`, tenantID, *in.AccountManagerID).Scan(&n).Error; err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, deskpool.Invalid(deskpool.FieldError{Field: "account_manager_id", Message: "must be a member of the workspace"})
+		}
+	}
+	if err := tx.Exec(`UPDATE customers SET vip = COALESCE(?, vip), vulnerable = COALESCE(?, vulnerable),
+		account_manager_id = CASE WHEN ? THEN NULL ELSE COALESCE(?, account_manager_id) END, updated_at = now()
+		WHERE tenant_id = ? AND id = ?`, in.VIP, in.Vulnerable, in.ClearManager, in.AccountManagerID, tenantID, id).Error; err != nil {
+		return nil, err
+	}
+	if err := tenant.Audit(ctx, tx, "customer.flags_changed", "customer", id.String(), map[string]any{
+		"vip": in.VIP, "vulnerable": in.Vulnerable, "account_manager_id": in.AccountManagerID, "cleared_manager": in.ClearManager, "by": by}); err != nil {
+		return nil, err
+	}
+	after, err := loadCustomer(tx, tenantID, id)
+	if err != nil || (before.VIP == after.VIP && before.Vulnerable == after.Vulnerable) {
+		return after, err
+	}
+	reason := flagReason(before, after, by)
+	for _, o := range s.flags {
+		if err := o.CustomerFlagsChanged(ctx, tx, before, after, reason); err != nil {
+			return nil, err
+		}
+	}
+	return after, nil
+}
+
+// actorName names the actor in ctx for a flag change's reason, e.g.
+// "owner 6f1d…", "API key 0a2c…" or "the system".
+func actorName(ctx context.Context) string {
+	actor, _ := deskpool.ActorFromContext(ctx)
+	switch actor.Kind() {
+	case "user":
+		return fmt.Sprintf("%s %s", actor.Role, actor.UserID)
+	case "api_key":
+		return fmt.Sprintf("API key %s", actor.APIKeyID)
+	}
+	return "the system"
+}
+
+// flagReason says which flags changed and by whom, e.g. "vip set by owner
+// 6f1d…".
+func flagReason(before, after *Customer, by string) string {
+	var what string
+	for _, f := range []struct {
+		name     string
+		from, to bool
+	}{{"vip", before.VIP, after.VIP}, {"vulnerable", before.Vulnerable, after.Vulnerable}} {
+		if f.from == f.to {
+			continue
+		}
+		if what != "" {
+			what += ", "
+		}
+		what += f.name + map[bool]string{true: " set", false: " cleared"}[f.to]
+	}
+	return what + " by " + by
+}
