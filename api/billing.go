@@ -63,7 +63,7 @@ func (s *Server) patchBilling(c *fiber.Ctx) error {
 
 // listPlans: GET /v1/billing/plans: the catalog.
 func (s *Server) listPlans(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"data": s.deps.Billing.Catalog().Plans()})
+	return c.JSON(pageAll(s.deps.Billing.Catalog().Plans()))
 }
 
 // checkout: POST /v1/billing/checkout {plan, interval}: a Stripe Checkout

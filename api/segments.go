@@ -135,7 +135,7 @@ func (s *Server) getCompensationLimits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"data": out})
+	return c.JSON(pageAll(out))
 }
 
 // putCompensationLimits: PUT /v1/compensation-limits {limits: [...]}.
@@ -150,7 +150,7 @@ func (s *Server) putCompensationLimits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"data": out})
+	return c.JSON(pageAll(out))
 }
 
 // listCompensations: GET /v1/conversations/{id}/compensations.
@@ -163,7 +163,7 @@ func (s *Server) listCompensations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"data": out})
+	return c.JSON(pageAll(out))
 }
 
 // grantCompensation: POST /v1/conversations/{id}/compensations.
