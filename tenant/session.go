@@ -120,7 +120,7 @@ type credentialRow struct {
 // times are kept to the minute.
 func (s *Service) Authenticate(ctx context.Context, tx *gorm.DB, token string) (deskpool.Actor, error) {
 	kind, tenantID, ok := ParseToken(token)
-	if !ok || tenantID != deskpool.TenantIDFromContext(ctx) {
+	if !ok || (kind != TokenSession && kind != TokenAPIKey) || tenantID != deskpool.TenantIDFromContext(ctx) {
 		return deskpool.Actor{}, errBadCredential
 	}
 	hash, now := sha256.Sum256([]byte(token)), s.Now()
