@@ -113,7 +113,35 @@ func jsonType(v any) string {
 		return "null"
 	case map[string]any:
 		return "an object"
+	case []any:
+		return "an array"
 	default:
 		return "not an array"
+	}
+}
+
+// The admin of a new alliance sees its brands, pool agents and the agents'
+// open invitations as empty arrays, not left out; a brand, which does not
+// see them, gets none of the three.
+func TestAllianceDetailListsEmptyAsArrays(t *testing.T) {
+	h := newHarness(t, nil)
+	admin, brand := h.signup("Empty Detail HQ"), h.signup("Empty Detail Brand")
+	al := h.must(http.StatusCreated, call{method: "POST", path: "/v1/alliances", token: admin.OwnerToken,
+		body: map[string]string{"name": "Empty Detail Alliance"}})
+	base := "/v1/alliances/" + al.str("id")
+	d := h.must(http.StatusOK, call{method: "GET", path: base, token: admin.OwnerToken})
+	for _, f := range []string{"members", "agents", "agent_invites"} {
+		if _, present := d.JSON[f]; !present {
+			t.Errorf("the admin's %s is left out, want []: %s", f, d.Raw)
+		} else if v, ok := d.JSON[f].([]any); !ok || len(v) != 0 {
+			t.Errorf("the admin's %s is %s, want []: %s", f, jsonType(d.JSON[f]), d.Raw)
+		}
+	}
+	h.must(http.StatusCreated, call{method: "POST", path: base + "/members", token: admin.OwnerToken, body: map[string]string{"slug": brand.Slug}})
+	b := h.must(http.StatusOK, call{method: "GET", path: base, token: brand.OwnerToken})
+	for _, f := range []string{"members", "agents", "agent_invites"} {
+		if _, ok := b.JSON[f]; ok {
+			t.Errorf("a brand sees the alliance's %s: %s", f, b.Raw)
+		}
 	}
 }
