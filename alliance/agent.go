@@ -71,8 +71,9 @@ type PoolInvite struct {
 	Token string `json:"token,omitempty" gorm:"-"`
 }
 
-// TokenPoolInvite is the kind of a pool invitation's token (dpa_...).
-const TokenPoolInvite = "dpa"
+// TokenPoolInvite is the kind of a pool invitation's token (dpa_...),
+// one of the kinds tenant.ParseToken knows.
+const TokenPoolInvite = tenant.TokenPoolInvite
 
 const inviteColumns = `alliance_id, email, intents, languages, channels, senior, capacity, invited_at, accepted_at`
 
@@ -134,6 +135,12 @@ func (s *Service) InvitePoolAgent(ctx context.Context, id uuid.UUID, in NewPoolA
 func (s *Service) AcceptPoolInvite(ctx context.Context, id uuid.UUID, token string) (*PoolAgent, error) {
 	if token == "" {
 		return nil, deskpool.Invalid(deskpool.FieldError{Field: "token", Message: "is required: the token of the invitation's link"})
+	}
+	if kind, allianceID, ok := tenant.ParseToken(token); ok && kind != TokenPoolInvite {
+		return nil, deskpool.Invalid(deskpool.FieldError{Field: "token",
+			Message: "is a " + kind + "_ token, not a pool invitation's: the token of a pool agent's invitation starts with dpa_"})
+	} else if ok && allianceID != id {
+		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Invitation not found.")
 	}
 	var a PoolAgent
 	err := s.platform(ctx, "alliance_accept_agent", func(ctx context.Context, tx *gorm.DB) error {

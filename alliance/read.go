@@ -51,9 +51,11 @@ func (r membershipRow) membership() *Membership {
 // own record; a brand sees its own membership only.
 type Detail struct {
 	Summary
-	Members      []MemberView `json:"members,omitempty"`
-	Agents       []AgentView  `json:"agents,omitempty"`
-	AgentInvites []PoolInvite `json:"agent_invites,omitempty"`
+	// The admin's lists: empty arrays when empty; nil (left out) for
+	// anyone else.
+	Members      []MemberView `json:"members,omitzero"`
+	Agents       []AgentView  `json:"agents,omitzero"`
+	AgentInvites []PoolInvite `json:"agent_invites,omitzero"`
 	PoolAgent    *PoolAgent   `json:"pool_agent,omitempty"`
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"github.com/deskpool/deskpool/alliance"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -12,7 +11,7 @@ func (s *Server) listAlliances(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(page[alliance.Summary]{Data: out})
+	return c.JSON(pageAll(out))
 }
 
 // getAlliance: GET /v1/alliances/{alliance_id}: the alliance as the

@@ -251,16 +251,7 @@ func (s *Server) allianceUsage(c *fiber.Ctx) error {
 
 // period reads the from and to query parameters (RFC 3339, optional).
 func period(c *fiber.Ctx, v *deskpool.Validator) (from, to time.Time) {
-	parse := func(name string) time.Time {
-		raw := c.Query(name)
-		if raw == "" {
-			return time.Time{}
-		}
-		t, err := time.Parse(time.RFC3339, raw)
-		v.Check(err == nil, name, "must be a date-time such as 2026-01-31T00:00:00Z")
-		return t
-	}
-	return parse("from"), parse("to")
+	return timeParam(c, v, "from"), timeParam(c, v, "to")
 }
 
 // allianceMetrics: GET /v1/alliances/{alliance_id}/metrics?from=&to=: the

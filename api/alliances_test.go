@@ -178,3 +178,41 @@ func TestPoolInvitationNeedsItsToken(t *testing.T) {
 	h.must(http.StatusConflict, call{method: "POST", path: base + "/agents/accept", token: squatter.str("token"),
 		body: map[string]string{"token": inv.str("token")}})
 }
+
+// A pool agent's invitation token (dpa_) or a workspace invitation's
+// (dpi_) sent as a bearer credential is a 401 saying what it is and where
+// it goes; a workspace invitation's token given to the pool's accept (or
+// the other way round) is refused, naming the token.
+func TestInvitationTokensInTheWrongPlace(t *testing.T) {
+	h := newHarness(t, nil)
+	admin, invitee := h.signup("Wrong Place Admin"), h.signup("Wrong Place Agent")
+	al := h.must(http.StatusCreated, call{method: "POST", path: "/v1/alliances", token: admin.OwnerToken,
+		body: map[string]string{"name": "Wrong Place Pool"}})
+	base := "/v1/alliances/" + al.str("id")
+	pool := h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
+		body: map[string]any{"email": invitee.OwnerEmail}}).str("token")
+	member := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: admin.OwnerToken,
+		body: map[string]string{"email": uniqueEmail("wrong-place"), "role": "agent"}}).str("token")
+	for _, tc := range []struct{ token, says string }{{pool, "dpa_"}, {member, "dpi_"}} {
+		for _, path := range []string{"/v1/me", "/v1/pool/conversations"} {
+			r := h.must(http.StatusUnauthorized, call{method: "GET", path: path, token: tc.token})
+			if !strings.Contains(r.str("detail"), tc.says) || !strings.Contains(r.str("detail"), "accept") {
+				t.Errorf("GET %s with a %s token: %s", path, tc.says, r.Raw)
+			}
+		}
+	}
+	r := h.must(http.StatusUnprocessableEntity, call{method: "POST", path: base + "/agents/accept", token: invitee.OwnerToken,
+		body: map[string]string{"token": member}})
+	if r.fieldOf() != "token" || !strings.Contains(string(r.Raw), "dpa_") {
+		t.Errorf("a workspace invitation's token at the pool's accept: %s", r.Raw)
+	}
+	r = h.must(http.StatusNotFound, call{method: "POST", path: "/v1/invitations/" + pool + "/accept",
+		body: map[string]string{"password": goodPassword, "name": "Agent"}})
+	if !strings.Contains(r.str("detail"), "/agents/accept") {
+		t.Errorf("a pool invitation's token at the workspace's accept: %s", r.Raw)
+	}
+	if n := countOf(t, `SELECT count(*) FROM alliance_staff WHERE alliance_id = ? AND role = 'pool_agent'`, al.str("id")); n != 0 {
+		t.Fatalf("%d pool agents joined through the wrong token", n)
+	}
+	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: invitee.OwnerToken, body: map[string]string{"token": pool}})
+}

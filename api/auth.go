@@ -31,10 +31,10 @@ func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool"`)
 			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "No token was sent: send a session token or API key as 'Authorization: Bearer <token>'.")
 		}
-		_, tenantID, ok := tenant.ParseToken(token)
-		if !ok {
+		tenantID, err := tenant.BearerTenant(token)
+		if err != nil {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool", error="invalid_token"`)
-			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "The token was not recognised: a session token starts with dps_, an API key with dpk_.")
+			return err
 		}
 		base, _ := deskpool.ActorFromContext(c.UserContext())
 		ctx := deskpool.NewContextWithActor(c.UserContext(), deskpool.Actor{TenantID: tenantID, IP: base.IP})

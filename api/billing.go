@@ -63,7 +63,7 @@ func (s *Server) patchBilling(c *fiber.Ctx) error {
 
 // listPlans: GET /v1/billing/plans: the catalog.
 func (s *Server) listPlans(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"data": s.deps.Billing.Catalog().Plans()})
+	return c.JSON(pageAll(s.deps.Billing.Catalog().Plans()))
 }
 
 // checkout: POST /v1/billing/checkout {plan, interval}: a Stripe Checkout
@@ -158,8 +158,8 @@ func (s *Server) llmInPlan(h fiber.Handler) fiber.Handler {
 // them, nothing is accepted.
 func (s *Server) acceptWithinSeats(c *fiber.Ctx, in tenant.AcceptInput) (sess *tenant.Session, u *tenant.User, ws *tenant.Workspace, err error) {
 	token := c.Params("token")
-	_, tenantID, ok := tenant.ParseToken(token)
-	if s.deps.Billing == nil || !ok {
+	kind, tenantID, ok := tenant.ParseToken(token)
+	if s.deps.Billing == nil || !ok || kind != tenant.TokenInvitation {
 		return s.deps.Tenants.AcceptInvitation(c.UserContext(), token, in)
 	}
 	base, _ := deskpool.ActorFromContext(c.UserContext())

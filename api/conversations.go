@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
@@ -46,9 +45,7 @@ func (s *Server) listConversations(c *fiber.Ctx) error {
 		v.Check(err == nil, "customer", "must be a customer id")
 		f.CustomerID = &id
 	}
-	if us := c.Query("updated_since"); us != "" {
-		t, err := time.Parse(time.RFC3339, us)
-		v.Check(err == nil, "updated_since", "must be an RFC 3339 time such as 2026-11-25T08:00:00Z")
+	if t := timeParam(c, &v, "updated_since"); !t.IsZero() {
 		f.UpdatedSince = &t
 	}
 	if err := v.Err(); err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"strconv"
 
 	"github.com/deskpool/deskpool"
@@ -39,4 +40,20 @@ func pageAll[T any](items []T) page[T] {
 		items = []T{}
 	}
 	return page[T]{Data: items}
+}
+
+// page is the shape of every list response.
+type page[T any] struct {
+	Data       []T     `json:"data"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// MarshalJSON writes an empty list as `"data": []`, never `null`, however
+// the list was built.
+func (p page[T]) MarshalJSON() ([]byte, error) {
+	type plain page[T]
+	if p.Data == nil {
+		p.Data = []T{}
+	}
+	return json.Marshal(plain(p))
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"github.com/deskpool/deskpool/alliance"
-	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -14,7 +13,7 @@ func (s *Server) listPool(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(page[alliance.PoolItem]{Data: items})
+	return c.JSON(pageAll(items))
 }
 
 // poolEvents: GET /v1/pool/conversations/{conversation_id}/events: the
@@ -34,5 +33,5 @@ func (s *Server) poolNotifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(page[helpdesk.Notification]{Data: out})
+	return c.JSON(pageAll(out))
 }

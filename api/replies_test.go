@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRepliesStatusAndCSAT(t *testing.T) {
@@ -80,7 +81,7 @@ func TestRepliesStatusAndCSAT(t *testing.T) {
 		h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: p, token: in.agent, body: map[string]any{"status": "snoozed"}})
 		h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: p, token: in.agent, body: map[string]any{"status": "archived"}, invalid: true})
 		h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: p, token: in.agent, body: map[string]any{"assignee_id": other.ws.OwnerID}})
-		h.must(http.StatusOK, call{method: "PATCH", path: p, token: in.agent, body: map[string]any{"status": "snoozed", "snoozed_until": "2099-01-01T00:00:00Z"}})
+		h.must(http.StatusOK, call{method: "PATCH", path: p, token: in.agent, body: map[string]any{"status": "snoozed", "snoozed_until": time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339)}})
 		h.must(http.StatusOK, call{method: "PATCH", path: p, token: in.agent, body: map[string]any{"assignee_id": in.ws.OwnerID, "priority": "urgent"}})
 	})
 	t.Run("OtherWorkspaceGets404", func(t *testing.T) {

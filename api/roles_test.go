@@ -45,7 +45,7 @@ func TestRolesPerRoute(t *testing.T) {
 		{"PATCH", "/v1/conversations" + zero, "conversations:write", map[string]any{}},
 		{"POST", "/v1/conversations" + zero + "/replies", "conversations:write", map[string]any{}},
 		{"GET", "/v1/conversations" + zero + "/events", "conversations:read", nil},
-		{"POST", "/v1/conversations" + zero + "/csat", "conversations:write", map[string]any{}},
+		// POST .../csat is the customer's, for API keys only: TestCSATIsTheCustomersRating.
 		{"GET", "/v1/customers", "customers:read", nil},
 		{"POST", "/v1/customers", "customers:write", map[string]any{}},
 		{"GET", "/v1/customers" + zero, "customers:read", nil},

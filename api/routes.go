@@ -78,9 +78,3 @@ func (s *Server) publicHook(h fiber.Handler) fiber.Handler {
 		return h(c)
 	}
 }
-
-// page is the shape of every list response.
-type page[T any] struct {
-	Data       []T     `json:"data"`
-	NextCursor *string `json:"next_cursor"`
-}

@@ -130,7 +130,7 @@ func (s *Server) getCompensationLimits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"data": out})
+	return c.JSON(pageAll(out))
 }
 
 // putCompensationLimits: PUT /v1/compensation-limits {limits: [...]}.
@@ -145,7 +145,7 @@ func (s *Server) putCompensationLimits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"data": out})
+	return c.JSON(pageAll(out))
 }
 
 // listCompensations: GET /v1/conversations/{id}/compensations.
@@ -158,7 +158,7 @@ func (s *Server) listCompensations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"data": out})
+	return c.JSON(pageAll(out))
 }
 
 // grantCompensation: POST /v1/conversations/{id}/compensations.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"github.com/deskpool/deskpool/billing"
-	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/sla"
@@ -73,16 +72,7 @@ func (s *Server) deleteBusinessHours(c *fiber.Ctx) error {
 // compensation of the period (compensation_metrics.go).
 func (s *Server) serviceMetrics(c *fiber.Ctx) error {
 	var v deskpool.Validator
-	parse := func(name string) time.Time {
-		raw := c.Query(name)
-		if raw == "" {
-			return time.Time{}
-		}
-		t, err := time.Parse(time.RFC3339, raw)
-		v.Check(err == nil, name, "must be a date-time such as 2026-01-31T00:00:00Z")
-		return t
-	}
-	from, to := parse("from"), parse("to")
+	from, to := timeParam(c, &v, "from"), timeParam(c, &v, "to")
 	if err := v.Err(); err != nil {
 		return err
 	}

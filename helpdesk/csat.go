@@ -10,6 +10,9 @@ import (
 	"gorm.io/gorm"
 )
 
+var errCSATByMember = deskpool.Errorf(deskpool.EFORBIDDEN,
+	"CSAT is the customer's rating: the workspace's integration records it for the customer with an API key (scope conversations:write); a member cannot record one.")
+
 // CSAT is a customer's rating of a resolved conversation, with an optional
 // NPS answer.
 type CSAT struct {
@@ -22,8 +25,13 @@ type CSAT struct {
 
 // RecordCSAT stores the survey answer once per conversation: a score out of
 // range is EINVALID, a conversation never resolved or already rated is
-// ECONFLICT.
+// ECONFLICT. The rating is the customer's: the workspace's integration (an
+// API key) relays it; a member of the workspace, signed in, may not
+// record one (EFORBIDDEN), least of all on their own work.
 func (s *Service) RecordCSAT(ctx context.Context, conversationID uuid.UUID, in CSAT) (*CSAT, error) {
+	if a, _ := deskpool.ActorFromContext(ctx); a.UserID != uuid.Nil {
+		return nil, errCSATByMember
+	}
 	var v deskpool.Validator
 	v.Check(in.Score >= 1 && in.Score <= 5, "score", "must be an integer from 1 to 5")
 	v.Check(in.NPS == nil || (*in.NPS >= 0 && *in.NPS <= 10), "nps", "must be an integer from 0 to 10")

@@ -39,6 +39,10 @@ var Intents = []string{"order_status", "logistics_delay", "cancel_order", "chang
 
 var statuses = []string{StatusOpen, StatusPending, StatusSnoozed, StatusResolved, StatusClosed}
 
+// MaxSnoozeYears bounds how far ahead a snooze may end, as help desks do:
+// a conversation put away for longer is one to resolve, not to snooze.
+const MaxSnoozeYears = 1
+
 // Validate checks every field.
 func (u *ConversationUpdate) Validate(at time.Time) error {
 	var v deskpool.Validator
@@ -46,6 +50,8 @@ func (u *ConversationUpdate) Validate(at time.Time) error {
 		v.Check(slices.Contains(statuses, *u.Status), "status", "must be one of "+strings.Join(statuses, ", "))
 		if *u.Status == StatusSnoozed {
 			v.Check(u.SnoozedUntil != nil && u.SnoozedUntil.After(at), "snoozed_until", "is required for snoozed and must be in the future")
+			v.Check(u.SnoozedUntil == nil || !u.SnoozedUntil.After(at.AddDate(MaxSnoozeYears, 0, 0)), "snoozed_until",
+				"must be at most one year ahead")
 		}
 	}
 	if u.SnoozedUntil != nil && (u.Status == nil || *u.Status != StatusSnoozed) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -124,4 +125,74 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id uuid.UUID) error {
 		s.credentialsChanged(ctx, tenantID)
 		return Audit(ctx, tx, "api_key.revoked", "api_key", id.String(), nil)
 	})
+}
+
+// roleAuthorizer answers what a role may do, from the embedded policy,
+// for the keys a member created (see revokeKeysOf).
+var roleAuthorizer = sync.OnceValues(NewAuthorizer)
+
+// scopesWithinRole reports whether role, in the workspace tenantID, holds
+// the permission of every scope.
+func scopesWithinRole(tenantID uuid.UUID, role string, scopes []string) (bool, error) {
+	authz, err := roleAuthorizer()
+	if err != nil {
+		return false, err
+	}
+	for _, sc := range scopes {
+		if !authz.Allowed(role, TenantDomain(tenantID), Permission(sc)) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// revokeKeysOf revokes, in tx, the workspace's live API keys that userID
+// created, except those keep (nil: none) holds on to, and audits each
+// revocation with reason: a key grants no more than its creator may do.
+func (s *Service) revokeKeysOf(ctx context.Context, tx *gorm.DB, userID uuid.UUID, reason string, keep func(scopes []string) (bool, error)) error {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	rows, err := tx.Raw(`SELECT id, scopes FROM api_keys WHERE tenant_id = ? AND created_by = ? AND revoked_at IS NULL
+		ORDER BY id FOR UPDATE`, tenantID, userID).Rows()
+	if err != nil {
+		return err
+	}
+	type liveKey struct {
+		id     uuid.UUID
+		scopes pq.StringArray
+	}
+	var keys []liveKey
+	for rows.Next() {
+		var k liveKey
+		if err := rows.Scan(&k.id, &k.scopes); err != nil {
+			rows.Close()
+			return err
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	revoked := 0
+	for _, k := range keys {
+		if keep != nil {
+			if ok, err := keep(k.scopes); err != nil {
+				return err
+			} else if ok {
+				continue
+			}
+		}
+		if err := tx.Exec(`UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ?`, s.Now(), tenantID, k.id).Error; err != nil {
+			return err
+		}
+		if err := Audit(ctx, tx, "api_key.revoked", "api_key", k.id.String(),
+			map[string]any{"reason": reason, "created_by": userID, "scopes": []string(k.scopes)}); err != nil {
+			return err
+		}
+		revoked++
+	}
+	if revoked > 0 {
+		s.credentialsChanged(ctx, tenantID)
+	}
+	return nil
 }

@@ -97,6 +97,10 @@ type AcceptInput struct {
 // ECONFLICT. The password goes through the login lockout (*LockedError).
 func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptInput) (*Session, *User, *Workspace, error) {
 	kind, tenantID, ok := ParseToken(token)
+	if ok && kind == TokenPoolInvite {
+		return nil, nil, nil, deskpool.Errorf(deskpool.ENOTFOUND,
+			"Invitation not found: this is a pool agent's invitation (dpa_); accept it signed in at POST /v1/alliances/{alliance_id}/agents/accept.")
+	}
 	if !ok || kind != TokenInvitation {
 		return nil, nil, nil, deskpool.Errorf(deskpool.ENOTFOUND, "Invitation not found.")
 	}

@@ -60,7 +60,16 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 		}
 		m.Role = role
 		s.credentialsChanged(ctx, a.TenantID)
-		return Audit(ctx, tx, "member.role_changed", "user", userID.String(), map[string]any{"from": old, "to": role})
+		if err := Audit(ctx, tx, "member.role_changed", "user", userID.String(), map[string]any{"from": old, "to": role}); err != nil {
+			return err
+		}
+		if RoleRank(role) >= RoleRank(old) {
+			return nil
+		}
+		// Demoted: the keys they created may not grant more than they may do.
+		return s.revokeKeysOf(ctx, tx, userID, "creator_role_changed", func(scopes []string) (bool, error) {
+			return scopesWithinRole(a.TenantID, role, scopes)
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -108,7 +117,10 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 			return err
 		}
 		s.credentialsChanged(ctx, a.TenantID)
-		return Audit(ctx, tx, "member.removed", "user", userID.String(), map[string]any{"role": role})
+		if err := Audit(ctx, tx, "member.removed", "user", userID.String(), map[string]any{"role": role}); err != nil {
+			return err
+		}
+		return s.revokeKeysOf(ctx, tx, userID, "creator_removed", nil)
 	})
 }
 

@@ -1,8 +1,10 @@
 package tenant
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/deskpool/deskpool"
 	"github.com/google/uuid"
 )
 
@@ -68,6 +70,28 @@ func TestParseToken(t *testing.T) {
 	for _, bad := range []string{"", "dpk_abc_def", "xx_" + tok[4:], tok + "x", "dpk_" + string(make([]byte, 32)) + "_" + tok[38:]} {
 		if _, _, ok := ParseToken(bad); ok {
 			t.Errorf("ParseToken(%q) accepted", bad)
+		}
+	}
+}
+
+// Every kind of credential deskpool hands out is known to ParseToken,
+// the pool agent's invitation (dpa_, carrying its alliance's id) with the
+// rest; only sessions and API keys are bearer credentials.
+func TestParseTokenKnowsEveryKind(t *testing.T) {
+	id := uuid.New()
+	for _, kind := range []string{TokenSession, TokenAPIKey, TokenInvitation, TokenPoolInvite} {
+		tok, _ := NewToken(kind, id)
+		got, gotID, ok := ParseToken(tok)
+		if !ok || got != kind || gotID != id {
+			t.Errorf("ParseToken(%q) = %q %v %v", tok, got, gotID, ok)
+		}
+		_, err := BearerTenant(tok)
+		bearer := kind == TokenSession || kind == TokenAPIKey
+		if bearer && err != nil {
+			t.Errorf("a %s token refused as a bearer credential: %v", kind, err)
+		}
+		if !bearer && (deskpool.ErrorCode(err) != deskpool.EUNAUTHORIZED || !strings.Contains(deskpool.ErrorMessage(err), kind+"_")) {
+			t.Errorf("a %s token as a bearer credential: %v, want EUNAUTHORIZED naming %s_", kind, err, kind)
 		}
 	}
 }

@@ -26,10 +26,14 @@ type LoginInput struct {
 
 var errBadLogin = deskpool.Errorf(deskpool.EUNAUTHORIZED, "The email or password is wrong.")
 
-// Login checks the password and opens a session in the chosen workspace.
-// Every failure is the same EUNAUTHORIZED, whatever was wrong; an email or
-// address with too many failures is refused with *LockedError (ETOOMANY),
-// whether or not an account has the email.
+// Login checks the password and opens a session in the chosen workspace:
+// the one named by its slug, else the one they joined last, else (removed
+// from that one since) the one they joined last of those they still
+// belong to. Every failure is the same EUNAUTHORIZED, whatever was wrong;
+// an email or address with too many failures is refused with *LockedError
+// (ETOOMANY), whether or not an account has the email. The right password
+// of an account that belongs to no workspace any more is EFORBIDDEN,
+// saying so.
 func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *Workspace, error) {
 	var v deskpool.Validator
 	email, ok := NormalizeEmail(in.Email)
@@ -55,28 +59,91 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 	} else if !ok {
 		return nil, nil, nil, errBadLogin
 	}
-	var ws Workspace
-	q := s.DB.WithContext(ctx).Table("tenants").Select(workspaceColumns)
-	if in.Workspace != "" {
-		q = q.Where("slug = ?", in.Workspace)
-	} else if u.DefaultTenantID != nil {
-		q = q.Where("id = ?", *u.DefaultTenantID)
-	} else {
-		return nil, nil, nil, errBadLogin
+	var ws *Workspace
+	switch {
+	case in.Workspace != "":
+		ws, err = s.loginWorkspace(ctx, "slug = ?", in.Workspace)
+	case u.DefaultTenantID != nil:
+		ws, err = s.loginWorkspace(ctx, "id = ?", *u.DefaultTenantID)
+	default:
+		err = errNotMember
 	}
-	if err := q.Scan(&ws).Error; err != nil {
+	var sess *Session
+	if err == nil {
+		sess, err = s.loginSession(ctx, &u, ws, false)
+	}
+	if errors.Is(err, errNotMember) && in.Workspace == "" {
+		// Removed from the workspace they joined last (or it is gone):
+		// another they still belong to.
+		if ws, err = s.joinedLast(ctx, u.ID); err == nil {
+			sess, err = s.loginSession(ctx, &u, ws, true)
+		}
+	}
+	if errors.Is(err, errNotMember) {
+		err = errBadLogin
+	}
+	if err != nil {
 		return nil, nil, nil, err
-	} else if ws.ID == uuid.Nil {
-		return nil, nil, nil, errBadLogin
 	}
+	return sess, &u, ws, nil
+}
+
+// errNotMember: the account has no membership in the workspace a login
+// tried; the caller turns it into errBadLogin.
+var errNotMember = errors.New("not a member of the workspace")
+
+var errNoWorkspace = deskpool.Errorf(deskpool.EFORBIDDEN,
+	"Your account belongs to no workspace any more: ask a workspace's owner to invite you again, or sign up for a workspace of your own.")
+
+// loginWorkspace reads the workspace a login names (by where); none is
+// errNotMember.
+func (s *Service) loginWorkspace(ctx context.Context, where string, arg any) (*Workspace, error) {
+	var ws Workspace
+	if err := s.DB.WithContext(ctx).Table("tenants").Select(workspaceColumns).Where(where, arg).Scan(&ws).Error; err != nil {
+		return nil, err
+	} else if ws.ID == uuid.Nil {
+		return nil, errNotMember
+	}
+	return &ws, nil
+}
+
+// joinedLast finds, through the system path (memberships are read per
+// workspace), the workspace the user joined last of those they belong to;
+// errNoWorkspace when there is none.
+func (s *Service) joinedLast(ctx context.Context, userID uuid.UUID) (*Workspace, error) {
+	if s.SysDB == nil {
+		return nil, errNotMember
+	}
+	var m struct{ TenantID uuid.UUID }
+	err := postgres.System(ctx, s.SysDB, "auth:login", func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ? ORDER BY created_at DESC, tenant_id LIMIT 1`, userID).Scan(&m).Error
+	})
+	if err != nil {
+		return nil, err
+	} else if m.TenantID == uuid.Nil {
+		return nil, errNoWorkspace
+	}
+	return s.loginWorkspace(ctx, "id = ?", m.TenantID)
+}
+
+// loginSession opens the user's session in ws, checking there that they
+// are a member (errNotMember otherwise); with makeDefault, ws becomes the
+// workspace their next login opens.
+func (s *Service) loginSession(ctx context.Context, u *User, ws *Workspace, makeDefault bool) (*Session, error) {
 	ctx = deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: ws.ID, UserID: u.ID, IP: actorIP(ctx)})
 	var sess *Session
-	err = postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var role string
 		if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ?`, ws.ID, u.ID).Scan(&role).Error; err != nil {
 			return err
 		} else if role == "" {
-			return errBadLogin
+			return errNotMember
+		}
+		if makeDefault {
+			if err := tx.Exec(`UPDATE users SET default_tenant_id = ? WHERE id = ?`, ws.ID, u.ID).Error; err != nil {
+				return err
+			}
+			u.DefaultTenantID = &ws.ID
 		}
 		var err error
 		if sess, err = s.createSession(ctx, tx, u.ID); err != nil {
@@ -84,10 +151,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 		}
 		return Audit(ctx, tx, "auth.login", "user", u.ID.String(), nil)
 	})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return sess, &u, &ws, nil
+	return sess, err
 }
 
 func (s *Service) createSession(ctx context.Context, tx *gorm.DB, userID uuid.UUID) (*Session, error) {
@@ -120,7 +184,7 @@ type credentialRow struct {
 // times are kept to the minute.
 func (s *Service) Authenticate(ctx context.Context, tx *gorm.DB, token string) (deskpool.Actor, error) {
 	kind, tenantID, ok := ParseToken(token)
-	if !ok || tenantID != deskpool.TenantIDFromContext(ctx) {
+	if !ok || (kind != TokenSession && kind != TokenAPIKey) || tenantID != deskpool.TenantIDFromContext(ctx) {
 		return deskpool.Actor{}, errBadCredential
 	}
 	hash, now := sha256.Sum256([]byte(token)), s.Now()

@@ -273,7 +273,10 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("after the reply the dashboard shows FRT %q (%d points) and CSAT %q, want a time on one point and no CSAT", frt, frtDots, csat)
 	}
 	resolvedID := list["data"].([]any)[0].(map[string]any)["id"].(string)
-	postJSON(t, base+"/v1/conversations/"+resolvedID+"/csat", token, map[string]any{"score": 4, "nps": 9}, http.StatusCreated)
+	// The customer's rating comes through the shop's integration (an API
+	// key): members cannot record CSAT.
+	integration := postJSON(t, base+"/v1/api-keys", token, map[string]any{"name": "shop", "scopes": []string{"conversations:write"}}, http.StatusCreated)
+	postJSON(t, base+"/v1/conversations/"+resolvedID+"/csat", integration["key"].(string), map[string]any{"score": 4, "nps": 9}, http.StatusCreated)
 	do(t, ctx, "the dashboard after a rating", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
 	if csat, nps := figureValue(t, ctx, "csat"), figureValue(t, ctx, "nps"); csat != "4.00" || nps != "100" {
 		t.Fatalf("after a rating of 4 (NPS 9) the dashboard shows CSAT %q and NPS %q, want 4.00 and 100", csat, nps)
