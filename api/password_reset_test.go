@@ -190,3 +190,15 @@ func TestPasswordResetMailQueued(t *testing.T) {
 	}
 	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + tok[1], body: map[string]string{"password": "a queued new passphrase"}})
 }
+
+// An account whose default workspace is unset still gets its link, queued
+// in a workspace it belongs to.
+func TestPasswordResetWithoutDefaultWorkspace(t *testing.T) {
+	h := newHarness(t, nil)
+	startWorker(t, h.deps)
+	ws := h.signup("No Default Reset")
+	if err := env.System.Exec(`UPDATE users SET default_tenant_id = NULL WHERE email = ?`, ws.OwnerEmail).Error; err != nil {
+		t.Fatal(err)
+	}
+	h.resetToken(ws.OwnerEmail)
+}

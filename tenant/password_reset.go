@@ -98,13 +98,14 @@ func (s *Service) resetAccount(ctx context.Context, email string) (userID, tenan
 	if s.SysDB == nil {
 		return uuid.Nil, uuid.Nil, deskpool.Errorf(deskpool.EINTERNAL, "password reset needs the system connection")
 	}
+	var m struct{ TenantID uuid.UUID }
 	err = postgres.System(ctx, s.SysDB, "auth:password-reset", func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ? ORDER BY created_at, tenant_id LIMIT 1`, u.ID).Scan(&tenantID).Error
+		return tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ? ORDER BY created_at, tenant_id LIMIT 1`, u.ID).Scan(&m).Error
 	})
-	if err != nil || tenantID == uuid.Nil {
+	if err != nil || m.TenantID == uuid.Nil {
 		return uuid.Nil, uuid.Nil, err
 	}
-	return u.ID, tenantID, nil
+	return u.ID, m.TenantID, nil
 }
 
 func (s *Service) resetTTL() time.Duration {
