@@ -306,8 +306,14 @@ async function triageSettings() {
 
 let overflowOf = null; // the membership whose rule the overflow form edits
 
+// alliancesDrawn counts the drawings of the alliances section begun: one
+// that ends after a later one began is dropped, so the newest one stays.
+let alliancesDrawn = 0;
+
 async function alliances() {
+  const drawing = ++alliancesDrawn;
   const page = await api('GET', '/alliances');
+  if (drawing !== alliancesDrawn) return;
   const rows = page.data.map(a => {
     const m = a.membership;
     const actions = el('td', {});
@@ -332,7 +338,8 @@ async function alliances() {
   });
   $('alliances-rows').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 4, class: 'muted' }, t('set.alliance_none')))]));
   const admin = page.data.filter(a => a.roles.includes('alliance_admin'));
-  $('alliance-admin').replaceChildren(...await Promise.all(admin.map(a => adminPanel(a.id))));
+  const panels = await Promise.all(admin.map(a => adminPanel(a.id)));
+  if (drawing === alliancesDrawn) $('alliance-admin').replaceChildren(...panels);
 }
 
 async function allianceAction(cell, method, path) {
@@ -369,7 +376,9 @@ async function saveOverflow(f) {
 }
 
 // poolInvite is the pool agent invitation just made: its link's token is
-// in the answer only, so the panel drawn again after it shows it once.
+// in the answer only, so every drawing of the panel shows it until the page
+// is left (the panel may be drawn twice at once as its sections load; a
+// token taken by the first drawing would be lost to the second).
 let poolInvite = null;
 
 // adminPanel draws an alliance its admin runs: its brands and pool agents,
@@ -377,7 +386,6 @@ let poolInvite = null;
 async function adminPanel(id) {
   const d = await api('GET', '/alliances/' + id);
   const invited = poolInvite && poolInvite.alliance === id ? poolInvite : null;
-  if (invited) poolInvite = null;
   const brands = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, t('set.brand')), el('th', {}, t('set.status')),
     el('th', {}, t('set.overflow_enabled')), el('th', {}, t('set.alliance_in_pool')))),
   el('tbody', {}, ...(d.members || []).map(m => el('tr', {}, el('td', {}, m.name, ' ', el('span', { class: 'muted' }, m.slug)),
