@@ -160,5 +160,6 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		return nil, nil, err
 	}
 	return reply, after, s.emitTo(ctx, tx, EventMessageCreated, k.hooks, map[string]any{"message_id": reply.MessageID,
-		"conversation_id": in.Conversation.ID, "customer_id": in.CustomerID, "direction": "outbound", "author_kind": "ai", "body": ans.Body})
+		"conversation_id": in.Conversation.ID, "customer_id": in.CustomerID, "channel": in.Conversation.LastChannel, "direction": "outbound",
+		"author_kind": "ai", "body": ans.Body})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -62,5 +63,86 @@ func TestCreatedConversationShowsTheAIHandOver(t *testing.T) {
 	}
 	if conv.Route != "agent" || facts["order_number"] != "A-1001" {
 		t.Fatalf("announced route %q, facts %s; want agent and the order number", conv.Route, conv.Facts)
+	}
+}
+
+// replies is an AI that answers every message.
+type replies struct{}
+
+func (replies) Answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInput) (*helpdesk.Answer, error) {
+	return &helpdesk.Answer{Body: "It left the warehouse this morning."}, nil
+}
+
+// An integration relays outbound messages to the customer on the channel
+// the message.created webhook names: the AI's answer names it like an
+// agent's reply, and every message says who wrote it.
+func TestMessageWebhooksNameTheirChannel(t *testing.T) {
+	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
+		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "Relay"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	events := &recorded{byType: map[string][]any{}}
+	svc := helpdesk.NewService(env.App, events, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+		return helpdesk.Triage{Intent: "order_status", Urgency: "low", Route: "ai", Level: "L1"}
+	}), helpdesk.DefaultConfig())
+	svc.UseAnswerer(replies{})
+	if _, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "mini_program", Customer: helpdesk.CustomerRef{ExternalID: "relayed"}, Body: "where is my parcel?"}); err != nil {
+		t.Fatal(err)
+	}
+	byDirection := map[string]map[string]any{}
+	for _, e := range events.byType[helpdesk.EventMessageCreated] {
+		data := e.(map[string]any)
+		byDirection[data["direction"].(string)] = data
+	}
+	for direction, author := range map[string]string{"inbound": "customer", "outbound": "ai"} {
+		data := byDirection[direction]
+		if data == nil {
+			t.Fatalf("no %s message.created among %v", direction, events.byType[helpdesk.EventMessageCreated])
+		}
+		if data["channel"] != "mini_program" || data["author_kind"] != author {
+			t.Errorf("%s message.created: channel %v, author_kind %v; want mini_program, %s", direction, data["channel"], data["author_kind"], author)
+		}
+	}
+}
+
+// A proactive notice (a late order, a stock-out) is written to the
+// customer, so it is a message.created too, on the customer's channel.
+func TestNoticeIsAMessageToRelay(t *testing.T) {
+	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
+		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "Notice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	events := &recorded{byType: map[string][]any{}}
+	svc := helpdesk.NewService(env.App, events, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+		return helpdesk.Triage{Intent: "order_status", Urgency: "low", Route: "agent", Level: "L3"}
+	}), helpdesk.DefaultConfig())
+	in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "social", Customer: helpdesk.CustomerRef{ExternalID: "told"}, Body: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		_, err := svc.SendNotice(ctx, tx, helpdesk.Notice{CustomerID: in.CustomerID, Body: "Your order 1001 is late; it ships tomorrow.",
+			Cause: "order.late:1001", EventType: helpdesk.EventOrderLate})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notice map[string]any
+	for _, e := range events.byType[helpdesk.EventMessageCreated] {
+		if data := e.(map[string]any); data["author_kind"] == "system" {
+			notice = data
+		}
+	}
+	if notice == nil || notice["channel"] != "social" || notice["direction"] != "outbound" || notice["body"] != "Your order 1001 is late; it ships tomorrow." ||
+		notice["conversation_id"] != in.ConversationID {
+		t.Fatalf("the notice's message.created: %v", notice)
+	}
+	if len(events.byType[helpdesk.EventOrderLate]) != 1 {
+		t.Fatalf("%d order.late events", len(events.byType[helpdesk.EventOrderLate]))
 	}
 }

@@ -272,7 +272,7 @@ func (s *Service) emitInbound(ctx context.Context, tx *gorm.DB, in *ingestion) e
 	}
 	return s.emitTo(ctx, tx, EventMessageCreated, in.facts.subscribers(EventMessageCreated), map[string]any{"message_id": in.msgID,
 		"conversation_id": in.conv.ID, "customer_id": in.customer.customer.ID, "channel": in.msg.Channel, "direction": "inbound",
-		"body": in.msg.Body, "triage": in.out.Triage})
+		"author_kind": "customer", "body": in.msg.Body, "triage": in.out.Triage})
 }
 
 // queueIfWaiting queues an assignment pass for an open conversation nobody

@@ -140,13 +140,19 @@ func (s *Service) notify(ctx context.Context, c candidate) (bool, error) {
 			ErasedAt   *time.Time
 			MergedInto *uuid.UUID
 		}
-		if err := tx.Raw(`SELECT id, name, language, erased_at, merged_into FROM customers WHERE tenant_id = ? AND id = ?`,
-			tenantID, c.CustomerID).Scan(&cust).Error; err != nil {
+		// The customer's language, else the one they last wrote in (the
+		// triage's, kept on their conversations), so that a customer who
+		// writes in English is not told in Chinese because the shop sells
+		// in yuan.
+		const customerQ = `SELECT id, name, COALESCE(NULLIF(language, ''), (SELECT v.language FROM conversations v
+			WHERE v.tenant_id = customers.tenant_id AND v.customer_id = customers.id AND v.language <> ''
+			ORDER BY v.last_message_at DESC LIMIT 1), '') AS language, erased_at, merged_into
+			FROM customers WHERE tenant_id = ? AND id = ?`
+		if err := tx.Raw(customerQ, tenantID, c.CustomerID).Scan(&cust).Error; err != nil {
 			return err
 		}
 		if cust.MergedInto != nil {
-			if err := tx.Raw(`SELECT id, name, language, erased_at, merged_into FROM customers WHERE tenant_id = ? AND id = ?`,
-				tenantID, *cust.MergedInto).Scan(&cust).Error; err != nil {
+			if err := tx.Raw(customerQ, tenantID, *cust.MergedInto).Scan(&cust).Error; err != nil {
 				return err
 			}
 		}

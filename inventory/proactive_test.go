@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/inventory"
 	"github.com/deskpool/deskpool/postgres"
 	"gorm.io/gorm"
@@ -86,4 +87,32 @@ func TestProactiveNoticesAreSentOnce(t *testing.T) {
 			t.Fatalf("linked orders: %+v", d.Orders)
 		}
 	})
+}
+
+// A customer who wrote in English is told of their late order in English,
+// though the shop sells in yuan (whose orders default to Chinese notices).
+func TestNoticeSpeaksTheLanguageTheCustomerWrote(t *testing.T) {
+	f := newFixture(t, nil)
+	if _, err := f.hd.Ingest(f.ctx, helpdesk.InboundMessage{Channel: "web",
+		Customer: helpdesk.CustomerRef{Email: "buyer-EN-1@example.com"}, Body: "Hi, when does my tea ship?"}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	late := order("EN-1", "paid", at(-time.Hour))
+	late.Currency, late.Total, late.Lines[0].Price = "CNY", "25.00", "12.50"
+	late.CreatedAt, late.PromisedShipBy = at(-48*time.Hour), at(-2*time.Hour)
+	if _, err := f.svc.PushOrders(f.ctx, []inventory.OrderInput{late}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.svc.ScanProactive(f.ctx); err != nil || n != 1 {
+		t.Fatalf("scan sent %d notices (%v), want 1", n, err)
+	}
+	var body string
+	_ = postgres.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT body FROM messages WHERE author_kind = 'system'`).Row().Scan(&body)
+	})
+	if !strings.Contains(body, "has not shipped") {
+		t.Fatalf("late-order notice to a customer who wrote in English: %q", body)
+	}
 }
