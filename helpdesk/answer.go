@@ -133,10 +133,9 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 	postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
 		tenantID, reply.MessageID, in.Conversation.ID, tenantID, in.Conversation.ID, ans.Body, at)
-	if ans.HandOver != "" { // the reply tells the customer a person takes over: they still wait for one
+	if ans.HandOver != "" { // the reply tells the customer a person takes over: they still wait for one, and for its first response
 		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET message_count = message_count + 1,
-			first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
-			WHERE tenant_id = ? AND id = ?`, at, at, at, tenantID, in.Conversation.ID)
+			last_message_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`, at, at, tenantID, in.Conversation.ID)
 	} else {
 		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET ai_unresolved = ai_unresolved + 1, message_count = message_count + 1,
 		waiting_since = NULL, first_response_at = COALESCE(first_response_at, ?), last_message_at = ?, updated_at = ?
@@ -155,8 +154,13 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 	if err != nil {
 		return nil, nil, err
 	}
-	// The observers set what they change on after.
-	if err := s.notifyObservers(k.told, tx, k.change(Change{Kind: ChangeReply, Before: before, After: after, MessageID: reply.MessageID, At: at})); err != nil {
+	// The observers set what they change on after. A reply that hands over
+	// answers nobody yet: the response clocks run on until a person replies.
+	kind := ChangeReply
+	if ans.HandOver != "" {
+		kind = ChangeUpdated
+	}
+	if err := s.notifyObservers(k.told, tx, k.change(Change{Kind: kind, Before: before, After: after, MessageID: reply.MessageID, At: at})); err != nil {
 		return nil, nil, err
 	}
 	return reply, after, s.emitTo(ctx, tx, EventMessageCreated, k.hooks, map[string]any{"message_id": reply.MessageID,

@@ -10,10 +10,11 @@ import (
 
 // afterAnswer is the conversation c as the answer's writes (see apply)
 // leave it, at: the facts merged as jsonb's || merges them, the urgency
-// the facts raised, and for a reply one more message, the first response,
-// the last message and, unless a person takes over, no longer waiting; a
-// hand-over routes it to a person. Nothing else writes the row then (no
-// trigger writes back to it), so this is the row as it would be read.
+// the facts raised, and for a reply one more message, the last message
+// and, unless a person takes over, the first response and no longer
+// waiting; a hand-over routes it to a person. Nothing else writes the row
+// then (no trigger writes back to it), so this is the row as it would be
+// read.
 func afterAnswer(c *Conversation, ans *Answer, at time.Time) (*Conversation, error) {
 	out := *c
 	out.Tags, out.OrderRefs = slices.Clone(c.Tags), slices.Clone(c.OrderRefs)
@@ -29,7 +30,7 @@ func afterAnswer(c *Conversation, ans *Answer, at time.Time) (*Conversation, err
 	}
 	if ans.Body != "" {
 		out.MessageCount++
-		if out.FirstResponseAt == nil {
+		if out.FirstResponseAt == nil && ans.HandOver == "" {
 			first := at
 			out.FirstResponseAt = &first
 		}

@@ -88,3 +88,42 @@ func TestAIAnswerStopsTheClockItsMessageStarted(t *testing.T) {
 		t.Errorf("an answered message made %d round trips, one without an answer %d: want as many", trips, plain)
 	}
 }
+
+// handingOverAI tells the customer a person takes over.
+type handingOverAI struct{}
+
+func (handingOverAI) Answer(context.Context, *gorm.DB, helpdesk.AnswerInput) (*helpdesk.Answer, error) {
+	return &helpdesk.Answer{Body: "A colleague will look into this for you.", HandOver: "unknown_order", Urgency: "high"}, nil
+}
+
+// The AI's reply that hands the conversation to a person is not the first
+// response the customer waits for: the first-response clock runs on until a
+// person answers, and the conversation shows its deadline.
+func TestAIHandOverReplyKeepsTheFirstResponseClock(t *testing.T) {
+	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
+	f.policy(t, 600, 600, 3600)
+	toAI := helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.TriageInput) helpdesk.Triage {
+		tr := fixedTriage(ctx, in)
+		tr.Route = "ai"
+		return tr
+	})
+	withAI := helpdesk.NewService(env.App, f.events, f.outbox, toAI, helpdesk.DefaultConfig())
+	withAI.Observe(f.svc)
+	withAI.UseAnswerer(handingOverAI{})
+	in, err := withAI.Ingest(f.ctx(), helpdesk.InboundMessage{Channel: "web", Body: "where is order A9999?",
+		Customer: helpdesk.CustomerRef{ExternalID: "handover-" + uuid.NewString()[:8], Name: "Ann"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.AIReply == nil {
+		t.Fatal("the AI did not reply")
+	}
+	cid := in.ConversationID
+	if status, due, _, _ := timer(t, cid, sla.MetricFirstResponse); status != "running" || due == nil {
+		t.Errorf("first response clock %s due %v after the AI handed over, want running", status, due)
+	}
+	if n := count(t, `SELECT count(*) FROM conversations WHERE id = ? AND first_response_at IS NULL
+		AND first_response_due_at IS NOT NULL AND route = 'agent'`, cid); n != 1 {
+		t.Error("the conversation shows a first response, or no first-response deadline, after the AI handed it over")
+	}
+}
