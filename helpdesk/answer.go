@@ -62,9 +62,10 @@ type AIReply struct {
 // facts), and the context the observers were told the message in (the SLA
 // engine keeps the conversation's clocks in it).
 type ingestKnows struct {
-	customer *Customer
-	hooks    []uuid.UUID
-	told     context.Context
+	customer      *Customer
+	hooks         []uuid.UUID // message.created's subscriptions
+	handOverHooks []uuid.UUID // conversation.handed_over's
+	told          context.Context
 }
 
 // change is a change of the conversation the answer made, with what the
@@ -89,8 +90,9 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput, k ing
 	return s.apply(ctx, tx, in, ans, k)
 }
 
-// handOverAnswer routes the conversation to a person for the answer's reason.
-func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer) error {
+// handOverAnswer routes the conversation to a person for the answer's
+// reason, and says so in the timeline and with conversation.handed_over.
+func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer, hooks []uuid.UUID) error {
 	reason := ans.HandOver
 	if reason == "" {
 		reason = "no_answer"
@@ -101,7 +103,16 @@ func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInpu
 	// it again.
 	postgres.Defer(ctx, tx, nil, `UPDATE messages SET triage = jsonb_set(triage, '{route}', '"agent"')
 		WHERE tenant_id = ? AND id = ? AND triage IS NOT NULL`, deskpool.TenantIDFromContext(ctx), in.MessageID)
-	return AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts})
+	if err := AppendEvent(ctx, tx, in.Conversation.ID, "handed_over", map[string]any{"reason": reason, "facts": ans.Facts}); err != nil {
+		return err
+	}
+	urgency := ans.Urgency
+	if urgency == "" {
+		urgency = in.Triage.Urgency
+	}
+	return s.emitTo(ctx, tx, EventConversationHandedOff, hooks, map[string]any{"conversation_id": in.Conversation.ID,
+		"customer_id": in.CustomerID, "message_id": in.MessageID, "by": "ai", "route": "agent", "level": in.Triage.Level,
+		"urgency": urgency, "reasons": []string{reason}, "facts": ans.Facts})
 }
 
 // apply records the AI's answer: the facts it collected, and its reply or
@@ -119,7 +130,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET urgency = ? WHERE tenant_id = ? AND id = ?`, ans.Urgency, tenantID, in.Conversation.ID)
 	}
 	if ans.Body == "" {
-		if err := s.handOverAnswer(ctx, tx, in, ans); err != nil {
+		if err := s.handOverAnswer(ctx, tx, in, ans, k.handOverHooks); err != nil {
 			return nil, nil, err
 		}
 		after, err := afterAnswer(in.Conversation, ans, now())
@@ -145,7 +156,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		return nil, nil, err
 	}
 	if ans.HandOver != "" {
-		if err := s.handOverAnswer(ctx, tx, in, ans); err != nil {
+		if err := s.handOverAnswer(ctx, tx, in, ans, k.handOverHooks); err != nil {
 			return nil, nil, err
 		}
 	}

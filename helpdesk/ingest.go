@@ -246,7 +246,8 @@ func (s *Service) answerByAI(ctx context.Context, tx *gorm.DB, in *ingestion) er
 		ctx = in.answer
 	}
 	reply, answered, err := s.answer(ctx, tx, AnswerInput{Conversation: in.after, CustomerID: in.customer.customer.ID, MessageID: in.msgID,
-		Text: in.msg.Body, Triage: in.triage}, ingestKnows{customer: in.customer.customer, hooks: in.facts.subscribers(EventMessageCreated), told: in.told})
+		Text: in.msg.Body, Triage: in.triage}, ingestKnows{customer: in.customer.customer, hooks: in.facts.subscribers(EventMessageCreated),
+		handOverHooks: in.facts.subscribers(EventConversationHandedOff), told: in.told})
 	if err != nil {
 		return err
 	}
@@ -270,9 +271,17 @@ func (s *Service) emitInbound(ctx context.Context, tx *gorm.DB, in *ingestion) e
 			return err
 		}
 	}
-	return s.emitTo(ctx, tx, EventMessageCreated, in.facts.subscribers(EventMessageCreated), map[string]any{"message_id": in.msgID,
+	if err := s.emitTo(ctx, tx, EventMessageCreated, in.facts.subscribers(EventMessageCreated), map[string]any{"message_id": in.msgID,
 		"conversation_id": in.conv.ID, "customer_id": in.customer.customer.ID, "channel": in.msg.Channel, "direction": "inbound",
-		"author_kind": "customer", "body": in.msg.Body, "triage": in.out.Triage})
+		"author_kind": "customer", "body": in.msg.Body, "triage": in.out.Triage}); err != nil {
+		return err
+	}
+	if tr := in.triage; tr.Route != "ai" && tr.Route != "" { // as the timeline's handed_over
+		return s.emitTo(ctx, tx, EventConversationHandedOff, in.facts.subscribers(EventConversationHandedOff), map[string]any{
+			"conversation_id": in.conv.ID, "customer_id": in.customer.customer.ID, "message_id": in.msgID, "by": "triage",
+			"route": tr.Route, "level": tr.Level, "urgency": tr.Urgency, "reasons": tr.Reasons})
+	}
+	return nil
 }
 
 // queueIfWaiting queues an assignment pass for an open conversation nobody

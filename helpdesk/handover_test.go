@@ -1,0 +1,74 @@
+package helpdesk_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// handsOver tells the customer a person takes over, for an order the shop
+// does not know.
+type handsOver struct{}
+
+func (handsOver) Answer(context.Context, *gorm.DB, helpdesk.AnswerInput) (*helpdesk.Answer, error) {
+	return &helpdesk.Answer{Body: "A colleague will look into order A9999 for you.", HandOver: "unknown_order",
+		Urgency: "high", Facts: map[string]any{"order_ref": "A9999"}}, nil
+}
+
+// A conversation handed to a person is announced with
+// conversation.handed_over, whether triage routed the message to a person
+// or the AI handed it over after reading it, naming who handed it over
+// and why.
+func TestHandOverIsAnnounced(t *testing.T) {
+	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
+		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "Hand Over"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	for _, tc := range []struct {
+		name, route, by, reason string
+		answerer                helpdesk.Answerer
+	}{
+		{"ByTriage", "agent", "triage", "rule:refund", nil},
+		{"ByTheAI", "ai", "ai", "unknown_order", handsOver{}},
+		{"NotWhenTheAIAnswers", "ai", "", "", replies{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			events := &recorded{byType: map[string][]any{}}
+			svc := helpdesk.NewService(env.App, events, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+				return helpdesk.Triage{Intent: "order_status", Urgency: "medium", Route: tc.route, Level: "L2", Reasons: []string{"rule:refund"}}
+			}), helpdesk.DefaultConfig())
+			if tc.answerer != nil {
+				svc.UseAnswerer(tc.answerer)
+			}
+			in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "ho-" + tc.name}, Body: "where is order A9999?"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := events.byType[helpdesk.EventConversationHandedOff]
+			if tc.by == "" {
+				if len(got) != 0 {
+					t.Fatalf("handed over announced for an answer the AI gave: %v", got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("%d conversation.handed_over events, want 1", len(got))
+			}
+			data := got[0].(map[string]any)
+			if data["conversation_id"] != in.ConversationID || data["message_id"] != in.MessageID || data["by"] != tc.by ||
+				data["route"] != "agent" {
+				t.Errorf("conversation.handed_over %v, want conversation %s, message %s, by %s, route agent", data, in.ConversationID, in.MessageID, tc.by)
+			}
+			if reasons, _ := data["reasons"].([]string); len(reasons) != 1 || reasons[0] != tc.reason {
+				t.Errorf("reasons %v, want [%s]", data["reasons"], tc.reason)
+			}
+		})
+	}
+}
