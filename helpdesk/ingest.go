@@ -91,6 +91,7 @@ func (s *Service) ingest(ctx context.Context, tx *gorm.DB, in *ingestion) (*Inge
 	if err := s.storeMessage(ctx, tx, in); err != nil {
 		return nil, err
 	}
+	keepLanguage(ctx, tx, in)
 	if declared {
 		if err := s.markNeedsPerson(ctx, tx, in.customer.customer); err != nil {
 			return nil, err
@@ -262,6 +263,17 @@ func (s *Service) answerByAI(ctx context.Context, tx *gorm.DB, in *ingestion) er
 	}
 	in.out.SLA.FirstResponseDueAt = in.after.FirstDueAt
 	return nil
+}
+
+// keepLanguage records the language a customer first wrote in as theirs
+// (the one their notices are written in), with the transaction's next
+// round trip.
+func keepLanguage(ctx context.Context, tx *gorm.DB, in *ingestion) {
+	if c := in.customer.customer; c.Language == "" && in.triage.Language != "" {
+		postgres.Defer(ctx, tx, nil, `UPDATE customers SET language = ? WHERE tenant_id = ? AND id = ? AND language = ''`,
+			in.triage.Language, deskpool.TenantIDFromContext(ctx), c.ID)
+		c.Language = in.triage.Language
+	}
 }
 
 // emitInbound sends the webhooks of a new conversation and of the message.
