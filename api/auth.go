@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
 
 	"github.com/deskpool/deskpool"
@@ -29,7 +30,7 @@ func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
 		}
 		if token == "" {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool"`)
-			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "No token was sent: send a session token or API key as 'Authorization: Bearer <token>'.")
+			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "No token was sent: send a session token or API key as 'Authorization: Bearer <token>' (or an API key as the Basic username with no password, as curl -u dpk_...: sends it).")
 		}
 		tenantID, err := tenant.BearerTenant(token)
 		if err != nil {
@@ -75,10 +76,20 @@ func (s *Server) authorize(a deskpool.Actor, perm tenant.Permission) error {
 	return deskpool.Errorf(deskpool.EFORBIDDEN, "This needs the permission %s, which the %s role does not have.", perm, a.Role)
 }
 
+// bearer is the credential of the Authorization header: a Bearer token,
+// or, as Stripe's API takes its keys (curl -u dpk_...:), a Basic
+// username with an empty password.
 func bearer(c *fiber.Ctx) string {
 	h := c.Get(fiber.HeaderAuthorization)
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 		return strings.TrimSpace(h[7:])
+	}
+	if len(h) > 6 && strings.EqualFold(h[:6], "basic ") {
+		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[6:])); err == nil {
+			if user, pass, ok := strings.Cut(string(raw), ":"); ok && pass == "" {
+				return user
+			}
+		}
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,6 +16,15 @@ func TestUnauthorizedSaysWhatWasWrong(t *testing.T) {
 	missing := h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me"})
 	if d := missing.str("detail"); !strings.Contains(d, "No token was sent") {
 		t.Errorf("no Authorization header: detail %q", d)
+	}
+	// The token as the Basic username with no password (curl -u token:)
+	// is taken as Stripe's API takes its keys; with a password it is not.
+	basic := func(user, pass string) map[string]string {
+		return map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))}
+	}
+	h.must(http.StatusOK, call{method: "GET", path: "/v1/me", header: basic(ws.OwnerToken, "")})
+	if d := h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me", header: basic(ws.OwnerToken, "secret")}).str("detail"); !strings.Contains(d, "Basic username") {
+		t.Errorf("a Basic username with a password: detail %q", d)
 	}
 	// A malformed token, a well-formed one of no workspace, and a real
 	// workspace's token with a wrong secret.
