@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	"github.com/deskpool/deskpool"
@@ -67,6 +68,9 @@ func (s *Server) authorize(a deskpool.Actor, perm tenant.Permission) error {
 	if a.APIKeyID != uuid.Nil {
 		if tenant.ScopeAllows(a.Scopes, perm) {
 			return nil
+		}
+		if !slices.Contains(tenant.Scopes, string(perm)) {
+			return deskpool.Errorf(deskpool.EFORBIDDEN, "API keys cannot do this (%s): a member of the workspace signed in does it.", perm)
 		}
 		return deskpool.Errorf(deskpool.EFORBIDDEN, "This API key lacks the scope %s.", perm)
 	}

@@ -50,3 +50,19 @@ func TestRootSendsToTheApp(t *testing.T) {
 		t.Fatalf("GET /app/inbox signed out -> %d Location %q", r.Status, r.Header.Get("Location"))
 	}
 }
+
+// A key asking for what no key may do (manage keys, members, billing) is
+// told so, not told to get a scope no key can have.
+func TestKeyForbiddenWhatNoKeyMayDo(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Key Limits")
+	key, _ := h.apiKey(ws, "workspace:read")
+	d := h.must(http.StatusForbidden, call{method: "POST", path: "/v1/api-keys", token: key,
+		body: map[string]any{"name": "more", "scopes": []string{"workspace:read"}}}).str("detail")
+	if !strings.Contains(d, "API keys cannot do this") || strings.Contains(d, "lacks the scope") {
+		t.Errorf("detail %q", d)
+	}
+	if d := h.must(http.StatusForbidden, call{method: "GET", path: "/v1/conversations", token: key}).str("detail"); !strings.Contains(d, "lacks the scope conversations:read") {
+		t.Errorf("a scope the key could have: detail %q", d)
+	}
+}
