@@ -65,6 +65,16 @@ func runTask(t *testing.T, typ, payload string) {
 	}
 }
 
+// markVerified records that the user verified their email, as following
+// the link or a password reset does: the setup of a test about what only
+// a verified email may do.
+func markVerified(t *testing.T, userID string) {
+	t.Helper()
+	if err := env.System.Exec(`UPDATE users SET email_verified_at = now() WHERE id = ?`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
 // emailVerified reads whether the account with email is verified.
 func emailVerified(t *testing.T, email string) bool {
 	t.Helper()
