@@ -262,3 +262,35 @@ func TestResendVerification(t *testing.T) {
 	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/verify-email/" + second})
 	h.must(http.StatusGone, call{method: "POST", path: "/v1/auth/verify-email/" + first})
 }
+
+// TestInvitedAccountVerifiesEmail: accepting an invitation as a new
+// account proves no address either (whoever invites gets the token): the
+// account is unverified and is sent a link of its own, which verifies it;
+// a person who already had an account is sent nothing.
+func TestInvitedAccountVerifiesEmail(t *testing.T) {
+	h := newHarness(t, nil)
+	startWorker(t, h.deps)
+	ws := h.signup("Invited Verify Tea")
+	email := uniqueEmail("invited")
+	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+		body: map[string]string{"email": email, "role": "agent"}})
+	acc := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+		body: map[string]string{"password": goodPassword, "name": "Mei"}})
+	if v, ok := boolAt(acc, "user.email_verified"); !ok || v {
+		t.Fatalf("a new invited account: user.email_verified = %v (present %v), want false: %s", v, ok, acc.Raw)
+	}
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/verify-email/" + verifyToken(t, email)})
+	if !emailVerified(t, email) {
+		t.Fatal("the invited account's link did not verify its email")
+	}
+	other := h.signup("Invited Verify Tea Two")
+	verifyToken(t, other.OwnerEmail) // the signup's own link
+	inv = h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+		body: map[string]string{"email": other.OwnerEmail, "role": "agent"}})
+	h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+		body: map[string]string{"password": goodPassword}})
+	time.Sleep(500 * time.Millisecond) // a link, had one been queued, would be sent by now
+	if !outbox.noVerify(other.OwnerEmail) {
+		t.Error("joining with an existing account sent a verification link")
+	}
+}
