@@ -14,6 +14,7 @@ const (
 	EINVALID         = "invalid"                // the input failed validation (422)
 	EBADREQUEST      = "bad_request"            // the request could not be read (400)
 	ENOTFOUND        = "not_found"              // no such object, or not visible to the caller (404)
+	EGONE            = "gone"                   // it existed but is used up or expired for good, such as a one-time link (410)
 	EUNAUTHORIZED    = "unauthorized"           // no valid credentials (401)
 	EFORBIDDEN       = "forbidden"              // credentials lack the permission (403)
 	ETOOMANY         = "too_many"               // rate limited (429)

@@ -129,8 +129,9 @@ func (s *Service) InvitePoolAgent(ctx context.Context, id uuid.UUID, in NewPoolA
 // AcceptPoolInvite makes the signed-in person a pool agent of the
 // alliance id, with the skills of their invitation: the one to their
 // account's email whose link carries token (signing up proves no address,
-// so the email alone proves nothing). A missing token is EINVALID; no
-// such invitation, or another token, ENOTFOUND; accepted already,
+// so the email alone proves nothing), once the account has verified that
+// email. A missing token is EINVALID; no such invitation, or another
+// token, ENOTFOUND; an email not verified, EFORBIDDEN; accepted already,
 // ECONFLICT.
 func (s *Service) AcceptPoolInvite(ctx context.Context, id uuid.UUID, token string) (*PoolAgent, error) {
 	if token == "" {
@@ -146,14 +147,19 @@ func (s *Service) AcceptPoolInvite(ctx context.Context, id uuid.UUID, token stri
 	err := s.platform(ctx, "alliance_accept_agent", func(ctx context.Context, tx *gorm.DB) error {
 		var inv struct {
 			PoolInvite
-			TokenHash []byte
+			TokenHash     []byte
+			EmailVerified bool
 		}
-		if err := tx.Raw(`SELECT `+inviteColumns+`, token_hash FROM alliance_agent_invites
-			WHERE alliance_id = ? AND email = (SELECT email FROM users WHERE id = ?) FOR UPDATE`, id, userOf(ctx)).Scan(&inv).Error; err != nil {
+		if err := tx.Raw(`SELECT `+prefixed("i.", inviteColumns)+`, i.token_hash, u.email_verified_at IS NOT NULL AS email_verified
+			FROM alliance_agent_invites i JOIN users u ON u.email = i.email
+			WHERE i.alliance_id = ? AND u.id = ? FOR UPDATE OF i`, id, userOf(ctx)).Scan(&inv).Error; err != nil {
 			return err
 		}
 		if inv.Email == "" || inv.TokenHash == nil || subtle.ConstantTimeCompare(inv.TokenHash, tenant.HashToken(token)) != 1 {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "Invitation not found.")
+		}
+		if !inv.EmailVerified {
+			return deskpool.Errorf(deskpool.EFORBIDDEN, "Confirm your email first, with the link we sent to %s (or send it again): the invitation is for that address, and your account has not proved it is yours.", inv.Email)
 		}
 		if inv.AcceptedAt != nil {
 			return deskpool.Errorf(deskpool.ECONFLICT, "The invitation was already accepted.")

@@ -81,7 +81,10 @@ func (s *Service) InviteBrand(ctx context.Context, id uuid.UUID, in BrandInvite)
 }
 
 // InviteBrandByEmail invites into the alliance id every brand whose owner
-// has the email; the caller must administer the alliance. The answer is
+// has the email and verified it (signing up proves no address: an owner
+// who did not is not matched, or anyone could pass for a brand by
+// signing up with its owner's email); the caller must administer the
+// alliance. The answer is
 // the same whether or not the email has an account or owns a brand, and
 // whether or not a brand was already invited, so it tells nothing about
 // who uses the product; the alliance's audit log records the request.
@@ -97,9 +100,9 @@ func (s *Service) InviteBrandByEmail(ctx context.Context, id uuid.UUID, in Brand
 		if err := requireAdmin(ctx, tx, id); err != nil {
 			return err
 		}
-		var brands []uuid.UUID
+		var brands []uuid.UUID // the owners' verified emails only
 		if err := tx.Raw(`SELECT m.tenant_id FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE u.email = ? AND m.role = 'owner' ORDER BY m.tenant_id`, email).Scan(&brands).Error; err != nil {
+			WHERE u.email = ? AND u.email_verified_at IS NOT NULL AND m.role = 'owner' ORDER BY m.tenant_id`, email).Scan(&brands).Error; err != nil {
 			return err
 		}
 		for _, tenantID := range brands {

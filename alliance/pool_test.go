@@ -124,6 +124,10 @@ func newWorld(t *testing.T) *world {
 			w.poolTokens = map[string]string{}
 		}
 		w.poolTokens[p.email] = inv.Token
+		// only an account that verified the invitation's email accepts it
+		if err := env.System.Exec(`UPDATE users SET email_verified_at = now() WHERE id = ?`, p.user).Error; err != nil {
+			t.Fatal(err)
+		}
 		if _, err := svc.AcceptPoolInvite(p.ctx, al.ID, inv.Token); err != nil {
 			t.Fatal(err)
 		}

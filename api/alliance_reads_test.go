@@ -50,6 +50,7 @@ func TestAllianceReads(t *testing.T) {
 	if !strings.Contains(string(pending.Raw), `"agent_invites":[{`) {
 		t.Errorf("the admin does not see the open agent invitation: %s", pending.Raw)
 	}
+	markVerified(t, pool.OwnerID) // only a verified email accepts a pool invitation
 	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken, body: map[string]string{"token": poolInv.str("token")}})
 
 	full := h.must(http.StatusOK, call{method: "GET", path: base, token: admin.OwnerToken})

@@ -37,6 +37,7 @@ func TestAlliancePoolAPI(t *testing.T) {
 	poolInv := h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
 		body: map[string]any{"email": pool.OwnerEmail, "languages": []string{"en"}}})
 	h.must(http.StatusNotFound, call{method: "POST", path: base + "/agents/accept", token: other.OwnerToken, body: map[string]string{"token": poolInv.str("token")}})
+	markVerified(t, pool.OwnerID) // only a verified email accepts a pool invitation
 	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken, body: map[string]string{"token": poolInv.str("token")}})
 	agent := base + "/agents/" + pool.OwnerID
 	capErr := h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: agent, token: admin.OwnerToken,
@@ -141,7 +142,8 @@ func TestAlliancePoolAPI(t *testing.T) {
 // A pool invitation is accepted with its link's token, not by the email
 // alone: an address needs no proof to sign up with, so whoever registered
 // the invitee's address first took the seat, and with it the member
-// brands' conversations and their customers.
+// brands' conversations and their customers. The account must also have
+// verified the email.
 func TestPoolInvitationNeedsItsToken(t *testing.T) {
 	h := newHarness(t, nil)
 	admin := h.signup("Pool Token Admin")
@@ -171,11 +173,19 @@ func TestPoolInvitationNeedsItsToken(t *testing.T) {
 	if n := countOf(t, `SELECT count(*) FROM alliance_staff WHERE alliance_id = ? AND role = 'pool_agent'`, al.str("id")); n != 0 {
 		t.Fatalf("%d pool agents joined without the invitation's token", n)
 	}
-	// The person the link was given to (the address's owner, after taking
-	// their account back with a password reset) joins with it, once.
-	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: squatter.str("token"),
+	// Even with the token, an account that has not proved the address is
+	// refused: the invitation is for the address.
+	h.must(http.StatusForbidden, call{method: "POST", path: base + "/agents/accept", token: squatter.str("token"),
 		body: map[string]string{"token": inv.str("token")}})
-	h.must(http.StatusConflict, call{method: "POST", path: base + "/agents/accept", token: squatter.str("token"),
+	// The person the link was given to (the address's owner, after taking
+	// their account back with a password reset, which proves the address)
+	// joins with it, once.
+	startWorker(t, h.deps)
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + h.resetToken(email), body: map[string]string{"password": "the owner's own passphrase"}})
+	owner := h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": email, "password": "the owner's own passphrase"}})
+	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: owner.str("token"),
+		body: map[string]string{"token": inv.str("token")}})
+	h.must(http.StatusConflict, call{method: "POST", path: base + "/agents/accept", token: owner.str("token"),
 		body: map[string]string{"token": inv.str("token")}})
 }
 

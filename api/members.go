@@ -52,6 +52,7 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
+	in.LinkBase = s.publicURL(c) // a new account's email verification link
 	sess, u, ws, err := s.acceptWithinSeats(c, in)
 	if err != nil {
 		return lockedRetryAfter(c, err)

@@ -86,7 +86,17 @@ func TestPasswordReset(t *testing.T) {
 			t.Errorf("no password field error: %s", r.Raw)
 		}
 	})
+	if emailVerified(t, ws.OwnerEmail) {
+		t.Fatal("the email is verified before the reset")
+	}
 	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + token, body: map[string]string{"password": newPassword}})
+
+	t.Run("EmailVerified", func(t *testing.T) {
+		// the link reached the email: that proves the address
+		if !emailVerified(t, ws.OwnerEmail) {
+			t.Error("completing a password reset did not mark the email verified")
+		}
+	})
 
 	t.Run("SessionsRevoked", func(t *testing.T) {
 		h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me", token: ws.OwnerToken})

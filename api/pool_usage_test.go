@@ -52,6 +52,7 @@ func newPoolBrand(t *testing.T, h *harness, st *billingtest.Server) poolBrand {
 		body: map[string]any{"enabled": true, "when_no_agent": true}})
 	poolInv := h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: admin.OwnerToken,
 		body: map[string]any{"email": pool.OwnerEmail, "languages": []string{"en"}}})
+	markVerified(t, pool.OwnerID) // only a verified email accepts a pool invitation
 	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken, body: map[string]string{"token": poolInv.str("token")}})
 	h.must(http.StatusOK, call{method: "PUT", path: base + "/presence", token: pool.OwnerToken, body: map[string]string{"status": "online"}})
 	key, _ := h.apiKey(brand, "messages:write")

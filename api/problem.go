@@ -23,6 +23,7 @@ var codeStatus = map[string]int{
 	deskpool.EPAYMENTREQUIRED: http.StatusPaymentRequired,
 	deskpool.EFORBIDDEN:       http.StatusForbidden,
 	deskpool.ENOTFOUND:        http.StatusNotFound,
+	deskpool.EGONE:            http.StatusGone,
 	deskpool.ECONFLICT:        http.StatusConflict,
 	deskpool.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	deskpool.EUNSUPPORTED:     http.StatusUnsupportedMediaType,

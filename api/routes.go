@@ -22,8 +22,10 @@ func (s *Server) routes() {
 	v1.Post("/invitations/:token/accept", s.public(s.acceptInvitation))
 	v1.Post("/auth/password-reset", s.public(s.requestPasswordReset))
 	v1.Post("/auth/password-reset/:token", s.public(s.resetPassword))
+	v1.Post("/auth/verify-email/:token", s.public(s.verifyEmail))
 
 	v1.Post("/auth/logout", s.authed("workspace:read", s.logout))
+	v1.Post("/auth/verify-email", s.authed("workspace:read", s.resendVerification))
 	v1.Get("/me", s.authed("workspace:read", s.me))
 	v1.Get("/workspace", s.authed("workspace:read", s.workspace))
 	v1.Patch("/workspace", s.authed("workspace:write", s.updateWorkspace))

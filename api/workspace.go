@@ -12,22 +12,27 @@ type signupResponse struct {
 	ExpiresAt string            `json:"expires_at"`
 }
 
+// userView is a person's account as the API shows it; EmailVerified
+// tells whether they proved the email is theirs.
 type userView struct {
-	ID    string `json:"id"`
-	Email string `json:"email"`
-	Name  string `json:"name"`
+	ID            string `json:"id"`
+	Email         string `json:"email"`
+	Name          string `json:"name"`
+	EmailVerified bool   `json:"email_verified"`
 }
 
 func viewUser(u *tenant.User) userView {
-	return userView{ID: u.ID.String(), Email: u.Email, Name: u.Name}
+	return userView{ID: u.ID.String(), Email: u.Email, Name: u.Name, EmailVerified: u.EmailVerified()}
 }
 
-// signup opens a workspace: POST /v1/signup.
+// signup opens a workspace: POST /v1/signup. The owner's email is not
+// verified yet: the link that verifies it is queued with the workspace.
 func (s *Server) signup(c *fiber.Ctx) error {
 	var in tenant.SignupInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
+	in.LinkBase = s.publicURL(c) // where the email verification link points
 	ws, u, sess, err := s.deps.Tenants.Signup(c.UserContext(), in)
 	if err != nil {
 		return err
@@ -66,6 +71,7 @@ type meResponse struct {
 	Kind     string            `json:"kind"`
 	Role     string            `json:"role"`
 	UserID   string            `json:"user_id,omitempty"`
+	User     *userView         `json:"user,omitempty"` // a person's account, with whether its email is verified
 	APIKeyID string            `json:"api_key_id,omitempty"`
 	Scopes   *[]string         `json:"scopes,omitempty"`
 }
@@ -79,7 +85,12 @@ func (s *Server) me(c *fiber.Ctx) error {
 	}
 	out := meResponse{Tenant: ws, Kind: a.Kind(), Role: a.Role}
 	if a.Kind() == "user" {
-		out.UserID = a.UserID.String()
+		u, err := s.deps.Tenants.FindUser(c.UserContext())
+		if err != nil {
+			return err
+		}
+		view := viewUser(u)
+		out.UserID, out.User = a.UserID.String(), &view
 	} else {
 		scopes := append([]string{}, a.Scopes...)
 		out.APIKeyID, out.Scopes = a.APIKeyID.String(), &scopes

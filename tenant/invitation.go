@@ -90,9 +90,11 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 type AcceptInput struct {
 	Password string `json:"password"`
 	Name     string `json:"name"`
+	LinkBase string `json:"-"` // the web app's address a new account's verification link starts with; none: no link is sent
 }
 
-// AcceptInvitation makes the invited person a member and signs them in. The
+// AcceptInvitation makes the invited person a member and signs them in; a
+// new account is sent a link to verify its email, as at signup. The
 // token works once; an unknown token is ENOTFOUND, a used or expired one
 // ECONFLICT. The password goes through the login lockout (*LockedError).
 func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptInput) (*Session, *User, *Workspace, error) {
@@ -149,7 +151,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 		if err := ValidatePassword(in.Password, inv.Email); err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT id, email, name, password_hash, created_at FROM users WHERE email = ?`, inv.Email).Scan(&u).Error; err != nil {
+		if err := tx.Raw(`SELECT id, email, name, password_hash, email_verified_at, created_at FROM users WHERE email = ?`, inv.Email).Scan(&u).Error; err != nil {
 			return err
 		}
 		exists := u.ID != uuid.Nil
@@ -169,6 +171,13 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 			if err := tx.Exec(`INSERT INTO users (id, email, name, password_hash, default_tenant_id, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, tenantID, u.CreatedAt, u.CreatedAt).Error; err != nil {
 				return err
+			}
+			// the invitation's token proves no address (see above): the new
+			// account confirms its email like one made by signing up
+			if in.LinkBase != "" && s.accountMailWired() {
+				if err := s.queueVerification(ctx, tx, u.ID, u.Email, in.LinkBase); err != nil {
+					return err
+				}
 			}
 		}
 		res := tx.Exec(`INSERT INTO memberships (tenant_id, user_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, tenantID, u.ID, inv.Role)

@@ -17,13 +17,18 @@ type Member struct {
 	Name      string    `json:"name"`
 	Role      string    `json:"role"`
 	CreatedAt time.Time `json:"created_at"`
+	// EmailVerified: the person proved the email is theirs.
+	EmailVerified bool `json:"email_verified"`
 }
+
+// memberColumns select a Member from memberships m joined with users u.
+const memberColumns = `m.user_id, u.email, u.name, m.role, m.created_at, u.email_verified_at IS NOT NULL AS email_verified`
 
 // ListMembers returns the workspace's members, oldest first.
 func (s *Service) ListMembers(ctx context.Context) ([]Member, error) {
 	var out []Member
 	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM memberships m
+		return tx.Raw(`SELECT `+memberColumns+` FROM memberships m
 			JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? ORDER BY m.created_at, m.user_id`,
 			deskpool.TenantIDFromContext(ctx)).Scan(&out).Error
 	})
@@ -40,7 +45,7 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 	}
 	var m Member
 	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Raw(`SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM memberships m
+		if err := tx.Raw(`SELECT `+memberColumns+` FROM memberships m
 			JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? AND m.user_id = ? FOR UPDATE OF m`, a.TenantID, userID).Scan(&m).Error; err != nil {
 			return err
 		} else if m.UserID == uuid.Nil {

@@ -18,7 +18,8 @@ import (
 // ResetTTL and works once. Asking never says whether an account has the
 // email. Setting the new password revokes the person's sessions in every
 // workspace (the system path: an account spans workspaces), clears the
-// email's login lockout, and is audited in each of their workspaces.
+// email's login lockout, verifies the email (the link reached it), and is
+// audited in each of their workspaces.
 
 // TokenPasswordReset is the kind of a password reset link's token.
 const TokenPasswordReset = "dpr"
@@ -118,9 +119,10 @@ func (s *Service) resetTTL() time.Duration {
 // ResetPassword sets a new password with a reset token. The password
 // follows the signup rules (EINVALID naming the field); an unknown, used
 // or expired token is ENOTFOUND. It uses the token (and every other open
-// link of the account), revokes the account's sessions in all its
-// workspaces, clears the email's password lockout, and records
-// auth.password_reset in each workspace's audit log.
+// link of the account), marks the email verified (the link reached it),
+// revokes the account's sessions in all its workspaces, clears the
+// email's password lockout, and records auth.password_reset in each
+// workspace's audit log.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
 	if s.SysDB == nil {
 		return deskpool.Errorf(deskpool.EINTERNAL, "password reset needs the system connection")
@@ -142,7 +144,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 		if err := ValidatePassword(password, u.Email); err != nil {
 			return err
 		}
-		if err := tx.Exec(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, HashPassword(password), now, u.ID).Error; err != nil {
+		// the link reached the account's email: that proves the address
+		if err := tx.Exec(`UPDATE users SET password_hash = ?, email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?`,
+			HashPassword(password), now, now, u.ID).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, u.ID).Error; err != nil {

@@ -27,24 +27,28 @@ type ResetMailPayload struct {
 	LinkBase    string    `json:"link_base"`    // the web app's address
 }
 
-// resetMailer is what sends reset links: the outbox that queues them, the
-// box that seals them and the sender.
+// resetMailer is what sends account links (password reset, email
+// verification): the outbox that queues them, the box that seals them and
+// the sender.
 type resetMailer struct {
 	outbox *jobs.Outbox
 	box    *secretbox.Box
 	sender mail.Sender
 }
 
-// UseResetMail wires password reset mail: links are queued in outbox,
-// their tokens sealed with box, and sent with sender by the task handler
-// (Register). Call it while wiring.
+// UseResetMail wires the account's mail, password reset and email
+// verification links: they are queued in outbox, their tokens sealed with
+// box, and sent with sender by the task handlers (Register). Until it is
+// called, signing up sends no verification link. Call it while wiring.
 func (s *Service) UseResetMail(outbox *jobs.Outbox, box *secretbox.Box, sender mail.Sender) {
 	s.resetMail = resetMailer{outbox: outbox, box: box, sender: sender}
 }
 
-// Register adds the reset mail task handler to the worker mux.
+// Register adds the reset and verification mail task handlers to the
+// worker mux.
 func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TaskResetMail, s.handleResetMail)
+	mux.HandleFunc(TaskVerifyMail, s.handleVerifyMail)
 }
 
 func resetMailTask(tenantID uuid.UUID, hash, sealed []byte, linkBase string) jobs.Task {

@@ -14,7 +14,8 @@ type Service struct {
 	InvitationTTL time.Duration // how long an invitation can be accepted
 	Lockout       Lockout       // limits on failed password checks
 	ResetTTL      time.Duration // how long a password reset link works; zero: an hour
-	SysDB         *gorm.DB      // the system role: a password reset revokes sessions in every workspace of the account
+	VerifyTTL     time.Duration // how long an email verification link works; zero: VerifyTTL (48 hours)
+	SysDB         *gorm.DB      // the system role: a password reset revokes sessions in every workspace of the account, a verified email is audited in each
 	Now           func() time.Time
 	touched       sync.Map // credential id -> when this process last recorded its use
 	creds         credentialCache

@@ -43,7 +43,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 		return nil, nil, nil, err
 	}
 	var u User
-	if err := s.DB.WithContext(ctx).Raw(`SELECT id, email, name, password_hash, default_tenant_id, created_at
+	if err := s.DB.WithContext(ctx).Raw(`SELECT id, email, name, password_hash, default_tenant_id, email_verified_at, created_at
 		FROM users WHERE email = ?`, email).Scan(&u).Error; err != nil {
 		return nil, nil, nil, err
 	}

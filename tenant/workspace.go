@@ -35,8 +35,15 @@ type User struct {
 	Name            string     `json:"name"`
 	PasswordHash    string     `json:"-"`
 	DefaultTenantID *uuid.UUID `json:"-"`
+	EmailVerifiedAt *time.Time `json:"email_verified_at"` // when the person proved the email is theirs; nil: not yet
 	CreatedAt       time.Time  `json:"created_at"`
 }
+
+// userColumns are the columns of a User in users.
+const userColumns = `id, email, name, password_hash, default_tenant_id, email_verified_at, created_at`
+
+// EmailVerified reports whether the person proved the email is theirs.
+func (u *User) EmailVerified() bool { return u.EmailVerifiedAt != nil }
 
 // SignupInput is what a brand owner gives to open a workspace.
 type SignupInput struct {
@@ -45,6 +52,7 @@ type SignupInput struct {
 	BrandName string `json:"brand_name"`
 	Name      string `json:"name"`
 	Country   string `json:"country"` // the workspace's country; DefaultCountry when empty
+	LinkBase  string `json:"-"`       // the web app's address the verification link starts with; none: no link is sent
 }
 
 // Validate normalises the email and checks every field.
@@ -75,9 +83,11 @@ type Session struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// Signup creates a workspace on the free plan, its owner and a first
-// session. A taken email is ECONFLICT; the slug is derived from the brand
-// name and made unique.
+// Signup creates a workspace on the free plan, its owner (email not yet
+// verified) and a first session, and queues the link that verifies the
+// email through the outbox in the same transaction (when the mail is
+// wired and in.LinkBase given). A taken email is ECONFLICT; the slug is
+// derived from the brand name and made unique.
 func (s *Service) Signup(ctx context.Context, in SignupInput) (*Workspace, *User, *Session, error) {
 	if err := in.Validate(); err != nil {
 		return nil, nil, nil, err
@@ -119,6 +129,11 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (*Workspace, *User
 		var err error
 		if sess, err = s.createSession(ctx, tx, u.ID); err != nil {
 			return err
+		}
+		if in.LinkBase != "" && s.accountMailWired() {
+			if err := s.queueVerification(ctx, tx, u.ID, u.Email, in.LinkBase); err != nil {
+				return err
+			}
 		}
 		return Audit(ctx, tx, "workspace.created", "workspace", ws.ID.String(), map[string]any{"slug": ws.Slug})
 	})

@@ -29,3 +29,26 @@ func TestPasswordResetPages(t *testing.T) {
 		t.Errorf("/reset CSP = %q", csp)
 	}
 }
+
+// TestVerifyPage: a verification link's page is served in both languages,
+// keeps its URL (the token) out of the Referer, and loads the script
+// that confirms the email; every app page has the unverified banner.
+func TestVerifyPage(t *testing.T) {
+	app := newApp(t)
+	resp, body := get(t, app, "/verify/dpv_abc", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `id="verify-page"`) || !strings.Contains(body, `src="/assets/auth.js"`) {
+		t.Fatalf("/verify: %d %.400s", resp.StatusCode, body)
+	}
+	if rp := resp.Header.Get("Referrer-Policy"); rp != "no-referrer" {
+		t.Errorf("/verify Referrer-Policy = %q, want no-referrer", rp)
+	}
+	if _, body := get(t, app, "/verify/dpv_abc", map[string]string{"Accept-Language": "zh-CN"}); !strings.Contains(body, "确认邮箱") {
+		t.Errorf("/verify in Chinese: %.400s", body)
+	}
+	for _, path := range []string{"/app/inbox", "/app/dashboard", "/app/reviews", "/app/settings"} {
+		_, body := get(t, app, path, map[string]string{"Cookie": "dp_session=x"})
+		if !strings.Contains(body, `id="verify-banner"`) || !strings.Contains(body, `id="verify-resend"`) {
+			t.Errorf("%s has no banner for an unverified email", path)
+		}
+	}
+}

@@ -66,6 +66,7 @@ func (a *App) Mount(r fiber.Router) {
 	r.Get("/invite/:token", secureHeaders, a.page("invite", false))
 	r.Get("/forgot", secureHeaders, a.page("forgot", false))
 	r.Get("/reset/:token", secureHeaders, noReferrer, a.page("reset", false))
+	r.Get("/verify/:token", secureHeaders, noReferrer, a.page("verify", false))
 	r.Get("/lang/:lang", a.switchLanguage)
 	r.Get("/app", redirect("/app/inbox"))
 	r.Get("/app/", redirect("/app/inbox"))
@@ -97,7 +98,7 @@ func secureHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// noReferrer keeps a page's URL (a reset link's token) out of the Referer
+// noReferrer keeps a page's URL (a reset or verification link's token) out of the Referer
 // of the requests it makes.
 func noReferrer(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "no-referrer")

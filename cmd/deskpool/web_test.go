@@ -166,6 +166,7 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("after signup the browser is at %s, want the inbox", loc)
 	}
 	screenshot(t, ctx, "inbox-empty")
+	emailVerification(t, ctx, base, mails)
 	// The dashboard before any conversation: no first response, no rating.
 	do(t, ctx, "the empty dashboard", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
 	if frt, csat := figureValue(t, ctx, "frt"), figureValue(t, ctx, "csat"); frt != "—" || csat != "—" {
@@ -318,6 +319,7 @@ func TestWebApp(t *testing.T) {
 		chromedp.SendKeys(css(`#invite-form input[name=password]`), "another long passphrase"),
 		chromedp.Click(css(`#invite-form button[type=submit]`)),
 		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(css(`#verify-banner`)), // a new account: its email is not confirmed
 	)
 	if who := get(t, ctx, "who", chromedp.Text(css(`#who`))); who != "Web Tea · 客服" {
 		t.Fatalf("the invited agent's header reads %q", who)
@@ -341,15 +343,9 @@ func passwordReset(t *testing.T, ctx context.Context, mails <-chan testenv.Mail)
 		chromedp.WaitVisible(css(`#forgot-sent`)),
 	)
 	screenshot(t, ctx, "forgot")
-	var msg testenv.Mail
-	select {
-	case msg = <-mails:
-	case <-time.After(time.Minute):
-		t.Fatal("no reset email arrived")
-	}
-	link := regexp.MustCompile(`http://\S+/reset/dpr_\S+`).FindString(msg.Data)
-	if msg.To != "owner@webtea.example" || !msg.TLS || link == "" {
-		t.Fatalf("reset email to %s (TLS %v) holds no link: %q", msg.To, msg.TLS, msg.Data)
+	msg, link := mailWith(t, mails, "owner@webtea.example", `http://\S+/reset/dpr_\S+`)
+	if !msg.TLS {
+		t.Fatalf("reset email to %s came without TLS", msg.To)
 	}
 	do(t, ctx, "choose a new password",
 		chromedp.Navigate(link), chromedp.WaitVisible(css(`#reset-form`)),
@@ -375,6 +371,60 @@ func passwordReset(t *testing.T, ctx context.Context, mails <-chan testenv.Mail)
 	)
 	if text := get(t, ctx, "used link", chromedp.Text(css(`#reset-form .form-error`))); !strings.Contains(text, "unknown, used or expired") {
 		t.Fatalf("a used link says %q", text)
+	}
+}
+
+// mailWith waits for the next email to to holding a link that matches
+// pattern, skipping others (the invited agent's verification link, say),
+// and returns it and the link.
+func mailWith(t *testing.T, mails <-chan testenv.Mail, to, pattern string) (testenv.Mail, string) {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case msg := <-mails:
+			if link := re.FindString(msg.Data); msg.To == to && link != "" {
+				return msg, link
+			}
+		case <-deadline:
+			t.Fatalf("no email to %s with a link like %s arrived", to, pattern)
+		}
+	}
+}
+
+// emailVerification: a new owner sees the banner asking to confirm the
+// email; sending the link again within the minute is refused (the banner
+// says so); the link from the signup's email confirms it on its page,
+// after which the banner is gone, and the link does not work twice.
+func emailVerification(t *testing.T, ctx context.Context, base string, mails <-chan testenv.Mail) {
+	do(t, ctx, "the banner asks to confirm the email", chromedp.WaitVisible(css(`#verify-banner`)))
+	screenshot(t, ctx, "verify-banner")
+	do(t, ctx, "send the link again too soon",
+		chromedp.Click(css(`#verify-resend`)),
+		chromedp.Poll[chromedp.Void](`document.getElementById('verify-banner-text').textContent.includes('minute')`),
+	)
+	msg, link := mailWith(t, mails, "owner@webtea.example", `http://\S+/verify/dpv_[A-Za-z0-9_-]+`)
+	if !msg.TLS || !strings.HasPrefix(link, base+"/verify/") {
+		t.Fatalf("verification email (TLS %v) holds the link %q, want one to %s/verify/", msg.TLS, link, base)
+	}
+	do(t, ctx, "follow the link", chromedp.Navigate(link), chromedp.WaitVisible(css(`#verify-page[data-ready="1"]`)),
+		chromedp.WaitVisible(css(`#verify-done`)))
+	if email := get(t, ctx, "confirmed email", chromedp.Text(css(`#verify-email`))); email != "owner@webtea.example" {
+		t.Fatalf("the verify page confirms %q", email)
+	}
+	screenshot(t, ctx, "verify")
+	do(t, ctx, "the link works once", chromedp.Navigate(link), chromedp.WaitVisible(css(`#verify-page[data-ready="1"]`)),
+		chromedp.WaitVisible(css(`#verify-failed`)))
+	if text := get(t, ctx, "used link", chromedp.Text(css(`#verify-error`))); !strings.Contains(text, "used") {
+		t.Fatalf("a used verification link says %q", text)
+	}
+	if get(t, ctx, "no new link offered", chromedp.Evaluate[bool](`!document.getElementById('verify-again').hidden`)) {
+		t.Fatal("a confirmed owner is offered a new link")
+	}
+	do(t, ctx, "the banner is gone", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	if get(t, ctx, "banner hidden", chromedp.Evaluate[bool](`!document.getElementById('verify-banner').hidden`)) {
+		t.Fatal("the banner still shows after the email was confirmed")
 	}
 }
 

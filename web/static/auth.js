@@ -1,7 +1,7 @@
 // Signup, login and invitation acceptance: each form posts to the API
 // asking for the session in cookies (X-Session-Cookie), so the token never
 // reaches this script, then goes on to the app.
-import { api, showErrors, clearErrors } from './common.js';
+import { api, t, showErrors, clearErrors } from './common.js';
 
 function wire(id, path, fields, done) {
   const form = document.getElementById(id);
@@ -46,3 +46,46 @@ if (new URLSearchParams(location.search).get('reset') === 'done') {
   const note = document.getElementById('reset-done');
   if (note) note.hidden = false;
 }
+
+// Email verification: the link's page confirms the email as it opens and
+// says so; a used or expired link says that, with a button for a new link
+// when the visitor is logged in (else a way to log in and ask there).
+async function verify(page) {
+  const show = (id, on = true) => { document.getElementById(id).hidden = !on; };
+  const token = location.pathname.split('/').pop();
+  try {
+    const r = await api('POST', '/auth/verify-email/' + encodeURIComponent(token));
+    document.getElementById('verify-email').textContent = r.user.email;
+    show('verify-done');
+  } catch (err) {
+    document.getElementById('verify-error').textContent = err.message;
+    show('verify-failed');
+    let me = null;
+    try { me = await api('GET', '/me'); } catch { /* not logged in */ }
+    if (me?.user && me.user.email_verified === false) {
+      show('verify-again');
+      const btn = document.getElementById('verify-resend');
+      btn.addEventListener('click', async () => {
+        btn.disabled = true;
+        const note = document.getElementById('verify-sent');
+        try {
+          await api('POST', '/auth/verify-email');
+          note.textContent = t('verify.sent');
+          show('verify-again', false);
+        } catch (e) {
+          note.textContent = e.message;
+        } finally {
+          btn.disabled = false;
+        }
+        show('verify-sent');
+      });
+    } else if (!me) {
+      show('verify-login');
+    }
+  } finally {
+    show('verify-working', false);
+    page.dataset.ready = '1';
+  }
+}
+const verifyPage = document.getElementById('verify-page');
+if (verifyPage) verify(verifyPage);

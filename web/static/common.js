@@ -199,5 +199,30 @@ export async function shell() {
   const me = await api('GET', '/me');
   const who = document.getElementById('who');
   if (who) who.textContent = `${me.tenant?.name || ''} · ${t('role.' + me.role)}`;
+  if (me.user && me.user.email_verified === false) verifyBanner();
   return me;
+}
+
+/** verifyBanner shows a person whose email is not confirmed that it is
+ * not, with a button that sends the link again (the API allows one a
+ * minute and says so). */
+function verifyBanner() {
+  const banner = document.getElementById('verify-banner');
+  const btn = document.getElementById('verify-resend');
+  if (!banner || !btn) return;
+  banner.hidden = false;
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    const text = document.getElementById('verify-banner-text');
+    try {
+      await api('POST', '/auth/verify-email');
+      text.textContent = t('verify.sent');
+      btn.hidden = true;
+    } catch (err) {
+      if (err.status === 409) { banner.hidden = true; return; } // confirmed meanwhile
+      text.textContent = err.message;
+    } finally {
+      btn.disabled = false;
+    }
+  });
 }
