@@ -91,6 +91,9 @@ func TestSetupThenServe(t *testing.T) {
 	if !strings.Contains(string(raw), `"plan":"premium"`) {
 		t.Fatalf("the demo workspace is not on premium: %s", raw)
 	}
+	if !strings.Contains(string(raw), `"email_verified":true`) {
+		t.Fatalf("the demo owner is asked to confirm an address nobody receives mail at: %s", raw)
+	}
 	var login struct{ Token string }
 	if err := json.Unmarshal(raw, &login); err != nil {
 		t.Fatal(err)
