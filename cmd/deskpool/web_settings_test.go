@@ -98,6 +98,8 @@ func settingsMembers(t *testing.T, ctx context.Context, base, token string) {
 	if text := get(t, ctx, "invitations", chromedp.Text(css(`#invites-rows`))); !strings.Contains(text, "undecided@webtea.example") {
 		t.Fatalf("the invitations table reads %q", text)
 	}
+	// The member who joined by the link has not confirmed the address yet.
+	do(t, ctx, "an unconfirmed address marked", chromedp.WaitVisible(css(`#members-rows tr[data-id="`+leaver+`"] .member-unconfirmed`)))
 	screenshot(t, ctx, "settings-members-zh")
 	do(t, ctx, "remove the member",
 		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),

@@ -52,7 +52,8 @@ async function members() {
       });
       actions.append(remove);
     }
-    return el('tr', { dataset: { id: m.user_id } }, el('td', {}, m.name), el('td', {}, m.email), el('td', {}, t('role.' + m.role)), actions);
+    const email = el('td', {}, m.email, ...(m.email_verified ? [] : [' ', el('span', { class: 'badge member-unconfirmed', title: t('set.email_unconfirmed_hint') }, t('set.email_unconfirmed'))]));
+    return el('tr', { dataset: { id: m.user_id } }, el('td', {}, m.name), email, el('td', {}, t('role.' + m.role)), actions);
   }));
 }
 
