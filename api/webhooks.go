@@ -16,6 +16,7 @@ func (s *Server) webhookRoutes(v1 fiber.Router) {
 	v1.Delete("/webhooks/:webhook_id", s.authed("webhooks:write", s.deleteWebhook))
 	v1.Get("/webhooks/:webhook_id/deliveries", s.authed("webhooks:read", s.listWebhookDeliveries))
 	v1.Post("/webhooks/:webhook_id/deliveries/:delivery_id/redeliver", s.authed("webhooks:write", s.redeliverWebhook))
+	v1.Post("/webhooks/:webhook_id/test", s.authed("webhooks:write", s.testWebhook))
 	s.notificationRoutes(v1)
 }
 
@@ -112,4 +113,18 @@ func (s *Server) redeliverWebhook(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(d)
+}
+
+// testWebhook: POST /v1/webhooks/{webhook_id}/test sends the subscription a
+// webhook.test event; 202 with the event's and the delivery's ids.
+func (s *Server) testWebhook(c *fiber.Ctx) error {
+	id, err := pathID(c, "webhook_id")
+	if err != nil {
+		return err
+	}
+	ev, err := s.deps.Webhooks.SendTestEvent(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(ev)
 }

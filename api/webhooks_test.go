@@ -266,4 +266,17 @@ func TestWebhookDeliveryLog(t *testing.T) {
 			t.Fatalf("pages %s then %s", first.Raw, second.Raw)
 		}
 	})
+	t.Run("TestEvent", func(t *testing.T) {
+		// Sent whatever the subscription listens to (here message.created),
+		// signed as any delivery (the receiver checks the signature).
+		r := h.must(http.StatusAccepted, call{method: "POST", path: "/v1/webhooks/" + hook.str("id") + "/test", token: tok})
+		testID := r.str("event_id")
+		wait("the test event", func() bool { return rc.count(testID) == 1 })
+		if d := latest(); d["id"] != r.str("delivery_id") || d["event_type"] != "webhook.test" || d["status"] != "succeeded" || rc.bad != 0 {
+			t.Fatalf("test delivery %v (bad signatures %d)", d, rc.bad)
+		}
+		h.must(http.StatusNotFound, call{method: "POST", path: "/v1/webhooks/" + uuid.NewString() + "/test", token: tok})
+		h.must(http.StatusOK, call{method: "PATCH", path: "/v1/webhooks/" + hook.str("id"), token: tok, body: map[string]any{"enabled": false}})
+		h.must(http.StatusConflict, call{method: "POST", path: "/v1/webhooks/" + hook.str("id") + "/test", token: tok})
+	})
 }

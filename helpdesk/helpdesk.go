@@ -26,6 +26,7 @@ const (
 	EventStockOut               = "stock.out"
 	EventCustomerErased         = "customer.erased"
 	EventConversationHandedOff  = "conversation.handed_over"
+	EventWebhookTest            = "webhook.test"             // sent to one subscription by POST /v1/webhooks/{id}/test, whatever it listens to
 	EventPaymentFailed          = "billing.payment_failed"   // emitted by billing: the workspace's payment failed, grace started
 	EventCustomerSegmentChanged = "customer.segment_changed" // emitted by segments: a customer's tier or high-frequency flag changed
 	EventConversationPooled     = "conversation.pooled"      // emitted by alliance: offered to an alliance's pool
@@ -37,7 +38,7 @@ var EventTypes = []string{
 	EventMessageCreated, EventConversationCreated, EventConversationUpdated, EventConversationAssigned,
 	EventConversationResolved, EventCSATRequested, EventSLAWarning, EventSLABreached, EventOrderLate,
 	EventStockOut, EventCustomerErased, EventConversationHandedOff, EventPaymentFailed, EventCustomerSegmentChanged,
-	EventConversationPooled, EventConversationUnpooled,
+	EventConversationPooled, EventConversationUnpooled, EventWebhookTest,
 }
 
 // Emitter records an event inside the caller's transaction, so that it is

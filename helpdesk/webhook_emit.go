@@ -61,7 +61,8 @@ func (w *Webhooks) Emit(ctx context.Context, tx *gorm.DB, eventType string, data
 	if err != nil {
 		return err
 	}
-	return w.deliver(ctx, tx, eventType, hooks, data)
+	_, _, err = w.deliver(ctx, tx, eventType, hooks, data)
+	return err
 }
 
 // EmitTo is Emit for a caller that knows the subscriptions to eventType
@@ -70,7 +71,8 @@ func (w *Webhooks) EmitTo(ctx context.Context, tx *gorm.DB, eventType string, ho
 	if err := checkEmit(ctx, eventType); err != nil {
 		return err
 	}
-	return w.deliver(ctx, tx, eventType, hooks, data)
+	_, _, err := w.deliver(ctx, tx, eventType, hooks, data)
+	return err
 }
 
 func checkEmit(ctx context.Context, eventType string) error {
@@ -85,16 +87,17 @@ func checkEmit(ctx context.Context, eventType string) error {
 	return nil
 }
 
-// deliver writes a delivery row and an outbox task for each subscription.
-func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error {
+// deliver writes a delivery row and an outbox task for each subscription,
+// and returns the event's id and the deliveries'.
+func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) (uuid.UUID, []uuid.UUID, error) {
 	if len(hooks) == 0 {
-		return nil
+		return uuid.Nil, nil, nil
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	ev := Event{ID: deskpool.NewID(), Type: eventType, CreatedAt: now(), Data: data}
 	payload, err := json.Marshal(ev)
 	if err != nil {
-		return fmt.Errorf("webhook event %s: %w", eventType, err)
+		return uuid.Nil, nil, fmt.Errorf("webhook event %s: %w", eventType, err)
 	}
 	ids := make([]uuid.UUID, len(hooks))
 	values := make([]string, len(hooks))
@@ -112,10 +115,10 @@ func (w *Webhooks) deliver(ctx context.Context, tx *gorm.DB, eventType string, h
 		JOIN webhooks w ON w.tenant_id = v.tenant_id AND w.id = v.webhook_id AND w.enabled`, args...)
 	for _, id := range ids {
 		if err := w.outbox.Add(ctx, tx, w.deliverTask(ctx, id, id)); err != nil {
-			return err
+			return uuid.Nil, nil, err
 		}
 	}
-	return nil
+	return ev.ID, ids, nil
 }
 
 // pgTextArray renders a PostgreSQL text array literal, quoting each element.

@@ -79,6 +79,7 @@ func settingsSections(t *testing.T, ctx context.Context, base, token string) {
 	}
 	screenshot(t, ctx, "settings-sections-zh")
 	settingsMembers(t, ctx, base, token)
+	settingsWebhookTest(t, ctx, base, token)
 	settingsAlliance(t, ctx, base, token)
 }
 
@@ -112,6 +113,20 @@ func settingsMembers(t *testing.T, ctx context.Context, base, token string) {
 		chromedp.Click(css(`#invites-rows tr[data-id="`+invID+`"] .invite-withdraw`)),
 		chromedp.Poll[chromedp.Void](`!document.querySelector('#invites-rows tr[data-id="`+invID+`"]')`))
 	postJSON(t, base+"/v1/invitations/"+open["token"].(string)+"/accept", "", map[string]any{"password": "an undecided passphrase"}, http.StatusNotFound)
+}
+
+// settingsWebhookTest: a subscription's "send a test event" button sends
+// it a webhook.test event, which its delivery log then shows.
+func settingsWebhookTest(t *testing.T, ctx context.Context, base, token string) {
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer receiver.Close()
+	// Subscribed to an event the later steps never cause, so nothing else
+	// is sent to the receiver once it is closed.
+	hook := postJSON(t, base+"/v1/webhooks", token, map[string]any{"url": receiver.URL, "events": []string{"customer.erased"}}, http.StatusCreated)
+	row := css(`#hooks-rows tr[data-id="` + hook["id"].(string) + `"]`)
+	do(t, ctx, "send the webhook a test event", chromedp.Reload(), chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(row+` .hook-test`), chromedp.Click(row+` .hook-test`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#deliveries-rows').textContent.includes('webhook.test')`))
 }
 
 // settingsAlliance: an alliance invites the workspace; the owner finds the

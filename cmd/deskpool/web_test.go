@@ -132,7 +132,8 @@ func TestWebApp(t *testing.T) {
 	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
 	cfg.Addr = "127.0.0.1:0"
 	cfg.LogLevel = "error"
-	cfg.AllowPrivateShops = true // the settings step's shop runs on loopback
+	cfg.AllowPrivateShops = true    // the settings step's shop runs on loopback
+	cfg.AllowPrivateWebhooks = true // and its webhook receiver
 	smtpAddr, mails := testenv.SMTPServer(t)
 	cfg.SMTP = mail.Config{Host: "127.0.0.1", Port: smtpAddr.Port, From: "desk@webtea.example", InsecureTLS: true}
 	m := NewMain(cfg, "serve")

@@ -89,9 +89,14 @@ async function hooks() {
   $('hooks-rows').replaceChildren(...page.data.map(h => {
     const log = el('button', { type: 'button', class: 'secondary' }, t('set.deliveries'));
     log.addEventListener('click', () => deliveries(h.id));
+    const test = el('button', { type: 'button', class: 'secondary hook-test' }, t('set.send_test'));
+    test.addEventListener('click', async () => {
+      try { await api('POST', `/webhooks/${h.id}/test`); } catch (err) { alert(err.message); return; }
+      deliveries(h.id);
+    });
     const del = el('button', { type: 'button', class: 'secondary' }, t('set.delete'));
     del.addEventListener('click', async () => { await api('DELETE', '/webhooks/' + h.id); section('hooks-rows', 4, hooks); });
-    return el('tr', {}, el('td', {}, h.url), el('td', {}, h.events.join(', ')), el('td', {}, h.enabled ? '✓' : h.disabled_reason || '✗'), el('td', {}, log, ' ', del));
+    return el('tr', { dataset: { id: h.id } }, el('td', {}, h.url), el('td', {}, h.events.join(', ')), el('td', {}, h.enabled ? '✓' : h.disabled_reason || '✗'), el('td', {}, log, ' ', test, ' ', del));
   }));
 }
 
