@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -254,6 +255,22 @@ func TestResendVerification(t *testing.T) {
 	if n := countOf(t, `SELECT count(*) FROM email_verifications WHERE user_id = ?`, ws.OwnerID); n != 2 {
 		t.Errorf("%d links made, want 2", n)
 	}
+	// Requests at once: one link, the others told to wait.
+	backdate()
+	var wg sync.WaitGroup
+	statuses := make([]int, 6)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = h.do(call{method: "POST", path: "/v1/auth/verify-email", token: ws.OwnerToken}).Status
+		}()
+	}
+	wg.Wait()
+	if n := countOf(t, `SELECT count(*) FROM email_verifications WHERE user_id = ?`, ws.OwnerID); n != 3 {
+		t.Errorf("%d links made after %d requests at once (%v), want 3: one more", n, len(statuses), statuses)
+	}
+	verifyToken(t, ws.OwnerEmail)
 	t.Run("ErrForbiddenAPIKey", func(t *testing.T) {
 		key, _ := h.apiKey(ws, "workspace:read")
 		h.must(http.StatusForbidden, call{method: "POST", path: "/v1/auth/verify-email", token: key})

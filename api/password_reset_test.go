@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,6 +58,21 @@ func TestPasswordResetNoEnumeration(t *testing.T) {
 		}
 		if n := countOf(t, `SELECT count(*) FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = ?`, ws.OwnerEmail); n != 3 {
 			t.Errorf("%d reset rows after 4 requests, want 3", n)
+		}
+	})
+	t.Run("LimitedWhenAtOnce", func(t *testing.T) {
+		other := h.signup("Reset At Once")
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h.do(call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": other.OwnerEmail}})
+			}()
+		}
+		wg.Wait()
+		if n := countOf(t, `SELECT count(*) FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = ?`, other.OwnerEmail); n != 3 {
+			t.Errorf("%d reset rows after 8 requests at once, want 3", n)
 		}
 	})
 }

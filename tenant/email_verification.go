@@ -111,14 +111,19 @@ func (s *Service) ResendVerification(ctx context.Context, linkBase string) error
 			EmailVerifiedAt *time.Time
 			Last            *time.Time
 		}
-		// the user's row is locked: two requests at once send one link
-		if err := tx.Raw(`SELECT u.email, u.email_verified_at,
-			(SELECT max(created_at) FROM email_verifications v WHERE v.user_id = u.id) AS last
-			FROM users u WHERE u.id = ? FOR UPDATE OF u`, a.UserID).Scan(&u).Error; err != nil {
+		// The user's row is locked first, and the last link read after, in
+		// a statement of its own: its snapshot then holds the link a request
+		// that held the lock before made, so two requests at once send one.
+		if err := tx.Raw(`SELECT email, email_verified_at FROM users WHERE id = ? FOR UPDATE`, a.UserID).Scan(&u).Error; err != nil {
 			return err
 		} else if u.Email == "" {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "User not found.")
 		}
+		var last struct{ Last *time.Time }
+		if err := tx.Raw(`SELECT max(created_at) AS last FROM email_verifications WHERE user_id = ?`, a.UserID).Scan(&last).Error; err != nil {
+			return err
+		}
+		u.Last = last.Last
 		if u.EmailVerifiedAt != nil {
 			return deskpool.Errorf(deskpool.ECONFLICT, "Your email %s is confirmed already.", u.Email)
 		}
