@@ -71,4 +71,30 @@ func TestHandOverIsAnnounced(t *testing.T) {
 			}
 		})
 	}
+	// A conversation already with a person is not handed over again by
+	// each message the customer adds, in the webhook or the timeline.
+	t.Run("OnceWhileWithAPerson", func(t *testing.T) {
+		events := &recorded{byType: map[string][]any{}}
+		svc := helpdesk.NewService(env.App, events, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+			return helpdesk.Triage{Intent: "refund", Urgency: "medium", Route: "agent", Level: "L3"}
+		}), helpdesk.DefaultConfig())
+		var conv uuid.UUID
+		for _, body := range []string{"I want my money back", "hello??", "anyone there"} {
+			in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "ho-once"}, Body: body})
+			if err != nil {
+				t.Fatal(err)
+			}
+			conv = in.ConversationID
+		}
+		if got := events.byType[helpdesk.EventConversationHandedOff]; len(got) != 1 {
+			t.Errorf("%d conversation.handed_over events for three messages to a person, want 1", len(got))
+		}
+		var n int64
+		if err := env.System.Raw(`SELECT count(*) FROM conversation_events WHERE conversation_id = ? AND kind = 'handed_over'`, conv).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("%d handed_over timeline entries, want 1", n)
+		}
+	})
 }

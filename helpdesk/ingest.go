@@ -216,6 +216,17 @@ func (s *Service) prepareAnswer(ctx context.Context, tx *gorm.DB, in *ingestion,
 	return actx, err
 }
 
+// handedOver reports whether the message hands its conversation to a
+// person: triage routes it to one, and the conversation is new, reopened,
+// or was with the AI until now. A conversation already with a person is
+// not handed over again by each message.
+func (in *ingestion) handedOver() bool {
+	if r := in.triage.Route; r == "ai" || r == "" {
+		return false
+	}
+	return in.conv == nil || in.kind != "" || in.conv.Route == "ai" || in.conv.Route == ""
+}
+
 // timeline is what the message's timeline entry ("message.received", with
 // its triage, at its time) is written beside: what happened to the
 // conversation just before it, a hand-over just after.
@@ -224,7 +235,7 @@ func (in *ingestion) timeline() []timelineEntry {
 	if in.kind != "" {
 		timeline = append(timeline, timelineEntry{in.kind, map[string]any{"channel": in.msg.Channel}, in.at.Add(-time.Microsecond)})
 	}
-	if tr := in.triage; tr.Route != "ai" && tr.Route != "" {
+	if tr := in.triage; in.handedOver() {
 		timeline = append(timeline, timelineEntry{"handed_over", map[string]any{"level": tr.Level, "route": tr.Route, "reasons": tr.Reasons}, in.at.Add(time.Microsecond)})
 	}
 	return timeline
@@ -288,7 +299,7 @@ func (s *Service) emitInbound(ctx context.Context, tx *gorm.DB, in *ingestion) e
 		"author_kind": "customer", "body": in.msg.Body, "triage": in.out.Triage}); err != nil {
 		return err
 	}
-	if tr := in.triage; tr.Route != "ai" && tr.Route != "" { // as the timeline's handed_over
+	if tr := in.triage; in.handedOver() { // as the timeline's handed_over
 		return s.emitTo(ctx, tx, EventConversationHandedOff, in.facts.subscribers(EventConversationHandedOff), map[string]any{
 			"conversation_id": in.conv.ID, "customer_id": in.customer.customer.ID, "message_id": in.msgID, "by": "triage",
 			"route": tr.Route, "level": tr.Level, "urgency": tr.Urgency, "reasons": tr.Reasons})
@@ -320,14 +331,16 @@ type joinedRow struct {
 	Status       string
 	Repeat       int
 	AIUnresolved int
+	Route        string // "ai", a person's route, or "" before any triage
 }
 
 // joinSQL picks the conversation a message of customer $2 joins (none when
 // its id is null): the open one, else one resolved since $3; with the
 // customer's conversations of the last 7 days. $1 is the tenant.
 const joinSQL = `SELECT v.id, v.customer_id, COALESCE(v.status, ''), COALESCE(v.ai_unresolved, 0),
-		(SELECT count(*) FROM conversations WHERE tenant_id = $1 AND customer_id = o.id AND created_at > now() - interval '7 days')
-	FROM (SELECT %s AS id) AS o LEFT JOIN LATERAL (SELECT id, customer_id, status, ai_unresolved FROM conversations
+		(SELECT count(*) FROM conversations WHERE tenant_id = $1 AND customer_id = o.id AND created_at > now() - interval '7 days'),
+		COALESCE(v.route, '')
+	FROM (SELECT %s AS id) AS o LEFT JOIN LATERAL (SELECT id, customer_id, status, ai_unresolved, route FROM conversations
 		WHERE tenant_id = $1 AND customer_id = o.id AND (status IN ('open', 'pending', 'snoozed') OR (status = 'resolved' AND resolved_at > $2))
 		ORDER BY (status <> 'resolved') DESC, last_message_at DESC LIMIT 1) AS v ON true`
 
@@ -347,7 +360,7 @@ func joinQuery(owner string, args []any, found func(*joinedRow)) *postgres.Query
 	q.Row(func(row postgres.Row) error {
 		var r joinedRow
 		var own, id, cust *uuid.UUID
-		if err := row.Scan(&own, &id, &cust, &r.Status, &r.AIUnresolved, &r.Repeat); err != nil {
+		if err := row.Scan(&own, &id, &cust, &r.Status, &r.AIUnresolved, &r.Repeat, &r.Route); err != nil {
 			return err
 		}
 		if own != nil {
@@ -399,9 +412,9 @@ func (s *Service) joinConversation(ctx context.Context, tx *gorm.DB, customerID 
 	case row.ID == uuid.Nil:
 		return nil, "conversation.created", prior, nil
 	case row.Status == StatusResolved:
-		return &Conversation{ID: row.ID, CustomerID: row.CustomerID, Status: row.Status}, "conversation.reopened", prior, nil
+		return &Conversation{ID: row.ID, CustomerID: row.CustomerID, Status: row.Status, Route: row.Route}, "conversation.reopened", prior, nil
 	}
-	return &Conversation{ID: row.ID, CustomerID: row.CustomerID, Status: row.Status}, "", prior, nil
+	return &Conversation{ID: row.ID, CustomerID: row.CustomerID, Status: row.Status, Route: row.Route}, "", prior, nil
 }
 
 // conversationFor checks that conversation id, which a new message of the
