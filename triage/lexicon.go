@@ -13,7 +13,7 @@ var (
 	injuryWords = []string{
 		"受伤了", "烫伤了", "烧伤了", "灼伤了", "中毒了", "拉肚子了", "腹泻了", "吐了", "起疹子了", "起红疹",
 		"红肿", "划伤了", "割伤了", "流血了", "住院了", "进医院", "去医院了", "送医", "看急诊", "爆炸了",
-		"锅炸了", "起火了", "着火了", "触电了", "冒烟了", "误吞", "吃坏了", "烂脸", "毁容", "伤到了", "过敏了",
+		"高压锅炸了", "压力锅炸了", "锅炸开了", "锅爆了", "起火了", "着火了", "触电了", "冒烟了", "误吞", "吃坏了", "烂脸", "毁容", "伤到了", "过敏了",
 		"injured", "burned", "burnt", "poisoned", "bleeding", "swollen", "got a rash", "broke out in",
 		"went to the hospital", "went to hospital", "in the hospital", "in hospital", "to the er", "in the er",
 		"exploded", "caught fire", "shocked me", "choked on", "threw up", "been vomiting", "made me sick",

@@ -138,7 +138,8 @@ func TestKeywordSignals(t *testing.T) {
 		{"宝宝喝了以后发烧了", flagHarm | flagInjury},
 		{"the heater sparked and tripped the fuse", flagHarm},
 		{"高压锅炸了，吓死我了", flagInjury},
-		{"新品一上架群里就炸了锅", 0}, // an uproar, not an explosion
+		{"新品一上架群里就炸了锅", 0},  // an uproar, not an explosion
+		{"用这个锅炸了鸡翅，很好用", 0}, // fried in, not exploded
 		{"it hasn't shipped after 5 days", flagOverdue},
 		{"付款超时了", 0},
 		{"转人工", flagHuman},
