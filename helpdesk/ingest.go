@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/jobs"
@@ -278,13 +280,41 @@ func (s *Service) answerByAI(ctx context.Context, tx *gorm.DB, in *ingestion) er
 
 // keepLanguage records the language a customer first wrote in as theirs
 // (the one their notices are written in), with the transaction's next
-// round trip.
+// round trip; only a message that says enough to tell counts: "ok", an
+// order number or an emoji does not.
 func keepLanguage(ctx context.Context, tx *gorm.DB, in *ingestion) {
-	if c := in.customer.customer; c.Language == "" && in.triage.Language != "" {
+	if c := in.customer.customer; c.Language == "" && in.triage.Language != "" && tellsLanguage(in.msg.Body, in.triage.Language) {
 		postgres.Defer(ctx, tx, nil, `UPDATE customers SET language = ? WHERE tenant_id = ? AND id = ? AND language = ''`,
 			in.triage.Language, deskpool.TenantIDFromContext(ctx), c.ID)
 		c.Language = in.triage.Language
 	}
+}
+
+// tellsLanguage reports whether text says enough to be taken as written in
+// lang: two Chinese characters for zh; for en three words of letters and
+// no Chinese at all.
+func tellsLanguage(text, lang string) bool {
+	han, words, inWord := 0, 0, 0
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+			inWord = 0
+		case r < utf8.RuneSelf && unicode.IsLetter(r):
+			if inWord++; inWord == 2 {
+				words++
+			}
+		default:
+			inWord = 0
+		}
+	}
+	switch lang {
+	case "zh":
+		return han >= 2
+	case "en":
+		return han == 0 && words >= 3
+	}
+	return false
 }
 
 // emitInbound sends the webhooks of a new conversation and of the message.

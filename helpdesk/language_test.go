@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/deskpool/deskpool"
@@ -10,9 +11,9 @@ import (
 	"github.com/google/uuid"
 )
 
-// The language a customer first writes in is kept as theirs (their
-// notices are written in it); a later message in another language does not
-// change it.
+// The language a customer first writes in, in a message that says enough
+// to tell, is kept as theirs (their notices are written in it); a later
+// message in another language does not change it.
 func TestCustomerKeepsTheLanguageTheyFirstWrote(t *testing.T) {
 	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
 		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "Language"})
@@ -20,17 +21,20 @@ func TestCustomerKeepsTheLanguageTheyFirstWrote(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
-	lang := "zh"
-	svc := helpdesk.NewService(env.App, &recorded{byType: map[string][]any{}}, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+	// The triage reads Latin text as English; the first messages say too
+	// little to tell ("A1001", "ok", "👍"), the next one is Chinese.
+	svc := helpdesk.NewService(env.App, &recorded{byType: map[string][]any{}}, nil, helpdesk.TriagerFunc(func(_ context.Context, in helpdesk.TriageInput) helpdesk.Triage {
+		lang := "en"
+		if strings.ContainsRune(in.Text, '我') {
+			lang = "zh"
+		}
 		return helpdesk.Triage{Intent: "order_status", Urgency: "low", Route: "agent", Level: "L2", Language: lang}
 	}), helpdesk.DefaultConfig())
-	in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "lang"}, Body: "我的快递到哪了"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lang = "en"
-	if _, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "lang"}, Body: "ok thanks"}); err != nil {
-		t.Fatal(err)
+	var in *helpdesk.Ingested
+	for _, body := range []string{"A1001", "ok", "👍", "我的快递到哪了", "ok thanks, where is it now"} {
+		if in, err = svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "lang"}, Body: body}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var got string
 	if err := env.System.Raw(`SELECT language FROM customers WHERE id = ?`, in.CustomerID).Scan(&got).Error; err != nil {
