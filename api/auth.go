@@ -81,8 +81,8 @@ func (s *Server) authorize(a deskpool.Actor, perm tenant.Permission) error {
 }
 
 // bearer is the credential of the Authorization header: a Bearer token,
-// or, as Stripe's API takes its keys (curl -u dpk_...:), a Basic
-// username with an empty password.
+// or, as Stripe's API takes its keys (curl -u dpk_...:), an API key as the
+// Basic username with an empty password.
 func bearer(c *fiber.Ctx) string {
 	h := c.Get(fiber.HeaderAuthorization)
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
@@ -90,7 +90,7 @@ func bearer(c *fiber.Ctx) string {
 	}
 	if len(h) > 6 && strings.EqualFold(h[:6], "basic ") {
 		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[6:])); err == nil {
-			if user, pass, ok := strings.Cut(string(raw), ":"); ok && pass == "" {
+			if user, pass, ok := strings.Cut(string(raw), ":"); ok && pass == "" && strings.HasPrefix(user, tenant.TokenAPIKey+"_") {
 				return user
 			}
 		}
