@@ -104,7 +104,8 @@ func TestAssignment(t *testing.T) {
 		}
 	})
 	t.Run("VIPGoesToSeniorAgent", func(t *testing.T) {
-		cust := h.must(http.StatusCreated, call{method: "POST", path: "/v1/customers", token: in.key,
+		// Only an owner may add a customer as VIP.
+		cust := h.must(http.StatusCreated, call{method: "POST", path: "/v1/customers", token: in.ws.OwnerToken,
 			body: map[string]any{"name": "Big Spender", "email": "vip@example.com", "vip": true}})
 		if cust.JSON["vip"] != true {
 			t.Fatalf("customer = %s", cust.Raw)

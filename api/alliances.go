@@ -285,19 +285,19 @@ func (s *Server) replyPool(c *fiber.Ctx) error {
 
 // resolvePool: POST /v1/pool/conversations/{conversation_id}/resolve.
 func (s *Server) resolvePool(c *fiber.Ctx) error {
-	return removeByID(c, "conversation_id", s.deps.Alliance.ResolvePool)
+	return noContentByID(c, "conversation_id", s.deps.Alliance.ResolvePool)
 }
 
 // handBackPool: POST /v1/pool/conversations/{conversation_id}/hand-back:
 // back to the brand's own queue.
 func (s *Server) handBackPool(c *fiber.Ctx) error {
-	return removeByID(c, "conversation_id", s.deps.Alliance.HandBackPool)
+	return noContentByID(c, "conversation_id", s.deps.Alliance.HandBackPool)
 }
 
 // recallConversation: POST /v1/conversations/{conversation_id}/recall: the
 // brand takes its conversation back from the alliance's pool.
 func (s *Server) recallConversation(c *fiber.Ctx) error {
-	return removeByID(c, "conversation_id", s.deps.Alliance.Recall)
+	return noContentByID(c, "conversation_id", s.deps.Alliance.Recall)
 }
 
 // csvText keeps a spreadsheet from reading a cell as a formula.

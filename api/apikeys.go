@@ -31,7 +31,7 @@ func (s *Server) listAPIKeys(c *fiber.Ctx) error {
 
 // revokeAPIKey: DELETE /v1/api-keys/{key_id}.
 func (s *Server) revokeAPIKey(c *fiber.Ctx) error {
-	return removeByID(c, "key_id", s.deps.Tenants.RevokeAPIKey)
+	return noContentByID(c, "key_id", s.deps.Tenants.RevokeAPIKey)
 }
 
 // listAudit: GET /v1/audit-log, newest first, cursor-paginated.

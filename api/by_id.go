@@ -44,9 +44,11 @@ func changeByID[In, Out any](c *fiber.Ctx, param string, status int, call func(c
 	return c.Status(status).JSON(out)
 }
 
-// removeByID answers 204 once call is done with the id in the path
-// parameter param.
-func removeByID(c *fiber.Ctx, param string, call func(context.Context, uuid.UUID) error) error {
+// noContentByID answers 204 No Content once call is done with the id in
+// the path parameter param: a DELETE that removes the resource, or a POST
+// action (mark read, resolve, hand back, recall) that has nothing to
+// return.
+func noContentByID(c *fiber.Ctx, param string, call func(context.Context, uuid.UUID) error) error {
 	id, err := pathID(c, param)
 	if err != nil {
 		return err

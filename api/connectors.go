@@ -56,7 +56,7 @@ func (s *Server) patchConnector(c *fiber.Ctx) error {
 
 // deleteConnector: DELETE /v1/connectors/{id}.
 func (s *Server) deleteConnector(c *fiber.Ctx) error {
-	return removeByID(c, "connector_id", s.deps.Inventory.DeleteConnector)
+	return noContentByID(c, "connector_id", s.deps.Inventory.DeleteConnector)
 }
 
 // syncConnector: POST /v1/connectors/{id}/sync: run a sync now.

@@ -95,5 +95,5 @@ func (s *Server) exportCustomer(c *fiber.Ctx) error {
 
 // eraseCustomer: DELETE /v1/customers/{id}.
 func (s *Server) eraseCustomer(c *fiber.Ctx) error {
-	return removeByID(c, "customer_id", s.deps.Helpdesk.EraseCustomer)
+	return noContentByID(c, "customer_id", s.deps.Helpdesk.EraseCustomer)
 }

@@ -63,7 +63,7 @@ func (s *Server) acceptInvitation(c *fiber.Ctx) error {
 
 // removeMember: DELETE /v1/members/{user_id}.
 func (s *Server) removeMember(c *fiber.Ctx) error {
-	return removeByID(c, "user_id", s.deps.Tenants.RemoveMember)
+	return noContentByID(c, "user_id", s.deps.Tenants.RemoveMember)
 }
 
 // listInvitations: GET /v1/invitations, the open ones.
@@ -77,5 +77,5 @@ func (s *Server) listInvitations(c *fiber.Ctx) error {
 
 // withdrawInvitation: DELETE /v1/invitations/{invitation_id}.
 func (s *Server) withdrawInvitation(c *fiber.Ctx) error {
-	return removeByID(c, "invitation_id", s.deps.Tenants.WithdrawInvitation)
+	return noContentByID(c, "invitation_id", s.deps.Tenants.WithdrawInvitation)
 }

@@ -30,5 +30,5 @@ func (s *Server) listNotifications(c *fiber.Ctx) error {
 
 // readNotification: POST /v1/notifications/{notification_id}/read.
 func (s *Server) readNotification(c *fiber.Ctx) error {
-	return removeByID(c, "notification_id", s.deps.Helpdesk.MarkNotificationRead)
+	return noContentByID(c, "notification_id", s.deps.Helpdesk.MarkNotificationRead)
 }

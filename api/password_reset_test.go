@@ -228,3 +228,66 @@ func TestPasswordResetWithoutDefaultWorkspace(t *testing.T) {
 	}
 	h.resetToken(ws.OwnerEmail)
 }
+
+// A person removed from a workspace is sent a reset link only through a
+// workspace they still belong to, and none when they belong to none any
+// more: the workspace they were removed from is no longer their default.
+func TestPasswordResetAfterRemoval(t *testing.T) {
+	h := newHarness(t, nil)
+	home, other := h.signup("Reset Home"), h.signup("Reset Other")
+	resetMails := func(ws workspace) int {
+		return countOf(t, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND task_type = ?`, ws.ID, tenant.TaskResetMail)
+	}
+	links := func(userID string) int {
+		return countOf(t, `SELECT count(*) FROM password_resets WHERE user_id = ?`, userID)
+	}
+	ask := func(email string) {
+		h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": email}})
+	}
+
+	t.Run("ThroughAWorkspaceStillJoined", func(t *testing.T) {
+		// The home owner joins the other brand, their default as the one
+		// they joined last, and is removed from it.
+		inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: other.OwnerToken,
+			body: map[string]string{"email": home.OwnerEmail, "role": "agent"}})
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+			body: map[string]string{"password": goodPassword}})
+		h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/members/" + home.OwnerID, token: other.OwnerToken})
+		if n := countOf(t, `SELECT count(*) FROM users WHERE id = ? AND default_tenant_id = ?`, home.OwnerID, other.ID); n != 0 {
+			t.Error("the workspace the person was removed from is still their default")
+		}
+		ask(home.OwnerEmail)
+		if n, inHome, inOther := links(home.OwnerID), resetMails(home), resetMails(other); n != 1 || inHome != 1 || inOther != 0 {
+			t.Fatalf("%d reset links; %d mails queued in the home workspace, %d in the one left, want 1 and 0", n, inHome, inOther)
+		}
+	})
+	t.Run("StaleDefaultIgnored", func(t *testing.T) {
+		// A default left by a removal made before removals cleared it.
+		_, agentID := h.member(home, "agent")
+		if err := env.System.Exec(`UPDATE users SET default_tenant_id = ? WHERE id = ?`, other.ID, agentID).Error; err != nil {
+			t.Fatal(err)
+		}
+		var email string
+		if err := env.System.Raw(`SELECT email FROM users WHERE id = ?`, agentID).Scan(&email).Error; err != nil {
+			t.Fatal(err)
+		}
+		beforeHome, beforeOther := resetMails(home), resetMails(other)
+		ask(email)
+		if n, inHome, inOther := links(agentID), resetMails(home)-beforeHome, resetMails(other)-beforeOther; n != 1 || inHome != 1 || inOther != 0 {
+			t.Fatalf("%d reset links; %d mails queued in the workspace joined, %d in the stale default, want 1 and 0", n, inHome, inOther)
+		}
+	})
+	t.Run("NoneInNoWorkspace", func(t *testing.T) {
+		_, agentID := h.member(other, "agent")
+		var email string
+		if err := env.System.Raw(`SELECT email FROM users WHERE id = ?`, agentID).Scan(&email).Error; err != nil {
+			t.Fatal(err)
+		}
+		h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/members/" + agentID, token: other.OwnerToken})
+		before := resetMails(other)
+		ask(email)
+		if n, after := links(agentID), resetMails(other); n != 0 || after != before {
+			t.Fatalf("a person in no workspace got %d reset links, %d mails queued in the workspace left", n, after-before)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 
@@ -15,6 +16,10 @@ type route struct {
 	perm         string
 	body         any
 }
+
+// keyOnlyMark ends the x-permission of an operation only API keys may
+// call, e.g. "conversations:write (API keys only)".
+const keyOnlyMark = " (API keys only)"
 
 // TestRolesPerRoute checks every authenticated route against each role and
 // against API keys with and without the route's scope: allowed callers get
@@ -45,7 +50,8 @@ func TestRolesPerRoute(t *testing.T) {
 		{"PATCH", "/v1/conversations" + zero, "conversations:write", map[string]any{}},
 		{"POST", "/v1/conversations" + zero + "/replies", "conversations:write", map[string]any{}},
 		{"GET", "/v1/conversations" + zero + "/events", "conversations:read", nil},
-		// POST .../csat is the customer's, for API keys only: TestCSATIsTheCustomersRating.
+		// The customer's rating, relayed by an integration: TestCSATIsTheCustomersRating.
+		{"POST", "/v1/conversations" + zero + "/csat", "conversations:write", map[string]any{"score": 5}},
 		{"GET", "/v1/customers", "customers:read", nil},
 		{"POST", "/v1/customers", "customers:write", map[string]any{}},
 		{"GET", "/v1/customers" + zero, "customers:read", nil},
@@ -59,6 +65,8 @@ func TestRolesPerRoute(t *testing.T) {
 		{"DELETE", "/v1/webhooks" + zero, "webhooks:write", nil},
 		{"POST", "/v1/triage", "triage:run", map[string]any{}},
 	}
+	// Routes for API keys with the scope only: every member gets 403.
+	keyOnly := map[string]bool{"POST /v1/conversations" + zero + "/csat": true}
 	// Who may do what, written out here independently of the casbin
 	// policy file, so a policy change that widens a role fails this test.
 	everyone := []string{"owner", "admin", "agent", "viewer"}
@@ -80,10 +88,19 @@ func TestRolesPerRoute(t *testing.T) {
 		}
 	}
 	for _, rt := range routes {
+		// The document names what the route needs, and says when only
+		// API keys may call it.
+		want := rt.perm
+		if keyOnly[rt.method+" "+rt.path] {
+			want += keyOnlyMark
+		}
+		if got := h.documentedPermission(rt.method, rt.path); got != want {
+			t.Errorf("%s %s: the OpenAPI document's x-permission is %q, want %q", rt.method, rt.path, got, want)
+		}
 		for role, tok := range tokens {
 			r := h.do(call{method: rt.method, path: rt.path, token: tok, body: rt.body, invalid: true})
 			denied := r.Status == http.StatusForbidden
-			if want := !allowed[role][rt.perm]; denied != want {
+			if want := keyOnly[rt.method+" "+rt.path] || !allowed[role][rt.perm]; denied != want {
 				t.Errorf("%s %s as %s: status %d, want denied=%v", rt.method, rt.path, role, r.Status, want)
 			}
 		}
@@ -101,6 +118,19 @@ func TestRolesPerRoute(t *testing.T) {
 			t.Errorf("%s %s with no credential: %d, want 401 with WWW-Authenticate", rt.method, rt.path, r.Status)
 		}
 	}
+}
+
+// documentedPermission is the x-permission of the operation of the
+// OpenAPI document that method and path match, or "".
+func (h *harness) documentedPermission(method, path string) string {
+	h.t.Helper()
+	rt, _, err := h.router.FindRoute(httptest.NewRequest(method, "http://deskpool.test"+path, nil))
+	if err != nil {
+		h.t.Errorf("%s %s is not in the OpenAPI document: %v", method, path, err)
+		return ""
+	}
+	perm, _ := rt.Operation.Extensions["x-permission"].(string)
+	return perm
 }
 
 // apiKeyIfScope creates a key holding perm when perm is a scope keys may

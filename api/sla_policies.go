@@ -68,5 +68,5 @@ func (s *Server) updateSLAPolicy(c *fiber.Ctx) error {
 // deleteSLAPolicy: DELETE /v1/sla-policies/{policy_id}; 409 while open
 // conversations are under it.
 func (s *Server) deleteSLAPolicy(c *fiber.Ctx) error {
-	return removeByID(c, "policy_id", s.deps.SLA.DeletePolicy)
+	return noContentByID(c, "policy_id", s.deps.SLA.DeletePolicy)
 }

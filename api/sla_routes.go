@@ -63,7 +63,7 @@ func (s *Server) updateBusinessHours(c *fiber.Ctx) error {
 // deleteBusinessHours: DELETE /v1/business-hours/{business_hours_id}; 409
 // while a policy counts in them.
 func (s *Server) deleteBusinessHours(c *fiber.Ctx) error {
-	return removeByID(c, "business_hours_id", s.deps.SLA.DeleteSchedule)
+	return noContentByID(c, "business_hours_id", s.deps.SLA.DeleteSchedule)
 }
 
 // serviceMetrics: GET /v1/metrics?from=&to=&bucket=&tz= (RFC 3339;

@@ -74,7 +74,7 @@ func (s *Server) updateWebhook(c *fiber.Ctx) error {
 
 // deleteWebhook: DELETE /v1/webhooks/{webhook_id}.
 func (s *Server) deleteWebhook(c *fiber.Ctx) error {
-	return removeByID(c, "webhook_id", s.deps.Webhooks.DeleteWebhook)
+	return noContentByID(c, "webhook_id", s.deps.Webhooks.DeleteWebhook)
 }
 
 // listWebhookDeliveries: GET /v1/webhooks/{webhook_id}/deliveries, newest

@@ -36,8 +36,7 @@ func (s *Service) ObserveFlags(o FlagsObserver) { s.flags = append(s.flags, o) }
 // own, as asked through the flags API: vulnerable by any agent, vip and
 // the account manager by an owner only.
 func (s *Service) SetCustomerFlags(ctx context.Context, id uuid.UUID, in CustomerFlags) (*Customer, error) {
-	actor, _ := deskpool.ActorFromContext(ctx)
-	if (in.VIP != nil || in.AccountManagerID != nil || in.ClearManager) && actor.Role != "owner" {
+	if (in.VIP != nil || in.AccountManagerID != nil || in.ClearManager) && !ownerActing(ctx) {
 		return nil, deskpool.Errorf(deskpool.EFORBIDDEN, "Only an owner may set the VIP flag or the account manager.")
 	}
 	var out *Customer
@@ -92,6 +91,14 @@ func (s *Service) ChangeCustomerFlags(ctx context.Context, tx *gorm.DB, id uuid.
 		}
 	}
 	return after, nil
+}
+
+// ownerActing tells whether the actor in ctx is an owner of the
+// workspace, the one role that may flag a customer VIP or name their
+// account manager; agents, admins and API keys may not.
+func ownerActing(ctx context.Context) bool {
+	actor, _ := deskpool.ActorFromContext(ctx)
+	return actor.Role == tenant.RoleOwner
 }
 
 // actorName names the actor in ctx for a flag change's reason, e.g.

@@ -32,8 +32,13 @@ type ExternalID struct {
 }
 
 // CreateCustomer adds a customer; an identity that already belongs to
-// someone is ECONFLICT naming it.
+// someone is ECONFLICT naming it. Only an owner may add a customer as
+// VIP, as only an owner may set the flag later (SetCustomerFlags):
+// anyone else is EFORBIDDEN and nothing is added.
 func (s *Service) CreateCustomer(ctx context.Context, in NewCustomer) (*Customer, error) {
+	if in.VIP && !ownerActing(ctx) {
+		return nil, deskpool.Errorf(deskpool.EFORBIDDEN, "Only an owner may add a customer as VIP.")
+	}
 	var region string
 	if in.Phone != "" {
 		var err error

@@ -91,8 +91,9 @@ type MemberRemovedFunc func(ctx context.Context, tx *gorm.DB, userID uuid.UUID) 
 func (s *Service) OnMemberRemoved(fn MemberRemovedFunc) { s.leavers = append(s.leavers, fn) }
 
 // RemoveMember ends a person's membership of the workspace, and with it
-// their sessions and agent profile. The rules are ChangeRole's: nobody
-// removes a member who outranks them, and the last owner stays.
+// their sessions and agent profile; the workspace stops being their
+// default. The rules are ChangeRole's: nobody removes a member who
+// outranks them, and the last owner stays.
 func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 	a, _ := deskpool.ActorFromContext(ctx)
 	return postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
@@ -119,6 +120,12 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 			}
 		}
 		if err := tx.Exec(`DELETE FROM memberships WHERE tenant_id = ? AND user_id = ?`, a.TenantID, userID).Error; err != nil {
+			return err
+		}
+		// No longer their default: their next login opens the workspace
+		// they joined last of those left (and makes it the default), a
+		// password reset goes through one they still belong to.
+		if err := tx.Exec(`UPDATE users SET default_tenant_id = NULL WHERE id = ? AND default_tenant_id = ?`, userID, a.TenantID).Error; err != nil {
 			return err
 		}
 		s.credentialsChanged(ctx, a.TenantID)

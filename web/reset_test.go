@@ -31,8 +31,9 @@ func TestPasswordResetPages(t *testing.T) {
 }
 
 // TestVerifyPage: a verification link's page is served in both languages,
-// keeps its URL (the token) out of the Referer, and loads the script
-// that confirms the email; every app page has the unverified banner.
+// keeps its URL (the token) out of the Referer, and asks the visitor to
+// confirm the email with a button; every app page has the unverified
+// banner.
 func TestVerifyPage(t *testing.T) {
 	app := newApp(t)
 	resp, body := get(t, app, "/verify/dpv_abc", nil)
@@ -42,8 +43,16 @@ func TestVerifyPage(t *testing.T) {
 	if rp := resp.Header.Get("Referrer-Policy"); rp != "no-referrer" {
 		t.Errorf("/verify Referrer-Policy = %q, want no-referrer", rp)
 	}
-	if _, body := get(t, app, "/verify/dpv_abc", map[string]string{"Accept-Language": "zh-CN"}); !strings.Contains(body, "确认邮箱") {
+	if _, body := get(t, app, "/verify/dpv_abc", map[string]string{"Accept-Language": "zh-CN"}); !strings.Contains(body, "确认邮箱") || !strings.Contains(body, "确认我的邮箱") {
 		t.Errorf("/verify in Chinese: %.400s", body)
+	}
+	// Opening the page confirms nothing (a mail scanner that runs scripts
+	// opens it too): the visitor confirms with a button.
+	if !strings.Contains(body, `<button type="button" id="verify-confirm">Confirm my email</button>`) {
+		t.Errorf("/verify has no button to confirm the email: %.1000s", body)
+	}
+	if strings.Contains(body, `id="verify-working">`) {
+		t.Errorf("/verify says it is confirming before the button is pressed: %.1000s", body)
 	}
 	for _, path := range []string{"/app/inbox", "/app/dashboard", "/app/reviews", "/app/settings"} {
 		_, body := get(t, app, path, map[string]string{"Cookie": "dp_session=x"})

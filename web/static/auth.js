@@ -47,17 +47,33 @@ if (new URLSearchParams(location.search).get('reset') === 'done') {
   if (note) note.hidden = false;
 }
 
-// Email verification: the link's page confirms the email as it opens and
-// says so; a used or expired link says that, with a button for a new link
-// when the visitor is logged in (else a way to log in and ask there).
-async function verify(page) {
+// Email verification: opening the link's page confirms nothing (mail
+// security scanners open links, scripts and all); the visitor confirms
+// with the page's button, and the page says so. A used or expired link
+// says that, with a button for a new link when the visitor is logged in
+// (else a way to log in and ask there).
+function verify(page) {
   const show = (id, on = true) => { document.getElementById(id).hidden = !on; };
   const token = location.pathname.split('/').pop();
-  try {
-    const r = await api('POST', '/auth/verify-email/' + encodeURIComponent(token));
-    document.getElementById('verify-email').textContent = r.user.email;
-    show('verify-done');
-  } catch (err) {
+  const confirm = document.getElementById('verify-confirm');
+  confirm.addEventListener('click', async () => {
+    confirm.disabled = true;
+    show('verify-working');
+    try {
+      const r = await api('POST', '/auth/verify-email/' + encodeURIComponent(token));
+      document.getElementById('verify-email').textContent = r.user.email;
+      show('verify-ask', false);
+      show('verify-done');
+    } catch (err) {
+      show('verify-ask', false);
+      await failed(err);
+    } finally {
+      show('verify-working', false);
+      confirm.disabled = false;
+      page.dataset.confirmed = '1';
+    }
+  });
+  async function failed(err) {
     document.getElementById('verify-error').textContent = err.message;
     show('verify-failed');
     let me = null;
@@ -82,10 +98,8 @@ async function verify(page) {
     } else if (!me) {
       show('verify-login');
     }
-  } finally {
-    show('verify-working', false);
-    page.dataset.ready = '1';
   }
+  page.dataset.ready = '1';
 }
 const verifyPage = document.getElementById('verify-page');
 if (verifyPage) verify(verifyPage);
