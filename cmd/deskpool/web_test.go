@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,11 +237,17 @@ func TestWebApp(t *testing.T) {
 	if v := get(t, ctx, "kept reply", chromedp.Evaluate[string](`document.getElementById('reply-body').value`)); v != "Half a thought" {
 		t.Fatalf("after logging in again the reply box holds %q, want the typed reply", v)
 	}
-	// A second customer writes: j and k move between the two.
-	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "email", "subject": "Shipping",
+	// A second customer writes, in a chat (no subject): j and k move
+	// between the two.
+	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "web",
 		"customer": map[string]any{"email": "zhang@example.com", "name": "Zhang Min"}, "body": "Do you ship to Hangzhou?"}, http.StatusCreated)
 	do(t, ctx, "the second conversation appears", chromedp.WaitVisible(css(`#conv-list li:nth-child(2)`)),
 		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	// The list names each conversation by its subject, else by what the
+	// customer wrote: never "(no subject)" for every chat.
+	if titles := get(t, ctx, "the list's titles", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#conv-list li .subject')].map(e => e.textContent)`)); !slices.Contains(titles, "Order 1001") || !slices.Contains(titles, "Do you ship to Hangzhou?") {
+		t.Fatalf("the inbox lists the conversations as %q, want the email's subject and the chat's text", titles)
+	}
 	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
 	do(t, ctx, "k and j",
 		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),

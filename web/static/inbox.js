@@ -54,13 +54,20 @@ async function loadList() {
   if (open && state.detail && open.updated_at !== state.detail.updated_at) await openConversation(open.id, false);
 }
 
+/** title names a conversation: its subject (an email's), else the triage's
+ * summary of what the customer wrote (contact data masked), as chat
+ * channels carry no subject. */
+function title(c) {
+  return c.subject || (c.facts && c.facts.summary) || t('conv.no_subject');
+}
+
 function renderList(fresh) {
   const ul = $('conv-list');
   ul.replaceChildren(...state.list.map(c => {
     const cd = countdown(c);
     return el('li', { class: [c.id === state.openId ? 'selected' : '', fresh.has(c.id) ? 'fresh' : ''].join(' ').trim() || null, dataset: { id: c.id } },
       el('a', { href: '?c=' + c.id, class: 'conv-link' },
-        el('span', { class: 'subject' }, c.subject || t('conv.no_subject')),
+        el('span', { class: 'subject' }, title(c)),
         el('span', { class: 'meta' },
           el('span', { class: 'badge ' + c.status }, label('status.', c.status)), ' ',
           el('span', { class: 'badge' }, intentLabel(c.intent)), ' ',
@@ -79,7 +86,7 @@ async function openConversation(id, push = true) {
   if (push) history.replaceState(null, '', '?c=' + id);
   $('conv-none').hidden = true;
   $('conv-body').hidden = false;
-  $('conv-subject').textContent = d.subject || t('conv.no_subject');
+  $('conv-subject').textContent = title(d);
   $('conv-status').textContent = label('status.', d.status);
   $('conv-status').className = 'badge ' + d.status;
   const closed = ['resolved', 'closed'].includes(d.status);
@@ -144,7 +151,7 @@ async function loadHistory(d) {
   try {
     const page = await api('GET', '/conversations?limit=20&customer=' + encodeURIComponent(d.customer_id));
     $('history').replaceChildren(...page.data.filter(c => c.id !== d.id).map(c =>
-      el('li', {}, el('a', { href: '?c=' + c.id, class: 'conv-link', dataset: { id: c.id } }, `${fmtTime(c.created_at, state.tz)} · ${c.channel} · ${c.subject || t('conv.no_subject')} (${label('status.', c.status)})`))));
+      el('li', {}, el('a', { href: '?c=' + c.id, class: 'conv-link', dataset: { id: c.id } }, `${fmtTime(c.created_at, state.tz)} · ${c.channel} · ${title(c)} (${label('status.', c.status)})`))));
   } catch { /* history is a convenience */ }
 }
 
