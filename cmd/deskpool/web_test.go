@@ -173,6 +173,14 @@ func TestWebApp(t *testing.T) {
 	if frt, csat := figureValue(t, ctx, "frt"), figureValue(t, ctx, "csat"); frt != "—" || csat != "—" {
 		t.Fatalf("the empty dashboard shows FRT %q and CSAT %q, want —", frt, csat)
 	}
+	// No chart's axis repeats a label (an empty duration chart read 0s 0s
+	// 0s 1s 1s).
+	if repeated := get(t, ctx, "axis labels", chromedp.Evaluate[[]string](`[...document.querySelectorAll('.chart svg')].filter(svg => {
+		const ys = [...svg.querySelectorAll('text.axis[text-anchor=end]')].map(e => e.textContent);
+		return new Set(ys).size !== ys.length;
+	}).map(svg => svg.parentElement.id)`)); len(repeated) > 0 {
+		t.Fatalf("the empty dashboard's charts %q repeat an axis label", repeated)
+	}
 	do(t, ctx, "back to the inbox", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`#list-empty`)))
 
 	do(t, ctx, "the inbox listens to the change stream", chromedp.WaitVisible(css(`body[data-live="stream"]`)))

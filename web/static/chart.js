@@ -19,15 +19,28 @@ function niceMax(v) {
 
 /** draw renders points [{label, value}] into host as 'bar' or 'line';
  * fmt formats a value for the axis and the hover title; opts.ref draws a
- * dashed reference line at that value (a ceiling, a target). Negative
- * values (NPS) extend the axis below zero. */
+ * dashed reference line at that value (a ceiling, a target); opts.step is
+ * the smallest step between the axis's labels (1 for counts and seconds).
+ * Negative values (NPS) extend the axis below zero. */
 export function draw(host, kind, points, fmt = String, opts = {}) {
   const W = 420, H = 180, L = 48, R = 18, T = 10, B = 28;
   const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg', role: 'img', 'data-kind': kind, 'data-points': points.length });
   const values = points.map(p => p.value ?? 0).concat(opts.ref ?? []);
-  const max = niceMax(Math.max(0, ...values));
+  let max = niceMax(Math.max(0, ...values));
   const lowest = Math.min(0, ...values);
-  const min = lowest < 0 ? -niceMax(-lowest) : 0;
+  let min = lowest < 0 ? -niceMax(-lowest) : 0;
+  if (opts.step > 0) {
+    // A value counted in whole units (conversations, seconds) has axis
+    // steps of whole units, or its labels would repeat (0s 0s 1s 1s).
+    const top = max;
+    let tick = Math.ceil((max - min) / 4 / opts.step) * opts.step;
+    for (;;) {
+      min = lowest < 0 ? -Math.ceil(-lowest / tick) * tick : 0;
+      max = min + 4 * tick;
+      if (max >= top) break;
+      tick += opts.step;
+    }
+  }
   const x = (i) => L + (W - L - R) * (points.length === 1 ? 0.5 : i / (points.length - 1));
   const y = (v) => T + (H - T - B) * (1 - ((v ?? 0) - min) / (max - min));
   for (let k = 0; k <= 4; k++) {
