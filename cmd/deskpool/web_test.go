@@ -276,6 +276,13 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("the API lists %d resolved conversations, want 1", n)
 	}
 
+	// The owner takes the resolved conversation (nobody was online to be
+	// given it), for the chart of conversations per agent.
+	assign, _ := json.Marshal(map[string]any{"assignee_id": login["user"].(map[string]any)["id"]})
+	req, _ := http.NewRequest("PATCH", base+"/v1/conversations/"+list["data"].([]any)[0].(map[string]any)["id"].(string), bytes.NewReader(assign))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	doJSON(t, req, http.StatusOK)
 	do(t, ctx, "dashboard", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
 	figure := get(t, ctx, "figure", chromedp.Text(css(`[data-metric=conversations] .fig-value`)))
 	bars := get(t, ctx, "bars", chromedp.Evaluate[int](`document.querySelectorAll('#chart-volume svg rect.bar').length`))
@@ -287,6 +294,11 @@ func TestWebApp(t *testing.T) {
 	frtDots := get(t, ctx, "frt dots", chromedp.Evaluate[int](`document.querySelectorAll('#chart-frt svg circle.dot').length`))
 	if frt, csat := figureValue(t, ctx, "frt"), figureValue(t, ctx, "csat"); frt == "—" || frtDots != 1 || csat != "—" {
 		t.Fatalf("after the reply the dashboard shows FRT %q (%d points) and CSAT %q, want a time on one point and no CSAT", frt, frtDots, csat)
+	}
+	// Conversations per agent names the agents (the owner, who gave no
+	// name, by email), not by their ids.
+	if agents := get(t, ctx, "agents chart", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#chart-agents svg text.axis[text-anchor=middle]')].map(e => e.textContent)`)); !slices.Contains(agents, "owner@webtea.example") {
+		t.Fatalf("conversations per agent are labelled %q, want the owner's email", agents)
 	}
 	resolvedID := list["data"].([]any)[0].(map[string]any)["id"].(string)
 	// The customer's rating comes through the shop's integration (an API

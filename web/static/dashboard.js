@@ -74,6 +74,22 @@ function range(tz) {
   return { from, to, bucket: to - from <= 2 * DAY ? 'hour' : 'day' };
 }
 
+let agents = null;
+/** agentNames maps the workspace's agents' ids to their names (else
+ * emails), read once: the metrics name agents by id only. A page that
+ * cannot read them shows the ids' first digits. */
+async function agentNames() {
+  if (!agents) {
+    try {
+      const page = await api('GET', '/agents?limit=100');
+      agents = new Map(page.data.map(a => [a.user_id, a.name || a.email]));
+    } catch {
+      return new Map();
+    }
+  }
+  return agents;
+}
+
 async function load() {
   const tz = await timeZone();
   const { from, to, bucket } = range(tz);
@@ -92,7 +108,8 @@ async function load() {
     return el('figure', {}, el('figcaption', {}, `${t('dash.' + d.key)} · ${per}`), host);
   }));
   draw($('chart-intents'), 'bar', r.top_intents.map(i => ({ label: intentLabel(i.intent), value: i.conversations })), String, { step: 1 });
-  draw($('chart-agents'), 'bar', r.by_agent.map(g => ({ label: g.name || (g.id ? g.id.slice(0, 8) : t('filter.unassigned')), value: g.conversations })), String, { step: 1 });
+  const names = await agentNames();
+  draw($('chart-agents'), 'bar', r.by_agent.map(g => ({ label: g.id ? names.get(g.id) || g.id.slice(0, 8) : t('filter.unassigned'), value: g.conversations })), String, { step: 1 });
   $('flagged').replaceChildren(...(r.flagged_scenarios.length
     ? r.flagged_scenarios.map(s => el('li', {}, t('dash.flagged_row', { name: s.name, share: pct(s.human_share), n: s.conversations })))
     : [el('li', { class: 'muted' }, t('dash.flagged_none'))]));
