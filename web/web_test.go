@@ -98,10 +98,12 @@ func TestPages(t *testing.T) {
 	})
 }
 
-// TestSettingsColumnNames: the settings page's tables and forms name a
+// TestSettingsWording: the settings page's tables and forms name a
 // member's, a key's, a policy's or a scenario's name "Name", not "Your name"
-// (the signup form's label for the person signing up).
-func TestSettingsColumnNames(t *testing.T) {
+// (the signup form's label for the person signing up); an invitation is a
+// link the owner shares (deskpool emails none), so its button makes a link
+// rather than sending anything.
+func TestSettingsWording(t *testing.T) {
 	app := newApp(t)
 	for lang, want := range map[string]string{"en": "<th>Name</th>", "zh": "<th>名称</th>"} {
 		_, body := get(t, app, "/app/settings", map[string]string{"Cookie": "dp_session=x; dp_lang=" + lang})
@@ -109,9 +111,9 @@ func TestSettingsColumnNames(t *testing.T) {
 		if i := strings.Index(body, `id="i18n"`); i >= 0 {
 			page = body[:i] + body[i+strings.Index(body[i:], "</script>"):]
 		}
-		for _, wrong := range []string{"Your name", "你的姓名"} {
+		for _, wrong := range []string{"Your name", "你的姓名", "Send invitation", "发送邀请"} {
 			if strings.Contains(page, wrong) {
-				t.Errorf("%s: the settings page labels a name %q", lang, wrong)
+				t.Errorf("%s: the settings page says %q", lang, wrong)
 			}
 		}
 		if !strings.Contains(page, want) {
