@@ -256,6 +256,9 @@ func TestWebApp(t *testing.T) {
 	if titles := get(t, ctx, "the list's titles", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#conv-list li .subject')].map(e => e.textContent)`)); !slices.Contains(titles, "Order 1001") || !slices.Contains(titles, "Do you ship to Hangzhou?") {
 		t.Fatalf("the inbox lists the conversations as %q, want the email's subject and the chat's text", titles)
 	}
+	if meta := get(t, ctx, "the list's channels", chromedp.Evaluate[string](`document.querySelector('#conv-list').textContent`)); !strings.Contains(meta, "Web chat · ") {
+		t.Fatalf("the inbox's list does not name the chat's channel \"Web chat\": %q", meta)
+	}
 	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
 	do(t, ctx, "k and j",
 		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),

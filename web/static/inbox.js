@@ -72,7 +72,7 @@ function renderList(fresh) {
           el('span', { class: 'badge ' + c.status }, label('status.', c.status)), ' ',
           el('span', { class: 'badge' }, intentLabel(c.intent)), ' ',
           c.urgency ? el('span', { class: 'badge urg-' + c.urgency }, label('urgency.', c.urgency)) : null, ' ',
-          el('span', { class: 'muted' }, c.channel, ' · ', fmtTime(c.last_message_at, state.tz))),
+          el('span', { class: 'muted' }, label('channel.', c.channel), ' · ', fmtTime(c.last_message_at, state.tz))),
         cd ? el('span', { class: 'sla ' + cd.cls }, cd.text) : null));
   }));
   $('list-empty').hidden = state.list.length > 0;
@@ -110,7 +110,7 @@ async function openConversation(id, push = true) {
 function renderThread(d) {
   $('thread').replaceChildren(...d.messages.map(m =>
     el('li', { class: `msg ${m.direction} ${m.internal ? 'note' : ''}`.trim() },
-      el('div', { class: 'msg-meta' }, label('author.', m.author_kind), m.internal ? ' · ' + t('reply.internal') : '', ' · ', m.channel, ' · ', fmtTime(m.created_at, state.tz)),
+      el('div', { class: 'msg-meta' }, label('author.', m.author_kind), m.internal ? ' · ' + t('reply.internal') : '', ' · ', label('channel.', m.channel), ' · ', fmtTime(m.created_at, state.tz)),
       el('div', { class: 'msg-body' }, m.body))));
   const th = $('thread');
   th.scrollTop = th.scrollHeight;
@@ -142,7 +142,7 @@ function renderCustomer(d) {
   const rows = [['conv.name', c.name], ['field.email', c.email], ['conv.phone', c.phone], ['conv.segment', c.segment],
     ['conv.vip', c.vip ? '★' : '']].filter(([, v]) => v);
   $('customer').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', {}, v)]));
-  $('identities').replaceChildren(...(c.identities || []).map(i => el('li', {}, `${i.kind}${i.channel ? ' (' + i.channel + ')' : ''}: ${i.value}`)));
+  $('identities').replaceChildren(...(c.identities || []).map(i => el('li', {}, `${i.kind}${i.channel ? ' (' + label('channel.', i.channel) + ')' : ''}: ${i.value}`)));
 }
 
 async function loadHistory(d) {
@@ -151,7 +151,7 @@ async function loadHistory(d) {
   try {
     const page = await api('GET', '/conversations?limit=20&customer=' + encodeURIComponent(d.customer_id));
     $('history').replaceChildren(...page.data.filter(c => c.id !== d.id).map(c =>
-      el('li', {}, el('a', { href: '?c=' + c.id, class: 'conv-link', dataset: { id: c.id } }, `${fmtTime(c.created_at, state.tz)} · ${c.channel} · ${title(c)} (${label('status.', c.status)})`))));
+      el('li', {}, el('a', { href: '?c=' + c.id, class: 'conv-link', dataset: { id: c.id } }, `${fmtTime(c.created_at, state.tz)} · ${label('channel.', c.channel)} · ${title(c)} (${label('status.', c.status)})`))));
   } catch { /* history is a convenience */ }
 }
 
