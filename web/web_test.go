@@ -122,14 +122,19 @@ func TestSettingsWording(t *testing.T) {
 	}
 }
 
-// TestInboxChannelNames: the inbox's channel filter names each channel in
-// the page's language, filtering by the API's value.
-func TestInboxChannelNames(t *testing.T) {
+// TestInboxWording: the inbox's channel filter names each channel in the
+// page's language, filtering by the API's value; an empty list says how
+// customers' messages come in.
+func TestInboxWording(t *testing.T) {
 	app := newApp(t)
 	for lang, want := range map[string]string{"en": `<option value="mini_program">Mini program</option>`, "zh": `<option value="mini_program">小程序</option>`} {
 		_, body := get(t, app, "/app/inbox", map[string]string{"Cookie": "dp_session=x; dp_lang=" + lang})
 		if !strings.Contains(body, want) || strings.Contains(body, "<option>mini_program</option>") {
 			t.Errorf("%s: the channel filter lacks %s", lang, want)
+		}
+		i := strings.Index(body, `id="list-empty"`)
+		if i < 0 || !strings.Contains(body[i:i+strings.Index(body[i:], "</div>")], "POST /v1/messages") {
+			t.Errorf("%s: the empty inbox does not say how messages come in", lang)
 		}
 	}
 }
