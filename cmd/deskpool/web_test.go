@@ -322,6 +322,16 @@ func TestWebApp(t *testing.T) {
 	}
 	screenshot(t, ctx, "dashboard-zh")
 	do(t, ctx, "the review queue", chromedp.Navigate(base+"/app/reviews"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	// The page is laid out like the others: set off from the window's edge,
+	// each tab's radio button beside its name.
+	if odd := get(t, ctx, "the review page's layout", chromedp.Evaluate[[]string](`[
+		getComputedStyle(document.querySelector('main.reviews')).paddingLeft === '0px' ? 'no margin' : '',
+		...[...document.querySelectorAll('#review-tabs label')].map(l => {
+			const r = l.querySelector('input').getBoundingClientRect(), b = l.getBoundingClientRect();
+			return Math.abs((r.top + r.bottom) / 2 - (b.top + b.bottom) / 2) > 4 ? 'a radio button off its name\'s line' : '';
+		})].filter(Boolean)`)); len(odd) > 0 {
+		t.Fatalf("the review queue's layout: %q", odd)
+	}
 	screenshot(t, ctx, "reviews-zh")
 
 	do(t, ctx, "settings", chromedp.Navigate(base+"/app/settings"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
