@@ -214,6 +214,12 @@ func TestWebApp(t *testing.T) {
 	if text := get(t, ctx, "message text", chromedp.Text(css(`#thread li.msg.inbound .msg-body`))); text != hostile {
 		t.Fatalf("the customer's message shows as %q, want the text as sent", text)
 	}
+	// The triage's route and sentiment read as words of the page's
+	// language, not the API's values.
+	triage := get(t, ctx, "triage words", chromedp.Evaluate[[]string](`['conv.route', 'conv.sentiment'].map(k => document.querySelector('#triage dd[data-k="' + k + '"]').textContent)`))
+	if !slices.Contains([]string{"AI", "Agent", "Senior agent", "Expert"}, triage[0]) || !slices.Contains([]string{"Negative", "Neutral", "Positive"}, strings.TrimSuffix(triage[1], " ⚠")) {
+		t.Fatalf("the triage shows route %q and sentiment %q, want them in words", triage[0], triage[1])
+	}
 	if get(t, ctx, "no script ran", chromedp.Evaluate[bool](
 		`window.__xss === 1 || document.querySelector('#thread img, #thread script, #thread a[href^="javascript"]') !== null`)) {
 		t.Fatal("markup in a customer's message became elements or ran")

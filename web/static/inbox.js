@@ -126,8 +126,8 @@ function lastTriage(d) {
 
 function renderTriage(d) {
   const tr = lastTriage(d);
-  const rows = [['conv.level', d.level], ['conv.route', d.route], ['filter.intent', intentLabel(d.intent)],
-    ['filter.urgency', label('urgency.', d.urgency)], ['conv.sentiment', d.sentiment + (d.anger ? ' ⚠' : '')],
+  const rows = [['conv.level', d.level], ['conv.route', label('route.', d.route)], ['filter.intent', intentLabel(d.intent)],
+    ['filter.urgency', label('urgency.', d.urgency)], ['conv.sentiment', label('sentiment.', d.sentiment) + (d.anger ? ' ⚠' : '')],
     ['conv.confidence', d.confidence ? Math.round(d.confidence * 100) + '%' : '—']];
   $('triage').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { dataset: { k } }, v || '—')]));
   $('triage-reasons').replaceChildren(...(tr.reasons || []).map(r => el('li', {}, r)));
