@@ -304,6 +304,20 @@ func TestWebApp(t *testing.T) {
 	if frt, csat := figureValue(t, ctx, "frt"), figureValue(t, ctx, "csat"); frt == "—" || frtDots != 1 || csat != "—" {
 		t.Fatalf("after the reply the dashboard shows FRT %q (%d points) and CSAT %q, want a time on one point and no CSAT", frt, frtDots, csat)
 	}
+	// A bar chart's names (intents, agents) do not run into each other,
+	// however long: each is cut to its bar's width, whole on hover.
+	overlaps := get(t, ctx, "long bar labels", chromedp.Evaluate[int](`import('/assets/chart.js').then(m => {
+		const host = document.createElement('div');
+		host.className = 'chart';
+		document.body.append(host);
+		m.draw(host, 'bar', ['Asks for a person', 'Order status', 'Privacy or fund safety', '退货退款和换货的问题', 'Product question'].map((label, i) => ({ label, value: i + 1 })), String, { step: 1 });
+		const boxes = [...host.querySelectorAll('text.axis[text-anchor=middle]')].map(e => e.getBoundingClientRect());
+		host.remove();
+		return boxes.filter((b, i) => i > 0 && b.left < boxes[i - 1].right).length;
+	})`, chromedp.EvalAwaitPromise))
+	if overlaps > 0 {
+		t.Fatalf("%d of a bar chart's long labels run into the one before", overlaps)
+	}
 	// Conversations per agent names the agents (the owner, who gave no
 	// name, by email), not by their ids.
 	if agents := get(t, ctx, "agents chart", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#chart-agents svg text.axis[text-anchor=middle]')].map(e => e.textContent)`)); !slices.Contains(agents, "owner@webtea.example") {

@@ -17,6 +17,22 @@ function niceMax(v) {
   return 10 * p;
 }
 
+/** fitted is an axis label cut short, with an ellipsis, to fit width
+ * (the whole label in its <title>), so that long names such as intents
+ * do not run into each other. A CJK character counts twice. */
+function fitted(label, width, attrs) {
+  const text = String(label);
+  const budget = Math.max(3, Math.floor(width / 6.2));
+  let used = 0, cut = text.length;
+  for (let i = 0; i < text.length; i++) {
+    used += /[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]/.test(text[i]) ? 2 : 1;
+    if (used > budget) { cut = i; break; }
+  }
+  const e = svgEl('text', attrs, cut < text.length ? text.slice(0, Math.max(1, cut - 1)) + '…' : text);
+  if (cut < text.length) e.append(svgEl('title', {}, text));
+  return e;
+}
+
 /** draw renders points [{label, value}] into host as 'bar' or 'line';
  * fmt formats a value for the axis and the hover title; opts.ref draws a
  * dashed reference line at that value (a ceiling, a target); opts.step is
@@ -61,7 +77,7 @@ export function draw(host, kind, points, fmt = String, opts = {}) {
       const bar = svgEl('rect', { x: cx - bw / 2, y: y(p.value), width: bw, height: Math.max(0, y(0) - y(p.value)), class: 'bar' });
       bar.append(svgEl('title', {}, `${p.label}: ${fmt(p.value ?? 0)}`));
       svg.append(bar);
-      if (i % every === 0) svg.append(svgEl('text', { x: cx, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, p.label));
+      if (i % every === 0) svg.append(fitted(p.label, (W - L - R) / points.length, { x: cx, y: H - 8, class: 'axis', 'text-anchor': 'middle' }));
     });
   } else {
     const known = points.map((p, i) => [i, p.value]).filter(([, v]) => v !== null && v !== undefined);
