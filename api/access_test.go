@@ -80,8 +80,12 @@ func TestOnboardingFlow(t *testing.T) {
 		email := uniqueEmail("agent")
 		inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
 			body: map[string]string{"email": email, "role": "agent"}})
-		h.must(http.StatusConflict, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+		// Inviting again does not make a second link, and says how to get one.
+		again := h.must(http.StatusConflict, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
 			body: map[string]string{"email": email, "role": "viewer"}})
+		if d := again.str("detail"); !strings.Contains(d, "withdraw it") {
+			t.Errorf("inviting an email with an open invitation again says %q, not how to get a new link", d)
+		}
 		acc := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
 			body: map[string]string{"password": goodPassword, "name": "Agent Li"}})
 		h.must(http.StatusConflict, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",

@@ -94,7 +94,9 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 	// round trip.
 	postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'system', ?, ?, ?)`, tenantID, msgID, conv.ID, channel, n.Body, at)
-	postgres.Defer(ctx, tx, nil, `UPDATE conversations SET proactive = true, message_count = message_count + 1, last_message_at = ?, updated_at = ?
+	// Only a conversation the notice opened is proactive: a customer's own,
+	// which the notice joins, stays theirs and counts in the metrics.
+	postgres.Defer(ctx, tx, nil, `UPDATE conversations SET message_count = message_count + 1, last_message_at = ?, updated_at = ?
 		WHERE tenant_id = ? AND id = ?`, at, at, tenantID, conv.ID)
 	if err := s.event(ctx, tx, conv.ID, "proactive_notice", map[string]any{"message_id": msgID, "cause": n.Cause}); err != nil {
 		return uuid.Nil, err

@@ -88,6 +88,11 @@ func TestStockOutNoticesReachConversationsAskingAboutIt(t *testing.T) {
 	if got := f.notices(byTitle); len(got) != 1 || !strings.Contains(got[0], "sold out") || !strings.Contains(got[0], "Jasmine Pearls") {
 		t.Fatalf("asked by title in English: %q", got)
 	}
+	// The customers opened these conversations: a notice joining them does
+	// not make them proactive, which would take them out of the metrics.
+	if n := f.count(`SELECT count(*) FROM conversations WHERE proactive AND id IN (?, ?)`, bySKU, byTitle); n != 0 {
+		t.Fatalf("%d of the customers' own conversations became proactive with the notice", n)
+	}
 	for name, conv := range map[string]uuid.UUID{"InStock": inStock, "OtherIntent": otherIntent, "Resolved": resolved, "Stale": stale} {
 		if got := f.notices(conv); len(got) != 0 {
 			t.Errorf("%s: %q", name, got)

@@ -1,5 +1,5 @@
-// Package mail sends the few emails deskpool sends itself (password reset
-// links): through an SMTP server with STARTTLS when one is configured,
+// Package mail sends the few emails deskpool sends itself (email
+// confirmation and password reset links): through an SMTP server with STARTTLS when one is configured,
 // else to the log, for development.
 package mail
 
@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/smtp"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -58,15 +59,24 @@ func New(cfg Config, log *slog.Logger) Sender {
 // Log writes messages to a logger instead of sending them.
 type Log struct{ Logger *slog.Logger }
 
-// Send logs the message, body included, at info.
+// Send logs the message, body included, at info, with the link it
+// carries (an email confirmation's, a password reset's) on its own, so
+// that a developer without a mail server can copy it from the log.
 func (l Log) Send(ctx context.Context, m Message) error {
 	log := l.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	log.InfoContext(ctx, "email not sent (no DESKPOOL_SMTP_HOST): "+m.Subject, "to", m.To, "body", m.Body)
+	attrs := []any{"to", m.To}
+	if link := linkRE.FindString(m.Body); link != "" {
+		attrs = append(attrs, "link", link)
+	}
+	log.InfoContext(ctx, "email not sent (no DESKPOOL_SMTP_HOST): "+m.Subject, append(attrs, "body", m.Body)...)
 	return nil
 }
+
+// linkRE finds the first web address in a message's body.
+var linkRE = regexp.MustCompile(`https?://[^\s"<>]+`)
 
 // SMTP sends through an SMTP server, always upgrading to TLS with
 // STARTTLS (a server that does not offer it is refused: a reset link must

@@ -54,10 +54,11 @@ ensure_redis() {
   redis_up && return 0
   say "Redis is not answering on $REDIS_HOST:$REDIS_PORT; starting it"
   command -v redis-server >/dev/null 2>&1 || die "Redis is not installed: sudo apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS), then run this again."
+  local log="${TMPDIR:-/tmp}/deskpool-redis-$REDIS_PORT.log"
   redis-server --daemonize yes --bind "$REDIS_HOST" --port "$REDIS_PORT" --save "" --appendonly no \
-    --dir "${TMPDIR:-/tmp}" --logfile "${TMPDIR:-/tmp}/deskpool-redis.log"
+    --dir "${TMPDIR:-/tmp}" --logfile "$log"
   for _ in $(seq 1 20); do redis_up && return 0; sleep 0.5; done
-  die "Redis did not start; see ${TMPDIR:-/tmp}/deskpool-redis.log"
+  die "Redis did not start; see $log"
 }
 
 ensure_services() {
@@ -86,14 +87,14 @@ ensure_stripe() {
   fi
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$STRIPE_MOCK_PORT") 2>/dev/null; then
     say "starting stripe-mock on 127.0.0.1:$STRIPE_MOCK_PORT (no DESKPOOL_STRIPE_SECRET_KEY set)"
-    "$bin" -http-addr "127.0.0.1:$STRIPE_MOCK_PORT" -https-addr "127.0.0.1:0" >"${TMPDIR:-/tmp}/deskpool-stripe-mock.log" 2>&1 &
+    "$bin" -http-addr "127.0.0.1:$STRIPE_MOCK_PORT" -https-addr "127.0.0.1:0" >"${TMPDIR:-/tmp}/deskpool-stripe-mock-$STRIPE_MOCK_PORT.log" 2>&1 &
     STRIPE_MOCK_PID=$!
     local up=
     for _ in $(seq 1 40); do
       if (exec 3<>"/dev/tcp/127.0.0.1/$STRIPE_MOCK_PORT") 2>/dev/null; then up=1; break; fi
       sleep 0.25
     done
-    [ -n "$up" ] || die "stripe-mock did not start; see ${TMPDIR:-/tmp}/deskpool-stripe-mock.log"
+    [ -n "$up" ] || die "stripe-mock did not start; see ${TMPDIR:-/tmp}/deskpool-stripe-mock-$STRIPE_MOCK_PORT.log"
   fi
   export DESKPOOL_STRIPE_API_BASE="http://127.0.0.1:$STRIPE_MOCK_PORT"
   export DESKPOOL_TEST_STRIPE_URL="$DESKPOOL_STRIPE_API_BASE"

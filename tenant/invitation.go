@@ -75,7 +75,8 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 		if res.Error != nil {
 			return res.Error
 		} else if res.RowsAffected == 0 {
-			return deskpool.Errorf(deskpool.ECONFLICT, "An open invitation for %s exists already.", email)
+			return deskpool.Errorf(deskpool.ECONFLICT, "An open invitation for %s exists already; its link was shown once, when it was made. "+
+				"For a new link, withdraw it (Withdraw in Settings, or DELETE /v1/invitations/{invitation_id}) and invite again.", email)
 		}
 		return Audit(ctx, tx, "invitation.created", "invitation", inv.ID.String(), map[string]any{"email": email, "role": in.Role})
 	})

@@ -97,3 +97,44 @@ func TestPages(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsWording: the settings page's tables and forms name a
+// member's, a key's, a policy's or a scenario's name "Name", not "Your name"
+// (the signup form's label for the person signing up); an invitation is a
+// link the owner shares (deskpool emails none), so its button makes a link
+// rather than sending anything.
+func TestSettingsWording(t *testing.T) {
+	app := newApp(t)
+	for lang, want := range map[string]string{"en": "<th>Name</th>", "zh": "<th>名称</th>"} {
+		_, body := get(t, app, "/app/settings", map[string]string{"Cookie": "dp_session=x; dp_lang=" + lang})
+		page := body // less the strings the page carries for its scripts
+		if i := strings.Index(body, `id="i18n"`); i >= 0 {
+			page = body[:i] + body[i+strings.Index(body[i:], "</script>"):]
+		}
+		for _, wrong := range []string{"Your name", "你的姓名", "Send invitation", "发送邀请"} {
+			if strings.Contains(page, wrong) {
+				t.Errorf("%s: the settings page says %q", lang, wrong)
+			}
+		}
+		if !strings.Contains(page, want) {
+			t.Errorf("%s: the settings page has no %s column", lang, want)
+		}
+	}
+}
+
+// TestInboxWording: the inbox's channel filter names each channel in the
+// page's language, filtering by the API's value; an empty list says how
+// customers' messages come in.
+func TestInboxWording(t *testing.T) {
+	app := newApp(t)
+	for lang, want := range map[string]string{"en": `<option value="mini_program">Mini program</option>`, "zh": `<option value="mini_program">小程序</option>`} {
+		_, body := get(t, app, "/app/inbox", map[string]string{"Cookie": "dp_session=x; dp_lang=" + lang})
+		if !strings.Contains(body, want) || strings.Contains(body, "<option>mini_program</option>") {
+			t.Errorf("%s: the channel filter lacks %s", lang, want)
+		}
+		i := strings.Index(body, `id="list-empty"`)
+		if i < 0 || !strings.Contains(body[i:i+strings.Index(body[i:], "</div>")], "POST /v1/messages") {
+			t.Errorf("%s: the empty inbox does not say how messages come in", lang)
+		}
+	}
+}

@@ -41,7 +41,7 @@ type Config struct {
 	LLMPlans             string // comma-separated plans that include the provider; empty: those whose billing entitlements do (premium)
 	API                  api.Config
 	Billing              billing.Config // Stripe keys (never logged), prices, grace period, return URLs
-	SMTP                 mail.Config    // password reset mail (the password never logged); no host: links go to the log at info
+	SMTP                 mail.Config    // email confirmation and password reset mail (the password never logged); no host: links go to the log at info
 }
 
 // DefaultConfig is a local set-up: PostgreSQL and Redis on 127.0.0.1.
@@ -106,7 +106,7 @@ func (c *Config) bind(fs *flag.FlagSet) {
 		c.API.TrustedProxies = p
 		return err
 	})
-	fs.StringVar(&c.SMTP.Host, "smtp-host", c.SMTP.Host, "SMTP server for password reset mail; empty: links go to the log (DESKPOOL_SMTP_HOST)")
+	fs.StringVar(&c.SMTP.Host, "smtp-host", c.SMTP.Host, "SMTP server for email confirmation and password reset mail; empty: the links go to the log (DESKPOOL_SMTP_HOST)")
 	fs.IntVar(&c.SMTP.Port, "smtp-port", c.SMTP.Port, "SMTP port, STARTTLS required (DESKPOOL_SMTP_PORT)")
 	fs.StringVar(&c.SMTP.User, "smtp-user", c.SMTP.User, "SMTP user (DESKPOOL_SMTP_USER)")
 	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender address of deskpool's mail (DESKPOOL_SMTP_FROM)")

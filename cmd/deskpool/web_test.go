@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +174,14 @@ func TestWebApp(t *testing.T) {
 	if frt, csat := figureValue(t, ctx, "frt"), figureValue(t, ctx, "csat"); frt != "—" || csat != "—" {
 		t.Fatalf("the empty dashboard shows FRT %q and CSAT %q, want —", frt, csat)
 	}
+	// No chart's axis repeats a label (an empty duration chart read 0s 0s
+	// 0s 1s 1s).
+	if repeated := get(t, ctx, "axis labels", chromedp.Evaluate[[]string](`[...document.querySelectorAll('.chart svg')].filter(svg => {
+		const ys = [...svg.querySelectorAll('text.axis[text-anchor=end]')].map(e => e.textContent);
+		return new Set(ys).size !== ys.length;
+	}).map(svg => svg.parentElement.id)`)); len(repeated) > 0 {
+		t.Fatalf("the empty dashboard's charts %q repeat an axis label", repeated)
+	}
 	do(t, ctx, "back to the inbox", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`#list-empty`)))
 
 	do(t, ctx, "the inbox listens to the change stream", chromedp.WaitVisible(css(`body[data-live="stream"]`)))
@@ -206,6 +215,12 @@ func TestWebApp(t *testing.T) {
 	if text := get(t, ctx, "message text", chromedp.Text(css(`#thread li.msg.inbound .msg-body`))); text != hostile {
 		t.Fatalf("the customer's message shows as %q, want the text as sent", text)
 	}
+	// The triage's route and sentiment read as words of the page's
+	// language, not the API's values.
+	triage := get(t, ctx, "triage words", chromedp.Evaluate[[]string](`['conv.route', 'conv.sentiment'].map(k => document.querySelector('#triage dd[data-k="' + k + '"]').textContent)`))
+	if !slices.Contains([]string{"AI", "Agent", "Senior agent", "Expert"}, triage[0]) || !slices.Contains([]string{"Negative", "Neutral", "Positive"}, strings.TrimSuffix(triage[1], " ⚠")) {
+		t.Fatalf("the triage shows route %q and sentiment %q, want them in words", triage[0], triage[1])
+	}
 	if get(t, ctx, "no script ran", chromedp.Evaluate[bool](
 		`window.__xss === 1 || document.querySelector('#thread img, #thread script, #thread a[href^="javascript"]') !== null`)) {
 		t.Fatal("markup in a customer's message became elements or ran")
@@ -237,11 +252,20 @@ func TestWebApp(t *testing.T) {
 	if v := get(t, ctx, "kept reply", chromedp.Evaluate[string](`document.getElementById('reply-body').value`)); v != "Half a thought" {
 		t.Fatalf("after logging in again the reply box holds %q, want the typed reply", v)
 	}
-	// A second customer writes: j and k move between the two.
-	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "email", "subject": "Shipping",
+	// A second customer writes, in a chat (no subject): j and k move
+	// between the two.
+	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "web",
 		"customer": map[string]any{"email": "zhang@example.com", "name": "Zhang Min"}, "body": "Do you ship to Hangzhou?"}, http.StatusCreated)
 	do(t, ctx, "the second conversation appears", chromedp.WaitVisible(css(`#conv-list li:nth-child(2)`)),
 		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	// The list names each conversation by its subject, else by what the
+	// customer wrote: never "(no subject)" for every chat.
+	if titles := get(t, ctx, "the list's titles", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#conv-list li .subject')].map(e => e.textContent)`)); !slices.Contains(titles, "Order 1001") || !slices.Contains(titles, "Do you ship to Hangzhou?") {
+		t.Fatalf("the inbox lists the conversations as %q, want the email's subject and the chat's text", titles)
+	}
+	if meta := get(t, ctx, "the list's channels", chromedp.Evaluate[string](`document.querySelector('#conv-list').textContent`)); !strings.Contains(meta, "Web chat · ") {
+		t.Fatalf("the inbox's list does not name the chat's channel \"Web chat\": %q", meta)
+	}
 	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
 	do(t, ctx, "k and j",
 		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),
@@ -262,6 +286,13 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("the API lists %d resolved conversations, want 1", n)
 	}
 
+	// The owner takes the resolved conversation (nobody was online to be
+	// given it), for the chart of conversations per agent.
+	assign, _ := json.Marshal(map[string]any{"assignee_id": login["user"].(map[string]any)["id"]})
+	req, _ := http.NewRequest("PATCH", base+"/v1/conversations/"+list["data"].([]any)[0].(map[string]any)["id"].(string), bytes.NewReader(assign))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	doJSON(t, req, http.StatusOK)
 	do(t, ctx, "dashboard", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
 	figure := get(t, ctx, "figure", chromedp.Text(css(`[data-metric=conversations] .fig-value`)))
 	bars := get(t, ctx, "bars", chromedp.Evaluate[int](`document.querySelectorAll('#chart-volume svg rect.bar').length`))
@@ -273,6 +304,25 @@ func TestWebApp(t *testing.T) {
 	frtDots := get(t, ctx, "frt dots", chromedp.Evaluate[int](`document.querySelectorAll('#chart-frt svg circle.dot').length`))
 	if frt, csat := figureValue(t, ctx, "frt"), figureValue(t, ctx, "csat"); frt == "—" || frtDots != 1 || csat != "—" {
 		t.Fatalf("after the reply the dashboard shows FRT %q (%d points) and CSAT %q, want a time on one point and no CSAT", frt, frtDots, csat)
+	}
+	// A bar chart's names (intents, agents) do not run into each other,
+	// however long: each is cut to its bar's width, whole on hover.
+	overlaps := get(t, ctx, "long bar labels", chromedp.Evaluate[int](`import('/assets/chart.js').then(m => {
+		const host = document.createElement('div');
+		host.className = 'chart';
+		document.body.append(host);
+		m.draw(host, 'bar', ['Asks for a person', 'Order status', 'Privacy or fund safety', '退货退款和换货的问题', 'Product question'].map((label, i) => ({ label, value: i + 1 })), String, { step: 1 });
+		const boxes = [...host.querySelectorAll('text.axis[text-anchor=middle]')].map(e => e.getBoundingClientRect());
+		host.remove();
+		return boxes.filter((b, i) => i > 0 && b.left < boxes[i - 1].right).length;
+	})`, chromedp.EvalAwaitPromise))
+	if overlaps > 0 {
+		t.Fatalf("%d of a bar chart's long labels run into the one before", overlaps)
+	}
+	// Conversations per agent names the agents (the owner, who gave no
+	// name, by email), not by their ids.
+	if agents := get(t, ctx, "agents chart", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#chart-agents svg text.axis[text-anchor=middle]')].map(e => e.textContent)`)); !slices.Contains(agents, "owner@webtea.example") {
+		t.Fatalf("conversations per agent are labelled %q, want the owner's email", agents)
 	}
 	resolvedID := list["data"].([]any)[0].(map[string]any)["id"].(string)
 	// The customer's rating comes through the shop's integration (an API
@@ -293,6 +343,16 @@ func TestWebApp(t *testing.T) {
 	}
 	screenshot(t, ctx, "dashboard-zh")
 	do(t, ctx, "the review queue", chromedp.Navigate(base+"/app/reviews"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	// The page is laid out like the others: set off from the window's edge,
+	// each tab's radio button beside its name.
+	if odd := get(t, ctx, "the review page's layout", chromedp.Evaluate[[]string](`[
+		getComputedStyle(document.querySelector('main.reviews')).paddingLeft === '0px' ? 'no margin' : '',
+		...[...document.querySelectorAll('#review-tabs label')].map(l => {
+			const r = l.querySelector('input').getBoundingClientRect(), b = l.getBoundingClientRect();
+			return Math.abs((r.top + r.bottom) / 2 - (b.top + b.bottom) / 2) > 4 ? 'a radio button off its name\'s line' : '';
+		})].filter(Boolean)`)); len(odd) > 0 {
+		t.Fatalf("the review queue's layout: %q", odd)
+	}
 	screenshot(t, ctx, "reviews-zh")
 
 	do(t, ctx, "settings", chromedp.Navigate(base+"/app/settings"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))

@@ -17,17 +17,46 @@ function niceMax(v) {
   return 10 * p;
 }
 
+/** fitted is an axis label cut short, with an ellipsis, to fit width
+ * (the whole label in its <title>), so that long names such as intents
+ * do not run into each other. A CJK character counts twice. */
+function fitted(label, width, attrs) {
+  const text = String(label);
+  const budget = Math.max(3, Math.floor(width / 6.2));
+  let used = 0, cut = text.length;
+  for (let i = 0; i < text.length; i++) {
+    used += /[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]/.test(text[i]) ? 2 : 1;
+    if (used > budget) { cut = i; break; }
+  }
+  const e = svgEl('text', attrs, cut < text.length ? text.slice(0, Math.max(1, cut - 1)) + '…' : text);
+  if (cut < text.length) e.append(svgEl('title', {}, text));
+  return e;
+}
+
 /** draw renders points [{label, value}] into host as 'bar' or 'line';
  * fmt formats a value for the axis and the hover title; opts.ref draws a
- * dashed reference line at that value (a ceiling, a target). Negative
- * values (NPS) extend the axis below zero. */
+ * dashed reference line at that value (a ceiling, a target); opts.step is
+ * the smallest step between the axis's labels (1 for counts and seconds).
+ * Negative values (NPS) extend the axis below zero. */
 export function draw(host, kind, points, fmt = String, opts = {}) {
   const W = 420, H = 180, L = 48, R = 18, T = 10, B = 28;
   const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg', role: 'img', 'data-kind': kind, 'data-points': points.length });
   const values = points.map(p => p.value ?? 0).concat(opts.ref ?? []);
-  const max = niceMax(Math.max(0, ...values));
+  let max = niceMax(Math.max(0, ...values));
   const lowest = Math.min(0, ...values);
-  const min = lowest < 0 ? -niceMax(-lowest) : 0;
+  let min = lowest < 0 ? -niceMax(-lowest) : 0;
+  if (opts.step > 0) {
+    // A value counted in whole units (conversations, seconds) has axis
+    // steps of whole units, or its labels would repeat (0s 0s 1s 1s).
+    const top = max;
+    let tick = Math.ceil((max - min) / 4 / opts.step) * opts.step;
+    for (;;) {
+      min = lowest < 0 ? -Math.ceil(-lowest / tick) * tick : 0;
+      max = min + 4 * tick;
+      if (max >= top) break;
+      tick += opts.step;
+    }
+  }
   const x = (i) => L + (W - L - R) * (points.length === 1 ? 0.5 : i / (points.length - 1));
   const y = (v) => T + (H - T - B) * (1 - ((v ?? 0) - min) / (max - min));
   for (let k = 0; k <= 4; k++) {
@@ -48,7 +77,7 @@ export function draw(host, kind, points, fmt = String, opts = {}) {
       const bar = svgEl('rect', { x: cx - bw / 2, y: y(p.value), width: bw, height: Math.max(0, y(0) - y(p.value)), class: 'bar' });
       bar.append(svgEl('title', {}, `${p.label}: ${fmt(p.value ?? 0)}`));
       svg.append(bar);
-      if (i % every === 0) svg.append(svgEl('text', { x: cx, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, p.label));
+      if (i % every === 0) svg.append(fitted(p.label, (W - L - R) / points.length, { x: cx, y: H - 8, class: 'axis', 'text-anchor': 'middle' }));
     });
   } else {
     const known = points.map((p, i) => [i, p.value]).filter(([, v]) => v !== null && v !== undefined);

@@ -39,17 +39,17 @@ const rate = (v, of) => (of > 0 ? v : null);
 // The figures and their charts, in the order shown: key names the
 // figure (data-metric), its label (dash.<key>) and its chart (chart-<key>).
 const METRICS = [
-  { key: 'conversations', chart: 'volume', kind: 'bar', value: m => m.conversations, fmt: String, sub: m => t('dash.resolved_n', { n: m.resolved }) },
-  { key: 'frt', value: m => m.first_response.p50_seconds, fmt: fmtDuration, sub: m => 'p90 ' + fmtDuration(m.first_response.p90_seconds) },
-  { key: 'aht', value: m => m.handle.average_seconds, fmt: fmtDuration, sub: m => 'p50 ' + fmtDuration(m.handle.p50_seconds) },
-  { key: 'resolution', value: m => m.resolution.p50_seconds, fmt: fmtDuration, sub: m => t('dash.avg') + ' ' + fmtDuration(m.resolution.average_seconds) },
+  { key: 'conversations', chart: 'volume', kind: 'bar', value: m => m.conversations, fmt: String, step: 1, sub: m => t('dash.resolved_n', { n: m.resolved }) },
+  { key: 'frt', value: m => m.first_response.p50_seconds, fmt: fmtDuration, step: 1, sub: m => 'p90 ' + fmtDuration(m.first_response.p90_seconds) },
+  { key: 'aht', value: m => m.handle.average_seconds, fmt: fmtDuration, step: 1, sub: m => 'p50 ' + fmtDuration(m.handle.p50_seconds) },
+  { key: 'resolution', value: m => m.resolution.p50_seconds, fmt: fmtDuration, step: 1, sub: m => t('dash.avg') + ' ' + fmtDuration(m.resolution.average_seconds) },
   { key: 'fcr', value: m => rate(m.fcr_rate, m.resolved), fmt: pct, sub: m => `${m.first_contact_resolved} / ${m.resolved}` },
   { key: 'escalation', value: m => rate(m.escalation_rate, m.conversations), fmt: pct },
   { key: 'ai', value: m => rate(m.ai_resolved_rate, m.conversations), fmt: pct, sub: (m, r) => t('dash.ceiling_n', { n: pct(r.deflection_ceiling) }), ref: r => r.deflection_ceiling },
   { key: 'human', value: m => rate(m.human_intervention_rate, m.conversations), fmt: pct },
   { key: 'csat', value: m => m.csat.average, fmt: score, sub: m => t('dash.responses_n', { n: m.csat.responses }) },
   { key: 'qa', value: m => m.qa.average, fmt: score, sub: m => t('dash.reviews_n', { n: m.qa.reviews }) },
-  { key: 'nps', value: m => m.nps.score, fmt: nps, sub: m => t('dash.nps_n', { n: m.nps.responses }) },
+  { key: 'nps', value: m => m.nps.score, fmt: nps, step: 1, sub: m => t('dash.nps_n', { n: m.nps.responses }) },
   { key: 'breach', value: m => rate(m.breach_rate, m.conversations), fmt: pct, sub: m => t('dash.breached_n', { n: m.breached }) },
 ];
 
@@ -74,6 +74,22 @@ function range(tz) {
   return { from, to, bucket: to - from <= 2 * DAY ? 'hour' : 'day' };
 }
 
+let agents = null;
+/** agentNames maps the workspace's agents' ids to their names (else
+ * emails), read once: the metrics name agents by id only. A page that
+ * cannot read them shows the ids' first digits. */
+async function agentNames() {
+  if (!agents) {
+    try {
+      const page = await api('GET', '/agents?limit=100');
+      agents = new Map(page.data.map(a => [a.user_id, a.name || a.email]));
+    } catch {
+      return new Map();
+    }
+  }
+  return agents;
+}
+
 async function load() {
   const tz = await timeZone();
   const { from, to, bucket } = range(tz);
@@ -88,11 +104,12 @@ async function load() {
   $('charts').replaceChildren(...METRICS.map(d => {
     const host = el('div', { class: 'chart', id: 'chart-' + (d.chart || d.key) });
     draw(host, d.kind || 'line', r.series.map(p => ({ label: label.format(new Date(p.start)), value: d.value(p) })), d.fmt,
-      d.ref ? { ref: d.ref(r) } : {});
+      { ref: d.ref ? d.ref(r) : undefined, step: d.step });
     return el('figure', {}, el('figcaption', {}, `${t('dash.' + d.key)} · ${per}`), host);
   }));
-  draw($('chart-intents'), 'bar', r.top_intents.map(i => ({ label: intentLabel(i.intent), value: i.conversations })));
-  draw($('chart-agents'), 'bar', r.by_agent.map(g => ({ label: g.name || (g.id ? g.id.slice(0, 8) : t('filter.unassigned')), value: g.conversations })));
+  draw($('chart-intents'), 'bar', r.top_intents.map(i => ({ label: intentLabel(i.intent), value: i.conversations })), String, { step: 1 });
+  const names = await agentNames();
+  draw($('chart-agents'), 'bar', r.by_agent.map(g => ({ label: g.id ? names.get(g.id) || g.id.slice(0, 8) : t('filter.unassigned'), value: g.conversations })), String, { step: 1 });
   $('flagged').replaceChildren(...(r.flagged_scenarios.length
     ? r.flagged_scenarios.map(s => el('li', {}, t('dash.flagged_row', { name: s.name, share: pct(s.human_share), n: s.conversations })))
     : [el('li', { class: 'muted' }, t('dash.flagged_none'))]));

@@ -54,18 +54,25 @@ async function loadList() {
   if (open && state.detail && open.updated_at !== state.detail.updated_at) await openConversation(open.id, false);
 }
 
+/** title names a conversation: its subject (an email's), else the triage's
+ * summary of what the customer wrote (contact data masked), as chat
+ * channels carry no subject. */
+function title(c) {
+  return c.subject || (c.facts && c.facts.summary) || t('conv.no_subject');
+}
+
 function renderList(fresh) {
   const ul = $('conv-list');
   ul.replaceChildren(...state.list.map(c => {
     const cd = countdown(c);
     return el('li', { class: [c.id === state.openId ? 'selected' : '', fresh.has(c.id) ? 'fresh' : ''].join(' ').trim() || null, dataset: { id: c.id } },
       el('a', { href: '?c=' + c.id, class: 'conv-link' },
-        el('span', { class: 'subject' }, c.subject || t('conv.no_subject')),
+        el('span', { class: 'subject' }, title(c)),
         el('span', { class: 'meta' },
           el('span', { class: 'badge ' + c.status }, label('status.', c.status)), ' ',
           el('span', { class: 'badge' }, intentLabel(c.intent)), ' ',
           c.urgency ? el('span', { class: 'badge urg-' + c.urgency }, label('urgency.', c.urgency)) : null, ' ',
-          el('span', { class: 'muted' }, c.channel, ' · ', fmtTime(c.last_message_at, state.tz))),
+          el('span', { class: 'muted' }, label('channel.', c.channel), ' · ', fmtTime(c.last_message_at, state.tz))),
         cd ? el('span', { class: 'sla ' + cd.cls }, cd.text) : null));
   }));
   $('list-empty').hidden = state.list.length > 0;
@@ -79,7 +86,7 @@ async function openConversation(id, push = true) {
   if (push) history.replaceState(null, '', '?c=' + id);
   $('conv-none').hidden = true;
   $('conv-body').hidden = false;
-  $('conv-subject').textContent = d.subject || t('conv.no_subject');
+  $('conv-subject').textContent = title(d);
   $('conv-status').textContent = label('status.', d.status);
   $('conv-status').className = 'badge ' + d.status;
   const closed = ['resolved', 'closed'].includes(d.status);
@@ -103,7 +110,7 @@ async function openConversation(id, push = true) {
 function renderThread(d) {
   $('thread').replaceChildren(...d.messages.map(m =>
     el('li', { class: `msg ${m.direction} ${m.internal ? 'note' : ''}`.trim() },
-      el('div', { class: 'msg-meta' }, label('author.', m.author_kind), m.internal ? ' · ' + t('reply.internal') : '', ' · ', m.channel, ' · ', fmtTime(m.created_at, state.tz)),
+      el('div', { class: 'msg-meta' }, label('author.', m.author_kind), m.internal ? ' · ' + t('reply.internal') : '', ' · ', label('channel.', m.channel), ' · ', fmtTime(m.created_at, state.tz)),
       el('div', { class: 'msg-body' }, m.body))));
   const th = $('thread');
   th.scrollTop = th.scrollHeight;
@@ -119,8 +126,8 @@ function lastTriage(d) {
 
 function renderTriage(d) {
   const tr = lastTriage(d);
-  const rows = [['conv.level', d.level], ['conv.route', d.route], ['filter.intent', intentLabel(d.intent)],
-    ['filter.urgency', label('urgency.', d.urgency)], ['conv.sentiment', d.sentiment + (d.anger ? ' ⚠' : '')],
+  const rows = [['conv.level', d.level], ['conv.route', label('route.', d.route)], ['filter.intent', intentLabel(d.intent)],
+    ['filter.urgency', label('urgency.', d.urgency)], ['conv.sentiment', label('sentiment.', d.sentiment) + (d.anger ? ' ⚠' : '')],
     ['conv.confidence', d.confidence ? Math.round(d.confidence * 100) + '%' : '—']];
   $('triage').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { dataset: { k } }, v || '—')]));
   $('triage-reasons').replaceChildren(...(tr.reasons || []).map(r => el('li', {}, r)));
@@ -135,7 +142,7 @@ function renderCustomer(d) {
   const rows = [['conv.name', c.name], ['field.email', c.email], ['conv.phone', c.phone], ['conv.segment', c.segment],
     ['conv.vip', c.vip ? '★' : '']].filter(([, v]) => v);
   $('customer').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', {}, v)]));
-  $('identities').replaceChildren(...(c.identities || []).map(i => el('li', {}, `${i.kind}${i.channel ? ' (' + i.channel + ')' : ''}: ${i.value}`)));
+  $('identities').replaceChildren(...(c.identities || []).map(i => el('li', {}, `${i.kind}${i.channel ? ' (' + label('channel.', i.channel) + ')' : ''}: ${i.value}`)));
 }
 
 async function loadHistory(d) {
@@ -144,7 +151,7 @@ async function loadHistory(d) {
   try {
     const page = await api('GET', '/conversations?limit=20&customer=' + encodeURIComponent(d.customer_id));
     $('history').replaceChildren(...page.data.filter(c => c.id !== d.id).map(c =>
-      el('li', {}, el('a', { href: '?c=' + c.id, class: 'conv-link', dataset: { id: c.id } }, `${fmtTime(c.created_at, state.tz)} · ${c.channel} · ${c.subject || t('conv.no_subject')} (${label('status.', c.status)})`))));
+      el('li', {}, el('a', { href: '?c=' + c.id, class: 'conv-link', dataset: { id: c.id } }, `${fmtTime(c.created_at, state.tz)} · ${label('channel.', c.channel)} · ${title(c)} (${label('status.', c.status)})`))));
   } catch { /* history is a convenience */ }
 }
 
