@@ -20,7 +20,7 @@ const (
 
 // FeatureSet names the features a model is trained on; training records it
 // in the model's version, so two models of different features never share one.
-const FeatureSet = "features-6: polarity, contrast (not its look-alikes) and anger words"
+const FeatureSet = "features-7: polarity (broken-item words), contrast (not its look-alikes) and anger words"
 
 const (
 	fnvOffset = 14695981039346656037

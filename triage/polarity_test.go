@@ -39,6 +39,8 @@ func TestPolarityFeatures(t *testing.T) {
 		{"拖鞋很舒服", 1, 0, 0},
 		{"多亏客服帮忙，很满意", 1, 0, 0},
 		{"就是这个颜色好看", 1, 0, 0},
+		{"收到的杯子是碎的", 0, 1, 0},
+		{"收到的是坏的，我要退货", 0, 2, 0}, // 退货 too
 	} {
 		pos, neg := count(tc.text, shapePolPos), count(tc.text, shapePolNeg)
 		if pos != tc.pos || neg != tc.neg {
