@@ -221,6 +221,16 @@ func TestWebApp(t *testing.T) {
 	if !slices.Contains([]string{"AI", "Agent", "Senior agent", "Expert"}, triage[0]) || !slices.Contains([]string{"Negative", "Neutral", "Positive"}, strings.TrimSuffix(triage[1], " ⚠")) {
 		t.Fatalf("the triage shows route %q and sentiment %q, want them in words", triage[0], triage[1])
 	}
+	// Its reasons too: each in words, its code kept as the title.
+	reasons := get(t, ctx, "triage reasons", chromedp.Evaluate[[][2]string](`[...document.querySelectorAll('#triage-reasons li')].map(li => [li.dataset.reason, li.textContent])`))
+	if len(reasons) == 0 {
+		t.Fatal("the triage shows no reasons")
+	}
+	for _, r := range reasons {
+		if r[1] == r[0] || strings.Contains(r[1], "rule:") || strings.Contains(r[1], "model:") {
+			t.Errorf("the triage reason %q reads %q, want it in words", r[0], r[1])
+		}
+	}
 	if get(t, ctx, "no script ran", chromedp.Evaluate[bool](
 		`window.__xss === 1 || document.querySelector('#thread img, #thread script, #thread a[href^="javascript"]') !== null`)) {
 		t.Fatal("markup in a customer's message became elements or ran")

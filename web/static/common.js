@@ -28,6 +28,19 @@ export const INTENTS = ['order_status', 'logistics_delay', 'cancel_order', 'chan
 
 /** label is the text of value v under prefix (status., intent., ...):
  * the value itself when the language has none, a dash when empty. */
+// reasonText words a triage reason ("rule:urgency:anger",
+// "model:intent:refund") in the page's language; one it does not know
+// shows as it is.
+export function reasonText(r) {
+  const whole = t('reason.' + r);
+  if (whole !== 'reason.' + r) return whole;
+  const i = r.lastIndexOf(':');
+  const key = 'reason.' + r.slice(0, i) + ':*';
+  const v = r.slice(i + 1);
+  const s = i < 0 ? key : t(key, { v: label('intent.', v) });
+  return s === key ? r : s;
+}
+
 export function label(prefix, v) {
   if (!v) return '—';
   const s = t(prefix + v);

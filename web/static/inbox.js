@@ -5,7 +5,7 @@
 // the cursor API every few seconds instead. And the open conversation: thread, customer, history, orders,
 // triage with its correction, SLA countdown, reply and note, assign,
 // snooze and resolve. Shortcuts: j/k next/previous, r reply, e resolve.
-import { api, apiEvents, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
+import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
 
 const POLL_MS = 3000; // the fallback's period, while the change stream is down
 const RETRY_MAX_MS = 30000; // the longest wait before reconnecting the stream
@@ -130,7 +130,7 @@ function renderTriage(d) {
     ['filter.urgency', label('urgency.', d.urgency)], ['conv.sentiment', label('sentiment.', d.sentiment) + (d.anger ? ' ⚠' : '')],
     ['conv.confidence', d.confidence ? Math.round(d.confidence * 100) + '%' : '—']];
   $('triage').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { dataset: { k } }, v || '—')]));
-  $('triage-reasons').replaceChildren(...(tr.reasons || []).map(r => el('li', {}, r)));
+  $('triage-reasons').replaceChildren(...(tr.reasons || []).map(r => el('li', { title: r, dataset: { reason: r } }, reasonText(r))));
   $('correct-intent').value = d.intent || 'other';
   $('correct-urgency').value = d.urgency || 'medium';
   state.suggestion = tr.suggested_reply || '';
