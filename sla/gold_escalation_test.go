@@ -25,7 +25,7 @@ func TestVIPLaneBreachPrefersGoldAgents(t *testing.T) {
 	breach := func(t *testing.T, vip bool) uuid.UUID {
 		t.Helper()
 		ext := uuid.NewString()
-		if _, err := f.hd.CreateCustomer(f.ctx(), helpdesk.NewCustomer{ExternalIDs: []helpdesk.ExternalID{{Channel: "web", ID: ext}}, VIP: vip}); err != nil {
+		if _, err := f.hd.CreateCustomer(f.ownerCtx(), helpdesk.NewCustomer{ExternalIDs: []helpdesk.ExternalID{{Channel: "web", ID: ext}}, VIP: vip}); err != nil {
 			t.Fatal(err)
 		}
 		in, err := f.hd.Ingest(f.ctx(), helpdesk.InboundMessage{Channel: "web", Body: "Where is my order?",

@@ -123,6 +123,11 @@ func (f *fixture) ctx() context.Context {
 	return deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: f.tenant})
 }
 
+// ownerCtx acts as the workspace's owner (who alone may add a VIP).
+func (f *fixture) ownerCtx() context.Context {
+	return deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: f.tenant, UserID: f.owner, Role: tenant.RoleOwner})
+}
+
 // startWorker runs the task handlers until the test ends.
 func (f *fixture) startWorker(t *testing.T, svc *sla.Service) {
 	t.Helper()

@@ -1,15 +1,12 @@
 package sla_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/sla"
-	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 )
 
@@ -31,8 +28,7 @@ func TestRetiredBuiltinPolicyResolvesToItsReplacement(t *testing.T) {
 			}
 
 			ext := uuid.NewString()
-			owner := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: f.tenant, UserID: f.owner, Role: tenant.RoleOwner})
-			if _, err := f.hd.CreateCustomer(owner, helpdesk.NewCustomer{ExternalIDs: []helpdesk.ExternalID{{Channel: "web", ID: ext}}, VIP: true}); err != nil {
+			if _, err := f.hd.CreateCustomer(f.ownerCtx(), helpdesk.NewCustomer{ExternalIDs: []helpdesk.ExternalID{{Channel: "web", ID: ext}}, VIP: true}); err != nil {
 				t.Fatal(err)
 			}
 			in, err := f.hd.Ingest(f.ctx(), helpdesk.InboundMessage{Channel: "web", Body: "Where is my order?",

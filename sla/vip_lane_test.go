@@ -22,7 +22,7 @@ func TestVIPLaneTargets(t *testing.T) {
 	write := func(t *testing.T, segment string, vip bool) *helpdesk.Ingested {
 		t.Helper()
 		ext := uuid.NewString()
-		c, err := f.hd.CreateCustomer(f.ctx(), helpdesk.NewCustomer{ExternalIDs: []helpdesk.ExternalID{{Channel: "web", ID: ext}}, VIP: vip})
+		c, err := f.hd.CreateCustomer(f.ownerCtx(), helpdesk.NewCustomer{ExternalIDs: []helpdesk.ExternalID{{Channel: "web", ID: ext}}, VIP: vip})
 		if err != nil {
 			t.Fatal(err)
 		}
