@@ -17,13 +17,14 @@ func TestUnauthorizedSaysWhatWasWrong(t *testing.T) {
 	if d := missing.str("detail"); !strings.Contains(d, "No token was sent") {
 		t.Errorf("no Authorization header: detail %q", d)
 	}
-	// The token as the Basic username with no password (curl -u token:)
+	// An API key as the Basic username with no password (curl -u key:)
 	// is taken as Stripe's API takes its keys; with a password it is not.
 	basic := func(user, pass string) map[string]string {
 		return map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))}
 	}
-	h.must(http.StatusOK, call{method: "GET", path: "/v1/me", header: basic(ws.OwnerToken, "")})
-	if d := h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me", header: basic(ws.OwnerToken, "secret")}).str("detail"); !strings.Contains(d, "Basic username") {
+	key, _ := h.apiKey(ws, "workspace:read")
+	h.must(http.StatusOK, call{method: "GET", path: "/v1/me", header: basic(key, "")})
+	if d := h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me", header: basic(key, "secret")}).str("detail"); !strings.Contains(d, "empty password") {
 		t.Errorf("a Basic username with a password: detail %q", d)
 	}
 	// A malformed token, a well-formed one of no workspace, and a real
