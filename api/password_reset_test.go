@@ -212,3 +212,53 @@ func TestPasswordResetWithoutDefaultWorkspace(t *testing.T) {
 	}
 	h.resetToken(ws.OwnerEmail)
 }
+
+// A reset link goes through a workspace the account still belongs to: an
+// account removed from its default workspace gets its link through
+// another it belongs to, and an account in no workspace any more is sent
+// nothing (the answer is the same), never through the outbox of a
+// workspace that removed it.
+func TestPasswordResetAfterRemovalFromDefaultWorkspace(t *testing.T) {
+	h := newHarness(t, nil)
+	left, other := h.signup("Reset Left"), h.signup("Reset Other")
+	join := func(ws workspace, email string) string {
+		inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+			body: map[string]string{"email": email, "role": "agent"}})
+		return h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+			body: map[string]string{"password": goodPassword}}).str("user.id")
+	}
+	resetMails := func(ws workspace) int {
+		return countOf(t, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND task_type = 'tenant:reset_mail'`, ws.ID)
+	}
+	resets := func(email string) int {
+		return countOf(t, `SELECT count(*) FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = ?`, email)
+	}
+	t.Run("InNoWorkspaceNothingSent", func(t *testing.T) {
+		email := uniqueEmail("gone")
+		id := join(left, email)
+		h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/members/" + id, token: left.OwnerToken})
+		before := resetMails(left)
+		h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": email}})
+		if n := resets(email); n != 0 {
+			t.Errorf("%d reset links made for an account in no workspace", n)
+		}
+		if n := resetMails(left) - before; n != 0 {
+			t.Errorf("%d reset mails queued in the workspace that removed the account", n)
+		}
+	})
+	t.Run("QueuedInAWorkspaceTheyBelongTo", func(t *testing.T) {
+		email := uniqueEmail("moved")
+		id := join(left, email) // their default workspace
+		join(other, email)
+		if err := env.System.Exec(`UPDATE users SET default_tenant_id = ? WHERE email = ?`, left.ID, email).Error; err != nil {
+			t.Fatal(err)
+		}
+		h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/members/" + id, token: left.OwnerToken})
+		beforeLeft, beforeOther := resetMails(left), resetMails(other)
+		h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": email}})
+		if resets(email) != 1 || resetMails(left) != beforeLeft || resetMails(other) != beforeOther+1 {
+			t.Errorf("reset links %d, mails queued in the left workspace %d, in the other %d; want 1, 0, 1",
+				resets(email), resetMails(left)-beforeLeft, resetMails(other)-beforeOther)
+		}
+	})
+}

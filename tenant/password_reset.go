@@ -79,9 +79,12 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, linkBase stri
 }
 
 // resetAccount finds the account with the (normalized) email and the
-// workspace whose outbox carries its reset mail: its default workspace,
-// else the first it joined (through the system path: memberships are
-// read per workspace). A zero user id: no account, or one in no workspace.
+// workspace whose outbox carries its reset mail: its default workspace
+// if it still belongs to it, else the first it joined of those it belongs
+// to (through the system path: memberships are read per workspace). The
+// default is not trusted alone: a member removed from it keeps it as
+// their default until they next log in. A zero user id: no account, or
+// one in no workspace.
 func (s *Service) resetAccount(ctx context.Context, email string) (userID, tenantID uuid.UUID, err error) {
 	var u struct {
 		ID              uuid.UUID
@@ -93,15 +96,17 @@ func (s *Service) resetAccount(ctx context.Context, email string) (userID, tenan
 	if u.ID == uuid.Nil {
 		return uuid.Nil, uuid.Nil, nil
 	}
-	if u.DefaultTenantID != nil {
-		return u.ID, *u.DefaultTenantID, nil
-	}
 	if s.SysDB == nil {
 		return uuid.Nil, uuid.Nil, deskpool.Errorf(deskpool.EINTERNAL, "password reset needs the system connection")
 	}
+	preferred := uuid.Nil
+	if u.DefaultTenantID != nil {
+		preferred = *u.DefaultTenantID
+	}
 	var m struct{ TenantID uuid.UUID }
 	err = postgres.System(ctx, s.SysDB, "auth:password-reset", func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ? ORDER BY created_at, tenant_id LIMIT 1`, u.ID).Scan(&m).Error
+		return tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?
+			ORDER BY tenant_id = ? DESC, created_at, tenant_id LIMIT 1`, u.ID, preferred).Scan(&m).Error
 	})
 	if err != nil || m.TenantID == uuid.Nil {
 		return uuid.Nil, uuid.Nil, err
