@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -292,5 +293,41 @@ func TestInvitedAccountVerifiesEmail(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // a link, had one been queued, would be sent by now
 	if !outbox.noVerify(other.OwnerEmail) {
 		t.Error("joining with an existing account sent a verification link")
+	}
+}
+
+// TestResendVerificationRace: requests for a new link at the same moment
+// send one link, the others a 429: each waits for the person's row and
+// then sees the link the first made.
+func TestResendVerificationRace(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Resend Race")
+	if err := env.System.Exec(`UPDATE email_verifications SET created_at = created_at - interval '61 seconds' WHERE user_id = ?`, ws.OwnerID).Error; err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- h.do(call{method: "POST", path: "/v1/auth/verify-email", token: ws.OwnerToken}).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	sent := 0
+	for s := range statuses {
+		switch s {
+		case http.StatusAccepted:
+			sent++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("status %d", s)
+		}
+	}
+	if links := countOf(t, `SELECT count(*) FROM email_verifications WHERE user_id = ?`, ws.OwnerID); sent != 1 || links != 2 {
+		t.Errorf("%d requests sent a link and %d links exist; want 1 and 2 (signing up made the first)", sent, links)
 	}
 }

@@ -111,13 +111,18 @@ func (s *Service) ResendVerification(ctx context.Context, linkBase string) error
 			EmailVerifiedAt *time.Time
 			Last            *time.Time
 		}
-		// the user's row is locked: two requests at once send one link
-		if err := tx.Raw(`SELECT u.email, u.email_verified_at,
-			(SELECT max(created_at) FROM email_verifications v WHERE v.user_id = u.id) AS last
-			FROM users u WHERE u.id = ? FOR UPDATE OF u`, a.UserID).Scan(&u).Error; err != nil {
+		// The user's row is locked, so two requests at once send one
+		// link. The last link is read by a statement after the lock: a
+		// subquery of the locking statement keeps the snapshot taken
+		// before it waited, and would miss the link the request it waited
+		// for made.
+		if err := tx.Raw(`SELECT email, email_verified_at FROM users WHERE id = ? FOR UPDATE`, a.UserID).Scan(&u).Error; err != nil {
 			return err
 		} else if u.Email == "" {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "User not found.")
+		}
+		if err := tx.Raw(`SELECT max(created_at) FROM email_verifications WHERE user_id = ?`, a.UserID).Scan(&u.Last).Error; err != nil {
+			return err
 		}
 		if u.EmailVerifiedAt != nil {
 			return deskpool.Errorf(deskpool.ECONFLICT, "Your email %s is confirmed already.", u.Email)
