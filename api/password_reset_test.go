@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -261,4 +262,27 @@ func TestPasswordResetAfterRemovalFromDefaultWorkspace(t *testing.T) {
 				resets(email), resetMails(left)-beforeLeft, resetMails(other)-beforeOther)
 		}
 	})
+}
+
+// Requests for a reset link at the same moment make no more than
+// ResetsPerHour links (each a mail to the account's owner): each waits for
+// the account's row and then counts the links the others made.
+func TestPasswordResetPerHourRace(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Reset Race")
+	const n = 10
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := h.do(call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": ws.OwnerEmail}}); r.Status != http.StatusAccepted {
+				t.Errorf("status %d: %s", r.Status, r.Raw)
+			}
+		}()
+	}
+	wg.Wait()
+	if links := countOf(t, `SELECT count(*) FROM password_resets WHERE user_id = ?`, ws.OwnerID); links != tenant.ResetsPerHour {
+		t.Errorf("%d reset links made by %d requests at once, want %d", links, n, tenant.ResetsPerHour)
+	}
 }

@@ -66,6 +66,12 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, linkBase stri
 	}
 	tctx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: tenantID, IP: actorIP(ctx)})
 	return postgres.Tx(tctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		// The account's row is locked first, so requests at once count
+		// each other's links (the count below is a statement of its own,
+		// with a snapshot taken after the wait).
+		if err := tx.Exec(`SELECT 1 FROM users WHERE id = ? FOR UPDATE`, userID).Error; err != nil {
+			return err
+		}
 		res := tx.Exec(`INSERT INTO password_resets (token_hash, user_id, expires_at, ip, created_at)
 			SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM password_resets r WHERE r.user_id = ? AND r.created_at > ?) < ?`,
 			hash, userID, now.Add(s.resetTTL()), actorIP(ctx), now, userID, now.Add(-time.Hour), ResetsPerHour)
