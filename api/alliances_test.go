@@ -224,5 +224,6 @@ func TestInvitationTokensInTheWrongPlace(t *testing.T) {
 	if n := countOf(t, `SELECT count(*) FROM alliance_staff WHERE alliance_id = ? AND role = 'pool_agent'`, al.str("id")); n != 0 {
 		t.Fatalf("%d pool agents joined through the wrong token", n)
 	}
+	markVerified(t, invitee.OwnerID) // only a verified email accepts a pool invitation
 	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: invitee.OwnerToken, body: map[string]string{"token": pool}})
 }

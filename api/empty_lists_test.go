@@ -22,6 +22,7 @@ func TestEmptyListsAnswerEmptyArrays(t *testing.T) {
 	base := "/v1/alliances/" + al.str("id")
 	inv := h.must(http.StatusCreated, call{method: "POST", path: base + "/agents", token: ws.OwnerToken,
 		body: map[string]any{"email": pool.OwnerEmail, "languages": []string{"en"}}})
+	markVerified(t, pool.OwnerID) // only a verified email accepts a pool invitation
 	h.must(http.StatusOK, call{method: "POST", path: base + "/agents/accept", token: pool.OwnerToken, body: map[string]string{"token": inv.str("token")}})
 	// Objects whose own lists are empty: a customer with no conversation,
 	// a connector that never synced, a webhook never delivered.
