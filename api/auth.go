@@ -22,15 +22,19 @@ import (
 // Idempotency-Key replayable.
 func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		token, err := bearer(c)
-		if err != nil {
-			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool", error="invalid_token"`)
-			return err
-		}
+		token, basicErr := bearer(c)
+		var err error
 		if token == "" {
 			if token, err = cookieToken(c); err != nil {
 				return err
 			}
+		}
+		if token == "" && basicErr != nil {
+			// a Basic header that is no API key, and no session cookie
+			// (behind a proxy asking for its own Basic password, the
+			// browser sends that header beside the cookie)
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool", error="invalid_token"`)
+			return basicErr
 		}
 		if token == "" {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool"`)
@@ -85,10 +89,11 @@ func (s *Server) authorize(a deskpool.Actor, perm tenant.Permission) error {
 
 // bearer is the credential of the Authorization header: a Bearer token,
 // or, as Stripe's API takes its keys (curl -u dpk_...:), an API key as a
-// Basic username with an empty password. A Basic header that is not that
-// is EUNAUTHORIZED saying what is wrong with it (rather than "no token
-// was sent", or falling back to the session cookie); a session token is
-// not taken from one: it goes as a Bearer token.
+// Basic username with an empty password. For a Basic header that is not
+// that, the error says what is wrong with it, for authed to answer when
+// no session cookie signs the request in either (rather than "no token
+// was sent"); a session token is not taken from one: it goes as a Bearer
+// token.
 func bearer(c *fiber.Ctx) (string, error) {
 	h := strings.TrimSpace(c.Get(fiber.HeaderAuthorization))
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {

@@ -19,6 +19,18 @@ func TestBasicCredentialsSayWhatWasWrong(t *testing.T) {
 		return map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(raw))}
 	}
 	h.must(http.StatusOK, call{method: "GET", path: "/v1/me", header: basic(key + ":")})
+	// Behind a proxy that asks for its own Basic password, the browser
+	// sends that header on every request: the web app's session cookie
+	// still signs it in.
+	signup := h.must(http.StatusCreated, call{method: "POST", path: "/v1/signup", header: map[string]string{"X-Session-Cookie": "1"},
+		body: map[string]any{"email": uniqueEmail("proxied"), "password": goodPassword, "brand_name": "Proxied Tea"}})
+	vals, _ := cookiesOf(signup)
+	proxied := basic("staff:proxy-password")
+	proxied["Cookie"] = "dp_session=" + vals["dp_session"] + "; dp_csrf=" + vals["dp_csrf"]
+	proxied["X-CSRF-Token"] = vals["dp_csrf"]
+	if r := h.must(http.StatusOK, call{method: "GET", path: "/v1/me", header: proxied}); r.str("tenant.name") != "Proxied Tea" {
+		t.Errorf("the cookie's session behind a Basic proxy: %s", r.Raw)
+	}
 	for _, tc := range []struct {
 		name   string
 		header map[string]string
