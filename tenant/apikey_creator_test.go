@@ -82,3 +82,27 @@ func TestCreateAPIKeyChecksTheCreatorsRoleNow(t *testing.T) {
 		}
 	})
 }
+
+// An invitation is sent by a member whose role allows it when it is
+// stored: a request authenticated before its sender was removed sends
+// none, so none outlives the withdrawal of the sender's invitations.
+func TestInviteChecksTheSendersRoleNow(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, owner := signup(t, svc, "Racing Invitations")
+	ownerCtx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: owner, Role: tenant.RoleOwner})
+	inv, err := svc.Invite(ownerCtx, tenant.InvitationInput{Email: uuid.NewString() + "@example.com", Role: tenant.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, admin, _, err := svc.AcceptInvitation(context.Background(), inv.Token, tenant.AcceptInput{Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RemoveMember(ownerCtx, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	stale := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: admin.ID, Role: tenant.RoleAdmin})
+	if _, err := svc.Invite(stale, tenant.InvitationInput{Email: uuid.NewString() + "@example.com", Role: tenant.RoleAdmin}); deskpool.ErrorCode(err) != deskpool.EFORBIDDEN {
+		t.Fatalf("a removed admin's invitation: %v, want EFORBIDDEN", err)
+	}
+}

@@ -71,7 +71,13 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 		if RoleRank(role) >= RoleRank(old) {
 			return nil
 		}
-		// Demoted: the keys they created may not grant more than they may do.
+		// Demoted: the keys they created and the invitations they sent may
+		// not grant more than they may do.
+		if err := s.withdrawInvitationsOf(ctx, tx, userID, "sender_role_changed", func(invited string) bool {
+			return mayInvite(a.TenantID, role, invited)
+		}); err != nil {
+			return err
+		}
 		return s.revokeKeysOf(ctx, tx, userID, "creator_role_changed", func(scopes []string) (bool, error) {
 			return scopesWithinRole(a.TenantID, role, scopes)
 		})
@@ -123,6 +129,9 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 		}
 		s.credentialsChanged(ctx, a.TenantID)
 		if err := Audit(ctx, tx, "member.removed", "user", userID.String(), map[string]any{"role": role}); err != nil {
+			return err
+		}
+		if err := s.withdrawInvitationsOf(ctx, tx, userID, "sender_removed", nil); err != nil {
 			return err
 		}
 		return s.revokeKeysOf(ctx, tx, userID, "creator_removed", nil)
