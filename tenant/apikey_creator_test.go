@@ -106,3 +106,44 @@ func TestInviteChecksTheSendersRoleNow(t *testing.T) {
 		t.Fatalf("a removed admin's invitation: %v, want EFORBIDDEN", err)
 	}
 }
+
+// Changing or removing a member is judged by the role the person acting
+// has now, not the one their credential was read with: an admin demoted
+// or removed meanwhile promotes and removes nobody.
+func TestMemberChangesUseTheActorsRoleNow(t *testing.T) {
+	svc := tenant.NewService(env.App)
+	ws, owner := signup(t, svc, "Racing Roles")
+	ownerCtx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: owner, Role: tenant.RoleOwner})
+	member := func(role string) uuid.UUID {
+		inv, err := svc.Invite(ownerCtx, tenant.InvitationInput{Email: uuid.NewString() + "@example.com", Role: role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, u, _, err := svc.AcceptInvitation(context.Background(), inv.Token, tenant.AcceptInput{Password: "correct horse battery"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	stale := func(id uuid.UUID) context.Context {
+		return deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: id, Role: tenant.RoleAdmin})
+	}
+	t.Run("ErrForbiddenPromotingOnceDemoted", func(t *testing.T) {
+		admin, agent := member(tenant.RoleAdmin), member(tenant.RoleAgent)
+		if _, err := svc.ChangeRole(ownerCtx, admin, tenant.RoleAgent); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ChangeRole(stale(admin), agent, tenant.RoleAdmin); deskpool.ErrorCode(err) != deskpool.EFORBIDDEN {
+			t.Fatalf("a demoted admin promoting an agent: %v, want EFORBIDDEN", err)
+		}
+	})
+	t.Run("ErrForbiddenRemovingOnceRemoved", func(t *testing.T) {
+		admin, agent := member(tenant.RoleAdmin), member(tenant.RoleAgent)
+		if err := svc.RemoveMember(ownerCtx, admin); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.RemoveMember(stale(admin), agent); deskpool.ErrorCode(err) != deskpool.EFORBIDDEN {
+			t.Fatalf("a removed admin removing an agent: %v, want EFORBIDDEN", err)
+		}
+	})
+}
