@@ -113,6 +113,9 @@ func (s *Service) CreateAlliance(ctx context.Context, in NewAlliance) (*Alliance
 	var v deskpool.Validator
 	v.Check(in.Name != "", "name", "must not be empty")
 	v.Check(len(in.Name) <= 200, "name", "must be at most 200 bytes")
+	if m := deskpool.NameProblem(in.Name); in.Name != "" && m != "" {
+		v.Add("name", m)
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -22,12 +22,19 @@ import (
 // Idempotency-Key replayable.
 func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		token := bearer(c)
+		token, basicErr := bearer(c)
+		var err error
 		if token == "" {
-			var err error
 			if token, err = cookieToken(c); err != nil {
 				return err
 			}
+		}
+		if token == "" && basicErr != nil {
+			// a Basic header that is no API key, and no session cookie
+			// (behind a proxy asking for its own Basic password, the
+			// browser sends that header beside the cookie)
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool", error="invalid_token"`)
+			return basicErr
 		}
 		if token == "" {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="deskpool"`)
@@ -81,21 +88,35 @@ func (s *Server) authorize(a deskpool.Actor, perm tenant.Permission) error {
 }
 
 // bearer is the credential of the Authorization header: a Bearer token,
-// or, as Stripe's API takes its keys (curl -u dpk_...:), an API key as the
-// Basic username with an empty password.
-func bearer(c *fiber.Ctx) string {
-	h := c.Get(fiber.HeaderAuthorization)
+// or, as Stripe's API takes its keys (curl -u dpk_...:), an API key as a
+// Basic username with an empty password. For a Basic header that is not
+// that, the error says what is wrong with it, for authed to answer when
+// no session cookie signs the request in either (rather than "no token
+// was sent"); a session token is not taken from one: it goes as a Bearer
+// token.
+func bearer(c *fiber.Ctx) (string, error) {
+	h := strings.TrimSpace(c.Get(fiber.HeaderAuthorization))
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
+		return strings.TrimSpace(h[7:]), nil
 	}
-	if len(h) > 6 && strings.EqualFold(h[:6], "basic ") {
-		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[6:])); err == nil {
-			if user, pass, ok := strings.Cut(string(raw), ":"); ok && pass == "" && strings.HasPrefix(user, tenant.TokenAPIKey+"_") {
-				return user
-			}
-		}
+	scheme, creds, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "basic") {
+		return "", nil
 	}
-	return ""
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(creds))
+	if err != nil || len(raw) == 0 {
+		return "", deskpool.Errorf(deskpool.EUNAUTHORIZED, "The Basic credentials are not base64 of 'username:password': send an API key as the username with an empty password (curl -u dpk_...:).")
+	}
+	user, pass, ok := strings.Cut(string(raw), ":")
+	switch {
+	case !ok:
+		return "", deskpool.Errorf(deskpool.EUNAUTHORIZED, "The Basic credentials hold no ':' after the username: send an API key as the username with an empty password (curl -u dpk_...:).")
+	case pass != "":
+		return "", deskpool.Errorf(deskpool.EUNAUTHORIZED, "The Basic credentials hold a password: send the API key as the username with an empty password (curl -u dpk_...:); no password is checked.")
+	case !strings.HasPrefix(user, tenant.TokenAPIKey+"_"):
+		return "", deskpool.Errorf(deskpool.EUNAUTHORIZED, "Only an API key (dpk_) is taken as the Basic username; send a session token as 'Authorization: Bearer <token>'.")
+	}
+	return user, nil
 }
 
 // actor returns the authenticated actor of the request.

@@ -129,6 +129,9 @@ func TestOversizedBodyOverTheNetwork(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
 		t.Fatalf("status %d %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), raw)
 	}
+	if !strings.Contains(string(raw), "over 64 KB") {
+		t.Errorf("the 413 does not say the limit: %s", raw)
+	}
 	after := rowCounts(t)
 	if after["tenants"] != before["tenants"] || after["users"] != before["users"] {
 		t.Fatal("an oversized signup changed the database")

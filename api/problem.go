@@ -75,7 +75,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &de) {
 		fields = de.Fields
 	} else if errors.As(err, &fe) {
-		code, msg = fiberCode(fe.Code), fiberMessage(fe)
+		code, msg = fiberCode(fe.Code), s.fiberMessage(fe)
 	} else if postgres.ConnectionLost(err) {
 		code, msg = deskpool.EUNAVAILABLE, "The database connection was lost; nothing was changed. Retry after the Retry-After header's seconds."
 		log.WarnContext(c.UserContext(), "database connection lost", "err", err, "method", c.Method(),
@@ -128,8 +128,14 @@ func instance(c *fiber.Ctx) string {
 }
 
 // fiberMessage words fiber's own errors for the caller.
-func fiberMessage(fe *fiber.Error) string {
+func (s *Server) fiberMessage(fe *fiber.Error) string {
 	switch fe.Code {
+	case http.StatusRequestEntityTooLarge:
+		limit := s.cfg.BodyLimit
+		if limit <= 0 {
+			limit = fiber.DefaultBodyLimit
+		}
+		return fmt.Sprintf("The request body is over %d KB, the most a request may send; send less (a batch in several requests).", limit>>10)
 	case http.StatusMethodNotAllowed:
 		return "This path does not answer this method; the Allow header lists those it does."
 	case http.StatusRequestHeaderFieldsTooLarge:

@@ -95,7 +95,8 @@ type ScenarioShare struct {
 // UTC) and returns its location; a reversed or over-a-year period, an
 // unknown bucket or zone, or hours over more than 31 days is EINVALID.
 func (q *ReportQuery) validate(now time.Time) (*time.Location, error) {
-	if q.To.IsZero() {
+	toGiven := !q.To.IsZero()
+	if !toGiven {
 		q.To = now
 	}
 	if q.From.IsZero() {
@@ -105,7 +106,11 @@ func (q *ReportQuery) validate(now time.Time) (*time.Location, error) {
 		q.Zone = "UTC"
 	}
 	var v deskpool.Validator
-	v.Check(q.To.After(q.From), "to", "must be after from")
+	if toGiven {
+		v.Check(q.To.After(q.From), "to", "must be after from")
+	} else {
+		v.Check(q.To.After(q.From), "from", "must be in the past: to, not given, is now")
+	}
 	v.Check(q.To.Sub(q.From) <= maxReportSpan, "from", "must be at most 366 days before to")
 	v.Check(q.Bucket == "" || q.Bucket == BucketDay || q.Bucket == BucketHour, "bucket", "must be day or hour")
 	v.Check(q.Bucket != BucketHour || q.To.Sub(q.From) <= maxHourSpan, "bucket", "hour buckets cover at most 31 days; use day")

@@ -69,6 +69,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyInput) (*APIKey, er
 	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		var createdBy *uuid.UUID
 		if a.UserID != uuid.Nil {
+			if err := s.creatorMayGrant(tx, a, k.Scopes); err != nil {
+				return err
+			}
 			createdBy = &a.UserID
 		}
 		if err := tx.Exec(`INSERT INTO api_keys (tenant_id, id, name, prefix, key_hash, scopes, created_by, expires_at, created_at)
@@ -82,6 +85,30 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyInput) (*APIKey, er
 		return nil, err
 	}
 	return k, nil
+}
+
+// creatorMayGrant checks, in tx, that the person making a key is still a
+// member whose role holds api_keys:write and every scope of the key. The
+// role in the actor was read when the request was authenticated (perhaps
+// from the credential cache); a removal or demotion since then revoked
+// the person's keys (revokeKeysOf) but could not see this one. The
+// membership row is locked for share, so a removal or role change waits
+// for this key and then revokes it, or has committed and is seen here.
+func (s *Service) creatorMayGrant(tx *gorm.DB, a deskpool.Actor, scopes []string) error {
+	var role string
+	if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ? FOR SHARE`, a.TenantID, a.UserID).Scan(&role).Error; err != nil {
+		return err
+	}
+	if role == "" {
+		return deskpool.Errorf(deskpool.EFORBIDDEN, "You are no longer a member of this workspace, so you cannot create its API keys.")
+	}
+	ok, err := scopesWithinRole(a.TenantID, role, append([]string{"api_keys:write"}, scopes...))
+	if err != nil {
+		return err
+	} else if !ok {
+		return deskpool.Errorf(deskpool.EFORBIDDEN, "Your role is now %s, which cannot create an API key with these scopes.", role)
+	}
+	return nil
 }
 
 // ListAPIKeys returns the workspace's keys, newest first, without secrets.

@@ -56,6 +56,9 @@ func (s *Service) UpdateWorkspace(ctx context.Context, in WorkspaceUpdate) (*Wor
 		name = strings.TrimSpace(*in.Name)
 		n := utf8.RuneCountInString(name)
 		v.Check(n >= 1 && n <= 100, "name", "must be 1 to 100 characters")
+		if m := deskpool.NameProblem(name); n >= 1 && m != "" {
+			v.Add("name", m)
+		}
 	}
 	if in.Country != nil {
 		var ok bool

@@ -56,6 +56,17 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 	inv := &Invitation{ID: deskpool.NewID(), Email: email, Role: in.Role, Token: token, InvitedBy: nullUUID(a.UserID),
 		CreatedAt: s.Now(), ExpiresAt: s.Now().Add(s.InvitationTTL)}
 	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		if a.UserID != uuid.Nil {
+			// The sender's role as it is now, not as their credential
+			// said: a removal or demotion waits for this invitation and
+			// withdraws it, or has committed and is seen here.
+			var role string
+			if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ? FOR SHARE`, a.TenantID, a.UserID).Scan(&role).Error; err != nil {
+				return err
+			} else if !mayInvite(a.TenantID, role, in.Role) {
+				return deskpool.Errorf(deskpool.EFORBIDDEN, "Your role in this workspace no longer lets you invite a %s.", in.Role)
+			}
+		}
 		var members int64
 		if err := tx.Raw(`SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.tenant_id = ? AND u.email = ?`, a.TenantID, email).Scan(&members).Error; err != nil {
@@ -237,6 +248,43 @@ func (s *Service) WithdrawInvitation(ctx context.Context, id uuid.UUID) error {
 		}
 		return Audit(ctx, tx, "invitation.withdrawn", "invitation", id.String(), map[string]any{"email": inv.Email, "role": inv.Role})
 	})
+}
+
+// withdrawInvitationsOf withdraws, in tx, the workspace's open
+// invitations that userID sent, except those keep (nil: none) holds on
+// to, and audits each withdrawal with reason: an invitation grants no
+// more than its sender may do, or a member on their way out could invite
+// a second address of theirs and come back through it.
+func (s *Service) withdrawInvitationsOf(ctx context.Context, tx *gorm.DB, userID uuid.UUID, reason string, keep func(role string) bool) error {
+	tenantID := deskpool.TenantIDFromContext(ctx)
+	var open []struct {
+		ID          uuid.UUID
+		Email, Role string
+	}
+	if err := tx.Raw(`SELECT id, email, role FROM invitations WHERE tenant_id = ? AND invited_by = ?
+		AND accepted_at IS NULL AND revoked_at IS NULL ORDER BY id FOR UPDATE`, tenantID, userID).Scan(&open).Error; err != nil {
+		return err
+	}
+	for _, inv := range open {
+		if keep != nil && keep(inv.Role) {
+			continue
+		}
+		if err := tx.Exec(`UPDATE invitations SET revoked_at = ? WHERE tenant_id = ? AND id = ?`, s.Now(), tenantID, inv.ID).Error; err != nil {
+			return err
+		}
+		if err := Audit(ctx, tx, "invitation.withdrawn", "invitation", inv.ID.String(),
+			map[string]any{"email": inv.Email, "role": inv.Role, "reason": reason, "invited_by": userID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mayInvite reports whether role, in the workspace tenantID, may send an
+// invitation granting invited (Invite's rule).
+func mayInvite(tenantID uuid.UUID, role, invited string) bool {
+	ok, err := scopesWithinRole(tenantID, role, []string{"members:write"})
+	return err == nil && ok && RoleRank(invited) <= RoleRank(role)
 }
 
 func nullUUID(id uuid.UUID) *uuid.UUID {

@@ -45,13 +45,17 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 	}
 	var m Member
 	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
+		actorRole, err := lockActorAndMember(tx, a, userID)
+		if err != nil {
+			return err
+		}
 		if err := tx.Raw(`SELECT `+memberColumns+` FROM memberships m
 			JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? AND m.user_id = ? FOR UPDATE OF m`, a.TenantID, userID).Scan(&m).Error; err != nil {
 			return err
 		} else if m.UserID == uuid.Nil {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "Member not found.")
 		}
-		if RoleRank(role) > RoleRank(a.Role) || RoleRank(m.Role) > RoleRank(a.Role) {
+		if RoleRank(role) > RoleRank(actorRole) || RoleRank(m.Role) > RoleRank(actorRole) {
 			return deskpool.Errorf(deskpool.EFORBIDDEN, "You cannot grant or change a role above your own.")
 		}
 		if m.Role == RoleOwner && role != RoleOwner {
@@ -71,7 +75,13 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 		if RoleRank(role) >= RoleRank(old) {
 			return nil
 		}
-		// Demoted: the keys they created may not grant more than they may do.
+		// Demoted: the keys they created and the invitations they sent may
+		// not grant more than they may do.
+		if err := s.withdrawInvitationsOf(ctx, tx, userID, "sender_role_changed", func(invited string) bool {
+			return mayInvite(a.TenantID, role, invited)
+		}); err != nil {
+			return err
+		}
 		return s.revokeKeysOf(ctx, tx, userID, "creator_role_changed", func(scopes []string) (bool, error) {
 			return scopesWithinRole(a.TenantID, role, scopes)
 		})
@@ -105,13 +115,17 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 				return err
 			}
 		}
+		actorRole, err := lockActorAndMember(tx, a, userID)
+		if err != nil {
+			return err
+		}
 		var role string
 		if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ? FOR UPDATE`, a.TenantID, userID).Scan(&role).Error; err != nil {
 			return err
 		} else if role == "" {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "Member not found.")
 		}
-		if RoleRank(role) > RoleRank(a.Role) {
+		if RoleRank(role) > RoleRank(actorRole) {
 			return deskpool.Errorf(deskpool.EFORBIDDEN, "You cannot remove a member whose role is above your own.")
 		}
 		if role == RoleOwner {
@@ -132,6 +146,9 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 		if err := Audit(ctx, tx, "member.removed", "user", userID.String(), map[string]any{"role": role}); err != nil {
 			return err
 		}
+		if err := s.withdrawInvitationsOf(ctx, tx, userID, "sender_removed", nil); err != nil {
+			return err
+		}
 		return s.revokeKeysOf(ctx, tx, userID, "creator_removed", nil)
 	})
 }
@@ -140,6 +157,38 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 // workspace's owners when they are its last. It locks every owner row
 // before counting: two owners demoting or removing each other at once must
 // not leave the workspace without one.
+// lockActorAndMember locks, in tx, the memberships of the person acting
+// and of userID (in user id order, so that two people acting on each
+// other wait rather than deadlock) and returns the actor's role as it is
+// now: the role their credential was read with may be stale (a cached
+// credential, a demotion or removal racing the request), and a person
+// no longer allowed members:write is EFORBIDDEN. An actor with no person
+// (the system) keeps the role it was given.
+func lockActorAndMember(tx *gorm.DB, a deskpool.Actor, userID uuid.UUID) (string, error) {
+	if a.UserID == uuid.Nil {
+		return a.Role, nil
+	}
+	var rows []struct {
+		UserID uuid.UUID
+		Role   string
+	}
+	if err := tx.Raw(`SELECT user_id, role FROM memberships WHERE tenant_id = ? AND user_id IN (?, ?) ORDER BY user_id FOR UPDATE`,
+		a.TenantID, a.UserID, userID).Scan(&rows).Error; err != nil {
+		return "", err
+	}
+	for _, r := range rows {
+		if r.UserID == a.UserID {
+			if ok, err := scopesWithinRole(a.TenantID, r.Role, []string{"members:write"}); err != nil {
+				return "", err
+			} else if !ok {
+				return "", deskpool.Errorf(deskpool.EFORBIDDEN, "Your role is now %s, which does not manage members.", r.Role)
+			}
+			return r.Role, nil
+		}
+	}
+	return "", deskpool.Errorf(deskpool.EFORBIDDEN, "You are no longer a member of this workspace.")
+}
+
 func keepAnOwner(tx *gorm.DB, tenantID uuid.UUID) error {
 	var owners []string
 	if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND role = 'owner' ORDER BY user_id FOR UPDATE`, tenantID).Scan(&owners).Error; err != nil {

@@ -64,6 +64,9 @@ func (in *SignupInput) Validate() error {
 	in.BrandName = strings.TrimSpace(in.BrandName)
 	n := utf8.RuneCountInString(in.BrandName)
 	v.Check(n >= 1 && n <= 100, "brand_name", "must be 1 to 100 characters")
+	if m := deskpool.NameProblem(in.BrandName); n >= 1 && m != "" {
+		v.Add("brand_name", m)
+	}
 	v.Check(utf8.RuneCountInString(in.Name) <= 100, "name", "must be at most 100 characters")
 	if in.Country == "" {
 		in.Country = DefaultCountry
