@@ -93,26 +93,37 @@ func TestProactiveNoticesAreSentOnce(t *testing.T) {
 // though the shop sells in yuan (whose orders default to Chinese notices).
 func TestNoticeSpeaksTheLanguageTheCustomerWrote(t *testing.T) {
 	f := newFixture(t, nil)
-	if _, err := f.hd.Ingest(f.ctx, helpdesk.InboundMessage{Channel: "web",
-		Customer: helpdesk.CustomerRef{Email: "buyer-EN-1@example.com"}, Body: "Hi, when does my tea ship?"}); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
 	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
-	late := order("EN-1", "paid", at(-time.Hour))
-	late.Currency, late.Total, late.Lines[0].Price = "CNY", "25.00", "12.50"
-	late.CreatedAt, late.PromisedShipBy = at(-48*time.Hour), at(-2*time.Hour)
-	if _, err := f.svc.PushOrders(f.ctx, []inventory.OrderInput{late}); err != nil {
-		t.Fatal(err)
+	// The first says enough to be kept as the customer's language; the
+	// second ("A1002 ??") does not, and its conversation's language speaks.
+	bodies := map[string]string{"EN-1": "Hi, when does my tea ship?", "EN-2": "A1002 ??"}
+	for ref, body := range bodies {
+		if _, err := f.hd.Ingest(f.ctx, helpdesk.InboundMessage{Channel: "web",
+			Customer: helpdesk.CustomerRef{Email: "buyer-" + ref + "@example.com"}, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+		late := order(ref, "paid", at(-time.Hour))
+		late.Currency, late.Total, late.Lines[0].Price = "CNY", "25.00", "12.50"
+		late.CreatedAt, late.PromisedShipBy = at(-48*time.Hour), at(-2*time.Hour)
+		if _, err := f.svc.PushOrders(f.ctx, []inventory.OrderInput{late}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if n, err := f.svc.ScanProactive(f.ctx); err != nil || n != 1 {
-		t.Fatalf("scan sent %d notices (%v), want 1", n, err)
+	if n, err := f.svc.ScanProactive(f.ctx); err != nil || n != len(bodies) {
+		t.Fatalf("scan sent %d notices (%v), want %d", n, err, len(bodies))
 	}
-	var body string
-	_ = postgres.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT body FROM messages WHERE author_kind = 'system'`).Row().Scan(&body)
-	})
-	if !strings.Contains(body, "has not shipped") {
-		t.Fatalf("late-order notice to a customer who wrote in English: %q", body)
+	for ref := range bodies {
+		var got struct{ Body, Language string }
+		_ = postgres.Tx(f.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			return tx.Raw(`SELECT m.body, cu.language FROM messages m JOIN conversations c ON c.id = m.conversation_id
+				JOIN customers cu ON cu.id = c.customer_id WHERE m.author_kind = 'system' AND cu.email = lower(?)`, "buyer-"+ref+"@example.com").Scan(&got).Error
+		})
+		if !strings.Contains(got.Body, "has not shipped") {
+			t.Errorf("%s: late-order notice to a customer who wrote in English (language kept %q): %q", ref, got.Language, got.Body)
+		}
+		if want := map[string]string{"EN-1": "en", "EN-2": ""}[ref]; got.Language != want {
+			t.Errorf("%s: customer language %q, want %q", ref, got.Language, want)
+		}
 	}
 }
