@@ -15,6 +15,7 @@ func (s *Server) webhookRoutes(v1 fiber.Router) {
 	v1.Patch("/webhooks/:webhook_id", s.authed("webhooks:write", s.updateWebhook))
 	v1.Delete("/webhooks/:webhook_id", s.authed("webhooks:write", s.deleteWebhook))
 	v1.Get("/webhooks/:webhook_id/deliveries", s.authed("webhooks:read", s.listWebhookDeliveries))
+	v1.Get("/webhooks/:webhook_id/deliveries/:delivery_id", s.authed("webhooks:read", s.getWebhookDelivery))
 	v1.Post("/webhooks/:webhook_id/deliveries/:delivery_id/redeliver", s.authed("webhooks:write", s.redeliverWebhook))
 	v1.Post("/webhooks/:webhook_id/test", s.authed("webhooks:write", s.testWebhook))
 	s.notificationRoutes(v1)
@@ -127,4 +128,22 @@ func (s *Server) testWebhook(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(ev)
+}
+
+// getWebhookDelivery: GET /v1/webhooks/{webhook_id}/deliveries/{delivery_id},
+// one delivery with the body it sends.
+func (s *Server) getWebhookDelivery(c *fiber.Ctx) error {
+	hookID, err := pathID(c, "webhook_id")
+	if err != nil {
+		return err
+	}
+	deliveryID, err := pathID(c, "delivery_id")
+	if err != nil {
+		return err
+	}
+	d, err := s.deps.Webhooks.FindDelivery(c.UserContext(), hookID, deliveryID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
 }

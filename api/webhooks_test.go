@@ -242,6 +242,17 @@ func TestWebhookDeliveryLog(t *testing.T) {
 		t.Fatalf("delivery %v; receiver got %d (bad %d)", d, rc.count(eventID), rc.bad)
 	}
 
+	t.Run("ReadWithItsBody", func(t *testing.T) {
+		r := h.must(http.StatusOK, call{method: "GET", path: path + "/" + deliveryID, token: tok})
+		body, _ := r.JSON["body"].(map[string]any)
+		if r.str("id") != deliveryID || body["id"] != eventID || body["type"] != "message.created" ||
+			body["data"].(map[string]any)["message_id"] != "m-1" {
+			t.Fatalf("delivery %s", r.Raw)
+		}
+		h.must(http.StatusNotFound, call{method: "GET", path: path + "/" + uuid.NewString(), token: tok})
+		other := h.signup("Hook Log Other")
+		h.must(http.StatusNotFound, call{method: "GET", path: path + "/" + deliveryID, token: other.OwnerToken})
+	})
 	t.Run("Redeliver", func(t *testing.T) {
 		r := h.must(http.StatusAccepted, call{method: "POST", path: path + "/" + deliveryID + "/redeliver", token: tok})
 		if r.str("status") != "pending" || r.str("event_id") != eventID {

@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -130,6 +131,40 @@ func (w *Webhooks) ListDeliveries(ctx context.Context, webhookID uuid.UUID, cur 
 		return rows.Err()
 	})
 	return out, err
+}
+
+// DeliveryWithBody is a delivery with the body it sends: the event, as
+// its receiver gets it (a customer erased since is scrubbed from it too).
+type DeliveryWithBody struct {
+	WebhookDelivery
+	Body json.RawMessage `json:"body"`
+}
+
+// FindDelivery returns one delivery of a subscription with its body, so an
+// integration can read again what an event said.
+func (w *Webhooks) FindDelivery(ctx context.Context, webhookID, deliveryID uuid.UUID) (*DeliveryWithBody, error) {
+	var out DeliveryWithBody
+	err := postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
+		if _, err := findWebhook(ctx, tx, webhookID, false); err != nil {
+			return err
+		}
+		var body string
+		d, err := scanDelivery(func(dest ...any) error {
+			return tx.Raw(`SELECT `+deliveryColumns+`, payload::text FROM webhook_deliveries WHERE tenant_id = ? AND webhook_id = ? AND id = ?`,
+				deskpool.TenantIDFromContext(ctx), webhookID, deliveryID).Row().Scan(append(dest, &body)...)
+		})
+		if isNoRows(err) {
+			return deskpool.Errorf(deskpool.ENOTFOUND, "No delivery with id %s.", deliveryID)
+		} else if err != nil {
+			return err
+		}
+		out = DeliveryWithBody{WebhookDelivery: d, Body: json.RawMessage(body)}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // Redeliver sends a delivery again, through the outbox, with a fresh
