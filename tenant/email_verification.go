@@ -2,8 +2,6 @@ package tenant
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"strconv"
 	"time"
@@ -66,24 +64,10 @@ func (s *Service) verifyTTL() time.Duration {
 	return VerifyTTL
 }
 
-// accountMailWired reports whether links can be queued (UseResetMail).
-func (s *Service) accountMailWired() bool {
-	return s.resetMail.outbox != nil && s.resetMail.box != nil
-}
-
 // queueVerification makes a verification link for the user's email and
 // queues its email through the outbox of the workspace in ctx, in tx.
 func (s *Service) queueVerification(ctx context.Context, tx *gorm.DB, userID uuid.UUID, email, linkBase string) error {
-	if !s.accountMailWired() {
-		return deskpool.Errorf(deskpool.EINTERNAL, "verification mail is not wired (UseResetMail)")
-	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return err
-	}
-	token := TokenEmailVerification + "_" + base64.RawURLEncoding.EncodeToString(secret)
-	hash := HashToken(token)
-	sealed, err := s.resetMail.box.Seal([]byte(token), hash)
+	hash, task, err := s.newLink(verifyLink, deskpool.TenantIDFromContext(ctx), linkBase)
 	if err != nil {
 		return err
 	}
@@ -93,7 +77,7 @@ func (s *Service) queueVerification(ctx context.Context, tx *gorm.DB, userID uui
 		userID, hash, email, now.Add(s.verifyTTL()), now).Error; err != nil {
 		return fmt.Errorf("email verification link: %w", err)
 	}
-	return s.resetMail.outbox.Add(ctx, tx, verifyMailTask(deskpool.TenantIDFromContext(ctx), hash, sealed, linkBase))
+	return s.resetMail.outbox.Add(ctx, tx, task)
 }
 
 // ResendVerification sends the signed-in person (the actor in ctx) a new

@@ -186,7 +186,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 			}
 			// the invitation's token proves no address (see above): the new
 			// account confirms its email like one made by signing up
-			if in.LinkBase != "" && s.accountMailWired() {
+			if in.LinkBase != "" && s.linkMailWired() {
 				if err := s.queueVerification(ctx, tx, u.ID, u.Email, in.LinkBase); err != nil {
 					return err
 				}

@@ -2,8 +2,6 @@ package tenant
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -46,7 +44,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, linkBase stri
 		v.Add("email", "must be a valid email address")
 		return v.Err()
 	}
-	if s.resetMail.outbox == nil || s.resetMail.box == nil {
+	if !s.linkMailWired() {
 		return deskpool.Errorf(deskpool.EINTERNAL, "password reset mail is not wired (UseResetMail)")
 	}
 	userID, tenantID, err := s.resetAccount(ctx, norm)
@@ -54,13 +52,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, linkBase stri
 		return err
 	}
 	now := s.Now()
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return err
-	}
-	token := TokenPasswordReset + "_" + base64.RawURLEncoding.EncodeToString(secret)
-	hash := HashToken(token)
-	sealed, err := s.resetMail.box.Seal([]byte(token), hash)
+	hash, task, err := s.newLink(resetLink, tenantID, linkBase)
 	if err != nil {
 		return err
 	}
@@ -80,7 +72,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, linkBase stri
 		} else if res.RowsAffected == 0 {
 			return nil
 		}
-		return s.resetMail.outbox.Add(ctx, tx, resetMailTask(tenantID, hash, sealed, linkBase))
+		return s.resetMail.outbox.Add(ctx, tx, task)
 	})
 }
 

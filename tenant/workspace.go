@@ -133,7 +133,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) (*Workspace, *User
 		if sess, err = s.createSession(ctx, tx, u.ID); err != nil {
 			return err
 		}
-		if in.LinkBase != "" && s.accountMailWired() {
+		if in.LinkBase != "" && s.linkMailWired() {
 			if err := s.queueVerification(ctx, tx, u.ID, u.Email, in.LinkBase); err != nil {
 				return err
 			}

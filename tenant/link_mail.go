@@ -1,0 +1,100 @@
+package tenant
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/mail"
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+)
+
+// A link mail carries a one-time link to an account: a password reset or
+// an email confirmation. Its token is made here and only its hash stored;
+// the token itself travels to the worker that sends it sealed with the
+// master keys, in the outbox task queued beside the link's row.
+
+// LinkMailPayload names the link a link mail task sends.
+type LinkMailPayload struct {
+	TenantID    uuid.UUID `json:"tenant_id"`    // whose outbox carried it
+	TokenHash   []byte    `json:"token_hash"`   // the link's row
+	SealedToken []byte    `json:"sealed_token"` // the token, sealed (additional data: its hash)
+	LinkBase    string    `json:"link_base"`    // the web app's address
+}
+
+// linkMail is one kind of link mail.
+type linkMail struct {
+	task string // the task type that sends it
+	kind string // the token's kind (TokenPasswordReset, TokenEmailVerification)
+	path string // the page the link opens, before the token ("/reset/")
+	// pending reads the address, the expiry and whether the link with
+	// the hash (second argument) is still to be mailed at the time (first).
+	pending string
+	mailed  string // marks the link with the hash (second argument) mailed at the time (first)
+	message func(to, link string, expires time.Time) mail.Message
+}
+
+// linkMailWired reports whether links can be queued (UseResetMail).
+func (s *Service) linkMailWired() bool {
+	return s.resetMail.outbox != nil && s.resetMail.box != nil
+}
+
+// newLink makes a token of l's kind: its hash, to store with the link, and
+// the task that mails it through the outbox of workspace tenantID.
+func (s *Service) newLink(l linkMail, tenantID uuid.UUID, linkBase string) ([]byte, jobs.Task, error) {
+	if !s.linkMailWired() {
+		return nil, jobs.Task{}, deskpool.Errorf(deskpool.EINTERNAL, "%s is not wired (UseResetMail)", l.task)
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, jobs.Task{}, err
+	}
+	token := l.kind + "_" + base64.RawURLEncoding.EncodeToString(secret)
+	hash := HashToken(token)
+	sealed, err := s.resetMail.box.Seal([]byte(token), hash)
+	if err != nil {
+		return nil, jobs.Task{}, err
+	}
+	return hash, jobs.Task{Type: l.task, Queue: jobs.QueueDefault, MaxRetry: 10,
+		Payload: LinkMailPayload{TenantID: tenantID, TokenHash: hash, SealedToken: sealed, LinkBase: linkBase}}, nil
+}
+
+// sendLink is the task handler of l: it sends one link, once, and only
+// while l's pending query says so (a link already mailed, used or expired
+// is not sent again). A send that fails is retried.
+func (s *Service) sendLink(l linkMail) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
+		var p LinkMailPayload
+		if err := json.Unmarshal(t.Payload(), &p); err != nil || len(p.TokenHash) == 0 || len(p.SealedToken) == 0 {
+			return fmt.Errorf("%s payload: %w", l.task, asynq.SkipRetry)
+		}
+		if s.resetMail.box == nil || s.resetMail.sender == nil {
+			return deskpool.Errorf(deskpool.EINTERNAL, "%s is not wired (UseResetMail)", l.task)
+		}
+		var r struct {
+			Email     string
+			ExpiresAt time.Time
+			Pending   bool
+		}
+		if err := s.DB.WithContext(ctx).Raw(l.pending, s.Now(), p.TokenHash).Scan(&r).Error; err != nil {
+			return err
+		}
+		if !r.Pending {
+			return nil
+		}
+		token, err := s.resetMail.box.Open(p.SealedToken, p.TokenHash)
+		if err != nil {
+			return fmt.Errorf("%s: the sealed token does not open: %v: %w", l.task, err, asynq.SkipRetry)
+		}
+		if err := s.resetMail.sender.Send(ctx, l.message(r.Email, p.LinkBase+l.path+string(token), r.ExpiresAt)); err != nil {
+			return fmt.Errorf("%s: %w", l.task, err)
+		}
+		return s.DB.WithContext(ctx).Exec(l.mailed, s.Now(), p.TokenHash).Error
+	}
+}
