@@ -15,6 +15,12 @@ import (
 // readByID answers with what call returns for the id in the path
 // parameter param.
 func readByID[Out any](c *fiber.Ctx, param string, call func(context.Context, uuid.UUID) (Out, error)) error {
+	return actByID(c, param, fiber.StatusOK, call)
+}
+
+// actByID answers, with status, what call returns for the id in the path
+// parameter param, for a call that takes no body.
+func actByID[Out any](c *fiber.Ctx, param string, status int, call func(context.Context, uuid.UUID) (Out, error)) error {
 	id, err := pathID(c, param)
 	if err != nil {
 		return err
@@ -23,7 +29,25 @@ func readByID[Out any](c *fiber.Ctx, param string, call func(context.Context, uu
 	if err != nil {
 		return err
 	}
-	return c.JSON(out)
+	return c.Status(status).JSON(out)
+}
+
+// actByIDs is actByID for two ids in the path, parameters outer and inner
+// (a webhook and one of its deliveries).
+func actByIDs[Out any](c *fiber.Ctx, outer, inner string, status int, call func(context.Context, uuid.UUID, uuid.UUID) (Out, error)) error {
+	a, err := pathID(c, outer)
+	if err != nil {
+		return err
+	}
+	b, err := pathID(c, inner)
+	if err != nil {
+		return err
+	}
+	out, err := call(c.UserContext(), a, b)
+	if err != nil {
+		return err
+	}
+	return c.Status(status).JSON(out)
 }
 
 // changeByID answers, with status, what call returns for the id in the

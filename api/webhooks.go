@@ -101,49 +101,17 @@ func (s *Server) listWebhookDeliveries(c *fiber.Ctx) error {
 // redeliverWebhook: POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver
 // queues the delivery to be sent again; 202 with the delivery.
 func (s *Server) redeliverWebhook(c *fiber.Ctx) error {
-	hookID, err := pathID(c, "webhook_id")
-	if err != nil {
-		return err
-	}
-	deliveryID, err := pathID(c, "delivery_id")
-	if err != nil {
-		return err
-	}
-	d, err := s.deps.Webhooks.Redeliver(c.UserContext(), hookID, deliveryID)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusAccepted).JSON(d)
+	return actByIDs(c, "webhook_id", "delivery_id", fiber.StatusAccepted, s.deps.Webhooks.Redeliver)
 }
 
 // testWebhook: POST /v1/webhooks/{webhook_id}/test sends the subscription a
 // webhook.test event; 202 with the event's and the delivery's ids.
 func (s *Server) testWebhook(c *fiber.Ctx) error {
-	id, err := pathID(c, "webhook_id")
-	if err != nil {
-		return err
-	}
-	ev, err := s.deps.Webhooks.SendTestEvent(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusAccepted).JSON(ev)
+	return actByID(c, "webhook_id", fiber.StatusAccepted, s.deps.Webhooks.SendTestEvent)
 }
 
 // getWebhookDelivery: GET /v1/webhooks/{webhook_id}/deliveries/{delivery_id},
 // one delivery with the body it sends.
 func (s *Server) getWebhookDelivery(c *fiber.Ctx) error {
-	hookID, err := pathID(c, "webhook_id")
-	if err != nil {
-		return err
-	}
-	deliveryID, err := pathID(c, "delivery_id")
-	if err != nil {
-		return err
-	}
-	d, err := s.deps.Webhooks.FindDelivery(c.UserContext(), hookID, deliveryID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(d)
+	return actByIDs(c, "webhook_id", "delivery_id", fiber.StatusOK, s.deps.Webhooks.FindDelivery)
 }
