@@ -34,11 +34,8 @@ func pageOf[T any](items []T, limit int, cursorOf func(T) deskpool.Cursor) page[
 }
 
 // pageAll builds the response of a list that is never paginated: all its
-// items, an empty array when there are none.
+// items (an empty list is written as [] by page's MarshalJSON).
 func pageAll[T any](items []T) page[T] {
-	if items == nil {
-		items = []T{}
-	}
 	return page[T]{Data: items}
 }
 

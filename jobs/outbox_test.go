@@ -188,6 +188,9 @@ func TestReconcilerRestoresTasksAfterFlush(t *testing.T) {
 	for unmarked(t, f.tenant) != 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
+	if unmarked(t, f.tenant) != 0 {
+		t.Fatal("the task was not relayed and marked before the flush")
+	}
 	if err := env.Redis.FlushDB(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -224,6 +227,9 @@ func relayedThenFlushed(t *testing.T, prefix string) (*fixture, string) {
 	deadline := time.Now().Add(5 * time.Second)
 	for unmarked(t, f.tenant) != 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
+	}
+	if unmarked(t, f.tenant) != 0 {
+		t.Fatal("the task was not relayed and marked before the flush")
 	}
 	if err := env.Redis.FlushDB(context.Background()).Err(); err != nil {
 		t.Fatal(err)

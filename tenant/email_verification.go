@@ -93,7 +93,6 @@ func (s *Service) ResendVerification(ctx context.Context, linkBase string) error
 		var u struct {
 			Email           string
 			EmailVerifiedAt *time.Time
-			Last            *time.Time
 		}
 		// The user's row is locked first, and the last link read after, in
 		// a statement of its own: its snapshot then holds the link a request
@@ -107,12 +106,11 @@ func (s *Service) ResendVerification(ctx context.Context, linkBase string) error
 		if err := tx.Raw(`SELECT max(created_at) AS last FROM email_verifications WHERE user_id = ?`, a.UserID).Scan(&last).Error; err != nil {
 			return err
 		}
-		u.Last = last.Last
 		if u.EmailVerifiedAt != nil {
 			return deskpool.Errorf(deskpool.ECONFLICT, "Your email %s is confirmed already.", u.Email)
 		}
-		if u.Last != nil {
-			if wait := u.Last.Add(VerifyResendInterval).Sub(s.Now()); wait > 0 {
+		if last.Last != nil {
+			if wait := last.Last.Add(VerifyResendInterval).Sub(s.Now()); wait > 0 {
 				return &VerifyWaitError{RetryAfter: wait, err: deskpool.Errorf(deskpool.ETOOMANY,
 					"A confirmation link was sent less than a minute ago; check your inbox, or ask again in %d seconds.", int((wait+time.Second-1)/time.Second))}
 			}
