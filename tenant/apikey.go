@@ -154,14 +154,15 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
-// roleAuthorizer answers what a role may do, from the embedded policy,
-// for the keys a member created (see revokeKeysOf).
-var roleAuthorizer = sync.OnceValues(NewAuthorizer)
+// SharedAuthorizer is the process's one Authorizer of the embedded policy:
+// the API checks requests with it, and this package the keys and
+// invitations a member's role allows (see revokeKeysOf).
+var SharedAuthorizer = sync.OnceValues(NewAuthorizer)
 
 // scopesWithinRole reports whether role, in the workspace tenantID, holds
 // the permission of every scope.
 func scopesWithinRole(tenantID uuid.UUID, role string, scopes []string) (bool, error) {
-	authz, err := roleAuthorizer()
+	authz, err := SharedAuthorizer()
 	if err != nil {
 		return false, err
 	}

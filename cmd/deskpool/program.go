@@ -250,7 +250,7 @@ func (m *Main) listen(ctx context.Context) {
 }
 
 func (m *Main) startAPI(ctx context.Context) error {
-	authz, err := tenant.NewAuthorizer()
+	authz, err := tenant.SharedAuthorizer()
 	if err != nil {
 		return err
 	}
