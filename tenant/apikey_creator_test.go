@@ -19,23 +19,11 @@ import (
 func TestCreateAPIKeyChecksTheCreatorsRoleNow(t *testing.T) {
 	svc := tenant.NewService(env.App)
 	ws, owner := signup(t, svc, "Racing Keys")
-	ownerCtx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: owner, Role: tenant.RoleOwner})
-	admin := func() uuid.UUID {
-		inv, err := svc.Invite(ownerCtx, tenant.InvitationInput{Email: uuid.NewString() + "@example.com", Role: tenant.RoleAdmin})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, u, _, err := svc.AcceptInvitation(context.Background(), inv.Token, tenant.AcceptInput{Password: "correct horse battery"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.ID
-	}
+	ownerCtx := as(ws, owner, tenant.RoleOwner)
+	admin := func() uuid.UUID { return join(t, svc, ownerCtx, tenant.RoleAdmin) }
 	// staleAdmin is the admin's request as it was authenticated, before
 	// the change below.
-	staleAdmin := func(id uuid.UUID) context.Context {
-		return deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: id, Role: tenant.RoleAdmin})
-	}
+	staleAdmin := func(id uuid.UUID) context.Context { return as(ws, id, tenant.RoleAdmin) }
 	liveKeysOf := func(id uuid.UUID) int64 {
 		var n int64
 		err := postgres.Tx(ownerCtx, env.App, func(ctx context.Context, tx *gorm.DB) error {
@@ -89,19 +77,12 @@ func TestCreateAPIKeyChecksTheCreatorsRoleNow(t *testing.T) {
 func TestInviteChecksTheSendersRoleNow(t *testing.T) {
 	svc := tenant.NewService(env.App)
 	ws, owner := signup(t, svc, "Racing Invitations")
-	ownerCtx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: owner, Role: tenant.RoleOwner})
-	inv, err := svc.Invite(ownerCtx, tenant.InvitationInput{Email: uuid.NewString() + "@example.com", Role: tenant.RoleAdmin})
-	if err != nil {
+	ownerCtx := as(ws, owner, tenant.RoleOwner)
+	admin := join(t, svc, ownerCtx, tenant.RoleAdmin)
+	if err := svc.RemoveMember(ownerCtx, admin); err != nil {
 		t.Fatal(err)
 	}
-	_, admin, _, err := svc.AcceptInvitation(context.Background(), inv.Token, tenant.AcceptInput{Password: "correct horse battery"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.RemoveMember(ownerCtx, admin.ID); err != nil {
-		t.Fatal(err)
-	}
-	stale := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: admin.ID, Role: tenant.RoleAdmin})
+	stale := as(ws, admin, tenant.RoleAdmin)
 	if _, err := svc.Invite(stale, tenant.InvitationInput{Email: uuid.NewString() + "@example.com", Role: tenant.RoleAdmin}); deskpool.ErrorCode(err) != deskpool.EFORBIDDEN {
 		t.Fatalf("a removed admin's invitation: %v, want EFORBIDDEN", err)
 	}
@@ -113,21 +94,9 @@ func TestInviteChecksTheSendersRoleNow(t *testing.T) {
 func TestMemberChangesUseTheActorsRoleNow(t *testing.T) {
 	svc := tenant.NewService(env.App)
 	ws, owner := signup(t, svc, "Racing Roles")
-	ownerCtx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: owner, Role: tenant.RoleOwner})
-	member := func(role string) uuid.UUID {
-		inv, err := svc.Invite(ownerCtx, tenant.InvitationInput{Email: uuid.NewString() + "@example.com", Role: role})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, u, _, err := svc.AcceptInvitation(context.Background(), inv.Token, tenant.AcceptInput{Password: "correct horse battery"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.ID
-	}
-	stale := func(id uuid.UUID) context.Context {
-		return deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: id, Role: tenant.RoleAdmin})
-	}
+	ownerCtx := as(ws, owner, tenant.RoleOwner)
+	member := func(role string) uuid.UUID { return join(t, svc, ownerCtx, role) }
+	stale := func(id uuid.UUID) context.Context { return as(ws, id, tenant.RoleAdmin) }
 	t.Run("ErrForbiddenPromotingOnceDemoted", func(t *testing.T) {
 		admin, agent := member(tenant.RoleAdmin), member(tenant.RoleAgent)
 		if _, err := svc.ChangeRole(ownerCtx, admin, tenant.RoleAgent); err != nil {

@@ -125,6 +125,27 @@ func signup(t *testing.T, svc *tenant.Service, brand string) (uuid.UUID, uuid.UU
 	return ws.ID, u.ID
 }
 
+// as is a request of user in workspace ws with role, as it was
+// authenticated (the role read then, perhaps changed since).
+func as(ws, user uuid.UUID, role string) context.Context {
+	return deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: user, Role: role})
+}
+
+// join makes a new member with role, invited by the member acting in
+// inviter, and returns their user id.
+func join(t *testing.T, svc *tenant.Service, inviter context.Context, role string) uuid.UUID {
+	t.Helper()
+	inv, err := svc.Invite(inviter, tenant.InvitationInput{Email: uuid.NewString() + "@example.com", Role: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, u, _, err := svc.AcceptInvitation(context.Background(), inv.Token, tenant.AcceptInput{Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
 func asTenant(id uuid.UUID) context.Context {
 	return deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: id})
 }

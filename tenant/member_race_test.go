@@ -18,22 +18,9 @@ func TestMutualRemovalRemovesOne(t *testing.T) {
 	svc := tenant.NewService(env.App)
 	for round := 0; round < 10; round++ {
 		ws, owner := signup(t, svc, "Mutual Removal")
-		ownerCtx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: owner, Role: tenant.RoleOwner})
-		mk := func() uuid.UUID {
-			inv, err := svc.Invite(ownerCtx, tenant.InvitationInput{Email: uuid.NewString() + "@example.com", Role: tenant.RoleAdmin})
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, u, _, err := svc.AcceptInvitation(context.Background(), inv.Token, tenant.AcceptInput{Password: "correct horse battery"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u.ID
-		}
-		a1, a2 := mk(), mk()
-		ctx := func(id uuid.UUID) context.Context {
-			return deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws, UserID: id, Role: tenant.RoleAdmin})
-		}
+		ownerCtx := as(ws, owner, tenant.RoleOwner)
+		a1, a2 := join(t, svc, ownerCtx, tenant.RoleAdmin), join(t, svc, ownerCtx, tenant.RoleAdmin)
+		ctx := func(id uuid.UUID) context.Context { return as(ws, id, tenant.RoleAdmin) }
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		wg.Add(2)
