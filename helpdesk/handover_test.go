@@ -6,6 +6,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -97,4 +98,55 @@ func TestHandOverIsAnnounced(t *testing.T) {
 			t.Errorf("%d handed_over timeline entries, want 1", n)
 		}
 	})
+}
+
+// Through the real webhook path (the ingest's cached subscriptions), a
+// hand-over reaches the subscriptions to conversation.handed_over and no
+// others: by triage, once however many messages follow, and by the AI,
+// with its reason.
+func TestHandOverWebhookDeliveries(t *testing.T) {
+	ctx := workspace(t)
+	hooks := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true})
+	sub := func(events ...string) uuid.UUID {
+		h, err := hooks.CreateWebhook(ctx, helpdesk.WebhookInput{URL: "http://127.0.0.1:9/", Events: events})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.ID
+	}
+	handOver, _ := sub(helpdesk.EventConversationHandedOff), sub(helpdesk.EventMessageCreated)
+	route := "agent"
+	svc := helpdesk.NewService(env.App, hooks, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+		return helpdesk.Triage{Intent: "order_status", Urgency: "medium", Route: route, Level: "L3"}
+	}), helpdesk.DefaultConfig())
+	svc.UseAnswerer(handsOver{})
+	cache := tenant.NewService(env.App)
+	testenv.Listen(t, cache, env.AppDSN)
+	svc.UseWorkspaceCache(cache)
+	ingest := func(who, body string) uuid.UUID {
+		in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: who}, Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in.ConversationID
+	}
+	byTriage := ingest("hooked-1", "a person please")
+	ingest("hooked-1", "hello??")
+	route = "ai"
+	byAI := ingest("hooked-2", "where is order A9999?")
+	var got []struct {
+		WebhookID    uuid.UUID
+		By, Reason   string
+		Conversation uuid.UUID
+	}
+	if err := env.System.Raw(`SELECT webhook_id, payload->'data'->>'by' AS by, payload->'data'->'reasons'->>0 AS reason,
+		(payload->'data'->>'conversation_id')::uuid AS conversation FROM webhook_deliveries
+		WHERE tenant_id = ? AND event_type = ? ORDER BY created_at, id`, deskpool.TenantIDFromContext(ctx), helpdesk.EventConversationHandedOff).Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].WebhookID != handOver || got[1].WebhookID != handOver ||
+		got[0].By != "triage" || got[0].Conversation != byTriage ||
+		got[1].By != "ai" || got[1].Reason != "unknown_order" || got[1].Conversation != byAI {
+		t.Fatalf("conversation.handed_over deliveries %+v, want two to %s: by triage for %s, by ai (unknown_order) for %s", got, handOver, byTriage, byAI)
+	}
 }
