@@ -304,14 +304,19 @@ func loadCustomer(tx *gorm.DB, tenantID, id uuid.UUID) (*Customer, error) {
 	if c.ID == uuid.Nil {
 		return nil, deskpool.Errorf(deskpool.ENOTFOUND, "Customer not found.")
 	}
+	return &c, loadIdentities(tx, tenantID, &c)
+}
+
+// loadIdentities reads customer c's identities into it.
+func loadIdentities(tx *gorm.DB, tenantID uuid.UUID, c *Customer) error {
 	if err := tx.Raw(`SELECT kind, channel, value FROM customer_identities WHERE tenant_id = ? AND customer_id = ? ORDER BY created_at, id`,
-		tenantID, id).Scan(&c.Identities).Error; err != nil {
-		return nil, err
+		tenantID, c.ID).Scan(&c.Identities).Error; err != nil {
+		return err
 	}
 	if c.Identities == nil {
 		c.Identities = []Identity{}
 	}
-	return &c, nil
+	return nil
 }
 
 // mergeInto moves everything of customer other to primary: identities,

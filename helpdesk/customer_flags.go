@@ -41,8 +41,10 @@ func (s *Service) SetCustomerFlags(ctx context.Context, id uuid.UUID, in Custome
 	}
 	var out *Customer
 	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) (err error) {
-		out, err = s.ChangeCustomerFlags(ctx, tx, id, in, actorName(ctx))
-		return err
+		if out, err = s.ChangeCustomerFlags(ctx, tx, id, in, actorName(ctx)); err != nil {
+			return err
+		}
+		return loadIdentities(tx, deskpool.TenantIDFromContext(ctx), out)
 	})
 	return out, err
 }
@@ -51,17 +53,13 @@ func (s *Service) SetCustomerFlags(ctx context.Context, id uuid.UUID, in Custome
 // audited, the account manager a member of the workspace; when vip or
 // vulnerable changed, the flag observers are told, with a reason naming
 // the flags and by, who or what changed them. It returns the customer
-// after the change. Whether the actor may change them is the caller's
-// to check.
+// after the change, without their identities (loadIdentities). Whether the
+// actor may change them is the caller's to check. The change is one
+// statement that also returns the flags before it, and its audit goes
+// with the transaction's next round trip: a message declaring its sender
+// needs a person costs the ingest one round trip more, and the observers'.
 func (s *Service) ChangeCustomerFlags(ctx context.Context, tx *gorm.DB, id uuid.UUID, in CustomerFlags, by string) (*Customer, error) {
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	before, err := loadCustomer(tx, tenantID, id)
-	if err != nil {
-		return nil, err
-	}
-	if before.MergedInto != nil || before.ErasedAt != nil {
-		return nil, deskpool.Errorf(deskpool.ECONFLICT, "Customer %s was merged or erased.", id)
-	}
 	if in.AccountManagerID != nil {
 		var n int64
 		if err := tx.Raw(`SELECT count(*) FROM memberships WHERE tenant_id = ? AND user_id = ?`, tenantID, *in.AccountManagerID).Scan(&n).Error; err != nil {
@@ -71,22 +69,39 @@ func (s *Service) ChangeCustomerFlags(ctx context.Context, tx *gorm.DB, id uuid.
 			return nil, deskpool.Invalid(deskpool.FieldError{Field: "account_manager_id", Message: "must be a member of the workspace"})
 		}
 	}
-	if err := tx.Exec(`UPDATE customers SET vip = COALESCE(?, vip), vulnerable = COALESCE(?, vulnerable),
+	var row struct {
+		Customer
+		WasVIP        bool `gorm:"column:was_vip"`
+		WasVulnerable bool `gorm:"column:was_vulnerable"`
+	}
+	if err := tx.Raw(`UPDATE customers SET vip = COALESCE(?, vip), vulnerable = COALESCE(?, vulnerable),
 		account_manager_id = CASE WHEN ? THEN NULL ELSE COALESCE(?, account_manager_id) END, updated_at = now()
-		WHERE tenant_id = ? AND id = ?`, in.VIP, in.Vulnerable, in.ClearManager, in.AccountManagerID, tenantID, id).Error; err != nil {
+		FROM (SELECT id AS was_id, vip AS was_vip, vulnerable AS was_vulnerable FROM customers
+			WHERE tenant_id = ? AND id = ? AND merged_into IS NULL AND erased_at IS NULL FOR UPDATE) AS was
+		WHERE tenant_id = ? AND id = was.was_id
+		RETURNING `+customerColumns+`, was_vip, was_vulnerable`,
+		in.VIP, in.Vulnerable, in.ClearManager, in.AccountManagerID, tenantID, id, tenantID).Scan(&row).Error; err != nil {
 		return nil, err
 	}
-	if err := tenant.Audit(ctx, tx, "customer.flags_changed", "customer", id.String(), map[string]any{
+	if row.ID == uuid.Nil { // none changed: say why
+		if _, err := loadCustomer(tx, tenantID, id); err != nil {
+			return nil, err
+		}
+		return nil, deskpool.Errorf(deskpool.ECONFLICT, "Customer %s was merged or erased.", id)
+	}
+	if err := tenant.DeferAudit(ctx, tx, "customer.flags_changed", "customer", id.String(), map[string]any{
 		"vip": in.VIP, "vulnerable": in.Vulnerable, "account_manager_id": in.AccountManagerID, "cleared_manager": in.ClearManager, "by": by}); err != nil {
 		return nil, err
 	}
-	after, err := loadCustomer(tx, tenantID, id)
-	if err != nil || (before.VIP == after.VIP && before.Vulnerable == after.Vulnerable) {
-		return after, err
+	after := &row.Customer
+	if row.WasVIP == after.VIP && row.WasVulnerable == after.Vulnerable {
+		return after, nil
 	}
-	reason := flagReason(before, after, by)
+	before := *after
+	before.VIP, before.Vulnerable = row.WasVIP, row.WasVulnerable
+	reason := flagReason(&before, after, by)
 	for _, o := range s.flags {
-		if err := o.CustomerFlagsChanged(ctx, tx, before, after, reason); err != nil {
+		if err := o.CustomerFlagsChanged(ctx, tx, &before, after, reason); err != nil {
 			return nil, err
 		}
 	}

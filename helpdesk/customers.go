@@ -84,8 +84,10 @@ func (s *Service) CreateCustomer(ctx context.Context, in NewCustomer) (*Customer
 			return err
 		}
 		if in.VIP || in.Vulnerable {
-			out, err = s.ChangeCustomerFlags(ctx, tx, c.ID, CustomerFlags{VIP: &in.VIP, Vulnerable: &in.Vulnerable}, actorName(ctx))
-			return err
+			if out, err = s.ChangeCustomerFlags(ctx, tx, c.ID, CustomerFlags{VIP: &in.VIP, Vulnerable: &in.Vulnerable}, actorName(ctx)); err != nil {
+				return err
+			}
+			return loadIdentities(tx, tenantID, out)
 		}
 		out, err = s.findCustomer(tx, tenantID, c.ID)
 		return err
