@@ -95,12 +95,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, in APIKeyInput) (*APIKey, er
 // membership row is locked for share, so a removal or role change waits
 // for this key and then revokes it, or has committed and is seen here.
 func (s *Service) creatorMayGrant(tx *gorm.DB, a deskpool.Actor, scopes []string) error {
-	var role string
-	if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ? FOR SHARE`, a.TenantID, a.UserID).Scan(&role).Error; err != nil {
+	role, err := roleNow(tx, a)
+	if err != nil {
 		return err
-	}
-	if role == "" {
-		return deskpool.Errorf(deskpool.EFORBIDDEN, "You are no longer a member of this workspace, so you cannot create its API keys.")
 	}
 	ok, err := scopesWithinRole(a.TenantID, role, append([]string{"api_keys:write"}, scopes...))
 	if err != nil {

@@ -60,8 +60,8 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 			// The sender's role as it is now, not as their credential
 			// said: a removal or demotion waits for this invitation and
 			// withdraws it, or has committed and is seen here.
-			var role string
-			if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ? FOR SHARE`, a.TenantID, a.UserID).Scan(&role).Error; err != nil {
+			role, err := roleNow(tx, a)
+			if err != nil {
 				return err
 			} else if !mayInvite(a.TenantID, role, in.Role) {
 				return deskpool.Errorf(deskpool.EFORBIDDEN, "Your role in this workspace no longer lets you invite a %s.", in.Role)

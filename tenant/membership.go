@@ -45,7 +45,7 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 	}
 	var m Member
 	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
-		actorRole, err := lockActorAndMember(tx, a, userID)
+		actorRole, _, err := lockActorAndMember(tx, a, userID)
 		if err != nil {
 			return err
 		}
@@ -115,12 +115,8 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 				return err
 			}
 		}
-		actorRole, err := lockActorAndMember(tx, a, userID)
+		actorRole, role, err := lockActorAndMember(tx, a, userID)
 		if err != nil {
-			return err
-		}
-		var role string
-		if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ? FOR UPDATE`, a.TenantID, userID).Scan(&role).Error; err != nil {
 			return err
 		} else if role == "" {
 			return deskpool.Errorf(deskpool.ENOTFOUND, "Member not found.")
@@ -153,41 +149,65 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 	})
 }
 
-// keepAnOwner refuses (ECONFLICT) to take the owner role from one of the
-// workspace's owners when they are its last. It locks every owner row
-// before counting: two owners demoting or removing each other at once must
-// not leave the workspace without one.
 // lockActorAndMember locks, in tx, the memberships of the person acting
 // and of userID (in user id order, so that two people acting on each
-// other wait rather than deadlock) and returns the actor's role as it is
-// now: the role their credential was read with may be stale (a cached
-// credential, a demotion or removal racing the request), and a person
-// no longer allowed members:write is EFORBIDDEN. An actor with no person
-// (the system) keeps the role it was given.
-func lockActorAndMember(tx *gorm.DB, a deskpool.Actor, userID uuid.UUID) (string, error) {
-	if a.UserID == uuid.Nil {
-		return a.Role, nil
-	}
+// other wait rather than deadlock) and returns both roles as they are now
+// (memberRole "" when userID is no member): the role the actor's
+// credential was read with may be stale (a cached credential, a demotion
+// or removal racing the request), and a person no longer allowed
+// members:write is EFORBIDDEN. An actor with no person (the system) keeps
+// the role it was given.
+func lockActorAndMember(tx *gorm.DB, a deskpool.Actor, userID uuid.UUID) (actorRole, memberRole string, err error) {
 	var rows []struct {
 		UserID uuid.UUID
 		Role   string
 	}
 	if err := tx.Raw(`SELECT user_id, role FROM memberships WHERE tenant_id = ? AND user_id IN (?, ?) ORDER BY user_id FOR UPDATE`,
 		a.TenantID, a.UserID, userID).Scan(&rows).Error; err != nil {
-		return "", err
+		return "", "", err
 	}
+	actorRole, member := a.Role, false
 	for _, r := range rows {
+		if r.UserID == userID {
+			memberRole = r.Role
+		}
 		if r.UserID == a.UserID {
-			if ok, err := scopesWithinRole(a.TenantID, r.Role, []string{"members:write"}); err != nil {
-				return "", err
-			} else if !ok {
-				return "", deskpool.Errorf(deskpool.EFORBIDDEN, "Your role is now %s, which does not manage members.", r.Role)
-			}
-			return r.Role, nil
+			actorRole, member = r.Role, true
 		}
 	}
-	return "", deskpool.Errorf(deskpool.EFORBIDDEN, "You are no longer a member of this workspace.")
+	if a.UserID == uuid.Nil {
+		return actorRole, memberRole, nil
+	}
+	if !member {
+		return "", "", deskpool.Errorf(deskpool.EFORBIDDEN, "You are no longer a member of this workspace.")
+	}
+	if ok, err := scopesWithinRole(a.TenantID, actorRole, []string{"members:write"}); err != nil {
+		return "", "", err
+	} else if !ok {
+		return "", "", deskpool.Errorf(deskpool.EFORBIDDEN, "Your role is now %s, which does not manage members.", actorRole)
+	}
+	return actorRole, memberRole, nil
 }
+
+// roleNow is the role the person acting in a has now, read in tx with
+// their membership locked for share, so that a removal or role change
+// waits for what they are doing, or has committed and is seen: the role
+// their credential was read with may be stale. A person who is no longer
+// a member is EFORBIDDEN.
+func roleNow(tx *gorm.DB, a deskpool.Actor) (string, error) {
+	var role string
+	if err := tx.Raw(`SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ? FOR SHARE`, a.TenantID, a.UserID).Scan(&role).Error; err != nil {
+		return "", err
+	} else if role == "" {
+		return "", deskpool.Errorf(deskpool.EFORBIDDEN, "You are no longer a member of this workspace.")
+	}
+	return role, nil
+}
+
+// keepAnOwner refuses (ECONFLICT) to take the owner role from one of the
+// workspace's owners when they are its last. It locks every owner row
+// before counting: two owners demoting or removing each other at once must
+// not leave the workspace without one.
 
 func keepAnOwner(tx *gorm.DB, tenantID uuid.UUID) error {
 	var owners []string
