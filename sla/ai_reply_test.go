@@ -21,6 +21,20 @@ func (replyingAI) Answer(context.Context, *gorm.DB, helpdesk.AnswerInput) (*help
 	return &helpdesk.Answer{Body: "Your order is on its way."}, nil
 }
 
+// aiHelpdesk is a helpdesk whose triage gives every message to the AI,
+// which answers with a, the SLA engine observing it.
+func (f *fixture) aiHelpdesk(a helpdesk.Answerer) *helpdesk.Service {
+	toAI := helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.TriageInput) helpdesk.Triage {
+		tr := fixedTriage(ctx, in)
+		tr.Route = "ai"
+		return tr
+	})
+	hd := helpdesk.NewService(env.App, f.events, f.outbox, toAI, helpdesk.DefaultConfig())
+	hd.Observe(f.svc)
+	hd.UseAnswerer(a)
+	return hd
+}
+
 // The AI's answer in the ingest of a customer's message stops the
 // first-response clock the message started, and the resolution clock runs
 // on untouched: the answer's change finds the clocks and the customer as
@@ -29,14 +43,7 @@ func (replyingAI) Answer(context.Context, *gorm.DB, helpdesk.AnswerInput) (*help
 func TestAIAnswerStopsTheClockItsMessageStarted(t *testing.T) {
 	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
 	f.policy(t, 600, 600, 3600)
-	toAI := helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.TriageInput) helpdesk.Triage {
-		tr := fixedTriage(ctx, in)
-		tr.Route = "ai"
-		return tr
-	})
-	withAI := helpdesk.NewService(env.App, f.events, f.outbox, toAI, helpdesk.DefaultConfig())
-	withAI.Observe(f.svc)
-	withAI.UseAnswerer(replyingAI{})
+	withAI := f.aiHelpdesk(replyingAI{})
 	cache := tenant.NewService(env.App) // the policies and workspace facts are kept, as served
 	testenv.Listen(t, cache, env.AppDSN)
 	f.svc.UseWorkspaceCache(cache)
@@ -102,14 +109,7 @@ func (handingOverAI) Answer(context.Context, *gorm.DB, helpdesk.AnswerInput) (*h
 func TestAIHandOverReplyKeepsTheFirstResponseClock(t *testing.T) {
 	f := newFixture(t, jobs.RedisConfig{Addr: env.RedisAddr, DB: env.RedisDB})
 	f.policy(t, 600, 600, 3600)
-	toAI := helpdesk.TriagerFunc(func(ctx context.Context, in helpdesk.TriageInput) helpdesk.Triage {
-		tr := fixedTriage(ctx, in)
-		tr.Route = "ai"
-		return tr
-	})
-	withAI := helpdesk.NewService(env.App, f.events, f.outbox, toAI, helpdesk.DefaultConfig())
-	withAI.Observe(f.svc)
-	withAI.UseAnswerer(handingOverAI{})
+	withAI := f.aiHelpdesk(handingOverAI{})
 	in, err := withAI.Ingest(f.ctx(), helpdesk.InboundMessage{Channel: "web", Body: "where is order A9999?",
 		Customer: helpdesk.CustomerRef{ExternalID: "handover-" + uuid.NewString()[:8], Name: "Ann"}})
 	if err != nil {
