@@ -82,15 +82,11 @@ func (r *Reconciler) Once(ctx context.Context) (int, error) {
 
 // redisLost reports whether Redis lost its data since a pass last enqueued
 // every open row: epochKey is missing (it is set to sweeping now) or still
-// says sweeping.
+// says sweeping. One command (SET NX GET, Redis 7) sets and reads it.
 func (r *Reconciler) redisLost(ctx context.Context) (bool, error) {
-	fresh, err := r.Redis.SetNX(ctx, epochKey, sweeping, 0).Result()
-	if err != nil || fresh {
-		return fresh, err
-	}
-	v, err := r.Redis.Get(ctx, epochKey).Result()
+	v, err := r.Redis.SetArgs(ctx, epochKey, sweeping, redis.SetArgs{Mode: "NX", Get: true}).Result()
 	if errors.Is(err, redis.Nil) {
-		return true, nil // lost again since the SETNX; the next pass sets the marker
+		return true, nil // it was missing
 	}
 	return v == sweeping, err
 }
