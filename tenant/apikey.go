@@ -182,13 +182,13 @@ func (s *Service) revokeKeysOf(ctx context.Context, tx *gorm.DB, userID uuid.UUI
 		return err
 	}
 	type liveKey struct {
-		id     uuid.UUID
-		scopes pq.StringArray
+		ID     uuid.UUID
+		Scopes pq.StringArray
 	}
 	var keys []liveKey
 	for rows.Next() {
 		var k liveKey
-		if err := rows.Scan(&k.id, &k.scopes); err != nil {
+		if err := rows.Scan(&k.ID, &k.Scopes); err != nil {
 			rows.Close()
 			return err
 		}
@@ -198,26 +198,27 @@ func (s *Service) revokeKeysOf(ctx context.Context, tx *gorm.DB, userID uuid.UUI
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	revoked := 0
+	var revoked []uuid.UUID
 	for _, k := range keys {
 		if keep != nil {
-			if ok, err := keep(k.scopes); err != nil {
+			if ok, err := keep(k.Scopes); err != nil {
 				return err
 			} else if ok {
 				continue
 			}
 		}
-		if err := tx.Exec(`UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ?`, s.Now(), tenantID, k.id).Error; err != nil {
+		revoked = append(revoked, k.ID)
+		if err := DeferAudit(ctx, tx, "api_key.revoked", "api_key", k.ID.String(),
+			map[string]any{"reason": reason, "created_by": userID, "scopes": []string(k.Scopes)}); err != nil {
 			return err
 		}
-		if err := Audit(ctx, tx, "api_key.revoked", "api_key", k.id.String(),
-			map[string]any{"reason": reason, "created_by": userID, "scopes": []string(k.scopes)}); err != nil {
-			return err
-		}
-		revoked++
 	}
-	if revoked > 0 {
-		s.credentialsChanged(ctx, tenantID)
+	if len(revoked) == 0 {
+		return nil
 	}
+	if err := tx.Exec(`UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id IN ?`, s.Now(), tenantID, revoked).Error; err != nil {
+		return err
+	}
+	s.credentialsChanged(ctx, tenantID)
 	return nil
 }
