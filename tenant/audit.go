@@ -75,3 +75,17 @@ func (s *Service) ListAudit(ctx context.Context, cur deskpool.Cursor, limit int)
 	})
 	return out, err
 }
+
+// auditInEach records, with tx's next round trip, action on user userID
+// in each of the workspaces tenants, as done by that person: for what
+// happens to an account rather than in one workspace (a reset password,
+// a confirmed email). details gives each workspace's details.
+func auditInEach(ctx context.Context, tx *gorm.DB, tenants []uuid.UUID, userID uuid.UUID, action string, details func(tenantID uuid.UUID) map[string]any) error {
+	for _, t := range tenants {
+		actx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: t, UserID: userID, IP: actorIP(ctx)})
+		if err := DeferAudit(actx, tx, action, "user", userID.String(), details(t)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -165,13 +165,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) 
 		if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ? ORDER BY tenant_id`, u.ID).Scan(&tenants).Error; err != nil {
 			return err
 		}
-		for _, t := range tenants {
-			actx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: t, UserID: u.ID, IP: actorIP(ctx)})
-			if err := Audit(actx, tx, "auth.email_verified", "user", u.ID.String(), map[string]any{"email": u.Email}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return auditInEach(ctx, tx, tenants, u.ID, "auth.email_verified", func(uuid.UUID) map[string]any {
+			return map[string]any{"email": u.Email}
+		})
 	})
 	if err != nil {
 		return nil, err

@@ -165,12 +165,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 		for _, r := range revoked {
 			counts[r.TenantID] = r.N
 		}
-		for _, t := range tenants {
-			actx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: t, UserID: u.ID, IP: actorIP(ctx)})
-			if err := Audit(actx, tx, "auth.password_reset", "user", u.ID.String(),
-				map[string]any{"sessions_revoked": counts[t]}); err != nil {
-				return err
-			}
+		if err := auditInEach(ctx, tx, tenants, u.ID, "auth.password_reset", func(t uuid.UUID) map[string]any {
+			return map[string]any{"sessions_revoked": counts[t]}
+		}); err != nil {
+			return err
 		}
 		return tx.Exec(`DELETE FROM password_failures WHERE subject = ?`, "email:"+u.Email).Error
 	})
