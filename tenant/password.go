@@ -64,19 +64,24 @@ var commonPasswords = map[string]bool{
 
 // ValidatePassword checks the password rules and names the one broken.
 func ValidatePassword(password, email string) error {
+	return validatePasswordAs("password", password, email)
+}
+
+// validatePasswordAs is ValidatePassword naming the input field.
+func validatePasswordAs(field, password, email string) error {
 	var v deskpool.Validator
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < 10:
-		v.Add("password", "must be at least 10 characters")
+		v.Add(field, "must be at least 10 characters")
 	case len(password) > 256:
-		v.Add("password", "must be at most 256 bytes")
+		v.Add(field, "must be at most 256 bytes")
 	case commonPasswords[strings.ToLower(password)]:
-		v.Add("password", "is too common; choose another")
+		v.Add(field, "is too common; choose another")
 	case strings.Count(password, string([]rune(password)[0])) == n:
-		v.Add("password", "must not repeat one character")
+		v.Add(field, "must not repeat one character")
 	case email != "" && strings.Contains(strings.ToLower(password), strings.ToLower(strings.SplitN(email, "@", 2)[0])) && len(strings.SplitN(email, "@", 2)[0]) >= 4:
-		v.Add("password", "must not contain your email name")
+		v.Add(field, "must not contain your email name")
 	}
 	return v.Err()
 }

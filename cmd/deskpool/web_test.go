@@ -401,6 +401,34 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("after logout the inbox sent the browser to %s", loc)
 	}
 	passwordReset(t, ctx, mails)
+	passwordChange(t, ctx, base)
+}
+
+// passwordChange: signed in, the owner changes their password on the
+// settings page (a wrong current one first, named beside its field), then
+// logs out and in with the new one.
+func passwordChange(t *testing.T, ctx context.Context, base string) {
+	do(t, ctx, "a wrong current password",
+		chromedp.Navigate(base+"/app/settings#account"), chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.SendKeys(css(`#password-change input[name=current_password]`), "not the password"),
+		chromedp.SendKeys(css(`#password-change input[name=new_password]`), "a changed long passphrase"),
+		chromedp.Click(css(`#password-change button[type=submit]`)),
+		chromedp.WaitVisible(css(`#password-change .field-error[data-for=current_password]`)),
+	)
+	do(t, ctx, "change the password",
+		chromedp.SetValue(css(`#password-change input[name=current_password]`), "a fresh long passphrase"),
+		chromedp.SetValue(css(`#password-change input[name=new_password]`), "a changed long passphrase"),
+		chromedp.Click(css(`#password-change button[type=submit]`)),
+		chromedp.WaitVisible(css(`#password-changed`)),
+	)
+	screenshot(t, ctx, "password-changed")
+	do(t, ctx, "log in with the changed password",
+		chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)),
+		chromedp.SendKeys(css(`#login-form input[name=email]`), "owner@webtea.example"),
+		chromedp.SendKeys(css(`#login-form input[name=password]`), "a changed long passphrase"),
+		chromedp.Click(css(`#login-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+	)
 }
 
 // passwordReset: from the login page, the owner asks for a link, receives

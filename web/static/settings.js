@@ -6,8 +6,8 @@
 // billing plan with Stripe Checkout and Portal buttons, and alliances: the
 // workspace's invitations and memberships (accept, leave, the overflow
 // rule) and, for an alliance's admin, its brands and pool agents with the
-// invitation forms. A section the caller's role cannot read says so
-// instead of failing.
+// invitation forms; the person's own account (a new password). A section
+// the caller's role cannot read says so instead of failing.
 import { api, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -438,6 +438,12 @@ async function main() {
     $('key-secret').hidden = false;
     $('key-secret').textContent = t('set.shown_once') + ' ' + k.key;
     section('keys-rows', 4, keys);
+  });
+  onSubmit('password-change', async (f) => {
+    $('password-changed').hidden = true;
+    const r = await api('POST', '/me/password', { current_password: f.current_password.value, new_password: f.new_password.value });
+    $('password-changed').hidden = false;
+    $('password-changed').textContent = t('set.password_changed', { n: r.sessions_revoked });
   });
   onSubmit('hook-create', async (f) => {
     const h = await api('POST', '/webhooks', { url: f.url.value, events: list(f.events.value) });

@@ -1,0 +1,106 @@
+package tenant
+
+import (
+	"context"
+
+	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/postgres"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+)
+
+// ChangePasswordInput is a signed-in person's new password, with their
+// current one to prove it is them.
+type ChangePasswordInput struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// ChangePassword sets a new password for the signed-in person in ctx, who
+// proves the current one: a session left open on a shared computer is not
+// enough to lock its owner out. The check counts against the password
+// lockout like a login. The new password follows the signup rules and must
+// differ from the current one. Every other session of the account, in every
+// workspace, is signed out, and every open reset link stops working; the
+// session in ctx stays. Each workspace's audit log records
+// auth.password_changed. It returns how many sessions were signed out.
+//
+// Only a session may do it (an API key has no password); a wrong current
+// password is EINVALID naming current_password, never EUNAUTHORIZED, which
+// would read as "signed out".
+func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (int, error) {
+	a, _ := deskpool.ActorFromContext(ctx)
+	if a.UserID == uuid.Nil || a.SessionID == uuid.Nil {
+		return 0, deskpool.Errorf(deskpool.EFORBIDDEN, "Only a person signed in with a session can change their password; an API key has none.")
+	}
+	if s.SysDB == nil {
+		return 0, deskpool.Errorf(deskpool.EINTERNAL, "changing a password needs the system connection")
+	}
+	var v deskpool.Validator
+	v.Check(in.CurrentPassword != "", "current_password", "is required")
+	v.Check(in.NewPassword != "", "new_password", "is required")
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	var u struct {
+		Email        string
+		PasswordHash string
+	}
+	if err := s.SysDB.WithContext(ctx).Raw(`SELECT email, password_hash FROM users WHERE id = ?`, a.UserID).Scan(&u).Error; err != nil {
+		return 0, err
+	}
+	ok, err := s.checkPassword(ctx, u.Email, func() bool { return CheckPassword(u.PasswordHash, in.CurrentPassword) })
+	if err != nil {
+		return 0, err
+	} else if !ok {
+		return 0, deskpool.Invalid(deskpool.FieldError{Field: "current_password", Message: "is not your current password"})
+	}
+	if in.NewPassword == in.CurrentPassword {
+		return 0, deskpool.Invalid(deskpool.FieldError{Field: "new_password", Message: "must differ from your current password"})
+	}
+	if err := validatePasswordAs("new_password", in.NewPassword, u.Email); err != nil {
+		return 0, err
+	}
+	now, revokedTotal := s.Now(), 0
+	var tenants []uuid.UUID
+	err = postgres.System(ctx, s.SysDB, "auth:password-change", func(ctx context.Context, tx *gorm.DB) error {
+		// Only over the hash just checked: a change or reset that
+		// committed in between wins, and this one is refused.
+		res := tx.Exec(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?`,
+			HashPassword(in.NewPassword), now, a.UserID, u.PasswordHash)
+		if res.Error != nil {
+			return res.Error
+		} else if res.RowsAffected == 0 {
+			return deskpool.Errorf(deskpool.ECONFLICT, "Your password was changed by another request just now; sign in again with the new one.")
+		}
+		if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, a.UserID).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?`, a.UserID).Scan(&tenants).Error; err != nil {
+			return err
+		}
+		var revoked []struct {
+			TenantID uuid.UUID
+			N        int
+		}
+		if err := tx.Raw(`WITH r AS (UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ? RETURNING tenant_id)
+			SELECT tenant_id, count(*) AS n FROM r GROUP BY tenant_id`, now, a.UserID, a.SessionID).Scan(&revoked).Error; err != nil {
+			return err
+		}
+		counts := map[uuid.UUID]int{}
+		for _, r := range revoked {
+			counts[r.TenantID] = r.N
+			revokedTotal += r.N
+		}
+		return auditInEach(ctx, tx, tenants, a.UserID, "auth.password_changed", func(t uuid.UUID) map[string]any {
+			return map[string]any{"sessions_revoked": counts[t]}
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range tenants {
+		s.dropWorkspace(t) // other processes hear of it from the sessions trigger
+	}
+	return revokedTotal, nil
+}
