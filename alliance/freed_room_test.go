@@ -182,4 +182,20 @@ func TestGivenBackRoutesThePoolOnce(t *testing.T) {
 	if n := routes() - before; n != 1 {
 		t.Fatalf("the recall queued the pool's routing %d times, want once", n)
 	}
+	// several conversations of the pool given back in one transaction (the
+	// brand's agent coming online takes them all): still once
+	for _, phone := range []string{"+8613900000502", "+8613900000503"} {
+		holder(t, w, ingestFrom(t, w, w.a, "more"+phone[len(phone)-1:]+".", phone))
+	}
+	before = routes()
+	online := "online"
+	if _, err := w.hd.UpdateAgent(w.a.ctx, w.a.user, helpdesk.AgentUpdate{Status: &online}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, `SELECT count(*) FROM pool_conversations WHERE tenant_id = ? AND state = 'returned'`, w.a.ws); n < 3 {
+		t.Fatalf("%d pool conversations returned, want the three", n)
+	}
+	if n := routes() - before; n != 1 {
+		t.Fatalf("giving back two conversations of one pool queued its routing %d times, want once", n)
+	}
 }

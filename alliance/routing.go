@@ -239,7 +239,6 @@ func (s *Service) unpool(ctx context.Context, tx *gorm.DB, allianceID, agent uui
 // change already freed), and queues the routing of those pools, once
 // each (the requeue tells roomFreed too).
 func (s *Service) giveBack(ctx context.Context, tx *gorm.DB, rows []pooledRow, reason string) error {
-	ctx = routeOnce(ctx)
 	var freed []uuid.UUID
 	for _, r := range rows {
 		if r.AgentID != nil {

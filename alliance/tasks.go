@@ -8,6 +8,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/jobs"
+	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -45,42 +46,26 @@ func (s *Service) handleRoute(ctx context.Context, t *asynq.Task) error {
 // queueRoute asks, in the brand's transaction tx, for the alliances'
 // waiting pool conversations to be routed once tx commits: one task per
 // alliance, written to the outbox with tx, so that a Redis restart loses
-// nothing (the reconciler relays what the queue lost). In a context of
-// routeOnce, an alliance queued there already is not queued again.
+// nothing (the reconciler relays what the queue lost). The task's id is
+// derived from the transaction's and the alliance's, so work in one
+// transaction that frees room by more than one path (giveBack, whose
+// requeues also tell roomFreed) writes each alliance's task once.
 func (s *Service) queueRoute(ctx context.Context, tx *gorm.DB, alliances ...uuid.UUID) error {
 	if s.outbox == nil {
 		return nil
 	}
-	seen, ok := ctx.Value(routedKey{}).(map[uuid.UUID]bool)
-	if !ok {
-		seen = map[uuid.UUID]bool{}
-	}
+	txID := postgres.TxID(ctx)
 	for _, id := range alliances {
-		if seen[id] {
-			continue
+		t := jobs.Task{Type: TaskRoute, Queue: jobs.QueueCritical, MaxRetry: 5,
+			Payload: routePayload{TenantID: deskpool.TenantIDFromContext(ctx), AllianceID: id}}
+		if txID != uuid.Nil {
+			t.ID = uuid.NewSHA1(txID, id[:])
 		}
-		seen[id] = true
-		if err := s.outbox.Add(ctx, tx, jobs.Task{Type: TaskRoute, Queue: jobs.QueueCritical, MaxRetry: 5,
-			Payload: routePayload{TenantID: deskpool.TenantIDFromContext(ctx), AllianceID: id}}); err != nil {
+		if err := s.outbox.Add(ctx, tx, t); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// routedKey carries the alliances queueRoute queued in a context of
-// routeOnce.
-type routedKey struct{}
-
-// routeOnce returns ctx in which queueRoute queues each alliance's routing
-// once: for work in one transaction that frees room by more than one path,
-// such as giveBack, whose requeues tell this service as an observer
-// (roomFreed) before it queues the same pools itself.
-func routeOnce(ctx context.Context) context.Context {
-	if _, ok := ctx.Value(routedKey{}).(map[uuid.UUID]bool); ok {
-		return ctx
-	}
-	return context.WithValue(ctx, routedKey{}, map[uuid.UUID]bool{})
 }
 
 // roomFreed queues the routing of the pools whose agent lost the

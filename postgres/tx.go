@@ -48,6 +48,7 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.
 	}
 	var hooks []func()
 	var doomed error
+	ctx = context.WithValue(ctx, txIDKey{}, deskpool.NewID())
 	err := begin(ctx, db, tenantID, func(tx *gorm.DB) error {
 		st := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks, doomed: &doomed}
 		if err := fn(context.WithValue(ctx, txKey{}, st), tx); err != nil {
@@ -94,6 +95,19 @@ func AfterCommit(ctx context.Context, fn func()) {
 	fn()
 }
 
+// txIDKey carries the id of the transaction in ctx (TxID).
+type txIDKey struct{}
+
+// TxID names the transaction in ctx, a tenant one (with its savepoints)
+// or a System one: the same id for all the work done in it, uuid.Nil
+// outside any. Work to be done once per transaction, however many paths
+// ask for it, keys on it (an outbox task whose id is derived from it is
+// written once).
+func TxID(ctx context.Context) uuid.UUID {
+	id, _ := ctx.Value(txIDKey{}).(uuid.UUID)
+	return id
+}
+
 // InTx reports whether ctx carries a tenant transaction.
 func InTx(ctx context.Context) bool {
 	_, ok := ctx.Value(txKey{}).(*txState)
@@ -119,7 +133,7 @@ func System(ctx context.Context, sysdb *gorm.DB, reason string, fn func(ctx cont
 	systemPathTotal.WithLabelValues(reason).Inc()
 	slog.DebugContext(ctx, "system path", "reason", reason)
 	var doomed error // a deferred write that failed (see Defer)
-	ctx = context.WithValue(ctx, systemKey{}, &doomed)
+	ctx = context.WithValue(context.WithValue(ctx, systemKey{}, &doomed), txIDKey{}, deskpool.NewID())
 	return translate(sysdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := fn(ctx, tx); err != nil {
 			return err

@@ -234,3 +234,48 @@ func TestNestedTransactionsThatRunNothingSendNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TxID names one transaction: the same inside its savepoints and in work
+// joined to it, another in the next transaction or a System one, none
+// outside any.
+func TestTxIDNamesOneTransaction(t *testing.T) {
+	_, ctx := workspaceCtx(t, "txid@example.com")
+	if id := postgres.TxID(ctx); id != uuid.Nil {
+		t.Fatalf("outside a transaction TxID is %s, want nil", id)
+	}
+	var outer, inner, joined, next, system uuid.UUID
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		outer = postgres.TxID(ctx)
+		if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			inner = postgres.TxID(ctx)
+			return nil
+		}); err != nil {
+			return err
+		}
+		return postgres.Join(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+			joined = postgres.TxID(ctx)
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		next = postgres.TxID(ctx)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.System(ctx, env.System, "test:txid", func(ctx context.Context, tx *gorm.DB) error {
+		system = postgres.TxID(ctx)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if outer == uuid.Nil || inner != outer || joined != outer {
+		t.Errorf("one transaction: outer %s, savepoint %s, joined %s: want one id", outer, inner, joined)
+	}
+	if next == uuid.Nil || next == outer || system == uuid.Nil || system == outer || system == next {
+		t.Errorf("three transactions named %s, %s, %s: want three ids", outer, next, system)
+	}
+}
