@@ -79,7 +79,7 @@ type Catalog struct {
 func minutes(d time.Duration) int { return int(d / time.Minute) }
 
 // NewCatalog returns the catalog with the given Stripe prices. The
-// numbers are the product's starting point (see the README).
+// numbers are the product's starting point (see docs/billing.md).
 func NewCatalog(p Prices) *Catalog {
 	free := Entitlements{Seats: 2, AIMessages: 500, Connectors: 1, MinSyncInterval: 15 * time.Minute}
 	pro := Entitlements{Seats: 10, AIMessages: 10000, Connectors: 3, MinSyncInterval: 5 * time.Minute,
