@@ -27,18 +27,14 @@ func serve(t *testing.T, h *harness) string {
 // "revoked" event, long before its lifetime, once the credential that
 // opened it no longer admits its holder, though the revocation commits in
 // another process (a server of its own, with its own credential cache,
-// on the same database); reconnecting is then refused. A stream whose
-// credential still holds goes on.
+// on the same database); reconnecting is then refused. The owner's
+// stream, whose credential still holds, goes on.
 func TestConversationChangesEndWithAccess(t *testing.T) {
 	h := newHarness(t, func(c *api.Config) { c.StreamLifetime = 10 * time.Minute })
 	other := newHarness(t, nil)
 	waitFeed(t, h.deps)
 	ws := h.signup("Revoked Stream Tea")
 	base := serve(t, h)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	owner := openChanges(t, ctx, base, ws.OwnerToken)
-	next(t, owner, "ready")
 
 	for _, tc := range []struct {
 		name string
@@ -75,9 +71,12 @@ func TestConversationChangesEndWithAccess(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
 			token, end := tc.admit()
-			stream := openChanges(t, ctx, base, token)
+			stream, owner := openChanges(t, ctx, base, token), openChanges(t, ctx, base, ws.OwnerToken)
 			next(t, stream, "ready")
+			next(t, owner, "ready")
 			end()
 			ev := next(t, stream, "revoked")
 			if ev.data["status"] != float64(http.StatusUnauthorized) || ev.data["type"] != "https://deskpool.app/problems/unauthorized" {
@@ -92,10 +91,11 @@ func TestConversationChangesEndWithAccess(t *testing.T) {
 				t.Fatal("the stream stayed open after its revoked event")
 			}
 			h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/conversations/changes", token: token})
+
+			// the owner's stream, opened beside it, still holds and hears changes
+			h.must(http.StatusCreated, call{method: "POST", path: "/v1/messages", token: ws.OwnerToken,
+				body: map[string]any{"channel": "web", "customer": map[string]any{"email": "still@example.com"}, "body": "Still there?"}})
+			next(t, owner, "change")
 		})
 	}
-
-	h.must(http.StatusCreated, call{method: "POST", path: "/v1/messages", token: ws.OwnerToken,
-		body: map[string]any{"channel": "web", "customer": map[string]any{"email": "still@example.com"}, "body": "Still there?"}})
-	next(t, owner, "change")
 }
