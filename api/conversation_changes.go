@@ -86,9 +86,28 @@ func (s *Server) streamChanges(w *bufio.Writer, sub *helpdesk.FeedSubscription, 
 	recheck := time.NewTicker(streamRecheck)
 	defer recheck.Stop()
 	checked := time.Now()
+	// admitted checks the admission again when due: before every event
+	// and every streamRecheck while credentials are cached (the check then
+	// costs no round trip), else every streamRecheckUncached. Once access
+	// has ended it sends "revoked"; either way false ends the stream (not
+	// checked: the client reconnects and is checked afresh).
+	admitted := func(now time.Time) bool {
+		if !s.deps.Tenants.Listening() && now.Sub(checked) < streamRecheckUncached {
+			return true
+		}
+		checked = now
+		err := s.stillAdmitted(admission)
+		if p, ended := accessEnded(err); ended {
+			send("revoked", p)
+		}
+		return err == nil
+	}
 	for {
 		select {
 		case <-sub.Wake():
+			if !admitted(time.Now()) {
+				return
+			}
 			ids, all := sub.Take()
 			if len(ids) == 0 && !all {
 				continue
@@ -104,15 +123,8 @@ func (s *Server) streamChanges(w *bufio.Writer, sub *helpdesk.FeedSubscription, 
 				return
 			}
 		case now := <-recheck.C:
-			if !s.deps.Tenants.Listening() && now.Sub(checked) < streamRecheckUncached {
-				continue
-			}
-			checked = now
-			if err := s.stillAdmitted(admission); err != nil {
-				if p, ended := accessEnded(err); ended {
-					send("revoked", p)
-				}
-				return // or unchecked: the client reconnects and is checked afresh
+			if !admitted(now) {
+				return
 			}
 		case <-end.C:
 			return
