@@ -61,6 +61,7 @@ func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
 			if err := s.authorize(actor, perm); err != nil {
 				return err
 			}
+			c.Locals(admissionLocal, admission{token: token, perm: perm, tenantID: tenantID, ip: base.IP})
 			if c.Method() == fiber.MethodPost && c.Get("Idempotency-Key") != "" {
 				return s.idempotent(c, ctx, tx, h)
 			}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -89,13 +88,7 @@ func TestConversationChanges(t *testing.T) {
 		t.Fatalf("a stream without changes: %q", r.Raw)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = h.srv.Serve(ln) }()
-	t.Cleanup(func() { _ = h.srv.Shutdown(context.Background()) })
-	base := "http://" + ln.Addr().String()
+	base := serve(t, h)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	streamA, streamB := openChanges(t, ctx, base, a.OwnerToken), openChanges(t, ctx, base, b.OwnerToken)

@@ -402,6 +402,7 @@ func TestWebApp(t *testing.T) {
 	}
 	passwordReset(t, ctx, mails)
 	passwordChange(t, ctx, base)
+	revokedElsewhere(t, ctx, base)
 }
 
 // passwordChange: signed in, the owner changes their password on the
@@ -429,6 +430,30 @@ func passwordChange(t *testing.T, ctx context.Context, base string) {
 		chromedp.Click(css(`#login-form button[type=submit]`)),
 		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
 	)
+}
+
+// revokedElsewhere: the inbox's session is logged out from elsewhere (as a
+// stolen session would be revoked) while its change stream is open; the
+// stream ends with a "revoked" event and the page sends the person to log
+// in, instead of streaming on.
+func revokedElsewhere(t *testing.T, ctx context.Context, base string) {
+	do(t, ctx, "an open inbox", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`body[data-live="stream"]`)))
+	cookies := get(t, ctx, "the session cookie", chromedp.Action[[]*network.Cookie](func(ctx context.Context, tg *chromedp.Target) ([]*network.Cookie, error) {
+		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{base}})
+		if err != nil {
+			return nil, err
+		}
+		return res.Cookies, nil
+	}))
+	i := slices.IndexFunc(cookies, func(c *network.Cookie) bool { return c.Name == "dp_session" })
+	if i < 0 {
+		t.Fatal("the browser holds no session cookie")
+	}
+	postJSON(t, base+"/v1/auth/logout", cookies[i].Value, nil, http.StatusNoContent)
+	do(t, ctx, "the inbox goes to log in", chromedp.WaitVisible(css(`#login-form`)))
+	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "/login?next=%2Fapp%2Finbox") {
+		t.Fatalf("after its session was revoked the inbox sent the browser to %s", loc)
+	}
 }
 
 // passwordReset: from the login page, the owner asks for a link, receives

@@ -83,16 +83,21 @@ export async function api(method, path, body, extraHeaders = {}) {
 /** apiEvents reads a server-sent event stream of the /v1 API with fetch
  * (so that it carries the CSRF header, which EventSource cannot send),
  * calling onEvent(name, data) for each event, until the stream ends or
- * signal aborts. A refusal throws an ApiError. */
+ * signal aborts. A refusal throws an ApiError, and so does a "revoked"
+ * event (access ended while the stream was open: its data is the problem
+ * a new request gets); a 401 on an app page sends the visitor to log in. */
 export async function apiEvents(path, onEvent, signal) {
+  const refused = (status, problem) => {
+    if (status === 401 && document.body.classList.contains('app')) sessionExpired();
+    return new ApiError(status, problem);
+  };
   const res = await fetch('/v1' + path, { headers: { 'Accept': 'text/event-stream', 'X-CSRF-Token': cookie('dp_csrf') },
     credentials: 'same-origin', signal });
   if (!res.ok || !res.body) {
-    if (res.status === 401 && document.body.classList.contains('app')) sessionExpired();
     const text = await res.text().catch(() => '');
     let problem = null;
     try { problem = JSON.parse(text); } catch { /* not a problem document */ }
-    throw new ApiError(res.status, problem);
+    throw refused(res.status, problem);
   }
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buf = '';
@@ -109,7 +114,12 @@ export async function apiEvents(path, onEvent, signal) {
         if (line.startsWith('event:')) name = line.slice(6).trim();
         else if (line.startsWith('data:')) data += line.slice(5).trim();
       }
-      if (data || name !== 'message') onEvent(name, data ? JSON.parse(data) : null);
+      const parsed = data ? JSON.parse(data) : null;
+      if (name === 'revoked') {
+        reader.cancel().catch(() => {});
+        throw refused(parsed?.status || 401, parsed);
+      }
+      if (data || name !== 'message') onEvent(name, parsed);
     }
   }
 }

@@ -11,7 +11,7 @@ const POLL_MS = 3000; // the fallback's period, while the change stream is down
 const RETRY_MAX_MS = 30000; // the longest wait before reconnecting the stream
 
 const $ = (id) => document.getElementById(id);
-const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', live: false };
+const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', live: false, ended: false };
 
 function filterQuery() {
   const f = $('filters').elements;
@@ -263,7 +263,10 @@ function refresh(by, ids) {
 
 /** live keeps the change stream open: each stream ends after a while and
  * is reopened at once; after a failure it is retried with a growing wait,
- * and the list is polled meanwhile (body[data-live] says which). */
+ * and the list is polled meanwhile (body[data-live] says which). Once
+ * access has ended (a 401 or 403, on opening or as a "revoked" event) it
+ * stops, and so does polling (body[data-live="ended"]): a 401 has sent the
+ * visitor to log in. */
 async function live() {
   let wait = 1000;
   for (;;) {
@@ -281,8 +284,13 @@ async function live() {
       });
       if (!ready) throw new Error('the stream ended before it was ready');
       // it ended as streams do: reopen it at once, still live meanwhile
-    } catch {
+    } catch (err) {
       state.live = false;
+      if (err.status === 401 || err.status === 403) {
+        state.ended = true;
+        document.body.dataset.live = 'ended';
+        return;
+      }
       document.body.dataset.live = 'poll';
       await new Promise(r => setTimeout(r, wait));
       wait = Math.min(wait * 2, RETRY_MAX_MS);
@@ -318,7 +326,7 @@ async function main() {
   });
   document.body.dataset.ready = '1';
   live();
-  setInterval(() => { if (!state.live) loadList().then(() => { document.body.dataset.refreshedBy = 'poll'; }).catch(() => {}); }, POLL_MS);
+  setInterval(() => { if (!state.live && !state.ended) loadList().then(() => { document.body.dataset.refreshedBy = 'poll'; }).catch(() => {}); }, POLL_MS);
   setInterval(() => { tick(); }, 1000);
 }
 
