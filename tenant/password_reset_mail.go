@@ -29,11 +29,13 @@ func (s *Service) UseResetMail(outbox *jobs.Outbox, box *secretbox.Box, sender m
 	s.resetMail = resetMailer{outbox: outbox, box: box, sender: sender}
 }
 
-// Register adds the reset and verification mail task handlers to the
-// worker mux.
+// Register adds the reset, verification and email change mail task
+// handlers to the worker mux.
 func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TaskResetMail, s.sendLink(resetLink))
 	mux.HandleFunc(TaskVerifyMail, s.sendLink(verifyLink))
+	mux.HandleFunc(TaskEmailChangeMail, s.sendLink(changeLink))
+	mux.HandleFunc(TaskEmailChangeNotice, s.sendLink(changeNotice))
 }
 
 // resetLink is a password reset link mail.
