@@ -9,13 +9,19 @@ import (
 
 // verifyEmail: POST /v1/auth/verify-email/{token}, no credential needed:
 // the link's token is the proof. It answers the account, its email now
-// verified; an unknown token is a 404, a used or expired one a 410.
+// verified, and for an email change's link the address it had
+// (changed_from); an unknown token is a 404, a used, expired or
+// superseded one a 410, a change to an address taken since a 409.
 func (s *Server) verifyEmail(c *fiber.Ctx) error {
-	u, err := s.deps.Tenants.VerifyEmail(c.UserContext(), c.Params("token"))
+	v, err := s.deps.Tenants.VerifyEmail(c.UserContext(), c.Params("token"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"user": viewUser(u)})
+	out := fiber.Map{"user": viewUser(v.User)}
+	if v.ChangedFrom != "" {
+		out["changed_from"] = v.ChangedFrom
+	}
+	return c.JSON(out)
 }
 
 // resendVerification: POST /v1/auth/verify-email sends the signed-in

@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	v1.Post("/auth/verify-email", s.authed("workspace:read", s.resendVerification))
 	v1.Get("/me", s.authed("workspace:read", s.me))
 	v1.Post("/me/password", s.authed("workspace:read", s.changePassword))
+	v1.Post("/me/email", s.authed("workspace:read", s.changeEmail))
 	v1.Get("/workspace", s.authed("workspace:read", s.workspace))
 	v1.Patch("/workspace", s.authed("workspace:write", s.updateWorkspace))
 	v1.Get("/members", s.authed("members:read", s.listMembers))

@@ -18,7 +18,8 @@ import (
 // its SHA-256, lives VerifyTTL (48 hours) and works once; its email goes
 // through the outbox in the transaction that makes it (see
 // TaskVerifyMail). Choosing a new password with a reset link proves the
-// address too. An unverified person is asked to confirm, never locked
+// address too. A change of the email goes through the same links (see
+// RequestEmailChange). An unverified person is asked to confirm, never locked
 // out; what trusts an email (an alliance's invitation by owner email)
 // matches only a verified one.
 
@@ -103,7 +104,7 @@ func (s *Service) ResendVerification(ctx context.Context, linkBase string) error
 			return deskpool.Errorf(deskpool.ENOTFOUND, "User not found.")
 		}
 		var last struct{ Last *time.Time }
-		if err := tx.Raw(`SELECT max(created_at) AS last FROM email_verifications WHERE user_id = ?`, a.UserID).Scan(&last).Error; err != nil {
+		if err := tx.Raw(`SELECT max(created_at) AS last FROM email_verifications WHERE user_id = ? AND previous_email IS NULL`, a.UserID).Scan(&last).Error; err != nil {
 			return err
 		}
 		if u.EmailVerifiedAt != nil {
@@ -122,57 +123,123 @@ func (s *Service) ResendVerification(ctx context.Context, linkBase string) error
 	})
 }
 
-// VerifyEmail confirms the email of the account a verification link was
-// sent to, and uses the link (and every other open link of the account).
-// An unknown token is ENOTFOUND; a used or expired one, or one sent to an
-// address the account no longer has, EGONE. It records auth.email_verified
-// in each of the person's workspaces and returns the account.
-func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) {
+// Verification is what following an email link did.
+type Verification struct {
+	User *User // the account, its email confirmed
+	// ChangedFrom is the address the account had when the link changed
+	// its email; "" when the link confirmed the email it has.
+	ChangedFrom string
+}
+
+// VerifyEmail follows an email link: a sign-up's confirms the account's
+// email; an email change's (RequestEmailChange) makes the new address the
+// account's, confirmed. An unknown token is ENOTFOUND; a used, expired or
+// superseded one, or one for an address (or a change from an address) the
+// account no longer has, EGONE; a change to an address another account
+// took since it was asked, ECONFLICT. It uses the link and the account's
+// other open links of its kind, and records auth.email_verified (or
+// auth.email_changed) in each of the person's workspaces.
+//
+// Changing the email revokes no session. It takes the password and the
+// new address both, and whoever has got that far holds a session already:
+// signing the others out would only sign the rightful owner out, who,
+// still signed in and told by the notice to the old address, can change
+// it back or reset the password, which signs every session out (as
+// Stripe and GitHub do: sessions end with a password change, not an
+// email change).
+func (s *Service) VerifyEmail(ctx context.Context, token string) (*Verification, error) {
 	if s.SysDB == nil {
 		return nil, deskpool.Errorf(deskpool.EINTERNAL, "email verification needs the system connection")
 	}
 	now := s.Now()
-	var u User
+	hash := HashToken(token)
+	var out Verification
 	err := postgres.System(ctx, s.SysDB, "auth:verify-email", func(ctx context.Context, tx *gorm.DB) error {
-		var v struct {
-			UserID    uuid.UUID
-			Email     string
-			ExpiresAt time.Time
-			UsedAt    *time.Time
+		// The account's row is locked before the link's, as every path
+		// that changes its email or its links does: two links of one
+		// account followed at once wait in turn, never deadlock, and the
+		// second sees what the first did.
+		var link struct{ UserID uuid.UUID }
+		if err := tx.Raw(`SELECT user_id FROM email_verifications WHERE token_hash = ?`, hash).Scan(&link).Error; err != nil {
+			return err
+		} else if link.UserID == uuid.Nil {
+			return errUnknownVerification
 		}
-		if err := tx.Raw(`SELECT user_id, email, expires_at, used_at FROM email_verifications WHERE token_hash = ? FOR UPDATE`,
-			HashToken(token)).Scan(&v).Error; err != nil {
+		userID := link.UserID
+		var account struct{ Email string }
+		if err := tx.Raw(`SELECT email FROM users WHERE id = ? FOR UPDATE`, userID).Scan(&account).Error; err != nil {
+			return err
+		}
+		current := account.Email
+		var v struct {
+			Email         string
+			PreviousEmail *string
+			ExpiresAt     time.Time
+			UsedAt        *time.Time
+			SupersededAt  *time.Time
+		}
+		if err := tx.Raw(`SELECT email, previous_email, expires_at, used_at, superseded_at FROM email_verifications WHERE token_hash = ? FOR UPDATE`,
+			hash).Scan(&v).Error; err != nil {
 			return err
 		}
 		switch {
-		case v.UserID == uuid.Nil:
-			return errUnknownVerification
 		case v.UsedAt != nil:
 			return errUsedVerification
+		case v.SupersededAt != nil:
+			return errSupersededChange
 		case !now.Before(v.ExpiresAt):
 			return errExpiredVerification
+		case v.PreviousEmail == nil && current != v.Email, v.PreviousEmail != nil && current != *v.PreviousEmail:
+			return errChangedVerification // the account's email changed since
 		}
-		if err := tx.Raw(`UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?), updated_at = ?
-			WHERE id = ? AND email = ? RETURNING id, email, name, email_verified_at, created_at`, now, now, v.UserID, v.Email).Scan(&u).Error; err != nil {
-			return err
-		} else if u.ID == uuid.Nil {
-			return errUsedVerification // the account's email changed since
+		var (
+			u      User
+			action = "auth.email_verified"
+			kind   = "previous_email IS NULL"
+		)
+		if v.PreviousEmail == nil {
+			if err := tx.Raw(`UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?), updated_at = ?
+				WHERE id = ? RETURNING id, email, name, email_verified_at, created_at`, now, now, userID).Scan(&u).Error; err != nil {
+				return err
+			}
+		} else {
+			// the address was free when asked for; a sign-up or another
+			// change may have taken it since (the unique index decides a
+			// race with one still running)
+			var taken int
+			if err := tx.Raw(`SELECT count(*) FROM users WHERE email = ? AND id <> ?`, v.Email, userID).Scan(&taken).Error; err != nil {
+				return err
+			} else if taken > 0 {
+				return errEmailTakenSince
+			}
+			err := tx.Raw(`UPDATE users SET email = ?, email_verified_at = ?, updated_at = ?
+				WHERE id = ? RETURNING id, email, name, email_verified_at, created_at`, v.Email, now, now, userID).Scan(&u).Error
+			if postgres.IsUniqueViolation(err) {
+				return errEmailTakenSince
+			} else if err != nil {
+				return err
+			}
+			out.ChangedFrom, action, kind = *v.PreviousEmail, "auth.email_changed", "previous_email IS NOT NULL"
 		}
-		if err := tx.Exec(`UPDATE email_verifications SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, u.ID).Error; err != nil {
+		if err := tx.Exec(`UPDATE email_verifications SET used_at = ? WHERE user_id = ? AND used_at IS NULL AND `+kind, now, userID).Error; err != nil {
 			return err
 		}
 		var tenants []uuid.UUID
-		if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ? ORDER BY tenant_id`, u.ID).Scan(&tenants).Error; err != nil {
+		if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ? ORDER BY tenant_id`, userID).Scan(&tenants).Error; err != nil {
 			return err
 		}
-		return auditInEach(ctx, tx, tenants, u.ID, "auth.email_verified", func(uuid.UUID) map[string]any {
+		out.User = &u
+		return auditInEach(ctx, tx, tenants, userID, action, func(uuid.UUID) map[string]any {
+			if out.ChangedFrom != "" {
+				return map[string]any{"from": out.ChangedFrom, "to": u.Email}
+			}
 			return map[string]any{"email": u.Email}
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &u, nil
+	return &out, nil
 }
 
 // FindUser returns the signed-in person (the actor in ctx) as an account.

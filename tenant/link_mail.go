@@ -18,26 +18,38 @@ import (
 // A link mail carries a one-time link to an account: a password reset or
 // an email confirmation. Its token is made here and only its hash stored;
 // the token itself travels to the worker that sends it sealed with the
-// master keys, in the outbox task queued beside the link's row.
+// master keys, in the outbox task queued beside the link's row. A notice
+// (an email change asked for, told to the old address) goes the same way
+// with no token: it names the link's row and links to a page of its own.
 
 // LinkMailPayload names the link a link mail task sends.
 type LinkMailPayload struct {
 	TenantID    uuid.UUID `json:"tenant_id"`    // whose outbox carried it
 	TokenHash   []byte    `json:"token_hash"`   // the link's row
-	SealedToken []byte    `json:"sealed_token"` // the token, sealed (additional data: its hash)
+	SealedToken []byte    `json:"sealed_token"` // the token, sealed (additional data: its hash); none in a notice
 	LinkBase    string    `json:"link_base"`    // the web app's address
 }
 
 // linkMail is one kind of link mail.
 type linkMail struct {
 	task string // the task type that sends it
-	kind string // the token's kind (TokenPasswordReset, TokenEmailVerification)
-	path string // the page the link opens, before the token ("/reset/")
-	// pending reads the address, the expiry and whether the link with
-	// the hash (second argument) is still to be mailed at the time (first).
+	// kind is the token's kind (TokenPasswordReset,
+	// TokenEmailVerification); "" for a notice, which carries no token.
+	kind string
+	path string // the page the link opens, before the token ("/reset/"); a notice's whole page
+	// pending reads the link's row with the hash @hash as a linkRow at
+	// the time @now.
 	pending string
-	mailed  string // marks the link with the hash (second argument) mailed at the time (first)
-	message func(to, link string, expires time.Time) mail.Message
+	mailed  string // marks the row with the hash @hash mailed at the time @now
+	message func(r linkRow, link string) mail.Message
+}
+
+// linkRow is what a link mail's pending query reads of the link's row.
+type linkRow struct {
+	Email     string    // the recipient
+	ExpiresAt time.Time // when the link stops working
+	Pending   bool      // whether it is still to be mailed
+	NewEmail  string    // an email change's new address (its notice names it)
 }
 
 // linkMailWired reports whether links can be queued (UseResetMail).
@@ -65,36 +77,43 @@ func (s *Service) newLink(l linkMail, tenantID uuid.UUID, linkBase string) ([]by
 		Payload: LinkMailPayload{TenantID: tenantID, TokenHash: hash, SealedToken: sealed, LinkBase: linkBase}}, nil
 }
 
-// sendLink is the task handler of l: it sends one link, once, and only
-// while l's pending query says so (a link already mailed, used or expired
-// is not sent again). A send that fails is retried.
+// newNotice is the task that mails notice l about the link with the hash,
+// through the outbox of workspace tenantID.
+func newNotice(l linkMail, tenantID uuid.UUID, hash []byte, linkBase string) jobs.Task {
+	return jobs.Task{Type: l.task, Queue: jobs.QueueDefault, MaxRetry: 10,
+		Payload: LinkMailPayload{TenantID: tenantID, TokenHash: hash, LinkBase: linkBase}}
+}
+
+// sendLink is the task handler of l: it sends one link (or notice),
+// once, and only while l's pending query says so (a link already mailed,
+// used or expired is not sent again). A send that fails is retried.
 func (s *Service) sendLink(l linkMail) asynq.HandlerFunc {
 	return func(ctx context.Context, t *asynq.Task) error {
 		var p LinkMailPayload
-		if err := json.Unmarshal(t.Payload(), &p); err != nil || len(p.TokenHash) == 0 || len(p.SealedToken) == 0 {
+		if err := json.Unmarshal(t.Payload(), &p); err != nil || len(p.TokenHash) == 0 || (l.kind != "" && len(p.SealedToken) == 0) {
 			return fmt.Errorf("%s payload: %w", l.task, asynq.SkipRetry)
 		}
 		if s.resetMail.box == nil || s.resetMail.sender == nil {
 			return deskpool.Errorf(deskpool.EINTERNAL, "%s is not wired (UseResetMail)", l.task)
 		}
-		var r struct {
-			Email     string
-			ExpiresAt time.Time
-			Pending   bool
-		}
-		if err := s.DB.WithContext(ctx).Raw(l.pending, s.Now(), p.TokenHash).Scan(&r).Error; err != nil {
+		var r linkRow
+		if err := s.DB.WithContext(ctx).Raw(l.pending, map[string]any{"now": s.Now(), "hash": p.TokenHash}).Scan(&r).Error; err != nil {
 			return err
 		}
 		if !r.Pending {
 			return nil
 		}
-		token, err := s.resetMail.box.Open(p.SealedToken, p.TokenHash)
-		if err != nil {
-			return fmt.Errorf("%s: the sealed token does not open: %v: %w", l.task, err, asynq.SkipRetry)
+		link := p.LinkBase + l.path
+		if l.kind != "" {
+			token, err := s.resetMail.box.Open(p.SealedToken, p.TokenHash)
+			if err != nil {
+				return fmt.Errorf("%s: the sealed token does not open: %v: %w", l.task, err, asynq.SkipRetry)
+			}
+			link += string(token)
 		}
-		if err := s.resetMail.sender.Send(ctx, l.message(r.Email, p.LinkBase+l.path+string(token), r.ExpiresAt)); err != nil {
+		if err := s.resetMail.sender.Send(ctx, l.message(r, link)); err != nil {
 			return fmt.Errorf("%s: %w", l.task, err)
 		}
-		return s.DB.WithContext(ctx).Exec(l.mailed, s.Now(), p.TokenHash).Error
+		return s.DB.WithContext(ctx).Exec(l.mailed, map[string]any{"now": s.Now(), "hash": p.TokenHash}).Error
 	}
 }

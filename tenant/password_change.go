@@ -26,8 +26,7 @@ type ChangePasswordInput struct {
 // auth.password_changed. It returns how many sessions were signed out.
 //
 // Only a session may do it (an API key has no password); a wrong current
-// password is EINVALID naming current_password, never EUNAUTHORIZED, which
-// would read as "signed out".
+// password is errWrongCurrentPassword.
 func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (int, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
 	if a.UserID == uuid.Nil || a.SessionID == uuid.Nil {
@@ -49,11 +48,8 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 	if err := s.SysDB.WithContext(ctx).Raw(`SELECT email, password_hash FROM users WHERE id = ?`, a.UserID).Scan(&u).Error; err != nil {
 		return 0, err
 	}
-	ok, err := s.checkPassword(ctx, u.Email, func() bool { return CheckPassword(u.PasswordHash, in.CurrentPassword) })
-	if err != nil {
+	if err := s.proveCurrentPassword(ctx, u.Email, u.PasswordHash, in.CurrentPassword); err != nil {
 		return 0, err
-	} else if !ok {
-		return 0, deskpool.Invalid(deskpool.FieldError{Field: "current_password", Message: "is not your current password"})
 	}
 	if in.NewPassword == in.CurrentPassword {
 		return 0, deskpool.Invalid(deskpool.FieldError{Field: "new_password", Message: "must differ from your current password"})
@@ -63,7 +59,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 	}
 	now, revokedTotal := s.Now(), 0
 	var tenants []uuid.UUID
-	err = postgres.System(ctx, s.SysDB, "auth:password-change", func(ctx context.Context, tx *gorm.DB) error {
+	err := postgres.System(ctx, s.SysDB, "auth:password-change", func(ctx context.Context, tx *gorm.DB) error {
 		// Only over the hash just checked: a change or reset that
 		// committed in between wins, and this one is refused.
 		res := tx.Exec(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?`,
@@ -103,4 +99,24 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 		s.dropWorkspace(t) // other processes hear of it from the sessions trigger
 	}
 	return revokedTotal, nil
+}
+
+// errWrongCurrentPassword refuses a change to an account asked for with a
+// wrong current password: EFORBIDDEN naming the field, never
+// EUNAUTHORIZED, which would read as "signed out".
+var errWrongCurrentPassword = &deskpool.Error{Code: deskpool.EFORBIDDEN, Message: "The current password is wrong; nothing was changed.",
+	Fields: []deskpool.FieldError{{Field: "current_password", Message: "is wrong"}}}
+
+// proveCurrentPassword is how a signed-in person proves, before a change
+// to their account (its password, its email), that they know its
+// password hash: through checkPassword, outside any transaction, so that
+// a failure counts towards the login lockout and stays counted.
+func (s *Service) proveCurrentPassword(ctx context.Context, email, hash, password string) error {
+	ok, err := s.checkPassword(ctx, email, func() bool { return CheckPassword(hash, password) })
+	if err != nil {
+		return err
+	} else if !ok {
+		return errWrongCurrentPassword
+	}
+	return nil
 }

@@ -118,7 +118,8 @@ func (s *Service) resetTTL() time.Duration {
 // follows the signup rules (EINVALID naming the field); an unknown, used
 // or expired token is ENOTFOUND. It uses the token (and every other open
 // link of the account), marks the email verified (the link reached it),
-// revokes the account's sessions in all its workspaces, clears the
+// supersedes the account's open requests to change its email, revokes
+// the account's sessions in all its workspaces, clears the
 // email's password lockout, and records auth.password_reset in each
 // workspace's audit log.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
@@ -148,6 +149,12 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 			return err
 		}
 		if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, u.ID).Error; err != nil {
+			return err
+		}
+		// a change of email asked for with the old password no longer
+		// happens (the notice of the request says so)
+		if err := tx.Exec(`UPDATE email_verifications SET superseded_at = ?
+			WHERE user_id = ? AND previous_email IS NOT NULL AND used_at IS NULL AND superseded_at IS NULL`, now, u.ID).Error; err != nil {
 			return err
 		}
 		if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?`, u.ID).Scan(&tenants).Error; err != nil {

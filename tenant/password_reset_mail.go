@@ -29,24 +29,26 @@ func (s *Service) UseResetMail(outbox *jobs.Outbox, box *secretbox.Box, sender m
 	s.resetMail = resetMailer{outbox: outbox, box: box, sender: sender}
 }
 
-// Register adds the reset and verification mail task handlers to the
-// worker mux.
+// Register adds the reset, verification and email change mail task
+// handlers to the worker mux.
 func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TaskResetMail, s.sendLink(resetLink))
 	mux.HandleFunc(TaskVerifyMail, s.sendLink(verifyLink))
+	mux.HandleFunc(TaskEmailChangeMail, s.sendLink(changeLink))
+	mux.HandleFunc(TaskEmailChangeNotice, s.sendLink(changeNotice))
 }
 
 // resetLink is a password reset link mail.
 var resetLink = linkMail{task: TaskResetMail, kind: TokenPasswordReset, path: "/reset/",
-	pending: `SELECT u.email, r.expires_at, (r.mailed_at IS NULL AND r.used_at IS NULL AND r.expires_at > ?) AS pending
-		FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = ?`,
-	mailed:  `UPDATE password_resets SET mailed_at = ? WHERE token_hash = ?`,
+	pending: `SELECT u.email, r.expires_at, (r.mailed_at IS NULL AND r.used_at IS NULL AND r.expires_at > @now) AS pending
+		FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = @hash`,
+	mailed:  `UPDATE password_resets SET mailed_at = @now WHERE token_hash = @hash`,
 	message: resetMessage}
 
 // resetMessage is the email that carries a reset link.
-func resetMessage(to, link string, expires time.Time) mail.Message {
-	return mail.Message{To: to, Subject: "Choose a new deskpool password",
+func resetMessage(r linkRow, link string) mail.Message {
+	return mail.Message{To: r.Email, Subject: "Choose a new deskpool password",
 		Body: "Someone (we hope you) asked to reset the password of your deskpool account.\n\n" +
-			"Choose a new password here (the link works once, until " + expires.Format(time.RFC1123) + "):\n\n" +
+			"Choose a new password here (the link works once, until " + r.ExpiresAt.Format(time.RFC1123) + "):\n\n" +
 			link + "\n\nIf you did not ask, ignore this email: your password stays as it is.\n"}
 }

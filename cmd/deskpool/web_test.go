@@ -402,6 +402,7 @@ func TestWebApp(t *testing.T) {
 	}
 	passwordReset(t, ctx, mails)
 	passwordChange(t, ctx, base)
+	emailChange(t, ctx, base, mails)
 	revokedElsewhere(t, ctx, base)
 }
 
@@ -454,6 +455,57 @@ func revokedElsewhere(t *testing.T, ctx context.Context, base string) {
 	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "/login?next=%2Fapp%2Finbox") {
 		t.Fatalf("after its session was revoked the inbox sent the browser to %s", loc)
 	}
+}
+
+// emailChange: in settings, the owner asks for a new sign-in email; a
+// wrong password is refused beside its field; with the right one the page
+// says where the link went, the old address is told, and the link's page
+// confirms the change as it confirms a sign-up, saying the email changed.
+func emailChange(t *testing.T, ctx context.Context, base string, mails <-chan testenv.Mail) {
+	do(t, ctx, "the account settings", chromedp.Navigate(base+"/app/settings#account"), chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(css(`#email-change`)))
+	if text := get(t, ctx, "current email", chromedp.Text(css(`#account-email`))); !strings.Contains(text, "owner@webtea.example") {
+		t.Fatalf("the account section reads %q", text)
+	}
+	do(t, ctx, "a wrong password",
+		chromedp.SendKeys(css(`#email-change input[name=email]`), "hello@webtea.example"),
+		chromedp.SendKeys(css(`#email-change input[name=current_password]`), "not the passphrase"),
+		chromedp.Click(css(`#email-change button[type=submit]`)),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#email-change .field-error[data-for=current_password]').textContent !== ''`),
+	)
+	do(t, ctx, "the right password",
+		chromedp.SetValue(css(`#email-change input[name=current_password]`), "a changed long passphrase"),
+		chromedp.Click(css(`#email-change button[type=submit]`)),
+		chromedp.WaitVisible(css(`#email-change-sent`)),
+	)
+	if text := get(t, ctx, "link sent", chromedp.Text(css(`#email-change-sent`))); !strings.Contains(text, "hello@webtea.example") {
+		t.Fatalf("after asking, the page says %q", text)
+	}
+	screenshot(t, ctx, "email-change")
+	// the notice to the old address and the link to the new go in either order
+	notice, link := "", ""
+	linkRE := regexp.MustCompile(`http://\S+/verify/dpv_[A-Za-z0-9_-]+`)
+	for deadline := time.After(time.Minute); notice == "" || link == ""; {
+		select {
+		case msg := <-mails:
+			if msg.To == "owner@webtea.example" && strings.Contains(msg.Data, "hello@webtea.example") && strings.Contains(msg.Data, "/forgot") {
+				notice = msg.Data
+			} else if msg.To == "hello@webtea.example" {
+				link = linkRE.FindString(msg.Data)
+			}
+		case <-deadline:
+			t.Fatalf("after a minute, the notice to the old address came: %v; the link to the new: %q", notice != "", link)
+		}
+	}
+	do(t, ctx, "confirm the new email", chromedp.Navigate(link), chromedp.WaitVisible(css(`#verify-page[data-ready="1"]`)),
+		chromedp.Click(css(`#verify-confirm`)), chromedp.WaitVisible(css(`#verify-done`)))
+	if email := get(t, ctx, "changed email", chromedp.Text(css(`#verify-email`))); email != "hello@webtea.example" {
+		t.Fatalf("the verify page shows %q", email)
+	}
+	if text := get(t, ctx, "changed wording", chromedp.Text(css(`#verify-done-text`))); !strings.Contains(text, "sign in with") && !strings.Contains(text, "登录邮箱") {
+		t.Fatalf("the verify page says %q after an email change", text)
+	}
+	screenshot(t, ctx, "email-changed")
 }
 
 // passwordReset: from the login page, the owner asks for a link, receives

@@ -47,7 +47,8 @@ if (new URLSearchParams(location.search).get('reset') === 'done') {
   if (note) note.hidden = false;
 }
 
-// Email verification: opening the link's page confirms nothing (mail
+// Email verification (and an email change, whose link opens the same
+// page): opening the link's page confirms nothing (mail
 // security scanners open links, scripts and all); the visitor confirms
 // with the page's button, and the page says so. A used or expired link
 // says that, with a button for a new link when the visitor is logged in
@@ -62,6 +63,8 @@ function verify(page) {
     try {
       const r = await api('POST', '/auth/verify-email/' + encodeURIComponent(token));
       document.getElementById('verify-email').textContent = r.user.email;
+      // an email change's link: the address is now the one to sign in with
+      if (r.changed_from) document.getElementById('verify-done-text').textContent = t('verify.changed');
       show('verify-ask', false);
       show('verify-done');
     } catch (err) {

@@ -1,4 +1,5 @@
-// Settings: members (removing one) and invitations (the open ones, to
+// Settings: the person's account (changing their sign-in email: the
+// change waits for the link sent to the new address), members (removing one) and invitations (the open ones, to
 // withdraw), API keys (the key shown once),
 // webhooks with their delivery log and redelivery, SLA policies, business
 // hours, shop connectors with their sync progress and errors, knowledge
@@ -424,9 +425,27 @@ async function adminPanel(id) {
       t('set.pool_invite_token', { email: invited.email, alliance: id }), ' ', t('set.shown_once'), ' ', el('code', {}, invited.token)));
 }
 
+// account shows the sign-in email and wires the form that asks to change
+// it: the email changes only when the link sent to the new address is
+// followed, so the page says where the link went and keeps showing the
+// current email.
+function account() {
+  const current = me.user?.email;
+  $('account-email').textContent = current ? t('set.email_current', { email: current }) : t('set.email_none');
+  const form = $('email-change');
+  if (!current) { form.hidden = true; return; }
+  onSubmit('email-change', async (f) => {
+    $('email-change-sent').hidden = true;
+    const r = await api('POST', '/me/email', { email: f.email.value, current_password: f.current_password.value });
+    $('email-change-sent').textContent = t('set.email_change_sent', { email: r.email, current });
+    $('email-change-sent').hidden = false;
+  });
+}
+
 async function main() {
   me = await shell();
   tz = await timeZone();
+  account();
   onSubmit('invite-create', async (f) => {
     const inv = await api('POST', '/invitations', { email: f.email.value, role: f.role.value });
     $('invite-link').hidden = false;
