@@ -94,7 +94,8 @@ type WebhookUpdate struct {
 // maxDescription is the longest description in characters.
 const maxDescription = 500
 
-// checkEvents validates and de-duplicates a list of event types.
+// checkEvents validates and de-duplicates a list of event types: known
+// types, or EventAll alone.
 func checkEvents(v *deskpool.Validator, events []string) []string {
 	if len(events) == 0 {
 		v.Add("events", "must list at least one event type")
@@ -102,9 +103,12 @@ func checkEvents(v *deskpool.Validator, events []string) []string {
 	}
 	var out []string
 	for i, e := range events {
-		if !slices.Contains(EventTypes, e) {
-			v.Add("events["+strconv.Itoa(i)+"]", strconv.Quote(e)+" is not an event type; one of "+strings.Join(EventTypes, ", "))
-		} else if !slices.Contains(out, e) {
+		switch {
+		case e == EventAll && slices.ContainsFunc(events, func(e string) bool { return e != EventAll }):
+			v.Add("events["+strconv.Itoa(i)+"]", `"*" subscribes to every event type and must be the only one listed`)
+		case e != EventAll && !slices.Contains(EventTypes, e):
+			v.Add("events["+strconv.Itoa(i)+"]", strconv.Quote(e)+" is not an event type; one of "+strings.Join(EventTypes, ", ")+`, or "*" alone for all of them`)
+		case !slices.Contains(out, e):
 			out = append(out, e)
 		}
 	}
