@@ -16,6 +16,7 @@ func TestIngestEmitsToSubscriptions(t *testing.T) {
 	}
 	both, messages, disabled, other := create("message.created", "conversation.created"), create("message.created"),
 		create("message.created", "conversation.created"), create("sla.warning")
+	all := create("*")
 	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/webhooks/" + disabled, token: tok, body: map[string]any{"enabled": false}})
 	events := func(hook string) []string {
 		r := h.must(http.StatusOK, call{method: "GET", path: "/v1/webhooks/" + hook + "/deliveries", token: tok})
@@ -43,6 +44,9 @@ func TestIngestEmitsToSubscriptions(t *testing.T) {
 	}
 	if got := events(disabled); len(got) != 0 {
 		t.Fatalf("a disabled subscription got %v", got)
+	}
+	if got := events(all); !slices.Equal(got, []string{"conversation.created", "message.created", "message.created"}) {
+		t.Fatalf("a \"*\" subscription got %v", got)
 	}
 	if got := events(other); len(got) != 0 {
 		t.Fatalf("an sla.warning subscription got %v", got)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/deskpool/deskpool/tenant"
 )
 
 // A person removed from the workspace they last joined still logs in
@@ -51,4 +53,35 @@ func TestLoginAfterRemovalFromDefaultWorkspace(t *testing.T) {
 			t.Errorf("a wrong password for that person = %d, want 401: %s", r.Status, r.Raw)
 		}
 	})
+}
+
+// A person removed from their default workspace who belongs to two others
+// is sent a password reset through the same one their login then opens:
+// the one they joined last of those left.
+func TestLoginAndResetAgreeAfterRemovalFromDefault(t *testing.T) {
+	h := newHarness(t, nil)
+	first, second, left := h.signup("Agree First"), h.signup("Agree Second"), h.signup("Agree Left")
+	person := uniqueEmail("agree")
+	for _, ws := range []workspace{first, second, left} {
+		inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+			body: map[string]string{"email": person, "role": "agent"}})
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+			body: map[string]string{"password": goodPassword}})
+	}
+	var personID string
+	if err := env.System.Raw(`SELECT id FROM users WHERE email = ?`, person).Scan(&personID).Error; err != nil {
+		t.Fatal(err)
+	}
+	h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/members/" + personID, token: left.OwnerToken})
+
+	// The reset goes first: the login makes the workspace it opens the default.
+	h.must(http.StatusAccepted, call{method: "POST", path: "/v1/auth/password-reset", body: map[string]string{"email": person}})
+	mails := func(ws workspace) int {
+		return countOf(t, `SELECT count(*) FROM outbox WHERE tenant_id = ? AND task_type = ?`, ws.ID, tenant.TaskResetMail)
+	}
+	r := h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": person, "password": goodPassword}})
+	if r.str("tenant.id") != second.ID || mails(second) != 1 || mails(first) != 0 || mails(left) != 0 {
+		t.Fatalf("login opened %s; reset mails queued: %d in the first joined, %d in the second, %d in the one left; want both in the second (%s)",
+			r.str("tenant.id"), mails(first), mails(second), mails(left), second.ID)
+	}
 }

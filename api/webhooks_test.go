@@ -88,6 +88,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 			{map[string]any{"url": "https://u:p@example.com/x", "events": []string{"message.created"}}, "url", false},
 			{map[string]any{"url": "", "events": []string{"message.created"}}, "url", false},
 			{map[string]any{"url": "https://example.com/x", "events": []string{"message.created", "order.eaten"}}, "events[1]", false},
+			{map[string]any{"url": "https://example.com/x", "events": []string{"*", "message.created"}}, "events[0]", false},
 			{map[string]any{"url": "https://example.com/x", "events": []string{}}, "events", true},
 			{map[string]any{"url": "https://example.com/x", "events": []string{"message.created"}, "secret": "mine"}, "secret", true},
 		} {

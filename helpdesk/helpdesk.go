@@ -33,6 +33,11 @@ const (
 	EventConversationUnpooled   = "conversation.unpooled"    // emitted by alliance: back from the pool to the brand's queue
 )
 
+// EventAll, as a subscription's only event type, subscribes it to every
+// event type, those added later included (as Stripe's ["*"]). The
+// webhook.test event still goes only to the subscription it is sent to.
+const EventAll = "*"
+
 // EventTypes lists every event type a webhook may subscribe to.
 var EventTypes = []string{
 	EventMessageCreated, EventConversationCreated, EventConversationUpdated, EventConversationAssigned,

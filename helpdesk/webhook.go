@@ -70,6 +70,7 @@ type Webhook struct {
 	FailureStreak  int        `json:"failure_streak"`
 	DisabledAt     *time.Time `json:"disabled_at"`
 	DisabledReason string     `json:"disabled_reason"`
+	CreatedBy      *uuid.UUID `json:"created_by"` // the person who made it; null when an API key did
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 	Secret         string     `json:"secret,omitempty"` // the signing secret, in the creation response only
@@ -94,7 +95,8 @@ type WebhookUpdate struct {
 // maxDescription is the longest description in characters.
 const maxDescription = 500
 
-// checkEvents validates and de-duplicates a list of event types.
+// checkEvents validates and de-duplicates a list of event types: known
+// types, or EventAll alone.
 func checkEvents(v *deskpool.Validator, events []string) []string {
 	if len(events) == 0 {
 		v.Add("events", "must list at least one event type")
@@ -102,9 +104,12 @@ func checkEvents(v *deskpool.Validator, events []string) []string {
 	}
 	var out []string
 	for i, e := range events {
-		if !slices.Contains(EventTypes, e) {
-			v.Add("events["+strconv.Itoa(i)+"]", strconv.Quote(e)+" is not an event type; one of "+strings.Join(EventTypes, ", "))
-		} else if !slices.Contains(out, e) {
+		switch {
+		case e == EventAll && slices.ContainsFunc(events, func(e string) bool { return e != EventAll }):
+			v.Add("events["+strconv.Itoa(i)+"]", `"*" subscribes to every event type and must be the only one listed`)
+		case e != EventAll && !slices.Contains(EventTypes, e):
+			v.Add("events["+strconv.Itoa(i)+"]", strconv.Quote(e)+" is not an event type; one of "+strings.Join(EventTypes, ", ")+`, or "*" alone for all of them`)
+		case !slices.Contains(out, e):
 			out = append(out, e)
 		}
 	}
@@ -126,6 +131,9 @@ func (w *Webhooks) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	hook := &Webhook{ID: deskpool.NewID(), URL: in.URL, Description: in.Description, Events: events, Enabled: true}
+	if a, _ := deskpool.ActorFromContext(ctx); a.UserID != uuid.Nil {
+		hook.CreatedBy = &a.UserID
+	}
 	secret, err := newSecret()
 	if err != nil {
 		return nil, err
@@ -135,9 +143,9 @@ func (w *Webhooks) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook
 		return nil, err
 	}
 	err = postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Raw(`INSERT INTO webhooks (tenant_id, id, url, description, events, secret_sealed)
-			VALUES (?, ?, ?, ?, ?::text[], ?) RETURNING created_at, updated_at`,
-			tenantID, hook.ID, hook.URL, hook.Description, pgTextArray(events), sealed).
+		if err := tx.Raw(`INSERT INTO webhooks (tenant_id, id, url, description, events, secret_sealed, created_by)
+			VALUES (?, ?, ?, ?, ?::text[], ?, ?) RETURNING created_at, updated_at`,
+			tenantID, hook.ID, hook.URL, hook.Description, pgTextArray(events), sealed, hook.CreatedBy).
 			Row().Scan(&hook.CreatedAt, &hook.UpdatedAt); err != nil {
 			return err
 		}
@@ -154,13 +162,13 @@ func (w *Webhooks) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook
 
 // webhookColumns are the columns scanWebhook reads, in order.
 const webhookColumns = `id, url, description, array_to_json(events)::text, enabled, failure_streak,
-	disabled_at, disabled_reason, created_at, updated_at`
+	disabled_at, disabled_reason, created_by, created_at, updated_at`
 
 func scanWebhook(scan func(dest ...any) error) (Webhook, error) {
 	var h Webhook
 	var events string
 	err := scan(&h.ID, &h.URL, &h.Description, &events, &h.Enabled, &h.FailureStreak,
-		&h.DisabledAt, &h.DisabledReason, &h.CreatedAt, &h.UpdatedAt)
+		&h.DisabledAt, &h.DisabledReason, &h.CreatedBy, &h.CreatedAt, &h.UpdatedAt)
 	if err == nil {
 		err = json.Unmarshal([]byte(events), &h.Events)
 	}

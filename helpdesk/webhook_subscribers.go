@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
@@ -11,7 +12,7 @@ import (
 )
 
 // Subscribers returns the enabled subscriptions of the workspace in ctx
-// to eventType. With the workspace cache (UseWorkspaceCache) they come
+// to eventType, those to EventAll included. With the workspace cache (UseWorkspaceCache) they come
 // from the workspace's facts, read in tx and cached when they are not,
 // and dropped with every change of a subscription: an event nobody
 // listens to then costs no round trip. A caller that would build a costly
@@ -20,8 +21,8 @@ func (w *Webhooks) Subscribers(ctx context.Context, tx *gorm.DB, eventType strin
 	tenantID := deskpool.TenantIDFromContext(ctx)
 	if w.facts == nil {
 		var hooks []uuid.UUID
-		if err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
-			tenantID, eventType).Scan(&hooks).Error; err != nil {
+		if err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events && ARRAY[?, ?]::text[]`,
+			tenantID, eventType, EventAll).Scan(&hooks).Error; err != nil {
 			return nil, fmt.Errorf("webhook subscriptions for %s: %w", eventType, err)
 		}
 		return hooks, nil
@@ -34,4 +35,11 @@ func (w *Webhooks) Subscribers(ctx context.Context, tx *gorm.DB, eventType strin
 		w.facts.Put(ctx, epoch, tenantID, f)
 	}
 	return f.subscribers(eventType), nil
+}
+
+// subscribesTo reports whether a subscription to events receives
+// eventType: it names it, or it is a subscription to EventAll. Subscribers
+// asks PostgreSQL the same (events && ARRAY[eventType, '*']).
+func subscribesTo(events []string, eventType string) bool {
+	return slices.Contains(events, eventType) || slices.Contains(events, EventAll)
 }

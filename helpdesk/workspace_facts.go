@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/deskpool/deskpool"
@@ -30,7 +29,7 @@ type subscription struct {
 func (f workspaceFacts) subscribers(eventType string) []uuid.UUID {
 	var ids []uuid.UUID
 	for _, h := range f.hooks {
-		if slices.Contains(h.events, eventType) {
+		if subscribesTo(h.events, eventType) {
 			ids = append(ids, h.id)
 		}
 	}

@@ -32,7 +32,7 @@ func (s *Service) CustomerFlagsChanged(ctx context.Context, tx *gorm.DB, before,
 	}
 	c.Currency = t.Currency
 	c.YearlySpend = shop.FormatAmount(c.YearlySpendMinor, t.Currency)
-	hooks, err := segmentHooks(ctx, tx)
+	hooks, err := s.events.Subscribers(ctx, tx, EventSegmentChanged)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func (s *Service) recompute(ctx context.Context, tx *gorm.DB, ids []uuid.UUID, r
 		return 0, err
 	}
 	tenantID := deskpool.TenantIDFromContext(ctx)
-	hooks, err := segmentHooks(ctx, tx)
+	hooks, err := s.events.Subscribers(ctx, tx, EventSegmentChanged)
 	if err != nil {
 		return 0, err
 	}
@@ -168,13 +168,4 @@ func (s *Service) History(ctx context.Context, customerID uuid.UUID) ([]Change, 
 		out = []Change{}
 	}
 	return out, err
-}
-
-// segmentHooks returns the enabled webhooks of the workspace in ctx that
-// listen for customer.segment_changed.
-func segmentHooks(ctx context.Context, tx *gorm.DB) ([]uuid.UUID, error) {
-	var hooks []uuid.UUID
-	err := tx.Raw(`SELECT id FROM webhooks WHERE tenant_id = ? AND enabled AND events @> ARRAY[?]::text[]`,
-		deskpool.TenantIDFromContext(ctx), EventSegmentChanged).Scan(&hooks).Error
-	return hooks, err
 }

@@ -20,9 +20,10 @@ import (
 // high-frequency flag changed.
 const EventSegmentChanged = helpdesk.EventCustomerSegmentChanged
 
-// Events records webhook events for known subscriptions in the caller's
-// transaction (helpdesk.Webhooks).
+// Events tells who subscribes to a webhook event and records events for
+// them in the caller's transaction (helpdesk.Webhooks).
 type Events interface {
+	Subscribers(ctx context.Context, tx *gorm.DB, eventType string) ([]uuid.UUID, error)
 	EmitTo(ctx context.Context, tx *gorm.DB, eventType string, hooks []uuid.UUID, data any) error
 }
 

@@ -133,8 +133,8 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 			return err
 		}
 		// No longer their default: their next login opens the workspace
-		// they joined last of those left (and makes it the default), a
-		// password reset goes through one they still belong to.
+		// they joined last of those left (and makes it the default), and
+		// a password reset goes through that same one (homeWorkspace).
 		if err := tx.Exec(`UPDATE users SET default_tenant_id = NULL WHERE id = ? AND default_tenant_id = ?`, userID, a.TenantID).Error; err != nil {
 			return err
 		}

@@ -77,11 +77,10 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, linkBase stri
 }
 
 // resetAccount finds the account with the (normalized) email and the
-// workspace whose outbox carries its reset mail: its default workspace
-// while it is still a member there, else the first it joined (through the
-// system path: memberships are read per workspace). A zero user id: no
-// account, or one in no workspace (removed from every one it joined,
-// whatever default it was left).
+// workspace whose outbox carries its reset mail: its home workspace (see
+// homeWorkspace), the one its login opens. A zero user id: no account, or
+// one in no workspace (removed from every one it joined, whatever default
+// it was left).
 func (s *Service) resetAccount(ctx context.Context, email string) (userID, tenantID uuid.UUID, err error) {
 	var u struct {
 		ID              uuid.UUID
@@ -93,18 +92,11 @@ func (s *Service) resetAccount(ctx context.Context, email string) (userID, tenan
 	if u.ID == uuid.Nil {
 		return uuid.Nil, uuid.Nil, nil
 	}
-	if s.SysDB == nil {
-		return uuid.Nil, uuid.Nil, deskpool.Errorf(deskpool.EINTERNAL, "password reset needs the system connection")
-	}
-	var m struct{ TenantID uuid.UUID }
-	err = postgres.System(ctx, s.SysDB, "auth:password-reset", func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?
-			ORDER BY tenant_id IS NOT DISTINCT FROM ? DESC, created_at, tenant_id LIMIT 1`, u.ID, u.DefaultTenantID).Scan(&m).Error
-	})
-	if err != nil || m.TenantID == uuid.Nil {
+	tenantID, err = s.homeWorkspace(ctx, "auth:password-reset", u.ID, u.DefaultTenantID)
+	if err != nil || tenantID == uuid.Nil {
 		return uuid.Nil, uuid.Nil, err
 	}
-	return u.ID, m.TenantID, nil
+	return u.ID, tenantID, nil
 }
 
 func (s *Service) resetTTL() time.Duration {

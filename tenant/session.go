@@ -73,9 +73,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 		sess, err = s.loginSession(ctx, &u, ws, false)
 	}
 	if errors.Is(err, errNotMember) && in.Workspace == "" {
-		// Removed from the workspace they joined last (or it is gone):
-		// another they still belong to.
-		if ws, err = s.joinedLast(ctx, u.ID); err == nil {
+		// Removed from their default workspace (or it is gone): their
+		// home workspace among those they still belong to.
+		if ws, err = s.homeAfterDefault(ctx, &u); err == nil {
 			sess, err = s.loginSession(ctx, &u, ws, true)
 		}
 	}
@@ -107,23 +107,20 @@ func (s *Service) loginWorkspace(ctx context.Context, where string, arg any) (*W
 	return &ws, nil
 }
 
-// joinedLast finds, through the system path (memberships are read per
-// workspace), the workspace the user joined last of those they belong to;
-// errNoWorkspace when there is none.
-func (s *Service) joinedLast(ctx context.Context, userID uuid.UUID) (*Workspace, error) {
+// homeAfterDefault finds the workspace a login opens when the default
+// one failed (the person left it, or it is gone): their home workspace
+// (see homeWorkspace); errNoWorkspace when there is none.
+func (s *Service) homeAfterDefault(ctx context.Context, u *User) (*Workspace, error) {
 	if s.SysDB == nil {
 		return nil, errNotMember
 	}
-	var m struct{ TenantID uuid.UUID }
-	err := postgres.System(ctx, s.SysDB, "auth:login", func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ? ORDER BY created_at DESC, tenant_id LIMIT 1`, userID).Scan(&m).Error
-	})
+	tenantID, err := s.homeWorkspace(ctx, "auth:login", u.ID, u.DefaultTenantID)
 	if err != nil {
 		return nil, err
-	} else if m.TenantID == uuid.Nil {
+	} else if tenantID == uuid.Nil {
 		return nil, errNoWorkspace
 	}
-	return s.loginWorkspace(ctx, "id = ?", m.TenantID)
+	return s.loginWorkspace(ctx, "id = ?", tenantID)
 }
 
 // loginSession opens the user's session in ws, checking there that they

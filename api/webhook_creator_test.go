@@ -1,0 +1,60 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+)
+
+// The webhooks a removed member created stay and keep their creator, and
+// the removal is audited with how many remain; a webhook an API key
+// created names no creator.
+func TestWebhooksOfARemovedMember(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Creator Hooks")
+	admin, adminID := h.member(ws, "admin")
+	create := func(token string) string {
+		return h.must(http.StatusCreated, call{method: "POST", path: "/v1/webhooks", token: token,
+			body: map[string]any{"url": "http://127.0.0.1:9/hooks", "events": []string{"message.created"}}}).str("id")
+	}
+	mine, off := create(admin), create(admin)
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/webhooks/" + off, token: admin, body: map[string]any{"enabled": false}})
+	key, _ := h.apiKey(ws, "webhooks:write", "webhooks:read")
+	byKey := create(key)
+	keptAudits := func() []map[string]any {
+		r := h.must(http.StatusOK, call{method: "GET", path: "/v1/audit-log?limit=200", token: ws.OwnerToken})
+		var out []map[string]any
+		for _, e := range r.JSON["data"].([]any) {
+			if e := e.(map[string]any); e["action"] == "member.webhooks_kept" {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+
+	h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/members/" + adminID, token: ws.OwnerToken})
+	for _, id := range []string{mine, off} {
+		r := h.must(http.StatusOK, call{method: "GET", path: "/v1/webhooks/" + id, token: ws.OwnerToken})
+		if r.str("created_by") != adminID {
+			t.Errorf("webhook %s after its creator's removal: %s, want created_by %s", id, r.Raw, adminID)
+		}
+	}
+	if r := h.must(http.StatusOK, call{method: "GET", path: "/v1/webhooks/" + byKey, token: ws.OwnerToken}); r.JSON["created_by"] != nil {
+		t.Errorf("a webhook an API key created names a creator: %s", r.Raw)
+	}
+	kept := keptAudits()
+	if len(kept) != 1 || kept[0]["target_id"] != adminID {
+		t.Fatalf("member.webhooks_kept entries %v, want one for %s", kept, adminID)
+	}
+	details := kept[0]["details"].(map[string]any)
+	if details["count"] != 2.0 || details["enabled"] != 1.0 || len(details["webhook_ids"].([]any)) != 2 {
+		t.Fatalf("member.webhooks_kept details %v, want count 2, enabled 1, two ids", details)
+	}
+
+	t.Run("NoneWhenTheyMadeNone", func(t *testing.T) {
+		_, agentID := h.member(ws, "agent")
+		h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/members/" + agentID, token: ws.OwnerToken})
+		if kept := keptAudits(); len(kept) != 1 {
+			t.Fatalf("member.webhooks_kept entries %v after removing a member who made no webhook", kept)
+		}
+	})
+}
