@@ -64,6 +64,12 @@ func TestRolesPerRoute(t *testing.T) {
 		{"POST", "/v1/webhooks", "webhooks:write", map[string]any{}},
 		{"DELETE", "/v1/webhooks" + zero, "webhooks:write", nil},
 		{"POST", "/v1/triage", "triage:run", map[string]any{}},
+		{"GET", "/v1/saved-replies", "saved_replies:read", nil},
+		{"POST", "/v1/saved-replies", "saved_replies:write", map[string]any{}},
+		{"GET", "/v1/saved-replies" + zero, "saved_replies:read", nil},
+		{"PATCH", "/v1/saved-replies" + zero, "saved_replies:write", map[string]any{}},
+		{"DELETE", "/v1/saved-replies" + zero, "saved_replies:write", nil},
+		{"POST", "/v1/conversations" + zero + "/saved-replies" + zero + "/render", "conversations:write", nil},
 	}
 	// Routes for API keys with the scope only: every member gets 403.
 	keyOnly := map[string]bool{"POST /v1/conversations" + zero + "/csat": true}
@@ -74,6 +80,7 @@ func TestRolesPerRoute(t *testing.T) {
 	managers := []string{"owner", "admin"}
 	roles := map[string][]string{
 		"workspace:read": everyone, "members:read": everyone, "conversations:read": everyone, "customers:read": everyone,
+		"saved_replies:read": everyone, "saved_replies:write": managers,
 		"members:write": managers, "api_keys:read": managers, "api_keys:write": managers, "audit:read": managers,
 		"customers:export": managers, "customers:erase": managers, "webhooks:read": managers, "webhooks:write": managers,
 		"messages:write": staff, "conversations:write": staff, "customers:write": staff, "triage:run": staff,

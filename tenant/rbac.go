@@ -53,7 +53,7 @@ var Scopes = []string{
 	"customers:read", "customers:write", "customers:export", "customers:erase",
 	"orders:read", "orders:write", "inventory:read", "inventory:write",
 	"connectors:read", "connectors:write", "webhooks:read", "webhooks:write",
-	"knowledge:read", "knowledge:write", "sla:read", "sla:write",
+	"knowledge:read", "knowledge:write", "saved_replies:read", "saved_replies:write", "sla:read", "sla:write",
 	"metrics:read", "triage:run", "triage:read", "workspace:read",
 }
 

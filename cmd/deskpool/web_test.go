@@ -244,6 +244,10 @@ func TestWebApp(t *testing.T) {
 		chromedp.Click(css(`#reply-send`)),
 		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('#thread li.msg.outbound .msg-body')].some(e => e.textContent === "Your order ships today.")`),
 	)
+	// A saved reply, made by the owner through the API, is there once the
+	// page is loaded again (below).
+	postJSON(t, base+"/v1/saved-replies", token, map[string]any{"name": "Thanks", "shortcut": "/thanks",
+		"body": "Thanks {{customer.name}}, {{workspace.name}} here."}, http.StatusCreated)
 	// The session ends while a reply is being typed: the page sends the
 	// agent to log in, and back to the conversation with the reply kept.
 	endSession := chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
@@ -262,6 +266,20 @@ func TestWebApp(t *testing.T) {
 	if v := get(t, ctx, "kept reply", chromedp.Evaluate[string](`document.getElementById('reply-body').value`)); v != "Half a thought" {
 		t.Fatalf("after logging in again the reply box holds %q, want the typed reply", v)
 	}
+	// The saved reply goes into the reply box filled from the
+	// conversation, by its /shortcut and Tab, or picked from the list.
+	const thanks = `document.getElementById('reply-body').value === "Thanks Li Wei, Web Tea here."`
+	emptyBox := chromedp.Evaluate[chromedp.Void](`document.getElementById('reply-body').value = ''`)
+	do(t, ctx, "insert a saved reply by its shortcut",
+		emptyBox,
+		chromedp.SendKeys(css(`#reply-body`), "/thanks"),
+		chromedp.KeyEvent("\t"),
+		chromedp.Poll[chromedp.Void](thanks),
+		emptyBox,
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('saved-reply'); s.value = s.options[1].value; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Poll[chromedp.Void](thanks),
+		emptyBox,
+	)
 	// A second customer writes, in a chat (no subject): j and k move
 	// between the two.
 	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "web",

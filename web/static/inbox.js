@@ -5,13 +5,15 @@
 // the cursor API every few seconds instead. And the open conversation: thread, customer, history, orders,
 // triage with its correction, SLA countdown, reply and note, assign,
 // snooze and resolve. Shortcuts: j/k next/previous, r reply, e resolve.
+// The reply box inserts a saved reply, filled from the conversation, picked
+// from its list or by typing its /shortcut and pressing Tab.
 import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
 
 const POLL_MS = 3000; // the fallback's period, while the change stream is down
 const RETRY_MAX_MS = 30000; // the longest wait before reconnecting the stream
 
 const $ = (id) => document.getElementById(id);
-const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', live: false, ended: false };
+const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', live: false, ended: false, saved: [] };
 
 function filterQuery() {
   const f = $('filters').elements;
@@ -78,6 +80,36 @@ function renderList(fresh) {
   $('list-empty').hidden = state.list.length > 0;
 }
 
+/** savedOptions lists the saved replies in the picker, those in the
+ * conversation's language (or in any) first, the most used first. */
+function savedOptions(lang) {
+  const fits = (r) => !r.language || r.language === (lang === 'zh' ? 'zh' : 'en');
+  const list = [...state.saved].sort((a, b) => (fits(b) - fits(a)) || (b.uses - a.uses) || a.name.localeCompare(b.name));
+  $('saved-reply').replaceChildren($('saved-reply').options[0],
+    ...list.map(r => el('option', { value: r.id }, [r.name, r.shortcut, r.language].filter(Boolean).join(' · '))));
+  $('saved-reply').hidden = state.saved.length === 0;
+}
+
+/** insertSaved fills saved reply id from the open conversation and puts it
+ * in the reply box, in place of the chars from..to (a typed /shortcut), else
+ * at the caret. */
+async function insertSaved(id, from, to) {
+  const box = $('reply-body');
+  const form = $('reply-form');
+  clearErrors(form);
+  try {
+    const r = await api('POST', `/conversations/${state.openId}/saved-replies/${id}/render`);
+    if (from === undefined) { from = box.selectionStart; to = box.selectionEnd; }
+    box.value = box.value.slice(0, from) + r.body + box.value.slice(to);
+    box.focus();
+    box.selectionStart = box.selectionEnd = from + r.body.length;
+    sessionStorage.setItem('dp_draft_' + state.openId, box.value);
+    if (r.missing.length) form.querySelector('.form-error').textContent = t('reply.saved_missing', { names: r.missing.join(', ') });
+  } catch (err) {
+    showErrors(form, err);
+  }
+}
+
 async function openConversation(id, push = true) {
   const d = await api('GET', '/conversations/' + encodeURIComponent(id));
   const switched = state.openId !== id;
@@ -97,6 +129,7 @@ async function openConversation(id, push = true) {
   renderCustomer(d);
   renderOrders(d.orders || []);
   $('assign-select').value = d.assignee_id || '';
+  savedOptions(d.language);
   if (switched) {
     $('reply-body').value = sessionStorage.getItem('dp_draft_' + id) || '';
     clearErrors($('reply-form'));
@@ -220,6 +253,20 @@ function wire() {
       btn.disabled = false;
     }
   });
+  $('saved-reply').addEventListener('change', (ev) => {
+    const id = ev.target.value;
+    ev.target.value = '';
+    if (id && state.openId) insertSaved(id);
+  });
+  $('reply-body').addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Tab' || ev.shiftKey || ev.ctrlKey || ev.metaKey || ev.altKey || !state.openId) return;
+    const box = ev.target;
+    const typed = box.value.slice(0, box.selectionStart).match(/(?:^|\s)(\/[\w-]+)$/);
+    const r = typed && state.saved.find(x => x.shortcut === typed[1].toLowerCase());
+    if (!r) return;
+    ev.preventDefault();
+    insertSaved(r.id, box.selectionStart - typed[1].length, box.selectionStart);
+  });
   $('use-suggestion').addEventListener('click', () => { $('reply-body').value = state.suggestion; $('reply-body').focus(); });
   $('resolve-btn').addEventListener('click', () => patch({ status: 'resolved' }));
   $('reopen-btn').addEventListener('click', () => patch({ status: 'open' }));
@@ -318,6 +365,10 @@ async function main() {
     const agents = await api('GET', '/agents?limit=100');
     $('assign-select').append(...agents.data.map(a => el('option', { value: a.user_id }, a.name || a.email)));
   } catch { /* assigning needs members to list */ }
+  try {
+    state.saved = (await api('GET', '/saved-replies?limit=200')).data;
+  } catch { /* a role that cannot read them has no picker */ }
+  savedOptions('en');
   await loadList();
   const want = new URLSearchParams(location.search).get('c');
   if (want) await openConversation(want, false).catch(err => {

@@ -3,7 +3,8 @@
 // withdraw), API keys (the key shown once),
 // webhooks with their delivery log and redelivery, SLA policies, business
 // hours, shop connectors with their sync progress and errors, knowledge
-// scenarios, triage settings (deflection ceiling, pooled learning), the
+// scenarios, saved replies (owners and admins add, edit and delete them),
+// triage settings (deflection ceiling, pooled learning), the
 // billing plan with Stripe Checkout and Portal buttons, and alliances: the
 // workspace's invitations and memberships (accept, leave, the overflow
 // rule) and, for an alliance's admin, its brands and pool agents with the
@@ -301,6 +302,56 @@ async function scenarios() {
     el('td', {}, s.enabled ? '✓' : ''))));
 }
 
+/** savedReplies lists the workspace's saved replies; owners and admins edit them. */
+async function savedReplies() {
+  const page = await api('GET', '/saved-replies?limit=200');
+  $('replies-editor').hidden = !mayManage();
+  $('replies-rows').replaceChildren(...page.data.map(r => {
+    const actions = el('td', {});
+    if (mayManage()) {
+      const edit = el('button', { type: 'button', class: 'secondary' }, t('set.edit'));
+      edit.addEventListener('click', () => editReply(r));
+      const del = el('button', { type: 'button', class: 'secondary' }, t('set.delete'));
+      del.addEventListener('click', async () => {
+        try { await api('DELETE', '/saved-replies/' + r.id); resetReplyForm(); await section('replies-rows', 5, savedReplies); } catch (err) { showErrors($('replies-form'), err); }
+      });
+      actions.append(edit, ' ', del);
+    }
+    return el('tr', { dataset: { id: r.id } }, el('td', { title: r.body }, r.name), el('td', {}, r.shortcut || '—'),
+      el('td', {}, r.language || t('set.language_any')), el('td', {}, String(r.uses)), actions);
+  }));
+}
+
+function editReply(r) {
+  const f = $('replies-form');
+  clearErrors(f);
+  f.dataset.id = r.id;
+  const e = f.elements;
+  e.name.value = r.name;
+  e.shortcut.value = r.shortcut || '';
+  e.language.value = r.language || '';
+  e.body.value = r.body;
+  $('replies-form-title').textContent = t('set.replies_edit', { name: r.name });
+  $('replies-cancel').hidden = false;
+  f.scrollIntoView();
+}
+
+function resetReplyForm() {
+  const f = $('replies-form');
+  f.reset();
+  delete f.dataset.id;
+  clearErrors(f);
+  $('replies-form-title').textContent = t('set.replies_new');
+  $('replies-cancel').hidden = true;
+}
+
+async function saveReply(f) {
+  const e = f.elements;
+  const body = { name: e.name.value, shortcut: e.shortcut.value, language: e.language.value, body: e.body.value };
+  if (f.dataset.id) await api('PATCH', '/saved-replies/' + f.dataset.id, body);
+  else await api('POST', '/saved-replies', body);
+}
+
 async function triageSettings() {
   const s = await api('GET', '/triage/settings');
   const f = $('triage-form').elements;
@@ -481,6 +532,7 @@ async function main() {
     await api('POST', '/knowledge/scenarios', { name: f.name.value, intent: f.intent.value, triggers, replies });
     section('scenarios-rows', 5, scenarios);
   });
+  editor('replies-form', saveReply, resetReplyForm, () => section('replies-rows', 5, savedReplies));
   editor('overflow-form', saveOverflow, resetOverflowForm, () => section('alliances-rows', 4, alliances));
   onSubmit('alliance-create', async (f) => {
     await api('POST', '/alliances', { name: f.name.value });
@@ -515,7 +567,7 @@ async function main() {
   });
   await Promise.all([section('members-rows', 4, members), section('invites-rows', 4, invitations), section('keys-rows', 4, keys), section('hooks-rows', 4, hooks),
     section('hours-rows', 4, hours).then(() => section('sla-rows', 5, policies)), section('connectors-rows', 6, connectors),
-    section('scenarios-rows', 5, scenarios), section('alliances-rows', 4, alliances),
+    section('scenarios-rows', 5, scenarios), section('replies-rows', 5, savedReplies), section('alliances-rows', 4, alliances),
     triageSettings().catch(err => { $('triage-share').textContent = err.status === 403 ? t('set.forbidden') : err.message; }),
     billing().catch(err => { $('billing-plan').textContent = err.status === 403 ? t('set.forbidden') : err.message; })]);
   document.body.dataset.ready = '1';
