@@ -66,10 +66,10 @@ func orderNumbers(q string) pq.StringArray {
 // name or email holds q, or whose order numbers include it. Each part is
 // a set of ids read through its own index, so the inbox's order and cursor
 // apply to the union unchanged. Every part is limited to the workspace, as
-// well as by row-level security. Under row-level security PostgreSQL uses
-// the trigram indexes (migration 00041) only where ILIKE is declared
-// LEAKPROOF; otherwise each part reads the workspace's rows alone, through
-// the indexes' tenant_id.
+// well as by row-level security. Each part reads the workspace's rows
+// alone, through a tenant_id index: under row-level security PostgreSQL
+// would use trigram indexes only where ILIKE is declared LEAKPROOF (see
+// migration 00041).
 const searchMatches = `id IN (
 	SELECT id FROM conversations WHERE tenant_id = @tenant AND subject <> '' AND subject ILIKE @pattern
 	UNION ALL

@@ -205,9 +205,9 @@ func BenchmarkConversationSearch(b *testing.B) {
 		}
 	}
 	run(b, "", s.svc)
-	// The same queries once a superuser declared ILIKE LEAKPROOF in this
-	// database, so that row-level security lets the trigram indexes serve
-	// it (see migration 00041).
+	// The same queries with the trigram indexes migration 00041 leaves
+	// out, once a superuser declared ILIKE LEAKPROOF in this database, so
+	// that row-level security lets them serve it.
 	admin, err := sql.Open("pgx", scratch.DSN(adminRole(env.AdminDSN), env.Name))
 	if err != nil {
 		b.Fatal(err)
@@ -217,6 +217,14 @@ func BenchmarkConversationSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer admin.Exec(`ALTER FUNCTION texticlike(text, text) NOT LEAKPROOF`)
+	for _, ddl := range trigramIndexes {
+		if _, err := admin.Exec(ddl); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := admin.Exec(`ANALYZE customers, conversations, messages`); err != nil {
+		b.Fatal(err)
+	}
 	// New connections: plans cached on the others do not see the change.
 	fresh, err := postgres.OpenDB(env.AppDSN, 2)
 	if err != nil {
@@ -225,7 +233,16 @@ func BenchmarkConversationSearch(b *testing.B) {
 	if db, err := fresh.DB(); err == nil {
 		defer db.Close()
 	}
-	run(b, "leakproof/", searchService(fresh))
+	run(b, "indexed/", searchService(fresh))
+}
+
+// trigramIndexes are the indexes migration 00041 names but leaves out.
+var trigramIndexes = []string{
+	`CREATE INDEX IF NOT EXISTS messages_body_trgm ON messages USING gin (tenant_id, body gin_trgm_ops)`,
+	`CREATE INDEX IF NOT EXISTS conversations_subject_trgm ON conversations USING gin (tenant_id, subject gin_trgm_ops) WHERE subject <> ''`,
+	`CREATE INDEX IF NOT EXISTS conversations_order_refs ON conversations USING gin (tenant_id, order_refs) WHERE order_refs <> '{}'`,
+	`CREATE INDEX IF NOT EXISTS customers_name_trgm ON customers USING gin (tenant_id, name gin_trgm_ops)`,
+	`CREATE INDEX IF NOT EXISTS customers_email_trgm ON customers USING gin (tenant_id, email gin_trgm_ops)`,
 }
 
 // adminRole is the user of a postgres:// DSN.
