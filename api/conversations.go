@@ -13,14 +13,16 @@ import (
 
 // listConversations: GET /v1/conversations with filters status (comma
 // separated), assignee (a user id, "me" or "none"), intent, urgency,
-// channel, customer, tag, updated_since.
+// channel, customer, tag, updated_since, and q: text written in the
+// conversation (subject, messages) or its customer's name, email or order
+// number.
 func (s *Server) listConversations(c *fiber.Ctx) error {
 	cur, limit, err := listParams(c)
 	if err != nil {
 		return err
 	}
 	f := helpdesk.ConversationFilter{Cursor: cur, Limit: limit, Intent: c.Query("intent"), Urgency: c.Query("urgency"),
-		Channel: c.Query("channel"), Tag: c.Query("tag")}
+		Channel: c.Query("channel"), Tag: c.Query("tag"), Query: c.Query("q")}
 	var v deskpool.Validator
 	if f.Customers, err = helpdesk.ParseCustomerTraits(func(k string) string { return c.Query(k) }); err != nil {
 		return err

@@ -89,6 +89,7 @@ type ConversationFilter struct {
 	Tag          string
 	UpdatedSince *time.Time
 	Customers    CustomerTraits // the customer's segment and flags
+	Query        string         // text written in the conversation, or its customer's name, email or order number
 	Cursor       deskpool.Cursor
 	Limit        int
 }
@@ -106,13 +107,16 @@ func (f ConversationFilter) validate() error {
 	v.Check(f.Intent == "" || slices.Contains(Intents, f.Intent), "intent", "names an unknown intent; use one of "+strings.Join(Intents, ", "))
 	v.Check(f.Urgency == "" || slices.Contains(Urgencies, f.Urgency), "urgency", "must be high, medium or low")
 	v.Check(f.Channel == "" || validChannel(f.Channel), "channel", "must be one of "+strings.Join(Channels, ", "))
+	checkSearch(&v, f.Query)
 	return v.Err()
 }
 
 // FindConversations lists conversations newest first. The order is by
 // creation, so pages stay stable while messages arrive; UpdatedSince finds
-// recently active ones.
+// recently active ones. Query (trimmed) searches what was written: see
+// searchMatches.
 func (s *Service) FindConversations(ctx context.Context, f ConversationFilter) ([]Conversation, error) {
+	f.Query = strings.TrimSpace(f.Query)
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
@@ -148,6 +152,9 @@ func (s *Service) FindConversations(ctx context.Context, f ConversationFilter) (
 		}
 		if where, args := f.Customers.where(ctx); where != "" {
 			q = q.Where("customer_id IN (SELECT id FROM customers WHERE "+where+")", args...)
+		}
+		if f.Query != "" {
+			q = q.Where(searchMatches, searchArgs(deskpool.TenantIDFromContext(ctx), f.Query))
 		}
 		return postgres.NewestFirst(q, "created_at", f.Cursor, f.Limit).Scan(&out).Error
 	})

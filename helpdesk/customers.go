@@ -132,7 +132,7 @@ func (s *Service) FindCustomers(ctx context.Context, f CustomerFilter) ([]Custom
 			q = q.Where("id IN (SELECT customer_id FROM customer_identities WHERE tenant_id = ? AND kind = 'phone' AND value = ?)", tenantID, phone)
 		}
 		if f.Query != "" {
-			like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Query) + "%"
+			like := likeContains(f.Query)
 			q = q.Where("(name ILIKE ? OR email ILIKE ?)", like, like)
 		}
 		if where, args := f.Traits.where(ctx); where != "" {

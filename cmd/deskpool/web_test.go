@@ -294,6 +294,21 @@ func TestWebApp(t *testing.T) {
 	if meta := get(t, ctx, "the list's channels", chromedp.Evaluate[string](`document.querySelector('#conv-list').textContent`)); !strings.Contains(meta, "Web chat · ") {
 		t.Fatalf("the inbox's list does not name the chat's channel \"Web chat\": %q", meta)
 	}
+	// The search box narrows the list to what was written; while it does,
+	// a change event re-reads the search, not the whole inbox.
+	do(t, ctx, "search",
+		chromedp.SendKeys(css(`#filter-q`), "hangzhou"),
+		chromedp.WaitNotPresent(css(`#conv-list li:nth-child(2)`)),
+		chromedp.Evaluate[chromedp.Void](`delete document.body.dataset.refreshedBy`))
+	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "email", "subject": "Order 1001",
+		"customer": map[string]any{"email": "li@example.com"}, "body": "Any news about my order?"}, http.StatusCreated)
+	do(t, ctx, "a change while searching", chromedp.WaitVisible(css(`body[data-refreshed-by^="stream"]`)))
+	if titles := get(t, ctx, "the search's titles", chromedp.Evaluate[[]string](`[...document.querySelectorAll('#conv-list li .subject')].map(e => e.textContent)`)); !slices.Equal(titles, []string{"Do you ship to Hangzhou?"}) {
+		t.Fatalf("searching hangzhou, after a change the inbox lists %q, want the chat alone", titles)
+	}
+	do(t, ctx, "clear the search",
+		chromedp.Evaluate[chromedp.Void](`(() => { const q = document.getElementById('filter-q'); q.value = ''; q.dispatchEvent(new Event('input')); q.blur(); })()`),
+		chromedp.WaitVisible(css(`#conv-list li:nth-child(2)`)))
 	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
 	do(t, ctx, "k and j",
 		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),

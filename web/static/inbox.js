@@ -4,16 +4,20 @@
 // appear without a reload; while the stream is down the list is polled from
 // the cursor API every few seconds instead. And the open conversation: thread, customer, history, orders,
 // triage with its correction, SLA countdown, reply and note, assign,
-// snooze and resolve. Shortcuts: j/k next/previous, r reply, e resolve.
+// snooze and resolve. Shortcuts: j/k next/previous, r reply, e resolve, /
+// search. The search box (q) is one more filter of the same list: the
+// stream's re-reads search too, and only the latest read is shown.
 // The reply box inserts a saved reply, filled from the conversation, picked
 // from its list or by typing its /shortcut and pressing Tab.
 import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
 
 const POLL_MS = 3000; // the fallback's period, while the change stream is down
 const RETRY_MAX_MS = 30000; // the longest wait before reconnecting the stream
+const SEARCH_MIN = 2; // characters: the API's minimum for q
+const SEARCH_DEBOUNCE_MS = 300; // typing pauses this long before the list is searched
 
 const $ = (id) => document.getElementById(id);
-const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', live: false, ended: false, saved: [] };
+const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', live: false, ended: false, saved: [], reads: 0 };
 
 function filterQuery() {
   const f = $('filters').elements;
@@ -22,6 +26,8 @@ function filterQuery() {
     const v = f[name].value.trim();
     if (v) q.set(name, v);
   }
+  const text = f.q.value.trim();
+  if ([...text].length >= SEARCH_MIN) q.set('q', text);
   return q.toString();
 }
 
@@ -42,9 +48,14 @@ function countdown(c) {
   return { text: `${t('sla.' + d.kind)}: ${text}`, cls: left < 0 ? 'breached' : left < 1800 ? 'at-risk' : 'ok', left };
 }
 
+/** loadList reads the list as the filters and search stand now. Reads
+ * overlap (a change event, a keystroke): only the latest one is shown, so
+ * an unfiltered read that answers late never replaces a search's result. */
 async function loadList() {
   const key = filterQuery();
+  const read = ++state.reads;
   const page = await api('GET', '/conversations?' + key);
+  if (read !== state.reads) return;
   let list = page.data || [];
   if ($('filters').elements.at_risk.checked) list = list.filter(c => { const cd = countdown(c); return cd && cd.left < 1800; });
   const seen = new Set(state.listKey === key ? state.list.map(c => c.id) : []);
@@ -77,7 +88,9 @@ function renderList(fresh) {
           el('span', { class: 'muted' }, label('channel.', c.channel), ' · ', fmtTime(c.last_message_at, state.tz))),
         cd ? el('span', { class: 'sla ' + cd.cls }, cd.text) : null));
   }));
-  $('list-empty').hidden = state.list.length > 0;
+  const searching = new URLSearchParams(state.listKey).has('q');
+  $('list-empty').hidden = state.list.length > 0 || searching;
+  $('search-empty').hidden = state.list.length > 0 || !searching;
 }
 
 /** savedOptions lists the saved replies in the picker, those in the
@@ -225,6 +238,11 @@ function move(step) {
 function wire() {
   $('filters').addEventListener('change', () => loadList());
   $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadList(); });
+  let typing = null;
+  $('filter-q').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => { if (filterQuery() !== state.listKey) loadList(); }, SEARCH_DEBOUNCE_MS);
+  });
   document.addEventListener('click', (ev) => {
     const a = ev.target.closest('a.conv-link');
     if (!a) return;
@@ -290,6 +308,7 @@ function wire() {
     else if (ev.key === 'k') move(-1);
     else if (ev.key === 'r' && state.openId) { ev.preventDefault(); $('reply-body').focus(); }
     else if (ev.key === 'e' && state.openId && !$('resolve-btn').hidden) patch({ status: 'resolved' });
+    else if (ev.key === '/') { ev.preventDefault(); $('filter-q').focus(); }
   });
   onSessionExpired(() => {
     if (state.openId) sessionStorage.setItem('dp_draft_' + state.openId, $('reply-body').value);
