@@ -128,7 +128,14 @@ export async function apiEvents(path, onEvent, signal) {
 const expiredHooks = [];
 export function onSessionExpired(fn) { expiredHooks.push(fn); }
 
+// leaving is set once sessionExpired has sent the visitor to log in: the
+// page's other requests refused at the same moment must not send them
+// again (a second navigation would replace the login page being typed in).
+let leaving = false;
+
 function sessionExpired() {
+  if (leaving) return;
+  leaving = true;
   for (const fn of expiredHooks) { try { fn(); } catch { /* keep going */ } }
   location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
 }
