@@ -137,6 +137,19 @@ func TestSavedReplies(t *testing.T) {
 			t.Errorf("uses = %d after one render", n)
 		}
 	})
+	t.Run("RenderNeverFillsAnotherCustomersOrder", func(t *testing.T) {
+		// Another customer names Mei's order: the reply sent to them must
+		// not carry its status or tracking number.
+		asker := h.must(http.StatusCreated, call{method: "POST", path: "/v1/messages", token: key, body: map[string]any{"channel": "web",
+			"customer": map[string]string{"email": "snoop@example.com", "name": "Sam"}, "body": "status of mine?", "order_ref": "#7001"}})
+		r := render(agent, asker.str("conversation_id"), id)
+		if r.Status != http.StatusOK {
+			t.Fatalf("render = %d: %s", r.Status, r.Raw)
+		}
+		if got := r.str("body"); strings.Contains(got, "7001") || strings.Contains(got, "SF1001") || strings.Contains(got, "paid") {
+			t.Errorf("another customer's order rendered: %q", got)
+		}
+	})
 	t.Run("RenderWithoutOrder", func(t *testing.T) {
 		r := render(ws.OwnerToken, noOrder.str("conversation_id"), id)
 		if r.Status != http.StatusOK {
