@@ -233,6 +233,30 @@ func TestEmailChangeSuperseded(t *testing.T) {
 	})
 }
 
+// TestEmailChangeSupersededByPasswordChange: someone who asked for a
+// change with the old password (a session and password taken together)
+// cannot finish it once the owner changes the password in settings, as
+// after a password reset.
+func TestEmailChangeSupersededByPasswordChange(t *testing.T) {
+	h := newHarness(t, nil)
+	startWorker(t, h.deps)
+	ws := h.signup("Password Changed Tea")
+	verifyToken(t, ws.OwnerEmail)
+	theirs := uniqueEmail("taker")
+	h.must(http.StatusAccepted, call{method: "POST", path: "/v1/me/email", token: ws.OwnerToken,
+		body: map[string]string{"email": theirs, "current_password": goodPassword}})
+	link := verifyToken(t, theirs)
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/me/password", token: ws.OwnerToken,
+		body: map[string]string{"current_password": goodPassword, "new_password": goodPassword + " changed"}})
+	r := h.must(http.StatusGone, call{method: "POST", path: "/v1/auth/verify-email/" + link})
+	if !strings.Contains(r.str("detail"), "replaced") {
+		t.Errorf("a link superseded by a password change: %q", r.str("detail"))
+	}
+	if n := countOf(t, `SELECT count(*) FROM users WHERE id = ? AND email = ?`, ws.OwnerID, ws.OwnerEmail); n != 1 {
+		t.Fatal("a link asked for before a password change changed the email")
+	}
+}
+
 // TestEmailChangeTakenSince: an address free when asked for but taken
 // before the link is followed is a 409 that changes nothing, whether a
 // sign-up took it or another account's change confirmed at the same

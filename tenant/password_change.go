@@ -21,8 +21,8 @@ type ChangePasswordInput struct {
 // enough to lock its owner out. The check counts against the password
 // lockout like a login. The new password follows the signup rules and must
 // differ from the current one. Every other session of the account, in every
-// workspace, is signed out, and every open reset link stops working; the
-// session in ctx stays. Each workspace's audit log records
+// workspace, is signed out, and every open reset link and request to
+// change the email stops working; the session in ctx stays. Each workspace's audit log records
 // auth.password_changed. It returns how many sessions were signed out.
 //
 // Only a session may do it (an API key has no password); a wrong current
@@ -70,6 +70,12 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 			return deskpool.Errorf(deskpool.ECONFLICT, "Your password was changed by another request just now; sign in again with the new one.")
 		}
 		if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, a.UserID).Error; err != nil {
+			return err
+		}
+		// a change of email asked for with the old password no longer
+		// happens, as after a reset
+		if err := tx.Exec(`UPDATE email_verifications SET superseded_at = ?
+			WHERE user_id = ? AND previous_email IS NOT NULL AND used_at IS NULL AND superseded_at IS NULL`, now, a.UserID).Error; err != nil {
 			return err
 		}
 		if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?`, a.UserID).Scan(&tenants).Error; err != nil {
