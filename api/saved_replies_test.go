@@ -192,6 +192,16 @@ func TestSavedReplies(t *testing.T) {
 		}
 		r := h.must(http.StatusCreated, call{method: "POST", path: "/v1/saved-replies", token: admin, body: savedReply("Admin's", "", "hi")})
 		h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/saved-replies/" + r.str("id"), token: admin})
+		// rendering reads the reply, the customer and the order: a key
+		// that may only write conversations does not get them through it
+		writer, _ := h.apiKey(ws, "conversations:write")
+		if r := render(writer, withOrder.str("conversation_id"), id); r.Status != http.StatusForbidden {
+			t.Errorf("a key without the read scopes rendered: %d %s", r.Status, r.Raw)
+		}
+		full, _ := h.apiKey(ws, "conversations:write", "saved_replies:read", "customers:read", "orders:read")
+		if r := render(full, withOrder.str("conversation_id"), id); r.Status != http.StatusOK {
+			t.Errorf("a key with the scopes: %d %s", r.Status, r.Raw)
+		}
 		reader, _ := h.apiKey(ws, "saved_replies:read")
 		h.must(http.StatusOK, call{method: "GET", path: "/v1/saved-replies", token: reader})
 		h.must(http.StatusForbidden, call{method: "POST", path: "/v1/saved-replies", token: reader, body: savedReply("Key's", "", "hi")})
