@@ -257,6 +257,27 @@ func TestEmailChangeSupersededByPasswordChange(t *testing.T) {
 	}
 }
 
+// TestEmailChangeEndsResetLinks: a reset link sent to the old address
+// before the change stops working once the email changes: whoever still
+// reads the old mailbox cannot take the account back with it.
+func TestEmailChangeEndsResetLinks(t *testing.T) {
+	h := newHarness(t, nil)
+	startWorker(t, h.deps)
+	ws := h.signup("Reset Link Tea")
+	verifyToken(t, ws.OwnerEmail)
+	reset := h.resetToken(ws.OwnerEmail)
+	moved := uniqueEmail("moved")
+	h.must(http.StatusAccepted, call{method: "POST", path: "/v1/me/email", token: ws.OwnerToken,
+		body: map[string]string{"email": moved, "current_password": goodPassword}})
+	outbox.next(t, ws.OwnerEmail) // the notice
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/verify-email/" + verifyToken(t, moved)})
+	h.must(http.StatusNotFound, call{method: "POST", path: "/v1/auth/password-reset/" + reset,
+		body: map[string]string{"password": "taken back " + goodPassword}})
+	if r := h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": moved, "password": goodPassword}}); r.Status != http.StatusOK {
+		t.Fatalf("login with the new email and the password = %d: %s", r.Status, r.Raw)
+	}
+}
+
 // TestEmailChangeTakenSince: an address free when asked for but taken
 // before the link is followed is a 409 that changes nothing, whether a
 // sign-up took it or another account's change confirmed at the same
