@@ -37,7 +37,7 @@ func TestSavedReplies(t *testing.T) {
 			"shortcut": savedReply("Another", "/parcel", "hello"),
 		} {
 			r := h.must(http.StatusConflict, call{method: "POST", path: "/v1/saved-replies", token: ws.OwnerToken, body: in})
-			if !strings.Contains(r.str("detail"), name) {
+			if !strings.Contains(r.str("detail"), name) || !fieldNamed(r, name) {
 				t.Errorf("conflict on the %s does not name it: %s", name, r.Raw)
 			}
 		}
