@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 )
@@ -276,6 +277,23 @@ func TestEmailChangeEndsResetLinks(t *testing.T) {
 	if r := h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": moved, "password": goodPassword}}); r.Status != http.StatusOK {
 		t.Fatalf("login with the new email and the password = %d: %s", r.Status, r.Raw)
 	}
+}
+
+// TestEmailChangeEnumerationLimited: an address another account has is a
+// 409, as at sign-up, and no faster: the requests of one IP address share
+// the per-IP limit of sign-up and the other public routes.
+func TestEmailChangeEnumerationLimited(t *testing.T) {
+	h := newHarness(t, func(c *api.Config) { c.IPRate, c.IPBurst = 0.1, 3 })
+	ws, other := h.signup("Enumerating Tea"), h.signup("Registered Tea")
+	// the in-memory test client comes from 0.0.0.0
+	env.Redis.Del(t.Context(), "deskpool:rl:ip:0.0.0.0")
+	defer env.Redis.Del(t.Context(), "deskpool:rl:ip:0.0.0.0")
+	for range 3 {
+		h.must(http.StatusConflict, call{method: "POST", path: "/v1/me/email", token: ws.OwnerToken,
+			body: map[string]string{"email": other.OwnerEmail, "current_password": goodPassword}})
+	}
+	h.must(http.StatusTooManyRequests, call{method: "POST", path: "/v1/me/email", token: ws.OwnerToken,
+		body: map[string]string{"email": other.OwnerEmail, "current_password": goodPassword}})
 }
 
 // TestEmailChangeTakenSince: an address free when asked for but taken
