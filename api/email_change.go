@@ -16,6 +16,11 @@ import (
 // request within a minute (or past the hourly limit) or a locked password
 // a 429 with Retry-After.
 func (s *Server) changeEmail(c *fiber.Ctx) error {
+	// A 409 tells an address is registered, as signing up does: no
+	// faster than signing up, from one address (its per-IP limit).
+	if err := s.rl.allow(c, "ip:"+c.IP(), s.cfg.IPRate, s.cfg.IPBurst); err != nil {
+		return err
+	}
 	var in tenant.EmailChangeInput
 	if err := decode(c, &in); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 )
@@ -231,6 +232,68 @@ func TestEmailChangeSuperseded(t *testing.T) {
 			t.Fatal("a link superseded by a password reset changed the email")
 		}
 	})
+}
+
+// TestEmailChangeSupersededByPasswordChange: someone who asked for a
+// change with the old password (a session and password taken together)
+// cannot finish it once the owner changes the password in settings, as
+// after a password reset.
+func TestEmailChangeSupersededByPasswordChange(t *testing.T) {
+	h := newHarness(t, nil)
+	startWorker(t, h.deps)
+	ws := h.signup("Password Changed Tea")
+	verifyToken(t, ws.OwnerEmail)
+	theirs := uniqueEmail("taker")
+	h.must(http.StatusAccepted, call{method: "POST", path: "/v1/me/email", token: ws.OwnerToken,
+		body: map[string]string{"email": theirs, "current_password": goodPassword}})
+	link := verifyToken(t, theirs)
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/me/password", token: ws.OwnerToken,
+		body: map[string]string{"current_password": goodPassword, "new_password": goodPassword + " changed"}})
+	r := h.must(http.StatusGone, call{method: "POST", path: "/v1/auth/verify-email/" + link})
+	if !strings.Contains(r.str("detail"), "replaced") {
+		t.Errorf("a link superseded by a password change: %q", r.str("detail"))
+	}
+	if n := countOf(t, `SELECT count(*) FROM users WHERE id = ? AND email = ?`, ws.OwnerID, ws.OwnerEmail); n != 1 {
+		t.Fatal("a link asked for before a password change changed the email")
+	}
+}
+
+// TestEmailChangeEndsResetLinks: a reset link sent to the old address
+// before the change stops working once the email changes: whoever still
+// reads the old mailbox cannot take the account back with it.
+func TestEmailChangeEndsResetLinks(t *testing.T) {
+	h := newHarness(t, nil)
+	startWorker(t, h.deps)
+	ws := h.signup("Reset Link Tea")
+	verifyToken(t, ws.OwnerEmail)
+	reset := h.resetToken(ws.OwnerEmail)
+	moved := uniqueEmail("moved")
+	h.must(http.StatusAccepted, call{method: "POST", path: "/v1/me/email", token: ws.OwnerToken,
+		body: map[string]string{"email": moved, "current_password": goodPassword}})
+	outbox.next(t, ws.OwnerEmail) // the notice
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/verify-email/" + verifyToken(t, moved)})
+	h.must(http.StatusNotFound, call{method: "POST", path: "/v1/auth/password-reset/" + reset,
+		body: map[string]string{"password": "taken back " + goodPassword}})
+	if r := h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": moved, "password": goodPassword}}); r.Status != http.StatusOK {
+		t.Fatalf("login with the new email and the password = %d: %s", r.Status, r.Raw)
+	}
+}
+
+// TestEmailChangeEnumerationLimited: an address another account has is a
+// 409, as at sign-up, and no faster: the requests of one IP address share
+// the per-IP limit of sign-up and the other public routes.
+func TestEmailChangeEnumerationLimited(t *testing.T) {
+	h := newHarness(t, func(c *api.Config) { c.IPRate, c.IPBurst = 0.1, 3 })
+	ws, other := h.signup("Enumerating Tea"), h.signup("Registered Tea")
+	// the in-memory test client comes from 0.0.0.0
+	env.Redis.Del(t.Context(), "deskpool:rl:ip:0.0.0.0")
+	defer env.Redis.Del(t.Context(), "deskpool:rl:ip:0.0.0.0")
+	for range 3 {
+		h.must(http.StatusConflict, call{method: "POST", path: "/v1/me/email", token: ws.OwnerToken,
+			body: map[string]string{"email": other.OwnerEmail, "current_password": goodPassword}})
+	}
+	h.must(http.StatusTooManyRequests, call{method: "POST", path: "/v1/me/email", token: ws.OwnerToken,
+		body: map[string]string{"email": other.OwnerEmail, "current_password": goodPassword}})
 }
 
 // TestEmailChangeTakenSince: an address free when asked for but taken

@@ -5,6 +5,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 )
@@ -67,7 +68,15 @@ func (s *Server) deleteSavedReply(c *fiber.Ctx) error {
 // renderSavedReply: POST
 // /v1/conversations/{conversation_id}/saved-replies/{saved_reply_id}/render
 // answers the reply's body filled from the conversation; nothing is sent.
+// What it answers is read as well: the reply, the customer and their
+// order, so the caller needs those read permissions too (every member has
+// them; an API key needs their scopes beside conversations:write).
 func (s *Server) renderSavedReply(c *fiber.Ctx) error {
+	for _, perm := range []tenant.Permission{"saved_replies:read", "customers:read", "orders:read"} {
+		if err := s.authorize(actor(c), perm); err != nil {
+			return err
+		}
+	}
 	return actByIDs(c, "conversation_id", "saved_reply_id", fiber.StatusOK,
 		func(ctx context.Context, conv, reply uuid.UUID) (*helpdesk.RenderedReply, error) {
 			return s.deps.Helpdesk.RenderSavedReply(ctx, conv, reply)

@@ -37,7 +37,7 @@ func TestSavedReplies(t *testing.T) {
 			"shortcut": savedReply("Another", "/parcel", "hello"),
 		} {
 			r := h.must(http.StatusConflict, call{method: "POST", path: "/v1/saved-replies", token: ws.OwnerToken, body: in})
-			if !strings.Contains(r.str("detail"), name) {
+			if !strings.Contains(r.str("detail"), name) || !fieldNamed(r, name) {
 				t.Errorf("conflict on the %s does not name it: %s", name, r.Raw)
 			}
 		}
@@ -137,6 +137,19 @@ func TestSavedReplies(t *testing.T) {
 			t.Errorf("uses = %d after one render", n)
 		}
 	})
+	t.Run("RenderNeverFillsAnotherCustomersOrder", func(t *testing.T) {
+		// Another customer names Mei's order: the reply sent to them must
+		// not carry its status or tracking number.
+		asker := h.must(http.StatusCreated, call{method: "POST", path: "/v1/messages", token: key, body: map[string]any{"channel": "web",
+			"customer": map[string]string{"email": "snoop@example.com", "name": "Sam"}, "body": "status of mine?", "order_ref": "#7001"}})
+		r := render(agent, asker.str("conversation_id"), id)
+		if r.Status != http.StatusOK {
+			t.Fatalf("render = %d: %s", r.Status, r.Raw)
+		}
+		if got := r.str("body"); strings.Contains(got, "7001") || strings.Contains(got, "SF1001") || strings.Contains(got, "paid") {
+			t.Errorf("another customer's order rendered: %q", got)
+		}
+	})
 	t.Run("RenderWithoutOrder", func(t *testing.T) {
 		r := render(ws.OwnerToken, noOrder.str("conversation_id"), id)
 		if r.Status != http.StatusOK {
@@ -179,6 +192,16 @@ func TestSavedReplies(t *testing.T) {
 		}
 		r := h.must(http.StatusCreated, call{method: "POST", path: "/v1/saved-replies", token: admin, body: savedReply("Admin's", "", "hi")})
 		h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/saved-replies/" + r.str("id"), token: admin})
+		// rendering reads the reply, the customer and the order: a key
+		// that may only write conversations does not get them through it
+		writer, _ := h.apiKey(ws, "conversations:write")
+		if r := render(writer, withOrder.str("conversation_id"), id); r.Status != http.StatusForbidden {
+			t.Errorf("a key without the read scopes rendered: %d %s", r.Status, r.Raw)
+		}
+		full, _ := h.apiKey(ws, "conversations:write", "saved_replies:read", "customers:read", "orders:read")
+		if r := render(full, withOrder.str("conversation_id"), id); r.Status != http.StatusOK {
+			t.Errorf("a key with the scopes: %d %s", r.Status, r.Raw)
+		}
 		reader, _ := h.apiKey(ws, "saved_replies:read")
 		h.must(http.StatusOK, call{method: "GET", path: "/v1/saved-replies", token: reader})
 		h.must(http.StatusForbidden, call{method: "POST", path: "/v1/saved-replies", token: reader, body: savedReply("Key's", "", "hi")})

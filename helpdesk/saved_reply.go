@@ -267,18 +267,30 @@ func checkSavedReplyUnique(ctx context.Context, tx *gorm.DB, r SavedReply) error
 	}
 	for _, t := range taken {
 		if strings.EqualFold(t.Name, r.Name) {
-			return deskpool.Errorf(deskpool.ECONFLICT, "name: a saved reply named %q already exists.", t.Name)
+			return savedReplyTaken("name", fmt.Sprintf("a saved reply named %q already exists", t.Name))
 		}
-		return deskpool.Errorf(deskpool.ECONFLICT, "shortcut: the saved reply %q already uses the shortcut %s.", t.Name, t.Shortcut)
+		return savedReplyTaken("shortcut", fmt.Sprintf("the saved reply %q already uses the shortcut %s", t.Name, t.Shortcut))
 	}
 	return nil
+}
+
+// savedReplyTaken is ECONFLICT naming the field another saved reply of
+// the workspace already uses.
+func savedReplyTaken(field, message string) error {
+	return &deskpool.Error{Code: deskpool.ECONFLICT, Message: field + ": " + message + ".",
+		Fields: []deskpool.FieldError{{Field: field, Message: message}}}
 }
 
 // savedReplyConflict turns the unique indexes' refusal (a concurrent
 // save of the same name or shortcut) into ECONFLICT.
 func savedReplyConflict(err error, r SavedReply) error {
 	if postgres.IsUniqueViolation(err) {
-		return deskpool.Errorf(deskpool.ECONFLICT, "A saved reply named %q or with its shortcut already exists.", r.Name)
+		e := &deskpool.Error{Code: deskpool.ECONFLICT, Message: fmt.Sprintf("A saved reply named %q or with its shortcut already exists.", r.Name),
+			Fields: []deskpool.FieldError{{Field: "name", Message: "may be in use by another saved reply"}}}
+		if r.Shortcut != nil {
+			e.Fields = append(e.Fields, deskpool.FieldError{Field: "shortcut", Message: "may be in use by another saved reply"})
+		}
+		return e
 	}
 	return err
 }

@@ -33,8 +33,10 @@ var savedOrderWords = map[string]map[string]string{
 
 // RenderSavedReply fills a saved reply's placeholders from a conversation:
 // its customer, the agent in ctx, the workspace, and the conversation's
-// linked order (the newest order it names by number or external id, else
-// its customer's latest) with that order's latest shipment. The reply's
+// linked order (the newest of its customer's orders that it names by
+// number or external id, else its customer's latest) with that order's
+// latest shipment. An order of another customer is never filled in, even
+// when the conversation names it: the reply goes to whoever asked. The reply's
 // use is counted. Another workspace's reply or conversation is ENOTFOUND.
 func (s *Service) RenderSavedReply(ctx context.Context, conversationID, replyID uuid.UUID) (*RenderedReply, error) {
 	var out *RenderedReply
@@ -88,8 +90,7 @@ func savedReplyValues(ctx context.Context, tx *gorm.DB, c *Conversation, lang st
 			o.number AS order_number, o.status AS order_status, sh.tracking_number AS tracking
 		FROM customers cu
 		LEFT JOIN LATERAL (SELECT id, COALESCE(NULLIF(number, ''), external_id) AS number, status FROM orders
-			WHERE tenant_id = @t AND (number = ANY(CAST(@refs AS text[])) OR external_id = ANY(CAST(@refs AS text[]))
-				OR customer_id IN (SELECT id FROM customers WHERE tenant_id = @t AND (id = cu.id OR merged_into = cu.id)))
+			WHERE tenant_id = @t AND customer_id IN (SELECT id FROM customers WHERE tenant_id = @t AND (id = cu.id OR merged_into = cu.id))
 			ORDER BY (number = ANY(CAST(@refs AS text[])) OR external_id = ANY(CAST(@refs AS text[]))) DESC, created_at DESC, id DESC
 			LIMIT 1) o ON true
 		LEFT JOIN LATERAL (SELECT tracking_number FROM shipments WHERE tenant_id = @t AND order_id = o.id

@@ -43,7 +43,7 @@ var (
 		Fields: []deskpool.FieldError{{Field: "email", Message: "is already registered"}}}
 	errEmailTakenSince = &deskpool.Error{Code: deskpool.ECONFLICT, Message: "Another account took this email since you asked for it; your email was not changed. Ask again with another address.",
 		Fields: []deskpool.FieldError{{Field: "email", Message: "is already registered"}}}
-	errSupersededChange    = deskpool.Errorf(deskpool.EGONE, "This link is for an email change that was replaced since (by a newer request, or a password reset); your email was not changed. Follow the link of your latest request, or ask again.")
+	errSupersededChange    = deskpool.Errorf(deskpool.EGONE, "This link is for an email change that was replaced since (by a newer request, or a new password); your email was not changed. Follow the link of your latest request, or ask again.")
 	errChangedVerification = deskpool.Errorf(deskpool.EGONE, "This link is for an address your account no longer has (its email changed since the link was sent); nothing was changed.")
 )
 

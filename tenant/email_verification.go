@@ -133,7 +133,8 @@ type Verification struct {
 
 // VerifyEmail follows an email link: a sign-up's confirms the account's
 // email; an email change's (RequestEmailChange) makes the new address the
-// account's, confirmed. An unknown token is ENOTFOUND; a used, expired or
+// account's, confirmed, and uses the open password reset links (they went
+// to the old address). An unknown token is ENOTFOUND; a used, expired or
 // superseded one, or one for an address (or a change from an address) the
 // account no longer has, EGONE; a change to an address another account
 // took since it was asked, ECONFLICT. It uses the link and the account's
@@ -217,6 +218,11 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*Verification,
 			if postgres.IsUniqueViolation(err) {
 				return errEmailTakenSince
 			} else if err != nil {
+				return err
+			}
+			// reset links went to the old address: whoever reads it no
+			// longer holds the account
+			if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID).Error; err != nil {
 				return err
 			}
 			out.ChangedFrom, action, kind = *v.PreviousEmail, "auth.email_changed", "previous_email IS NOT NULL"

@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
@@ -21,8 +22,8 @@ type ChangePasswordInput struct {
 // enough to lock its owner out. The check counts against the password
 // lockout like a login. The new password follows the signup rules and must
 // differ from the current one. Every other session of the account, in every
-// workspace, is signed out, and every open reset link stops working; the
-// session in ctx stays. Each workspace's audit log records
+// workspace, is signed out, and every open reset link and request to
+// change the email stops working; the session in ctx stays. Each workspace's audit log records
 // auth.password_changed. It returns how many sessions were signed out.
 //
 // Only a session may do it (an API key has no password); a wrong current
@@ -69,24 +70,13 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 		} else if res.RowsAffected == 0 {
 			return deskpool.Errorf(deskpool.ECONFLICT, "Your password was changed by another request just now; sign in again with the new one.")
 		}
-		if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, a.UserID).Error; err != nil {
+		var counts map[uuid.UUID]int
+		var err error
+		if tenants, counts, err = afterNewPassword(tx, a.UserID, a.SessionID, now); err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?`, a.UserID).Scan(&tenants).Error; err != nil {
-			return err
-		}
-		var revoked []struct {
-			TenantID uuid.UUID
-			N        int
-		}
-		if err := tx.Raw(`WITH r AS (UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ? RETURNING tenant_id)
-			SELECT tenant_id, count(*) AS n FROM r GROUP BY tenant_id`, now, a.UserID, a.SessionID).Scan(&revoked).Error; err != nil {
-			return err
-		}
-		counts := map[uuid.UUID]int{}
-		for _, r := range revoked {
-			counts[r.TenantID] = r.N
-			revokedTotal += r.N
+		for _, n := range counts {
+			revokedTotal += n
 		}
 		return auditInEach(ctx, tx, tenants, a.UserID, "auth.password_changed", func(t uuid.UUID) map[string]any {
 			return map[string]any{"sessions_revoked": counts[t]}
@@ -99,6 +89,39 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 		s.dropWorkspace(t) // other processes hear of it from the sessions trigger
 	}
 	return revokedTotal, nil
+}
+
+// afterNewPassword does, in tx, what follows a new password for userID,
+// whether changed or reset: it uses the account's open reset links,
+// supersedes its open requests to change its email (asked for with the
+// old password), and revokes its sessions in every workspace but keep
+// (uuid.Nil: all). It returns the account's workspaces and how many
+// sessions each had revoked.
+func afterNewPassword(tx *gorm.DB, userID, keep uuid.UUID, now time.Time) ([]uuid.UUID, map[uuid.UUID]int, error) {
+	if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID).Error; err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Exec(`UPDATE email_verifications SET superseded_at = ?
+		WHERE user_id = ? AND previous_email IS NOT NULL AND used_at IS NULL AND superseded_at IS NULL`, now, userID).Error; err != nil {
+		return nil, nil, err
+	}
+	var tenants []uuid.UUID
+	if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?`, userID).Scan(&tenants).Error; err != nil {
+		return nil, nil, err
+	}
+	var revoked []struct {
+		TenantID uuid.UUID
+		N        int
+	}
+	if err := tx.Raw(`WITH r AS (UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND id <> ? RETURNING tenant_id)
+		SELECT tenant_id, count(*) AS n FROM r GROUP BY tenant_id`, now, userID, keep).Scan(&revoked).Error; err != nil {
+		return nil, nil, err
+	}
+	counts := map[uuid.UUID]int{}
+	for _, r := range revoked {
+		counts[r.TenantID] = r.N
+	}
+	return tenants, counts, nil
 }
 
 // errWrongCurrentPassword refuses a change to an account asked for with a

@@ -140,29 +140,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 			HashPassword(password), now, now, u.ID).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, u.ID).Error; err != nil {
+		var counts map[uuid.UUID]int
+		var err error
+		if tenants, counts, err = afterNewPassword(tx, u.ID, uuid.Nil, now); err != nil {
 			return err
-		}
-		// a change of email asked for with the old password no longer
-		// happens (the notice of the request says so)
-		if err := tx.Exec(`UPDATE email_verifications SET superseded_at = ?
-			WHERE user_id = ? AND previous_email IS NOT NULL AND used_at IS NULL AND superseded_at IS NULL`, now, u.ID).Error; err != nil {
-			return err
-		}
-		if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?`, u.ID).Scan(&tenants).Error; err != nil {
-			return err
-		}
-		var revoked []struct {
-			TenantID uuid.UUID
-			N        int
-		}
-		if err := tx.Raw(`WITH r AS (UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL RETURNING tenant_id)
-			SELECT tenant_id, count(*) AS n FROM r GROUP BY tenant_id`, now, u.ID).Scan(&revoked).Error; err != nil {
-			return err
-		}
-		counts := map[uuid.UUID]int{}
-		for _, r := range revoked {
-			counts[r.TenantID] = r.N
 		}
 		if err := auditInEach(ctx, tx, tenants, u.ID, "auth.password_reset", func(t uuid.UUID) map[string]any {
 			return map[string]any{"sessions_revoked": counts[t]}
