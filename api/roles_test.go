@@ -17,6 +17,12 @@ type route struct {
 	body         any
 }
 
+// alsoNeeds lists, by method and path, what a route reads beside its
+// permission: a key needs these scopes too (every role holds them).
+var alsoNeeds = map[string][]string{
+	"POST /v1/conversations/{conversation_id}/saved-replies/{saved_reply_id}/render": {"saved_replies:read", "customers:read", "orders:read"},
+}
+
 // keyOnlyMark ends the x-permission of an operation only API keys may
 // call, e.g. "conversations:write (API keys only)".
 const keyOnlyMark = " (API keys only)"
@@ -111,7 +117,7 @@ func TestRolesPerRoute(t *testing.T) {
 				t.Errorf("%s %s as %s: status %d, want denied=%v", rt.method, rt.path, role, r.Status, want)
 			}
 		}
-		with, _ := h.apiKeyIfScope(ws, rt.perm)
+		with, _ := h.apiKeyIfScope(ws, rt.perm, alsoNeeds[rt.method+" "+h.documentedPath(rt.method, rt.path)]...)
 		without, _ := h.apiKey(ws, "knowledge:read") // a scope none of these routes needs
 		if with != "" {
 			if r := h.do(call{method: rt.method, path: rt.path, token: with, body: rt.body, invalid: true}); r.Status == http.StatusForbidden || r.Status == http.StatusUnauthorized {
@@ -140,13 +146,23 @@ func (h *harness) documentedPermission(method, path string) string {
 	return perm
 }
 
-// apiKeyIfScope creates a key holding perm when perm is a scope keys may
-// hold; people-only permissions return "".
-func (h *harness) apiKeyIfScope(ws workspace, perm string) (string, string) {
+// apiKeyIfScope creates a key holding perm (and also) when perm is a scope
+// keys may hold; people-only permissions return "".
+func (h *harness) apiKeyIfScope(ws workspace, perm string, also ...string) (string, string) {
 	if slices.Contains(tenant.Scopes, perm) {
-		return h.apiKey(ws, perm)
+		return h.apiKey(ws, append([]string{perm}, also...)...)
 	}
 	return "", ""
+}
+
+// documentedPath is the OpenAPI document's path template that method and
+// path match, or "".
+func (h *harness) documentedPath(method, path string) string {
+	rt, _, err := h.router.FindRoute(httptest.NewRequest(method, "http://deskpool.test"+path, nil))
+	if err != nil {
+		return ""
+	}
+	return rt.Path
 }
 
 // TestCrossTenantIDsAreNotFound sends another workspace's ids to every
