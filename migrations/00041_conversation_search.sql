@@ -36,9 +36,5 @@ CREATE EXTENSION IF NOT EXISTS btree_gin;
 -- and matches them: 20-27 ms for 20,000 messages (BENCHMARKS.md).
 
 -- +goose Down
-DROP INDEX customers_email_trgm;
-DROP INDEX customers_name_trgm;
-DROP INDEX conversations_order_refs;
-DROP INDEX conversations_subject_trgm;
 DROP EXTENSION IF EXISTS btree_gin;
 DROP EXTENSION IF EXISTS pg_trgm;

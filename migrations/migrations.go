@@ -27,6 +27,19 @@ func Up(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// DownTo rolls the schema back to version, undoing each later migration in
+// turn (its "goose Down" part).
+func DownTo(ctx context.Context, db *sql.DB, version int64) error {
+	p, err := provider(db)
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, version); err != nil {
+		return fmt.Errorf("roll migrations back to %d: %w", version, err)
+	}
+	return nil
+}
+
 // Status returns the applied and latest versions.
 func Status(ctx context.Context, db *sql.DB) (current, latest int64, err error) {
 	p, err := provider(db)
