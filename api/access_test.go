@@ -43,6 +43,17 @@ func (h *harness) member(ws workspace, role string) (token, userID string) {
 	return acc.str("token"), acc.str("user.id")
 }
 
+// join invites the person with email, who has an account already, into ws
+// with role; they accept with their password. It returns their session
+// token in ws.
+func (h *harness) join(ws workspace, email, role string) string {
+	h.t.Helper()
+	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+		body: map[string]string{"email": email, "role": role}})
+	return h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+		body: map[string]string{"password": goodPassword}}).str("token")
+}
+
 // apiKey creates a key with scopes in ws.
 func (h *harness) apiKey(ws workspace, scopes ...string) (key, id string) {
 	h.t.Helper()

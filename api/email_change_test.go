@@ -49,10 +49,7 @@ func TestEmailChange(t *testing.T) {
 	signupLink := verifyToken(t, ws.OwnerEmail) // not followed: it proves the old address only
 	other := h.signup("Change Tea Two")
 	verifyToken(t, other.OwnerEmail)
-	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: other.OwnerToken,
-		body: map[string]string{"email": ws.OwnerEmail, "role": "agent"}})
-	h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
-		body: map[string]string{"password": goodPassword}})
+	h.join(other, ws.OwnerEmail, "agent")
 
 	newEmail := uniqueEmail("moved")
 	r := h.changeEmail(ws, "  "+strings.ToUpper(newEmail)+" ", goodPassword)

@@ -12,12 +12,7 @@ func TestChangePassword(t *testing.T) {
 	startWorker(t, h.deps)
 	ws := h.signup("Change Password Shop")
 	other := h.signup("Change Password Shop Two")
-	// the owner of ws is also an agent of other, signed in there too
-	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: other.OwnerToken,
-		body: map[string]string{"email": ws.OwnerEmail, "role": "agent"}})
-	acc := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
-		body: map[string]string{"password": goodPassword}})
-	otherToken := acc.str("token")
+	otherToken := h.join(other, ws.OwnerEmail, "agent") // the owner of ws is also an agent of other, signed in there too
 	second := h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/login",
 		body: map[string]string{"email": ws.OwnerEmail, "password": goodPassword, "workspace": ws.Slug}}).str("token")
 	reset := h.resetToken(ws.OwnerEmail)

@@ -80,12 +80,7 @@ func TestPasswordReset(t *testing.T) {
 	startWorker(t, h.deps)
 	ws := h.signup("Reset Shop")
 	other := h.signup("Reset Shop Two")
-	// the owner of ws is also an agent of other, signed in there too
-	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: other.OwnerToken,
-		body: map[string]string{"email": ws.OwnerEmail, "role": "agent"}})
-	acc := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
-		body: map[string]string{"password": goodPassword}})
-	otherToken := acc.str("token")
+	otherToken := h.join(other, ws.OwnerEmail, "agent") // the owner of ws is also an agent of other, signed in there too
 	// lock the email with wrong passwords: even the right one is refused
 	for range 11 {
 		h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": "wrong password here"}})

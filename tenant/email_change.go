@@ -109,8 +109,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, in EmailChangeInput) (
 			return err
 		}
 		now := s.Now()
-		if err := tx.Exec(`UPDATE email_verifications SET superseded_at = ?
-			WHERE user_id = ? AND previous_email IS NOT NULL AND used_at IS NULL AND superseded_at IS NULL`, now, a.UserID).Error; err != nil {
+		if err := supersedeEmailChanges(tx, a.UserID, now); err != nil {
 			return err
 		}
 		tenantID := deskpool.TenantIDFromContext(ctx)
@@ -135,6 +134,13 @@ func (s *Service) RequestEmailChange(ctx context.Context, in EmailChangeInput) (
 		return "", err
 	}
 	return email, nil
+}
+
+// supersedeEmailChanges ends, in tx, the open requests to change the email
+// of userID: a newer request, or a new password, replaces them.
+func supersedeEmailChanges(tx *gorm.DB, userID uuid.UUID, now time.Time) error {
+	return tx.Exec(`UPDATE email_verifications SET superseded_at = ?
+		WHERE user_id = ? AND previous_email IS NOT NULL AND used_at IS NULL AND superseded_at IS NULL`, now, userID).Error
 }
 
 // sameEmail refuses a change to the address the account has.

@@ -205,14 +205,8 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*Verification,
 			}
 		} else {
 			// the address was free when asked for; a sign-up or another
-			// change may have taken it since (the unique index decides a
-			// race with one still running)
-			var taken int
-			if err := tx.Raw(`SELECT count(*) FROM users WHERE email = ? AND id <> ?`, v.Email, userID).Scan(&taken).Error; err != nil {
-				return err
-			} else if taken > 0 {
-				return errEmailTakenSince
-			}
+			// change may have taken it since: the unique index on
+			// users.email refuses it then
 			err := tx.Raw(`UPDATE users SET email = ?, email_verified_at = ?, updated_at = ?
 				WHERE id = ? RETURNING id, email, name, email_verified_at, created_at`, v.Email, now, now, userID).Scan(&u).Error
 			if postgres.IsUniqueViolation(err) {

@@ -42,11 +42,8 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 	if err := v.Err(); err != nil {
 		return 0, err
 	}
-	var u struct {
-		Email        string
-		PasswordHash string
-	}
-	if err := s.SysDB.WithContext(ctx).Raw(`SELECT email, password_hash FROM users WHERE id = ?`, a.UserID).Scan(&u).Error; err != nil {
+	u, err := s.FindUser(ctx)
+	if err != nil {
 		return 0, err
 	}
 	if err := s.proveCurrentPassword(ctx, u.Email, u.PasswordHash, in.CurrentPassword); err != nil {
@@ -60,7 +57,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 	}
 	now, revokedTotal := s.Now(), 0
 	var tenants []uuid.UUID
-	err := postgres.System(ctx, s.SysDB, "auth:password-change", func(ctx context.Context, tx *gorm.DB) error {
+	err = postgres.System(ctx, s.SysDB, "auth:password-change", func(ctx context.Context, tx *gorm.DB) error {
 		// Only over the hash just checked: a change or reset that
 		// committed in between wins, and this one is refused.
 		res := tx.Exec(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?`,
@@ -101,8 +98,7 @@ func afterNewPassword(tx *gorm.DB, userID, keep uuid.UUID, now time.Time) ([]uui
 	if err := tx.Exec(`UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID).Error; err != nil {
 		return nil, nil, err
 	}
-	if err := tx.Exec(`UPDATE email_verifications SET superseded_at = ?
-		WHERE user_id = ? AND previous_email IS NOT NULL AND used_at IS NULL AND superseded_at IS NULL`, now, userID).Error; err != nil {
+	if err := supersedeEmailChanges(tx, userID, now); err != nil {
 		return nil, nil, err
 	}
 	var tenants []uuid.UUID
