@@ -74,12 +74,7 @@ func (s *Service) RenderSavedReply(ctx context.Context, conversationID, replyID 
 // placeholders known for conversation c; those with no value are absent.
 func savedReplyValues(ctx context.Context, tx *gorm.DB, c *Conversation, lang string) (map[string]string, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
-	var refs []string
-	for _, r := range c.OrderRefs {
-		if r = strings.TrimPrefix(strings.TrimSpace(r), "#"); r != "" && len(refs) < 40 {
-			refs = append(refs, r, "#"+r)
-		}
-	}
+	refs := OrderNumbersNamed(c.OrderRefs, 40)
 	var row struct {
 		CustomerName, CustomerEmail, WorkspaceName, AgentName string
 		OrderNumber, OrderStatus, Tracking                    *string
