@@ -229,3 +229,17 @@ func (s *Service) FindConversation(ctx context.Context, id uuid.UUID) (*Conversa
 	}
 	return &d, nil
 }
+
+// OrderNumbersNamed are the order numbers refs (a conversation's order
+// references, "#1001" or "1001") may be recorded as in the shop, each
+// without and with its leading "#", at most max in all: what to match
+// against an order's number or external id.
+func OrderNumbersNamed(refs []string, max int) []string {
+	var out []string
+	for _, r := range refs {
+		if r = strings.TrimPrefix(strings.TrimSpace(r), "#"); r != "" && len(out) < max {
+			out = append(out, r, "#"+r)
+		}
+	}
+	return out
+}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -107,22 +106,12 @@ func TestHandOverIsAnnounced(t *testing.T) {
 func TestHandOverWebhookDeliveries(t *testing.T) {
 	ctx := workspace(t)
 	hooks := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true})
-	sub := func(events ...string) uuid.UUID {
-		h, err := hooks.CreateWebhook(ctx, helpdesk.WebhookInput{URL: "http://127.0.0.1:9/", Events: events})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h.ID
-	}
-	handOver, _ := sub(helpdesk.EventConversationHandedOff), sub(helpdesk.EventMessageCreated)
+	handOver, _ := subscribeUnreachable(t, ctx, hooks, helpdesk.EventConversationHandedOff), subscribeUnreachable(t, ctx, hooks, helpdesk.EventMessageCreated)
 	route := "agent"
-	svc := helpdesk.NewService(env.App, hooks, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+	svc := cachedService(t, hooks, func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
 		return helpdesk.Triage{Intent: "order_status", Urgency: "medium", Route: route, Level: "L3"}
-	}), helpdesk.DefaultConfig())
+	})
 	svc.UseAnswerer(handsOver{})
-	cache := tenant.NewService(env.App)
-	testenv.Listen(t, cache, env.AppDSN)
-	svc.UseWorkspaceCache(cache)
 	ingest := func(who, body string) uuid.UUID {
 		in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: who}, Body: body})
 		if err != nil {

@@ -104,8 +104,10 @@ func (in SavedReplyInput) Validate(create bool) error {
 		if strings.TrimSpace(b) == "" || utf8.RuneCountInString(b) > maxSavedReplyBody {
 			v.Add("body", fmt.Sprintf("is required, up to %d characters", maxSavedReplyBody))
 		}
+		var unknown []string
 		for _, m := range savedPlaceholderRE.FindAllStringSubmatch(b, -1) {
-			if !slices.Contains(SavedReplyPlaceholders, m[1]) {
+			if !slices.Contains(SavedReplyPlaceholders, m[1]) && !slices.Contains(unknown, m[1]) {
+				unknown = append(unknown, m[1])
 				v.Add("body", fmt.Sprintf("unknown placeholder {{%s}}; use %s", m[1], placeholderList()))
 			}
 		}

@@ -23,12 +23,21 @@ type RenderedReply struct {
 	Missing []string `json:"missing"`
 }
 
-// savedOrderWords says an order status the way a customer reads it.
-var savedOrderWords = map[string]map[string]string{
+// orderStatusWords say an order status the way a customer reads it.
+var orderStatusWords = map[string]map[string]string{
 	"zh": {"pending": "待付款", "paid": "已付款，待发货", "fulfilled": "已发货", "partially_fulfilled": "部分已发货",
 		"cancelled": "已取消", "refunded": "已退款"},
 	"en": {"pending": "awaiting payment", "paid": "paid, being prepared", "fulfilled": "shipped",
 		"partially_fulfilled": "partly shipped", "cancelled": "cancelled", "refunded": "refunded"},
+}
+
+// OrderStatusWord says an order status the way a customer reads it, in
+// lang (en or zh): a status with no words is said as it is.
+func OrderStatusWord(lang, status string) string {
+	if w, ok := orderStatusWords[lang][status]; ok {
+		return w
+	}
+	return status
 }
 
 // RenderSavedReply fills a saved reply's placeholders from a conversation:
@@ -74,12 +83,7 @@ func (s *Service) RenderSavedReply(ctx context.Context, conversationID, replyID 
 // placeholders known for conversation c; those with no value are absent.
 func savedReplyValues(ctx context.Context, tx *gorm.DB, c *Conversation, lang string) (map[string]string, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
-	var refs []string
-	for _, r := range c.OrderRefs {
-		if r = strings.TrimPrefix(strings.TrimSpace(r), "#"); r != "" && len(refs) < 40 {
-			refs = append(refs, r, "#"+r)
-		}
-	}
+	refs := OrderNumbersNamed(c.OrderRefs, 40)
 	var row struct {
 		CustomerName, CustomerEmail, WorkspaceName, AgentName string
 		OrderNumber, OrderStatus, Tracking                    *string
@@ -114,11 +118,7 @@ func savedReplyValues(ctx context.Context, tx *gorm.DB, c *Conversation, lang st
 		set("order.number", *row.OrderNumber)
 	}
 	if row.OrderStatus != nil {
-		if w, ok := savedOrderWords[lang][*row.OrderStatus]; ok {
-			set("order.status", w)
-		} else {
-			set("order.status", *row.OrderStatus)
-		}
+		set("order.status", OrderStatusWord(lang, *row.OrderStatus))
 	}
 	if row.Tracking != nil {
 		set("order.tracking_number", *row.Tracking)

@@ -8,8 +8,6 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
-	"github.com/deskpool/deskpool/internal/testenv"
-	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
 )
 
@@ -21,14 +19,7 @@ import (
 func TestSubscriptionToEveryEvent(t *testing.T) {
 	ctx := workspace(t)
 	hooks := newWebhooks(t, helpdesk.WebhookConfig{AllowPrivate: true})
-	sub := func(events ...string) uuid.UUID {
-		h, err := hooks.CreateWebhook(ctx, helpdesk.WebhookInput{URL: "http://127.0.0.1:9/", Events: events})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h.ID
-	}
-	all, messages := sub(helpdesk.EventAll), sub(helpdesk.EventMessageCreated)
+	all, messages := subscribeUnreachable(t, ctx, hooks, helpdesk.EventAll), subscribeUnreachable(t, ctx, hooks, helpdesk.EventMessageCreated)
 	received := func(hook uuid.UUID) []string {
 		t.Helper()
 		var got []string
@@ -40,12 +31,9 @@ func TestSubscriptionToEveryEvent(t *testing.T) {
 	}
 
 	t.Run("ReceivesIngestEvents", func(t *testing.T) {
-		svc := helpdesk.NewService(env.App, hooks, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+		svc := cachedService(t, hooks, func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
 			return helpdesk.Triage{Intent: "human_request", Urgency: "medium", Route: "agent", Level: "L3"}
-		}), helpdesk.DefaultConfig())
-		cache := tenant.NewService(env.App)
-		testenv.Listen(t, cache, env.AppDSN)
-		svc.UseWorkspaceCache(cache)
+		})
 		if _, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "all-1"}, Body: "a person please"}); err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
+	"github.com/deskpool/deskpool/internal/testenv"
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/deskpool/deskpool/secretbox"
@@ -50,6 +51,29 @@ func newWebhooks(t *testing.T, cfg helpdesk.WebhookConfig) *helpdesk.Webhooks {
 		t.Fatal(err)
 	}
 	return helpdesk.NewWebhooks(env.App, jobs.NewOutbox(client, env.App, quietLog), box, cfg)
+}
+
+// subscribeUnreachable makes an enabled subscription of the workspace in ctx to
+// events, at an address nothing listens on, and returns its id.
+func subscribeUnreachable(t *testing.T, ctx context.Context, hooks *helpdesk.Webhooks, events ...string) uuid.UUID {
+	t.Helper()
+	h, err := hooks.CreateWebhook(ctx, helpdesk.WebhookInput{URL: "http://127.0.0.1:9/", Events: events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.ID
+}
+
+// cachedService returns a service that ingests with triage and emits to
+// hooks through the workspace cache, as the server runs it: the ingest's
+// webhook subscriptions come from the cached workspace facts.
+func cachedService(t *testing.T, hooks *helpdesk.Webhooks, triage helpdesk.TriagerFunc) *helpdesk.Service {
+	t.Helper()
+	svc := helpdesk.NewService(env.App, hooks, nil, triage, helpdesk.DefaultConfig())
+	cache := tenant.NewService(env.App)
+	testenv.Listen(t, cache, env.AppDSN)
+	svc.UseWorkspaceCache(cache)
+	return svc
 }
 
 // emit records one event in its own tenant transaction.

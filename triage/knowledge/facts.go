@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskpool/deskpool"
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -104,12 +105,7 @@ func factsQueries(ctx context.Context, w factsWanted, shipWithin time.Duration) 
 		}
 		return rows.Err()
 	})}
-	var names []string
-	for _, r := range w.refs {
-		if r = strings.TrimPrefix(strings.TrimSpace(r), "#"); r != "" && len(names) < 30 {
-			names = append(names, r, "#"+r)
-		}
-	}
+	names := helpdesk.OrderNumbersNamed(w.refs, 30)
 	var byRef, latest *OrderFacts
 	args := []any{tenantID, w.convID, w.customerID, shipWithin.Seconds()}
 	if len(names) > 0 {

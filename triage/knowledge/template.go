@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/deskpool/deskpool/helpdesk"
 )
 
 // Placeholders a reply template may use, filled from the synced order,
@@ -11,14 +13,6 @@ import (
 var Placeholders = []string{
 	"customer.name", "order.number", "order.status", "shipment.carrier",
 	"shipment.tracking_number", "shipment.eta", "stock.available", "stock.product",
-}
-
-// orderWords says an order status the way a customer reads it.
-var orderWords = map[string]map[string]string{
-	"zh": {"pending": "待付款", "paid": "已付款，待发货", "fulfilled": "已发货", "partially_fulfilled": "部分已发货",
-		"cancelled": "已取消", "refunded": "已退款"},
-	"en": {"pending": "awaiting payment", "paid": "paid, being prepared", "fulfilled": "shipped",
-		"partially_fulfilled": "partly shipped", "cancelled": "cancelled", "refunded": "refunded"},
 }
 
 // values returns the placeholder values known from the facts; unknown ones are absent.
@@ -29,10 +23,8 @@ func values(f *Facts, lang string) map[string]string {
 	}
 	if o := f.Order; o != nil {
 		v["order.number"] = o.Number
-		if w, ok := orderWords[lang][o.Status]; ok {
+		if w := helpdesk.OrderStatusWord(lang, o.Status); w != "" {
 			v["order.status"] = w
-		} else if o.Status != "" {
-			v["order.status"] = o.Status
 		}
 		if o.Carrier != "" {
 			v["shipment.carrier"] = o.Carrier
