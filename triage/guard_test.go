@@ -121,35 +121,49 @@ import (
 // Raised: written_pairs agreement 447 -> 448, written_requests_zh 175 ->
 // 176, written_sentiment_zh 1874 -> 1877. Lowered by one pair: parallel
 // agreement 330 -> 329 and intent zh 347 -> 346.
+// Then short shopping queries (written_shopping.jsonl: bare product names,
+// "need X", price, size and ingredient questions, beside short off-topic
+// lines; chosen on the validation parts, where HINT3 rose 69.5 -> 75.6% in
+// three seeds and CLINC fell 0.2-0.9 point): its test lines join the
+// sample (written_shopping, 104 of 129; the previous model scored 75).
+// Raised: own_holdout2_zh 112 -> 113, parallel agreement 329 -> 331 and
+// intent en 335 -> 336, zh 346 -> 347, written_pairs agreement 448 -> 450,
+// written_requests en 322 -> 323 and zh 176 -> 179, written_sentiment_en
+// 1036 -> 1037. Lowered: written_other 305 -> 298 (short questions about
+// the world now read as product questions more often), real_intent_en 311
+// -> 309 (on the whole real test parts 88.1 -> 87.9%: HINT3 76.9 -> 77.3%,
+// CLINC 87.9 -> 87.2%), written_pairs intent en 471 -> 470,
+// real_emotion_en sentiment 378 -> 377.
 var guardFloors = map[string]ratio{
 	"own_holdout2_en intent":         {112, 114},
-	"own_holdout2_zh intent":         {112, 114},
+	"own_holdout2_zh intent":         {113, 114},
 	"own_holdout3_en intent":         {86, 90},
 	"own_holdout3_zh intent":         {82, 88},
 	"own_reviews_en sentiment":       {263, 282},
 	"own_reviews_zh sentiment":       {367, 382},
-	"parallel agreement":             {329, 358},
-	"parallel intent en":             {335, 358},
-	"parallel intent zh":             {346, 358},
+	"parallel agreement":             {331, 358},
+	"parallel intent en":             {336, 358},
+	"parallel intent zh":             {347, 358},
 	"real_emotion_en anger P":        {20, 36},
 	"real_emotion_en anger R":        {20, 86},
-	"real_emotion_en sentiment":      {378, 696},
+	"real_emotion_en sentiment":      {377, 696},
 	"real_emotion_zh anger P":        {3, 5},
 	"real_emotion_zh anger R":        {3, 11},
 	"real_emotion_zh sentiment":      {14, 24},
-	"real_intent_en intent":          {311, 355},
-	"written_other intent":           {305, 354},
-	"written_pairs agreement":        {448, 583},
-	"written_pairs intent en":        {471, 583},
+	"real_intent_en intent":          {309, 355},
+	"written_other intent":           {298, 354},
+	"written_pairs agreement":        {450, 583},
+	"written_pairs intent en":        {470, 583},
 	"written_pairs intent zh":        {483, 583},
-	"written_requests_en intent":     {322, 381},
-	"written_requests_zh intent":     {176, 200},
+	"written_requests_en intent":     {323, 381},
+	"written_requests_zh intent":     {179, 200},
 	"written_sentiment_en anger P":   {61, 64},
 	"written_sentiment_en anger R":   {61, 91},
-	"written_sentiment_en sentiment": {1036, 1228},
+	"written_sentiment_en sentiment": {1037, 1228},
 	"written_sentiment_zh anger P":   {263, 299},
 	"written_sentiment_zh anger R":   {263, 398},
 	"written_sentiment_zh sentiment": {1877, 2198},
+	"written_shopping intent":        {104, 129},
 }
 
 // guardRow is one line of the frozen sample.

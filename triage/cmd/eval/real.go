@@ -16,16 +16,25 @@ import (
 // validation parts when choosing training options.
 var part = flag.String("part", realdata.Test, "part of the real sets to measure: test, or val when choosing training options")
 
+// realMisses prints misclassified rows of the real intent sets; only the
+// validation part may be read this way, so the test part stays unseen.
+var realMisses = flag.Int("real-misses", 0, "print up to this many misclassified rows of the real intent sets' validation parts (-part val only)")
+
 // realIntents measures intent on the test parts of the real intent sets of
 // one language, pooled and per source.
 func realIntents(c *triage.Classifier, rows []realdata.Row, lang string) {
 	bySource := map[string]*scores{}
 	all := newScores()
+	shown := 0
 	for _, r := range rows {
 		if r.Task != "intent" || r.Lang != lang || r.Split != *part {
 			continue
 		}
 		got := c.Classify(r.Text, triage.Context{})
+		if *part == realdata.Val && got.Intent != r.Label && shown < *realMisses {
+			fmt.Printf("  miss %-28s %s -> %s (%.2f): %s\n", r.Source, r.Label, got.Intent, got.Confidence, r.Text)
+			shown++
+		}
 		ex := triage.Example{Text: r.Text, Intent: r.Label} // no sentiment or anger labels: any anger is a false alarm
 		all.add(ex, got)
 		if bySource[r.Source] == nil {
