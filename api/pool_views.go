@@ -27,15 +27,15 @@ func (s *Server) poolEvents(c *fiber.Ctx) error {
 // poolNotifications: GET /v1/pool/notifications: the caller's
 // notifications from the brands of their alliances, masked.
 func (s *Server) poolNotifications(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	out, err := s.deps.Alliance.FindPoolNotifications(c.UserContext(), cur, limit)
+	out, err := s.deps.Alliance.FindPoolNotifications(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(out, limit, func(n helpdesk.Notification) deskpool.Cursor {
+	return c.JSON(pageOf(out, fetch, func(n helpdesk.Notification) deskpool.Cursor {
 		return deskpool.Cursor{Time: n.CreatedAt, ID: n.ID}
 	}))
 }
