@@ -112,8 +112,9 @@ func maskJSON(raw json.RawMessage, known []string) json.RawMessage {
 
 // FindPoolNotifications returns the calling pool agent's notifications
 // from the brands of their alliances (a conversation given to them, an SLA
-// warning), newest first, masked; a brand that left shows none.
-func (s *Service) FindPoolNotifications(ctx context.Context, limit int) ([]helpdesk.Notification, error) {
+// warning), newest first after the cursor, masked; a brand that left
+// shows none.
+func (s *Service) FindPoolNotifications(ctx context.Context, cur deskpool.Cursor, limit int) ([]helpdesk.Notification, error) {
 	out := []helpdesk.Notification{}
 	err := s.platform(ctx, "pool_notifications", func(ctx context.Context, tx *gorm.DB) error {
 		var rows []struct {
@@ -123,8 +124,8 @@ func (s *Service) FindPoolNotifications(ctx context.Context, limit int) ([]helpd
 		if err := tx.Raw(`SELECT n.id, n.user_id, n.kind, n.title, n.body, n.data::text AS raw_data, n.read_at, n.created_at
 			FROM notifications n WHERE n.user_id = ? AND n.tenant_id IN (SELECT m.tenant_id FROM alliance_members m
 				JOIN alliance_staff st ON st.alliance_id = m.alliance_id AND st.user_id = n.user_id AND st.role = 'pool_agent'
-				WHERE m.status = 'active')
-			ORDER BY n.created_at DESC, n.id DESC LIMIT ?`, userOf(ctx), limit).Scan(&rows).Error; err != nil {
+				WHERE m.status = 'active') AND (? OR (n.created_at, n.id) < (?, ?))
+			ORDER BY n.created_at DESC, n.id DESC LIMIT ?`, userOf(ctx), cur.IsZero(), cur.Time, cur.ID, limit).Scan(&rows).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {

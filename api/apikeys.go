@@ -36,15 +36,15 @@ func (s *Server) revokeAPIKey(c *fiber.Ctx) error {
 
 // listAudit: GET /v1/audit-log, newest first, cursor-paginated.
 func (s *Server) listAudit(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	entries, err := s.deps.Tenants.ListAudit(c.UserContext(), cur, limit)
+	entries, err := s.deps.Tenants.ListAudit(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(entries, limit, func(e tenant.AuditEntry) deskpool.Cursor {
+	return c.JSON(pageOf(entries, fetch, func(e tenant.AuditEntry) deskpool.Cursor {
 		return deskpool.Cursor{Time: e.At, ID: e.ID}
 	}))
 }

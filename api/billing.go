@@ -108,8 +108,8 @@ func (s *Server) listInvoices(c *fiber.Ctx) error {
 	if err != nil {
 		return s.unavailable(c, err)
 	}
-	p := page[billing.Invoice]{Data: out}
-	if next != "" {
+	p := page[billing.Invoice]{Data: out, HasMore: next != ""}
+	if p.HasMore {
 		p.NextCursor = &next
 	}
 	return c.JSON(p)

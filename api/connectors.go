@@ -14,15 +14,15 @@ import (
 
 // listConnectors: GET /v1/connectors.
 func (s *Server) listConnectors(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	out, err := s.deps.Inventory.FindConnectors(c.UserContext(), cur, limit)
+	out, err := s.deps.Inventory.FindConnectors(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(out, limit, func(k inventory.Connector) deskpool.Cursor { return deskpool.Cursor{Time: k.CreatedAt, ID: k.ID} }))
+	return c.JSON(pageOf(out, fetch, func(k inventory.Connector) deskpool.Cursor { return deskpool.Cursor{Time: k.CreatedAt, ID: k.ID} }))
 }
 
 // createConnector: POST /v1/connectors; the credentials are never shown again.

@@ -17,11 +17,11 @@ import (
 // conversation (subject, messages) or its customer's name, email or order
 // number.
 func (s *Server) listConversations(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	f := helpdesk.ConversationFilter{Cursor: cur, Limit: limit, Intent: c.Query("intent"), Urgency: c.Query("urgency"),
+	f := helpdesk.ConversationFilter{Cursor: cur, Limit: fetch, Intent: c.Query("intent"), Urgency: c.Query("urgency"),
 		Channel: c.Query("channel"), Tag: c.Query("tag"), Query: c.Query("q")}
 	var v deskpool.Validator
 	if f.Customers, err = helpdesk.ParseCustomerTraits(func(k string) string { return c.Query(k) }); err != nil {
@@ -57,7 +57,7 @@ func (s *Server) listConversations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(out, limit, func(cv helpdesk.Conversation) deskpool.Cursor {
+	return c.JSON(pageOf(out, fetch, func(cv helpdesk.Conversation) deskpool.Cursor {
 		return deskpool.Cursor{Time: cv.CreatedAt, ID: cv.ID}
 	}))
 }
@@ -107,15 +107,15 @@ func eventsPage(c *fiber.Ctx, find func(ctx context.Context, id uuid.UUID, cur d
 	if err != nil {
 		return err
 	}
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	out, err := find(c.UserContext(), id, cur, limit)
+	out, err := find(c.UserContext(), id, cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(out, limit, func(e helpdesk.TimelineEvent) deskpool.Cursor { return deskpool.Cursor{Time: e.CreatedAt, ID: e.ID} }))
+	return c.JSON(pageOf(out, fetch, func(e helpdesk.TimelineEvent) deskpool.Cursor { return deskpool.Cursor{Time: e.CreatedAt, ID: e.ID} }))
 }
 
 // postCSAT: POST /v1/conversations/{id}/csat {score, comment, nps}.

@@ -9,7 +9,7 @@ import (
 
 // listCustomers: GET /v1/customers?email=&phone=&q=.
 func (s *Server) listCustomers(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
@@ -18,11 +18,11 @@ func (s *Server) listCustomers(c *fiber.Ctx) error {
 		return err
 	}
 	out, err := s.deps.Helpdesk.FindCustomers(c.UserContext(), helpdesk.CustomerFilter{Email: c.Query("email"), Phone: c.Query("phone"),
-		Query: c.Query("q"), Traits: traits, Cursor: cur, Limit: limit})
+		Query: c.Query("q"), Traits: traits, Cursor: cur, Limit: fetch})
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(out, limit, func(cu helpdesk.Customer) deskpool.Cursor { return deskpool.Cursor{Time: cu.CreatedAt, ID: cu.ID} }))
+	return c.JSON(pageOf(out, fetch, func(cu helpdesk.Customer) deskpool.Cursor { return deskpool.Cursor{Time: cu.CreatedAt, ID: cu.ID} }))
 }
 
 // createCustomer: POST /v1/customers.

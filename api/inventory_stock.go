@@ -8,11 +8,11 @@ import (
 
 // listStock: GET /v1/inventory?sku=&out_of_stock=.
 func (s *Server) listStock(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	f := inventory.StockFilter{SKU: c.Query("sku"), Cursor: cur, Limit: limit}
+	f := inventory.StockFilter{SKU: c.Query("sku"), Cursor: cur, Limit: fetch}
 	switch v := c.Query("out_of_stock"); v {
 	case "":
 	case "true", "false":
@@ -25,7 +25,7 @@ func (s *Server) listStock(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(out, limit, func(it inventory.StockItem) deskpool.Cursor { return deskpool.Cursor{Time: it.CreatedAt, ID: it.ID} }))
+	return c.JSON(pageOf(out, fetch, func(it inventory.StockItem) deskpool.Cursor { return deskpool.Cursor{Time: it.CreatedAt, ID: it.ID} }))
 }
 
 // pushStock: POST /v1/inventory {items}: a batch upsert, all or nothing.

@@ -34,15 +34,15 @@ func (s *Server) withAI(h func(c *fiber.Ctx, svc *AIServices) error) fiber.Handl
 // listScenarios: GET /v1/knowledge/scenarios, newest first, with each
 // scenario's human share; the defaults are created on first use.
 func listScenarios(c *fiber.Ctx, svc *AIServices) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	list, err := svc.Knowledge.FindScenarios(c.UserContext(), cur, limit)
+	list, err := svc.Knowledge.FindScenarios(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(list, limit, func(sc knowledge.Scenario) deskpool.Cursor {
+	return c.JSON(pageOf(list, fetch, func(sc knowledge.Scenario) deskpool.Cursor {
 		return deskpool.Cursor{Time: sc.CreatedAt, ID: sc.ID}
 	}))
 }

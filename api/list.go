@@ -8,7 +8,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// listParams reads ?limit= (1 to 200, default 50) and ?cursor=.
+// listParams reads ?limit= (1 to 200, default 50) and ?cursor=, and
+// returns how many rows to fetch: one more than the page holds, so that
+// pageOf can tell whether a further page exists.
 func listParams(c *fiber.Ctx) (deskpool.Cursor, int, error) {
 	limit := 50
 	if s := c.Query("limit"); s != "" {
@@ -19,22 +21,23 @@ func listParams(c *fiber.Ctx) (deskpool.Cursor, int, error) {
 		limit = n
 	}
 	cur, err := deskpool.ParseCursor(c.Query("cursor"))
-	return cur, limit, err
+	return cur, limit + 1, err
 }
 
-// pageOf builds a list response; when the list filled the page, the cursor
-// of its last item continues it.
-func pageOf[T any](items []T, limit int, cursorOf func(T) deskpool.Cursor) page[T] {
-	p := pageAll(items)
-	if len(items) == limit && limit > 0 {
-		next := cursorOf(items[len(items)-1]).String()
-		p.NextCursor = &next
+// pageOf builds a list response from items fetched with listParams' fetch
+// count: a page of at most fetch-1 items, and, only when a further item
+// exists, has_more and the cursor of the page's last item to continue it.
+func pageOf[T any](items []T, fetch int, cursorOf func(T) deskpool.Cursor) page[T] {
+	if fetch < 2 || len(items) < fetch {
+		return pageAll(items)
 	}
-	return p
+	items = items[:fetch-1]
+	next := cursorOf(items[len(items)-1]).String()
+	return page[T]{Data: items, HasMore: true, NextCursor: &next}
 }
 
 // pageAll builds the response of a list that is never paginated: all its
-// items (an empty list is written as [] by page's MarshalJSON).
+// items (an empty list is written as [] by page's MarshalJSON), no more.
 func pageAll[T any](items []T) page[T] {
 	return page[T]{Data: items}
 }
@@ -42,6 +45,7 @@ func pageAll[T any](items []T) page[T] {
 // page is the shape of every list response.
 type page[T any] struct {
 	Data       []T     `json:"data"`
+	HasMore    bool    `json:"has_more"`
 	NextCursor *string `json:"next_cursor"`
 }
 

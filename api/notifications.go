@@ -15,15 +15,15 @@ func (s *Server) notificationRoutes(v1 fiber.Router) {
 // listNotifications: GET /v1/notifications, the caller's own and, for
 // owners and admins, the workspace's; newest first, cursor-paginated.
 func (s *Server) listNotifications(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	ns, err := s.deps.Helpdesk.ListNotifications(c.UserContext(), cur, limit)
+	ns, err := s.deps.Helpdesk.ListNotifications(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(ns, limit, func(n helpdesk.Notification) deskpool.Cursor {
+	return c.JSON(pageOf(ns, fetch, func(n helpdesk.Notification) deskpool.Cursor {
 		return deskpool.Cursor{Time: n.CreatedAt, ID: n.ID}
 	}))
 }

@@ -9,11 +9,11 @@ import (
 
 // listOrders: GET /v1/orders?customer_id=&status=&number=.
 func (s *Server) listOrders(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	f := inventory.OrderFilter{Status: c.Query("status"), Number: c.Query("number"), Cursor: cur, Limit: limit}
+	f := inventory.OrderFilter{Status: c.Query("status"), Number: c.Query("number"), Cursor: cur, Limit: fetch}
 	if v := c.Query("customer_id"); v != "" {
 		id, err := uuid.Parse(v)
 		if err != nil {
@@ -25,7 +25,7 @@ func (s *Server) listOrders(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(out, limit, func(o inventory.Order) deskpool.Cursor { return deskpool.Cursor{Time: o.CreatedAt, ID: o.ID} }))
+	return c.JSON(pageOf(out, fetch, func(o inventory.Order) deskpool.Cursor { return deskpool.Cursor{Time: o.CreatedAt, ID: o.ID} }))
 }
 
 // pushOrders: POST /v1/orders {items}: a batch upsert, all or nothing.

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -76,6 +77,25 @@ func TestPoolAgentSeesNoPersonalDataAnywhere(t *testing.T) {
 		if !strings.Contains(string(r.Raw), p.want) {
 			t.Errorf("GET %s lacks %s: %s", p.path, p.want, r.Raw)
 		}
+	}
+	// The pool's notifications page like every list: with a copy of each,
+	// a minute older, a page one short of all says more exist, and the
+	// cursor's page holds the last one, masked.
+	if err := env.System.Exec(`INSERT INTO notifications (tenant_id, id, user_id, kind, title, body, data, created_at)
+		SELECT tenant_id, gen_random_uuid(), user_id, kind, title, body, data, created_at - interval '1 minute'
+		FROM notifications WHERE user_id = ?`, pool.OwnerID).Error; err != nil {
+		t.Fatal(err)
+	}
+	limit := fmt.Sprint(countOf(t, `SELECT count(*) FROM notifications WHERE user_id = ?`, pool.OwnerID) - 1)
+	first := h.must(http.StatusOK, call{method: "GET", path: "/v1/pool/notifications?limit=" + limit, token: pool.OwnerToken})
+	if fmt.Sprint(len(first.JSON["data"].([]any))) != limit || first.JSON["has_more"] != true {
+		t.Errorf("a page one short of all: want %s items and has_more: %s", limit, first.Raw)
+	}
+	c := call{method: "GET", path: "/v1/pool/notifications?limit=" + limit + "&cursor=" + first.str("next_cursor"), token: pool.OwnerToken}
+	rest := h.must(http.StatusOK, c)
+	scan(c, rest)
+	if len(rest.JSON["data"].([]any)) != 1 || rest.JSON["has_more"] != false || rest.JSON["next_cursor"] != nil {
+		t.Errorf("the cursor's page: want the last notification and has_more false: %s", rest.Raw)
 	}
 	// Searching the pool for a real value finds nothing: no search confirms it.
 	for _, q := range []string{local, email, name, street, "Zhang"} {

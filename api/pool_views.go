@@ -1,7 +1,9 @@
 package api
 
 import (
+	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/alliance"
+	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -25,13 +27,15 @@ func (s *Server) poolEvents(c *fiber.Ctx) error {
 // poolNotifications: GET /v1/pool/notifications: the caller's
 // notifications from the brands of their alliances, masked.
 func (s *Server) poolNotifications(c *fiber.Ctx) error {
-	_, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	out, err := s.deps.Alliance.FindPoolNotifications(c.UserContext(), limit)
+	out, err := s.deps.Alliance.FindPoolNotifications(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageAll(out))
+	return c.JSON(pageOf(out, fetch, func(n helpdesk.Notification) deskpool.Cursor {
+		return deskpool.Cursor{Time: n.CreatedAt, ID: n.ID}
+	}))
 }

@@ -17,7 +17,7 @@ func (s *Server) reviewRoutes(v1 fiber.Router) {
 // listReviews: GET /v1/reviews?status=pending|reviewed, newest first,
 // cursor-paginated.
 func (s *Server) listReviews(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
@@ -25,11 +25,11 @@ func (s *Server) listReviews(c *fiber.Ctx) error {
 	if status != "pending" && status != "reviewed" {
 		return deskpool.Invalid(deskpool.FieldError{Field: "status", Message: "must be pending or reviewed"})
 	}
-	list, err := s.deps.Helpdesk.FindReviews(c.UserContext(), helpdesk.ReviewFilter{Reviewed: status == "reviewed", Cursor: cur, Limit: limit})
+	list, err := s.deps.Helpdesk.FindReviews(c.UserContext(), helpdesk.ReviewFilter{Reviewed: status == "reviewed", Cursor: cur, Limit: fetch})
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(list, limit, func(r helpdesk.ReviewItem) deskpool.Cursor {
+	return c.JSON(pageOf(list, fetch, func(r helpdesk.ReviewItem) deskpool.Cursor {
 		return deskpool.Cursor{Time: r.CreatedAt, ID: r.ConversationID}
 	}))
 }

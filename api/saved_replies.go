@@ -24,15 +24,15 @@ func (s *Server) savedReplyRoutes(v1 fiber.Router) {
 
 // listSavedReplies: GET /v1/saved-replies, newest first, cursor-paginated.
 func (s *Server) listSavedReplies(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.deps.Helpdesk.FindSavedReplies(c.UserContext(), cur, limit)
+	list, err := s.deps.Helpdesk.FindSavedReplies(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(list, limit, func(r helpdesk.SavedReply) deskpool.Cursor {
+	return c.JSON(pageOf(list, fetch, func(r helpdesk.SavedReply) deskpool.Cursor {
 		return deskpool.Cursor{Time: r.CreatedAt, ID: r.ID}
 	}))
 }

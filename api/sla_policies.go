@@ -19,24 +19,20 @@ func (s *Server) slaPolicyRoutes(v1 fiber.Router) {
 // listSLAPolicies: GET /v1/sla-policies, newest first; the built-in
 // policies while the workspace has none of its own.
 func (s *Server) listSLAPolicies(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.deps.SLA.FindPolicies(c.UserContext(), cur, limit)
+	list, err := s.deps.SLA.FindPolicies(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	p := pageOf(list, limit, func(d sla.PolicyDoc) deskpool.Cursor {
-		if d.CreatedAt == nil {
-			return deskpool.Cursor{}
-		}
-		return deskpool.Cursor{Time: *d.CreatedAt, ID: d.ID}
-	})
 	if len(list) > 0 && list[0].Builtin {
-		p.NextCursor = nil // the built-in list is whole
+		return c.JSON(pageAll(list)) // the built-in list is whole
 	}
-	return c.JSON(p)
+	return c.JSON(pageOf(list, fetch, func(d sla.PolicyDoc) deskpool.Cursor {
+		return deskpool.Cursor{Time: *d.CreatedAt, ID: d.ID}
+	}))
 }
 
 // createSLAPolicy: POST /v1/sla-policies.

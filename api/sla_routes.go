@@ -21,15 +21,15 @@ func (s *Server) slaRoutes(v1 fiber.Router) {
 
 // listBusinessHours: GET /v1/business-hours, newest first, cursor-paginated.
 func (s *Server) listBusinessHours(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.deps.SLA.FindSchedules(c.UserContext(), cur, limit)
+	list, err := s.deps.SLA.FindSchedules(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(list, limit, func(h sla.Schedule) deskpool.Cursor {
+	return c.JSON(pageOf(list, fetch, func(h sla.Schedule) deskpool.Cursor {
 		return deskpool.Cursor{Time: h.CreatedAt, ID: h.ID}
 	}))
 }

@@ -23,15 +23,15 @@ func (s *Server) webhookRoutes(v1 fiber.Router) {
 
 // listWebhooks: GET /v1/webhooks, newest first, cursor-paginated.
 func (s *Server) listWebhooks(c *fiber.Ctx) error {
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	hooks, err := s.deps.Webhooks.ListWebhooks(c.UserContext(), cur, limit)
+	hooks, err := s.deps.Webhooks.ListWebhooks(c.UserContext(), cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(hooks, limit, func(h helpdesk.Webhook) deskpool.Cursor {
+	return c.JSON(pageOf(hooks, fetch, func(h helpdesk.Webhook) deskpool.Cursor {
 		return deskpool.Cursor{Time: h.CreatedAt, ID: h.ID}
 	}))
 }
@@ -85,15 +85,15 @@ func (s *Server) listWebhookDeliveries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cur, limit, err := listParams(c)
+	cur, fetch, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	ds, err := s.deps.Webhooks.ListDeliveries(c.UserContext(), id, cur, limit)
+	ds, err := s.deps.Webhooks.ListDeliveries(c.UserContext(), id, cur, fetch)
 	if err != nil {
 		return err
 	}
-	return c.JSON(pageOf(ds, limit, func(d helpdesk.WebhookDelivery) deskpool.Cursor {
+	return c.JSON(pageOf(ds, fetch, func(d helpdesk.WebhookDelivery) deskpool.Cursor {
 		return deskpool.Cursor{Time: d.CreatedAt, ID: d.ID}
 	}))
 }

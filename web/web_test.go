@@ -124,13 +124,18 @@ func TestSettingsWording(t *testing.T) {
 
 // TestInboxWording: the inbox's channel filter names each channel in the
 // page's language, filtering by the API's value; an empty list says how
-// customers' messages come in.
+// customers' messages come in; a list with more than it shows (the API's
+// has_more) says so, hidden until then.
 func TestInboxWording(t *testing.T) {
 	app := newApp(t)
+	more := map[string]string{"en": "Only the newest 50 are shown", "zh": "仅显示最新的 50 条会话"}
 	for lang, want := range map[string]string{"en": `<option value="mini_program">Mini program</option>`, "zh": `<option value="mini_program">小程序</option>`} {
 		_, body := get(t, app, "/app/inbox", map[string]string{"Cookie": "dp_session=x; dp_lang=" + lang})
 		if !strings.Contains(body, want) || strings.Contains(body, "<option>mini_program</option>") {
 			t.Errorf("%s: the channel filter lacks %s", lang, want)
+		}
+		if !strings.Contains(body, `<p id="list-more" class="hint" hidden>`+more[lang]) {
+			t.Errorf("%s: the inbox lacks its hidden hint that older conversations are not shown", lang)
 		}
 		i := strings.Index(body, `id="list-empty"`)
 		if i < 0 || !strings.Contains(body[i:i+strings.Index(body[i:], "</div>")], "POST /v1/messages") {

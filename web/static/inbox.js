@@ -17,7 +17,7 @@ const SEARCH_MIN = 2; // characters: the API's minimum for q
 const SEARCH_DEBOUNCE_MS = 300; // typing pauses this long before the list is searched
 
 const $ = (id) => document.getElementById(id);
-const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', live: false, ended: false, saved: [], reads: 0 };
+const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', more: false, live: false, ended: false, saved: [], reads: 0 };
 
 function filterQuery() {
   const f = $('filters').elements;
@@ -61,6 +61,7 @@ async function loadList() {
   const seen = new Set(state.listKey === key ? state.list.map(c => c.id) : []);
   const fresh = state.listKey === key ? list.filter(c => !seen.has(c.id)).map(c => c.id) : [];
   state.list = list;
+  state.more = page.has_more === true;
   state.listKey = key;
   renderList(new Set(fresh));
   const open = list.find(c => c.id === state.openId);
@@ -91,6 +92,7 @@ function renderList(fresh) {
   const searching = new URLSearchParams(state.listKey).has('q');
   $('list-empty').hidden = state.list.length > 0 || searching;
   $('search-empty').hidden = state.list.length > 0 || !searching;
+  $('list-more').hidden = !state.more;
 }
 
 /** savedOptions lists the saved replies in the picker, those in the
