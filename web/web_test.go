@@ -128,7 +128,7 @@ func TestSettingsWording(t *testing.T) {
 // has_more) says so, hidden until then.
 func TestInboxWording(t *testing.T) {
 	app := newApp(t)
-	more := map[string]string{"en": "Only the newest 50 are shown", "zh": "仅显示最新的 50 条会话"}
+	more := map[string]string{"en": "Only the newest 200 are shown", "zh": "仅显示最新的 200 条会话"}
 	for lang, want := range map[string]string{"en": `<option value="mini_program">Mini program</option>`, "zh": `<option value="mini_program">小程序</option>`} {
 		_, body := get(t, app, "/app/inbox", map[string]string{"Cookie": "dp_session=x; dp_lang=" + lang})
 		if !strings.Contains(body, want) || strings.Contains(body, "<option>mini_program</option>") {

@@ -414,6 +414,7 @@ func TestWebApp(t *testing.T) {
 	link := get(t, ctx, "invitation link", chromedp.Text(css(`#invite-link`)))
 	link = link[strings.Index(link, base+"/invite/"):]
 
+	inboxShowsMore(t, ctx, base, token)
 	otherWorkspace404(t, ctx, base)
 
 	do(t, ctx, "log out", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))

@@ -9,19 +9,25 @@
 // stream's re-reads search too, and only the latest read is shown.
 // The reply box inserts a saved reply, filled from the conversation, picked
 // from its list or by typing its /shortcut and pressing Tab.
+// The list shows the newest PAGE conversations; "Show more" widens it a page
+// at a time up to MAX_SHOWN, and every re-read keeps that width, so nothing
+// loaded is thrown away by the next change. Changing the filters or the
+// search starts again from one page.
 import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
 
 const POLL_MS = 3000; // the fallback's period, while the change stream is down
 const RETRY_MAX_MS = 30000; // the longest wait before reconnecting the stream
 const SEARCH_MIN = 2; // characters: the API's minimum for q
 const SEARCH_DEBOUNCE_MS = 300; // typing pauses this long before the list is searched
+const PAGE = 50; // conversations shown at first, and added by "Show more"
+const MAX_SHOWN = 200; // the API's largest page: beyond it, filters and search
 
 const $ = (id) => document.getElementById(id);
-const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', more: false, live: false, ended: false, saved: [], reads: 0 };
+const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', more: false, shown: PAGE, live: false, ended: false, saved: [], reads: 0 };
 
 function filterQuery() {
   const f = $('filters').elements;
-  const q = new URLSearchParams({ limit: '50' });
+  const q = new URLSearchParams({ limit: String(state.shown) });
   for (const name of ['status', 'assignee', 'urgency', 'intent', 'channel', 'tag']) {
     const v = f[name].value.trim();
     if (v) q.set(name, v);
@@ -92,7 +98,20 @@ function renderList(fresh) {
   const searching = new URLSearchParams(state.listKey).has('q');
   $('list-empty').hidden = state.list.length > 0 || searching;
   $('search-empty').hidden = state.list.length > 0 || !searching;
-  $('list-more').hidden = !state.more;
+  $('list-more-btn').hidden = !state.more || state.shown >= MAX_SHOWN;
+  $('list-more').hidden = !state.more || state.shown < MAX_SHOWN;
+}
+
+/** showMore widens the list by a page. */
+function showMore() {
+  state.shown = Math.min(state.shown + PAGE, MAX_SHOWN);
+  loadList();
+}
+
+/** refilter reads the list again from one page, as the filters now stand. */
+function refilter() {
+  state.shown = PAGE;
+  loadList();
 }
 
 /** savedOptions lists the saved replies in the picker, those in the
@@ -238,12 +257,13 @@ function move(step) {
 }
 
 function wire() {
-  $('filters').addEventListener('change', () => loadList());
-  $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); loadList(); });
+  $('filters').addEventListener('change', () => refilter());
+  $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); refilter(); });
+  $('list-more-btn').addEventListener('click', () => showMore());
   let typing = null;
   $('filter-q').addEventListener('input', () => {
     clearTimeout(typing);
-    typing = setTimeout(() => { if (filterQuery() !== state.listKey) loadList(); }, SEARCH_DEBOUNCE_MS);
+    typing = setTimeout(() => { if (filterQuery() !== state.listKey) refilter(); }, SEARCH_DEBOUNCE_MS);
   });
   document.addEventListener('click', (ev) => {
     const a = ev.target.closest('a.conv-link');
