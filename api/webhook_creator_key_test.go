@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -42,4 +43,14 @@ func TestWebhookNamesTheKeyThatCreatedIt(t *testing.T) {
 	if found != 2 {
 		t.Errorf("the list: %s", list.Raw)
 	}
+
+	t.Run("ErrOtherWorkspacesKey", func(t *testing.T) {
+		other := h.signup("Key Hooks Elsewhere")
+		_, otherKeyID := h.apiKey(other, "webhooks:read")
+		err := env.System.Exec(`UPDATE webhooks SET created_by_api_key = ? WHERE tenant_id = ? AND id = ?`,
+			otherKeyID, ws.ID, byPerson.str("id")).Error
+		if err == nil || !strings.Contains(err.Error(), "webhooks_created_by_api_key_fkey") {
+			t.Fatalf("a webhook naming another workspace's key: %v, want the foreign key refusing it", err)
+		}
+	})
 }
