@@ -7,11 +7,12 @@ import (
 	"github.com/deskpool/deskpool/jobs"
 )
 
-// Removing a member returns their conversations to the queue and audits
-// the webhooks they made, wired as the binary wires it.
+// Removing a member returns their conversations to the queue; removing
+// or demoting one audits the webhooks they made; wired as the binary
+// wires it.
 func init() {
 	depHooks = append(depHooks, func(t *testing.T, d *api.Deps, outbox *jobs.Outbox) {
 		d.Tenants.OnMemberRemoved(d.Helpdesk.ReleaseMember)
-		d.Tenants.OnMemberRemoved(d.Webhooks.CreatorRemoved)
+		d.Tenants.OnWebhooksLost(d.Webhooks.CreatorLostWebhooks)
 	})
 }

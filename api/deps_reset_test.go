@@ -16,7 +16,8 @@ import (
 
 // mailbox keeps the messages the test servers send, per recipient; the
 // email verification links (sent at every signup while a worker runs)
-// apart from the rest, see nextVerify.
+// and the password notices (sent at every password change and reset)
+// apart from the rest, see nextVerify and nextPasswordNotice.
 type mailbox struct {
 	mu   sync.Mutex
 	sent map[string]chan mail.Message
@@ -39,6 +40,10 @@ func (m *mailbox) Send(_ context.Context, msg mail.Message) error {
 		m.box(verifyBox + msg.To) <- msg
 		return nil
 	}
+	if msg.Subject == passwordNoticeSubject {
+		m.box(passwordNoticeBox + msg.To) <- msg
+		return nil
+	}
 	m.box(msg.To) <- msg
 	return nil
 }
@@ -54,6 +59,19 @@ func (m *mailbox) nextVerify(t *testing.T, to string) mail.Message {
 
 // noVerify reports whether no verification link is waiting for to.
 func (m *mailbox) noVerify(to string) bool { return m.none(verifyBox + to) }
+
+// passwordNoticeBox prefixes the recipient of a password notice, known
+// by its subject.
+const passwordNoticeBox, passwordNoticeSubject = "password-notice:", "Your deskpool password was changed"
+
+// nextPasswordNotice waits for the next password notice to to.
+func (m *mailbox) nextPasswordNotice(t *testing.T, to string) mail.Message {
+	t.Helper()
+	return m.next(t, passwordNoticeBox+to)
+}
+
+// noPasswordNotice reports whether no password notice is waiting for to.
+func (m *mailbox) noPasswordNotice(to string) bool { return m.none(passwordNoticeBox + to) }
 
 // next waits for the next message to to; it fails the test after a minute.
 func (m *mailbox) next(t *testing.T, to string) mail.Message {

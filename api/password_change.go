@@ -13,6 +13,7 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
+	in.LinkBase = s.publicURL(c)
 	n, err := s.deps.Tenants.ChangePassword(c.UserContext(), in)
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if err := s.deps.Tenants.ResetPassword(c.UserContext(), c.Params("token"), in.Password); err != nil {
+	if err := s.deps.Tenants.ResetPassword(c.UserContext(), c.Params("token"), in.Password, s.publicURL(c)); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"detail": "Your password is changed and every session signed out; log in with the new password."})

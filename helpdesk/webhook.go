@@ -62,18 +62,19 @@ func NewWebhooks(db *gorm.DB, outbox *jobs.Outbox, box *secretbox.Box, cfg Webho
 
 // Webhook is a subscription: a receiver URL and the event types sent to it.
 type Webhook struct {
-	ID             uuid.UUID  `json:"id"`
-	URL            string     `json:"url"`
-	Description    string     `json:"description"`
-	Events         []string   `json:"events"`
-	Enabled        bool       `json:"enabled"`
-	FailureStreak  int        `json:"failure_streak"`
-	DisabledAt     *time.Time `json:"disabled_at"`
-	DisabledReason string     `json:"disabled_reason"`
-	CreatedBy      *uuid.UUID `json:"created_by"` // the person who made it; null when an API key did
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	Secret         string     `json:"secret,omitempty"` // the signing secret, in the creation response only
+	ID              uuid.UUID  `json:"id"`
+	URL             string     `json:"url"`
+	Description     string     `json:"description"`
+	Events          []string   `json:"events"`
+	Enabled         bool       `json:"enabled"`
+	FailureStreak   int        `json:"failure_streak"`
+	DisabledAt      *time.Time `json:"disabled_at"`
+	DisabledReason  string     `json:"disabled_reason"`
+	CreatedBy       *uuid.UUID `json:"created_by"`         // the person who made it; null when an API key did
+	CreatedByAPIKey *uuid.UUID `json:"created_by_api_key"` // the API key that made it; null when a person did
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	Secret          string     `json:"secret,omitempty"` // the signing secret, in the creation response only
 }
 
 // WebhookInput creates a subscription.
@@ -133,6 +134,8 @@ func (w *Webhooks) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook
 	hook := &Webhook{ID: deskpool.NewID(), URL: in.URL, Description: in.Description, Events: events, Enabled: true}
 	if a, _ := deskpool.ActorFromContext(ctx); a.UserID != uuid.Nil {
 		hook.CreatedBy = &a.UserID
+	} else if a.APIKeyID != uuid.Nil {
+		hook.CreatedByAPIKey = &a.APIKeyID
 	}
 	secret, err := newSecret()
 	if err != nil {
@@ -143,9 +146,9 @@ func (w *Webhooks) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook
 		return nil, err
 	}
 	err = postgres.Tx(ctx, w.db, func(ctx context.Context, tx *gorm.DB) error {
-		if err := tx.Raw(`INSERT INTO webhooks (tenant_id, id, url, description, events, secret_sealed, created_by)
-			VALUES (?, ?, ?, ?, ?::text[], ?, ?) RETURNING created_at, updated_at`,
-			tenantID, hook.ID, hook.URL, hook.Description, pgTextArray(events), sealed, hook.CreatedBy).
+		if err := tx.Raw(`INSERT INTO webhooks (tenant_id, id, url, description, events, secret_sealed, created_by, created_by_api_key)
+			VALUES (?, ?, ?, ?, ?::text[], ?, ?, ?) RETURNING created_at, updated_at`,
+			tenantID, hook.ID, hook.URL, hook.Description, pgTextArray(events), sealed, hook.CreatedBy, hook.CreatedByAPIKey).
 			Row().Scan(&hook.CreatedAt, &hook.UpdatedAt); err != nil {
 			return err
 		}
@@ -162,13 +165,13 @@ func (w *Webhooks) CreateWebhook(ctx context.Context, in WebhookInput) (*Webhook
 
 // webhookColumns are the columns scanWebhook reads, in order.
 const webhookColumns = `id, url, description, array_to_json(events)::text, enabled, failure_streak,
-	disabled_at, disabled_reason, created_by, created_at, updated_at`
+	disabled_at, disabled_reason, created_by, created_by_api_key, created_at, updated_at`
 
 func scanWebhook(scan func(dest ...any) error) (Webhook, error) {
 	var h Webhook
 	var events string
 	err := scan(&h.ID, &h.URL, &h.Description, &events, &h.Enabled, &h.FailureStreak,
-		&h.DisabledAt, &h.DisabledReason, &h.CreatedBy, &h.CreatedAt, &h.UpdatedAt)
+		&h.DisabledAt, &h.DisabledReason, &h.CreatedBy, &h.CreatedByAPIKey, &h.CreatedAt, &h.UpdatedAt)
 	if err == nil {
 		err = json.Unmarshal([]byte(events), &h.Events)
 	}

@@ -9,14 +9,15 @@ import (
 	"gorm.io/gorm"
 )
 
-// CreatorRemoved audits, inside the transaction that removes userID from
-// the workspace (tenant.Service.OnMemberRemoved calls it), the webhook
-// subscriptions they made that remain. They belong to the workspace and
-// keep sending, as Stripe keeps an account's endpoints when a member
-// leaves; the audit entry (member.webhooks_kept: how many, how many of
-// them enabled, and their ids) tells an owner which to review, disable or
-// delete. Nothing is written when the person made none.
-func (w *Webhooks) CreatorRemoved(ctx context.Context, tx *gorm.DB, userID uuid.UUID) error {
+// CreatorLostWebhooks audits, inside the transaction that removes userID
+// from the workspace or demotes them to a role that does not manage
+// webhooks (tenant.Service.OnWebhooksLost calls it, with the reason), the
+// webhook subscriptions they made that remain. They belong to the
+// workspace and keep sending, as Stripe keeps an account's endpoints when
+// a member leaves; the audit entry (member.webhooks_kept: the reason, how
+// many, how many of them enabled, and their ids) tells an owner which to
+// review, disable or delete. Nothing is written when the person made none.
+func (w *Webhooks) CreatorLostWebhooks(ctx context.Context, tx *gorm.DB, userID uuid.UUID, reason string) error {
 	var kept []struct {
 		ID      uuid.UUID
 		Enabled bool
@@ -33,5 +34,5 @@ func (w *Webhooks) CreatorRemoved(ctx context.Context, tx *gorm.DB, userID uuid.
 		}
 	}
 	return tenant.Audit(ctx, tx, "member.webhooks_kept", "user", userID.String(),
-		map[string]any{"count": len(kept), "enabled": enabled, "webhook_ids": ids})
+		map[string]any{"reason": reason, "count": len(kept), "enabled": enabled, "webhook_ids": ids})
 }

@@ -1,5 +1,5 @@
 // Package mail sends the few emails deskpool sends itself (email
-// confirmation and password reset links): through an SMTP server with STARTTLS when one is configured,
+// confirmation and password reset links, account notices): through an SMTP server with STARTTLS when one is configured,
 // else to the log, for development.
 package mail
 

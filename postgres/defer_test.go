@@ -209,3 +209,30 @@ func TestDeferredWriteFailingOnTheSystemPath(t *testing.T) {
 		t.Fatalf("committed %v", got)
 	}
 }
+
+// On the system path, what AfterCommit registers runs once the
+// transaction committed (an outbox task relayed before would reach a
+// worker that cannot see its rows), and not at all if it rolls back.
+func TestAfterCommitOnTheSystemPath(t *testing.T) {
+	ran := false
+	err := postgres.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
+		postgres.AfterCommit(ctx, func() { ran = true })
+		if ran {
+			t.Error("ran before the commit")
+		}
+		return nil
+	})
+	if err != nil || !ran {
+		t.Fatalf("after the commit: ran %v (%v)", ran, err)
+	}
+	t.Run("NotOnRollback", func(t *testing.T) {
+		ran := false
+		err := postgres.System(context.Background(), env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
+			postgres.AfterCommit(ctx, func() { ran = true })
+			return errors.New("rolled back")
+		})
+		if err == nil || ran {
+			t.Fatalf("rolled back: ran %v (%v)", ran, err)
+		}
+	})
+}

@@ -85,11 +85,16 @@ func Join(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gor
 	return translate(err)
 }
 
-// AfterCommit registers fn to run after the transaction in ctx commits; with
-// no transaction in ctx it runs fn at once.
+// AfterCommit registers fn to run after the transaction in ctx (a tenant
+// one, or a System one) commits; with no transaction in ctx it runs fn at
+// once.
 func AfterCommit(ctx context.Context, fn func()) {
 	if st, ok := ctx.Value(txKey{}).(*txState); ok {
 		*st.afterCommit = append(*st.afterCommit, fn)
+		return
+	}
+	if hooks, ok := ctx.Value(systemHooksKey{}).(*[]func()); ok {
+		*hooks = append(*hooks, fn)
 		return
 	}
 	fn()
@@ -125,7 +130,8 @@ func init() { prometheus.MustRegister(systemPathTotal) }
 // tenant. It is the one path for cross-tenant work (outbox reconciliation,
 // pool routing, platform jobs); each use names its reason and is logged and
 // counted. Domain code must write a tenant's own audit entry for any change
-// it makes there.
+// it makes there. Functions registered with AfterCommit run once it
+// commits (an outbox task is relayed only then).
 func System(ctx context.Context, sysdb *gorm.DB, reason string, fn func(ctx context.Context, tx *gorm.DB) error) error {
 	if reason == "" {
 		return deskpool.Errorf(deskpool.EINTERNAL, "system path used without a reason")
@@ -133,16 +139,29 @@ func System(ctx context.Context, sysdb *gorm.DB, reason string, fn func(ctx cont
 	systemPathTotal.WithLabelValues(reason).Inc()
 	slog.DebugContext(ctx, "system path", "reason", reason)
 	var doomed error // a deferred write that failed (see Defer)
+	var hooks []func()
 	ctx = context.WithValue(context.WithValue(ctx, systemKey{}, &doomed), txIDKey{}, deskpool.NewID())
-	return translate(sysdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	ctx = context.WithValue(ctx, systemHooksKey{}, &hooks)
+	err := translate(sysdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := fn(ctx, tx); err != nil {
 			return err
 		}
 		return doomed
 	}))
+	if err != nil {
+		return err
+	}
+	for _, h := range hooks {
+		h()
+	}
+	return nil
 }
 
 type systemKey struct{}
+
+// systemHooksKey carries the AfterCommit functions of the System
+// transaction in ctx.
+type systemHooksKey struct{}
 
 // doom records that a deferred write run at once on the system path
 // failed: the System transaction in ctx then rolls back with err. With no

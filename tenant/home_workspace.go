@@ -21,10 +21,20 @@ func (s *Service) homeWorkspace(ctx context.Context, reason string, userID uuid.
 	if s.SysDB == nil {
 		return uuid.Nil, deskpool.Errorf(deskpool.EINTERNAL, "%s needs the system connection", reason)
 	}
-	var m struct{ TenantID uuid.UUID }
+	var home uuid.UUID
 	err := postgres.System(ctx, s.SysDB, reason, func(ctx context.Context, tx *gorm.DB) error {
-		return tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?
-			ORDER BY tenant_id IS NOT DISTINCT FROM ? DESC, created_at DESC, tenant_id LIMIT 1`, userID, defaultID).Scan(&m).Error
+		var err error
+		home, err = homeWorkspaceIn(tx, userID, defaultID)
+		return err
 	})
+	return home, err
+}
+
+// homeWorkspaceIn is homeWorkspace read in tx, a transaction of the system
+// path.
+func homeWorkspaceIn(tx *gorm.DB, userID uuid.UUID, defaultID *uuid.UUID) (uuid.UUID, error) {
+	var m struct{ TenantID uuid.UUID }
+	err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?
+		ORDER BY tenant_id IS NOT DISTINCT FROM ? DESC, created_at DESC, tenant_id LIMIT 1`, userID, defaultID).Scan(&m).Error
 	return m.TenantID, err
 }

@@ -19,13 +19,14 @@ import (
 // an email confirmation. Its token is made here and only its hash stored;
 // the token itself travels to the worker that sends it sealed with the
 // master keys, in the outbox task queued beside the link's row. A notice
-// (an email change asked for, told to the old address) goes the same way
-// with no token: it names the link's row and links to a page of its own.
+// (an email change asked for, told to the old address; a new password)
+// goes the same way with no token: it names its row (a link's, or one of
+// its own) and links to a page of its own.
 
 // LinkMailPayload names the link a link mail task sends.
 type LinkMailPayload struct {
 	TenantID    uuid.UUID `json:"tenant_id"`    // whose outbox carried it
-	TokenHash   []byte    `json:"token_hash"`   // the link's row
+	TokenHash   []byte    `json:"token_hash"`   // the link's row (a notice's own row: its key)
 	SealedToken []byte    `json:"sealed_token"` // the token, sealed (additional data: its hash); none in a notice
 	LinkBase    string    `json:"link_base"`    // the web app's address
 }
@@ -50,6 +51,8 @@ type linkRow struct {
 	ExpiresAt time.Time // when the link stops working
 	Pending   bool      // whether it is still to be mailed
 	NewEmail  string    // an email change's new address (its notice names it)
+	Way       string    // how a password notice's password was set (passwordChanged, passwordReset)
+	ChangedAt time.Time // when a password notice's password was set
 }
 
 // linkMailWired reports whether links can be queued (UseResetMail).

@@ -37,7 +37,8 @@ func (s *Service) ListMembers(ctx context.Context) ([]Member, error) {
 
 // ChangeRole gives a member another role. Nobody may grant a role above
 // their own or change a member who outranks them, and the last owner keeps
-// the role.
+// the role. A member demoted to a role that does not manage webhooks is
+// told to the OnWebhooksLost functions, as a removed one is.
 func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string) (*Member, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
 	if !ValidRole(role) {
@@ -76,7 +77,10 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role string)
 			return nil
 		}
 		// Demoted: the keys they created and the invitations they sent may
-		// not grant more than they may do.
+		// not grant more than they may do; the webhooks they made stay.
+		if err := s.webhooksLost(ctx, tx, userID, old, role); err != nil {
+			return err
+		}
 		if err := s.withdrawInvitationsOf(ctx, tx, userID, "sender_role_changed", func(invited string) bool {
 			return mayInvite(a.TenantID, role, invited)
 		}); err != nil {
@@ -102,7 +106,7 @@ func (s *Service) OnMemberRemoved(fn MemberRemovedFunc) { s.leavers = append(s.l
 
 // RemoveMember ends a person's membership of the workspace, and with it
 // their sessions and agent profile; the workspace stops being their
-// default. The rules are ChangeRole's: nobody removes a member who
+// default; the OnWebhooksLost functions are told. The rules are ChangeRole's: nobody removes a member who
 // outranks them, and the last owner stays.
 func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 	a, _ := deskpool.ActorFromContext(ctx)
@@ -140,6 +144,9 @@ func (s *Service) RemoveMember(ctx context.Context, userID uuid.UUID) error {
 		}
 		s.credentialsChanged(ctx, a.TenantID)
 		if err := Audit(ctx, tx, "member.removed", "user", userID.String(), map[string]any{"role": role}); err != nil {
+			return err
+		}
+		if err := s.webhooksLost(ctx, tx, userID, role, ""); err != nil {
 			return err
 		}
 		if err := s.withdrawInvitationsOf(ctx, tx, userID, "sender_removed", nil); err != nil {

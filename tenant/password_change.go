@@ -15,6 +15,7 @@ import (
 type ChangePasswordInput struct {
 	CurrentPassword string `json:"current_password"`
 	NewPassword     string `json:"new_password"`
+	LinkBase        string `json:"-"` // the web app's address the notice's link starts with
 }
 
 // ChangePassword sets a new password for the signed-in person in ctx, who
@@ -23,8 +24,11 @@ type ChangePasswordInput struct {
 // lockout like a login. The new password follows the signup rules and must
 // differ from the current one. Every other session of the account, in every
 // workspace, is signed out, and every open reset link and request to
-// change the email stops working; the session in ctx stays. Each workspace's audit log records
-// auth.password_changed. It returns how many sessions were signed out.
+// change the email stops working; the session in ctx stays. Each
+// workspace's audit log records auth.password_changed, and a notice of the
+// change is queued to the account's address (see TaskPasswordNotice)
+// through the outbox of the workspace in ctx. It returns how many sessions
+// were signed out.
 //
 // Only a session may do it (an API key has no password); a wrong current
 // password is errWrongCurrentPassword.
@@ -41,6 +45,9 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 	v.Check(in.NewPassword != "", "new_password", "is required")
 	if err := v.Err(); err != nil {
 		return 0, err
+	}
+	if !s.linkMailWired() {
+		return 0, deskpool.Errorf(deskpool.EINTERNAL, "the password notice mail is not wired (UseResetMail)")
 	}
 	u, err := s.FindUser(ctx)
 	if err != nil {
@@ -60,12 +67,15 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 	err = postgres.System(ctx, s.SysDB, "auth:password-change", func(ctx context.Context, tx *gorm.DB) error {
 		// Only over the hash just checked: a change or reset that
 		// committed in between wins, and this one is refused.
-		res := tx.Exec(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ?`,
-			HashPassword(in.NewPassword), now, a.UserID, u.PasswordHash)
-		if res.Error != nil {
-			return res.Error
-		} else if res.RowsAffected == 0 {
+		var email string
+		if err := tx.Raw(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND password_hash = ? RETURNING email`,
+			HashPassword(in.NewPassword), now, a.UserID, u.PasswordHash).Scan(&email).Error; err != nil {
+			return err
+		} else if email == "" {
 			return deskpool.Errorf(deskpool.ECONFLICT, "Your password was changed by another request just now; sign in again with the new one.")
+		}
+		if err := s.queuePasswordNotice(ctx, tx, a.UserID, email, passwordChanged, now, in.LinkBase); err != nil {
+			return err
 		}
 		var counts map[uuid.UUID]int
 		var err error

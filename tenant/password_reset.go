@@ -112,20 +112,28 @@ func (s *Service) resetTTL() time.Duration {
 // link of the account), marks the email verified (the link reached it),
 // supersedes the account's open requests to change its email, revokes
 // the account's sessions in all its workspaces, clears the
-// email's password lockout, and records auth.password_reset in each
-// workspace's audit log.
-func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
+// email's password lockout, records auth.password_reset in each
+// workspace's audit log, and queues a notice of the new password to the
+// account's address (see TaskPasswordNotice) through the outbox of its
+// home workspace (see homeWorkspace; an account in none is sent none, as
+// it is sent no reset link). linkBase is the web app's address the
+// notice's link starts with.
+func (s *Service) ResetPassword(ctx context.Context, token, password, linkBase string) error {
 	if s.SysDB == nil {
 		return deskpool.Errorf(deskpool.EINTERNAL, "password reset needs the system connection")
+	}
+	if !s.linkMailWired() {
+		return deskpool.Errorf(deskpool.EINTERNAL, "the password notice mail is not wired (UseResetMail)")
 	}
 	now := s.Now()
 	var tenants []uuid.UUID
 	err := postgres.System(ctx, s.SysDB, "auth:password-reset", func(ctx context.Context, tx *gorm.DB) error {
 		var u struct {
-			ID    uuid.UUID
-			Email string
+			ID              uuid.UUID
+			Email           string
+			DefaultTenantID *uuid.UUID
 		}
-		if err := tx.Raw(`SELECT u.id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id
+		if err := tx.Raw(`SELECT u.id, u.email, u.default_tenant_id FROM password_resets r JOIN users u ON u.id = r.user_id
 			WHERE r.token_hash = ? AND r.used_at IS NULL AND r.expires_at > ? FOR UPDATE OF r, u`,
 			HashToken(token), now).Scan(&u).Error; err != nil {
 			return err
@@ -149,6 +157,14 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 			return map[string]any{"sessions_revoked": counts[t]}
 		}); err != nil {
 			return err
+		}
+		if home, err := homeWorkspaceIn(tx, u.ID, u.DefaultTenantID); err != nil {
+			return err
+		} else if home != uuid.Nil {
+			nctx := deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: home, IP: actorIP(ctx)})
+			if err := s.queuePasswordNotice(nctx, tx, u.ID, u.Email, passwordReset, now, linkBase); err != nil {
+				return err
+			}
 		}
 		return tx.Exec(`DELETE FROM password_failures WHERE subject = ?`, "email:"+u.Email).Error
 	})

@@ -29,13 +29,14 @@ func (s *Service) UseResetMail(outbox *jobs.Outbox, box *secretbox.Box, sender m
 	s.resetMail = resetMailer{outbox: outbox, box: box, sender: sender}
 }
 
-// Register adds the reset, verification and email change mail task
-// handlers to the worker mux.
+// Register adds the reset, verification, email change and password
+// notice mail task handlers to the worker mux.
 func (s *Service) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TaskResetMail, s.sendLink(resetLink))
 	mux.HandleFunc(TaskVerifyMail, s.sendLink(verifyLink))
 	mux.HandleFunc(TaskEmailChangeMail, s.sendLink(changeLink))
 	mux.HandleFunc(TaskEmailChangeNotice, s.sendLink(changeNotice))
+	mux.HandleFunc(TaskPasswordNotice, s.sendLink(passwordNotice))
 }
 
 // resetLink is a password reset link mail.

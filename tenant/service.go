@@ -24,6 +24,7 @@ type Service struct {
 	plans         *Cache[string]      // each workspace's plan, see Plan
 	resetMail     resetMailer         // see UseResetMail
 	leavers       []MemberRemovedFunc // see OnMemberRemoved
+	losingHooks   []WebhooksLostFunc  // see OnWebhooksLost
 }
 
 // NewService returns a Service with default lifetimes.

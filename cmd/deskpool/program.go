@@ -235,7 +235,7 @@ func (m *Main) listen(ctx context.Context) {
 	m.Tenants.UseResetMail(m.Outbox, m.Box, mail.New(m.Config.SMTP, m.Log))
 	m.Helpdesk.UseWorkspaceCache(m.Tenants)
 	m.Tenants.OnMemberRemoved(m.Helpdesk.ReleaseMember)
-	m.Tenants.OnMemberRemoved(m.Webhooks.CreatorRemoved)
+	m.Tenants.OnWebhooksLost(m.Webhooks.CreatorLostWebhooks)
 	m.Alliance.UseWorkspaceCache(m.Tenants)
 	if m.SLA != nil {
 		m.SLA.UseWorkspaceCache(m.Tenants)
