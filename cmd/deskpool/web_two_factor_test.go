@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,8 @@ import (
 // twoFactor: signed in, the owner turns two-step sign-in on in settings
 // (the QR code and the secret shown, the app's code typed, the recovery
 // codes shown once), logs out, and logging in asks for the code after the
-// password (a wrong one refused beside its field) before the app opens.
+// password (a wrong one refused beside its field) before the app opens;
+// accepting an invitation to another workspace asks for it too.
 func twoFactor(t *testing.T, ctx context.Context, base, email, password string) {
 	login := func(name string) {
 		do(t, ctx, name,
@@ -55,6 +57,7 @@ func twoFactor(t *testing.T, ctx context.Context, base, email, password string) 
 	if n := get(t, ctx, "recovery codes", chromedp.Evaluate[int](`document.querySelectorAll('#two-factor-code-list li').length`)); n != 10 {
 		t.Fatalf("%d recovery codes shown, want 10", n)
 	}
+	recovery := get(t, ctx, "a recovery code", chromedp.Text(css(`#two-factor-code-list li`)))
 	screenshot(t, ctx, "two-factor-on")
 	do(t, ctx, "log out", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))
 	login("the password asks for the code")
@@ -71,4 +74,21 @@ func twoFactor(t *testing.T, ctx context.Context, base, email, password string) 
 		chromedp.Click(css(`#two-factor-form button[type=submit]`)),
 		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
 	)
+	// Joining another workspace signs in too: the invitation's page asks
+	// for the second step after the password (here a recovery code).
+	other := postJSON(t, base+"/v1/signup", "", map[string]string{"email": "owner@greentea.example",
+		"password": "another long passphrase", "brand_name": "Green Tea"}, http.StatusCreated)
+	inv := postJSON(t, base+"/v1/invitations", other["token"].(string), map[string]string{"email": email, "role": "agent"}, http.StatusCreated)
+	do(t, ctx, "an invitation asks for the code",
+		chromedp.Navigate(base+"/invite/"+inv["token"].(string)), chromedp.WaitVisible(css(`#invite-form`)),
+		chromedp.SendKeys(css(`#invite-form input[name=password]`), password),
+		chromedp.Click(css(`#invite-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#invite-code`)),
+		chromedp.SendKeys(css(`#invite-form input[name=code]`), recovery),
+		chromedp.Click(css(`#invite-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+	)
+	if who := get(t, ctx, "who", chromedp.Text(css(`#who`))); !strings.HasPrefix(who, "Green Tea") {
+		t.Fatalf("after joining, the header reads %q", who)
+	}
 }

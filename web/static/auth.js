@@ -66,7 +66,17 @@ document.getElementById('two-factor-switch')?.addEventListener('click', (ev) => 
   ev.target.textContent = t(recovery.hidden ? 'login.use_recovery' : 'login.use_code');
 });
 wire('signup-form', () => '/signup', ['brand_name', 'name', 'email', 'password']);
-wire('invite-form', () => '/invitations/' + encodeURIComponent(location.pathname.split('/').pop()) + '/accept', ['name', 'password']);
+// An account with two-step sign-in joins with its code (or a recovery
+// code) too: the field shows when the answer asks for it.
+const inviteCode = document.getElementById('invite-code');
+wire('invite-form', () => '/invitations/' + encodeURIComponent(location.pathname.split('/').pop()) + '/accept', ['name', 'password', (form) => {
+  const v = form.elements.code.value.trim();
+  if (inviteCode.hidden || v === '') return {};
+  return /^[0-9 ]+$/.test(v) ? { code: v } : { recovery_code: v };
+}], null, (form, err) => {
+  if (err.problem?.errors?.some(e => e.field === 'code' || e.field === 'recovery_code')) inviteCode.hidden = false;
+  return false;
+});
 
 // Password reset: asking always answers the same (the page says a link is
 // on its way if an account has the email); the link's page sets the new
