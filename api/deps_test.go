@@ -45,6 +45,7 @@ func testDeps(t *testing.T) api.Deps {
 		t.Fatal(err)
 	}
 	tenants := tenant.NewService(env.App)
+	tenants.Box = box // seals two-step sign-in secrets
 	testenv.Listen(t, tenants, env.AppDSN)
 	hd := helpdesk.NewService(env.App, hooks, outbox, fixedTriage, helpdesk.DefaultConfig())
 	hd.UseWorkspaceCache(tenants)

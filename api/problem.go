@@ -12,6 +12,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/billing"
 	"github.com/deskpool/deskpool/postgres"
+	"github.com/deskpool/deskpool/tenant"
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 )
@@ -53,8 +54,9 @@ type Problem struct {
 	Instance  string                `json:"instance,omitempty"`
 	RequestID string                `json:"request_id,omitempty"`
 	Errors    []deskpool.FieldError `json:"errors,omitempty"`
-	Plan      string                `json:"plan,omitempty"`  // a plan limit: the workspace's plan
-	Limit     string                `json:"limit,omitempty"` // a plan limit: which one
+	Plan      string                `json:"plan,omitempty"`       // a plan limit: the workspace's plan
+	Limit     string                `json:"limit,omitempty"`      // a plan limit: which one
+	TwoFactor *twoFactorChallenge   `json:"two_factor,omitempty"` // a login that needs its second step
 }
 
 // problemBase prefixes each problem type; the docs page explains each code.
@@ -111,6 +113,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var le *billing.LimitError
 	if errors.As(err, &le) {
 		p.Type, p.Plan, p.Limit = problemBase+"plan-limit", le.Plan, le.Limit
+	}
+	var tf *tenant.TwoFactorRequired
+	if errors.As(err, &tf) {
+		p.Type, p.TwoFactor = problemBase+"two-factor-required", &twoFactorChallenge{Challenge: tf.Challenge,
+			ExpiresAt: tf.ExpiresAt.Format(timeFormat), Methods: []string{"code", "recovery_code"}, Complete: "/v1/auth/login/two-factor"}
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, "application/problem+json")

@@ -76,7 +76,16 @@ func TestRolesPerRoute(t *testing.T) {
 		{"PATCH", "/v1/saved-replies" + zero, "saved_replies:write", map[string]any{}},
 		{"DELETE", "/v1/saved-replies" + zero, "saved_replies:write", nil},
 		{"POST", "/v1/conversations" + zero + "/saved-replies" + zero + "/render", "conversations:write", nil},
+		{"POST", "/v1/me/password", "workspace:read", map[string]any{}},
+		{"POST", "/v1/me/email", "workspace:read", map[string]any{}},
+		{"POST", "/v1/me/two-factor", "workspace:read", map[string]any{}},
+		{"POST", "/v1/me/two-factor/confirm", "workspace:read", map[string]any{}},
+		{"DELETE", "/v1/me/two-factor", "workspace:read", map[string]any{}},
 	}
+	// Routes for a person's session only (their own password or second
+	// step): an API key is 403 even with the route's scope.
+	sessionOnly := map[string]bool{"POST /v1/me/password": true, "POST /v1/me/email": true,
+		"POST /v1/me/two-factor": true, "POST /v1/me/two-factor/confirm": true, "DELETE /v1/me/two-factor": true}
 	// Routes for API keys with the scope only: every member gets 403.
 	keyOnly := map[string]bool{"POST /v1/conversations" + zero + "/csat": true}
 	// Who may do what, written out here independently of the casbin
@@ -120,7 +129,12 @@ func TestRolesPerRoute(t *testing.T) {
 		with, _ := h.apiKeyIfScope(ws, rt.perm, alsoNeeds[rt.method+" "+h.documentedPath(rt.method, rt.path)]...)
 		without, _ := h.apiKey(ws, "knowledge:read") // a scope none of these routes needs
 		if with != "" {
-			if r := h.do(call{method: rt.method, path: rt.path, token: with, body: rt.body, invalid: true}); r.Status == http.StatusForbidden || r.Status == http.StatusUnauthorized {
+			r := h.do(call{method: rt.method, path: rt.path, token: with, body: rt.body, invalid: true})
+			if sessionOnly[rt.method+" "+rt.path] {
+				if r.Status != http.StatusForbidden {
+					t.Errorf("%s %s with an API key: %d, want 403 (a person's session only)", rt.method, rt.path, r.Status)
+				}
+			} else if r.Status == http.StatusForbidden || r.Status == http.StatusUnauthorized {
 				t.Errorf("%s %s with scope %s: %d", rt.method, rt.path, rt.perm, r.Status)
 			}
 		}

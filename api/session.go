@@ -18,6 +18,12 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return lockedRetryAfter(c, err)
 	}
+	return s.loggedIn(c, sess, u, ws)
+}
+
+// loggedIn answers a login that opened a session: the token (or, for the
+// web app, the cookies), its expiry, the workspace and the person.
+func (s *Server) loggedIn(c *fiber.Ctx, sess *tenant.Session, u *tenant.User, ws *tenant.Workspace) error {
 	return c.JSON(fiber.Map{"token": handOver(c, sess), "expires_at": sess.ExpiresAt.Format(timeFormat),
 		"tenant": ws, "user": viewUser(u)})
 }

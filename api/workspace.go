@@ -19,6 +19,9 @@ type userView struct {
 	Email         string `json:"email"`
 	Name          string `json:"name"`
 	EmailVerified bool   `json:"email_verified"`
+	// TwoFactorEnabled tells, in GET /v1/me only, whether signing in
+	// takes a code from an authenticator app.
+	TwoFactorEnabled *bool `json:"two_factor_enabled,omitempty"`
 }
 
 func viewUser(u *tenant.User) userView {
@@ -89,7 +92,8 @@ func (s *Server) me(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		view := viewUser(u)
+		view, on := viewUser(u), u.TwoFactorEnabled()
+		view.TwoFactorEnabled = &on
 		out.UserID, out.User = a.UserID.String(), &view
 	} else {
 		scopes := append([]string{}, a.Scopes...)

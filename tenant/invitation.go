@@ -100,9 +100,11 @@ func (s *Service) Invite(ctx context.Context, in InvitationInput) (*Invitation, 
 // AcceptInput completes an invitation: a new person chooses a password; a
 // person who already has an account gives theirs.
 type AcceptInput struct {
-	Password string `json:"password"`
-	Name     string `json:"name"`
-	LinkBase string `json:"-"` // the web app's address a new account's verification link starts with; none: no link is sent
+	Password     string `json:"password"`
+	Name         string `json:"name"`
+	Code         string `json:"code"`          // an account with two-step sign-in on: its authenticator app's code
+	RecoveryCode string `json:"recovery_code"` // or one of its recovery codes
+	LinkBase     string `json:"-"`             // the web app's address a new account's verification link starts with; none: no link is sent
 }
 
 // AcceptInvitation makes the invited person a member and signs them in; a
@@ -163,20 +165,26 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 		if err := ValidatePassword(in.Password, inv.Email); err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT id, email, name, password_hash, email_verified_at, created_at FROM users WHERE email = ?`, inv.Email).Scan(&u).Error; err != nil {
+		if err := tx.Raw(`SELECT `+userColumns+` FROM users WHERE email = ?`, inv.Email).Scan(&u).Error; err != nil {
 			return err
 		}
 		exists := u.ID != uuid.Nil
-		ok, err := s.checkPassword(ctx, inv.Email, func() bool {
+		ok, err := s.checkCredential(ctx, inv.Email, func() bool {
 			if !exists {
 				return true // a new account: the password is chosen, not checked
 			}
 			return CheckPassword(u.PasswordHash, in.Password)
-		})
+		}, !u.TwoFactorEnabled()) // with two-step sign-in, the code's success clears the failures
 		if err != nil {
 			return err
 		} else if !ok {
 			return deskpool.Errorf(deskpool.EUNAUTHORIZED, "An account with this email exists; give its password to join.")
+		}
+		if exists && u.TwoFactorEnabled() {
+			// joining signs in: the password alone is not enough
+			if err := s.proveInvitee(ctx, &u, secondFactor{Code: in.Code, RecoveryCode: in.RecoveryCode}); err != nil {
+				return err
+			}
 		}
 		if !exists {
 			u = User{ID: deskpool.NewID(), Email: inv.Email, Name: strings.TrimSpace(in.Name), CreatedAt: s.Now(), PasswordHash: HashPassword(in.Password)}

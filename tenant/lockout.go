@@ -59,6 +59,14 @@ func (e *LockedError) RetryAfterSeconds() string {
 // a lockout says nothing about whether an account exists; verify must then
 // spend the same time as for a real account (CheckPassword on dummyHash).
 func (s *Service) checkPassword(ctx context.Context, email string, verify func() bool) (bool, error) {
+	return s.checkCredential(ctx, email, verify, true)
+}
+
+// checkCredential is checkPassword; without clear, a success leaves the
+// failures counted: the right password of an account with two-step
+// sign-in is only half a login, and must not wipe the count of wrong codes
+// (else logging in again would give ten more guesses each time).
+func (s *Service) checkCredential(ctx context.Context, email string, verify func() bool, clear bool) (bool, error) {
 	lo, now := s.Lockout, s.Now()
 	ip := actorIP(ctx)
 	subjects := []string{"email:" + email}
@@ -93,6 +101,8 @@ func (s *Service) checkPassword(ctx context.Context, email string, verify func()
 	}
 	if !verify() {
 		return false, nil
+	} else if !clear {
+		return true, nil
 	}
 	err = db.Exec(`WITH cleared AS (DELETE FROM password_failures WHERE subject = @email)
 		UPDATE password_failures SET failures = failures - 1 WHERE subject = @ip AND failures > 0`,

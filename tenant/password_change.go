@@ -99,9 +99,9 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 }
 
 // afterNewPassword does, in tx, what follows a new password for userID,
-// whether changed or reset: it uses the account's open reset links,
-// supersedes its open requests to change its email (asked for with the
-// old password), and revokes its sessions in every workspace but keep
+// whether changed or reset: it uses the account's open reset links and
+// two-step login challenges, supersedes its open requests to change its
+// email (asked for with the old password), and revokes its sessions in every workspace but keep
 // (uuid.Nil: all). It returns the account's workspaces and how many
 // sessions each had revoked.
 func afterNewPassword(tx *gorm.DB, userID, keep uuid.UUID, now time.Time) ([]uuid.UUID, map[uuid.UUID]int, error) {
@@ -111,6 +111,18 @@ func afterNewPassword(tx *gorm.DB, userID, keep uuid.UUID, now time.Time) ([]uui
 	if err := supersedeEmailChanges(tx, userID, now); err != nil {
 		return nil, nil, err
 	}
+	// a login half done with the old password does not finish
+	if err := tx.Exec(`UPDATE two_factor_challenges SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID).Error; err != nil {
+		return nil, nil, err
+	}
+	return revokeOtherSessions(tx, userID, keep, now)
+}
+
+// revokeOtherSessions revokes, in tx, userID's sessions in every
+// workspace but keep (uuid.Nil: all), as a new password or a change to
+// two-step sign-in does. It returns the account's workspaces and how many
+// sessions each had revoked.
+func revokeOtherSessions(tx *gorm.DB, userID, keep uuid.UUID, now time.Time) ([]uuid.UUID, map[uuid.UUID]int, error) {
 	var tenants []uuid.UUID
 	if err := tx.Raw(`SELECT tenant_id FROM memberships WHERE user_id = ?`, userID).Scan(&tenants).Error; err != nil {
 		return nil, nil, err

@@ -33,7 +33,9 @@ var errBadLogin = deskpool.Errorf(deskpool.EUNAUTHORIZED, "The email or password
 // an email or address with too many failures is refused with *LockedError
 // (ETOOMANY), whether or not an account has the email. The right password
 // of an account that belongs to no workspace any more is EFORBIDDEN,
-// saying so.
+// saying so. For an account with two-step sign-in on, the right password
+// opens no session: the error is *TwoFactorRequired, whose challenge
+// CompleteLogin takes with the code.
 func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *Workspace, error) {
 	var v deskpool.Validator
 	email, ok := NormalizeEmail(in.Email)
@@ -43,26 +45,40 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 		return nil, nil, nil, err
 	}
 	var u User
-	if err := s.DB.WithContext(ctx).Raw(`SELECT id, email, name, password_hash, default_tenant_id, email_verified_at, created_at
-		FROM users WHERE email = ?`, email).Scan(&u).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Raw(`SELECT `+userColumns+` FROM users WHERE email = ?`, email).Scan(&u).Error; err != nil {
 		return nil, nil, nil, err
 	}
-	ok, err := s.checkPassword(ctx, email, func() bool {
+	ok, err := s.checkCredential(ctx, email, func() bool {
 		if u.ID == uuid.Nil {
 			CheckPassword(dummyHash(), in.Password)
 			return false
 		}
 		return CheckPassword(u.PasswordHash, in.Password)
-	})
+	}, !u.TwoFactorEnabled()) // with two-step sign-in, the code's success clears the failures
 	if err != nil {
 		return nil, nil, nil, err
 	} else if !ok {
 		return nil, nil, nil, errBadLogin
 	}
+	if u.TwoFactorEnabled() {
+		return nil, nil, nil, s.challengeLogin(ctx, &u, in.Workspace)
+	}
+	sess, ws, err := s.openLogin(ctx, &u, in.Workspace)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return sess, &u, ws, nil
+}
+
+// openLogin opens the session of a login whose password (and second
+// step) are proven, in the workspace named by its slug, else the default
+// one, else the person's home workspace.
+func (s *Service) openLogin(ctx context.Context, u *User, workspace string) (*Session, *Workspace, error) {
 	var ws *Workspace
+	var err error
 	switch {
-	case in.Workspace != "":
-		ws, err = s.loginWorkspace(ctx, "slug = ?", in.Workspace)
+	case workspace != "":
+		ws, err = s.loginWorkspace(ctx, "slug = ?", workspace)
 	case u.DefaultTenantID != nil:
 		ws, err = s.loginWorkspace(ctx, "id = ?", *u.DefaultTenantID)
 	default:
@@ -70,22 +86,22 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 	}
 	var sess *Session
 	if err == nil {
-		sess, err = s.loginSession(ctx, &u, ws, false)
+		sess, err = s.loginSession(ctx, u, ws, false)
 	}
-	if errors.Is(err, errNotMember) && in.Workspace == "" {
+	if errors.Is(err, errNotMember) && workspace == "" {
 		// Removed from their default workspace (or it is gone): their
 		// home workspace among those they still belong to.
-		if ws, err = s.homeAfterDefault(ctx, &u); err == nil {
-			sess, err = s.loginSession(ctx, &u, ws, true)
+		if ws, err = s.homeAfterDefault(ctx, u); err == nil {
+			sess, err = s.loginSession(ctx, u, ws, true)
 		}
 	}
 	if errors.Is(err, errNotMember) {
 		err = errBadLogin
 	}
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	return sess, &u, ws, nil
+	return sess, ws, nil
 }
 
 // errNotMember: the account has no membership in the workspace a login

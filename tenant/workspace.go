@@ -36,14 +36,19 @@ type User struct {
 	PasswordHash    string     `json:"-"`
 	DefaultTenantID *uuid.UUID `json:"-"`
 	EmailVerifiedAt *time.Time `json:"email_verified_at"` // when the person proved the email is theirs; nil: not yet
+	TwoFactorAt     *time.Time `json:"-"`                 // when two-step sign-in was turned on; nil: off
 	CreatedAt       time.Time  `json:"created_at"`
 }
 
 // userColumns are the columns of a User in users.
-const userColumns = `id, email, name, password_hash, default_tenant_id, email_verified_at, created_at`
+const userColumns = `id, email, name, password_hash, default_tenant_id, email_verified_at, two_factor_enabled_at AS two_factor_at, created_at`
 
 // EmailVerified reports whether the person proved the email is theirs.
 func (u *User) EmailVerified() bool { return u.EmailVerifiedAt != nil }
+
+// TwoFactorEnabled reports whether signing in takes a code from an
+// authenticator app after the password.
+func (u *User) TwoFactorEnabled() bool { return u.TwoFactorAt != nil }
 
 // SignupInput is what a brand owner gives to open a workspace.
 type SignupInput struct {

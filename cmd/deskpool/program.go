@@ -232,6 +232,7 @@ func (m *Main) services() error {
 func (m *Main) listen(ctx context.Context) {
 	m.Tenants = tenant.NewService(m.DB)
 	m.Tenants.SysDB = m.SysDB
+	m.Tenants.Box = m.Box // two-step sign-in secrets
 	m.Tenants.UseResetMail(m.Outbox, m.Box, mail.New(m.Config.SMTP, m.Log))
 	m.Helpdesk.UseWorkspaceCache(m.Tenants)
 	m.Tenants.OnMemberRemoved(m.Helpdesk.ReleaseMember)

@@ -125,7 +125,8 @@ type css = chromedp.CSS
 // and its FRT and CSAT figures change after the reply and a rating,
 // switches the app to Chinese, invites an agent who accepts in the
 // browser, and logs out; the API refuses the session cookie without the
-// CSRF token.
+// CSRF token. Last, it turns two-step sign-in on and logs in with the
+// authenticator app's code.
 func TestWebApp(t *testing.T) {
 	ctx := browser(t)
 	cfg := DefaultConfig()
@@ -438,6 +439,7 @@ func TestWebApp(t *testing.T) {
 	passwordChange(t, ctx, base)
 	emailChange(t, ctx, base, mails)
 	revokedElsewhere(t, ctx, base)
+	twoFactor(t, ctx, base, "hello@webtea.example", "a changed long passphrase")
 }
 
 // passwordChange: signed in, the owner changes their password on the

@@ -3,7 +3,10 @@
 // reaches this script, then goes on to the app.
 import { api, t, showErrors, clearErrors } from './common.js';
 
-function wire(id, path, fields, done) {
+// wire posts form's fields (names, or functions of the form giving
+// several) to path(); refused(form, err) may take a refusal over
+// (returning true) before its errors are shown.
+function wire(id, path, fields, done, refused) {
   const form = document.getElementById(id);
   if (!form) return;
   form.addEventListener('submit', async (ev) => {
@@ -11,6 +14,7 @@ function wire(id, path, fields, done) {
     clearErrors(form);
     const body = {};
     for (const f of fields) {
+      if (typeof f === 'function') { Object.assign(body, f(form)); continue; }
       const v = form.elements[f].value;
       if (v !== '' || f === 'password' || f === 'email') body[f] = v;
     }
@@ -22,16 +26,57 @@ function wire(id, path, fields, done) {
       sessionStorage.removeItem('dp_tz'); // the workspace may differ; unsent reply drafts stay
       location.assign(form.dataset.next || '/app/inbox');
     } catch (err) {
-      showErrors(form, err);
+      if (!refused || !refused(form, err)) showErrors(form, err);
     } finally {
       btn.disabled = false;
     }
   });
 }
 
-wire('login-form', () => '/auth/login', ['email', 'password', 'workspace']);
+// Two-step sign-in: a right password of an account with it on answers a
+// 401 whose two_factor holds a challenge; the page then asks for the
+// authenticator app's code (or a recovery code) and completes the login
+// with it. A challenge used up or expired goes back to the password.
+let challenge = '';
+const twoFactor = document.getElementById('two-factor-form');
+wire('login-form', () => '/auth/login', ['email', 'password', 'workspace'], null, (form, err) => {
+  if (!err.problem?.two_factor) return false;
+  challenge = err.problem.two_factor.challenge;
+  form.hidden = true;
+  twoFactor.hidden = false;
+  twoFactor.elements.code.focus();
+  return true;
+});
+wire('two-factor-form', () => '/auth/login/two-factor', [(form) => {
+  const recovery = !document.getElementById('two-factor-recovery').hidden;
+  return recovery ? { challenge, recovery_code: form.elements.recovery_code.value } : { challenge, code: form.elements.code.value };
+}], null, (form, err) => {
+  if (!err.problem?.errors?.some(e => e.field === 'challenge')) return false;
+  const login = document.getElementById('login-form');
+  form.hidden = true;
+  login.hidden = false;
+  login.querySelector('.form-error').textContent = err.message;
+  return true;
+});
+document.getElementById('two-factor-switch')?.addEventListener('click', (ev) => {
+  ev.preventDefault();
+  const code = document.getElementById('two-factor-code'), recovery = document.getElementById('two-factor-recovery');
+  code.hidden = !code.hidden;
+  recovery.hidden = !recovery.hidden;
+  ev.target.textContent = t(recovery.hidden ? 'login.use_recovery' : 'login.use_code');
+});
 wire('signup-form', () => '/signup', ['brand_name', 'name', 'email', 'password']);
-wire('invite-form', () => '/invitations/' + encodeURIComponent(location.pathname.split('/').pop()) + '/accept', ['name', 'password']);
+// An account with two-step sign-in joins with its code (or a recovery
+// code) too: the field shows when the answer asks for it.
+const inviteCode = document.getElementById('invite-code');
+wire('invite-form', () => '/invitations/' + encodeURIComponent(location.pathname.split('/').pop()) + '/accept', ['name', 'password', (form) => {
+  const v = form.elements.code.value.trim();
+  if (inviteCode.hidden || v === '') return {};
+  return /^[0-9 ]+$/.test(v) ? { code: v } : { recovery_code: v };
+}], null, (form, err) => {
+  if (err.problem?.errors?.some(e => e.field === 'code' || e.field === 'recovery_code')) inviteCode.hidden = false;
+  return false;
+});
 
 // Password reset: asking always answers the same (the page says a link is
 // on its way if an account has the email); the link's page sets the new

@@ -8,7 +8,8 @@
 // billing plan with Stripe Checkout and Portal buttons, and alliances: the
 // workspace's invitations and memberships (accept, leave, the overflow
 // rule) and, for an alliance's admin, its brands and pool agents with the
-// invitation forms; the person's own account (a new password). A section
+// invitation forms; the person's own account (a new password, two-step
+// sign-in). A section
 // the caller's role cannot read says so instead of failing.
 import { api, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
 
@@ -493,10 +494,49 @@ function account() {
   });
 }
 
+// twoFactor wires two-step sign-in: with the password, a secret for the
+// authenticator app (a QR code, its otpauth:// URI and the secret as
+// text), confirmed with the app's first code, which turns it on and shows
+// the recovery codes this once; off with the password and a code (or a
+// recovery code).
+function twoFactor() {
+  if (!me.user) { $('two-factor-state').textContent = t('set.email_none'); return; }
+  const state = (on) => {
+    $('two-factor-state').textContent = t(on ? 'set.two_factor_is_on' : 'set.two_factor_is_off');
+    $('two-factor-start').hidden = on;
+    $('two-factor-off').hidden = !on;
+  };
+  state(me.user.two_factor_enabled === true);
+  onSubmit('two-factor-start', async (f) => {
+    const r = await api('POST', '/me/two-factor', { current_password: f.current_password.value });
+    $('two-factor-qr').src = r.qr_code;
+    $('two-factor-uri').textContent = r.otpauth_uri;
+    $('two-factor-secret').textContent = r.secret;
+    $('two-factor-codes').hidden = true;
+    $('two-factor-setup').hidden = false;
+  });
+  onSubmit('two-factor-confirm', async (f) => {
+    const r = await api('POST', '/me/two-factor/confirm', { code: f.code.value });
+    $('two-factor-setup').hidden = true;
+    $('two-factor-code-list').replaceChildren(...r.recovery_codes.map(c => el('li', {}, el('code', {}, c))));
+    $('two-factor-codes').hidden = false;
+    state(true);
+  });
+  onSubmit('two-factor-off', async (f) => {
+    const v = f.code.value.trim();
+    const body = { current_password: f.current_password.value };
+    if (v === '' || /^[0-9 ]+$/.test(v)) body.code = v; else body.recovery_code = v;
+    await api('DELETE', '/me/two-factor', body);
+    $('two-factor-codes').hidden = true;
+    state(false);
+  });
+}
+
 async function main() {
   me = await shell();
   tz = await timeZone();
   account();
+  twoFactor();
   onSubmit('invite-create', async (f) => {
     const inv = await api('POST', '/invitations', { email: f.email.value, role: f.role.value });
     $('invite-link').hidden = false;
