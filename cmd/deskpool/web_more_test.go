@@ -12,6 +12,7 @@ import (
 // inboxShowsMore: with more conversations than the inbox's first page
 // (50), the inbox offers "Show more"; it widens the list to the next page,
 // which a change re-read keeps, and then hides, as nothing more exists.
+// Keys that move faster than the server answers still land where pressed.
 func inboxShowsMore(t *testing.T, ctx context.Context, base, token string) {
 	for i := range 50 {
 		postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "web",
@@ -28,6 +29,12 @@ func inboxShowsMore(t *testing.T, ctx context.Context, base, token string) {
 	postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "web",
 		"customer": map[string]any{"email": "late@example.com"}, "body": "One more question about the oolong"}, http.StatusCreated)
 	do(t, ctx, "a change keeps the wider list", chromedp.WaitVisible(css(fmt.Sprintf(`#conv-list li:nth-child(%d)`, total+1))))
+	// j pressed twice before the first conversation's read answers moves
+	// two down, not one.
+	do(t, ctx, "j twice at once", chromedp.Click(css(`#conv-list li:nth-child(1) a.conv-link`)),
+		chromedp.WaitVisible(css(`#conv-list li:nth-child(1).selected`)),
+		chromedp.KeyEvent("j"), chromedp.KeyEvent("j"),
+		chromedp.WaitVisible(css(`#conv-list li:nth-child(3).selected`)))
 	if hint := get(t, ctx, "the hint", chromedp.Evaluate[bool](`document.querySelector('#list-more').hidden`)); !hint {
 		t.Fatal("the hint that only the newest 200 are shown is visible with fewer than 200")
 	}

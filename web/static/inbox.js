@@ -23,7 +23,7 @@ const PAGE = 50; // conversations shown at first, and added by "Show more"
 const MAX_SHOWN = 200; // the API's largest page: beyond it, filters and search
 
 const $ = (id) => document.getElementById(id);
-const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', more: false, shown: PAGE, live: false, ended: false, saved: [], reads: 0 };
+const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', more: false, shown: PAGE, wanted: null, opens: 0, live: false, ended: false, saved: [], reads: 0 };
 
 function filterQuery() {
   const f = $('filters').elements;
@@ -71,7 +71,7 @@ async function loadList() {
   state.listKey = key;
   renderList(new Set(fresh));
   const open = list.find(c => c.id === state.openId);
-  if (open && state.detail && open.updated_at !== state.detail.updated_at) await openConversation(open.id, false);
+  if (open && state.wanted === open.id && state.detail && open.updated_at !== state.detail.updated_at) await openConversation(open.id, false);
 }
 
 /** title names a conversation: its subject (an email's), else the triage's
@@ -144,8 +144,15 @@ async function insertSaved(id, from, to) {
   }
 }
 
+/** openConversation shows conversation id. Opens overlap (j pressed twice,
+ * a change's re-read while j moves on): only the latest is shown, and a
+ * re-read re-opens only the conversation last asked for, so a late answer
+ * never pulls the agent back to the one they left. */
 async function openConversation(id, push = true) {
+  const seq = ++state.opens;
+  state.wanted = id;
   const d = await api('GET', '/conversations/' + encodeURIComponent(id));
+  if (seq !== state.opens) return; // a later open (j/k, a click, a re-read) answers instead
   const switched = state.openId !== id;
   state.openId = id;
   state.detail = d;
@@ -251,7 +258,7 @@ async function patch(body) {
 
 function move(step) {
   if (!state.list.length) return;
-  let i = state.list.findIndex(c => c.id === state.openId);
+  let i = state.list.findIndex(c => c.id === (state.wanted || state.openId));
   i = i < 0 ? 0 : Math.min(state.list.length - 1, Math.max(0, i + step));
   openConversation(state.list[i].id);
 }
