@@ -108,6 +108,9 @@ func (s *Service) UpdateConversationRules(ctx context.Context, u ConversationRul
 	if err := u.Validate(); err != nil {
 		return ConversationRules{}, err
 	}
+	if !u.AutoResolvePending.Set && !u.AutoCloseResolved.Set {
+		return s.ConversationRules(ctx)
+	}
 	var out ConversationRules
 	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
