@@ -2,6 +2,8 @@ package helpdesk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -68,15 +70,20 @@ func (s *Service) SweepConversationRules(ctx context.Context, sysdb *gorm.DB, at
 	if err != nil {
 		return 0, err
 	}
-	total := 0
+	// A workspace that fails (one conversation an observer refuses) does
+	// not hold up the others; its error is reported with theirs.
+	total, errs := 0, []error(nil)
 	for _, tenantID := range tenants {
+		if ctx.Err() != nil {
+			return total, ctx.Err()
+		}
 		n, err := s.ApplyConversationRules(deskpool.NewContextWithActor(ctx, deskpool.Actor{TenantID: tenantID}), at)
 		total += n
 		if err != nil {
-			return total, err
+			errs = append(errs, fmt.Errorf("workspace %s: %w", tenantID, err))
 		}
 	}
-	return total, nil
+	return total, errors.Join(errs...)
 }
 
 // ApplyConversationRules applies, as of at, the rules of the workspace in
@@ -91,7 +98,7 @@ func (s *Service) ApplyConversationRules(ctx context.Context, at time.Time) (int
 	if err != nil {
 		return 0, err
 	}
-	total := 0
+	total, errs := 0, []error(nil)
 	for _, r := range []struct {
 		name, due, to string
 		hours         *int
@@ -113,16 +120,21 @@ func (s *Service) ApplyConversationRules(ctx context.Context, at time.Time) (int
 			return total, err
 		}
 		for _, id := range ids {
+			if ctx.Err() != nil {
+				return total, ctx.Err()
+			}
+			// One conversation that cannot change does not hold up the
+			// rest of the batch.
 			did, err := s.applyRule(ctx, id, r.due, cutoff, r.to, rule)
 			if err != nil {
-				return total, err
+				errs = append(errs, fmt.Errorf("conversation %s: %w", id, err))
 			}
 			if did {
 				total++
 			}
 		}
 	}
-	return total, nil
+	return total, errors.Join(errs...)
 }
 
 // applyRule moves one conversation to status by rule if it is still due

@@ -13,6 +13,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 )
 
 // rulesDesk is a workspace whose helpdesk records the webhooks it emits.
@@ -388,5 +389,34 @@ func TestAutoResolveCountsFromSettingPending(t *testing.T) {
 	d.sweep(25 * time.Hour)
 	if st := d.status(id); st != helpdesk.StatusResolved {
 		t.Fatalf("pending for 25 hours: %s, want resolved", st)
+	}
+}
+
+// refuseOne is a lifecycle observer that fails every change of one
+// conversation.
+type refuseOne struct{ id uuid.UUID }
+
+func (r refuseOne) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpdesk.Change) error {
+	if ch.After != nil && ch.After.ID == r.id && ch.Kind == helpdesk.ChangeUpdated {
+		return errors.New("refused")
+	}
+	return nil
+}
+
+// A conversation that cannot change (an observer refuses it) is reported
+// and left as it was; the rest of the batch goes on.
+func TestAutoResolveGoesOnPastAFailure(t *testing.T) {
+	d := newRulesDesk(t, "Refused One")
+	d.setRules(hours(1), nil)
+	stuck, fine := d.askCustomer("stuck"), d.askCustomer("fine")
+	d.svc.Observe(refuseOne{id: stuck})
+	if _, err := d.svc.SweepConversationRules(context.Background(), env.System, time.Now().Add(2*time.Hour)); err == nil {
+		t.Fatal("the refused conversation was not reported")
+	}
+	if st := d.status(stuck); st != helpdesk.StatusPending {
+		t.Fatalf("the refused conversation is %s, want pending", st)
+	}
+	if st := d.status(fine); st != helpdesk.StatusResolved {
+		t.Fatalf("the next conversation is %s, want resolved", st)
 	}
 }
