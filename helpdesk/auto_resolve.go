@@ -154,5 +154,8 @@ func (s *Service) applyRule(ctx context.Context, id uuid.UUID, due string, cutof
 		did = err == nil
 		return err
 	})
-	return did, err
+	if did && err == nil {
+		ruleChanges.WithLabelValues(rule.Name).Inc()
+	}
+	return did && err == nil, err
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 )
 
@@ -286,6 +287,7 @@ func TestAutoResolveTwoSweepsAtOnce(t *testing.T) {
 	for i := range 30 {
 		ids = append(ids, d.askCustomer("quiet-"+strconv.Itoa(i)))
 	}
+	counted := ruleChangesCounted(t, helpdesk.RuleAutoResolvePending)
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i := range errs {
@@ -315,6 +317,31 @@ func TestAutoResolveTwoSweepsAtOnce(t *testing.T) {
 			t.Fatalf("%d conversation.updated webhooks, want 2", n)
 		}
 	}
+	if n := ruleChangesCounted(t, helpdesk.RuleAutoResolvePending) - counted; n != float64(len(ids)) {
+		t.Fatalf("deskpool_conversation_rule_changes_total moved by %v, want %d", n, len(ids))
+	}
+}
+
+// ruleChangesCounted reads deskpool_conversation_rule_changes_total for rule.
+func ruleChangesCounted(t *testing.T, rule string) float64 {
+	t.Helper()
+	families, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "deskpool_conversation_rule_changes_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "rule" && l.GetValue() == rule {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }
 
 func TestAutoResolveKeepsToItsWorkspace(t *testing.T) {
