@@ -101,7 +101,7 @@ func (s *Service) ApplyConversationRules(ctx context.Context, at time.Time) (int
 	total, errs := 0, []error(nil)
 	for _, r := range []struct {
 		name, due, to string
-		hours         *int
+		hours         *int // nil: the rule is off
 	}{
 		{RuleAutoCloseResolved, resolvedDue, StatusClosed, rules.AutoCloseResolvedAfterHours},
 		{RuleAutoResolvePending, pendingDue, StatusResolved, rules.AutoResolvePendingAfterHours},
@@ -114,10 +114,10 @@ func (s *Service) ApplyConversationRules(ctx context.Context, at time.Time) (int
 		var ids []uuid.UUID
 		if err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) (err error) {
 			ids, err = postgres.ScanIDs(tx.Raw(`SELECT c.id FROM conversations c WHERE c.tenant_id = @t AND `+r.due+`
-				ORDER BY c.last_message_at, c.id LIMIT @n`, map[string]any{"t": deskpool.TenantIDFromContext(ctx), "cutoff": cutoff, "n": RuleSweepBatch}))
+				ORDER BY COALESCE(c.resolved_at, c.last_message_at), c.id LIMIT @n`, map[string]any{"t": deskpool.TenantIDFromContext(ctx), "cutoff": cutoff, "n": RuleSweepBatch}))
 			return err
 		}); err != nil {
-			return total, err
+			return total, errors.Join(append(errs, err)...)
 		}
 		for _, id := range ids {
 			if ctx.Err() != nil {
