@@ -43,6 +43,8 @@ func TestRolesPerRoute(t *testing.T) {
 	routes := []route{
 		{"GET", "/v1/me", "workspace:read", nil},
 		{"GET", "/v1/workspace", "workspace:read", nil},
+		{"GET", "/v1/workspace/conversation-rules", "workspace:read", nil},
+		{"PATCH", "/v1/workspace/conversation-rules", "workspace:write", map[string]any{}},
 		{"GET", "/v1/members", "members:read", nil},
 		{"PATCH", "/v1/members/" + viewerID, "members:write", map[string]string{"role": "viewer"}},
 		{"POST", "/v1/invitations", "members:write", map[string]string{"email": "", "role": "viewer"}},
@@ -94,7 +96,7 @@ func TestRolesPerRoute(t *testing.T) {
 	staff := []string{"owner", "admin", "agent"}
 	managers := []string{"owner", "admin"}
 	roles := map[string][]string{
-		"workspace:read": everyone, "members:read": everyone, "conversations:read": everyone, "customers:read": everyone,
+		"workspace:read": everyone, "workspace:write": managers, "members:read": everyone, "conversations:read": everyone, "customers:read": everyone,
 		"saved_replies:read": everyone, "saved_replies:write": managers,
 		"members:write": managers, "api_keys:read": managers, "api_keys:write": managers, "audit:read": managers,
 		"customers:export": managers, "customers:erase": managers, "webhooks:read": managers, "webhooks:write": managers,

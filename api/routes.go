@@ -46,6 +46,7 @@ func (s *Server) routes() {
 	v1.Delete("/api-keys/:key_id", s.authed("api_keys:write", s.revokeAPIKey))
 	v1.Get("/audit-log", s.authed("audit:read", s.listAudit))
 	s.helpdeskRoutes(v1)
+	s.conversationRuleRoutes(v1)
 	s.savedReplyRoutes(v1)
 	s.segmentRoutes(v1)
 	s.webhookRoutes(v1)

@@ -22,9 +22,13 @@ var (
 		Help:    "How long the triage of an inbound customer message took.",
 		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 	})
+	ruleChanges = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "deskpool_conversation_rule_changes_total",
+		Help: "Conversations a workspace's conversation rule resolved or closed, by rule.",
+	}, []string{"rule"})
 )
 
-func init() { prometheus.MustRegister(webhookDeliveries, webhookDuration, triageDuration) }
+func init() { prometheus.MustRegister(webhookDeliveries, webhookDuration, triageDuration, ruleChanges) }
 
 // deliveryOutcome names what became of a delivery attempt.
 func deliveryOutcome(att attempt, final bool) string {

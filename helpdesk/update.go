@@ -27,6 +27,17 @@ type ConversationUpdate struct {
 		Intent  *string `json:"intent"`
 		Urgency *string `json:"urgency"`
 	} `json:"triage"`
+	// Rule, set by the conversation rules' sweep only, names the
+	// workspace's rule that changes the status: the timeline's
+	// status_changed says so ("by": "rule"), not a person.
+	Rule *AppliedRule `json:"-"`
+}
+
+// AppliedRule is a workspace conversation rule acting on a conversation:
+// its name (RuleAutoResolvePending, RuleAutoCloseResolved) and its delay.
+type AppliedRule struct {
+	Name  string
+	Hours int
 }
 
 // Urgencies are the triage's urgency labels.
@@ -117,10 +128,11 @@ func (s *Service) UpdateConversation(ctx context.Context, id uuid.UUID, u Conver
 					return err
 				}
 			}
-			from, to := c.Status, *u.Status
-			events = append(events, func() error {
-				return s.event(ctx, tx, id, "status_changed", map[string]any{"from": from, "to": to, "snoozed_until": u.SnoozedUntil})
-			})
+			data := map[string]any{"from": c.Status, "to": *u.Status, "snoozed_until": u.SnoozedUntil}
+			if u.Rule != nil {
+				data["by"], data["rule"], data["after_hours"] = "rule", u.Rule.Name, u.Rule.Hours
+			}
+			events = append(events, func() error { return s.event(ctx, tx, id, "status_changed", data) })
 		}
 		assignment, err := s.assignManually(ctx, tx, c, u)
 		if err != nil {

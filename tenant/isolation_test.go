@@ -45,6 +45,7 @@ var seeds = map[string]string{
 	"notifications":       `INSERT INTO notifications (tenant_id, id, kind, title) VALUES (@t, gen_random_uuid(), 'test', 'hello')`,
 	"triage_settings":     `INSERT INTO triage_settings (tenant_id) VALUES (@t) ON CONFLICT DO NOTHING`,
 	"knowledge_scenarios": seedScenario,
+	"conversation_rules":  `INSERT INTO conversation_rules (tenant_id, auto_resolve_pending_after_hours) VALUES (@t, 24) ON CONFLICT DO NOTHING`,
 	"saved_replies":       `INSERT INTO saved_replies (tenant_id, id, name, shortcut, body, created_by) VALUES (@t, gen_random_uuid(), gen_random_uuid()::text, '/' || substr(md5(random()::text), 1, 12), 'Hi {{customer.name}}', @u)`,
 	"knowledge_answers":   seedScenario + `; INSERT INTO knowledge_answers (tenant_id, conversation_id, scenario_id) VALUES (@t, gen_random_uuid(), '00000000-0000-0000-0000-0000000000f1')`,
 	"triage_adjustments":  `INSERT INTO triage_adjustments (tenant_id, version, examples, watermark) VALUES (@t, (SELECT coalesce(max(version), 0) + 1 FROM triage_adjustments), 1, now())`,

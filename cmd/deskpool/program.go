@@ -315,7 +315,7 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	}
 	rec := &jobs.Reconciler{Client: m.Queue, Inspector: m.Inspector, Redis: m.Redis,
 		SysDB: m.SysDB, Log: m.Log, Grace: time.Minute}
-	m.wg.Add(7)
+	m.wg.Add(8)
 	go func() {
 		defer m.wg.Done()
 		m.AI.RunScheduler(ctx)
@@ -343,6 +343,10 @@ func (m *Main) startWorker(ctx context.Context, rc jobs.RedisConfig) error {
 	go func() {
 		defer m.wg.Done()
 		m.Alliance.RunRouteSweep(ctx, alliance.RouteSweepInterval, m.Log.Warn)
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.Helpdesk.RunConversationRules(ctx, m.SysDB, helpdesk.RuleSweepInterval, m.Log.Warn)
 	}()
 	m.Log.Info("workers running", "concurrency", m.Config.WorkerConcurrency)
 	return nil
