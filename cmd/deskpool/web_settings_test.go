@@ -77,6 +77,17 @@ func settingsSections(t *testing.T, ctx context.Context, base, token string) {
 		t.Fatalf("after saving, the API reports ceiling %v and pooled learning %v, want 0.6 and true",
 			settings["deflection_ceiling"], settings["pool_opt_in"])
 	}
+	// Conversation rules: resolve pending after 72 hours, never close.
+	do(t, ctx, "change the conversation rules",
+		chromedp.SetValue(css(`#rules-form input[name=auto_resolve_pending_after_hours]`), "72"),
+		chromedp.SetValue(css(`#rules-form input[name=auto_close_resolved_after_hours]`), ""),
+		chromedp.Click(css(`#rules-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`#rules-saved`)),
+	)
+	rules := getJSON(t, base+"/v1/workspace/conversation-rules", token)
+	if rules["auto_resolve_pending_after_hours"] != 72.0 || rules["auto_close_resolved_after_hours"] != nil {
+		t.Fatalf("after saving, the API reports the rules %v, want resolve after 72 hours and no closing", rules)
+	}
 	screenshot(t, ctx, "settings-sections-zh")
 	settingsMembers(t, ctx, base, token)
 	settingsWebhookTest(t, ctx, base, token)

@@ -363,6 +363,13 @@ async function triageSettings() {
     days: s.ai_share.window_days, ceiling: pct(s.deflection_ceiling) });
 }
 
+/** conversationRules fills the rules' form: hours, empty where a rule is off. */
+async function conversationRules() {
+  const r = await api('GET', '/workspace/conversation-rules');
+  const f = $('rules-form').elements;
+  for (const name of ['auto_resolve_pending_after_hours', 'auto_close_resolved_after_hours']) f[name].value = r[name] ?? '';
+}
+
 let overflowOf = null; // the membership whose rule the overflow form edits
 
 // alliancesDrawn counts the drawings of the alliances section begun: one
@@ -592,6 +599,20 @@ async function main() {
       await triageSettings();
     } catch (err) { showErrors(triageForm, err); }
   });
+  const rulesForm = $('rules-form');
+  rulesForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(rulesForm);
+    $('rules-saved').hidden = true;
+    const f = rulesForm.elements;
+    const hours = (v) => v.trim() === '' ? null : Number(v);
+    try {
+      await api('PATCH', '/workspace/conversation-rules', { auto_resolve_pending_after_hours: hours(f.auto_resolve_pending_after_hours.value),
+        auto_close_resolved_after_hours: hours(f.auto_close_resolved_after_hours.value) });
+      $('rules-saved').hidden = false;
+      await conversationRules();
+    } catch (err) { showErrors(rulesForm, err); }
+  });
   const checkoutForm = $('checkout');
   checkoutForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -609,6 +630,7 @@ async function main() {
     section('hours-rows', 4, hours).then(() => section('sla-rows', 5, policies)), section('connectors-rows', 6, connectors),
     section('scenarios-rows', 5, scenarios), section('replies-rows', 5, savedReplies), section('alliances-rows', 4, alliances),
     triageSettings().catch(err => { $('triage-share').textContent = err.status === 403 ? t('set.forbidden') : err.message; }),
+    conversationRules().catch(err => showErrors(rulesForm, err)),
     billing().catch(err => { $('billing-plan').textContent = err.status === 403 ? t('set.forbidden') : err.message; })]);
   document.body.dataset.ready = '1';
 }
