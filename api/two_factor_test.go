@@ -330,3 +330,40 @@ func TestTwoFactorDisable(t *testing.T) {
 		}
 	})
 }
+
+// Turning two-step sign-in off takes the password and a code: the right
+// password must not wipe the count of wrong codes, else a stolen session
+// with the password could guess codes without end.
+func TestTwoFactorDisableWrongCodesLockOut(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	ws := h.signup("Two Step Off Guess")
+	secret, _ := h.enableTwoFactor(ws.OwnerToken, clock)
+	wrong := "000000"
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		if totpAt(t, secret, clock.Now().Add(d)) == wrong {
+			wrong = "999999"
+		}
+	}
+	off := func(code string) call {
+		return call{method: "DELETE", path: "/v1/me/two-factor", token: ws.OwnerToken,
+			body: map[string]string{"current_password": goodPassword, "code": code}}
+	}
+	locked := false
+	for i := 0; i < 12 && !locked; i++ {
+		r := h.do(off(wrong))
+		switch r.Status {
+		case http.StatusForbidden:
+			namesField(t, r, "code")
+		case http.StatusTooManyRequests:
+			locked = true
+		default:
+			t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	if !locked {
+		t.Fatal("12 wrong codes with the right password and no lockout")
+	}
+	// nor does proving the password elsewhere give fresh guesses
+	h.must(http.StatusTooManyRequests, off(totpAt(t, secret, clock.Now())))
+}

@@ -87,7 +87,7 @@ func (s *Service) StartTwoFactor(ctx context.Context, in StartTwoFactorInput) (*
 	if u.TwoFactorEnabled() {
 		return nil, errTwoFactorOn
 	}
-	if err := s.proveCurrentPassword(ctx, u.Email, u.PasswordHash, in.CurrentPassword); err != nil {
+	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return nil, err
 	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: TwoFactorIssuer, AccountName: u.Email,
@@ -212,7 +212,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 	if !u.TwoFactorEnabled() {
 		return nil, deskpool.Errorf(deskpool.ECONFLICT, "Two-step sign-in is off already.")
 	}
-	if err := s.proveCurrentPassword(ctx, u.Email, u.PasswordHash, in.CurrentPassword); err != nil {
+	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return nil, err
 	}
 	acc, err := s.findTwoFactorAccount(ctx, u.ID)
