@@ -367,3 +367,39 @@ func TestTwoFactorDisableWrongCodesLockOut(t *testing.T) {
 	// nor does proving the password elsewhere give fresh guesses
 	h.must(http.StatusTooManyRequests, off(totpAt(t, secret, clock.Now())))
 }
+
+// The first code of an authenticator app being set up is guessed no more
+// freely than a login's: a stolen session cannot find it by trying every
+// code, to turn two-step sign-in on and take the recovery codes.
+func TestTwoFactorConfirmWrongCodesLockOut(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	ws := h.signup("Two Step Confirm Guess")
+	secret := h.must(http.StatusOK, call{method: "POST", path: "/v1/me/two-factor", token: ws.OwnerToken,
+		body: map[string]string{"current_password": goodPassword}}).str("secret")
+	wrong := "000000"
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		if totpAt(t, secret, clock.Now().Add(d)) == wrong {
+			wrong = "999999"
+		}
+	}
+	confirm := func(code string) call {
+		return call{method: "POST", path: "/v1/me/two-factor/confirm", token: ws.OwnerToken, body: map[string]string{"code": code}}
+	}
+	locked := false
+	for i := 0; i < 12 && !locked; i++ {
+		r := h.do(confirm(wrong))
+		switch r.Status {
+		case http.StatusUnprocessableEntity:
+			namesField(t, r, "code")
+		case http.StatusTooManyRequests:
+			locked = true
+		default:
+			t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	if !locked {
+		t.Fatal("12 wrong codes and no lockout")
+	}
+	h.must(http.StatusTooManyRequests, confirm(totpAt(t, secret, clock.Now())))
+}
