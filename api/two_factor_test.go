@@ -403,3 +403,33 @@ func TestTwoFactorConfirmWrongCodesLockOut(t *testing.T) {
 	}
 	h.must(http.StatusTooManyRequests, confirm(totpAt(t, secret, clock.Now())))
 }
+
+// Someone who reads the account's mailbox can reset its password, but
+// the reset gives them no fresh guesses at the code: the lockout of
+// wrong codes stays.
+func TestTwoFactorResetKeepsCodeLockout(t *testing.T) {
+	h := newHarness(t, nil)
+	startWorker(t, h.deps)
+	clock := h.useClock()
+	ws := h.signup("Two Step Reset Guess")
+	secret, _ := h.enableTwoFactor(ws.OwnerToken, clock)
+	wrong := "000000"
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		if totpAt(t, secret, clock.Now().Add(d)) == wrong {
+			wrong = "999999"
+		}
+	}
+	const newPassword = "a passphrase chosen by link"
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + h.resetToken(ws.OwnerEmail), body: map[string]string{"password": newPassword}})
+	ch := h.challenge(ws.OwnerEmail, newPassword)
+	for i := 0; ; i++ {
+		r := h.do(complete(ch, map[string]string{"code": wrong}))
+		if r.Status == http.StatusTooManyRequests {
+			break
+		} else if r.Status != http.StatusUnauthorized || i > 12 {
+			t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + h.resetToken(ws.OwnerEmail), body: map[string]string{"password": newPassword + " again"}})
+	h.must(http.StatusTooManyRequests, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": newPassword + " again"}})
+}
