@@ -93,3 +93,19 @@ func TestPasswordResetNotice(t *testing.T) {
 		t.Error("more than one notice after the reset")
 	}
 }
+
+// TestPasswordChangeNoticeNoFlood: anyone can sign up with an address
+// that is not theirs; changing the password back and forth must not
+// flood that address with notices.
+func TestPasswordChangeNoticeNoFlood(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Notice Flood Tea")
+	passwords := []string{goodPassword, "a passphrase chosen for the flood"}
+	for i := 0; i < 6; i++ {
+		h.must(http.StatusOK, call{method: "POST", path: "/v1/me/password", token: ws.OwnerToken,
+			body: map[string]string{"current_password": passwords[i%2], "new_password": passwords[(i+1)%2]}})
+	}
+	if n := passwordNotices(t, ws.OwnerID); n != tenant.PasswordNoticesPerHour {
+		t.Errorf("%d notices after 6 changes in a row, want %d", n, tenant.PasswordNoticesPerHour)
+	}
+}

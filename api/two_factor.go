@@ -52,7 +52,7 @@ func (s *Server) confirmTwoFactor(c *fiber.Ctx) error {
 	}
 	out, err := s.deps.Tenants.ConfirmTwoFactor(c.UserContext(), in)
 	if err != nil {
-		return err
+		return lockedRetryAfter(c, err)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"detail": "Two-step sign-in is on; your other sessions are signed out. Keep the recovery codes somewhere safe: they are shown only now.",

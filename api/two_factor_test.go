@@ -330,3 +330,106 @@ func TestTwoFactorDisable(t *testing.T) {
 		}
 	})
 }
+
+// Turning two-step sign-in off takes the password and a code: the right
+// password must not wipe the count of wrong codes, else a stolen session
+// with the password could guess codes without end.
+func TestTwoFactorDisableWrongCodesLockOut(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	ws := h.signup("Two Step Off Guess")
+	secret, _ := h.enableTwoFactor(ws.OwnerToken, clock)
+	wrong := "000000"
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		if totpAt(t, secret, clock.Now().Add(d)) == wrong {
+			wrong = "999999"
+		}
+	}
+	off := func(code string) call {
+		return call{method: "DELETE", path: "/v1/me/two-factor", token: ws.OwnerToken,
+			body: map[string]string{"current_password": goodPassword, "code": code}}
+	}
+	locked := false
+	for i := 0; i < 12 && !locked; i++ {
+		r := h.do(off(wrong))
+		switch r.Status {
+		case http.StatusForbidden:
+			namesField(t, r, "code")
+		case http.StatusTooManyRequests:
+			locked = true
+		default:
+			t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	if !locked {
+		t.Fatal("12 wrong codes with the right password and no lockout")
+	}
+	// nor does proving the password elsewhere give fresh guesses
+	h.must(http.StatusTooManyRequests, off(totpAt(t, secret, clock.Now())))
+}
+
+// The first code of an authenticator app being set up is guessed no more
+// freely than a login's: a stolen session cannot find it by trying every
+// code, to turn two-step sign-in on and take the recovery codes.
+func TestTwoFactorConfirmWrongCodesLockOut(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	ws := h.signup("Two Step Confirm Guess")
+	secret := h.must(http.StatusOK, call{method: "POST", path: "/v1/me/two-factor", token: ws.OwnerToken,
+		body: map[string]string{"current_password": goodPassword}}).str("secret")
+	wrong := "000000"
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		if totpAt(t, secret, clock.Now().Add(d)) == wrong {
+			wrong = "999999"
+		}
+	}
+	confirm := func(code string) call {
+		return call{method: "POST", path: "/v1/me/two-factor/confirm", token: ws.OwnerToken, body: map[string]string{"code": code}}
+	}
+	locked := false
+	for i := 0; i < 12 && !locked; i++ {
+		r := h.do(confirm(wrong))
+		switch r.Status {
+		case http.StatusUnprocessableEntity:
+			namesField(t, r, "code")
+		case http.StatusTooManyRequests:
+			locked = true
+		default:
+			t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	if !locked {
+		t.Fatal("12 wrong codes and no lockout")
+	}
+	h.must(http.StatusTooManyRequests, confirm(totpAt(t, secret, clock.Now())))
+}
+
+// Someone who reads the account's mailbox can reset its password, but
+// the reset gives them no fresh guesses at the code: the lockout of
+// wrong codes stays.
+func TestTwoFactorResetKeepsCodeLockout(t *testing.T) {
+	h := newHarness(t, nil)
+	startWorker(t, h.deps)
+	clock := h.useClock()
+	ws := h.signup("Two Step Reset Guess")
+	secret, _ := h.enableTwoFactor(ws.OwnerToken, clock)
+	wrong := "000000"
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		if totpAt(t, secret, clock.Now().Add(d)) == wrong {
+			wrong = "999999"
+		}
+	}
+	const newPassword = "a passphrase chosen by link"
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + h.resetToken(ws.OwnerEmail), body: map[string]string{"password": newPassword}})
+	ch := h.challenge(ws.OwnerEmail, newPassword)
+	for i := 0; ; i++ {
+		r := h.do(complete(ch, map[string]string{"code": wrong}))
+		if r.Status == http.StatusTooManyRequests {
+			break
+		} else if r.Status != http.StatusUnauthorized || i > 12 {
+			t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + h.resetToken(ws.OwnerEmail), body: map[string]string{"password": newPassword + " again"}})
+	h.must(http.StatusTooManyRequests, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": newPassword + " again"}})
+}

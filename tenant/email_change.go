@@ -81,7 +81,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, in EmailChangeInput) (
 		return "", sameEmail()
 	}
 	// outside the transaction: a failure stays counted (see checkPassword)
-	if err := s.proveCurrentPassword(ctx, u.Email, u.PasswordHash, in.CurrentPassword); err != nil {
+	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return "", err
 	}
 	err = postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {

@@ -53,7 +53,7 @@ func (s *Service) ChangePassword(ctx context.Context, in ChangePasswordInput) (i
 	if err != nil {
 		return 0, err
 	}
-	if err := s.proveCurrentPassword(ctx, u.Email, u.PasswordHash, in.CurrentPassword); err != nil {
+	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return 0, err
 	}
 	if in.NewPassword == in.CurrentPassword {
@@ -151,9 +151,12 @@ var errWrongCurrentPassword = &deskpool.Error{Code: deskpool.EFORBIDDEN, Message
 // proveCurrentPassword is how a signed-in person proves, before a change
 // to their account (its password, its email), that they know its
 // password hash: through checkPassword, outside any transaction, so that
-// a failure counts towards the login lockout and stays counted.
-func (s *Service) proveCurrentPassword(ctx context.Context, email, hash, password string) error {
-	ok, err := s.checkPassword(ctx, email, func() bool { return CheckPassword(hash, password) })
+// a failure counts towards the login lockout and stays counted. With
+// two-step sign-in on, the right password is only half of what signs in:
+// it leaves the failures counted (as at login), so that proving it again
+// gives no fresh guesses at a code.
+func (s *Service) proveCurrentPassword(ctx context.Context, u *User, password string) error {
+	ok, err := s.checkCredential(ctx, u.Email, func() bool { return CheckPassword(u.PasswordHash, password) }, !u.TwoFactorEnabled())
 	if err != nil {
 		return err
 	} else if !ok {

@@ -30,12 +30,30 @@ var passwordNotice = linkMail{task: TaskPasswordNotice, path: "/forgot",
 	mailed:  `UPDATE password_notices SET mailed_at = @now WHERE id = @hash`,
 	message: passwordNoticeMessage}
 
+// PasswordNoticesPerHour is how many notices of a password changed in
+// settings one account is sent in an hour; further changes send none.
+// Anyone may sign up with an address that is not theirs: changing the
+// password back and forth must not flood it. (A reset is already held to
+// ResetsPerHour links.)
+const PasswordNoticesPerHour = 3
+
 // queuePasswordNotice records, in tx, that the password of userID, whose
 // address is email, was set at now in the way given (passwordChanged,
 // passwordReset), and queues its notice through the outbox of the
 // workspace in ctx, in the same transaction: a password set is a notice
-// sent, even if the process stops or Redis restarts.
+// sent, even if the process stops or Redis restarts. A change past
+// PasswordNoticesPerHour in the last hour records and sends nothing (the
+// caller holds the account's row, so changes at once count in turn).
 func (s *Service) queuePasswordNotice(ctx context.Context, tx *gorm.DB, userID uuid.UUID, email, way string, now time.Time, linkBase string) error {
+	if way == passwordChanged {
+		var recent int64
+		if err := tx.Raw(`SELECT count(*) FROM password_notices WHERE user_id = ? AND way = ? AND changed_at > ?`,
+			userID, passwordChanged, now.Add(-time.Hour)).Scan(&recent).Error; err != nil {
+			return fmt.Errorf("password notice: %w", err)
+		} else if recent >= PasswordNoticesPerHour {
+			return nil
+		}
+	}
 	id := deskpool.NewID()
 	// (the id is not the first value: gorm spreads a slice right after a parenthesis)
 	if err := tx.Exec(`INSERT INTO password_notices (user_id, id, email, way, changed_at) VALUES (?, ?, ?, ?, ?)`,

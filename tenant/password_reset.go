@@ -112,7 +112,8 @@ func (s *Service) resetTTL() time.Duration {
 // link of the account), marks the email verified (the link reached it),
 // supersedes the account's open requests to change its email, revokes
 // the account's sessions in all its workspaces, clears the
-// email's password lockout, records auth.password_reset in each
+// email's password lockout (not with two-step sign-in on: the link does
+// not prove the code, and must not give fresh guesses at it), records auth.password_reset in each
 // workspace's audit log, and queues a notice of the new password to the
 // account's address (see TaskPasswordNotice) through the outbox of its
 // home workspace (see homeWorkspace; an account in none is sent none, as
@@ -166,7 +167,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, linkBase s
 				return err
 			}
 		}
-		return tx.Exec(`DELETE FROM password_failures WHERE subject = ?`, "email:"+u.Email).Error
+		// With two-step sign-in on, the link proves the mailbox, not the
+		// code: wrong codes stay counted.
+		return tx.Exec(`DELETE FROM password_failures WHERE subject = ?
+			AND NOT EXISTS (SELECT 1 FROM users WHERE id = ? AND two_factor_enabled_at IS NOT NULL)`, "email:"+u.Email, u.ID).Error
 	})
 	if err != nil {
 		return err

@@ -87,7 +87,7 @@ func (s *Service) StartTwoFactor(ctx context.Context, in StartTwoFactorInput) (*
 	if u.TwoFactorEnabled() {
 		return nil, errTwoFactorOn
 	}
-	if err := s.proveCurrentPassword(ctx, u.Email, u.PasswordHash, in.CurrentPassword); err != nil {
+	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return nil, err
 	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: TwoFactorIssuer, AccountName: u.Email,
@@ -130,7 +130,8 @@ func qrCode(key *otp.Key) string {
 var errTwoFactorOn = deskpool.Errorf(deskpool.ECONFLICT, "Two-step sign-in is on already; turn it off first to use another authenticator app.")
 
 // ConfirmTwoFactor turns two-step sign-in on once the code of the pending
-// secret is right (a wrong one is 422 naming code), and returns the
+// secret is right (a wrong one is 422 naming code and counts as a failed
+// login, through the login lockout), and returns the
 // recovery codes, shown this once. Every other session of the person is
 // signed out; auth.two_factor_enabled goes to each workspace's audit log.
 func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput) (*TwoFactorChange, error) {
@@ -157,9 +158,19 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput
 	case acc.Secret == nil:
 		return nil, deskpool.Errorf(deskpool.ECONFLICT, "No authenticator app is being set up: start with POST /v1/me/two-factor.")
 	}
-	if ok, err := s.takeCode(ctx, acc, f.Code); err != nil {
+	// through the login lockout: a wrong code counts as a failed login
+	var taken error
+	ok, err := s.checkPassword(ctx, acc.Email, func() bool {
+		var ok bool
+		ok, taken = s.takeCode(ctx, acc, f.Code)
+		return ok
+	})
+	switch {
+	case err != nil:
 		return nil, err
-	} else if !ok {
+	case taken != nil:
+		return nil, taken
+	case !ok:
 		return nil, deskpool.Invalid(deskpool.FieldError{Field: "code", Message: "is not the code your authenticator app shows now"})
 	}
 	codes := newRecoveryCodes(RecoveryCodes)
@@ -212,7 +223,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 	if !u.TwoFactorEnabled() {
 		return nil, deskpool.Errorf(deskpool.ECONFLICT, "Two-step sign-in is off already.")
 	}
-	if err := s.proveCurrentPassword(ctx, u.Email, u.PasswordHash, in.CurrentPassword); err != nil {
+	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return nil, err
 	}
 	acc, err := s.findTwoFactorAccount(ctx, u.ID)
