@@ -171,6 +171,18 @@ func TestTwoFactorEnrolment(t *testing.T) {
 			}
 		}
 	})
+	// The other workspace's owner sees which of their members have it on.
+	t.Run("MembersListShowsIt", func(t *testing.T) {
+		members := h.must(http.StatusOK, call{method: "GET", path: "/v1/members", token: other.OwnerToken}).JSON["data"].([]any)
+		seen := map[string]any{}
+		for _, m := range members {
+			m := m.(map[string]any)
+			seen[m["user_id"].(string)] = m["two_factor_enabled"]
+		}
+		if seen[ws.OwnerID] != true || seen[other.OwnerID] != false {
+			t.Errorf("members list two_factor_enabled: %v, want true for %s and false for %s", seen, ws.OwnerID, other.OwnerID)
+		}
+	})
 }
 
 func TestTwoFactorLogin(t *testing.T) {

@@ -19,10 +19,14 @@ type Member struct {
 	CreatedAt time.Time `json:"created_at"`
 	// EmailVerified: the person proved the email is theirs.
 	EmailVerified bool `json:"email_verified"`
+	// TwoFactorEnabled: the person signs in with a code from an
+	// authenticator app too.
+	TwoFactorEnabled bool `json:"two_factor_enabled"`
 }
 
 // memberColumns select a Member from memberships m joined with users u.
-const memberColumns = `m.user_id, u.email, u.name, m.role, m.created_at, u.email_verified_at IS NOT NULL AS email_verified`
+const memberColumns = `m.user_id, u.email, u.name, m.role, m.created_at, u.email_verified_at IS NOT NULL AS email_verified,
+	u.two_factor_enabled_at IS NOT NULL AS two_factor_enabled`
 
 // ListMembers returns the workspace's members, oldest first.
 func (s *Service) ListMembers(ctx context.Context) ([]Member, error) {

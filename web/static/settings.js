@@ -55,7 +55,8 @@ async function members() {
       });
       actions.append(remove);
     }
-    const email = el('td', {}, m.email, ...(m.email_verified ? [] : [' ', el('span', { class: 'badge member-unconfirmed', title: t('set.email_unconfirmed_hint') }, t('set.email_unconfirmed'))]));
+    const email = el('td', {}, m.email, ...(m.email_verified ? [] : [' ', el('span', { class: 'badge member-unconfirmed', title: t('set.email_unconfirmed_hint') }, t('set.email_unconfirmed'))]),
+      ...(m.two_factor_enabled ? [' ', el('span', { class: 'badge member-two-factor', title: t('set.two_factor_on_hint') }, t('set.two_factor_on'))] : []));
     return el('tr', { dataset: { id: m.user_id } }, el('td', {}, m.name), email, el('td', {}, t('role.' + m.role)), actions);
   }));
 }
