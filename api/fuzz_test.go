@@ -425,6 +425,10 @@ func sendRaw(t *testing.T, addr string, m malformed, token string) (int, string,
 		return 0, "", "no answer: " + err.Error()
 	}
 	defer resp.Body.Close()
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		// A change stream that opened stays open: its answer is its status.
+		return resp.StatusCode, resp.Header.Get("Content-Type"), ""
+	}
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("Content-Type"), string(raw)
 }
