@@ -22,13 +22,13 @@ func TestConversationRulesSettings(t *testing.T) {
 		return string(h.must(http.StatusOK, call{method: "GET", path: path, token: agent}).Raw)
 	}
 	t.Run("Defaults", func(t *testing.T) {
-		if got := rules(); got != `{"auto_resolve_pending_after_hours":null,"auto_close_resolved_after_hours":168}` {
+		if got := rules(); got != `{"auto_resolve_pending_after_hours":null,"auto_close_resolved_after_hours":null}` {
 			t.Fatalf("defaults %s", got)
 		}
 	})
 	t.Run("OwnerAndAdminChangeThem", func(t *testing.T) {
 		r := h.must(http.StatusOK, call{method: "PATCH", path: path, token: ws.OwnerToken,
-			body: map[string]any{"auto_resolve_pending_after_hours": 72}})
+			body: map[string]any{"auto_resolve_pending_after_hours": 72, "auto_close_resolved_after_hours": 168}})
 		if string(r.Raw) != `{"auto_resolve_pending_after_hours":72,"auto_close_resolved_after_hours":168}` {
 			t.Fatalf("after the owner's change: %s", r.Raw)
 		}

@@ -36,20 +36,19 @@ const pendingDue = `c.status = 'pending' AND c.waiting_since IS NULL AND c.last_
 const resolvedDue = `c.status = 'resolved' AND c.resolved_at <= @cutoff`
 
 // dueWorkspacesSQL lists the workspaces with a conversation due as of
-// @at (@default: the close rule of a workspace that set none). For each
+// @at (a workspace that set no rules has none on). For each
 // workspace whose rule is on, it reads the oldest conversation on that
 // rule's clock, one index probe (see migration 00046), so its cost
 // follows the number of workspaces, never their conversations: pending
 // ones no rule resolves and resolved ones not yet due are not read.
-const dueWorkspacesSQL = `SELECT t.id FROM tenants t LEFT JOIN conversation_rules r ON r.tenant_id = t.id
-	WHERE (CASE WHEN r.tenant_id IS NULL THEN CAST(@default AS int) ELSE r.auto_close_resolved_after_hours END IS NOT NULL
-			AND (SELECT min(c.resolved_at) FROM conversations c WHERE c.tenant_id = t.id AND c.status = 'resolved')
-				<= CAST(@at AS timestamptz) - CASE WHEN r.tenant_id IS NULL THEN CAST(@default AS int)
-					ELSE r.auto_close_resolved_after_hours END * interval '1 hour')
+const dueWorkspacesSQL = `SELECT r.tenant_id FROM conversation_rules r
+	WHERE (r.auto_close_resolved_after_hours IS NOT NULL
+			AND (SELECT min(c.resolved_at) FROM conversations c WHERE c.tenant_id = r.tenant_id AND c.status = 'resolved')
+				<= CAST(@at AS timestamptz) - r.auto_close_resolved_after_hours * interval '1 hour')
 		OR (r.auto_resolve_pending_after_hours IS NOT NULL
-			AND (SELECT min(c.last_message_at) FROM conversations c WHERE c.tenant_id = t.id AND c.status = 'pending' AND c.waiting_since IS NULL)
+			AND (SELECT min(c.last_message_at) FROM conversations c WHERE c.tenant_id = r.tenant_id AND c.status = 'pending' AND c.waiting_since IS NULL)
 				<= CAST(@at AS timestamptz) - r.auto_resolve_pending_after_hours * interval '1 hour')
-	ORDER BY t.id`
+	ORDER BY r.tenant_id`
 
 // RunConversationRules applies every workspace's conversation rules now
 // and then every interval until ctx ends (run it in worker processes;
@@ -74,7 +73,7 @@ func (s *Service) SweepConversationRules(ctx context.Context, sysdb *gorm.DB, at
 		// A superset for pending ones: the time they were set pending is
 		// read in the workspace's own pass.
 		tenants, err = postgres.ScanIDs(tx.Raw(dueWorkspacesSQL,
-			map[string]any{"at": at, "default": DefaultCloseResolvedHours}))
+			map[string]any{"at": at}))
 		return err
 	})
 	if err != nil {

@@ -50,7 +50,7 @@ func TestAutoCloseSweepReadsNoIdleConversations(t *testing.T) {
 	}
 	var plan []byte
 	err = env.System.Raw(`EXPLAIN (FORMAT JSON) `+helpdesk.DueWorkspacesSQL,
-		map[string]any{"at": time.Now(), "default": helpdesk.DefaultCloseResolvedHours}).Row().Scan(&plan)
+		map[string]any{"at": time.Now()}).Row().Scan(&plan)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -250,15 +250,20 @@ func TestAutoCloseResolvedAfterTheRule(t *testing.T) {
 	d := newRulesDesk(t, "Auto Close")
 	id := d.write("closer", "thanks, all sorted")
 	d.setStatus(id, helpdesk.StatusResolved)
-	d.sweep(7*24*time.Hour - time.Minute) // the default is 7 days
+	d.sweep(24 * 365 * time.Hour) // the default: no rule, never closed
 	if st := d.status(id); st != helpdesk.StatusResolved {
-		t.Fatalf("closed %s before the default 7 days", st)
+		t.Fatalf("closed %s with no rule set", st)
 	}
-	d.sweep(7*24*time.Hour + time.Minute)
+	d.setRules(nil, hours(96))
+	d.sweep(96*time.Hour - time.Minute)
+	if st := d.status(id); st != helpdesk.StatusResolved {
+		t.Fatalf("closed %s before the rule's 96 hours", st)
+	}
+	d.sweep(96*time.Hour + time.Minute)
 	if st := d.status(id); st != helpdesk.StatusClosed {
-		t.Fatalf("status %s, want closed", st)
+		t.Fatalf("status %s after the rule's 96 hours, want closed", st)
 	}
-	d.checkRuleEvent(id, helpdesk.StatusClosed, helpdesk.RuleAutoCloseResolved, helpdesk.DefaultCloseResolvedHours)
+	d.checkRuleEvent(id, helpdesk.StatusClosed, helpdesk.RuleAutoCloseResolved, 96)
 	t.Run("NextMessageStartsANewConversation", func(t *testing.T) {
 		if next := d.write("closer", "one more question"); next == id {
 			t.Fatal("a message after the close joined the closed conversation")
@@ -369,8 +374,8 @@ func TestConversationRulesSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.AutoResolvePendingAfterHours != nil || got.AutoCloseResolvedAfterHours == nil || *got.AutoCloseResolvedAfterHours != 168 {
-		t.Fatalf("defaults %+v, want pending off and close after 168 hours", got)
+	if got.AutoResolvePendingAfterHours != nil || got.AutoCloseResolvedAfterHours != nil {
+		t.Fatalf("defaults %+v, want both off", got)
 	}
 	for _, bad := range []int{0, -1, helpdesk.MaxRuleHours + 1} {
 		_, err := d.svc.UpdateConversationRules(d.ctx, helpdesk.ConversationRulesUpdate{AutoResolvePending: helpdesk.RuleChange{Set: true, Hours: &bad}})
@@ -384,8 +389,12 @@ func TestConversationRulesSettings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *got.AutoResolvePendingAfterHours != 72 || *got.AutoCloseResolvedAfterHours != 168 {
+		if *got.AutoResolvePendingAfterHours != 72 || got.AutoCloseResolvedAfterHours != nil {
 			t.Fatalf("rules %+v", got)
+		}
+		if got, err = d.svc.UpdateConversationRules(d.ctx, helpdesk.ConversationRulesUpdate{AutoCloseResolved: helpdesk.RuleChange{Set: true, Hours: hours(168)}}); err != nil ||
+			*got.AutoResolvePendingAfterHours != 72 || *got.AutoCloseResolvedAfterHours != 168 {
+			t.Fatalf("rules %+v (%v), want pending 72 and close 168", got, err)
 		}
 		got, err = d.svc.UpdateConversationRules(d.ctx, helpdesk.ConversationRulesUpdate{AutoCloseResolved: helpdesk.RuleChange{Set: true}})
 		if err != nil {

@@ -27,19 +27,12 @@ type ConversationRules struct {
 	AutoCloseResolvedAfterHours  *int `json:"auto_close_resolved_after_hours"`
 }
 
-// DefaultCloseResolvedHours is how long a resolved conversation stays
-// resolved by default: the reopen window (7 days), so that by default a
-// customer's message reopens it exactly as long as before the rule, and
-// after that starts a new conversation as it did.
-const DefaultCloseResolvedHours = 7 * 24
-
 // DefaultConversationRules are the rules of a workspace that set none:
-// pending conversations wait until an agent acts, resolved ones close
-// after DefaultCloseResolvedHours.
-func DefaultConversationRules() ConversationRules {
-	h := DefaultCloseResolvedHours
-	return ConversationRules{AutoCloseResolvedAfterHours: &h}
-}
+// both off, so pending conversations wait until an agent acts and a
+// resolved one reopens on the customer's message as it always did (an
+// integration that names a resolved conversation_id is never refused
+// because a rule it did not ask for closed it).
+func DefaultConversationRules() ConversationRules { return ConversationRules{} }
 
 // RuleChange is a change to one rule: Set says it changes, Hours nil
 // turns it off.
@@ -117,7 +110,7 @@ func (s *Service) UpdateConversationRules(ctx context.Context, u ConversationRul
 		// The row is locked while read, so two changes at once each keep
 		// the other's rule.
 		if err := tx.Exec(`INSERT INTO conversation_rules (tenant_id, auto_resolve_pending_after_hours, auto_close_resolved_after_hours)
-			VALUES (?, ?, ?) ON CONFLICT (tenant_id) DO NOTHING`, tenantID, nil, DefaultCloseResolvedHours).Error; err != nil {
+			VALUES (?, NULL, NULL) ON CONFLICT (tenant_id) DO NOTHING`, tenantID).Error; err != nil {
 			return err
 		}
 		var rows []ConversationRules

@@ -4,7 +4,7 @@
 -- without a customer message, and a resolved one closes after
 -- auto_close_resolved_after_hours. NULL turns a rule off. A workspace
 -- without a row has the defaults (helpdesk.DefaultConversationRules:
--- pending never resolved on its own, resolved closed after 7 days).
+-- both off).
 CREATE TABLE conversation_rules (
   tenant_id                         uuid NOT NULL REFERENCES tenants (id),
   auto_resolve_pending_after_hours  int CHECK (auto_resolve_pending_after_hours BETWEEN 1 AND 8760),
