@@ -424,11 +424,12 @@ func sendRaw(t *testing.T, addr string, m malformed, token string) (int, string,
 	if err != nil {
 		return 0, "", "no answer: " + err.Error()
 	}
-	defer resp.Body.Close()
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		// A change stream that opened stays open: its answer is its status.
+		// A change stream that opened stays open: its answer is its status
+		// (the connection is closed unread; closing the body would drain it).
 		return resp.StatusCode, resp.Header.Get("Content-Type"), ""
 	}
+	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("Content-Type"), string(raw)
 }
