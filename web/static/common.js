@@ -128,9 +128,10 @@ export async function apiEvents(path, onEvent, signal) {
 const expiredHooks = [];
 export function onSessionExpired(fn) { expiredHooks.push(fn); }
 
-// leaving is set once sessionExpired has sent the visitor to log in: the
-// page's other requests refused at the same moment must not send them
-// again (a second navigation would replace the login page being typed in).
+// leaving is set once sessionExpired has sent the visitor to log in, or
+// they logged out: the page's other requests refused at the same moment
+// must not send them again (a second navigation would replace the login
+// page being typed in).
 let leaving = false;
 
 function sessionExpired() {
@@ -222,6 +223,7 @@ export function el(tag, attrs = {}, ...children) {
 /** shell wires the top bar: who is signed in, and logout. */
 export async function shell() {
   document.getElementById('logout')?.addEventListener('click', async () => {
+    leaving = true; // requests the logout refuses meanwhile must not navigate to log in a second time
     try { await api('POST', '/auth/logout'); } catch { /* the session may be gone already */ }
     sessionStorage.clear();
     location.assign('/login');
