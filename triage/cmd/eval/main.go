@@ -26,7 +26,7 @@ func main() {
 	corpus := flag.String("corpus", "triage/corpus", "directory holding the corpus and held-out files")
 	evalData := flag.String("eval-data", "../shared/eval-data", "directory of the public evaluation data")
 	limit := flag.Int("limit", 0, "read at most this many rows of each public file (0: all)")
-	misses := flag.Int("misses", 0, "print up to this many misclassified held-out messages per language")
+	misses := flag.Int("misses", 0, "print up to this many misclassified held-out messages per language, and of the real intent sets' validation parts with -part val")
 	trainingData := flag.String("training-data", "../shared/training-data", "directory of the real training sets (only their test parts are measured)")
 	parallelSet := flag.String("parallel", "triage/testdata/parallel.tsv", "hand-written parallel set: intent, Chinese, English")
 	modelFile := flag.String("model", "", "model file to measure (default: the built-in model)")
@@ -92,7 +92,7 @@ func main() {
 		angerSet(c, filepath.Join(*corpus, "anger_"+lang+".jsonl"), lang, pooled)
 		fmt.Printf("%-40s n=%5d  anger P %s R %s\n", lang+" anger, all hand-written", pooled.n,
 			pct(pooled.angerTP, pooled.angerTP+pooled.angerFP), pct(pooled.angerTP, pooled.angerTP+pooled.angerFN))
-		realIntents(c, real, lang)
+		realIntents(c, real, lang, *misses)
 		realSentimentAnger(c, real, lang)
 		fmt.Println()
 	}

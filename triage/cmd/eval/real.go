@@ -16,13 +16,10 @@ import (
 // validation parts when choosing training options.
 var part = flag.String("part", realdata.Test, "part of the real sets to measure: test, or val when choosing training options")
 
-// realMisses prints misclassified rows of the real intent sets; only the
-// validation part may be read this way, so the test part stays unseen.
-var realMisses = flag.Int("real-misses", 0, "print up to this many misclassified rows of the real intent sets' validation parts (-part val only)")
-
 // realIntents measures intent on the test parts of the real intent sets of
-// one language, pooled and per source.
-func realIntents(c *triage.Classifier, rows []realdata.Row, lang string) {
+// one language, pooled and per source. On the validation parts it prints
+// up to misses misclassified rows; the test parts' rows stay unread.
+func realIntents(c *triage.Classifier, rows []realdata.Row, lang string, misses int) {
 	bySource := map[string]*scores{}
 	all := newScores()
 	shown := 0
@@ -31,9 +28,9 @@ func realIntents(c *triage.Classifier, rows []realdata.Row, lang string) {
 			continue
 		}
 		got := c.Classify(r.Text, triage.Context{})
-		if *part == realdata.Val && got.Intent != r.Label && shown < *realMisses {
-			fmt.Printf("  miss %-28s %s -> %s (%.2f): %s\n", r.Source, r.Label, got.Intent, got.Confidence, r.Text)
+		if *part == realdata.Val && got.Intent != r.Label && shown < misses {
 			shown++
+			fmt.Printf("    miss: %q %s gold=%s got=%s (%.2f)\n", r.Text, r.Source, r.Label, got.Intent, got.Confidence)
 		}
 		ex := triage.Example{Text: r.Text, Intent: r.Label} // no sentiment or anger labels: any anger is a false alarm
 		all.add(ex, got)
