@@ -456,3 +456,24 @@ func TestAutoResolveGoesOnPastAFailure(t *testing.T) {
 		t.Fatalf("the next conversation is %s, want resolved", st)
 	}
 }
+
+// One pass over a workspace changes at most RuleSweepBatch of its
+// conversations; the next pass takes the rest. (The workspace's own pass,
+// so that other tests' workspaces swept meanwhile do not count.)
+func TestAutoCloseLeavesPastABatchToTheNextPass(t *testing.T) {
+	d := newRulesDesk(t, "Big Batch")
+	id := d.write("batch", "thanks, all sorted")
+	d.setStatus(id, helpdesk.StatusResolved)
+	if err := env.System.Exec(`INSERT INTO conversations
+		SELECT (jsonb_populate_record(c, jsonb_build_object('id', gen_random_uuid()))).*
+		FROM conversations c, generate_series(1, ?) WHERE c.id = ?`, helpdesk.RuleSweepBatch, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	d.setRules(nil, hours(1))
+	at := time.Now().Add(2 * time.Hour)
+	for i, want := range []int{helpdesk.RuleSweepBatch, 1, 0} {
+		if n, err := d.svc.ApplyConversationRules(d.ctx, at); err != nil || n != want {
+			t.Fatalf("pass %d closed %d (%v), want %d", i+1, n, err, want)
+		}
+	}
+}
