@@ -477,3 +477,31 @@ func TestAutoCloseLeavesPastABatchToTheNextPass(t *testing.T) {
 		}
 	}
 }
+
+// A pass past one batch takes the pending conversations that waited on
+// the customer longest first, by their last message: one resolved once
+// before and then set pending keeps that resolved_at, which is not its
+// clock and does not put it behind those that waited less.
+func TestAutoResolveTakesTheLongestWaitingFirst(t *testing.T) {
+	d := newRulesDesk(t, "Longest First")
+	longest := d.askCustomer("longest")
+	d.setStatus(longest, helpdesk.StatusResolved)
+	d.setStatus(longest, helpdesk.StatusPending)
+	others := d.askCustomer("others")
+	if err := env.System.Exec(`INSERT INTO conversations
+		SELECT (jsonb_populate_record(c, jsonb_build_object('id', gen_random_uuid()))).*
+		FROM conversations c, generate_series(1, ?) WHERE c.id = ?`, helpdesk.RuleSweepBatch-1, others).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := env.System.Exec(`UPDATE conversations SET last_message_at = now() - CASE WHEN id = ? THEN interval '10 days' ELSE interval '5 days' END
+		WHERE tenant_id = (SELECT tenant_id FROM conversations WHERE id = ?)`, longest, longest).Error; err != nil {
+		t.Fatal(err)
+	}
+	d.setRules(hours(24), nil)
+	if n, err := d.svc.ApplyConversationRules(d.ctx, time.Now().Add(48*time.Hour)); err != nil || n != helpdesk.RuleSweepBatch {
+		t.Fatalf("the pass resolved %d (%v), want %d", n, err, helpdesk.RuleSweepBatch)
+	}
+	if st := d.status(longest); st != helpdesk.StatusResolved {
+		t.Fatalf("the conversation that waited longest is %s after a full batch, want resolved", st)
+	}
+}
