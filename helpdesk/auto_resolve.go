@@ -99,7 +99,9 @@ func (s *Service) SweepConversationRules(ctx context.Context, sysdb *gorm.DB, at
 // ctx: it closes up to RuleSweepBatch conversations resolved longer than
 // the close rule's delay, then resolves up to RuleSweepBatch pending ones
 // that waited on the customer longer than the resolve rule's (closing
-// first, so that nothing resolved now is closed in the same pass). Each
+// first, so that nothing resolved now is closed in the same pass), the
+// longest due first on the rule's own clock (a pending conversation
+// resolved once before keeps that old resolved_at, which is not its clock). Each
 // goes through UpdateConversation, in a transaction of its own, recorded
 // as the rule's. It returns how many it changed.
 func (s *Service) ApplyConversationRules(ctx context.Context, at time.Time) (int, error) {
@@ -109,11 +111,11 @@ func (s *Service) ApplyConversationRules(ctx context.Context, at time.Time) (int
 	}
 	total, errs := 0, []error(nil)
 	for _, r := range []struct {
-		name, due, to string
-		hours         *int // nil: the rule is off
+		name, due, clock, to string
+		hours                *int // nil: the rule is off
 	}{
-		{RuleAutoCloseResolved, resolvedDue, StatusClosed, rules.AutoCloseResolvedAfterHours},
-		{RuleAutoResolvePending, pendingDue, StatusResolved, rules.AutoResolvePendingAfterHours},
+		{RuleAutoCloseResolved, resolvedDue, "c.resolved_at", StatusClosed, rules.AutoCloseResolvedAfterHours},
+		{RuleAutoResolvePending, pendingDue, "c.last_message_at", StatusResolved, rules.AutoResolvePendingAfterHours},
 	} {
 		if r.hours == nil {
 			continue
@@ -123,7 +125,7 @@ func (s *Service) ApplyConversationRules(ctx context.Context, at time.Time) (int
 		var ids []uuid.UUID
 		if err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) (err error) {
 			ids, err = postgres.ScanIDs(tx.Raw(`SELECT c.id FROM conversations c WHERE c.tenant_id = @t AND `+r.due+`
-				ORDER BY COALESCE(c.resolved_at, c.last_message_at), c.id LIMIT @n`, map[string]any{"t": deskpool.TenantIDFromContext(ctx), "cutoff": cutoff, "n": RuleSweepBatch}))
+				ORDER BY `+r.clock+`, c.id LIMIT @n`, map[string]any{"t": deskpool.TenantIDFromContext(ctx), "cutoff": cutoff, "n": RuleSweepBatch}))
 			return err
 		}); err != nil {
 			return total, errors.Join(append(errs, err)...)

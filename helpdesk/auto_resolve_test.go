@@ -456,3 +456,52 @@ func TestAutoResolveGoesOnPastAFailure(t *testing.T) {
 		t.Fatalf("the next conversation is %s, want resolved", st)
 	}
 }
+
+// One pass over a workspace changes at most RuleSweepBatch of its
+// conversations; the next pass takes the rest. (The workspace's own pass,
+// so that other tests' workspaces swept meanwhile do not count.)
+func TestAutoCloseLeavesPastABatchToTheNextPass(t *testing.T) {
+	d := newRulesDesk(t, "Big Batch")
+	id := d.write("batch", "thanks, all sorted")
+	d.setStatus(id, helpdesk.StatusResolved)
+	if err := env.System.Exec(`INSERT INTO conversations
+		SELECT (jsonb_populate_record(c, jsonb_build_object('id', gen_random_uuid()))).*
+		FROM conversations c, generate_series(1, ?) WHERE c.id = ?`, helpdesk.RuleSweepBatch, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	d.setRules(nil, hours(1))
+	at := time.Now().Add(2 * time.Hour)
+	for i, want := range []int{helpdesk.RuleSweepBatch, 1, 0} {
+		if n, err := d.svc.ApplyConversationRules(d.ctx, at); err != nil || n != want {
+			t.Fatalf("pass %d closed %d (%v), want %d", i+1, n, err, want)
+		}
+	}
+}
+
+// A pass past one batch takes the pending conversations that waited on
+// the customer longest first, by their last message: one resolved once
+// before and then set pending keeps that resolved_at, which is not its
+// clock and does not put it behind those that waited less.
+func TestAutoResolveTakesTheLongestWaitingFirst(t *testing.T) {
+	d := newRulesDesk(t, "Longest First")
+	longest := d.askCustomer("longest")
+	d.setStatus(longest, helpdesk.StatusResolved)
+	d.setStatus(longest, helpdesk.StatusPending)
+	others := d.askCustomer("others")
+	if err := env.System.Exec(`INSERT INTO conversations
+		SELECT (jsonb_populate_record(c, jsonb_build_object('id', gen_random_uuid()))).*
+		FROM conversations c, generate_series(1, ?) WHERE c.id = ?`, helpdesk.RuleSweepBatch-1, others).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := env.System.Exec(`UPDATE conversations SET last_message_at = now() - CASE WHEN id = ? THEN interval '10 days' ELSE interval '5 days' END
+		WHERE tenant_id = (SELECT tenant_id FROM conversations WHERE id = ?)`, longest, longest).Error; err != nil {
+		t.Fatal(err)
+	}
+	d.setRules(hours(24), nil)
+	if n, err := d.svc.ApplyConversationRules(d.ctx, time.Now().Add(48*time.Hour)); err != nil || n != helpdesk.RuleSweepBatch {
+		t.Fatalf("the pass resolved %d (%v), want %d", n, err, helpdesk.RuleSweepBatch)
+	}
+	if st := d.status(longest); st != helpdesk.StatusResolved {
+		t.Fatalf("the conversation that waited longest is %s after a full batch, want resolved", st)
+	}
+}

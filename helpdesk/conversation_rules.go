@@ -21,18 +21,15 @@ const MaxRuleHours = 8760
 // ConversationRules are a workspace's rules for conversations that wait
 // on nobody: a pending one (waiting on the customer) resolves after
 // AutoResolvePendingAfterHours without a customer message, a resolved one
-// closes after AutoCloseResolvedAfterHours. Nil turns a rule off.
+// closes after AutoCloseResolvedAfterHours. Nil turns a rule off, and a
+// workspace that set none has both off: pending conversations wait until
+// an agent acts and a resolved one reopens on the customer's message as
+// it always did (an integration that names a resolved conversation_id is
+// never refused because a rule it did not ask for closed it).
 type ConversationRules struct {
 	AutoResolvePendingAfterHours *int `json:"auto_resolve_pending_after_hours"`
 	AutoCloseResolvedAfterHours  *int `json:"auto_close_resolved_after_hours"`
 }
-
-// DefaultConversationRules are the rules of a workspace that set none:
-// both off, so pending conversations wait until an agent acts and a
-// resolved one reopens on the customer's message as it always did (an
-// integration that names a resolved conversation_id is never refused
-// because a rule it did not ask for closed it).
-func DefaultConversationRules() ConversationRules { return ConversationRules{} }
 
 // RuleChange is a change to one rule: Set says it changes, Hours nil
 // turns it off.
@@ -72,26 +69,15 @@ func (u ConversationRulesUpdate) apply(r ConversationRules) ConversationRules {
 	return r
 }
 
-// ConversationRules returns the workspace's rules (the defaults when it
-// set none).
+// ConversationRules returns the workspace's rules (both off when it set
+// none).
 func (s *Service) ConversationRules(ctx context.Context) (ConversationRules, error) {
 	var out ConversationRules
-	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) (err error) {
-		out, err = loadRules(ctx, tx)
-		return err
+	err := s.tx(ctx, func(ctx context.Context, tx *gorm.DB) error {
+		return tx.Raw(`SELECT auto_resolve_pending_after_hours, auto_close_resolved_after_hours FROM conversation_rules WHERE tenant_id = ?`,
+			deskpool.TenantIDFromContext(ctx)).Scan(&out).Error
 	})
 	return out, err
-}
-
-// loadRules reads the workspace's rules inside tx.
-func loadRules(ctx context.Context, tx *gorm.DB) (ConversationRules, error) {
-	var rows []ConversationRules
-	err := tx.Raw(`SELECT auto_resolve_pending_after_hours, auto_close_resolved_after_hours FROM conversation_rules WHERE tenant_id = ?`,
-		deskpool.TenantIDFromContext(ctx)).Scan(&rows).Error
-	if err != nil || len(rows) == 0 {
-		return DefaultConversationRules(), err
-	}
-	return rows[0], nil
 }
 
 // UpdateConversationRules changes the workspace's rules, audits the
@@ -109,18 +95,13 @@ func (s *Service) UpdateConversationRules(ctx context.Context, u ConversationRul
 		tenantID := deskpool.TenantIDFromContext(ctx)
 		// The row is locked while read, so two changes at once each keep
 		// the other's rule.
-		if err := tx.Exec(`INSERT INTO conversation_rules (tenant_id, auto_resolve_pending_after_hours, auto_close_resolved_after_hours)
-			VALUES (?, NULL, NULL) ON CONFLICT (tenant_id) DO NOTHING`, tenantID).Error; err != nil {
+		if err := tx.Exec(`INSERT INTO conversation_rules (tenant_id) VALUES (?) ON CONFLICT (tenant_id) DO NOTHING`, tenantID).Error; err != nil {
 			return err
 		}
-		var rows []ConversationRules
+		var before ConversationRules
 		if err := tx.Raw(`SELECT auto_resolve_pending_after_hours, auto_close_resolved_after_hours FROM conversation_rules
-			WHERE tenant_id = ? FOR UPDATE`, tenantID).Scan(&rows).Error; err != nil {
+			WHERE tenant_id = ? FOR UPDATE`, tenantID).Scan(&before).Error; err != nil {
 			return err
-		}
-		before := DefaultConversationRules()
-		if len(rows) == 1 {
-			before = rows[0]
 		}
 		out = u.apply(before)
 		if err := tx.Exec(`UPDATE conversation_rules SET auto_resolve_pending_after_hours = ?, auto_close_resolved_after_hours = ?,

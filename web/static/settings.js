@@ -242,6 +242,14 @@ async function saveHours(f) {
 
 /** editor wires a create-or-edit form: save, then reload the section. */
 function editor(formId, save, reset, after) {
+  settingsForm(formId, async (form) => { await save(form); reset(); }, after);
+  $(formId.replace('-form', '-cancel')).addEventListener('click', reset);
+}
+
+// settingsForm saves a settings form on submit: it shows the form's
+// "-saved" note once save succeeds, then calls after (which reloads what
+// the form shows), or shows the errors in the form.
+function settingsForm(formId, save, after) {
   const form = $(formId);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -249,12 +257,10 @@ function editor(formId, save, reset, after) {
     $(formId.replace('-form', '-saved')).hidden = true;
     try {
       await save(form);
-      reset();
       $(formId.replace('-form', '-saved')).hidden = false;
       await after();
     } catch (err) { showErrors(form, err); }
   });
-  $(formId.replace('-form', '-cancel')).addEventListener('click', reset);
 }
 
 async function billing() {
@@ -586,34 +592,16 @@ async function main() {
     await api('POST', '/alliances', { name: f.name.value });
     section('alliances-rows', 4, alliances);
   });
-  const triageForm = $('triage-form');
-  triageForm.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    clearErrors(triageForm);
-    $('triage-saved').hidden = true;
-    const f = triageForm.elements;
+  settingsForm('triage-form', async ({ elements: f }) => {
     const num = (v) => v === '' ? NaN : Number(v) / 100;
-    try {
-      await api('PATCH', '/triage/settings', { deflection_ceiling: num(f.deflection_ceiling.value),
-        borderline_confidence: num(f.borderline_confidence.value), pool_opt_in: f.pool_opt_in.checked });
-      $('triage-saved').hidden = false;
-      await triageSettings();
-    } catch (err) { showErrors(triageForm, err); }
-  });
-  const rulesForm = $('rules-form');
-  rulesForm.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    clearErrors(rulesForm);
-    $('rules-saved').hidden = true;
-    const f = rulesForm.elements;
+    await api('PATCH', '/triage/settings', { deflection_ceiling: num(f.deflection_ceiling.value),
+      borderline_confidence: num(f.borderline_confidence.value), pool_opt_in: f.pool_opt_in.checked });
+  }, triageSettings);
+  settingsForm('rules-form', async ({ elements: f }) => {
     const hours = (v) => v.trim() === '' ? null : Number(v);
-    try {
-      await api('PATCH', '/workspace/conversation-rules', { auto_resolve_pending_after_hours: hours(f.auto_resolve_pending_after_hours.value),
-        auto_close_resolved_after_hours: hours(f.auto_close_resolved_after_hours.value) });
-      $('rules-saved').hidden = false;
-      await conversationRules();
-    } catch (err) { showErrors(rulesForm, err); }
-  });
+    await api('PATCH', '/workspace/conversation-rules', { auto_resolve_pending_after_hours: hours(f.auto_resolve_pending_after_hours.value),
+      auto_close_resolved_after_hours: hours(f.auto_close_resolved_after_hours.value) });
+  }, conversationRules);
   const checkoutForm = $('checkout');
   checkoutForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
