@@ -29,18 +29,22 @@ const (
 
 var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
-// twoFactorAccount is what checking a second step needs of an account.
+// twoFactorAccount is what checking a second step needs of an account:
+// the account, and its sealed secret (none until two-step sign-in is
+// started).
 type twoFactorAccount struct {
-	ID     uuid.UUID
-	Email  string
+	User
 	Secret []byte // sealed
 }
 
-// findTwoFactorAccount reads the account's email and sealed secret, on
-// a connection of its own (users is a platform table).
+// twoFactorAccountColumns are the columns of a twoFactorAccount in users.
+const twoFactorAccountColumns = userColumns + `, two_factor_secret AS secret`
+
+// findTwoFactorAccount reads the account with its sealed secret, on a
+// connection of its own (users is a platform table).
 func (s *Service) findTwoFactorAccount(ctx context.Context, userID uuid.UUID) (twoFactorAccount, error) {
 	var acc twoFactorAccount
-	err := s.DB.WithContext(context.WithoutCancel(ctx)).Raw(`SELECT id, email, two_factor_secret AS secret FROM users WHERE id = ?`, userID).Scan(&acc).Error
+	err := s.DB.WithContext(context.WithoutCancel(ctx)).Raw(`SELECT `+twoFactorAccountColumns+` FROM users WHERE id = ?`, userID).Scan(&acc).Error
 	return acc, err
 }
 
