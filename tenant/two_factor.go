@@ -162,19 +162,9 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput
 		return nil, deskpool.Errorf(deskpool.ECONFLICT, "No authenticator app is being set up: start with POST /v1/me/two-factor.")
 	}
 	// through the login lockout: a wrong code counts as a failed login
-	var taken error
-	ok, err := s.checkPassword(ctx, acc.Email, func() bool {
-		var ok bool
-		ok, taken = s.takeCode(ctx, *acc, f.Code)
-		return ok
-	})
-	switch {
-	case err != nil:
+	if err := s.proveSecondFactor(ctx, *acc, f,
+		deskpool.Invalid(deskpool.FieldError{Field: "code", Message: "is not the code your authenticator app shows now"})); err != nil {
 		return nil, err
-	case taken != nil:
-		return nil, taken
-	case !ok:
-		return nil, deskpool.Invalid(deskpool.FieldError{Field: "code", Message: "is not the code your authenticator app shows now"})
 	}
 	codes := newRecoveryCodes(RecoveryCodes)
 	out := &TwoFactorChange{RecoveryCodes: codes}
@@ -230,7 +220,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return nil, err
 	}
-	if err := s.proveSecondFactor(ctx, *acc, f, deskpool.EFORBIDDEN); err != nil {
+	if err := s.proveSecondFactor(ctx, *acc, f, errWrongSecondFactor(f, deskpool.EFORBIDDEN)); err != nil {
 		return nil, err
 	}
 	out := &TwoFactorChange{}

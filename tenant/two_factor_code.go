@@ -98,8 +98,8 @@ func errWrongSecondFactor(f secondFactor, code string) error {
 // account's email and the client's address, and a locked email is
 // refused (*LockedError) whatever the code. A code is taken once: its
 // time step must come after the last one taken. A recovery code works
-// once. A wrong one is errWrongSecondFactor with errCode.
-func (s *Service) proveSecondFactor(ctx context.Context, acc twoFactorAccount, f secondFactor, errCode string) error {
+// once. A wrong one is the error wrong (see errWrongSecondFactor).
+func (s *Service) proveSecondFactor(ctx context.Context, acc twoFactorAccount, f secondFactor, wrong error) error {
 	var taken error
 	ok, err := s.checkPassword(ctx, acc.Email, func() bool {
 		var ok bool
@@ -116,7 +116,7 @@ func (s *Service) proveSecondFactor(ctx context.Context, acc twoFactorAccount, f
 	case taken != nil:
 		return taken
 	case !ok:
-		return errWrongSecondFactor(f, errCode)
+		return wrong
 	}
 	return nil
 }

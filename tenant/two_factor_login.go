@@ -95,7 +95,7 @@ func (s *Service) CompleteLogin(ctx context.Context, in CompleteLoginInput) (*Se
 		return nil, nil, nil, errBadChallenge
 	}
 	u := ch.User
-	if err := s.proveSecondFactor(ctx, twoFactorAccount{User: u, Secret: ch.Secret}, f, deskpool.EUNAUTHORIZED); err != nil {
+	if err := s.proveSecondFactor(ctx, twoFactorAccount{User: u, Secret: ch.Secret}, f, errWrongSecondFactor(f, deskpool.EUNAUTHORIZED)); err != nil {
 		return nil, nil, nil, err
 	}
 	res := db.Exec(`UPDATE two_factor_challenges SET used_at = ? WHERE token_hash = ? AND used_at IS NULL`, now, hash)
@@ -129,5 +129,5 @@ func (s *Service) proveInvitee(ctx context.Context, u *User, f secondFactor) err
 	if err != nil {
 		return err
 	}
-	return s.proveSecondFactor(ctx, acc, f, deskpool.EUNAUTHORIZED)
+	return s.proveSecondFactor(ctx, acc, f, errWrongSecondFactor(f, deskpool.EUNAUTHORIZED))
 }
