@@ -169,12 +169,12 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 			return err
 		}
 		exists := u.ID != uuid.Nil
-		ok, err := s.checkCredential(ctx, inv.Email, func() bool {
+		ok, err := s.checkPassword(ctx, inv.Email, &u, func() bool {
 			if !exists {
 				return true // a new account: the password is chosen, not checked
 			}
 			return CheckPassword(u.PasswordHash, in.Password)
-		}, !u.TwoFactorEnabled()) // with two-step sign-in, the code's success clears the failures
+		})
 		if err != nil {
 			return err
 		} else if !ok {

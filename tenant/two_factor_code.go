@@ -94,14 +94,14 @@ func errWrongSecondFactor(f secondFactor, code string) error {
 }
 
 // proveSecondFactor checks f for the account through the login lockout
-// (checkPassword): a wrong code counts as a failed login for the
+// (checkCredential, as checkPassword does): a wrong code counts as a failed login for the
 // account's email and the client's address, and a locked email is
 // refused (*LockedError) whatever the code. A code is taken once: its
 // time step must come after the last one taken. A recovery code works
 // once. A wrong one is the error wrong (see errWrongSecondFactor).
 func (s *Service) proveSecondFactor(ctx context.Context, acc twoFactorAccount, f secondFactor, wrong error) error {
 	var taken error
-	ok, err := s.checkPassword(ctx, acc.Email, func() bool {
+	ok, err := s.checkCredential(ctx, acc.Email, func() bool {
 		var ok bool
 		if f.RecoveryCode != "" {
 			ok, taken = s.takeRecoveryCode(ctx, acc.ID, f.RecoveryCode)
@@ -109,7 +109,7 @@ func (s *Service) proveSecondFactor(ctx context.Context, acc twoFactorAccount, f
 			ok, taken = s.takeCode(ctx, acc, f.Code)
 		}
 		return ok
-	})
+	}, true) // the second step proven, the login is: its failures clear
 	switch {
 	case err != nil:
 		return err
