@@ -278,6 +278,18 @@ func TestTwoFactorLogin(t *testing.T) {
 		clock.add(5*time.Minute + time.Second)
 		namesField(t, h.must(http.StatusUnauthorized, complete(ch, map[string]string{"code": totpAt(t, secret, clock.Now())})), "challenge")
 	})
+	t.Run("PasswordChangeEndsOpenChallenges", func(t *testing.T) {
+		open := h.challenge(ws.OwnerEmail, goodPassword)
+		const other = "a passphrase chosen in settings"
+		change := func(current, next string) {
+			h.must(http.StatusOK, call{method: "POST", path: "/v1/me/password", token: ws.OwnerToken,
+				body: map[string]string{"current_password": current, "new_password": next}})
+		}
+		change(goodPassword, other)
+		// a login half done with the old password does not finish
+		namesField(t, h.must(http.StatusUnauthorized, complete(open, map[string]string{"code": totpAt(t, secret, clock.Now())})), "challenge")
+		change(other, goodPassword)
+	})
 	t.Run("ResetDoesNotBypass", func(t *testing.T) {
 		clock.add(time.Minute)
 		open := h.challenge(ws.OwnerEmail, goodPassword)
