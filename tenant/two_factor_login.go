@@ -115,7 +115,7 @@ func (s *Service) CompleteLogin(ctx context.Context, in CompleteLoginInput) (*Se
 // sign-in on that accepts an invitation, which signs it in: a missing
 // code is EUNAUTHORIZED naming code (as a login's challenge says), a
 // wrong one counts as a failed login.
-func (s *Service) proveInvitee(ctx context.Context, u *User, f secondFactor) error {
+func (s *Service) proveInvitee(ctx context.Context, acc twoFactorAccount, f secondFactor) error {
 	if f.Code == "" && f.RecoveryCode == "" {
 		return &deskpool.Error{Code: deskpool.EUNAUTHORIZED,
 			Message: "This account signs in in two steps: give the code from its authenticator app (code) or a recovery code (recovery_code) with its password.",
@@ -124,10 +124,6 @@ func (s *Service) proveInvitee(ctx context.Context, u *User, f secondFactor) err
 	var v deskpool.Validator
 	if f.validate(&v); v.Err() != nil {
 		return v.Err()
-	}
-	acc, err := s.findTwoFactorAccount(ctx, u.ID)
-	if err != nil {
-		return err
 	}
 	return s.proveSecondFactor(ctx, acc, f, errWrongSecondFactor(f, deskpool.EUNAUTHORIZED))
 }
