@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/deskpool/deskpool/api"
 	"github.com/deskpool/deskpool/tenant"
-	"github.com/google/uuid"
 )
 
 // changeEmail asks, as the owner of ws, to change their email to email
@@ -108,12 +106,7 @@ func TestEmailChange(t *testing.T) {
 		}
 	})
 	t.Run("NoticeSentOnce", func(t *testing.T) {
-		// the task as the outbox queued it (its row is gone once done)
-		payload, err := json.Marshal(tenant.LinkMailPayload{TenantID: uuid.MustParse(ws.ID), TokenHash: tenant.HashToken(token), LinkBase: "http://deskpool.test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		runTask(t, tenant.TaskEmailChangeNotice, string(payload))
+		runNoticeTask(t, tenant.TaskEmailChangeNotice, ws.ID, tenant.HashToken(token))
 		if !outbox.none(ws.OwnerEmail) {
 			t.Error("a second run of the task sent the notice again")
 		}

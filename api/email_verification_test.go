@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/deskpool/deskpool/jobs"
 	"github.com/deskpool/deskpool/tenant"
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 )
 
@@ -41,6 +43,19 @@ func verifyTaskPayload(t *testing.T, tenantID string) string {
 		t.Fatal("no verification mail task in the workspace's outbox")
 	}
 	return payload
+}
+
+// runNoticeTask runs the notice task typ as the outbox of the workspace
+// tenantID queued it for the row whose key is hash (a link's token hash,
+// or a notice's own id), as after a lost acknowledgement: the task's outbox
+// row is gone once done.
+func runNoticeTask(t *testing.T, typ, tenantID string, hash []byte) {
+	t.Helper()
+	payload, err := json.Marshal(tenant.LinkMailPayload{TenantID: uuid.MustParse(tenantID), TokenHash: hash, LinkBase: "http://deskpool.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runTask(t, typ, string(payload))
 }
 
 // runTask enqueues a task of type typ with payload (as after a lost

@@ -1,13 +1,11 @@
 package api_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/deskpool/deskpool/tenant"
-	"github.com/google/uuid"
 )
 
 // passwordNotices counts the password notices recorded for the user.
@@ -63,12 +61,7 @@ func TestPasswordChangeNotice(t *testing.T) {
 		if err := env.System.Raw(`SELECT id FROM password_notices WHERE user_id = ?`, ws.OwnerID).Row().Scan(&id); err != nil {
 			t.Fatal(err)
 		}
-		// the task as the outbox queued it (its row is gone once done)
-		payload, err := json.Marshal(tenant.LinkMailPayload{TenantID: uuid.MustParse(ws.ID), TokenHash: id, LinkBase: "http://deskpool.test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		runTask(t, tenant.TaskPasswordNotice, string(payload))
+		runNoticeTask(t, tenant.TaskPasswordNotice, ws.ID, id)
 		if !outbox.noPasswordNotice(ws.OwnerEmail) {
 			t.Error("a second run of the task sent the notice again")
 		}

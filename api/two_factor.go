@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"github.com/deskpool/deskpool/tenant"
 	"github.com/gofiber/fiber/v2"
 )
@@ -31,13 +33,9 @@ func (s *Server) completeLogin(c *fiber.Ctx) error {
 // startTwoFactor: POST /v1/me/two-factor {current_password}, a pending
 // secret for the person's authenticator app.
 func (s *Server) startTwoFactor(c *fiber.Ctx) error {
-	var in tenant.StartTwoFactorInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	out, err := s.deps.Tenants.StartTwoFactor(c.UserContext(), in)
+	out, err := lockoutCall(c, s.deps.Tenants.StartTwoFactor)
 	if err != nil {
-		return lockedRetryAfter(c, err)
+		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(out)
@@ -46,13 +44,9 @@ func (s *Server) startTwoFactor(c *fiber.Ctx) error {
 // confirmTwoFactor: POST /v1/me/two-factor/confirm {code} turns two-step
 // sign-in on and shows the recovery codes once.
 func (s *Server) confirmTwoFactor(c *fiber.Ctx) error {
-	var in tenant.ConfirmTwoFactorInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
-	out, err := s.deps.Tenants.ConfirmTwoFactor(c.UserContext(), in)
+	out, err := lockoutCall(c, s.deps.Tenants.ConfirmTwoFactor)
 	if err != nil {
-		return lockedRetryAfter(c, err)
+		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"detail": "Two-step sign-in is on; your other sessions are signed out. Keep the recovery codes somewhere safe: they are shown only now.",
@@ -62,13 +56,22 @@ func (s *Server) confirmTwoFactor(c *fiber.Ctx) error {
 // disableTwoFactor: DELETE /v1/me/two-factor {current_password, code |
 // recovery_code} turns two-step sign-in off.
 func (s *Server) disableTwoFactor(c *fiber.Ctx) error {
-	var in tenant.DisableTwoFactorInput
-	if err := decode(c, &in); err != nil {
+	out, err := lockoutCall(c, s.deps.Tenants.DisableTwoFactor)
+	if err != nil {
 		return err
 	}
-	out, err := s.deps.Tenants.DisableTwoFactor(c.UserContext(), in)
-	if err != nil {
-		return lockedRetryAfter(c, err)
-	}
 	return c.JSON(fiber.Map{"detail": "Two-step sign-in is off; your other sessions are signed out.", "sessions_revoked": out.SessionsRevoked})
+}
+
+// lockoutCall decodes the request's body and makes call with it, a call
+// that checks a password or code through the login lockout: a lockout
+// answers with Retry-After (see lockedRetryAfter).
+func lockoutCall[In, Out any](c *fiber.Ctx, call func(context.Context, In) (Out, error)) (Out, error) {
+	var in In
+	if err := decode(c, &in); err != nil {
+		var none Out
+		return none, err
+	}
+	out, err := call(c.UserContext(), in)
+	return out, lockedRetryAfter(c, err)
 }

@@ -85,6 +85,38 @@ func namesField(t *testing.T, r result, field string) {
 	}
 }
 
+// wrongCode is a code the authenticator app of secret shows at none of
+// the steps a check at now takes (the step before, of and after now).
+func wrongCode(t *testing.T, secret string, now time.Time) string {
+	t.Helper()
+	wrong := "000000"
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		if totpAt(t, secret, now.Add(d)) == wrong {
+			wrong = "999999"
+		}
+	}
+	return wrong
+}
+
+// guessUntilLocked sends c, a wrong code, until it is refused with 429:
+// each refusal before must be status, naming code. It fails the test when
+// 12 guesses are not locked out.
+func (h *harness) guessUntilLocked(c call, status int) {
+	h.t.Helper()
+	for i := 0; i < 12; i++ {
+		r := h.do(c)
+		switch r.Status {
+		case status:
+			namesField(h.t, r, "code")
+		case http.StatusTooManyRequests:
+			return
+		default:
+			h.t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
+		}
+	}
+	h.t.Fatal("12 wrong codes and no lockout")
+}
+
 func TestTwoFactorEnrolment(t *testing.T) {
 	h := newHarness(t, nil)
 	clock := h.useClock()
@@ -246,6 +278,18 @@ func TestTwoFactorLogin(t *testing.T) {
 		clock.add(5*time.Minute + time.Second)
 		namesField(t, h.must(http.StatusUnauthorized, complete(ch, map[string]string{"code": totpAt(t, secret, clock.Now())})), "challenge")
 	})
+	t.Run("PasswordChangeEndsOpenChallenges", func(t *testing.T) {
+		open := h.challenge(ws.OwnerEmail, goodPassword)
+		const other = "a passphrase chosen in settings"
+		change := func(current, next string) {
+			h.must(http.StatusOK, call{method: "POST", path: "/v1/me/password", token: ws.OwnerToken,
+				body: map[string]string{"current_password": current, "new_password": next}})
+		}
+		change(goodPassword, other)
+		// a login half done with the old password does not finish
+		namesField(t, h.must(http.StatusUnauthorized, complete(open, map[string]string{"code": totpAt(t, secret, clock.Now())})), "challenge")
+		change(other, goodPassword)
+	})
 	t.Run("ResetDoesNotBypass", func(t *testing.T) {
 		clock.add(time.Minute)
 		open := h.challenge(ws.OwnerEmail, goodPassword)
@@ -280,10 +324,7 @@ func TestTwoFactorWrongCodesLockOut(t *testing.T) {
 	secret, _ := h.enableTwoFactor(ws.OwnerToken, clock)
 	ch := h.challenge(ws.OwnerEmail, goodPassword)
 	right := totpAt(t, secret, clock.Now())
-	wrong := "000000"
-	if wrong == right || wrong == totpAt(t, secret, clock.Now().Add(30*time.Second)) || wrong == totpAt(t, secret, clock.Now().Add(-30*time.Second)) {
-		wrong = "999999"
-	}
+	wrong := wrongCode(t, secret, clock.Now())
 	// the right password is half a login: it counts until the code
 	// clears it, so logging in again gives no fresh guesses
 	for range 5 {
@@ -351,31 +392,12 @@ func TestTwoFactorDisableWrongCodesLockOut(t *testing.T) {
 	clock := h.useClock()
 	ws := h.signup("Two Step Off Guess")
 	secret, _ := h.enableTwoFactor(ws.OwnerToken, clock)
-	wrong := "000000"
-	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
-		if totpAt(t, secret, clock.Now().Add(d)) == wrong {
-			wrong = "999999"
-		}
-	}
+	wrong := wrongCode(t, secret, clock.Now())
 	off := func(code string) call {
 		return call{method: "DELETE", path: "/v1/me/two-factor", token: ws.OwnerToken,
 			body: map[string]string{"current_password": goodPassword, "code": code}}
 	}
-	locked := false
-	for i := 0; i < 12 && !locked; i++ {
-		r := h.do(off(wrong))
-		switch r.Status {
-		case http.StatusForbidden:
-			namesField(t, r, "code")
-		case http.StatusTooManyRequests:
-			locked = true
-		default:
-			t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
-		}
-	}
-	if !locked {
-		t.Fatal("12 wrong codes with the right password and no lockout")
-	}
+	h.guessUntilLocked(off(wrong), http.StatusForbidden) // with the right password each time
 	// nor does proving the password elsewhere give fresh guesses
 	h.must(http.StatusTooManyRequests, off(totpAt(t, secret, clock.Now())))
 }
@@ -389,30 +411,11 @@ func TestTwoFactorConfirmWrongCodesLockOut(t *testing.T) {
 	ws := h.signup("Two Step Confirm Guess")
 	secret := h.must(http.StatusOK, call{method: "POST", path: "/v1/me/two-factor", token: ws.OwnerToken,
 		body: map[string]string{"current_password": goodPassword}}).str("secret")
-	wrong := "000000"
-	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
-		if totpAt(t, secret, clock.Now().Add(d)) == wrong {
-			wrong = "999999"
-		}
-	}
+	wrong := wrongCode(t, secret, clock.Now())
 	confirm := func(code string) call {
 		return call{method: "POST", path: "/v1/me/two-factor/confirm", token: ws.OwnerToken, body: map[string]string{"code": code}}
 	}
-	locked := false
-	for i := 0; i < 12 && !locked; i++ {
-		r := h.do(confirm(wrong))
-		switch r.Status {
-		case http.StatusUnprocessableEntity:
-			namesField(t, r, "code")
-		case http.StatusTooManyRequests:
-			locked = true
-		default:
-			t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
-		}
-	}
-	if !locked {
-		t.Fatal("12 wrong codes and no lockout")
-	}
+	h.guessUntilLocked(confirm(wrong), http.StatusUnprocessableEntity)
 	h.must(http.StatusTooManyRequests, confirm(totpAt(t, secret, clock.Now())))
 }
 
@@ -425,23 +428,11 @@ func TestTwoFactorResetKeepsCodeLockout(t *testing.T) {
 	clock := h.useClock()
 	ws := h.signup("Two Step Reset Guess")
 	secret, _ := h.enableTwoFactor(ws.OwnerToken, clock)
-	wrong := "000000"
-	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
-		if totpAt(t, secret, clock.Now().Add(d)) == wrong {
-			wrong = "999999"
-		}
-	}
+	wrong := wrongCode(t, secret, clock.Now())
 	const newPassword = "a passphrase chosen by link"
 	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + h.resetToken(ws.OwnerEmail), body: map[string]string{"password": newPassword}})
 	ch := h.challenge(ws.OwnerEmail, newPassword)
-	for i := 0; ; i++ {
-		r := h.do(complete(ch, map[string]string{"code": wrong}))
-		if r.Status == http.StatusTooManyRequests {
-			break
-		} else if r.Status != http.StatusUnauthorized || i > 12 {
-			t.Fatalf("guess %d: %d %s", i, r.Status, r.Raw)
-		}
-	}
+	h.guessUntilLocked(complete(ch, map[string]string{"code": wrong}), http.StatusUnauthorized)
 	h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/password-reset/" + h.resetToken(ws.OwnerEmail), body: map[string]string{"password": newPassword + " again"}})
 	h.must(http.StatusTooManyRequests, call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": newPassword + " again"}})
 }

@@ -20,7 +20,6 @@ func TestWebhooksOfARemovedMember(t *testing.T) {
 	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/webhooks/" + off, token: admin, body: map[string]any{"enabled": false}})
 	key, _ := h.apiKey(ws, "webhooks:write", "webhooks:read")
 	byKey := create(key)
-	keptAudits := func() []map[string]any { return h.keptWebhookAudits(ws) }
 
 	h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/members/" + adminID, token: ws.OwnerToken})
 	for _, id := range []string{mine, off} {
@@ -32,7 +31,7 @@ func TestWebhooksOfARemovedMember(t *testing.T) {
 	if r := h.must(http.StatusOK, call{method: "GET", path: "/v1/webhooks/" + byKey, token: ws.OwnerToken}); r.JSON["created_by"] != nil {
 		t.Errorf("a webhook an API key created names a creator: %s", r.Raw)
 	}
-	kept := keptAudits()
+	kept := h.keptWebhookAudits(ws)
 	if len(kept) != 1 || kept[0]["target_id"] != adminID {
 		t.Fatalf("member.webhooks_kept entries %v, want one for %s", kept, adminID)
 	}
@@ -44,7 +43,7 @@ func TestWebhooksOfARemovedMember(t *testing.T) {
 	t.Run("NoneWhenTheyMadeNone", func(t *testing.T) {
 		_, agentID := h.member(ws, "agent")
 		h.must(http.StatusNoContent, call{method: "DELETE", path: "/v1/members/" + agentID, token: ws.OwnerToken})
-		if kept := keptAudits(); len(kept) != 1 {
+		if kept := h.keptWebhookAudits(ws); len(kept) != 1 {
 			t.Fatalf("member.webhooks_kept entries %v after removing a member who made no webhook", kept)
 		}
 	})

@@ -165,16 +165,18 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 		if err := ValidatePassword(in.Password, inv.Email); err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT `+userColumns+` FROM users WHERE email = ?`, inv.Email).Scan(&u).Error; err != nil {
+		var acc twoFactorAccount // an account's second step is checked below
+		if err := tx.Raw(`SELECT `+twoFactorAccountColumns+` FROM users WHERE email = ?`, inv.Email).Scan(&acc).Error; err != nil {
 			return err
 		}
+		u = acc.User
 		exists := u.ID != uuid.Nil
-		ok, err := s.checkCredential(ctx, inv.Email, func() bool {
+		ok, err := s.checkPassword(ctx, inv.Email, &u, func() bool {
 			if !exists {
 				return true // a new account: the password is chosen, not checked
 			}
 			return CheckPassword(u.PasswordHash, in.Password)
-		}, !u.TwoFactorEnabled()) // with two-step sign-in, the code's success clears the failures
+		})
 		if err != nil {
 			return err
 		} else if !ok {
@@ -182,7 +184,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 		}
 		if exists && u.TwoFactorEnabled() {
 			// joining signs in: the password alone is not enough
-			if err := s.proveInvitee(ctx, &u, secondFactor{Code: in.Code, RecoveryCode: in.RecoveryCode}); err != nil {
+			if err := s.proveInvitee(ctx, acc, secondFactor{Code: in.Code, RecoveryCode: in.RecoveryCode}); err != nil {
 				return err
 			}
 		}

@@ -58,14 +58,19 @@ func (e *LockedError) RetryAfterSeconds() string {
 // Unknown emails are counted and locked exactly like known ones, so that
 // a lockout says nothing about whether an account exists; verify must then
 // spend the same time as for a real account (CheckPassword on dummyHash).
-func (s *Service) checkPassword(ctx context.Context, email string, verify func() bool) (bool, error) {
-	return s.checkCredential(ctx, email, verify, true)
+//
+// u is the account with the email (zero when none has it). When it signs
+// in in two steps, the right password is only half a login: it clears
+// nothing, so that it does not wipe the count of wrong codes (else
+// logging in again would give ten more guesses each time); the right
+// code does (proveSecondFactor).
+func (s *Service) checkPassword(ctx context.Context, email string, u *User, verify func() bool) (bool, error) {
+	return s.checkCredential(ctx, email, verify, !u.TwoFactorEnabled())
 }
 
-// checkCredential is checkPassword; without clear, a success leaves the
-// failures counted: the right password of an account with two-step
-// sign-in is only half a login, and must not wipe the count of wrong codes
-// (else logging in again would give ten more guesses each time).
+// checkCredential is the lockout under checkPassword and
+// proveSecondFactor; without clear, a success leaves the failures
+// counted.
 func (s *Service) checkCredential(ctx context.Context, email string, verify func() bool, clear bool) (bool, error) {
 	lo, now := s.Lockout, s.Now()
 	ip := actorIP(ctx)

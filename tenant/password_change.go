@@ -156,7 +156,7 @@ var errWrongCurrentPassword = &deskpool.Error{Code: deskpool.EFORBIDDEN, Message
 // it leaves the failures counted (as at login), so that proving it again
 // gives no fresh guesses at a code.
 func (s *Service) proveCurrentPassword(ctx context.Context, u *User, password string) error {
-	ok, err := s.checkCredential(ctx, u.Email, func() bool { return CheckPassword(u.PasswordHash, password) }, !u.TwoFactorEnabled())
+	ok, err := s.checkPassword(ctx, u.Email, u, func() bool { return CheckPassword(u.PasswordHash, password) })
 	if err != nil {
 		return err
 	} else if !ok {

@@ -133,8 +133,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, linkBase s
 			ID              uuid.UUID
 			Email           string
 			DefaultTenantID *uuid.UUID
+			TwoFactorAt     *time.Time
 		}
-		if err := tx.Raw(`SELECT u.id, u.email, u.default_tenant_id FROM password_resets r JOIN users u ON u.id = r.user_id
+		if err := tx.Raw(`SELECT u.id, u.email, u.default_tenant_id, u.two_factor_enabled_at AS two_factor_at FROM password_resets r JOIN users u ON u.id = r.user_id
 			WHERE r.token_hash = ? AND r.used_at IS NULL AND r.expires_at > ? FOR UPDATE OF r, u`,
 			HashToken(token), now).Scan(&u).Error; err != nil {
 			return err
@@ -167,10 +168,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, linkBase s
 				return err
 			}
 		}
-		// With two-step sign-in on, the link proves the mailbox, not the
-		// code: wrong codes stay counted.
-		return tx.Exec(`DELETE FROM password_failures WHERE subject = ?
-			AND NOT EXISTS (SELECT 1 FROM users WHERE id = ? AND two_factor_enabled_at IS NOT NULL)`, "email:"+u.Email, u.ID).Error
+		if u.TwoFactorAt != nil {
+			return nil // the link proves the mailbox, not the code: wrong codes stay counted
+		}
+		return tx.Exec(`DELETE FROM password_failures WHERE subject = ?`, "email:"+u.Email).Error
 	})
 	if err != nil {
 		return err

@@ -48,13 +48,13 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 	if err := s.DB.WithContext(ctx).Raw(`SELECT `+userColumns+` FROM users WHERE email = ?`, email).Scan(&u).Error; err != nil {
 		return nil, nil, nil, err
 	}
-	ok, err := s.checkCredential(ctx, email, func() bool {
+	ok, err := s.checkPassword(ctx, email, &u, func() bool {
 		if u.ID == uuid.Nil {
 			CheckPassword(dummyHash(), in.Password)
 			return false
 		}
 		return CheckPassword(u.PasswordHash, in.Password)
-	}, !u.TwoFactorEnabled()) // with two-step sign-in, the code's success clears the failures
+	})
 	if err != nil {
 		return nil, nil, nil, err
 	} else if !ok {

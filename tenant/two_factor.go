@@ -59,8 +59,9 @@ type TwoFactorChange struct {
 }
 
 // twoFactorPerson is the signed-in person in ctx, a session's (an API key
-// has no password nor second step), with their account.
-func (s *Service) twoFactorPerson(ctx context.Context) (deskpool.Actor, *User, error) {
+// has no password nor second step), with their account and its sealed
+// secret, read once.
+func (s *Service) twoFactorPerson(ctx context.Context) (deskpool.Actor, *twoFactorAccount, error) {
 	a, _ := deskpool.ActorFromContext(ctx)
 	if a.UserID == uuid.Nil || a.SessionID == uuid.Nil {
 		return a, nil, deskpool.Errorf(deskpool.EFORBIDDEN, "Only a person signed in with a session can change their two-step sign-in; an API key has none.")
@@ -68,8 +69,13 @@ func (s *Service) twoFactorPerson(ctx context.Context) (deskpool.Actor, *User, e
 	if s.SysDB == nil {
 		return a, nil, deskpool.Errorf(deskpool.EINTERNAL, "two-step sign-in needs the system connection")
 	}
-	u, err := s.FindUser(ctx)
-	return a, u, err
+	acc, err := s.findTwoFactorAccount(ctx, a.UserID)
+	if err != nil {
+		return a, nil, err
+	} else if acc.ID == uuid.Nil {
+		return a, nil, deskpool.Errorf(deskpool.ENOTFOUND, "User not found.")
+	}
+	return a, &acc, nil
 }
 
 // StartTwoFactor makes a new secret for the signed-in person, who proves
@@ -77,10 +83,11 @@ func (s *Service) twoFactorPerson(ctx context.Context) (deskpool.Actor, *User, e
 // current_password). It is pending until ConfirmTwoFactor; starting again
 // replaces a pending secret. ECONFLICT when two-step sign-in is on.
 func (s *Service) StartTwoFactor(ctx context.Context, in StartTwoFactorInput) (*TwoFactorEnrolment, error) {
-	_, u, err := s.twoFactorPerson(ctx)
+	_, acc, err := s.twoFactorPerson(ctx)
 	if err != nil {
 		return nil, err
 	}
+	u := &acc.User
 	if in.CurrentPassword == "" {
 		return nil, deskpool.Invalid(deskpool.FieldError{Field: "current_password", Message: "is required"})
 	}
@@ -135,7 +142,7 @@ var errTwoFactorOn = deskpool.Errorf(deskpool.ECONFLICT, "Two-step sign-in is on
 // recovery codes, shown this once. Every other session of the person is
 // signed out; auth.two_factor_enabled goes to each workspace's audit log.
 func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput) (*TwoFactorChange, error) {
-	a, u, err := s.twoFactorPerson(ctx)
+	a, acc, err := s.twoFactorPerson(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -148,48 +155,34 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	acc, err := s.findTwoFactorAccount(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
 	switch {
-	case u.TwoFactorEnabled():
+	case acc.TwoFactorEnabled():
 		return nil, errTwoFactorOn
 	case acc.Secret == nil:
 		return nil, deskpool.Errorf(deskpool.ECONFLICT, "No authenticator app is being set up: start with POST /v1/me/two-factor.")
 	}
 	// through the login lockout: a wrong code counts as a failed login
-	var taken error
-	ok, err := s.checkPassword(ctx, acc.Email, func() bool {
-		var ok bool
-		ok, taken = s.takeCode(ctx, acc, f.Code)
-		return ok
-	})
-	switch {
-	case err != nil:
+	if err := s.proveSecondFactor(ctx, *acc, f,
+		deskpool.Invalid(deskpool.FieldError{Field: "code", Message: "is not the code your authenticator app shows now"})); err != nil {
 		return nil, err
-	case taken != nil:
-		return nil, taken
-	case !ok:
-		return nil, deskpool.Invalid(deskpool.FieldError{Field: "code", Message: "is not the code your authenticator app shows now"})
 	}
 	codes := newRecoveryCodes(RecoveryCodes)
 	out := &TwoFactorChange{RecoveryCodes: codes}
 	now := s.Now()
 	tenants, err := s.changeTwoFactor(ctx, a, "auth:two-factor-on", "auth.two_factor_enabled", out, func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE users SET two_factor_enabled_at = ?, updated_at = ? WHERE id = ? AND two_factor_enabled_at IS NULL AND two_factor_secret = ?`,
-			now, now, u.ID, acc.Secret)
+			now, now, acc.ID, acc.Secret)
 		if res.Error != nil {
 			return res.Error
 		} else if res.RowsAffected == 0 {
 			return deskpool.Errorf(deskpool.ECONFLICT, "Two-step sign-in was changed by another request just now; look again.")
 		}
-		if err := tx.Exec(`DELETE FROM two_factor_recovery_codes WHERE user_id = ?`, u.ID).Error; err != nil {
+		if err := tx.Exec(`DELETE FROM two_factor_recovery_codes WHERE user_id = ?`, acc.ID).Error; err != nil {
 			return err
 		}
 		for _, c := range codes {
 			if err := tx.Exec(`INSERT INTO two_factor_recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)`,
-				u.ID, HashToken(normalizeRecoveryCode(c)), now).Error; err != nil {
+				acc.ID, HashToken(normalizeRecoveryCode(c)), now).Error; err != nil {
 				return err
 			}
 		}
@@ -209,10 +202,11 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput
 // every other session is signed out, and auth.two_factor_disabled goes to
 // each workspace's audit log. ECONFLICT when it is off.
 func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput) (*TwoFactorChange, error) {
-	a, u, err := s.twoFactorPerson(ctx)
+	a, acc, err := s.twoFactorPerson(ctx)
 	if err != nil {
 		return nil, err
 	}
+	u := &acc.User
 	f := secondFactor{Code: in.Code, RecoveryCode: in.RecoveryCode}
 	var v deskpool.Validator
 	v.Check(in.CurrentPassword != "", "current_password", "is required")
@@ -226,11 +220,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return nil, err
 	}
-	acc, err := s.findTwoFactorAccount(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.proveSecondFactor(ctx, acc, f, deskpool.EFORBIDDEN); err != nil {
+	if err := s.proveSecondFactor(ctx, *acc, f, errWrongSecondFactor(f, deskpool.EFORBIDDEN)); err != nil {
 		return nil, err
 	}
 	out := &TwoFactorChange{}

@@ -29,18 +29,22 @@ const (
 
 var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
-// twoFactorAccount is what checking a second step needs of an account.
+// twoFactorAccount is what checking a second step needs of an account:
+// the account, and its sealed secret (none until two-step sign-in is
+// started).
 type twoFactorAccount struct {
-	ID     uuid.UUID
-	Email  string
+	User
 	Secret []byte // sealed
 }
 
-// findTwoFactorAccount reads the account's email and sealed secret, on
-// a connection of its own (users is a platform table).
+// twoFactorAccountColumns are the columns of a twoFactorAccount in users.
+const twoFactorAccountColumns = userColumns + `, two_factor_secret AS secret`
+
+// findTwoFactorAccount reads the account with its sealed secret, on a
+// connection of its own (users is a platform table).
 func (s *Service) findTwoFactorAccount(ctx context.Context, userID uuid.UUID) (twoFactorAccount, error) {
 	var acc twoFactorAccount
-	err := s.DB.WithContext(context.WithoutCancel(ctx)).Raw(`SELECT id, email, two_factor_secret AS secret FROM users WHERE id = ?`, userID).Scan(&acc).Error
+	err := s.DB.WithContext(context.WithoutCancel(ctx)).Raw(`SELECT `+twoFactorAccountColumns+` FROM users WHERE id = ?`, userID).Scan(&acc).Error
 	return acc, err
 }
 
@@ -90,14 +94,14 @@ func errWrongSecondFactor(f secondFactor, code string) error {
 }
 
 // proveSecondFactor checks f for the account through the login lockout
-// (checkPassword): a wrong code counts as a failed login for the
+// (checkCredential, as checkPassword does): a wrong code counts as a failed login for the
 // account's email and the client's address, and a locked email is
 // refused (*LockedError) whatever the code. A code is taken once: its
 // time step must come after the last one taken. A recovery code works
-// once. A wrong one is errWrongSecondFactor with errCode.
-func (s *Service) proveSecondFactor(ctx context.Context, acc twoFactorAccount, f secondFactor, errCode string) error {
+// once. A wrong one is the error wrong (see errWrongSecondFactor).
+func (s *Service) proveSecondFactor(ctx context.Context, acc twoFactorAccount, f secondFactor, wrong error) error {
 	var taken error
-	ok, err := s.checkPassword(ctx, acc.Email, func() bool {
+	ok, err := s.checkCredential(ctx, acc.Email, func() bool {
 		var ok bool
 		if f.RecoveryCode != "" {
 			ok, taken = s.takeRecoveryCode(ctx, acc.ID, f.RecoveryCode)
@@ -105,14 +109,14 @@ func (s *Service) proveSecondFactor(ctx context.Context, acc twoFactorAccount, f
 			ok, taken = s.takeCode(ctx, acc, f.Code)
 		}
 		return ok
-	})
+	}, true) // the second step proven, the login is: its failures clear
 	switch {
 	case err != nil:
 		return err
 	case taken != nil:
 		return taken
 	case !ok:
-		return errWrongSecondFactor(f, errCode)
+		return wrong
 	}
 	return nil
 }

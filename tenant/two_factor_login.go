@@ -80,26 +80,22 @@ func (s *Service) CompleteLogin(ctx context.Context, in CompleteLoginInput) (*Se
 		return nil, nil, nil, err
 	}
 	var ch struct {
-		UserID    uuid.UUID
+		User
+		Secret    []byte // sealed
 		Workspace string
-		Secret    []byte
 	}
 	hash, now := HashToken(in.Challenge), s.Now()
 	db := s.DB.WithContext(ctx)
-	if err := db.Raw(`SELECT c.user_id, c.workspace, u.two_factor_secret AS secret
-		FROM two_factor_challenges c JOIN users u ON u.id = c.user_id
-		WHERE c.token_hash = ? AND c.used_at IS NULL AND c.expires_at > ? AND u.two_factor_enabled_at IS NOT NULL`,
+	if err := db.Raw(`SELECT `+twoFactorAccountColumns+`, c.workspace FROM users
+		JOIN (SELECT user_id, workspace FROM two_factor_challenges WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?) c
+		ON c.user_id = users.id WHERE two_factor_enabled_at IS NOT NULL`,
 		hash, now).Scan(&ch).Error; err != nil {
 		return nil, nil, nil, err
-	} else if ch.UserID == uuid.Nil {
+	} else if ch.ID == uuid.Nil {
 		return nil, nil, nil, errBadChallenge
 	}
-	var u User
-	if err := db.Raw(`SELECT `+userColumns+` FROM users WHERE id = ?`, ch.UserID).Scan(&u).Error; err != nil {
-		return nil, nil, nil, err
-	}
-	acc := twoFactorAccount{ID: u.ID, Email: u.Email, Secret: ch.Secret}
-	if err := s.proveSecondFactor(ctx, acc, f, deskpool.EUNAUTHORIZED); err != nil {
+	u := ch.User
+	if err := s.proveSecondFactor(ctx, twoFactorAccount{User: u, Secret: ch.Secret}, f, errWrongSecondFactor(f, deskpool.EUNAUTHORIZED)); err != nil {
 		return nil, nil, nil, err
 	}
 	res := db.Exec(`UPDATE two_factor_challenges SET used_at = ? WHERE token_hash = ? AND used_at IS NULL`, now, hash)
@@ -119,7 +115,7 @@ func (s *Service) CompleteLogin(ctx context.Context, in CompleteLoginInput) (*Se
 // sign-in on that accepts an invitation, which signs it in: a missing
 // code is EUNAUTHORIZED naming code (as a login's challenge says), a
 // wrong one counts as a failed login.
-func (s *Service) proveInvitee(ctx context.Context, u *User, f secondFactor) error {
+func (s *Service) proveInvitee(ctx context.Context, acc twoFactorAccount, f secondFactor) error {
 	if f.Code == "" && f.RecoveryCode == "" {
 		return &deskpool.Error{Code: deskpool.EUNAUTHORIZED,
 			Message: "This account signs in in two steps: give the code from its authenticator app (code) or a recovery code (recovery_code) with its password.",
@@ -129,9 +125,5 @@ func (s *Service) proveInvitee(ctx context.Context, u *User, f secondFactor) err
 	if f.validate(&v); v.Err() != nil {
 		return v.Err()
 	}
-	acc, err := s.findTwoFactorAccount(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	return s.proveSecondFactor(ctx, acc, f, deskpool.EUNAUTHORIZED)
+	return s.proveSecondFactor(ctx, acc, f, errWrongSecondFactor(f, deskpool.EUNAUTHORIZED))
 }
