@@ -222,3 +222,14 @@ func countOf(t *testing.T, query string, args ...any) int {
 	}
 	return n
 }
+
+// auditedOnce checks that each workspace's audit log holds exactly one
+// entry of action.
+func auditedOnce(t *testing.T, action string, tenantIDs ...string) {
+	t.Helper()
+	for _, id := range tenantIDs {
+		if n := countOf(t, `SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action = ?`, id, action); n != 1 {
+			t.Errorf("workspace %s: %d %s entries, want 1", id, n, action)
+		}
+	}
+}
