@@ -98,7 +98,7 @@ ensure_stripe() {
   fi
   export DESKPOOL_STRIPE_API_BASE="http://127.0.0.1:$STRIPE_MOCK_PORT"
   export DESKPOOL_TEST_STRIPE_URL="$DESKPOOL_STRIPE_API_BASE"
-  export DESKPOOL_STRIPE_SECRET_KEY=sk_test_stripe_mock
+  export DESKPOOL_STRIPE_SECRET_KEY=sk_test_localmock # stripe-mock takes only sk_test_ and letters or digits
   export DESKPOOL_STRIPE_WEBHOOK_SECRET="${DESKPOOL_STRIPE_WEBHOOK_SECRET:-whsec_local_stripe_mock}"
   export DESKPOOL_STRIPE_PRICE_PRO_MONTHLY="${DESKPOOL_STRIPE_PRICE_PRO_MONTHLY:-price_deskpool_pro_monthly}"
   export DESKPOOL_STRIPE_PRICE_PRO_YEARLY="${DESKPOOL_STRIPE_PRICE_PRO_YEARLY:-price_deskpool_pro_yearly}"
