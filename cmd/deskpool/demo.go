@@ -98,6 +98,9 @@ func seedDemo(ctx context.Context, m *Main, out io.Writer, password string) erro
 	if err := seedOrders(ctx, m, out); err != nil {
 		return fmt.Errorf("demo orders: %w", err)
 	}
+	if err := seedSavedReplies(ctx, m, out); err != nil {
+		return fmt.Errorf("demo saved replies: %w", err)
+	}
 	if err := seedConversations(ctx, m, out); err != nil {
 		return fmt.Errorf("demo conversations: %w", err)
 	}
@@ -201,6 +204,31 @@ func seedOrders(ctx context.Context, m *Main, out io.Writer) error {
 	if res.Inserted > 0 {
 		fmt.Fprintf(out, "synced %d orders (DT-1001 is overdue and not shipped)\n", res.Inserted)
 	}
+	return nil
+}
+
+// demoSavedReplies are the demo's ready answers, in both languages, so
+// the reply box's picker (type "/") has something to offer.
+var demoSavedReplies = []struct{ name, shortcut, body, language string }{
+	{"Where is my order", "/where", "Hi {{customer.name}}, your order {{order.number}} is {{order.status}}. Tracking number: {{order.tracking_number}}. I'll keep an eye on it for you.\n\n{{agent.name}}, {{workspace.name}}", "en"},
+	{"Sorry for the delay", "/sorry", "Hi {{customer.name}}, I'm sorry order {{order.number}} is late. I've asked the warehouse to ship it today and will write again as soon as it leaves.\n\n{{agent.name}}", "en"},
+	{"Return instructions", "/return", "Hi {{customer.name}}, you can return anything unused within 14 days. Reply with a photo of the item and we'll send a free return label.", "en"},
+	{"查询物流", "/wuliu", "{{customer.name}}您好，您的订单 {{order.number}} 当前状态：{{order.status}}，物流单号 {{order.tracking_number}}。我们会持续跟进。", "zh"},
+	{"发货延迟致歉", "/yanchi", "{{customer.name}}您好，很抱歉订单 {{order.number}} 延迟了。我们已经催仓库今天发出，发货后第一时间通知您。", "zh"},
+}
+
+// seedSavedReplies adds the demo's saved replies once.
+func seedSavedReplies(ctx context.Context, m *Main, out io.Writer) error {
+	have, err := m.Helpdesk.FindSavedReplies(ctx, deskpool.Cursor{}, 100)
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	for _, r := range demoSavedReplies {
+		if _, err := m.Helpdesk.CreateSavedReply(ctx, helpdesk.SavedReplyInput{Name: &r.name, Shortcut: &r.shortcut, Body: &r.body, Language: &r.language}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "added %d saved replies\n", len(demoSavedReplies))
 	return nil
 }
 

@@ -217,6 +217,11 @@ func checkDemo(t *testing.T, base, token string) {
 	if len(convs.Data) != len(demoMessages) || !languages["zh"] || !languages["en"] || len(levels) < 3 || assigned == 0 || phone == "" {
 		t.Fatalf("conversations (%d, languages %v, levels %v, %d assigned): %+v", len(convs.Data), languages, levels, assigned, convs.Data)
 	}
+	var replies struct{ Data []struct{ Shortcut string } }
+	get("/v1/saved-replies", &replies)
+	if len(replies.Data) != len(demoSavedReplies) {
+		t.Errorf("saved replies, after setup ran twice: %+v", replies.Data)
+	}
 	var events struct{ Data []struct{ Kind string } }
 	get("/v1/conversations/"+phone+"/events?limit=100", &events)
 	breached := false
