@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"math/big"
 	"regexp"
 	"strings"
@@ -79,10 +80,14 @@ func (in *SignupInput) Validate() error {
 		in.Country, ok = NormalizeCountry(in.Country)
 		v.Check(ok, "country", countryMessage)
 	}
-	if err := v.Err(); err != nil {
-		return err
+	// The password is checked with the rest, so one answer names every field.
+	var perr *deskpool.Error
+	if errors.As(ValidatePassword(in.Password, in.Email), &perr) {
+		for _, f := range perr.Fields {
+			v.Add(f.Field, f.Message)
+		}
 	}
-	return ValidatePassword(in.Password, in.Email)
+	return v.Err()
 }
 
 // Session is a bearer token issued at signup, login or invitation acceptance.
