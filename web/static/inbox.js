@@ -159,6 +159,8 @@ async function openConversation(id, push = true) {
   if (push) history.replaceState(null, '', '?c=' + id);
   $('conv-none').hidden = true;
   $('conv-body').hidden = false;
+  document.querySelector('main.inbox').classList.add('conv-open'); // a phone shows it alone,
+  if (switched && !document.querySelector('.list-pane').offsetParent) window.scrollTo(0, 0); // from its top
   $('conv-subject').textContent = title(d);
   $('conv-status').textContent = label('status.', d.status);
   $('conv-status').className = 'badge ' + d.status;
@@ -179,6 +181,22 @@ async function openConversation(id, push = true) {
   }
   document.querySelectorAll('#conv-list li').forEach(li => li.classList.toggle('selected', li.dataset.id === id));
   tick();
+}
+
+/** closeConversation goes back to the list, as the Back control on a
+ * phone's screen asks (it shows one pane at a time): no conversation is
+ * open, so neither a re-read brings it back nor a shortcut acts on it. */
+function closeConversation() {
+  const id = state.openId;
+  state.opens++; // an open still answering is not shown
+  state.wanted = state.openId = state.detail = null;
+  history.replaceState(null, '', location.pathname);
+  $('conv-body').hidden = true;
+  $('conv-none').hidden = false;
+  document.querySelector('main.inbox').classList.remove('conv-open');
+  document.querySelectorAll('#conv-list li.selected').forEach(li => li.classList.remove('selected'));
+  const link = id && document.querySelector(`#conv-list li[data-id="${CSS.escape(id)}"] a`);
+  if (link) link.focus(); // and scrolls the list back to where it was
 }
 
 function renderThread(d) {
@@ -267,6 +285,7 @@ function wire() {
   $('filters').addEventListener('change', () => refilter());
   $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); refilter(); });
   $('list-more-btn').addEventListener('click', () => showMore());
+  $('conv-back').addEventListener('click', () => closeConversation());
   let typing = null;
   $('filter-q').addEventListener('input', () => {
     clearTimeout(typing);
