@@ -15,6 +15,7 @@ type Actor struct {
 	SessionID uuid.UUID // the session a user signed in with
 	Role      string    // the user's role in the tenant, or "integration" for keys
 	Scopes    []string  // API key scopes
+	TwoFactor bool      // a signed-in person whose account signs in in two steps (set by authentication)
 	IP        string
 }
 

@@ -23,6 +23,7 @@ const admissionLocal = "admission"
 type admission struct {
 	token    string
 	perm     tenant.Permission
+	enrol    bool // admitted by authedEnrol: two-step sign-in is not required
 	tenantID uuid.UUID
 	ip       string
 }
@@ -56,6 +57,12 @@ func (s *Server) stillAdmitted(a admission) error {
 		if err != nil {
 			return err
 		}
+		ctx = deskpool.NewContextWithActor(ctx, actor)
+		if !a.enrol {
+			if err := s.deps.Tenants.RequireTwoFactorOf(ctx, actor); err != nil {
+				return err
+			}
+		}
 		return s.authorize(actor, a.perm)
 	})
 }
@@ -69,5 +76,7 @@ func accessEnded(err error) (Problem, bool) {
 		return Problem{}, false
 	}
 	status := codeStatus[code]
-	return Problem{Type: problemBase + code, Title: http.StatusText(status), Status: status, Detail: deskpool.ErrorMessage(err)}, true
+	p := Problem{Type: problemBase + code, Title: http.StatusText(status), Status: status, Detail: deskpool.ErrorMessage(err)}
+	setupProblem(&p, err)
+	return p, true
 }

@@ -19,8 +19,22 @@ import (
 // scopes every query the handler makes, and a failing handler changes
 // nothing), applies the workspace's rate limit, checks the permission with
 // casbin (users) or the key's scopes (API keys), and makes POSTs with an
-// Idempotency-Key replayable.
+// Idempotency-Key replayable. A person without two-step sign-in in a
+// workspace that requires it is refused (tenant.TwoFactorSetupRequired)
+// before their permission is checked; authedEnrol's routes let them in.
 func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
+	return s.guard(perm, false, h)
+}
+
+// authedEnrol is authed for the few routes a person must reach to set
+// two-step sign-in up where a workspace requires it (who they are, the
+// enrolment, logging out): it does not refuse them for lacking it.
+func (s *Server) authedEnrol(perm tenant.Permission, h fiber.Handler) fiber.Handler {
+	return s.guard(perm, true, h)
+}
+
+// guard is authed; enrol spares the person without two-step sign-in.
+func (s *Server) guard(perm tenant.Permission, enrol bool, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token, basicErr := bearer(c)
 		var err error
@@ -58,10 +72,15 @@ func (s *Server) authed(perm tenant.Permission, h fiber.Handler) fiber.Handler {
 			if err := s.rl.allow(c, "t:"+tenantID.String(), s.cfg.TenantRate, s.cfg.TenantBurst); err != nil {
 				return err
 			}
+			if !enrol {
+				if err := s.deps.Tenants.RequireTwoFactorOf(ctx, actor); err != nil {
+					return err
+				}
+			}
 			if err := s.authorize(actor, perm); err != nil {
 				return err
 			}
-			c.Locals(admissionLocal, admission{token: token, perm: perm, tenantID: tenantID, ip: base.IP})
+			c.Locals(admissionLocal, admission{token: token, perm: perm, enrol: enrol, tenantID: tenantID, ip: base.IP})
 			if c.Method() == fiber.MethodPost && c.Get("Idempotency-Key") != "" {
 				return s.idempotent(c, ctx, tx, h)
 			}

@@ -57,6 +57,9 @@ type Problem struct {
 	Plan      string                `json:"plan,omitempty"`       // a plan limit: the workspace's plan
 	Limit     string                `json:"limit,omitempty"`      // a plan limit: which one
 	TwoFactor *twoFactorChallenge   `json:"two_factor,omitempty"` // a login that needs its second step
+	// TwoFactorSetup: a workspace requires two-step sign-in the caller's
+	// account does not have (type two-factor-setup-required).
+	TwoFactorSetup *twoFactorSetup `json:"two_factor_setup,omitempty"`
 }
 
 // problemBase prefixes each problem type; the docs page explains each code.
@@ -119,6 +122,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		p.Type, p.TwoFactor = problemBase+"two-factor-required", &twoFactorChallenge{Challenge: tf.Challenge,
 			ExpiresAt: tf.ExpiresAt.Format(timeFormat), Methods: []string{"code", "recovery_code"}, Complete: "/v1/auth/login/two-factor"}
 	}
+	setupProblem(&p, err)
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, "application/problem+json")
 	return c.JSON(p, "application/problem+json")
@@ -179,4 +183,28 @@ func fiberCode(status int) string {
 		return deskpool.EUNAVAILABLE
 	}
 	return deskpool.EINTERNAL
+}
+
+// twoFactorSetup tells a person refused for lacking two-step sign-in
+// which workspace requires it and where to set it up.
+type twoFactorSetup struct {
+	Workspace string `json:"workspace"`  // the slug of the workspace that requires it
+	StartAt   string `json:"start_at"`   // POST here with the password: the secret for the app
+	ConfirmAt string `json:"confirm_at"` // POST here with the app's first code: it is on
+}
+
+// problemTwoFactorSetup is the type of a request refused because the
+// workspace requires two-step sign-in and the caller's account has none
+// (tenant.TwoFactorSetupRequired); two-factor-required is a login's
+// second step.
+const problemTwoFactorSetup = problemBase + "two-factor-setup-required"
+
+// setupProblem gives p the type and two_factor_setup member of a refusal
+// for lacking two-step sign-in, when err is one.
+func setupProblem(p *Problem, err error) {
+	var sr *tenant.TwoFactorSetupRequired
+	if errors.As(err, &sr) {
+		p.Type = problemTwoFactorSetup
+		p.TwoFactorSetup = &twoFactorSetup{Workspace: sr.Workspace.Slug, StartAt: "/v1/me/two-factor", ConfirmAt: "/v1/me/two-factor/confirm"}
+	}
 }

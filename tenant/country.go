@@ -43,12 +43,15 @@ func WorkspaceCountry(tx *gorm.DB, tenantID uuid.UUID) (string, error) {
 
 // WorkspaceUpdate changes a workspace's settings; nil fields stay.
 type WorkspaceUpdate struct {
-	Name    *string `json:"name"`
-	Country *string `json:"country"`
+	Name             *string `json:"name"`
+	Country          *string `json:"country"`
+	RequireTwoFactor *bool   `json:"require_two_factor"` // see requireTwoFactor
 }
 
 // UpdateWorkspace changes the settings of the actor's workspace and
-// returns it.
+// returns it. A change of name or country is audited as
+// workspace.updated; one of require_two_factor as described at
+// requireTwoFactor.
 func (s *Service) UpdateWorkspace(ctx context.Context, in WorkspaceUpdate) (*Workspace, error) {
 	var v deskpool.Validator
 	var name, country string
@@ -71,6 +74,11 @@ func (s *Service) UpdateWorkspace(ctx context.Context, in WorkspaceUpdate) (*Wor
 	var ws Workspace
 	err := postgres.Tx(ctx, s.DB, func(ctx context.Context, tx *gorm.DB) error {
 		tenantID := deskpool.TenantIDFromContext(ctx)
+		if in.RequireTwoFactor != nil {
+			if err := s.requireTwoFactor(ctx, tx, tenantID, *in.RequireTwoFactor); err != nil {
+				return err
+			}
+		}
 		err := tx.Raw(`UPDATE tenants SET name = CASE WHEN @name = '' THEN name ELSE @name END,
 			country = CASE WHEN @country = '' THEN country ELSE @country END, updated_at = now() WHERE id = @id
 			RETURNING `+workspaceColumns, map[string]any{"name": name, "country": country, "id": tenantID}).Scan(&ws).Error
@@ -86,6 +94,9 @@ func (s *Service) UpdateWorkspace(ctx context.Context, in WorkspaceUpdate) (*Wor
 		}
 		if country != "" {
 			changes["country"] = country
+		}
+		if len(changes) == 0 && in.RequireTwoFactor != nil {
+			return nil // requireTwoFactor audited its change
 		}
 		return Audit(ctx, tx, "workspace.updated", "workspace", tenantID.String(), changes)
 	})

@@ -43,7 +43,7 @@ type tenantEntries struct {
 }
 
 type cachedCredential struct {
-	actor     deskpool.Actor // TenantID, UserID, SessionID, APIKeyID, Role, Scopes
+	actor     deskpool.Actor // TenantID, UserID, SessionID, APIKeyID, Role, Scopes, TwoFactor
 	expiresAt *time.Time
 	loaded    time.Time
 }

@@ -185,6 +185,7 @@ type credentialRow struct {
 	ID        uuid.UUID
 	UserID    uuid.UUID
 	Role      string
+	TwoFactor bool
 	ExpiresAt *time.Time
 	RevokedAt *time.Time
 }
@@ -234,13 +235,14 @@ func (s *Service) loadCredential(tx *gorm.DB, kind string, tenantID uuid.UUID, h
 	var e cachedCredential
 	switch kind {
 	case TokenSession:
-		err := tx.Raw(`SELECT s.id, s.user_id, m.role, s.expires_at, s.revoked_at
+		err := tx.Raw(`SELECT s.id, s.user_id, m.role, u.two_factor_enabled_at IS NOT NULL AS two_factor, s.expires_at, s.revoked_at
 			FROM sessions s JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id
+			JOIN users u ON u.id = s.user_id
 			WHERE s.tenant_id = ? AND s.token_hash = ?`, tenantID, hash).Scan(&row).Error
 		if err != nil {
 			return e, err
 		}
-		e.actor = deskpool.Actor{UserID: row.UserID, SessionID: row.ID, Role: row.Role}
+		e.actor = deskpool.Actor{UserID: row.UserID, SessionID: row.ID, Role: row.Role, TwoFactor: row.TwoFactor}
 	case TokenAPIKey:
 		var scopes pq.StringArray
 		err := tx.Raw(`SELECT id, expires_at, revoked_at, scopes

@@ -200,7 +200,8 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput
 // second step (a code or a recovery code, through the login lockout; a
 // wrong one is 403 naming it). The secret and recovery codes are deleted,
 // every other session is signed out, and auth.two_factor_disabled goes to
-// each workspace's audit log. ECONFLICT when it is off.
+// each workspace's audit log. ECONFLICT when it is off, or when a
+// workspace of theirs requires it (naming the workspaces).
 func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput) (*TwoFactorChange, error) {
 	a, acc, err := s.twoFactorPerson(ctx)
 	if err != nil {
@@ -217,6 +218,9 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 	if !u.TwoFactorEnabled() {
 		return nil, deskpool.Errorf(deskpool.ECONFLICT, "Two-step sign-in is off already.")
 	}
+	if err := s.checkNoWorkspaceRequires(ctx, u.ID); err != nil {
+		return nil, err
+	}
 	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return nil, err
 	}
@@ -225,6 +229,9 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 	}
 	out := &TwoFactorChange{}
 	tenants, err := s.changeTwoFactor(ctx, a, "auth:two-factor-off", "auth.two_factor_disabled", out, func(tx *gorm.DB) error {
+		if err := requiringWorkspaces(tx, u.ID); err != nil {
+			return err // required since the check above
+		}
 		if err := tx.Exec(`UPDATE users SET two_factor_secret = NULL, two_factor_enabled_at = NULL, two_factor_last_step = NULL, updated_at = ?
 			WHERE id = ?`, s.Now(), u.ID).Error; err != nil {
 			return err
@@ -258,6 +265,9 @@ func (s *Service) changeTwoFactor(ctx context.Context, a deskpool.Actor, reason,
 		out.SessionsRevoked = 0
 		for _, n := range counts {
 			out.SessionsRevoked += n
+		}
+		if err := announceTwoFactorChange(tx, tenants); err != nil {
+			return err
 		}
 		return auditInEach(ctx, tx, tenants, a.UserID, action, func(t uuid.UUID) map[string]any {
 			return map[string]any{"sessions_revoked": counts[t]}

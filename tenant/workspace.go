@@ -18,16 +18,19 @@ import (
 
 // Workspace is one brand's isolated tenant.
 type Workspace struct {
-	ID        uuid.UUID `json:"id"`
-	Slug      string    `json:"slug"`
-	Name      string    `json:"name"`
-	Plan      string    `json:"plan"`
-	Country   string    `json:"country"` // ISO 3166-1 alpha-2: phone numbers without a country code are read as its
-	CreatedAt time.Time `json:"created_at"`
+	ID      uuid.UUID `json:"id"`
+	Slug    string    `json:"slug"`
+	Name    string    `json:"name"`
+	Plan    string    `json:"plan"`
+	Country string    `json:"country"` // ISO 3166-1 alpha-2: phone numbers without a country code are read as its
+	// RequireTwoFactor: members whose account signs in with the password
+	// alone reach only what sets two-step sign-in up (see RequireTwoFactorOf).
+	RequireTwoFactor bool      `json:"require_two_factor"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // workspaceColumns are the columns of a Workspace in tenants.
-const workspaceColumns = `id, slug, name, plan, country, created_at`
+const workspaceColumns = `id, slug, name, plan, country, require_two_factor, created_at`
 
 // User is a person who signs in; one user may belong to several workspaces.
 type User struct {

@@ -36,7 +36,7 @@ func TestFirstLoadBudget(t *testing.T) {
 		}
 		return len(raw), plain
 	}
-	for _, page := range []string{"/login", "/signup", "/forgot", "/app/inbox", "/app/dashboard", "/app/settings"} {
+	for _, page := range []string{"/login", "/signup", "/forgot", "/app/inbox", "/app/dashboard", "/app/settings", "/app/two-factor"} {
 		total, html := fetch(page)
 		raw := len(html)
 		queue := []string{}

@@ -74,6 +74,8 @@ func (a *App) Mount(r fiber.Router) {
 	r.Get("/app/dashboard", secureHeaders, a.page("dashboard", true))
 	r.Get("/app/reviews", secureHeaders, a.page("reviews", true))
 	r.Get("/app/settings", secureHeaders, a.page("settings", true))
+	// where a workspace that requires two-step sign-in sends a member without it
+	r.Get("/app/two-factor", secureHeaders, a.page("two-factor", true))
 	r.Get("/app/*", secureHeaders, a.notFound) // the last route: it answers what no page above did
 }
 

@@ -81,7 +81,7 @@ func TestPages(t *testing.T) {
 		}
 	})
 	t.Run("SignedOut", func(t *testing.T) {
-		for _, path := range []string{"/app/inbox", "/app/dashboard", "/app/reviews", "/app/settings"} {
+		for _, path := range []string{"/app/inbox", "/app/dashboard", "/app/reviews", "/app/settings", "/app/two-factor"} {
 			resp, _ := get(t, app, path, nil)
 			if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
 				t.Fatalf("%s signed out: %d %q", path, resp.StatusCode, resp.Header.Get("Location"))

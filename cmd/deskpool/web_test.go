@@ -440,6 +440,7 @@ func TestWebApp(t *testing.T) {
 	emailChange(t, ctx, base, mails)
 	revokedElsewhere(t, ctx, base)
 	twoFactor(t, ctx, base, "hello@webtea.example", "a changed long passphrase")
+	requireTwoFactor(t, ctx, base, "hello@webtea.example")
 }
 
 // passwordChange: signed in, the owner changes their password on the

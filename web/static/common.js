@@ -75,9 +75,26 @@ export async function api(method, path, body, extraHeaders = {}) {
     if (res.status === 401 && document.body.classList.contains('app')) {
       sessionExpired();
     }
+    if (res.status === 403 && String(data?.type).endsWith(SETUP_PROBLEM) && document.body.classList.contains('app')) {
+      setUpTwoFactor();
+    }
     throw new ApiError(res.status, data);
   }
   return data;
+}
+
+// SETUP_PROBLEM ends the type of the API's refusal of a person without
+// two-step sign-in in a workspace that requires it; TWO_FACTOR_PAGE is
+// where they set it up.
+const SETUP_PROBLEM = '/two-factor-setup-required';
+const TWO_FACTOR_PAGE = '/app/two-factor';
+
+/** setUpTwoFactor sends a person whose workspace requires two-step
+ * sign-in, and who has none, to the page that sets it up (once). */
+function setUpTwoFactor() {
+  if (leaving || location.pathname === TWO_FACTOR_PAGE) return;
+  leaving = true;
+  location.assign(TWO_FACTOR_PAGE);
 }
 
 /** apiEvents reads a server-sent event stream of the /v1 API with fetch
@@ -220,7 +237,9 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-/** shell wires the top bar: who is signed in, and logout. */
+/** shell wires the top bar: who is signed in, and logout. A person
+ * whose workspace requires two-step sign-in they do not have is sent to
+ * set it up instead. */
 export async function shell() {
   document.getElementById('logout')?.addEventListener('click', async () => {
     leaving = true; // requests the logout refuses meanwhile must not navigate to log in a second time
@@ -229,6 +248,10 @@ export async function shell() {
     location.assign('/login');
   });
   const me = await api('GET', '/me');
+  if (me.tenant?.require_two_factor && me.user?.two_factor_enabled === false && location.pathname !== TWO_FACTOR_PAGE) {
+    setUpTwoFactor();
+    return new Promise(() => {}); // the page is left: nothing of it loads
+  }
   const who = document.getElementById('who');
   if (who) who.textContent = `${me.tenant?.name || ''} · ${t('role.' + me.role)}`;
   if (me.user && me.user.email_verified === false) verifyBanner();

@@ -1,5 +1,6 @@
 // Settings: the person's account (changing their sign-in email: the
-// change waits for the link sent to the new address), members (removing one) and invitations (the open ones, to
+// change waits for the link sent to the new address), members (removing one; owners and admins
+// require two-step sign-in of all, told how many lack it) and invitations (the open ones, to
 // withdraw), API keys (the key shown once),
 // webhooks with their delivery log and redelivery, SLA policies, business
 // hours, shop connectors with their sync progress and errors, knowledge
@@ -41,8 +42,14 @@ let me = {};
 const RANK = { viewer: 1, agent: 2, admin: 3, owner: 4 };
 const mayManage = () => RANK[me.role] >= RANK.admin;
 
+// memberList is the workspace's members as last drawn: the security
+// form counts those without two-step sign-in from it.
+let memberList = [];
+
 async function members() {
   const page = await api('GET', '/members?limit=100');
+  memberList = page.data;
+  securityPending();
   $('members-rows').replaceChildren(...page.data.map(m => {
     const actions = el('td', {});
     if (mayManage() && RANK[m.role] <= RANK[me.role]) {
@@ -377,6 +384,30 @@ async function conversationRules() {
   for (const name of ['auto_resolve_pending_after_hours', 'auto_close_resolved_after_hours']) f[name].value = r[name] ?? '';
 }
 
+/** security fills the form that requires two-step sign-in of every
+ * member: owners and admins change it, others see it. */
+async function security() {
+  const ws = await api('GET', '/workspace');
+  const f = $('security-form').elements;
+  f.require_two_factor.checked = ws.require_two_factor === true;
+  f.require_two_factor.dataset.saved = String(ws.require_two_factor === true);
+  for (const e of f) e.disabled = !mayManage();
+  securityPending();
+}
+
+/** securityPending says, while the box is ticked and the workspace does
+ * not require two-step sign-in yet, how many members it would concern
+ * (and that the person needs it first themself). */
+function securityPending() {
+  const box = $('security-form').elements.require_two_factor;
+  const note = $('security-pending');
+  note.hidden = !box.checked || box.dataset.saved === 'true';
+  if (note.hidden) return;
+  const without = memberList.filter(m => !m.two_factor_enabled).length;
+  note.textContent = me.user?.two_factor_enabled === false ? t('set.require_two_factor_own')
+    : without ? t('set.require_two_factor_pending', { n: without, total: memberList.length }) : t('set.require_two_factor_all');
+}
+
 let overflowOf = null; // the membership whose rule the overflow form edits
 
 // alliancesDrawn counts the drawings of the alliances section begun: one
@@ -516,6 +547,7 @@ function account() {
 function twoFactor() {
   if (!me.user) { $('two-factor-state').textContent = t('set.email_none'); return; }
   const state = (on) => {
+    me.user.two_factor_enabled = on; // the security form's note reads it
     $('two-factor-state').textContent = t(on ? 'set.two_factor_is_on' : 'set.two_factor_is_off');
     $('two-factor-start').hidden = on;
     $('two-factor-off').hidden = !on;
@@ -597,6 +629,10 @@ async function main() {
     await api('PATCH', '/triage/settings', { deflection_ceiling: num(f.deflection_ceiling.value),
       borderline_confidence: num(f.borderline_confidence.value), pool_opt_in: f.pool_opt_in.checked });
   }, triageSettings);
+  $('security-form').elements.require_two_factor.addEventListener('change', securityPending);
+  settingsForm('security-form', async ({ elements: f }) => {
+    await api('PATCH', '/workspace', { require_two_factor: f.require_two_factor.checked });
+  }, security);
   settingsForm('rules-form', async ({ elements: f }) => {
     const hours = (v) => v.trim() === '' ? null : Number(v);
     await api('PATCH', '/workspace/conversation-rules', { auto_resolve_pending_after_hours: hours(f.auto_resolve_pending_after_hours.value),
@@ -620,6 +656,7 @@ async function main() {
     section('scenarios-rows', 5, scenarios), section('replies-rows', 5, savedReplies), section('alliances-rows', 4, alliances),
     triageSettings().catch(err => { $('triage-share').textContent = err.status === 403 ? t('set.forbidden') : err.message; }),
     conversationRules().catch(err => showErrors(rulesForm, err)),
+    security().catch(err => showErrors($('security-form'), err)),
     billing().catch(err => { $('billing-plan').textContent = err.status === 403 ? t('set.forbidden') : err.message; })]);
   document.body.dataset.ready = '1';
 }

@@ -1,0 +1,216 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireTwoFactor sets the workspace's require_two_factor as the person
+// of token and returns the answer.
+func (h *harness) requireTwoFactor(token string, on bool) result {
+	h.t.Helper()
+	return h.do(call{method: "PATCH", path: "/v1/workspace", token: token, body: map[string]any{"require_two_factor": on}})
+}
+
+// setupRefused fails t unless r is the 403 problem of a person without
+// two-step sign-in in the workspace slug, which requires it.
+func setupRefused(t *testing.T, r result, slug string) {
+	t.Helper()
+	if r.Status != http.StatusForbidden || !strings.HasSuffix(r.str("type"), "/two-factor-setup-required") ||
+		r.str("title") != "Forbidden" || r.JSON["status"] != float64(http.StatusForbidden) ||
+		!strings.Contains(r.str("detail"), "two-step sign-in") ||
+		r.str("two_factor_setup.workspace") != slug || r.str("two_factor_setup.start_at") != "/v1/me/two-factor" ||
+		r.str("two_factor_setup.confirm_at") != "/v1/me/two-factor/confirm" {
+		t.Fatalf("want the 403 two-factor-setup-required problem of %s: %d %s", slug, r.Status, r.Raw)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Errorf("Content-Type %q", ct)
+	}
+}
+
+// requiresTwoFactor reads the workspace's require_two_factor through the
+// system role.
+func requiresTwoFactor(t *testing.T, tenantID string) bool {
+	t.Helper()
+	return countOf(t, `SELECT count(*) FROM tenants WHERE id = ? AND require_two_factor`, tenantID) == 1
+}
+
+func TestRequireTwoFactor(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	ws := h.signup("Strict Shop")
+	agentToken, _ := h.member(ws, "agent")
+	adminToken, _ := h.member(ws, "admin")
+	key, _ := h.apiKey(ws, "conversations:read", "workspace:read")
+	convs := func(token string) call { return call{method: "GET", path: "/v1/conversations", token: token} }
+
+	t.Run("OffByDefault", func(t *testing.T) {
+		if r := h.must(http.StatusOK, call{method: "GET", path: "/v1/workspace", token: agentToken}); r.JSON["require_two_factor"] != false {
+			t.Fatalf("workspace = %s", r.Raw)
+		}
+		h.must(http.StatusOK, convs(agentToken))
+	})
+	t.Run("ErrInvalidNotBoolean", func(t *testing.T) {
+		for _, body := range []string{`{"require_two_factor":"yes"}`, `{"require_two_factor":1}`, `{"require_two_factor":"true","name":"Renamed"}`} {
+			r := h.must(http.StatusUnprocessableEntity, call{method: "PATCH", path: "/v1/workspace", token: ws.OwnerToken, body: body, invalid: true})
+			namesField(t, r, "require_two_factor")
+		}
+		if requiresTwoFactor(t, ws.ID) || countOf(t, `SELECT count(*) FROM tenants WHERE id = ? AND name = 'Renamed'`, ws.ID) != 0 {
+			t.Fatal("a refused change changed the workspace")
+		}
+	})
+	t.Run("ErrConflictOwnerWithoutTwoFactor", func(t *testing.T) {
+		r := h.requireTwoFactor(ws.OwnerToken, true)
+		if r.Status != http.StatusConflict || !strings.HasSuffix(r.str("type"), "/conflict") || !strings.Contains(r.str("detail"), "your own account first") {
+			t.Fatalf("owner without two-step: %d %s", r.Status, r.Raw)
+		}
+		namesField(t, r, "require_two_factor")
+		if requiresTwoFactor(t, ws.ID) || countOf(t, `SELECT count(*) FROM audit_log WHERE tenant_id = ? AND action LIKE 'workspace.two_factor%'`, ws.ID) != 0 {
+			t.Fatal("refused, yet changed or audited")
+		}
+		h.must(http.StatusOK, convs(agentToken))
+	})
+	t.Run("ErrForbiddenForAgent", func(t *testing.T) {
+		h.must(http.StatusForbidden, call{method: "PATCH", path: "/v1/workspace", token: agentToken, body: map[string]any{"require_two_factor": false}})
+	})
+
+	h.enableTwoFactor(ws.OwnerToken, clock)
+	t.Run("OnAudited", func(t *testing.T) {
+		r := h.requireTwoFactor(ws.OwnerToken, true)
+		if r.Status != http.StatusOK || r.JSON["require_two_factor"] != true {
+			t.Fatalf("turning it on: %d %s", r.Status, r.Raw)
+		}
+		auditedOnce(t, "workspace.two_factor_required", ws.ID)
+		if n := countOf(t, `SELECT (details->>'members_without_two_factor')::int FROM audit_log WHERE tenant_id = ? AND action = 'workspace.two_factor_required'`, ws.ID); n != 2 {
+			t.Errorf("members_without_two_factor = %d, want 2 (the agent and the admin)", n)
+		}
+		if r := h.requireTwoFactor(ws.OwnerToken, true); r.Status != http.StatusOK { // asked again: no change, no second entry
+			t.Fatalf("asked again: %d %s", r.Status, r.Raw)
+		}
+		auditedOnce(t, "workspace.two_factor_required", ws.ID)
+	})
+	t.Run("MemberWithoutTwoFactorRefused", func(t *testing.T) {
+		setupRefused(t, h.do(convs(agentToken)), ws.Slug)
+		setupRefused(t, h.do(call{method: "GET", path: "/v1/workspace", token: adminToken}), ws.Slug)
+		setupRefused(t, h.do(call{method: "PATCH", path: "/v1/workspace", token: adminToken, body: map[string]any{"require_two_factor": false}}), ws.Slug)
+		me := h.must(http.StatusOK, call{method: "GET", path: "/v1/me", token: agentToken})
+		if me.JSON["tenant"].(map[string]any)["require_two_factor"] != true || me.JSON["user"].(map[string]any)["two_factor_enabled"] != false {
+			t.Fatalf("me = %s", me.Raw)
+		}
+	})
+	t.Run("OwnerWithTwoFactorAndAPIKeyUnaffected", func(t *testing.T) {
+		h.must(http.StatusOK, convs(ws.OwnerToken))
+		h.must(http.StatusOK, convs(key))
+		h.must(http.StatusOK, call{method: "GET", path: "/v1/me", token: key})
+	})
+	t.Run("NewLoginRefusedUntilEnrolled", func(t *testing.T) {
+		email := uniqueEmail("late")
+		inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+			body: map[string]string{"email": email, "role": "agent"}})
+		h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+			body: map[string]string{"password": goodPassword}})
+		token := h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/login",
+			body: map[string]string{"email": email, "password": goodPassword}}).str("token")
+		setupRefused(t, h.do(call{method: "GET", path: "/v1/customers", token: token}), ws.Slug)
+		h.enableTwoFactor(token, clock) // the enrolment routes are open
+		h.must(http.StatusOK, call{method: "GET", path: "/v1/customers", token: token})
+	})
+	t.Run("LogoutOpen", func(t *testing.T) {
+		token, _ := h.member(ws, "viewer")
+		setupRefused(t, h.do(convs(token)), ws.Slug)
+		h.must(http.StatusNoContent, call{method: "POST", path: "/v1/auth/logout", token: token})
+		h.must(http.StatusUnauthorized, call{method: "GET", path: "/v1/me", token: token})
+	})
+	var agentSecret string
+	t.Run("EnrolledMemberAdmitted", func(t *testing.T) {
+		agentSecret, _ = h.enableTwoFactor(agentToken, clock)
+		h.must(http.StatusOK, convs(agentToken)) // the session that enrolled goes on
+	})
+	t.Run("ErrConflictTurningOwnOff", func(t *testing.T) {
+		r := h.must(http.StatusConflict, call{method: "DELETE", path: "/v1/me/two-factor", token: agentToken,
+			body: map[string]string{"current_password": goodPassword, "code": totpAt(t, agentSecret, clock.Now())}})
+		if !strings.Contains(r.str("detail"), `"Strict Shop"`) {
+			t.Errorf("the refusal does not name the workspace: %s", r.Raw)
+		}
+		if countOf(t, `SELECT count(*) FROM users u JOIN memberships m ON m.user_id = u.id
+			WHERE m.tenant_id = ? AND m.role = 'agent' AND u.two_factor_enabled_at IS NOT NULL`, ws.ID) < 1 {
+			t.Fatal("two-step sign-in was turned off")
+		}
+		h.must(http.StatusOK, convs(agentToken))
+	})
+	t.Run("OffAudited", func(t *testing.T) {
+		r := h.requireTwoFactor(ws.OwnerToken, false)
+		if r.Status != http.StatusOK || r.JSON["require_two_factor"] != false {
+			t.Fatalf("turning it off: %d %s", r.Status, r.Raw)
+		}
+		auditedOnce(t, "workspace.two_factor_not_required", ws.ID)
+		h.must(http.StatusOK, convs(adminToken))
+		audit := h.must(http.StatusOK, call{method: "GET", path: "/v1/audit-log", token: ws.OwnerToken})
+		if !strings.Contains(string(audit.Raw), `"workspace.two_factor_not_required"`) || !strings.Contains(string(audit.Raw), `"workspace.two_factor_required"`) {
+			t.Errorf("audit log: %s", audit.Raw)
+		}
+	})
+}
+
+// A person in two workspaces, one of which requires two-step sign-in, is
+// refused only in that one, with a session opened before and after.
+func TestRequireTwoFactorOneWorkspaceOfTwo(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	strict := h.signup("Strict Of Two")
+	relaxed := h.signup("Relaxed Of Two")
+	email := uniqueEmail("both")
+	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: strict.OwnerToken,
+		body: map[string]string{"email": email, "role": "agent"}})
+	strictToken := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+		body: map[string]string{"password": goodPassword}}).str("token")
+	relaxedToken := h.join(relaxed, email, "agent")
+	h.enableTwoFactor(strict.OwnerToken, clock)
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/workspace", token: strict.OwnerToken, body: map[string]any{"require_two_factor": true}})
+
+	login := func(slug string) string {
+		return h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/login",
+			body: map[string]string{"email": email, "password": goodPassword, "workspace": slug}}).str("token")
+	}
+	for name, token := range map[string]string{"SessionBefore": strictToken, "SessionAfter": login(strict.Slug)} {
+		t.Run(name, func(t *testing.T) {
+			setupRefused(t, h.do(call{method: "GET", path: "/v1/conversations", token: token}), strict.Slug)
+		})
+	}
+	for name, token := range map[string]string{"OtherWorkspaceBefore": relaxedToken, "OtherWorkspaceAfter": login(relaxed.Slug)} {
+		t.Run(name, func(t *testing.T) {
+			h.must(http.StatusOK, call{method: "GET", path: "/v1/conversations", token: token})
+		})
+	}
+}
+
+// Another process that cached a member's session hears at once that the
+// workspace now requires two-step sign-in, and that the member set it up.
+func TestRequireTwoFactorAcrossProcesses(t *testing.T) {
+	h := newHarness(t, nil)
+	other := newHarness(t, nil) // a second API process: its own credential cache and listener
+	clock := h.useClock()
+	ws := h.signup("Strict Across")
+	agentToken, _ := h.member(ws, "agent")
+	convs := call{method: "GET", path: "/v1/conversations", token: agentToken}
+	other.must(http.StatusOK, convs) // cached there now
+	other.must(http.StatusOK, convs)
+	h.enableTwoFactor(ws.OwnerToken, clock)
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/workspace", token: ws.OwnerToken, body: map[string]any{"require_two_factor": true}})
+	eventually(t, func() bool { return other.do(convs).Status == http.StatusForbidden }, "the other process still admits the member")
+	setupRefused(t, other.do(convs), ws.Slug)
+	h.enableTwoFactor(agentToken, clock)
+	eventually(t, func() bool { return other.do(convs).Status == http.StatusOK }, "the other process still refuses the enrolled member")
+}
+
+// eventually polls cond for up to 5 seconds, failing t with msg.
+func eventually(t *testing.T, cond func() bool, msg string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal(msg)
+		}
+	}
+}
