@@ -16,7 +16,7 @@ func TestViewportOnEveryPage(t *testing.T) {
 		"login.html": "/login", "signup.html": "/signup", "forgot.html": "/forgot", "reset.html": "/reset/abc",
 		"verify.html": "/verify/abc", "invite.html": "/invite/abc", "inbox.html": "/app/inbox",
 		"dashboard.html": "/app/dashboard", "reviews.html": "/app/reviews", "settings.html": "/app/settings",
-		"notfound.html": "/app/nowhere",
+		"notfound.html": "/app/nowhere", "two-factor.html": "/app/two-factor",
 	}
 	files, err := os.ReadDir("templates")
 	if err != nil {

@@ -655,7 +655,7 @@ async function main() {
     section('hours-rows', 4, hours).then(() => section('sla-rows', 5, policies)), section('connectors-rows', 6, connectors),
     section('scenarios-rows', 5, scenarios), section('replies-rows', 5, savedReplies), section('alliances-rows', 4, alliances),
     triageSettings().catch(err => { $('triage-share').textContent = err.status === 403 ? t('set.forbidden') : err.message; }),
-    conversationRules().catch(err => showErrors(rulesForm, err)),
+    conversationRules().catch(err => showErrors($('rules-form'), err)),
     security().catch(err => showErrors($('security-form'), err)),
     billing().catch(err => { $('billing-plan').textContent = err.status === 403 ? t('set.forbidden') : err.message; })]);
   document.body.dataset.ready = '1';
