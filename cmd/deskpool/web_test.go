@@ -169,6 +169,7 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("after signup the browser is at %s, want the inbox", loc)
 	}
 	screenshot(t, ctx, "inbox-empty")
+	presenceControl(t, ctx)
 	emailVerification(t, ctx, base, mails)
 	// The dashboard before any conversation: no first response, no rating.
 	do(t, ctx, "the empty dashboard", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
@@ -202,6 +203,7 @@ func TestWebApp(t *testing.T) {
 	do(t, ctx, "see the message without a reload and open it",
 		chromedp.WaitVisible(css(`#conv-list li a.conv-link`)),
 	)
+	offlineBanner(t, ctx)
 	// It came through the change stream (server-sent events), not the
 	// polling fallback, which runs only while the stream is down.
 	// (body[data-live] is "stream" while it is open, and the last re-read
@@ -430,6 +432,7 @@ func TestWebApp(t *testing.T) {
 	if who := get(t, ctx, "who", chromedp.Text(css(`#who`))); who != "Web Tea · 客服" {
 		t.Fatalf("the invited agent's header reads %q", who)
 	}
+	goOnline(t, ctx)
 	do(t, ctx, "log out the agent", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))
 	do(t, ctx, "the app needs a session again", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`#login-form`)))
 	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "/login?next=") {

@@ -13,7 +13,7 @@
 // at a time up to MAX_SHOWN, and every re-read keeps that width, so nothing
 // loaded is thrown away by the next change. Changing the filters or the
 // search starts again from one page.
-import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
+import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired, onPresence, setPresence } from './common.js';
 
 const POLL_MS = 3000; // the fallback's period, while the change stream is down
 const RETRY_MAX_MS = 30000; // the longest wait before reconnecting the stream
@@ -70,6 +70,7 @@ async function loadList() {
   state.more = page.has_more === true;
   state.listKey = key;
   renderList(new Set(fresh));
+  offlineBanner();
   const open = list.find(c => c.id === state.openId);
   if (open && state.wanted === open.id && state.detail && open.updated_at !== state.detail.updated_at) await openConversation(open.id, false);
 }
@@ -100,6 +101,21 @@ function renderList(fresh) {
   $('search-empty').hidden = state.list.length > 0 || !searching;
   $('list-more-btn').hidden = !state.more || state.shown >= MAX_SHOWN;
   $('list-more').hidden = !state.more || state.shown < MAX_SHOWN;
+}
+
+/** offlineBanner tells an offline agent that conversations wait for
+ * someone while routing, which gives them only to online agents, passes
+ * them by; it offers to go online. */
+async function offlineBanner() {
+  const banner = $('offline-banner');
+  if (state.presence !== 'offline') { banner.hidden = true; return; }
+  try {
+    const page = await api('GET', '/conversations?assignee=none&status=open,pending&limit=' + PAGE);
+    const n = page.data.length;
+    if (state.presence !== 'offline' || n === 0) { banner.hidden = true; return; }
+    $('offline-banner-text').textContent = t('presence.offline_banner', { n: page.has_more ? n + '+' : n });
+    banner.hidden = false;
+  } catch { banner.hidden = true; } // a hint, not worth an error
 }
 
 /** showMore widens the list by a page. */
@@ -267,6 +283,8 @@ function wire() {
   $('filters').addEventListener('change', () => refilter());
   $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); refilter(); });
   $('list-more-btn').addEventListener('click', () => showMore());
+  $('go-online').addEventListener('click', () => setPresence('online'));
+  onPresence((status) => { state.presence = status; offlineBanner(); });
   let typing = null;
   $('filter-q').addEventListener('input', () => {
     clearTimeout(typing);
