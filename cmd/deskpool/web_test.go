@@ -239,6 +239,7 @@ func TestWebApp(t *testing.T) {
 		t.Fatal("markup in a customer's message became elements or ran")
 	}
 	screenshot(t, ctx, "conversation")
+	conversationTags(t, ctx)
 
 	// The agent's reply joins the thread (after the AI's answer, when the
 	// triage gave the message to the AI).

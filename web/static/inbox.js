@@ -185,11 +185,14 @@ async function openConversation(id, push = true) {
   renderTriage(d);
   renderCustomer(d);
   renderOrders(d.orders || []);
+  renderTags(d);
   $('assign-select').value = d.assignee_id || '';
   savedOptions(d.language);
   if (switched) {
     $('reply-body').value = sessionStorage.getItem('dp_draft_' + id) || '';
     clearErrors($('reply-form'));
+    $('tag-input').value = '';
+    clearErrors($('tag-form'));
     $('action-error').textContent = '';
     loadHistory(d);
   }
@@ -204,6 +207,38 @@ function renderThread(d) {
       el('div', { class: 'msg-body' }, m.body))));
   const th = $('thread');
   th.scrollTop = th.scrollHeight;
+}
+
+/** renderTags lists the conversation's tags, each with a × that removes
+ * it; a viewer, who cannot change them, sees them only. */
+function renderTags(d) {
+  const tags = d.tags || [];
+  const readOnly = state.me?.role === 'viewer';
+  $('tag-form').hidden = readOnly;
+  $('conv-tags').replaceChildren(...(tags.length ? tags.map(tag => el('li', { class: 'tag', dataset: { tag } }, el('span', {}, tag),
+    readOnly ? null : el('button', { type: 'button', class: 'tag-remove', 'aria-label': t('tags.remove', { tag }), title: t('tags.remove', { tag }), dataset: { tag } }, '×'))) :
+    [el('li', { class: 'muted' }, t('tags.none'))]));
+}
+
+/** saveTags sets the open conversation's tags (PATCH, which sorts and
+ * deduplicates them; at most 50, each 1 to 50 characters). The API's
+ * refusal shows under the tags, naming the tag it is about. */
+async function saveTags(tags) {
+  const form = $('tag-form');
+  clearErrors(form);
+  try {
+    await api('PATCH', '/conversations/' + state.openId, { tags });
+  } catch (err) {
+    const errors = (err.problem?.errors || []).map(fe => {
+      const m = /^tags\[(\d+)\]$/.exec(String(fe.field));
+      return m && tags[+m[1]] !== undefined ? { field: 'tags', message: t('tags.invalid', { tag: tags[+m[1]], message: fe.message }) } : fe;
+    });
+    showErrors(form, { message: err.message, problem: { ...err.problem, errors } });
+    return false;
+  }
+  await openConversation(state.openId, false);
+  loadList().catch(() => {});
+  return true;
 }
 
 function lastTriage(d) {
@@ -333,6 +368,19 @@ function wire() {
     insertSaved(r.id, box.selectionStart - typed[1].length, box.selectionStart);
   });
   $('use-suggestion').addEventListener('click', () => { $('reply-body').value = state.suggestion; $('reply-body').focus(); });
+  $('tag-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const input = $('tag-input');
+    const tag = input.value.trim(); // the API refuses a blank tag and keeps spaces around one
+    if (!tag || !state.openId) return;
+    const tags = state.detail.tags || [];
+    if (tags.includes(tag)) { input.value = ''; return; }
+    if (await saveTags([...tags, tag])) input.value = '';
+  });
+  $('conv-tags').addEventListener('click', (ev) => {
+    const b = ev.target.closest('button.tag-remove');
+    if (b && state.openId) saveTags((state.detail.tags || []).filter(x => x !== b.dataset.tag));
+  });
   $('resolve-btn').addEventListener('click', () => patch({ status: 'resolved' }));
   $('reopen-btn').addEventListener('click', () => patch({ status: 'open' }));
   $('snooze-btn').addEventListener('click', () => patch({ status: 'snoozed', snoozed_until: new Date(Date.now() + 4 * 3600e3).toISOString() }));
