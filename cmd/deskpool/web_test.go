@@ -313,6 +313,7 @@ func TestWebApp(t *testing.T) {
 	do(t, ctx, "clear the search",
 		chromedp.Evaluate[chromedp.Void](`(() => { const q = document.getElementById('filter-q'); q.value = ''; q.dispatchEvent(new Event('input')); q.blur(); })()`),
 		chromedp.WaitVisible(css(`#conv-list li:nth-child(2)`)))
+	replyAuthor(t, ctx, "Your order ships today.", "owner@webtea.example")
 	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
 	do(t, ctx, "k and j",
 		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),

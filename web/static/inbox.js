@@ -200,10 +200,21 @@ async function openConversation(id, push = true) {
   tick();
 }
 
+/** authorName names who wrote a message: a member by their name (else
+ * their email) from the agents list; the AI, the customer, the system, or
+ * an author no longer a member, by their kind. */
+function authorName(m) {
+  if (m.author_id && ['agent', 'user'].includes(m.author_kind)) {
+    const a = state.agents.find(x => x.user_id === m.author_id);
+    if (a) return a.name || a.email;
+  }
+  return label('author.', m.author_kind);
+}
+
 function renderThread(d) {
   $('thread').replaceChildren(...d.messages.map(m =>
     el('li', { class: `msg ${m.direction} ${m.internal ? 'note' : ''}`.trim() },
-      el('div', { class: 'msg-meta' }, label('author.', m.author_kind), m.internal ? ' · ' + t('reply.internal') : '', ' · ', label('channel.', m.channel), ' · ', fmtTime(m.created_at, state.tz)),
+      el('div', { class: 'msg-meta' }, el('span', { class: 'msg-author' }, authorName(m)), m.internal ? ' · ' + t('reply.internal') : '', ' · ', label('channel.', m.channel), ' · ', fmtTime(m.created_at, state.tz)),
       el('div', { class: 'msg-body' }, m.body))));
   const th = $('thread');
   th.scrollTop = th.scrollHeight;
@@ -477,6 +488,7 @@ async function main() {
   state.tz = await timeZone();
   try {
     const agents = await api('GET', '/agents?limit=100');
+    state.agents = agents.data;
     $('assign-select').append(...agents.data.map(a => el('option', { value: a.user_id }, a.name || a.email)));
   } catch { /* assigning needs members to list */ }
   try {
