@@ -314,6 +314,7 @@ func TestWebApp(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`(() => { const q = document.getElementById('filter-q'); q.value = ''; q.dispatchEvent(new Event('input')); q.blur(); })()`),
 		chromedp.WaitVisible(css(`#conv-list li:nth-child(2)`)))
 	replyAuthor(t, ctx, "Your order ships today.", "owner@webtea.example")
+	internalNote(t, ctx, "owner@webtea.example")
 	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
 	do(t, ctx, "k and j",
 		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),
@@ -321,6 +322,7 @@ func TestWebApp(t *testing.T) {
 		chromedp.KeyEvent("j"), chromedp.WaitVisible(css(`#conv-list li.selected[data-id="`+first+`"]`)),
 		chromedp.WaitVisible(css(`#thread li.msg.outbound`)),
 	)
+	publicAfterSwitch(t, ctx)
 	do(t, ctx, "resolve with e",
 		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
 		chromedp.KeyEvent("e"),

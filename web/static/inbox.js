@@ -190,6 +190,8 @@ async function openConversation(id, push = true) {
   savedOptions(d.language);
   if (switched) {
     $('reply-body').value = sessionStorage.getItem('dp_draft_' + id) || '';
+    $('reply-internal').checked = false; // another conversation starts as a public reply
+    noteMode();
     clearErrors($('reply-form'));
     $('tag-input').value = '';
     clearErrors($('tag-form'));
@@ -198,6 +200,17 @@ async function openConversation(id, push = true) {
   }
   document.querySelectorAll('#conv-list li').forEach(li => li.classList.toggle('selected', li.dataset.id === id));
   tick();
+}
+
+/** noteMode makes the composer say which it is writing: an internal note
+ * (yellow, "Add internal note") or a reply the customer gets. The mode
+ * stays while the agent is in the conversation and resets when another
+ * one opens. */
+function noteMode() {
+  const on = $('reply-internal').checked;
+  $('reply-form').classList.toggle('note-mode', on);
+  $('reply-send').textContent = t(on ? 'reply.send_note' : 'reply.send');
+  $('reply-body').placeholder = t(on ? 'reply.note_placeholder' : 'reply.placeholder');
 }
 
 /** authorName names who wrote a message: a member by their name (else
@@ -364,6 +377,7 @@ function wire() {
       btn.disabled = false;
     }
   });
+  $('reply-internal').addEventListener('change', () => noteMode());
   $('saved-reply').addEventListener('change', (ev) => {
     const id = ev.target.value;
     ev.target.value = '';
