@@ -331,6 +331,7 @@ func TestWebApp(t *testing.T) {
 	if text := get(t, ctx, "status", chromedp.Text(css(`#conv-status`))); text != "Resolved" {
 		t.Fatalf("after e the status reads %q, want Resolved", text)
 	}
+	noSnoozeWhenResolved(t, ctx)
 	list := getJSON(t, base+"/v1/conversations?status=resolved", token)
 	if n := len(list["data"].([]any)); n != 1 {
 		t.Fatalf("the API lists %d resolved conversations, want 1", n)

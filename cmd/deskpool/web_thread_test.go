@@ -69,3 +69,11 @@ func publicAfterSwitch(t *testing.T, ctx context.Context) {
 		t.Fatalf("after opening another conversation the composer is in note mode %v with the button %q, want a public reply", note, button)
 	}
 }
+
+// noSnoozeWhenResolved: a resolved conversation offers Reopen, not
+// "Snooze 4h".
+func noSnoozeWhenResolved(t *testing.T, ctx context.Context) {
+	if get(t, ctx, "snooze on a resolved conversation", chromedp.Evaluate[bool](`!document.getElementById('snooze-btn').hidden`)) {
+		t.Fatal("a resolved conversation offers Snooze 4h")
+	}
+}

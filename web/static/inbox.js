@@ -181,6 +181,7 @@ async function openConversation(id, push = true) {
   const closed = ['resolved', 'closed'].includes(d.status);
   $('resolve-btn').hidden = closed;
   $('reopen-btn').hidden = !closed;
+  $('snooze-btn').hidden = closed; // a resolved conversation has nothing to wait for
   renderThread(d);
   renderTriage(d);
   renderCustomer(d);
