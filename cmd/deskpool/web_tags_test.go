@@ -53,7 +53,7 @@ func conversationTags(t *testing.T, ctx context.Context) {
 	}
 	screenshot(t, ctx, "tags-error")
 	do(t, ctx, "remove a tag",
-		chromedp.SetValue(css(`#tag-input`), ""),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('tag-input').value = ''`),
 		chromedp.Click(css(`#conv-tags li.tag[data-tag=vip] button.tag-remove`)),
 		chromedp.WaitNotPresent(css(`#conv-tags li.tag[data-tag=vip]`)),
 		chromedp.Poll[chromedp.Void](`document.querySelector('#tag-form .field-error[data-for=tags]').textContent === ''`))
