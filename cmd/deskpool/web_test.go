@@ -169,6 +169,7 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("after signup the browser is at %s, want the inbox", loc)
 	}
 	screenshot(t, ctx, "inbox-empty")
+	presenceControl(t, ctx)
 	emailVerification(t, ctx, base, mails)
 	// The dashboard before any conversation: no first response, no rating.
 	do(t, ctx, "the empty dashboard", chromedp.Navigate(base+"/app/dashboard"), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
@@ -202,6 +203,7 @@ func TestWebApp(t *testing.T) {
 	do(t, ctx, "see the message without a reload and open it",
 		chromedp.WaitVisible(css(`#conv-list li a.conv-link`)),
 	)
+	offlineBanner(t, ctx)
 	// It came through the change stream (server-sent events), not the
 	// polling fallback, which runs only while the stream is down.
 	// (body[data-live] is "stream" while it is open, and the last re-read
@@ -237,6 +239,7 @@ func TestWebApp(t *testing.T) {
 		t.Fatal("markup in a customer's message became elements or ran")
 	}
 	screenshot(t, ctx, "conversation")
+	conversationTags(t, ctx)
 
 	// The agent's reply joins the thread (after the AI's answer, when the
 	// triage gave the message to the AI).
@@ -310,6 +313,8 @@ func TestWebApp(t *testing.T) {
 	do(t, ctx, "clear the search",
 		chromedp.Evaluate[chromedp.Void](`(() => { const q = document.getElementById('filter-q'); q.value = ''; q.dispatchEvent(new Event('input')); q.blur(); })()`),
 		chromedp.WaitVisible(css(`#conv-list li:nth-child(2)`)))
+	replyAuthor(t, ctx, "Your order ships today.", "owner@webtea.example")
+	internalNote(t, ctx, "owner@webtea.example")
 	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
 	do(t, ctx, "k and j",
 		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),
@@ -317,6 +322,7 @@ func TestWebApp(t *testing.T) {
 		chromedp.KeyEvent("j"), chromedp.WaitVisible(css(`#conv-list li.selected[data-id="`+first+`"]`)),
 		chromedp.WaitVisible(css(`#thread li.msg.outbound`)),
 	)
+	publicAfterSwitch(t, ctx)
 	do(t, ctx, "resolve with e",
 		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
 		chromedp.KeyEvent("e"),
@@ -325,6 +331,7 @@ func TestWebApp(t *testing.T) {
 	if text := get(t, ctx, "status", chromedp.Text(css(`#conv-status`))); text != "Resolved" {
 		t.Fatalf("after e the status reads %q, want Resolved", text)
 	}
+	noSnoozeWhenResolved(t, ctx)
 	list := getJSON(t, base+"/v1/conversations?status=resolved", token)
 	if n := len(list["data"].([]any)); n != 1 {
 		t.Fatalf("the API lists %d resolved conversations, want 1", n)
@@ -406,6 +413,7 @@ func TestWebApp(t *testing.T) {
 	screenshot(t, ctx, "settings-zh")
 	settingsSections(t, ctx, base, token)
 	slaEditor(t, ctx, base, token)
+	billingTopPlan(t, ctx, base, token)
 
 	do(t, ctx, "invite an agent",
 		chromedp.SendKeys(css(`#invite-create input[name=email]`), "agent@webtea.example"),
@@ -430,6 +438,7 @@ func TestWebApp(t *testing.T) {
 	if who := get(t, ctx, "who", chromedp.Text(css(`#who`))); who != "Web Tea · 客服" {
 		t.Fatalf("the invited agent's header reads %q", who)
 	}
+	goOnline(t, ctx)
 	do(t, ctx, "log out the agent", chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)))
 	do(t, ctx, "the app needs a session again", chromedp.Navigate(base+"/app/inbox"), chromedp.WaitVisible(css(`#login-form`)))
 	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "/login?next=") {

@@ -255,7 +255,61 @@ export async function shell() {
   const who = document.getElementById('who');
   if (who) who.textContent = `${me.tenant?.name || ''} · ${t('role.' + me.role)}`;
   if (me.user && me.user.email_verified === false) verifyBanner();
+  presence(me);
   return me;
+}
+
+// The signed-in person's presence (online, away, offline): routing gives
+// new conversations only to online agents, so the header shows it and
+// changes it (PATCH /v1/agents/me). A viewer has none to set.
+let presenceNow = '';
+const presenceHooks = [];
+
+/** onPresence calls fn with the person's status once it is known, and at
+ * each change. */
+export function onPresence(fn) {
+  presenceHooks.push(fn);
+  if (presenceNow) fn(presenceNow);
+}
+
+function presenceShown(status) {
+  presenceNow = status;
+  const box = document.getElementById('presence');
+  box.dataset.status = status;
+  document.getElementById('presence-select').value = status;
+  for (const fn of presenceHooks) { try { fn(status); } catch { /* keep going */ } }
+}
+
+/** setPresence sets the person's status through the API; a refusal shows
+ * beside the control, which goes back to the status the API holds. */
+export async function setPresence(status) {
+  const sel = document.getElementById('presence-select');
+  const error = document.getElementById('presence-error');
+  error.textContent = '';
+  sel.disabled = true;
+  try {
+    const a = await api('PATCH', '/agents/me', { status });
+    presenceShown(a.status);
+  } catch (err) {
+    sel.value = presenceNow;
+    error.textContent = err.message;
+  } finally {
+    sel.disabled = false;
+  }
+}
+
+async function presence(me) {
+  const box = document.getElementById('presence');
+  const sel = document.getElementById('presence-select');
+  if (!box || !sel || me.kind !== 'user' || me.role === 'viewer') return;
+  let mine;
+  try {
+    mine = (await api('GET', '/agents?limit=100')).data.find(a => a.user_id === me.user_id);
+  } catch { return; } // without the list the control would guess
+  if (!mine) return;
+  presenceShown(mine.status);
+  box.hidden = false;
+  sel.addEventListener('change', () => setPresence(sel.value));
 }
 
 /** verifyBanner shows a person whose email is not confirmed that it is

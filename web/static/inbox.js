@@ -13,7 +13,7 @@
 // at a time up to MAX_SHOWN, and every re-read keeps that width, so nothing
 // loaded is thrown away by the next change. Changing the filters or the
 // search starts again from one page.
-import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired } from './common.js';
+import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired, onPresence, setPresence } from './common.js';
 
 const POLL_MS = 3000; // the fallback's period, while the change stream is down
 const RETRY_MAX_MS = 30000; // the longest wait before reconnecting the stream
@@ -70,6 +70,7 @@ async function loadList() {
   state.more = page.has_more === true;
   state.listKey = key;
   renderList(new Set(fresh));
+  offlineBanner();
   const open = list.find(c => c.id === state.openId);
   if (open && state.wanted === open.id && state.detail && open.updated_at !== state.detail.updated_at) await openConversation(open.id, false);
 }
@@ -100,6 +101,21 @@ function renderList(fresh) {
   $('search-empty').hidden = state.list.length > 0 || !searching;
   $('list-more-btn').hidden = !state.more || state.shown >= MAX_SHOWN;
   $('list-more').hidden = !state.more || state.shown < MAX_SHOWN;
+}
+
+/** offlineBanner tells an offline agent that conversations wait for
+ * someone while routing, which gives them only to online agents, passes
+ * them by; it offers to go online. */
+async function offlineBanner() {
+  const banner = $('offline-banner');
+  if (state.presence !== 'offline') { banner.hidden = true; return; }
+  try {
+    const page = await api('GET', '/conversations?assignee=none&status=open,pending&limit=' + PAGE);
+    const n = page.data.length;
+    if (state.presence !== 'offline' || n === 0) { banner.hidden = true; return; }
+    $('offline-banner-text').textContent = t('presence.offline_banner', { n: page.has_more ? n + '+' : n });
+    banner.hidden = false;
+  } catch { banner.hidden = true; } // a hint, not worth an error
 }
 
 /** showMore widens the list by a page. */
@@ -167,15 +183,21 @@ async function openConversation(id, push = true) {
   const closed = ['resolved', 'closed'].includes(d.status);
   $('resolve-btn').hidden = closed;
   $('reopen-btn').hidden = !closed;
+  $('snooze-btn').hidden = closed; // a resolved conversation has nothing to wait for
   renderThread(d);
   renderTriage(d);
   renderCustomer(d);
   renderOrders(d.orders || []);
+  renderTags(d);
   $('assign-select').value = d.assignee_id || '';
   savedOptions(d.language);
   if (switched) {
     $('reply-body').value = sessionStorage.getItem('dp_draft_' + id) || '';
+    $('reply-internal').checked = false; // another conversation starts as a public reply
+    noteMode();
     clearErrors($('reply-form'));
+    $('tag-input').value = '';
+    clearErrors($('tag-form'));
     $('action-error').textContent = '';
     loadHistory(d);
   }
@@ -199,13 +221,67 @@ function closeConversation() {
   if (link) link.focus(); // and scrolls the list back to where it was
 }
 
+/** noteMode makes the composer say which it is writing: an internal note
+ * (yellow, "Add internal note") or a reply the customer gets. The mode
+ * stays while the agent is in the conversation and resets when another
+ * one opens. */
+function noteMode() {
+  const on = $('reply-internal').checked;
+  $('reply-form').classList.toggle('note-mode', on);
+  $('reply-send').textContent = t(on ? 'reply.send_note' : 'reply.send');
+  $('reply-body').placeholder = t(on ? 'reply.note_placeholder' : 'reply.placeholder');
+}
+
+/** authorName names who wrote a message: a member by their name (else
+ * their email) from the agents list; the AI, the customer, the system, or
+ * an author no longer a member, by their kind. */
+function authorName(m) {
+  if (m.author_id && ['agent', 'user'].includes(m.author_kind)) {
+    const a = state.agents.find(x => x.user_id === m.author_id);
+    if (a) return a.name || a.email;
+  }
+  return label('author.', m.author_kind);
+}
+
 function renderThread(d) {
   $('thread').replaceChildren(...d.messages.map(m =>
     el('li', { class: `msg ${m.direction} ${m.internal ? 'note' : ''}`.trim() },
-      el('div', { class: 'msg-meta' }, label('author.', m.author_kind), m.internal ? ' · ' + t('reply.internal') : '', ' · ', label('channel.', m.channel), ' · ', fmtTime(m.created_at, state.tz)),
+      el('div', { class: 'msg-meta' }, el('span', { class: 'msg-author' }, authorName(m)), m.internal ? ' · ' + t('reply.internal') : '', ' · ', label('channel.', m.channel), ' · ', fmtTime(m.created_at, state.tz)),
       el('div', { class: 'msg-body' }, m.body))));
   const th = $('thread');
   th.scrollTop = th.scrollHeight;
+}
+
+/** renderTags lists the conversation's tags, each with a × that removes
+ * it; a viewer, who cannot change them, sees them only. */
+function renderTags(d) {
+  const tags = d.tags || [];
+  const readOnly = state.me?.role === 'viewer';
+  $('tag-form').hidden = readOnly;
+  $('conv-tags').replaceChildren(...(tags.length ? tags.map(tag => el('li', { class: 'tag', dataset: { tag } }, el('span', {}, tag),
+    readOnly ? null : el('button', { type: 'button', class: 'tag-remove', 'aria-label': t('tags.remove', { tag }), title: t('tags.remove', { tag }), dataset: { tag } }, '×'))) :
+    [el('li', { class: 'muted' }, t('tags.none'))]));
+}
+
+/** saveTags sets the open conversation's tags (PATCH, which sorts and
+ * deduplicates them; at most 50, each 1 to 50 characters). The API's
+ * refusal shows under the tags, naming the tag it is about. */
+async function saveTags(tags) {
+  const form = $('tag-form');
+  clearErrors(form);
+  try {
+    await api('PATCH', '/conversations/' + state.openId, { tags });
+  } catch (err) {
+    const errors = (err.problem?.errors || []).map(fe => {
+      const m = /^tags\[(\d+)\]$/.exec(String(fe.field));
+      return m && tags[+m[1]] !== undefined ? { field: 'tags', message: t('tags.invalid', { tag: tags[+m[1]], message: fe.message }) } : fe;
+    });
+    showErrors(form, { message: err.message, problem: { ...err.problem, errors } });
+    return false;
+  }
+  await openConversation(state.openId, false);
+  loadList().catch(() => {});
+  return true;
 }
 
 function lastTriage(d) {
@@ -286,6 +362,8 @@ function wire() {
   $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); refilter(); });
   $('list-more-btn').addEventListener('click', () => showMore());
   $('conv-back').addEventListener('click', () => closeConversation());
+  $('go-online').addEventListener('click', () => setPresence('online'));
+  onPresence((status) => { state.presence = status; offlineBanner(); });
   let typing = null;
   $('filter-q').addEventListener('input', () => {
     clearTimeout(typing);
@@ -319,6 +397,7 @@ function wire() {
       btn.disabled = false;
     }
   });
+  $('reply-internal').addEventListener('change', () => noteMode());
   $('saved-reply').addEventListener('change', (ev) => {
     const id = ev.target.value;
     ev.target.value = '';
@@ -334,6 +413,19 @@ function wire() {
     insertSaved(r.id, box.selectionStart - typed[1].length, box.selectionStart);
   });
   $('use-suggestion').addEventListener('click', () => { $('reply-body').value = state.suggestion; $('reply-body').focus(); });
+  $('tag-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const input = $('tag-input');
+    const tag = input.value.trim(); // the API refuses a blank tag and keeps spaces around one
+    if (!tag || !state.openId) return;
+    const tags = state.detail.tags || [];
+    if (tags.includes(tag)) { input.value = ''; return; }
+    if (await saveTags([...tags, tag])) input.value = '';
+  });
+  $('conv-tags').addEventListener('click', (ev) => {
+    const b = ev.target.closest('button.tag-remove');
+    if (b && state.openId) saveTags((state.detail.tags || []).filter(x => x !== b.dataset.tag));
+  });
   $('resolve-btn').addEventListener('click', () => patch({ status: 'resolved' }));
   $('reopen-btn').addEventListener('click', () => patch({ status: 'open' }));
   $('snooze-btn').addEventListener('click', () => patch({ status: 'snoozed', snoozed_until: new Date(Date.now() + 4 * 3600e3).toISOString() }));
@@ -430,6 +522,7 @@ async function main() {
   state.tz = await timeZone();
   try {
     const agents = await api('GET', '/agents?limit=100');
+    state.agents = agents.data;
     $('assign-select').append(...agents.data.map(a => el('option', { value: a.user_id }, a.name || a.email)));
   } catch { /* assigning needs members to list */ }
   try {

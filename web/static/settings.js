@@ -273,8 +273,20 @@ function settingsForm(formId, save, after) {
 async function billing() {
   const b = await api('GET', '/billing');
   $('billing-plan').textContent = t('set.current_plan', { plan: b.plan_name || b.plan, status: b.status || '—' });
-  const plans = await api('GET', '/billing/plans');
-  $('plan-select').replaceChildren(...plans.data.filter(p => p.rank > 0).map(p => el('option', { value: p.name }, p.display_name)));
+  const plans = (await api('GET', '/billing/plans')).data;
+  // Checkout buys a plan above the one in effect, and only without a live
+  // subscription (which changes plans in the Portal): the API answers 409
+  // otherwise, so the button says why instead.
+  const rank = plans.find(p => p.name === b.plan)?.rank ?? 0;
+  const higher = plans.filter(p => p.rank > rank);
+  $('plan-select').replaceChildren(...higher.map(p => el('option', { value: p.name }, p.display_name)));
+  const subscribed = ['trialing', 'active', 'past_due'].includes(b.status);
+  const why = !higher.length ? t('set.top_plan', { plan: b.plan_name || b.plan }) : subscribed ? t('set.change_in_portal') : '';
+  const form = $('checkout');
+  form.querySelector('button[type=submit]').disabled = !!why;
+  for (const name of ['plan', 'interval']) form.elements[name].closest('label').hidden = !higher.length;
+  $('checkout-why').textContent = why;
+  $('checkout-why').hidden = !why;
 }
 
 const pct = (x) => x === null || x === undefined ? '—' : Math.round(x * 100) + '%';
