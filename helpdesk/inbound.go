@@ -31,10 +31,6 @@ type inbound struct {
 	reads        []*postgres.Query // the observers' (see Preparer), sent after the store
 }
 
-// errConversationClosed is storeInbound's answer when the conversation to
-// join was closed after it was chosen: nothing was written.
-var errConversationClosed = errors.New("the conversation was closed meanwhile")
-
 // storeInbound writes an inbound message in one statement: it creates the
 // conversation with the message's triage (or updates the one joined:
 // reopened, waiting, triaged, counted), inserts the message, appends the
@@ -104,7 +100,9 @@ func (s *Service) storeInbound(ctx context.Context, tx *gorm.DB, in inbound) (*C
 	})
 	err := postgres.Batch(ctx, tx, append([]*postgres.Query{q}, in.reads...)...)
 	if errors.Is(err, postgres.ErrNoRows) && !in.create {
-		return nil, errConversationClosed
+		// The message holds the conversation's lock since it chose it
+		// (see joinSQL, conversationFor): no one can have closed it.
+		return nil, fmt.Errorf("store inbound: conversation %s closed while the message held it", in.conv.ID)
 	}
 	if err != nil {
 		return nil, err

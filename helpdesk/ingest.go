@@ -3,7 +3,6 @@ package helpdesk
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 	"unicode"
@@ -171,33 +170,28 @@ func (s *Service) triageMessage(ctx context.Context, in *ingestion) Triage {
 }
 
 // storeMessage stores the message (and a new customer) in its
-// conversation, with the timeline and what the observers read first. A
-// conversation an agent closed since it was chosen makes way for a new
-// one.
+// conversation, with the timeline and what the observers read first. The
+// conversation joined is locked since it was chosen (see joinSQL): it is
+// still as chooseConversation found it.
 func (s *Service) storeMessage(ctx context.Context, tx *gorm.DB, in *ingestion) error {
 	in.at, in.msgID = now(), deskpool.NewID()
 	in.out.MessageID = in.msgID
-	for {
-		newConv := in.conv == nil
-		if newConv {
-			in.conv = &Conversation{ID: deskpool.NewID(), CustomerID: in.customer.customer.ID, Status: StatusOpen, Channel: in.msg.Channel}
-		}
-		in.out.ConversationID = in.conv.ID
-		var reads []*postgres.Query
-		var err error
-		in.told, reads = s.prepareInbound(ctx, in.conv.ID, newConv)
-		if newConv {
-			if in.answer, err = s.prepareAnswer(ctx, tx, in, &reads); err != nil {
-				return err
-			}
-		}
-		in.after, err = s.storeInbound(ctx, tx, inbound{msg: in.msg, conv: in.conv, create: newConv, msgID: in.msgID, at: in.at,
-			triage: in.triage, timeline: in.timeline(), customer: in.customer.store, customerArgs: in.customer.storeArgs, reads: reads})
-		if !errors.Is(err, errConversationClosed) {
+	newConv := in.conv == nil
+	if newConv {
+		in.conv = &Conversation{ID: deskpool.NewID(), CustomerID: in.customer.customer.ID, Status: StatusOpen, Channel: in.msg.Channel}
+	}
+	in.out.ConversationID = in.conv.ID
+	var reads []*postgres.Query
+	var err error
+	in.told, reads = s.prepareInbound(ctx, in.conv.ID, newConv)
+	if newConv {
+		if in.answer, err = s.prepareAnswer(ctx, tx, in, &reads); err != nil {
 			return err
 		}
-		in.conv, in.kind = nil, "conversation.created"
 	}
+	in.after, err = s.storeInbound(ctx, tx, inbound{msg: in.msg, conv: in.conv, create: newConv, msgID: in.msgID, at: in.at,
+		triage: in.triage, timeline: in.timeline(), customer: in.customer.store, customerArgs: in.customer.storeArgs, reads: reads})
+	return err
 }
 
 // prepareAnswer lets an AnswerPreparer queue its reads with the store of
@@ -364,15 +358,25 @@ type joinedRow struct {
 	Route        string // "ai", a person's route, or "" before any triage
 }
 
-// joinSQL picks the conversation a message of customer $2 joins (none when
-// its id is null): the open one, else one resolved since $3; with the
-// customer's conversations of the last 7 days. $1 is the tenant.
+// joinSQL picks the conversation a message of customer %s joins (none
+// when its id is null): the open one, else one resolved since $2; with
+// the customer's conversations of the last 7 days. $1 is the tenant.
+//
+// It locks the conversation it picks, and the message keeps the lock
+// until it is stored: whether it joins an open conversation or reopens a
+// resolved one (and says so on the timeline) is decided on the row as it
+// is, not on a copy an agent or the conversation rules may resolve
+// meanwhile. A resolve that holds the row first is waited for, and the
+// conversation is read again as it left it (one it closed is passed
+// over); a resolve that comes second waits for the message, and sees it
+// (the rules' sweep, which takes rows only if no one holds them, passes
+// it over, then finds the customer waiting).
 const joinSQL = `SELECT v.id, v.customer_id, COALESCE(v.status, ''), COALESCE(v.ai_unresolved, 0),
 		(SELECT count(*) FROM conversations WHERE tenant_id = $1 AND customer_id = o.id AND created_at > now() - interval '7 days'),
 		COALESCE(v.route, '')
 	FROM (SELECT %s AS id) AS o LEFT JOIN LATERAL (SELECT id, customer_id, status, ai_unresolved, route FROM conversations
 		WHERE tenant_id = $1 AND customer_id = o.id AND (status IN ('open', 'pending', 'snoozed') OR (status = 'resolved' AND resolved_at > $2))
-		ORDER BY (status <> 'resolved') DESC, last_message_at DESC LIMIT 1) AS v ON true`
+		ORDER BY (status <> 'resolved') DESC, last_message_at DESC LIMIT 1 FOR UPDATE) AS v ON true`
 
 // joinByIdentities is joinSQL for the oldest customer owning any of ids,
 // to be queued after the owners are locked; found receives the row.

@@ -76,41 +76,40 @@ func TestIngestWaitingOnAMerge(t *testing.T) {
 	}
 }
 
-// A conversation an agent closes after a message chose it, before the
-// message is stored, does not swallow the message: it starts a new one.
-func TestIngestAfterTheConversationClosed(t *testing.T) {
-	_, ctx, tenantID := newWorkspace(t, "Closing")
-	var closeFirst func()
-	svc := helpdesk.NewService(env.App, noEvents{}, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
-		if closeFirst != nil {
-			closeFirst() // runs between choosing the conversation and storing the message
-		}
-		return helpdesk.Triage{Intent: "other", Urgency: "low", Route: "agent", Level: "L3"}
-	}), helpdesk.DefaultConfig())
-	send := func() *helpdesk.Ingested {
-		in, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "closer"}, Body: "hello"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return in
+// A message that meets an agent closing its conversation waits for the
+// close, and does not go into the closed conversation: it starts a new
+// one.
+func TestIngestWaitingOnAClose(t *testing.T) {
+	d := newRaceDesk(t, "Closing")
+	first, err := d.write(d.ctx, "hello")
+	if err != nil {
+		t.Fatal(err)
 	}
-	first := send()
-	closeFirst = func() {
-		if err := env.System.Exec(`UPDATE conversations SET status = 'closed', closed_at = now() WHERE tenant_id = ? AND id = ?`,
-			tenantID, first.ConversationID).Error; err != nil {
-			t.Error(err)
+	closed := helpdesk.StatusClosed
+	var second *helpdesk.Ingested
+	var writeErr error
+	var wait func()
+	err = postgres.Tx(d.ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if _, err := d.svc.UpdateConversation(ctx, first.ConversationID, helpdesk.ConversationUpdate{Status: &closed}); err != nil {
+			return err
 		}
+		wait = d.untilBlockedOrDone(func() { second, writeErr = d.write(d.ctx, "hello again") })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	second := send()
+	wait()
+	if writeErr != nil {
+		t.Fatal(writeErr)
+	}
 	if second.ConversationID == first.ConversationID {
 		t.Fatal("the message went into the conversation closed meanwhile")
 	}
-	var n int
-	env.System.Raw(`SELECT count(*) FROM messages WHERE tenant_id = ? AND conversation_id = ?`, tenantID, first.ConversationID).Scan(&n)
-	if n != 1 {
-		t.Fatalf("the closed conversation has %d messages", n)
+	if c, err := d.svc.FindConversation(d.ctx, first.ConversationID); err != nil || c.Status != helpdesk.StatusClosed || len(c.Messages) != 1 {
+		t.Fatalf("the closed conversation: %+v, %v", c, err)
 	}
-	conv, err := svc.FindConversation(ctx, second.ConversationID)
+	conv, err := d.svc.FindConversation(d.ctx, second.ConversationID)
 	if err != nil || conv.Status != helpdesk.StatusOpen || conv.MessageCount != 1 {
 		t.Fatalf("the new conversation: %+v, %v", conv, err)
 	}

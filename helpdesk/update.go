@@ -104,6 +104,10 @@ func (s *Service) UpdateConversation(ctx context.Context, id uuid.UUID, u Conver
 		if err != nil {
 			return err
 		}
+		// The change is dated when the lock is had: one that waited for a
+		// customer's message being stored (see joinSQL) comes after it,
+		// as its resolved_at says.
+		at = now()
 		if c.Status == StatusClosed {
 			return deskpool.Errorf(deskpool.ECONFLICT, "The conversation is closed and cannot change.")
 		}
