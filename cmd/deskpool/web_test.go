@@ -135,6 +135,33 @@ func loaded(sel string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// clickLive clicks where the element sel is now, for the rows of the
+// inbox's list, which the page draws afresh whenever the change stream
+// says a conversation changed (a triage, an answer). Click holds the
+// row's node id from its query to the click, and a redraw between the two
+// fails it with "Could not find node with given id"; here the place is
+// read in one script, and a row drawn again stands in the same place.
+func clickLive(sel string) chromedp.Action[chromedp.Void] {
+	shown := chromedp.WaitVisible(css(sel))
+	q, _ := json.Marshal(sel)
+	at := chromedp.Evaluate[[]float64](`(() => {
+		const e = document.querySelector(` + string(q) + `);
+		e.scrollIntoView({block: 'nearest'});
+		const r = e.getBoundingClientRect();
+		return [r.left + r.width / 2, r.top + r.height / 2];
+	})()`)
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := shown(ctx, tg); err != nil {
+			return chromedp.Void{}, err
+		}
+		xy, err := at(ctx, tg)
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		return chromedp.MouseClickXY(xy[0], xy[1])(ctx, tg)
+	}
+}
+
 // TestWebApp drives the web app in headless Chromium: a signed-out visitor
 // is sent to log in, signs up (seeing the API's field errors beside the
 // fields first), lands in the empty inbox, sees a customer's message (with
@@ -229,10 +256,11 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("the list learnt of the message by %q, want the change stream", how)
 	}
 	do(t, ctx, "open the message",
-		chromedp.Click(css(`#conv-list li a.conv-link`)),
+		clickLive(`#conv-list li a.conv-link`),
 		chromedp.WaitVisible(css(`#thread li.msg.inbound`)),
 	)
-	if text := get(t, ctx, "message text", chromedp.Text(css(`#thread li.msg.inbound .msg-body`))); text != hostile {
+	// (read in one script: the thread too is drawn afresh on a change)
+	if text := get(t, ctx, "message text", chromedp.Evaluate[string](`document.querySelector('#thread li.msg.inbound .msg-body').innerText`)); text != hostile {
 		t.Fatalf("the customer's message shows as %q, want the text as sent", text)
 	}
 	// The triage's route and sentiment read as words of the page's
@@ -398,7 +426,8 @@ func TestWebApp(t *testing.T) {
 	}
 	screenshot(t, ctx, "dashboard")
 
-	do(t, ctx, "switch to Chinese", chromedp.Click(css(`#lang-zh`)), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	do(t, ctx, "switch to Chinese", chromedp.Click(css(`#lang-zh`)),
+		chromedp.WaitVisible(css(`html[lang="zh-CN"] body[data-ready="1"]`))) // not the English page, ready before the click
 	nav := get(t, ctx, "nav", chromedp.Text(css(`header.top nav.main a[aria-current=page]`)))
 	lang := get(t, ctx, "lang", chromedp.AttributeValue(css(`html`), "lang"))
 	if nav != "数据看板" || lang.Value != "zh-CN" {
