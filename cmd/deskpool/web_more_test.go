@@ -31,7 +31,7 @@ func inboxShowsMore(t *testing.T, ctx context.Context, base, token string) {
 	do(t, ctx, "a change keeps the wider list", chromedp.WaitVisible(css(fmt.Sprintf(`#conv-list li:nth-child(%d)`, total+1))))
 	// j pressed twice before the first conversation's read answers moves
 	// two down, not one.
-	do(t, ctx, "j twice at once", chromedp.Click(css(`#conv-list li:nth-child(1) a.conv-link`)),
+	do(t, ctx, "j twice at once", clickLive(`#conv-list li:nth-child(1) a.conv-link`),
 		chromedp.WaitVisible(css(`#conv-list li:nth-child(1).selected`)),
 		chromedp.KeyEvent("j"), chromedp.KeyEvent("j"),
 		chromedp.WaitVisible(css(`#conv-list li:nth-child(3).selected`)))

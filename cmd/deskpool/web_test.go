@@ -116,6 +116,52 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 
 type css = chromedp.CSS
 
+// loaded waits, after the page went to another page by itself (a link
+// clicked, a script's location.assign), until the new page shows sel and
+// has finished loading. A node found sooner is not safe to act on:
+// Chromium hands out a page's node ids afresh when its DOMContentLoaded
+// fires, which waits for the page's module script (auth.js), so a form
+// parsed and shown before then can be gone, "Could not find node with
+// given id", by the time a SendKeys that found it focuses it; and until
+// that script has run, the form has no submit handler.
+func loaded(sel string) chromedp.Action[chromedp.Void] {
+	shown := chromedp.WaitVisible(css(sel))
+	complete := chromedp.Poll[chromedp.Void](`document.readyState === 'complete'`)
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := shown(ctx, tg); err != nil {
+			return chromedp.Void{}, err
+		}
+		return complete(ctx, tg)
+	}
+}
+
+// clickLive clicks where the element sel is now, for the rows of the
+// inbox's list, which the page draws afresh whenever the change stream
+// says a conversation changed (a triage, an answer). Click holds the
+// row's node id from its query to the click, and a redraw between the two
+// fails it with "Could not find node with given id"; here the place is
+// read in one script, and a row drawn again stands in the same place.
+func clickLive(sel string) chromedp.Action[chromedp.Void] {
+	shown := chromedp.WaitVisible(css(sel))
+	q, _ := json.Marshal(sel)
+	at := chromedp.Evaluate[[]float64](`(() => {
+		const e = document.querySelector(` + string(q) + `);
+		e.scrollIntoView({block: 'nearest'});
+		const r = e.getBoundingClientRect();
+		return [r.left + r.width / 2, r.top + r.height / 2];
+	})()`)
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := shown(ctx, tg); err != nil {
+			return chromedp.Void{}, err
+		}
+		xy, err := at(ctx, tg)
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		return chromedp.MouseClickXY(xy[0], xy[1])(ctx, tg)
+	}
+}
+
 // TestWebApp drives the web app in headless Chromium: a signed-out visitor
 // is sent to log in, signs up (seeing the API's field errors beside the
 // fields first), lands in the empty inbox, sees a customer's message (with
@@ -152,7 +198,7 @@ func TestWebApp(t *testing.T) {
 	screenshot(t, ctx, "login")
 
 	do(t, ctx, "sign up with the brand name missing",
-		chromedp.Click(css(`a[href="/signup"]`)), chromedp.WaitVisible(css(`#signup-form`)),
+		chromedp.Click(css(`a[href="/signup"]`)), loaded(`#signup-form`),
 		chromedp.SendKeys(css(`#signup-form input[name=password]`), "short"),
 		chromedp.Click(css(`#signup-form button[type=submit]`)),
 		chromedp.WaitVisible(css(`#signup-form .field-error[data-for=brand_name]`)),
@@ -212,10 +258,11 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("the list learnt of the message by %q, want the change stream", how)
 	}
 	do(t, ctx, "open the message",
-		chromedp.Click(css(`#conv-list li a.conv-link`)),
+		clickLive(`#conv-list li a.conv-link`),
 		chromedp.WaitVisible(css(`#thread li.msg.inbound`)),
 	)
-	if text := get(t, ctx, "message text", chromedp.Text(css(`#thread li.msg.inbound .msg-body`))); text != hostile {
+	// (read in one script: the thread too is drawn afresh on a change)
+	if text := get(t, ctx, "message text", chromedp.Evaluate[string](`document.querySelector('#thread li.msg.inbound .msg-body').innerText`)); text != hostile {
 		t.Fatalf("the customer's message shows as %q, want the text as sent", text)
 	}
 	// The triage's route and sentiment read as words of the page's
@@ -261,7 +308,7 @@ func TestWebApp(t *testing.T) {
 	do(t, ctx, "the session expires while typing",
 		chromedp.SendKeys(css(`#reply-body`), "Half a thought"),
 		endSession,
-		chromedp.WaitVisible(css(`#login-form`)),
+		loaded(`#login-form`),
 		chromedp.SendKeys(css(`#login-form input[name=email]`), "owner@webtea.example"),
 		chromedp.SendKeys(css(`#login-form input[name=password]`), "a long passphrase"),
 		chromedp.Click(css(`#login-form button[type=submit]`)),
@@ -386,7 +433,8 @@ func TestWebApp(t *testing.T) {
 	}
 	screenshot(t, ctx, "dashboard")
 
-	do(t, ctx, "switch to Chinese", chromedp.Click(css(`#lang-zh`)), chromedp.WaitVisible(css(`body[data-ready="1"]`)))
+	do(t, ctx, "switch to Chinese", chromedp.Click(css(`#lang-zh`)),
+		chromedp.WaitVisible(css(`html[lang="zh-CN"] body[data-ready="1"]`))) // not the English page, ready before the click
 	nav := get(t, ctx, "nav", chromedp.Text(css(`header.top nav.main a[aria-current=page]`)))
 	lang := get(t, ctx, "lang", chromedp.AttributeValue(css(`html`), "lang"))
 	if nav != "数据看板" || lang.Value != "zh-CN" {
@@ -471,7 +519,7 @@ func passwordChange(t *testing.T, ctx context.Context, base string) {
 	)
 	screenshot(t, ctx, "password-changed")
 	do(t, ctx, "log in with the changed password",
-		chromedp.Click(css(`#logout`)), chromedp.WaitVisible(css(`#login-form`)),
+		chromedp.Click(css(`#logout`)), loaded(`#login-form`),
 		chromedp.SendKeys(css(`#login-form input[name=email]`), "owner@webtea.example"),
 		chromedp.SendKeys(css(`#login-form input[name=password]`), "a changed long passphrase"),
 		chromedp.Click(css(`#login-form button[type=submit]`)),
@@ -559,7 +607,7 @@ func emailChange(t *testing.T, ctx context.Context, base string, mails <-chan te
 // and logs in with it; the link does not work twice.
 func passwordReset(t *testing.T, ctx context.Context, mails <-chan testenv.Mail) {
 	do(t, ctx, "ask for a reset link",
-		chromedp.Click(css(`#forgot-link`)), chromedp.WaitVisible(css(`#forgot-form`)),
+		chromedp.Click(css(`#forgot-link`)), loaded(`#forgot-form`),
 		chromedp.SendKeys(css(`#forgot-form input[name=email]`), "owner@webtea.example"),
 		chromedp.Click(css(`#forgot-form button[type=submit]`)),
 		chromedp.WaitVisible(css(`#forgot-sent`)),
@@ -579,7 +627,7 @@ func passwordReset(t *testing.T, ctx context.Context, mails <-chan testenv.Mail)
 	do(t, ctx, "the new password",
 		chromedp.SetValue(css(`#reset-form input[name=password]`), "a fresh long passphrase"),
 		chromedp.Click(css(`#reset-form button[type=submit]`)),
-		chromedp.WaitVisible(css(`#reset-done`)),
+		loaded(`#reset-done`),
 		chromedp.SendKeys(css(`#login-form input[name=email]`), "owner@webtea.example"),
 		chromedp.SendKeys(css(`#login-form input[name=password]`), "a fresh long passphrase"),
 		chromedp.Click(css(`#login-form button[type=submit]`)),

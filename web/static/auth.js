@@ -5,10 +5,14 @@ import { api, t, showErrors, clearErrors } from './common.js';
 
 // wire posts form's fields (names, or functions of the form giving
 // several) to path(); refused(form, err) may take a refusal over
-// (returning true) before its errors are shown.
+// (returning true) before its errors are shown. The page holds the
+// form's button disabled until then: submitted by the browser itself,
+// before this script has run, the form would put its fields, the
+// password too, in the URL.
 function wire(id, path, fields, done, refused) {
   const form = document.getElementById(id);
   if (!form) return;
+  const btn = form.querySelector('button[type=submit]');
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form);
@@ -18,7 +22,6 @@ function wire(id, path, fields, done, refused) {
       const v = form.elements[f].value;
       if (v !== '' || f === 'password' || f === 'email') body[f] = v;
     }
-    const btn = form.querySelector('button[type=submit]');
     btn.disabled = true;
     try {
       await api('POST', path(), body, { 'X-Session-Cookie': '1' });
@@ -31,6 +34,7 @@ function wire(id, path, fields, done, refused) {
       btn.disabled = false;
     }
   });
+  btn.disabled = false;
 }
 
 // Two-step sign-in: a right password of an account with it on answers a
