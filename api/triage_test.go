@@ -82,6 +82,16 @@ type shopOrderRow struct {
 	shippedAgo     time.Duration // since it shipped, with its last tracking news then; 0: not shipped
 }
 
+// pushConnector connects a push connector to the workspace, through which
+// its orders arrive.
+func pushConnector(t *testing.T, ws workspace) {
+	t.Helper()
+	if err := env.System.Exec(`INSERT INTO connectors (tenant_id, id, kind, name) VALUES (?, ?, 'push', 'Shop push')`,
+		uuid.MustParse(ws.ID), uuid.New()).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
 // shopOrder stores the order o of the workspace.
 func shopOrder(t *testing.T, ws workspace, o shopOrderRow) {
 	t.Helper()
@@ -117,6 +127,7 @@ func TestTriageEndpointReadsTheShop(t *testing.T) {
 	in := h.inbox("Triage Shop Brand")
 	key, _ := h.apiKey(in.ws, "triage:run")
 	day := 24 * time.Hour
+	pushConnector(t, in.ws)                                                                                    // the shop's orders are pushed: a number none has is one the shop does not know
 	shopOrder(t, in.ws, shopOrderRow{number: "A2001", status: "paid", age: 3 * day, promisedAgo: 2 * day})     // overdue, not shipped
 	shopOrder(t, in.ws, shopOrderRow{number: "A2002", status: "fulfilled", age: 9 * day, shippedAgo: 5 * day}) // tracking silent 5 days
 	shopOrder(t, in.ws, shopOrderRow{number: "A2003", status: "fulfilled", shippedAgo: time.Hour})             // on its way
@@ -168,6 +179,25 @@ func TestTriageEndpointReadsTheShop(t *testing.T) {
 			}
 		})
 	}
+	// With no shop connected, not finding a number proves nothing: a
+	// person checks it, and the suggested reply does not say the order does
+	// not exist (the AI's answer to a message: knowledge's
+	// TestOrderNumberWithoutLiveShopData).
+	t.Run("NoShopConnected", func(t *testing.T) {
+		bare := h.inbox("Unconnected Triage Brand")
+		bareKey, _ := h.apiKey(bare.ws, "triage:run")
+		r := h.must(http.StatusOK, call{method: "POST", path: "/v1/triage", token: bareKey,
+			body: map[string]any{"text": "where is my order A9999"}})
+		reasons, _ := r.JSON["reasons"].([]any)
+		facts, _ := r.JSON["facts"].(map[string]any)
+		if r.str("route") == "ai" || !slices.Contains(reasons, any("fact:no_shop_data")) || slices.Contains(reasons, any("fact:unknown_order_number")) ||
+			facts["order_number"] != "A9999" || facts["order_number_unknown"] == true {
+			t.Fatalf("triage without a shop = %s", r.Raw)
+		}
+		if reply := r.str("suggested_reply"); !strings.Contains(reply, "A9999") || strings.Contains(reply, "couldn't find") {
+			t.Fatalf("the reply without a shop: %q", reply)
+		}
+	})
 	t.Run("BadInput", func(t *testing.T) {
 		before := countOf(t, `SELECT count(*) FROM messages`)
 		other := h.inbox("Other Triage Shop Brand")

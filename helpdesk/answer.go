@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/postgres"
@@ -66,6 +65,26 @@ type ingestKnows struct {
 	hooks         []uuid.UUID // message.created's subscriptions
 	handOverHooks []uuid.UUID // conversation.handed_over's
 	told          context.Context
+	// later, when set, holds the answer's webhook events for the ingest to
+	// emit after the customer's message's own: a receiver is sent the
+	// question before the answer.
+	later *[]laterEvent
+}
+
+// laterEvent is a webhook event held back until the ingest emits it.
+type laterEvent struct {
+	eventType string
+	hooks     []uuid.UUID
+	data      any
+}
+
+// emitAnswer emits an event of the answer, or holds it in k.later.
+func (s *Service) emitAnswer(ctx context.Context, tx *gorm.DB, k ingestKnows, eventType string, hooks []uuid.UUID, data any) error {
+	if k.later != nil {
+		*k.later = append(*k.later, laterEvent{eventType: eventType, hooks: hooks, data: data})
+		return nil
+	}
+	return s.emitTo(ctx, tx, eventType, hooks, data)
 }
 
 // change is a change of the conversation the answer made, with what the
@@ -92,7 +111,7 @@ func (s *Service) answer(ctx context.Context, tx *gorm.DB, in AnswerInput, k ing
 
 // handOverAnswer routes the conversation to a person for the answer's
 // reason, and says so in the timeline and with conversation.handed_over.
-func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer, hooks []uuid.UUID) error {
+func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *Answer, k ingestKnows) error {
 	reason := ans.HandOver
 	if reason == "" {
 		reason = "no_answer"
@@ -110,7 +129,7 @@ func (s *Service) handOverAnswer(ctx context.Context, tx *gorm.DB, in AnswerInpu
 	if urgency == "" {
 		urgency = in.Triage.Urgency
 	}
-	return s.emitTo(ctx, tx, EventConversationHandedOff, hooks, map[string]any{"conversation_id": in.Conversation.ID,
+	return s.emitAnswer(ctx, tx, k, EventConversationHandedOff, k.handOverHooks, map[string]any{"conversation_id": in.Conversation.ID,
 		"customer_id": in.CustomerID, "message_id": in.MessageID, "by": "ai", "route": "agent", "level": in.Triage.Level,
 		"urgency": urgency, "reasons": []string{reason}, "facts": ans.Facts})
 }
@@ -130,7 +149,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		postgres.Defer(ctx, tx, nil, `UPDATE conversations SET urgency = ? WHERE tenant_id = ? AND id = ?`, ans.Urgency, tenantID, in.Conversation.ID)
 	}
 	if ans.Body == "" {
-		if err := s.handOverAnswer(ctx, tx, in, ans, k.handOverHooks); err != nil {
+		if err := s.handOverAnswer(ctx, tx, in, ans, k); err != nil {
 			return nil, nil, err
 		}
 		after, err := afterAnswer(in.Conversation, ans, now())
@@ -139,7 +158,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		}
 		return nil, after, err
 	}
-	at := now().Truncate(time.Microsecond) // as stored, so that after shows what a read would
+	at := now() // as stored, so that after shows what a read would
 	reply := &AIReply{MessageID: deskpool.NewID(), Body: ans.Body, ScenarioID: ans.ScenarioID}
 	postgres.Defer(ctx, tx, nil, `INSERT INTO messages (tenant_id, id, conversation_id, direction, author_kind, channel, body, created_at)
 		VALUES (?, ?, ?, 'outbound', 'ai', (SELECT last_channel FROM conversations WHERE tenant_id = ? AND id = ?), ?, ?)`,
@@ -156,7 +175,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 		return nil, nil, err
 	}
 	if ans.HandOver != "" {
-		if err := s.handOverAnswer(ctx, tx, in, ans, k.handOverHooks); err != nil {
+		if err := s.handOverAnswer(ctx, tx, in, ans, k); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -174,7 +193,7 @@ func (s *Service) apply(ctx context.Context, tx *gorm.DB, in AnswerInput, ans *A
 	if err := s.notifyObservers(k.told, tx, k.change(Change{Kind: kind, Before: before, After: after, MessageID: reply.MessageID, At: at})); err != nil {
 		return nil, nil, err
 	}
-	return reply, after, s.emitTo(ctx, tx, EventMessageCreated, k.hooks, map[string]any{"message_id": reply.MessageID,
+	return reply, after, s.emitAnswer(ctx, tx, k, EventMessageCreated, k.hooks, map[string]any{"message_id": reply.MessageID,
 		"conversation_id": in.Conversation.ID, "customer_id": in.CustomerID, "channel": in.Conversation.LastChannel, "direction": "outbound",
-		"author_kind": "ai", "body": ans.Body})
+		"author_kind": "ai", "body": ans.Body, "created_at": at})
 }

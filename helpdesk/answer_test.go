@@ -3,8 +3,10 @@ package helpdesk_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
@@ -14,16 +16,22 @@ import (
 	"gorm.io/gorm"
 )
 
-// recorded keeps the data of every event emitted.
+// recorded keeps the data of every event emitted, by type and in order.
 type recorded struct {
-	mu     sync.Mutex
-	byType map[string][]any
+	mu      sync.Mutex
+	byType  map[string][]any
+	inOrder []string // each event's type, message.created's with its direction
 }
 
 func (r *recorded) Emit(ctx context.Context, tx *gorm.DB, eventType string, data any) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.byType[eventType] = append(r.byType[eventType], data)
+	name := eventType
+	if m, ok := data.(map[string]any); ok && eventType == helpdesk.EventMessageCreated {
+		name += ":" + m["direction"].(string)
+	}
+	r.inOrder = append(r.inOrder, name)
 	return nil
 }
 
@@ -104,6 +112,74 @@ func TestMessageWebhooksNameTheirChannel(t *testing.T) {
 		if data["channel"] != "mini_program" || data["author_kind"] != author {
 			t.Errorf("%s message.created: channel %v, author_kind %v; want mini_program, %s", direction, data["channel"], data["author_kind"], author)
 		}
+	}
+}
+
+// answersAndHandsOver is an AI that answers every message and hands it over.
+type answersAndHandsOver struct{}
+
+func (answersAndHandsOver) Answer(ctx context.Context, tx *gorm.DB, in helpdesk.AnswerInput) (*helpdesk.Answer, error) {
+	return &helpdesk.Answer{Body: "Thanks, I've passed order 1001 to our team.", HandOver: "no_shop_data",
+		Facts: map[string]any{"order_number": "1001"}}, nil
+}
+
+// The customer's message's webhooks are emitted before the AI's answer to
+// it, and each message.created carries the message's own created_at, as
+// stored: sorted by (created_at, message_id), as the conversation lists its
+// messages, the question comes before the answer.
+func TestMessageWebhooksKeepTheConversationsOrder(t *testing.T) {
+	ws, _, _, err := tenant.NewService(env.App).Signup(context.Background(), tenant.SignupInput{
+		Email: uuid.NewString() + "@example.com", Password: "correct horse battery", BrandName: "In order"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID})
+	for _, tt := range []struct {
+		name  string
+		ai    helpdesk.Answerer
+		order []string
+	}{
+		{"Answered", replies{}, []string{"conversation.created", "message.created:inbound", "message.created:outbound"}},
+		{"AnsweredAndHandedOver", answersAndHandsOver{}, []string{"conversation.created", "message.created:inbound",
+			"conversation.handed_over", "message.created:outbound"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			events := &recorded{byType: map[string][]any{}}
+			svc := helpdesk.NewService(env.App, events, nil, helpdesk.TriagerFunc(func(context.Context, helpdesk.TriageInput) helpdesk.Triage {
+				return helpdesk.Triage{Intent: "order_status", Urgency: "low", Route: "ai", Level: "L1"}
+			}), helpdesk.DefaultConfig())
+			svc.UseAnswerer(tt.ai)
+			out, err := svc.Ingest(ctx, helpdesk.InboundMessage{Channel: "web", Customer: helpdesk.CustomerRef{ExternalID: "order-" + tt.name},
+				Body: "Where is my order #1001?"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(events.inOrder, tt.order) {
+				t.Fatalf("events in order %v, want %v", events.inOrder, tt.order)
+			}
+			var stored []struct {
+				ID        uuid.UUID
+				CreatedAt time.Time
+			}
+			if err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+				return tx.Raw(`SELECT id, created_at FROM messages WHERE tenant_id = ? AND conversation_id = ? ORDER BY created_at, id`,
+					ws.ID, out.ConversationID).Scan(&stored).Error
+			}); err != nil {
+				t.Fatal(err)
+			}
+			sent := events.byType[helpdesk.EventMessageCreated]
+			if len(stored) != 2 || len(sent) != 2 {
+				t.Fatalf("%d messages stored, %d message.created", len(stored), len(sent))
+			}
+			for i, e := range sent { // in the order sent, which is the order stored
+				data := e.(map[string]any)
+				at, ok := data["created_at"].(time.Time)
+				if data["message_id"] != stored[i].ID || !ok || !at.Equal(stored[i].CreatedAt) {
+					t.Errorf("message.created %d: message %v at %v; stored %s at %s", i, data["message_id"], data["created_at"],
+						stored[i].ID, stored[i].CreatedAt)
+				}
+			}
+		})
 	}
 }
 

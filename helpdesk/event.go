@@ -13,8 +13,8 @@ import (
 )
 
 // TimelineEvent is one entry of a conversation's timeline: the customer's
-// messages (with their triage), assignment, status changes, SLA warnings
-// and breaches, escalations, hand-overs.
+// messages (with their triage), the SLA clocks they start, assignment,
+// status changes, SLA warnings and breaches, escalations, hand-overs.
 type TimelineEvent struct {
 	ID        uuid.UUID       `json:"id"`
 	Kind      string          `json:"kind"`

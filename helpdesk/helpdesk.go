@@ -52,5 +52,7 @@ type Emitter interface {
 	Emit(ctx context.Context, tx *gorm.DB, eventType string, data any) error
 }
 
-// now is the clock of the package; tests may replace it.
-var now = func() time.Time { return time.Now().UTC() }
+// now is the clock of the package, to the microsecond as PostgreSQL stores
+// times, so that a time the package writes is the time a read (or a webhook
+// carrying it) shows; tests may replace it.
+var now = func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -101,11 +101,19 @@ func (s *Service) ingest(ctx context.Context, tx *gorm.DB, in *ingestion) (*Inge
 	if err := s.tellObservers(tx, in); err != nil {
 		return nil, err
 	}
-	if err := s.answerByAI(ctx, tx, in); err != nil {
+	var answerEvents []laterEvent
+	if err := s.answerByAI(ctx, tx, in, &answerEvents); err != nil {
 		return nil, err
 	}
+	// The customer's message's events go first, then the answer's: each
+	// receiver is sent the question before the answer.
 	if err := s.emitInbound(ctx, tx, in); err != nil {
 		return nil, err
+	}
+	for _, e := range answerEvents {
+		if err := s.emitTo(ctx, tx, e.eventType, e.hooks, e.data); err != nil {
+			return nil, err
+		}
 	}
 	return &in.out, s.queueIfWaiting(ctx, tx, in)
 }
@@ -248,14 +256,15 @@ func (s *Service) tellObservers(tx *gorm.DB, in *ingestion) error {
 		CustomerVIP: cust.VIP, CustomerSeg: cust.Segment, CustomerHighFreq: cust.HighFrequency, AgentsOnline: in.facts.online})
 }
 
-// answerByAI lets the AI answer a message triage routed to it.
-func (s *Service) answerByAI(ctx context.Context, tx *gorm.DB, in *ingestion) error {
+// answerByAI lets the AI answer a message triage routed to it, holding
+// the answer's webhook events in events.
+func (s *Service) answerByAI(ctx context.Context, tx *gorm.DB, in *ingestion, events *[]laterEvent) error {
 	if in.answer != nil {
 		ctx = in.answer
 	}
 	reply, answered, err := s.answer(ctx, tx, AnswerInput{Conversation: in.after, CustomerID: in.customer.customer.ID, MessageID: in.msgID,
 		Text: in.msg.Body, Triage: in.triage}, ingestKnows{customer: in.customer.customer, hooks: in.facts.subscribers(EventMessageCreated),
-		handOverHooks: in.facts.subscribers(EventConversationHandedOff), told: in.told})
+		handOverHooks: in.facts.subscribers(EventConversationHandedOff), told: in.told, later: events})
 	if err != nil {
 		return err
 	}
@@ -320,7 +329,7 @@ func (s *Service) emitInbound(ctx context.Context, tx *gorm.DB, in *ingestion) e
 	}
 	if err := s.emitTo(ctx, tx, EventMessageCreated, in.facts.subscribers(EventMessageCreated), map[string]any{"message_id": in.msgID,
 		"conversation_id": in.conv.ID, "customer_id": in.customer.customer.ID, "channel": in.msg.Channel, "direction": "inbound",
-		"author_kind": "customer", "body": in.msg.Body, "triage": in.out.Triage}); err != nil {
+		"author_kind": "customer", "body": in.msg.Body, "created_at": in.at, "triage": in.out.Triage}); err != nil {
 		return err
 	}
 	if tr := in.triage; in.handedOver() { // as the timeline's handed_over

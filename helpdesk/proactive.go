@@ -113,7 +113,8 @@ func (s *Service) SendNotice(ctx context.Context, tx *gorm.DB, n Notice) (uuid.U
 	// The notice is a message to the customer like a reply: the channel
 	// integration relays it from its message.created.
 	if err := s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": msgID, "conversation_id": conv.ID,
-		"customer_id": n.CustomerID, "channel": channel, "direction": "outbound", "author_kind": "system", "body": n.Body}); err != nil {
+		"customer_id": n.CustomerID, "channel": channel, "direction": "outbound", "author_kind": "system", "body": n.Body,
+		"created_at": at}); err != nil {
 		return uuid.Nil, err
 	}
 	return conv.ID, nil

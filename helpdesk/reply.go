@@ -70,7 +70,8 @@ func (s *Service) AddReply(ctx context.Context, conversationID uuid.UUID, r Repl
 			return err
 		}
 		return s.events.Emit(ctx, tx, EventMessageCreated, map[string]any{"message_id": out.ID, "conversation_id": c.ID,
-			"customer_id": c.CustomerID, "channel": out.Channel, "direction": "outbound", "author_kind": out.AuthorKind, "body": r.Body})
+			"customer_id": c.CustomerID, "channel": out.Channel, "direction": "outbound", "author_kind": out.AuthorKind, "body": r.Body,
+			"created_at": at})
 	})
 	if err != nil {
 		return nil, err

@@ -24,7 +24,11 @@ const (
 	KindCSV         = "csv"
 )
 
-// Connector statuses.
+// Connector statuses. The AI's answers read them too (triage/knowledge's
+// liveOrderData): only a Shopify or WooCommerce connector active or
+// syncing, its first full sync done and not failing, or a push connector
+// that has brought orders, makes a number no order has one the shop does
+// not know.
 const (
 	StatusActive     = "active"
 	StatusSyncing    = "syncing"

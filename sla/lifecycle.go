@@ -7,6 +7,7 @@ import (
 	"github.com/deskpool/deskpool"
 	"github.com/deskpool/deskpool/helpdesk"
 	"github.com/deskpool/deskpool/postgres"
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
 
@@ -42,9 +43,10 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 	if err != nil {
 		return err
 	}
+	var started []string
 	switch ch.Kind {
 	case helpdesk.ChangeInbound:
-		startClocks(timers, c, pol, at)
+		started = startClocks(timers, c, pol, at)
 	case helpdesk.ChangeReply:
 		for _, m := range []string{MetricFirstResponse, MetricNextResponse} {
 			stopClock(timers[m], at)
@@ -58,6 +60,11 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 				return err
 			}
 			t.dirty = false // as stored: a later change in the transaction may reuse it (see PrepareInbound)
+		}
+	}
+	if len(started) > 0 {
+		if err := clocksStarted(ctx, tx, c.ID, pol, timers, started); err != nil {
+			return err
 		}
 	}
 	if c.SLAPolicyID != nil && *c.SLAPolicyID != pol.ID {
@@ -95,9 +102,11 @@ func sameInstant(a, b *time.Time) bool {
 
 // startClocks starts the clocks a customer message calls for: first
 // response until the first reply, next response after it (unless one is
-// already waiting), and resolution unless it is already counting.
-func startClocks(timers map[string]*Timer, c *helpdesk.Conversation, pol *PolicyDoc, at time.Time) {
+// already waiting), and resolution unless it is already counting. It
+// returns the metrics started.
+func startClocks(timers map[string]*Timer, c *helpdesk.Conversation, pol *PolicyDoc, at time.Time) (started []string) {
 	start := func(metric string) {
+		started = append(started, metric)
 		t := &Timer{ConversationID: c.ID, Metric: metric, PolicyID: pol.ID, Status: TimerRunning,
 			Clock: NewClock(pol.Policy().Targets.For(metric), at), dirty: true}
 		if old := timers[metric]; old != nil {
@@ -115,6 +124,25 @@ func startClocks(timers map[string]*Timer, c *helpdesk.Conversation, pol *Policy
 	if !timers[MetricResolution].live() {
 		start(MetricResolution)
 	}
+	return started
+}
+
+// clocksStarted records on the conversation's timeline the clocks a
+// customer message started ("sla.started"), as a help desk's event log shows
+// the SLA applied to a ticket: the policy, and each clock's metric, target
+// and deadline (null while paused).
+func clocksStarted(ctx context.Context, tx *gorm.DB, convID uuid.UUID, pol *PolicyDoc, timers map[string]*Timer, started []string) error {
+	clocks := make([]map[string]any, 0, len(started))
+	for _, m := range started {
+		t := timers[m]
+		var due *time.Time
+		if t.DueAt != nil {
+			at := t.DueAt.Truncate(time.Microsecond) // as stored
+			due = &at
+		}
+		clocks = append(clocks, map[string]any{"metric": m, "target_seconds": int64(t.Clock.Target / time.Second), "due_at": due})
+	}
+	return helpdesk.AppendEvent(ctx, tx, convID, "sla.started", map[string]any{"policy_id": pol.ID, "policy": pol.Name, "clocks": clocks})
 }
 
 // stopClock stops a clock still waiting for its target; a breached one

@@ -194,11 +194,16 @@ func (p *plan) route() {
 
 // urgency raises urgency for overdue orders, after-sales complaints, anger,
 // crises, valued customers and repeated contacts, and a frequent buyer's
-// low urgency to medium.
+// low urgency to medium. An order the platform has seen overdue gives
+// rule:urgency:order_overdue; a customer who only says the order is late
+// gives rule:urgency:customer_says_overdue, as urgent but claiming no fact.
 func (p *plan) urgency() {
 	s := p.s
-	if s.overdue || s.ctx.OrderOverdue {
+	switch {
+	case s.ctx.OrderOverdue:
 		p.high("rule:urgency:order_overdue")
+	case s.overdue:
+		p.high("rule:urgency:customer_says_overdue")
 	}
 	if s.intent == "complaint" || s.intent == "quality_issue" || afterSales[s.intent] && s.anger {
 		p.high("rule:urgency:after_sales_complaint")

@@ -39,7 +39,8 @@ func TestDecide(t *testing.T) {
 		{"VIPIsHighUrgencyWithAPerson", signals{intent: "order_status", ctx: Context{VIP: true}}, "L4", RouteSenior, true, false, "fact:vip_customer"},
 		{"HighValueSegmentIsHighUrgencyWithAPerson", signals{intent: "stock", ctx: Context{Segment: "high_value"}}, "L4", RouteSenior, true, false, "fact:high_value_customer"},
 		{"CoreSegmentIsNot", signals{intent: "stock", ctx: Context{Segment: "core"}}, "L1", RouteAI, false, false, ""},
-		{"OverdueTextIsHighUrgency", signals{intent: "order_status", overdue: true}, "L1", RouteAI, true, false, "rule:urgency:order_overdue"},
+		{"OverdueTextIsHighUrgency", signals{intent: "order_status", overdue: true}, "L1", RouteAI, true, false, "rule:urgency:customer_says_overdue"},
+		{"OverdueTextAndOrderNameTheFact", signals{intent: "order_status", overdue: true, ctx: Context{OrderOverdue: true}}, "L1", RouteAgent, true, false, "rule:urgency:order_overdue"},
 		{"OverdueUnshippedOrderGoesToPerson", signals{intent: "order_status", ctx: Context{OrderOverdue: true}}, "L1", RouteAgent, true, false, "fact:order_overdue_unshipped"},
 		{"TrackingStalledGoesToPerson", signals{intent: "logistics_delay", ctx: Context{TrackingStalled: true}}, "L2", RouteAgent, true, false, "fact:tracking_stalled"},
 		{"SecondContactSameOrderGoesToPerson", signals{intent: "order_status", ctx: Context{SameOrderContacts: 1}}, "L1", RouteAgent, true, false, "fact:second_contact_same_order"},
@@ -57,6 +58,12 @@ func TestDecide(t *testing.T) {
 			}
 			if tt.wantReason != "" && !slices.Contains(d.reasons, tt.wantReason) {
 				t.Fatalf("reasons %v lack %q", d.reasons, tt.wantReason)
+			}
+			// A reason naming the order's overdue comes from the order the
+			// platform has seen, never from the customer's words alone.
+			claims := slices.Contains(d.reasons, "rule:urgency:order_overdue") || slices.Contains(d.reasons, "fact:order_overdue_unshipped")
+			if claims != tt.s.ctx.OrderOverdue {
+				t.Fatalf("reasons %v with order overdue %v", d.reasons, tt.s.ctx.OrderOverdue)
 			}
 		})
 	}

@@ -190,6 +190,9 @@ func seedOrders(ctx context.Context, m *Main, out io.Writer) error {
 		Shipments: []inventory.ShipmentInput{{ExternalID: "demo-ship-1003", Carrier: "YTO", TrackingNumber: "YT9876543210",
 			Status: "delivered", ShippedAt: at(-216 * time.Hour), LastEventAt: at(-168 * time.Hour)}},
 	}}
+	if err := demoPushConnector(ctx, m); err != nil {
+		return err
+	}
 	res, err := m.Inventory.PushOrders(ctx, orders)
 	if err != nil {
 		return err
@@ -230,6 +233,23 @@ func seedSavedReplies(ctx context.Context, m *Main, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "added %d saved replies\n", len(demoSavedReplies))
 	return nil
+}
+
+// demoPushConnector connects the push connector the demo's orders come
+// through, unless a run before connected it: with it, the AI tells a
+// customer an order number the shop does not know is not found.
+func demoPushConnector(ctx context.Context, m *Main) error {
+	list, err := m.Inventory.FindConnectors(ctx, deskpool.Cursor{}, 100)
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		if c.Kind == inventory.KindPush {
+			return nil
+		}
+	}
+	_, err = m.Inventory.CreateConnector(ctx, inventory.NewConnector{Kind: inventory.KindPush, Name: "Demo shop (push API)"})
+	return err
 }
 
 // seedConversations posts the customers' messages, after marking the VIP

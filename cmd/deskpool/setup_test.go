@@ -133,9 +133,10 @@ func TestConfigFromEnvironmentAndFlags(t *testing.T) {
 }
 
 // checkDemo reads the demo workspace through the API, after setup ran
-// twice: agents with one online, orders with one overdue and not shipped,
-// conversations in both languages at several levels (none twice), some
-// assigned, and a first-response deadline already breached.
+// twice: agents with one online, orders with one overdue and not shipped
+// (through one push connector), conversations in both languages at several
+// levels (none twice), some assigned, and a first-response deadline
+// already breached.
 func checkDemo(t *testing.T, base, token string) {
 	get := func(path string, v any) {
 		t.Helper()
@@ -184,6 +185,15 @@ func checkDemo(t *testing.T, base, token string) {
 	}
 	if len(orders.Data) != 3 || overdue != 1 {
 		t.Errorf("orders: %+v", orders.Data)
+	}
+	// The orders come through one push connector, connected once: the
+	// workspace's order data is live.
+	var connectors struct {
+		Data []struct{ Kind, Status string }
+	}
+	get("/v1/connectors", &connectors)
+	if len(connectors.Data) != 1 || connectors.Data[0].Kind != "push" || connectors.Data[0].Status != "active" {
+		t.Errorf("connectors: %+v", connectors.Data)
 	}
 	var convs struct {
 		Data []struct {

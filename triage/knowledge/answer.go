@@ -26,6 +26,12 @@ const (
 	// HandOverUnverifiedOrder is an order number the shop knows under
 	// another customer: a person checks who is asking.
 	HandOverUnverifiedOrder = "order_not_verified"
+	// HandOverNoShopData: the message names an order number no order has,
+	// in a workspace whose order data is not live (no shop connected, its
+	// first sync not done, or failing): not finding it proves nothing, so
+	// the reply only says a person will check, and a person takes over with
+	// the number.
+	HandOverNoShopData = "no_shop_data"
 )
 
 var _ helpdesk.Answerer = (*Service)(nil)
@@ -131,7 +137,9 @@ var orderIntents = map[string]bool{
 }
 
 // fromFacts answers from what the shop knows before any scenario: an order
-// number it does not know is said so and handed over with the number; an
+// number it does not know is said so and handed over with the number (with
+// no live order data to look in, handed over with the number, the reply
+// claiming nothing of the order); an
 // overdue unshipped order, stalled tracking or a second contact about the
 // same order goes to a person with high urgency, the reason naming the fact;
 // an order the message names that is not the asking customer's is told
@@ -142,6 +150,11 @@ func (a *answering) fromFacts(f *Facts, now time.Time, stall time.Duration) *hel
 		a.facts["order_number_unknown"] = true
 		a.facts["handover_reason"] = HandOverUnknownOrder
 		return &helpdesk.Answer{Body: unknownOrder(a.lang, f.UnknownNumber), HandOver: HandOverUnknownOrder, Facts: a.facts}
+	}
+	if f.UncheckedNumber != "" {
+		a.facts["order_number"] = f.UncheckedNumber
+		a.facts["handover_reason"] = HandOverNoShopData
+		return &helpdesk.Answer{Body: passedOn(a.lang, f.UncheckedNumber), HandOver: HandOverNoShopData, Facts: a.facts}
 	}
 	o := f.Order
 	if o == nil {
@@ -245,6 +258,15 @@ func unknownOrder(lang, number string) string {
 		return fmt.Sprintf("您好，我们没有查到订单号 %s 的订单。我已把这个单号转给人工客服，同事会马上帮您核实，您无需重复发送。", number)
 	}
 	return fmt.Sprintf("Hi, we couldn't find an order with the number %s. I've passed the number to a colleague who will look into it right away; no need to send it again.", number)
+}
+
+// passedOn tells the customer a person will check the order number they
+// gave, claiming nothing about the order: the shop's data could not say.
+func passedOn(lang, number string) string {
+	if lang == "zh" {
+		return fmt.Sprintf("谢谢，我已把订单 %s 转给我们的客服同事，他们核实后会在这里回复您，您无需重复发送。", number)
+	}
+	return fmt.Sprintf("Thanks, I've passed order %s to our team, who will check it and reply here; no need to send it again.", number)
 }
 
 func soldOut(lang, product string) string {

@@ -20,9 +20,28 @@ type Facts struct {
 	Order         *OrderFacts
 	Stock         *StockFacts
 	// UnknownNumber is an order number the message names that the shop does
-	// not know (no order has it as number or external id).
+	// not know (no order has it as number or external id), in a workspace
+	// whose order data is live (see liveOrderData).
 	UnknownNumber string
+	// UncheckedNumber is an order number the message names that no order
+	// has, in a workspace whose order data is not live: no shop connected,
+	// its first sync not done, or failing. Not finding it proves nothing.
+	UncheckedNumber string
+	ordersLive      bool
 }
+
+// liveOrderData is the condition ($1 the tenant) under which the
+// workspace's orders are kept current by a source, so that a number no
+// order has is one the shop does not know: a Shopify or WooCommerce
+// connector whose first full sync is done and which is not failing
+// (active or syncing, with no failing_since), or an enabled push connector
+// through which orders have been pushed. A CSV import is a snapshot, an
+// order placed after it unknown to it, and proves nothing.
+const liveOrderData = `EXISTS (SELECT 1 FROM connectors c WHERE c.tenant_id = $1 AND (
+	(c.kind IN ('shopify', 'woocommerce') AND c.status IN ('active', 'syncing') AND c.backfilled_at IS NOT NULL
+		AND c.failing_since IS NULL)
+	OR (c.kind = 'push' AND c.status = 'active'
+		AND EXISTS (SELECT 1 FROM orders o WHERE o.tenant_id = $1 AND o.source = 'push'))))`
 
 // OrderFacts describe the order a message is about and its latest shipment.
 type OrderFacts struct {
@@ -111,6 +130,11 @@ func factsQueries(ctx context.Context, w factsWanted, shipWithin time.Duration) 
 	if len(names) > 0 {
 		qs = append(qs, orderQuery(`(number = ANY($5) OR external_id = ANY($5))`, append(args, names), &byRef))
 	}
+	if len(w.named) > 0 { // whether a number no order has is unknown to the shop, or only not synced
+		qs = append(qs, postgres.NewQuery(`SELECT `+liveOrderData, tenantID).Row(func(row postgres.Row) error {
+			return row.Scan(&f.ordersLive)
+		}))
+	}
 	if len(w.named) == 0 { // with no number in the message, the customer's latest order stands in
 		qs = append(qs, orderQuery(`customer_id IN `+askers, args, &latest))
 	}
@@ -134,8 +158,10 @@ func factsQueries(ctx context.Context, w factsWanted, shipWithin time.Duration) 
 		switch {
 		case byRef != nil && (byRef.Own || len(w.named) > 0):
 			f.Order = byRef // another's order named in the message is handed over unanswered (see fromFacts)
-		case len(w.named) > 0:
+		case len(w.named) > 0 && f.ordersLive:
 			f.UnknownNumber = w.named[0] // the customer named an order the shop does not know: never another's
+		case len(w.named) > 0:
+			f.UncheckedNumber = w.named[0] // nor another's; but with no live order data, not found proves nothing
 		default: // an order the conversation carries from before that is not the customer's is never answered
 			f.Order = latest
 		}

@@ -47,7 +47,27 @@ func newShop(t *testing.T) *shop {
 	kn := knowledge.NewService(env.App, cfg)
 	hd := helpdesk.NewService(env.App, nopEmitter{}, nil, helpdesk.BuiltinTriager(triage.Default()), helpdesk.DefaultConfig())
 	hd.UseAnswerer(kn)
-	return &shop{t: t, ctx: deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID}), hd: hd, kn: kn}
+	s := &shop{t: t, ctx: deskpool.NewContextWithActor(context.Background(), deskpool.Actor{TenantID: ws.ID}), hd: hd, kn: kn}
+	s.connector("push", "active", true, false) // the orders the tests store are pushed
+	return s
+}
+
+// bareShop is a workspace like newShop's with no shop connected.
+func bareShop(t *testing.T) *shop {
+	t.Helper()
+	s := newShop(t)
+	s.exec(`DELETE FROM connectors WHERE tenant_id = ?`, s.tenant())
+	return s
+}
+
+// connector connects a source of orders of kind in status; synced marks
+// its first full sync done, failing marks it failing since an hour ago.
+func (s *shop) connector(kind, status string, synced, failing bool) {
+	s.t.Helper()
+	s.exec(`INSERT INTO connectors (tenant_id, id, kind, name, status, backfilled_at, last_sync_at, failing_since)
+		VALUES (?, ?, ?, ?, ?, CASE WHEN ? THEN now() - interval '1 day' END, CASE WHEN ? THEN now() - interval '1 hour' END,
+			CASE WHEN ? THEN now() - interval '1 hour' END)`,
+		s.tenant(), uuid.New(), kind, kind+" shop", status, synced, synced, failing)
 }
 
 // say ingests a customer's message on the web channel.

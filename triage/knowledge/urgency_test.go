@@ -145,3 +145,67 @@ func TestAnothersOrderOnTheConversationToldNothing(t *testing.T) {
 		t.Fatalf("the AI told another customer's order: %q", body)
 	}
 }
+
+// An order number no order has proves the order unknown only where a live
+// source keeps the workspace's orders: a shop connector synced and not
+// failing, or pushed orders. Elsewhere the conversation goes to a person
+// with the number, and the reply says a person will check, never that the
+// order does not exist.
+func TestOrderNumberWithoutLiveShopData(t *testing.T) {
+	type source struct {
+		kind, status    string
+		synced, failing bool
+	}
+	tests := []struct {
+		name     string
+		sources  []source
+		text     string
+		reply    []string // in the AI's reply
+		handOver string
+	}{
+		{"NoShopConnected", nil, "Where is my order #1001?", []string{"passed order 1001", "check"}, "no_shop_data"},
+		{"NoShopConnectedChinese", nil, "我的订单#1001到哪了？", []string{"1001", "核实"}, "no_shop_data"},
+		{"ShopNotSyncedYet", []source{{"shopify", "syncing", false, false}}, "Where is my order #1001?", []string{"passed order 1001"}, "no_shop_data"},
+		{"ShopFailing", []source{{"shopify", "error", true, true}}, "Where is my order #1001?", []string{"passed order 1001"}, "no_shop_data"},
+		{"ShopRefusedCredentials", []source{{"woocommerce", "auth_failed", true, false}}, "Where is my order #1001?", []string{"passed order 1001"}, "no_shop_data"},
+		{"ShopDisabled", []source{{"shopify", "disabled", true, false}}, "Where is my order #1001?", []string{"passed order 1001"}, "no_shop_data"},
+		{"PushConnectorNothingPushed", []source{{"push", "active", false, false}}, "Where is my order #1001?", []string{"passed order 1001"}, "no_shop_data"},
+		{"CSVImportOnly", []source{{"csv", "active", true, false}}, "Where is my order #1001?", []string{"passed order 1001"}, "no_shop_data"},
+		{"SyncedShopDoesNotKnowIt", []source{{"shopify", "active", true, false}}, "Where is my order #1001?", []string{"couldn't find", "1001"}, "unknown_order_number"},
+		{"SyncedShopSyncingAgain", []source{{"woocommerce", "syncing", true, false}}, "我的订单#1001到哪了？", []string{"没有查到", "1001"}, "unknown_order_number"},
+		{"OneLiveSourceOfTwo", []source{{"shopify", "error", true, true}, {"woocommerce", "active", true, false}}, "Where is my order #1001?",
+			[]string{"couldn't find"}, "unknown_order_number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := bareShop(t)
+			for _, src := range tt.sources {
+				s.connector(src.kind, src.status, src.synced, src.failing)
+			}
+			out := s.say("h1", tt.text)
+			if out.AIReply == nil {
+				t.Fatalf("no reply; hand-over %q", s.handOver(out.ConversationID))
+			}
+			for _, w := range tt.reply {
+				if !strings.Contains(out.AIReply.Body, w) {
+					t.Errorf("reply %q lacks %q", out.AIReply.Body, w)
+				}
+			}
+			if tt.handOver == "no_shop_data" {
+				for _, claim := range []string{"couldn't find", "not found", "does not exist", "没有查到", "不存在"} {
+					if strings.Contains(out.AIReply.Body, claim) {
+						t.Errorf("reply %q claims the order is unknown (%q)", out.AIReply.Body, claim)
+					}
+				}
+			}
+			if got := s.handOver(out.ConversationID); got != tt.handOver {
+				t.Fatalf("hand-over %q, want %q", got, tt.handOver)
+			}
+			_, route, facts := s.conversation(out.ConversationID)
+			if route != "agent" || facts["order_number"] != "1001" || facts["handover_reason"] != tt.handOver ||
+				(facts["order_number_unknown"] == true) != (tt.handOver == "unknown_order_number") {
+				t.Fatalf("route %q, facts %v", route, facts)
+			}
+		})
+	}
+}
