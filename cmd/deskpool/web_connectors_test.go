@@ -26,7 +26,8 @@ func connectorIDs(t *testing.T, base, token string) []string {
 // WooCommerce (its own fields), the shop on the local simulator is
 // connected, appears in the list and finishes its first sync, and no
 // secret stays in the page. On a plan with no room for another connector
-// the plan's refusal shows under the form. Then the owner disables the
+// the plan's refusal shows under the form. Then the owner renames it and
+// sends its secret again (update credentials), disables the
 // connector and removes it (after a confirm); the API agrees each time.
 func settingsConnectorForm(t *testing.T, ctx context.Context, base, token string) {
 	shop := woosim.New(woosim.Options{Orders: 5})
@@ -113,6 +114,19 @@ func settingsConnectorForm(t *testing.T, ctx context.Context, base, token string
 		t.Fatalf("beyond the plan the API lists %d connectors, want %d", n, len(after))
 	}
 	setPlan(plan)
+
+	// Update credentials: the form takes the shop's name and address, an
+	// empty field keeps its saved value.
+	do(t, ctx, "update the shop", clickLive(row+` .connector-edit`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#connector-form input[name=name]').value === 'Tea shop'`),
+		chromedp.WaitVisible(css(`#connector-form input[name=consumer_secret]`)),
+		chromedp.SetValue(css(`#connector-form input[name=name]`), "Tea shop (WooCommerce)"),
+		chromedp.SetValue(css(`#connector-form input[name=consumer_secret]`), "cs_test"),
+		chromedp.Click(css(`#connector-form button[type=submit]`)),
+		chromedp.Poll[chromedp.Void](`(document.querySelector('`+row+`')?.textContent || '').includes('Tea shop (WooCommerce)')`))
+	if c := getJSON(t, base+"/v1/connectors/"+id, token); c["name"] != "Tea shop (WooCommerce)" || c["base_url"] != shop.URL || c["status"] == "auth_failed" {
+		t.Fatalf("after updating in the page the API reports %v", c)
+	}
 
 	do(t, ctx, "disable the shop", clickLive(row+` .connector-toggle`),
 		chromedp.WaitVisible(css(`#connectors-rows tr[data-id="`+id+`"][data-status=disabled]`)))
