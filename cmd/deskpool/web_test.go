@@ -462,6 +462,7 @@ func TestWebApp(t *testing.T) {
 	settingsSections(t, ctx, base, token)
 	slaEditor(t, ctx, base, token)
 	billingTopPlan(t, ctx, base, token)
+	settingsConnectorForm(t, ctx, base, token)
 
 	do(t, ctx, "invite an agent",
 		chromedp.SendKeys(css(`#invite-create input[name=email]`), "agent@webtea.example"),

@@ -13,6 +13,7 @@
 // sign-in). A section
 // the caller's role cannot read says so instead of failing.
 import { api, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
+import { drawConnectors, connectorForm } from './connectors.js';
 
 const $ = (id) => document.getElementById(id);
 let tz = 'UTC';
@@ -291,33 +292,9 @@ async function billing() {
 
 const pct = (x) => x === null || x === undefined ? '—' : Math.round(x * 100) + '%';
 
-async function connectors() {
-  const page = await api('GET', '/connectors?limit=100');
-  if (!page.data.length) {
-    $('connectors-rows').replaceChildren(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, '—')));
-    return;
-  }
-  $('connectors-rows').replaceChildren(...page.data.map(c => {
-    const b = c.backfill;
-    const progress = b.completed_at ? el('span', {}, '✓ ', fmtTime(b.completed_at, tz))
-      : el('span', {}, b.percent !== null ? el('progress', { max: 100, value: Math.round(b.percent) }) : null, ' ',
-        b.total !== null ? `${b.done} / ${b.total}` : String(b.done));
-    const synced = el('td', {}, c.last_sync_at ? fmtTime(c.last_sync_at, tz) : t('set.never'),
-      c.next_sync_at ? el('div', { class: 'muted' }, t('set.next_sync', { at: fmtTime(c.next_sync_at, tz) })) : null,
-      el('div', { class: 'muted' }, t('set.orders_stock', { orders: c.counts.orders, stock: c.counts.stock_levels })));
-    const error = el('td', { class: c.last_error ? 'error-text' : '' }, c.last_error || '',
-      c.failing_since ? el('div', { class: 'muted' }, t('set.failing_since', { at: fmtTime(c.failing_since, tz) })) : null);
-    const sync = el('button', { type: 'button', class: 'secondary' }, t('set.sync_now'));
-    sync.disabled = c.kind === 'push' || c.kind === 'csv' || c.status === 'disabled';
-    sync.addEventListener('click', async () => {
-      try { await api('POST', `/connectors/${c.id}/sync`); } catch (err) { error.textContent = err.message; return; }
-      section('connectors-rows', 6, connectors);
-    });
-    return el('tr', { dataset: { id: c.id } }, el('td', {}, c.name, ' ', el('span', { class: 'muted' }, c.kind)),
-      el('td', {}, el('span', { class: 'badge conn-' + c.status }, label('connector.', c.status))),
-      el('td', {}, progress), synced, error, el('td', {}, sync));
-  }));
-}
+// connectors draws the shop connectors (connectors.js): owners and admins
+// also get each one's actions and the form connecting a shop.
+const connectors = () => drawConnectors({ tz, manage: mayManage(), reload: () => section('connectors-rows', 6, connectors) });
 
 async function scenarios() {
   const page = await api('GET', '/knowledge/scenarios?limit=100');
@@ -619,6 +596,7 @@ async function main() {
     $('hook-secret').textContent = t('set.shown_once') + ' ' + h.secret;
     section('hooks-rows', 4, hooks);
   });
+  connectorForm({ manage: mayManage(), reload: () => section('connectors-rows', 6, connectors) });
   editor('sla-form', savePolicy, resetPolicyForm, () => section('sla-rows', 5, policies));
   editor('hours-form', saveHours, resetHoursForm, async () => { await section('hours-rows', 4, hours); await section('sla-rows', 5, policies); });
   $('scenario-intent').replaceChildren(...INTENTS.map(i => el('option', { value: i }, intentLabel(i))));
