@@ -23,6 +23,7 @@ const PAGE = 50; // conversations shown at first, and added by "Show more"
 const MAX_SHOWN = 200; // the API's largest page: beyond it, filters and search
 
 const $ = (id) => document.getElementById(id);
+const PHONE = window.matchMedia('(max-width: 760px)'); // app.css's one-column layout
 const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', more: false, shown: PAGE, wanted: null, opens: 0, live: false, ended: false, saved: [], reads: 0 };
 
 function filterQuery() {
@@ -172,7 +173,7 @@ async function openConversation(id, push = true) {
   const switched = state.openId !== id;
   state.openId = id;
   state.detail = d;
-  if (push) history.replaceState(null, '', '?c=' + id);
+  if (push) remember(id);
   $('conv-none').hidden = true;
   $('conv-body').hidden = false;
   document.querySelector('main.inbox').classList.add('conv-open'); // a phone shows it alone,
@@ -203,6 +204,25 @@ async function openConversation(id, push = true) {
   }
   document.querySelectorAll('#conv-list li').forEach(li => li.classList.toggle('selected', li.dataset.id === id));
   tick();
+}
+
+/** remember puts conversation id in the address. On a phone's screen,
+ * where the list and the conversation are two screens, opening one from
+ * the list adds a history entry, so that the browser's Back (the phone's
+ * back gesture) returns to the list rather than leaving the inbox; from
+ * one conversation to another, and on a wider screen, the entry is
+ * replaced. */
+function remember(id) {
+  if (PHONE.matches && !history.state?.conv) history.pushState({ conv: id }, '', '?c=' + id);
+  else history.replaceState(history.state?.conv ? { conv: id } : null, '', '?c=' + id);
+}
+
+/** back is the Back control: the history entry opening the conversation
+ * added is left, as the browser's Back would (popstate then closes it);
+ * without one (a conversation's address opened), the conversation closes. */
+function back() {
+  if (history.state?.conv) history.back();
+  else closeConversation();
 }
 
 /** closeConversation goes back to the list, as the Back control on a
@@ -361,7 +381,14 @@ function wire() {
   $('filters').addEventListener('change', () => refilter());
   $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); refilter(); });
   $('list-more-btn').addEventListener('click', () => showMore());
-  $('conv-back').addEventListener('click', () => closeConversation());
+  $('conv-back').addEventListener('click', () => back());
+  // the browser's Back and Forward: the list, or the conversation the
+  // entry names
+  window.addEventListener('popstate', () => {
+    const want = new URLSearchParams(location.search).get('c');
+    if (!want) closeConversation();
+    else if (want !== state.openId) openConversation(want, false).catch(() => {});
+  });
   $('go-online').addEventListener('click', () => setPresence('online'));
   onPresence((status) => { state.presence = status; offlineBanner(); });
   let typing = null;
