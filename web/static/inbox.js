@@ -154,7 +154,7 @@ async function insertSaved(id, from, to) {
     box.value = box.value.slice(0, from) + r.body + box.value.slice(to);
     box.focus();
     box.selectionStart = box.selectionEnd = from + r.body.length;
-    sessionStorage.setItem('dp_draft_' + state.openId, box.value);
+    saveDraft();
     if (r.missing.length) form.querySelector('.form-error').textContent = t('reply.saved_missing', { names: r.missing.join(', ') });
   } catch (err) {
     showErrors(form, err);
@@ -194,7 +194,8 @@ async function openConversation(id, push = true) {
   savedOptions(d.language);
   if (switched) {
     $('reply-body').value = sessionStorage.getItem('dp_draft_' + id) || '';
-    $('reply-internal').checked = false; // another conversation starts as a public reply
+    // another conversation starts as a public reply, unless its draft is a note
+    $('reply-internal').checked = $('reply-body').value !== '' && sessionStorage.getItem('dp_note_' + id) === '1';
     noteMode();
     clearErrors($('reply-form'));
     $('tag-input').value = '';
@@ -241,10 +242,21 @@ function closeConversation() {
   if (link) link.focus(); // and scrolls the list back to where it was
 }
 
+/** saveDraft keeps the open conversation's unsent reply or note for this
+ * tab's session (sessionStorage), and which of the two it is: coming back
+ * to it, after another conversation or a new login, a note is still a
+ * note, not a reply the customer would be sent. */
+function saveDraft() {
+  if (!state.openId) return;
+  sessionStorage.setItem('dp_draft_' + state.openId, $('reply-body').value);
+  if ($('reply-internal').checked) sessionStorage.setItem('dp_note_' + state.openId, '1');
+  else sessionStorage.removeItem('dp_note_' + state.openId);
+}
+
 /** noteMode makes the composer say which it is writing: an internal note
  * (yellow, "Add internal note") or a reply the customer gets. The mode
  * stays while the agent is in the conversation and resets when another
- * one opens. */
+ * one opens (to a note again, when that one's draft is a note). */
 function noteMode() {
   const on = $('reply-internal').checked;
   $('reply-form').classList.toggle('note-mode', on);
@@ -403,9 +415,7 @@ function wire() {
     openConversation(a.dataset.id || a.closest('li').dataset.id);
   });
   const form = $('reply-form');
-  $('reply-body').addEventListener('input', () => {
-    if (state.openId) sessionStorage.setItem('dp_draft_' + state.openId, $('reply-body').value);
-  });
+  $('reply-body').addEventListener('input', () => saveDraft());
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!state.openId) return;
@@ -416,6 +426,7 @@ function wire() {
       await api('POST', `/conversations/${state.openId}/replies`, { body: $('reply-body').value, internal: $('reply-internal').checked });
       $('reply-body').value = '';
       sessionStorage.removeItem('dp_draft_' + state.openId);
+      sessionStorage.removeItem('dp_note_' + state.openId);
       await openConversation(state.openId, false);
       await loadList();
     } catch (err) {
@@ -424,7 +435,7 @@ function wire() {
       btn.disabled = false;
     }
   });
-  $('reply-internal').addEventListener('change', () => noteMode());
+  $('reply-internal').addEventListener('change', () => { noteMode(); saveDraft(); });
   $('saved-reply').addEventListener('change', (ev) => {
     const id = ev.target.value;
     ev.target.value = '';
@@ -477,9 +488,7 @@ function wire() {
     else if (ev.key === 'e' && state.openId && !$('resolve-btn').hidden) patch({ status: 'resolved' });
     else if (ev.key === '/') { ev.preventDefault(); $('filter-q').focus(); }
   });
-  onSessionExpired(() => {
-    if (state.openId) sessionStorage.setItem('dp_draft_' + state.openId, $('reply-body').value);
-  });
+  onSessionExpired(() => saveDraft());
 }
 
 let reload = null;
