@@ -107,6 +107,28 @@ func TestWebAppMobile(t *testing.T) {
 	if loc := get(t, ctx, "location", chromedp.Location()); !strings.HasSuffix(loc, "/app/inbox") {
 		t.Fatalf("after Back the address is %s, want the inbox's", loc)
 	}
+	// A reply sent, then Back before the API has answered: once it has,
+	// the reply is no longer a draft of the conversation, to be sent twice.
+	do(t, ctx, "send, then Back at once",
+		clickLive(`#conv-list li[data-id="`+conv+`"] a`), chromedp.WaitVisible(css(`#reply-body`)),
+		chromedp.SendKeys(css(`#reply-body`), "A new tin is on its way."),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const real = window.fetch;
+			window.replied = false;
+			window.fetch = async (...args) => {
+				const res = await real(...args);
+				if (String(args[0]).endsWith('/replies')) { await new Promise(r => setTimeout(r, 500)); window.replied = true; }
+				return res;
+			};
+		})()`),
+		chromedp.Click(css(`#reply-send`)), chromedp.Click(css(`#conv-back`)), chromedp.WaitVisible(css(`#conv-list`)),
+		chromedp.Poll[chromedp.Void](`window.replied`),
+		clickLive(`#conv-list li[data-id="`+conv+`"] a`), chromedp.WaitVisible(css(`#conv-back`)),
+		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('#thread .msg-body')].some(e => e.textContent === 'A new tin is on its way.')`))
+	if draft := get(t, ctx, "the reply box", chromedp.Evaluate[string](`document.getElementById('reply-body').value`)); draft != "" {
+		t.Fatalf("the reply sent as Back was pressed is still in the reply box: %q", draft)
+	}
+	do(t, ctx, "Back", chromedp.Click(css(`#conv-back`)), chromedp.WaitVisible(css(`#conv-list`)))
 	// A link to the conversation opens it alone too.
 	do(t, ctx, "a conversation's address on the phone", chromedp.Navigate(base+"/app/inbox?c="+conv),
 		chromedp.WaitVisible(css(`body[data-ready="1"]`)), chromedp.WaitVisible(css(`#conv-back`)))

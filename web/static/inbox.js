@@ -299,10 +299,11 @@ function renderTags(d) {
  * deduplicates them; at most 50, each 1 to 50 characters). The API's
  * refusal shows under the tags, naming the tag it is about. */
 async function saveTags(tags) {
+  const id = state.openId;
   const form = $('tag-form');
   clearErrors(form);
   try {
-    await api('PATCH', '/conversations/' + state.openId, { tags });
+    await api('PATCH', '/conversations/' + id, { tags });
   } catch (err) {
     const errors = (err.problem?.errors || []).map(fe => {
       const m = /^tags\[(\d+)\]$/.exec(String(fe.field));
@@ -311,7 +312,8 @@ async function saveTags(tags) {
     showErrors(form, { message: err.message, problem: { ...err.problem, errors } });
     return false;
   }
-  await openConversation(state.openId, false);
+  if (state.openId !== id) return false; // the tag box is another conversation's now
+  await openConversation(id, false);
   loadList().catch(() => {});
   return true;
 }
@@ -372,10 +374,11 @@ function tick() {
 }
 
 async function patch(body) {
+  const id = state.openId;
   $('action-error').textContent = '';
   try {
-    await api('PATCH', '/conversations/' + state.openId, body);
-    await openConversation(state.openId, false);
+    await api('PATCH', '/conversations/' + id, body);
+    if (state.openId === id) await openConversation(id, false); // not another one opened meanwhile, nor none
     await loadList();
   } catch (err) {
     $('action-error').textContent = err.message;
@@ -418,16 +421,19 @@ function wire() {
   $('reply-body').addEventListener('input', () => saveDraft());
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    if (!state.openId) return;
+    const id = state.openId; // the agent may go elsewhere (j, Back) before the answer
+    if (!id) return;
     clearErrors(form);
     const btn = $('reply-send');
     btn.disabled = true;
     try {
-      await api('POST', `/conversations/${state.openId}/replies`, { body: $('reply-body').value, internal: $('reply-internal').checked });
-      $('reply-body').value = '';
-      sessionStorage.removeItem('dp_draft_' + state.openId);
-      sessionStorage.removeItem('dp_note_' + state.openId);
-      await openConversation(state.openId, false);
+      await api('POST', `/conversations/${id}/replies`, { body: $('reply-body').value, internal: $('reply-internal').checked });
+      sessionStorage.removeItem('dp_draft_' + id);
+      sessionStorage.removeItem('dp_note_' + id);
+      if (state.openId === id) {
+        $('reply-body').value = '';
+        await openConversation(id, false);
+      }
       await loadList();
     } catch (err) {
       showErrors(form, err);
