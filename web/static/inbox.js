@@ -212,9 +212,10 @@ async function openConversation(id, push = true) {
  * the list adds a history entry, so that the browser's Back (the phone's
  * back gesture) returns to the list rather than leaving the inbox; from
  * one conversation to another, and on a wider screen, the entry is
- * replaced. */
+ * replaced. An entry marked conv has the list before it. */
 function remember(id) {
-  if (PHONE.matches && !history.state?.conv) history.pushState({ conv: id }, '', '?c=' + id);
+  const fromList = !document.querySelector('main.inbox').classList.contains('conv-open');
+  if (PHONE.matches && fromList) history.pushState({ conv: id }, '', '?c=' + id);
   else history.replaceState(history.state?.conv ? { conv: id } : null, '', '?c=' + id);
 }
 
