@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -81,6 +84,51 @@ func TestWebAppMobile(t *testing.T) {
 	if loc := get(t, ctx, "location", chromedp.Location()); strings.Contains(loc, "?c=") {
 		t.Fatalf("after Back the address is still the conversation's: %s", loc)
 	}
+	// The browser's Back (a phone's back gesture) returns from a
+	// conversation to the list, in the same page, and Forward opens it
+	// again.
+	do(t, ctx, "open the conversation again", chromedp.Evaluate[chromedp.Void](`window.samePage = true`),
+		clickLive(`#conv-list li[data-id="`+conv+`"] a`), chromedp.WaitVisible(css(`#conv-back`)))
+	do(t, ctx, "the browser's Back", historyGo(-1), chromedp.WaitVisible(css(`#conv-list`)))
+	if shown := panes(t, ctx); shown != "list" {
+		t.Fatalf("after the browser's Back the phone shows %q, want the list alone", shown)
+	}
+	if loc := get(t, ctx, "location", chromedp.Location()); !strings.HasSuffix(loc, "/app/inbox") {
+		t.Fatalf("after the browser's Back the address is %s, want the inbox's", loc)
+	}
+	if same := get(t, ctx, "same page", chromedp.Evaluate[bool](`window.samePage === true`)); !same {
+		t.Fatal("the browser's Back left the inbox's page")
+	}
+	do(t, ctx, "the browser's Forward", historyGo(1), chromedp.WaitVisible(css(`#conv-back`)))
+	if shown := panes(t, ctx); shown != "conversation" {
+		t.Fatalf("after the browser's Forward the phone shows %q, want the conversation alone", shown)
+	}
+	do(t, ctx, "Back once more", chromedp.Click(css(`#conv-back`)), chromedp.WaitVisible(css(`#conv-list`)))
+	if loc := get(t, ctx, "location", chromedp.Location()); !strings.HasSuffix(loc, "/app/inbox") {
+		t.Fatalf("after Back the address is %s, want the inbox's", loc)
+	}
+	// A reply sent, then Back before the API has answered: once it has,
+	// the reply is no longer a draft of the conversation, to be sent twice.
+	do(t, ctx, "send, then Back at once",
+		clickLive(`#conv-list li[data-id="`+conv+`"] a`), chromedp.WaitVisible(css(`#reply-body`)),
+		chromedp.SendKeys(css(`#reply-body`), "A new tin is on its way."),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const real = window.fetch;
+			window.replied = false;
+			window.fetch = async (...args) => {
+				const res = await real(...args);
+				if (String(args[0]).endsWith('/replies')) { await new Promise(r => setTimeout(r, 500)); window.replied = true; }
+				return res;
+			};
+		})()`),
+		chromedp.Click(css(`#reply-send`)), chromedp.Click(css(`#conv-back`)), chromedp.WaitVisible(css(`#conv-list`)),
+		chromedp.Poll[chromedp.Void](`window.replied`),
+		clickLive(`#conv-list li[data-id="`+conv+`"] a`), chromedp.WaitVisible(css(`#conv-back`)),
+		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('#thread .msg-body')].some(e => e.textContent === 'A new tin is on its way.')`))
+	if draft := get(t, ctx, "the reply box", chromedp.Evaluate[string](`document.getElementById('reply-body').value`)); draft != "" {
+		t.Fatalf("the reply sent as Back was pressed is still in the reply box: %q", draft)
+	}
+	do(t, ctx, "Back", chromedp.Click(css(`#conv-back`)), chromedp.WaitVisible(css(`#conv-list`)))
 	// A link to the conversation opens it alone too.
 	do(t, ctx, "a conversation's address on the phone", chromedp.Navigate(base+"/app/inbox?c="+conv),
 		chromedp.WaitVisible(css(`body[data-ready="1"]`)), chromedp.WaitVisible(css(`#conv-back`)))
@@ -149,4 +197,22 @@ func fitsPhone(t *testing.T, ctx context.Context, page string) {
 		failed(t, ctx, page)
 		t.Fatalf("%s on a phone: controls under 40 px high %q; inputs under 16 px (iOS zooms in) %q; cut off at the right %q", page, got.Small, got.Tiny, got.Cut)
 	}
+}
+
+// historyGo moves delta entries through the tab's history, as the
+// browser's Back (-1) and Forward (1) do, without waiting for a page to
+// load (a move within the page loads none).
+func historyGo(delta int) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		h, err := chromedp.NavigationEntries()(ctx, tg)
+		if err != nil {
+			return err
+		}
+		i := int(h.CurrentIndex) + delta
+		if i < 0 || i >= len(h.Entries) {
+			return fmt.Errorf("no history entry %d from %d of %d", delta, h.CurrentIndex, len(h.Entries))
+		}
+		_, err = cdp.Call(ctx, tg, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: h.Entries[i].ID})
+		return err
+	})
 }

@@ -74,6 +74,13 @@ func requireTwoFactor(t *testing.T, ctx context.Context, base, email string) {
 		chromedp.WaitVisible(css(`#conv-list`)),
 		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
 	)
+	// Back on the page with two-step sign-in on, it says there is nothing
+	// to set up, and not that the workspace holds them back until they do.
+	do(t, ctx, "the page once set up", chromedp.Navigate(base+"/app/two-factor"),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)), chromedp.WaitVisible(css(`#tfa-not-needed`)))
+	if lead := get(t, ctx, "the page's lead", chromedp.Evaluate[string](`(e => e.offsetParent ? e.textContent : '')(document.getElementById('tfa-lead'))`)); lead != "" {
+		t.Fatalf("with two-step sign-in on, the setup page still says %q", lead)
+	}
 }
 
 // sendJSON sends body (none when nil) with method and returns the

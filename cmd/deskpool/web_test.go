@@ -370,6 +370,7 @@ func TestWebApp(t *testing.T) {
 		chromedp.WaitVisible(css(`#thread li.msg.outbound`)),
 	)
 	publicAfterSwitch(t, ctx)
+	noteDraftKeepsMode(t, ctx)
 	do(t, ctx, "resolve with e",
 		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
 		chromedp.KeyEvent("e"),

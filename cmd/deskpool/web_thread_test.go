@@ -70,6 +70,28 @@ func publicAfterSwitch(t *testing.T, ctx context.Context) {
 	}
 }
 
+// noteDraftKeepsMode: a note half written in one conversation is still a
+// note when the agent comes back to it from another one, not a reply the
+// customer would be sent; cleared, the composer is a public reply again.
+func noteDraftKeepsMode(t *testing.T, ctx context.Context) {
+	const draft = "Refund approved by Li? Ask before answering."
+	first := get(t, ctx, "selected", chromedp.Evaluate[string](`document.querySelector('#conv-list li.selected').dataset.id`))
+	do(t, ctx, "half a note",
+		chromedp.Click(css(`#reply-internal`)), chromedp.WaitVisible(css(`#reply-form.note-mode`)),
+		chromedp.SendKeys(css(`#reply-body`), draft),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`),
+		chromedp.KeyEvent("k"), chromedp.WaitVisible(css(`#conv-list li.selected:not([data-id="`+first+`"])`)),
+		chromedp.KeyEvent("j"), chromedp.WaitVisible(css(`#conv-list li.selected[data-id="`+first+`"]`)),
+		chromedp.Poll[chromedp.Void](`document.getElementById('reply-body').value === `+jsString(draft)))
+	if note, button := composerMode(t, ctx); !note || button != "Add internal note" {
+		t.Fatalf("back at a half-written note the composer is in note mode %v with the button %q, want note mode", note, button)
+	}
+	do(t, ctx, "clear the note",
+		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.getElementById('reply-body'); b.value = ''; b.dispatchEvent(new Event('input')); })()`),
+		chromedp.Click(css(`#reply-internal`)), chromedp.WaitNotPresent(css(`#reply-form.note-mode`)),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+}
+
 // noSnoozeWhenResolved: a resolved conversation offers Reopen, not
 // "Snooze 4h".
 func noSnoozeWhenResolved(t *testing.T, ctx context.Context) {

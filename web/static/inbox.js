@@ -23,6 +23,7 @@ const PAGE = 50; // conversations shown at first, and added by "Show more"
 const MAX_SHOWN = 200; // the API's largest page: beyond it, filters and search
 
 const $ = (id) => document.getElementById(id);
+const PHONE = window.matchMedia('(max-width: 760px)'); // app.css's one-column layout
 const state = { list: [], openId: null, detail: null, tz: 'UTC', me: null, agents: [], listKey: '', more: false, shown: PAGE, wanted: null, opens: 0, live: false, ended: false, saved: [], reads: 0 };
 
 function filterQuery() {
@@ -153,7 +154,7 @@ async function insertSaved(id, from, to) {
     box.value = box.value.slice(0, from) + r.body + box.value.slice(to);
     box.focus();
     box.selectionStart = box.selectionEnd = from + r.body.length;
-    sessionStorage.setItem('dp_draft_' + state.openId, box.value);
+    saveDraft();
     if (r.missing.length) form.querySelector('.form-error').textContent = t('reply.saved_missing', { names: r.missing.join(', ') });
   } catch (err) {
     showErrors(form, err);
@@ -172,7 +173,7 @@ async function openConversation(id, push = true) {
   const switched = state.openId !== id;
   state.openId = id;
   state.detail = d;
-  if (push) history.replaceState(null, '', '?c=' + id);
+  if (push) remember(id);
   $('conv-none').hidden = true;
   $('conv-body').hidden = false;
   document.querySelector('main.inbox').classList.add('conv-open'); // a phone shows it alone,
@@ -193,7 +194,8 @@ async function openConversation(id, push = true) {
   savedOptions(d.language);
   if (switched) {
     $('reply-body').value = sessionStorage.getItem('dp_draft_' + id) || '';
-    $('reply-internal').checked = false; // another conversation starts as a public reply
+    // another conversation starts as a public reply, unless its draft is a note
+    $('reply-internal').checked = $('reply-body').value !== '' && sessionStorage.getItem('dp_note_' + id) === '1';
     noteMode();
     clearErrors($('reply-form'));
     $('tag-input').value = '';
@@ -203,6 +205,26 @@ async function openConversation(id, push = true) {
   }
   document.querySelectorAll('#conv-list li').forEach(li => li.classList.toggle('selected', li.dataset.id === id));
   tick();
+}
+
+/** remember puts conversation id in the address. On a phone's screen,
+ * where the list and the conversation are two screens, opening one from
+ * the list adds a history entry, so that the browser's Back (the phone's
+ * back gesture) returns to the list rather than leaving the inbox; from
+ * one conversation to another, and on a wider screen, the entry is
+ * replaced. An entry marked conv has the list before it. */
+function remember(id) {
+  const fromList = !document.querySelector('main.inbox').classList.contains('conv-open');
+  if (PHONE.matches && fromList) history.pushState({ conv: id }, '', '?c=' + id);
+  else history.replaceState(history.state?.conv ? { conv: id } : null, '', '?c=' + id);
+}
+
+/** back is the Back control: the history entry opening the conversation
+ * added is left, as the browser's Back would (popstate then closes it);
+ * without one (a conversation's address opened), the conversation closes. */
+function back() {
+  if (history.state?.conv) history.back();
+  else closeConversation();
 }
 
 /** closeConversation goes back to the list, as the Back control on a
@@ -221,10 +243,21 @@ function closeConversation() {
   if (link) link.focus(); // and scrolls the list back to where it was
 }
 
+/** saveDraft keeps the open conversation's unsent reply or note for this
+ * tab's session (sessionStorage), and which of the two it is: coming back
+ * to it, after another conversation or a new login, a note is still a
+ * note, not a reply the customer would be sent. */
+function saveDraft() {
+  if (!state.openId) return;
+  sessionStorage.setItem('dp_draft_' + state.openId, $('reply-body').value);
+  if ($('reply-internal').checked) sessionStorage.setItem('dp_note_' + state.openId, '1');
+  else sessionStorage.removeItem('dp_note_' + state.openId);
+}
+
 /** noteMode makes the composer say which it is writing: an internal note
  * (yellow, "Add internal note") or a reply the customer gets. The mode
  * stays while the agent is in the conversation and resets when another
- * one opens. */
+ * one opens (to a note again, when that one's draft is a note). */
 function noteMode() {
   const on = $('reply-internal').checked;
   $('reply-form').classList.toggle('note-mode', on);
@@ -267,10 +300,11 @@ function renderTags(d) {
  * deduplicates them; at most 50, each 1 to 50 characters). The API's
  * refusal shows under the tags, naming the tag it is about. */
 async function saveTags(tags) {
+  const id = state.openId;
   const form = $('tag-form');
   clearErrors(form);
   try {
-    await api('PATCH', '/conversations/' + state.openId, { tags });
+    await api('PATCH', '/conversations/' + id, { tags });
   } catch (err) {
     const errors = (err.problem?.errors || []).map(fe => {
       const m = /^tags\[(\d+)\]$/.exec(String(fe.field));
@@ -279,7 +313,8 @@ async function saveTags(tags) {
     showErrors(form, { message: err.message, problem: { ...err.problem, errors } });
     return false;
   }
-  await openConversation(state.openId, false);
+  if (state.openId !== id) return false; // the tag box is another conversation's now
+  await openConversation(id, false);
   loadList().catch(() => {});
   return true;
 }
@@ -340,10 +375,11 @@ function tick() {
 }
 
 async function patch(body) {
+  const id = state.openId;
   $('action-error').textContent = '';
   try {
-    await api('PATCH', '/conversations/' + state.openId, body);
-    await openConversation(state.openId, false);
+    await api('PATCH', '/conversations/' + id, body);
+    if (state.openId === id) await openConversation(id, false); // not another one opened meanwhile, nor none
     await loadList();
   } catch (err) {
     $('action-error').textContent = err.message;
@@ -361,7 +397,14 @@ function wire() {
   $('filters').addEventListener('change', () => refilter());
   $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); refilter(); });
   $('list-more-btn').addEventListener('click', () => showMore());
-  $('conv-back').addEventListener('click', () => closeConversation());
+  $('conv-back').addEventListener('click', () => back());
+  // the browser's Back and Forward: the list, or the conversation the
+  // entry names
+  window.addEventListener('popstate', () => {
+    const want = new URLSearchParams(location.search).get('c');
+    if (!want) closeConversation();
+    else if (want !== state.openId) openConversation(want, false).catch(() => {});
+  });
   $('go-online').addEventListener('click', () => setPresence('online'));
   onPresence((status) => { state.presence = status; offlineBanner(); });
   let typing = null;
@@ -376,20 +419,22 @@ function wire() {
     openConversation(a.dataset.id || a.closest('li').dataset.id);
   });
   const form = $('reply-form');
-  $('reply-body').addEventListener('input', () => {
-    if (state.openId) sessionStorage.setItem('dp_draft_' + state.openId, $('reply-body').value);
-  });
+  $('reply-body').addEventListener('input', () => saveDraft());
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    if (!state.openId) return;
+    const id = state.openId; // the agent may go elsewhere (j, Back) before the answer
+    if (!id) return;
     clearErrors(form);
     const btn = $('reply-send');
     btn.disabled = true;
     try {
-      await api('POST', `/conversations/${state.openId}/replies`, { body: $('reply-body').value, internal: $('reply-internal').checked });
-      $('reply-body').value = '';
-      sessionStorage.removeItem('dp_draft_' + state.openId);
-      await openConversation(state.openId, false);
+      await api('POST', `/conversations/${id}/replies`, { body: $('reply-body').value, internal: $('reply-internal').checked });
+      sessionStorage.removeItem('dp_draft_' + id);
+      sessionStorage.removeItem('dp_note_' + id);
+      if (state.openId === id) {
+        $('reply-body').value = '';
+        await openConversation(id, false);
+      }
       await loadList();
     } catch (err) {
       showErrors(form, err);
@@ -397,7 +442,7 @@ function wire() {
       btn.disabled = false;
     }
   });
-  $('reply-internal').addEventListener('change', () => noteMode());
+  $('reply-internal').addEventListener('change', () => { noteMode(); saveDraft(); });
   $('saved-reply').addEventListener('change', (ev) => {
     const id = ev.target.value;
     ev.target.value = '';
@@ -450,9 +495,7 @@ function wire() {
     else if (ev.key === 'e' && state.openId && !$('resolve-btn').hidden) patch({ status: 'resolved' });
     else if (ev.key === '/') { ev.preventDefault(); $('filter-q').focus(); }
   });
-  onSessionExpired(() => {
-    if (state.openId) sessionStorage.setItem('dp_draft_' + state.openId, $('reply-body').value);
-  });
+  onSessionExpired(() => saveDraft());
 }
 
 let reload = null;

@@ -33,6 +33,10 @@ function onSubmit(id, fn) {
     clearErrors(form);
     try { await fn(form.elements); form.reset(); } catch (err) { showErrors(form, err); }
   });
+  // a form holding a password comes with its button disabled, as the
+  // sign-in pages' do: submitted by the browser before now, it would put
+  // the password in the URL
+  for (const b of form.querySelectorAll('button[type=submit]')) b.disabled = false;
 }
 
 const list = (s) => s.split(',').map(x => x.trim()).filter(Boolean);

@@ -21,6 +21,7 @@ async function main() {
   const me = await shell();
   const needed = me.tenant?.require_two_factor === true && me.user?.two_factor_enabled === false;
   $('tfa-lead').textContent = t('tfa.lead', { workspace: me.tenant?.name || '' });
+  $('tfa-lead').hidden = !needed; // it says the workspace holds them back until they set it up
   $('tfa-not-needed').hidden = needed;
   $('tfa-continue').hidden = needed;
   $('two-factor-start').hidden = !needed;
