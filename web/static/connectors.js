@@ -146,4 +146,5 @@ export function connectorForm({ manage, reload }) {
       await reload();
     } catch (err) { showErrors(f, err); }
   });
+  $('connector-submit').disabled = false; // disabled in the page until wired, so nothing goes in a URL
 }
