@@ -182,7 +182,10 @@ async function openConversation(id, push = true) {
   $('conv-status').textContent = label('status.', d.status);
   $('conv-status').className = 'badge ' + d.status;
   const closed = ['resolved', 'closed'].includes(d.status);
-  $('resolve-btn').hidden = closed;
+  const readOnly = state.me?.role === 'viewer'; // the API refuses a viewer's changes: none is offered
+  $('reply-form').hidden = readOnly;
+  $('conv-actions').hidden = readOnly;
+  $('resolve-btn').hidden = closed || readOnly; // and so "e" does nothing
   $('reopen-btn').hidden = !closed;
   $('snooze-btn').hidden = closed; // a resolved conversation has nothing to wait for
   renderThread(d);

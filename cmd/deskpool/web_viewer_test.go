@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestWebAppViewer signs a viewer in: the conversation they open shows its
+// thread and tags but offers no reply box, no assignment, no resolve or
+// snooze and no tag box, all of which the API refuses a viewer; and "e"
+// (resolve) leaves the conversation open.
+func TestWebAppViewer(t *testing.T) {
+	ctx := browser(t)
+	cfg := DefaultConfig()
+	cfg.DatabaseURL, cfg.SystemDatabaseURL, cfg.OwnerDatabaseURL = env.AppDSN, env.SystemDSN, env.OwnerDSN
+	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
+	cfg.Addr = "127.0.0.1:0"
+	cfg.LogLevel = "error"
+	m := NewMain(cfg, "serve")
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	base := "http://" + m.Addr()
+
+	signup := postJSON(t, base+"/v1/signup", "", map[string]any{"email": "owner@viewer-tea.example", "password": "a long passphrase", "brand_name": "Viewer Tea"}, http.StatusCreated)
+	token := signup["token"].(string)
+	msg := postJSON(t, base+"/v1/messages", token, map[string]any{"channel": "email",
+		"customer": map[string]any{"email": "li@example.com", "name": "Li Na"}, "body": "Is the oolong back in stock?"}, http.StatusCreated)
+	conv := msg["conversation_id"].(string)
+	inv := postJSON(t, base+"/v1/invitations", token, map[string]any{"email": "auditor@viewer-tea.example", "role": "viewer"}, http.StatusCreated)
+	postJSON(t, base+"/v1/invitations/"+inv["token"].(string)+"/accept", "", map[string]any{"password": "correct horse battery staple", "name": "Auditor"}, http.StatusCreated)
+
+	do(t, ctx, "the viewer logs in", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(css(`#login-form button[type=submit]:not([disabled])`)),
+		chromedp.SendKeys(css(`#login-form input[name=email]`), "auditor@viewer-tea.example"),
+		chromedp.SendKeys(css(`#login-form input[name=password]`), "correct horse battery staple"),
+		chromedp.Click(css(`#login-form button[type=submit]`)),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(css(`#conv-list li[data-id="`+conv+`"]`)))
+	do(t, ctx, "the viewer opens the conversation", clickLive(`#conv-list li[data-id="`+conv+`"] a`),
+		chromedp.WaitVisible(css(`#thread li.msg`)), chromedp.WaitVisible(css(`#conv-tags`)))
+	offered := get(t, ctx, "what the viewer is offered", chromedp.Evaluate[map[string]bool](`(() => {
+		const shown = id => !!document.getElementById(id).offsetParent;
+		return {reply: shown('reply-form'), assign: shown('assign-select'), resolve: shown('resolve-btn'),
+			snooze: shown('snooze-btn'), tags: shown('tag-form')};
+	})()`))
+	for what, shown := range offered {
+		if shown {
+			t.Errorf("a viewer is offered %s, which the API refuses them", what)
+		}
+	}
+	screenshot(t, ctx, "viewer-conversation")
+	// Every request the page makes from here on is recorded: "e" must make none.
+	do(t, ctx, "e as a viewer", chromedp.Evaluate[chromedp.Void](`(() => {
+			window.sent = [];
+			const real = window.fetch;
+			window.fetch = (...args) => { window.sent.push((args[1] && args[1].method || 'GET') + ' ' + args[0]); return real(...args); };
+			document.activeElement.blur();
+		})()`), chromedp.KeyEvent("e"))
+	if sent := get(t, ctx, "requests after e", chromedp.Evaluate[[]string](`window.sent`)); len(sent) != 0 {
+		t.Fatalf("a viewer's e sent %q", sent)
+	}
+	if c := getJSON(t, base+"/v1/conversations/"+conv, token); c["status"] != "open" {
+		t.Fatalf("after a viewer pressed e the conversation is %v", c["status"])
+	}
+}
