@@ -214,3 +214,47 @@ func eventually(t *testing.T, cond func() bool, msg string) {
 		}
 	}
 }
+
+// Turning two-step sign-in off names the workspaces that require it only
+// to the person, proven by their password and second step: a session of
+// another workspace of theirs alone (one left signed in, or stolen) is
+// refused as any wrong proof is, and learns nothing of the others.
+func TestRequireTwoFactorRefusalNamesWorkspacesOnlyToThePerson(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	strict := h.signup("Hidden Strict Brand")
+	relaxed := h.signup("Relaxed Front")
+	email := uniqueEmail("hidden")
+	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: strict.OwnerToken,
+		body: map[string]string{"email": email, "role": "agent"}})
+	strictToken := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+		body: map[string]string{"password": goodPassword}}).str("token")
+	secret, _ := h.enableTwoFactor(strictToken, clock)
+	relaxedToken := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + h.must(http.StatusCreated, call{method: "POST",
+		path: "/v1/invitations", token: relaxed.OwnerToken, body: map[string]string{"email": email, "role": "agent"}}).str("token") + "/accept",
+		body: map[string]string{"password": goodPassword, "code": totpAt(t, secret, clock.Now())}}).str("token")
+	h.enableTwoFactor(strict.OwnerToken, clock)
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/workspace", token: strict.OwnerToken, body: map[string]any{"require_two_factor": true}})
+	clock.add(time.Minute)
+
+	for name, body := range map[string]map[string]string{
+		"WrongPassword": {"current_password": "not-" + goodPassword, "code": totpAt(t, secret, clock.Now())},
+		"WrongCode":     {"current_password": goodPassword, "code": "000000"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := h.do(call{method: "DELETE", path: "/v1/me/two-factor", token: relaxedToken, body: body})
+			if r.Status != http.StatusForbidden || strings.Contains(string(r.Raw), "Hidden Strict Brand") {
+				t.Fatalf("without proof: %d %s", r.Status, r.Raw)
+			}
+		})
+	}
+	t.Run("ProvenNamed", func(t *testing.T) {
+		clock.add(time.Minute)
+		r := h.must(http.StatusConflict, call{method: "DELETE", path: "/v1/me/two-factor", token: relaxedToken,
+			body: map[string]string{"current_password": goodPassword, "code": totpAt(t, secret, clock.Now())}})
+		if !strings.Contains(r.str("detail"), `"Hidden Strict Brand"`) {
+			t.Fatalf("the refusal does not name the workspace: %s", r.Raw)
+		}
+		h.must(http.StatusOK, call{method: "GET", path: "/v1/conversations", token: relaxedToken})
+	})
+}
