@@ -258,3 +258,59 @@ func TestRequireTwoFactorRefusalNamesWorkspacesOnlyToThePerson(t *testing.T) {
 		h.must(http.StatusOK, call{method: "GET", path: "/v1/conversations", token: relaxedToken})
 	})
 }
+
+// A login proven by the password alone that is opening its session while
+// the account turns two-step sign-in on must not end with a session that
+// survives the sign-out of the account's other sessions: that session
+// would pass for one of an account with two steps (Actor.TwoFactor) in a
+// workspace that requires them, though whoever opened it has only the
+// password. The transaction below is what ConfirmTwoFactor commits (the
+// account's row, then its other sessions signed out), held open while
+// the login runs.
+func TestRequireTwoFactorLoginDuringEnrolment(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	ws := h.signup("Strict Race")
+	h.enableTwoFactor(ws.OwnerToken, clock)
+	email := uniqueEmail("racer")
+	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+		body: map[string]string{"email": email, "role": "agent"}})
+	acc := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+		body: map[string]string{"password": goodPassword}})
+	userID := acc.str("user.id")
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/workspace", token: ws.OwnerToken, body: map[string]any{"require_two_factor": true}})
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/me/two-factor", token: acc.str("token"),
+		body: map[string]string{"current_password": goodPassword}})
+
+	tx := env.System.Begin()
+	defer tx.Rollback()
+	if err := tx.Exec(`UPDATE users SET two_factor_enabled_at = now(), updated_at = now() WHERE id = ?`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Exec(`UPDATE sessions SET revoked_at = now() WHERE user_id = ? AND revoked_at IS NULL`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan result, 1)
+	go func() {
+		done <- h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": email, "password": goodPassword}})
+	}()
+	time.Sleep(500 * time.Millisecond) // the login reads the account before the change commits
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the login did not answer")
+	}
+	if r.Status == http.StatusOK {
+		if c := h.do(call{method: "GET", path: "/v1/conversations", token: r.str("token")}); c.Status == http.StatusOK {
+			t.Fatalf("a session opened with the password alone reads the conversations of a workspace that requires two steps: %s", c.Raw)
+		}
+		t.Fatalf("the login opened a session with the password alone after two-step sign-in was turned on: %s", r.Raw)
+	}
+	if r.Status != http.StatusUnauthorized || !strings.HasSuffix(r.str("type"), "/two-factor-required") {
+		t.Fatalf("login = %d %s, want the second step's challenge", r.Status, r.Raw)
+	}
+}
