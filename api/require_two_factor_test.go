@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"bytes"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -312,5 +315,60 @@ func TestRequireTwoFactorLoginDuringEnrolment(t *testing.T) {
 	}
 	if r.Status != http.StatusUnauthorized || !strings.HasSuffix(r.str("type"), "/two-factor-required") {
 		t.Fatalf("login = %d %s, want the second step's challenge", r.Status, r.Raw)
+	}
+}
+
+// Every route that signs a person in by their session, by bearer token or
+// by the web app's cookie, refuses a member without two-step sign-in in a
+// workspace that requires it, but those that set it up (and who they are,
+// and logging out): a route added later without the check fails here.
+func TestRequireTwoFactorEveryRoute(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	ws := h.signup("Strict Every Route")
+	adminToken, _ := h.member(ws, "admin")
+	h.enableTwoFactor(ws.OwnerToken, clock)
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/workspace", token: ws.OwnerToken, body: map[string]any{"require_two_factor": true}})
+	open := map[string]bool{"GET /v1/me": true, "POST /v1/me/two-factor": true, "POST /v1/me/two-factor/confirm": true, "POST /v1/auth/logout": true}
+	send := func(method, path string, set func(*http.Request)) (int, []byte) {
+		req := httptest.NewRequest(method, "http://deskpool.test"+path, bytes.NewReader([]byte(`{}`)))
+		req.Header.Set("Content-Type", "application/json")
+		set(req)
+		resp, err := h.srv.App().Test(req, 5000)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, raw
+	}
+	checked := 0
+	for _, r := range h.srv.App().GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/v1/") || r.Method == http.MethodHead || open[r.Method+" "+r.Path] {
+			continue
+		}
+		path := r.Path
+		for _, p := range r.Params {
+			path = strings.Replace(path, ":"+p, "0190d5b6-7a4e-7b6a-9c1e-2f3a4b5c6d7e", 1)
+		}
+		if status, raw := send(r.Method, path, func(*http.Request) {}); status != http.StatusUnauthorized || !bytes.Contains(raw, []byte("No token was sent")) {
+			continue // a public route (signup, login, a provider's webhook)
+		}
+		checked++
+		for via, set := range map[string]func(*http.Request){
+			"bearer": func(req *http.Request) { req.Header.Set("Authorization", "Bearer "+adminToken) },
+			"cookie": func(req *http.Request) {
+				req.AddCookie(&http.Cookie{Name: "dp_session", Value: adminToken})
+				req.AddCookie(&http.Cookie{Name: "dp_csrf", Value: "csrf"})
+				req.Header.Set("X-CSRF-Token", "csrf")
+			},
+		} {
+			if status, raw := send(r.Method, path, set); status != http.StatusForbidden || !bytes.Contains(raw, []byte("/two-factor-setup-required")) {
+				t.Errorf("%s %s by %s: %d %.300s", r.Method, r.Path, via, status, raw)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d routes checked", checked)
 	}
 }
