@@ -372,3 +372,39 @@ func TestRequireTwoFactorEveryRoute(t *testing.T) {
 		t.Fatalf("only %d routes checked", checked)
 	}
 }
+
+// A login with a password that a change of password replaces while the
+// login opens its session ends without a session: one stored after the
+// change signed the account's sessions out would outlive it. The
+// transaction below is what ChangePassword commits (the new hash, then
+// the other sessions signed out), held open while the login runs.
+func TestLoginDuringPasswordChange(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Password Race")
+	userID := ws.OwnerID
+	tx := env.System.Begin()
+	defer tx.Rollback()
+	if err := tx.Exec(`UPDATE users SET password_hash = 'replaced', updated_at = now() WHERE id = ?`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Exec(`UPDATE sessions SET revoked_at = now() WHERE user_id = ? AND revoked_at IS NULL`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan result, 1)
+	go func() {
+		done <- h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": goodPassword}})
+	}()
+	time.Sleep(500 * time.Millisecond) // the login checks the old password before the change commits
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the login did not answer")
+	}
+	if r.Status != http.StatusUnauthorized {
+		t.Fatalf("login with the replaced password = %d %s, want 401", r.Status, r.Raw)
+	}
+}

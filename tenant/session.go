@@ -161,16 +161,23 @@ func (s *Service) loginSession(ctx context.Context, u *User, ws *Workspace, make
 			return errNotMember
 		}
 		// The account's row is held until the session is stored: turning
-		// two-step sign-in on (or changing the password) updates it and
-		// then signs out the account's other sessions, so either it waits
-		// for this session and signs it out too, or this login waits for
-		// it and sees two-step sign-in on. A login proven by the password
-		// alone must not slip a session in between, which would pass for
-		// one of an account with two steps (Actor.TwoFactor).
-		var twoFactor bool
-		if err := tx.Raw(`SELECT two_factor_enabled_at IS NOT NULL FROM users WHERE id = ? FOR SHARE`, u.ID).Scan(&twoFactor).Error; err != nil {
+		// two-step sign-in on, changing or resetting the password update
+		// it and then sign out the account's other sessions, so either
+		// they wait for this session and sign it out too, or this login
+		// waits for them and sees what they did. A login proven by the
+		// password alone must not slip a session in between, which would
+		// pass for one of an account with two steps (Actor.TwoFactor);
+		// nor one proven by a password no longer the account's.
+		var now struct {
+			TwoFactor    bool
+			PasswordHash string
+		}
+		if err := tx.Raw(`SELECT two_factor_enabled_at IS NOT NULL AS two_factor, password_hash FROM users WHERE id = ? FOR SHARE`,
+			u.ID).Scan(&now).Error; err != nil {
 			return err
-		} else if twoFactor && !u.TwoFactorEnabled() {
+		} else if now.PasswordHash != u.PasswordHash {
+			return errBadLogin
+		} else if now.TwoFactor && !u.TwoFactorEnabled() {
 			return errTwoFactorTurnedOn
 		}
 		if makeDefault {
