@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"bytes"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -212,5 +215,196 @@ func eventually(t *testing.T, cond func() bool, msg string) {
 		if time.Now().After(deadline) {
 			t.Fatal(msg)
 		}
+	}
+}
+
+// Turning two-step sign-in off names the workspaces that require it only
+// to the person, proven by their password and second step: a session of
+// another workspace of theirs alone (one left signed in, or stolen) is
+// refused as any wrong proof is, and learns nothing of the others.
+func TestRequireTwoFactorRefusalNamesWorkspacesOnlyToThePerson(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	strict := h.signup("Hidden Strict Brand")
+	relaxed := h.signup("Relaxed Front")
+	email := uniqueEmail("hidden")
+	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: strict.OwnerToken,
+		body: map[string]string{"email": email, "role": "agent"}})
+	strictToken := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+		body: map[string]string{"password": goodPassword}}).str("token")
+	secret, _ := h.enableTwoFactor(strictToken, clock)
+	relaxedToken := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + h.must(http.StatusCreated, call{method: "POST",
+		path: "/v1/invitations", token: relaxed.OwnerToken, body: map[string]string{"email": email, "role": "agent"}}).str("token") + "/accept",
+		body: map[string]string{"password": goodPassword, "code": totpAt(t, secret, clock.Now())}}).str("token")
+	h.enableTwoFactor(strict.OwnerToken, clock)
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/workspace", token: strict.OwnerToken, body: map[string]any{"require_two_factor": true}})
+	clock.add(time.Minute)
+
+	for name, body := range map[string]map[string]string{
+		"WrongPassword": {"current_password": "not-" + goodPassword, "code": totpAt(t, secret, clock.Now())},
+		"WrongCode":     {"current_password": goodPassword, "code": "000000"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := h.do(call{method: "DELETE", path: "/v1/me/two-factor", token: relaxedToken, body: body})
+			if r.Status != http.StatusForbidden || strings.Contains(string(r.Raw), "Hidden Strict Brand") {
+				t.Fatalf("without proof: %d %s", r.Status, r.Raw)
+			}
+		})
+	}
+	t.Run("ProvenNamed", func(t *testing.T) {
+		clock.add(time.Minute)
+		r := h.must(http.StatusConflict, call{method: "DELETE", path: "/v1/me/two-factor", token: relaxedToken,
+			body: map[string]string{"current_password": goodPassword, "code": totpAt(t, secret, clock.Now())}})
+		if !strings.Contains(r.str("detail"), `"Hidden Strict Brand"`) {
+			t.Fatalf("the refusal does not name the workspace: %s", r.Raw)
+		}
+		h.must(http.StatusOK, call{method: "GET", path: "/v1/conversations", token: relaxedToken})
+	})
+}
+
+// A login proven by the password alone that is opening its session while
+// the account turns two-step sign-in on must not end with a session that
+// survives the sign-out of the account's other sessions: that session
+// would pass for one of an account with two steps (Actor.TwoFactor) in a
+// workspace that requires them, though whoever opened it has only the
+// password. The transaction below is what ConfirmTwoFactor commits (the
+// account's row, then its other sessions signed out), held open while
+// the login runs.
+func TestRequireTwoFactorLoginDuringEnrolment(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	ws := h.signup("Strict Race")
+	h.enableTwoFactor(ws.OwnerToken, clock)
+	email := uniqueEmail("racer")
+	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
+		body: map[string]string{"email": email, "role": "agent"}})
+	acc := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
+		body: map[string]string{"password": goodPassword}})
+	userID := acc.str("user.id")
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/workspace", token: ws.OwnerToken, body: map[string]any{"require_two_factor": true}})
+	h.must(http.StatusOK, call{method: "POST", path: "/v1/me/two-factor", token: acc.str("token"),
+		body: map[string]string{"current_password": goodPassword}})
+
+	tx := env.System.Begin()
+	defer tx.Rollback()
+	if err := tx.Exec(`UPDATE users SET two_factor_enabled_at = now(), updated_at = now() WHERE id = ?`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Exec(`UPDATE sessions SET revoked_at = now() WHERE user_id = ? AND revoked_at IS NULL`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan result, 1)
+	go func() {
+		done <- h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": email, "password": goodPassword}})
+	}()
+	time.Sleep(500 * time.Millisecond) // the login reads the account before the change commits
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the login did not answer")
+	}
+	if r.Status == http.StatusOK {
+		if c := h.do(call{method: "GET", path: "/v1/conversations", token: r.str("token")}); c.Status == http.StatusOK {
+			t.Fatalf("a session opened with the password alone reads the conversations of a workspace that requires two steps: %s", c.Raw)
+		}
+		t.Fatalf("the login opened a session with the password alone after two-step sign-in was turned on: %s", r.Raw)
+	}
+	if r.Status != http.StatusUnauthorized || !strings.HasSuffix(r.str("type"), "/two-factor-required") {
+		t.Fatalf("login = %d %s, want the second step's challenge", r.Status, r.Raw)
+	}
+}
+
+// Every route that signs a person in by their session, by bearer token or
+// by the web app's cookie, refuses a member without two-step sign-in in a
+// workspace that requires it, but those that set it up (and who they are,
+// and logging out): a route added later without the check fails here.
+func TestRequireTwoFactorEveryRoute(t *testing.T) {
+	h := newHarness(t, nil)
+	clock := h.useClock()
+	ws := h.signup("Strict Every Route")
+	adminToken, _ := h.member(ws, "admin")
+	h.enableTwoFactor(ws.OwnerToken, clock)
+	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/workspace", token: ws.OwnerToken, body: map[string]any{"require_two_factor": true}})
+	open := map[string]bool{"GET /v1/me": true, "POST /v1/me/two-factor": true, "POST /v1/me/two-factor/confirm": true, "POST /v1/auth/logout": true}
+	send := func(method, path string, set func(*http.Request)) (int, []byte) {
+		req := httptest.NewRequest(method, "http://deskpool.test"+path, bytes.NewReader([]byte(`{}`)))
+		req.Header.Set("Content-Type", "application/json")
+		set(req)
+		resp, err := h.srv.App().Test(req, 5000)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, raw
+	}
+	checked := 0
+	for _, r := range h.srv.App().GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/v1/") || r.Method == http.MethodHead || open[r.Method+" "+r.Path] {
+			continue
+		}
+		path := r.Path
+		for _, p := range r.Params {
+			path = strings.Replace(path, ":"+p, "0190d5b6-7a4e-7b6a-9c1e-2f3a4b5c6d7e", 1)
+		}
+		if status, raw := send(r.Method, path, func(*http.Request) {}); status != http.StatusUnauthorized || !bytes.Contains(raw, []byte("No token was sent")) {
+			continue // a public route (signup, login, a provider's webhook)
+		}
+		checked++
+		for via, set := range map[string]func(*http.Request){
+			"bearer": func(req *http.Request) { req.Header.Set("Authorization", "Bearer "+adminToken) },
+			"cookie": func(req *http.Request) {
+				req.AddCookie(&http.Cookie{Name: "dp_session", Value: adminToken})
+				req.AddCookie(&http.Cookie{Name: "dp_csrf", Value: "csrf"})
+				req.Header.Set("X-CSRF-Token", "csrf")
+			},
+		} {
+			if status, raw := send(r.Method, path, set); status != http.StatusForbidden || !bytes.Contains(raw, []byte("/two-factor-setup-required")) {
+				t.Errorf("%s %s by %s: %d %.300s", r.Method, r.Path, via, status, raw)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d routes checked", checked)
+	}
+}
+
+// A login with a password that a change of password replaces while the
+// login opens its session ends without a session: one stored after the
+// change signed the account's sessions out would outlive it. The
+// transaction below is what ChangePassword commits (the new hash, then
+// the other sessions signed out), held open while the login runs.
+func TestLoginDuringPasswordChange(t *testing.T) {
+	h := newHarness(t, nil)
+	ws := h.signup("Password Race")
+	userID := ws.OwnerID
+	tx := env.System.Begin()
+	defer tx.Rollback()
+	if err := tx.Exec(`UPDATE users SET password_hash = 'replaced', updated_at = now() WHERE id = ?`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Exec(`UPDATE sessions SET revoked_at = now() WHERE user_id = ? AND revoked_at IS NULL`, userID).Error; err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan result, 1)
+	go func() {
+		done <- h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": goodPassword}})
+	}()
+	time.Sleep(500 * time.Millisecond) // the login checks the old password before the change commits
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the login did not answer")
+	}
+	if r.Status != http.StatusUnauthorized {
+		t.Fatalf("login with the replaced password = %d %s, want 401", r.Status, r.Raw)
 	}
 }

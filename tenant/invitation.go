@@ -188,6 +188,18 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, in AcceptI
 				return err
 			}
 		}
+		if exists && !u.TwoFactorEnabled() {
+			// Held until the session is stored (see loginSession), and
+			// only now: proving a code writes the row from another
+			// connection. Two-step sign-in turned on since the read
+			// above is seen here, not slipped past.
+			var on bool
+			if err := tx.Raw(`SELECT two_factor_enabled_at IS NOT NULL FROM users WHERE id = ? FOR SHARE`, u.ID).Scan(&on).Error; err != nil {
+				return err
+			} else if on {
+				return s.proveInvitee(ctx, acc, secondFactor{})
+			}
+		}
 		if !exists {
 			u = User{ID: deskpool.NewID(), Email: inv.Email, Name: strings.TrimSpace(in.Name), CreatedAt: s.Now(), PasswordHash: HashPassword(in.Password)}
 			if err := tx.Exec(`INSERT INTO users (id, email, name, password_hash, default_tenant_id, created_at, updated_at)

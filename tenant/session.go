@@ -64,6 +64,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (*Session, *User, *W
 		return nil, nil, nil, s.challengeLogin(ctx, &u, in.Workspace)
 	}
 	sess, ws, err := s.openLogin(ctx, &u, in.Workspace)
+	if errors.Is(err, errTwoFactorTurnedOn) {
+		return nil, nil, nil, s.challengeLogin(ctx, &u, in.Workspace)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -103,6 +106,11 @@ func (s *Service) openLogin(ctx context.Context, u *User, workspace string) (*Se
 	}
 	return sess, ws, nil
 }
+
+// errTwoFactorTurnedOn: two-step sign-in was turned on for the account
+// while its login, proven by the password alone, was opening a session;
+// Login answers it with the second step's challenge.
+var errTwoFactorTurnedOn = errors.New("two-step sign-in was turned on during the login")
 
 // errNotMember: the account has no membership in the workspace a login
 // tried; the caller turns it into errBadLogin.
@@ -151,6 +159,26 @@ func (s *Service) loginSession(ctx context.Context, u *User, ws *Workspace, make
 			return err
 		} else if role == "" {
 			return errNotMember
+		}
+		// The account's row is held until the session is stored: turning
+		// two-step sign-in on, changing or resetting the password update
+		// it and then sign out the account's other sessions, so either
+		// they wait for this session and sign it out too, or this login
+		// waits for them and sees what they did. A login proven by the
+		// password alone must not slip a session in between, which would
+		// pass for one of an account with two steps (Actor.TwoFactor);
+		// nor one proven by a password no longer the account's.
+		var now struct {
+			TwoFactor    bool
+			PasswordHash string
+		}
+		if err := tx.Raw(`SELECT two_factor_enabled_at IS NOT NULL AS two_factor, password_hash FROM users WHERE id = ? FOR SHARE`,
+			u.ID).Scan(&now).Error; err != nil {
+			return err
+		} else if now.PasswordHash != u.PasswordHash {
+			return errBadLogin
+		} else if now.TwoFactor && !u.TwoFactorEnabled() {
+			return errTwoFactorTurnedOn
 		}
 		if makeDefault {
 			if err := tx.Exec(`UPDATE users SET default_tenant_id = ? WHERE id = ?`, ws.ID, u.ID).Error; err != nil {

@@ -200,8 +200,9 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput
 // second step (a code or a recovery code, through the login lockout; a
 // wrong one is 403 naming it). The secret and recovery codes are deleted,
 // every other session is signed out, and auth.two_factor_disabled goes to
-// each workspace's audit log. ECONFLICT when it is off, or when a
-// workspace of theirs requires it (naming the workspaces).
+// each workspace's audit log. ECONFLICT when it is off, or, once both
+// are proven, when a workspace of theirs requires it (naming the
+// workspaces).
 func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput) (*TwoFactorChange, error) {
 	a, acc, err := s.twoFactorPerson(ctx)
 	if err != nil {
@@ -218,9 +219,6 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 	if !u.TwoFactorEnabled() {
 		return nil, deskpool.Errorf(deskpool.ECONFLICT, "Two-step sign-in is off already.")
 	}
-	if err := s.checkNoWorkspaceRequires(ctx, u.ID); err != nil {
-		return nil, err
-	}
 	if err := s.proveCurrentPassword(ctx, u, in.CurrentPassword); err != nil {
 		return nil, err
 	}
@@ -229,8 +227,11 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 	}
 	out := &TwoFactorChange{}
 	tenants, err := s.changeTwoFactor(ctx, a, "auth:two-factor-off", "auth.two_factor_disabled", out, func(tx *gorm.DB) error {
+		// Only now, the password and second step proven: the refusal
+		// names the person's workspaces, which a session of one of them
+		// (left signed in, or stolen) must not learn of the others.
 		if err := requiringWorkspaces(tx, u.ID); err != nil {
-			return err // required since the check above
+			return err
 		}
 		if err := tx.Exec(`UPDATE users SET two_factor_secret = NULL, two_factor_enabled_at = NULL, two_factor_last_step = NULL, updated_at = ?
 			WHERE id = ?`, s.Now(), u.ID).Error; err != nil {

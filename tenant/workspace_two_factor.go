@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/deskpool/deskpool"
-	"github.com/deskpool/deskpool/postgres"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -134,14 +133,6 @@ func requiringWorkspaces(tx *gorm.DB, userID uuid.UUID) error {
 	return deskpool.Errorf(deskpool.ECONFLICT,
 		"Two-step sign-in stays on: the workspace(s) %s require it of their members. An owner or admin there can stop requiring it first; nothing was changed.",
 		strings.Join(quoted, ", "))
-}
-
-// checkNoWorkspaceRequires is requiringWorkspaces on a system
-// transaction of its own, before a person proves anything.
-func (s *Service) checkNoWorkspaceRequires(ctx context.Context, userID uuid.UUID) error {
-	return postgres.System(ctx, s.SysDB, "auth:two-factor-off", func(ctx context.Context, tx *gorm.DB) error {
-		return requiringWorkspaces(tx, userID)
-	})
 }
 
 // announceTwoFactorChange tells every process, once tx commits, that the
