@@ -11,7 +11,8 @@ import (
 // TestWebAppViewer signs a viewer in: the conversation they open shows its
 // thread and tags but offers no reply box, no assignment, no resolve or
 // snooze and no tag box, all of which the API refuses a viewer; and "e"
-// (resolve) leaves the conversation open.
+// (resolve) leaves the conversation open. Settings offers them no shop
+// to connect and no action on a connected one.
 func TestWebAppViewer(t *testing.T) {
 	ctx := browser(t)
 	cfg := DefaultConfig()
@@ -65,5 +66,13 @@ func TestWebAppViewer(t *testing.T) {
 	}
 	if c := getJSON(t, base+"/v1/conversations/"+conv, token); c["status"] != "open" {
 		t.Fatalf("after a viewer pressed e the conversation is %v", c["status"])
+	}
+	// Settings: no form to connect a shop, and no row actions on one.
+	postJSON(t, base+"/v1/connectors", token, map[string]any{"kind": "push", "name": "Shop feed"}, http.StatusCreated)
+	do(t, ctx, "the viewer's settings", chromedp.Navigate(base+"/app/settings"), chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(css(`#connectors-rows tr`)))
+	if shown := get(t, ctx, "the add-a-shop form", chromedp.Evaluate[bool](`!!document.getElementById('connector-form').offsetParent ||
+		!!document.querySelector('#connectors-rows button')`)); shown {
+		t.Fatal("a viewer is offered to connect or change a shop, which the API refuses them")
 	}
 }
