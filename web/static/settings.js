@@ -14,6 +14,7 @@
 // the caller's role cannot read says so instead of failing.
 import { api, t, el, INTENTS, label, intentLabel, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors } from './common.js';
 import { drawConnectors, connectorForm } from './connectors.js';
+import { onSubmit, enrolTwoFactor } from './two_factor_enrol.js';
 
 const $ = (id) => document.getElementById(id);
 let tz = 'UTC';
@@ -26,18 +27,6 @@ async function section(rowsId, cols, load) {
   }
 }
 
-function onSubmit(id, fn) {
-  const form = $(id);
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    clearErrors(form);
-    try { await fn(form.elements); form.reset(); } catch (err) { showErrors(form, err); }
-  });
-  // a form holding a password comes with its button disabled, as the
-  // sign-in pages' do: submitted by the browser before now, it would put
-  // the password in the URL
-  for (const b of form.querySelectorAll('button[type=submit]')) b.disabled = false;
-}
 
 const list = (s) => s.split(',').map(x => x.trim()).filter(Boolean);
 
@@ -532,11 +521,8 @@ function account() {
   });
 }
 
-// twoFactor wires two-step sign-in: with the password, a secret for the
-// authenticator app (a QR code, its otpauth:// URI and the secret as
-// text), confirmed with the app's first code, which turns it on and shows
-// the recovery codes this once; off with the password and a code (or a
-// recovery code).
+// twoFactor wires two-step sign-in: on as enrolTwoFactor walks through
+// it; off with the password and a code (or a recovery code).
 function twoFactor() {
   if (!me.user) { $('two-factor-state').textContent = t('set.email_none'); return; }
   const state = (on) => {
@@ -546,21 +532,7 @@ function twoFactor() {
     $('two-factor-off').hidden = !on;
   };
   state(me.user.two_factor_enabled === true);
-  onSubmit('two-factor-start', async (f) => {
-    const r = await api('POST', '/me/two-factor', { current_password: f.current_password.value });
-    $('two-factor-qr').src = r.qr_code;
-    $('two-factor-uri').textContent = r.otpauth_uri;
-    $('two-factor-secret').textContent = r.secret;
-    $('two-factor-codes').hidden = true;
-    $('two-factor-setup').hidden = false;
-  });
-  onSubmit('two-factor-confirm', async (f) => {
-    const r = await api('POST', '/me/two-factor/confirm', { code: f.code.value });
-    $('two-factor-setup').hidden = true;
-    $('two-factor-code-list').replaceChildren(...r.recovery_codes.map(c => el('li', {}, el('code', {}, c))));
-    $('two-factor-codes').hidden = false;
-    state(true);
-  });
+  enrolTwoFactor(() => state(true));
   onSubmit('two-factor-off', async (f) => {
     const v = f.code.value.trim();
     const body = { current_password: f.current_password.value };
