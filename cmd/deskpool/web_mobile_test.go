@@ -22,17 +22,7 @@ import (
 // a desktop's window, both panes show side by side and Back is not shown.
 func TestWebAppMobile(t *testing.T) {
 	ctx := browser(t)
-	cfg := DefaultConfig()
-	cfg.DatabaseURL, cfg.SystemDatabaseURL, cfg.OwnerDatabaseURL = env.AppDSN, env.SystemDSN, env.OwnerDSN
-	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
-	cfg.Addr = "127.0.0.1:0"
-	cfg.LogLevel = "error"
-	m := NewMain(cfg, "serve")
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	base := "http://" + m.Addr()
+	base := serveWeb(t, nil)
 
 	// A workspace with an address long enough to widen the members' table,
 	// an SLA policy and a conversation with a long subject.

@@ -135,6 +135,27 @@ func loaded(sel string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// serveWeb starts the server as serve wires it, on the test package's
+// database and Redis, changed by adjust (nil: as it is); it stops with
+// the test. It answers the server's base URL.
+func serveWeb(t *testing.T, adjust func(*Config)) string {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.DatabaseURL, cfg.SystemDatabaseURL, cfg.OwnerDatabaseURL = env.AppDSN, env.SystemDSN, env.OwnerDSN
+	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
+	cfg.Addr = "127.0.0.1:0"
+	cfg.LogLevel = "error"
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	m := NewMain(cfg, "serve")
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return "http://" + m.Addr()
+}
+
 // clickLive clicks where the element sel is now, for the rows of the
 // inbox's list, which the page draws afresh whenever the change stream
 // says a conversation changed (a triage, an answer). Click holds the
@@ -175,21 +196,12 @@ func clickLive(sel string) chromedp.Action[chromedp.Void] {
 // authenticator app's code.
 func TestWebApp(t *testing.T) {
 	ctx := browser(t)
-	cfg := DefaultConfig()
-	cfg.DatabaseURL, cfg.SystemDatabaseURL, cfg.OwnerDatabaseURL = env.AppDSN, env.SystemDSN, env.OwnerDSN
-	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
-	cfg.Addr = "127.0.0.1:0"
-	cfg.LogLevel = "error"
-	cfg.AllowPrivateShops = true    // the settings step's shop runs on loopback
-	cfg.AllowPrivateWebhooks = true // and its webhook receiver
 	smtpAddr, mails := testenv.SMTPServer(t)
-	cfg.SMTP = mail.Config{Host: "127.0.0.1", Port: smtpAddr.Port, From: "desk@webtea.example", InsecureTLS: true}
-	m := NewMain(cfg, "serve")
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	base := "http://" + m.Addr()
+	base := serveWeb(t, func(cfg *Config) {
+		cfg.AllowPrivateShops = true    // the settings step's shop runs on loopback
+		cfg.AllowPrivateWebhooks = true // and its webhook receiver
+		cfg.SMTP = mail.Config{Host: "127.0.0.1", Port: smtpAddr.Port, From: "desk@webtea.example", InsecureTLS: true}
+	})
 
 	do(t, ctx, "open /", chromedp.Navigate(base+"/"), chromedp.WaitVisible(css(`#login-form`)))
 	if loc := get(t, ctx, "location", chromedp.Location()); !strings.HasPrefix(loc, base+"/login") {

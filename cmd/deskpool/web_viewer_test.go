@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
@@ -15,17 +14,7 @@ import (
 // to connect and no action on a connected one.
 func TestWebAppViewer(t *testing.T) {
 	ctx := browser(t)
-	cfg := DefaultConfig()
-	cfg.DatabaseURL, cfg.SystemDatabaseURL, cfg.OwnerDatabaseURL = env.AppDSN, env.SystemDSN, env.OwnerDSN
-	cfg.RedisAddr, cfg.RedisDB = env.RedisAddr, env.RedisDB
-	cfg.Addr = "127.0.0.1:0"
-	cfg.LogLevel = "error"
-	m := NewMain(cfg, "serve")
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	base := "http://" + m.Addr()
+	base := serveWeb(t, nil)
 
 	signup := postJSON(t, base+"/v1/signup", "", map[string]any{"email": "owner@viewer-tea.example", "password": "a long passphrase", "brand_name": "Viewer Tea"}, http.StatusCreated)
 	token := signup["token"].(string)
