@@ -110,10 +110,7 @@ func TestRequireTwoFactor(t *testing.T) {
 	})
 	t.Run("NewLoginRefusedUntilEnrolled", func(t *testing.T) {
 		email := uniqueEmail("late")
-		inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: ws.OwnerToken,
-			body: map[string]string{"email": email, "role": "agent"}})
-		h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
-			body: map[string]string{"password": goodPassword}})
+		h.join(ws, email, "agent") // joins while the workspace requires two-step
 		token := h.must(http.StatusOK, call{method: "POST", path: "/v1/auth/login",
 			body: map[string]string{"email": email, "password": goodPassword}}).str("token")
 		setupRefused(t, h.do(call{method: "GET", path: "/v1/customers", token: token}), ws.Slug)
@@ -165,10 +162,7 @@ func TestRequireTwoFactorOneWorkspaceOfTwo(t *testing.T) {
 	strict := h.signup("Strict Of Two")
 	relaxed := h.signup("Relaxed Of Two")
 	email := uniqueEmail("both")
-	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: strict.OwnerToken,
-		body: map[string]string{"email": email, "role": "agent"}})
-	strictToken := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
-		body: map[string]string{"password": goodPassword}}).str("token")
+	strictToken := h.join(strict, email, "agent")
 	relaxedToken := h.join(relaxed, email, "agent")
 	h.enableTwoFactor(strict.OwnerToken, clock)
 	h.must(http.StatusOK, call{method: "PATCH", path: "/v1/workspace", token: strict.OwnerToken, body: map[string]any{"require_two_factor": true}})
@@ -228,10 +222,7 @@ func TestRequireTwoFactorRefusalNamesWorkspacesOnlyToThePerson(t *testing.T) {
 	strict := h.signup("Hidden Strict Brand")
 	relaxed := h.signup("Relaxed Front")
 	email := uniqueEmail("hidden")
-	inv := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations", token: strict.OwnerToken,
-		body: map[string]string{"email": email, "role": "agent"}})
-	strictToken := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + inv.str("token") + "/accept",
-		body: map[string]string{"password": goodPassword}}).str("token")
+	strictToken := h.join(strict, email, "agent")
 	secret, _ := h.enableTwoFactor(strictToken, clock)
 	relaxedToken := h.must(http.StatusCreated, call{method: "POST", path: "/v1/invitations/" + h.must(http.StatusCreated, call{method: "POST",
 		path: "/v1/invitations", token: relaxed.OwnerToken, body: map[string]string{"email": email, "role": "agent"}}).str("token") + "/accept",
