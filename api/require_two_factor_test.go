@@ -2,12 +2,15 @@ package api_test
 
 import (
 	"bytes"
+	"database/sql"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // requireTwoFactor sets the workspace's require_two_factor as the person
@@ -284,20 +287,7 @@ func TestRequireTwoFactorLoginDuringEnrolment(t *testing.T) {
 	if err := tx.Exec(`UPDATE sessions SET revoked_at = now() WHERE user_id = ? AND revoked_at IS NULL`, userID).Error; err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		done <- h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": email, "password": goodPassword}})
-	}()
-	time.Sleep(500 * time.Millisecond) // the login reads the account before the change commits
-	if err := tx.Commit().Error; err != nil {
-		t.Fatal(err)
-	}
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the login did not answer")
-	}
+	r := h.loginWhileHeld(tx, email)
 	if r.Status == http.StatusOK {
 		if c := h.do(call{method: "GET", path: "/v1/conversations", token: r.str("token")}); c.Status == http.StatusOK {
 			t.Fatalf("a session opened with the password alone reads the conversations of a workspace that requires two steps: %s", c.Raw)
@@ -381,21 +371,55 @@ func TestLoginDuringPasswordChange(t *testing.T) {
 	if err := tx.Exec(`UPDATE sessions SET revoked_at = now() WHERE user_id = ? AND revoked_at IS NULL`, userID).Error; err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		done <- h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": ws.OwnerEmail, "password": goodPassword}})
-	}()
-	time.Sleep(500 * time.Millisecond) // the login checks the old password before the change commits
-	if err := tx.Commit().Error; err != nil {
-		t.Fatal(err)
-	}
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the login did not answer")
-	}
+	r := h.loginWhileHeld(tx, ws.OwnerEmail)
 	if r.Status != http.StatusUnauthorized {
 		t.Fatalf("login with the replaced password = %d %s, want 401", r.Status, r.Raw)
 	}
+}
+
+// loginWhileHeld sends a password login for email while tx, holding what
+// a concurrent change writes, is still open. It commits tx once the login
+// has answered or waits on a row lock (read from pg_stat_activity, so the
+// order does not hang on timing), and returns the login's answer.
+func (h *harness) loginWhileHeld(tx *gorm.DB, email string) result {
+	h.t.Helper()
+	admin, err := sql.Open("pgx", strings.Replace(env.AdminDSN, "/postgres?", "/"+env.Name+"?", 1))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer admin.Close()
+	done := make(chan result, 1)
+	go func() {
+		done <- h.do(call{method: "POST", path: "/v1/auth/login", body: map[string]string{"email": email, "password": goodPassword}})
+	}()
+	var r result
+	for deadline := time.Now().Add(10 * time.Second); r.Status == 0; time.Sleep(10 * time.Millisecond) {
+		select {
+		case r = <-done:
+			continue
+		default:
+		}
+		var waiting bool
+		if err := admin.QueryRow(`SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database()
+			AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`).Scan(&waiting); err != nil {
+			h.t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatal("the login neither answered nor waited for the change")
+		}
+	}
+	if err := tx.Commit().Error; err != nil {
+		h.t.Fatal(err)
+	}
+	if r.Status == 0 {
+		select {
+		case r = <-done:
+		case <-time.After(10 * time.Second):
+			h.t.Fatal("the login did not answer")
+		}
+	}
+	return r
 }
