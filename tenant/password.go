@@ -70,6 +70,12 @@ func ValidatePassword(password, email string) error {
 // validatePasswordAs is ValidatePassword naming the input field.
 func validatePasswordAs(field, password, email string) error {
 	var v deskpool.Validator
+	checkPassword(&v, field, password, email)
+	return v.Err()
+}
+
+// checkPassword adds to v what is wrong with password, as field.
+func checkPassword(v *deskpool.Validator, field, password, email string) {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < 10:
@@ -83,5 +89,4 @@ func validatePasswordAs(field, password, email string) error {
 	case email != "" && strings.Contains(strings.ToLower(password), strings.ToLower(strings.SplitN(email, "@", 2)[0])) && len(strings.SplitN(email, "@", 2)[0]) >= 4:
 		v.Add(field, "must not contain your email name")
 	}
-	return v.Err()
 }

@@ -3,7 +3,6 @@ package tenant
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"math/big"
 	"regexp"
 	"strings"
@@ -83,13 +82,7 @@ func (in *SignupInput) Validate() error {
 		in.Country, ok = NormalizeCountry(in.Country)
 		v.Check(ok, "country", countryMessage)
 	}
-	// The password is checked with the rest, so one answer names every field.
-	var perr *deskpool.Error
-	if errors.As(ValidatePassword(in.Password, in.Email), &perr) {
-		for _, f := range perr.Fields {
-			v.Add(f.Field, f.Message)
-		}
-	}
+	checkPassword(&v, "password", in.Password, in.Email) // with the rest: one answer names every field
 	return v.Err()
 }
 
