@@ -227,6 +227,13 @@ func TestWebApp(t *testing.T) {
 		t.Fatalf("after signup the browser is at %s, want the inbox", loc)
 	}
 	screenshot(t, ctx, "inbox-empty")
+	// The header's presence and the inbox's assignee list share one read
+	// of the agents.
+	do(t, ctx, "the header and the inbox have their agents",
+		chromedp.Poll[chromedp.Void](`document.getElementById('presence').dataset.status && document.querySelectorAll('#assign-select option').length > 1`))
+	if n := get(t, ctx, "agents reads", chromedp.Evaluate[int](`performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname === '/v1/agents').length`)); n != 1 {
+		t.Fatalf("the inbox read GET /v1/agents %d times", n)
+	}
 	presenceControl(t, ctx)
 	emailVerification(t, ctx, base, mails)
 	// The dashboard before any conversation: no first response, no rating.

@@ -298,13 +298,22 @@ export async function setPresence(status) {
   }
 }
 
+let agentList = null;
+
+/** agents is the workspace's agents (GET /v1/agents answers them all),
+ * read once per page however many parts of it ask. */
+export function agents() {
+  agentList ??= api('GET', '/agents').then(r => r.data);
+  return agentList;
+}
+
 async function presence(me) {
   const box = document.getElementById('presence');
   const sel = document.getElementById('presence-select');
   if (!box || !sel || me.kind !== 'user' || me.role === 'viewer') return;
   let mine;
   try {
-    mine = (await api('GET', '/agents?limit=100')).data.find(a => a.user_id === me.user_id);
+    mine = (await agents()).find(a => a.user_id === me.user_id);
   } catch { return; } // without the list the control would guess
   if (!mine) return;
   presenceShown(mine.status);

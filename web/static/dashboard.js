@@ -2,7 +2,7 @@
 // by day (or by hour for a range of up to two days) in the workspace's
 // time zone: each metric as a figure and a chart over time; the series
 // export as CSV. The metric definitions are the API's (sla/measures.go).
-import { api, t, el, fmtDuration, timeZone, shell, locale, intentLabel } from './common.js';
+import { api, t, el, fmtDuration, timeZone, shell, locale, intentLabel, agents } from './common.js';
 import { draw } from './chart.js';
 
 const $ = (id) => document.getElementById(id);
@@ -74,20 +74,19 @@ function range(tz) {
   return { from, to, bucket: to - from <= 2 * DAY ? 'hour' : 'day' };
 }
 
-let agents = null;
+let nameOf = null;
 /** agentNames maps the workspace's agents' ids to their names (else
  * emails), read once: the metrics name agents by id only. A page that
  * cannot read them shows the ids' first digits. */
 async function agentNames() {
-  if (!agents) {
+  if (!nameOf) {
     try {
-      const page = await api('GET', '/agents?limit=100');
-      agents = new Map(page.data.map(a => [a.user_id, a.name || a.email]));
+      nameOf = new Map((await agents()).map(a => [a.user_id, a.name || a.email]));
     } catch {
       return new Map();
     }
   }
-  return agents;
+  return nameOf;
 }
 
 async function load() {

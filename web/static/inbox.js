@@ -13,7 +13,7 @@
 // at a time up to MAX_SHOWN, and every re-read keeps that width, so nothing
 // loaded is thrown away by the next change. Changing the filters or the
 // search starts again from one page.
-import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired, onPresence, setPresence } from './common.js';
+import { api, apiEvents, t, el, INTENTS, label, intentLabel, reasonText, fmtTime, fmtDuration, timeZone, shell, showErrors, clearErrors, onSessionExpired, onPresence, setPresence, agents } from './common.js';
 
 const POLL_MS = 3000; // the fallback's period, while the change stream is down
 const RETRY_MAX_MS = 30000; // the longest wait before reconnecting the stream
@@ -567,9 +567,8 @@ async function main() {
   state.me = await shell();
   state.tz = await timeZone();
   try {
-    const agents = await api('GET', '/agents?limit=100');
-    state.agents = agents.data;
-    $('assign-select').append(...agents.data.map(a => el('option', { value: a.user_id }, a.name || a.email)));
+    state.agents = await agents();
+    $('assign-select').append(...state.agents.map(a => el('option', { value: a.user_id }, a.name || a.email)));
   } catch { /* assigning needs members to list */ }
   try {
     state.saved = (await api('GET', '/saved-replies?limit=200')).data;
