@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 
 	"github.com/deskpool/deskpool"
@@ -53,17 +52,15 @@ func (s *Server) patchConversationRules(c *fiber.Ctx) error {
 // ruleChange reads one rule of the request: left out, null (off) or a
 // whole number of hours; anything else is added to v under field.
 func ruleChange(v *deskpool.Validator, field string, raw json.RawMessage) helpdesk.RuleChange {
-	raw = bytes.TrimSpace(raw)
-	switch {
-	case len(raw) == 0:
-		return helpdesk.RuleChange{}
-	case string(raw) == "null":
-		return helpdesk.RuleChange{Set: true}
-	}
 	var h int
-	if err := json.Unmarshal(raw, &h); err != nil {
+	switch set, null, ok := nullable(raw, &h); {
+	case !ok:
 		v.Add(field, "must be a whole number of hours from 1 to 8760 (one year), or null to turn the rule off")
 		return helpdesk.RuleChange{}
+	case !set:
+		return helpdesk.RuleChange{}
+	case null:
+		return helpdesk.RuleChange{Set: true}
 	}
 	return helpdesk.RuleChange{Set: true, Hours: &h}
 }

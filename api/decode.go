@@ -93,6 +93,19 @@ func jsonKind(goKind string) string {
 	return "of another type"
 }
 
+// nullable reads a field of a change that may be left out (set false),
+// null (set and null: the change clears it) or a value, which it decodes
+// into v; ok is false when the value is not one v takes.
+func nullable(raw json.RawMessage, v any) (set, null, ok bool) {
+	switch raw = bytes.TrimSpace(raw); {
+	case len(raw) == 0:
+		return false, false, true
+	case string(raw) == "null":
+		return true, true, true
+	}
+	return true, false, json.Unmarshal(raw, v) == nil
+}
+
 // pathID parses a path parameter as an id; anything else is a 404, as an
 // id that does not exist would be, naming the parameter.
 func pathID(c *fiber.Ctx, name string) (uuid.UUID, error) {

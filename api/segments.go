@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 
 	"github.com/deskpool/deskpool"
@@ -45,17 +44,14 @@ func (s *Server) patchCustomer(c *fiber.Ctx) error {
 		return err
 	}
 	f := helpdesk.CustomerFlags{VIP: in.VIP, Vulnerable: in.Vulnerable}
-	switch raw := bytes.TrimSpace(in.AccountManagerID); {
-	case len(raw) == 0:
-	case string(raw) == "null":
+	var str string
+	switch set, null, ok := nullable(in.AccountManagerID, &str); {
+	case !set:
+	case null:
 		f.ClearManager = true
 	default:
-		var str string
-		uid, err := uuid.Nil, json.Unmarshal(raw, &str)
-		if err == nil {
-			uid, err = uuid.Parse(str)
-		}
-		if err != nil {
+		uid, err := uuid.Parse(str)
+		if !ok || err != nil {
 			return deskpool.Invalid(deskpool.FieldError{Field: "account_manager_id", Message: "must be a user id or null"})
 		}
 		f.AccountManagerID = &uid

@@ -74,9 +74,8 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 		}
 	}
 	due := func(m string) *time.Time {
-		if t := timers[m]; t.live() && t.Status != TimerPaused && t.DueAt != nil {
-			at := t.DueAt.Truncate(time.Microsecond) // as stored
-			return &at
+		if t := timers[m]; t.live() && t.Status != TimerPaused {
+			return asStored(t.DueAt)
 		}
 		return nil
 	}
@@ -90,6 +89,16 @@ func (s *Service) ConversationChanged(ctx context.Context, tx *gorm.DB, ch helpd
 	postgres.Defer(ctx, tx, nil, `UPDATE conversations SET sla_policy_id = ?, first_response_due_at = ?, next_response_due_at = ?, resolution_due_at = ?
 		WHERE tenant_id = ? AND id = ?`, pol.ID, first, next, resolution, deskpool.TenantIDFromContext(ctx), c.ID)
 	return nil
+}
+
+// asStored is t as PostgreSQL stores it, to the microsecond; nil stays
+// nil.
+func asStored(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	at := t.Truncate(time.Microsecond)
+	return &at
 }
 
 // sameInstant reports whether a and b are both unset or the same instant.
@@ -135,12 +144,7 @@ func clocksStarted(ctx context.Context, tx *gorm.DB, convID uuid.UUID, pol *Poli
 	clocks := make([]map[string]any, 0, len(started))
 	for _, m := range started {
 		t := timers[m]
-		var due *time.Time
-		if t.DueAt != nil {
-			at := t.DueAt.Truncate(time.Microsecond) // as stored
-			due = &at
-		}
-		clocks = append(clocks, map[string]any{"metric": m, "target_seconds": int64(t.Clock.Target / time.Second), "due_at": due})
+		clocks = append(clocks, map[string]any{"metric": m, "target_seconds": int64(t.Clock.Target / time.Second), "due_at": asStored(t.DueAt)})
 	}
 	return helpdesk.AppendEvent(ctx, tx, convID, "sla.started", map[string]any{"policy_id": pol.ID, "policy": pol.Name, "clocks": clocks})
 }

@@ -2,8 +2,6 @@ package tenant
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -66,12 +64,7 @@ func (s *Service) newLink(l linkMail, tenantID uuid.UUID, linkBase string) ([]by
 	if !s.linkMailWired() {
 		return nil, jobs.Task{}, deskpool.Errorf(deskpool.EINTERNAL, "%s is not wired (UseResetMail)", l.task)
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, jobs.Task{}, err
-	}
-	token := l.kind + "_" + base64.RawURLEncoding.EncodeToString(secret)
-	hash := HashToken(token)
+	token, hash := newLinkToken(l.kind)
 	sealed, err := s.resetMail.box.Seal([]byte(token), hash)
 	if err != nil {
 		return nil, jobs.Task{}, err

@@ -34,6 +34,18 @@ func NewToken(kind string, tenantID uuid.UUID) (token string, hash []byte) {
 	return token, HashToken(token)
 }
 
+// newLinkToken returns a fresh opaque token of the given kind that carries
+// no id (a link mailed to an address, a login's two-step challenge),
+// checked on the platform's tables by its hash, and that hash.
+func newLinkToken(kind string) (token string, hash []byte) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	token = kind + "_" + base64.RawURLEncoding.EncodeToString(secret)
+	return token, HashToken(token)
+}
+
 // HashToken returns the SHA-256 of a token, the form in which it is stored.
 func HashToken(token string) []byte {
 	h := sha256.Sum256([]byte(token))

@@ -169,7 +169,7 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput
 	codes := newRecoveryCodes(RecoveryCodes)
 	out := &TwoFactorChange{RecoveryCodes: codes}
 	now := s.Now()
-	tenants, err := s.changeTwoFactor(ctx, a, "auth:two-factor-on", "auth.two_factor_enabled", out, func(tx *gorm.DB) error {
+	err = s.changeTwoFactor(ctx, a, "auth:two-factor-on", "auth.two_factor_enabled", out, func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE users SET two_factor_enabled_at = ?, updated_at = ? WHERE id = ? AND two_factor_enabled_at IS NULL AND two_factor_secret = ?`,
 			now, now, acc.ID, acc.Secret)
 		if res.Error != nil {
@@ -191,7 +191,6 @@ func (s *Service) ConfirmTwoFactor(ctx context.Context, in ConfirmTwoFactorInput
 	if err != nil {
 		return nil, err
 	}
-	s.dropWorkspaces(tenants)
 	return out, nil
 }
 
@@ -226,7 +225,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 		return nil, err
 	}
 	out := &TwoFactorChange{}
-	tenants, err := s.changeTwoFactor(ctx, a, "auth:two-factor-off", "auth.two_factor_disabled", out, func(tx *gorm.DB) error {
+	err = s.changeTwoFactor(ctx, a, "auth:two-factor-off", "auth.two_factor_disabled", out, func(tx *gorm.DB) error {
 		// Only now, the password and second step proven: the refusal
 		// names the person's workspaces, which a session of one of them
 		// (left signed in, or stolen) must not learn of the others.
@@ -245,14 +244,15 @@ func (s *Service) DisableTwoFactor(ctx context.Context, in DisableTwoFactorInput
 	if err != nil {
 		return nil, err
 	}
-	s.dropWorkspaces(tenants)
 	return out, nil
 }
 
 // changeTwoFactor runs change on the system path, then signs out the
 // person's other sessions in every workspace (counted in out) and
-// audits action in each. It returns the workspaces.
-func (s *Service) changeTwoFactor(ctx context.Context, a deskpool.Actor, reason, action string, out *TwoFactorChange, change func(tx *gorm.DB) error) ([]uuid.UUID, error) {
+// audits action in each; once that commits, this process forgets the
+// workspaces' cached credentials (other processes hear of it from the
+// sessions trigger and announceTwoFactorChange).
+func (s *Service) changeTwoFactor(ctx context.Context, a deskpool.Actor, reason, action string, out *TwoFactorChange, change func(tx *gorm.DB) error) error {
 	var tenants []uuid.UUID
 	err := postgres.System(ctx, s.SysDB, reason, func(ctx context.Context, tx *gorm.DB) error {
 		if err := change(tx); err != nil {
@@ -274,13 +274,11 @@ func (s *Service) changeTwoFactor(ctx context.Context, a deskpool.Actor, reason,
 			return map[string]any{"sessions_revoked": counts[t]}
 		})
 	})
-	return tenants, err
-}
-
-// dropWorkspaces forgets the cached credentials of each workspace; other
-// processes hear of it from the sessions trigger.
-func (s *Service) dropWorkspaces(tenants []uuid.UUID) {
+	if err != nil {
+		return err
+	}
 	for _, t := range tenants {
 		s.dropWorkspace(t)
 	}
+	return nil
 }

@@ -2,8 +2,6 @@ package tenant
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"time"
 
 	"github.com/deskpool/deskpool"
@@ -36,15 +34,11 @@ func (e *TwoFactorRequired) Unwrap() error { return e.err }
 // challengeLogin stores a challenge for u's login (into workspace, a
 // slug or "") and returns it as *TwoFactorRequired.
 func (s *Service) challengeLogin(ctx context.Context, u *User, workspace string) error {
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	token := TokenTwoFactorChallenge + "_" + base64.RawURLEncoding.EncodeToString(secret)
+	token, hash := newLinkToken(TokenTwoFactorChallenge)
 	now := s.Now()
 	exp := now.Add(ChallengeTTL)
 	if err := s.DB.WithContext(ctx).Exec(`INSERT INTO two_factor_challenges (user_id, token_hash, workspace, expires_at, created_at)
-		VALUES (?, ?, ?, ?, ?)`, u.ID, HashToken(token), workspace, exp, now).Error; err != nil {
+		VALUES (?, ?, ?, ?, ?)`, u.ID, hash, workspace, exp, now).Error; err != nil {
 		return err
 	}
 	return &TwoFactorRequired{Challenge: token, ExpiresAt: exp, err: deskpool.Errorf(deskpool.EUNAUTHORIZED,

@@ -27,7 +27,6 @@ type Facts struct {
 	// has, in a workspace whose order data is not live: no shop connected,
 	// its first sync not done, or failing. Not finding it proves nothing.
 	UncheckedNumber string
-	ordersLive      bool
 }
 
 // liveOrderData is the condition ($1 the tenant) under which the
@@ -126,13 +125,14 @@ func factsQueries(ctx context.Context, w factsWanted, shipWithin time.Duration) 
 	})}
 	names := helpdesk.OrderNumbersNamed(w.refs, 30)
 	var byRef, latest *OrderFacts
+	var ordersLive bool // see liveOrderData
 	args := []any{tenantID, w.convID, w.customerID, shipWithin.Seconds()}
 	if len(names) > 0 {
 		qs = append(qs, orderQuery(`(number = ANY($5) OR external_id = ANY($5))`, append(args, names), &byRef))
 	}
 	if len(w.named) > 0 { // whether a number no order has is unknown to the shop, or only not synced
 		qs = append(qs, postgres.NewQuery(`SELECT `+liveOrderData, tenantID).Row(func(row postgres.Row) error {
-			return row.Scan(&f.ordersLive)
+			return row.Scan(&ordersLive)
 		}))
 	}
 	if len(w.named) == 0 { // with no number in the message, the customer's latest order stands in
@@ -158,7 +158,7 @@ func factsQueries(ctx context.Context, w factsWanted, shipWithin time.Duration) 
 		switch {
 		case byRef != nil && (byRef.Own || len(w.named) > 0):
 			f.Order = byRef // another's order named in the message is handed over unanswered (see fromFacts)
-		case len(w.named) > 0 && f.ordersLive:
+		case len(w.named) > 0 && ordersLive:
 			f.UnknownNumber = w.named[0] // the customer named an order the shop does not know: never another's
 		case len(w.named) > 0:
 			f.UncheckedNumber = w.named[0] // nor another's; but with no live order data, not found proves nothing
