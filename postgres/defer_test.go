@@ -236,3 +236,27 @@ func TestAfterCommitOnTheSystemPath(t *testing.T) {
 		}
 	})
 }
+
+// A System transaction opened inside a request's tenant transaction
+// keeps its own after-commit work: it runs once the System transaction
+// commits, though the tenant transaction then rolls back (a password
+// change's notice relayed, whatever the request does after).
+func TestAfterCommitOfASystemTransactionInATenantOne(t *testing.T) {
+	_, ctx := workspaceCtx(t, "system-in-tenant@example.com")
+	ran := false
+	err := postgres.Tx(ctx, env.App, func(ctx context.Context, tx *gorm.DB) error {
+		if err := postgres.System(ctx, env.System, "test", func(ctx context.Context, tx *gorm.DB) error {
+			postgres.AfterCommit(ctx, func() { ran = true })
+			return nil
+		}); err != nil {
+			return err
+		}
+		if !ran {
+			t.Error("the System transaction committed and its after-commit work waits for the tenant one")
+		}
+		return errors.New("the request fails after")
+	})
+	if err == nil || !ran {
+		t.Fatalf("ran %v (%v)", ran, err)
+	}
+}

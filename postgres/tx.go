@@ -39,7 +39,7 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.
 		var hooks []func()
 		err := st.tx.Transaction(func(tx *gorm.DB) error {
 			inner := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks, doomed: st.doomed}
-			return fn(context.WithValue(ctx, txKey{}, inner), tx)
+			return fn(context.WithValue(context.WithValue(ctx, txKey{}, inner), hooksKey{}, &hooks), tx)
 		})
 		if err == nil {
 			*st.afterCommit = append(*st.afterCommit, hooks...)
@@ -51,7 +51,7 @@ func Tx(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gorm.
 	ctx = context.WithValue(ctx, txIDKey{}, deskpool.NewID())
 	err := begin(ctx, db, tenantID, func(tx *gorm.DB) error {
 		st := &txState{tx: tx, tenantID: tenantID, afterCommit: &hooks, doomed: &doomed}
-		if err := fn(context.WithValue(ctx, txKey{}, st), tx); err != nil {
+		if err := fn(context.WithValue(context.WithValue(ctx, txKey{}, st), hooksKey{}, &hooks), tx); err != nil {
 			return err
 		}
 		return doomed
@@ -85,20 +85,22 @@ func Join(ctx context.Context, db *gorm.DB, fn func(ctx context.Context, tx *gor
 	return translate(err)
 }
 
-// AfterCommit registers fn to run after the transaction in ctx (a tenant
-// one, or a System one) commits; with no transaction in ctx it runs fn at
-// once.
+// AfterCommit registers fn to run after the innermost transaction in ctx
+// (a tenant one, a savepoint of it, or a System one) commits; with no
+// transaction in ctx it runs fn at once. A System transaction opened in a
+// request's tenant transaction keeps its own: its work is done once it
+// commits, whatever the request's transaction does after.
 func AfterCommit(ctx context.Context, fn func()) {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
-		*st.afterCommit = append(*st.afterCommit, fn)
-		return
-	}
-	if hooks, ok := ctx.Value(systemHooksKey{}).(*[]func()); ok {
+	if hooks, ok := ctx.Value(hooksKey{}).(*[]func()); ok {
 		*hooks = append(*hooks, fn)
 		return
 	}
 	fn()
 }
+
+// hooksKey carries the AfterCommit functions of the innermost transaction
+// in ctx.
+type hooksKey struct{}
 
 // txIDKey carries the id of the transaction in ctx (TxID).
 type txIDKey struct{}
@@ -141,7 +143,7 @@ func System(ctx context.Context, sysdb *gorm.DB, reason string, fn func(ctx cont
 	var doomed error // a deferred write that failed (see Defer)
 	var hooks []func()
 	ctx = context.WithValue(context.WithValue(ctx, systemKey{}, &doomed), txIDKey{}, deskpool.NewID())
-	ctx = context.WithValue(ctx, systemHooksKey{}, &hooks)
+	ctx = context.WithValue(ctx, hooksKey{}, &hooks)
 	err := translate(sysdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := fn(ctx, tx); err != nil {
 			return err
@@ -158,10 +160,6 @@ func System(ctx context.Context, sysdb *gorm.DB, reason string, fn func(ctx cont
 }
 
 type systemKey struct{}
-
-// systemHooksKey carries the AfterCommit functions of the System
-// transaction in ctx.
-type systemHooksKey struct{}
 
 // doom records that a deferred write run at once on the system path
 // failed: the System transaction in ctx then rolls back with err. With no
